@@ -1,0 +1,51 @@
+# Two commands matter: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app portal
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test translations extract-messages update-catalogs serve db clean
+
+run: install translations db  ## install, migrate, load demo data and serve on http://127.0.0.1:8000
+	$(FLASK) seed-demo
+	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 3 --access-logfile - wsgi:app
+
+test: install-test translations  ## install test dependencies and run the whole suite
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian run 'apt-get install python3-venv'"; exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+translations: $(BIN)/python  ## compile .po to .mo (never -f: fuzzy entries must not ship)
+	$(BIN)/pybabel compile -d translations --statistics 2>&1 | grep -v '^$$' || true
+	@test -f translations/vi/LC_MESSAGES/messages.mo || { echo "translation compile failed"; exit 1; }
+
+db: install
+	$(FLASK) db upgrade
+
+extract-messages: install  ## refresh translations/messages.pot from the code
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --add-comments=Translators: \
+		--add-location=never --no-wrap --sort-output --project=portal --version=0.1 \
+		--msgid-bugs-address=portal@localhost --copyright-holder="Sơn La portal" \
+		-o translations/messages.pot portal
+	sed -i '/^"POT-Creation-Date:/d' translations/messages.pot
+
+update-catalogs: extract-messages  ## merge new strings into the vi catalog, then translate them
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+
+clean:
+	rm -rf $(VENV) *.egg-info

@@ -1,0 +1,61 @@
+"""The Sơn La citizen feedback and public-service portal."""
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.settings import ROOT, Settings
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the application; wiring only (no database creation or seeding here)."""
+    settings = settings or Settings.from_env()
+    app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
+    configure(app, settings)
+
+    from portal import cli, database, errors, i18n, security  # noqa: F401  (database: engine hooks)
+    from portal.extensions import csrf, db, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    register_blueprints(app)
+    cli.init_app(app)
+    return app
+
+
+def configure(app: Flask, settings: Settings) -> None:
+    settings.instance_path.mkdir(parents=True, exist_ok=True)
+    app.config.update(
+        PORTAL_SETTINGS=settings,
+        SECRET_KEY=settings.secret_key,
+        SQLALCHEMY_DATABASE_URI=settings.database_url,
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
+        TESTING=settings.testing,
+        # 20 MB: the largest dossier upload (SECURITY.md D16); larger bodies get a translated 413.
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        # Slow mobile links: a form may stay open a long time before it is sent.
+        WTF_CSRF_TIME_LIMIT=4 * 3600,
+        BABEL_DEFAULT_LOCALE="vi",
+        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
+        SEND_FILE_MAX_AGE_DEFAULT=7 * 24 * 3600,
+    )
+
+
+def engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        return {"connect_args": {"timeout": 15}}
+    # Fail fast with a 503 instead of hanging when PostgreSQL is down (SECURITY.md K37).
+    return {"pool_pre_ping": True, "pool_timeout": 5, "connect_args": {"connect_timeout": 3}}
+
+
+def register_blueprints(app: Flask) -> None:
+    from portal.accounts.routes import bp as accounts
+    from portal.catalog.routes import bp as catalog
+    from portal.main.routes import bp as main
+
+    for blueprint in (main, catalog, accounts):
+        app.register_blueprint(blueprint)

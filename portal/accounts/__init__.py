@@ -1,0 +1,1 @@
+"""Accounts of citizens and staff; sign-in and sign-out."""

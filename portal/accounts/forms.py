@@ -1,0 +1,15 @@
+"""Sign-in form."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from .passwords import MAX_LENGTH
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
+                       render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
+                                                         Length(max=MAX_LENGTH)],
+                             render_kw={"autocomplete": "current-password"})

@@ -1,0 +1,62 @@
+"""Account operations: authenticate and create. Flush, never commit."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from portal.agencies.models import Agency
+from portal.db_types import utcnow
+from portal.domain.phone import normalise_mobile
+from portal.domain.text import clean
+from portal.events.operations import record
+from portal.extensions import db
+
+from .models import ROLES, STAFF_ROLES, Account
+from .passwords import hash_password, needs_rehash, verify_password
+
+
+class AccountError(ValueError):
+    pass
+
+
+def find_by_email(email: str) -> Account | None:
+    return db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
+
+
+def authenticate(email: str, password: str) -> Account | None:
+    """The account if the password matches and it is enabled; one answer for every failure."""
+    account = find_by_email(email)
+    if not verify_password(account.password_hash if account else None, password) or account is None:
+        return None
+    if not account.is_enabled:
+        return None
+    if needs_rehash(account.password_hash):
+        account.password_hash = hash_password(password)
+    account.last_login_at = utcnow()
+    record("account", account.id, "login", actor_id=account.id)
+    return account
+
+
+def create_account(*, email: str, password: str, full_name: str, role: str = "citizen",
+                   agency_slug: str | None = None, phone: str | None = None,
+                   actor_id: int | None = None) -> Account:
+    """Create an account; raises AccountError or WeakPassword with the reason."""
+    email = email.strip().lower()
+    if role not in ROLES:
+        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+    if "@" not in email or len(email) > 254:
+        raise AccountError("invalid e-mail address")
+    if find_by_email(email) is not None:
+        raise AccountError(f"an account with e-mail {email} already exists")
+    agency = None
+    if agency_slug:
+        agency = db.session.scalar(select(Agency).where((Agency.slug == agency_slug) | (Agency.code == agency_slug)))
+        if agency is None:
+            raise AccountError(f"unknown agency {agency_slug!r}")
+    if role in STAFF_ROLES and role != "admin" and agency is None:
+        raise AccountError(f"role {role} needs an agency")
+    account = Account(email=email, password_hash=hash_password(password), full_name=clean(full_name) or email,
+                      role=role, agency=agency, phone=normalise_mobile(phone) if phone else None)
+    db.session.add(account)
+    db.session.flush()
+    record("account", account.id, "account_created", actor_id=actor_id, note=role)
+    return account

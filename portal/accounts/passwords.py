@@ -1,0 +1,55 @@
+"""Password rules and hashing: Argon2id, length rules from ASVS (no composition rules)."""
+from functools import lru_cache
+from importlib.resources import files
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+MIN_LENGTH = 8
+# Refused before hashing so a huge password cannot tie up a worker (SECURITY.md A2).
+MAX_LENGTH = 256
+
+_hasher = PasswordHasher()  # argon2id, 64 MiB, 3 passes: argon2-cffi's RFC 9106 low-memory profile
+# Verified when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+class WeakPassword(ValueError):
+    """The password breaks a rule; `reason` is one of 'short', 'long', 'common'."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    text = files("portal.accounts").joinpath("data/common_passwords.txt").read_text(encoding="utf-8")
+    return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+
+
+def check_password_rules(password: str) -> None:
+    if len(password) < MIN_LENGTH:
+        raise WeakPassword("short")
+    if len(password) > MAX_LENGTH:
+        raise WeakPassword("long")
+    if password.casefold() in _common_passwords():
+        raise WeakPassword("common")
+
+
+def hash_password(password: str) -> str:
+    check_password_rules(password)
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    if len(password) > MAX_LENGTH:
+        return False
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    return _hasher.check_needs_rehash(password_hash)

@@ -1,0 +1,1 @@
+"""Agencies: provincial departments and commune People's Committees."""

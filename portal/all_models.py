@@ -1,0 +1,11 @@
+"""Import every feature's models so Alembic and the tests see the whole schema."""
+from portal.accounts.models import Account
+from portal.agencies.models import Agency
+from portal.calendar.models import CalendarDay
+from portal.catalog.models import Procedure, RequiredDocument
+from portal.events.models import Event
+from portal.feedback.models import FeedbackCategory
+from portal.places.models import AdminUnit
+
+__all__ = ["Account", "AdminUnit", "Agency", "CalendarDay", "Event", "FeedbackCategory", "Procedure",
+           "RequiredDocument"]

@@ -1,0 +1,1 @@
+"""The working-day calendar: statutory holidays plus announced swaps, editable by admins."""

@@ -1,0 +1,20 @@
+"""CalendarDay: an announced day off or make-up working day that the holidays package lacks."""
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+
+DAY_OFF = "off"
+WORKDAY = "workday"
+
+
+class CalendarDay(db.Model):
+    __tablename__ = "calendar_days"
+    __table_args__ = (CheckConstraint("kind IN ('off', 'workday')", name="kind_known"),)
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    reason: Mapped[str] = mapped_column(String(200))
+    legal_reference: Mapped[str] = mapped_column(String(200), default="")

@@ -1,0 +1,1 @@
+"""The catalogue of administrative procedures (thủ tục hành chính)."""

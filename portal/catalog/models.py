@@ -1,0 +1,77 @@
+"""Procedure and its required documents."""
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.agencies.models import Agency
+from portal.extensions import db
+
+LEVELS = ("commune", "province", "both")
+ONLINE_LEVELS = ("full", "partial", "none")
+
+
+class Procedure(db.Model):
+    __tablename__ = "procedures"
+    __table_args__ = (
+        CheckConstraint("level IN ('commune', 'province', 'both')", name="level_known"),
+        CheckConstraint("online_level IN ('full', 'partial', 'none')", name="online_level_known"),
+        CheckConstraint("processing_days >= 0", name="processing_days_positive"),
+        CheckConstraint("charge_vnd IS NULL OR charge_vnd >= 0", name="charge_positive"),
+        CheckConstraint("fee_vnd IS NULL OR fee_vnd >= 0", name="fee_positive"),
+        # Trigram index for the catalogue's substring search (pg_trgm); a plain index on SQLite.
+        Index("ix_procedures_search_key_trgm", "search_key", postgresql_using="gin",
+              postgresql_ops={"search_key": "gin_trgm_ops"}),
+        Index("ix_procedures_listing", "is_active", "area", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # URL code: the national procedure code (e.g. 1.001193) or a local one (SL-025) until confirmed.
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    national_code: Mapped[str | None] = mapped_column(String(20), default=None)
+    name: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str] = mapped_column(String(300), default="")
+    area: Mapped[str] = mapped_column(String(120))
+    area_en: Mapped[str] = mapped_column(String(200), default="")
+    level: Mapped[str] = mapped_column(String(10), index=True)
+    deciding_body: Mapped[str] = mapped_column(String(300))
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), default=None, index=True)
+    processing_days: Mapped[int] = mapped_column(default=0)  # working days; 0 = same day
+    same_day: Mapped[bool] = mapped_column(default=False)
+    time_note: Mapped[str] = mapped_column(Text, default="")
+    charge_vnd: Mapped[int | None] = mapped_column(default=None)  # lệ phí, whole dong
+    fee_vnd: Mapped[int | None] = mapped_column(default=None)  # phí, whole dong
+    fee_note: Mapped[str] = mapped_column(Text, default="")
+    fee_source: Mapped[str] = mapped_column(String(200), default="")
+    online_level: Mapped[str] = mapped_column(String(8), default="none")
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(Text, default="")
+    confidence: Mapped[str] = mapped_column(String(30), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    search_key: Mapped[str] = mapped_column(Text, default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    agency: Mapped[Agency | None] = relationship()
+    documents: Mapped[list["RequiredDocument"]] = relationship(
+        back_populates="procedure", order_by="RequiredDocument.position", cascade="all, delete-orphan"
+    )
+
+    @property
+    def total_fee_vnd(self) -> int | None:
+        """Charge plus fee, or None when any part is unknown (set by the provincial council)."""
+        if self.charge_vnd is None and self.fee_vnd is None:
+            return None
+        return (self.charge_vnd or 0) + (self.fee_vnd or 0)
+
+    @property
+    def is_online(self) -> bool:
+        return self.online_level in ("full", "partial")
+
+
+class RequiredDocument(db.Model):
+    __tablename__ = "required_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(Text)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="documents")

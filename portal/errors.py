@@ -1,0 +1,71 @@
+"""Translated error pages; no stack trace ever reaches a user."""
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from portal.extensions import db
+
+MESSAGES = {
+    400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
+    403: (_l("Not allowed"), _l("You do not have permission to open this page.")),
+    404: (_l("Page not found"), _l("We could not find this page. Check the address, or start again from "
+                                  "the home page.")),
+    405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
+    413: (_l("File too large"), _l("What you sent is too large. Files may be at most 20 MB in total.")),
+    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a moment and try "
+                                     "again.")),
+    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been logged; "
+                                        "please try again later.")),
+    503: (_l("Service unavailable"), _l("The portal is temporarily unavailable. Please try again in a few "
+                                       "minutes.")),
+}
+CSRF_MESSAGE = (_l("Form expired"), _l("The form was open too long or was sent twice. Please reload the "
+                                      "page and send it again."))
+
+
+def render_error(status: int, title=None, message=None):
+    default_title, default_message = MESSAGES.get(status, MESSAGES[500])
+    body = {"status": status, "title": title or default_title, "message": message or default_message}
+    if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
+        response = jsonify(error=str(body["title"]), message=str(body["message"]))
+    else:
+        response = render_template("errors/error.html", **body)
+    return response, status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_error(400, *CSRF_MESSAGE)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        code = error.code or 500
+        response, status = render_error(code if code in MESSAGES else 500 if code >= 500 else 400)
+        response = app.make_response((response, code))
+        if code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+            response.headers["Allow"] = ", ".join(error.valid_methods)
+        if code in (429, 503):
+            response.headers["Retry-After"] = "60"
+        return response
+
+    @app.errorhandler(OperationalError)
+    def database_down(error):
+        app.logger.error("database unavailable: %s", type(error).__name__)
+        db.session.rollback()
+        response = app.make_response(render_error(503))
+        response.headers["Retry-After"] = "30"
+        return response
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        if isinstance(error, HTTPException):
+            return http_error(error)
+        app.logger.exception("unhandled error")
+        db.session.rollback()
+        return render_error(500)
+

@@ -1,0 +1,1 @@
+"""The append-only timeline and audit record."""

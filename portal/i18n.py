@@ -1,0 +1,100 @@
+"""Locale selection and formatting: Vietnamese first, English second, Asia/Ho_Chi_Minh time."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from pathlib import Path
+
+from babel.numbers import format_currency
+from flask import Flask, Response, current_app, g, request, url_for
+from flask_babel import format_date, format_datetime, get_locale
+from flask_login import current_user
+
+from portal.extensions import babel
+
+SUPPORTED = ("vi", "en")
+DEFAULT = "vi"
+COOKIE = "portal_lang"
+COOKIE_AGE = 365 * 24 * 3600
+NAMES = {"vi": "Tiếng Việt", "en": "English"}
+
+
+def select_locale() -> str:
+    """Explicit choice (?lang=, then the remembered cookie), then the account's, then Vietnamese.
+
+    Accept-Language is deliberately ignored: most phones here are set to English by default while
+    their owners read Vietnamese, so the browser's wish is a poor guide.
+    """
+    chosen = request.args.get("lang", "")
+    if chosen in SUPPORTED:
+        g.chosen_locale = chosen
+        return chosen
+    remembered = request.cookies.get(COOKIE, "")
+    if remembered in SUPPORTED:
+        return remembered
+    if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED:
+        return current_user.locale
+    return DEFAULT
+
+
+def remember_choice(response: Response) -> Response:
+    chosen = g.get("chosen_locale")
+    if chosen:
+        settings = current_app.config["PORTAL_SETTINGS"]
+        response.set_cookie(COOKIE, chosen, max_age=COOKIE_AGE, secure=settings.secure_cookies,
+                            httponly=True, samesite="Lax")
+    return response
+
+
+def locale_code() -> str:
+    return str(get_locale() or DEFAULT)
+
+
+def vnd(amount: int | None) -> str:
+    """150000 -> '150.000 ₫' in vi, '₫150,000' in en. Amounts are whole dong (no minor unit)."""
+    if amount is None:
+        return ""
+    return format_currency(amount, "VND", locale=locale_code())
+
+
+def local_date(value: date | datetime | None) -> str:
+    """dd/MM/yyyy in Asia/Ho_Chi_Minh."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, "dd/MM/yyyy")
+    return format_date(value, "dd/MM/yyyy")
+
+
+def local_datetime(value: datetime | None) -> str:
+    """dd/MM/yyyy HH:mm in Asia/Ho_Chi_Minh (stored values are UTC)."""
+    return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
+
+
+def long_date(value: date) -> str:
+    """'Thứ Ba, 24 tháng 11, 2026' / 'Tuesday, November 24, 2026'."""
+    return format_date(value, "full")
+
+
+def language_url(lang: str) -> str:
+    """The current page in another language, keeping its query string."""
+    args = request.args.to_dict(flat=True)
+    args["lang"] = lang
+    if request.endpoint and request.url_rule is not None:
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    return url_for("main.home", lang=lang)
+
+
+def init_app(app: Flask) -> None:
+    directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
+    for lang in SUPPORTED:
+        if lang != "en" and not (directory / lang / "LC_MESSAGES" / "messages.mo").exists():
+            raise RuntimeError(
+                f"Compiled translations for '{lang}' are missing in {directory}. "
+                "Run `make translations` (pybabel compile -d translations)."
+            )
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(remember_choice)
+    app.jinja_env.filters.update(vnd=vnd, local_date=local_date, local_datetime=local_datetime,
+                                 long_date=long_date)
+    app.jinja_env.globals.update(locale_code=locale_code, language_url=language_url, LANGUAGES=NAMES)
+    app.jinja_env.add_extension("jinja2.ext.i18n")

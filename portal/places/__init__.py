@@ -1,0 +1,1 @@
+"""Administrative units of Sơn La (communes and wards since 1 July 2025)."""

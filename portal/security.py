@@ -1,0 +1,70 @@
+"""Every web-security default in one place (SECURITY.md, STYLE.md §3.6)."""
+from __future__ import annotations
+
+from flask import Flask, Response, current_app
+from flask_login import current_user
+
+from portal.extensions import login_manager
+
+CSP = "; ".join([
+    "default-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'self'",
+    "img-src 'self' data: blob:",
+    "script-src 'self'",
+    "style-src 'self'",
+])
+
+
+def init_app(app: Flask) -> None:
+    settings = app.config["PORTAL_SETTINGS"]
+    secure = settings.secure_cookies
+    # `__Host-` cookies must be Secure, so the prefix is used only when the portal runs on https.
+    app.config.update(
+        SESSION_COOKIE_NAME="__Host-session" if secure else "portal_session",
+        SESSION_COOKIE_SECURE=secure,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",  # citizens arrive from links and QR codes
+        REMEMBER_COOKIE_NAME="__Host-remember" if secure else "portal_remember",
+        REMEMBER_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=12 * 3600,
+    )
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.session_protection = "strong"
+    login_manager.user_loader(load_account)
+    app.after_request(set_security_headers)
+
+
+def load_account(session_id: str):
+    """Session ids are 'account id:session version': a bumped version ends old sessions."""
+    from portal.accounts.models import Account
+    from portal.extensions import db
+
+    account_id, _, version = session_id.partition(":")
+    if not account_id.isdigit() or not version.isdigit():
+        return None
+    account = db.session.get(Account, int(account_id))
+    if account is None or account.session_version != int(version) or not account.is_enabled:
+        return None
+    return account
+
+
+def set_security_headers(response: Response) -> Response:
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers["X-Content-Type-Options"] = "nosniff"
+    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    headers["Cross-Origin-Opener-Policy"] = "same-origin"
+    headers["X-Frame-Options"] = "DENY"
+    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
+    if current_app.config["PORTAL_SETTINGS"].secure_cookies:
+        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    if current_user and current_user.is_authenticated:
+        headers["Cache-Control"] = "no-store"
+        headers["Vary"] = "Cookie"
+    return response

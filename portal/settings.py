@@ -1,0 +1,186 @@
+"""Settings read once from the environment into a frozen dataclass. No Flask import."""
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_INSTANCE = ROOT / "instance"
+SUPPLEMENT_RULES = ("exclude", "restart")
+
+
+class SettingsError(RuntimeError):
+    """A setting is missing or malformed; start-up stops with this message."""
+
+
+@dataclass(frozen=True)
+class BankAccount:
+    """The account citizens pay fees into through VietQR."""
+
+    bin: str
+    number: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str = ""
+    port: int = 25
+    username: str = ""
+    password: str = field(default="", repr=False)
+    starttls: bool = False
+    ssl: bool = False
+    sender: str = "portal@localhost"
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str
+    secret_key: str = field(repr=False)
+    database_url: str
+    base_url: str
+    instance_path: Path
+    bank: BankAccount
+    smtp: Smtp = Smtp()
+    redis_url: str = ""
+    office_closing: time = time(17, 0)
+    same_day_cutoff: time = time(15, 0)
+    supplement_rule: str = "exclude"
+    testing: bool = False
+
+    @property
+    def production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        return urlsplit(self.base_url).scheme == "https"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from environment variables; raise SettingsError on anything wrong."""
+        env = os.environ if env is None else env
+        problems: list[str] = []
+        environment = env.get("PORTAL_ENV", "development").strip() or "development"
+        if environment not in ("development", "production"):
+            problems.append("PORTAL_ENV must be 'development' or 'production'")
+        instance = Path(env.get("PORTAL_INSTANCE_PATH", "") or DEFAULT_INSTANCE).resolve()
+        database_url = env.get("DATABASE_URL", "").strip() or f"sqlite:///{instance / 'portal.sqlite3'}"
+        database_url = _normalise_database_url(database_url, problems)
+        secret_key = env.get("SECRET_KEY", "")
+        if not secret_key:
+            if environment == "production":
+                problems.append("SECRET_KEY is required when PORTAL_ENV=production")
+            else:
+                secret_key = _development_secret(instance)
+        elif len(secret_key) < 32:
+            problems.append("SECRET_KEY must be at least 32 characters")
+        base_url = env.get("PORTAL_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+        if urlsplit(base_url).scheme not in ("http", "https") or not urlsplit(base_url).netloc:
+            problems.append("PORTAL_BASE_URL must be an absolute http(s) URL")
+        elif environment == "production" and urlsplit(base_url).scheme != "https":
+            problems.append("PORTAL_BASE_URL must use https when PORTAL_ENV=production")
+        bank = _bank(env, environment, problems)
+        smtp = _smtp(env, problems)
+        redis_url = env.get("REDIS_URL", "").strip()
+        if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
+            problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+        closing = _clock(env, "PORTAL_OFFICE_CLOSING", "17:00", problems)
+        cutoff = _clock(env, "PORTAL_SAME_DAY_CUTOFF", "15:00", problems)
+        rule = env.get("PORTAL_SUPPLEMENT_RULE", "exclude").strip()
+        if rule not in SUPPLEMENT_RULES:
+            problems.append("PORTAL_SUPPLEMENT_RULE must be 'exclude' or 'restart'")
+        if problems:
+            raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
+        return cls(
+            environment=environment, secret_key=secret_key, database_url=database_url,
+            base_url=base_url, instance_path=instance, bank=bank, smtp=smtp, redis_url=redis_url,
+            office_closing=closing, same_day_cutoff=cutoff, supplement_rule=rule,
+        )
+
+    @classmethod
+    def for_tests(cls, instance: Path, database_url: str | None = None, **overrides) -> Settings:
+        """Settings for the test suite: a throwaway instance folder and database."""
+        base = cls(
+            environment="development", secret_key="test-" + "x" * 40,
+            database_url=database_url or f"sqlite:///{instance / 'test.sqlite3'}",
+            base_url="http://localhost", instance_path=instance,
+            bank=BankAccount("970415", "113366668888", "UBND TINH SON LA"), testing=True,
+        )
+        return replace(base, **overrides)
+
+
+def _normalise_database_url(url: str, problems: list[str]) -> str:
+    # psycopg 3 is our PostgreSQL driver; accept the plain scheme people copy from docs.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            url = "postgresql+psycopg://" + url[len(prefix):]
+    if not url.startswith(("sqlite:///", "postgresql+psycopg://")):
+        problems.append("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
+    return url
+
+
+def _development_secret(instance: Path) -> str:
+    """Generate a development secret once and keep it in the instance folder."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text(encoding="ascii").strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key)
+    return key
+
+
+def _bank(env: Mapping[str, str], environment: str, problems: list[str]) -> BankAccount:
+    # Demo values in development only: VietinBank's BIN and a made-up account.
+    defaults = ("970415", "113366668888", "UBND TINH SON LA") if environment == "development" else ("", "", "")
+    bin_ = env.get("VIETQR_BANK_BIN", defaults[0]).strip()
+    number = env.get("VIETQR_ACCOUNT_NUMBER", defaults[1]).strip()
+    name = env.get("VIETQR_ACCOUNT_NAME", defaults[2]).strip().upper()
+    if not re.fullmatch(r"\d{6}", bin_):
+        problems.append("VIETQR_BANK_BIN must be the bank's 6-digit BIN (for example 970415)")
+    if not re.fullmatch(r"[0-9A-Za-z]{1,19}", number):
+        problems.append("VIETQR_ACCOUNT_NUMBER must be 1-19 letters or digits")
+    if not re.fullmatch(r"[A-Z0-9 .,-]{1,50}", name):
+        problems.append("VIETQR_ACCOUNT_NAME must be 1-50 ASCII capitals, as the bank prints it")
+    return BankAccount(bin_, number, name)
+
+
+def _smtp(env: Mapping[str, str], problems: list[str]) -> Smtp:
+    port_text = env.get("SMTP_PORT", "25").strip()
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        problems.append("SMTP_PORT must be a port number")
+        port_text = "25"
+    flags = {}
+    for name in ("SMTP_STARTTLS", "SMTP_SSL"):
+        value = env.get(name, "0").strip().lower()
+        if value not in ("0", "1", "true", "false", "yes", "no", ""):
+            problems.append(f"{name} must be 0 or 1")
+        flags[name] = value in ("1", "true", "yes")
+    if flags["SMTP_STARTTLS"] and flags["SMTP_SSL"]:
+        problems.append("SMTP_STARTTLS and SMTP_SSL cannot both be on")
+    sender = env.get("MAIL_FROM", "portal@localhost").strip()
+    if "@" not in sender:
+        problems.append("MAIL_FROM must be an e-mail address")
+    return Smtp(
+        host=env.get("SMTP_HOST", "").strip(), port=int(port_text),
+        username=env.get("SMTP_USERNAME", ""), password=env.get("SMTP_PASSWORD", ""),
+        starttls=flags["SMTP_STARTTLS"], ssl=flags["SMTP_SSL"], sender=sender,
+    )
+
+
+def _clock(env: Mapping[str, str], name: str, default: str, problems: list[str]) -> time:
+    text = env.get(name, default).strip()
+    match = re.fullmatch(r"([01]?\d|2[0-3]):([0-5]\d)", text)
+    if not match:
+        problems.append(f"{name} must be a time of day like {default}")
+        return time.fromisoformat(default)
+    return time(int(match[1]), int(match[2]))

@@ -1,0 +1,117 @@
+import unicodedata
+
+import pytest
+
+from portal.domain.text import clean, fold, nfc, search_terms
+
+SAMPLE = "Đặng Thị Hòa – Thuý Hoà Khoẻ"  # VIETNAM.md §8: 28 code points in NFC, 35 in NFD
+
+
+def nfd(s: str) -> str:
+    return unicodedata.normalize("NFD", s)
+
+
+def test_nfc_composes_nfd_input():
+    assert len(nfc(SAMPLE)) == 28
+    assert len(nfd(SAMPLE)) == 35
+    assert nfd(SAMPLE) != SAMPLE
+    assert nfc(nfd(SAMPLE)) == SAMPLE
+
+
+def test_nfc_does_not_strip():
+    assert nfc(" Hòa \n") == " Hòa \n"
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("  Hòa  ", "Hòa"),
+    (nfd("  Sơn   La "), "Sơn La"),
+    ("Tô\tHiệu\r\nphường", "Tô Hiệu phường"),
+    ("a\x00b", "ab"),
+    ("Mường\u200b La", "Mường La"),
+    ("Mường \u200b La", "Mường La"),
+    ("\ufeffĐoàn Kết", "Đoàn Kết"),
+    ("Chi\u00adềng", "Chiềng"),
+    ("Mộc\u00a0Châu", "Mộc Châu"),
+    ("a\x1bb", "ab"),
+    ("", ""),
+    (" \t\n ", ""),
+])
+def test_clean(raw, expected):
+    assert clean(raw) == expected
+
+
+def test_clean_composes_mark_split_by_zero_width_char():
+    assert clean("Ho\u200b\u0300a") == "Hòa"
+
+
+@pytest.mark.parametrize(("a", "b"), [
+    ("hoà", "hòa"),
+    ("Thuý", "thúy"),
+    ("khoẻ", "khỏe"),
+    ("uỷ ban", "Ủy Ban"),
+    (nfd("Giấy phép"), "Giấy phép"),
+    (SAMPLE, nfd(SAMPLE)),
+])
+def test_fold_equal(a, b):
+    assert fold(a) == fold(b)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("ĐOÀN KẾT", "doan ket"),
+    ("Giấy phép xây dựng", "giay phep xay dung"),
+    (SAMPLE, "dang thi hoa – thuy hoa khoe"),
+    (nfd(SAMPLE), "dang thi hoa – thuy hoa khoe"),
+    ("  Xã   Đoàn\tKết ", "xa doan ket"),
+    ("Ăn ương Ơ Ư Â Ê Ô", "an uong o u a e o"),
+    ("Mường\u200bLa", "muongla"),
+    ("", ""),
+])
+def test_fold(raw, expected):
+    assert fold(raw) == expected
+
+
+def test_fold_is_idempotent():
+    assert fold(fold(SAMPLE)) == fold(SAMPLE)
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("  Giấy phép   XÂY dựng ", ["giay", "phep", "xay", "dung"]),
+    ("1.001193", ["1.001193"]),
+    ("Thủ tục 1.001193.", ["thu", "tuc", "1.001193"]),
+    ("2.000815.000.00.00.H55", ["2.000815.000.00.00.h55"]),
+    ("hòa, hoà; HOA!", ["hoa"]),
+    ("đăng-ký khai_sinh (bản sao)", ["dang", "ky", "khai", "sinh", "ban", "sao"]),
+    ("...", []),
+    ("", []),
+    ("a.b.", ["a.b"]),
+    (".5", ["5"]),
+])
+def test_search_terms(query, expected):
+    assert search_terms(query) == expected
+
+
+def test_search_terms_nfd_query_matches_nfc():
+    assert search_terms(nfd(SAMPLE)) == search_terms(SAMPLE) == ["dang", "thi", "hoa", "thuy", "khoe"]
+
+
+@pytest.mark.parametrize(("max_terms", "expected"), [
+    (0, []),
+    (1, ["t1"]),
+    (8, [f"t{i}" for i in range(1, 9)]),
+])
+def test_search_terms_max_terms(max_terms, expected):
+    query = " ".join(f"t{i}" for i in range(1, 13))
+    assert search_terms(query, max_terms=max_terms) == expected
+
+
+def test_search_terms_dedupes_before_counting():
+    assert search_terms("a a a a a a a a a b", max_terms=2) == ["a", "b"]
+
+
+def test_search_terms_cuts_long_terms():
+    assert search_terms("x" * 100 + " y") == ["x" * 64, "y"]
+
+
+def test_search_terms_rejects_negative_max():
+    with pytest.raises(ValueError):
+        search_terms("a", max_terms=-1)
