@@ -134,7 +134,7 @@ def read_rows(text: str, agencies: dict[str, int]) -> tuple[list[ProcedureRow], 
 
 def import_procedures(text: str, progress: Callable[[Iterable], Iterable] = lambda rows: rows) -> ImportReport:
     """Validate the whole file, then create or update each procedure by code. Flushes, never commits."""
-    agencies = dict(db.session.execute(select(Agency.slug, Agency.id)).tuples().all())
+    agencies = dict(db.session.execute(select(Agency.slug, Agency.id)).all())
     rows, errors = read_rows(text, agencies)
     report = ImportReport(errors=errors)
     if errors:

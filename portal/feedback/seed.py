@@ -29,7 +29,7 @@ CATEGORIES = (
 
 def seed_categories() -> int:
     """Insert missing categories; admins' later edits are kept. Returns rows added."""
-    agencies = dict(db.session.execute(select(Agency.slug, Agency.id)).tuples().all())
+    agencies = dict(db.session.execute(select(Agency.slug, Agency.id)).all())
     existing = set(db.session.scalars(select(FeedbackCategory.slug)))
     added = 0
     for position, (slug, name, name_en, days, urgent, subject, agency) in enumerate(CATEGORIES, 1):
