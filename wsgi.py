@@ -1,4 +1,11 @@
 """WSGI entry point: `gunicorn wsgi:app`."""
-from portal import create_app
+import sys
 
-app = create_app()
+from portal import create_app
+from portal.settings import SettingsError
+
+try:
+    app = create_app()
+except SettingsError as error:  # a clear message instead of a traceback from deep inside
+    print(error, file=sys.stderr)
+    raise SystemExit(2) from None

@@ -12,7 +12,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
     configure(app, settings)
 
-    from portal import cli, database, errors, i18n, security  # noqa: F401  (database: engine hooks)
+    from portal import cli, compression, database, errors, i18n, security  # noqa: F401  (database: hooks)
     from portal.extensions import csrf, db, migrate
 
     db.init_app(app)
@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    compression.init_app(app)
     register_blueprints(app)
     cli.init_app(app)
     return app
