@@ -14,6 +14,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from portal import cli, compression, database, errors, i18n, security  # noqa: F401  (database: hooks)
     from portal.extensions import csrf, db, migrate
+    from portal.uploads import storage
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -22,6 +23,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     compression.init_app(app)
+    storage.init_app(app)
     register_blueprints(app)
     cli.init_app(app)
     return app
@@ -56,7 +58,10 @@ def engine_options(url: str) -> dict:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
     from portal.catalog.routes import bp as catalog
+    from portal.feedback.routes import bp as feedback
+    from portal.feedback.routes_staff import bp as feedback_staff
     from portal.main.routes import bp as main
+    from portal.tracking.routes import bp as tracking
 
-    for blueprint in (main, catalog, accounts):
+    for blueprint in (main, catalog, accounts, feedback, feedback_staff, tracking):
         app.register_blueprint(blueprint)

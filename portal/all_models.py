@@ -4,8 +4,9 @@ from portal.agencies.models import Agency
 from portal.calendar.models import CalendarDay
 from portal.catalog.models import Procedure, RequiredDocument
 from portal.events.models import Event
-from portal.feedback.models import FeedbackCategory
+from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
 from portal.places.models import AdminUnit
+from portal.sequences import DailySequence
 
-__all__ = ["Account", "AdminUnit", "Agency", "CalendarDay", "Event", "FeedbackCategory", "Procedure",
-           "RequiredDocument"]
+__all__ = ["Account", "AdminUnit", "Agency", "CalendarDay", "DailySequence", "Event", "Feedback",
+           "FeedbackCategory", "FeedbackPause", "FeedbackPhoto", "Procedure", "RequiredDocument", "ResponseTemplate"]

@@ -18,9 +18,16 @@ def init_app(app: Flask) -> None:
 @click.command("seed-demo")
 def seed_demo_command() -> None:
     """Load reference data and demo accounts. Safe to run again."""
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     from portal.demo import seed_demo
 
-    counts = seed_demo()
+    try:
+        counts = seed_demo()
+    except (OperationalError, ProgrammingError) as error:
+        raise click.ClickException(
+            f"the database is not ready ({type(error.orig).__name__}); run `flask --app portal db upgrade` first"
+        ) from None
     db.session.commit()
     click.echo("Demo data ready: " + ", ".join(f"{name} +{count}" for name, count in counts.items()))
 
@@ -37,7 +44,7 @@ def import_procedures_command(path: Path) -> None:
         raise click.ClickException(f"{path} is not UTF-8 text; save the CSV as UTF-8 and try again") from None
 
     def progress(rows):
-        with click.progressbar(rows, label="Importing procedures", file=click.get_text_stream("stderr")) as bar:
+        with click.progressbar(rows, label="Importing procedures") as bar:
             yield from bar
 
     report = import_procedures(text, progress=progress)

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from babel.numbers import format_currency
-from flask import Flask, Response, current_app, g, request, url_for
+from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
@@ -24,6 +24,8 @@ def select_locale() -> str:
     Accept-Language is deliberately ignored: most phones here are set to English by default while
     their owners read Vietnamese, so the browser's wish is a poor guide.
     """
+    if not has_request_context():  # CLI and background work: Vietnamese
+        return DEFAULT
     chosen = request.args.get("lang", "")
     if chosen in SUPPORTED:
         g.chosen_locale = chosen

@@ -1,21 +1,27 @@
 """Every web-security default in one place (SECURITY.md, STYLE.md §3.6)."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, Response, current_app
 from flask_login import current_user
 
 from portal.extensions import login_manager
 
-CSP = "; ".join([
-    "default-src 'self'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "frame-ancestors 'none'",
-    "form-action 'self'",
-    "img-src 'self' data: blob:",
-    "script-src 'self'",
-    "style-src 'self'",
-])
+def content_security_policy(tile_url: str) -> str:
+    """Strict CSP; the only outside origin allowed is the map tile server, for images."""
+    tiles = urlsplit(tile_url)
+    tile_origin = f" {tiles.scheme}://{tiles.netloc.replace('{s}', '*')}" if tile_url else ""
+    return "; ".join([
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "form-action 'self'",
+        f"img-src 'self' data: blob:{tile_origin}",
+        "script-src 'self'",
+        "style-src 'self'",
+    ])
 
 
 def init_app(app: Flask) -> None:
@@ -56,13 +62,14 @@ def load_account(session_id: str):
 
 def set_security_headers(response: Response) -> Response:
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    settings = current_app.config["PORTAL_SETTINGS"]
+    headers.setdefault("Content-Security-Policy", content_security_policy(settings.map_tile_url))
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["X-Frame-Options"] = "DENY"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
-    if current_app.config["PORTAL_SETTINGS"].secure_cookies:
+    if settings.secure_cookies:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     if current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"

@@ -52,6 +52,8 @@ class Settings:
     office_closing: time = time(17, 0)
     same_day_cutoff: time = time(15, 0)
     supplement_rule: str = "exclude"
+    map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+    map_attribution: str = "© OpenStreetMap"
     testing: bool = False
 
     @property
@@ -96,12 +98,16 @@ class Settings:
         rule = env.get("PORTAL_SUPPLEMENT_RULE", "exclude").strip()
         if rule not in SUPPLEMENT_RULES:
             problems.append("PORTAL_SUPPLEMENT_RULE must be 'exclude' or 'restart'")
+        tiles = env.get("PORTAL_MAP_TILE_URL", cls.map_tile_url).strip()
+        if tiles and (urlsplit(tiles).scheme not in ("http", "https") or "{z}" not in tiles):
+            problems.append("PORTAL_MAP_TILE_URL must be an http(s) tile URL with {z}/{x}/{y}, or empty")
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
             environment=environment, secret_key=secret_key, database_url=database_url,
             base_url=base_url, instance_path=instance, bank=bank, smtp=smtp, redis_url=redis_url,
-            office_closing=closing, same_day_cutoff=cutoff, supplement_rule=rule,
+            office_closing=closing, same_day_cutoff=cutoff, supplement_rule=rule, map_tile_url=tiles,
+            map_attribution=env.get("PORTAL_MAP_ATTRIBUTION", cls.map_attribution).strip(),
         )
 
     @classmethod

@@ -121,6 +121,8 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1" and not RUN_COUNTS["browser tests"]:
         problems.append("PORTAL_REQUIRE_BROWSER=1 but no browser test passed (is /usr/bin/chromium installed?)")
     if problems and session.config.option.collectonly is False and not session.config.option.keyword:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         for problem in problems:
-            session.config.get_terminal_reporter().write_line(f"portal: ERROR {problem}", red=True)
+            if reporter is not None:
+                reporter.write_line(f"portal: ERROR {problem}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

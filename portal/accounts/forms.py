@@ -1,13 +1,13 @@
 """Sign-in form."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
+from portal.forms import PortalForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
 from .passwords import MAX_LENGTH
 
 
-class LoginForm(FlaskForm):
+class LoginForm(PortalForm):
     email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),

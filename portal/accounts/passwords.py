@@ -1,4 +1,5 @@
 """Password rules and hashing: Argon2id, length rules from ASVS (no composition rules)."""
+import unicodedata
 from functools import lru_cache
 from importlib.resources import files
 
@@ -37,16 +38,21 @@ def check_password_rules(password: str) -> None:
         raise WeakPassword("common")
 
 
+def _normalise(password: str) -> str:
+    # The same Vietnamese password typed on iOS (NFD) and on Android (NFC) must match.
+    return unicodedata.normalize("NFC", password)
+
+
 def hash_password(password: str) -> str:
     check_password_rules(password)
-    return _hasher.hash(password)
+    return _hasher.hash(_normalise(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if len(password) > MAX_LENGTH:
         return False
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+        return _hasher.verify(password_hash or _DUMMY_HASH, _normalise(password)) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 

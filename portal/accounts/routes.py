@@ -34,8 +34,9 @@ def login():
         email = form.email.data.strip().lower()
         # Per account and per address, never global: one attacker cannot lock everybody out.
         if over_limit(f"login:account:{email}", 5, 60) or over_limit(f"login:ip:{request.remote_addr}", 20, 60):
-            return render_template("accounts/login.html", form=form,
-                                   error=_("Too many attempts. Please wait a minute and try again.")), 429
+            page = render_template("accounts/login.html", form=form,
+                                   error=_("Too many attempts. Please wait a minute and try again."))
+            return page, 429, {"Retry-After": "60"}
         account = operations.authenticate(email, form.password.data)
         if account is not None:
             session.clear()  # a fresh session on sign-in (no fixation)
@@ -52,6 +53,10 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    # Flask's signed cookie could be replayed after sign-out; bumping the version ends every
+    # session of this account, on every device (SECURITY.md A4).
+    current_user.session_version += 1
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You have signed out."), "success")

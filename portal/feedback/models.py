@@ -1,9 +1,15 @@
-"""Feedback categories; the feedback issue adds the Feedback aggregate."""
-from sqlalchemy import CheckConstraint, ForeignKey, String
+"""Feedback (phản ánh, kiến nghị): categories, items, photos, pauses, response templates."""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.accounts.models import Account
 from portal.agencies.models import Agency
+from portal.db_types import UTCDateTime, utcnow
+from portal.domain.feedback_status import FeedbackStatus
 from portal.extensions import db
+from portal.places.models import AdminUnit
 
 
 class FeedbackCategory(db.Model):
@@ -27,3 +33,114 @@ class FeedbackCategory(db.Model):
     is_active: Mapped[bool] = mapped_column(default=True)
 
     default_agency: Mapped[Agency | None] = relationship()
+
+
+class Feedback(db.Model):
+    """One citizen report (phản ánh, kiến nghị)."""
+
+    __tablename__ = "feedback_items"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('new', 'accepted', 'info_requested', 'answered', 'refused', 'closed')", name="status_known"
+        ),
+        CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
+        CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"),
+        Index("ix_feedback_queue", "agency_id", "status", "due_on"),
+        Index("ix_feedback_public", "is_published", "id"),
+        Index("ix_feedback_nearby", "admin_unit_code", "category_id", "submitted_at"),
+        Index("ix_feedback_search_trgm", "search_key", postgresql_using="gin",
+              postgresql_ops={"search_key": "gin_trgm_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    # SHA-256 of the secret link's token: the token itself is shown once and mailed, never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("feedback_categories.id"), index=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    admin_unit_code: Mapped[str] = mapped_column(ForeignKey("admin_units.code"))
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    address: Mapped[str] = mapped_column(String(300), default="")
+    latitude: Mapped[float | None] = mapped_column(default=None)
+    longitude: Mapped[float | None] = mapped_column(default=None)
+    contact_name: Mapped[str] = mapped_column(String(120), default="")
+    phone: Mapped[str] = mapped_column(String(16))  # E.164
+    email: Mapped[str] = mapped_column(String(254), default="")
+    show_name: Mapped[bool] = mapped_column(default=False)
+    consent_version: Mapped[str] = mapped_column(String(40))
+    consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None, index=True)
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None, index=True)
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_on: Mapped[date] = mapped_column(Date)  # day 0 of the working-day count
+    due_on: Mapped[date | None] = mapped_column(Date, default=None)  # answer deadline; None while paused
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    answer: Mapped[str] = mapped_column(Text, default="")
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    is_published: Mapped[bool] = mapped_column(default=False)
+    refusal_reason: Mapped[str] = mapped_column(String(20), default="")
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_items.id"), default=None)
+    info_request: Mapped[str] = mapped_column(Text, default="")
+    reopen_count: Mapped[int] = mapped_column(default=0)
+    rating: Mapped[str] = mapped_column(String(12), default="")  # "", "satisfied", "unsatisfied"
+    rating_comment: Mapped[str] = mapped_column(Text, default="")
+    rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    search_key: Mapped[str] = mapped_column(Text, default="")  # staff: includes name and phone
+    public_search_key: Mapped[str] = mapped_column(Text, default="")  # no personal data
+
+    category: Mapped[FeedbackCategory] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    admin_unit: Mapped[AdminUnit] = relationship(lazy="joined")
+    photos: Mapped[list["FeedbackPhoto"]] = relationship(
+        back_populates="feedback", order_by="FeedbackPhoto.position", cascade="all, delete-orphan")
+    pauses: Mapped[list["FeedbackPause"]] = relationship(
+        back_populates="feedback", order_by="FeedbackPause.started_at", cascade="all, delete-orphan")
+    assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
+    duplicate_of: Mapped["Feedback | None"] = relationship(remote_side=[id])
+
+    @property
+    def status_enum(self) -> FeedbackStatus:
+        return FeedbackStatus(self.status)
+
+
+class FeedbackPhoto(db.Model):
+    __tablename__ = "feedback_photos"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback_items.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    stored_name: Mapped[str] = mapped_column(String(80))
+    thumbnail_name: Mapped[str] = mapped_column(String(80))
+    width: Mapped[int] = mapped_column()
+    height: Mapped[int] = mapped_column()
+
+    feedback: Mapped[Feedback] = relationship(back_populates="photos")
+
+
+class FeedbackPause(db.Model):
+    """A request for information: the answer clock stops from `started_at` until `resumed_at`."""
+
+    __tablename__ = "feedback_pauses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback_items.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    feedback: Mapped[Feedback] = relationship(back_populates="pauses")
+
+
+class ResponseTemplate(db.Model):
+    """Reusable answer text for staff, per agency (NULL agency: everyone)."""
+
+    __tablename__ = "response_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), default=None, index=True)
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(default=True)

@@ -238,12 +238,20 @@ def test_due_date_is_a_working_day(received, n, same_day):
 
 
 @settings(database=None, max_examples=300)
-@given(received=RECEIPTS, n=st.integers(min_value=0, max_value=60))
+@given(received=RECEIPTS, n=st.integers(min_value=1, max_value=60))
 def test_due_date_is_monotonic(received, n):
     earlier = due_date(CAL, received, n, HOURS)
     later = due_date(CAL, received, n + 1, HOURS)
     assert earlier < later
     assert CAL.working_days_between(earlier, later) == 1
+
+
+@settings(database=None, max_examples=300)
+@given(received=RECEIPTS)
+def test_same_day_never_later_than_one_working_day(received):
+    # A same-day procedure received between 15:00 and closing is due the next working day,
+    # exactly like a one-day procedure received then; otherwise it is due a day earlier.
+    assert due_date(CAL, received, 0, HOURS) <= due_date(CAL, received, 1, HOURS)
 
 
 @settings(database=None, max_examples=200)

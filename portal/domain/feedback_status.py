@@ -1,0 +1,127 @@
+"""Lifecycle of a feedback item (phản ánh, kiến nghị): states, actions, who may take them. Pure: stdlib only.
+
+The national portal shows feedback as waiting, processing, processed, published; we keep the finer
+states staff need, and map them for reports.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class FeedbackStatus(StrEnum):
+    NEW = "new"                        # Chờ tiếp nhận
+    ACCEPTED = "accepted"              # Đang xử lý
+    INFO_REQUESTED = "info_requested"  # Chờ người dân bổ sung thông tin (clock paused)
+    ANSWERED = "answered"              # Đã trả lời, công khai
+    REFUSED = "refused"                # Không tiếp nhận (spam, trùng, ngoài thẩm quyền)
+    CLOSED = "closed"                  # Đã đóng
+
+
+class FeedbackAction(StrEnum):
+    ACCEPT = "accept"
+    REFUSE = "refuse"
+    MARK_DUPLICATE = "mark_duplicate"
+    REQUEST_INFO = "request_info"
+    SUPPLY_INFO = "supply_info"        # the citizen answers a request for information
+    FORWARD = "forward"
+    ASSIGN = "assign"
+    ANSWER = "answer"
+    NOTE = "note"
+    CLOSE = "close"
+    REOPEN = "reopen"                  # staff
+    RATE_SATISFIED = "rate_satisfied"
+    RATE_UNSATISFIED = "rate_unsatisfied"  # reopens the item (once)
+    RATE_UNSATISFIED_FINAL = "rate_unsatisfied_final"  # already reopened once: closes with the rating
+
+
+S, A = FeedbackStatus, FeedbackAction
+CITIZEN = "citizen"
+ALL_STAFF = frozenset({"receptionist", "processor", "leader", "agency_admin", "admin"})
+HANDLERS = frozenset({"processor", "leader", "admin"})
+SUPERVISORS = frozenset({"leader", "agency_admin", "admin"})
+OPEN = frozenset({S.NEW, S.ACCEPTED, S.INFO_REQUESTED})
+
+
+@dataclass(frozen=True)
+class Rule:
+    sources: frozenset[FeedbackStatus]
+    target: FeedbackStatus | None  # None: the status does not change
+    roles: frozenset[str]
+
+
+RULES: dict[FeedbackAction, Rule] = {
+    A.ACCEPT: Rule(frozenset({S.NEW}), S.ACCEPTED, ALL_STAFF),
+    A.REFUSE: Rule(frozenset({S.NEW, S.ACCEPTED}), S.REFUSED, ALL_STAFF),
+    A.MARK_DUPLICATE: Rule(frozenset({S.NEW, S.ACCEPTED}), S.REFUSED, ALL_STAFF),
+    A.REQUEST_INFO: Rule(frozenset({S.NEW, S.ACCEPTED}), S.INFO_REQUESTED, ALL_STAFF),
+    A.SUPPLY_INFO: Rule(frozenset({S.INFO_REQUESTED}), S.ACCEPTED, frozenset({CITIZEN})),
+    A.FORWARD: Rule(frozenset({S.NEW, S.ACCEPTED}), S.NEW, ALL_STAFF),
+    A.ASSIGN: Rule(OPEN, None, SUPERVISORS),
+    A.ANSWER: Rule(frozenset({S.ACCEPTED}), S.ANSWERED, HANDLERS),
+    A.NOTE: Rule(frozenset(S), None, ALL_STAFF),
+    A.CLOSE: Rule(frozenset({S.ANSWERED}), S.CLOSED, HANDLERS),
+    A.REOPEN: Rule(frozenset({S.ANSWERED, S.CLOSED, S.REFUSED}), S.ACCEPTED, frozenset({"leader", "admin"})),
+    A.RATE_SATISFIED: Rule(frozenset({S.ANSWERED}), S.CLOSED, frozenset({CITIZEN})),
+    A.RATE_UNSATISFIED: Rule(frozenset({S.ANSWERED}), S.ACCEPTED, frozenset({CITIZEN})),
+    A.RATE_UNSATISFIED_FINAL: Rule(frozenset({S.ANSWERED}), S.CLOSED, frozenset({CITIZEN})),
+}
+
+
+class InvalidTransition(Exception):
+    """The action is not possible in the item's current status."""
+
+    def __init__(self, action: FeedbackAction, status: FeedbackStatus) -> None:
+        super().__init__(f"feedback cannot {action.value} while {status.value}")
+        self.action, self.status = action, status
+
+
+class NotPermitted(Exception):
+    """The role may not take this action."""
+
+    def __init__(self, action: FeedbackAction, role: str) -> None:
+        super().__init__(f"role {role} may not {action.value} feedback")
+        self.action, self.role = action, role
+
+
+def next_status(status: FeedbackStatus, action: FeedbackAction, role: str) -> FeedbackStatus:
+    """The status after `role` takes `action`; raises NotPermitted or InvalidTransition."""
+    rule = RULES[action]
+    if role not in rule.roles:
+        raise NotPermitted(action, role)
+    if status not in rule.sources:
+        raise InvalidTransition(action, status)
+    return rule.target or status
+
+
+def allowed_actions(status: FeedbackStatus, role: str) -> list[FeedbackAction]:
+    """The actions `role` may take now, in declaration order (for showing only valid buttons)."""
+    return [action for action, rule in RULES.items() if role in rule.roles and status in rule.sources]
+
+
+def is_open(status: FeedbackStatus) -> bool:
+    return status in OPEN
+
+
+def clock_paused(status: FeedbackStatus) -> bool:
+    """While the citizen owes information the answer deadline does not run."""
+    return status is S.INFO_REQUESTED
+
+
+def national_bucket(status: FeedbackStatus) -> str:
+    """The four states the national portal reports: waiting, processing, processed, published."""
+    return {S.NEW: "waiting", S.ACCEPTED: "processing", S.INFO_REQUESTED: "processing",
+            S.ANSWERED: "published", S.REFUSED: "processed", S.CLOSED: "published"}[status]
+
+
+RATING_WINDOW_DAYS = 7
+
+
+def may_rate(answered_on_days_ago: int, already_rated: bool) -> bool:
+    """A citizen rates an answer once, within 7 days of it."""
+    return not already_rated and 0 <= answered_on_days_ago <= RATING_WINDOW_DAYS
+
+
+def unsatisfied_action(reopen_count: int) -> FeedbackAction:
+    """'Not satisfied' sends the item back to the queue once; after that it closes with the rating."""
+    return A.RATE_UNSATISFIED if reopen_count == 0 else A.RATE_UNSATISFIED_FINAL

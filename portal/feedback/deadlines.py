@@ -1,0 +1,37 @@
+"""Deadlines of a feedback item in working days (VIETNAM.md §6.2), with the clock paused while the
+citizen owes information."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
+from portal.domain.working_days import Pause, PauseRule, adjusted_due_date, due_date
+
+REFUSE_DAYS = 2        # refuse (not accepted for handling) within 2 working days
+REQUEST_INFO_DAYS = 5  # first request to the citizen within 5 working days
+PUBLISH_DAYS = 2       # publish the answer within 2 working days
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    refuse_by: date
+    request_info_by: date
+    answer_by: date | None  # None while waiting for the citizen
+
+
+def compute(item) -> Deadlines:
+    received = item.submitted_at.astimezone(LOCAL_TZ)
+    cal = calendar_around(received.date())
+    hours = office_hours()
+    pauses = [Pause(p.started_at.astimezone(LOCAL_TZ), p.resumed_at.astimezone(LOCAL_TZ) if p.resumed_at else None)
+              for p in item.pauses]
+    return Deadlines(
+        refuse_by=due_date(cal, received, REFUSE_DAYS, hours),
+        request_info_by=due_date(cal, received, REQUEST_INFO_DAYS, hours),
+        answer_by=adjusted_due_date(cal, received, item.category.response_days, pauses, PauseRule.EXCLUDE, hours),
+    )
+
+
+def is_overdue(item, today: date) -> bool:
+    return item.due_on is not None and today > item.due_on and item.status in ("new", "accepted")

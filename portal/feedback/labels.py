@@ -1,0 +1,68 @@
+"""Translatable labels for feedback statuses, actions and reasons (the domain stays pure)."""
+from flask_babel import lazy_gettext as _l
+
+from portal.domain.feedback_status import FeedbackAction as A
+from portal.domain.feedback_status import FeedbackStatus as S
+
+STATUS = {
+    S.NEW: _l("Waiting to be received"),
+    S.ACCEPTED: _l("Being handled"),
+    S.INFO_REQUESTED: _l("Waiting for more information from you"),
+    S.ANSWERED: _l("Answered"),
+    S.REFUSED: _l("Not accepted"),
+    S.CLOSED: _l("Closed"),
+}
+# Staff see the same states in their own words.
+STAFF_STATUS = {**STATUS, S.INFO_REQUESTED: _l("Waiting for the citizen")}
+ACTION = {
+    A.ACCEPT: _l("Accept"),
+    A.REFUSE: _l("Refuse"),
+    A.MARK_DUPLICATE: _l("Mark as duplicate"),
+    A.REQUEST_INFO: _l("Request information"),
+    A.SUPPLY_INFO: _l("Information supplied"),
+    A.FORWARD: _l("Forward to another agency"),
+    A.ASSIGN: _l("Assign"),
+    A.ANSWER: _l("Answer publicly"),
+    A.NOTE: _l("Add internal note"),
+    A.CLOSE: _l("Close"),
+    A.REOPEN: _l("Reopen"),
+    A.RATE_SATISFIED: _l("Rated: satisfied"),
+    A.RATE_UNSATISFIED: _l("Rated: not satisfied, reopened"),
+    A.RATE_UNSATISFIED_FINAL: _l("Rated: not satisfied"),
+}
+# Timeline lines the citizen reads.
+EVENT = {
+    "submitted": _l("Feedback sent"),
+    A.ACCEPT.value: _l("Received by the agency"),
+    A.REFUSE.value: _l("Not accepted for handling"),
+    A.MARK_DUPLICATE.value: _l("Already reported: handled together with another report"),
+    A.REQUEST_INFO.value: _l("The agency asked for more information"),
+    A.SUPPLY_INFO.value: _l("More information sent"),
+    A.FORWARD.value: _l("Forwarded to the responsible agency"),
+    A.ASSIGN.value: _l("Assigned to an officer"),
+    A.ANSWER.value: _l("Official answer published"),
+    A.NOTE.value: _l("Internal note"),
+    A.CLOSE.value: _l("Closed"),
+    A.REOPEN.value: _l("Reopened"),
+    A.RATE_SATISFIED.value: _l("The citizen was satisfied with the answer"),
+    A.RATE_UNSATISFIED.value: _l("The citizen was not satisfied; the report was reopened"),
+    A.RATE_UNSATISFIED_FINAL.value: _l("The citizen was not satisfied with the answer"),
+}
+REFUSAL_REASONS = {
+    "spam": _l("Spam or abusive content"),
+    "duplicate": _l("Duplicate of another report"),
+    "out_of_scope": _l("Not within the province's authority"),
+    "insufficient": _l("Not enough information to handle"),
+}
+
+# The first paragraph of the e-mail the citizen receives after each action.
+EMAIL_MESSAGE = {
+    A.ACCEPT: _l("Your report was received and is being handled."),
+    A.REFUSE: _l("Your report was not accepted for handling."),
+    A.MARK_DUPLICATE: _l("The same problem was already reported; your report is handled together with it."),
+    A.REQUEST_INFO: _l("The agency needs more information from you:"),
+    A.FORWARD: _l("Your report was forwarded to the agency responsible for it."),
+    A.ANSWER: _l("The agency has answered your report:"),
+    A.CLOSE: _l("Your report was closed."),
+    A.REOPEN: _l("Your report was reopened and is being handled again."),
+}

@@ -1,0 +1,239 @@
+"""Feedback operations: submit, staff actions, citizen replies. Operations flush; routes commit once.
+
+Each returns what the citizen must be told (a Notice) so the route can e-mail it after the commit.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.accounts.models import Account
+from portal.agencies.models import Agency
+from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
+from portal.db_types import utcnow
+from portal.domain.codes import feedback_code
+from portal.domain.feedback_status import FeedbackAction as A
+from portal.domain.feedback_status import FeedbackStatus as S
+from portal.domain.feedback_status import may_rate, next_status, unsatisfied_action
+from portal.domain.text import clean, fold
+from portal.domain.working_days import receipt_day
+from portal.events.operations import record
+from portal.extensions import db
+from portal.sequences import next_value
+from portal.uploads import storage
+from portal.uploads.images import process_photo
+
+from . import deadlines
+from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto
+
+MAX_PHOTOS = 5
+# Bumped whenever the personal-data notice text changes; stored with each consent (Law 91/2025).
+CONSENT_VERSION = "pakn-2026-01"
+PUBLIC_ACTIONS = frozenset({A.ACCEPT, A.REFUSE, A.MARK_DUPLICATE, A.REQUEST_INFO, A.SUPPLY_INFO, A.FORWARD,
+                            A.ANSWER, A.CLOSE, A.REOPEN, A.RATE_SATISFIED, A.RATE_UNSATISFIED,
+                            A.RATE_UNSATISFIED_FINAL})
+NOTIFY_CITIZEN = frozenset({A.ACCEPT, A.REFUSE, A.MARK_DUPLICATE, A.REQUEST_INFO, A.FORWARD, A.ANSWER,
+                            A.CLOSE, A.REOPEN})
+
+
+class FeedbackError(ValueError):
+    """A request that the rules refuse; `reason` names it for a translated message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An e-mail to send to the citizen after the commit."""
+
+    item: Feedback
+    action: A
+
+
+@dataclass(frozen=True)
+class Submission:
+    category_id: int
+    title: str
+    description: str
+    admin_unit_code: str
+    address: str
+    latitude: float | None
+    longitude: float | None
+    contact_name: str
+    phone: str  # already normalised to E.164
+    email: str
+    show_name: bool
+    locale: str
+    photos: tuple[bytes, ...] = ()
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _search_keys(item: Feedback) -> tuple[str, str]:
+    """Staff search also finds name and phone; the public key never contains personal data."""
+    public = fold(" ".join([item.code, item.title, item.description, item.category.name,
+                            item.category.name_en, item.admin_unit.name if item.admin_unit else ""]))
+    staff = fold(" ".join([public, item.address, item.contact_name, item.phone, item.phone.replace("+84", "0")]))
+    return public, staff
+
+
+def _refresh_due(item: Feedback) -> None:
+    item.due_on = deadlines.compute(item).answer_by
+
+
+def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
+    """Create a feedback item with its photos; returns it and the secret token (shown once)."""
+    now = now or utcnow()
+    category = db.session.get(FeedbackCategory, data.category_id)
+    if category is None or not category.is_active:
+        raise FeedbackError("category")
+    if len(data.photos) > MAX_PHOTOS:
+        raise FeedbackError("too_many_photos")
+    processed = [process_photo(raw) for raw in data.photos]  # ImageRejected stops everything here
+    local = now.astimezone(LOCAL_TZ)
+    agency_id = category.default_agency_id or _commune_agency(data.admin_unit_code)
+    token = secrets.token_urlsafe(24)  # 192 bits
+    item = Feedback(
+        code=feedback_code(local.date(), next_value("feedback", local.date())), token_hash=hash_token(token),
+        category=category, agency_id=agency_id, admin_unit_code=data.admin_unit_code,
+        title=clean(data.title), description=clean_multiline(data.description), address=clean(data.address),
+        latitude=data.latitude, longitude=data.longitude, contact_name=clean(data.contact_name),
+        phone=data.phone, email=data.email.strip().lower(), show_name=data.show_name,
+        consent_version=CONSENT_VERSION, consent_at=now, locale=data.locale,
+        account_id=account.id if account else None, status=S.NEW.value, submitted_at=now,
+        received_on=receipt_day(calendar_around(local.date()), local, office_hours().closing),
+    )
+    for position, image in enumerate(processed, 1):
+        item.photos.append(FeedbackPhoto(
+            position=position, stored_name=storage.store(image.data, ".jpg"),
+            thumbnail_name=storage.store(image.thumbnail, ".jpg"), width=image.width, height=image.height))
+    db.session.add(item)
+    db.session.flush()
+    item.public_search_key, item.search_key = _search_keys(item)
+    _refresh_due(item)
+    record("feedback", item.id, "submitted", actor_id=account.id if account else None,
+           to_status=item.status, public=True)
+    return item, token
+
+
+def clean_multiline(text: str) -> str:
+    """Keep the citizen's line breaks, clean each line."""
+    lines = [clean(line) for line in text.replace("\r\n", "\n").split("\n")]
+    return "\n".join(lines).strip()
+
+
+def _commune_agency(unit_code: str) -> int:
+    agency = db.session.scalar(select(Agency.id).where(Agency.admin_unit_code == unit_code))
+    if agency is None:
+        raise FeedbackError("commune")
+    return agency
+
+
+def staff_act(item: Feedback, action: A, actor: Account, *, note: str = "", reason: str = "",
+              agency_id: int | None = None, assignee_id: int | None = None,
+              duplicate_of: Feedback | None = None) -> Notice | None:
+    """Apply one staff action; raises NotPermitted, InvalidTransition or FeedbackError."""
+    old = item.status_enum
+    new = next_status(old, action, actor.role)
+    note = clean_multiline(note)
+    now = utcnow()
+    if action is A.REFUSE:
+        if not reason:
+            raise FeedbackError("reason")
+        item.refusal_reason = reason
+        item.closed_at = now
+    elif action is A.MARK_DUPLICATE:
+        if duplicate_of is None or duplicate_of.id == item.id:
+            raise FeedbackError("duplicate")
+        item.duplicate_of = duplicate_of
+        item.refusal_reason = "duplicate"
+        item.closed_at = now
+        note = note or duplicate_of.code
+    elif action is A.REQUEST_INFO:
+        if not note:
+            raise FeedbackError("note")
+        item.info_request = note
+        item.pauses.append(FeedbackPause(started_at=now))
+    elif action is A.FORWARD:
+        target = db.session.get(Agency, agency_id) if agency_id else None
+        if target is None or target.id == item.agency_id or not target.is_active:
+            raise FeedbackError("agency")
+        item.agency_id, item.assignee_id = target.id, None
+        note = note or target.name
+    elif action is A.ASSIGN:
+        assignee = db.session.get(Account, assignee_id) if assignee_id else None
+        if assignee is None or not assignee.is_enabled or assignee.role not in ("processor", "leader") \
+                or assignee.agency_id != item.agency_id:
+            raise FeedbackError("assignee")
+        item.assignee_id = assignee.id
+        note = assignee.full_name
+    elif action is A.ANSWER:
+        if not note:
+            raise FeedbackError("note")
+        item.answer, item.answered_at, item.answered_by_id = note, now, actor.id
+        item.is_published = True
+        item.rating = ""  # a new answer can be rated again
+    elif action is A.NOTE:
+        if not note:
+            raise FeedbackError("note")
+    elif action is A.CLOSE:
+        item.closed_at = now
+    elif action is A.REOPEN:
+        item.closed_at = None
+        item.reopen_count += 1
+    item.status = new.value
+    if action in (A.REQUEST_INFO, A.REOPEN, A.FORWARD):
+        _refresh_due(item)
+    record("feedback", item.id, action.value, actor_id=actor.id, from_status=old.value, to_status=new.value,
+           note=note, public=action in PUBLIC_ACTIONS)
+    db.session.flush()
+    return Notice(item, action) if action in NOTIFY_CITIZEN else None
+
+
+def supply_info(item: Feedback, text: str) -> None:
+    """The citizen answers a request for information: the clock runs again."""
+    text = clean_multiline(text)
+    if not text:
+        raise FeedbackError("note")
+    old = item.status_enum
+    new = next_status(old, A.SUPPLY_INFO, "citizen")
+    open_pause = next((p for p in item.pauses if p.resumed_at is None), None)
+    if open_pause is not None:
+        open_pause.resumed_at = utcnow()
+    item.status = new.value
+    db.session.flush()
+    _refresh_due(item)
+    record("feedback", item.id, A.SUPPLY_INFO.value, actor_id=item.account_id, from_status=old.value,
+           to_status=new.value, note=text, public=True)
+
+
+def rate(item: Feedback, satisfied: bool, comment: str, now: datetime | None = None) -> None:
+    """Once per answer, within 7 days; 'not satisfied' reopens the item once."""
+    now = now or utcnow()
+    if item.answered_at is None:
+        raise FeedbackError("not_answered")
+    days = (now.astimezone(LOCAL_TZ).date() - item.answered_at.astimezone(LOCAL_TZ).date()).days
+    if not may_rate(days, bool(item.rating)):
+        raise FeedbackError("rating_closed")
+    action = A.RATE_SATISFIED if satisfied else unsatisfied_action(item.reopen_count)
+    old = item.status_enum
+    new = next_status(old, action, "citizen")
+    item.rating, item.rating_comment, item.rated_at = ("satisfied" if satisfied else "unsatisfied"), \
+        clean_multiline(comment)[:1000], now
+    if action is A.RATE_UNSATISFIED:
+        item.reopen_count += 1
+        item.closed_at = None
+    else:
+        item.closed_at = now
+    item.status = new.value
+    record("feedback", item.id, action.value, actor_id=item.account_id, from_status=old.value,
+           to_status=new.value, note=item.rating_comment, public=True)
+    db.session.flush()

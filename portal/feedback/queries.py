@@ -1,0 +1,104 @@
+"""Feedback queries: the public feed (keyset pages), one item, the agency queue, nearby duplicates."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
+
+from portal.db_types import utcnow
+from portal.domain.text import search_terms
+from portal.extensions import db
+
+from .models import Feedback, FeedbackCategory
+
+PAGE_SIZE = 20
+PUBLIC_STATUSES = ("answered", "closed", "accepted")
+
+
+@dataclass(frozen=True)
+class FeedFilter:
+    query: str = ""
+    category: str = ""  # category slug
+    commune: str = ""  # admin unit code
+    status: str = ""
+    before: int | None = None  # keyset: show items with id below this
+
+
+def _like(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _matching(statement: Select, column, query: str) -> Select:
+    for term in search_terms(query):
+        statement = statement.where(column.like(_like(term), escape="\\"))
+    return statement
+
+
+def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
+    """One page of published items, newest first, and the keyset for the next page (or None)."""
+    statement = select(Feedback).where(Feedback.is_published)
+    statement = _matching(statement, Feedback.public_search_key, criteria.query)
+    if criteria.category:
+        statement = statement.join(FeedbackCategory).where(FeedbackCategory.slug == criteria.category)
+    if criteria.commune:
+        statement = statement.where(Feedback.admin_unit_code == criteria.commune)
+    if criteria.status in PUBLIC_STATUSES:
+        statement = statement.where(Feedback.status == criteria.status)
+    if criteria.before:
+        statement = statement.where(Feedback.id < criteria.before)
+    rows = list(db.session.scalars(
+        statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1).options(selectinload(Feedback.photos))))
+    next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
+    return rows[:PAGE_SIZE], next_before
+
+
+def published_by_code(code: str) -> Feedback | None:
+    return db.session.scalar(select(Feedback).where(Feedback.code == code.upper(), Feedback.is_published))
+
+
+def by_code(code: str) -> Feedback | None:
+    return db.session.scalar(select(Feedback).where(Feedback.code == code.strip().upper()))
+
+
+def by_token_hash(token_hash: str) -> Feedback | None:
+    return db.session.scalar(select(Feedback).where(Feedback.token_hash == token_hash))
+
+
+def for_account(account_id: int) -> list[Feedback]:
+    return list(db.session.scalars(
+        select(Feedback).where(Feedback.account_id == account_id).order_by(Feedback.id.desc()).limit(200)))
+
+
+def agency_queue(agency_id: int | None, status: str = "", query: str = "", limit: int = 100) -> list[Feedback]:
+    """Open items of an agency (all agencies for agency_id=None), most urgent first."""
+    statement = select(Feedback)
+    if agency_id is not None:
+        statement = statement.where(Feedback.agency_id == agency_id)
+    if status:
+        statement = statement.where(Feedback.status == status)
+    else:
+        statement = statement.where(Feedback.status.in_(("new", "accepted", "info_requested")))
+    statement = _matching(statement, Feedback.search_key, query)
+    # Paused items have no due date: after the dated ones.
+    statement = statement.order_by(Feedback.due_on.is_(None), Feedback.due_on, Feedback.id)
+    return list(db.session.scalars(statement.limit(limit)))
+
+
+def nearby_open(item: Feedback, days: int = 30, limit: int = 5) -> list[Feedback]:
+    """Possible duplicates: same commune and category, open, reported in the last 30 days."""
+    since = utcnow() - timedelta(days=days)
+    return list(db.session.scalars(
+        select(Feedback).where(
+            Feedback.admin_unit_code == item.admin_unit_code, Feedback.category_id == item.category_id,
+            Feedback.id != item.id, Feedback.submitted_at >= since,
+            Feedback.status.in_(("new", "accepted", "info_requested")),
+        ).order_by(Feedback.id.desc()).limit(limit)))
+
+
+def status_counts(agency_id: int | None) -> dict[str, int]:
+    statement = select(Feedback.status, func.count()).group_by(Feedback.status)
+    if agency_id is not None:
+        statement = statement.where(Feedback.agency_id == agency_id)
+    return dict(db.session.execute(statement).all())

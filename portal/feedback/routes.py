@@ -1,0 +1,249 @@
+"""Citizen side of feedback: submit, receipt, private status page, public feed, photos."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal import mail, qr
+from portal.choices import options
+from portal.calendar.queries import LOCAL_TZ, local_now
+from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
+from portal.domain.text import clean
+from portal.extensions import db
+from portal.i18n import locale_code
+from portal.places.models import AdminUnit
+from portal.throttle import over_limit
+from portal.uploads import storage
+from portal.uploads.images import ImageRejected
+
+from . import deadlines, operations, queries
+from .forms import RateForm, SubmitForm, SupplyInfoForm
+from .labels import REFUSAL_REASONS, STATUS
+from .models import Feedback, FeedbackCategory, FeedbackPhoto
+from .timeline import public_timeline
+
+bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
+ACCESS_KEY = "feedback_access"
+
+
+def photo_error(reason: str) -> str:
+    messages = {
+        "empty": _("An uploaded photo is empty."),
+        "too_large": _("A photo is larger than 10 MB."),
+        "not_image": _("Only JPEG, PNG or WebP photos can be sent."),
+        "too_many_pixels": _("A photo has too many pixels (more than 40 megapixels)."),
+        "corrupt": _("A photo could not be read; it may be damaged."),
+    }
+    return messages.get(reason, messages["corrupt"])
+
+
+def grant_access(item: Feedback) -> None:
+    """Remember in the session that this browser may see the item's private page."""
+    allowed = [i for i in session.get(ACCESS_KEY, []) if i != item.id][-19:]
+    session[ACCESS_KEY] = [*allowed, item.id]
+
+
+def can_view_private(item: Feedback) -> bool:
+    if current_user.is_authenticated and item.account_id == current_user.id:
+        return True
+    return item.id in session.get(ACCESS_KEY, [])
+
+
+def _fill_choices(form: SubmitForm) -> None:
+    en = locale_code() == "en"
+    categories = db.session.scalars(
+        select(FeedbackCategory).where(FeedbackCategory.is_active).order_by(FeedbackCategory.position)).all()
+    form.category.choices = options([(-1, _("Choose…"))] + [(c.id, c.name_en if en else c.name) for c in categories])
+    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
+    form.commune.choices = options([("", _("Choose…")), *units])
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def submit():
+    form = SubmitForm()
+    _fill_choices(form)
+    if request.method == "GET" and current_user.is_authenticated:
+        form.contact_name.data = form.contact_name.data or current_user.full_name
+        form.email.data = form.email.data or current_user.email
+    if not form.validate_on_submit():
+        if form.category.data == -1:
+            form.category.errors = [_("Choose a category.")]
+        return render_template("feedback/new.html", form=form), 400 if request.method == "POST" else 200
+    if form.website.data:  # honeypot: answer like a success page, store nothing
+        return render_template("feedback/new.html", form=SubmitForm(formdata=None)), 200
+    if over_limit(f"feedback:ip:{request.remote_addr}", 5, 3600) or \
+            over_limit(f"feedback:phone:{form.phone.data}", 20, 86400):
+        abort(429)
+    uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
+    if len(uploads) > operations.MAX_PHOTOS:
+        form.photos.errors = [_("You can send at most 5 photos.")]
+        return render_template("feedback/new.html", form=form), 400
+    data = operations.Submission(
+        category_id=form.category.data, title=form.title.data, description=form.description.data,
+        admin_unit_code=form.commune.data, address=form.address.data or "", latitude=form.latitude.data,
+        longitude=form.longitude.data, contact_name=form.contact_name.data or "", phone=form.phone.data,
+        email=form.email.data or "", show_name=form.show_name.data, locale=locale_code(),
+        photos=tuple(f.read() for f in uploads))
+    try:
+        item, token = operations.submit(data, current_user if current_user.is_authenticated else None)
+    except ImageRejected as rejected:
+        db.session.rollback()
+        form.photos.errors = [photo_error(rejected.reason)]
+        return render_template("feedback/new.html", form=form), 400
+    except operations.FeedbackError:
+        db.session.rollback()
+        form.category.errors = [_("Choose a category.")]
+        return render_template("feedback/new.html", form=form), 400
+    db.session.commit()
+    grant_access(item)
+    session["feedback_receipt"] = {"code": item.code, "token": token}
+    mail.send(item.email, "feedback/email/submitted.txt", item.locale, item=item,
+              link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token))
+
+    return redirect(url_for(".receipt"))
+
+
+@bp.get("/receipt")
+def receipt():
+    saved = session.get("feedback_receipt")
+    item = queries.by_code(saved["code"]) if saved else None
+    if item is None or not can_view_private(item):
+        abort(404)
+    link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=saved["token"])
+    return render_template("feedback/receipt.html", item=item, link=link, token=saved["token"])
+
+
+@bp.get("/t/<token>")
+def secret_link(token: str):
+    """The link in the receipt's QR code and e-mails: opens the private page in this browser."""
+    item = queries.by_token_hash(operations.hash_token(token)) if len(token) < 100 else None
+    if item is None:
+        abort(404)
+    grant_access(item)
+    return redirect(url_for(".status", code=item.code))
+
+
+@bp.get("/t/<token>/qr.svg")
+def secret_qr(token: str):
+    if len(token) > 100 or queries.by_token_hash(operations.hash_token(token)) is None:
+        abort(404)
+    link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token)
+    response = Response(qr.svg(link), mimetype="image/svg+xml")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _private_item(code: str) -> Feedback:
+    item = queries.by_code(code)
+    if item is None or not can_view_private(item):
+        abort(404)  # another citizen's item looks exactly like a missing one
+    return item
+
+
+@bp.get("/<code>/status")
+def status(code: str):
+    item = _private_item(code)
+    can_rate = item.answered_at is not None and "rate_satisfied" in allowed_actions(item.status_enum, "citizen") \
+        and may_rate((local_now().date() - item.answered_at.astimezone(LOCAL_TZ).date()).days, bool(item.rating))
+    response = render_template(
+        "feedback/status.html", item=item, entries=public_timeline(item), deadlines=deadlines.compute(item),
+        can_rate=can_rate, rate_form=RateForm(), reply_form=SupplyInfoForm(), status_labels=STATUS,
+        reasons=REFUSAL_REASONS)
+    return response, 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/<code>/rate")
+def rate(code: str):
+    item = _private_item(code)
+    form = RateForm()
+    if not form.validate_on_submit():
+        flash(_("Choose whether you are satisfied."), "error")
+        return redirect(url_for(".status", code=code))
+    try:
+        operations.rate(item, form.satisfied.data == "yes", form.comment.data or "")
+    except (operations.FeedbackError, InvalidTransition):
+        db.session.rollback()
+        flash(_("This answer can no longer be rated."), "error")
+        return redirect(url_for(".status", code=code))
+    db.session.commit()
+    flash(_("Thank you for your rating."), "success")
+    return redirect(url_for(".status", code=code))
+
+
+@bp.post("/<code>/reply")
+def reply(code: str):
+    item = _private_item(code)
+    form = SupplyInfoForm()
+    if not form.validate_on_submit():
+        flash(_("Write your answer."), "error")
+        return redirect(url_for(".status", code=code))
+    try:
+        operations.supply_info(item, form.text.data)
+    except (operations.FeedbackError, InvalidTransition):
+        db.session.rollback()
+        flash(_("No information is being asked for at the moment."), "error")
+        return redirect(url_for(".status", code=code))
+    db.session.commit()
+    flash(_("Thank you. Your information was sent to the agency."), "success")
+    return redirect(url_for(".status", code=code))
+
+
+@bp.get("")
+def feed():
+    before = request.args.get("before", "")
+    criteria = queries.FeedFilter(
+        query=clean(request.args.get("q", ""))[:200], category=request.args.get("category", "")[:40],
+        commune=request.args.get("commune", "")[:5], status=request.args.get("status", ""),
+        before=int(before) if before.isdigit() else None)
+    items, next_before = queries.public_feed(criteria)
+    categories = db.session.scalars(select(FeedbackCategory).order_by(FeedbackCategory.position)).all()
+    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
+    return render_template("feedback/feed.html", items=items, next_before=next_before, criteria=criteria,
+                           categories=categories, units=units, status_labels=STATUS)
+
+
+@bp.get("/<code>")
+def public_item(code: str):
+    item = queries.published_by_code(code) or abort(404)
+    return render_template("feedback/item.html", item=item, entries=public_timeline(item), status_labels=STATUS)
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    return render_template("feedback/mine.html", items=queries.for_account(current_user.id), status_labels=STATUS)
+
+
+@bp.get("/photos/<name>")
+def photo(name: str):
+    """Photos of published items are public; others only for their citizen and the agency's staff."""
+    record = db.session.scalar(select(FeedbackPhoto).where(
+        (FeedbackPhoto.stored_name == name) | (FeedbackPhoto.thumbnail_name == name)))
+    if record is None:
+        abort(404)
+    item = record.feedback
+    from portal.staff.access import can_see_agency
+
+    staff_ok = current_user.is_authenticated and current_user.is_staff and can_see_agency(item.agency_id)
+    if not (item.is_published or can_view_private(item) or staff_ok):
+        abort(404)
+    response = send_file(storage.path_of(name), mimetype="image/jpeg", max_age=3600 if item.is_published else 0,
+                         conditional=True)
+    if not item.is_published:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+

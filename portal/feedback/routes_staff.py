@@ -1,0 +1,132 @@
+"""Staff side of feedback: the agency's queue, one item, actions. Closed by default (portal.staff.access)."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import mail
+from portal.choices import options
+from portal.accounts.models import Account
+from portal.agencies.models import Agency
+from portal.calendar.queries import local_now
+from portal.domain.feedback_status import FeedbackAction, InvalidTransition, NotPermitted, allowed_actions
+from portal.domain.phone import mask
+from portal.domain.text import clean
+from portal.events.operations import record
+from portal.extensions import db
+from portal.i18n import locale_code
+from portal.staff.access import allow, can_see_agency, protect
+
+from . import deadlines, operations, queries
+from .forms import StaffActionForm
+from .labels import ACTION, EMAIL_MESSAGE, REFUSAL_REASONS, STAFF_STATUS
+from .models import Feedback, ResponseTemplate
+from .timeline import staff_timeline
+
+bp = protect(Blueprint("feedback_staff", __name__, url_prefix="/staff/feedback", template_folder="templates"))
+EVERY_STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
+
+
+def _error(reason: str) -> str:
+    messages = {
+        "reason": _("Choose a reason."),
+        "note": _("Write the text."),
+        "agency": _("Choose another active agency."),
+        "assignee": _("Choose an officer of this agency."),
+        "duplicate": _("Enter the code of another report."),
+    }
+    return messages.get(reason, _("This action is not possible."))
+
+
+def _scope() -> int | None:
+    return None if current_user.role == "admin" else current_user.agency_id
+
+
+def _item(code: str) -> Feedback:
+    item = queries.by_code(code)
+    if item is None or not can_see_agency(item.agency_id):
+        abort(404)  # another agency's item does not exist for this officer
+    return item
+
+
+@bp.get("")
+@allow(*EVERY_STAFF)
+def queue():
+    status = request.args.get("status", "")
+    query = clean(request.args.get("q", ""))[:200]
+    items = queries.agency_queue(_scope(), status if status in STAFF_STATUS else "", query)
+    return render_template("feedback/staff_queue.html", items=items, counts=queries.status_counts(_scope()),
+                           status=status, query=query, status_labels=STAFF_STATUS, today=local_now().date(),
+                           is_overdue=deadlines.is_overdue, mask=mask)
+
+
+@bp.get("/<code>")
+@allow(*EVERY_STAFF)
+def item(code: str):
+    feedback = _item(code)
+    form = StaffActionForm()
+    en = locale_code() == "en"
+    form.agency.choices = options((a.id, a.name_en if en else a.name) for a in db.session.scalars(
+        select(Agency).where(Agency.is_active, Agency.id != feedback.agency_id).order_by(Agency.kind, Agency.name)))
+    form.assignee.choices = options((a.id, a.full_name) for a in db.session.scalars(
+        select(Account).where(Account.agency_id == feedback.agency_id, Account.is_enabled,
+                              Account.role.in_(("processor", "leader"))).order_by(Account.full_name)))
+    templates = db.session.scalars(select(ResponseTemplate).where(
+        ResponseTemplate.is_active,
+        (ResponseTemplate.agency_id.is_(None)) | (ResponseTemplate.agency_id == feedback.agency_id))).all()
+    # Staff see the full phone of the item they handle; the view is audited (SECURITY.md I30/I32).
+    record("feedback", feedback.id, "viewed", actor_id=current_user.id)
+    db.session.commit()
+    return render_template(
+        "feedback/staff_item.html", item=feedback, form=form, entries=staff_timeline(feedback),
+        actions=allowed_actions(feedback.status_enum, current_user.role), action_labels=ACTION,
+        deadlines=deadlines.compute(feedback), nearby=queries.nearby_open(feedback), templates=templates,
+        status_labels=STAFF_STATUS, reasons=REFUSAL_REASONS, today=local_now().date(),
+        is_overdue=deadlines.is_overdue), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.post("/<code>/<action>")
+@allow(*EVERY_STAFF)
+def act(code: str, action: str):
+    feedback = _item(code)
+    try:
+        chosen = FeedbackAction(action)
+    except ValueError:
+        abort(404)
+    form = StaffActionForm()
+    form.agency.choices = form.assignee.choices = []
+    if not form.validate_on_submit():
+        flash(_("The form could not be read. Please try again."), "error")
+        return redirect(url_for(".item", code=code))
+    duplicate = None
+    if chosen is FeedbackAction.MARK_DUPLICATE:
+        duplicate = queries.by_code(form.duplicate_of.data or "")
+        if duplicate is None or not can_see_agency(duplicate.agency_id):
+            duplicate = None
+    try:
+        notice = operations.staff_act(
+            feedback, chosen, current_user, note=form.note.data or "", reason=form.reason.data or "",
+            agency_id=form.agency.data, assignee_id=form.assignee.data, duplicate_of=duplicate)
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except InvalidTransition:
+        db.session.rollback()
+        flash(_("This action is not possible in the current status."), "error")
+        return redirect(url_for(".item", code=code))
+    except operations.FeedbackError as error:
+        db.session.rollback()
+        flash(_error(error.reason), "error")
+        return redirect(url_for(".item", code=code))
+    db.session.commit()
+    if notice is not None:
+        link = current_app.config["PORTAL_SETTINGS"].base_url + url_for("tracking.track", code=feedback.code)
+        mail.send(feedback.email, "feedback/email/update.txt", feedback.locale, item=feedback, link=link,
+                  action=notice.action.value, message=EMAIL_MESSAGE[notice.action],
+                  reason=REFUSAL_REASONS.get(feedback.refusal_reason, ""))
+    flash(_("Done: %(action)s.", action=ACTION[chosen]), "success")
+    if chosen is FeedbackAction.FORWARD and not can_see_agency(feedback.agency_id):
+        return redirect(url_for(".queue"))
+    return redirect(url_for(".item", code=code))

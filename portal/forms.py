@@ -1,0 +1,57 @@
+"""Base form: WTForms' built-in messages translated through our own catalog.
+
+WTForms ships no Vietnamese translation, so its validator messages are listed here for extraction
+and looked up in the portal's catalog at run time.
+"""
+from flask_babel import get_translations
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    """Extraction marker only: WTForms itself asks for these plural messages at run time."""
+    return singular
+
+
+# Messages WTForms produces itself (kept verbatim so the lookup finds them).
+WTFORMS_MESSAGES = (
+    _l("This field is required."),
+    _l("Not a valid choice."),
+    _l("Invalid Choice: could not coerce."),
+    _l("Not a valid float value."),
+    _l("Not a valid integer value."),
+    _l("Not a valid decimal value."),
+    _l("Not a valid date value."),
+    _l("Invalid email address."),
+    _l("Invalid input."),
+    _l("Number must be at least %(min)s."),
+    _l("Number must be at most %(max)s."),
+    _l("Number must be between %(min)s and %(max)s."),
+    _l("Field must be between %(min)d and %(max)d characters long."),
+    _l("The CSRF token is missing."),
+    _l("The CSRF token has expired."),
+    _l("The CSRF tokens do not match."),
+    _l("The CSRF token is invalid."),
+)
+WTFORMS_PLURALS = (
+    ngettext("Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1),
+    ngettext("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1),
+    ngettext("Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1),
+)
+
+
+class _CatalogTranslations:
+    """What WTForms asks for translations: our catalog in the current locale, unformatted
+    (WTForms fills in %(min)d and the like itself)."""
+
+    def gettext(self, string: str) -> str:
+        return get_translations().gettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return get_translations().ngettext(singular, plural, n)
+
+
+class PortalForm(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form):
+            return _CatalogTranslations()

@@ -1,0 +1,32 @@
+"""Per-scope, per-day counters for human-readable codes: gap-free and safe under concurrency.
+
+One atomic INSERT … ON CONFLICT DO UPDATE … RETURNING takes the row lock on PostgreSQL, so two
+transactions can never receive the same number, and a rolled-back transaction gives its number back.
+"""
+from datetime import date
+
+from sqlalchemy import Date, String
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+
+
+class DailySequence(db.Model):
+    __tablename__ = "daily_sequences"
+
+    scope: Mapped[str] = mapped_column(String(60), primary_key=True)  # "feedback", "dossier:<agency code>"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
+def next_value(scope: str, day: date) -> int:
+    """The next number of `scope` on `day`, starting at 1. Runs in the caller's transaction."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(DailySequence).values(scope=scope, day=day, last_value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[DailySequence.scope, DailySequence.day],
+        set_={"last_value": DailySequence.last_value + 1},
+    ).returning(DailySequence.last_value)
+    return db.session.execute(statement).scalar_one()

@@ -1,0 +1,1 @@
+"""The one-stop-shop staff workspace."""

@@ -1,0 +1,45 @@
+"""Default-deny access for staff blueprints: a route opens only to the roles it names.
+
+`protect(bp)` installs one before_request check on a blueprint; a view without `@allow(...)` is closed
+to everybody, so a forgotten decorator fails safe.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Blueprint, abort, current_app, redirect, request, url_for
+from flask_login import current_user
+
+from portal.accounts.models import STAFF_ROLES
+
+
+def allow(*roles: str) -> Callable:
+    unknown = set(roles) - set(STAFF_ROLES)
+    if unknown:
+        raise ValueError(f"unknown staff roles {unknown}")
+
+    def mark(view: Callable) -> Callable:
+        view.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def _check():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    view = current_app.view_functions.get(request.endpoint or "")
+    allowed = getattr(view, "allowed_roles", frozenset())
+    if not current_user.is_staff or current_user.role not in allowed:
+        abort(403)
+    return None
+
+
+def protect(blueprint: Blueprint) -> Blueprint:
+    blueprint.before_request(_check)
+    return blueprint
+
+
+def can_see_agency(agency_id: int | None) -> bool:
+    """Staff act only within their agency; the province-wide admin everywhere."""
+    return current_user.role == "admin" or (agency_id is not None and agency_id == current_user.agency_id)

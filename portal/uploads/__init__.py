@@ -1,0 +1,1 @@
+"""Safe handling of uploaded files: sniffing, re-encoding, private storage."""

@@ -1,0 +1,73 @@
+"""Photos: sniff the real type, refuse bombs, re-encode without metadata, make a thumbnail.
+
+Only the pixels survive: Pillow decodes the image and writes a fresh JPEG with no EXIF (so no GPS),
+after rotating it upright. Anything Pillow cannot open as JPEG, PNG or WebP is refused, whatever its
+name or declared type — a PHP or SVG file renamed .jpg never gets this far.
+"""
+from __future__ import annotations
+
+import io
+import warnings
+from dataclasses import dataclass
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
+MAX_BYTES = 10 * 1024 * 1024
+MAX_PIXELS = 40_000_000  # SECURITY.md D16: a 20000x20000 image is refused from its header alone
+MAX_SIDE = 2048
+THUMB_SIDE = 480
+
+
+class ImageRejected(ValueError):
+    """`reason` is one of 'empty', 'too_large', 'not_image', 'too_many_pixels', 'corrupt'."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    data: bytes
+    thumbnail: bytes
+    width: int
+    height: int
+
+
+def _encode(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=82, optimize=True, progressive=True)
+    return buffer.getvalue()
+
+
+def process_photo(raw: bytes) -> ProcessedImage:
+    if not raw:
+        raise ImageRejected("empty")
+    if len(raw) > MAX_BYTES:
+        raise ImageRejected("too_large")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
+            # The header gives the size before any pixel is decoded: refuse bombs here.
+            if image.width * image.height > MAX_PIXELS:
+                raise ImageRejected("too_many_pixels")
+            image.load()
+    except ImageRejected:
+        raise
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise ImageRejected("not_image") from None
+    except (OSError, ValueError, SyntaxError):
+        raise ImageRejected("corrupt") from None
+    image = ImageOps.exif_transpose(image)  # upright first, then the EXIF is dropped with the rest
+    if image.mode not in ("RGB", "L"):
+        background = Image.new("RGB", image.size, "white")
+        rgba = image.convert("RGBA")
+        background.paste(rgba, mask=rgba.getchannel("A"))
+        image = background
+    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    data = _encode(image)
+    thumb = image.copy()
+    thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)
+    return ProcessedImage(data=data, thumbnail=_encode(thumb), width=image.width, height=image.height)

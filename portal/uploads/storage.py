@@ -1,0 +1,62 @@
+"""Private file storage under the instance folder, content-addressed, never served as static files.
+
+Files are written before the database commit; if the request's transaction is rolled back (or the
+request fails), the files it wrote are removed again, so no orphan is left behind.
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from flask import current_app, g, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+
+def root() -> Path:
+    path = Path(current_app.instance_path) / "uploads"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def path_of(name: str) -> Path:
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError("bad stored name")
+    return root() / name
+
+
+def store(data: bytes, suffix: str) -> str:
+    """Write `data` atomically; return its server-chosen name (sha256 of the content + suffix)."""
+    name = hashlib.sha256(data).hexdigest() + suffix
+    target = path_of(name)
+    if not target.exists():
+        fd, temporary = tempfile.mkstemp(dir=root(), prefix=".upload-")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        g.setdefault("new_upload_paths", []).append(target)
+    return name
+
+
+@event.listens_for(Session, "after_commit")
+def _files_committed(session) -> None:
+    if has_app_context():
+        g.pop("new_upload_paths", None)
+
+
+def discard_uncommitted_files(error=None) -> None:
+    """Remove files written since the last commit: their rows never reached the database."""
+    for path in g.pop("new_upload_paths", []):
+        path.unlink(missing_ok=True)
+
+
+def init_app(app) -> None:
+    app.teardown_appcontext(discard_uncommitted_files)
