@@ -7,6 +7,7 @@ from portal.accounts.operations import create_account, find_by_email
 from portal.agencies.seed import seed_agencies
 from portal.calendar.seed import seed_announced_days
 from portal.catalog.seed import seed_procedures
+from portal.feedback.demo import seed_demo_feedback
 from portal.feedback.seed import seed_categories
 from portal.places.seed import seed_units
 
@@ -50,4 +51,5 @@ def seed_demo() -> dict[str, int]:
                            agency_slug=demo.agency)
             added += 1
     counts["accounts"] = added
+    counts["feedback"] = seed_demo_feedback()
     return counts
