@@ -28,6 +28,8 @@ def _entries(item, public_only: bool) -> list[Entry]:
                  .order_by(Event.occurred_at, Event.id))
     if public_only:
         statement = statement.where(Event.is_public)
+    else:  # record views stay in the audit log; on the item's timeline they are noise
+        statement = statement.where(Event.action != "viewed")
     entries = []
     for event, actor in db.session.execute(statement).all():
         label = EVENT.get(event.action, event.action)
