@@ -58,10 +58,12 @@ def engine_options(url: str) -> dict:
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
     from portal.catalog.routes import bp as catalog
+    from portal.dossiers.routes import bp as dossiers
+    from portal.dossiers.routes_staff import bp as dossiers_staff
     from portal.feedback.routes import bp as feedback
     from portal.feedback.routes_staff import bp as feedback_staff
     from portal.main.routes import bp as main
     from portal.tracking.routes import bp as tracking
 
-    for blueprint in (main, catalog, accounts, feedback, feedback_staff, tracking):
+    for blueprint in (main, catalog, accounts, feedback, feedback_staff, dossiers, dossiers_staff, tracking):
         app.register_blueprint(blueprint)

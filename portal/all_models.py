@@ -3,10 +3,11 @@ from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar.models import CalendarDay
 from portal.catalog.models import Procedure, RequiredDocument
+from portal.dossiers.models import Dossier, DossierApology, DossierFile, DossierPause
 from portal.events.models import Event
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
 from portal.places.models import AdminUnit
 from portal.sequences import DailySequence
 
-__all__ = ["Account", "AdminUnit", "Agency", "CalendarDay", "DailySequence", "Event", "Feedback",
+__all__ = ["Account", "AdminUnit", "Agency", "CalendarDay", "DailySequence", "Dossier", "DossierApology", "DossierFile", "DossierPause", "Event", "Feedback",
            "FeedbackCategory", "FeedbackPause", "FeedbackPhoto", "Procedure", "RequiredDocument", "ResponseTemplate"]

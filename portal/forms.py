@@ -4,6 +4,8 @@ WTForms ships no Vietnamese translation, so its validator messages are listed he
 and looked up in the portal's catalog at run time.
 """
 from flask_babel import get_translations
+
+from portal.domain.text import clean, nfc
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
@@ -38,6 +40,23 @@ WTFORMS_PLURALS = (
     ngettext("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1),
     ngettext("Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1),
 )
+
+
+def nfc_or_none(value):
+    """WTForms filter: NFC-normalise text input."""
+    return nfc(value) if isinstance(value, str) else value
+
+
+def cleaned(value):
+    """WTForms filter: NFC, trimmed, invisible characters dropped, so validators see what is stored."""
+    return clean(value) if isinstance(value, str) else value
+
+
+def cleaned_multiline(value):
+    """Like `cleaned`, keeping the line breaks of a longer text."""
+    if not isinstance(value, str):
+        return value
+    return "\n".join(clean(line) for line in value.replace("\r\n", "\n").split("\n")).strip()
 
 
 class _CatalogTranslations:

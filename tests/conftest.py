@@ -10,6 +10,7 @@ import re
 from collections import Counter
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -29,8 +30,21 @@ class BoundSession(FlaskSession):
         return self.bind
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own application context, as in production.
+
+    Tests keep an app context open for their own queries; without this, every request of a test would
+    share that context's `g` (and with it Flask-Login's cached user and Babel's cached locale).
+    """
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 def build_app(instance, database_url, **overrides):
     app = create_app(Settings.for_tests(instance, database_url, **overrides))
+    app.test_client_class = FreshContextClient
     app.config["WTF_CSRF_ENABLED"] = False  # dedicated tests switch it back on
     return app
 
@@ -68,6 +82,10 @@ def _isolated(request):
     with application.app_context():
         connection = db.engine.connect()
         outer = connection.begin()
+        if connection.dialect.name == "sqlite":
+            # pysqlite defers BEGIN until the first write, so the session's SAVEPOINT would become the
+            # real transaction and a route's commit would stick; open the outer transaction now.
+            connection.exec_driver_sql("BEGIN")
         original = db.session
         db.session = db._make_scoped_session(
             {"class_": BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"})

@@ -29,7 +29,13 @@ def _common_passwords() -> frozenset[str]:
     return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#"))
 
 
+def _normalise(password: str) -> str:
+    # The same Vietnamese password typed on iOS (NFD) and on Android (NFC) must match.
+    return unicodedata.normalize("NFC", password)
+
+
 def check_password_rules(password: str) -> None:
+    password = _normalise(password)
     if len(password) < MIN_LENGTH:
         raise WeakPassword("short")
     if len(password) > MAX_LENGTH:
@@ -38,18 +44,13 @@ def check_password_rules(password: str) -> None:
         raise WeakPassword("common")
 
 
-def _normalise(password: str) -> str:
-    # The same Vietnamese password typed on iOS (NFD) and on Android (NFC) must match.
-    return unicodedata.normalize("NFC", password)
-
-
 def hash_password(password: str) -> str:
     check_password_rules(password)
     return _hasher.hash(_normalise(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
-    if len(password) > MAX_LENGTH:
+    if len(_normalise(password)) > MAX_LENGTH:
         return False
     try:
         return _hasher.verify(password_hash or _DUMMY_HASH, _normalise(password)) and password_hash is not None

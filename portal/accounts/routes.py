@@ -3,7 +3,7 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from portal.extensions import db
 from portal.throttle import over_limit
@@ -51,8 +51,9 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
 def logout():
+    if not current_user.is_authenticated:  # an expired session: nothing to end
+        return redirect(url_for("main.home"))
     # Flask's signed cookie could be replayed after sign-out; bumping the version ends every
     # session of this account, on every device (SECURITY.md A4).
     current_user.session_version += 1

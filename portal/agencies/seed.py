@@ -42,7 +42,7 @@ def seed_agencies() -> int:
     for number, unit in enumerate(units, FIRST_COMMUNE_NUMBER):
         slug = f"ubnd-{unit.slug.replace('_', '-')}"
         if slug not in existing:
-            db.session.add(Agency(slug=slug, name=f"UBND {unit.name}", name_en=f"People's Committee of {unit.name}",
+            db.session.add(Agency(slug=slug, name=f"UBND {unit.name}", name_en=f"{unit.name} People's Committee",
                                   kind="commune", admin_unit_code=unit.code, code=f"000.{number:02d}.00.{PROVINCE_CODE}"))
             added += 1
     db.session.flush()

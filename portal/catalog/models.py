@@ -48,6 +48,8 @@ class Procedure(db.Model):
     notes: Mapped[str] = mapped_column(Text, default="")
     search_key: Mapped[str] = mapped_column(Text, default="")
     is_active: Mapped[bool] = mapped_column(default=True)
+    # A leader signs off before the result is ready (set by agency admins per procedure).
+    needs_approval: Mapped[bool] = mapped_column(default=False)
 
     agency: Mapped[Agency | None] = relationship()
     documents: Mapped[list["RequiredDocument"]] = relationship(

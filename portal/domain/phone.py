@@ -55,3 +55,11 @@ def last_digits(e164: str | None, n: int = 4) -> str:
         raise ValueError("n must not be negative")
     national = _national_digits(e164)
     return national[len(national) - min(n, len(national)):]
+
+
+def national_format(e164: str | None) -> str:
+    """'+84912345678' -> '0912 345 678', the way numbers are written on paper forms."""
+    digits = _national_digits(e164)
+    if len(digits) != 10:
+        return digits
+    return f"{digits[:4]} {digits[4:7]} {digits[7:]}"

@@ -1,6 +1,6 @@
 """Forms of the feedback feature: citizen submission, rating and reply; staff actions."""
 from flask_babel import lazy_gettext as _l
-from portal.forms import PortalForm
+from portal.forms import PortalForm, cleaned, cleaned_multiline
 from wtforms import (
     BooleanField,
     EmailField,
@@ -28,20 +28,20 @@ def valid_mobile(form, field):
 
 class SubmitForm(PortalForm):
     category = SelectField(_l("Category"), coerce=int, validators=[InputRequired(_l("Choose a category."))])
-    title = StringField(_l("Title"), validators=[DataRequired(_l("Give your report a short title.")),
+    title = StringField(_l("Title"), filters=[cleaned], validators=[DataRequired(_l("Give your report a short title.")),
                                                   Length(max=200)])
-    description = TextAreaField(_l("What is the problem?"), validators=[
+    description = TextAreaField(_l("What is the problem?"), filters=[cleaned_multiline], validators=[
         DataRequired(_l("Describe the problem.")), Length(min=10, max=5000, message=_l(
             "The description must be between 10 and 5,000 characters."))])
     commune = SelectField(_l("Commune or ward"), validators=[DataRequired(_l("Choose the commune or ward."))])
-    address = StringField(_l("Place (village, street, landmark)"), validators=[Optional(), Length(max=300)])
+    address = StringField(_l("Place (village, street, landmark)"), filters=[cleaned], validators=[Optional(), Length(max=300)])
     latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(20.5, 22.1)],
                           render_kw={"inputmode": "decimal"})
     longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(103.2, 105.2)],
                            render_kw={"inputmode": "decimal"})
     photos = MultipleFileField(_l("Photos (up to 5, JPEG, PNG or WebP)"),
                                render_kw={"accept": "image/jpeg,image/png,image/webp"})
-    contact_name = StringField(_l("Your name"), validators=[Optional(), Length(max=120)],
+    contact_name = StringField(_l("Your name"), filters=[cleaned], validators=[Optional(), Length(max=120)],
                                render_kw={"autocomplete": "name"})
     phone = StringField(_l("Mobile phone"), validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
                         render_kw={"autocomplete": "tel", "inputmode": "tel"})
@@ -61,7 +61,7 @@ class RateForm(PortalForm):
 
 
 class SupplyInfoForm(PortalForm):
-    text = TextAreaField(_l("Your answer"), validators=[DataRequired(_l("Write your answer.")), Length(max=5000)])
+    text = TextAreaField(_l("Your answer"), filters=[cleaned_multiline], validators=[DataRequired(_l("Write your answer.")), Length(max=5000)])
 
 
 class TrackForm(PortalForm):
@@ -77,6 +77,8 @@ class StaffActionForm(PortalForm):
 
     note = TextAreaField(_l("Text"), validators=[Optional(), Length(max=10000)])
     reason = SelectField(_l("Reason"), choices=options([("", "")] + list(REFUSAL_REASONS.items())), validators=[Optional()])
-    agency = SelectField(_l("Agency"), coerce=int, choices=[], validate_choice=False, validators=[Optional()])
-    assignee = SelectField(_l("Officer"), coerce=int, choices=[], validate_choice=False, validators=[Optional()])
+    agency = SelectField(_l("Agency"), coerce=int, choices=[], validate_choice=False,
+                           validators=[Optional(), NumberRange(1, 2**31 - 1)])
+    assignee = SelectField(_l("Officer"), coerce=int, choices=[], validate_choice=False,
+                           validators=[Optional(), NumberRange(1, 2**31 - 1)])
     duplicate_of = StringField(_l("Code of the original report"), validators=[Optional(), Length(max=20)])

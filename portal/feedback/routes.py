@@ -1,6 +1,8 @@
 """Citizen side of feedback: submit, receipt, private status page, public feed, photos."""
 from __future__ import annotations
 
+import re
+
 from flask import (
     Blueprint,
     Response,
@@ -27,6 +29,7 @@ from portal.extensions import db
 from portal.i18n import locale_code
 from portal.places.models import AdminUnit
 from portal.throttle import over_limit
+from portal.tracking import access
 from portal.uploads import storage
 from portal.uploads.images import ImageRejected
 
@@ -37,7 +40,6 @@ from .models import Feedback, FeedbackCategory, FeedbackPhoto
 from .timeline import public_timeline
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
-ACCESS_KEY = "feedback_access"
 
 
 def photo_error(reason: str) -> str:
@@ -53,14 +55,11 @@ def photo_error(reason: str) -> str:
 
 def grant_access(item: Feedback) -> None:
     """Remember in the session that this browser may see the item's private page."""
-    allowed = [i for i in session.get(ACCESS_KEY, []) if i != item.id][-19:]
-    session[ACCESS_KEY] = [*allowed, item.id]
+    access.grant("feedback", item.id)
 
 
 def can_view_private(item: Feedback) -> bool:
-    if current_user.is_authenticated and item.account_id == current_user.id:
-        return True
-    return item.id in session.get(ACCESS_KEY, [])
+    return access.may_view("feedback", item.id, item.account_id)
 
 
 def _fill_choices(form: SubmitForm) -> None:
@@ -110,9 +109,9 @@ def submit():
         return render_template("feedback/new.html", form=form), 400
     db.session.commit()
     grant_access(item)
-    session["feedback_receipt"] = {"code": item.code, "token": token}
-    mail.send(item.email, "feedback/email/submitted.txt", item.locale, item=item,
-              link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token))
+    mailed = mail.send(item.email, "feedback/email/submitted.txt", item.locale, item=item,
+                       link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token))
+    session["feedback_receipt"] = {"code": item.code, "token": token, "mailed": mailed}
 
     return redirect(url_for(".receipt"))
 
@@ -124,7 +123,8 @@ def receipt():
     if item is None or not can_view_private(item):
         abort(404)
     link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=saved["token"])
-    return render_template("feedback/receipt.html", item=item, link=link, token=saved["token"])
+    return render_template("feedback/receipt.html", item=item, link=link, token=saved["token"],
+                           mailed=saved.get("mailed", False))
 
 
 @bp.get("/t/<token>")
@@ -208,7 +208,7 @@ def feed():
     criteria = queries.FeedFilter(
         query=clean(request.args.get("q", ""))[:200], category=request.args.get("category", "")[:40],
         commune=request.args.get("commune", "")[:5], status=request.args.get("status", ""),
-        before=int(before) if before.isdigit() else None)
+        before=int(before) if re.fullmatch(r"[0-9]{1,18}", before) else None)
     items, next_before = queries.public_feed(criteria)
     categories = db.session.scalars(select(FeedbackCategory).order_by(FeedbackCategory.position)).all()
     units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()

@@ -25,6 +25,16 @@ from .labels import ACTION, EMAIL_MESSAGE, REFUSAL_REASONS, STAFF_STATUS
 from .models import Feedback, ResponseTemplate
 from .timeline import staff_timeline
 
+# On a phone the officer sees the usual next step first and the rarer ones below.
+DISPLAY_ORDER = ("answer", "accept", "request_info", "assign", "close", "forward", "reopen", "note", "refuse",
+                 "mark_duplicate")
+
+
+def ordered(actions):
+    return sorted(actions, key=lambda action: DISPLAY_ORDER.index(action.value)
+                  if action.value in DISPLAY_ORDER else len(DISPLAY_ORDER))
+
+
 bp = protect(Blueprint("feedback_staff", __name__, url_prefix="/staff/feedback", template_folder="templates"))
 EVERY_STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
 
@@ -84,7 +94,7 @@ def item(code: str):
         actions=allowed_actions(feedback.status_enum, current_user.role), action_labels=ACTION,
         deadlines=deadlines.compute(feedback), nearby=queries.nearby_open(feedback), templates=templates,
         status_labels=STAFF_STATUS, reasons=REFUSAL_REASONS, today=local_now().date(),
-        is_overdue=deadlines.is_overdue), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        is_overdue=deadlines.is_overdue, ordered=ordered), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 @bp.post("/<code>/<action>")

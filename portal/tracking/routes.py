@@ -10,8 +10,9 @@ from portal.domain.codes import looks_like_feedback_code
 from portal.domain.phone import last_digits
 from portal.feedback import queries as feedback_queries
 from portal.feedback.forms import TrackForm
-from portal.feedback.routes import grant_access
+from portal.dossiers import queries as dossier_queries
 from portal.throttle import over_limit
+from portal.tracking import access
 
 bp = Blueprint("tracking", __name__, template_folder="templates")
 
@@ -29,11 +30,15 @@ def track():
                                                                            100, 86400):
         abort(429)
     code = form.code.data.strip().upper()
-    item = feedback_queries.by_code(code) if looks_like_feedback_code(code) else None
+    if looks_like_feedback_code(code):
+        kind, item = "feedback", feedback_queries.by_code(code)
+    else:
+        kind, item = "dossier", dossier_queries.by_code(code)
     expected = last_digits(item.phone, 4) if item else "0000"
     # Constant-time comparison, and the same answer for an unknown code and a wrong number.
-    if item is None or not hmac.compare_digest(expected, form.phone_digits.data.strip()):
+    given = form.phone_digits.data.strip().encode("utf-8")
+    if item is None or not hmac.compare_digest(expected.encode(), given):
         form.phone_digits.errors = [_("We found nothing for this code and phone number. Check both and try again.")]
         return render_template("tracking/track.html", form=form), 404
-    grant_access(item)
-    return redirect(url_for("feedback.status", code=item.code))
+    access.grant(kind, item.id)
+    return redirect(url_for("feedback.status" if kind == "feedback" else "dossiers.status", code=item.code))

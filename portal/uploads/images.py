@@ -41,7 +41,8 @@ def _encode(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def process_photo(raw: bytes) -> ProcessedImage:
+def process_photo(raw: bytes, max_side: int = MAX_SIDE,
+                  formats: tuple[str, ...] = ACCEPTED_FORMATS) -> ProcessedImage:
     if not raw:
         raise ImageRejected("empty")
     if len(raw) > MAX_BYTES:
@@ -49,7 +50,7 @@ def process_photo(raw: bytes) -> ProcessedImage:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(raw), formats=ACCEPTED_FORMATS)
+            image = Image.open(io.BytesIO(raw), formats=formats)
             # The header gives the size before any pixel is decoded: refuse bombs here.
             if image.width * image.height > MAX_PIXELS:
                 raise ImageRejected("too_many_pixels")
@@ -66,7 +67,7 @@ def process_photo(raw: bytes) -> ProcessedImage:
         rgba = image.convert("RGBA")
         background.paste(rgba, mask=rgba.getchannel("A"))
         image = background
-    image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
     data = _encode(image)
     thumb = image.copy()
     thumb.thumbnail((THUMB_SIDE, THUMB_SIDE), Image.Resampling.LANCZOS)

@@ -1,0 +1,1 @@
+"""Administrative-procedure dossiers (hồ sơ thủ tục hành chính)."""

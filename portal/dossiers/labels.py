@@ -1,0 +1,85 @@
+"""Translatable labels for dossier statuses, actions and upload errors."""
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from portal.domain.dossier_status import DossierAction as A
+from portal.domain.dossier_status import DossierStatus as S
+
+# Citizen-facing names (VIETNAM.md §4, suggested labels).
+STATUS = {
+    S.SUBMITTED: _l("Waiting to be received"),
+    S.RECEIVED: _l("Received"),
+    S.REFUSED: _l("Refused"),
+    S.PROCESSING: _l("Being processed"),
+    S.SUPPLEMENT_REQUESTED: _l("Waiting for more documents"),
+    S.FEE_REQUESTED: _l("Waiting for payment of fees"),
+    S.WITHDRAWN: _l("Withdrawn"),
+    S.STOPPED: _l("Processing stopped"),
+    S.DONE: _l("Result ready"),
+    S.RETURNED: _l("Result returned"),
+}
+ACTION = {
+    A.RECEIVE: _l("Receive"),
+    A.REFUSE: _l("Refuse (form 03)"),
+    A.START: _l("Start processing"),
+    A.ASSIGN: _l("Assign"),
+    A.REQUEST_SUPPLEMENT: _l("Request documents (form 02)"),
+    A.SUPPLEMENT: _l("Documents completed"),
+    A.REQUEST_FEE: _l("Request fees"),
+    A.CONFIRM_FEE: _l("Confirm fees paid"),
+    A.PROPOSE_RESULT: _l("Propose result for approval"),
+    A.APPROVE: _l("Approve: result ready"),
+    A.FINISH: _l("Result ready"),
+    A.STOP: _l("Stop processing"),
+    A.RETURN_RESULT: _l("Return result"),
+    A.WITHDRAW: _l("Withdraw at the citizen's request"),
+    A.APOLOGISE: _l("Apology and new date (form 04)"),
+    A.NOTE: _l("Add internal note"),
+}
+EVENT = {
+    "submitted": _l("Dossier submitted online"),
+    A.RECEIVE.value: _l("Dossier received by the one-stop desk"),
+    A.REFUSE.value: _l("Dossier refused"),
+    A.START.value: _l("Processing started"),
+    A.ASSIGN.value: _l("Assigned to an officer"),
+    A.REQUEST_SUPPLEMENT.value: _l("More documents requested"),
+    A.SUPPLEMENT.value: _l("Documents supplemented"),
+    A.REQUEST_FEE.value: _l("Fees requested"),
+    A.CONFIRM_FEE.value: _l("Fees paid"),
+    A.PROPOSE_RESULT.value: _l("Result proposed for approval"),
+    A.APPROVE.value: _l("Result approved and ready"),
+    A.FINISH.value: _l("Result ready"),
+    A.STOP.value: _l("Processing stopped"),
+    A.RETURN_RESULT.value: _l("Result handed over"),
+    A.WITHDRAW.value: _l("Dossier withdrawn"),
+    A.APOLOGISE.value: _l("Apology letter issued with a new appointment date"),
+    A.NOTE.value: _l("Internal note"),
+}
+EMAIL_MESSAGE = {
+    A.RECEIVE: _l("Your dossier was received. The processing time runs from now."),
+    A.REFUSE: _l("Your dossier was not accepted."),
+    A.REQUEST_SUPPLEMENT: _l("The agency needs more documents. The processing time is paused until you send them:"),
+    A.REQUEST_FEE: _l("Please pay the fees for your dossier."),
+    A.APPROVE: _l("The result of your dossier is ready."),
+    A.FINISH: _l("The result of your dossier is ready."),
+    A.STOP: _l("Processing of your dossier was stopped."),
+    A.APOLOGISE: _l("We apologise: your dossier will not be ready on the appointment date. The new date is below."),
+}
+TIMELINESS = {
+    "early": _l("Ahead of schedule"),
+    "on_time": _l("On time"),
+    "late": _l("Late"),
+    "overdue": _l("Overdue"),
+}
+
+
+def document_error(reason: str) -> str:
+    messages = {
+        "empty": _("An attached file is empty."),
+        "too_large": _("A file is larger than 10 MB."),
+        "type": _("Only PDF, JPEG or PNG files can be attached."),
+        "active_content": _("A PDF contains scripts or attachments and cannot be accepted. Print it to a new PDF "
+                            "or scan it."),
+        "too_many_pixels": _("An image has too many pixels (more than 40 megapixels)."),
+    }
+    return messages.get(reason, _("A file could not be read; it may be damaged."))

@@ -1,0 +1,136 @@
+"""Dossier, its files, supplement pauses and apology letters."""
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Account
+from portal.agencies.models import Agency
+from portal.catalog.models import Procedure, RequiredDocument
+from portal.db_types import UTCDateTime, utcnow
+from portal.domain.dossier_status import DossierStatus
+from portal.extensions import db
+from portal.places.models import AdminUnit
+
+CHANNELS = ("online", "counter", "post")  # KenhThucHien 2, 1, 3
+
+
+class Dossier(db.Model):
+    __tablename__ = "dossiers"
+    __table_args__ = (
+        CheckConstraint("status BETWEEN 1 AND 10", name="status_known"),
+        CheckConstraint("channel IN ('online', 'counter', 'post')", name="channel_known"),
+        CheckConstraint("fee_vnd >= 0", name="fee_positive"),
+        UniqueConstraint("agency_id", "received_day", "sequence", name="uq_dossiers_agency_day_sequence"),
+        Index("ix_dossiers_queue", "agency_id", "status", "appointment_on"),
+        Index("ix_dossiers_search_trgm", "search_key", postgresql_using="gin",
+              postgresql_ops={"search_key": "gin_trgm_ops"}),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Issued exactly once, stored as issued (VIETNAM.md §3): {agency code}-{YYMMDD}-{NNNN}.
+    code: Mapped[str] = mapped_column(String(60), unique=True)
+    received_day: Mapped[date] = mapped_column(Date)
+    sequence: Mapped[int] = mapped_column()
+    # The QR's secret link is HMAC(SECRET_KEY, code + salt): receipts can be reprinted with the same QR,
+    # and a copy of the database alone does not reveal any link.
+    link_salt: Mapped[str] = mapped_column(String(32))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(8))
+    status: Mapped[int] = mapped_column(default=DossierStatus.SUBMITTED.value)
+    # Applicant (người nộp hồ sơ)
+    applicant_name: Mapped[str] = mapped_column(String(120))
+    id_number: Mapped[str] = mapped_column(String(12))  # CCCD, 12 digits
+    birth_date: Mapped[date | None] = mapped_column(Date, default=None)
+    phone: Mapped[str] = mapped_column(String(16))  # E.164
+    email: Mapped[str] = mapped_column(String(254), default="")
+    address: Mapped[str] = mapped_column(String(300))
+    admin_unit_code: Mapped[str] = mapped_column(ForeignKey("admin_units.code"))
+    consent_version: Mapped[str] = mapped_column(String(40))
+    locale: Mapped[str] = mapped_column(String(5), default="vi")
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None, index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)  # counter intake
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None, index=True)
+    # Money: computed by the server from the procedure, never sent by the client.
+    fee_vnd: Mapped[int] = mapped_column(default=0)
+    # Clock (VIETNAM.md §7.2 "capture from day one")
+    submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    appointment_on: Mapped[date | None] = mapped_column(Date, default=None)  # ngày hẹn trả (current)
+    original_appointment_on: Mapped[date | None] = mapped_column(Date, default=None)
+    result_proposed: Mapped[bool] = mapped_column(default=False)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # "processed" (9)
+    returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    closed_reason: Mapped[str] = mapped_column(Text, default="")  # refusal / stop / withdrawal reason
+    result_note: Mapped[str] = mapped_column(Text, default="")  # "ready at the counter" etc.
+    search_key: Mapped[str] = mapped_column(Text, default="")
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    procedure: Mapped[Procedure] = relationship(lazy="joined")
+    admin_unit: Mapped[AdminUnit] = relationship()
+    assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
+    files: Mapped[list["DossierFile"]] = relationship(
+        back_populates="dossier", order_by="DossierFile.id", cascade="all, delete-orphan")
+    pauses: Mapped[list["DossierPause"]] = relationship(
+        back_populates="dossier", order_by="DossierPause.started_at", cascade="all, delete-orphan")
+    apologies: Mapped[list["DossierApology"]] = relationship(
+        back_populates="dossier", order_by="DossierApology.issued_at", cascade="all, delete-orphan")
+
+    @property
+    def status_enum(self) -> DossierStatus:
+        return DossierStatus(self.status)
+
+
+class DossierFile(db.Model):
+    """A document of the dossier: submitted, supplemented or the result. Stored privately."""
+
+    __tablename__ = "dossier_files"
+    __table_args__ = (CheckConstraint("kind IN ('submitted', 'supplement', 'result')", name="kind_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    required_document_id: Mapped[int | None] = mapped_column(ForeignKey("required_documents.id"), default=None)
+    kind: Mapped[str] = mapped_column(String(12))
+    stored_name: Mapped[str] = mapped_column(String(80))
+    display_name: Mapped[str] = mapped_column(String(200))  # sanitised; never used as a path
+    mimetype: Mapped[str] = mapped_column(String(40))
+    size: Mapped[int] = mapped_column()
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="files")
+    required_document: Mapped[RequiredDocument | None] = relationship()
+
+
+class DossierPause(db.Model):
+    """A request for documents (form 02) or for fees: the clock stops from started to resumed."""
+
+    __tablename__ = "dossier_pauses"
+    __table_args__ = (CheckConstraint("reason IN ('supplement', 'fee')", name="reason_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    reason: Mapped[str] = mapped_column(String(12))
+    request: Mapped[str] = mapped_column(Text, default="")  # what is missing, as the citizen reads it
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    resumed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="pauses")
+
+
+class DossierApology(db.Model):
+    """Form 04: "Phiếu xin lỗi và hẹn lại ngày trả kết quả"."""
+
+    __tablename__ = "dossier_apologies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+    reason: Mapped[str] = mapped_column(Text)
+    previous_date: Mapped[date] = mapped_column(Date)
+    new_date: Mapped[date] = mapped_column(Date)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="apologies")
+    issued_by: Mapped[Account | None] = relationship()

@@ -1,0 +1,278 @@
+"""Dossier operations: online submission, counter intake, staff actions, citizen supplements.
+
+Operations flush and never commit; each returns what the citizen must be told (a Notice), which the
+route e-mails after its single commit.
+"""
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.accounts.models import Account
+from portal.agencies.models import Agency
+from portal.calendar.queries import LOCAL_TZ, calendar_around
+from portal.catalog.models import Procedure
+from portal.db_types import utcnow
+from portal.domain.codes import dossier_code
+from portal.domain.dossier_status import Context, DossierAction, next_status
+from portal.domain.dossier_status import DossierAction as A
+from portal.domain.dossier_status import DossierStatus as S
+from portal.domain.text import clean, fold
+from portal.events.operations import record
+from portal.extensions import db
+from portal.sequences import next_value
+from portal.uploads import storage
+from portal.uploads.documents import check_document
+
+from . import deadlines
+from .models import Dossier, DossierApology, DossierFile, DossierPause
+
+CONSENT_VERSION = "tthc-2026-01"
+MAX_FILES = 10
+PUBLIC = frozenset({A.RECEIVE, A.REFUSE, A.START, A.REQUEST_SUPPLEMENT, A.SUPPLEMENT, A.REQUEST_FEE,
+                    A.CONFIRM_FEE, A.APPROVE, A.FINISH, A.STOP, A.RETURN_RESULT, A.WITHDRAW, A.APOLOGISE})
+NOTIFY = frozenset({A.RECEIVE, A.REFUSE, A.REQUEST_SUPPLEMENT, A.REQUEST_FEE, A.APPROVE, A.FINISH, A.STOP,
+                    A.APOLOGISE})
+NEEDS_TEXT = frozenset({A.REFUSE, A.REQUEST_SUPPLEMENT, A.STOP, A.APOLOGISE, A.NOTE})
+
+
+class DossierError(ValueError):
+    """Refused by a rule; `reason` names it for a translated message."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str
+    birth_date: date | None
+    phone: str  # E.164, validated by the form
+    email: str
+    address: str
+    admin_unit_code: str
+
+
+@dataclass(frozen=True)
+class Upload:
+    data: bytes
+    filename: str
+    required_document_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Notice:
+    dossier: Dossier
+    action: DossierAction
+
+
+def secret_token(dossier: Dossier) -> str:
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"dossier-link:{dossier.code}:{dossier.link_salt}".encode(), hashlib.sha256).digest()
+    return digest[:24].hex()  # 192 bits
+
+
+def token_matches(dossier: Dossier, token: str) -> bool:
+    return hmac.compare_digest(secret_token(dossier), token)
+
+
+def display_name(filename: str) -> str:
+    """A harmless label for the file list; the stored name is always our own."""
+    name = clean(filename).replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*')
+    return name[:200] or "document"
+
+
+def receiving_agency(procedure: Procedure, unit_code: str) -> Agency:
+    """Commune-level procedures go to the applicant's commune; provincial ones to their department."""
+    if procedure.level in ("commune", "both") or procedure.agency_id is None:
+        agency = db.session.scalar(select(Agency).where(Agency.admin_unit_code == unit_code))
+        if procedure.level == "province" and procedure.agency_id is None:
+            agency = db.session.scalar(select(Agency).where(Agency.slug == "ubnd-tinh"))
+    else:
+        agency = db.session.get(Agency, procedure.agency_id)
+    if agency is None:
+        raise DossierError("commune")
+    return agency
+
+
+def _attach(dossier: Dossier, uploads: list[Upload], kind: str, actor_id: int | None) -> None:
+    for upload in uploads:
+        checked = check_document(upload.data)  # DocumentRejected stops the whole operation
+        dossier.files.append(DossierFile(
+            required_document_id=upload.required_document_id, kind=kind,
+            stored_name=storage.store(checked.data, checked.suffix), display_name=display_name(upload.filename),
+            mimetype=checked.mimetype, size=len(checked.data), uploaded_by_id=actor_id))
+
+
+def _new_dossier(procedure: Procedure, applicant: Applicant, channel: str, now: datetime,
+                 account: Account | None, created_by: Account | None, locale: str) -> Dossier:
+    agency = receiving_agency(procedure, applicant.admin_unit_code)
+    day = now.astimezone(LOCAL_TZ).date()
+    sequence = next_value(f"dossier:{agency.id}", day)
+    dossier = Dossier(
+        code=dossier_code(agency.code, day, sequence), received_day=day, sequence=sequence,
+        link_salt=secrets.token_hex(16), agency=agency, procedure=procedure, channel=channel,
+        applicant_name=clean(applicant.name), id_number=applicant.id_number, birth_date=applicant.birth_date,
+        phone=applicant.phone, email=applicant.email.strip().lower(), address=clean(applicant.address),
+        admin_unit_code=applicant.admin_unit_code, consent_version=CONSENT_VERSION, locale=locale,
+        account_id=account.id if account else None, created_by_id=created_by.id if created_by else None,
+        fee_vnd=procedure.total_fee_vnd or 0, submitted_at=now, status=S.SUBMITTED.value,
+    )
+    dossier.search_key = fold(" ".join([dossier.code, dossier.applicant_name, dossier.id_number, dossier.phone,
+                                        dossier.phone.replace("+84", "0"), procedure.name]))
+    return dossier
+
+
+def submit_online(procedure: Procedure, applicant: Applicant, uploads: list[Upload], account: Account | None,
+                  locale: str, now: datetime | None = None) -> Dossier:
+    """Status 1 (Mới đăng ký); the desk receives it later. The appointment shown is provisional."""
+    if not procedure.is_online or not procedure.is_active:
+        raise DossierError("not_online")
+    if not uploads or len(uploads) > MAX_FILES:
+        raise DossierError("files")
+    now = now or utcnow()
+    dossier = _new_dossier(procedure, applicant, "online", now, account, None, locale)
+    _attach(dossier, uploads, "submitted", account.id if account else None)
+    dossier.appointment_on = deadlines.appointment_for(procedure, now)
+    db.session.add(dossier)
+    db.session.flush()
+    record("dossier", dossier.id, "submitted", actor_id=account.id if account else None,
+           to_status=str(S.SUBMITTED.value), public=True)
+    return dossier
+
+
+def counter_intake(procedure: Procedure, applicant: Applicant, uploads: list[Upload], receptionist: Account,
+                   channel: str, locale: str, now: datetime | None = None) -> Dossier:
+    """A walk-in (or postal) dossier: received at once (status 2), the clock starts now."""
+    if channel not in ("counter", "post"):
+        raise DossierError("channel")
+    if len(uploads) > MAX_FILES:
+        raise DossierError("files")
+    now = now or utcnow()
+    dossier = _new_dossier(procedure, applicant, channel, now, None, receptionist, locale)
+    if receptionist.role != "admin" and dossier.agency_id != receptionist.agency_id:
+        raise DossierError("agency")
+    _attach(dossier, uploads, "submitted", receptionist.id)
+    dossier.status = S.RECEIVED.value
+    dossier.received_at = now
+    dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(procedure, now)
+    db.session.add(dossier)
+    db.session.flush()
+    record("dossier", dossier.id, "receive", actor_id=receptionist.id, to_status=str(S.RECEIVED.value),
+           note=channel, public=True)
+    return dossier
+
+
+def _context(dossier: Dossier) -> Context:
+    return Context(needs_approval=dossier.procedure.needs_approval, result_proposed=dossier.result_proposed)
+
+
+def allowed(dossier: Dossier, role: str) -> list[DossierAction]:
+    from portal.domain.dossier_status import allowed_actions
+
+    return allowed_actions(dossier.status_enum, role, _context(dossier))
+
+
+def _close_pause(dossier: Dossier, now: datetime) -> None:
+    for pause in dossier.pauses:
+        if pause.resumed_at is None:
+            pause.resumed_at = now
+    db.session.flush()
+    dossier.appointment_on = deadlines.appointment_for(dossier.procedure, dossier.received_at, dossier.pauses)
+
+
+def staff_act(dossier: Dossier, action: DossierAction, actor: Account, *, note: str = "",
+              assignee_id: int | None = None, new_date: date | None = None,
+              uploads: list[Upload] | None = None, now: datetime | None = None) -> Notice | None:
+    """Apply one staff action; raises NotPermitted, InvalidTransition, DossierError or DocumentRejected."""
+    now = now or utcnow()
+    old = dossier.status_enum
+    new = next_status(old, action, actor.role, _context(dossier))
+    note = "\n".join(clean(line) for line in note.replace("\r\n", "\n").split("\n")).strip()
+    if action in NEEDS_TEXT and not note:
+        raise DossierError("note")
+    if action is A.RECEIVE:
+        dossier.received_at = now
+        dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(dossier.procedure, now)
+    elif action in (A.REFUSE, A.STOP, A.WITHDRAW):
+        dossier.closed_reason = note
+    elif action is A.START and dossier.assignee_id is None and actor.role == "processor":
+        dossier.assignee_id = actor.id
+    elif action is A.ASSIGN:
+        assignee = db.session.get(Account, assignee_id) if assignee_id else None
+        if assignee is None or not assignee.is_enabled or assignee.role not in ("processor", "leader") \
+                or assignee.agency_id != dossier.agency_id:
+            raise DossierError("assignee")
+        dossier.assignee_id = assignee.id
+        note = assignee.full_name
+    elif action in (A.REQUEST_SUPPLEMENT, A.REQUEST_FEE):
+        dossier.pauses.append(DossierPause(reason="supplement" if action is A.REQUEST_SUPPLEMENT else "fee",
+                                           request=note, started_at=now))
+        dossier.appointment_on = None  # unknown until the citizen completes the dossier
+    elif action in (A.SUPPLEMENT, A.CONFIRM_FEE):
+        if uploads:
+            _attach(dossier, uploads, "supplement", actor.id)
+        _close_pause(dossier, now)
+    elif action is A.PROPOSE_RESULT:
+        dossier.result_proposed = True
+    elif action in (A.APPROVE, A.FINISH):
+        if uploads:
+            _attach(dossier, uploads, "result", actor.id)
+        dossier.finished_at = now
+        dossier.result_note = note
+    elif action is A.RETURN_RESULT:
+        dossier.returned_at = now
+    elif action is A.APOLOGISE:
+        _apologise(dossier, actor, note, new_date, now)
+    dossier.status = new.value
+    record("dossier", dossier.id, action.value, actor_id=actor.id, from_status=str(old.value),
+           to_status=str(new.value), note=note, public=action in PUBLIC)
+    db.session.flush()
+    return Notice(dossier, action) if action in NOTIFY else None
+
+
+def _apologise(dossier: Dossier, actor: Account, reason: str, new_date: date | None, now: datetime) -> None:
+    current = dossier.appointment_on
+    today = now.astimezone(LOCAL_TZ).date()
+    cal = calendar_around(today)
+    # Form 04 is sent before the due date, and the new date must be a later working day.
+    if current is None or new_date is None or new_date <= current or not cal.is_working_day(new_date) \
+            or new_date <= today:
+        raise DossierError("new_date")
+    dossier.apologies.append(DossierApology(issued_by_id=actor.id, reason=reason, previous_date=current,
+                                            new_date=new_date, issued_at=now))
+    dossier.appointment_on = new_date
+
+
+def citizen_supplement(dossier: Dossier, uploads: list[Upload], note: str, now: datetime | None = None) -> None:
+    """The citizen sends the requested documents from the tracking page: the clock runs again."""
+    now = now or utcnow()
+    old = dossier.status_enum
+    new = next_status(old, A.SUPPLEMENT, "citizen", _context(dossier))
+    if not uploads:
+        raise DossierError("files")
+    _attach(dossier, uploads, "supplement", dossier.account_id)
+    _close_pause(dossier, now)
+    dossier.status = new.value
+    record("dossier", dossier.id, A.SUPPLEMENT.value, actor_id=dossier.account_id, from_status=str(old.value),
+           to_status=str(new.value), note=clean(note)[:1000], public=True)
+    db.session.flush()
+
+
+def citizen_withdraw(dossier: Dossier, reason: str) -> None:
+    old = dossier.status_enum
+    new = next_status(old, A.WITHDRAW, "citizen", _context(dossier))
+    dossier.status = new.value
+    dossier.closed_reason = clean(reason)[:1000]
+    record("dossier", dossier.id, A.WITHDRAW.value, actor_id=dossier.account_id, from_status=str(old.value),
+           to_status=str(new.value), note=dossier.closed_reason, public=True)
+    db.session.flush()

@@ -1,0 +1,55 @@
+"""Dossier queries: one dossier, a citizen's list, the agency queue, finding a scanned code."""
+from __future__ import annotations
+
+import re
+from urllib.parse import unquote, urlsplit
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.domain.codes import InvalidCode, parse_dossier_code
+from portal.domain.text import search_terms
+from portal.extensions import db
+
+from .models import Dossier
+
+OPEN_STATUSES = (1, 2, 4, 5, 6, 9)
+
+
+def by_code(code: str) -> Dossier | None:
+    return db.session.scalar(select(Dossier).where(Dossier.code == code.strip().upper())
+                             .options(selectinload(Dossier.files), selectinload(Dossier.pauses)))
+
+
+def for_account(account_id: int) -> list[Dossier]:
+    return list(db.session.scalars(
+        select(Dossier).where(Dossier.account_id == account_id).order_by(Dossier.id.desc()).limit(200)))
+
+
+def agency_queue(agency_id: int | None, status: int | None = None, query: str = "", limit: int = 100):
+    statement = select(Dossier)
+    if agency_id is not None:
+        statement = statement.where(Dossier.agency_id == agency_id)
+    statement = statement.where(Dossier.status == status) if status else \
+        statement.where(Dossier.status.in_(OPEN_STATUSES))
+    for term in search_terms(query):
+        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        statement = statement.where(Dossier.search_key.like(f"%{escaped}%", escape="\\"))
+    statement = statement.order_by(Dossier.appointment_on.is_(None), Dossier.appointment_on, Dossier.id)
+    return list(db.session.scalars(statement.limit(limit)))
+
+
+_TRACK_PATH = re.compile(r"/dossiers/t/([^/]+)/[0-9a-f]+/?$")
+
+
+def code_from_scan(text: str) -> str | None:
+    """A USB scanner types either the receipt QR's URL or the bare code; return the dossier code."""
+    text = text.strip()
+    if "://" in text or text.startswith("/"):
+        match = _TRACK_PATH.search(urlsplit(text).path)
+        text = unquote(match[1]) if match else ""
+    try:
+        parse_dossier_code(text)
+    except InvalidCode:
+        return None
+    return text.upper()

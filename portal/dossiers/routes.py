@@ -1,0 +1,240 @@
+"""Citizen side of dossiers: apply online, receipt with QR, private status, supplements, files."""
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from portal import mail, qr
+from portal.accounts.models import Account
+from portal.calendar.queries import LOCAL_TZ, local_now
+from portal.catalog.queries import procedure_by_code
+from portal.choices import options
+from portal.domain.dossier_status import InvalidTransition
+from portal.domain.phone import national_format
+from portal.extensions import db
+from portal.i18n import locale_code
+from portal.places.models import AdminUnit
+from portal.throttle import over_limit
+from portal.tracking import access
+from portal.uploads import storage
+from portal.uploads.documents import DocumentRejected
+
+from . import deadlines, operations, queries
+from .forms import ApplyForm, SupplementForm, WithdrawForm
+from .labels import STATUS, document_error
+from .models import Dossier, DossierFile
+from .timeline import public_timeline
+
+bp = Blueprint("dossiers", __name__, url_prefix="/dossiers", template_folder="templates")
+
+
+def tracking_link(dossier: Dossier) -> str:
+    """The absolute secret link printed as the receipt's QR code."""
+    return current_app.config["PORTAL_SETTINGS"].base_url + url_for(
+        "dossiers.secret_link", code=dossier.code, token=operations.secret_token(dossier))
+
+
+def can_view(dossier: Dossier) -> bool:
+    from portal.staff.access import can_see_agency
+
+    if current_user.is_authenticated and current_user.is_staff:
+        return can_see_agency(dossier.agency_id)
+    return access.may_view("dossier", dossier.id, dossier.account_id)
+
+
+def private_dossier(code: str) -> Dossier:
+    dossier = queries.by_code(code)
+    if dossier is None or not can_view(dossier):
+        abort(404)  # the code alone proves nothing: someone else's dossier does not exist for you
+    return dossier
+
+
+def fill_communes(form) -> None:
+    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
+    form.commune.choices = options([("", _("Choose…")), *units])
+
+
+def collect_uploads(procedure) -> list[operations.Upload]:
+    uploads = []
+    for document in procedure.documents:
+        for file in request.files.getlist(f"doc-{document.id}"):
+            if file and file.filename:
+                uploads.append(operations.Upload(file.read(), file.filename, document.id))
+    for file in request.files.getlist("doc-other"):
+        if file and file.filename:
+            uploads.append(operations.Upload(file.read(), file.filename, None))
+    return uploads
+
+
+def applicant_from(form) -> operations.Applicant:
+    return operations.Applicant(
+        name=form.applicant_name.data, id_number=form.id_number.data, birth_date=form.birth_date.data,
+        phone=form.phone.data, email=form.email.data or "", address=form.address.data,
+        admin_unit_code=form.commune.data)
+
+
+@bp.route("/apply/<procedure_code>", methods=["GET", "POST"])
+def apply(procedure_code: str):
+    procedure = procedure_by_code(procedure_code)
+    if procedure is None or not procedure.is_online:
+        abort(404)
+    form = ApplyForm()
+    fill_communes(form)
+    if request.method == "GET" and current_user.is_authenticated and not current_user.is_staff:
+        form.applicant_name.data, form.email.data = current_user.full_name, current_user.email
+    if not form.validate_on_submit():
+        return render_template("dossiers/apply.html", form=form, procedure=procedure), \
+            400 if request.method == "POST" else 200
+    if over_limit(f"dossier:ip:{request.remote_addr}", 10, 3600):
+        abort(429)
+    uploads = collect_uploads(procedure)
+    error = None
+    if not uploads:
+        error = _("Attach at least one document.")
+    elif len(uploads) > operations.MAX_FILES:
+        error = _("You can attach at most 10 files.")
+    if error is None:
+        try:
+            dossier = operations.submit_online(procedure, applicant_from(form), uploads,
+                                               current_user if current_user.is_authenticated else None,
+                                               locale_code())
+        except DocumentRejected as rejected:
+            error = document_error(rejected.reason)
+        except operations.DossierError:
+            error = _("This procedure cannot be submitted for this commune.")
+    if error is not None:
+        db.session.rollback()
+        flash(error, "error")
+        return render_template("dossiers/apply.html", form=form, procedure=procedure, upload_error=error), 400
+    db.session.commit()
+    access.grant("dossier", dossier.id)
+    mail.send(dossier.email, "dossiers/email/submitted.txt", dossier.locale, dossier=dossier,
+              link=tracking_link(dossier))
+    return redirect(url_for(".receipt", code=dossier.code))
+
+
+@bp.get("/<code>/receipt")
+def receipt(code: str):
+    dossier = private_dossier(code)
+    settings = current_app.config["PORTAL_SETTINGS"]
+    received = dossier.received_at or dossier.submitted_at
+    receiver = db.session.get(Account, dossier.created_by_id) if dossier.created_by_id else None
+    return render_template(
+        "dossiers/receipt.html", dossier=dossier, received=received, issued=received.astimezone(LOCAL_TZ).date(),
+        closing=settings.office_closing.strftime("%H:%M"), phone=national_format(dossier.phone),
+        receiver=receiver.full_name if receiver else _("Submitted online"),
+    ), 200, {"Cache-Control": "no-store"}
+
+
+@bp.get("/<code>/qr.svg")
+def receipt_qr(code: str):
+    dossier = private_dossier(code)
+    return Response(qr.svg(tracking_link(dossier)), mimetype="image/svg+xml",
+                    headers={"Cache-Control": "private, no-store"})
+
+
+@bp.get("/t/<code>/<token>")
+def secret_link(code: str, token: str):
+    """The receipt's QR: opens the dossier's private page in this browser."""
+    if over_limit(f"dossier-link:{request.remote_addr}", 30, 60):
+        abort(429)
+    dossier = queries.by_code(code)
+    if dossier is None or len(token) > 100 or not operations.token_matches(dossier, token):
+        abort(404)
+    access.grant("dossier", dossier.id)
+    return redirect(url_for(".status", code=dossier.code))
+
+
+@bp.get("/<code>")
+def status(code: str):
+    dossier = private_dossier(code)
+    today = local_now().date()
+    return render_template(
+        "dossiers/status.html", dossier=dossier, entries=public_timeline(dossier), status_labels=STATUS,
+        timeliness=deadlines.timeliness(dossier, today), supplement_form=SupplementForm(),
+        withdraw_form=WithdrawForm(), can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
+        open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
+    ), 200, {"Cache-Control": "no-store"}
+
+
+@bp.post("/<code>/supplement")
+def supplement(code: str):
+    dossier = private_dossier(code)
+    form = SupplementForm()
+    if not form.validate_on_submit():
+        abort(400)
+    uploads = [operations.Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename]
+    try:
+        operations.citizen_supplement(dossier, uploads, form.note.data or "")
+    except DocumentRejected as rejected:
+        db.session.rollback()
+        flash(document_error(rejected.reason), "error")
+        return redirect(url_for(".status", code=code))
+    except operations.DossierError:
+        db.session.rollback()
+        flash(_("Attach at least one document."), "error")
+        return redirect(url_for(".status", code=code))
+    except InvalidTransition:
+        db.session.rollback()
+        flash(_("No documents are being asked for at the moment."), "error")
+        return redirect(url_for(".status", code=code))
+    db.session.commit()
+    flash(_("Thank you. Your documents were sent; the processing time runs again."), "success")
+    return redirect(url_for(".status", code=code))
+
+
+@bp.post("/<code>/withdraw")
+def withdraw(code: str):
+    dossier = private_dossier(code)
+    form = WithdrawForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        operations.citizen_withdraw(dossier, form.reason.data or "")
+    except InvalidTransition:
+        db.session.rollback()
+        flash(_("This dossier can no longer be withdrawn."), "error")
+        return redirect(url_for(".status", code=code))
+    db.session.commit()
+    flash(_("Your dossier was withdrawn."), "success")
+    return redirect(url_for(".status", code=code))
+
+
+@bp.get("/<code>/files/<int:file_id>")
+def download(code: str, file_id: int):
+    """Always a download, never rendered by the browser, never cached (SECURITY.md D17)."""
+    dossier = private_dossier(code)
+    record = db.session.get(DossierFile, file_id)
+    if record is None or record.dossier_id != dossier.id:
+        abort(404)
+    response = send_file(storage.path_of(record.stored_name), mimetype=record.mimetype, as_attachment=True,
+                         download_name=record.display_name, max_age=0, conditional=False)
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@bp.get("/<code>/apology/<int:apology_id>")
+def apology(code: str, apology_id: int):
+    dossier = private_dossier(code)
+    letter = next((a for a in dossier.apologies if a.id == apology_id), None) or abort(404)
+    return render_template("dossiers/apology.html", dossier=dossier, letter=letter)
+
+
+@bp.get("/mine")
+@login_required
+def mine():
+    return render_template("dossiers/mine.html", dossiers=queries.for_account(current_user.id), status_labels=STATUS)

@@ -1,0 +1,168 @@
+"""Staff side of dossiers: queue, scan-to-open search, counter intake, actions. Closed by default."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal import mail
+from portal.accounts.models import Account
+from portal.calendar.queries import local_now
+from portal.catalog.models import Procedure
+from portal.catalog.queries import procedure_by_code
+from portal.choices import options
+from portal.domain.dossier_status import DossierAction, InvalidTransition, NotPermitted
+from portal.domain.phone import mask
+from portal.domain.text import clean
+from portal.events.operations import record
+from portal.extensions import db
+from portal.i18n import locale_code
+from portal.staff.access import allow, can_see_agency, protect
+from portal.uploads.documents import DocumentRejected
+
+from . import deadlines, operations, queries
+from .forms import DossierActionForm, IntakeForm
+from .labels import ACTION, EMAIL_MESSAGE, STATUS, TIMELINESS, document_error
+from .models import Dossier
+from .routes import applicant_from, collect_uploads, fill_communes, tracking_link
+from .timeline import staff_timeline
+
+bp = protect(Blueprint("dossiers_staff", __name__, url_prefix="/staff/dossiers", template_folder="templates"))
+EVERY_STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
+DISPLAY_ORDER = ("receive", "start", "finish", "propose_result", "approve", "return_result", "request_supplement",
+                 "supplement", "request_fee", "confirm_fee", "assign", "apologise", "note", "refuse", "stop",
+                 "withdraw")
+
+
+def _error(reason: str) -> str:
+    messages = {
+        "note": _("Write the text."),
+        "assignee": _("Choose an officer of this agency."),
+        "new_date": _("Choose a new working day after the current appointment date."),
+        "agency": _("This procedure is not handled by your agency for that commune."),
+        "files": _("Attach at most 10 files."),
+        "commune": _("Choose the commune or ward."),
+    }
+    return messages.get(reason, _("This action is not possible."))
+
+
+def _scope() -> int | None:
+    return None if current_user.role == "admin" else current_user.agency_id
+
+
+def _dossier(code: str) -> Dossier:
+    dossier = queries.by_code(code)
+    if dossier is None or not can_see_agency(dossier.agency_id):
+        abort(404)
+    return dossier
+
+
+@bp.get("")
+@allow(*EVERY_STAFF)
+def queue():
+    query = clean(request.args.get("q", ""))[:300]
+    code = queries.code_from_scan(query) if query else None
+    if code:  # a scanned receipt QR or a typed code opens the dossier directly
+        found = queries.by_code(code)
+        if found is not None and can_see_agency(found.agency_id):
+            return redirect(url_for(".item", code=found.code))
+    status = request.args.get("status", "")
+    dossiers = queries.agency_queue(_scope(), int(status) if status.isdigit() else None, "" if code else query)
+    today = local_now().date()
+    return render_template("dossiers/staff_queue.html", dossiers=dossiers, query=query, status=status,
+                           status_labels=STATUS, timeliness={d.id: deadlines.timeliness(d, today) for d in dossiers},
+                           timeliness_labels=TIMELINESS, mask=mask)
+
+
+@bp.get("/<code>")
+@allow(*EVERY_STAFF)
+def item(code: str):
+    dossier = _dossier(code)
+    form = DossierActionForm()
+    form.assignee.choices = options((a.id, a.full_name) for a in db.session.scalars(
+        select(Account).where(Account.agency_id == dossier.agency_id, Account.is_enabled,
+                              Account.role.in_(("processor", "leader"))).order_by(Account.full_name)))
+    actions = operations.allowed(dossier, current_user.role)
+    actions.sort(key=lambda a: DISPLAY_ORDER.index(a.value) if a.value in DISPLAY_ORDER else 99)
+    record("dossier", dossier.id, "viewed", actor_id=current_user.id)
+    db.session.commit()
+    today = local_now().date()
+    return render_template(
+        "dossiers/staff_item.html", dossier=dossier, form=form, actions=actions, action_labels=ACTION,
+        entries=staff_timeline(dossier), status_labels=STATUS, timeliness=deadlines.timeliness(dossier, today),
+        timeliness_labels=TIMELINESS, link=tracking_link(dossier),
+    ), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+
+
+@bp.post("/<code>/<action>")
+@allow(*EVERY_STAFF)
+def act(code: str, action: str):
+    dossier = _dossier(code)
+    try:
+        chosen = DossierAction(action)
+    except ValueError:
+        abort(404)
+    form = DossierActionForm()
+    form.assignee.choices = []
+    if not form.validate_on_submit():
+        flash(_("The form could not be read. Please try again."), "error")
+        return redirect(url_for(".item", code=code))
+    uploads = [operations.Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename]
+    try:
+        notice = operations.staff_act(dossier, chosen, current_user, note=form.note.data or "",
+                                      assignee_id=form.assignee.data, new_date=form.new_date.data, uploads=uploads)
+    except NotPermitted:
+        db.session.rollback()
+        abort(403)
+    except InvalidTransition:
+        db.session.rollback()
+        flash(_("This action is not possible in the current status."), "error")
+        return redirect(url_for(".item", code=code))
+    except operations.DossierError as error:
+        db.session.rollback()
+        flash(_error(error.reason), "error")
+        return redirect(url_for(".item", code=code))
+    except DocumentRejected as rejected:
+        db.session.rollback()
+        flash(document_error(rejected.reason), "error")
+        return redirect(url_for(".item", code=code))
+    db.session.commit()
+    if notice is not None:
+        mail.send(dossier.email, "dossiers/email/update.txt", dossier.locale, dossier=dossier,
+                  link=tracking_link(dossier), action=chosen.value, message=EMAIL_MESSAGE[chosen])
+    flash(_("Done: %(action)s.", action=ACTION[chosen]), "success")
+    return redirect(url_for(".item", code=code))
+
+
+@bp.route("/intake", methods=["GET", "POST"])
+@allow("receptionist", "leader", "admin")
+def intake():
+    """Counter intake for a walk-in citizen: the same receipt as online, received at once."""
+    procedure = procedure_by_code(request.args.get("procedure", "")) if request.args.get("procedure") else None
+    if procedure is None:
+        en = locale_code() == "en"
+        procedures = db.session.scalars(select(Procedure).where(Procedure.is_active).order_by(Procedure.name)).all()
+        return render_template("dossiers/staff_pick_procedure.html",
+                               procedures=[(p.code, p.name_en if en and p.name_en else p.name) for p in procedures])
+    form = IntakeForm()
+    fill_communes(form)
+    if request.method == "GET" and current_user.agency and current_user.agency.admin_unit_code:
+        form.commune.data = current_user.agency.admin_unit_code
+    if not form.validate_on_submit():
+        return render_template("dossiers/staff_intake.html", form=form, procedure=procedure), \
+            400 if request.method == "POST" else 200
+    try:
+        dossier = operations.counter_intake(procedure, applicant_from(form), collect_uploads(procedure),
+                                            current_user, form.channel.data, locale_code())
+    except DocumentRejected as rejected:
+        db.session.rollback()
+        flash(document_error(rejected.reason), "error")
+        return render_template("dossiers/staff_intake.html", form=form, procedure=procedure), 400
+    except operations.DossierError as error:
+        db.session.rollback()
+        flash(_error(error.reason), "error")
+        return render_template("dossiers/staff_intake.html", form=form, procedure=procedure), 400
+    db.session.commit()
+    flash(_("Dossier %(code)s received. Print the receipt for the citizen.", code=dossier.code), "success")
+    return redirect(url_for("dossiers.receipt", code=dossier.code))

@@ -1,0 +1,35 @@
+"""Timelines built from events: what the citizen sees, and everything for staff."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from portal.accounts.models import Account
+from portal.extensions import db
+
+from .models import Event
+
+
+@dataclass(frozen=True)
+class Entry:
+    at: datetime
+    label: str
+    note: str
+    public: bool
+    actor: str
+
+
+def entries(subject_type: str, subject_id: int, labels: dict, public_only: bool) -> list[Entry]:
+    statement = (select(Event, Account.full_name).outerjoin(Account, Account.id == Event.actor_id)
+                 .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
+                 .order_by(Event.occurred_at, Event.id))
+    if public_only:
+        statement = statement.where(Event.is_public)
+    else:  # record views stay in the audit log; on the item's timeline they are noise
+        statement = statement.where(Event.action != "viewed")
+    # The citizen sees what the agency did, not which officer did it.
+    return [Entry(event.occurred_at, str(labels.get(event.action, event.action)), event.note, event.is_public,
+                  "" if public_only else (actor or ""))
+            for event, actor in db.session.execute(statement).all()]

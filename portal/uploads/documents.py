@@ -1,0 +1,55 @@
+"""Dossier documents: PDF, JPEG or PNG, identified by their content, never by name or declared type.
+
+Images are re-encoded like photos (so nothing but pixels survives). PDFs cannot be re-encoded without a
+heavy dependency, so they are checked instead: a real PDF header and end marker, and no embedded
+JavaScript, launch actions or attached files; they are only ever served as downloads in a sandbox.
+"""
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass
+
+from PIL import Image
+
+from .images import ImageRejected, process_photo
+
+MAX_BYTES = 10 * 1024 * 1024
+_ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|OpenAction\s*<<[^>]*/S\s*/JavaScript)\b")
+DOCUMENT_SIDE = 3000  # scans stay legible
+
+
+class DocumentRejected(ValueError):
+    """`reason`: 'empty', 'too_large', 'type', 'active_content', 'corrupt', 'too_many_pixels'."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class CheckedDocument:
+    data: bytes
+    mimetype: str
+    suffix: str
+
+
+def check_document(raw: bytes) -> CheckedDocument:
+    if not raw:
+        raise DocumentRejected("empty")
+    if len(raw) > MAX_BYTES:
+        raise DocumentRejected("too_large")
+    if raw.startswith(b"%PDF-"):
+        if b"%%EOF" not in raw[-2048:]:
+            raise DocumentRejected("corrupt")
+        if _ACTIVE_PDF.search(raw):
+            raise DocumentRejected("active_content")
+        return CheckedDocument(raw, "application/pdf", ".pdf")
+    try:
+        image = process_photo(raw, max_side=DOCUMENT_SIDE, formats=("JPEG", "PNG"))
+    except ImageRejected as rejected:
+        reason = {"not_image": "type", "too_large": "too_large", "too_many_pixels": "too_many_pixels",
+                  "empty": "empty"}.get(rejected.reason, "corrupt")
+        raise DocumentRejected(reason) from None
+    Image.open(io.BytesIO(image.data)).verify()  # what we store is a JPEG we made ourselves
+    return CheckedDocument(image.data, "image/jpeg", ".jpg")
