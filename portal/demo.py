@@ -7,6 +7,7 @@ from portal.accounts.operations import create_account, find_by_email
 from portal.agencies.seed import seed_agencies
 from portal.calendar.seed import seed_announced_days
 from portal.catalog.seed import seed_procedures
+from portal.dossiers.demo import seed_demo_dossiers
 from portal.feedback.demo import seed_demo_feedback
 from portal.feedback.seed import seed_categories
 from portal.places.seed import seed_units
@@ -52,4 +53,5 @@ def seed_demo() -> dict[str, int]:
             added += 1
     counts["accounts"] = added
     counts["feedback"] = seed_demo_feedback()
+    counts["dossiers"] = seed_demo_dossiers()
     return counts

@@ -1,7 +1,7 @@
 """Dossier forms: online application, counter intake, supplements, withdrawal, staff actions."""
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
-from wtforms.validators import NumberRange, DataRequired, Email, Length, Optional, Regexp
+from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from portal.choices import options
 from portal.feedback.forms import valid_mobile
