@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app
+from flask import Flask, Response, abort, current_app, request
 from flask_login import current_user
 
 from portal.extensions import login_manager
@@ -43,7 +43,18 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_account)
+    app.before_request(refuse_nul_bytes)
     app.after_request(set_security_headers)
+
+
+def refuse_nul_bytes():
+    """A NUL byte is never legitimate text; PostgreSQL would refuse it deep inside a query (a 500)."""
+    values = [request.path, *request.args.values()]
+    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+            "application/x-www-form-urlencoded", "multipart/form-data"):
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        abort(400)
 
 
 def load_account(session_id: str):

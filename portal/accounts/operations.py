@@ -25,9 +25,11 @@ def find_by_email(email: str) -> Account | None:
 def authenticate(email: str, password: str) -> Account | None:
     """The account if the password matches and it is enabled; one answer for every failure."""
     account = find_by_email(email)
-    if not verify_password(account.password_hash if account else None, password) or account is None:
-        return None
-    if not account.is_enabled:
+    if not verify_password(account.password_hash if account else None, password) or account is None \
+            or not account.is_enabled:
+        # Audited (SECURITY.md I32); an unknown e-mail is recorded without the address itself.
+        record("account", account.id if account else 0, "login_failed",
+               note="" if account else "unknown e-mail")
         return None
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)

@@ -43,6 +43,7 @@ def login():
             login_user(account)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")))
+        db.session.commit()  # keep the audit record of the failed attempt
         flash(_("Wrong e-mail or password."), "error")
         status = 401
     elif request.method == "POST":

@@ -9,7 +9,7 @@ _INVISIBLE = frozenset({"Cc", "Cf", "Cs"})
 
 # A search term is a run of letters/digits; '.' is kept only *between* them so procedure codes such
 # as "1.001193" or "2.000815.000.00.00.h55" stay whole while a full stop at the end of a word goes.
-_TERM = re.compile(r"[^\W_]+(?:\.[^\W_]+)*")
+_TERM = re.compile(r"[^\W_]+(?:[.\-][^\W_]+)*")  # codes like 1.001193 and SL-025 stay whole
 MAX_TERM_LENGTH = 64
 
 

@@ -187,8 +187,9 @@ def staff_act(item: Feedback, action: A, actor: Account, *, note: str = "", reas
     elif action is A.CLOSE:
         item.closed_at = now
     elif action is A.REOPEN:
+        # reopen_count counts the citizen's "not satisfied" reopens only; staff reopening does not
+        # use up the citizen's one chance.
         item.closed_at = None
-        item.reopen_count += 1
     item.status = new.value
     if action in (A.REQUEST_INFO, A.REOPEN, A.FORWARD):
         _refresh_due(item)

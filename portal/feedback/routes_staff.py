@@ -94,7 +94,9 @@ def item(code: str):
         actions=allowed_actions(feedback.status_enum, current_user.role), action_labels=ACTION,
         deadlines=deadlines.compute(feedback), nearby=queries.nearby_open(feedback), templates=templates,
         status_labels=STAFF_STATUS, reasons=REFUSAL_REASONS, today=local_now().date(),
-        is_overdue=deadlines.is_overdue, ordered=ordered), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+        is_overdue=deadlines.is_overdue, ordered=ordered, mask=mask,
+        # SECURITY.md I30: the full phone only to the officer handling the item (and leaders).
+        show_contact=current_user.role in ("leader", "admin") or feedback.assignee_id == current_user.id), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 
 @bp.post("/<code>/<action>")

@@ -57,7 +57,10 @@ def process_photo(raw: bytes, max_side: int = MAX_SIDE,
             image.load()
     except ImageRejected:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        # Pillow's own guard fires inside open() for very large declared sizes: same verdict as ours.
+        raise ImageRejected("too_many_pixels") from None
+    except UnidentifiedImageError:
         raise ImageRejected("not_image") from None
     except (OSError, ValueError, SyntaxError):
         raise ImageRejected("corrupt") from None

@@ -6,6 +6,7 @@ request fails), the files it wrote are removed again, so no orphan is left behin
 from __future__ import annotations
 
 import hashlib
+import secrets
 import os
 import tempfile
 from pathlib import Path
@@ -28,8 +29,12 @@ def path_of(name: str) -> Path:
 
 
 def store(data: bytes, suffix: str) -> str:
-    """Write `data` atomically; return its server-chosen name (sha256 of the content + suffix)."""
-    name = hashlib.sha256(data).hexdigest() + suffix
+    """Write `data` atomically; return its server-chosen name (content hash + random part + suffix).
+
+    Names are never shared between uploads, so removing one request's uncommitted files can never
+    take away a file that another request committed.
+    """
+    name = f"{hashlib.sha256(data).hexdigest()[:32]}-{secrets.token_hex(8)}{suffix}"
     target = path_of(name)
     if not target.exists():
         fd, temporary = tempfile.mkstemp(dir=root(), prefix=".upload-")

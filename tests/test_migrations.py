@@ -1,0 +1,133 @@
+"""Migrations: an empty database upgraded to head matches the models, every step goes down and up
+again, and the database itself keeps the events table append-only (SQLite and PostgreSQL)."""
+from __future__ import annotations
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from flask import current_app
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import Column, MetaData, String, exc, inspect, text
+
+from portal.extensions import db
+from tests.conftest import build_app
+from tests.support.databases import throwaway_database
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    """An app on its own empty database (not the shared, already migrated one)."""
+    with throwaway_database(tmp_path, "migrations") as url:
+        application = build_app(tmp_path, url)
+        with application.app_context():
+            try:
+                yield application
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+
+def script_directory() -> ScriptDirectory:
+    config = current_app.extensions["migrate"].migrate.get_config()
+    return ScriptDirectory.from_config(config)
+
+
+def current_revision() -> str | None:
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def table_names() -> set[str]:
+    with db.engine.connect() as connection:
+        return set(inspect(connection).get_table_names())
+
+
+def test_there_is_exactly_one_head(fresh_app):
+    heads = script_directory().get_heads()
+    assert len(heads) == 1, f"several heads, merge them: {heads}"
+
+
+def test_upgrade_to_head_matches_the_models(fresh_app):
+    assert table_names() == set()
+    upgrade()
+    assert current_revision() == script_directory().get_current_head()
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+    assert differences == [], "models and migrations differ; run `flask db migrate`"
+    assert set(db.metadata.tables) <= table_names()
+
+
+def test_the_comparison_would_see_a_missing_column(fresh_app):
+    """Guard against a vacuous comparison: a model column absent from the schema is reported."""
+    upgrade()
+    changed = MetaData(naming_convention=db.metadata.naming_convention)
+    for table in db.metadata.sorted_tables:
+        table.to_metadata(changed)
+    changed.tables["events"].append_column(Column("rewritten_by", String(40), nullable=True))
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), changed)
+    found = [(diff[0], diff[2], diff[3].name) for diff in differences]
+    assert found == [("add_column", "events", "rewritten_by")]
+
+
+def test_every_revision_goes_down_and_up_one_step_at_a_time(fresh_app):
+    script = script_directory()
+    # walk_revisions() yields head first, base last.
+    revisions = [revision.revision for revision in script.walk_revisions()]
+    upgrade()
+    assert current_revision() == revisions[0]
+    for expected_after in [*revisions[1:], None]:
+        downgrade(revision="-1")
+        assert current_revision() == expected_after
+    assert table_names() <= {"alembic_version"}
+    for expected_after in reversed(revisions):
+        upgrade(revision="+1")
+        assert current_revision() == expected_after
+    assert set(db.metadata.tables) <= table_names()
+
+
+def test_downgrade_to_base_leaves_only_alembic_version(fresh_app):
+    upgrade()
+    assert "events" in table_names()
+    downgrade(revision="base")
+    assert current_revision() is None
+    assert table_names() == {"alembic_version"}
+
+
+def insert_event(connection) -> int:
+    connection.execute(text(
+        "INSERT INTO events (occurred_at, subject_type, subject_id, action, note, is_public) "
+        "VALUES (:at, 'procedure', 1, 'created', 'original', :public)"),
+        {"at": "2026-01-05 02:00:00", "public": False})
+    return connection.execute(text("SELECT id FROM events")).scalar_one()
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE events SET note = 'rewritten' WHERE id = :id",
+    "DELETE FROM events WHERE id = :id",
+], ids=["update", "delete"])
+def test_database_refuses_to_change_events(fresh_app, statement):
+    upgrade()
+    with db.engine.begin() as connection:
+        event_id = insert_event(connection)
+    with db.engine.connect() as connection:
+        with pytest.raises(exc.DBAPIError, match="append-only"):
+            with connection.begin():
+                connection.execute(text(statement), {"id": event_id})
+    with db.engine.connect() as connection:
+        rows = connection.execute(text("SELECT id, note FROM events")).all()
+    assert [tuple(row) for row in rows] == [(event_id, "original")]
+
+
+def test_append_only_triggers_come_back_after_downgrade_and_upgrade(fresh_app):
+    upgrade()
+    downgrade(revision="base")
+    upgrade()
+    with db.engine.begin() as connection:
+        event_id = insert_event(connection)
+    with db.engine.connect() as connection:
+        with pytest.raises(exc.DBAPIError, match="append-only"):
+            with connection.begin():
+                connection.execute(text("DELETE FROM events WHERE id = :id"), {"id": event_id})

@@ -1,0 +1,268 @@
+"""Security headers, session cookies and CSRF (SECURITY.md A4-A5, E19-E20)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask_babel import force_locale, gettext
+from markupsafe import escape
+from sqlalchemy import func, select
+
+from portal.demo import DEMO_PASSWORD
+from portal.events.models import Event
+from portal.extensions import db
+from tests.conftest import build_app, html_lang, migrate_and_seed
+
+CITIZEN = "congdan@demo.sonla.vn"
+HTTPS_BASE = "https://portal.example"
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+def csp_directives(response) -> dict[str, list[str]]:
+    header = response.headers.get("Content-Security-Policy", "")
+    directives = {}
+    for part in header.split(";"):
+        words = part.split()
+        if words:
+            directives[words[0].lower()] = words[1:]
+    return directives
+
+
+def set_cookies(response) -> dict[str, dict[str, str]]:
+    """name -> {'value': ..., lower-cased attribute: value or ''} for every Set-Cookie header."""
+    cookies = {}
+    for header in response.headers.getlist("Set-Cookie"):
+        first, *attributes = [piece.strip() for piece in header.split(";")]
+        name, _, value = first.partition("=")
+        parsed = {"value": value}
+        for attribute in attributes:
+            key, _, attr_value = attribute.partition("=")
+            parsed[key.lower()] = attr_value
+        cookies[name] = parsed
+    return cookies
+
+
+def translated(app, lang: str, msgid: str) -> str:
+    """The catalogue's text for `msgid` in `lang`, HTML-escaped as Jinja renders it."""
+    with app.app_context(), app.test_request_context(), force_locale(lang):
+        text = gettext(msgid)
+    if lang == "vi":
+        assert text != msgid, f"no Vietnamese translation yet for {msgid!r}"
+    return str(escape(text))
+
+
+def csrf_token(body: str) -> str:
+    match = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body)
+    assert match, "no csrf_token field on the page"
+    return match[1]
+
+
+def assert_security_headers(response) -> None:
+    directives = csp_directives(response)
+    assert directives.get("default-src") == ["'self'"]
+    assert directives.get("object-src") == ["'none'"]
+    assert directives.get("base-uri") == ["'none'"]
+    assert directives.get("frame-ancestors") == ["'none'"]
+    assert directives.get("form-action") == ["'self'"]
+    images = directives.get("img-src", [])
+    assert "'self'" in images
+    for source in images:  # besides our own: inline data, blobs and at most a https map tile host
+        https_host = re.fullmatch(r"https://[\w.*-]+\.[a-z]{2,}", source)
+        allowed = source in ("'self'", "data:", "blob:") or https_host
+        assert allowed, source
+    for name in ("default-src", "script-src", "style-src"):
+        assert not {"'unsafe-inline'", "'unsafe-eval'", "*"} & set(directives.get(name, [])), name
+    assert response.headers.get("X-Content-Type-Options") == "nosniff"
+    assert response.headers.get("Referrer-Policy") == "strict-origin-when-cross-origin"
+    assert response.headers.get("Cross-Origin-Opener-Policy") == "same-origin"
+
+
+# --- headers on every kind of response ------------------------------------------------------------
+
+@pytest.mark.parametrize("path, status, content_type", [
+    ("/", 200, "text/html"),
+    ("/procedures?q=khai+sinh", 200, "text/html"),
+    ("/healthz", 200, "application/json"),
+    ("/khong-co-trang-nay", 404, "text/html"),
+    ("/logout", 405, "text/html"),
+    ("/static/css/portal.css", 200, "text/css"),
+])
+def test_security_headers_on_every_response(client, path, status, content_type):
+    response = client.get(path)
+    response.close()
+    assert response.status_code == status
+    assert response.mimetype == content_type
+    assert_security_headers(response)
+
+
+def test_security_headers_on_json_404(client):
+    response = client.get("/khong-co-trang-nay", headers={"Accept": "application/json"})
+    assert response.status_code == 404
+    assert response.is_json
+    assert_security_headers(response)
+
+
+def test_security_headers_on_redirect(client):
+    response = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert_security_headers(response)
+
+
+def test_no_hsts_over_plain_http(client):
+    for path in ("/", "/healthz", "/khong-co-trang-nay"):
+        assert "Strict-Transport-Security" not in client.get(path).headers
+
+
+# --- session cookie on http -----------------------------------------------------------------------
+
+def test_session_cookie_flags_after_login(client, app):
+    response = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    cookies = set_cookies(response)
+    name = app.config["SESSION_COOKIE_NAME"]
+    assert name in cookies, cookies.keys()
+    cookie = cookies[name]
+    assert "httponly" in cookie
+    assert cookie.get("samesite", "").lower() == "lax"
+    assert cookie.get("path") == "/"
+    assert "domain" not in cookie
+    # Plain http (development): a Secure cookie would never come back, so it is not set.
+    assert "secure" not in cookie
+    assert not name.startswith("__Host-")
+
+
+def test_signed_in_pages_are_not_cached(client):
+    first = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    assert first.status_code == 302
+    assert "no-store" in first.headers.get("Cache-Control", "")
+    for path in ("/", "/procedures", "/procedures/1.001193"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert "no-store" in response.headers.get("Cache-Control", ""), path
+
+
+# --- the same portal on https ---------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def https_app(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("https")
+    application = build_app(folder, f"sqlite:///{folder / 'https.sqlite3'}", base_url=HTTPS_BASE)
+    migrate_and_seed(application)
+    yield application
+    with application.app_context():
+        db.engine.dispose()
+
+
+def test_https_session_cookie_is_host_prefixed_and_secure(https_app):
+    client = https_app.test_client()
+    response = client.post("/login", base_url=HTTPS_BASE,
+                           data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    cookies = set_cookies(response)
+    assert "__Host-session" in cookies, cookies.keys()
+    assert "portal_session" not in cookies
+    cookie = cookies["__Host-session"]
+    # The __Host- prefix is only honoured with Secure, Path=/ and no Domain.
+    assert "secure" in cookie
+    assert cookie.get("path") == "/"
+    assert "domain" not in cookie
+    assert "httponly" in cookie
+    assert cookie.get("samesite", "").lower() == "lax"
+
+
+def test_https_language_cookie_is_secure(https_app):
+    response = https_app.test_client().get("/?lang=en", base_url=HTTPS_BASE)
+    cookie = set_cookies(response)["portal_lang"]
+    assert cookie["value"] == "en"
+    assert "secure" in cookie
+    assert "httponly" in cookie
+
+
+@pytest.mark.parametrize("path, status", [("/", 200), ("/healthz", 200), ("/khong-co-trang-nay", 404)])
+def test_https_sends_hsts(https_app, path, status):
+    response = https_app.test_client().get(path, base_url=HTTPS_BASE)
+    assert response.status_code == status
+    assert response.headers.get("Strict-Transport-Security") == "max-age=31536000; includeSubDomains"
+    assert_security_headers(response)
+
+
+# --- CSRF -----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def csrf_on(app, monkeypatch):
+    """CSRF protection as in production (the shared test settings switch it off)."""
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+
+
+def login_events() -> int:
+    return db.session.scalar(select(func.count()).select_from(Event).where(Event.action == "login"))
+
+
+def signed_in(client) -> bool:
+    return 'action="/logout"' in client.get("/").get_data(as_text=True)
+
+
+def sign_in_with_token(client) -> None:
+    token = csrf_token(client.get("/login").get_data(as_text=True))
+    response = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD, "csrf_token": token})
+    assert response.status_code == 302
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_login_without_csrf_token_is_refused(app, client, csrf_on, lang):
+    before = login_events()
+    response = client.post(f"/login?lang={lang}", data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert html_lang(body) == lang
+    assert translated(app, lang, "Form expired") in body
+    assert "Traceback" not in body
+    assert "CSRFError" not in body
+    assert "token is missing" not in body.lower()
+    assert login_events() == before
+    assert not signed_in(client)
+
+
+def test_login_with_csrf_token_works(client, csrf_on):
+    sign_in_with_token(client)
+    assert signed_in(client)
+
+
+def test_csrf_token_of_another_session_is_refused(app, client, csrf_on):
+    other = app.test_client()
+    foreign_token = csrf_token(other.get("/login").get_data(as_text=True))
+    client.get("/login")  # the victim has a session of their own
+    response = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD,
+                                        "csrf_token": foreign_token})
+    assert response.status_code == 400
+    assert translated(app, "vi", "Form expired") in response.get_data(as_text=True)
+    assert not signed_in(client)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_logout_without_csrf_token_is_refused(app, client, csrf_on, lang):
+    sign_in_with_token(client)
+    response = client.post(f"/logout?lang={lang}")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert html_lang(body) == lang
+    assert translated(app, lang, "Form expired") in body
+    assert "Traceback" not in body
+    assert signed_in(client)  # a forged logout changes nothing
+
+
+def test_logout_with_csrf_token_works(client, csrf_on):
+    sign_in_with_token(client)
+    token = csrf_token(client.get("/").get_data(as_text=True))
+    response = client.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302
+    assert not signed_in(client)
+
+
+def test_logout_by_get_is_not_allowed(client):
+    assert client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD}).status_code == 302
+    response = client.get("/logout")
+    assert response.status_code == 405
+    assert "POST" in response.headers.get("Allow", "")
+    assert signed_in(client)
