@@ -15,7 +15,8 @@ from PIL import Image
 from .images import ImageRejected, process_photo
 
 MAX_BYTES = 10 * 1024 * 1024
-_ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFile|RichMedia|OpenAction\s*<<[^>]*/S\s*/JavaScript)\b")
+# Scripts, launch actions, attached or embedded files: none belongs in a scanned form.
+_ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|FileAttachment|RichMedia|XFA)(?![A-Za-z])")
 DOCUMENT_SIDE = 3000  # scans stay legible
 
 
