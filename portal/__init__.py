@@ -63,7 +63,10 @@ def register_blueprints(app: Flask) -> None:
     from portal.feedback.routes import bp as feedback
     from portal.feedback.routes_staff import bp as feedback_staff
     from portal.main.routes import bp as main
+    from portal.payments.routes import bp as payments
+    from portal.payments.routes_staff import bp as payments_staff
     from portal.tracking.routes import bp as tracking
 
-    for blueprint in (main, catalog, accounts, feedback, feedback_staff, dossiers, dossiers_staff, tracking):
+    for blueprint in (main, catalog, accounts, feedback, feedback_staff, dossiers, dossiers_staff,
+                      payments, payments_staff, tracking):
         app.register_blueprint(blueprint)

@@ -6,8 +6,9 @@ from portal.catalog.models import Procedure, RequiredDocument
 from portal.dossiers.models import Dossier, DossierApology, DossierFile, DossierPause
 from portal.events.models import Event
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
+from portal.payments.models import BankTransaction, Payment
 from portal.places.models import AdminUnit
 from portal.sequences import DailySequence
 
-__all__ = ["Account", "AdminUnit", "Agency", "CalendarDay", "DailySequence", "Dossier", "DossierApology", "DossierFile", "DossierPause", "Event", "Feedback",
-           "FeedbackCategory", "FeedbackPause", "FeedbackPhoto", "Procedure", "RequiredDocument", "ResponseTemplate"]
+__all__ = ["Account", "AdminUnit", "Agency", "CalendarDay", "DailySequence", "Dossier", "DossierApology", "DossierFile", "DossierPause", "Event", "BankTransaction", "Feedback",
+           "FeedbackCategory", "FeedbackPause", "FeedbackPhoto", "Payment", "Procedure", "RequiredDocument", "ResponseTemplate"]

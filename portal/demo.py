@@ -10,6 +10,7 @@ from portal.catalog.seed import seed_procedures
 from portal.dossiers.demo import seed_demo_dossiers
 from portal.feedback.demo import seed_demo_feedback
 from portal.feedback.seed import seed_categories
+from portal.payments.demo import seed_demo_payments
 from portal.places.seed import seed_units
 
 
@@ -54,4 +55,5 @@ def seed_demo() -> dict[str, int]:
     counts["accounts"] = added
     counts["feedback"] = seed_demo_feedback()
     counts["dossiers"] = seed_demo_dossiers()
+    counts["payments"] = seed_demo_payments()
     return counts

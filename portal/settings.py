@@ -54,6 +54,8 @@ class Settings:
     supplement_rule: str = "exclude"
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_attribution: str = "© OpenStreetMap"
+    # Shared secrets for the bank's notifications; two are accepted while the bank rotates them.
+    bank_webhook_secrets: tuple[str, ...] = field(default=(), repr=False)
     testing: bool = False
 
     @property
@@ -101,6 +103,10 @@ class Settings:
         tiles = env.get("PORTAL_MAP_TILE_URL", cls.map_tile_url).strip()
         if tiles and (urlsplit(tiles).scheme not in ("http", "https") or "{z}" not in tiles):
             problems.append("PORTAL_MAP_TILE_URL must be an http(s) tile URL with {z}/{x}/{y}, or empty")
+        secrets_ = tuple(value for value in (env.get("BANK_WEBHOOK_SECRET", ""),
+                                             env.get("BANK_WEBHOOK_SECRET_PREVIOUS", "")) if value)
+        if any(len(value) < 32 for value in secrets_):
+            problems.append("BANK_WEBHOOK_SECRET must be at least 32 characters")
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
@@ -108,6 +114,7 @@ class Settings:
             base_url=base_url, instance_path=instance, bank=bank, smtp=smtp, redis_url=redis_url,
             office_closing=closing, same_day_cutoff=cutoff, supplement_rule=rule, map_tile_url=tiles,
             map_attribution=env.get("PORTAL_MAP_ATTRIBUTION", cls.map_attribution).strip(),
+            bank_webhook_secrets=secrets_,
         )
 
     @classmethod
@@ -118,6 +125,7 @@ class Settings:
             database_url=database_url or f"sqlite:///{instance / 'test.sqlite3'}",
             base_url="http://localhost", instance_path=instance,
             bank=BankAccount("970415", "113366668888", "UBND TINH SON LA"), testing=True,
+            bank_webhook_secrets=("test-webhook-secret-" + "s" * 24,),
         )
         return replace(base, **overrides)
 

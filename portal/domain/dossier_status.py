@@ -39,6 +39,7 @@ class DossierAction(StrEnum):
 
 S, A = DossierStatus, DossierAction
 CITIZEN = "citizen"
+SYSTEM = "system"  # the portal itself, e.g. when a bank transfer settles the fee
 DESK = frozenset({"receptionist", "leader", "admin"})
 HANDLERS = frozenset({"processor", "leader", "admin"})
 LEADERS = frozenset({"leader", "admin"})
@@ -61,7 +62,7 @@ RULES: dict[DossierAction, Rule] = {
     A.REQUEST_SUPPLEMENT: Rule(frozenset({S.PROCESSING}), S.SUPPLEMENT_REQUESTED, HANDLERS),
     A.SUPPLEMENT: Rule(frozenset({S.SUPPLEMENT_REQUESTED}), S.PROCESSING, DESK | {CITIZEN}),
     A.REQUEST_FEE: Rule(frozenset({S.PROCESSING}), S.FEE_REQUESTED, HANDLERS),
-    A.CONFIRM_FEE: Rule(frozenset({S.FEE_REQUESTED}), S.PROCESSING, DESK),
+    A.CONFIRM_FEE: Rule(frozenset({S.FEE_REQUESTED}), S.PROCESSING, DESK | {SYSTEM}),
     A.PROPOSE_RESULT: Rule(frozenset({S.PROCESSING}), None, HANDLERS),
     A.APPROVE: Rule(frozenset({S.PROCESSING}), S.DONE, LEADERS),
     A.FINISH: Rule(frozenset({S.PROCESSING}), S.DONE, HANDLERS),

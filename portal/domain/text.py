@@ -54,9 +54,12 @@ def search_terms(query: str, max_terms: int = 8) -> list[str]:
         raise ValueError("max_terms must not be negative")
     terms: list[str] = []
     for match in _TERM.finditer(fold(query)):
-        if len(terms) >= max_terms:
-            break
-        term = match.group()[:MAX_TERM_LENGTH]
-        if term not in terms:
-            terms.append(term)
+        word = match.group()
+        # A hyphen joins codes (SL-025, …-261123-0001) but only separates ordinary words (đăng-ký).
+        for term in [word] if any(ch.isdigit() for ch in word) else word.split("-"):
+            if len(terms) >= max_terms:
+                return terms
+            term = term[:MAX_TERM_LENGTH]
+            if term not in terms:
+                terms.append(term)
     return terms

@@ -36,6 +36,10 @@ PLAN = (
                                     ("stop", "leader", "Công dân chuyển nơi cư trú, dừng giải quyết."))),  # 8
     ("1.004194", "Vì Thị Thu", 6, (("receive", "desk", ""), ("start", "processor", ""),
                                    ("finish", "processor", "Kết quả nhận tại Bộ phận một cửa."))),  # 9
+    ("1.004222", "Quàng Thị Nga", 4, (("receive", "desk", ""), ("start", "processor", ""),
+                                      ("request_fee", "processor", "Nộp lệ phí đăng ký thường trú."))),  # → paid
+    ("1.002755", "Sồng A Chứ", 3, (("receive", "desk", ""), ("start", "processor", ""),
+                                   ("request_fee", "processor", "Nộp lệ phí gia hạn tạm trú."))),  # → underpaid
     ("1.003677", "Lò Văn Duy", 8, (("receive", "desk", ""), ("start", "processor", ""),
                                    ("finish", "processor", ""), ("return_result", "desk", ""))),  # 10
 )

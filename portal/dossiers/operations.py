@@ -200,6 +200,8 @@ def staff_act(dossier: Dossier, action: DossierAction, actor: Account, *, note: 
     note = "\n".join(clean(line) for line in note.replace("\r\n", "\n").split("\n")).strip()
     if action in NEEDS_TEXT and not note:
         raise DossierError("note")
+    if action is A.REQUEST_FEE and dossier.fee_vnd <= 0:
+        raise DossierError("no_fee")
     if action is A.RECEIVE:
         dossier.received_at = now
         dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(dossier.procedure, now)
@@ -219,6 +221,8 @@ def staff_act(dossier: Dossier, action: DossierAction, actor: Account, *, note: 
                                            request=note, started_at=now))
         dossier.appointment_on = None  # unknown until the citizen completes the dossier
     elif action in (A.SUPPLEMENT, A.CONFIRM_FEE):
+        if action is A.CONFIRM_FEE:
+            _confirm_open_payment(dossier, actor, now)
         if uploads:
             _attach(dossier, uploads, "supplement", actor.id)
         _close_pause(dossier, now)
@@ -237,7 +241,34 @@ def staff_act(dossier: Dossier, action: DossierAction, actor: Account, *, note: 
     record("dossier", dossier.id, action.value, actor_id=actor.id, from_status=str(old.value),
            to_status=str(new.value), note=note, public=action in PUBLIC)
     db.session.flush()
+    if action is A.REQUEST_FEE:
+        from portal.payments.operations import create_for
+
+        create_for(dossier)
     return Notice(dossier, action) if action in NOTIFY else None
+
+
+def _confirm_open_payment(dossier: Dossier, actor: Account, now: datetime) -> None:
+    """An officer confirming the fee at the desk settles the open payment reference too."""
+    from portal.payments.operations import open_payment
+
+    payment = open_payment(dossier)
+    if payment is not None:
+        payment.received_vnd = payment.amount_vnd
+        payment.status, payment.method, payment.paid_at, payment.confirmed_by_id = "paid", "counter", now, actor.id
+
+
+def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = None) -> None:
+    """The portal itself moves the dossier on (a bank transfer settled its fee)."""
+    now = now or utcnow()
+    old = dossier.status_enum
+    new = next_status(old, action, "system", _context(dossier))
+    if action is A.CONFIRM_FEE:
+        _close_pause(dossier, now)
+    dossier.status = new.value
+    record("dossier", dossier.id, action.value, from_status=str(old.value), to_status=str(new.value),
+           note="VietQR", public=True)
+    db.session.flush()
 
 
 def _apologise(dossier: Dossier, actor: Account, reason: str, new_date: date | None, now: datetime) -> None:

@@ -47,6 +47,12 @@ def tracking_link(dossier: Dossier) -> str:
         "dossiers.secret_link", code=dossier.code, token=operations.secret_token(dossier))
 
 
+def payments_of(dossier: Dossier) -> list:
+    from portal.payments.models import Payment
+
+    return list(db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)))
+
+
 def can_view(dossier: Dossier) -> bool:
     from portal.staff.access import can_see_agency
 
@@ -135,7 +141,7 @@ def receipt(code: str):
     return render_template(
         "dossiers/receipt.html", dossier=dossier, received=received, issued=received.astimezone(LOCAL_TZ).date(),
         closing=settings.office_closing.strftime("%H:%M"), phone=national_format(dossier.phone),
-        receiver=receiver.full_name if receiver else _("Submitted online"),
+        receiver=receiver.full_name if receiver else _("Submitted online"), payments=payments_of(dossier),
     ), 200, {"Cache-Control": "no-store"}
 
 
@@ -167,6 +173,7 @@ def status(code: str):
         timeliness=deadlines.timeliness(dossier, today), supplement_form=SupplementForm(),
         withdraw_form=WithdrawForm(), can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
         open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
+        payments=payments_of(dossier),
     ), 200, {"Cache-Control": "no-store"}
 
 

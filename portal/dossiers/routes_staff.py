@@ -25,7 +25,7 @@ from . import deadlines, operations, queries
 from .forms import DossierActionForm, IntakeForm
 from .labels import ACTION, EMAIL_MESSAGE, STATUS, TIMELINESS, document_error
 from .models import Dossier
-from .routes import applicant_from, collect_uploads, fill_communes, tracking_link
+from .routes import applicant_from, collect_uploads, fill_communes, payments_of, tracking_link
 from .timeline import staff_timeline
 
 bp = protect(Blueprint("dossiers_staff", __name__, url_prefix="/staff/dossiers", template_folder="templates"))
@@ -91,7 +91,7 @@ def item(code: str):
     return render_template(
         "dossiers/staff_item.html", dossier=dossier, form=form, actions=actions, action_labels=ACTION,
         entries=staff_timeline(dossier), status_labels=STATUS, timeliness=deadlines.timeliness(dossier, today),
-        timeliness_labels=TIMELINESS, link=tracking_link(dossier),
+        timeliness_labels=TIMELINESS, link=tracking_link(dossier), payments=payments_of(dossier),
     ), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 
 

@@ -1,0 +1,1 @@
+"""Fees paid by VietQR bank transfer or at the counter; bank notifications and statements."""

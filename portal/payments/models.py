@@ -1,0 +1,65 @@
+"""Payment (what a dossier owes) and BankTransaction (what the bank says arrived)."""
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.db_types import UTCDateTime, utcnow
+from portal.dossiers.models import Dossier
+from portal.extensions import db
+
+STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
+
+
+class Payment(db.Model):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint("status IN ('pending', 'paid', 'underpaid', 'overpaid', 'cancelled')", name="status_known"),
+        CheckConstraint("amount_vnd > 0", name="amount_positive"),
+        CheckConstraint("received_vnd >= 0", name="received_positive"),
+        Index("ix_payments_flagged", "status", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(25), unique=True)  # e.g. SL7K2M9Q4XAM, with check symbol
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
+    amount_vnd: Mapped[int] = mapped_column()  # computed by the server from the procedure
+    received_vnd: Mapped[int] = mapped_column(default=0)
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    method: Mapped[str] = mapped_column(String(10), default="")  # transfer, cash, counter
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    dossier: Mapped[Dossier] = relationship(lazy="joined")
+    transactions: Mapped[list["BankTransaction"]] = relationship(back_populates="payment")
+
+    @property
+    def settled(self) -> bool:
+        return self.status == "paid"
+
+
+class BankTransaction(db.Model):
+    """One credit to the fee account, from the bank's notification or a statement line."""
+
+    __tablename__ = "bank_transactions"
+    __table_args__ = (
+        CheckConstraint("state IN ('matched', 'unmatched', 'resolved', 'ignored')", name="state_known"),
+        Index("ix_bank_transactions_state", "state", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # The bank's own id: the same credit notified twice (or also in a statement) is stored once.
+    bank_transaction_id: Mapped[str] = mapped_column(String(80), unique=True)
+    amount_vnd: Mapped[int] = mapped_column()
+    description: Mapped[str] = mapped_column(Text, default="")
+    account_number: Mapped[str] = mapped_column(String(19), default="")
+    occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    source: Mapped[str] = mapped_column(String(10))  # webhook, statement
+    state: Mapped[str] = mapped_column(String(10), default="unmatched")
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"), default=None, index=True)
+    resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+
+    payment: Mapped[Payment | None] = relationship(back_populates="transactions")

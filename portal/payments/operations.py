@@ -1,0 +1,146 @@
+"""Payment operations: create a reference, match bank credits, confirm at the counter. Flush, never commit."""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.accounts.models import Account
+from portal.db_types import utcnow
+from portal.domain.dossier_status import DossierAction, DossierStatus
+from portal.domain.payment_reference import find_references, new_reference
+from portal.domain.text import clean
+from portal.domain.vietqr import build_payload
+from portal.events.operations import record
+from portal.extensions import db
+
+from .models import BankTransaction, Payment
+
+
+class PaymentError(ValueError):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Credit:
+    """A credit as the bank reports it."""
+
+    bank_transaction_id: str
+    amount_vnd: int
+    description: str
+    account_number: str = ""
+    occurred_at: datetime | None = None
+
+
+def payload_for(payment: Payment) -> str:
+    bank = current_app.config["PORTAL_SETTINGS"].bank
+    return build_payload(bin=bank.bin, account=bank.number, amount=payment.amount_vnd, reference=payment.reference)
+
+
+def open_payment(dossier) -> Payment | None:
+    return next((p for p in db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id))
+                 if p.status in ("pending", "underpaid")), None)
+
+
+def create_for(dossier) -> Payment:
+    """The reference for what the dossier owes now; the amount is the server's, never the client's."""
+    if dossier.fee_vnd <= 0:
+        raise PaymentError("no_fee")
+    existing = open_payment(dossier)
+    if existing is not None:
+        return existing
+    while True:
+        reference = new_reference(secrets.token_bytes(6))
+        if db.session.scalar(select(Payment.id).where(Payment.reference == reference)) is None:
+            break
+    payment = Payment(reference=reference, dossier=dossier, amount_vnd=dossier.fee_vnd)
+    db.session.add(payment)
+    db.session.flush()
+    record("dossier", dossier.id, "payment_created", note=reference, public=False)
+    return payment
+
+
+def _settle(payment: Payment, method: str, actor: Account | None, now: datetime) -> None:
+    """Mark paid and move the dossier on from 'fees requested' by itself."""
+    payment.status, payment.method, payment.paid_at = "paid", method, now
+    payment.confirmed_by_id = actor.id if actor else None
+    dossier = payment.dossier
+    record("dossier", dossier.id, "payment_received", actor_id=actor.id if actor else None,
+           note=f"{payment.reference} {payment.received_vnd}", public=True)
+    if dossier.status_enum is DossierStatus.FEE_REQUESTED:
+        from portal.dossiers.operations import system_act
+
+        system_act(dossier, DossierAction.CONFIRM_FEE, now=now)
+
+
+def apply_credit(payment: Payment, amount: int, now: datetime) -> None:
+    """Compare what arrived with what is owed: exact → paid; less → underpaid; more → overpaid (flagged)."""
+    if payment.status in ("paid", "overpaid", "cancelled"):
+        # A paid reference cannot be paid again: the extra credit is flagged for staff.
+        payment.status = "overpaid" if payment.status == "paid" else payment.status
+        payment.received_vnd += amount
+        return
+    payment.received_vnd += amount
+    if payment.received_vnd == payment.amount_vnd:
+        _settle(payment, "transfer", None, now)
+    elif payment.received_vnd < payment.amount_vnd:
+        payment.status = "underpaid"
+    else:
+        payment.status = "overpaid"
+        record("dossier", payment.dossier_id, "payment_overpaid", note=payment.reference)
+
+
+def record_credit(credit: Credit, source: str, now: datetime | None = None) -> tuple[BankTransaction, bool]:
+    """Store a credit once (by the bank's id) and match it. Returns the row and whether it is new.
+
+    The caller commits; on a concurrent duplicate the unique constraint fails and the caller
+    retries, finding the stored row.
+    """
+    now = now or utcnow()
+    existing = db.session.scalar(select(BankTransaction).where(
+        BankTransaction.bank_transaction_id == credit.bank_transaction_id))
+    if existing is not None:
+        return existing, False
+    row = BankTransaction(bank_transaction_id=credit.bank_transaction_id, amount_vnd=credit.amount_vnd,
+                          description=clean(credit.description)[:1000], account_number=credit.account_number,
+                          occurred_at=credit.occurred_at, received_at=now, source=source)
+    db.session.add(row)
+    payment = None
+    for reference in find_references(credit.description):
+        payment = db.session.scalar(select(Payment).where(Payment.reference == reference).with_for_update())
+        if payment is not None:
+            break
+    if payment is not None and credit.amount_vnd > 0:
+        row.payment, row.state = payment, "matched"
+        apply_credit(payment, credit.amount_vnd, now)
+    db.session.flush()
+    return row, True
+
+
+def resolve(row: BankTransaction, payment: Payment, actor: Account, now: datetime | None = None) -> None:
+    """Staff attach an unmatched credit to the payment it was meant for."""
+    if row.state != "unmatched":
+        raise PaymentError("already_resolved")
+    row.payment, row.state, row.resolved_by_id = payment, "resolved", actor.id
+    apply_credit(payment, row.amount_vnd, now or utcnow())
+    record("dossier", payment.dossier_id, "credit_resolved", actor_id=actor.id, note=row.bank_transaction_id)
+    db.session.flush()
+
+
+def confirm_at_counter(payment: Payment, actor: Account, method: str, note: str, now: datetime | None = None) -> None:
+    """Cash at the desk, or a transfer the officer has seen on the citizen's phone."""
+    if method not in ("cash", "counter"):
+        raise PaymentError("method")
+    if payment.status not in ("pending", "underpaid"):
+        raise PaymentError("not_open")
+    payment.received_vnd = payment.amount_vnd
+    payment.note = clean(note)[:1000]
+    _settle(payment, method, actor, now or utcnow())
+    record("dossier", payment.dossier_id, "payment_confirmed", actor_id=actor.id,
+           note=f"{payment.reference} {method} {payment.note}".strip())
+    db.session.flush()
