@@ -65,8 +65,9 @@ def register_blueprints(app: Flask) -> None:
     from portal.main.routes import bp as main
     from portal.payments.routes import bp as payments
     from portal.payments.routes_staff import bp as payments_staff
+    from portal.staff.routes import bp as staff
     from portal.tracking.routes import bp as tracking
 
     for blueprint in (main, catalog, accounts, feedback, feedback_staff, dossiers, dossiers_staff,
-                      payments, payments_staff, tracking):
+                      payments, payments_staff, staff, tracking):
         app.register_blueprint(blueprint)

@@ -112,7 +112,7 @@ def record_credit(credit: Credit, source: str, now: datetime | None = None) -> t
     db.session.add(row)
     payment = None
     for reference in find_references(credit.description):
-        payment = db.session.scalar(select(Payment).where(Payment.reference == reference).with_for_update())
+        payment = db.session.scalar(select(Payment).where(Payment.reference == reference).with_for_update(of=Payment))
         if payment is not None:
             break
     if payment is not None and credit.amount_vnd > 0:

@@ -1,0 +1,81 @@
+"""Claiming work from the queue safely: two officers can never get the same item.
+
+The guard is one conditional UPDATE (`… WHERE assignee_id IS NULL`): the database lets exactly one
+transaction change the row, on SQLite and PostgreSQL alike. "Take next" on PostgreSQL also skips rows
+another officer is locking (`FOR UPDATE SKIP LOCKED`), so two officers pressing it at once get two
+different items instead of one winner and one retry.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select, update
+
+from portal.accounts.models import Account
+from portal.dossiers.models import Dossier
+from portal.events.operations import record
+from portal.extensions import db
+from portal.feedback.models import Feedback
+
+from .queries import DOSSIER_OPEN, FEEDBACK_OPEN
+
+MODELS = {"feedback": Feedback, "dossier": Dossier}
+
+
+class ClaimLost(Exception):
+    """Someone else holds the item (or it left the queue)."""
+
+
+def _scope(model, officer: Account):
+    return [] if officer.role == "admin" else [model.agency_id == officer.agency_id]
+
+
+def claim(kind: str, item_id: int, officer: Account) -> None:
+    model = MODELS[kind]
+    result = db.session.execute(
+        update(model).where(model.id == item_id, model.assignee_id.is_(None), *_scope(model, officer))
+        .values(assignee_id=officer.id).execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise ClaimLost(kind)
+    record(kind, item_id, "claim", actor_id=officer.id)
+
+
+def release(kind: str, item_id: int, officer: Account) -> None:
+    """The holder gives the item back; a leader may take it from anyone."""
+    model = MODELS[kind]
+    conditions = [model.id == item_id, model.assignee_id.is_not(None), *_scope(model, officer)]
+    if officer.role not in ("leader", "admin"):
+        conditions.append(model.assignee_id == officer.id)
+    result = db.session.execute(update(model).where(*conditions).values(assignee_id=None)
+                                .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        raise ClaimLost(kind)
+    record(kind, item_id, "release", actor_id=officer.id)
+
+
+def _candidate(kind: str, officer: Account):
+    model = MODELS[kind]
+    due = model.due_on if model is Feedback else model.appointment_on
+    open_states = FEEDBACK_OPEN if model is Feedback else tuple(int(s) for s in DOSSIER_OPEN)
+    statement = (select(model.id, due).where(model.assignee_id.is_(None), model.status.in_(open_states),
+                                            *_scope(model, officer))
+                 .order_by(due.is_(None), due, model.id).limit(1))
+    if db.session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return db.session.execute(statement).first()
+
+
+def take_next(officer: Account) -> tuple[str, int] | None:
+    """Claim the most urgent unassigned item of the officer's agency; None when the queue is empty."""
+    for _attempt in range(5):
+        candidates = [(row[1] is None, row[1], kind, row[0]) for kind in MODELS
+                      if (row := _candidate(kind, officer)) is not None]
+        if not candidates:
+            return None
+        _paused, _due, kind, item_id = min(candidates, key=lambda c: (c[0], c[1] or date.max, c[2], c[3]))
+        try:
+            claim(kind, item_id, officer)
+        except ClaimLost:
+            continue  # someone was faster: try the next one
+        return kind, item_id
+    return None

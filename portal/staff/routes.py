@@ -1,0 +1,109 @@
+"""/staff/queue: one queue for feedback and dossiers; claim, take next, release. Closed by default."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.calendar.queries import local_now
+from portal.domain.text import clean
+from portal.dossiers.labels import STATUS as DOSSIER_STATUS
+from portal.extensions import db
+from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
+from portal.places.models import AdminUnit
+
+from . import operations, queries
+from .access import allow, protect
+
+bp = protect(Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates"))
+EVERY_STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
+HANDLERS = ("receptionist", "processor", "leader", "admin")
+
+
+def _filter() -> queries.QueueFilter:
+    args = request.args
+    after = None
+    raw = args.get("after", "")
+    parts = raw.split("~")
+    if len(parts) == 3 and parts[1] in ("feedback", "dossier") and parts[2].isdigit() and len(parts[2]) < 12:
+        try:
+            after = (date.fromisoformat(parts[0]), parts[1], int(parts[2]))
+        except ValueError:
+            after = None
+    return queries.QueueFilter(
+        agency_id=None if current_user.role == "admin" else current_user.agency_id, me=current_user.id,
+        kind=args.get("kind", "") if args.get("kind") in ("feedback", "dossier") else "",
+        status=clean(args.get("status", ""))[:20], commune=clean(args.get("commune", ""))[:5],
+        query=clean(args.get("q", ""))[:200], overdue=args.get("overdue") == "1", mine=args.get("mine") == "1",
+        unassigned=args.get("unassigned") == "1", after=after)
+
+
+@bp.get("/")
+@allow(*EVERY_STAFF)
+def home():
+    return redirect(url_for(".queue"))
+
+
+@bp.get("/queue")
+@allow(*EVERY_STAFF)
+def queue():
+    criteria = _filter()
+    today = local_now().date()
+    rows, next_key = queries.queue_page(criteria, today)
+    args = {k: v for k, v in request.args.items() if k != "after"}
+    next_url = url_for(".queue", **args, after=f"{next_key[0].isoformat()}~{next_key[1]}~{next_key[2]}") \
+        if next_key else None
+    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
+    return render_template("staff/queue.html", rows=rows, criteria=criteria, counts=queries.counts(criteria, today),
+                           next_url=next_url, today=today, far=queries.FAR_FUTURE, units=units,
+                           feedback_status=FEEDBACK_STATUS, dossier_status=DOSSIER_STATUS, args=args)
+
+
+def _item_url(kind: str, item_id: int) -> str:
+    model = operations.MODELS[kind]
+    code = db.session.scalar(select(model.code).where(model.id == item_id))
+    return url_for("feedback_staff.item" if kind == "feedback" else "dossiers_staff.item", code=code)
+
+
+@bp.post("/queue/take-next")
+@allow(*HANDLERS)
+def take_next():
+    taken = operations.take_next(current_user)
+    if taken is None:
+        flash(_("Nothing is waiting to be taken."), "success")
+        return redirect(url_for(".queue"))
+    db.session.commit()
+    flash(_("The most urgent item is now yours."), "success")
+    return redirect(_item_url(*taken))
+
+
+@bp.post("/queue/<kind>/<int:item_id>/claim")
+@allow(*HANDLERS)
+def claim(kind: str, item_id: int):
+    if kind not in operations.MODELS:
+        abort(404)
+    try:
+        operations.claim(kind, item_id, current_user)
+    except operations.ClaimLost:
+        db.session.rollback()
+        return render_template("staff/claim_lost.html"), 409
+    db.session.commit()
+    return redirect(_item_url(kind, item_id))
+
+
+@bp.post("/queue/<kind>/<int:item_id>/release")
+@allow(*HANDLERS)
+def release(kind: str, item_id: int):
+    if kind not in operations.MODELS:
+        abort(404)
+    try:
+        operations.release(kind, item_id, current_user)
+    except operations.ClaimLost:
+        db.session.rollback()
+        return render_template("staff/claim_lost.html"), 409
+    db.session.commit()
+    flash(_("Released back to the queue."), "success")
+    return redirect(url_for(".queue"))

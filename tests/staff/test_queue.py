@@ -1,0 +1,53 @@
+"""The unified queue: both kinds, urgency order, keyset pages, claiming."""
+from datetime import date
+
+from sqlalchemy import select
+
+from portal.dossiers.models import Dossier
+from portal.extensions import db
+from portal.feedback.models import Feedback
+
+
+def test_queue_lists_both_kinds_most_urgent_first(client, login):
+    login("xuly@demo.sonla.vn")
+    response = client.get("/staff/queue?lang=en")
+    assert response.status_code == 200
+    body = response.get_data(as_text=True)
+    assert "PA-" in body and "H52-" in body
+
+
+def test_keyset_pages_cover_everything_once(client, login):
+    login("admin@demo.sonla.vn")
+    from portal.staff import queries
+    from flask_login import current_user  # noqa: F401
+    seen, url = [], "/staff/queue?kind=&lang=en"
+    for _ in range(20):
+        body = client.get(url).get_data(as_text=True)
+        import re
+        seen += re.findall(r'<span class="title">([^<]+)</span>', body)
+        match = re.search(r'href="(/staff/queue\?[^"]*after=[^"]+)"', body)
+        if not match:
+            break
+        url = match[1].replace("&amp;", "&")
+    open_feedback = db.session.scalar(select(db.func.count(Feedback.id)).where(
+        Feedback.status.in_(("new", "accepted", "info_requested"))))
+    open_dossiers = db.session.scalar(select(db.func.count(Dossier.id)).where(Dossier.status.in_((1, 2, 4, 5, 6, 9))))
+    assert len(seen) == len(set(seen)) == open_feedback + open_dossiers
+    assert queries.PAGE_SIZE and date.today()
+
+
+def test_claim_then_second_claim_is_409(client, app, login):
+    login("xuly@demo.sonla.vn")
+    item = db.session.scalar(select(Feedback).where(Feedback.assignee_id.is_(None), Feedback.status == "new",
+                                                    Feedback.agency.has(slug="ubnd-phuong-to-hieu")))
+    assert client.post(f"/staff/queue/feedback/{item.id}/claim").status_code == 302
+    from portal.demo import DEMO_PASSWORD
+    other = app.test_client()
+    other.post("/login", data={"email": "lanhdao@demo.sonla.vn", "password": DEMO_PASSWORD})
+    assert other.post(f"/staff/queue/feedback/{item.id}/claim").status_code == 409
+
+
+def test_take_next_gives_the_most_urgent_unassigned(client, login):
+    login("xuly@demo.sonla.vn")
+    response = client.post("/staff/queue/take-next")
+    assert response.status_code == 302 and "/staff/" in response.headers["Location"]
