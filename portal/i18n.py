@@ -9,6 +9,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request,
 from flask_babel import format_date, format_datetime, get_locale
 from flask_login import current_user
 
+from portal.domain.phone import national_format
 from portal.extensions import babel
 
 SUPPORTED = ("vi", "en")
@@ -72,6 +73,15 @@ def local_datetime(value: datetime | None) -> str:
     return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
 
 
+# Formal documents write "ngày 23 tháng 11 năm 2026" (VIETNAM.md §10); English forms the usual long date.
+FORM_DATE_PATTERNS = {"vi": "'ngày' dd 'tháng' MM 'năm' yyyy", "en": "d MMMM yyyy"}
+
+
+def form_date(value: date | datetime) -> str:
+    pattern = FORM_DATE_PATTERNS.get(locale_code(), FORM_DATE_PATTERNS["vi"])
+    return format_datetime(value, pattern) if isinstance(value, datetime) else format_date(value, pattern)
+
+
 def long_date(value: date) -> str:
     """'Thứ Ba, 24 tháng 11, 2026' / 'Tuesday, November 24, 2026'."""
     return format_date(value, "full")
@@ -97,6 +107,6 @@ def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(remember_choice)
     app.jinja_env.filters.update(vnd=vnd, local_date=local_date, local_datetime=local_datetime,
-                                 long_date=long_date)
+                                 long_date=long_date, form_date=form_date, national_phone=national_format)
     app.jinja_env.globals.update(locale_code=locale_code, language_url=language_url, LANGUAGES=NAMES)
     app.jinja_env.add_extension("jinja2.ext.i18n")

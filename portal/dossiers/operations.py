@@ -159,7 +159,7 @@ def counter_intake(procedure: Procedure, applicant: Applicant, uploads: list[Upl
         raise DossierError("files")
     now = now or utcnow()
     dossier = _new_dossier(procedure, applicant, channel, now, None, receptionist, locale)
-    if receptionist.role != "admin" and dossier.agency_id != receptionist.agency_id:
+    if receptionist.role != "admin" and dossier.agency.id != receptionist.agency_id:
         raise DossierError("agency")
     _attach(dossier, uploads, "submitted", receptionist.id)
     dossier.status = S.RECEIVED.value
@@ -183,11 +183,16 @@ def allowed(dossier: Dossier, role: str) -> list[DossierAction]:
 
 
 def _close_pause(dossier: Dossier, now: datetime) -> None:
+    """The clock runs again: the legal due date moves by the pause (timeliness compares with it); an
+    apology's later date, if any, still holds for the citizen."""
     for pause in dossier.pauses:
         if pause.resumed_at is None:
             pause.resumed_at = now
     db.session.flush()
-    dossier.appointment_on = deadlines.appointment_for(dossier.procedure, dossier.received_at, dossier.pauses)
+    due = deadlines.appointment_for(dossier.procedure, dossier.received_at, dossier.pauses)
+    promised = max((a.new_date for a in dossier.apologies), default=None)
+    dossier.original_appointment_on = due
+    dossier.appointment_on = max(due, promised) if promised else due
 
 
 def staff_act(dossier: Dossier, action: DossierAction, actor: Account, *, note: str = "",

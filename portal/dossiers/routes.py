@@ -68,6 +68,25 @@ def private_dossier(code: str) -> Dossier:
     return dossier
 
 
+def received_by(dossier: Dossier) -> Account | None:
+    """The officer who received the dossier: the counter clerk, or whoever received it online."""
+    from portal.events.models import Event
+
+    actor_id = dossier.created_by_id or db.session.scalar(
+        select(Event.actor_id).where(Event.subject_type == "dossier", Event.subject_id == dossier.id,
+                                     Event.action == "receive").order_by(Event.id.desc()).limit(1))
+    return db.session.get(Account, actor_id) if actor_id else None
+
+
+def citizen_dossier(code: str) -> Dossier:
+    """For the citizen's own actions (supplement, withdraw): staff act through their own pages."""
+    dossier = queries.by_code(code)
+    if dossier is None or (current_user.is_authenticated and current_user.is_staff) \
+            or not access.may_view("dossier", dossier.id, dossier.account_id):
+        abort(404)
+    return dossier
+
+
 def fill_communes(form) -> None:
     units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
     form.commune.choices = options([("", _("Choose…")), *units])
@@ -137,7 +156,7 @@ def receipt(code: str):
     dossier = private_dossier(code)
     settings = current_app.config["PORTAL_SETTINGS"]
     received = dossier.received_at or dossier.submitted_at
-    receiver = db.session.get(Account, dossier.created_by_id) if dossier.created_by_id else None
+    receiver = received_by(dossier)
     return render_template(
         "dossiers/receipt.html", dossier=dossier, received=received, issued=received.astimezone(LOCAL_TZ).date(),
         closing=settings.office_closing.strftime("%H:%M"), phone=national_format(dossier.phone),
@@ -179,7 +198,7 @@ def status(code: str):
 
 @bp.post("/<code>/supplement")
 def supplement(code: str):
-    dossier = private_dossier(code)
+    dossier = citizen_dossier(code)
     form = SupplementForm()
     if not form.validate_on_submit():
         abort(400)
@@ -205,7 +224,7 @@ def supplement(code: str):
 
 @bp.post("/<code>/withdraw")
 def withdraw(code: str):
-    dossier = private_dossier(code)
+    dossier = citizen_dossier(code)
     form = WithdrawForm()
     if not form.validate_on_submit():
         abort(400)

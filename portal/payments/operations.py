@@ -60,8 +60,7 @@ def create_for(dossier) -> Payment:
             break
     payment = Payment(reference=reference, dossier=dossier, amount_vnd=dossier.fee_vnd)
     db.session.add(payment)
-    db.session.flush()
-    record("dossier", dossier.id, "payment_created", note=reference, public=False)
+    db.session.flush()  # the dossier's "request_fee" event already records the request
     return payment
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from dataclasses import dataclass
 
 from PIL import Image
@@ -18,6 +19,32 @@ MAX_BYTES = 10 * 1024 * 1024
 # Scripts, launch actions, attached or embedded files: none belongs in a scanned form.
 _ACTIVE_PDF = re.compile(rb"/(JavaScript|JS|Launch|EmbeddedFiles?|FileAttachment|RichMedia|XFA)(?![A-Za-z])")
 DOCUMENT_SIDE = 3000  # scans stay legible
+
+
+_HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+MAX_INFLATED = 20 * 1024 * 1024
+
+
+def _unescape_names(data: bytes) -> bytes:
+    """PDF names may spell any byte as #xx (/J#61vaScript is /JavaScript)."""
+    return _HEX_ESCAPE.sub(lambda match: bytes([int(match[1], 16)]), data)
+
+
+def _readable_parts(raw: bytes):
+    """The file itself and every Flate-compressed stream (object streams hide actions), bounded in size."""
+    yield raw
+    budget = MAX_INFLATED
+    for match in _STREAM.finditer(raw):
+        inflater = zlib.decompressobj()
+        try:
+            data = inflater.decompress(match[1], budget)
+        except zlib.error:
+            continue
+        budget -= len(data)
+        yield data
+        if budget <= 0 or inflater.unconsumed_tail:  # a zip bomb is refused, not expanded
+            raise DocumentRejected("too_large")
 
 
 class DocumentRejected(ValueError):
@@ -43,7 +70,7 @@ def check_document(raw: bytes) -> CheckedDocument:
     if raw.startswith(b"%PDF-"):
         if b"%%EOF" not in raw[-2048:]:
             raise DocumentRejected("corrupt")
-        if _ACTIVE_PDF.search(raw):
+        if any(_ACTIVE_PDF.search(_unescape_names(part)) for part in _readable_parts(raw)):
             raise DocumentRejected("active_content")
         return CheckedDocument(raw, "application/pdf", ".pdf")
     try:
