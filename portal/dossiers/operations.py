@@ -158,9 +158,11 @@ def counter_intake(procedure: Procedure, applicant: Applicant, uploads: list[Upl
     if len(uploads) > MAX_FILES:
         raise DossierError("files")
     now = now or utcnow()
-    dossier = _new_dossier(procedure, applicant, channel, now, None, receptionist, locale)
-    if receptionist.role != "admin" and dossier.agency.id != receptionist.agency_id:
+    # Check the agency before a number is taken, so a refused intake never consumes one.
+    if receptionist.role != "admin" and receiving_agency(procedure, applicant.admin_unit_code).id != \
+            receptionist.agency_id:
         raise DossierError("agency")
+    dossier = _new_dossier(procedure, applicant, channel, now, None, receptionist, locale)
     _attach(dossier, uploads, "submitted", receptionist.id)
     dossier.status = S.RECEIVED.value
     dossier.received_at = now
