@@ -80,9 +80,11 @@ def _settle(payment: Payment, method: str, actor: Account | None, now: datetime)
 def apply_credit(payment: Payment, amount: int, now: datetime) -> None:
     """Compare what arrived with what is owed: exact → paid; less → underpaid; more → overpaid (flagged)."""
     if payment.status in ("paid", "overpaid", "cancelled"):
-        # A paid reference cannot be paid again: the extra credit is flagged for staff.
-        payment.status = "overpaid" if payment.status == "paid" else payment.status
+        # A paid reference cannot be paid again: the extra credit is flagged for staff (overpaid);
+        # the fee itself stays settled, receipt included.
+        payment.status = "overpaid" if payment.status in ("paid", "overpaid") else payment.status
         payment.received_vnd += amount
+        record("dossier", payment.dossier_id, "payment_overpaid", note=payment.reference)
         return
     payment.received_vnd += amount
     if payment.received_vnd == payment.amount_vnd:
@@ -90,6 +92,7 @@ def apply_credit(payment: Payment, amount: int, now: datetime) -> None:
     elif payment.received_vnd < payment.amount_vnd:
         payment.status = "underpaid"
     else:
+        # More than due is not "paid": staff look at it (refund, or a mistaken reference) first.
         payment.status = "overpaid"
         record("dossier", payment.dossier_id, "payment_overpaid", note=payment.reference)
 
@@ -110,7 +113,11 @@ def record_credit(credit: Credit, source: str, now: datetime | None = None) -> t
                           occurred_at=credit.occurred_at, received_at=now, source=source)
     db.session.add(row)
     payment = None
-    for reference in find_references(credit.description):
+    own_account = current_app.config["PORTAL_SETTINGS"].bank.number
+    # A credit to another account never pays a fee (SECURITY.md G25): it waits for staff.
+    references = [] if credit.account_number and credit.account_number != own_account else \
+        find_references(credit.description)
+    for reference in references:
         payment = db.session.scalar(select(Payment).where(Payment.reference == reference).with_for_update(of=Payment))
         if payment is not None:
             break

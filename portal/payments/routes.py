@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import re
 import time
 from datetime import UTC, datetime
 
@@ -79,7 +80,10 @@ def as_json(reference: str):
 def receipt(reference: str):
     """E-receipt (biên lai) of a paid reference."""
     payment = _payment(reference)
-    if payment.status != "paid":
+    from portal.dossiers.routes import can_view
+
+    # The receipt names the payer: only for the dossier's citizen and its agency's staff.
+    if payment.paid_at is None or not can_view(payment.dossier):
         abort(404)
     return render_template("payments/receipt.html", payment=payment,
                            bank=current_app.config["PORTAL_SETTINGS"].bank)
@@ -99,13 +103,22 @@ def bank_webhook():
     body = request.get_data(cache=False)
     timestamp = request.headers.get("X-Portal-Timestamp", "")
     signature = request.headers.get("X-Portal-Signature", "")
-    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > WEBHOOK_WINDOW \
+    if not re.fullmatch(r"[0-9]{1,12}", timestamp) or abs(time.time() - int(timestamp)) > WEBHOOK_WINDOW \
             or not _signature_ok(timestamp, body, signature):
         return jsonify(error="unauthorized"), 401
     try:
         data = json.loads(body)
+        if not isinstance(data, dict):
+            raise ValueError("not an object")
+        transaction_id, amount = data["transaction_id"], data["amount"]
+        # Whole dong only: 20000.5, true or "20k" is malformed, never rounded into a payment.
+        if isinstance(amount, bool) or not (isinstance(amount, int) or (isinstance(amount, str)
+                                                                       and re.fullmatch(r"[0-9]{1,13}", amount))):
+            raise ValueError("amount")
+        if isinstance(transaction_id, bool) or not isinstance(transaction_id, str | int) or not str(transaction_id):
+            raise ValueError("transaction_id")
         credit = operations.Credit(
-            bank_transaction_id=str(data["transaction_id"])[:80], amount_vnd=int(data["amount"]),
+            bank_transaction_id=str(transaction_id)[:80], amount_vnd=int(amount),
             description=str(data.get("description", "")), account_number=str(data.get("account_number", ""))[:19],
             occurred_at=datetime.fromisoformat(data["occurred_at"]).astimezone(UTC) if data.get("occurred_at")
             else None)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -114,7 +115,9 @@ def import_statement():
         return redirect(url_for(".index"))
     credits, errors = [], []
     for row in reader:
-        amount = (row.get("amount") or "").replace(".", "").replace(",", "").strip()
+        amount = (row.get("amount") or "").strip()
+        # Whole dong, optionally grouped by thousands ("15.000", "15,000"); "20000.00" is refused, not x100.
+        amount = amount.replace(".", "").replace(",", "") if re.fullmatch(r"\d{1,3}([.,]\d{3})+|\d+", amount) else ""
         occurred = _parse_date(row.get("date") or "")
         if not (row.get("transaction_id") or "").strip() or not amount.isdigit() or int(amount) <= 0 or not occurred:
             errors.append(reader.line_num)
