@@ -13,6 +13,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure(app, settings)
 
     from portal import cli, compression, database, errors, i18n, security  # noqa: F401  (database: hooks)
+    from portal.staff import queue_keys  # noqa: F401  (keeps the queue's sort key current)
     from portal.extensions import csrf, db, migrate
     from portal.uploads import storage
 

@@ -23,6 +23,8 @@ class Dossier(db.Model):
         CheckConstraint("fee_vnd >= 0", name="fee_positive"),
         UniqueConstraint("agency_id", "received_day", "sequence", name="uq_dossiers_agency_day_sequence"),
         Index("ix_dossiers_queue", "agency_id", "status", "appointment_on"),
+        Index("ix_dossiers_queue_due", "agency_id", "queue_due", "id", "assignee_id"),
+        Index("ix_dossiers_queue_due_all", "queue_due", "id"),
         Index("ix_dossiers_search_trgm", "search_key", postgresql_using="gin",
               postgresql_ops={"search_key": "gin_trgm_ops"}),
     )
@@ -59,6 +61,8 @@ class Dossier(db.Model):
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     appointment_on: Mapped[date | None] = mapped_column(Date, default=None)  # ngày hẹn trả (current)
     original_appointment_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # Sort key of the staff queue (portal/staff/queue_keys.py): due date while open, NULL once closed.
+    queue_due: Mapped[date | None] = mapped_column(Date, default=None)
     result_proposed: Mapped[bool] = mapped_column(default=False)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)  # "processed" (9)
     returned_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -46,6 +46,9 @@ class Feedback(db.Model):
         CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
         CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"),
         Index("ix_feedback_queue", "agency_id", "status", "due_on"),
+        # The unified staff queue reads open items in due order from these (see portal/staff/queue_keys.py).
+        Index("ix_feedback_queue_due", "agency_id", "queue_due", "id", "assignee_id"),
+        Index("ix_feedback_queue_due_all", "queue_due", "id"),
         Index("ix_feedback_public", "is_published", "id"),
         Index("ix_feedback_nearby", "admin_unit_code", "category_id", "submitted_at"),
         Index("ix_feedback_search_trgm", "search_key", postgresql_using="gin",
@@ -77,6 +80,8 @@ class Feedback(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     received_on: Mapped[date] = mapped_column(Date)  # day 0 of the working-day count
     due_on: Mapped[date | None] = mapped_column(Date, default=None)  # answer deadline; None while paused
+    # Sort key of the staff queue: the due date (or far future while paused) while open, NULL once closed.
+    queue_due: Mapped[date | None] = mapped_column(Date, default=None)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)

@@ -7,8 +7,6 @@ different items instead of one winner and one retry.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select, update
 
 from portal.accounts.models import Account
@@ -17,7 +15,6 @@ from portal.events.operations import record
 from portal.extensions import db
 from portal.feedback.models import Feedback
 
-from .queries import DOSSIER_OPEN, FEEDBACK_OPEN
 
 MODELS = {"feedback": Feedback, "dossier": Dossier}
 
@@ -55,11 +52,9 @@ def release(kind: str, item_id: int, officer: Account) -> None:
 
 def _candidate(kind: str, officer: Account):
     model = MODELS[kind]
-    due = model.due_on if model is Feedback else model.appointment_on
-    open_states = FEEDBACK_OPEN if model is Feedback else tuple(int(s) for s in DOSSIER_OPEN)
-    statement = (select(model.id, due).where(model.assignee_id.is_(None), model.status.in_(open_states),
-                                            *_scope(model, officer))
-                 .order_by(due.is_(None), due, model.id).limit(1))
+    statement = (select(model.id, model.queue_due).where(model.assignee_id.is_(None), model.queue_due.is_not(None),
+                                                         *_scope(model, officer))
+                 .order_by(model.queue_due, model.id).limit(1))
     if db.session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     return db.session.execute(statement).first()
@@ -68,11 +63,10 @@ def _candidate(kind: str, officer: Account):
 def take_next(officer: Account) -> tuple[str, int] | None:
     """Claim the most urgent unassigned item of the officer's agency; None when the queue is empty."""
     for _attempt in range(5):
-        candidates = [(row[1] is None, row[1], kind, row[0]) for kind in MODELS
-                      if (row := _candidate(kind, officer)) is not None]
+        candidates = [(row[1], kind, row[0]) for kind in MODELS if (row := _candidate(kind, officer)) is not None]
         if not candidates:
             return None
-        _paused, _due, kind, item_id = min(candidates, key=lambda c: (c[0], c[1] or date.max, c[2], c[3]))
+        _due, kind, item_id = min(candidates)
         try:
             claim(kind, item_id, officer)
         except ClaimLost:

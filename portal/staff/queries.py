@@ -1,7 +1,8 @@
 """The unified queue: open feedback and dossiers of an agency in one list, most urgent first.
 
-One UNION ALL of the two tables, ordered by (no due date last, due date, kind, id) and paged by that
-key (keyset pagination): page 500 costs what page 1 costs, with the (agency, status, due) indexes.
+Each kind is read in (queue_due, id) order from its own index, at most one page plus one row, and
+the two short lists are merged: the database never sorts the whole queue. Pages follow the key of the
+last row shown (keyset pagination), so page 500 costs what page 1 costs.
 """
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import Feedback
 
+from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
+
 PAGE_SIZE = 25
-FEEDBACK_OPEN = ("new", "accepted", "info_requested")
-DOSSIER_OPEN = ("1", "2", "4", "5", "6", "9")
-FAR_FUTURE = date(9999, 12, 31)  # paused items (no due date) sort after every dated one
+KINDS = (("dossier", Dossier), ("feedback", Feedback))  # alphabetical: the tie-break order
 
 
 @dataclass(frozen=True)
@@ -39,62 +40,73 @@ def _like(term: str) -> str:
     return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
-def _branch(model, kind: str, criteria: QueueFilter, today: date):
-    is_feedback = model is Feedback
-    due = model.due_on if is_feedback else model.appointment_on
-    status = model.status if is_feedback else cast(model.status, String)
-    title = model.title if is_feedback else model.applicant_name
-    statement = select(
-        literal(kind).label("kind"), model.id.label("id"), model.code.label("code"), title.label("title"),
-        status.label("status"), func.coalesce(due, FAR_FUTURE).label("due"), model.assignee_id.label("assignee_id"),
-        model.admin_unit_code.label("commune"), model.agency_id.label("agency_id"),
-    ).where(status.in_(FEEDBACK_OPEN if is_feedback else DOSSIER_OPEN))
+def _conditions(model, criteria: QueueFilter, today: date) -> list:
+    conditions = [model.queue_due.is_not(None)]
     if criteria.agency_id is not None:
-        statement = statement.where(model.agency_id == criteria.agency_id)
+        conditions.append(model.agency_id == criteria.agency_id)
     if criteria.status:
-        statement = statement.where(status == criteria.status)
+        status = model.status if model is Feedback else cast(model.status, String)
+        conditions.append(status == criteria.status)
     if criteria.commune:
-        statement = statement.where(model.admin_unit_code == criteria.commune)
+        conditions.append(model.admin_unit_code == criteria.commune)
     if criteria.overdue:
-        statement = statement.where(due < today)
+        conditions.append(model.queue_due < today)
     if criteria.mine:
-        statement = statement.where(model.assignee_id == criteria.me)
+        conditions.append(model.assignee_id == criteria.me)
     if criteria.unassigned:
-        statement = statement.where(model.assignee_id.is_(None))
+        conditions.append(model.assignee_id.is_(None))
     for term in search_terms(criteria.query):
-        statement = statement.where(model.search_key.like(_like(term), escape="\\"))
-    return statement
+        conditions.append(model.search_key.like(_like(term), escape="\\"))
+    return conditions
+
+
+def _after(model, kind: str, after: tuple[date, str, int] | None) -> list:
+    """Rows of this kind that come after the key (due, kind, id) in the merged order."""
+    if after is None:
+        return []
+    due, after_kind, after_id = after
+    if kind > after_kind:
+        return [model.queue_due >= due]
+    if kind < after_kind:
+        return [model.queue_due > due]
+    return [tuple_(model.queue_due, model.id) > tuple_(literal(due), literal(after_id))]
+
+
+def _branch(kind: str, model, criteria: QueueFilter, today: date, size: int):
+    title = model.title if model is Feedback else model.applicant_name
+    status = model.status if model is Feedback else cast(model.status, String)
+    return (select(literal(kind).label("kind"), model.id.label("id"), model.code.label("code"), title.label("title"),
+                   status.label("status"), model.queue_due.label("due"), model.assignee_id.label("assignee_id"))
+            .where(*_conditions(model, criteria, today), *_after(model, kind, criteria.after))
+            .order_by(model.queue_due, model.id).limit(size + 1))
 
 
 def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
     """One page of the queue and the keyset of the next page (or None)."""
-    branches = [_branch(m, k, criteria, today) for m, k in ((Feedback, "feedback"), (Dossier, "dossier"))
-                if criteria.kind in ("", k)]
-    rows = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-    statement = select(rows)
-    if criteria.after is not None:
-        statement = statement.where(tuple_(rows.c.due, rows.c.kind, rows.c.id) > tuple_(*map(literal, criteria.after)))
-    result = db.session.execute(statement.order_by(rows.c.due, rows.c.kind, rows.c.id).limit(size + 1)).all()
+    branches = [_branch(kind, model, criteria, today, size).subquery()
+                for kind, model in KINDS if criteria.kind in ("", kind)]
+    merged = union_all(*(select(branch) for branch in branches)).subquery()
+    result = db.session.execute(
+        select(merged).order_by(merged.c.due, merged.c.kind, merged.c.id).limit(size + 1)).all()
     next_key = (result[size - 1].due, result[size - 1].kind, result[size - 1].id) if len(result) > size else None
     return result[:size], next_key
 
 
 def counts(criteria: QueueFilter, today: date) -> dict[str, int]:
-    """How many items each quick filter would show (for the filter buttons)."""
-    base = {"agency_id": criteria.agency_id, "me": criteria.me}
-    out = {}
-    for name, extra in (("all", {}), ("feedback", {"kind": "feedback"}), ("dossier", {"kind": "dossier"}),
-                        ("overdue", {"overdue": True}), ("mine", {"mine": True}), ("unassigned", {"unassigned": True})):
-        filters = QueueFilter(**base, **extra)
-        branches = [_branch(m, k, filters, today) for m, k in ((Feedback, "feedback"), (Dossier, "dossier"))
-                    if filters.kind in ("", k)]
-        union = union_all(*branches).subquery() if len(branches) > 1 else branches[0].subquery()
-        out[name] = db.session.scalar(select(func.count()).select_from(union))
-    return out
+    """How many open items each quick filter would show: one aggregate query per kind."""
+    totals = {"all": 0, "feedback": 0, "dossier": 0, "overdue": 0, "mine": 0, "unassigned": 0}
+    base = QueueFilter(agency_id=criteria.agency_id, me=criteria.me)
+    for kind, model in KINDS:
+        row = db.session.execute(select(
+            func.count(), func.count().filter(model.queue_due < today),
+            func.count().filter(model.assignee_id == criteria.me), func.count().filter(model.assignee_id.is_(None)),
+        ).where(*_conditions(model, base, today))).one()
+        totals[kind] = row[0]
+        totals["all"] += row[0]
+        totals["overdue"] += row[1]
+        totals["mine"] += row[2]
+        totals["unassigned"] += row[3]
+    return totals
 
 
-def next_unassigned(criteria: QueueFilter, today: date):
-    """The most urgent unassigned item (kind, id), or None."""
-    rows, _key = queue_page(QueueFilter(agency_id=criteria.agency_id, me=criteria.me, unassigned=True), today, size=1)
-    return rows[0] if rows else None
-
+__all__ = ["DOSSIER_OPEN", "FAR_FUTURE", "FEEDBACK_OPEN", "PAGE_SIZE", "QueueFilter", "counts", "queue_page"]

@@ -1,0 +1,32 @@
+"""Keep the queue's sort key in step with each item, on every flush.
+
+`queue_due` is the due date of an open item (a far-future date while it is paused) and NULL once the
+item has left the queue. Stored, not computed in the query, so one plain index serves both the order
+and the "open" filter, and page 500 costs what page 1 costs.
+"""
+from datetime import date
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.dossiers.models import Dossier
+from portal.feedback.models import Feedback
+
+FAR_FUTURE = date(9999, 12, 31)
+FEEDBACK_OPEN = frozenset({"new", "accepted", "info_requested"})
+DOSSIER_OPEN = frozenset({1, 2, 4, 5, 6, 9})
+
+
+def queue_due(item) -> date | None:
+    if isinstance(item, Feedback):
+        return (item.due_on or FAR_FUTURE) if item.status in FEEDBACK_OPEN else None
+    return (item.appointment_on or FAR_FUTURE) if item.status in DOSSIER_OPEN else None
+
+
+@event.listens_for(Session, "before_flush")
+def _refresh_queue_keys(session, flush_context, instances) -> None:
+    for item in (*session.new, *session.dirty):
+        if isinstance(item, Feedback | Dossier):
+            key = queue_due(item)
+            if item.queue_due != key:
+                item.queue_due = key
