@@ -1,5 +1,6 @@
 """Import every feature's models so Alembic and the tests see the whole schema."""
 from portal.accounts.models import Account
+from portal.admin.models import VietQRAccount
 from portal.agencies.models import Agency
 from portal.calendar.models import CalendarDay
 from portal.catalog.models import Procedure, RequiredDocument
@@ -10,5 +11,8 @@ from portal.payments.models import BankTransaction, Payment
 from portal.places.models import AdminUnit
 from portal.sequences import DailySequence
 
-__all__ = ["Account", "AdminUnit", "Agency", "CalendarDay", "DailySequence", "Dossier", "DossierApology", "DossierFile", "DossierPause", "Event", "BankTransaction", "Feedback",
-           "FeedbackCategory", "FeedbackPause", "FeedbackPhoto", "Payment", "Procedure", "RequiredDocument", "ResponseTemplate"]
+__all__ = [
+    "Account", "AdminUnit", "Agency", "BankTransaction", "CalendarDay", "DailySequence", "Dossier", "DossierApology",
+    "DossierFile", "DossierPause", "Event", "Feedback", "FeedbackCategory", "FeedbackPause", "FeedbackPhoto",
+    "Payment", "Procedure", "RequiredDocument", "ResponseTemplate", "VietQRAccount",
+]

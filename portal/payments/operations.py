@@ -9,6 +9,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal.accounts.models import Account
+from portal.admin.models import SINGLE_ROW_ID, VietQRAccount
 from portal.db_types import utcnow
 from portal.domain.dossier_status import DossierAction, DossierStatus
 from portal.domain.payment_reference import find_references, new_reference
@@ -16,6 +17,7 @@ from portal.domain.text import clean
 from portal.domain.vietqr import build_payload
 from portal.events.operations import record
 from portal.extensions import db
+from portal.settings import BankAccount
 
 from .models import BankTransaction, Payment
 
@@ -37,8 +39,14 @@ class Credit:
     occurred_at: datetime | None = None
 
 
+def current_bank() -> BankAccount:
+    """The fee account: the one an admin saved in the database (/staff/admin/bank), else the environment's."""
+    row = db.session.get(VietQRAccount, SINGLE_ROW_ID)
+    return row.as_bank() if row is not None else current_app.config["PORTAL_SETTINGS"].bank
+
+
 def payload_for(payment: Payment) -> str:
-    bank = current_app.config["PORTAL_SETTINGS"].bank
+    bank = current_bank()
     return build_payload(bin=bank.bin, account=bank.number, amount=payment.amount_vnd, reference=payment.reference)
 
 
@@ -113,7 +121,7 @@ def record_credit(credit: Credit, source: str, now: datetime | None = None) -> t
                           occurred_at=credit.occurred_at, received_at=now, source=source)
     db.session.add(row)
     payment = None
-    own_account = current_app.config["PORTAL_SETTINGS"].bank.number
+    own_account = current_bank().number
     # A credit to another account never pays a fee (SECURITY.md G25): it waits for staff.
     references = [] if credit.account_number and credit.account_number != own_account else \
         find_references(credit.description)

@@ -44,7 +44,7 @@ def _payment(reference: str) -> Payment:
 def page(reference: str):
     """Amount, bank, account, reference and the QR. No personal data: the reference is all it shows."""
     payment = _payment(reference)
-    return render_template("payments/page.html", payment=payment, bank=current_app.config["PORTAL_SETTINGS"].bank)
+    return render_template("payments/page.html", payment=payment, bank=operations.current_bank())
 
 
 @bp.get("/payments/<reference>/qr.png")
@@ -53,7 +53,7 @@ def qr_png(reference: str):
     response = Response(qr.png(operations.payload_for(payment)), mimetype="image/png")
     if request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="VietQR-{payment.reference}.png"'
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cache-Control"] = "public, max-age=300"  # the bank account may change
     return response
 
 
@@ -61,7 +61,7 @@ def qr_png(reference: str):
 def qr_svg(reference: str):
     payment = _payment(reference)
     response = Response(qr.svg(operations.payload_for(payment)), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=86400"
+    response.headers["Cache-Control"] = "public, max-age=300"  # the bank account may change
     return response
 
 
@@ -86,7 +86,7 @@ def receipt(reference: str):
     if payment.paid_at is None or not can_view(payment.dossier):
         abort(404)
     return render_template("payments/receipt.html", payment=payment,
-                           bank=current_app.config["PORTAL_SETTINGS"].bank)
+                           bank=operations.current_bank())
 
 
 def _signature_ok(timestamp: str, body: bytes, given: str) -> bool:

@@ -6,7 +6,7 @@ import io
 import re
 from datetime import UTC, datetime
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -50,7 +50,7 @@ def index():
 def counter(reference: str):
     """The QR large on the desk's screen, for the citizen to scan with their banking app."""
     payment = _own(_payment(reference))
-    return render_template("payments/counter.html", payment=payment, bank=current_app.config["PORTAL_SETTINGS"].bank)
+    return render_template("payments/counter.html", payment=payment, bank=operations.current_bank())
 
 
 @bp.post("/<reference>/confirm")
