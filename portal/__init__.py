@@ -58,6 +58,7 @@ def engine_options(url: str) -> dict:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
+    from portal.admin.routes import bp as admin
     from portal.catalog.routes import bp as catalog
     from portal.dossiers.routes import bp as dossiers
     from portal.dossiers.routes_staff import bp as dossiers_staff
@@ -67,8 +68,15 @@ def register_blueprints(app: Flask) -> None:
     from portal.payments.routes import bp as payments
     from portal.payments.routes_staff import bp as payments_staff
     from portal.staff.routes import bp as staff
+    from portal.staff.routes_audit import bp as staff_audit
+    from portal.staff.routes_dashboard import bp as staff_dashboard
+    from portal.staff.routes_dashboard import public as statistics
     from portal.tracking.routes import bp as tracking
 
     for blueprint in (main, catalog, accounts, feedback, feedback_staff, dossiers, dossiers_staff,
                       payments, payments_staff, staff, tracking):
+        app.register_blueprint(blueprint)
+    for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)
+        app.register_blueprint(blueprint)
+    for blueprint in (staff_dashboard, statistics):  # /staff/dashboard (+ .csv) and the public /statistics
         app.register_blueprint(blueprint)
