@@ -18,7 +18,7 @@ from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
 from portal.i18n import locale_code
-from portal.staff.access import allow, can_see_agency, protect
+from portal.staff.access import agency_scope, allow, can_see_agency, protect
 from portal.uploads.documents import DocumentRejected
 
 from . import deadlines, operations, queries
@@ -47,10 +47,6 @@ def _error(reason: str) -> str:
     return messages.get(reason, _("This action is not possible."))
 
 
-def _scope() -> int | None:
-    return None if current_user.role == "admin" else current_user.agency_id
-
-
 def _dossier(code: str) -> Dossier:
     dossier = queries.by_code(code)
     if dossier is None or not can_see_agency(dossier.agency_id):
@@ -68,7 +64,7 @@ def queue():
         if found is not None and can_see_agency(found.agency_id):
             return redirect(url_for(".item", code=found.code))
     status = request.args.get("status", "")
-    dossiers = queries.agency_queue(_scope(), int(status) if status.isdigit() else None, "" if code else query)
+    dossiers = queries.agency_queue(agency_scope(), int(status) if status.isdigit() else None, "" if code else query)
     today = local_now().date()
     return render_template("dossiers/staff_queue.html", dossiers=dossiers, query=query, status=status,
                            status_labels=STATUS, timeliness={d.id: deadlines.timeliness(d, today) for d in dossiers},

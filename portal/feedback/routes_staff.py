@@ -17,7 +17,7 @@ from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
 from portal.i18n import locale_code
-from portal.staff.access import allow, can_see_agency, protect
+from portal.staff.access import agency_scope, allow, can_see_agency, protect
 
 from . import deadlines, operations, queries
 from .forms import StaffActionForm
@@ -50,10 +50,6 @@ def _error(reason: str) -> str:
     return messages.get(reason, _("This action is not possible."))
 
 
-def _scope() -> int | None:
-    return None if current_user.role == "admin" else current_user.agency_id
-
-
 def _item(code: str) -> Feedback:
     item = queries.by_code(code)
     if item is None or not can_see_agency(item.agency_id):
@@ -66,8 +62,8 @@ def _item(code: str) -> Feedback:
 def queue():
     status = request.args.get("status", "")
     query = clean(request.args.get("q", ""))[:200]
-    items = queries.agency_queue(_scope(), status if status in STAFF_STATUS else "", query)
-    return render_template("feedback/staff_queue.html", items=items, counts=queries.status_counts(_scope()),
+    items = queries.agency_queue(agency_scope(), status if status in STAFF_STATUS else "", query)
+    return render_template("feedback/staff_queue.html", items=items, counts=queries.status_counts(agency_scope()),
                            status=status, query=query, status_labels=STAFF_STATUS, today=local_now().date(),
                            is_overdue=deadlines.is_overdue, mask=mask)
 

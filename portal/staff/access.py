@@ -40,6 +40,11 @@ def protect(blueprint: Blueprint) -> Blueprint:
     return blueprint
 
 
+def agency_scope() -> int | None:
+    """The agency whose items the signed-in officer works on; None for the province-wide admin."""
+    return None if current_user.role == "admin" else current_user.agency_id
+
+
 def can_see_agency(agency_id: int | None) -> bool:
     """Staff act only within their agency; the province-wide admin everywhere."""
     return current_user.role == "admin" or (agency_id is not None and agency_id == current_user.agency_id)

@@ -16,7 +16,7 @@ from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
 from portal.places.models import AdminUnit
 
 from . import operations, queries
-from .access import allow, protect
+from .access import agency_scope, allow, protect
 
 bp = protect(Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates"))
 EVERY_STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
@@ -34,7 +34,7 @@ def _filter() -> queries.QueueFilter:
         except ValueError:
             after = None
     return queries.QueueFilter(
-        agency_id=None if current_user.role == "admin" else current_user.agency_id, me=current_user.id,
+        agency_id=agency_scope(), me=current_user.id,
         kind=args.get("kind", "") if args.get("kind") in ("feedback", "dossier") else "",
         status=clean(args.get("status", ""))[:20], commune=clean(args.get("commune", ""))[:5],
         query=clean(args.get("q", ""))[:200], overdue=args.get("overdue") == "1", mine=args.get("mine") == "1",
