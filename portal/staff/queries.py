@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, cast, func, literal, select, tuple_, union_all
+from sqlalchemy import String, cast, false, func, literal, select, tuple_, union_all
 
 from portal.domain.text import search_terms
 from portal.dossiers.models import Dossier
@@ -29,6 +29,8 @@ class QueueFilter:
     kind: str = ""  # "feedback", "dossier" or ""
     status: str = ""
     commune: str = ""
+    category: int | None = None  # feedback category (implies kind "feedback")
+    procedure: int | None = None  # dossier procedure (implies kind "dossier")
     query: str = ""
     overdue: bool = False
     mine: bool = False
@@ -49,6 +51,10 @@ def _conditions(model, criteria: QueueFilter, today: date) -> list:
         conditions.append(status == criteria.status)
     if criteria.commune:
         conditions.append(model.admin_unit_code == criteria.commune)
+    if criteria.category is not None:
+        conditions.append(model.category_id == criteria.category if model is Feedback else false())
+    if criteria.procedure is not None:
+        conditions.append(model.procedure_id == criteria.procedure if model is Dossier else false())
     if criteria.overdue:
         conditions.append(model.queue_due < today)
     if criteria.mine:

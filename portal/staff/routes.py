@@ -1,6 +1,7 @@
 """/staff/queue: one queue for feedback and dossiers; claim, take next, release. Closed by default."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -9,10 +10,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.calendar.queries import local_now
+from portal.catalog.models import Procedure
 from portal.domain.text import clean
 from portal.dossiers.labels import STATUS as DOSSIER_STATUS
 from portal.extensions import db
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
+from portal.feedback.models import FeedbackCategory
+from portal.i18n import locale_code
 from portal.places.models import AdminUnit
 
 from . import operations, queries
@@ -38,7 +42,9 @@ def _filter() -> queries.QueueFilter:
         kind=args.get("kind", "") if args.get("kind") in ("feedback", "dossier") else "",
         status=clean(args.get("status", ""))[:20], commune=clean(args.get("commune", ""))[:5],
         query=clean(args.get("q", ""))[:200], overdue=args.get("overdue") == "1", mine=args.get("mine") == "1",
-        unassigned=args.get("unassigned") == "1", after=after)
+        unassigned=args.get("unassigned") == "1", after=after,
+        category=int(args["category"]) if re.fullmatch(r"[0-9]{1,9}", args.get("category", "")) else None,
+        procedure=int(args["procedure"]) if re.fullmatch(r"[0-9]{1,9}", args.get("procedure", "")) else None)
 
 
 @bp.get("/")
@@ -57,8 +63,16 @@ def queue():
     next_url = url_for(".queue", **args, after=f"{next_key[0].isoformat()}~{next_key[1]}~{next_key[2]}") \
         if next_key else None
     units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
+    en = locale_code() == "en"
+    categories = [(c.id, c.name_en if en else c.name) for c in db.session.scalars(
+        select(FeedbackCategory).order_by(FeedbackCategory.position))]
+    procedures = [(p.id, p.name_en if en and p.name_en else p.name) for p in db.session.scalars(
+        select(Procedure).where(Procedure.is_active).order_by(Procedure.name))]
+    statuses = [(key.value, label) for key, label in FEEDBACK_STATUS.items() if key.value in queries.FEEDBACK_OPEN] + \
+        [(str(key.value), label) for key, label in DOSSIER_STATUS.items() if key.value in queries.DOSSIER_OPEN]
     return render_template("staff/queue.html", rows=rows, criteria=criteria, counts=queries.counts(criteria, today),
                            next_url=next_url, today=today, far=queries.FAR_FUTURE, units=units,
+                           categories=categories, procedures=procedures, statuses=statuses,
                            feedback_status=FEEDBACK_STATUS, dossier_status=DOSSIER_STATUS, args=args)
 
 

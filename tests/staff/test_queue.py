@@ -51,3 +51,19 @@ def test_take_next_gives_the_most_urgent_unassigned(client, login):
     login("xuly@demo.sonla.vn")
     response = client.post("/staff/queue/take-next")
     assert response.status_code == 302 and "/staff/" in response.headers["Location"]
+
+
+def test_filters_by_category_procedure_and_status(client, login):
+    import re
+    login("xuly@demo.sonla.vn")
+    feedback = db.session.scalar(select(Feedback).where(Feedback.agency.has(slug="ubnd-phuong-to-hieu"),
+                                                        Feedback.queue_due.is_not(None)))
+    dossier = db.session.scalar(select(Dossier).where(Dossier.agency.has(slug="ubnd-phuong-to-hieu"),
+                                                      Dossier.queue_due.is_not(None)))
+    codes = lambda url: set(re.findall(r'<span class="title">([^<]+)</span>', client.get(url).get_data(as_text=True)))
+    by_category = codes(f"/staff/queue?category={feedback.category_id}")
+    assert feedback.code in by_category and not any("H52" in code for code in by_category)
+    by_procedure = codes(f"/staff/queue?procedure={dossier.procedure_id}")
+    assert dossier.code in by_procedure and not any(code.startswith("PA-") for code in by_procedure)
+    by_status = codes(f"/staff/queue?status={dossier.status}")
+    assert dossier.code in by_status
