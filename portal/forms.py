@@ -5,7 +5,7 @@ and looked up in the portal's catalog at run time.
 """
 from flask_babel import get_translations
 
-from portal.domain.text import clean, nfc
+from portal.domain.text import clean, clean_lines, nfc
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 
@@ -56,7 +56,7 @@ def cleaned_multiline(value):
     """Like `cleaned`, keeping the line breaks of a longer text."""
     if not isinstance(value, str):
         return value
-    return "\n".join(clean(line) for line in value.replace("\r\n", "\n").split("\n")).strip()
+    return clean_lines(value)
 
 
 class _CatalogTranslations:

@@ -24,12 +24,13 @@ from portal.calendar.models import DAY_OFF, CalendarDay
 from portal.calendar.queries import calendar_for, local_now
 from portal.catalog.models import Procedure
 from portal.choices import options
-from portal.domain.text import clean, search_terms
+from portal.domain.text import clean
 from portal.errors import render_error
 from portal.events.models import Event
 from portal.extensions import db
 from portal.feedback.models import FeedbackCategory, ResponseTemplate
 from portal.i18n import locale_code
+from portal.search import contains, every_term
 from portal.staff.access import allow, protect
 
 from . import forms, operations
@@ -210,9 +211,7 @@ def procedures():
     statement = select(Procedure)
     if not _province():
         statement = statement.where(Procedure.agency_id == current_user.agency_id)
-    for term in search_terms(query):
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Procedure.search_key.like(f"%{escaped}%", escape="\\"))
+    statement = statement.where(*every_term(Procedure.search_key, query))
     if after:
         statement = statement.where(Procedure.code > after)
     rows = db.session.scalars(statement.order_by(Procedure.code).limit(PAGE + 1)).all()
@@ -272,9 +271,7 @@ def accounts():
     if not _province():
         statement = statement.where(Account.agency_id == current_user.agency_id, Account.role != "admin")
     if query:
-        escaped = query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(or_(Account.email.like(f"%{escaped}%", escape="\\"),
-                                        Account.full_name.ilike(f"%{escaped}%", escape="\\")))
+        statement = statement.where(or_(contains(Account.email, query), contains(Account.full_name, query, True)))
     if after:
         statement = statement.where(Account.email > after)
     rows = db.session.scalars(statement.order_by(Account.email).limit(PAGE + 1)).all()

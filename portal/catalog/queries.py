@@ -7,7 +7,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from portal.agencies.models import Agency
-from portal.domain.text import search_terms
+from portal.search import every_term
 from portal.extensions import db
 
 from .models import LEVELS, Procedure
@@ -25,15 +25,9 @@ class CatalogFilter:
         return bool(self.query or self.area or self.level or self.agency)
 
 
-def _escape_like(term: str) -> str:
-    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def search_statement(criteria: CatalogFilter) -> Select:
     """Every folded search term must occur in the procedure's folded key (diacritics ignored)."""
-    statement = select(Procedure).where(Procedure.is_active)
-    for term in search_terms(criteria.query):
-        statement = statement.where(Procedure.search_key.like(f"%{_escape_like(term)}%", escape="\\"))
+    statement = select(Procedure).where(Procedure.is_active, *every_term(Procedure.search_key, criteria.query))
     if criteria.area:
         statement = statement.where(Procedure.area == criteria.area)
     if criteria.level in LEVELS:

@@ -32,6 +32,11 @@ def clean(s: str) -> str:
     return " ".join(nfc(_drop_invisible(s)).split())
 
 
+def clean_lines(s: str) -> str:
+    """`clean` each line of a longer text, keeping its line breaks (any newline convention)."""
+    return "\n".join(clean(line) for line in s.replace("\r\n", "\n").split("\n")).strip()
+
+
 def fold(s: str) -> str:
     """Search key: no tone or vowel marks, đ → d, case-folded, single spaces.
 

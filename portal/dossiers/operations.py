@@ -23,7 +23,7 @@ from portal.domain.codes import dossier_code
 from portal.domain.dossier_status import Context, DossierAction, next_status
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
-from portal.domain.text import clean, fold
+from portal.domain.text import clean, clean_lines, fold
 from portal.events.operations import record
 from portal.extensions import db
 from portal.sequences import next_value
@@ -204,7 +204,7 @@ def staff_act(dossier: Dossier, action: DossierAction, actor: Account, *, note: 
     now = now or utcnow()
     old = dossier.status_enum
     new = next_status(old, action, actor.role, _context(dossier))
-    note = "\n".join(clean(line) for line in note.replace("\r\n", "\n").split("\n")).strip()
+    note = clean_lines(note)
     if action in NEEDS_TEXT and not note:
         raise DossierError("note")
     if action is A.REQUEST_FEE and dossier.fee_vnd <= 0:

@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.domain.codes import InvalidCode, parse_dossier_code
-from portal.domain.text import search_terms
 from portal.extensions import db
+from portal.search import every_term
 
 from .models import Dossier
 
@@ -32,9 +32,7 @@ def agency_queue(agency_id: int | None, status: int | None = None, query: str = 
         statement = statement.where(Dossier.agency_id == agency_id)
     statement = statement.where(Dossier.status == status) if status else \
         statement.where(Dossier.status.in_(OPEN_STATUSES))
-    for term in search_terms(query):
-        escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        statement = statement.where(Dossier.search_key.like(f"%{escaped}%", escape="\\"))
+    statement = statement.where(*every_term(Dossier.search_key, query))
     statement = statement.order_by(Dossier.appointment_on.is_(None), Dossier.appointment_on, Dossier.id)
     return list(db.session.scalars(statement.limit(limit)))
 

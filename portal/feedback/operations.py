@@ -19,7 +19,7 @@ from portal.domain.codes import feedback_code
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.domain.feedback_status import FeedbackStatus as S
 from portal.domain.feedback_status import may_rate, next_status, unsatisfied_action
-from portal.domain.text import clean, fold
+from portal.domain.text import clean, clean_lines, fold
 from portal.domain.working_days import receipt_day
 from portal.events.operations import record
 from portal.extensions import db
@@ -104,7 +104,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     item = Feedback(
         code=feedback_code(local.date(), next_value("feedback", local.date())), token_hash=hash_token(token),
         category=category, agency_id=agency_id, admin_unit_code=data.admin_unit_code,
-        title=clean(data.title), description=clean_multiline(data.description), address=clean(data.address),
+        title=clean(data.title), description=clean_lines(data.description), address=clean(data.address),
         latitude=data.latitude, longitude=data.longitude, contact_name=clean(data.contact_name),
         phone=data.phone, email=data.email.strip().lower(), show_name=data.show_name,
         consent_version=CONSENT_VERSION, consent_at=now, locale=data.locale,
@@ -124,12 +124,6 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     return item, token
 
 
-def clean_multiline(text: str) -> str:
-    """Keep the citizen's line breaks, clean each line."""
-    lines = [clean(line) for line in text.replace("\r\n", "\n").split("\n")]
-    return "\n".join(lines).strip()
-
-
 def _commune_agency(unit_code: str) -> int:
     agency = db.session.scalar(select(Agency.id).where(Agency.admin_unit_code == unit_code))
     if agency is None:
@@ -143,7 +137,7 @@ def staff_act(item: Feedback, action: A, actor: Account, *, note: str = "", reas
     """Apply one staff action; raises NotPermitted, InvalidTransition or FeedbackError."""
     old = item.status_enum
     new = next_status(old, action, actor.role)
-    note = clean_multiline(note)
+    note = clean_lines(note)
     now = utcnow()
     if action is A.REFUSE:
         if not reason:
@@ -201,7 +195,7 @@ def staff_act(item: Feedback, action: A, actor: Account, *, note: str = "", reas
 
 def supply_info(item: Feedback, text: str) -> None:
     """The citizen answers a request for information: the clock runs again."""
-    text = clean_multiline(text)
+    text = clean_lines(text)
     if not text:
         raise FeedbackError("note")
     old = item.status_enum
@@ -228,7 +222,7 @@ def rate(item: Feedback, satisfied: bool, comment: str, now: datetime | None = N
     old = item.status_enum
     new = next_status(old, action, "citizen")
     item.rating, item.rating_comment, item.rated_at = ("satisfied" if satisfied else "unsatisfied"), \
-        clean_multiline(comment)[:1000], now
+        clean_lines(comment)[:1000], now
     if action is A.RATE_UNSATISFIED:
         item.reopen_count += 1
         item.closed_at = None

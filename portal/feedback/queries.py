@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.db_types import utcnow
-from portal.domain.text import search_terms
+from portal.search import every_term
 from portal.extensions import db
 
 from .models import Feedback, FeedbackCategory
@@ -26,20 +26,10 @@ class FeedFilter:
     before: int | None = None  # keyset: show items with id below this
 
 
-def _like(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _matching(statement: Select, column, query: str) -> Select:
-    for term in search_terms(query):
-        statement = statement.where(column.like(_like(term), escape="\\"))
-    return statement
-
-
 def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
     """One page of published items, newest first, and the keyset for the next page (or None)."""
     statement = select(Feedback).where(Feedback.is_published)
-    statement = _matching(statement, Feedback.public_search_key, criteria.query)
+    statement = statement.where(*every_term(Feedback.public_search_key, criteria.query))
     if criteria.category:
         statement = statement.join(FeedbackCategory).where(FeedbackCategory.slug == criteria.category)
     if criteria.commune:
@@ -80,7 +70,7 @@ def agency_queue(agency_id: int | None, status: str = "", query: str = "", limit
         statement = statement.where(Feedback.status == status)
     else:
         statement = statement.where(Feedback.status.in_(("new", "accepted", "info_requested")))
-    statement = _matching(statement, Feedback.search_key, query)
+    statement = statement.where(*every_term(Feedback.search_key, query))
     # Paused items have no due date: after the dated ones.
     statement = statement.order_by(Feedback.due_on.is_(None), Feedback.due_on, Feedback.id)
     return list(db.session.scalars(statement.limit(limit)))

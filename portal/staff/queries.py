@@ -11,9 +11,9 @@ from datetime import date
 
 from sqlalchemy import String, cast, false, func, literal, select, tuple_, union_all
 
-from portal.domain.text import search_terms
 from portal.dossiers.models import Dossier
 from portal.extensions import db
+from portal.search import every_term
 from portal.feedback.models import Feedback
 
 from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
@@ -38,10 +38,6 @@ class QueueFilter:
     after: tuple[date, str, int] | None = None  # keyset: (due, kind, id) of the last row shown
 
 
-def _like(term: str) -> str:
-    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
 def _conditions(model, criteria: QueueFilter, today: date) -> list:
     conditions = [model.queue_due.is_not(None)]
     if criteria.agency_id is not None:
@@ -61,8 +57,7 @@ def _conditions(model, criteria: QueueFilter, today: date) -> list:
         conditions.append(model.assignee_id == criteria.me)
     if criteria.unassigned:
         conditions.append(model.assignee_id.is_(None))
-    for term in search_terms(criteria.query):
-        conditions.append(model.search_key.like(_like(term), escape="\\"))
+    conditions.extend(every_term(model.search_key, criteria.query))
     return conditions
 
 

@@ -6,6 +6,7 @@ import unicodedata
 import pytest
 from sqlalchemy import select
 
+from portal import search as search_module
 from portal.agencies.models import Agency
 from portal.catalog import queries
 from portal.catalog.models import Procedure, RequiredDocument
@@ -79,14 +80,14 @@ def test_like_wildcards_reaching_the_database_are_literal(app, monkeypatch):
     literal = add_procedure("T-LIT", "thu nghiem 50% a_b back\\slash")
     lookalike = add_procedure("T-ALIKE", "thu nghiem 50x axb backxslash")
     for term in ("50%", "a_b", "back\\slash", "%", "_"):
-        monkeypatch.setattr(queries, "search_terms", lambda query, term=term: [term])
+        monkeypatch.setattr(search_module, "search_terms", lambda query, term=term: [term])
         codes = found(query="ignored")
         assert literal.code in codes, term
         assert lookalike.code not in codes, term
 
 
 def test_escape_like():
-    escape = queries._escape_like
+    escape = search_module.escape_like
     assert escape("50%") == "50\\%"
     assert escape("a_b") == "a\\_b"
     assert escape("a\\b") == "a\\\\b"

@@ -2,7 +2,7 @@ import unicodedata
 
 import pytest
 
-from portal.domain.text import clean, fold, nfc, search_terms
+from portal.domain.text import clean, clean_lines, fold, nfc, search_terms
 
 SAMPLE = "Đặng Thị Hòa – Thuý Hoà Khoẻ"  # VIETNAM.md §8: 28 code points in NFC, 35 in NFD
 
@@ -117,3 +117,12 @@ def test_search_terms_cuts_long_terms():
 def test_search_terms_rejects_negative_max():
     with pytest.raises(ValueError):
         search_terms("a", max_terms=-1)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("  Dòng một  \r\n\r\n dòng\u200b hai ", "Dòng một\n\ndòng hai"),
+    ("\n\n", ""),
+    ("mot\rhai", "mot hai"),  # a lone CR is whitespace inside a line
+])
+def test_clean_lines_keeps_breaks(raw, expected):
+    assert clean_lines(raw) == expected
