@@ -24,7 +24,13 @@ def compress(response: Response) -> Response:
     ):
         return response
     response.direct_passthrough = False  # static files: read them so they can be compressed
+    source = response.response
     data = response.get_data()
+    # The file behind a static response is read now: close it now, not only when the server closes
+    # the response (a dropped connection would otherwise leave it open).
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()
     if len(data) < MIN_SIZE:
         return response
     response.set_data(gzip.compress(data, compresslevel=6, mtime=0))
