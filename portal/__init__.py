@@ -12,7 +12,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
     configure(app, settings)
 
-    from portal import cli, compression, database, errors, i18n, security  # noqa: F401  (database: hooks)
+    from portal import cli, compression, database, errors, i18n, security, throttle  # noqa: F401  (database: hooks)
     from portal.staff import queue_keys  # noqa: F401  (keeps the queue's sort key current)
     from portal.extensions import csrf, db, migrate
     from portal.uploads import storage
@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    throttle.init_app(app)
     errors.init_app(app)
     compression.init_app(app)
     storage.init_app(app)

@@ -45,12 +45,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         code = error.code or 500
-        response, status = render_error(code if code in MESSAGES else 500 if code >= 500 else 400)
+        message = getattr(error, "portal_message", None)  # a Throttled error may say what was limited
+        shown = code if code in MESSAGES else 500 if code >= 500 else 400
+        response, status = render_error(shown, None, message)
         response = app.make_response((response, code))
         if code == 405 and error.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(error.valid_methods)
         if code in (429, 503):
-            response.headers["Retry-After"] = "60"
+            # A throttle knows when its window ends; the rest of the 429s and 503s say a minute.
+            retry = getattr(error, "retry_after", None)
+            response.headers["Retry-After"] = str(retry) if isinstance(retry, int) and retry > 0 else "60"
         return response
 
     @app.errorhandler(OperationalError)

@@ -1,59 +1,119 @@
-"""Fixed-window attempt counters: Redis when REDIS_URL is set (shared by all workers), else memory.
+"""Attempt counters for rate limits, exact across processes.
 
-If Redis is unreachable the counters fall back to this process's memory rather than failing the
-request or silently turning limits off (SECURITY.md F23).
+The counters live in the storage layer of Flask-Limiter (the `limits` package): Redis when REDIS_URL is
+set, shared by every worker and node (an atomic INCR-with-expiry script), else this process's memory.
+The default deployment therefore runs ONE gunicorn process (gevent workers, see gunicorn.conf.py), which
+refuses more workers without Redis, so the numbers hold in every deployment (SECURITY.md F23).
+
+We call the storage directly rather than Flask-Limiter's route decorators because our limits count
+particular outcomes (a wrong password, a wrong phone number for a tracking code, an accepted report) under
+keys taken from the form (account, code, phone), not every request to a route.
+
+If Redis stops answering, counting falls back to this process's memory for 30 s at a time (logged), rather
+than failing the request or silently turning the limits off.
 """
 from __future__ import annotations
 
+import math
 import threading
 import time
+import weakref
+from dataclasses import dataclass, field
 
-from flask import current_app
+from flask import Flask, current_app
+from limits.storage import MemoryStorage, Storage, storage_from_string
+from werkzeug.exceptions import TooManyRequests
 
-_lock = threading.Lock()
-_memory: dict[str, tuple[int, float]] = {}
+REDIS_RETRY_SECONDS = 30
+_memories: weakref.WeakSet[MemoryStorage] = weakref.WeakSet()
 
 
-def _redis():
-    url = current_app.config["PORTAL_SETTINGS"].redis_url
-    if not url:
-        return None
-    client = current_app.extensions.get("portal_redis")
-    if client is None:
-        import redis
+class Throttled(TooManyRequests):
+    """A 429 that tells the client when to come back (errors.py renders the translated page)."""
 
-        client = redis.Redis.from_url(url, socket_connect_timeout=0.5, socket_timeout=0.5)
-        current_app.extensions["portal_redis"] = client
-    return client
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(retry_after=max(1, int(retry_after)))
+        self.portal_message = message
+
+
+@dataclass
+class _Counters:
+    shared: Storage | None
+    memory: MemoryStorage
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    shared_dead_until: float = 0.0
+
+
+def _memory() -> MemoryStorage:
+    storage = MemoryStorage()
+    _memories.add(storage)
+    return storage
+
+
+def init_app(app: Flask) -> None:
+    url = app.config["PORTAL_SETTINGS"].redis_url
+    if url.startswith("unix://"):  # the `limits` package spells a Redis socket redis+unix://
+        url = "redis+unix://" + url[len("unix://"):]
+    shared = storage_from_string(url, socket_connect_timeout=0.5, socket_timeout=0.5) if url else None
+    app.extensions["portal_throttle"] = _Counters(shared=shared, memory=_memory())
+
+
+def _counters() -> _Counters:
+    return current_app.extensions["portal_throttle"]
+
+
+def _call(operation, key: str):
+    """Run `operation(storage, key)` on Redis when it answers, else on this process's memory."""
+    counters = _counters()
+    full_key = f"portal:{key}"
+    if counters.shared is not None and time.monotonic() >= counters.shared_dead_until:
+        try:
+            return operation(counters.shared, full_key)
+        except Exception:  # noqa: BLE001 - any Redis failure falls back to memory for a while
+            counters.shared_dead_until = time.monotonic() + REDIS_RETRY_SECONDS
+            current_app.logger.warning("redis unavailable; rate limits counted in this process for %d s",
+                                       REDIS_RETRY_SECONDS)
+    with counters.lock:  # MemoryStorage alone can miscount two increments racing at a window's end
+        return operation(counters.memory, full_key)
 
 
 def hit(key: str, window: int) -> int:
-    """Count one attempt under `key` in the current `window` seconds; return the count so far."""
-    client = _redis()
-    if client is not None:
-        try:
-            full = f"portal:throttle:{key}:{int(time.time() // window)}"
-            pipe = client.pipeline()
-            pipe.incr(full)
-            pipe.expire(full, window)
-            return int(pipe.execute()[0])
-        except Exception:  # noqa: BLE001 - any Redis failure falls back to memory
-            current_app.logger.warning("redis unavailable; throttling in memory")
-    now = time.monotonic()
-    with _lock:
-        count, started = _memory.get(key, (0, now))
-        if now - started >= window:
-            count, started = 0, now
-        _memory[key] = (count + 1, started)
-        if len(_memory) > 50_000:  # bound memory under a flood of distinct keys
-            _memory.clear()
-        return count + 1
+    """Count one attempt under `key` in a fixed window of `window` seconds; return the count so far."""
+    return int(_call(lambda storage, k: storage.incr(k, window), key))
+
+
+def count(key: str) -> int:
+    """How many attempts `key` has in its current window, without counting one."""
+    return int(_call(lambda storage, k: storage.get(k), key))
 
 
 def over_limit(key: str, limit: int, window: int) -> bool:
+    """Count one attempt; True when it is over `limit` in the window."""
     return hit(key, window) > limit
 
 
+def peek(key: str, limit: int, window: int) -> bool:  # noqa: ARG001 - window kept for symmetry
+    """True when `limit` attempts are already counted (the next one would be over), without counting."""
+    return count(key) >= limit
+
+
+def retry_after(key: str, window: int) -> int:
+    """Seconds until `key`'s window ends (at least 1, at most `window`)."""
+    expiry = float(_call(lambda storage, k: storage.get_expiry(k), key))
+    return max(1, min(window, math.ceil(expiry - time.time())))
+
+
+def clear(key: str) -> None:
+    _call(lambda storage, k: storage.clear(k), key)
+
+
+def enforce(key: str, limit: int, window: int, message: str | None = None) -> None:
+    """Count one attempt and raise Throttled (429 with Retry-After) when it is over the limit."""
+    if over_limit(key, limit, window):
+        raise Throttled(retry_after(key, window), message)
+
+
 def reset_memory() -> None:
-    with _lock:
-        _memory.clear()
+    """Forget every in-memory count (tests)."""
+    for storage in list(_memories):
+        storage.reset()

@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal import mail, qr
+from portal import mail, qr, throttle
 from portal.accounts.models import Account
 from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.catalog.queries import procedure_by_code
@@ -27,7 +27,6 @@ from portal.domain.phone import national_format
 from portal.extensions import db
 from portal.i18n import locale_code
 from portal.places.models import AdminUnit
-from portal.throttle import over_limit
 from portal.tracking import access
 from portal.uploads import storage
 from portal.uploads.documents import DocumentRejected
@@ -123,8 +122,7 @@ def apply(procedure_code: str):
     if not form.validate_on_submit():
         return render_template("dossiers/apply.html", form=form, procedure=procedure), \
             400 if request.method == "POST" else 200
-    if over_limit(f"dossier:ip:{request.remote_addr}", 10, 3600):
-        abort(429)
+    throttle.enforce(f"dossier:ip:{request.remote_addr}", 10, 3600)
     uploads = collect_uploads(procedure)
     error = None
     if not uploads:
@@ -174,8 +172,7 @@ def receipt_qr(code: str):
 @bp.get("/t/<code>/<token>")
 def secret_link(code: str, token: str):
     """The receipt's QR: opens the dossier's private page in this browser."""
-    if over_limit(f"dossier-link:{request.remote_addr}", 30, 60):
-        abort(429)
+    throttle.enforce(f"dossier-link:{request.remote_addr}", 30, 60)
     dossier = queries.by_code(code)
     if dossier is None or len(token) > 100 or not operations.token_matches(dossier, token):
         abort(404)

@@ -20,15 +20,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from portal import mail, qr
-from portal.choices import options
+from portal import mail, qr, throttle
 from portal.calendar.queries import LOCAL_TZ, local_now
+from portal.choices import options
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
 from portal.domain.text import clean
 from portal.extensions import db
 from portal.i18n import locale_code
 from portal.places.models import AdminUnit
-from portal.throttle import over_limit
 from portal.tracking import access
 from portal.uploads import storage
 from portal.uploads.images import ImageRejected
@@ -84,9 +83,9 @@ def submit():
         return render_template("feedback/new.html", form=form), 400 if request.method == "POST" else 200
     if form.website.data:  # honeypot: answer like a success page, store nothing
         return render_template("feedback/new.html", form=SubmitForm(formdata=None)), 200
-    if over_limit(f"feedback:ip:{request.remote_addr}", 5, 3600) or \
-            over_limit(f"feedback:phone:{form.phone.data}", 20, 86400):
-        abort(429)
+    # SECURITY.md F22: 5 reports an hour per address and 20 a day per phone, across every process.
+    throttle.enforce(f"feedback:ip:{request.remote_addr}", 5, 3600)
+    throttle.enforce(f"feedback:phone:{form.phone.data}", 20, 86400)
     uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(uploads) > operations.MAX_PHOTOS:
         form.photos.errors = [_("You can send at most 5 photos.")]

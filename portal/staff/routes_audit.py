@@ -47,6 +47,7 @@ SUBJECT_TYPES = {
     "response_template": _l("Response template"),
     "calendar_day": _l("Calendar day"),
     "vietqr_account": _l("Bank account"),
+    "province": _l("Province"),
 }
 # (model, column naming the subject, column holding its agency) for subjects found by code or listed by name.
 SUBJECTS = {

@@ -25,6 +25,7 @@ from sqlalchemy import select
 from portal.agencies.models import Agency
 from portal.calendar.queries import local_now
 from portal.domain.indicators import DEFAULT_TABLE, decimal, percent
+from portal.events.operations import record
 from portal.extensions import db
 from portal.i18n import local_date, locale_code
 
@@ -338,6 +339,10 @@ def export_csv():
     writer.writerows(csv_rows(view, label))
     period, scope = view.board.period, view.board.scope
     name = f"dashboard-{scope.agency.slug if scope.agency else 'province'}-{period.first}-{period.last}.csv"
+    # SECURITY.md check 32: who took which figures out of the portal, and when.
+    record("agency" if scope.agency else "province", scope.agency.id if scope.agency else 0,
+           "dashboard_exported", actor_id=current_user.id, note=f"{period.first}..{period.last} csv")
+    db.session.commit()
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

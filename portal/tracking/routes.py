@@ -1,20 +1,43 @@
-"""/track: code + last 4 digits of the phone. Rate-limited; a wrong guess reveals nothing."""
+"""/track: code + last 4 digits of the phone. Rate-limited per address AND per code; a wrong guess reveals
+nothing.
+
+Four digits are only 10,000 possibilities, so an attacker with many addresses could still walk them for one
+code. After LOOKUP_FAILURES_PER_CODE wrong answers for a code within a day, the code can no longer be
+opened with digits at all (not even the right ones, which an attacker's lucky guess would look like); the
+citizen is told why and still opens it with the private link or QR on the receipt, from a browser that
+already opened it, when signed in, or at the one-stop desk.
+"""
 from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
+from portal import throttle
 from portal.domain.codes import looks_like_feedback_code
 from portal.domain.phone import last_digits
+from portal.dossiers import queries as dossier_queries
 from portal.feedback import queries as feedback_queries
 from portal.feedback.forms import TrackForm
-from portal.dossiers import queries as dossier_queries
-from portal.throttle import over_limit
 from portal.tracking import access
 
 bp = Blueprint("tracking", __name__, template_folder="templates")
+
+# SECURITY.md B10: per address, at most 10 look-ups a minute and 100 a day.
+LOOKUPS_PER_MINUTE, LOOKUPS_PER_DAY = 10, 100
+# Per code, whatever the address: a success probability of at most 5 in 10,000 a day for one code.
+LOOKUP_FAILURES_PER_CODE, CODE_LOCK_SECONDS = 5, 86400
+
+
+def _code_key(code: str) -> str:
+    return f"track:code:{code}"
+
+
+def _locked_page(form: TrackForm, code: str):
+    wait = throttle.retry_after(_code_key(code), CODE_LOCK_SECONDS)
+    page = render_template("tracking/track.html", form=form, locked=True)
+    return page, 429, {"Retry-After": str(wait)}
 
 
 @bp.route("/track", methods=["GET", "POST"])
@@ -25,11 +48,13 @@ def track():
         return render_template("tracking/track.html", form=form)
     if not form.validate_on_submit():
         return render_template("tracking/track.html", form=form), 400
-    # SECURITY.md B10: at most 10 look-ups a minute and 100 a day from one address.
-    if over_limit(f"track:min:{request.remote_addr}", 10, 60) or over_limit(f"track:day:{request.remote_addr}",
-                                                                           100, 86400):
-        abort(429)
+    address = request.remote_addr or "unknown"
+    throttle.enforce(f"track:min:{address}", LOOKUPS_PER_MINUTE, 60)
+    throttle.enforce(f"track:day:{address}", LOOKUPS_PER_DAY, 86400)
     code = form.code.data.strip().upper()
+    # The same answer for a code that exists and one that does not: the lock does not reveal either.
+    if throttle.peek(_code_key(code), LOOKUP_FAILURES_PER_CODE, CODE_LOCK_SECONDS):
+        return _locked_page(form, code)
     if looks_like_feedback_code(code):
         kind, item = "feedback", feedback_queries.by_code(code)
     else:
@@ -38,7 +63,10 @@ def track():
     # Constant-time comparison, and the same answer for an unknown code and a wrong number.
     given = form.phone_digits.data.strip().encode("utf-8")
     if item is None or not hmac.compare_digest(expected.encode(), given):
-        form.phone_digits.errors = [_("We found nothing for this code and phone number. Check both and try again.")]
+        if throttle.over_limit(_code_key(code), LOOKUP_FAILURES_PER_CODE - 1, CODE_LOCK_SECONDS):
+            return _locked_page(form, code)
+        form.phone_digits.errors = [
+            _("We found nothing for this code and phone number. Check both and try again.")]
         return render_template("tracking/track.html", form=form), 404
     access.grant(kind, item.id)
     return redirect(url_for("feedback.status" if kind == "feedback" else "dossiers.status", code=item.code))
