@@ -94,6 +94,9 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            run_sqlite_migrations(connection, conf_args)
+            return
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
@@ -102,6 +105,39 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+
+
+def run_sqlite_migrations(connection, conf_args):
+    """SQLite: all steps in one real transaction, with foreign keys checked at the end, not per statement.
+
+    Batch operations rebuild a table (copy, drop, rename). With foreign keys enforced, dropping a table
+    that other rows reference fails half-way, and pysqlite's legacy mode runs DDL outside any
+    transaction, so the failure left `_alembic_tmp_*` tables behind. Here the driver's own transaction
+    handling is switched off, we BEGIN ourselves so that a failure rolls everything back, foreign keys
+    are off during the run (the pragma is ignored inside a transaction, so it is set first) and
+    `PRAGMA foreign_key_check` must find nothing before the commit.
+    """
+    dbapi_connection = connection.connection.dbapi_connection
+    previous_isolation = dbapi_connection.isolation_level
+    connection.commit()
+    dbapi_connection.isolation_level = None
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
+    try:
+        context.configure(connection=connection, target_metadata=get_metadata(), transactional_ddl=True,
+                          **conf_args)
+        dbapi_connection.execute("BEGIN")
+        try:
+            context.run_migrations()
+            broken = dbapi_connection.execute("PRAGMA foreign_key_check").fetchall()
+            if broken:
+                raise RuntimeError(f"migration left rows that break foreign keys: {broken[:5]}")
+        except BaseException:
+            dbapi_connection.execute("ROLLBACK")
+            raise
+        dbapi_connection.execute("COMMIT")
+    finally:
+        dbapi_connection.execute("PRAGMA foreign_keys=ON")
+        dbapi_connection.isolation_level = previous_isolation
 
 
 if context.is_offline_mode():
