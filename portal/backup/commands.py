@@ -8,9 +8,19 @@ from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.backup import operations
 from portal.backup.manifest import BackupError, Manifest
+
+
+def _failure(error: Exception) -> str:
+    """An operator-readable line for an unexpected error (a full disk, an unreachable database)."""
+    if isinstance(error, SQLAlchemyError):
+        error = getattr(error, "orig", None) or error
+        first_line = (str(error).strip().splitlines() or [""])[0]
+        return f"the database could not be used ({type(error).__name__}: {first_line})"
+    return f"{type(error).__name__}: {error}"
 
 
 def _size(manifest: Manifest) -> str:
@@ -46,6 +56,8 @@ def backup_command(output: Path | None, verify_path: Path | None) -> None:
         path, manifest = operations.create(output)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
+    except (OSError, SQLAlchemyError) as error:
+        raise click.ClickException(f"{_failure(error)}; no backup was written") from None
     click.echo(f"Backup written to {path}: {_summary(manifest)}")
 
 
@@ -57,8 +69,12 @@ def restore_command(path: Path, overwrite: bool) -> None:
     """Restore a backup into the configured database and upload store (stop the portal first)."""
     try:
         restored = operations.restore(path, overwrite=overwrite)
+    except operations.HalfRestored as error:
+        raise click.ClickException(str(error)) from None
     except BackupError as error:
         raise click.ClickException(f"{error}\nNothing was restored.") from None
+    except (OSError, SQLAlchemyError) as error:
+        raise click.ClickException(f"{_failure(error)}; the restore stopped") from None
     manifest = restored.manifest
     click.echo(f"Restored the backup of {manifest.created_at} (portal {manifest.portal_version}): "
                f"{_summary(manifest)}")

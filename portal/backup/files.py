@@ -67,7 +67,9 @@ def swap_in(staging: Path, root: Path) -> Path | None:
     kept = None
     if root.exists():
         if any(root.iterdir()):
-            kept = root.with_name(f"{root.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%SZ}")
+            stamp = f"{root.name}.replaced-{datetime.now(UTC):%Y%m%dT%H%M%SZ}"
+            names = (stamp if number == 1 else f"{stamp}-{number}" for number in range(1, 1000))
+            kept = next(root.with_name(name) for name in names if not root.with_name(name).exists())
             os.rename(root, kept)
         else:
             root.rmdir()

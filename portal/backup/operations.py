@@ -34,6 +34,10 @@ class NotEmpty(BackupError):
     """The target holds data and the operator did not confirm with --yes."""
 
 
+class HalfRestored(BackupError):
+    """The database was restored but the upload store could not be put in place."""
+
+
 @dataclass
 class Check:
     manifest: Manifest
@@ -199,7 +203,12 @@ def restore(folder: Path, overwrite: bool = False) -> Restored:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    kept = files.swap_in(staging, root)
+    try:
+        kept = files.swap_in(staging, root)
+    except OSError as error:
+        raise HalfRestored(f"the database was restored, but the upload store could not be replaced "
+                           f"({error}): the backup's files are in {staging}; "
+                           f"move them to {root} by hand") from None
     db.engine.dispose()
     with db.engine.connect() as connection:
         revision, counts = inventory.revision(connection), inventory.row_counts(connection)

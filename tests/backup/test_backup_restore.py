@@ -158,6 +158,9 @@ def test_verify_accepts_an_intact_backup(source):
     result = cli(source.app, "backup", "--verify", str(source.backup))
     assert result.exit_code == 0, result.output
     assert "is intact" in result.output
+    # The dump itself is opened too, not only hashed.
+    opened = {"sqlite": "integrity check ok", "postgresql": "readable pg_dump archive"}[backend()]
+    assert opened in result.output
 
 
 def test_a_failed_backup_leaves_nothing_that_looks_complete(source, tmp_path, monkeypatch):
@@ -337,3 +340,49 @@ def test_counts_helper_sees_the_whole_database(source):
         photos = db.session.scalar(select(func.count()).select_from(FeedbackPhoto))
         assert photos == source.counts["feedback_photos"]
         db.session.remove()
+
+
+def edit_manifest(backup: Path, change) -> None:
+    path = backup / "manifest.json"
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    change(manifest)
+    path.write_text(json.dumps(manifest), encoding="utf-8")
+
+
+def test_a_backup_from_a_newer_portal_is_refused(source, target, tmp_path):
+    backup = copy_of(source.backup, tmp_path / "copy")
+    edit_manifest(backup, lambda manifest: manifest.update(alembic_revision="ffffffffffff"))
+
+    result = cli(target, "restore", str(backup))
+
+    assert result.exit_code != 0
+    assert "ffffffffffff" in result.output and "do not know" in result.output
+    assert table_names(target) == []
+
+
+def test_a_backup_of_the_other_database_kind_is_refused(source, target, tmp_path):
+    backup = copy_of(source.backup, tmp_path / "copy")
+    kinds = {"sqlite": ("postgresql", "database.pgdump"), "postgresql": ("sqlite", "database.sqlite3")}
+    other, dump = kinds[backend()]
+    manifest = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
+    old_dump = manifest["database"]["file"]
+    (backup / old_dump).rename(backup / dump)
+
+    def swap(data):
+        data["database"].update(kind=other, file=dump)
+        data["files"][dump] = data["files"].pop(old_dump)
+
+    edit_manifest(backup, swap)
+
+    result = cli(target, "restore", str(backup))
+
+    assert result.exit_code != 0
+    assert f"this is a {other} backup and the configured database is {backend()}" in result.output
+    assert table_names(target) == []
+
+
+def test_an_unusable_output_folder_is_reported_without_a_traceback(source, tmp_path):
+    (tmp_path / "a-file").write_text("not a folder")
+    result = cli(source.app, "backup", "--output", str(tmp_path / "a-file" / "backups"))
+    assert result.exit_code != 0
+    assert "no backup was written" in result.output and "Traceback" not in result.output
