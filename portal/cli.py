@@ -13,6 +13,10 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(import_procedures_command)
     app.cli.add_command(create_account_command)
+    from portal.backup.commands import backup_command, restore_command  # backup | backup --verify | restore
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")
