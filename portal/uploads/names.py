@@ -22,9 +22,9 @@ def with_type_extension(name: str, mimetype: str) -> str:
     extensions = EXTENSIONS.get(mimetype)
     if extensions is None:
         return name
+    name = name.rstrip(" .")  # Windows drops trailing dots and spaces: "x.bat." opens as "x.bat"
     ending = _EXTENSION.search(name)
-    if ending and f".{ending[1].lower()}" in extensions:
+    if ending and ending.start() > 0 and f".{ending[1].lower()}" in extensions:
         return name
-    stem = name[:ending.start()] if ending else name
-    stem = stem.rstrip(" .") or "document"  # Windows drops trailing dots and spaces: "x.pdf." is "x.pdf"
+    stem = (name[:ending.start()] if ending else name).rstrip(" .") or "document"
     return stem[:MAX_LENGTH - len(extensions[0])] + extensions[0]
