@@ -215,7 +215,8 @@ def test_downloads_appear_in_the_audit_log_with_a_translated_label_and_not_on_th
     with signed_in(app, PROCESSOR).get(file_url(dossier, record)) as response:
         assert response.status_code == 200
     leader = signed_in(app, LEADER)
-    page = body(leader.get(f"/staff/audit?subject_type=dossier&subject={dossier.code}&action=file_downloaded"))
+    query = f"subject_type=dossier&subject={dossier.code}&action=file_downloaded"
+    page = body(leader.get(f"/staff/audit?{query}"))
     label = VI.gettext("File downloaded")
     assert label != "File downloaded" and label in page and "to-khai.pdf" in page
     timeline = body(leader.get(f"/staff/dossiers/{dossier.code}"))
