@@ -17,7 +17,11 @@ import re
 import pikepdf
 from pikepdf import settings as qpdf_settings
 
-MAX_DECODED = 20 * 1024 * 1024  # all streams of one PDF, decoded: a compression bomb is refused, not expanded
+# The decoded size of all streams but images: a compression bomb is refused, not expanded (fonts, page
+# contents and object streams of a real document are far smaller; scanned pages are images).
+MAX_DECODED = 20 * 1024 * 1024
+# What qpdf may allocate to decode any one stream (an A4 page scanned at 300 dpi in RGB is 26 MB of pixels).
+MAX_STREAM_DECODED = 64 * 1024 * 1024
 
 # Action types (PDF 32000-1 §12.6.4) that run code, open, import or send files, or play media.
 ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/ResetForm", "/GoToR", "/GoToE",
@@ -46,8 +50,8 @@ class PdfRejected(ValueError):
 
 def _limit_qpdf() -> None:
     """qpdf decodes Flate, RunLength and predictors without a bound unless told; give each stream one."""
-    limits = {"flate_max_memory": MAX_DECODED, "run_length_max_memory": MAX_DECODED,
-              "png_max_memory": MAX_DECODED, "tiff_max_memory": MAX_DECODED}
+    limits = {"flate_max_memory": MAX_STREAM_DECODED, "run_length_max_memory": MAX_STREAM_DECODED,
+              "png_max_memory": MAX_STREAM_DECODED, "tiff_max_memory": MAX_STREAM_DECODED}
     if any(qpdf_settings.get_qpdf_limits().get(name) != value for name, value in limits.items()):
         qpdf_settings.set_qpdf_limits(**limits)
 
@@ -116,6 +120,8 @@ def _inspect(pdf: pikepdf.Pdf) -> None:
         if _contains_active(value):
             raise PdfRejected("active_content")
         if isinstance(value, pikepdf.Stream):
+            if value.get("/Subtype") == pikepdf.Name.Image and value.get("/Type") != pikepdf.Name.ObjStm:
+                continue  # pixels, never objects or actions; qpdf decodes them (if at all) within its limits
             data = _decoded(value)
             decoded += len(data or b"")
             if decoded > MAX_DECODED:

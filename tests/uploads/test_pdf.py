@@ -11,7 +11,7 @@ import pikepdf
 import pytest
 
 from portal.uploads.documents import DocumentRejected, check_document
-from portal.uploads.pdf import MAX_DECODED
+from portal.uploads.pdf import MAX_STREAM_DECODED
 from tests.uploads import pdfs
 
 ACTIVE_NAMES = re.compile(rb"JavaScript|/JS|Launch|EmbeddedFile|FileAttachment|RichMedia|XFA|AcroForm"
@@ -106,7 +106,7 @@ def test_a_compression_bomb_in_an_object_stream_is_refused_without_expanding_it(
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert peak < 3 * MAX_DECODED  # stopped at qpdf's per-stream limit, never near 200 MB
+    assert peak < MAX_STREAM_DECODED  # stopped at qpdf's per-stream limit, never near 200 MB
 
 
 def zlib_bomb(size: int) -> bytes:
@@ -132,6 +132,16 @@ def test_a_clean_multi_page_pdf_is_stored_as_a_rewritten_copy_with_its_text_inta
         assert pdf.Root.OpenAction[1] == pikepdf.Name.Fit  # a plain "open at page 1" destination survives
         assert not pdf.is_encrypted
     assert b"/ObjStm" in checked.data  # re-written with object streams
+
+
+def test_a_lossless_multi_page_scan_is_accepted_unchanged_in_its_pixels():
+    """Scanned pages are images: their size is not a compression bomb's (the budget is for the rest)."""
+    raw = pdfs.lossless_scan(pages=3)
+    checked = check_document(raw)
+    with pikepdf.open(io.BytesIO(raw)) as original, pikepdf.open(io.BytesIO(checked.data)) as stored:
+        assert len(stored.pages) == 3
+        for before, after in zip(original.pages, stored.pages, strict=True):
+            assert after.Resources.XObject.Im0.read_bytes() == before.Resources.XObject.Im0.read_bytes()
 
 
 def test_bytes_outside_the_document_are_not_stored():
