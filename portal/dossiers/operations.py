@@ -29,6 +29,7 @@ from portal.extensions import db
 from portal.sequences import next_value
 from portal.uploads import storage
 from portal.uploads.documents import check_document
+from portal.uploads.names import with_type_extension
 
 from . import deadlines
 from .models import Dossier, DossierApology, DossierFile, DossierPause
@@ -109,7 +110,8 @@ def _attach(dossier: Dossier, uploads: list[Upload], kind: str, actor_id: int | 
         checked = check_document(upload.data)  # DocumentRejected stops the whole operation
         dossier.files.append(DossierFile(
             required_document_id=upload.required_document_id, kind=kind,
-            stored_name=storage.store(checked.data, checked.suffix), display_name=display_name(upload.filename),
+            stored_name=storage.store(checked.data, checked.suffix),
+            display_name=with_type_extension(display_name(upload.filename), checked.mimetype),
             mimetype=checked.mimetype, size=len(checked.data), uploaded_by_id=actor_id))
 
 

@@ -10,7 +10,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
@@ -28,7 +27,7 @@ from portal.extensions import db
 from portal.i18n import locale_code
 from portal.places.models import AdminUnit
 from portal.tracking import access
-from portal.uploads import storage
+from portal.uploads import serving
 from portal.uploads.documents import DocumentRejected
 
 from . import deadlines, operations, queries
@@ -238,16 +237,17 @@ def withdraw(code: str):
 
 @bp.get("/<code>/files/<int:file_id>")
 def download(code: str, file_id: int):
-    """Always a download, never rendered by the browser, never cached (SECURITY.md D17)."""
+    """Always a download, never rendered by the browser, never cached (SECURITY.md D17); audited."""
     dossier = private_dossier(code)
     record = db.session.get(DossierFile, file_id)
     if record is None or record.dossier_id != dossier.id:
         abort(404)
-    response = send_file(storage.path_of(record.stored_name), mimetype=record.mimetype, as_attachment=True,
-                         download_name=record.display_name, max_age=0, conditional=False)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    handle = serving.open_stored(record.stored_name)
+    if handle is None:
+        return serving.missing_file_page()
+    serving.audit_download("dossier", dossier.id, f"#{record.id} {record.display_name} ({record.kind})")
+    db.session.commit()
+    return serving.attachment(handle, record.stored_name, record.mimetype, record.display_name)
 
 
 @bp.get("/<code>/apology/<int:apology_id>")

@@ -12,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -29,7 +28,7 @@ from portal.extensions import db
 from portal.i18n import locale_code
 from portal.places.models import AdminUnit
 from portal.tracking import access
-from portal.uploads import storage
+from portal.uploads import serving
 from portal.uploads.images import ImageRejected
 
 from . import deadlines, operations, queries
@@ -240,9 +239,12 @@ def photo(name: str):
     staff_ok = current_user.is_authenticated and current_user.is_staff and can_see_agency(item.agency_id)
     if not (item.is_published or can_view_private(item) or staff_ok):
         abort(404)
-    response = send_file(storage.path_of(name), mimetype="image/jpeg", max_age=3600 if item.is_published else 0,
-                         conditional=True)
-    if not item.is_published:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+    handle = serving.open_stored(name)
+    if handle is None:
+        return serving.missing_file_page()
+    label = f"{item.code}-{record.position}{'-thumb' if name == record.thumbnail_name else ''}.jpg"
+    if not item.is_published:  # a published item's photos are public, like its answer: not audited
+        serving.audit_download("feedback", item.id, label)
+        db.session.commit()
+    return serving.attachment(handle, name, "image/jpeg", label, public=item.is_published)
 
