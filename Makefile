@@ -46,6 +46,7 @@ extract-messages: install  ## refresh translations/messages.pot from the code
 
 update-catalogs: extract-messages  ## merge new strings into the vi catalog, then translate them
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	sed -i '/^"POT-Creation-Date:/d' translations/vi/LC_MESSAGES/messages.po
 
 clean:
 	rm -rf $(VENV) *.egg-info
