@@ -26,7 +26,15 @@ from . import deadlines, operations, queries
 from .forms import DossierActionForm, IntakeForm
 from .labels import ACTION, EMAIL_MESSAGE, STATUS, TIMELINESS, document_error
 from .models import Dossier
-from .routes import already_sent, applicant_from, collect_uploads, fill_communes, payments_of, sent_with, tracking_link
+from .routes import (
+    already_sent,
+    applicant_from,
+    collect_uploads,
+    fill_communes,
+    payments_of,
+    sent_with,
+    tracking_link,
+)
 from .timeline import staff_timeline
 
 bp = protect(Blueprint("dossiers_staff", __name__, url_prefix="/staff/dossiers", template_folder="templates"))

@@ -93,7 +93,8 @@ def test_a_copied_nonce_shows_nobody_elses_dossier(app, client):
 
     stranger = app.test_client()
     page_of(stranger, APPLY)
-    answer = post(stranger, APPLY, dossier_data({"nonce": nonce}, applicant_name="Kẻ Lạ", phone="0987 654 321"))
+    answer = post(stranger, APPLY, dossier_data({"nonce": nonce}, applicant_name="Kẻ Lạ",
+                                                phone="0987 654 321"))
     body = answer.get_data(as_text=True)
     assert answer.status_code == 409 and count() == before
     assert "already sent" in body and "/track" in body
@@ -123,7 +124,8 @@ def test_a_post_without_a_nonce_is_still_accepted(client):
     assert first != second and count() == before + 2
 
 
-def test_the_loser_of_a_race_rolls_back_removes_its_files_and_shows_the_winners_receipt(app, client, monkeypatch):
+def test_the_loser_of_a_race_rolls_back_removes_its_files_and_shows_the_winners_receipt(app, client,
+                                                                                       monkeypatch):
     """As when both posts miss each other's first look-up: the unique index refuses the second insert."""
     hidden = hidden_fields(page_of(client, APPLY))
     code = receipt_code(post(client, APPLY, dossier_data(hidden)))
@@ -139,7 +141,8 @@ def test_the_loser_of_a_race_rolls_back_removes_its_files_and_shows_the_winners_
     assert len(calls) == 2  # the pre-check, then the look-up of the winner after the IntegrityError
     assert receipt_code(second) == code and count() == before
     assert stored_files(app) == files  # the loser's two documents were removed
-    assert db.session.scalar(select(func.count(DossierFile.id)).where(DossierFile.dossier.has(code=code))) == 2
+    kept = select(func.count(DossierFile.id)).where(DossierFile.dossier.has(code=code))
+    assert db.session.scalar(kept) == 2
     # The number the loser drew was given back: the next dossier follows on without a gap.
     number = int(code.rsplit("-", 1)[1])
     following = receipt_code(post(client, APPLY, dossier_data(hidden_fields(page_of(client, APPLY)))))
@@ -167,7 +170,7 @@ def test_a_double_tap_creates_exactly_one_dossier(race_app, monkeypatch, path, w
         taps = [sender, same_browser(app, sender)]
         with monkeypatch.context() as patch:
             hold_both_after(patch, dossier_routes if who == "citizen" else staff_routes(), "sent_with")
-            responses = post_together(taps, path, lambda: data_in(app, hidden))
+            responses = post_together(taps, path, lambda hidden=hidden: data_in(app, hidden))
         codes = {receipt_code(r) for r in responses}
         with app.app_context():
             assert count() == before + 1

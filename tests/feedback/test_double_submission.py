@@ -178,8 +178,10 @@ def test_a_double_tap_creates_exactly_one_report(race_app, monkeypatch):
         taps = [phone, same_browser(app, phone)]
         with monkeypatch.context() as patch:
             hold_both_after(patch, feedback_routes, "_sent_with")
-            responses = post_together(taps, "/feedback/new", lambda: with_photo_for(app, hidden))
-        assert [r.status_code for r in responses] == [302, 302], [r.get_data(as_text=True)[:300] for r in responses]
+            responses = post_together(taps, "/feedback/new",
+                                      lambda hidden=hidden: with_photo_for(app, hidden))
+        assert [r.status_code for r in responses] == [302, 302], [r.get_data(as_text=True)[:300]
+                                                                  for r in responses]
         assert all(r.headers["Location"].endswith("/feedback/receipt") for r in responses)
         codes = {receipt_of(tap)[0] for tap in taps}
         with app.app_context():
