@@ -16,6 +16,7 @@ from portal.dossiers.models import Dossier, DossierFile
 from portal.extensions import db
 from tests.dossiers.helpers import applicant, jpeg_file, pdf_file
 from tests.support.double_post import (
+    ALREADY_SENT,
     browser,
     hidden_fields,
     hold_both_after,
@@ -79,7 +80,7 @@ def test_the_same_form_sent_twice_creates_one_dossier_and_shows_the_first_receip
     assert receipt_code(again) == code and count() == before + 1
     receipt = sender.get(again.headers["Location"])
     assert receipt.status_code == 200 and code in receipt.get_data(as_text=True)
-    assert "already been sent" in receipt.get_data(as_text=True)
+    assert ALREADY_SENT in receipt.get_data(as_text=True)
     assert len(files_after_first - files_before) == 2 and stored_files(app) == files_after_first
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
     form = "apply" if who == "citizen" else "intake"
@@ -97,7 +98,7 @@ def test_a_copied_nonce_shows_nobody_elses_dossier(app, client):
                                                 phone="0987 654 321"))
     body = answer.get_data(as_text=True)
     assert answer.status_code == 409 and count() == before
-    assert "already sent" in body and "/track" in body
+    assert ALREADY_SENT in body and "/track" in body
     for secret in (code, "Lò Thị Xuân", "014190000123", "0912", "xuan@example.com"):
         assert secret not in body
     for page in (f"/dossiers/{code}", f"/dossiers/{code}/receipt"):

@@ -15,6 +15,7 @@ from portal.feedback import routes as feedback_routes
 from portal.feedback.models import Feedback, FeedbackPhoto
 from tests.feedback.helpers import form_data, jpeg_bytes
 from tests.support.double_post import (
+    ALREADY_SENT,
     browser,
     hidden_fields,
     hold_both_after,
@@ -80,7 +81,7 @@ def test_the_same_form_sent_twice_creates_one_report_and_shows_the_first_receipt
     assert count() == before + 1
     again = client.get("/feedback/receipt").get_data(as_text=True)
     assert RECEIPT_CODE.search(again)[0] == code and RECEIPT_LINK.search(again)[1] == link
-    assert "already been sent" in again  # the citizen learns why no new code came
+    assert ALREADY_SENT in again  # the citizen learns why no new code came
     assert len(files_after_first - files_before) == 2  # the photo and its thumbnail, once
     assert stored_files(app) == files_after_first  # the second post kept no photo
 
@@ -111,7 +112,7 @@ def test_a_copied_nonce_shows_nobody_elses_receipt(app, client):
     answer = post(stranger, with_photo(nonce, phone="0987 654 321", email="x@example.com"))
     body = answer.get_data(as_text=True)
     assert answer.status_code == 409 and count() == before
-    assert "already sent" in body and "/track" in body
+    assert ALREADY_SENT in body and "/track" in body
     for secret in (code, link, "0912", "pom@example.com", "Lò Văn Pọm"):
         assert secret not in body
     assert stranger.get("/feedback/receipt").status_code == 404

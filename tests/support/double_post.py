@@ -15,6 +15,8 @@ from tests.conftest import build_app, migrate_and_seed
 from tests.support.databases import throwaway_database
 
 COOKIE = "portal_session"
+# Both the replayed receipt's notice and the neutral page say so (Vietnamese, the default language).
+ALREADY_SENT = "Biểu mẫu này đã được gửi"
 
 
 def hidden_fields(html: str) -> dict[str, str]:
