@@ -15,8 +15,9 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from portal import mail, qr, throttle
+from portal import form_nonce, mail, qr, throttle
 from portal.accounts.models import Account
 from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.catalog.queries import procedure_by_code
@@ -109,6 +110,22 @@ def applicant_from(form) -> operations.Applicant:
         admin_unit_code=form.commune.data)
 
 
+def sent_with(form: str, procedure, nonce: str) -> Dossier | None:
+    return queries.by_form_nonce(operations.nonce_key(form, procedure, nonce))
+
+
+def already_sent(dossier: Dossier, nonce: str, again_url: str):
+    """A second post of one form: the first receipt for whoever may see it (staff of the agency, the
+    applicant's account or browser) or for the browser that was given the form; anyone else posting
+    a copied nonce gets a page that names no dossier (portal/form_nonce.py)."""
+    if form_nonce.issued_here(nonce) and not (current_user.is_authenticated and current_user.is_staff):
+        access.grant("dossier", dossier.id)
+    if not can_view(dossier):
+        return form_nonce.already_sent_page(again_url)
+    flash(_("This form had already been sent, so nothing was sent again. Here is its receipt."), "success")
+    return redirect(url_for("dossiers.receipt", code=dossier.code))
+
+
 @bp.route("/apply/<procedure_code>", methods=["GET", "POST"])
 def apply(procedure_code: str):
     procedure = procedure_by_code(procedure_code)
@@ -116,6 +133,9 @@ def apply(procedure_code: str):
         abort(404)
     form = ApplyForm()
     fill_communes(form)
+    nonce = form_nonce.prepare(form.nonce)
+    if request.method == "POST" and (first := sent_with("apply", procedure, nonce)) is not None:
+        return already_sent(first, nonce, request.path)
     if request.method == "GET" and current_user.is_authenticated and not current_user.is_staff:
         form.applicant_name.data, form.email.data = current_user.full_name, current_user.email
     if not form.validate_on_submit():
@@ -132,7 +152,11 @@ def apply(procedure_code: str):
         try:
             dossier = operations.submit_online(procedure, applicant_from(form), uploads,
                                                current_user if current_user.is_authenticated else None,
-                                               locale_code())
+                                               locale_code(), nonce=nonce)
+            db.session.commit()
+        except IntegrityError as err:  # the same form, sent at the same moment, was stored first
+            winner = form_nonce.lost_race(err, lambda: sent_with("apply", procedure, nonce))
+            return already_sent(winner, nonce, request.path)
         except DocumentRejected as rejected:
             error = document_error(rejected.reason)
         except operations.DossierError:
@@ -141,7 +165,6 @@ def apply(procedure_code: str):
         db.session.rollback()
         flash(error, "error")
         return render_template("dossiers/apply.html", form=form, procedure=procedure, upload_error=error), 400
-    db.session.commit()
     access.grant("dossier", dossier.id)
     mail.send(dossier.email, "dossiers/email/submitted.txt", dossier.locale, dossier=dossier,
               link=tracking_link(dossier))
