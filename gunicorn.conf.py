@@ -39,10 +39,10 @@ def _workers() -> int:
 def refusal(worker_count: int, redis: bool = REDIS) -> str:
     """Why this many workers cannot run, or "" when they can."""
     if worker_count > 1 and not redis:
-        return (f"Refusing to start {worker_count} worker processes without REDIS_URL: each process would "
-                "count rate limits (sign-in, tracking, submissions) on its own, so the limits would not hold. "
-                "Set REDIS_URL to share the counters, or run one process (WEB_CONCURRENCY=1, the default; "
-                "gevent serves many connections in it).")
+        return (f"Refusing to start {worker_count} worker processes without REDIS_URL: each process "
+                "would count rate limits (sign-in, tracking, submissions) on its own, so the limits would "
+                "not hold. Set REDIS_URL to share the counters, or run one process (WEB_CONCURRENCY=1, the "
+                "default; gevent serves many connections in it).")
     return ""
 
 

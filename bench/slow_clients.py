@@ -35,6 +35,11 @@ import serving_harness as harness
 
 ATTACKS = ("none", "slow-body", "slow-headers")
 SETUPS = ("old", "gevent", "nginx")
+DESCRIPTIONS = {
+    "old": "gunicorn --workers 3 (sync), no proxy",
+    "gevent": "gunicorn -c gunicorn.conf.py (1 process, gevent), no proxy",
+    "nginx": "nginx (deploy/nginx/portal.conf) -> gunicorn -c gunicorn.conf.py",
+}
 PAGES = ("/", "/procedures")
 REQUEST_TIMEOUT = 10.0
 MEASURING_ADDRESS = "127.0.0.2"
@@ -53,8 +58,8 @@ class Attack(threading.Thread):
     def head(self) -> bytes:
         host = f"Host: 127.0.0.1:{self.port}\r\n"
         if self.kind == "slow-body":
-            return (f"POST /feedback/new HTTP/1.1\r\n{host}Content-Type: application/x-www-form-urlencoded\r\n"
-                    "Content-Length: 10000000\r\n\r\n").encode()
+            return (f"POST /feedback/new HTTP/1.1\r\n{host}Content-Length: 10000000\r\n"
+                    "Content-Type: application/x-www-form-urlencoded\r\n\r\n").encode()
         return f"GET / HTTP/1.1\r\n{host}".encode()
 
     def piece(self, tick: int) -> bytes:
@@ -194,7 +199,8 @@ def report_logs(logs: list[Path], secrets_: list[str]) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--setups", default=",".join(SETUPS))
@@ -211,10 +217,7 @@ def main() -> None:
         for setup in setups:
             app_port = harness.free_port()
             log = work / f"gunicorn-{setup}.log"
-            print(f"\n{setup}: " + {
-                "old": "gunicorn --workers 3 (sync), no proxy",
-                "gevent": "gunicorn -c gunicorn.conf.py (1 process, gevent), no proxy",
-                "nginx": "nginx (deploy/nginx/portal.conf) -> gunicorn -c gunicorn.conf.py"}[setup], flush=True)
+            print(f"\n{setup}: {DESCRIPTIONS[setup]}", flush=True)
             with harness.gunicorn(env, app_port, log, old=setup == "old"):
                 if setup == "nginx":
                     proxy_port = harness.free_port()

@@ -113,8 +113,8 @@ class Settings:
             problems.append("BANK_WEBHOOK_SECRET must be at least 32 characters")
         proxies = env.get("PORTAL_TRUSTED_PROXIES", "0").strip() or "0"
         if not proxies.isascii() or not proxies.isdigit() or int(proxies) > MAX_TRUSTED_PROXIES:
-            problems.append("PORTAL_TRUSTED_PROXIES must be the number of reverse proxies in front of the portal "
-                            f"(0 to {MAX_TRUSTED_PROXIES}; 1 behind deploy/nginx/portal.conf)")
+            problems.append("PORTAL_TRUSTED_PROXIES must be the number of reverse proxies in front of the "
+                            f"portal (0 to {MAX_TRUSTED_PROXIES}; 1 behind deploy/nginx/portal.conf)")
             proxies = "0"
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
