@@ -182,10 +182,14 @@ def leak_probe(port: int) -> list[str]:
     feedback, dossier, query = secrets.token_urlsafe(24), secrets.token_hex(24), secrets.token_hex(12)
     for path in (f"/feedback/t/{feedback}", f"/feedback/t/{feedback}/qr.svg", f"/dossiers/t/HS-1/{dossier}",
                  f"/track?reset_token={query}"):
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
-        connection.request("GET", path, headers={"Referer": f"http://127.0.0.1:{port}/feedback/t/{feedback}"})
-        connection.getresponse().read()
-        connection.close()
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        try:
+            connection.request("GET", path, headers={"Referer": f"http://127.0.0.1:{port}/feedback/t/{feedback}"})
+            connection.getresponse().read()
+        except OSError as error:  # a server still busy with the attack's leftovers: say so, go on
+            print(f"    probe {path.split('/')[1]}: {error!r}", flush=True)
+        finally:
+            connection.close()
     return [feedback, dossier, query]
 
 
