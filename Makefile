@@ -8,9 +8,10 @@ PORT ?= 8000
 
 .PHONY: run test install install-test translations extract-messages update-catalogs serve db clean
 
+# gunicorn.conf.py: gevent workers, one process unless REDIS_URL is set, access log on stdout (tokens redacted).
 run: install translations db  ## install, migrate, load demo data and serve on http://127.0.0.1:8000
 	$(FLASK) seed-demo
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 3 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 test: install-test translations  ## install test dependencies and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
