@@ -41,30 +41,33 @@ def free_port() -> int:
 def portal_url(tmp_path_factory):
     folder = tmp_path_factory.mktemp("deployment")
     with throwaway_database(folder, "deployment") as url:
-        env = {**os.environ, "PORTAL_INSTANCE_PATH": str(folder), "DATABASE_URL": url,
-               "PORTAL_TRUSTED_PROXIES": "1", "REDIS_URL": "", "WEB_CONCURRENCY": ""}
+        env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "WEB_CONCURRENCY")}
+        env |= {"PORTAL_INSTANCE_PATH": str(folder), "DATABASE_URL": url, "PORTAL_TRUSTED_PROXIES": "1"}
         flask = [sys.executable, "-m", "flask", "--app", "portal"]
         for command in (["db", "upgrade"], ["seed-demo"]):
             subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
         port = free_port()
+        log = (folder / "gunicorn.log").open("wb")
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
             [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
             while True:
                 try:
-                    urllib.request.urlopen(base + "/healthz", timeout=2)  # noqa: S310 - loopback
-                    break
+                    with urllib.request.urlopen(base + "/healthz", timeout=2):  # noqa: S310 - loopback
+                        break
                 except OSError:
                     if server.poll() is not None or time.monotonic() > deadline:
-                        pytest.fail("gunicorn did not start: " + server.stderr.read().decode()[-2000:])
+                        log.flush()
+                        pytest.fail("gunicorn did not start: " + (folder / "gunicorn.log").read_text()[-2000:])
                     time.sleep(0.3)
             yield base
         finally:
             server.terminate()
             server.wait(timeout=30)
+            log.close()
 
 
 class Browser:
