@@ -1,0 +1,112 @@
+"""finance role, 64-bit money columns, counted webhook refusals (issue 9, items 1, 3 and 12)
+
+- accounts: the province-wide role `finance` (owns the provincial VietQR account, its statements and
+  unmatched credits) is allowed by `role_known`, and like `admin` needs no agency (`staff_has_agency`).
+- every money column (whole dong) becomes BIGINT on PostgreSQL; SQLite's INTEGER is already 64-bit, so
+  nothing changes there (portal.db_types.Money).
+- webhook_refusals: refused bank notifications counted per source and minute (portal/payments/refusals.py).
+
+Revision ID: f27827c89a1d
+Revises: 1a8281467e27
+Create Date: 2026-12-05 18:15:00
+
+"""
+from contextlib import contextmanager
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "f27827c89a1d"
+down_revision = "1a8281467e27"
+branch_labels = None
+depends_on = None
+
+MONEY = (("payments", "amount_vnd", False), ("payments", "received_vnd", False),
+         ("bank_transactions", "amount_vnd", False), ("procedures", "charge_vnd", True),
+         ("procedures", "fee_vnd", True), ("dossiers", "fee_vnd", False))
+OLD_ROLES = "role IN ('citizen', 'receptionist', 'processor', 'leader', 'agency_admin', 'admin')"
+OLD_AGENCY = "role IN ('citizen', 'admin') OR agency_id IS NOT NULL"
+NEW_ROLES = "role IN ('citizen', 'receptionist', 'processor', 'leader', 'agency_admin', 'admin', 'finance')"
+NEW_AGENCY = "role IN ('citizen', 'admin', 'finance') OR agency_id IS NOT NULL"
+INT32_MAX = 2**31 - 1
+
+
+@contextmanager
+def _sqlite_foreign_keys_off():
+    """Rebuild a table that others reference, the way SQLite documents it (lang_altertable.html §7).
+
+    Batch mode copies `accounts`, drops it and renames the copy; with foreign keys on, the drop fails as soon
+    as any row references an account. `PRAGMA foreign_keys` is ignored inside a transaction, so the one
+    Alembic's earlier steps opened is committed first (those steps are complete), and the rebuild runs in a
+    transaction of its own, checked with `PRAGMA foreign_key_check` before it commits.
+    """
+    raw = op.get_bind().connection.dbapi_connection
+    if raw.in_transaction:
+        raw.commit()
+    raw.execute("PRAGMA foreign_keys=OFF")
+    raw.execute("BEGIN")
+    try:
+        yield
+        broken = raw.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"foreign keys broken by the rebuild: {broken[:5]}")
+        raw.commit()
+    except BaseException:
+        raw.rollback()
+        raise
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")
+
+
+def _role_constraints(roles: str, agency: str) -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        with _sqlite_foreign_keys_off():
+            with op.batch_alter_table("accounts", recreate="always") as batch_op:
+                batch_op.drop_constraint(op.f("ck_accounts_role_known"), type_="check")
+                batch_op.drop_constraint(op.f("ck_accounts_staff_has_agency"), type_="check")
+                batch_op.create_check_constraint(op.f("ck_accounts_role_known"), sa.text(roles))
+                batch_op.create_check_constraint(op.f("ck_accounts_staff_has_agency"), sa.text(agency))
+        return
+    op.drop_constraint(op.f("ck_accounts_role_known"), "accounts", type_="check")
+    op.drop_constraint(op.f("ck_accounts_staff_has_agency"), "accounts", type_="check")
+    op.create_check_constraint(op.f("ck_accounts_role_known"), "accounts", sa.text(roles))
+    op.create_check_constraint(op.f("ck_accounts_staff_has_agency"), "accounts", sa.text(agency))
+
+
+def upgrade():
+    _role_constraints(NEW_ROLES, NEW_AGENCY)
+    if op.get_bind().dialect.name == "postgresql":
+        for table, column, nullable in MONEY:  # integer → bigint keeps every value
+            op.alter_column(table, column, type_=sa.BigInteger(), existing_type=sa.Integer(),
+                            existing_nullable=nullable)
+    op.create_table(
+        "webhook_refusals",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=45), nullable=False),
+        sa.Column("minute", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("count", sa.Integer(), nullable=False),
+        sa.Column("last_reason", sa.String(length=30), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_refusals")),
+        sa.UniqueConstraint("source", "minute", name="uq_webhook_refusals_source_minute"),
+    )
+
+
+def downgrade():
+    bind = op.get_bind()
+    # Refuse rather than lose data: the older schema can hold neither a finance account nor 2^31 dong.
+    finance = bind.execute(sa.text("SELECT count(*) FROM accounts WHERE role = 'finance'")).scalar_one()
+    if finance:
+        raise RuntimeError(f"{finance} finance account(s) exist; give them another role or delete them before "
+                           "downgrading (the older schema has no such role)")
+    if bind.dialect.name == "postgresql":
+        for table, column, _nullable in MONEY:
+            too_big = bind.execute(sa.text(f"SELECT count(*) FROM {table} WHERE {column} > {INT32_MAX}")).scalar_one()
+            if too_big:
+                raise RuntimeError(f"{too_big} row(s) of {table}.{column} exceed 32 bits; the older schema "
+                                   "cannot hold them")
+    op.drop_table("webhook_refusals")
+    if bind.dialect.name == "postgresql":
+        for table, column, nullable in MONEY:
+            op.alter_column(table, column, type_=sa.Integer(), existing_type=sa.BigInteger(),
+                            existing_nullable=nullable)
+    _role_constraints(OLD_ROLES, OLD_AGENCY)
