@@ -7,7 +7,7 @@ the feedback categories it receives by default and its response templates. Scopi
 by actor keeps what citizens and other agencies did to the agency's items (submissions, payments,
 forwarding in) and leaves out what the agency's officers did elsewhere. A feedback item forwarded to
 another agency moves with its whole history. Province-wide subjects (the calendar, the bank account,
-province-wide templates) are for the province administrator only.
+refused bank notifications, province-wide templates) are for the province administrator only.
 
 A page costs a fixed number of queries: one for the events with their actors, one per subject type shown
 for the subjects' names.
@@ -47,6 +47,7 @@ SUBJECT_TYPES = {
     "response_template": _l("Response template"),
     "calendar_day": _l("Calendar day"),
     "vietqr_account": _l("Bank account"),
+    "bank_webhook": _l("Refused bank notifications"),
 }
 # (model, column naming the subject, column holding its agency) for subjects found by code or listed by name.
 SUBJECTS = {
@@ -100,6 +101,12 @@ def _names(rows) -> dict[tuple[str, int], str]:
             model, name, _owner = SUBJECTS[kind]
             for subject_id, label in db.session.execute(select(model.id, name).where(model.id.in_(ids))):
                 names[(kind, subject_id)] = label
+        elif kind == "bank_webhook":  # one event per source and minute; the row keeps the count
+            from portal.payments.models import WebhookRefusal
+
+            for row in db.session.scalars(select(WebhookRefusal).where(WebhookRefusal.id.in_(ids))):
+                names[(kind, row.id)] = str(_l("%(source)s: %(count)d refused in this minute", source=row.source,
+                                                count=row.count))
         elif kind == "calendar_day":
             for subject_id in ids:
                 text = str(subject_id)
