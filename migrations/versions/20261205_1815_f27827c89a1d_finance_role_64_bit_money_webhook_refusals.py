@@ -96,11 +96,12 @@ def downgrade():
     # Refuse rather than lose data: the older schema can hold neither a finance account nor 2^31 dong.
     finance = bind.execute(sa.text("SELECT count(*) FROM accounts WHERE role = 'finance'")).scalar_one()
     if finance:
-        raise RuntimeError(f"{finance} finance account(s) exist; give them another role or delete them before "
-                           "downgrading (the older schema has no such role)")
+        raise RuntimeError(f"{finance} finance account(s) exist; give them another role or delete them "
+                           "before downgrading (the older schema has no such role)")
     if bind.dialect.name == "postgresql":
         for table, column, _nullable in MONEY:
-            too_big = bind.execute(sa.text(f"SELECT count(*) FROM {table} WHERE {column} > {INT32_MAX}")).scalar_one()
+            query = f"SELECT count(*) FROM {table} WHERE {column} > {INT32_MAX}"  # noqa: S608 - constants
+            too_big = bind.execute(sa.text(query)).scalar_one()
             if too_big:
                 raise RuntimeError(f"{too_big} row(s) of {table}.{column} exceed 32 bits; the older schema "
                                    "cannot hold them")

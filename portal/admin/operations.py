@@ -177,7 +177,8 @@ def can_manage_account(actor: Account, account: Account) -> bool:
         return False
     if is_province_admin(actor):
         return True
-    return (actor.role == "agency_admin" and account.role not in PROVINCE_ROLES and account.agency_id is not None
+    return (actor.role == "agency_admin" and account.role not in PROVINCE_ROLES
+            and account.agency_id is not None
             and account.agency_id == actor.agency_id)
 
 

@@ -31,7 +31,7 @@ def _in_range(amount: int) -> int:
 
 
 def from_json(value: object) -> int:
-    """A webhook's `amount`: a JSON integer, or a string of digits. 20000.5, true, "20k" and null are refused."""
+    """A webhook's `amount`: a JSON integer or a string of digits (20000.5, true, "20k", null: refused)."""
     if isinstance(value, bool):
         raise AmountError("not_whole_dong")
     if isinstance(value, int):

@@ -44,7 +44,9 @@ def sees_payment(user: Account, payment: Payment) -> bool:
     """An agency's desk sees its own agency's payments; the province admin every payment."""
     if not user.is_authenticated or user.role not in COUNTER_VIEW:
         return False
-    return user.role == "admin" or (user.agency_id is not None and payment.dossier.agency_id == user.agency_id)
+    if user.role == "admin":
+        return True
+    return user.agency_id is not None and payment.dossier.agency_id == user.agency_id
 
 
 def may_confirm(user: Account, payment: Payment) -> bool:
@@ -62,7 +64,7 @@ def listed_payments(user: Account):
 
 
 def may_see_receipt(payment: Payment) -> bool:
-    """The e-receipt names the payer: the dossier's citizen (account or secret link) and its agency's staff."""
+    """The e-receipt names the payer: the dossier's citizen (account or secret link), its agency's staff."""
     from portal.dossiers.routes import can_view
 
     return payment.paid_at is not None and can_view(payment.dossier)
@@ -81,7 +83,7 @@ def public_payment(reference: str) -> Payment:
 
 
 def staff_payment(reference: str) -> Payment:
-    """For the staff pages: 404 unless the signed-in officer sees this payment (never 403: no existence leak)."""
+    """For the staff pages: 404 unless the signed-in officer sees this payment (never 403: no leak)."""
     payment = find(reference)
     if payment is None or not sees_payment(current_user, payment):
         abort(404)

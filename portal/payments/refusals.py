@@ -52,7 +52,7 @@ def _count(source: str, minute: datetime, reason: str) -> tuple[int, int]:
 
 
 def record_refusal(reason: str, address: str | None, body: bytes, now: datetime | None = None) -> bool:
-    """Count one refused call; the first of its source's minute goes to the audit log. Returns whether it did."""
+    """Count one refused call; the first of its source's minute goes to the audit log (returns whether)."""
     now = now or utcnow()
     minute = now.replace(second=0, microsecond=0)
     source = source_of(address)

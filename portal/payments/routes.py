@@ -132,7 +132,8 @@ def _credit(body: bytes) -> operations.Credit:
         occurred_at = occurred_at.astimezone(UTC)
     return operations.Credit(
         bank_transaction_id=str(transaction_id).strip()[:80], amount_vnd=amount,
-        description=str(data.get("description") or ""), account_number=str(data.get("account_number") or "")[:19],
+        description=str(data.get("description") or ""),
+        account_number=str(data.get("account_number") or "")[:19],
         occurred_at=occurred_at)
 
 
@@ -154,8 +155,8 @@ def _refuse(refusal: Refused, body: bytes):
 def bank_webhook():
     """A credit to the fee account. Signed: X-Portal-Timestamp and X-Portal-Signature (see README).
 
-    401: bad or stale signature. 400 {"error": "malformed", "reason": …}: a signed body that is not a credit of
-    1 to 10^15 whole dong (nothing is stored). Both are audited. 200: stored once, matched or unmatched.
+    401: bad or stale signature. 400 {"error": "malformed", "reason": …}: a signed body that is not a
+    credit of 1 to 10^15 whole dong (nothing is stored). Both are audited. 200: stored once, matched or not.
     """
     body = request.get_data(cache=False)
     try:
@@ -172,4 +173,5 @@ def bank_webhook():
             db.session.rollback()
     else:
         abort(503)
-    return jsonify(status=row.state, duplicate=not new, reference=row.payment.reference if row.payment else None)
+    return jsonify(status=row.state, duplicate=not new,
+                   reference=row.payment.reference if row.payment else None)

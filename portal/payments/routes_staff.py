@@ -39,9 +39,10 @@ def index():
         select(Payment).where(Payment.status.in_(("underpaid", "overpaid", "pending")),
                               policy.listed_payments(current_user))
         .order_by(Payment.created_at.desc()).limit(200)).all()
-    unmatched = db.session.scalars(
-        select(BankTransaction).where(BankTransaction.state == "unmatched")
-        .order_by(BankTransaction.received_at.desc()).limit(200)).all() if policy.owns_account(current_user) else []
+    unmatched = []
+    if policy.owns_account(current_user):  # the provincial account's credits: payers' names, for finance only
+        unmatched = db.session.scalars(select(BankTransaction).where(BankTransaction.state == "unmatched")
+                                       .order_by(BankTransaction.received_at.desc()).limit(200)).all()
     return render_template("payments/staff_index.html", payments=payments, unmatched=unmatched,
                            owns_account=policy.owns_account(current_user),
                            opens_counter=current_user.role in policy.COUNTER_VIEW)
@@ -123,6 +124,6 @@ def import_statement():
         db.session.rollback()
         flash(_("The statement was being imported at the same time; please try again."), "error")
         return redirect(url_for(".index"))
-    flash(_("%(new)d new credits, %(known)d already known.", new=created, known=len(parsed.credits) - created),
-          "success")
+    known = len(parsed.credits) - created
+    flash(_("%(new)d new credits, %(known)d already known.", new=created, known=known), "success")
     return redirect(url_for(".index"))

@@ -1,4 +1,4 @@
-"""Reading a bank statement CSV (README "Bank statement import"): every line is checked before anything is stored."""
+"""Reading a bank statement CSV (README "Bank statement import"): every line is checked, then stored."""
 from __future__ import annotations
 
 import csv
@@ -61,6 +61,6 @@ def parse(data: bytes) -> Statement:
             statement.problems.append((reader.line_num, problem))
             continue
         statement.credits.append(Credit(
-            row["transaction_id"].strip()[:80], amounts.from_statement(row["amount"]), row.get("description") or "",
-            occurred_at=parse_date(row["date"])))
+            row["transaction_id"].strip()[:80], amounts.from_statement(row["amount"]),
+            row.get("description") or "", occurred_at=parse_date(row["date"])))
     return statement

@@ -105,8 +105,8 @@ def _names(rows) -> dict[tuple[str, int], str]:
             from portal.payments.models import WebhookRefusal
 
             for row in db.session.scalars(select(WebhookRefusal).where(WebhookRefusal.id.in_(ids))):
-                names[(kind, row.id)] = str(_l("%(source)s: %(count)d refused in this minute", source=row.source,
-                                                count=row.count))
+                names[(kind, row.id)] = str(_l("%(source)s: %(count)d refused in this minute",
+                                                source=row.source, count=row.count))
         elif kind == "calendar_day":
             for subject_id in ids:
                 text = str(subject_id)

@@ -96,3 +96,21 @@ def test_downgrade_refuses_to_lose_a_finance_account_then_goes_down_with_the_dat
     assert not [name for name in inspect(db.engine).get_table_names() if name.startswith("_alembic_tmp")]
     upgrade()
     assert counts() == rows and money() == amounts
+
+
+def test_downgrade_never_truncates_a_64_bit_amount(seeded_before):
+    upgrade()
+    run("INSERT INTO bank_transactions (bank_transaction_id, amount_vnd, description, account_number, received_at, "
+        "source, state) VALUES ('BIG', 3000000000, '', '', '2026-12-05 00:00:00', 'statement', 'unmatched')")
+    if db.engine.dialect.name == "postgresql":  # 32-bit columns again: refused while such a value is there
+        with pytest.raises(SystemExit):
+            downgrade(revision=BEFORE)
+        assert revision() != BEFORE
+        run("DELETE FROM bank_transactions WHERE bank_transaction_id = 'BIG'")
+        downgrade(revision=BEFORE)
+    else:  # SQLite's INTEGER is 64-bit on either side of this revision: the value goes down intact
+        downgrade(revision=BEFORE)
+        with db.engine.connect() as connection:
+            assert connection.execute(text(
+                "SELECT amount_vnd FROM bank_transactions WHERE bank_transaction_id = 'BIG'")).scalar_one() == 3 * 10**9
+    assert revision() == BEFORE

@@ -257,9 +257,8 @@ def test_a_leader_of_another_agency_cannot_pay_this_agency_fee_with_a_statement(
 def test_a_leader_of_another_agency_neither_sees_nor_attaches_the_province_credits(app):
     """Issue 9 item 1: the unmatched list showed every payer's name to every desk, and a leader could attach a
     credit meant for another agency to a reference of their own."""
-    from tests.payments.helpers import signed
-
     from portal.agencies.models import Agency
+    from tests.payments.helpers import signed
 
     meant_for = payment_of("Hà Văn Nam")  # Tô Hiệu's
     own = payment_of("Sồng A Chứ")
