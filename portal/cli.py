@@ -6,6 +6,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
+from portal.accounts.models import ROLES
 from portal.extensions import db
 
 
@@ -66,9 +67,8 @@ def import_procedures_command(path: Path) -> None:
 @click.command("create-account")
 @click.option("--email", required=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
-@click.option("--role", required=True, type=click.Choice(
-    ["citizen", "receptionist", "processor", "leader", "agency_admin", "admin"]))
-@click.option("--agency", default=None, help="agency slug or code (staff other than admin)")
+@click.option("--role", required=True, type=click.Choice(ROLES))
+@click.option("--agency", default=None, help="agency slug or code (staff other than admin and finance)")
 @click.option("--name", "full_name", default="", help="full name")
 def create_account_command(email: str, password: str, role: str, agency: str | None, full_name: str) -> None:
     """Create a citizen or staff account."""

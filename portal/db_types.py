@@ -1,8 +1,13 @@
 """Column types shared by every feature's models."""
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import BigInteger, DateTime, Integer
 from sqlalchemy.types import TypeDecorator
+
+# Money in whole dong, as a 64-bit integer: a 32-bit column overflows at 2,147,483,647 dong, and a bank
+# credit above that must be stored, not lost. SQLite's INTEGER already holds 8 bytes, so the column keeps
+# that declared type there (no table rebuild); PostgreSQL gets BIGINT.
+Money = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class UTCDateTime(TypeDecorator):

@@ -27,6 +27,7 @@ class DemoAccount:
 DEMO_PASSWORD = "SonLa-demo-2026"
 DEMO_ACCOUNTS = (
     DemoAccount("admin@demo.sonla.vn", DEMO_PASSWORD, "admin", "Quản trị hệ thống", None),
+    DemoAccount("ketoan@demo.sonla.vn", DEMO_PASSWORD, "finance", "Lò Thị Thu", None),
     DemoAccount("tiepnhan@demo.sonla.vn", DEMO_PASSWORD, "receptionist", "Lò Thị Mai", "ubnd-phuong-to-hieu"),
     DemoAccount("xuly@demo.sonla.vn", DEMO_PASSWORD, "processor", "Cầm Văn Hùng", "ubnd-phuong-to-hieu"),
     DemoAccount("lanhdao@demo.sonla.vn", DEMO_PASSWORD, "leader", "Quàng Văn Thanh", "ubnd-phuong-to-hieu"),

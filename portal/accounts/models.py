@@ -10,17 +10,20 @@ from portal.db_types import UTCDateTime, utcnow
 from portal.extensions import db
 
 CITIZEN = "citizen"
-STAFF_ROLES = ("receptionist", "processor", "leader", "agency_admin", "admin")
+STAFF_ROLES = ("receptionist", "processor", "leader", "agency_admin", "admin", "finance")
 ROLES = (CITIZEN, *STAFF_ROLES)
+# Province-wide staff roles, with no agency: the administrator, and finance (kế toán tỉnh), who owns the one
+# provincial VietQR receiving account, its statements and its unmatched credits (portal/payments/policy.py).
+PROVINCE_ROLES = ("admin", "finance")
 
 
 class Account(UserMixin, db.Model):
     __tablename__ = "accounts"
     __table_args__ = (
-        CheckConstraint("role IN ('citizen', 'receptionist', 'processor', 'leader', 'agency_admin', 'admin')",
-                        name="role_known"),
-        # Staff other than the province-wide admin work for exactly one agency.
-        CheckConstraint("role IN ('citizen', 'admin') OR agency_id IS NOT NULL", name="staff_has_agency"),
+        CheckConstraint(f"role IN ({', '.join(repr(role) for role in ROLES)})", name="role_known"),
+        # Staff other than the province-wide roles work for exactly one agency.
+        CheckConstraint(f"role IN ({', '.join(repr(role) for role in (CITIZEN, *PROVINCE_ROLES))}) "
+                        "OR agency_id IS NOT NULL", name="staff_has_agency"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
 
-from .models import ROLES, STAFF_ROLES, Account
+from .models import PROVINCE_ROLES, ROLES, STAFF_ROLES, Account
 from .passwords import hash_password, needs_rehash, verify_password
 
 
@@ -54,7 +54,7 @@ def create_account(*, email: str, password: str, full_name: str, role: str = "ci
         agency = db.session.scalar(select(Agency).where((Agency.slug == agency_slug) | (Agency.code == agency_slug)))
         if agency is None:
             raise AccountError(f"unknown agency {agency_slug!r}")
-    if role in STAFF_ROLES and role != "admin" and agency is None:
+    if role in STAFF_ROLES and role not in PROVINCE_ROLES and agency is None:
         raise AccountError(f"role {role} needs an agency")
     account = Account(email=email, password_hash=hash_password(password), full_name=clean(full_name) or email,
                       role=role, agency=agency, phone=normalise_mobile(phone) if phone else None)

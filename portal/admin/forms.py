@@ -49,6 +49,7 @@ ROLES = {
     "leader": _l("Leader"),
     "agency_admin": _l("Agency administrator"),
     "admin": _l("Province administrator"),
+    "finance": _l("Province finance (fee account and bank statements)"),
 }
 PASSWORD_MESSAGES = {
     "short": _l("The password must have at least 8 characters."),

@@ -14,7 +14,7 @@ from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.accounts.models import STAFF_ROLES, Account
+from portal.accounts.models import PROVINCE_ROLES, STAFF_ROLES, Account
 from portal.accounts.operations import find_by_email
 from portal.accounts.passwords import hash_password
 from portal.agencies.models import Agency
@@ -163,11 +163,11 @@ def update_procedure(procedure: Procedure, actor: Account, *, charge_vnd: int | 
 
 
 def assignable_roles(actor: Account) -> tuple[str, ...]:
-    """Roles the actor may give: an agency administrator never makes a province administrator."""
+    """Roles the actor may give: an agency administrator never gives a province-wide role."""
     if is_province_admin(actor):
         return STAFF_ROLES
     if actor.role == "agency_admin":
-        return tuple(role for role in STAFF_ROLES if role != "admin")
+        return tuple(role for role in STAFF_ROLES if role not in PROVINCE_ROLES)
     return ()
 
 
@@ -177,7 +177,8 @@ def can_manage_account(actor: Account, account: Account) -> bool:
         return False
     if is_province_admin(actor):
         return True
-    return (actor.role == "agency_admin" and account.role != "admin" and account.agency_id is not None
+    return (actor.role == "agency_admin" and account.role not in PROVINCE_ROLES
+            and account.agency_id is not None
             and account.agency_id == actor.agency_id)
 
 
@@ -188,8 +189,12 @@ def _agency_for(actor: Account, role: str, agency_id: int | None, current: int |
         if agency_id is not None and agency_id != actor.agency_id:
             raise Invalid("agency", _l("You can only manage the staff of your own agency."))
         return actor.agency_id
+    if role in PROVINCE_ROLES:
+        if agency_id is not None:
+            raise Invalid("agency", _l("A province-wide role has no agency: choose none."))
+        return None
     if agency_id is None:
-        if role != "admin":
+        if role not in PROVINCE_ROLES:
             raise Invalid("agency", _l("Choose the agency this person works for."))
         return None
     agency = db.session.get(Agency, agency_id)

@@ -258,7 +258,8 @@ def _role_choices() -> list:
 
 def _staff_agency_choices(current: int | None = None) -> list:
     if _province():
-        return options([("", _("None (province administrators only)"))] + _agency_choices(current))
+        none = _("None (province-wide roles: administrator, finance)")
+        return options([("", none)] + _agency_choices(current))
     return options(_own_agency_choice())
 
 

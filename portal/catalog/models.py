@@ -3,6 +3,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
+from portal.db_types import Money
 from portal.extensions import db
 
 LEVELS = ("commune", "province", "both")
@@ -37,8 +38,8 @@ class Procedure(db.Model):
     processing_days: Mapped[int] = mapped_column(default=0)  # working days; 0 = same day
     same_day: Mapped[bool] = mapped_column(default=False)
     time_note: Mapped[str] = mapped_column(Text, default="")
-    charge_vnd: Mapped[int | None] = mapped_column(default=None)  # lệ phí, whole dong
-    fee_vnd: Mapped[int | None] = mapped_column(default=None)  # phí, whole dong
+    charge_vnd: Mapped[int | None] = mapped_column(Money, default=None)  # lệ phí, whole dong
+    fee_vnd: Mapped[int | None] = mapped_column(Money, default=None)  # phí, whole dong
     fee_note: Mapped[str] = mapped_column(Text, default="")
     fee_source: Mapped[str] = mapped_column(String(200), default="")
     online_level: Mapped[str] = mapped_column(String(8), default="none")

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.catalog.models import Procedure, RequiredDocument
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import Money, UTCDateTime, utcnow
 from portal.domain.dossier_status import DossierStatus
 from portal.extensions import db
 from portal.places.models import AdminUnit
@@ -58,7 +58,7 @@ class Dossier(db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)  # counter intake
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None, index=True)
     # Money: computed by the server from the procedure, never sent by the client.
-    fee_vnd: Mapped[int] = mapped_column(default=0)
+    fee_vnd: Mapped[int] = mapped_column(Money, default=0)
     # Clock (VIETNAM.md §7.2 "capture from day one")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

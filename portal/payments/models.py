@@ -1,10 +1,10 @@
-"""Payment (what a dossier owes) and BankTransaction (what the bank says arrived)."""
+"""Payment (what a dossier owes), BankTransaction (what the bank says arrived), refused notifications."""
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db_types import UTCDateTime, utcnow
+from portal.db_types import Money, UTCDateTime, utcnow
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 
@@ -23,8 +23,8 @@ class Payment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(25), unique=True)  # e.g. SL7K2M9Q4XAM, with check symbol
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
-    amount_vnd: Mapped[int] = mapped_column()  # computed by the server from the procedure
-    received_vnd: Mapped[int] = mapped_column(default=0)
+    amount_vnd: Mapped[int] = mapped_column(Money)  # computed by the server from the procedure
+    received_vnd: Mapped[int] = mapped_column(Money, default=0)
     status: Mapped[str] = mapped_column(String(10), default="pending")
     method: Mapped[str] = mapped_column(String(10), default="")  # transfer, cash, counter
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -52,7 +52,7 @@ class BankTransaction(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # The bank's own id: the same credit notified twice (or also in a statement) is stored once.
     bank_transaction_id: Mapped[str] = mapped_column(String(80), unique=True)
-    amount_vnd: Mapped[int] = mapped_column()
+    amount_vnd: Mapped[int] = mapped_column(Money)
     description: Mapped[str] = mapped_column(Text, default="")
     account_number: Mapped[str] = mapped_column(String(19), default="")
     occurred_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
@@ -63,3 +63,19 @@ class BankTransaction(db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
 
     payment: Mapped[Payment | None] = relationship(back_populates="transactions")
+
+
+class WebhookRefusal(db.Model):
+    """Refused bank notifications, counted per source address and minute (portal/payments/refusals.py).
+
+    The audit log gets one event per row, that is at most one per address per minute; the row keeps the count.
+    """
+
+    __tablename__ = "webhook_refusals"
+    __table_args__ = (UniqueConstraint("source", "minute", name="uq_webhook_refusals_source_minute"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(45))  # an IPv4 address, an IPv6 /64, or "*" for the overflow
+    minute: Mapped[datetime] = mapped_column(UTCDateTime)  # start of the minute, UTC
+    count: Mapped[int] = mapped_column(default=1)
+    last_reason: Mapped[str] = mapped_column(String(30), default="")

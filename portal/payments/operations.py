@@ -19,6 +19,7 @@ from portal.events.operations import record
 from portal.extensions import db
 from portal.settings import BankAccount
 
+from .amounts import MAX_CREDIT_VND
 from .models import BankTransaction, Payment
 
 
@@ -111,6 +112,8 @@ def record_credit(credit: Credit, source: str, now: datetime | None = None) -> t
     The caller commits; on a concurrent duplicate the unique constraint fails and the caller
     retries, finding the stored row.
     """
+    if not 0 < credit.amount_vnd <= MAX_CREDIT_VND:  # the routes refuse these first, with their reason
+        raise PaymentError("amount")
     now = now or utcnow()
     existing = db.session.scalar(select(BankTransaction).where(
         BankTransaction.bank_transaction_id == credit.bank_transaction_id))
@@ -129,7 +132,7 @@ def record_credit(credit: Credit, source: str, now: datetime | None = None) -> t
         payment = db.session.scalar(select(Payment).where(Payment.reference == reference).with_for_update(of=Payment))
         if payment is not None:
             break
-    if payment is not None and credit.amount_vnd > 0:
+    if payment is not None:
         row.payment, row.state = payment, "matched"
         apply_credit(payment, credit.amount_vnd, now)
     db.session.flush()

@@ -9,47 +9,38 @@ import time
 from datetime import UTC, datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from portal import qr
-from portal.domain.payment_reference import is_valid
+from portal.calendar.queries import LOCAL_TZ
 from portal.domain.vietqr import parse_payload
 from portal.extensions import csrf, db
 
-from . import operations
+from . import amounts, operations, policy
 from .labels import STATUS
-from .models import Payment
+from .refusals import record_refusal
 
 bp = Blueprint("payments", __name__, template_folder="templates")
 
 
 @bp.app_context_processor
 def payment_labels():
-    return {"payment_status": STATUS}
+    return {"payment_status": STATUS, "payment_list_roles": policy.LIST}
+
+
 WEBHOOK_WINDOW = 300  # seconds either side of our clock (SECURITY.md G24)
-
-
-def _payment(reference: str) -> Payment:
-    reference = reference.upper()
-    if not is_valid(reference):
-        abort(404)
-    payment = db.session.scalar(select(Payment).where(Payment.reference == reference))
-    if payment is None:
-        abort(404)
-    return payment
 
 
 @bp.get("/payments/<reference>")
 def page(reference: str):
     """Amount, bank, account, reference and the QR. No personal data: the reference is all it shows."""
-    payment = _payment(reference)
+    payment = policy.public_payment(reference)
     return render_template("payments/page.html", payment=payment, bank=operations.current_bank())
 
 
 @bp.get("/payments/<reference>/qr.png")
 def qr_png(reference: str):
-    payment = _payment(reference)
+    payment = policy.public_payment(reference)
     response = Response(qr.png(operations.payload_for(payment)), mimetype="image/png")
     if request.args.get("download"):
         response.headers["Content-Disposition"] = f'attachment; filename="VietQR-{payment.reference}.png"'
@@ -59,7 +50,7 @@ def qr_png(reference: str):
 
 @bp.get("/payments/<reference>/qr.svg")
 def qr_svg(reference: str):
-    payment = _payment(reference)
+    payment = policy.public_payment(reference)
     response = Response(qr.svg(operations.payload_for(payment)), mimetype="image/svg+xml")
     response.headers["Cache-Control"] = "public, max-age=300"  # the bank account may change
     return response
@@ -67,7 +58,7 @@ def qr_svg(reference: str):
 
 @bp.get("/payments/<reference>.json")
 def as_json(reference: str):
-    payment = _payment(reference)
+    payment = policy.public_payment(reference)
     payload = operations.payload_for(payment)
     fields = parse_payload(payload)
     return jsonify(reference=payment.reference, status=payment.status, amount=payment.amount_vnd, payload=payload,
@@ -79,11 +70,8 @@ def as_json(reference: str):
 @bp.get("/payments/<reference>/receipt")
 def receipt(reference: str):
     """E-receipt (biên lai) of a paid reference."""
-    payment = _payment(reference)
-    from portal.dossiers.routes import can_view
-
-    # The receipt names the payer: only for the dossier's citizen and its agency's staff.
-    if payment.paid_at is None or not can_view(payment.dossier):
+    payment = policy.public_payment(reference)
+    if not policy.may_see_receipt(payment):  # it names the payer
         abort(404)
     return render_template("payments/receipt.html", payment=payment,
                            bank=operations.current_bank())
@@ -96,36 +84,86 @@ def _signature_ok(timestamp: str, body: bytes, given: str) -> bool:
                for secret in secrets_)
 
 
+class Refused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status, self.reason = status, reason
+
+
+def _authenticate(body: bytes) -> None:
+    timestamp = request.headers.get("X-Portal-Timestamp", "")
+    signature = request.headers.get("X-Portal-Signature", "")
+    if not timestamp or not signature:
+        raise Refused(401, "missing_signature")
+    if not re.fullmatch(r"[0-9]{1,12}", timestamp):
+        raise Refused(401, "bad_timestamp")
+    if abs(time.time() - int(timestamp)) > WEBHOOK_WINDOW:
+        raise Refused(401, "stale_timestamp")
+    if not _signature_ok(timestamp, body, signature):
+        raise Refused(401, "bad_signature")
+
+
+def _credit(body: bytes) -> operations.Credit:
+    """The credit a signed body describes; Refused(400, reason) when it does not describe one."""
+    try:
+        data = json.loads(body)
+    except ValueError:  # not UTF-8 or not JSON
+        raise Refused(400, "not_json") from None
+    if not isinstance(data, dict):
+        raise Refused(400, "not_an_object")
+    transaction_id = data.get("transaction_id")
+    if isinstance(transaction_id, bool) or not isinstance(transaction_id, str | int) \
+            or not str(transaction_id).strip():
+        raise Refused(400, "transaction_id")
+    if "amount" not in data:
+        raise Refused(400, "amount_missing")
+    try:
+        amount = amounts.from_json(data["amount"])
+    except amounts.AmountError as error:
+        raise Refused(400, f"amount_{error.reason}") from None
+    occurred_at = None
+    if data.get("occurred_at"):
+        try:
+            occurred_at = datetime.fromisoformat(str(data["occurred_at"]))
+        except ValueError:
+            raise Refused(400, "occurred_at") from None
+        if occurred_at.tzinfo is None:  # a bank in Vietnam writes its local time
+            occurred_at = occurred_at.replace(tzinfo=LOCAL_TZ)
+        occurred_at = occurred_at.astimezone(UTC)
+    return operations.Credit(
+        bank_transaction_id=str(transaction_id).strip()[:80], amount_vnd=amount,
+        description=str(data.get("description") or ""),
+        account_number=str(data.get("account_number") or "")[:19],
+        occurred_at=occurred_at)
+
+
+def _refuse(refusal: Refused, body: bytes):
+    """Audit the refusal (rate-limited per source, portal/payments/refusals.py) and answer it."""
+    try:
+        record_refusal(refusal.reason, request.remote_addr, body)
+        db.session.commit()
+    except SQLAlchemyError:  # the audit must never turn a refusal into a 500 the bank would retry
+        db.session.rollback()
+        current_app.logger.exception("could not audit a refused bank notification (%s)", refusal.reason)
+    if refusal.status == 401:
+        return jsonify(error="unauthorized"), 401  # no detail for an unauthenticated caller
+    return jsonify(error="malformed", reason=refusal.reason), 400
+
+
 @bp.post("/webhooks/bank")
 @csrf.exempt  # authenticated by its HMAC signature instead
 def bank_webhook():
-    """A credit to the fee account. Signed: X-Portal-Timestamp and X-Portal-Signature (see README)."""
+    """A credit to the fee account. Signed: X-Portal-Timestamp and X-Portal-Signature (see README).
+
+    401: bad or stale signature. 400 {"error": "malformed", "reason": …}: a signed body that is not a
+    credit of 1 to 10^15 whole dong (nothing is stored). Both are audited. 200: stored once, matched or not.
+    """
     body = request.get_data(cache=False)
-    timestamp = request.headers.get("X-Portal-Timestamp", "")
-    signature = request.headers.get("X-Portal-Signature", "")
-    if not re.fullmatch(r"[0-9]{1,12}", timestamp) or abs(time.time() - int(timestamp)) > WEBHOOK_WINDOW \
-            or not _signature_ok(timestamp, body, signature):
-        return jsonify(error="unauthorized"), 401
     try:
-        data = json.loads(body)
-        if not isinstance(data, dict):
-            raise ValueError("not an object")
-        transaction_id, amount = data["transaction_id"], data["amount"]
-        # Whole dong only: 20000.5, true or "20k" is malformed, never rounded into a payment.
-        if isinstance(amount, bool) or not (isinstance(amount, int) or (isinstance(amount, str)
-                                                                       and re.fullmatch(r"[0-9]{1,13}", amount))):
-            raise ValueError("amount")
-        if isinstance(transaction_id, bool) or not isinstance(transaction_id, str | int) or not str(transaction_id):
-            raise ValueError("transaction_id")
-        credit = operations.Credit(
-            bank_transaction_id=str(transaction_id)[:80], amount_vnd=int(amount),
-            description=str(data.get("description", "")), account_number=str(data.get("account_number", ""))[:19],
-            occurred_at=datetime.fromisoformat(data["occurred_at"]).astimezone(UTC) if data.get("occurred_at")
-            else None)
-    except (ValueError, KeyError, TypeError):
-        return jsonify(error="malformed"), 400
-    if not credit.bank_transaction_id or credit.amount_vnd <= 0:
-        return jsonify(error="malformed"), 400
+        _authenticate(body)
+        credit = _credit(body)
+    except Refused as refusal:
+        return _refuse(refusal, body)
     for _attempt in range(3):
         try:
             row, new = operations.record_credit(credit, "webhook")
@@ -135,4 +173,5 @@ def bank_webhook():
             db.session.rollback()
     else:
         abort(503)
-    return jsonify(status=row.state, duplicate=not new, reference=row.payment.reference if row.payment else None)
+    return jsonify(status=row.state, duplicate=not new,
+                   reference=row.payment.reference if row.payment else None)

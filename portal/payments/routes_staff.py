@@ -1,62 +1,68 @@
-"""Staff side of payments: flagged payments, unmatched credits, statement import, counter confirmation."""
-from __future__ import annotations
+"""Staff side of payments: flagged payments, unmatched credits, statement import, counter confirmation.
 
-import csv
-import io
-import re
-from datetime import UTC, datetime
+Who may do what is decided in portal/payments/policy.py: the agency's desk for its own payments, the
+province's finance officers (and the admin) for the provincial account's statements and unmatched credits.
+"""
+from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.domain.text import clean
 from portal.extensions import db
-from portal.staff.access import allow, can_see_agency, protect
+from portal.i18n import vnd
+from portal.staff.access import allow, protect
 
-from . import operations
+from . import operations, policy, statement
+from .amounts import MAX_CREDIT_VND
 from .models import BankTransaction, Payment
-from .routes import _payment
 
 bp = protect(Blueprint("payments_staff", __name__, url_prefix="/staff/payments", template_folder="templates"))
-DESK = ("receptionist", "leader", "admin")
-STATEMENT_COLUMNS = ("transaction_id", "date", "amount", "description")
-
-
-def _own(payment: Payment) -> Payment:
-    if not can_see_agency(payment.dossier.agency_id):
-        abort(404)
-    return payment
+LINE_PROBLEMS = {
+    "transaction_id": _l("Line %(line)d: the transaction_id is empty."),
+    "date": _l("Line %(line)d: the date is missing or not a date (2026-11-23, 23/11/2026 …)."),
+    "amount_not_whole_dong": _l("Line %(line)d: the amount is not a whole number of dong."),
+    "amount_not_positive": _l("Line %(line)d: the amount must be more than 0 dong."),
+    "amount_too_large": _l("Line %(line)d: the amount is above %(limit)s, which no fee payment can be; "
+                           "check the file with the bank."),
+}
 
 
 @bp.get("")
-@allow(*DESK)
+@allow(*policy.LIST)
 def index():
-    statement = select(Payment).where(Payment.status.in_(("underpaid", "overpaid", "pending")))
-    if current_user.role != "admin":
-        from portal.dossiers.models import Dossier
-
-        statement = statement.join(Dossier).where(Dossier.agency_id == current_user.agency_id)
-    payments = db.session.scalars(statement.order_by(Payment.created_at.desc()).limit(200)).all()
-    unmatched = db.session.scalars(select(BankTransaction).where(BankTransaction.state == "unmatched")
-                                   .order_by(BankTransaction.received_at.desc()).limit(200)).all()
-    return render_template("payments/staff_index.html", payments=payments, unmatched=unmatched)
+    payments = db.session.scalars(
+        select(Payment).where(Payment.status.in_(("underpaid", "overpaid", "pending")),
+                              policy.listed_payments(current_user))
+        .order_by(Payment.created_at.desc()).limit(200)).all()
+    unmatched = []
+    if policy.owns_account(current_user):  # the provincial account's credits: payers' names, for finance only
+        unmatched = db.session.scalars(select(BankTransaction).where(BankTransaction.state == "unmatched")
+                                       .order_by(BankTransaction.received_at.desc()).limit(200)).all()
+    return render_template("payments/staff_index.html", payments=payments, unmatched=unmatched,
+                           owns_account=policy.owns_account(current_user),
+                           opens_counter=current_user.role in policy.COUNTER_VIEW)
 
 
 @bp.get("/<reference>/counter")
-@allow(*DESK, "processor")
+@allow(*policy.COUNTER_VIEW)
 def counter(reference: str):
     """The QR large on the desk's screen, for the citizen to scan with their banking app."""
-    payment = _own(_payment(reference))
-    return render_template("payments/counter.html", payment=payment, bank=operations.current_bank())
+    payment = policy.staff_payment(reference)
+    return render_template("payments/counter.html", payment=payment, bank=operations.current_bank(),
+                           may_confirm=policy.may_confirm(current_user, payment))
 
 
 @bp.post("/<reference>/confirm")
-@allow(*DESK)
+@allow(*policy.DESK)
 def confirm(reference: str):
-    payment = _own(_payment(reference))
+    payment = policy.staff_payment(reference)
+    if not policy.may_confirm(current_user, payment):
+        abort(404)
     method = request.form.get("method", "")
     try:
         operations.confirm_at_counter(payment, current_user, method, request.form.get("note", ""))
@@ -70,12 +76,11 @@ def confirm(reference: str):
 
 
 @bp.post("/unmatched/<int:row_id>/resolve")
-@allow("leader", "admin")
+@allow(*policy.ACCOUNT_OWNERS)
 def resolve(row_id: int):
     row = db.session.get(BankTransaction, row_id) or abort(404)
-    reference = clean(request.form.get("reference", "")).upper()
-    payment = db.session.scalar(select(Payment).where(Payment.reference == reference))
-    if payment is None or not can_see_agency(payment.dossier.agency_id):
+    payment = policy.attachable_payment(clean(request.form.get("reference", "")))
+    if payment is None:
         flash(_("No payment has this reference."), "error")
         return redirect(url_for(".index"))
     try:
@@ -89,48 +94,29 @@ def resolve(row_id: int):
     return redirect(url_for(".index"))
 
 
-def _parse_date(text: str) -> datetime | None:
-    for pattern in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y"):
-        try:
-            value = datetime.strptime(text.strip(), pattern)
-        except ValueError:
-            continue
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
-    return None
-
-
 @bp.post("/statement")
-@allow("leader", "admin")
+@allow(*policy.ACCOUNT_OWNERS)
 def import_statement():
-    """A bank statement CSV: every line is checked first; then matched exactly like the webhook."""
+    """A statement of the provincial account: every line is checked first; then matched exactly like the webhook.
+
+    A line that names a reference pays it, whatever the agency: that is the bank speaking (policy.py).
+    """
     upload = request.files.get("statement")
     try:
-        text = upload.read().decode("utf-8-sig") if upload else ""
-    except UnicodeDecodeError:
-        text = None
-    reader = csv.DictReader(io.StringIO(text or ""))
-    if text is None or not reader.fieldnames or any(c not in reader.fieldnames for c in STATEMENT_COLUMNS):
+        parsed = statement.parse(upload.read() if upload else b"")
+    except statement.NotAStatement:
         flash(_("The statement must be a UTF-8 CSV with the columns transaction_id, date, amount, description."),
               "error")
         return redirect(url_for(".index"))
-    credits, errors = [], []
-    for row in reader:
-        amount = (row.get("amount") or "").strip()
-        # Whole dong, optionally grouped by thousands ("15.000", "15,000"); "20000.00" is refused, not x100.
-        amount = amount.replace(".", "").replace(",", "") if re.fullmatch(r"\d{1,3}([.,]\d{3})+|\d+", amount) else ""
-        occurred = _parse_date(row.get("date") or "")
-        if not (row.get("transaction_id") or "").strip() or not amount.isdigit() or int(amount) <= 0 or not occurred:
-            errors.append(reader.line_num)
-            continue
-        credits.append(operations.Credit(row["transaction_id"].strip()[:80], int(amount), row.get("description") or "",
-                                         occurred_at=occurred))
-    if errors:
-        flash(_("Lines %(lines)s are not valid; nothing was imported.", lines=", ".join(map(str, errors[:20]))),
-              "error")
+    if parsed.problems:
+        lines = [str(line) for line, _reason in parsed.problems]
+        flash(_("Lines %(lines)s are not valid; nothing was imported.", lines=", ".join(lines[:20])), "error")
+        for line, reason in parsed.problems[:20]:
+            flash(str(LINE_PROBLEMS[reason]) % {"line": line, "limit": vnd(MAX_CREDIT_VND)}, "error")
         return redirect(url_for(".index"))
     created = 0
     try:
-        for credit in credits:
+        for credit in parsed.credits:
             _row, new = operations.record_credit(credit, "statement")
             created += new
         db.session.commit()
@@ -138,5 +124,6 @@ def import_statement():
         db.session.rollback()
         flash(_("The statement was being imported at the same time; please try again."), "error")
         return redirect(url_for(".index"))
-    flash(_("%(new)d new credits, %(known)d already known.", new=created, known=len(credits) - created), "success")
+    known = len(parsed.credits) - created
+    flash(_("%(new)d new credits, %(known)d already known.", new=created, known=known), "success")
     return redirect(url_for(".index"))

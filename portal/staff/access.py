@@ -41,8 +41,16 @@ def protect(blueprint: Blueprint) -> Blueprint:
 
 
 def agency_scope() -> int | None:
-    """The agency whose items the signed-in officer works on; None for the province-wide admin."""
-    return None if current_user.role == "admin" else current_user.agency_id
+    """The agency whose items the signed-in officer works on; None (everything) for the province-wide admin.
+
+    Fails closed: any other officer without an agency (the province's `finance` role) has no queue at all,
+    rather than falling into "None = the whole province".
+    """
+    if current_user.role == "admin":
+        return None
+    if current_user.agency_id is None:
+        abort(403)
+    return current_user.agency_id
 
 
 def can_see_agency(agency_id: int | None) -> bool:

@@ -7,7 +7,7 @@ the feedback categories it receives by default and its response templates. Scopi
 by actor keeps what citizens and other agencies did to the agency's items (submissions, payments,
 forwarding in) and leaves out what the agency's officers did elsewhere. A feedback item forwarded to
 another agency moves with its whole history. Province-wide subjects (the calendar, the bank account,
-province-wide templates) are for the province administrator only.
+refused bank notifications, province-wide templates) are for the province administrator only.
 
 A page costs a fixed number of queries: one for the events with their actors, one per subject type shown
 for the subjects' names.
@@ -50,6 +50,7 @@ SUBJECT_TYPES = {
     "calendar_day": _l("Calendar day"),
     "vietqr_account": _l("Bank account"),
     "province": _l("Province"),
+    "bank_webhook": _l("Refused bank notifications"),
 }
 # Translated names of actions, per subject type; the action's code is shown beside them (and when none).
 ACTION_LABELS = {"dossier": DOSSIER_EVENTS, "feedback": FEEDBACK_EVENTS}
@@ -105,6 +106,12 @@ def _names(rows) -> dict[tuple[str, int], str]:
             model, name, _owner = SUBJECTS[kind]
             for subject_id, label in db.session.execute(select(model.id, name).where(model.id.in_(ids))):
                 names[(kind, subject_id)] = label
+        elif kind == "bank_webhook":  # one event per source and minute; the row keeps the count
+            from portal.payments.models import WebhookRefusal
+
+            for row in db.session.scalars(select(WebhookRefusal).where(WebhookRefusal.id.in_(ids))):
+                names[(kind, row.id)] = str(_l("%(source)s: %(count)d refused in this minute",
+                                                source=row.source, count=row.count))
         elif kind == "calendar_day":
             for subject_id in ids:
                 text = str(subject_id)

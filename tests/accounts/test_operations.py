@@ -5,7 +5,7 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from portal.accounts.models import STAFF_ROLES, Account
+from portal.accounts.models import PROVINCE_ROLES, STAFF_ROLES, Account
 from portal.accounts.operations import AccountError, authenticate, create_account, find_by_email
 from portal.accounts.passwords import WeakPassword
 from portal.demo import DEMO_PASSWORD
@@ -72,12 +72,18 @@ def test_unknown_role_is_refused(app, role):
     assert account_count() == before
 
 
-@pytest.mark.parametrize("role", [role for role in STAFF_ROLES if role != "admin"])
+@pytest.mark.parametrize("role", [role for role in STAFF_ROLES if role not in PROVINCE_ROLES])
 def test_staff_without_agency_is_refused(app, role):
     before = account_count()
     with pytest.raises(AccountError, match="needs an agency"):
         create_account(email="x@example.vn", password=NEW_PASSWORD, full_name="X", role=role)
     assert account_count() == before
+
+
+@pytest.mark.parametrize("role", PROVINCE_ROLES)
+def test_province_wide_roles_have_no_agency(app, role):
+    account = create_account(email="x@example.vn", password=NEW_PASSWORD, full_name="X", role=role)
+    assert (account.role, account.agency_id, account.is_staff) == (role, None, True)
 
 
 def test_unknown_agency_is_refused(app):

@@ -74,6 +74,29 @@ def test_admin_creates_a_province_admin_without_an_agency(app):
     assert (account(NEW).role, account(NEW).agency_id) == ("admin", None)
 
 
+def test_admin_creates_a_province_finance_officer_without_an_agency(app):
+    """finance (issue 9): province-wide like admin; owns the provincial fee account (portal/payments/policy.py)."""
+    client = signed_in(app, ADMIN)
+    assert client.post("/staff/admin/accounts/new", data=new_account(role="finance", agency="")).status_code == 302
+    assert (account(NEW).role, account(NEW).agency_id) == ("finance", None)
+
+
+def test_a_finance_officer_belongs_to_no_agency(app):
+    response = signed_in(app, ADMIN).post("/staff/admin/accounts/new?lang=en", data=new_account(role="finance"))
+    assert response.status_code == 400
+    assert "A province-wide role has no agency: choose none." in errors(response)
+    assert count() == 0
+
+
+@pytest.mark.parametrize("agency_value", ["", "own"])
+def test_agency_admin_cannot_create_a_finance_officer(app, agency_value):
+    data = new_account(role="finance", agency="" if agency_value == "" else str(agency("ubnd-phuong-to-hieu").id))
+    response = signed_in(app, AGENCY_ADMIN).post("/staff/admin/accounts/new?lang=en", data=data)
+    assert response.status_code == 400
+    assert "Not a valid choice." in errors(response)
+    assert count() == 0
+
+
 @pytest.mark.parametrize(("overrides", "message"), [
     ({"password": "short1"}, "The password must have at least 8 characters."),
     ({"password": "12345678"}, "This password is too common. Choose a longer, less predictable one."),

@@ -17,6 +17,7 @@ from tests.payments.helpers import signed
 
 RECEPTIONIST, PROCESSOR, LEADER = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn"
 AGENCY_ADMIN, ADMIN, CITIZEN = "quantri.xa@demo.sonla.vn", "admin@demo.sonla.vn", "congdan@demo.sonla.vn"
+FINANCE = "ketoan@demo.sonla.vn"
 OTHER_RECEPTIONIST, OTHER_LEADER = "tiepnhan.syt@example.com", "lanhdao.syt@example.com"
 
 
@@ -229,20 +230,20 @@ def test_anonymous_cannot_confirm(client):
 
 # --- unmatched credits ----------------------------------------------------------------------------------
 
-def test_leader_attaches_an_unmatched_credit_by_reference(client, login, english):
+def test_finance_attaches_an_unmatched_credit_by_reference(client, login, english):
     payment = pending()
     credit = unmatched_credit(client, payment.amount_vnd)
-    leader = account(LEADER)
-    login(LEADER)
+    officer = account(FINANCE)  # the province's finance officer owns the account's unmatched credits
+    login(FINANCE)
     assert "FT-LOST-1" in page_text(client, "/staff/payments")
     response = request(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
                        data={"reference": f"  {payment.reference.lower()} "})
     assert response.status_code == 302 and response.headers["Location"].endswith("/staff/payments")
     db.session.expire_all()
-    assert (credit.state, credit.payment_id, credit.resolved_by_id) == ("resolved", payment.id, leader.id)
+    assert (credit.state, credit.payment_id, credit.resolved_by_id) == ("resolved", payment.id, officer.id)
     assert (payment.status, payment.received_vnd, payment.dossier.status) == ("paid", payment.amount_vnd, 4)
     [resolved] = dossier_events(payment.dossier_id, "credit_resolved")
-    assert resolved.actor_id == leader.id and resolved.note == "FT-LOST-1"
+    assert resolved.actor_id == officer.id and resolved.note == "FT-LOST-1"
     page = page_text(client, "/staff/payments")
     assert f"Credit attached to {payment.reference}." in page and "FT-LOST-1" not in page
 
@@ -250,7 +251,7 @@ def test_leader_attaches_an_unmatched_credit_by_reference(client, login, english
 def test_a_resolved_credit_cannot_be_attached_again(client, login, english):
     payment, other = pending(), payment_of("Sồng A Chứ")
     credit = unmatched_credit(client, payment.amount_vnd)
-    login(LEADER)
+    login(FINANCE)
     resolve(client, credit, payment.reference)
     before = snapshot()
     response = request(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
@@ -262,7 +263,7 @@ def test_a_resolved_credit_cannot_be_attached_again(client, login, english):
 def test_an_unmatched_credit_of_the_wrong_amount_is_flagged_when_attached(client, login):
     payment = pending()
     credit = unmatched_credit(client, payment.amount_vnd - 5000)
-    login(LEADER)
+    login(FINANCE)
     resolve(client, credit, payment.reference)
     db.session.expire_all()
     assert credit.state == "resolved" and payment.status == "underpaid" and payment.dossier.status == 6
@@ -271,7 +272,7 @@ def test_an_unmatched_credit_of_the_wrong_amount_is_flagged_when_attached(client
 @pytest.mark.parametrize("reference", ["", "SL000000000X", "khong co"])
 def test_attaching_to_an_unknown_reference_changes_nothing(client, login, english, reference):
     credit = unmatched_credit(client, 20000)
-    login(LEADER)
+    login(FINANCE)
     before = snapshot()
     response = request(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
                        data={"reference": reference})
@@ -285,12 +286,12 @@ def test_a_leader_of_another_agency_cannot_attach_to_this_agency_payment(client,
     credit = unmatched_credit(client, payment.amount_vnd)
     login(OTHER_LEADER)
     before = snapshot()
-    resolve(client, credit, payment.reference)
+    assert resolve(client, credit, payment.reference).status_code == 403
     assert snapshot() == before
 
 
-@pytest.mark.parametrize("email", [RECEPTIONIST, PROCESSOR])
-def test_only_leaders_attach_credits(client, login, email):
+@pytest.mark.parametrize("email", [RECEPTIONIST, PROCESSOR, LEADER, AGENCY_ADMIN])
+def test_only_the_province_finance_and_admin_attach_credits(client, login, email):
     payment = pending()
     credit = unmatched_credit(client, payment.amount_vnd)
     login(email)
@@ -302,7 +303,7 @@ def test_only_leaders_attach_credits(client, login, email):
 
 
 def test_attaching_a_credit_that_does_not_exist_is_404(client, login):
-    login(LEADER)
+    login(FINANCE)
     assert request(client, "POST", "/staff/payments/unmatched/999999/resolve",
                    data={"reference": pending().reference}).status_code == 404
 

@@ -59,8 +59,13 @@ def snapshot() -> dict:
             Payment.reference, Payment.status, Payment.received_vnd, Payment.paid_at,
         ).order_by(Payment.id)).all(),
         "dossiers": db.session.execute(select(Dossier.code, Dossier.status).order_by(Dossier.id)).all(),
-        "events": db.session.scalar(select(func.count(Event.id))),
+        # A refused call leaves its audit line (tests/payments/test_refusals.py) and nothing else.
+        "events": db.session.scalar(select(func.count(Event.id)).where(Event.action != "webhook_refused")),
     }
+
+
+def refusal_events() -> list[Event]:
+    return list(db.session.scalars(select(Event).where(Event.action == "webhook_refused").order_by(Event.id)))
 
 
 def post(client, body: bytes, headers: dict):
@@ -137,11 +142,12 @@ CASES = list(_bad_requests("SL000000000X", 20000))  # the names only; built per 
 def test_unauthenticated_call_is_refused_and_changes_nothing(client, case):
     payment = pending()
     body, headers = _bad_requests(payment.reference, payment.amount_vnd)[case]
-    before = snapshot()
+    before, audited = snapshot(), len(refusal_events())
     response = post(client, body, headers)
     assert response.status_code == 401, (case, response.status_code)
     assert response.get_json() == {"error": "unauthorized"}
     assert snapshot() == before
+    assert len(refusal_events()) == audited + 1
 
 
 def test_superscript_timestamp_is_refused_not_a_server_error(client):
@@ -344,11 +350,14 @@ MALFORMED_BUGS = {
 
 def _check_malformed(client, data) -> None:
     body, headers = signed(data if isinstance(data, bytes) else json.dumps(data).encode())
-    before = snapshot()
+    before, audited = snapshot(), len(refusal_events())
     response = post(client, body, headers)
     assert response.status_code == 400, response.status_code
-    assert response.get_json() == {"error": "malformed"}
+    answer = response.get_json()
+    assert answer["error"] == "malformed" and answer["reason"], answer
+    assert set(answer) == {"error", "reason"}
     assert snapshot() == before
+    assert len(refusal_events()) == audited + 1
 
 
 @pytest.mark.parametrize("case", list(MALFORMED))

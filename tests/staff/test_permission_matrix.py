@@ -14,8 +14,11 @@ from portal.extensions import db
 from portal.feedback.models import Feedback
 from portal.payments.models import Payment
 
+# The agency roles and the province admin. `finance` (province-wide, no agency) works on the provincial fee
+# account only: it passes no other door.
 ALL = {"receptionist", "processor", "leader", "agency_admin", "admin"}
 DESK = {"receptionist", "leader", "admin"}
+ACCOUNT_OWNERS = {"finance", "admin"}  # the provincial VietQR account: statements, unmatched credits
 # endpoint -> roles that may pass the door (written from the issue, not read from the code)
 EXPECTED = {
     "staff.home": ALL,
@@ -30,11 +33,12 @@ EXPECTED = {
     "feedback_staff.queue": ALL,
     "feedback_staff.item": ALL,
     "feedback_staff.act": ALL,
-    "payments_staff.index": DESK,
+    # Payments (portal/payments/policy.py): the desk for its agency's payments, finance for the account.
+    "payments_staff.index": DESK | {"finance"},
     "payments_staff.counter": DESK | {"processor"},
     "payments_staff.confirm": DESK,
-    "payments_staff.import_statement": {"leader", "admin"},
-    "payments_staff.resolve": {"leader", "admin"},
+    "payments_staff.import_statement": ACCOUNT_OWNERS,
+    "payments_staff.resolve": ACCOUNT_OWNERS,
     # Administration: agency admins inside their agency, the province admin everywhere (tests/admin).
     "admin.index": {"agency_admin", "admin"},
     "admin.agencies": {"admin"},
@@ -65,6 +69,7 @@ EXPECTED = {
 ACCOUNTS = {
     "receptionist": "tiepnhan@demo.sonla.vn", "processor": "xuly@demo.sonla.vn", "leader": "lanhdao@demo.sonla.vn",
     "agency_admin": "quantri.xa@demo.sonla.vn", "admin": "admin@demo.sonla.vn", "citizen": "congdan@demo.sonla.vn",
+    "finance": "ketoan@demo.sonla.vn",
 }
 
 
@@ -120,3 +125,189 @@ def test_staff_of_another_agency_see_nothing_of_this_one(app):
             response = client.open(fill(rule), method=method)
             assert response.status_code == 404, (rule.endpoint, response.status_code)
             response.close()
+
+
+# --- payments: the public pages, and data scope ------------------------------------------------------------
+#
+# Who may see and do what on a payment is decided in portal/payments/policy.py. The public pages are reached by
+# the reference alone (a bearer secret): they open for anyone and show no personal data. The e-receipt names the
+# payer: the dossier's agency (and the province admin) only; for everybody else it does not exist (404).
+TO_HIEU_STAFF = {"receptionist", "processor", "leader", "agency_admin"}
+PUBLIC_PAYMENT_PAGES = {  # path suffix -> roles that get 200 (all others: 404); "anonymous" is a role here
+    "": ALL | {"finance", "citizen", "anonymous"},
+    "/qr.png": ALL | {"finance", "citizen", "anonymous"},
+    "/qr.svg": ALL | {"finance", "citizen", "anonymous"},
+    ".json": ALL | {"finance", "citizen", "anonymous"},
+    "/receipt": TO_HIEU_STAFF | {"admin"},
+}
+CHIENG_AN = "ubnd-phuong-chieng-an"
+OTHER = {"receptionist": "tiepnhan.ca@example.vn", "processor": "xuly.ca@example.vn", "leader": "lanhdao.ca@example.vn"}
+
+
+def payment_of(name: str) -> Payment:
+    return db.session.scalar(select(Payment).join(Dossier).where(Dossier.applicant_name == name))
+
+
+def signed_in(app, role: str):
+    """A client signed in as a demo account's role, or as "other <role>" of Chiềng An (fixture chieng_an)."""
+    client = app.test_client()
+    if role != "anonymous":
+        other = role.startswith("other ")
+        email = OTHER[role.removeprefix("other ")] if other else ACCOUNTS[role]
+        password = "Mat-khau-rat-dai-2026" if other else DEMO_PASSWORD
+        assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+    return client
+
+
+def call(client, method: str, url: str, **kwargs) -> int:
+    response = client.open(url, method=method, **kwargs)
+    response.close()
+    return response.status_code
+
+
+def snapshot() -> dict:
+    from portal.events.models import Event
+    from portal.payments.models import BankTransaction
+
+    db.session.expire_all()
+    return {
+        "payments": db.session.execute(select(Payment.reference, Payment.status, Payment.received_vnd, Payment.method)
+                                       .order_by(Payment.id)).all(),
+        "credits": db.session.execute(select(BankTransaction.bank_transaction_id, BankTransaction.state,
+                                             BankTransaction.payment_id).order_by(BankTransaction.id)).all(),
+        "dossiers": db.session.execute(select(Dossier.code, Dossier.status).order_by(Dossier.id)).all(),
+        "events": db.session.execute(select(Event.action).where(Event.action != "viewed")
+                                     .order_by(Event.id)).scalars().all(),
+    }
+
+
+@pytest.fixture
+def chieng_an():
+    """A receptionist, a processor and a leader of UBND Phường Chiềng An, another agency than the demo ward's."""
+    for role, email in OTHER.items():
+        create_account(email=email, password="Mat-khau-rat-dai-2026", full_name=f"Cán bộ Chiềng An ({role})",
+                       role=role, agency_slug=CHIENG_AN)
+    db.session.flush()
+
+
+def test_every_public_payment_route_is_in_the_table(app):
+    public = {rule.rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/payments/")}
+    assert public == {f"/payments/<reference>{suffix}" for suffix in PUBLIC_PAYMENT_PAGES}
+
+
+@pytest.mark.parametrize("role", ["anonymous", *ACCOUNTS])
+def test_public_payment_pages(app, role):
+    paid = payment_of("Quàng Thị Nga")  # a paid fee of Phường Tô Hiệu: it has a receipt
+    assert paid.paid_at is not None
+    client = signed_in(app, role)
+    for suffix, allowed in PUBLIC_PAYMENT_PAGES.items():
+        response = client.get(f"/payments/{paid.reference}{suffix}")
+        body = response.get_data().decode("utf-8", "replace")
+        response.close()
+        assert response.status_code == (200 if role in allowed else 404), (suffix, role, response.status_code)
+        if suffix != "/receipt" and response.status_code == 200:
+            # The reference is all a public page knows: no name, dossier code, phone, e-mail or address.
+            dossier = paid.dossier
+            for private in (dossier.applicant_name, dossier.code, dossier.phone, dossier.email, dossier.address):
+                assert not private or private not in body, (suffix, private)
+
+
+@pytest.mark.usefixtures("chieng_an")
+@pytest.mark.parametrize("role", list(OTHER))
+def test_staff_of_another_agency_get_404_for_every_payment_of_this_one(app, role):
+    """Chiềng An's desk, by URL: every route that names a Tô Hiệu payment answers 404 and changes nothing."""
+    client = signed_in(app, f"other {role}")
+    before = snapshot()
+    for name in ("Hà Văn Nam", "Quàng Thị Nga", "Sồng A Chứ"):  # pending, paid, underpaid
+        reference = payment_of(name).reference
+        assert call(client, "GET", f"/staff/payments/{reference}/counter") == 404, (role, name)
+        assert call(client, "GET", f"/payments/{reference}/receipt") == 404, (role, name)
+        status = call(client, "POST", f"/staff/payments/{reference}/confirm", data={"method": "cash", "note": "x"})
+        assert status == (404 if role in DESK else 403), (role, name, status)
+    assert snapshot() == before
+    if role in DESK:  # and the flagged list does not show them
+        response = client.get("/staff/payments")
+        page = response.get_data(as_text=True)
+        response.close()
+        assert response.status_code == 200
+        for name in ("Hà Văn Nam", "Sồng A Chứ"):
+            assert payment_of(name).reference not in page
+
+
+@pytest.mark.usefixtures("chieng_an")
+def test_a_leader_of_another_agency_cannot_pay_this_agency_fee_with_a_statement(app):
+    """Issue 9 item 1: Chiềng An's leader imported a statement naming Tô Hiệu's reference, and Tô Hiệu's fee
+    became paid (dossier 6 → 4). Statements of the provincial account are the province finance role's now."""
+    import io
+
+    payment = payment_of("Hà Văn Nam")
+    assert (payment.status, payment.dossier.status) == ("pending", 6)
+    line = f"ST-CA-1,2026-11-23,{payment.amount_vnd},CT {payment.reference}\n"
+    client = signed_in(app, "other leader")
+    before = snapshot()
+    status = call(client, "POST", "/staff/payments/statement", content_type="multipart/form-data", data={
+        "statement": (io.BytesIO(("transaction_id,date,amount,description\n" + line).encode()), "sao-ke.csv")})
+    assert status == 403
+    assert snapshot() == before
+    db.session.expire_all()
+    assert (payment.status, payment.dossier.status) == ("pending", 6)
+
+
+@pytest.mark.usefixtures("chieng_an")
+def test_a_leader_of_another_agency_neither_sees_nor_attaches_the_province_credits(app):
+    """Issue 9 item 1: the unmatched list showed every payer's name to every desk, and a leader could attach a
+    credit meant for another agency to a reference of their own."""
+    from portal.agencies.models import Agency
+    from tests.payments.helpers import signed
+
+    meant_for = payment_of("Hà Văn Nam")  # Tô Hiệu's
+    own = payment_of("Sồng A Chứ")
+    own.dossier.agency_id = db.session.scalar(select(Agency.id).where(Agency.slug == CHIENG_AN))  # now Chiềng An's
+    db.session.flush()
+    body, headers = signed({"transaction_id": "FT-CA-LOST", "amount": meant_for.amount_vnd,
+                            "description": "NOP LE PHI HO SO CUA HA VAN NAM TO HIEU"})
+    bank = app.test_client()
+    response = bank.post("/webhooks/bank", data=body, headers=headers)
+    assert response.status_code == 200 and response.get_json()["status"] == "unmatched"
+    response.close()
+    from portal.payments.models import BankTransaction
+
+    credit = db.session.scalar(select(BankTransaction).where(BankTransaction.bank_transaction_id == "FT-CA-LOST"))
+    client = signed_in(app, "other leader")
+    response = client.get("/staff/payments")
+    page = response.get_data(as_text=True)
+    response.close()
+    assert response.status_code == 200 and "HA VAN NAM" not in page and "FT-CA-LOST" not in page
+    before = snapshot()
+    status = call(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve", data={"reference": own.reference})
+    assert status == 403
+    assert snapshot() == before
+    # The province's finance officer sees it and attaches it where it belongs, in any agency.
+    finance = signed_in(app, "finance")
+    response = finance.get("/staff/payments")
+    assert "FT-CA-LOST" in response.get_data(as_text=True)
+    response.close()
+    assert call(finance, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
+                data={"reference": meant_for.reference}) == 302
+    db.session.expire_all()
+    assert (credit.state, credit.payment_id, meant_for.status) == ("resolved", meant_for.id, "paid")
+
+
+@pytest.mark.parametrize("path", ["/staff/queue", "/staff/dossiers", "/staff/feedback", "/staff/audit",
+                                  "/staff/admin/", "/staff/dashboard"])
+def test_finance_sees_no_agency_work(app, path):
+    """finance has no agency: it must never fall into the province-wide (agency None) branch of a queue."""
+    client = signed_in(app, "finance")
+    assert call(client, "GET", path) in (403, 404), path
+
+
+def test_finance_sees_the_account_work_and_no_counter(app):
+    client = signed_in(app, "finance")
+    response = client.get("/staff/payments")
+    page = response.get_data(as_text=True)
+    response.close()
+    assert response.status_code == 200 and 'action="/staff/payments/statement"' in page
+    assert "/counter" not in page  # the counter and cash confirmation are the agency desk's
+    reference = payment_of("Hà Văn Nam").reference
+    assert call(client, "GET", f"/staff/payments/{reference}/counter") == 403
+    assert call(client, "POST", f"/staff/payments/{reference}/confirm", data={"method": "cash"}) == 403

@@ -1,0 +1,95 @@
+"""Who may see and do what on a payment: the one place every payment route asks.
+
+Ownership (issue 9, decided by the lead):
+
+- The VietQR receiving account is ONE provincial account (`admin.models.VietQRAccount`, a single row). The
+  account, its bank statements and the credits that name no known reference ("unmatched") belong to the
+  province: the `finance` role (Kế toán / Tài chính tỉnh) and the province `admin`. Only they import
+  statements and see or attach unmatched credits. They have no agency.
+- A payment belongs to the agency of its dossier. That agency's desk sees it in the flagged list, shows its
+  QR at the counter and confirms cash; the province admin may do so everywhere. For every other officer a
+  payment of another agency does not exist: 404, the same answer as an unknown reference.
+- The bank itself pays whatever reference it names: a signed notification, or a statement line that the
+  province's finance officer uploads, settles that reference whatever the agency (that is the bank speaking).
+- Public pages are reached by the reference alone. The reference is a bearer secret (45 random bits and a
+  check symbol), so they show only what a banking app needs to pay: the amount, the bank account, the
+  reference and whether it is paid. Never a name, a dossier code or anything else about the applicant.
+  The e-receipt names the payer and the dossier: only the dossier's citizen and its agency's staff see it.
+"""
+from __future__ import annotations
+
+from flask import abort
+from flask_login import current_user
+from sqlalchemy import false, select, true
+
+from portal.accounts.models import Account
+from portal.domain.payment_reference import is_valid
+from portal.dossiers.models import Dossier
+from portal.extensions import db
+
+from .models import Payment
+
+ACCOUNT_OWNERS = ("finance", "admin")  # the provincial account: statements and unmatched credits
+DESK = ("receptionist", "leader", "admin")  # confirm a payment at the counter
+COUNTER_VIEW = (*DESK, "processor")  # show the QR large at the desk
+LIST = (*DESK, "finance")  # /staff/payments: the flagged list (scoped), and the account's work for finance
+
+
+def owns_account(user: Account) -> bool:
+    """Statements and unmatched credits: the province's finance officers and the administrator."""
+    return user.is_authenticated and user.role in ACCOUNT_OWNERS
+
+
+def sees_payment(user: Account, payment: Payment) -> bool:
+    """An agency's desk sees its own agency's payments; the province admin every payment."""
+    if not user.is_authenticated or user.role not in COUNTER_VIEW:
+        return False
+    if user.role == "admin":
+        return True
+    return user.agency_id is not None and payment.dossier.agency_id == user.agency_id
+
+
+def may_confirm(user: Account, payment: Payment) -> bool:
+    return user.role in DESK and sees_payment(user, payment)
+
+
+def listed_payments(user: Account):
+    """SQL condition on Payment for the flagged list: the officer's agency; the whole province for the
+    province roles (finance reconciles the one account, and needs the references it may attach credits to)."""
+    if user.role in ACCOUNT_OWNERS:
+        return true()
+    if user.role in DESK and user.agency_id is not None:
+        return Payment.dossier_id.in_(select(Dossier.id).where(Dossier.agency_id == user.agency_id))
+    return false()
+
+
+def may_see_receipt(payment: Payment) -> bool:
+    """The e-receipt names the payer: the dossier's citizen (account or secret link), its agency's staff."""
+    from portal.dossiers.routes import can_view
+
+    return payment.paid_at is not None and can_view(payment.dossier)
+
+
+def find(reference: str) -> Payment | None:
+    reference = reference.strip().upper()
+    if not is_valid(reference):
+        return None
+    return db.session.scalar(select(Payment).where(Payment.reference == reference))
+
+
+def public_payment(reference: str) -> Payment:
+    """For the public pages: anyone holding the reference (see the module's docstring for what they show)."""
+    return find(reference) or abort(404)
+
+
+def staff_payment(reference: str) -> Payment:
+    """For the staff pages: 404 unless the signed-in officer sees this payment (never 403: no leak)."""
+    payment = find(reference)
+    if payment is None or not sees_payment(current_user, payment):
+        abort(404)
+    return payment
+
+
+def attachable_payment(reference: str) -> Payment | None:
+    """The payment an unmatched credit may be attached to: any reference in the province, for its owners."""
+    return find(reference) if owns_account(current_user) else None

@@ -1,0 +1,66 @@
+"""Reading a bank statement CSV (README "Bank statement import"): every line is checked, then stored."""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from . import amounts
+from .operations import Credit
+
+COLUMNS = ("transaction_id", "date", "amount", "description")
+DATE_PATTERNS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
+
+
+class NotAStatement(ValueError):
+    """Not UTF-8, or without the four columns."""
+
+
+@dataclass
+class Statement:
+    credits: list[Credit] = field(default_factory=list)
+    problems: list[tuple[int, str]] = field(default_factory=list)  # (line number, reason)
+
+
+def parse_date(text: str) -> datetime | None:
+    for pattern in DATE_PATTERNS:
+        try:
+            value = datetime.strptime(text.strip(), pattern)
+        except ValueError:
+            continue
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
+    return None
+
+
+def _problem(row: dict) -> str | None:
+    if not (row.get("transaction_id") or "").strip():
+        return "transaction_id"
+    if parse_date(row.get("date") or "") is None:
+        return "date"
+    try:
+        amounts.from_statement(row.get("amount") or "")
+    except amounts.AmountError as error:
+        return f"amount_{error.reason}"
+    return None
+
+
+def parse(data: bytes) -> Statement:
+    """The credits of a statement, or its problems line by line (then nothing may be imported)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise NotAStatement from None
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or any(column not in reader.fieldnames for column in COLUMNS):
+        raise NotAStatement
+    statement = Statement()
+    for row in reader:
+        problem = _problem(row)
+        if problem is not None:
+            statement.problems.append((reader.line_num, problem))
+            continue
+        statement.credits.append(Credit(
+            row["transaction_id"].strip()[:80], amounts.from_statement(row["amount"]),
+            row.get("description") or "", occurred_at=parse_date(row["date"])))
+    return statement
