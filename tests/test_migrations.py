@@ -146,6 +146,10 @@ def test_downgrade_with_data_goes_down_and_up_again(fresh_app):
     nothing is left half-done (issue 9: it failed on a foreign key and left _alembic_tmp_feedback_items)."""
     upgrade()
     seed()
+    with db.engine.begin() as connection:
+        # The finance role's migration refuses to go below it while finance accounts exist (the older schema
+        # has no such role): the demo's one becomes a citizen first, as an operator would have to decide.
+        connection.execute(text("UPDATE accounts SET role = 'citizen' WHERE role = 'finance'"))
     revisions = [revision.revision for revision in script_directory().walk_revisions()]
     for expected_after in [*revisions[1:], None]:
         downgrade(revision="-1")

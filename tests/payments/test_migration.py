@@ -13,7 +13,7 @@ from portal.extensions import db
 from tests.conftest import build_app
 from tests.support.databases import throwaway_database
 
-BEFORE = "1a8281467e27"
+BEFORE = "95b58b040fb5"  # the form-nonce migration, the one just before
 TABLES = ("accounts", "agencies", "procedures", "dossiers", "payments", "bank_transactions", "events")
 
 
