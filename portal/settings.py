@@ -56,6 +56,8 @@ class Settings:
     map_attribution: str = "© OpenStreetMap"
     # Shared secrets for the bank's notifications; two are accepted while the bank rotates them.
     bank_webhook_secrets: tuple[str, ...] = field(default=(), repr=False)
+    # Minutes without a request after which a staff session ends (citizens are not affected).
+    staff_idle_minutes: int = 30
     testing: bool = False
 
     @property
@@ -107,6 +109,10 @@ class Settings:
                                              env.get("BANK_WEBHOOK_SECRET_PREVIOUS", "")) if value)
         if any(len(value) < 32 for value in secrets_):
             problems.append("BANK_WEBHOOK_SECRET must be at least 32 characters")
+        idle = env.get("PORTAL_STAFF_IDLE_MINUTES", "30").strip()
+        if not idle.isdigit() or not 1 <= int(idle) <= 1440:
+            problems.append("PORTAL_STAFF_IDLE_MINUTES must be a whole number of minutes from 1 to 1440")
+            idle = "30"
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
@@ -114,7 +120,7 @@ class Settings:
             base_url=base_url, instance_path=instance, bank=bank, smtp=smtp, redis_url=redis_url,
             office_closing=closing, same_day_cutoff=cutoff, supplement_rule=rule, map_tile_url=tiles,
             map_attribution=env.get("PORTAL_MAP_ATTRIBUTION", cls.map_attribution).strip(),
-            bank_webhook_secrets=secrets_,
+            bank_webhook_secrets=secrets_, staff_idle_minutes=int(idle),
         )
 
     @classmethod
