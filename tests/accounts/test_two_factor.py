@@ -167,10 +167,10 @@ def test_the_half_signed_state_expires_after_five_minutes(app, enrol, clock):
     response = second_step(client, code_at(secret))
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/login"
-    assert not signed_in(client)
     page = client.get("/login").get_data(as_text=True)
     assert translated(app, "vi", "Your sign-in took too long or was interrupted. Please enter your password "
                                  "again.") in page
+    assert not signed_in(client)
 
 
 def test_the_half_signed_state_belongs_to_its_session(app, enrol):
