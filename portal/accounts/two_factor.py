@@ -154,9 +154,10 @@ def verify(account: Account, code: str, now: float | None = None) -> bool:
 
 # --- administrator's reset (lost phone) -------------------------------------------------------------
 
-def reset(account: Account, actor: Account) -> bool:
+def reset(account: Account, actor: Account | None) -> bool:
     """Remove the authenticator and the recovery codes; every session of the account ends. The person
-    enrols again at their next sign-in (when the policy requires it). Audited."""
+    enrols again at their next sign-in (when the policy requires it). Audited; `actor` None is the server's
+    command line (`flask --app portal accounts reset-two-factor`)."""
     row = _row(account)
     if row is None:
         return False
@@ -164,6 +165,7 @@ def reset(account: Account, actor: Account) -> bool:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))
     account.session_version += 1
     db.session.flush()
-    record("account", account.id, "two_factor_reset", actor_id=actor.id,
-           note=json.dumps({"before": "enrolled", "after": "none"}))
+    record("account", account.id, "two_factor_reset", actor_id=actor.id if actor else None,
+           note=json.dumps({"before": "enrolled", "after": "none",
+                            "by": "administrator" if actor else "command line"}))
     return True

@@ -43,7 +43,7 @@ def code_at(secret: str, offset_steps: int = 0) -> str:
 
 @pytest.fixture
 def enrol(app):
-    """enrol(email) gives the account an authenticator (as a confirmed enrolment would); returns the secret."""
+    """enrol(email) gives the account an authenticator, as a confirmed enrolment would; returns the secret."""
 
     def make(email: str) -> str:
         account = find_by_email(email)

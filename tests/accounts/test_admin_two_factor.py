@@ -12,7 +12,15 @@ from portal.accounts.models import RecoveryCode, SignInPolicy
 from portal.accounts.operations import create_account, find_by_email
 from portal.events.models import Event
 from portal.extensions import db
-from tests.accounts.conftest import ADMIN, AGENCY_ADMIN, LEADER, PROCESSOR, new_client, password_step, signed_in
+from tests.accounts.conftest import (
+    ADMIN,
+    AGENCY_ADMIN,
+    LEADER,
+    PROCESSOR,
+    new_client,
+    password_step,
+    signed_in,
+)
 
 
 def admin_client(app, email: str = ADMIN):
@@ -71,8 +79,8 @@ def test_resetting_a_members_two_factor_is_audited_and_ends_their_sessions(app, 
 
 
 def test_an_agency_admin_cannot_reset_another_agencys_staff(app, enrol):
-    create_account(email="yte@example.vn", password="Mat-khau-rat-dai-2026", full_name="Cán bộ Sở Y tế",
-                   role="leader", agency_slug="so-y-te")
+    create_account(email="yte@example.vn", password="Mat-khau-rat-dai-2026",  # noqa: S106
+                   full_name="Cán bộ Sở Y tế", role="leader", agency_slug="so-y-te")
     enrol("yte@example.vn")
     other = find_by_email("yte@example.vn")
     client = admin_client(app, AGENCY_ADMIN)
@@ -87,3 +95,17 @@ def test_after_a_reset_the_member_enrols_again_when_required(app, enrol, require
     client = new_client(app)
     assert urlsplit(password_step(client, LEADER).headers["Location"]).path == "/login/two-factor/setup"
     assert not signed_in(client)
+
+
+def test_the_command_line_resets_two_factor_when_no_administrator_can(app, enrol):
+    enrol(ADMIN)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["accounts", "reset-two-factor", "Admin@demo.sonla.vn"])
+    assert result.exit_code == 0, result.output
+    assert not two_factor.is_enrolled(find_by_email(ADMIN))
+    event = last_event("account", "two_factor_reset")
+    assert event.actor_id is None and "command line" in event.note
+    again = runner.invoke(args=["accounts", "reset-two-factor", ADMIN])
+    assert again.exit_code == 0 and "nothing changed" in again.output
+    unknown = runner.invoke(args=["accounts", "reset-two-factor", "khongco@demo.sonla.vn"])
+    assert unknown.exit_code != 0

@@ -20,7 +20,7 @@ from portal.extensions import db
 from tests.accounts.conftest import ADMIN, CITIZEN, LEADER, code_at, new_client, password_step, signed_in
 from tests.accounts.test_routes import translated
 
-NEW_PASSWORD = "Mat-khau-moi-cua-toi-2026"
+NEW_PASSWORD = "Mat-khau-moi-cua-toi-2026"  # noqa: S105 - a test password
 
 
 def ask(client, email: str, query: str = ""):
@@ -38,7 +38,8 @@ def set_password(client, link: str, password: str = NEW_PASSWORD, confirm: str |
     opened = client.get(link)
     if opened.status_code != 302:
         return opened
-    return client.post("/reset", data={"password": password, "confirm": password if confirm is None else confirm})
+    confirm = password if confirm is None else confirm
+    return client.post("/reset", data={"password": password, "confirm": confirm})
 
 
 def count(action: str, account_id: int) -> int:
@@ -163,11 +164,13 @@ def test_the_new_password_follows_the_rules(app, outbox, lang):
     client.get(link_from(outbox))
     short = client.post(f"/reset?lang={lang}", data={"password": "ngan", "confirm": "ngan"})
     assert short.status_code == 400
-    assert translated(app, lang, "The password must have at least 8 characters.") in short.get_data(as_text=True)
+    assert translated(app, lang, "The password must have at least 8 characters.") in \
+        short.get_data(as_text=True)
     common = client.post(f"/reset?lang={lang}", data={"password": "password", "confirm": "password"})
     assert translated(app, lang, "This password is too common. Choose a longer, less predictable one.") in \
         common.get_data(as_text=True)
-    different = client.post(f"/reset?lang={lang}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"})
+    different = client.post(f"/reset?lang={lang}",
+                            data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"})
     assert translated(app, lang, "The two passwords are not the same.") in different.get_data(as_text=True)
     # None of that used the link up.
     assert client.post("/reset", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
@@ -179,8 +182,8 @@ def test_requests_are_limited_per_e_mail(app, outbox):
     response = ask(new_client(app, "203.0.113.99"), "CongDan@demo.sonla.vn")
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
-    assert translated(app, "vi", "Too many requests for a new password. Please wait and try again later.") in \
-        response.get_data(as_text=True)
+    message = "Too many requests for a new password. Please wait and try again later."
+    assert translated(app, "vi", message) in response.get_data(as_text=True)
     assert len(outbox) == reset_routes().REQUESTS_PER_EMAIL
 
 
