@@ -49,7 +49,7 @@ def second_factor():
         used_recovery = not (form.code.data or "").strip()
         if two_factor.verify(account, form.given()):
             operations.record_sign_in(account)
-            sessions.finish_sign_in(account)
+            sessions.finish_sign_in(account, second_factor=True)
             if used_recovery:
                 left = two_factor.remaining_recovery_codes(account)
                 flash(ngettext("You used a recovery code. %(num)d recovery code is left.",
@@ -100,9 +100,11 @@ def enrol():
         codes = two_factor.confirm_enrolment(account, secret, form.code.data)
         if codes is not None:
             session.pop(ENROL_SECRET, None)
-            if not signed_in:
+            if signed_in:
+                session[sessions.SECOND_FACTOR_PASSED] = True
+            else:
                 operations.record_sign_in(account)
-                sessions.finish_sign_in(account)
+                sessions.finish_sign_in(account, second_factor=True)
             db.session.commit()
             page = _private(render_template("accounts/recovery_codes.html", codes=codes,
                                             target=safe_next(target)))

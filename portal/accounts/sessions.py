@@ -1,5 +1,6 @@
 """What the session cookie holds about signing in: the half-signed state between the password and the
-second factor, and the last activity of a staff session (which ends after PORTAL_STAFF_IDLE_MINUTES).
+second factor, whether the second factor was passed, and the last activity of a staff session (which ends
+after PORTAL_STAFF_IDLE_MINUTES).
 
 Both live in the signed session cookie, so nothing is written to the database on an ordinary request.
 """
@@ -14,10 +15,12 @@ from flask_login import current_user, login_user, logout_user
 
 from portal.extensions import db
 
+from . import two_factor
 from .models import Account
 
 PENDING = "pending_sign_in"
 SEEN = "seen"
+SECOND_FACTOR_PASSED = "mfa"
 # The password step is good for this long; then the person starts again from the password.
 PENDING_SECONDS = 5 * 60
 # Last activity is rewritten at most this often (one Set-Cookie a minute, not on every request).
@@ -48,14 +51,17 @@ def pending() -> tuple[Account, str, str] | None:
     return account, str(state.get("step")), str(state.get("next") or "")
 
 
-def finish_sign_in(account: Account) -> None:
+def finish_sign_in(account: Account, second_factor: bool = False) -> None:
     session.clear()
     login_user(account)
     session[SEEN] = clock()
+    if second_factor:
+        session[SECOND_FACTOR_PASSED] = True
 
 
 def end_idle_staff_session():
-    """before_request: sign a staff session out after the idle period; citizens keep today's behaviour."""
+    """before_request: sign a staff session out after the idle period, and send one that passed no second
+    factor to it when the policy now requires one. Citizens keep today's behaviour."""
     if request.endpoint == "static":
         return None
     now = clock()
@@ -74,7 +80,21 @@ def end_idle_staff_session():
         return redirect(url_for("accounts.login", next=_return_path()))
     if not isinstance(seen, int | float) or now - seen >= SEEN_RESOLUTION:
         session[SEEN] = now
+    if not session.get(SECOND_FACTOR_PASSED):
+        return _second_factor_now_due()
     return None
+
+
+def _second_factor_now_due():
+    """A staff session signed in with the password alone, while the policy now requires a second factor
+    (turned on since): it continues only through enrolment (or the code, if enrolled meanwhile)."""
+    account = current_user._get_current_object()
+    step = two_factor.second_step(account)
+    if step is None or request.endpoint in ("accounts.enrol", "accounts.logout"):
+        return None
+    logout_user()
+    begin_second_step(account, step, _return_path())
+    return redirect(url_for("accounts.second_factor" if step == two_factor.VERIFY else "accounts.enrol"))
 
 
 def _return_path() -> str | None:

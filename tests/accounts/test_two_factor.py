@@ -328,3 +328,29 @@ def test_pyotp_agrees_with_the_codes_we_accept(app):
     assert totp.matching_step(secret, pyotp.TOTP(secret).now()) == totp.current_step()
     assert totp.matching_step(secret, "12345") is None
     assert totp.matching_step(secret, "abcdef") is None
+
+
+def test_turning_the_policy_on_reaches_staff_already_signed_in(app, require_two_factor):
+    officer = new_client(app)
+    password_step(officer, PROCESSOR)
+    assert officer.get("/staff/feedback").status_code == 200
+    require_two_factor()
+    response = officer.get("/staff/feedback")
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/login/two-factor/setup"
+    assert officer.get("/staff/dossiers").status_code == 302
+    secret = enrolment_secret(officer)
+    assert officer.post("/login/two-factor/setup", data={"code": code_at(secret)}).status_code == 200
+    assert officer.get("/staff/feedback").status_code == 200
+
+
+def test_a_session_that_passed_the_second_factor_is_left_alone(app, enrol, require_two_factor):
+    secret = enrol(LEADER)
+    client = new_client(app)
+    password_step(client, LEADER)
+    second_step(client, code_at(secret))
+    require_two_factor()
+    assert client.get("/staff/feedback").status_code == 200
+    citizen = new_client(app)
+    password_step(citizen, CITIZEN)
+    assert citizen.get("/dossiers/mine").status_code == 200
