@@ -49,9 +49,10 @@ def test_the_province_admin_turns_the_policy_on_and_it_is_audited(app):
     # From now on a member without an authenticator is sent to enrolment.
     officer = new_client(app)
     assert urlsplit(password_step(officer, PROCESSOR).headers["Location"]).path == "/login/two-factor/setup"
-    # Turning it off again is a second audited change.
-    client.post("/staff/admin/security", data={})
-    assert two_factor.staff_two_factor_required() == (False, "database")
+    # It applies at once, to the administrator too: their next request goes to enrolment.
+    following = client.post("/staff/admin/security", data={})
+    assert urlsplit(following.headers["Location"]).path == "/login/two-factor/setup"
+    assert two_factor.staff_two_factor_required() == (True, "database")
 
 
 def test_an_agency_admin_cannot_change_the_policy(app):
