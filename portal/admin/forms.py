@@ -49,6 +49,8 @@ ROLES = {
     "agency_admin": _l("Agency administrator"),
     "admin": _l("Province administrator"),
 }
+
+
 def upper(value):
     return value.upper() if isinstance(value, str) else value
 
