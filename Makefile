@@ -8,9 +8,10 @@ PORT ?= 8000
 
 .PHONY: run test install install-test translations extract-messages update-catalogs serve db clean
 
+# gunicorn.conf.py: gevent workers, one process unless REDIS_URL is set, access log on stdout (tokens redacted).
 run: install translations db  ## install, migrate, load demo data and serve on http://127.0.0.1:8000
 	$(FLASK) seed-demo
-	$(BIN)/gunicorn --bind $(HOST):$(PORT) --workers 3 --access-logfile - wsgi:app
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
 
 test: install-test translations  ## install test dependencies and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -46,6 +47,7 @@ extract-messages: install  ## refresh translations/messages.pot from the code
 
 update-catalogs: extract-messages  ## merge new strings into the vi catalog, then translate them
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-wrap --ignore-obsolete
+	sed -i '/^"POT-Creation-Date:/d' translations/vi/LC_MESSAGES/messages.po
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -1,4 +1,7 @@
-"""WSGI entry point: `gunicorn wsgi:app`."""
+"""WSGI entry point: `gunicorn -c gunicorn.conf.py wsgi:app` (what `make run` starts; see gunicorn.conf.py).
+
+gunicorn also reads ./gunicorn.conf.py by itself when started from the repository root.
+"""
 import sys
 
 from portal import create_app

@@ -28,7 +28,21 @@ def create_app(settings: Settings | None = None) -> Flask:
     storage.init_app(app)
     register_blueprints(app)
     cli.init_app(app)
+    trust_proxies(app, settings.trusted_proxies)
     return app
+
+
+def trust_proxies(app: Flask, hops: int) -> None:
+    """Take the client's address, scheme and host from the last `hops` X-Forwarded-* entries.
+
+    Only as many as there are proxies of ours: the entries before them are whatever the client sent.
+    With 0 the headers are ignored, so a spoofed X-Forwarded-For cannot dodge a rate limit or fake an
+    audit address.
+    """
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def configure(app: Flask, settings: Settings) -> None:

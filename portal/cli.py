@@ -1,4 +1,4 @@
-"""Command-line tools: `flask --app portal seed-demo | import-procedures | create-account`."""
+"""Command-line tools: `flask --app portal seed-demo | import-procedures | create-account | check-files`."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,6 +13,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(import_procedures_command)
     app.cli.add_command(create_account_command)
+    app.cli.add_command(check_files_command)
+    from portal.backup.commands import backup_command, restore_command  # backup | backup --verify | restore
+
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")
@@ -81,3 +86,46 @@ def create_account_command(email: str, password: str, role: str, agency: str | N
         raise click.ClickException(str(error)) from None
     db.session.commit()
     click.echo(f"Created {account.role} account {account.email} (id {account.id})")
+
+
+def _age(seconds: int) -> str:
+    return f"{seconds // 86400} d" if seconds >= 86400 else f"{seconds // 3600} h" if seconds >= 3600 \
+        else f"{seconds // 60} min"
+
+
+@click.command("check-files")
+@click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
+@click.option("--delete-orphans", is_flag=True,
+              help="remove files no row references that are older than one hour (never by default)")
+def check_files_command(as_json: bool, delete_orphans: bool) -> None:
+    """Reconcile the database with the upload store: rows whose file is missing, files no row references.
+
+    Exits with status 1 when a row's file is missing or an unreferenced file older than an hour remains.
+    """
+    import json
+    from dataclasses import asdict
+
+    from portal.uploads.reconcile import GRACE_SECONDS, check
+
+    report = check(delete_orphans=delete_orphans)
+    if as_json:
+        click.echo(json.dumps({**asdict(report), "ok": report.ok, "grace_seconds": GRACE_SECONDS},
+                              ensure_ascii=False, indent=2))
+    else:
+        click.echo(f"Upload store {report.root}: {report.files_on_disk} files on disk, "
+                   f"{report.names_in_database} named in the database")
+        click.echo(f"Rows whose file is missing: {len(report.missing)}")
+        for row in report.missing:
+            click.echo(f"  {row.table} #{row.row_id} ({row.item}): {row.name}")
+        click.echo(f"Files no row references (older than {GRACE_SECONDS // 3600} h): {len(report.orphans)}")
+        for orphan in report.orphans:
+            state = " (deleted)" if orphan.name in report.deleted else ""
+            click.echo(f"  {orphan.name}: {orphan.size} bytes, {_age(orphan.age_seconds)} old{state}")
+        click.echo(f"Unreferenced files younger than {GRACE_SECONDS // 3600} h (an upload may be in "
+                   f"progress; not counted): {len(report.recent)}")
+        for recent in report.recent:
+            click.echo(f"  {recent.name}: {recent.size} bytes, {_age(recent.age_seconds)} old")
+        if report.orphans and not delete_orphans:
+            click.echo("Nothing was deleted; --delete-orphans removes the unreferenced files older than 1 h.")
+    if not report.ok:
+        raise SystemExit(1)

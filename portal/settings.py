@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
 SUPPLEMENT_RULES = ("exclude", "restart")
+MAX_TRUSTED_PROXIES = 5  # more hops than that is a misconfiguration, not a deployment
 
 
 class SettingsError(RuntimeError):
@@ -56,6 +57,9 @@ class Settings:
     map_attribution: str = "© OpenStreetMap"
     # Shared secrets for the bank's notifications; two are accepted while the bank rotates them.
     bank_webhook_secrets: tuple[str, ...] = field(default=(), repr=False)
+    # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are believed (nginx: 1).
+    # 0 ignores those headers: anyone could otherwise choose the address that rate limits and audit see.
+    trusted_proxies: int = 0
     # Minutes without a request after which a staff session ends (citizens are not affected).
     staff_idle_minutes: int = 30
     testing: bool = False
@@ -109,6 +113,11 @@ class Settings:
                                              env.get("BANK_WEBHOOK_SECRET_PREVIOUS", "")) if value)
         if any(len(value) < 32 for value in secrets_):
             problems.append("BANK_WEBHOOK_SECRET must be at least 32 characters")
+        proxies = env.get("PORTAL_TRUSTED_PROXIES", "0").strip() or "0"
+        if not proxies.isascii() or not proxies.isdigit() or int(proxies) > MAX_TRUSTED_PROXIES:
+            problems.append("PORTAL_TRUSTED_PROXIES must be the number of reverse proxies in front of the "
+                            f"portal (0 to {MAX_TRUSTED_PROXIES}; 1 behind deploy/nginx/portal.conf)")
+            proxies = "0"
         idle = env.get("PORTAL_STAFF_IDLE_MINUTES", "30").strip()
         if not idle.isdigit() or not 1 <= int(idle) <= 1440:
             problems.append("PORTAL_STAFF_IDLE_MINUTES must be a whole number of minutes from 1 to 1440")
@@ -120,7 +129,7 @@ class Settings:
             base_url=base_url, instance_path=instance, bank=bank, smtp=smtp, redis_url=redis_url,
             office_closing=closing, same_day_cutoff=cutoff, supplement_rule=rule, map_tile_url=tiles,
             map_attribution=env.get("PORTAL_MAP_ATTRIBUTION", cls.map_attribution).strip(),
-            bank_webhook_secrets=secrets_, staff_idle_minutes=int(idle),
+            bank_webhook_secrets=secrets_, trusted_proxies=int(proxies), staff_idle_minutes=int(idle),
         )
 
     @classmethod

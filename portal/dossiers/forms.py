@@ -1,6 +1,6 @@
 """Dossier forms: online application, counter intake, supplements, withdrawal, staff actions."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from portal.choices import options
@@ -23,6 +23,8 @@ class ApplicantFields(PortalForm):
     address = StringField(_l("Address (house number, street, village)"), filters=[cleaned], validators=[
         DataRequired(_l("Enter the address.")), Length(max=300)], render_kw={"autocomplete": "street-address"})
     commune = SelectField(_l("Commune or ward"), validators=[DataRequired(_l("Choose the commune or ward."))])
+    # One-time form nonce (portal/form_nonce.py): the same form sent twice creates one dossier.
+    nonce = HiddenField()
 
 
 class ApplyForm(ApplicantFields):

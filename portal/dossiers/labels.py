@@ -54,6 +54,9 @@ EVENT = {
     A.WITHDRAW.value: _l("Dossier withdrawn"),
     A.APOLOGISE.value: _l("Apology letter issued with a new appointment date"),
     A.NOTE.value: _l("Internal note"),
+    # Audit only (never on a timeline, see portal.events.timeline.AUDIT_ONLY).
+    "viewed": _l("Opened by staff"),
+    "file_downloaded": _l("File downloaded"),
 }
 EMAIL_MESSAGE = {
     A.RECEIVE: _l("Your dossier was received. The processing time runs from now."),
@@ -78,8 +81,10 @@ def document_error(reason: str) -> str:
         "empty": _("An attached file is empty."),
         "too_large": _("A file is larger than 10 MB."),
         "type": _("Only PDF, JPEG or PNG files can be attached."),
-        "active_content": _("A PDF contains scripts or attachments and cannot be accepted. Print it to a new PDF "
-                            "or scan it."),
+        "active_content": _("A PDF contains scripts, actions, attached files, a fillable form or "
+                            "multimedia and cannot be accepted. Print it to a new PDF or scan it."),
+        "encrypted": _("A PDF is protected by a password or encryption. Remove the protection (or print "
+                       "it to a new PDF) and attach it again."),
         "too_many_pixels": _("An image has too many pixels (more than 40 megapixels)."),
     }
     return messages.get(reason, _("A file could not be read; it may be damaged."))

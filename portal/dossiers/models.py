@@ -37,6 +37,9 @@ class Dossier(db.Model):
     # The QR's secret link is HMAC(SECRET_KEY, code + salt): receipts can be reprinted with the same QR,
     # and a copy of the database alone does not reveal any link.
     link_salt: Mapped[str] = mapped_column(String(32))
+    # SHA-256 of the online or counter form's one-time nonce (portal/form_nonce.py): the same form sent
+    # twice hits this unique index and creates nothing. NULL for dossiers from before nonces existed.
+    form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, default=None)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id"), index=True)
     channel: Mapped[str] = mapped_column(String(8))

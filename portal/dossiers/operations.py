@@ -14,6 +14,7 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import select
 
+from portal import form_nonce
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar.queries import LOCAL_TZ, calendar_around
@@ -29,6 +30,7 @@ from portal.extensions import db
 from portal.sequences import next_value
 from portal.uploads import storage
 from portal.uploads.documents import check_document
+from portal.uploads.names import with_type_extension
 
 from . import deadlines
 from .models import Dossier, DossierApology, DossierFile, DossierPause
@@ -84,6 +86,12 @@ def token_matches(dossier: Dossier, token: str) -> bool:
     return hmac.compare_digest(secret_token(dossier), token)
 
 
+def nonce_key(form: str, procedure: Procedure, nonce: str) -> str:
+    """What a dossier stores of its form's nonce, bound to one procedure's online form ("apply") or
+    counter form ("intake"); see portal/form_nonce.py."""
+    return form_nonce.stored(f"dossier-{form}:{procedure.code}", nonce)
+
+
 def display_name(filename: str) -> str:
     """A harmless label for the file list; the stored name is always our own."""
     name = clean(filename).replace("\\", "/").rsplit("/", 1)[-1]
@@ -109,18 +117,21 @@ def _attach(dossier: Dossier, uploads: list[Upload], kind: str, actor_id: int | 
         checked = check_document(upload.data)  # DocumentRejected stops the whole operation
         dossier.files.append(DossierFile(
             required_document_id=upload.required_document_id, kind=kind,
-            stored_name=storage.store(checked.data, checked.suffix), display_name=display_name(upload.filename),
+            stored_name=storage.store(checked.data, checked.suffix),
+            display_name=with_type_extension(display_name(upload.filename), checked.mimetype),
             mimetype=checked.mimetype, size=len(checked.data), uploaded_by_id=actor_id))
 
 
 def _new_dossier(procedure: Procedure, applicant: Applicant, channel: str, now: datetime,
-                 account: Account | None, created_by: Account | None, locale: str) -> Dossier:
+                 account: Account | None, created_by: Account | None, locale: str, nonce: str) -> Dossier:
     agency = receiving_agency(procedure, applicant.admin_unit_code)
     day = now.astimezone(LOCAL_TZ).date()
     sequence = next_value(f"dossier:{agency.id}", day)
     dossier = Dossier(
         code=dossier_code(agency.code, day, sequence), received_day=day, sequence=sequence,
-        link_salt=secrets.token_hex(16), agency=agency, procedure=procedure, channel=channel,
+        link_salt=secrets.token_hex(16), form_nonce=nonce_key(
+            "apply" if channel == "online" else "intake", procedure, nonce or form_nonce.new()),
+        agency=agency, procedure=procedure, channel=channel,
         applicant_name=clean(applicant.name), id_number=applicant.id_number, birth_date=applicant.birth_date,
         phone=applicant.phone, email=applicant.email.strip().lower(), address=clean(applicant.address),
         admin_unit_code=applicant.admin_unit_code, consent_version=CONSENT_VERSION, locale=locale,
@@ -133,14 +144,17 @@ def _new_dossier(procedure: Procedure, applicant: Applicant, channel: str, now: 
 
 
 def submit_online(procedure: Procedure, applicant: Applicant, uploads: list[Upload], account: Account | None,
-                  locale: str, now: datetime | None = None) -> Dossier:
-    """Status 1 (Mới đăng ký); the desk receives it later. The appointment shown is provisional."""
+                  locale: str, now: datetime | None = None, nonce: str = "") -> Dossier:
+    """Status 1 (Mới đăng ký); the desk receives it later. The appointment shown is provisional.
+
+    `nonce` is the form's one-time nonce ("" when the post had none: one is made up).
+    """
     if not procedure.is_online or not procedure.is_active:
         raise DossierError("not_online")
     if not uploads or len(uploads) > MAX_FILES:
         raise DossierError("files")
     now = now or utcnow()
-    dossier = _new_dossier(procedure, applicant, "online", now, account, None, locale)
+    dossier = _new_dossier(procedure, applicant, "online", now, account, None, locale, nonce)
     _attach(dossier, uploads, "submitted", account.id if account else None)
     dossier.appointment_on = deadlines.appointment_for(procedure, now)
     db.session.add(dossier)
@@ -151,7 +165,7 @@ def submit_online(procedure: Procedure, applicant: Applicant, uploads: list[Uplo
 
 
 def counter_intake(procedure: Procedure, applicant: Applicant, uploads: list[Upload], receptionist: Account,
-                   channel: str, locale: str, now: datetime | None = None) -> Dossier:
+                   channel: str, locale: str, now: datetime | None = None, nonce: str = "") -> Dossier:
     """A walk-in (or postal) dossier: received at once (status 2), the clock starts now."""
     if channel not in ("counter", "post"):
         raise DossierError("channel")
@@ -162,7 +176,7 @@ def counter_intake(procedure: Procedure, applicant: Applicant, uploads: list[Upl
     if receptionist.role != "admin" and receiving_agency(procedure, applicant.admin_unit_code).id != \
             receptionist.agency_id:
         raise DossierError("agency")
-    dossier = _new_dossier(procedure, applicant, channel, now, None, receptionist, locale)
+    dossier = _new_dossier(procedure, applicant, channel, now, None, receptionist, locale, nonce)
     _attach(dossier, uploads, "submitted", receptionist.id)
     dossier.status = S.RECEIVED.value
     dossier.received_at = now

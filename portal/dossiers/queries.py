@@ -21,6 +21,11 @@ def by_code(code: str) -> Dossier | None:
                              .options(selectinload(Dossier.files), selectinload(Dossier.pauses)))
 
 
+def by_form_nonce(stored: str) -> Dossier | None:
+    """The dossier an online or counter form already created (`stored` as in portal/form_nonce.py)."""
+    return db.session.scalar(select(Dossier).where(Dossier.form_nonce == stored))
+
+
 def for_account(account_id: int) -> list[Dossier]:
     return list(db.session.scalars(
         select(Dossier).where(Dossier.account_id == account_id).order_by(Dossier.id.desc()).limit(200)))

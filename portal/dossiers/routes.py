@@ -10,14 +10,14 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from portal import mail, qr, throttle
+from portal import form_nonce, mail, qr, throttle
 from portal.accounts.models import Account
 from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.catalog.queries import procedure_by_code
@@ -28,7 +28,7 @@ from portal.extensions import db
 from portal.i18n import locale_code
 from portal.places.models import AdminUnit
 from portal.tracking import access
-from portal.uploads import storage
+from portal.uploads import serving
 from portal.uploads.documents import DocumentRejected
 
 from . import deadlines, operations, queries
@@ -110,6 +110,22 @@ def applicant_from(form) -> operations.Applicant:
         admin_unit_code=form.commune.data)
 
 
+def sent_with(form: str, procedure, nonce: str) -> Dossier | None:
+    return queries.by_form_nonce(operations.nonce_key(form, procedure, nonce))
+
+
+def already_sent(dossier: Dossier, nonce: str, again_url: str):
+    """A second post of one form: the first receipt for whoever may see it (staff of the agency, the
+    applicant's account or browser) or for the browser that was given the form; anyone else posting
+    a copied nonce gets a page that names no dossier (portal/form_nonce.py)."""
+    if form_nonce.issued_here(nonce) and not (current_user.is_authenticated and current_user.is_staff):
+        access.grant("dossier", dossier.id)
+    if not can_view(dossier):
+        return form_nonce.already_sent_page(again_url)
+    flash(_("This form had already been sent, so nothing was sent again. Here is its receipt."), "success")
+    return redirect(url_for("dossiers.receipt", code=dossier.code))
+
+
 @bp.route("/apply/<procedure_code>", methods=["GET", "POST"])
 def apply(procedure_code: str):
     procedure = procedure_by_code(procedure_code)
@@ -117,6 +133,9 @@ def apply(procedure_code: str):
         abort(404)
     form = ApplyForm()
     fill_communes(form)
+    nonce = form_nonce.prepare(form.nonce)
+    if request.method == "POST" and (first := sent_with("apply", procedure, nonce)) is not None:
+        return already_sent(first, nonce, request.path)
     if request.method == "GET" and current_user.is_authenticated and not current_user.is_staff:
         form.applicant_name.data, form.email.data = current_user.full_name, current_user.email
     if not form.validate_on_submit():
@@ -133,7 +152,11 @@ def apply(procedure_code: str):
         try:
             dossier = operations.submit_online(procedure, applicant_from(form), uploads,
                                                current_user if current_user.is_authenticated else None,
-                                               locale_code())
+                                               locale_code(), nonce=nonce)
+            db.session.commit()
+        except IntegrityError as err:  # the same form, sent at the same moment, was stored first
+            winner = form_nonce.lost_race(err, lambda: sent_with("apply", procedure, nonce))
+            return already_sent(winner, nonce, request.path)
         except DocumentRejected as rejected:
             error = document_error(rejected.reason)
         except operations.DossierError:
@@ -142,7 +165,6 @@ def apply(procedure_code: str):
         db.session.rollback()
         flash(error, "error")
         return render_template("dossiers/apply.html", form=form, procedure=procedure, upload_error=error), 400
-    db.session.commit()
     access.grant("dossier", dossier.id)
     mail.send(dossier.email, "dossiers/email/submitted.txt", dossier.locale, dossier=dossier,
               link=tracking_link(dossier))
@@ -238,16 +260,17 @@ def withdraw(code: str):
 
 @bp.get("/<code>/files/<int:file_id>")
 def download(code: str, file_id: int):
-    """Always a download, never rendered by the browser, never cached (SECURITY.md D17)."""
+    """Always a download, never rendered by the browser, never cached (SECURITY.md D17); audited."""
     dossier = private_dossier(code)
     record = db.session.get(DossierFile, file_id)
     if record is None or record.dossier_id != dossier.id:
         abort(404)
-    response = send_file(storage.path_of(record.stored_name), mimetype=record.mimetype, as_attachment=True,
-                         download_name=record.display_name, max_age=0, conditional=False)
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    handle = serving.open_stored(record.stored_name)
+    if handle is None:
+        return serving.missing_file_page()
+    serving.audit_download("dossier", dossier.id, f"#{record.id} {record.display_name} ({record.kind})")
+    db.session.commit()
+    return serving.attachment(handle, record.stored_name, record.mimetype, record.display_name)
 
 
 @bp.get("/<code>/apology/<int:apology_id>")

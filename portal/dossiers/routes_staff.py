@@ -5,8 +5,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from portal import mail
+from portal import form_nonce, mail
 from portal.accounts.models import Account
 from portal.calendar.queries import local_now
 from portal.catalog.models import Procedure
@@ -25,7 +26,15 @@ from . import deadlines, operations, queries
 from .forms import DossierActionForm, IntakeForm
 from .labels import ACTION, EMAIL_MESSAGE, STATUS, TIMELINESS, document_error
 from .models import Dossier
-from .routes import applicant_from, collect_uploads, fill_communes, payments_of, tracking_link
+from .routes import (
+    already_sent,
+    applicant_from,
+    collect_uploads,
+    fill_communes,
+    payments_of,
+    sent_with,
+    tracking_link,
+)
 from .timeline import staff_timeline
 
 bp = protect(Blueprint("dossiers_staff", __name__, url_prefix="/staff/dossiers", template_folder="templates"))
@@ -143,6 +152,9 @@ def intake():
                                procedures=[(p.code, p.name_en if en and p.name_en else p.name) for p in procedures])
     form = IntakeForm()
     fill_communes(form)
+    nonce = form_nonce.prepare(form.nonce)
+    if request.method == "POST" and (first := sent_with("intake", procedure, nonce)) is not None:
+        return already_sent(first, nonce, request.full_path)
     if request.method == "GET" and current_user.agency and current_user.agency.admin_unit_code:
         form.commune.data = current_user.agency.admin_unit_code
     if not form.validate_on_submit():
@@ -150,7 +162,11 @@ def intake():
             400 if request.method == "POST" else 200
     try:
         dossier = operations.counter_intake(procedure, applicant_from(form), collect_uploads(procedure),
-                                            current_user, form.channel.data, locale_code())
+                                            current_user, form.channel.data, locale_code(), nonce=nonce)
+        db.session.commit()
+    except IntegrityError as error:  # the same form, sent at the same moment, was stored first
+        return already_sent(form_nonce.lost_race(error, lambda: sent_with("intake", procedure, nonce)), nonce,
+                            request.full_path)
     except DocumentRejected as rejected:
         db.session.rollback()
         flash(document_error(rejected.reason), "error")
@@ -159,6 +175,5 @@ def intake():
         db.session.rollback()
         flash(_error(error.reason), "error")
         return render_template("dossiers/staff_intake.html", form=form, procedure=procedure), 400
-    db.session.commit()
     flash(_("Dossier %(code)s received. Print the receipt for the citizen.", code=dossier.code), "success")
     return redirect(url_for("dossiers.receipt", code=dossier.code))

@@ -11,6 +11,9 @@ from portal.extensions import db
 
 from .models import Event
 
+# Reads of an item (record views, file downloads) stay in the audit log; on its timeline they are noise.
+AUDIT_ONLY = ("viewed", "file_downloaded")
+
 
 @dataclass(frozen=True)
 class Entry:
@@ -27,8 +30,8 @@ def entries(subject_type: str, subject_id: int, labels: dict, public_only: bool)
                  .order_by(Event.occurred_at, Event.id))
     if public_only:
         statement = statement.where(Event.is_public)
-    else:  # record views stay in the audit log; on the item's timeline they are noise
-        statement = statement.where(Event.action != "viewed")
+    else:
+        statement = statement.where(Event.action.not_in(AUDIT_ONLY))
     # The citizen sees what the agency did, not which officer did it.
     return [Entry(event.occurred_at, str(labels.get(event.action, event.action)), event.note, event.is_public,
                   "" if public_only else (actor or ""))

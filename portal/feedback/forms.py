@@ -5,6 +5,7 @@ from wtforms import (
     BooleanField,
     EmailField,
     FloatField,
+    HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -51,6 +52,8 @@ class SubmitForm(PortalForm):
     consent = BooleanField(validators=[DataRequired(_l("You must agree to the personal-data notice to send."))])
     # Honeypot: hidden from people by CSS; bots fill every field.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
+    # One-time form nonce (portal/form_nonce.py): the same form sent twice creates one report.
+    nonce = HiddenField()
 
 
 class RateForm(PortalForm):

@@ -47,6 +47,9 @@ EVENT = {
     A.RATE_SATISFIED.value: _l("The citizen was satisfied with the answer"),
     A.RATE_UNSATISFIED.value: _l("The citizen was not satisfied; the report was reopened"),
     A.RATE_UNSATISFIED_FINAL.value: _l("The citizen was not satisfied with the answer"),
+    # Audit only (never on a timeline, see portal.events.timeline.AUDIT_ONLY).
+    "viewed": _l("Opened by staff"),
+    "file_downloaded": _l("Photo downloaded"),
 }
 REFUSAL_REASONS = {
     "spam": _l("Spam or abusive content"),

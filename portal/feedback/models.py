@@ -59,6 +59,9 @@ class Feedback(db.Model):
     code: Mapped[str] = mapped_column(String(20), unique=True)
     # SHA-256 of the secret link's token: the token itself is shown once and mailed, never stored.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of the submission form's one-time nonce (portal/form_nonce.py): the same form sent twice
+    # hits this unique index and creates nothing. NULL for items from before nonces existed.
+    form_nonce: Mapped[str | None] = mapped_column(String(64), unique=True, index=True, default=None)
     category_id: Mapped[int] = mapped_column(ForeignKey("feedback_categories.id"), index=True)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agencies.id"))
     admin_unit_code: Mapped[str] = mapped_column(ForeignKey("admin_units.code"))

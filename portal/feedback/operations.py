@@ -4,13 +4,16 @@ Each returns what the citizen must be told (a Notice) so the route can e-mail it
 """
 from __future__ import annotations
 
+import base64
 import hashlib
-import secrets
+import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask import current_app
 from sqlalchemy import select
 
+from portal import form_nonce
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
@@ -31,6 +34,7 @@ from . import deadlines
 from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto
 
 MAX_PHOTOS = 5
+FORM = "feedback"  # the submission form's name in its stored nonce (portal/form_nonce.py)
 # Bumped whenever the personal-data notice text changes; stored with each consent (Law 91/2025).
 CONSENT_VERSION = "pakn-2026-01"
 PUBLIC_ACTIONS = frozenset({A.ACCEPT, A.REFUSE, A.MARK_DUPLICATE, A.REQUEST_INFO, A.SUPPLY_INFO, A.FORWARD,
@@ -71,10 +75,23 @@ class Submission:
     show_name: bool
     locale: str
     photos: tuple[bytes, ...] = ()
+    nonce: str = ""  # the form's one-time nonce; "" when the post had none (one is made up)
 
 
 def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def link_token(nonce: str) -> str:
+    """The private link's token (192 bits), derived from the form's nonce with SECRET_KEY.
+
+    Derived rather than drawn so that a double-sent form can show the first receipt, link included,
+    to the browser that was given the nonce; the nonce alone (it is in the page) does not reveal it,
+    and the database keeps only hashes of both.
+    """
+    key = current_app.config["SECRET_KEY"].encode()
+    digest = hmac.new(key, f"feedback-link:{nonce}".encode(), hashlib.sha256).digest()[:24]
+    return base64.urlsafe_b64encode(digest).decode()
 
 
 def _search_keys(item: Feedback) -> tuple[str, str]:
@@ -100,9 +117,11 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     processed = [process_photo(raw) for raw in data.photos]  # ImageRejected stops everything here
     local = now.astimezone(LOCAL_TZ)
     agency_id = category.default_agency_id or _commune_agency(data.admin_unit_code)
-    token = secrets.token_urlsafe(24)  # 192 bits
+    nonce = data.nonce or form_nonce.new()
+    token = link_token(nonce)
     item = Feedback(
         code=feedback_code(local.date(), next_value("feedback", local.date())), token_hash=hash_token(token),
+        form_nonce=form_nonce.stored(FORM, nonce),
         category=category, agency_id=agency_id, admin_unit_code=data.admin_unit_code,
         title=clean(data.title), description=clean_lines(data.description), address=clean(data.address),
         latitude=data.latitude, longitude=data.longitude, contact_name=clean(data.contact_name),

@@ -56,6 +56,11 @@ def by_token_hash(token_hash: str) -> Feedback | None:
     return db.session.scalar(select(Feedback).where(Feedback.token_hash == token_hash))
 
 
+def by_form_nonce(stored: str) -> Feedback | None:
+    """The item a submission form already created (`stored` as in portal/form_nonce.py)."""
+    return db.session.scalar(select(Feedback).where(Feedback.form_nonce == stored))
+
+
 def for_account(account_id: int) -> list[Feedback]:
     return list(db.session.scalars(
         select(Feedback).where(Feedback.account_id == account_id).order_by(Feedback.id.desc()).limit(200)))

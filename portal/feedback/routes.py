@@ -12,24 +12,24 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
-from portal import mail, qr, throttle
-from portal.calendar.queries import LOCAL_TZ, local_now
+from portal import form_nonce, mail, qr, throttle
 from portal.choices import options
+from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
 from portal.domain.text import clean
 from portal.extensions import db
 from portal.i18n import locale_code
 from portal.places.models import AdminUnit
 from portal.tracking import access
-from portal.uploads import storage
+from portal.uploads import serving
 from portal.uploads.images import ImageRejected
 
 from . import deadlines, operations, queries
@@ -70,10 +70,31 @@ def _fill_choices(form: SubmitForm) -> None:
     form.commune.choices = options([("", _("Choose…")), *units])
 
 
+def _sent_with(nonce: str) -> Feedback | None:
+    return queries.by_form_nonce(form_nonce.stored(operations.FORM, nonce))
+
+
+def _already_sent(item: Feedback, nonce: str):
+    """A second post of one form: its first receipt, but only for the browser that was given the form
+    (a copied nonce gets a page that names no report; see portal/form_nonce.py)."""
+    if not form_nonce.issued_here(nonce):
+        return form_nonce.already_sent_page(url_for(".submit"))
+    grant_access(item)
+    flash(_("This form had already been sent, so nothing was sent again. Here is its receipt."), "success")
+    token = operations.link_token(nonce)
+    if operations.hash_token(token) != item.token_hash:  # SECRET_KEY changed since: no link to show
+        return redirect(url_for(".status", code=item.code))
+    session["feedback_receipt"] = {"code": item.code, "token": token, "mailed": False}
+    return redirect(url_for(".receipt"))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def submit():
     form = SubmitForm()
     _fill_choices(form)
+    nonce = form_nonce.prepare(form.nonce)
+    if request.method == "POST" and (first := _sent_with(nonce)) is not None:
+        return _already_sent(first, nonce)
     if request.method == "GET" and current_user.is_authenticated:
         form.contact_name.data = form.contact_name.data or current_user.full_name
         form.email.data = form.email.data or current_user.email
@@ -95,9 +116,12 @@ def submit():
         admin_unit_code=form.commune.data, address=form.address.data or "", latitude=form.latitude.data,
         longitude=form.longitude.data, contact_name=form.contact_name.data or "", phone=form.phone.data,
         email=form.email.data or "", show_name=form.show_name.data, locale=locale_code(),
-        photos=tuple(f.read() for f in uploads))
+        photos=tuple(f.read() for f in uploads), nonce=nonce)
     try:
         item, token = operations.submit(data, current_user if current_user.is_authenticated else None)
+        db.session.commit()
+    except IntegrityError as error:  # the same form, sent at the same moment, was stored first
+        return _already_sent(form_nonce.lost_race(error, lambda: _sent_with(nonce)), nonce)
     except ImageRejected as rejected:
         db.session.rollback()
         form.photos.errors = [photo_error(rejected.reason)]
@@ -106,7 +130,6 @@ def submit():
         db.session.rollback()
         form.category.errors = [_("Choose a category.")]
         return render_template("feedback/new.html", form=form), 400
-    db.session.commit()
     grant_access(item)
     mailed = mail.send(item.email, "feedback/email/submitted.txt", item.locale, item=item,
                        link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token))
@@ -240,9 +263,12 @@ def photo(name: str):
     staff_ok = current_user.is_authenticated and current_user.is_staff and can_see_agency(item.agency_id)
     if not (item.is_published or can_view_private(item) or staff_ok):
         abort(404)
-    response = send_file(storage.path_of(name), mimetype="image/jpeg", max_age=3600 if item.is_published else 0,
-                         conditional=True)
-    if not item.is_published:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+    handle = serving.open_stored(name)
+    if handle is None:
+        return serving.missing_file_page()
+    label = f"{item.code}-{record.position}{'-thumb' if name == record.thumbnail_name else ''}.jpg"
+    if not item.is_published:  # a published item's photos are public, like its answer: not audited
+        serving.audit_download("feedback", item.id, label)
+        db.session.commit()
+    return serving.attachment(handle, name, "image/jpeg", label, public=item.is_published)
 

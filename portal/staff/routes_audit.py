@@ -28,9 +28,11 @@ from portal.agencies.models import Agency
 from portal.calendar.queries import LOCAL_TZ
 from portal.catalog.models import Procedure
 from portal.choices import options
+from portal.dossiers.labels import EVENT as DOSSIER_EVENTS
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
+from portal.feedback.labels import EVENT as FEEDBACK_EVENTS
 from portal.feedback.models import Feedback, FeedbackCategory, ResponseTemplate
 
 from .access import allow, protect
@@ -49,6 +51,8 @@ SUBJECT_TYPES = {
     "vietqr_account": _l("Bank account"),
     "province": _l("Province"),
 }
+# Translated names of actions, per subject type; the action's code is shown beside them (and when none).
+ACTION_LABELS = {"dossier": DOSSIER_EVENTS, "feedback": FEEDBACK_EVENTS}
 # (model, column naming the subject, column holding its agency) for subjects found by code or listed by name.
 SUBJECTS = {
     "dossier": (Dossier, Dossier.code, Dossier.agency_id),
@@ -155,5 +159,5 @@ def audit():
         next_url = url_for(".audit", **args, before=rows[-1][0].id)
     names = _names(rows)
     return render_template("staff/audit.html", form=form, rows=rows, names=names, next_url=next_url,
-                           subject_types=SUBJECT_TYPES, link=_link, show_ip=current_user.role == "admin",
+                           subject_types=SUBJECT_TYPES, action_labels=ACTION_LABELS, link=_link, show_ip=current_user.role == "admin",
                            filtered=bool(request.args)), 200 if valid else 400

@@ -6,8 +6,8 @@ request fails), the files it wrote are removed again, so no orphan is left behin
 from __future__ import annotations
 
 import hashlib
-import secrets
 import os
+import secrets
 import tempfile
 from pathlib import Path
 

@@ -11,6 +11,7 @@ import struct
 import unicodedata
 import zlib
 
+import pikepdf
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
@@ -19,6 +20,7 @@ from portal.catalog.models import Procedure
 from portal.dossiers.models import Dossier
 from portal.dossiers.operations import display_name
 from portal.extensions import db
+from portal.uploads import storage
 from portal.uploads.documents import MAX_BYTES, DocumentRejected, check_document
 from tests.dossiers.helpers import PDF, applicant
 from tests.feedback.helpers import jpeg_bytes
@@ -51,10 +53,15 @@ def pdf_with(catalog_extra: bytes = b"", objects: bytes = b"") -> bytes:
 
 # --- PDFs -----------------------------------------------------------------------------------------
 
-def test_real_pdf_is_accepted_unchanged():
-    for raw in (PDF, pdf_with()):
+def test_real_pdf_is_accepted_as_the_rewritten_copy_that_was_checked():
+    for raw, text in ((PDF, None), (pdf_with(), b"(Giay to) Tj")):
         checked = check_document(raw)
-        assert (checked.data, checked.mimetype, checked.suffix) == (raw, "application/pdf", ".pdf")
+        assert (checked.mimetype, checked.suffix) == ("application/pdf", ".pdf")
+        assert checked.data != raw and checked.data.startswith(b"%PDF-")  # qpdf's copy, not the upload
+        with pikepdf.open(io.BytesIO(checked.data)) as pdf:
+            assert len(pdf.pages) == 1
+            if text:
+                assert text in pdf.pages[0].Contents.read_bytes()
 
 
 def test_pdf_with_an_incremental_update_tail_is_accepted():
@@ -277,9 +284,10 @@ def test_stored_name_is_ours_and_display_name_is_clean(app, client, name):
     # The server names the file (a random or content-derived hex name); nothing of the client's name survives.
     assert re.fullmatch(r"[0-9a-f][0-9a-f-]{31,}\.pdf", stored.stored_name)
     assert stored.display_name and not set(stored.display_name) & set("/\\<>\x00\x07\x7f")
-    assert stored.mimetype == "application/pdf" and stored.size == len(PDF)
+    assert stored.mimetype == "application/pdf"
+    assert stored.size == storage.path_of(stored.stored_name).stat().st_size
     with client.get(f"/dossiers/{dossier.code}/files/{stored.id}") as download:
-        assert download.status_code == 200 and download.data == PDF
+        assert download.status_code == 200 and download.data == check_document(PDF).data  # the checked copy
         disposition = download.headers["Content-Disposition"]
         assert disposition.startswith("attachment")
         assert not set(disposition) & set("/\\<>\x00\x07\x7f\r\n")

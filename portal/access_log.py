@@ -1,0 +1,52 @@
+"""Access logs without secrets: private links and token-like query values are replaced by [redacted].
+
+A private link (/feedback/t/<token>, /dossiers/t/<code>/<token>, /reset/<token>) opens a citizen's
+item for whoever holds it, so it must not end up in a log file that operators copy, rotate and ship
+elsewhere. gunicorn.conf.py makes gunicorn use `RedactingLogger`; deploy/nginx/portal.conf applies the
+same rules to nginx's access log (keep the two in step).
+
+The patterns are plain regular expressions over the raw text, so they work on a request line
+("GET /feedback/t/abc HTTP/1.1"), a path, a query string or a full Referer URL alike.
+"""
+from __future__ import annotations
+
+import re
+
+from gunicorn.glogging import Logger
+
+REDACTED = "[redacted]"
+
+# The segment after these prefixes is a bearer secret, whatever its length.
+_PRIVATE_LINK = re.compile(r"(/feedback/t/|/dossiers/t/[^/?#\s]*/|/reset/)[^/?#\s]+")
+# Any other path segment (or the part before its extension) of 32 or more URL-safe characters: a token
+# under a route added later, or an unguessable file name, is redacted too. Our codes are far shorter.
+_LONG_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}(?=[/?#.\s]|$)")
+# Query parameters whose name says they carry a secret (token=, reset_token=, api_key=, password=...).
+_SECRET_PARAMETER = re.compile(
+    r"((?:^|[?&;])[A-Za-z0-9_.-]*(?:token|secret|key|password|passwd|signature|sig|otp)=)[^&;#\s]*",
+    re.IGNORECASE)
+
+# gunicorn's atoms that carry a URL: the request line, path, query string and Referer, whichever way
+# an access_log_format spells them.
+URL_ATOMS = frozenset({
+    "r", "U", "q", "f", "{raw_uri}e", "{path_info}e", "{query_string}e", "{request_uri}e",
+    "{http_referer}e", "{referer}i",
+})
+
+
+def redact(text: str) -> str:
+    """`text` with every private-link secret and secret-looking query value replaced by [redacted]."""
+    text = _PRIVATE_LINK.sub(lambda match: match[1] + REDACTED, text)
+    text = _LONG_SEGMENT.sub(REDACTED, text)
+    return _SECRET_PARAMETER.sub(lambda match: match[1] + REDACTED, text)
+
+
+class RedactingLogger(Logger):
+    """gunicorn's logger, with URLs redacted before they reach the access log."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for name in URL_ATOMS & atoms.keys():
+            if isinstance(atoms[name], str):
+                atoms[name] = redact(atoms[name])
+        return atoms

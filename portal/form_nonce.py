@@ -1,0 +1,92 @@
+"""One-time form nonces: a form sent twice (a double tap, a retry on a slow link, the back button)
+creates one item, and the second post lands on the first one's receipt.
+
+How it holds together:
+- Serving a form puts a fresh nonce (192 random bits) in a hidden field and remembers it in this
+  browser's signed session (the last REMEMBERED ones).
+- The created item stores `stored(form, nonce)`: SHA-256 of the form's name and the nonce, in a column
+  with a UNIQUE index. The name binds the value to one form (feedback, or one procedure's online or
+  counter form), and the database never holds a nonce that could be posted again.
+- A second post with the same nonce finds the first item and creates nothing. When both posts run at
+  the same time, both miss the first look-up; the unique index lets exactly one insert commit and the
+  other gets an IntegrityError: `lost_race` rolls it back, removes the files it wrote and returns the
+  winner.
+- Who sees the first receipt: a nonce is not a credential. It sits in the page's HTML, so anyone who
+  copies it (a saved page, a shared computer's history, a screenshot of the source) could post it. The
+  first receipt (code, private link) is therefore shown only when this session was given that nonce
+  by the server (`issued_here`) — the same browser that loaded the form. Anyone else gets a neutral
+  "this form was already sent" page that names no item and says how to track one. A nonce the client
+  makes up cannot claim anyone's item either: it only ever matches an item whose form it was served.
+- A post without a nonce, or with a malformed one (a page cached before nonces existed, a client that
+  drops hidden fields), is still accepted: the server makes up a nonce for it. Such posts are not
+  de-duplicated, so nothing breaks for a citizen with an old page; the next form they open has one.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from flask import session
+
+REMEMBERED = 10  # nonces kept per session: the forms opened in the last few tabs
+SESSION_KEY = "form_nonces"
+_WELL_FORMED = re.compile(r"[A-Za-z0-9_-]{22,64}")  # at least 128 bits of base64url
+
+
+def new() -> str:
+    return secrets.token_urlsafe(24)  # 192 bits
+
+
+def well_formed(value: object) -> bool:
+    return isinstance(value, str) and _WELL_FORMED.fullmatch(value) is not None
+
+
+def issue() -> str:
+    """A new nonce, remembered as given to this browser."""
+    nonce = new()
+    session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-(REMEMBERED - 1):], nonce]
+    return nonce
+
+
+def prepare(field) -> str:
+    """The nonce of this request: the posted one if well formed, else a new one (also for a GET).
+
+    The field then renders it, so a form shown again after a validation error keeps its nonce.
+    """
+    if not well_formed(field.data):
+        field.data = issue()
+    return field.data
+
+
+def issued_here(nonce: str) -> bool:
+    return nonce in session.get(SESSION_KEY, [])
+
+
+def stored(form: str, nonce: str) -> str:
+    """The value kept on the created item: bound to the form, useless to post again."""
+    return hashlib.sha256(f"{form}:{nonce}".encode()).hexdigest()
+
+
+def lost_race(error: Exception, find):
+    """After an IntegrityError on submission: undo this request and return the item that won.
+
+    Roll back, remove the files this request wrote (their rows never existed), and look the winner up
+    by its nonce; an IntegrityError about anything else is raised again.
+    """
+    from portal.extensions import db
+    from portal.uploads import storage
+
+    db.session.rollback()
+    storage.discard_uncommitted_files()
+    winner = find()
+    if winner is None:
+        raise error
+    return winner
+
+
+def already_sent_page(again_url: str):
+    """The neutral answer to someone who posts a used nonce they were not given: names no item."""
+    from flask import render_template
+
+    return render_template("already_sent.html", again_url=again_url), 409
