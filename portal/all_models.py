@@ -1,5 +1,5 @@
 """Import every feature's models so Alembic and the tests see the whole schema."""
-from portal.accounts.models import Account
+from portal.accounts.models import Account, PasswordResetToken, RecoveryCode, SecondFactor, SignInPolicy
 from portal.admin.models import VietQRAccount
 from portal.agencies.models import Agency
 from portal.calendar.models import CalendarDay
@@ -14,5 +14,6 @@ from portal.sequences import DailySequence
 __all__ = [
     "Account", "AdminUnit", "Agency", "BankTransaction", "CalendarDay", "DailySequence", "Dossier", "DossierApology",
     "DossierFile", "DossierPause", "Event", "Feedback", "FeedbackCategory", "FeedbackPause", "FeedbackPhoto",
-    "Payment", "Procedure", "RequiredDocument", "ResponseTemplate", "VietQRAccount",
+    "PasswordResetToken", "Payment", "Procedure", "RecoveryCode", "RequiredDocument", "ResponseTemplate",
+    "SecondFactor", "SignInPolicy", "VietQRAccount",
 ]

@@ -60,6 +60,8 @@ class Settings:
     # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are believed (nginx: 1).
     # 0 ignores those headers: anyone could otherwise choose the address that rate limits and audit see.
     trusted_proxies: int = 0
+    # Minutes without a request after which a staff session ends (citizens are not affected).
+    staff_idle_minutes: int = 30
     testing: bool = False
 
     @property
@@ -116,6 +118,10 @@ class Settings:
             problems.append("PORTAL_TRUSTED_PROXIES must be the number of reverse proxies in front of the "
                             f"portal (0 to {MAX_TRUSTED_PROXIES}; 1 behind deploy/nginx/portal.conf)")
             proxies = "0"
+        idle = env.get("PORTAL_STAFF_IDLE_MINUTES", "30").strip()
+        if not idle.isdigit() or not 1 <= int(idle) <= 1440:
+            problems.append("PORTAL_STAFF_IDLE_MINUTES must be a whole number of minutes from 1 to 1440")
+            idle = "30"
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
@@ -123,7 +129,7 @@ class Settings:
             base_url=base_url, instance_path=instance, bank=bank, smtp=smtp, redis_url=redis_url,
             office_closing=closing, same_day_cutoff=cutoff, supplement_rule=rule, map_tile_url=tiles,
             map_attribution=env.get("PORTAL_MAP_ATTRIBUTION", cls.map_attribution).strip(),
-            bank_webhook_secrets=secrets_, trusted_proxies=int(proxies),
+            bank_webhook_secrets=secrets_, trusted_proxies=int(proxies), staff_idle_minutes=int(idle),
         )
 
     @classmethod

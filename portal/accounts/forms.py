@@ -1,18 +1,84 @@
-"""Sign-in form."""
+"""Sign-in, second-factor, enrolment and password-reset forms; the password rules' translated messages."""
 from flask_babel import lazy_gettext as _l
-from portal.forms import PortalForm
-from wtforms import EmailField, PasswordField
-from wtforms.validators import DataRequired, Length
+from wtforms import EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
 
-from portal.forms import nfc_or_none
+from portal.forms import PortalForm, nfc_or_none
 
-from .passwords import MAX_LENGTH
+from .passwords import MAX_LENGTH, WeakPassword, check_password_rules
+
+PASSWORD_MESSAGES = {
+    "short": _l("The password must have at least 8 characters."),
+    "long": _l("The password may have at most 256 characters."),
+    "common": _l("This password is too common. Choose a longer, less predictable one."),
+}
+
+
+def password_rules(form, field):
+    try:
+        check_password_rules(field.data or "")
+    except WeakPassword as error:
+        raise ValidationError(PASSWORD_MESSAGES[error.reason]) from None
+
+
+def new_password_field(label):
+    """A new password, checked against the same rules everywhere (ASVS: length and common list only)."""
+    return PasswordField(label, filters=[nfc_or_none], validators=[
+        DataRequired(_l("Enter a password.")), Length(max=MAX_LENGTH), password_rules],
+        render_kw={"autocomplete": "new-password"})
+
+
+def _email_field():
+    return EmailField(_l("E-mail"), render_kw={"autocomplete": "username"},
+                      validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
 
 
 class LoginForm(PortalForm):
-    email = EmailField(_l("E-mail"), validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
-                       render_kw={"autocomplete": "username"})
+    email = _email_field()
     # NFC first: the same Vietnamese password typed on iOS (NFD) is longer before normalising.
     password = PasswordField(_l("Password"), filters=[nfc_or_none],
                              validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
                              render_kw={"autocomplete": "current-password"})
+
+
+def _code_field(label, required: bool = True):
+    return StringField(label, validators=[
+        DataRequired(_l("Enter the 6-digit code from your authenticator app.")) if required else Optional(),
+        Length(max=20)], render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                    "pattern": "[0-9 ]*", "maxlength": "7"})
+
+
+class SecondFactorForm(PortalForm):
+    """A code from the app, or (under "Use a recovery code") one of the ten recovery codes."""
+
+    code = _code_field(_l("6-digit code"), required=False)
+    recovery_code = StringField(_l("Recovery code"), validators=[Optional(), Length(max=20)],
+                                render_kw={"autocomplete": "off", "autocapitalize": "characters",
+                                           "spellcheck": "false"})
+
+    def validate(self, extra_validators=None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not (self.code.data or "").strip() and not (self.recovery_code.data or "").strip():
+            self.code.errors = [_l("Enter the 6-digit code from your authenticator app.")]
+            return False
+        return True
+
+    def given(self) -> str:
+        return (self.code.data or "").strip() or (self.recovery_code.data or "").strip()
+
+
+class EnrolForm(PortalForm):
+    code = _code_field(_l("6-digit code shown by the app"))
+
+
+class ForgotPasswordForm(PortalForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(PortalForm):
+    password = new_password_field(_l("New password"))
+    confirm = PasswordField(_l("New password again"), filters=[nfc_or_none], validators=[
+        DataRequired(_l("Enter the new password again.")),
+        EqualTo("password", _l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"})

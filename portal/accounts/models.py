@@ -55,3 +55,64 @@ class Account(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Account {self.id} {self.role}>"
+
+
+# --- Sign-in security: second factor, recovery codes, password-reset tokens, the 2FA policy -----------
+# (kept in its own block, below Account, so role changes above merge without touching it)
+
+from sqlalchemy import BigInteger, LargeBinary  # noqa: E402
+
+
+class SecondFactor(db.Model):
+    """The TOTP authenticator of an account, once enrolment is confirmed with a first valid code (until then
+    the new secret waits, encrypted, in the enrolling person's session)."""
+
+    __tablename__ = "account_second_factors"
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), primary_key=True)
+    # Fernet token of the base-32 secret (key derived from SECRET_KEY, portal.accounts.totp); never shown
+    # again once enrolment is confirmed.
+    secret_encrypted: Mapped[bytes] = mapped_column(LargeBinary)
+    enrolled_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The 30-second time step of the last code accepted: a code of that step or an older one is refused,
+    # so a code cannot be replayed even inside its window, whichever process sees it.
+    last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class RecoveryCode(db.Model):
+    """A one-time recovery code; only its SHA-256 is stored (the code itself has 60 random bits)."""
+
+    __tablename__ = "account_recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class PasswordResetToken(db.Model):
+    """A password-reset link. Only the SHA-256 of the token is stored; closed by use or by a newer link."""
+
+    __tablename__ = "password_reset_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # SHA-256 of the password hash when the link was made: any password change invalidates the link.
+    password_fingerprint: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+
+
+class SignInPolicy(db.Model):
+    """Sign-in rules set by the province administrator. One row at most (id 1); while it is absent the
+    default follows PORTAL_ENV (two-factor required for staff in production)."""
+
+    __tablename__ = "sign_in_policy"
+    __table_args__ = (CheckConstraint("id = 1", name="single_row"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    require_staff_two_factor: Mapped[bool] = mapped_column()
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)

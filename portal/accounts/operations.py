@@ -22,8 +22,9 @@ def find_by_email(email: str) -> Account | None:
     return db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
 
 
-def authenticate(email: str, password: str) -> Account | None:
-    """The account if the password matches and it is enabled; one answer for every failure."""
+def check_password(email: str, password: str) -> Account | None:
+    """The account if the password matches and it is enabled; one answer for every failure. Signs nobody
+    in: a second factor may still be due (portal.accounts.two_factor)."""
     account = find_by_email(email)
     if not verify_password(account.password_hash if account else None, password) or account is None \
             or not account.is_enabled:
@@ -33,8 +34,20 @@ def authenticate(email: str, password: str) -> Account | None:
         return None
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
+    return account
+
+
+def record_sign_in(account: Account) -> None:
+    """Every factor has passed: the sign-in is complete."""
     account.last_login_at = utcnow()
     record("account", account.id, "login", actor_id=account.id)
+
+
+def authenticate(email: str, password: str) -> Account | None:
+    """Password-only sign-in (accounts without a second factor)."""
+    account = check_password(email, password)
+    if account is not None:
+        record_sign_in(account)
     return account
 
 

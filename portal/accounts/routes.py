@@ -1,17 +1,21 @@
-"""Sign in and sign out."""
+"""Sign in (password, then the second factor when the account has one or must enrol) and sign out.
+
+The second-factor and password-reset pages live in routes_two_factor.py and routes_reset.py on the same
+blueprint.
+"""
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from portal.extensions import db
-from portal.throttle import over_limit
 
-from . import operations
+from . import limits, operations, sessions, two_factor
 from .forms import LoginForm
 
 bp = Blueprint("accounts", __name__, template_folder="templates")
+bp.before_app_request(sessions.end_idle_staff_session)
 
 
 def safe_next(target: str | None) -> str:
@@ -32,17 +36,22 @@ def login():
     status = 200
     if form.validate_on_submit():
         email = form.email.data.strip().lower()
-        # Per account and per address, never global: one attacker cannot lock everybody out.
-        if over_limit(f"login:account:{email}", 5, 60) or over_limit(f"login:ip:{request.remote_addr}", 20, 60):
-            page = render_template("accounts/login.html", form=form,
-                                   error=_("Too many attempts. Please wait a minute and try again."))
-            return page, 429, {"Retry-After": "60"}
-        account = operations.authenticate(email, form.password.data)
+        known = operations.find_by_email(email)
+        # Per account and per address for unknown browsers, per device for the member's own browser:
+        # nobody else's failures can lock the member out (portal.accounts.limits).
+        limits.enforce("login", email, known.id if known else None)
+        account = operations.check_password(email, form.password.data)
         if account is not None:
-            session.clear()  # a fresh session on sign-in (no fixation)
-            login_user(account)
+            target = safe_next(request.args.get("next"))
+            step = two_factor.second_step(account)
+            if step is not None:  # not signed in yet: the second factor (or enrolling one) comes first
+                sessions.begin_second_step(account, step, target)
+                db.session.commit()
+                return redirect(url_for(".second_factor" if step == two_factor.VERIFY else ".enrol"))
+            operations.record_sign_in(account)
+            sessions.finish_sign_in(account)  # a fresh session on sign-in (no fixation)
             db.session.commit()
-            return redirect(safe_next(request.args.get("next")))
+            return limits.remember_device(redirect(target), account.id)
         db.session.commit()  # keep the audit record of the failed attempt
         flash(_("Wrong e-mail or password."), "error")
         status = 401
@@ -54,6 +63,7 @@ def login():
 @bp.post("/logout")
 def logout():
     if not current_user.is_authenticated:  # an expired session: nothing to end
+        session.clear()
         return redirect(url_for("main.home"))
     # Flask's signed cookie could be replayed after sign-out; bumping the version ends every
     # session of this account, on every device (SECURITY.md A4).
@@ -63,3 +73,6 @@ def logout():
     session.clear()
     flash(_("You have signed out."), "success")
     return redirect(url_for("main.home"))
+
+
+from . import cli, routes_reset, routes_two_factor  # noqa: E402,F401  (their views and command join this blueprint)

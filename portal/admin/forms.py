@@ -10,7 +10,6 @@ from wtforms import (
     DateField,
     EmailField,
     IntegerField,
-    PasswordField,
     RadioField,
     SelectField,
     StringField,
@@ -26,9 +25,9 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.accounts.passwords import MAX_LENGTH, WeakPassword, check_password_rules
+from portal.accounts.forms import new_password_field
 from portal.choices import options
-from portal.forms import PortalForm, cleaned, cleaned_multiline, nfc_or_none
+from portal.forms import PortalForm, cleaned, cleaned_multiline
 
 # QCVN 102:2016 receiving-unit code, e.g. 000.00.21.H52: letters and digits in dot-separated groups;
 # the same shape portal.domain.codes reads back out of a dossier code.
@@ -51,11 +50,6 @@ ROLES = {
     "admin": _l("Province administrator"),
     "finance": _l("Province finance (fee account and bank statements)"),
 }
-PASSWORD_MESSAGES = {
-    "short": _l("The password must have at least 8 characters."),
-    "long": _l("The password may have at most 256 characters."),
-    "common": _l("This password is too common. Choose a longer, less predictable one."),
-}
 
 
 def upper(value):
@@ -64,13 +58,6 @@ def upper(value):
 
 def lower(value):
     return value.lower() if isinstance(value, str) else value
-
-
-def password_rules(form, field):
-    try:
-        check_password_rules(field.data or "")
-    except WeakPassword as error:
-        raise ValidationError(PASSWORD_MESSAGES[error.reason]) from None
 
 
 class DongField(StringField):
@@ -155,10 +142,7 @@ class ProcedureForm(PortalForm):
             raise ValidationError(_l("0 working days means the same day: tick this box, or enter the days."))
 
 
-def _password_field(label):
-    return PasswordField(label, filters=[nfc_or_none], validators=[
-        DataRequired(_l("Enter a password.")), Length(max=MAX_LENGTH), password_rules],
-        render_kw={"autocomplete": "new-password"})
+_password_field = new_password_field  # the same rules as the reset form (portal.accounts.forms)
 
 
 class AccountCreateForm(PortalForm):
@@ -250,3 +234,7 @@ class AuditFilterForm(PortalForm):
     def validate_until(self, field):
         if field.data and self.since.data and field.data < self.since.data:
             raise ValidationError(_l("The end date is before the start date."))
+
+
+class SignInPolicyForm(PortalForm):
+    require_staff_two_factor = BooleanField(_l("Staff must use two-step sign-in (a code from a phone app)"))

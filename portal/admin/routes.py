@@ -19,6 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import STAFF_ROLES, Account
+from portal.accounts.two_factor import is_enrolled
 from portal.agencies.models import Agency
 from portal.calendar.models import DAY_OFF, CalendarDay
 from portal.calendar.queries import calendar_for, local_now
@@ -312,6 +313,7 @@ def _account_page(row: Account, status: int = 200, *, role_form=None, password_f
                                                     Event.subject_id == row.id)
                                 .order_by(Event.id.desc()).limit(10)).all()
     return render_template("admin/account.html", account=row, roles=forms.ROLES, events=events,
+                           two_factor_on=is_enrolled(row),
                            role_form=role_form,
                            password_form=password_form or forms.PasswordForm(formdata=None),
                            toggle=toggle or forms.ToggleForm(formdata=None)), status
@@ -590,3 +592,6 @@ def conflict(error):
     db.session.rollback()
     flash(_("Someone else changed this at the same time, so nothing was saved. Check and try again."), "error")
     return redirect(request.path)
+
+
+from . import routes_security  # noqa: E402,F401  (the sign-in policy and 2FA resets join this blueprint)

@@ -65,6 +65,11 @@ EXPECTED = {
     # Dashboard of figures and Decision 766 points, and its CSV export (tests/staff/test_dashboard.py).
     "staff_dashboard.dashboard_page": {"leader", "agency_admin", "admin"},
     "staff_dashboard.export_csv": {"leader", "agency_admin", "admin"},
+    # --- Sign-in security (issue 9 items 5, 10): the two-step sign-in policy and an administrator's reset of
+    # one member's two-step sign-in (tests/accounts/test_admin_two_factor.py).
+    "admin.security": {"admin"},
+    "admin.account_two_factor": {"agency_admin", "admin"},
+    # --- end of sign-in security
 }
 ACCOUNTS = {
     "receptionist": "tiepnhan@demo.sonla.vn", "processor": "xuly@demo.sonla.vn", "leader": "lanhdao@demo.sonla.vn",

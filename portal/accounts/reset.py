@@ -1,0 +1,83 @@
+"""Password reset by e-mail. Flush, never commit.
+
+A link holds 256 random bits; only their SHA-256 is stored. A link works once, for LIFETIME, and is closed
+by use, by a newer link, and by any password change (it remembers a fingerprint of the password hash). A
+reset changes the password and ends every session; it never signs anybody in, so an account with a second
+factor still has to pass it at the next sign-in.
+"""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from portal.db_types import utcnow
+from portal.events.operations import record
+from portal.extensions import db
+
+from .models import Account, PasswordResetToken
+from .operations import find_by_email
+from .passwords import hash_password
+
+LIFETIME = timedelta(minutes=30)
+
+
+def _digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def request_reset(email: str) -> tuple[Account, str] | None:
+    """(account, token) to e-mail, or None when there is no enabled account with that address (the caller
+    answers the same either way)."""
+    account = find_by_email(email)
+    if account is None or not account.is_enabled:
+        record("account", 0, "password_reset_requested", note="unknown or disabled e-mail")
+        return None
+    now = utcnow()
+    # A newer link closes the older ones.
+    db.session.execute(update(PasswordResetToken)
+                       .where(PasswordResetToken.account_id == account.id,
+                              PasswordResetToken.closed_at.is_(None))
+                       .values(closed_at=now).execution_options(synchronize_session=False))
+    token = secrets.token_urlsafe(32)
+    db.session.add(PasswordResetToken(account_id=account.id, token_hash=_digest(token),
+                                      password_fingerprint=_digest(account.password_hash),
+                                      created_at=now, expires_at=now + LIFETIME))
+    db.session.flush()
+    record("account", account.id, "password_reset_requested")
+    return account, token
+
+
+def valid_token(token: str) -> PasswordResetToken | None:
+    if not token or len(token) > 100:
+        return None
+    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token)))
+    if row is None or row.closed_at is not None or row.expires_at <= utcnow():
+        return None
+    account = db.session.get(Account, row.account_id)
+    if account is None or not account.is_enabled or \
+            _digest(account.password_hash) != row.password_fingerprint:
+        return None
+    return row
+
+
+def use_token(token: str, password: str) -> Account | None:
+    """Set the new password (already checked against the rules) if the link is still valid; the link is
+    closed by a conditional UPDATE, so two submissions of the same link change the password once."""
+    row = valid_token(token)
+    if row is None:
+        return None
+    closed = db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.id == row.id, PasswordResetToken.closed_at.is_(None))
+        .values(closed_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
+    if not closed:
+        return None
+    account = db.session.get(Account, row.account_id)
+    account.password_hash = hash_password(password)
+    account.session_version += 1  # every other session ends
+    db.session.flush()
+    record("account", account.id, "password_reset_used", actor_id=account.id)
+    return account

@@ -1,0 +1,81 @@
+"""Forgotten password: ask for a link (/forgot-password), open it (/reset/<token>), set a new password.
+
+The link's token appears in one request only: /reset/<token> moves it into the session and redirects to
+/reset, so the page with the form carries no secret in its address (nothing leaks through the Referer
+header or the browser's history). The reset signs nobody in.
+"""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import logout_user
+
+from portal import mail, throttle
+from portal.extensions import db
+
+from . import reset
+from .forms import ForgotPasswordForm, ResetPasswordForm
+from .routes import bp
+
+RESET_TOKEN = "reset_token"  # noqa: S105 - the session key's name, not a secret
+# Per source address and per e-mail address, whether or not an account has it.
+REQUESTS_PER_ADDRESS, REQUESTS_PER_EMAIL, REQUEST_WINDOW = 10, 3, 3600
+
+
+@bp.route("/forgot-password", methods=["GET", "POST"])
+def forgot_password():
+    form = ForgotPasswordForm()
+    if not form.validate_on_submit():
+        return render_template("accounts/forgot.html", form=form), 400 if request.method == "POST" else 200
+    email = form.email.data.strip().lower()
+    message = _("Too many requests for a new password. Please wait and try again later.")
+    address = request.remote_addr or "unknown"
+    throttle.enforce(f"reset:ip:{address}", REQUESTS_PER_ADDRESS, REQUEST_WINDOW, message)
+    throttle.enforce(f"reset:email:{email}", REQUESTS_PER_EMAIL, REQUEST_WINDOW, message)
+    issued = reset.request_reset(email)
+    db.session.commit()
+    if issued is not None:
+        account, token = issued
+        link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".reset_link", token=token)
+        mail.send(account.email, "accounts/email/reset.txt", account.locale, account=account, link=link,
+                  minutes=_minutes())
+    # The same answer whether or not the address has an account.
+    return render_template("accounts/forgot_sent.html", minutes=_minutes())
+
+
+@bp.get("/reset/<token>")
+def reset_link(token: str):
+    if reset.valid_token(token) is None:
+        return _invalid()
+    session[RESET_TOKEN] = token
+    return redirect(url_for(".reset_password"))
+
+
+def _invalid():
+    return render_template("accounts/reset_invalid.html", minutes=_minutes()), 404
+
+
+def _minutes() -> int:
+    return int(reset.LIFETIME.total_seconds() // 60)
+
+
+@bp.route("/reset", methods=["GET", "POST"])
+def reset_password():
+    token = session.get(RESET_TOKEN)
+    if not isinstance(token, str) or reset.valid_token(token) is None:
+        session.pop(RESET_TOKEN, None)
+        return _invalid()
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        account = reset.use_token(token, form.password.data)
+        session.pop(RESET_TOKEN, None)
+        if account is None:  # used in another tab a moment ago
+            db.session.rollback()
+            return _invalid()
+        db.session.commit()
+        logout_user()  # whatever this browser was signed in as ends here (the account's sessions all ended)
+        session.clear()
+        flash(_("Your password was changed and every session of your account has ended. Sign in with the new "
+                "password."), "success")
+        return redirect(url_for(".login"))
+    return render_template("accounts/reset.html", form=form), 400 if request.method == "POST" else 200

@@ -1,0 +1,123 @@
+"""Nobody can lock a member of staff out (issue 9 item 5): OWASP's device cookies.
+
+The probe: six wrong passwords for lanhdao@… from elsewhere locked the real leader out for a minute, and an
+attacker could keep doing it. Now failures from browsers without the leader's device cookie exhaust only
+the budget of untrusted clients; the leader's own browser has its own budget.
+"""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from portal.accounts import limits
+from portal.accounts.operations import find_by_email
+from portal.demo import DEMO_PASSWORD
+from tests.accounts.conftest import LEADER, PROCESSOR, WRONG, code_at, new_client, password_step, signed_in
+
+
+def leaders_browser(app):
+    """The leader's usual browser: it signed in before, so it holds a device cookie."""
+    browser = new_client(app, "192.0.2.10")
+    assert password_step(browser, LEADER).status_code == 302
+    assert browser.get_cookie("portal_device") is not None
+    browser.post("/logout")
+    return browser
+
+
+def attack(app, email: str, attempts: int, addresses: int = 10) -> list[int]:
+    """Wrong passwords for `email` from `addresses` different addresses, never with a device cookie."""
+    statuses = []
+    for number in range(attempts):
+        attacker = new_client(app, f"203.0.113.{number % addresses + 1}")
+        statuses.append(password_step(attacker, email, WRONG).status_code)
+    return statuses
+
+
+def test_an_attacker_cannot_lock_the_leader_out_of_their_usual_browser(app):
+    browser = leaders_browser(app)
+    statuses = attack(app, LEADER, 25)
+    assert set(statuses) == {401, 429} and statuses[-1] == 429
+    response = password_step(browser, LEADER)
+    assert response.status_code == 302, response.status_code
+    assert signed_in(browser)
+
+
+def test_the_attacker_is_stopped(app):
+    leaders_browser(app)
+    statuses = attack(app, LEADER, 30)
+    # Every attempt counts (the leader's own first sign-in from that browser was one): at most five a minute
+    # from all untrusted clients together, wherever they come from.
+    assert statuses.count(401) <= limits.ACCOUNT_LIMIT
+    assert statuses[statuses.index(429):] == [429] * (30 - statuses.index(429))
+    # Even the right password is refused to an untrusted client while the account's budget is spent.
+    stranger = new_client(app, "198.51.100.20")
+    response = password_step(stranger, LEADER)
+    assert response.status_code == 429
+    assert 0 < int(response.headers["Retry-After"]) <= limits.WINDOW
+    assert not signed_in(stranger)
+
+
+def test_the_leaders_own_wrong_tries_are_limited_on_their_browser(app):
+    browser = leaders_browser(app)
+    for _ in range(limits.DEVICE_LIMIT):
+        assert password_step(browser, LEADER, WRONG).status_code == 401
+    response = password_step(browser, LEADER)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) > 0
+    # That spent the device's budget only: the untrusted budget is untouched.
+    assert password_step(new_client(app, "198.51.100.21"), LEADER).status_code == 302
+
+
+def test_a_device_cookie_of_another_account_gives_no_trust(app):
+    browser = new_client(app, "192.0.2.11")
+    assert password_step(browser, PROCESSOR).status_code == 302  # a cookie for the processor
+    browser.post("/logout")
+    attack(app, LEADER, 5)
+    assert password_step(browser, LEADER).status_code == 429
+
+
+def test_a_forged_or_altered_device_cookie_gives_no_trust(app):
+    browser = leaders_browser(app)
+    genuine = browser.get_cookie("portal_device").value
+    attack(app, LEADER, 5)
+    for forged in ("x", genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB"),
+                   f'{{"{find_by_email(LEADER).id}": "guess"}}'):
+        browser.set_cookie("portal_device", forged)
+        assert password_step(browser, LEADER).status_code == 429, forged
+
+
+def test_the_per_address_limit_still_holds_for_untrusted_clients(app):
+    client = new_client(app, "203.0.113.77")
+    for number in range(limits.ADDRESS_LIMIT):
+        assert password_step(client, f"khongco{number}@demo.sonla.vn", WRONG).status_code == 401
+    assert password_step(client, PROCESSOR).status_code == 429
+
+
+def test_one_browser_remembers_several_officers(app):
+    desk = new_client(app, "192.0.2.12")
+    for email in (LEADER, PROCESSOR):
+        assert password_step(desk, email).status_code == 302
+        desk.post("/logout")
+    attack(app, LEADER, 6)
+    attack(app, PROCESSOR, 6)
+    assert password_step(desk, LEADER).status_code == 302
+    desk.post("/logout")
+    assert password_step(desk, PROCESSOR).status_code == 302
+
+
+def test_an_attacker_who_knows_the_password_cannot_lock_the_second_step(app, enrol):
+    secret = enrol(LEADER)
+    browser = new_client(app, "192.0.2.13")
+    password_step(browser, LEADER)
+    assert browser.post("/login/two-factor", data={"code": code_at(secret)}).status_code == 302
+    browser.post("/logout")
+    # A phished password: the attacker passes the first step, then guesses codes until stopped.
+    attacker = new_client(app, "203.0.113.50")
+    assert password_step(attacker, LEADER, DEMO_PASSWORD).status_code == 302
+    statuses = [attacker.post("/login/two-factor", data={"code": "000000"}).status_code for _ in range(12)]
+    assert statuses[-1] == 429
+    # The leader's browser still passes both steps.
+    password_step(browser, LEADER)
+    response = browser.post("/login/two-factor", data={"code": code_at(secret, 1)})
+    assert response.status_code == 302
+    assert urlsplit(response.headers["Location"]).path == "/"
+    assert signed_in(browser)
