@@ -1,7 +1,7 @@
 """sign-in security: staff two-factor (authenticators, recovery codes), the sign-in policy, password-reset links
 
 Revision ID: 5e1f0a2b7c93
-Revises: 95b58b040fb5
+Revises: f27827c89a1d
 Create Date: 2026-12-05 18:30:00
 
 Only new tables: downgrading drops them (and with them every enrolment, recovery code and open reset link;
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 
 revision = '5e1f0a2b7c93'
-down_revision = '95b58b040fb5'
+down_revision = 'f27827c89a1d'
 branch_labels = None
 depends_on = None
 
