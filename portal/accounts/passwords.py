@@ -44,16 +44,34 @@ def check_password_rules(password: str) -> None:
         raise WeakPassword("common")
 
 
+def _off_the_event_loop(function, *args):
+    """Run a slow C call (about 50 ms of Argon2) where it does not stop the whole process.
+
+    The portal is served by gevent workers (gunicorn.conf.py): one thread runs every connection of the
+    process, and gevent cannot switch away in the middle of a C function, so a burst of wrong passwords
+    would freeze every page. gevent's thread pool runs the call on a real thread instead (argon2-cffi
+    releases the GIL while it hashes). Without gevent's patches (tests, the CLI) it is a plain call.
+    """
+    try:
+        from gevent import get_hub, monkey
+    except ImportError:
+        return function(*args)
+    if not monkey.is_module_patched("threading"):
+        return function(*args)
+    return get_hub().threadpool.apply(function, args)
+
+
 def hash_password(password: str) -> str:
     check_password_rules(password)
-    return _hasher.hash(_normalise(password))
+    return _off_the_event_loop(_hasher.hash, _normalise(password))
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     if len(_normalise(password)) > MAX_LENGTH:
         return False
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, _normalise(password)) and password_hash is not None
+        verified = _off_the_event_loop(_hasher.verify, password_hash or _DUMMY_HASH, _normalise(password))
+        return verified and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
