@@ -1,7 +1,6 @@
 """Public payment pages (/payments/<reference>) and the bank webhook (/webhooks/bank)."""
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import re
@@ -13,6 +12,7 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from portal import qr
 from portal.calendar.queries import LOCAL_TZ
+from portal.domain.digests import keyed_digest
 from portal.domain.vietqr import parse_payload
 from portal.extensions import csrf, db
 
@@ -80,7 +80,7 @@ def receipt(reference: str):
 def _signature_ok(timestamp: str, body: bytes, given: str) -> bool:
     secrets_ = current_app.config["PORTAL_SETTINGS"].bank_webhook_secrets
     message = timestamp.encode() + b"." + body
-    return any(hmac.compare_digest(hmac.new(secret.encode(), message, hashlib.sha256).hexdigest(), given.lower())
+    return any(hmac.compare_digest(keyed_digest(secret, message).hex(), given.lower())
                for secret in secrets_)
 
 
