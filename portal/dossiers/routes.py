@@ -141,7 +141,7 @@ def apply(procedure_code: str):
     if not form.validate_on_submit():
         return render_template("dossiers/apply.html", form=form, procedure=procedure), \
             400 if request.method == "POST" else 200
-    throttle.enforce(f"dossier:ip:{request.remote_addr}", 10, 3600)
+    throttle.enforce(f"dossier:ip:{throttle.client_source()}", 10, 3600)
     uploads = collect_uploads(procedure)
     error = None
     if not uploads:
@@ -194,7 +194,7 @@ def receipt_qr(code: str):
 @bp.get("/t/<code>/<token>")
 def secret_link(code: str, token: str):
     """The receipt's QR: opens the dossier's private page in this browser."""
-    throttle.enforce(f"dossier-link:{request.remote_addr}", 30, 60)
+    throttle.enforce(f"dossier-link:{throttle.client_source()}", 30, 60)
     dossier = queries.by_code(code)
     if dossier is None or len(token) > 100 or not operations.token_matches(dossier, token):
         abort(404)

@@ -106,7 +106,7 @@ def submit():
     if form.website.data:  # honeypot: answer like a success page, store nothing
         return render_template("feedback/new.html", form=SubmitForm(formdata=None)), 200
     # SECURITY.md F22: 5 reports an hour per address and 20 a day per phone, across every process.
-    throttle.enforce(f"feedback:ip:{request.remote_addr}", 5, 3600)
+    throttle.enforce(f"feedback:ip:{throttle.client_source()}", 5, 3600)
     throttle.enforce(f"feedback:phone:{form.phone.data}", 20, 86400)
     uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(uploads) > operations.MAX_PHOTOS:

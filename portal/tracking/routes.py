@@ -48,7 +48,7 @@ def track():
         return render_template("tracking/track.html", form=form)
     if not form.validate_on_submit():
         return render_template("tracking/track.html", form=form), 400
-    address = request.remote_addr or "unknown"
+    address = throttle.client_source()
     throttle.enforce(f"track:min:{address}", LOOKUPS_PER_MINUTE, 60)
     throttle.enforce(f"track:day:{address}", LOOKUPS_PER_DAY, 86400)
     code = form.code.data.strip().upper()
