@@ -102,6 +102,11 @@ def hit(key: str, window: int) -> int:
     return int(_call(lambda storage, k: storage.incr(k, window), key))
 
 
+def give_back(key: str, window: int) -> None:
+    """Undo one attempt counted by `hit` (one that turned out not to count, e.g. a right answer)."""
+    _call(lambda storage, k: storage.incr(k, window, amount=-1), key)
+
+
 def count(key: str) -> int:
     """How many attempts `key` has in its current window, without counting one."""
     return int(_call(lambda storage, k: storage.get(k), key))
