@@ -35,6 +35,7 @@ from . import deadlines, operations, queries
 from .forms import ApplyForm, SupplementForm, WithdrawForm
 from .labels import STATUS, document_error
 from .models import Dossier, DossierFile
+from .policy import can_view
 from .timeline import public_timeline
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers", template_folder="templates")
@@ -50,14 +51,6 @@ def payments_of(dossier: Dossier) -> list:
     from portal.payments.models import Payment
 
     return list(db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)))
-
-
-def can_view(dossier: Dossier) -> bool:
-    from portal.staff.access import can_see_agency
-
-    if current_user.is_authenticated and current_user.is_staff:
-        return can_see_agency(dossier.agency_id)
-    return access.may_view("dossier", dossier.id, dossier.account_id)
 
 
 def private_dossier(code: str) -> Dossier:
