@@ -16,17 +16,13 @@ from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import signed
+from tests.payments.helpers import payment_of, signed
 
 URL = "/staff/payments/statement"
 LEADER, RECEPTIONIST, PROCESSOR, CITIZEN = ("lanhdao@demo.sonla.vn", "tiepnhan@demo.sonla.vn",
                                             "xuly@demo.sonla.vn", "congdan@demo.sonla.vn")
 FINANCE, ADMIN, AGENCY_ADMIN = "ketoan@demo.sonla.vn", "admin@demo.sonla.vn", "quantri.xa@demo.sonla.vn"
 HEADER = "transaction_id,date,amount,description\n"
-
-
-def payment_of(name: str) -> Payment:
-    return db.session.scalar(select(Payment).join(Dossier).where(Dossier.applicant_name == name))
 
 
 def snapshot() -> dict:
