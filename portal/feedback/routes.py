@@ -40,6 +40,8 @@ from .models import Feedback, FeedbackCategory, FeedbackPhoto
 from .timeline import public_timeline
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
+# SECURITY.md F22: reports accepted per source address an hour and per phone number a day (all processes).
+REPORTS_PER_ADDRESS_HOUR, REPORTS_PER_PHONE_DAY = 5, 20
 
 
 def photo_error(reason: str) -> str:
@@ -105,9 +107,8 @@ def submit():
         return render_template("feedback/new.html", form=form), 400 if request.method == "POST" else 200
     if form.website.data:  # honeypot: answer like a success page, store nothing
         return render_template("feedback/new.html", form=SubmitForm(formdata=None)), 200
-    # SECURITY.md F22: 5 reports an hour per address and 20 a day per phone, across every process.
-    throttle.enforce(f"feedback:ip:{throttle.client_source()}", 5, 3600)
-    throttle.enforce(f"feedback:phone:{form.phone.data}", 20, 86400)
+    throttle.enforce(f"feedback:ip:{throttle.client_source()}", REPORTS_PER_ADDRESS_HOUR, 3600)
+    throttle.enforce(f"feedback:phone:{form.phone.data}", REPORTS_PER_PHONE_DAY, 86400)
     uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(uploads) > operations.MAX_PHOTOS:
         form.photos.errors = [_("You can send at most 5 photos.")]
