@@ -217,7 +217,7 @@ def test_a_page_costs_the_same_queries_for_3_or_50_events(app):
     (("province", 0), "dashboard_exported", "Dashboard figures exported (CSV)"),
 ])
 def test_actions_added_by_issue_9_have_translated_names_like_the_dossier_ones(app, subject, action, label):
-    """The audit names every action it shows, not only dossier and feedback ones (the code stays beside it)."""
+    """The audit names every action it shows, not only dossier and feedback ones (the code stays beside)."""
     subject = subject if subject[1] is not None else ("account", actor_id(PROCESSOR))
     burst(action, 1, subject)
     client = signed_in(app, ADMIN)

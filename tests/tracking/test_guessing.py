@@ -161,8 +161,11 @@ def test_guesses_sent_at_the_same_instant_are_capped_too(committed_app, monkeypa
     monkeypatch.setattr(queries, "by_code", held)
     clients = [fresh_client(committed_app, remote_addr=f"198.51.100.{n + 1}") for n in range(parties)]
     statuses: list[int] = []
-    threads = [threading.Thread(target=lambda c=c: statuses.append(track(c, "PA-991231-9998", "1234").status_code))
-               for c in clients]
+
+    def guess(client) -> None:
+        statuses.append(track(client, "PA-991231-9998", "1234").status_code)
+
+    threads = [threading.Thread(target=guess, args=(client,)) for client in clients]
     for thread in threads:
         thread.start()
     for thread in threads:
