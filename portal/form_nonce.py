@@ -23,11 +23,12 @@ How it holds together:
 """
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 
 from flask import session
+
+from portal.domain.digests import sha256_hex
 
 REMEMBERED = 10  # nonces kept per session: the forms opened in the last few tabs
 SESSION_KEY = "form_nonces"
@@ -65,7 +66,7 @@ def issued_here(nonce: str) -> bool:
 
 def stored(form: str, nonce: str) -> str:
     """The value kept on the created item: bound to the form, useless to post again."""
-    return hashlib.sha256(f"{form}:{nonce}".encode()).hexdigest()
+    return sha256_hex(f"{form}:{nonce}")
 
 
 def lost_race(error: Exception, find):

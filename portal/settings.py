@@ -118,10 +118,10 @@ class Settings:
             problems.append("PORTAL_TRUSTED_PROXIES must be the number of reverse proxies in front of the "
                             f"portal (0 to {MAX_TRUSTED_PROXIES}; 1 behind deploy/nginx/portal.conf)")
             proxies = "0"
-        idle = env.get("PORTAL_STAFF_IDLE_MINUTES", "30").strip()
-        if not idle.isdigit() or not 1 <= int(idle) <= 1440:
+        idle = env.get("PORTAL_STAFF_IDLE_MINUTES", "").strip() or str(cls.staff_idle_minutes)
+        if not idle.isascii() or not idle.isdigit() or not 1 <= int(idle) <= 1440:
             problems.append("PORTAL_STAFF_IDLE_MINUTES must be a whole number of minutes from 1 to 1440")
-            idle = "30"
+            idle = str(cls.staff_idle_minutes)
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(

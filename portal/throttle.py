@@ -14,13 +14,14 @@ than failing the request or silently turning the limits off.
 """
 from __future__ import annotations
 
+import ipaddress
 import math
 import threading
 import time
 import weakref
 from dataclasses import dataclass, field
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from limits.storage import MemoryStorage, Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 
@@ -77,9 +78,33 @@ def _call(operation, key: str):
         return operation(counters.memory, full_key)
 
 
+def source_of(address: str | None) -> str:
+    """The source a per-address limit counts: IPv4 as is; IPv6 by its /64 (one home or phone holds a whole
+    /64, so a new address per attempt must not mean a new budget)."""
+    try:
+        parsed = ipaddress.ip_address(address or "")
+    except ValueError:
+        return "unknown"
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped is not None:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
+
+
+def client_source() -> str:
+    """This request's source (its address as ProxyFix left it, PORTAL_TRUSTED_PROXIES), for limit keys."""
+    return source_of(request.remote_addr)
+
+
 def hit(key: str, window: int) -> int:
     """Count one attempt under `key` in a fixed window of `window` seconds; return the count so far."""
     return int(_call(lambda storage, k: storage.incr(k, window), key))
+
+
+def give_back(key: str, window: int) -> None:
+    """Undo one attempt counted by `hit` (one that turned out not to count, e.g. a right answer)."""
+    _call(lambda storage, k: storage.incr(k, window, amount=-1), key)
 
 
 def count(key: str) -> int:

@@ -81,4 +81,4 @@ def enforce(step: str, account_key: str, account_id: int | None) -> None:
         throttle.enforce(f"{step}:device:{account_id}:{device}", DEVICE_LIMIT, WINDOW, message)
         return
     throttle.enforce(f"{step}:account:{account_key}", ACCOUNT_LIMIT, WINDOW, message)
-    throttle.enforce(f"{step}:ip:{request.remote_addr or 'unknown'}", ADDRESS_LIMIT, WINDOW, message)
+    throttle.enforce(f"{step}:ip:{throttle.client_source()}", ADDRESS_LIMIT, WINDOW, message)

@@ -7,13 +7,13 @@ factor still has to pass it at the next sign-in.
 """
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from portal.db_types import utcnow
+from portal.domain.digests import sha256_hex
 from portal.events.operations import record
 from portal.extensions import db
 
@@ -22,10 +22,6 @@ from .operations import find_by_email
 from .passwords import hash_password
 
 LIFETIME = timedelta(minutes=30)
-
-
-def _digest(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def request_reset(email: str) -> tuple[Account, str] | None:
@@ -42,8 +38,8 @@ def request_reset(email: str) -> tuple[Account, str] | None:
                               PasswordResetToken.closed_at.is_(None))
                        .values(closed_at=now).execution_options(synchronize_session=False))
     token = secrets.token_urlsafe(32)
-    db.session.add(PasswordResetToken(account_id=account.id, token_hash=_digest(token),
-                                      password_fingerprint=_digest(account.password_hash),
+    db.session.add(PasswordResetToken(account_id=account.id, token_hash=sha256_hex(token),
+                                      password_fingerprint=sha256_hex(account.password_hash),
                                       created_at=now, expires_at=now + LIFETIME))
     db.session.flush()
     record("account", account.id, "password_reset_requested")
@@ -53,12 +49,13 @@ def request_reset(email: str) -> tuple[Account, str] | None:
 def valid_token(token: str) -> PasswordResetToken | None:
     if not token or len(token) > 100:
         return None
-    row = db.session.scalar(select(PasswordResetToken).where(PasswordResetToken.token_hash == _digest(token)))
+    row = db.session.scalar(select(PasswordResetToken)
+                            .where(PasswordResetToken.token_hash == sha256_hex(token)))
     if row is None or row.closed_at is not None or row.expires_at <= utcnow():
         return None
     account = db.session.get(Account, row.account_id)
     if account is None or not account.is_enabled or \
-            _digest(account.password_hash) != row.password_fingerprint:
+            sha256_hex(account.password_hash) != row.password_fingerprint:
         return None
     return row
 

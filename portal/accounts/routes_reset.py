@@ -29,7 +29,7 @@ def forgot_password():
         return render_template("accounts/forgot.html", form=form), 400 if request.method == "POST" else 200
     email = form.email.data.strip().lower()
     message = _("Too many requests for a new password. Please wait and try again later.")
-    address = request.remote_addr or "unknown"
+    address = throttle.client_source()
     throttle.enforce(f"reset:ip:{address}", REQUESTS_PER_ADDRESS, REQUEST_WINDOW, message)
     throttle.enforce(f"reset:email:{email}", REQUESTS_PER_EMAIL, REQUEST_WINDOW, message)
     issued = reset.request_reset(email)

@@ -8,7 +8,6 @@ the stored secrets unreadable, so every enrolled member must then be reset by an
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 import time
@@ -93,6 +92,3 @@ def normalise_recovery_code(text: str) -> str | None:
         return None
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
 
-
-def recovery_code_hash(code: str) -> str:
-    return hashlib.sha256(code.encode("ascii")).hexdigest()

@@ -10,6 +10,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.db_types import utcnow
+from portal.domain.digests import sha256_hex
 from portal.events.operations import record
 from portal.extensions import db
 
@@ -113,7 +114,7 @@ def confirm_enrolment(account: Account, secret: str, code: str, now: float | Non
 def _replace_recovery_codes(account: Account) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))
     codes = totp.new_recovery_codes()
-    db.session.add_all(RecoveryCode(account_id=account.id, code_hash=totp.recovery_code_hash(code))
+    db.session.add_all(RecoveryCode(account_id=account.id, code_hash=sha256_hex(code))
                        for code in codes)
     db.session.flush()
     return codes
@@ -132,7 +133,7 @@ def verify(account: Account, code: str, now: float | None = None) -> bool:
         used = db.session.execute(
             update(RecoveryCode)
             .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None),
-                   RecoveryCode.code_hash == totp.recovery_code_hash(recovery))
+                   RecoveryCode.code_hash == sha256_hex(recovery))
             .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
         if used:
             record("account", account.id, "recovery_code_used", actor_id=account.id,

@@ -5,7 +5,6 @@ route e-mails after its single commit.
 """
 from __future__ import annotations
 
-import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
@@ -21,6 +20,7 @@ from portal.calendar.queries import LOCAL_TZ, calendar_around
 from portal.catalog.models import Procedure
 from portal.db_types import utcnow
 from portal.domain.codes import dossier_code
+from portal.domain.digests import keyed_digest
 from portal.domain.dossier_status import Context, DossierAction, next_status
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
@@ -77,8 +77,8 @@ class Notice:
 
 
 def secret_token(dossier: Dossier) -> str:
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"dossier-link:{dossier.code}:{dossier.link_salt}".encode(), hashlib.sha256).digest()
+    key = current_app.config["SECRET_KEY"]
+    digest = keyed_digest(key, f"dossier-link:{dossier.code}:{dossier.link_salt}")
     return digest[:24].hex()  # 192 bits
 
 

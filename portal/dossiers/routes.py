@@ -35,9 +35,12 @@ from . import deadlines, operations, queries
 from .forms import ApplyForm, SupplementForm, WithdrawForm
 from .labels import STATUS, document_error
 from .models import Dossier, DossierFile
+from .policy import can_view
 from .timeline import public_timeline
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers", template_folder="templates")
+# Online applications per source address an hour; private-link (QR) openings per source address a minute.
+APPLICATIONS_PER_ADDRESS_HOUR, LINK_OPENINGS_PER_ADDRESS_MINUTE = 10, 30
 
 
 def tracking_link(dossier: Dossier) -> str:
@@ -50,14 +53,6 @@ def payments_of(dossier: Dossier) -> list:
     from portal.payments.models import Payment
 
     return list(db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)))
-
-
-def can_view(dossier: Dossier) -> bool:
-    from portal.staff.access import can_see_agency
-
-    if current_user.is_authenticated and current_user.is_staff:
-        return can_see_agency(dossier.agency_id)
-    return access.may_view("dossier", dossier.id, dossier.account_id)
 
 
 def private_dossier(code: str) -> Dossier:
@@ -141,7 +136,7 @@ def apply(procedure_code: str):
     if not form.validate_on_submit():
         return render_template("dossiers/apply.html", form=form, procedure=procedure), \
             400 if request.method == "POST" else 200
-    throttle.enforce(f"dossier:ip:{request.remote_addr}", 10, 3600)
+    throttle.enforce(f"dossier:ip:{throttle.client_source()}", APPLICATIONS_PER_ADDRESS_HOUR, 3600)
     uploads = collect_uploads(procedure)
     error = None
     if not uploads:
@@ -194,7 +189,7 @@ def receipt_qr(code: str):
 @bp.get("/t/<code>/<token>")
 def secret_link(code: str, token: str):
     """The receipt's QR: opens the dossier's private page in this browser."""
-    throttle.enforce(f"dossier-link:{request.remote_addr}", 30, 60)
+    throttle.enforce(f"dossier-link:{throttle.client_source()}", LINK_OPENINGS_PER_ADDRESS_MINUTE, 60)
     dossier = queries.by_code(code)
     if dossier is None or len(token) > 100 or not operations.token_matches(dossier, token):
         abort(404)

@@ -5,8 +5,6 @@ Each returns what the citizen must be told (a Notice) so the route can e-mail it
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +17,7 @@ from portal.agencies.models import Agency
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.db_types import utcnow
 from portal.domain.codes import feedback_code
+from portal.domain.digests import keyed_digest, sha256_hex
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.domain.feedback_status import FeedbackStatus as S
 from portal.domain.feedback_status import may_rate, next_status, unsatisfied_action
@@ -78,10 +77,6 @@ class Submission:
     nonce: str = ""  # the form's one-time nonce; "" when the post had none (one is made up)
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def link_token(nonce: str) -> str:
     """The private link's token (192 bits), derived from the form's nonce with SECRET_KEY.
 
@@ -89,8 +84,7 @@ def link_token(nonce: str) -> str:
     to the browser that was given the nonce; the nonce alone (it is in the page) does not reveal it,
     and the database keeps only hashes of both.
     """
-    key = current_app.config["SECRET_KEY"].encode()
-    digest = hmac.new(key, f"feedback-link:{nonce}".encode(), hashlib.sha256).digest()[:24]
+    digest = keyed_digest(current_app.config["SECRET_KEY"], f"feedback-link:{nonce}")[:24]
     return base64.urlsafe_b64encode(digest).decode()
 
 
@@ -120,7 +114,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
-        code=feedback_code(local.date(), next_value("feedback", local.date())), token_hash=hash_token(token),
+        code=feedback_code(local.date(), next_value("feedback", local.date())), token_hash=sha256_hex(token),
         form_nonce=form_nonce.stored(FORM, nonce),
         category=category, agency_id=agency_id, admin_unit_code=data.admin_unit_code,
         title=clean(data.title), description=clean_lines(data.description), address=clean(data.address),

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import form_nonce, mail, qr, throttle
 from portal.choices import options
 from portal.calendar.queries import LOCAL_TZ, local_now
+from portal.domain.digests import sha256_hex
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
 from portal.domain.text import clean
 from portal.extensions import db
@@ -39,6 +40,8 @@ from .models import Feedback, FeedbackCategory, FeedbackPhoto
 from .timeline import public_timeline
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
+# SECURITY.md F22: reports accepted per source address an hour and per phone number a day (all processes).
+REPORTS_PER_ADDRESS_HOUR, REPORTS_PER_PHONE_DAY = 5, 20
 
 
 def photo_error(reason: str) -> str:
@@ -82,7 +85,7 @@ def _already_sent(item: Feedback, nonce: str):
     grant_access(item)
     flash(_("This form had already been sent, so nothing was sent again. Here is its receipt."), "success")
     token = operations.link_token(nonce)
-    if operations.hash_token(token) != item.token_hash:  # SECRET_KEY changed since: no link to show
+    if sha256_hex(token) != item.token_hash:  # SECRET_KEY changed since: no link to show
         return redirect(url_for(".status", code=item.code))
     session["feedback_receipt"] = {"code": item.code, "token": token, "mailed": False}
     return redirect(url_for(".receipt"))
@@ -104,9 +107,8 @@ def submit():
         return render_template("feedback/new.html", form=form), 400 if request.method == "POST" else 200
     if form.website.data:  # honeypot: answer like a success page, store nothing
         return render_template("feedback/new.html", form=SubmitForm(formdata=None)), 200
-    # SECURITY.md F22: 5 reports an hour per address and 20 a day per phone, across every process.
-    throttle.enforce(f"feedback:ip:{request.remote_addr}", 5, 3600)
-    throttle.enforce(f"feedback:phone:{form.phone.data}", 20, 86400)
+    throttle.enforce(f"feedback:ip:{throttle.client_source()}", REPORTS_PER_ADDRESS_HOUR, 3600)
+    throttle.enforce(f"feedback:phone:{form.phone.data}", REPORTS_PER_PHONE_DAY, 86400)
     uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(uploads) > operations.MAX_PHOTOS:
         form.photos.errors = [_("You can send at most 5 photos.")]
@@ -152,7 +154,7 @@ def receipt():
 @bp.get("/t/<token>")
 def secret_link(token: str):
     """The link in the receipt's QR code and e-mails: opens the private page in this browser."""
-    item = queries.by_token_hash(operations.hash_token(token)) if len(token) < 100 else None
+    item = queries.by_token_hash(sha256_hex(token)) if len(token) < 100 else None
     if item is None:
         abort(404)
     grant_access(item)
@@ -161,7 +163,7 @@ def secret_link(token: str):
 
 @bp.get("/t/<token>/qr.svg")
 def secret_qr(token: str):
-    if len(token) > 100 or queries.by_token_hash(operations.hash_token(token)) is None:
+    if len(token) > 100 or queries.by_token_hash(sha256_hex(token)) is None:
         abort(404)
     link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token)
     response = Response(qr.svg(link), mimetype="image/svg+xml")

@@ -3,13 +3,14 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from flask import current_app
 from sqlalchemy import select
 
 from portal.accounts.models import Account
 from portal.admin.models import SINGLE_ROW_ID, VietQRAccount
+from portal.calendar.queries import LOCAL_TZ
 from portal.db_types import utcnow
 from portal.domain.dossier_status import DossierAction, DossierStatus
 from portal.domain.payment_reference import find_references, new_reference
@@ -38,6 +39,11 @@ class Credit:
     description: str
     account_number: str = ""
     occurred_at: datetime | None = None
+
+
+def bank_instant(value: datetime) -> datetime:
+    """A time a bank wrote (webhook or statement), in UTC: without an offset it is Vietnam's local time."""
+    return (value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)).astimezone(UTC)
 
 
 def current_bank() -> BankAccount:

@@ -25,6 +25,7 @@ from sqlalchemy import false, select, true
 from portal.accounts.models import Account
 from portal.domain.payment_reference import is_valid
 from portal.dossiers.models import Dossier
+from portal.dossiers.policy import can_view
 from portal.extensions import db
 
 from .models import Payment
@@ -65,8 +66,6 @@ def listed_payments(user: Account):
 
 def may_see_receipt(payment: Payment) -> bool:
     """The e-receipt names the payer: the dossier's citizen (account or secret link), its agency's staff."""
-    from portal.dossiers.routes import can_view
-
     return payment.paid_at is not None and can_view(payment.dossier)
 
 

@@ -10,7 +10,6 @@ The event keeps the reason, the body's length and a short SHA-256 prefix; never 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -19,24 +18,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from portal.db_types import utcnow
 from portal.events.operations import record
 from portal.extensions import db
+from portal.throttle import source_of
 
 from .models import WebhookRefusal
 
 MAX_SOURCES_PER_MINUTE = 100
 OVERFLOW = "*"
-
-
-def source_of(address: str | None) -> str:
-    """The address counted: IPv4 as is; IPv6 by its /64 (one subscriber holds a whole /64)."""
-    try:
-        parsed = ipaddress.ip_address(address or "")
-    except ValueError:
-        return "unknown"
-    if isinstance(parsed, ipaddress.IPv6Address):
-        if parsed.ipv4_mapped is not None:
-            return str(parsed.ipv4_mapped)
-        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return str(parsed)
 
 
 def _count(source: str, minute: datetime, reason: str) -> tuple[int, int]:

@@ -1,18 +1,17 @@
 """Public payment pages (/payments/<reference>) and the bank webhook (/webhooks/bank)."""
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import re
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from portal import qr
-from portal.calendar.queries import LOCAL_TZ
+from portal.domain.digests import keyed_digest
 from portal.domain.vietqr import parse_payload
 from portal.extensions import csrf, db
 
@@ -80,7 +79,7 @@ def receipt(reference: str):
 def _signature_ok(timestamp: str, body: bytes, given: str) -> bool:
     secrets_ = current_app.config["PORTAL_SETTINGS"].bank_webhook_secrets
     message = timestamp.encode() + b"." + body
-    return any(hmac.compare_digest(hmac.new(secret.encode(), message, hashlib.sha256).hexdigest(), given.lower())
+    return any(hmac.compare_digest(keyed_digest(secret, message).hex(), given.lower())
                for secret in secrets_)
 
 
@@ -127,9 +126,7 @@ def _credit(body: bytes) -> operations.Credit:
             occurred_at = datetime.fromisoformat(str(data["occurred_at"]))
         except ValueError:
             raise Refused(400, "occurred_at") from None
-        if occurred_at.tzinfo is None:  # a bank in Vietnam writes its local time
-            occurred_at = occurred_at.replace(tzinfo=LOCAL_TZ)
-        occurred_at = occurred_at.astimezone(UTC)
+        occurred_at = operations.bank_instant(occurred_at)
     return operations.Credit(
         bank_transaction_id=str(transaction_id).strip()[:80], amount_vnd=amount,
         description=str(data.get("description") or ""),

@@ -4,10 +4,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from . import amounts
-from .operations import Credit
+from .operations import Credit, bank_instant
 
 COLUMNS = ("transaction_id", "date", "amount", "description")
 DATE_PATTERNS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
@@ -29,7 +29,7 @@ def parse_date(text: str) -> datetime | None:
             value = datetime.strptime(text.strip(), pattern)
         except ValueError:
             continue
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return bank_instant(value)
     return None
 
 

@@ -22,6 +22,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, false, or_, select
 
+from portal.accounts.labels import EVENT as ACCOUNT_EVENTS
+from portal.accounts.labels import POLICY_EVENT
 from portal.accounts.models import Account
 from portal.admin.forms import AuditFilterForm
 from portal.agencies.models import Agency
@@ -34,6 +36,7 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.feedback.labels import EVENT as FEEDBACK_EVENTS
 from portal.feedback.models import Feedback, FeedbackCategory, ResponseTemplate
+from portal.payments.labels import WEBHOOK_EVENT
 
 from .access import allow, protect
 
@@ -51,9 +54,13 @@ SUBJECT_TYPES = {
     "vietqr_account": _l("Bank account"),
     "province": _l("Province"),
     "bank_webhook": _l("Refused bank notifications"),
+    "sign_in_policy": _l("Sign-in policy"),
 }
 # Translated names of actions, per subject type; the action's code is shown beside them (and when none).
-ACTION_LABELS = {"dossier": DOSSIER_EVENTS, "feedback": FEEDBACK_EVENTS}
+EXPORTED = {"dashboard_exported": _l("Dashboard figures exported (CSV)")}
+ACTION_LABELS = {"dossier": DOSSIER_EVENTS, "feedback": FEEDBACK_EVENTS, "account": ACCOUNT_EVENTS,
+                 "sign_in_policy": POLICY_EVENT, "bank_webhook": WEBHOOK_EVENT, "agency": EXPORTED,
+                 "province": EXPORTED}
 # (model, column naming the subject, column holding its agency) for subjects found by code or listed by name.
 SUBJECTS = {
     "dossier": (Dossier, Dossier.code, Dossier.agency_id),
@@ -166,5 +173,6 @@ def audit():
         next_url = url_for(".audit", **args, before=rows[-1][0].id)
     names = _names(rows)
     return render_template("staff/audit.html", form=form, rows=rows, names=names, next_url=next_url,
-                           subject_types=SUBJECT_TYPES, action_labels=ACTION_LABELS, link=_link, show_ip=current_user.role == "admin",
+                           subject_types=SUBJECT_TYPES, action_labels=ACTION_LABELS, link=_link,
+                           show_ip=current_user.role == "admin",
                            filtered=bool(request.args)), 200 if valid else 400

@@ -106,3 +106,10 @@ def test_setting_from_the_environment(tmp_path):
     for wrong in ("0", "abc", "-5", "2000"):
         with pytest.raises(SettingsError, match="PORTAL_STAFF_IDLE_MINUTES"):
             Settings.from_env({**base, "PORTAL_STAFF_IDLE_MINUTES": wrong})
+
+
+@pytest.mark.parametrize("wrong", ["²", "３０", "1e3", "30 min"])
+def test_a_setting_that_only_looks_like_digits_is_a_clear_refusal(tmp_path, wrong):
+    """"²".isdigit() is True but int("²") fails: it must be refused like any other value, not crash."""
+    with pytest.raises(SettingsError, match="PORTAL_STAFF_IDLE_MINUTES"):
+        Settings.from_env({"PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_STAFF_IDLE_MINUTES": wrong})

@@ -102,3 +102,17 @@ def test_a_real_submission_from_the_same_browser_still_works_after_the_honeypot(
     web_submit(client, website="spam")
     assert web_submit(client).status_code == 302
     assert by_code(receipt_code(client)).title == "Sạt lở đường vào bản Hua La"
+
+
+def test_track_counts_an_ipv6_subscriber_by_its_64_prefix(app):
+    """One home or phone holds a whole IPv6 /64: a new address per guess is still the same source (the rule
+    the refused-webhook audit uses, portal/throttle.py source_of)."""
+    item = make_item()
+    others = [make_item(phone=f"+8491236{n:04d}") for n in range(10)]
+    for n, other in enumerate(others):
+        guesser = fresh_client(app, remote_addr=f"2001:db8:7:8::{n + 1:x}")
+        assert track(guesser, other.code, "9999").status_code == 404
+    blocked = track(fresh_client(app, remote_addr="2001:db8:7:8:ffff::1"), item.code, "5678")
+    assert blocked.status_code == 429
+    elsewhere = track(fresh_client(app, remote_addr="2001:db8:7:9::1"), item.code, "5678")
+    assert elsewhere.status_code == 302

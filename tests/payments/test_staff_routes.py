@@ -13,7 +13,7 @@ from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import signed
+from tests.payments.helpers import payment_of, signed
 
 RECEPTIONIST, PROCESSOR, LEADER = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn"
 AGENCY_ADMIN, ADMIN, CITIZEN = "quantri.xa@demo.sonla.vn", "admin@demo.sonla.vn", "congdan@demo.sonla.vn"
@@ -22,10 +22,6 @@ OTHER_RECEPTIONIST, OTHER_LEADER = "tiepnhan.syt@example.com", "lanhdao.syt@exam
 
 
 # --- helpers ------------------------------------------------------------------------------------------
-
-def payment_of(name: str) -> Payment:
-    return db.session.scalar(select(Payment).join(Dossier).where(Dossier.applicant_name == name))
-
 
 def pending() -> Payment:
     payment = payment_of("Hà Văn Nam")

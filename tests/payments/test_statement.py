@@ -11,21 +11,18 @@ from html import unescape
 import pytest
 from sqlalchemy import func, select
 
+from portal.calendar.queries import LOCAL_TZ
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import signed
+from tests.payments.helpers import payment_of, signed
 
 URL = "/staff/payments/statement"
 LEADER, RECEPTIONIST, PROCESSOR, CITIZEN = ("lanhdao@demo.sonla.vn", "tiepnhan@demo.sonla.vn",
                                             "xuly@demo.sonla.vn", "congdan@demo.sonla.vn")
 FINANCE, ADMIN, AGENCY_ADMIN = "ketoan@demo.sonla.vn", "admin@demo.sonla.vn", "quantri.xa@demo.sonla.vn"
 HEADER = "transaction_id,date,amount,description\n"
-
-
-def payment_of(name: str) -> Payment:
-    return db.session.scalar(select(Payment).join(Dossier).where(Dossier.applicant_name == name))
 
 
 def snapshot() -> dict:
@@ -91,8 +88,8 @@ def test_matching_lines_pay_and_unknown_ones_wait_for_staff(client, finance, upl
         "paid", underpaid.amount_vnd, 4)
     first, third = row("ST-001"), row("ST-003")
     assert (first.state, first.source, first.payment_id) == ("matched", "statement", pending.id)
-    assert first.occurred_at.hour == 10
-    assert row("ST-002").state == "matched" and row("ST-002").occurred_at.day == 23
+    assert first.occurred_at.astimezone(LOCAL_TZ).hour == 10  # as printed: Vietnam time
+    assert row("ST-002").state == "matched" and row("ST-002").occurred_at.astimezone(LOCAL_TZ).day == 23
     assert (third.state, third.payment_id, third.amount_vnd) == ("unmatched", None, 45000)
     assert "ST-003" in page  # in the unmatched transfers list, for the finance officer to attach
 
@@ -220,3 +217,15 @@ def test_the_form_is_shown_to_the_account_owners_only(client, login, email, show
     assert page.status_code == 200
     assert ('action="/staff/payments/statement"' in page.get_data(as_text=True)) is shown
     page.close()
+
+
+def test_a_date_without_an_offset_is_vietnam_time_like_the_webhook(client, finance, upload):
+    """A bank in Vietnam prints its local time (the webhook reads it so too): 23:30 on 23/11 is 16:30 UTC
+    that day, never 23:30 UTC (06:30 on 24/11 in Sơn La)."""
+    upload(HEADER + "ST-501,2026-11-23 23:30:00,45000,KHONG RO\nST-502,23/11/2026,45000,KHONG RO\n"
+           + "ST-503,2026-11-23T23:30:00+07:00,45000,KHONG RO\n")
+    db.session.expire_all()
+    late, day, explicit = row("ST-501").occurred_at, row("ST-502").occurred_at, row("ST-503").occurred_at
+    assert (late.utcoffset().total_seconds(), late.day, late.hour, late.minute) == (0, 23, 16, 30)
+    assert late == explicit
+    assert (day.day, day.hour) == (22, 17)  # midnight of 23/11 in Vietnam

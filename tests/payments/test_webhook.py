@@ -20,7 +20,7 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
 from tests.conftest import build_app, migrate_and_seed
-from tests.payments.helpers import SECRET, signed
+from tests.payments.helpers import SECRET, payment_of, signed
 from tests.support.databases import throwaway_database
 
 URL = "/webhooks/bank"
@@ -29,10 +29,6 @@ OLD_SECRET = "previous-webhook-secret-" + "o" * 24
 
 
 # --- helpers ------------------------------------------------------------------------------------------
-
-def payment_of(name: str) -> Payment:
-    return db.session.scalar(select(Payment).join(Dossier).where(Dossier.applicant_name == name))
-
 
 def pending() -> Payment:
     payment = payment_of("Hà Văn Nam")

@@ -207,3 +207,20 @@ def test_a_page_costs_the_same_queries_for_3_or_50_events(app):
     assert few == many and few > 3, (few, many)
     leader = signed_in(app, LEADER)
     assert count_queries(leader, "/staff/audit?action=few_test") == count_queries(leader, "/staff/audit?action=many_test")
+
+
+@pytest.mark.parametrize("subject, action, label", [
+    (("account", None), "two_factor_reset", "Two-step sign-in reset"),
+    (("account", None), "login_failed", "Sign-in failed"),
+    (("bank_webhook", 1), "webhook_refused", "Bank notification refused"),
+    (("sign_in_policy", 1), "two_factor_policy_changed", "Two-step sign-in policy changed"),
+    (("province", 0), "dashboard_exported", "Dashboard figures exported (CSV)"),
+])
+def test_actions_added_by_issue_9_have_translated_names_like_the_dossier_ones(app, subject, action, label):
+    """The audit names every action it shows, not only dossier and feedback ones (the code stays beside)."""
+    subject = subject if subject[1] is not None else ("account", actor_id(PROCESSOR))
+    burst(action, 1, subject)
+    client = signed_in(app, ADMIN)
+    client.set_cookie("portal_lang", "en")
+    page = client.get(f"/staff/audit?action={action}").get_data(as_text=True)
+    assert f'<span class="audit-action">{label}</span>' in page

@@ -13,6 +13,7 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import Feedback
 from portal.payments.models import Payment
+from tests.payments.helpers import payment_of
 
 # The agency roles and the province admin. `finance` (province-wide, no agency) works on the provincial fee
 # account only: it passes no other door.
@@ -147,10 +148,6 @@ PUBLIC_PAYMENT_PAGES = {  # path suffix -> roles that get 200 (all others: 404);
 }
 CHIENG_AN = "ubnd-phuong-chieng-an"
 OTHER = {"receptionist": "tiepnhan.ca@example.vn", "processor": "xuly.ca@example.vn", "leader": "lanhdao.ca@example.vn"}
-
-
-def payment_of(name: str) -> Payment:
-    return db.session.scalar(select(Payment).join(Dossier).where(Dossier.applicant_name == name))
 
 
 def signed_in(app, role: str):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 
+import pytest
 from sqlalchemy import select
 
 from portal.dossiers import operations as dossier_operations
@@ -20,6 +22,7 @@ from portal.feedback import operations as feedback_operations
 from portal.tracking.routes import CODE_LOCK_SECONDS, LOOKUP_FAILURES_PER_CODE
 from tests.feedback.factories import fresh_client, make_item
 from tests.feedback.helpers import category_id
+from tests.support.double_post import own_app
 
 LOCKED = "too many wrong tries"
 
@@ -131,3 +134,42 @@ def test_the_lock_page_is_translated(app):
     body = track(fresh_client(app, remote_addr="203.0.113.190"), item.code, "0006").get_data(as_text=True)
     assert LOCKED not in body
     assert "quá nhiều lần nhập sai" in body and "đường dẫn riêng" in body
+
+
+@pytest.fixture
+def committed_app(tmp_path):
+    """An app on its own database: concurrent requests commit for real, each in its own connection."""
+    yield from own_app(tmp_path)
+
+
+def test_guesses_sent_at_the_same_instant_are_capped_too(committed_app, monkeypatch):
+    """Twelve guesses for one code from twelve addresses at once: each is counted before its digits are
+    compared, so no more than the cap are ever compared (a check-then-count let all twelve through)."""
+    from portal.feedback import queries
+
+    parties, compared = 12, []
+    original, barrier = queries.by_code, threading.Barrier(parties)
+
+    def held(code):  # every request that reaches the comparison waits for the others (or 3 s)
+        compared.append(code)
+        try:
+            barrier.wait(timeout=3)
+        except threading.BrokenBarrierError:
+            pass
+        return original(code)
+
+    monkeypatch.setattr(queries, "by_code", held)
+    clients = [fresh_client(committed_app, remote_addr=f"198.51.100.{n + 1}") for n in range(parties)]
+    statuses: list[int] = []
+
+    def guess(client) -> None:
+        statuses.append(track(client, "PA-991231-9998", "1234").status_code)
+
+    threads = [threading.Thread(target=guess, args=(client,)) for client in clients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    locked = parties - LOOKUP_FAILURES_PER_CODE + 1
+    assert sorted(statuses) == [404] * (LOOKUP_FAILURES_PER_CODE - 1) + [429] * locked
+    assert len(compared) <= LOOKUP_FAILURES_PER_CODE
