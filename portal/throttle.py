@@ -82,6 +82,11 @@ def hit(key: str, window: int) -> int:
     return int(_call(lambda storage, k: storage.incr(k, window), key))
 
 
+def give_back(key: str, window: int) -> None:
+    """Uncount one attempt counted with hit() (one that turned out to be allowed, such as a right answer)."""
+    _call(lambda storage, k: storage.incr(k, window, amount=-1), key)
+
+
 def count(key: str) -> int:
     """How many attempts `key` has in its current window, without counting one."""
     return int(_call(lambda storage, k: storage.get(k), key))

@@ -52,8 +52,13 @@ def track():
     throttle.enforce(f"track:min:{address}", LOOKUPS_PER_MINUTE, 60)
     throttle.enforce(f"track:day:{address}", LOOKUPS_PER_DAY, 86400)
     code = form.code.data.strip().upper()
-    # The same answer for a code that exists and one that does not: the lock does not reveal either.
-    if throttle.peek(_code_key(code), LOOKUP_FAILURES_PER_CODE, CODE_LOCK_SECONDS):
+    # The attempt is counted BEFORE the answer is compared, in one atomic increment: checking the count
+    # first and counting a failure afterwards let simultaneous guesses (one per address, all sent at the
+    # same instant) each see "no failures yet", so the per-code cap held only for guesses sent one by one.
+    # A right answer gives its attempt back: the cap is on wrong answers. The same answer for a code that
+    # exists and one that does not: the lock does not reveal either.
+    attempt = throttle.hit(_code_key(code), CODE_LOCK_SECONDS)
+    if attempt > LOOKUP_FAILURES_PER_CODE:
         return _locked_page(form, code)
     if looks_like_feedback_code(code):
         kind, item = "feedback", feedback_queries.by_code(code)
@@ -63,10 +68,11 @@ def track():
     # Constant-time comparison, and the same answer for an unknown code and a wrong number.
     given = form.phone_digits.data.strip().encode("utf-8")
     if item is None or not hmac.compare_digest(expected.encode(), given):
-        if throttle.over_limit(_code_key(code), LOOKUP_FAILURES_PER_CODE - 1, CODE_LOCK_SECONDS):
+        if attempt >= LOOKUP_FAILURES_PER_CODE:
             return _locked_page(form, code)
         form.phone_digits.errors = [
             _("We found nothing for this code and phone number. Check both and try again.")]
         return render_template("tracking/track.html", form=form), 404
+    throttle.give_back(_code_key(code), CODE_LOCK_SECONDS)
     access.grant(kind, item.id)
     return redirect(url_for("feedback.status" if kind == "feedback" else "dossiers.status", code=item.code))
