@@ -6,8 +6,8 @@ account are then counted in two separate ways:
 
 * a browser that presents a valid device cookie for that account is counted on its own, per (account,
   device) — DEVICE_LIMIT a minute;
-* every other client ("untrusted") is counted per account, all together — ACCOUNT_LIMIT a minute — and per
-  source address — ADDRESS_LIMIT a minute.
+* every other client ("untrusted") is counted per account, all together — ACCOUNT_LIMIT a minute and
+  UNTRUSTED_PER_DAY[step] a day — and per source address — ADDRESS_LIMIT a minute.
 
 So an attacker's failures from anywhere exhaust only the untrusted budget: the member's usual browser still
 signs in, with its own budget. The same applies to the second-factor step. The cookie is bound to the
@@ -29,6 +29,12 @@ DEVICE_LIMIT = 5
 ADDRESS_LIMIT = 20
 DEVICE_COOKIE_DAYS = 365
 DEVICES_PER_BROWSER = 10  # a shared desk computer remembers several officers
+# Untrusted clients, per account and per day. A minute's budget renewed all day long let someone holding a
+# phished password try 5 × 1,440 = 7,200 six-digit codes a day (three codes are accepted at any moment: a
+# 1-in-46 chance a day, better than even within a month), and 7,200 passwords. After these, only a browser
+# the member signed in from before (device cookie) gets in until the day is over.
+DAY = 86400
+UNTRUSTED_PER_DAY = {"login": 100, "2fa": 20}
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -82,3 +88,6 @@ def enforce(step: str, account_key: str, account_id: int | None) -> None:
         return
     throttle.enforce(f"{step}:account:{account_key}", ACCOUNT_LIMIT, WINDOW, message)
     throttle.enforce(f"{step}:ip:{request.remote_addr or 'unknown'}", ADDRESS_LIMIT, WINDOW, message)
+    throttle.enforce(f"{step}:account-day:{account_key}", UNTRUSTED_PER_DAY[step], DAY,
+                     _("Too many attempts for this account today from browsers it has not signed in from. "
+                       "Sign in from a browser you have used before, or try again tomorrow."))
