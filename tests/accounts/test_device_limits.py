@@ -143,7 +143,7 @@ def test_a_phished_password_gives_a_few_code_guesses_a_day_not_thousands(app, en
         throttle.clear("2fa:ip:203.0.113.60")
         statuses += [attacker.post("/login/two-factor", data={"code": wrong}).status_code for _ in range(5)]
     # The leader's first code from their browser (before it had a device cookie) was one of the day's.
-    assert statuses.count(401) == limits.UNTRUSTED_PER_DAY["2fa"] - 1
+    assert statuses.count(401) == limits.PER_DAY["2fa"] - 1
     throttle.clear(f"2fa:account:{account.id}")
     response = attacker.post("/login/two-factor", data={"code": code_at(secret, 1)})  # even the right code
     assert response.status_code == 429
@@ -162,7 +162,29 @@ def test_wrong_passwords_from_untrusted_clients_are_capped_per_day(app):
         throttle.clear(f"login:account:{PROCESSOR}")
         statuses += [password_step(new_client(app, f"203.0.{minute}.{n + 1}"), PROCESSOR, WRONG).status_code
                      for n in range(5)]
-    assert statuses.count(401) == limits.UNTRUSTED_PER_DAY["login"]
+    assert statuses.count(401) == limits.PER_DAY["login"]
     throttle.clear(f"login:account:{PROCESSOR}")
     assert password_step(new_client(app, "198.51.100.61"), PROCESSOR).status_code == 429
     assert account.is_enabled
+
+
+def test_a_device_cookie_from_a_shared_desk_computer_gives_a_few_guesses_a_day_not_thousands(app):
+    """The desk computer remembers several officers (their device cookies); whoever sits there, or copies
+    the cookie elsewhere, had five guesses a minute at a colleague's password, every minute of every day.
+    A device that has used up its day is treated like any unknown browser."""
+    own = leaders_browser(app)
+    desk = new_client(app, "192.0.2.15")
+    assert password_step(desk, LEADER).status_code == 302  # the leader signed in at the desk once
+    desk.post("/logout")
+    account = find_by_email(LEADER)
+    cookie = desk.get_cookie("portal_device").value
+    with app.test_request_context(headers={"Cookie": f"portal_device={cookie}"}):
+        device = limits.trusted_device(account.id)
+    statuses = []
+    for _minute in range(25):  # 25 minutes of five wrong passwords; the device's minute renews each time
+        throttle.clear(f"login:device:{account.id}:{device}")
+        statuses += [password_step(desk, LEADER, WRONG).status_code for _ in range(5)]
+    assert statuses.count(401) <= limits.PER_DAY["login"] + limits.ACCOUNT_LIMIT
+    assert statuses[-1] == 429
+    # The leader's own browser is another device, with its own day.
+    assert password_step(own, LEADER).status_code == 302
