@@ -5,9 +5,11 @@ After a complete sign-in the browser receives a signed device cookie naming the 
 account are then counted in two separate ways:
 
 * a browser that presents a valid device cookie for that account is counted on its own, per (account,
-  device) — DEVICE_LIMIT a minute;
-* every other client ("untrusted") is counted per account, all together — ACCOUNT_LIMIT a minute — and per
-  source address — ADDRESS_LIMIT a minute.
+  device) — DEVICE_LIMIT a minute and PER_DAY[step] a day; a device that used up its day is no longer
+  trusted until the day is over (OWASP's lockout of a device cookie: one copied from a shared desk
+  computer, where several officers signed in, does not give endless guesses at a colleague's account);
+* every other client ("untrusted") is counted per account, all together — ACCOUNT_LIMIT a minute and
+  PER_DAY[step] a day — and per source address — ADDRESS_LIMIT a minute.
 
 So an attacker's failures from anywhere exhaust only the untrusted budget: the member's usual browser still
 signs in, with its own budget. The same applies to the second-factor step. The cookie is bound to the
@@ -29,6 +31,12 @@ DEVICE_LIMIT = 5
 ADDRESS_LIMIT = 20
 DEVICE_COOKIE_DAYS = 365
 DEVICES_PER_BROWSER = 10  # a shared desk computer remembers several officers
+# Per day, for each device and for the untrusted clients of an account together. A minute's budget renewed
+# all day long let someone holding a phished password try 5 × 1,440 = 7,200 six-digit codes a day (three
+# codes are accepted at any moment: a 1-in-46 chance a day, better than even within a month), and 7,200
+# passwords. After the untrusted day is spent, only a browser the member signed in from before gets in.
+DAY = 86400
+PER_DAY = {"login": 100, "2fa": 20}
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -77,8 +85,13 @@ def enforce(step: str, account_key: str, account_id: int | None) -> None:
     typed, lower-cased, so unknown addresses are limited too); `account_id` the account, when it exists."""
     message = _("Too many attempts. Please wait a minute and try again.")
     device = trusted_device(account_id)
-    if device is not None:
+    # Counted before anything else, so a device that has used up its day falls through to the untrusted
+    # budgets (and an attempt refused below still counts against the device's day).
+    if device is not None and throttle.hit(f"{step}:device-day:{account_id}:{device}", DAY) <= PER_DAY[step]:
         throttle.enforce(f"{step}:device:{account_id}:{device}", DEVICE_LIMIT, WINDOW, message)
         return
     throttle.enforce(f"{step}:account:{account_key}", ACCOUNT_LIMIT, WINDOW, message)
     throttle.enforce(f"{step}:ip:{throttle.client_source()}", ADDRESS_LIMIT, WINDOW, message)
+    throttle.enforce(f"{step}:account-day:{account_key}", PER_DAY[step], DAY,
+                     _("Too many attempts for this account today from browsers it has not signed in from. "
+                       "Sign in from a browser you have used before, or try again tomorrow."))

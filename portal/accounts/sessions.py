@@ -21,6 +21,11 @@ from .models import Account
 PENDING = "pending_sign_in"
 SEEN = "seen"
 SECOND_FACTOR_PASSED = "mfa"
+SIGNED_IN_AT = "signed_in_at"
+# A staff session ends this long after its sign-in however active it is (SECURITY.md check 5: 30 min idle,
+# 12 h absolute): activity rewrites the signed cookie every minute, so without it a session, or a copy of
+# its cookie kept in use, lasted forever.
+STAFF_SESSION_HOURS = 12
 # The password step is good for this long; then the person starts again from the password.
 PENDING_SECONDS = 5 * 60
 # Last activity is rewritten at most this often (one Set-Cookie a minute, not on every request).
@@ -54,7 +59,7 @@ def pending() -> tuple[Account, str, str] | None:
 def finish_sign_in(account: Account, second_factor: bool = False) -> None:
     session.clear()
     login_user(account)
-    session[SEEN] = clock()
+    session[SEEN] = session[SIGNED_IN_AT] = clock()
     if second_factor:
         session[SECOND_FACTOR_PASSED] = True
 
@@ -73,16 +78,26 @@ def end_idle_staff_session():
     minutes = current_app.config["PORTAL_SETTINGS"].staff_idle_minutes
     seen = session.get(SEEN)
     if isinstance(seen, int | float) and now - seen > minutes * 60:
-        logout_user()
-        session.clear()
-        flash(_("You were signed out after %(minutes)d minutes without activity. Please sign in again.",
-                minutes=minutes), "error")
-        return redirect(url_for("accounts.login", next=_return_path()))
+        return _sign_out_and_return(_("You were signed out after %(minutes)d minutes without activity. "
+                                      "Please sign in again.", minutes=minutes))
+    signed_in_at = session.get(SIGNED_IN_AT)
+    if not isinstance(signed_in_at, int | float):  # a session from before this rule: its clock starts now
+        session[SIGNED_IN_AT] = signed_in_at = now
+    if now - signed_in_at > STAFF_SESSION_HOURS * 3600:
+        return _sign_out_and_return(_("You were signed out because you signed in more than %(hours)d hours "
+                                      "ago. Please sign in again.", hours=STAFF_SESSION_HOURS))
     if not isinstance(seen, int | float) or now - seen >= SEEN_RESOLUTION:
         session[SEEN] = now
     if not session.get(SECOND_FACTOR_PASSED):
         return _second_factor_now_due()
     return None
+
+
+def _sign_out_and_return(message: str):
+    logout_user()
+    session.clear()
+    flash(message, "error")
+    return redirect(url_for("accounts.login", next=_return_path()))
 
 
 def _second_factor_now_due():

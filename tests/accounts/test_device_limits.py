@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from portal import throttle
 from portal.accounts import limits
 from portal.accounts.operations import find_by_email
 from portal.demo import DEMO_PASSWORD
@@ -121,3 +122,69 @@ def test_an_attacker_who_knows_the_password_cannot_lock_the_second_step(app, enr
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/"
     assert signed_in(browser)
+
+
+def test_a_phished_password_gives_a_few_code_guesses_a_day_not_thousands(app, enrol):
+    """Five guesses a minute, renewed every minute, were 7,200 guesses of the 6-digit code a day for
+    someone holding the password. Untrusted clients now get a daily budget per account; the member's
+    usual browser keeps its own."""
+    secret = enrol(LEADER)
+    account = find_by_email(LEADER)
+    browser = new_client(app, "192.0.2.14")
+    password_step(browser, LEADER)
+    assert browser.post("/login/two-factor", data={"code": code_at(secret)}).status_code == 302
+    browser.post("/logout")
+    attacker = new_client(app, "203.0.113.60")
+    assert password_step(attacker, LEADER).status_code == 302
+    wrong = f"{(int(code_at(secret)) + 5) % 1_000_000:06d}"
+    statuses = []
+    for _minute in range(8):  # eight minutes of five guesses: the per-minute budget renews each time
+        throttle.clear(f"2fa:account:{account.id}")
+        throttle.clear("2fa:ip:203.0.113.60")
+        statuses += [attacker.post("/login/two-factor", data={"code": wrong}).status_code for _ in range(5)]
+    # The leader's first code from their browser (before it had a device cookie) was one of the day's.
+    assert statuses.count(401) == limits.PER_DAY["2fa"] - 1
+    throttle.clear(f"2fa:account:{account.id}")
+    response = attacker.post("/login/two-factor", data={"code": code_at(secret, 1)})  # even the right code
+    assert response.status_code == 429
+    assert 3600 < int(response.headers["Retry-After"]) <= limits.DAY
+    assert "trình duyệt" in response.get_data(as_text=True)
+    assert not signed_in(attacker)
+    password_step(browser, LEADER)
+    assert browser.post("/login/two-factor", data={"code": code_at(secret, 1)}).status_code == 302
+    assert signed_in(browser)
+
+
+def test_wrong_passwords_from_untrusted_clients_are_capped_per_day(app):
+    account = find_by_email(PROCESSOR)
+    statuses = []
+    for minute in range(25):  # 25 minutes of five wrong passwords from ever new addresses
+        throttle.clear(f"login:account:{PROCESSOR}")
+        statuses += [password_step(new_client(app, f"203.0.{minute}.{n + 1}"), PROCESSOR, WRONG).status_code
+                     for n in range(5)]
+    assert statuses.count(401) == limits.PER_DAY["login"]
+    throttle.clear(f"login:account:{PROCESSOR}")
+    assert password_step(new_client(app, "198.51.100.61"), PROCESSOR).status_code == 429
+    assert account.is_enabled
+
+
+def test_a_device_cookie_from_a_shared_desk_computer_gives_a_few_guesses_a_day_not_thousands(app):
+    """The desk computer remembers several officers (their device cookies); whoever sits there, or copies
+    the cookie elsewhere, had five guesses a minute at a colleague's password, every minute of every day.
+    A device that has used up its day is treated like any unknown browser."""
+    own = leaders_browser(app)
+    desk = new_client(app, "192.0.2.15")
+    assert password_step(desk, LEADER).status_code == 302  # the leader signed in at the desk once
+    desk.post("/logout")
+    account = find_by_email(LEADER)
+    cookie = desk.get_cookie("portal_device").value
+    with app.test_request_context(headers={"Cookie": f"portal_device={cookie}"}):
+        device = limits.trusted_device(account.id)
+    statuses = []
+    for _minute in range(25):  # 25 minutes of five wrong passwords; the device's minute renews each time
+        throttle.clear(f"login:device:{account.id}:{device}")
+        statuses += [password_step(desk, LEADER, WRONG).status_code for _ in range(5)]
+    assert statuses.count(401) <= limits.PER_DAY["login"] + limits.ACCOUNT_LIMIT
+    assert statuses[-1] == 429
+    # The leader's own browser is another device, with its own day.
+    assert password_step(own, LEADER).status_code == 302

@@ -113,3 +113,31 @@ def test_a_setting_that_only_looks_like_digits_is_a_clear_refusal(tmp_path, wron
     """"²".isdigit() is True but int("²") fails: it must be refused like any other value, not crash."""
     with pytest.raises(SettingsError, match="PORTAL_STAFF_IDLE_MINUTES"):
         Settings.from_env({"PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_STAFF_IDLE_MINUTES": wrong})
+
+def test_an_active_staff_session_still_ends_12_hours_after_sign_in(app, clock):
+    """SECURITY.md check 5: 30 minutes idle, and 12 hours absolute. Activity rewrites the signed cookie every
+    minute, so a session kept busy (or a copied cookie kept in use) never ended before."""
+    client = new_client(app)
+    password_step(client, PROCESSOR)
+    for _ in range(24):  # twelve hours, a request every 29 minutes
+        clock.advance(29 * MINUTE)
+        assert client.get("/staff/feedback").status_code == 200
+    clock.advance(29 * MINUTE)  # 12 h 05 min after signing in
+    response = client.post("/staff/feedback/PA-000000-0000/accept", data={})
+    assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
+    body = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert translated(app, "vi", "You were signed out because you signed in more than %(hours)d hours ago. "
+                                 "Please sign in again.").replace("%(hours)d", "12") in body
+    assert not signed_in(client)
+    # A new sign-in starts a new 12 hours.
+    password_step(client, PROCESSOR)
+    assert client.get("/staff/feedback").status_code == 200
+
+
+def test_citizens_sessions_have_no_12_hour_limit(app, clock):
+    client = new_client(app)
+    password_step(client, CITIZEN)
+    for _ in range(30):
+        clock.advance(29 * MINUTE)
+        client.get("/")
+    assert signed_in(client)

@@ -173,3 +173,48 @@ def test_guesses_sent_at_the_same_instant_are_capped_too(committed_app, monkeypa
     locked = parties - LOOKUP_FAILURES_PER_CODE + 1
     assert sorted(statuses) == [404] * (LOOKUP_FAILURES_PER_CODE - 1) + [429] * locked
     assert len(compared) <= LOOKUP_FAILURES_PER_CODE
+
+def test_simultaneous_guesses_are_counted_before_any_answer_is_checked(app, monkeypatch):
+    """Twenty wrong guesses for one code sent at the same instant from twenty addresses, then the right one.
+
+    The old route checked the per-code count first and counted a failure only after comparing the digits,
+    so every guess in flight saw "no failures yet" and the cap held only for guesses sent one by one: an
+    attacker with many addresses sends them all at once. The code lookup is held open here until every
+    guess has gone as far as it can, which is what a burst does to requests waiting on the database.
+    """
+    import threading
+    from types import SimpleNamespace
+
+    from portal.tracking import routes as tracking_routes
+
+    code = "PA-261205-0042"
+    item = SimpleNamespace(id=987654, code=code, phone="+84912345678")
+    main, release, entered = threading.main_thread(), threading.Event(), []
+
+    def slow_lookup(_code):
+        if threading.current_thread() is not main:
+            entered.append(1)
+            release.wait(10)
+        return item
+
+    monkeypatch.setattr(tracking_routes.feedback_queries, "by_code", slow_lookup)
+    results: list[int] = []
+
+    def guess(n: int) -> None:
+        client = fresh_client(app, remote_addr=f"198.51.100.{n + 1}")
+        results.append(track(client, code, f"{n:04d}").status_code)
+
+    threads = [threading.Thread(target=guess, args=(n,)) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    for _ in range(500):  # until every guess is either inside the lookup or answered
+        if len(entered) + len(results) == len(threads):
+            break
+        threading.Event().wait(0.01)
+    rightful = track(fresh_client(app, remote_addr="198.51.100.200"), code, "5678").status_code
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert len(entered) <= LOOKUP_FAILURES_PER_CODE
+    assert rightful == 429 and 302 not in results
+    assert sorted(set(results)) == [404, 429]
