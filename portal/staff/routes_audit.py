@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, false, or_, select
 
+from portal.accounts.labels import EVENT as ACCOUNT_EVENTS
 from portal.accounts.models import Account
 from portal.admin.forms import AuditFilterForm
 from portal.agencies.models import Agency
@@ -53,7 +54,7 @@ SUBJECT_TYPES = {
     "bank_webhook": _l("Refused bank notifications"),
 }
 # Translated names of actions, per subject type; the action's code is shown beside them (and when none).
-ACTION_LABELS = {"dossier": DOSSIER_EVENTS, "feedback": FEEDBACK_EVENTS}
+ACTION_LABELS = {"dossier": DOSSIER_EVENTS, "feedback": FEEDBACK_EVENTS, "account": ACCOUNT_EVENTS}
 # (model, column naming the subject, column holding its agency) for subjects found by code or listed by name.
 SUBJECTS = {
     "dossier": (Dossier, Dossier.code, Dossier.agency_id),
