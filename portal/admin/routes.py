@@ -18,8 +18,8 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts.models import STAFF_ROLES, Account
 from portal.accounts.labels import EVENT as ACCOUNT_EVENTS
+from portal.accounts.models import STAFF_ROLES, Account
 from portal.accounts.two_factor import is_enrolled
 from portal.agencies.models import Agency
 from portal.calendar.models import DAY_OFF, CalendarDay
