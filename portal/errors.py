@@ -1,6 +1,8 @@
 """Translated error pages; no stack trace ever reaches a user."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -27,9 +29,22 @@ CSRF_MESSAGE = (_l("Form expired"), _l("The form was open too long or was sent t
                                       "page and send it again."))
 
 
-def render_error(status: int, title=None, message=None):
+def _again_path() -> str | None:
+    """Where "Try again" leads after a 429: this page, or for a refused form post the same-site page it
+    was sent from (a POST-only address would answer 405 to a link)."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/") or referrer.path.startswith("//"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
+
+
+def render_error(status: int, title=None, message=None, retry_after: int | None = None):
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
     body = {"status": status, "title": title or default_title, "message": message or default_message}
+    if status == 429:
+        body.update(retry_after=retry_after or 60, again=_again_path())
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         response = jsonify(error=str(body["title"]), message=str(body["message"]))
     else:
@@ -47,14 +62,15 @@ def init_app(app: Flask) -> None:
         code = error.code or 500
         message = getattr(error, "portal_message", None)  # a Throttled error may say what was limited
         shown = code if code in MESSAGES else 500 if code >= 500 else 400
-        response, status = render_error(shown, None, message)
+        # A throttle knows when its window ends; the rest of the 429s and 503s say a minute.
+        retry = getattr(error, "retry_after", None)
+        retry = retry if isinstance(retry, int) and retry > 0 else 60
+        response, status = render_error(shown, None, message, retry_after=retry)
         response = app.make_response((response, code))
         if code == 405 and error.valid_methods:  # type: ignore[attr-defined]
             response.headers["Allow"] = ", ".join(error.valid_methods)
         if code in (429, 503):
-            # A throttle knows when its window ends; the rest of the 429s and 503s say a minute.
-            retry = getattr(error, "retry_after", None)
-            response.headers["Retry-After"] = str(retry) if isinstance(retry, int) and retry > 0 else "60"
+            response.headers["Retry-After"] = str(retry)
         return response
 
     @app.errorhandler(OperationalError)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from markupsafe import escape
 
 from portal.extensions import db
@@ -185,3 +185,49 @@ def test_503_as_json_when_the_database_is_down(database_down_app):
     assert response.is_json
     assert "Retry-After" in response.headers
     assert_no_driver_details(response.get_data(as_text=True))
+
+
+# --- 429: how long, and the way back --------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_429_says_how_long_to_wait_and_offers_the_form_again(app, client, lang):
+    """Six wrong passwords in a minute: the page says "about 1 minute" in words and links back to the
+    sign-in form the post came from (the POST-only address is not offered)."""
+    import uuid
+
+    email = f"nobody-{uuid.uuid4().hex[:8]}@example.com"
+    for _ in range(5):
+        client.post(f"/login?lang={lang}", data={"email": email, "password": "wrong-password"})
+    response = client.post(f"/login?lang={lang}", data={"email": email, "password": "wrong-password"},
+                           headers={"Referer": f"http://localhost/login?lang={lang}"})
+    body = assert_error_page(app, response, 429, lang, "Too many attempts")
+    seconds = int(response.headers["Retry-After"])
+    assert 1 <= seconds <= 60
+    with app.app_context(), app.test_request_context(), force_locale(lang):
+        wait = str(escape(ngettext(
+            "You can try again in about %(num)d minute.", "You can try again in about %(num)d minutes.", 1)))
+    assert wait in body
+    assert f'<a class="button" href="/login?lang={lang}">{translated(app, lang, "Try again")}</a>' in body
+
+
+def test_429_after_a_long_lock_offers_no_pointless_try_again(app, client):
+    """Four reset requests for one address within the hour: "about 60 minutes", and only the way home."""
+    for _ in range(4):
+        response = client.post("/forgot-password", data={"email": "flood@example.com"},
+                               headers={"Referer": "http://localhost/forgot-password"})
+    body = assert_error_page(app, response, 429, "vi", "Too many attempts")
+    assert int(response.headers["Retry-After"]) > 300
+    assert "60 phút" in body
+    assert translated(app, "vi", "Try again") not in body
+    assert '<a class="button" href="/">' in body
+
+
+def test_429_never_links_to_another_site(app, client):
+    import uuid
+
+    email = f"nobody-{uuid.uuid4().hex[:8]}@example.com"
+    for _ in range(6):
+        response = client.post("/login", data={"email": email, "password": "wrong-password"},
+                               headers={"Referer": "https://evil.example/login"})
+    assert response.status_code == 429
+    assert "evil.example" not in response.get_data(as_text=True)

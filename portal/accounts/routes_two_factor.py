@@ -27,6 +27,11 @@ def _start_again():
     return redirect(url_for(".login"))
 
 
+def _clear(field) -> None:
+    """A refused code is worth nothing: show the box empty, ready for the next code (no deleting first)."""
+    field.raw_data, field.data = [], ""
+
+
 def _private(response, status: int = 200):
     """Pages with a secret or codes on them are never stored by the browser or a proxy."""
     response = make_response(response, status)
@@ -58,6 +63,7 @@ def second_factor():
             return limits.remember_device(redirect(safe_next(target)), account.id)
         db.session.commit()  # the audit record of the failed attempt
         field = form.code if not used_recovery else form.recovery_code
+        _clear(field)
         field.errors = [_("This code is not valid, or it has already been used. Wait for the next code and "
                           "try again.") if not used_recovery else _("This recovery code is not valid or has "
                                                                     "already been used.")]
@@ -110,6 +116,7 @@ def enrol():
                                             target=safe_next(target)))
             return page if signed_in else limits.remember_device(page, account.id)
         db.session.commit()  # the audit record of the failed attempt
+        _clear(form.code)
         form.code.errors = [_("This code is not valid. Check the time on your phone and enter the code the "
                               "app shows now.")]
         status = 401

@@ -18,6 +18,7 @@ from flask_login import current_user
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts.labels import EVENT as ACCOUNT_EVENTS
 from portal.accounts.models import STAFF_ROLES, Account
 from portal.accounts.two_factor import is_enrolled
 from portal.agencies.models import Agency
@@ -313,6 +314,7 @@ def _account_page(row: Account, status: int = 200, *, role_form=None, password_f
                                                     Event.subject_id == row.id)
                                 .order_by(Event.id.desc()).limit(10)).all()
     return render_template("admin/account.html", account=row, roles=forms.ROLES, events=events,
+                           event_labels=ACCOUNT_EVENTS,
                            two_factor_on=is_enrolled(row),
                            role_form=role_form,
                            password_form=password_form or forms.PasswordForm(formdata=None),
