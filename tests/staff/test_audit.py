@@ -211,7 +211,7 @@ def test_a_page_costs_the_same_queries_for_3_or_50_events(app):
 
 @pytest.mark.parametrize("subject, action, label", [
     (("account", None), "two_factor_reset", "Two-step sign-in reset"),
-    (("account", None), "login_failed", "Sign-in failed"),
+    (("account", None), "login_failed", "Wrong password"),
     (("bank_webhook", 1), "webhook_refused", "Bank notification refused"),
     (("sign_in_policy", 1), "two_factor_policy_changed", "Two-step sign-in policy changed"),
     (("province", 0), "dashboard_exported", "Dashboard figures exported (CSV)"),
