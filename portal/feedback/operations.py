@@ -77,6 +77,9 @@ class Submission:
     nonce: str = ""  # the form's one-time nonce; "" when the post had none (one is made up)
 
 
+hash_token = sha256_hex  # what an item keeps of its private link's token (token_hash)
+
+
 def link_token(nonce: str) -> str:
     """The private link's token (192 bits), derived from the form's nonce with SECRET_KEY.
 
@@ -114,7 +117,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
-        code=feedback_code(local.date(), next_value("feedback", local.date())), token_hash=sha256_hex(token),
+        code=feedback_code(local.date(), next_value("feedback", local.date())), token_hash=hash_token(token),
         form_nonce=form_nonce.stored(FORM, nonce),
         category=category, agency_id=agency_id, admin_unit_code=data.admin_unit_code,
         title=clean(data.title), description=clean_lines(data.description), address=clean(data.address),

@@ -23,7 +23,6 @@ from sqlalchemy.exc import IntegrityError
 from portal import form_nonce, mail, qr, throttle
 from portal.choices import options
 from portal.calendar.queries import LOCAL_TZ, local_now
-from portal.domain.digests import sha256_hex
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
 from portal.domain.text import clean
 from portal.extensions import db
@@ -85,7 +84,7 @@ def _already_sent(item: Feedback, nonce: str):
     grant_access(item)
     flash(_("This form had already been sent, so nothing was sent again. Here is its receipt."), "success")
     token = operations.link_token(nonce)
-    if sha256_hex(token) != item.token_hash:  # SECRET_KEY changed since: no link to show
+    if operations.hash_token(token) != item.token_hash:  # SECRET_KEY changed since: no link to show
         return redirect(url_for(".status", code=item.code))
     session["feedback_receipt"] = {"code": item.code, "token": token, "mailed": False}
     return redirect(url_for(".receipt"))
@@ -154,7 +153,7 @@ def receipt():
 @bp.get("/t/<token>")
 def secret_link(token: str):
     """The link in the receipt's QR code and e-mails: opens the private page in this browser."""
-    item = queries.by_token_hash(sha256_hex(token)) if len(token) < 100 else None
+    item = queries.by_token_hash(operations.hash_token(token)) if len(token) < 100 else None
     if item is None:
         abort(404)
     grant_access(item)
@@ -163,7 +162,7 @@ def secret_link(token: str):
 
 @bp.get("/t/<token>/qr.svg")
 def secret_qr(token: str):
-    if len(token) > 100 or queries.by_token_hash(sha256_hex(token)) is None:
+    if len(token) > 100 or queries.by_token_hash(operations.hash_token(token)) is None:
         abort(404)
     link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token)
     response = Response(qr.svg(link), mimetype="image/svg+xml")
