@@ -392,3 +392,22 @@ def test_after_the_administrators_reset_any_browser_may_enrol(app, require_two_f
     new_phone = new_client(app, "198.51.100.31")
     password_step(new_phone, PROCESSOR)
     assert new_phone.get("/login/two-factor/setup").status_code == 200
+
+
+def test_a_new_password_chosen_through_the_emailed_link_lets_any_browser_enrol(app, require_two_factor):
+    """The way out for a member who signed in before but is on a new browser: the e-mailed reset link
+    proves the mailbox, which a stolen password alone does not."""
+    from portal.accounts import reset
+
+    account = find_by_email(PROCESSOR)
+    account.last_login_at = utcnow()
+    db.session.flush()
+    require_two_factor()
+    browser = new_client(app, "198.51.100.32")
+    password_step(browser, PROCESSOR)
+    assert browser.get("/login/two-factor/setup").status_code == 403
+    _account, token = reset.request_reset(PROCESSOR)
+    assert reset.use_token(token, "Mat-khau-moi-2026!") is not None
+    db.session.flush()
+    password_step(browser, PROCESSOR, "Mat-khau-moi-2026!")
+    assert browser.get("/login/two-factor/setup").status_code == 200
