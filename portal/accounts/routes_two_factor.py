@@ -13,6 +13,7 @@ from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import qr
+from portal.events.operations import record
 from portal.extensions import db
 
 from . import limits, operations, sessions, totp, two_factor
@@ -92,6 +93,12 @@ def enrol():
     if found is None:
         return _start_again()
     account, target, signed_in = found
+    if not signed_in and not two_factor.may_enrol_after_password(
+            account, limits.trusted_device(account.id) is not None):
+        record("account", account.id, "two_factor_enrol_refused", actor_id=account.id,
+               note="password alone, from a browser the account never signed in from")
+        db.session.commit()
+        return _private(render_template("accounts/two_factor_enrol_elsewhere.html"), 403)
     if two_factor.is_enrolled(account):
         flash(_("Two-step sign-in is already on for this account."), "success")
         return redirect(safe_next(target))

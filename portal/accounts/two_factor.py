@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from flask import current_app
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.db_types import utcnow
@@ -81,6 +81,25 @@ def remaining_recovery_codes(account: Account) -> int:
 
 
 # --- enrolment ------------------------------------------------------------------------------------
+
+def may_enrol_after_password(account: Account, trusted_device: bool) -> bool:
+    """Whether the password alone may lead to enrolment (the half-signed state, policy on).
+
+    Enrolling binds an authenticator to the account for good: whoever does it owns the account and locks
+    the member out. So someone holding only a stolen password must not be able to: enrolment after the
+    password alone is allowed from a browser the member completed a sign-in from before (its device
+    cookie), at the account's very first sign-in (the administrator handed its password over), or when,
+    since the last sign-in, the administrator reset two-step sign-in (a lost phone) or the member chose a new
+    password through the e-mailed link (which proves the mailbox, not only the password)."""
+    from portal.events.models import Event
+
+    if trusted_device or account.last_login_at is None:
+        return True
+    reset_at = db.session.scalar(select(func.max(Event.occurred_at)).where(
+        Event.subject_type == "account", Event.subject_id == account.id,
+        Event.action.in_(("two_factor_reset", "password_reset_used"))))
+    return reset_at is not None and reset_at >= account.last_login_at
+
 # The new secret is kept, encrypted, in the enrolling person's session until a first code confirms it:
 # showing the enrolment page writes nothing to the database, and an abandoned enrolment leaves nothing.
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from portal.accounts import sessions, totp, two_factor
 from portal.accounts.models import RecoveryCode, SecondFactor
 from portal.accounts.operations import find_by_email
+from portal.db_types import utcnow
 from portal.events.models import Event
 from portal.extensions import db
 from tests.accounts.conftest import (
@@ -354,3 +355,59 @@ def test_a_session_that_passed_the_second_factor_is_left_alone(app, enrol, requi
     citizen = new_client(app)
     password_step(citizen, CITIZEN)
     assert citizen.get("/dossiers/mine").status_code == 200
+
+
+def test_someone_with_only_the_password_cannot_enrol_their_own_phone(app, require_two_factor):
+    """Issue 9 attack: with the policy on, a stolen password used to be enough to enrol the attacker's own
+    authenticator: they were signed in, kept the account for good and locked the member out."""
+    usual = new_client(app, "192.0.2.30")
+    assert urlsplit(password_step(usual, PROCESSOR).headers["Location"]).path == "/"  # policy still off
+    usual.post("/logout")
+    require_two_factor()
+    attacker = new_client(app, "203.0.113.30")
+    assert urlsplit(password_step(attacker, PROCESSOR).headers["Location"]).path == "/login/two-factor/setup"
+    page = attacker.get("/login/two-factor/setup")
+    assert page.status_code == 403
+    body = page.get_data(as_text=True)
+    assert "otpauth://" not in body and html_lang(body) == "vi"
+    assert translated(app, "vi", "Set up two-step sign-in from your usual browser") in body
+    refused = attacker.post("/login/two-factor/setup", data={"code": "123456"})
+    assert refused.status_code == 403
+    assert not signed_in(attacker) and not two_factor.is_enrolled(find_by_email(PROCESSOR))
+    assert events(PROCESSOR, "two_factor_enrol_refused") == 2
+    # The member's usual browser enrols.
+    assert urlsplit(password_step(usual, PROCESSOR).headers["Location"]).path == "/login/two-factor/setup"
+    secret = enrolment_secret(usual)
+    assert usual.post("/login/two-factor/setup", data={"code": code_at(secret)}).status_code == 200
+    assert signed_in(usual)
+
+
+def test_after_the_administrators_reset_any_browser_may_enrol(app, require_two_factor, enrol):
+    enrol(PROCESSOR)
+    account = find_by_email(PROCESSOR)
+    account.last_login_at = utcnow()
+    two_factor.reset(account, find_by_email("admin@demo.sonla.vn"))
+    db.session.flush()
+    require_two_factor()
+    new_phone = new_client(app, "198.51.100.31")
+    password_step(new_phone, PROCESSOR)
+    assert new_phone.get("/login/two-factor/setup").status_code == 200
+
+
+def test_a_new_password_chosen_through_the_emailed_link_lets_any_browser_enrol(app, require_two_factor):
+    """The way out for a member who signed in before but is on a new browser: the e-mailed reset link
+    proves the mailbox, which a stolen password alone does not."""
+    from portal.accounts import reset
+
+    account = find_by_email(PROCESSOR)
+    account.last_login_at = utcnow()
+    db.session.flush()
+    require_two_factor()
+    browser = new_client(app, "198.51.100.32")
+    password_step(browser, PROCESSOR)
+    assert browser.get("/login/two-factor/setup").status_code == 403
+    _account, token = reset.request_reset(PROCESSOR)
+    assert reset.use_token(token, "Mat-khau-moi-2026!") is not None
+    db.session.flush()
+    password_step(browser, PROCESSOR, "Mat-khau-moi-2026!")
+    assert browser.get("/login/two-factor/setup").status_code == 200
