@@ -6,7 +6,6 @@ Names starting with "." are uploads still being written (storage.store's tempora
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import tempfile
@@ -14,7 +13,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from portal.backup.manifest import CHUNK, UPLOADS, BackupError, Manifest, file_digest
+from portal.backup.manifest import UPLOADS, BackupError, Manifest, file_digest, stream_digest
 
 
 def stored_files(root: Path) -> Iterator[tuple[str, Path]]:
@@ -30,16 +29,12 @@ def stored_files(root: Path) -> Iterator[tuple[str, Path]]:
 def _copy(source: Path, target: Path) -> dict:
     """Copy to a new 0600 file, hashing what was written; make it durable."""
     target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    digest, size = hashlib.sha256(), 0
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with source.open("rb") as reader, os.fdopen(fd, "wb") as writer:
-        while chunk := reader.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-            writer.write(chunk)
+        written = stream_digest(reader, writer.write)
         writer.flush()
         os.fsync(writer.fileno())
-    return {"sha256": digest.hexdigest(), "size": size}
+    return written
 
 
 def back_up(root: Path, folder: Path) -> dict[str, dict]:

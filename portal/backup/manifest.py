@@ -8,8 +8,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import BinaryIO
 
 FORMAT = "portal-backup"
 FORMAT_VERSION = 1
@@ -51,14 +53,22 @@ class Manifest:
         }, indent=2, ensure_ascii=False) + "\n"
 
 
-def file_digest(path: Path) -> dict:
-    """{"sha256", "size"} of a file, read in chunks (uploads and dumps can be large)."""
+def stream_digest(reader: BinaryIO, write: Callable[[bytes], object] | None = None) -> dict:
+    """{"sha256", "size"} of what `reader` yields, read in chunks (uploads and dumps can be large); each
+    chunk also goes to `write` when given, so a copy is hashed as it is written."""
     digest, size = hashlib.sha256(), 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
+    while chunk := reader.read(CHUNK):
+        digest.update(chunk)
+        size += len(chunk)
+        if write is not None:
+            write(chunk)
     return {"sha256": digest.hexdigest(), "size": size}
+
+
+def file_digest(path: Path) -> dict:
+    """{"sha256", "size"} of a file."""
+    with path.open("rb") as handle:
+        return stream_digest(handle)
 
 
 def write_private(path: Path, text: str) -> None:
