@@ -25,10 +25,9 @@ from pathlib import Path
 import pytest
 
 from tests.support.databases import throwaway_database
+from tests.support.double_post import hidden_fields
 
 ROOT = Path(__file__).resolve().parents[2]
-HIDDEN = re.compile(r'<input[^>]*type="hidden"[^>]*>')
-ATTR = re.compile(r'(name|value)="([^"]*)"')
 
 
 def free_port() -> int:
@@ -90,12 +89,7 @@ class Browser:
     def form(self, path: str) -> dict:
         status, page = self.request(path)
         assert status == 200, (path, status)
-        fields = {}
-        for tag in HIDDEN.findall(page):
-            attributes = dict(ATTR.findall(tag))
-            if "name" in attributes:
-                fields[attributes["name"]] = attributes.get("value", "")
-        return fields | {"_page": page}
+        return hidden_fields(page) | {"_page": page}
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
