@@ -20,11 +20,16 @@ class DailySequence(db.Model):
     last_value: Mapped[int] = mapped_column(default=0)
 
 
+def upsert_insert(model):
+    """An INSERT for `model` that takes ON CONFLICT DO UPDATE … RETURNING, in the session's dialect: the one
+    atomic statement behind every counter here (sequences, refused-webhook counts)."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(model)
+
+
 def next_value(scope: str, day: date) -> int:
     """The next number of `scope` on `day`, starting at 1. Runs in the caller's transaction."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(DailySequence).values(scope=scope, day=day, last_value=1)
+    statement = upsert_insert(DailySequence).values(scope=scope, day=day, last_value=1)
     statement = statement.on_conflict_do_update(
         index_elements=[DailySequence.scope, DailySequence.day],
         set_={"last_value": DailySequence.last_value + 1},

@@ -13,11 +13,11 @@ import hashlib
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from portal.db_types import utcnow
 from portal.events.operations import record
 from portal.extensions import db
+from portal.sequences import upsert_insert
 from portal.throttle import source_of
 
 from .models import WebhookRefusal
@@ -27,9 +27,8 @@ OVERFLOW = "*"
 
 
 def _count(source: str, minute: datetime, reason: str) -> tuple[int, int]:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(WebhookRefusal).values(source=source, minute=minute, count=1, last_reason=reason)
+    statement = upsert_insert(WebhookRefusal).values(source=source, minute=minute, count=1,
+                                                     last_reason=reason)
     statement = statement.on_conflict_do_update(
         index_elements=[WebhookRefusal.source, WebhookRefusal.minute],
         set_={"count": WebhookRefusal.count + 1, "last_reason": reason},
