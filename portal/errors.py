@@ -1,8 +1,6 @@
 """Translated error pages; no stack trace ever reaches a user."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -10,6 +8,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from portal.extensions import db
+from portal.security import return_path
 
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
@@ -29,22 +28,11 @@ CSRF_MESSAGE = (_l("Form expired"), _l("The form was open too long or was sent t
                                       "page and send it again."))
 
 
-def _again_path() -> str | None:
-    """Where "Try again" leads after a 429: this page, or for a refused form post the same-site page it
-    was sent from (a POST-only address would answer 405 to a link)."""
-    if request.method == "GET":
-        return request.full_path.rstrip("?")
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc != request.host or not referrer.path.startswith("/") or referrer.path.startswith("//"):
-        return None
-    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
-
-
 def render_error(status: int, title=None, message=None, retry_after: int | None = None):
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
     body = {"status": status, "title": title or default_title, "message": message or default_message}
     if status == 429:
-        body.update(retry_after=retry_after or 60, again=_again_path())
+        body.update(retry_after=retry_after or 60, again=return_path())
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
         response = jsonify(error=str(body["title"]), message=str(body["message"]))
     else:

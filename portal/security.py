@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from portal.extensions import login_manager
 
+
 def content_security_policy(tile_url: str) -> str:
     """Strict CSP; the only outside origin allowed is the map tile server, for images."""
     tiles = urlsplit(tile_url)
@@ -45,6 +46,18 @@ def init_app(app: Flask) -> None:
     login_manager.user_loader(load_account)
     app.before_request(refuse_nul_bytes)
     app.after_request(set_security_headers)
+
+
+def return_path() -> str | None:
+    """Where to send a person back to (after signing in again, or "try again" after a 429): this page, or
+    for a form post the same-site page it was sent from (a POST-only address would answer a link with 405).
+    Never another site: a Referer naming one gives None."""
+    if request.method == "GET":
+        return request.full_path.rstrip("?")
+    referrer = urlsplit(request.referrer or "")
+    if referrer.netloc != request.host or not referrer.path.startswith("/") or referrer.path.startswith("//"):
+        return None
+    return referrer.path + (f"?{referrer.query}" if referrer.query else "")
 
 
 def refuse_nul_bytes():

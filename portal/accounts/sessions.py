@@ -7,13 +7,13 @@ Both live in the signed session cookie, so nothing is written to the database on
 from __future__ import annotations
 
 import time
-from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.extensions import db
+from portal.security import return_path
 
 from . import two_factor
 from .models import Account
@@ -97,7 +97,7 @@ def _sign_out_and_return(message: str):
     logout_user()
     session.clear()
     flash(message, "error")
-    return redirect(url_for("accounts.login", next=_return_path()))
+    return redirect(url_for("accounts.login", next=return_path()))
 
 
 def _second_factor_now_due():
@@ -108,15 +108,5 @@ def _second_factor_now_due():
     if step is None or request.endpoint in ("accounts.enrol", "accounts.logout"):
         return None
     logout_user()
-    begin_second_step(account, step, _return_path())
+    begin_second_step(account, step, return_path())
     return redirect(url_for("accounts.second_factor" if step == two_factor.VERIFY else "accounts.enrol"))
-
-
-def _return_path() -> str | None:
-    """Where to go back to after signing in again: this page, or for a form, the page it was sent from."""
-    if request.method == "GET":
-        return request.full_path.rstrip("?")
-    referrer = urlsplit(request.referrer or "")
-    if referrer.netloc == request.host and referrer.path:
-        return referrer.path + (f"?{referrer.query}" if referrer.query else "")
-    return None
