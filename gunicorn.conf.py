@@ -11,6 +11,7 @@ Why these values:
   (portal/throttle.py), and several processes would each allow the full number. gevent gives that one
   process its concurrency. With Redis the counters are shared and more processes are safe.
 """
+
 import os
 import sys
 
@@ -39,10 +40,12 @@ def _workers() -> int:
 def refusal(worker_count: int, redis: bool = REDIS) -> str:
     """Why this many workers cannot run, or "" when they can."""
     if worker_count > 1 and not redis:
-        return (f"Refusing to start {worker_count} worker processes without REDIS_URL: each process "
-                "would count rate limits (sign-in, tracking, submissions) on its own, so the limits would "
-                "not hold. Set REDIS_URL to share the counters, or run one process (WEB_CONCURRENCY=1, the "
-                "default; gevent serves many connections in it).")
+        return (
+            f"Refusing to start {worker_count} worker processes without REDIS_URL: each process "
+            "would count rate limits (sign-in, tracking, submissions) on its own, so the limits would "
+            "not hold. Set REDIS_URL to share the counters, or run one process (WEB_CONCURRENCY=1, the "
+            "default; gevent serves many connections in it)."
+        )
     return ""
 
 
@@ -94,8 +97,10 @@ def on_starting(server):
         server.log.error(problem)
         sys.exit(2)
     if server.cfg.worker_class_str != "gevent":
-        server.log.warning("worker class %r instead of gevent: slow clients can hold a worker each",
-                           server.cfg.worker_class_str)
+        server.log.warning(
+            "worker class %r instead of gevent: slow clients can hold a worker each",
+            server.cfg.worker_class_str,
+        )
 
 
 def nworkers_changed(server, new_value, old_value):

@@ -2,6 +2,7 @@
 
 gunicorn also reads ./gunicorn.conf.py by itself when started from the repository root.
 """
+
 import sys
 
 from portal import create_app

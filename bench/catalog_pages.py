@@ -1,4 +1,5 @@
 """Median and p95 server time of the public catalogue pages. Usage: see bench/README.md."""
+
 from __future__ import annotations
 
 import argparse

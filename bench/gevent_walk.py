@@ -10,6 +10,7 @@ time, from its own loopback address: open the public pages, send a feedback repo
 pages. It counts answers by status and looks in the server's log for tracebacks, errors, gevent's
 monkey-patching warnings and SQLite "database is locked". Not a timing; exits 1 on any problem.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,12 +32,33 @@ import serving_harness as harness
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-PUBLIC = ("/", "/procedures", "/procedures?q=giay+phep", "/feedback", "/track", "/statistics", "/login",
-          "/static/css/portal.css", "/healthz")
-STAFF = ("/staff/", "/staff/queue", "/staff/feedback", "/staff/dossiers", "/staff/payments",
-         "/staff/dashboard", "/staff/audit")
-STAFF_ACCOUNTS = ("lanhdao@demo.sonla.vn", "xuly@demo.sonla.vn", "tiepnhan@demo.sonla.vn",
-                  "quantri.xa@demo.sonla.vn", "admin@demo.sonla.vn")
+PUBLIC = (
+    "/",
+    "/procedures",
+    "/procedures?q=giay+phep",
+    "/feedback",
+    "/track",
+    "/statistics",
+    "/login",
+    "/static/css/portal.css",
+    "/healthz",
+)
+STAFF = (
+    "/staff/",
+    "/staff/queue",
+    "/staff/feedback",
+    "/staff/dossiers",
+    "/staff/payments",
+    "/staff/dashboard",
+    "/staff/audit",
+)
+STAFF_ACCOUNTS = (
+    "lanhdao@demo.sonla.vn",
+    "xuly@demo.sonla.vn",
+    "tiepnhan@demo.sonla.vn",
+    "quantri.xa@demo.sonla.vn",
+    "admin@demo.sonla.vn",
+)
 LOG_PROBLEMS = ("Traceback", "[ERROR]", "[CRITICAL]", "MonkeyPatchWarning", "database is locked", '" 500 ')
 
 
@@ -45,11 +67,18 @@ class Visitor:
 
     def __init__(self, port: int, address: str) -> None:
         self.base = f"http://127.0.0.1:{port}"
-        handler = type("SourceHandler", (urllib.request.HTTPHandler,), {
-            "http_open": lambda self, req: self.do_open(
-                functools.partial(http.client.HTTPConnection, source_address=(address, 0)), req)})
-        self.opener = urllib.request.build_opener(handler(), urllib.request.HTTPCookieProcessor(
-            http.cookiejar.CookieJar()))
+        handler = type(
+            "SourceHandler",
+            (urllib.request.HTTPHandler,),
+            {
+                "http_open": lambda self, req: self.do_open(
+                    functools.partial(http.client.HTTPConnection, source_address=(address, 0)), req
+                )
+            },
+        )
+        self.opener = urllib.request.build_opener(
+            handler(), urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+        )
         self.statuses: Counter = Counter()
 
     def open(self, path: str, form: dict | None = None) -> str:
@@ -73,15 +102,29 @@ class Visitor:
         page = self.open("/feedback/new")
         category = re.search(r'<option value="(\d+)"', page.split('name="category"')[1])[1]
         commune = re.search(r'<option value="(\d{5})"', page.split('name="commune"')[1])[1]
-        receipt = self.open("/feedback/new", {
-            "csrf_token": csrf(page), "category": category, "title": f"Đèn đường hỏng số {number}",
-            "description": "Đèn đường trước nhà văn hoá bản đã hỏng ba ngày nay.", "commune": commune,
-            "phone": f"09123{number:05d}", "consent": "y"})
+        receipt = self.open(
+            "/feedback/new",
+            {
+                "csrf_token": csrf(page),
+                "category": category,
+                "title": f"Đèn đường hỏng số {number}",
+                "description": "Đèn đường trước nhà văn hoá bản đã hỏng ba ngày nay.",
+                "commune": commune,
+                "phone": f"09123{number:05d}",
+                "consent": "y",
+            },
+        )
         if not re.search(r"PA-\d{6}-\d{4}", receipt):
             self.statuses["feedback receipt missing"] += 1
         login = self.open("/login")  # the staff accounts in turn: five sign-ins a minute per account at most
-        self.open("/login", {"csrf_token": csrf(login), "email": STAFF_ACCOUNTS[number % len(STAFF_ACCOUNTS)],
-                             "password": "SonLa-demo-2026"})
+        self.open(
+            "/login",
+            {
+                "csrf_token": csrf(login),
+                "email": STAFF_ACCOUNTS[number % len(STAFF_ACCOUNTS)],
+                "password": "SonLa-demo-2026",
+            },
+        )
         for path in STAFF:
             self.open(path)
 
@@ -116,13 +159,14 @@ def postgres_database(server_url: str):
     name = f"portal_gevent_walk_{secrets.token_hex(4)}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" ENCODING \'UTF8\' TEMPLATE template0'))
+        connection.execute(text(f"CREATE DATABASE \"{name}\" ENCODING 'UTF8' TEMPLATE template0"))
     return admin, name, server.set(database=name).render_as_string(hide_password=False)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--visitors", type=int, default=8, choices=range(1, 101), metavar="1-100")
     parser.add_argument("--server-url", help="a PostgreSQL server URL; a throwaway database is made on it")
     args = parser.parse_args()

@@ -3,6 +3,7 @@ with deploy/nginx/portal.conf, on loopback ports, each as a child process that i
 
 Used by bench/slow_clients.py and bench/gevent_walk.py; not a benchmark itself.
 """
+
 from __future__ import annotations
 
 import http.client
@@ -31,8 +32,11 @@ def free_port() -> int:
 
 def portal_env(instance: Path, database_url: str | None = None) -> dict[str, str]:
     """The environment of a development portal on a throwaway instance folder (no Redis: one process)."""
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("REDIS_URL", "WEB_CONCURRENCY", "DATABASE_URL", "PORTAL_TRUSTED_PROXIES")}
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("REDIS_URL", "WEB_CONCURRENCY", "DATABASE_URL", "PORTAL_TRUSTED_PROXIES")
+    }
     env["PORTAL_INSTANCE_PATH"] = str(instance)
     if database_url:
         env["DATABASE_URL"] = database_url
@@ -42,12 +46,20 @@ def portal_env(instance: Path, database_url: str | None = None) -> dict[str, str
 def build_demo(env: dict[str, str]) -> None:
     """`flask --app portal db upgrade` and `seed-demo`, as `make run` does."""
     for command in (["db", "upgrade"], ["seed-demo"]):
-        subprocess.run([PYTHON, "-m", "flask", "--app", "portal", *command],  # noqa: S603 - our own command
-                       cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                       timeout=300)
+        subprocess.run(
+            [PYTHON, "-m", "flask", "--app", "portal", *command],  # noqa: S603 - our own command
+            cwd=ROOT,
+            env=env,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=300,
+        )
 
 
-def wait_until_up(port: int, process: subprocess.Popen, seconds: float = 60, any_answer: bool = False) -> None:  # noqa: E501
+def wait_until_up(
+    port: int, process: subprocess.Popen, seconds: float = 60, any_answer: bool = False
+) -> None:  # noqa: E501
     """Wait for /healthz to answer below 500 (or at all: nginx is up even when its upstream is not)."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -88,7 +100,11 @@ def gunicorn(env: dict[str, str], port: int, log: Path, old: bool = False) -> It
     with open(log, "wb") as output:
         process = subprocess.Popen(  # noqa: S603 - our own command
             [PYTHON, "-m", "gunicorn", *options, "--bind", f"127.0.0.1:{port}", "wsgi:app"],
-            cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+            cwd=ROOT,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
         try:
             wait_until_up(port, process)
             yield process
@@ -104,29 +120,31 @@ def nginx_config(shipped: str, prefix: Path, port: int, upstream_port: int) -> s
     is left out.
     """
     servers = [match.start() for match in re.finditer(r"^server \{", shipped, re.MULTILINE)]
-    main = shipped[servers[-1]:]
-    head = shipped[:servers[0]]
+    main = shipped[servers[-1] :]
+    head = shipped[: servers[0]]
     main = re.sub(r"^\s*listen .*\n", "", main, flags=re.MULTILINE)
     main = re.sub(r"^\s*ssl_\w+ .*\n", "", main, flags=re.MULTILINE)
     main = main.replace("server {", f"server {{\n    listen 127.0.0.1:{port};", 1)
     main = re.sub(r"alias /srv/portal/static/;", f"alias {ROOT / 'static'}/;", main)
     main = re.sub(r"access_log /var/log/nginx/portal.access.log", f"access_log {prefix / 'access.log'}", main)
     head = head.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
-    temporary = "\n".join(f"    {kind}_temp_path {prefix / kind};" for kind in
-                          ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    temporary = "\n".join(
+        f"    {kind}_temp_path {prefix / kind};"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
     # Around it, what Debian's /etc/nginx/nginx.conf puts around a sites-enabled file (gzip on included,
     # so a duplicate directive in the shipped file would fail here as it would there).
     return f"""daemon off;
 worker_processes auto;
-pid {prefix / 'nginx.pid'};
-error_log {prefix / 'error.log'} warn;
+pid {prefix / "nginx.pid"};
+error_log {prefix / "error.log"} warn;
 events {{ worker_connections 4096; }}
 http {{
     sendfile on;
     tcp_nopush on;
     include /etc/nginx/mime.types;
     default_type application/octet-stream;
-    access_log {prefix / 'default-access.log'};
+    access_log {prefix / "default-access.log"};
     gzip on;
 {temporary}
 {head}

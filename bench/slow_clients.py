@@ -17,6 +17,7 @@ attack; nginx's per-address limit is the shipped one), the measuring client from
 Afterwards it requests private links with made-up tokens and checks that no token reached gunicorn's or
 nginx's access log. Everything stops by itself; the run is bounded by the set-ups x attacks x --seconds.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,8 +59,10 @@ class Attack(threading.Thread):
     def head(self) -> bytes:
         host = f"Host: 127.0.0.1:{self.port}\r\n"
         if self.kind == "slow-body":
-            return (f"POST /feedback/new HTTP/1.1\r\n{host}Content-Length: 10000000\r\n"
-                    "Content-Type: application/x-www-form-urlencoded\r\n\r\n").encode()
+            return (
+                f"POST /feedback/new HTTP/1.1\r\n{host}Content-Length: 10000000\r\n"
+                "Content-Type: application/x-www-form-urlencoded\r\n\r\n"
+            ).encode()
         return f"GET / HTTP/1.1\r\n{host}".encode()
 
     def piece(self, tick: int) -> bytes:
@@ -67,8 +70,9 @@ class Attack(threading.Thread):
 
     def open(self, index: int) -> socket.socket | None:
         try:
-            sock = socket.create_connection(("127.0.0.1", self.port), timeout=3,
-                                            source_address=(f"127.0.1.{index % 250 + 1}", 0))
+            sock = socket.create_connection(
+                ("127.0.0.1", self.port), timeout=3, source_address=(f"127.0.1.{index % 250 + 1}", 0)
+            )
             sock.sendall(self.head())
             sock.setblocking(False)
             self.opened += 1
@@ -132,8 +136,9 @@ def measure(port: int, seconds: float) -> Samples:
         turn += 1
         start = time.perf_counter()
         try:
-            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT,
-                                                    source_address=(MEASURING_ADDRESS, 0))
+            connection = http.client.HTTPConnection(
+                "127.0.0.1", port, timeout=REQUEST_TIMEOUT, source_address=(MEASURING_ADDRESS, 0)
+            )
             connection.request("GET", page, headers={"Accept-Encoding": "gzip", "Connection": "close"})
             response = connection.getresponse()
             response.read()
@@ -156,8 +161,10 @@ def summary(values: list[float], errors: int) -> str:
     if not values:
         return "no request completed"
     ms = [value * 1000 for value in values]
-    return (f"n={len(ms):4d}  p50 {percentile(ms, .5):7.0f} ms  p95 {percentile(ms, .95):7.0f} ms  "
-            f"p99 {percentile(ms, .99):7.0f} ms  max {max(ms):7.0f} ms  errors {errors}")
+    return (
+        f"n={len(ms):4d}  p50 {percentile(ms, 0.5):7.0f} ms  p95 {percentile(ms, 0.95):7.0f} ms  "
+        f"p99 {percentile(ms, 0.99):7.0f} ms  max {max(ms):7.0f} ms  errors {errors}"
+    )
 
 
 def run_attack(port: int, kind: str, connections: int, seconds: float) -> None:
@@ -173,18 +180,27 @@ def run_attack(port: int, kind: str, connections: int, seconds: float) -> None:
     for page in PAGES:
         print(f"    {kind:12} {page:12} {summary(samples.latencies[page], samples.errors[page])}", flush=True)
     if attack:
-        print(f"    {'':12} attack: {attack.opened} connections opened, {attack.closed_by_server} closed by "
-              f"the server, {attack.refused} refused", flush=True)
+        print(
+            f"    {'':12} attack: {attack.opened} connections opened, {attack.closed_by_server} closed by "
+            f"the server, {attack.refused} refused",
+            flush=True,
+        )
 
 
 def leak_probe(port: int) -> list[str]:
     """Request private links with made-up secrets; return the secrets (to look for in the logs)."""
     feedback, dossier, query = secrets.token_urlsafe(24), secrets.token_hex(24), secrets.token_hex(12)
-    for path in (f"/feedback/t/{feedback}", f"/feedback/t/{feedback}/qr.svg", f"/dossiers/t/HS-1/{dossier}",
-                 f"/track?reset_token={query}"):
+    for path in (
+        f"/feedback/t/{feedback}",
+        f"/feedback/t/{feedback}/qr.svg",
+        f"/dossiers/t/HS-1/{dossier}",
+        f"/track?reset_token={query}",
+    ):
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         try:
-            connection.request("GET", path, headers={"Referer": f"http://127.0.0.1:{port}/feedback/t/{feedback}"})
+            connection.request(
+                "GET", path, headers={"Referer": f"http://127.0.0.1:{port}/feedback/t/{feedback}"}
+            )
             connection.getresponse().read()
         except OSError as error:  # a server still busy with the attack's leftovers: say so, go on
             print(f"    probe {path.split('/')[1]}: {error!r}", flush=True)
@@ -198,13 +214,17 @@ def report_logs(logs: list[Path], secrets_: list[str]) -> None:
         text = log.read_text(errors="replace") if log.exists() else ""
         leaked = [secret for secret in secrets_ if secret in text]
         problems = sum(text.count(word) for word in ("Traceback", "[ERROR]", "[CRITICAL]"))
-        print(f"    log {log.name}: {'TOKENS LEAKED' if leaked else 'no token'} "
-              f"({text.count('[redacted]')} redactions), {problems} error lines", flush=True)
+        print(
+            f"    log {log.name}: {'TOKENS LEAKED' if leaked else 'no token'} "
+            f"({text.count('[redacted]')} redactions), {problems} error lines",
+            flush=True,
+        )
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--connections", type=int, default=50)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--setups", default=",".join(SETUPS))

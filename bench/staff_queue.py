@@ -6,6 +6,7 @@ Usage (see bench/README.md):
 It creates a throwaway database on that server, fills it, times the queue through the whole web stack
 (login, query, template) as an officer of the agency holding all the rows, and drops the database.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -51,20 +52,51 @@ def fill(total: int) -> None:
             day = start + timedelta(days=n // 50)
             due = date.today() + timedelta(days=rng.randint(-30, 60))
             status = rng.choice((1, 2, 4, 4, 4, 5, 6, 9, 10, 10, 10))
-            dossiers.append(dict(
-                code=f"{agency.code}-{day:%y%m%d}-{n % 50 + 1:04d}", received_day=day, sequence=n % 50 + 1,
-                link_salt=secrets.token_hex(16), agency_id=agency.id, procedure_id=procedure.id, channel="online",
-                status=status, applicant_name=f"Người nộp {n}", id_number=f"{n:012d}", phone=f"+8491{n:07d}",
-                address="Tổ 1", admin_unit_code="03646", consent_version="bench", fee_vnd=15000, submitted_at=now,
-                appointment_on=None if status in (5, 6) else due, search_key=f"nguoi nop {n} {n:012d}",
-                queue_due=(None if status == 10 else FAR_FUTURE if status in (5, 6) else due)))
+            dossiers.append(
+                dict(
+                    code=f"{agency.code}-{day:%y%m%d}-{n % 50 + 1:04d}",
+                    received_day=day,
+                    sequence=n % 50 + 1,
+                    link_salt=secrets.token_hex(16),
+                    agency_id=agency.id,
+                    procedure_id=procedure.id,
+                    channel="online",
+                    status=status,
+                    applicant_name=f"Người nộp {n}",
+                    id_number=f"{n:012d}",
+                    phone=f"+8491{n:07d}",
+                    address="Tổ 1",
+                    admin_unit_code="03646",
+                    consent_version="bench",
+                    fee_vnd=15000,
+                    submitted_at=now,
+                    appointment_on=None if status in (5, 6) else due,
+                    search_key=f"nguoi nop {n} {n:012d}",
+                    queue_due=(None if status == 10 else FAR_FUTURE if status in (5, 6) else due),
+                )
+            )
             feedback_status = rng.choice(("new", "accepted", "info_requested", "answered", "closed"))
-            feedback.append(dict(
-                code=f"PA-{day:%y%m%d}-{n % 50 + 1:04d}", token_hash=secrets.token_hex(32), category_id=category.id,
-                agency_id=agency.id, admin_unit_code="03646", title=f"Phản ánh {n}", description="Nội dung",
-                phone=f"+8498{n:07d}", consent_version="bench", consent_at=now, submitted_at=now, received_on=day,
-                status=feedback_status, due_on=due, search_key=f"phan anh {n}", public_search_key=f"phan anh {n}",
-                queue_due=due if feedback_status in ("new", "accepted", "info_requested") else None))
+            feedback.append(
+                dict(
+                    code=f"PA-{day:%y%m%d}-{n % 50 + 1:04d}",
+                    token_hash=secrets.token_hex(32),
+                    category_id=category.id,
+                    agency_id=agency.id,
+                    admin_unit_code="03646",
+                    title=f"Phản ánh {n}",
+                    description="Nội dung",
+                    phone=f"+8498{n:07d}",
+                    consent_version="bench",
+                    consent_at=now,
+                    submitted_at=now,
+                    received_on=day,
+                    status=feedback_status,
+                    due_on=due,
+                    search_key=f"phan anh {n}",
+                    public_search_key=f"phan anh {n}",
+                    queue_due=due if feedback_status in ("new", "accepted", "info_requested") else None,
+                )
+            )
         db.session.execute(insert(Dossier), dossiers)
         db.session.execute(insert(Feedback), feedback)
         db.session.commit()
@@ -127,8 +159,9 @@ def main() -> None:
                 db.engine.dispose()
     finally:
         with admin.connect() as connection:
-            connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name})
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+            )
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
 

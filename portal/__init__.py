@@ -1,4 +1,5 @@
 """The Sơn La citizen feedback and public-service portal."""
+
 from __future__ import annotations
 
 from flask import Flask
@@ -13,8 +14,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure(app, settings)
 
     from portal import cli, compression, database, errors, i18n, security, throttle  # noqa: F401  (database: hooks)
-    from portal.staff import queue_keys  # noqa: F401  (keeps the queue's sort key current)
     from portal.extensions import csrf, db, migrate
+    from portal.staff import queue_keys  # noqa: F401  (keeps the queue's sort key current)
     from portal.uploads import storage
 
     db.init_app(app)
@@ -88,8 +89,19 @@ def register_blueprints(app: Flask) -> None:
     from portal.staff.routes_dashboard import public as statistics
     from portal.tracking.routes import bp as tracking
 
-    for blueprint in (main, catalog, accounts, feedback, feedback_staff, dossiers, dossiers_staff,
-                      payments, payments_staff, staff, tracking):
+    for blueprint in (
+        main,
+        catalog,
+        accounts,
+        feedback,
+        feedback_staff,
+        dossiers,
+        dossiers_staff,
+        payments,
+        payments_staff,
+        staff,
+        tracking,
+    ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)
         app.register_blueprint(blueprint)

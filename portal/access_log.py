@@ -8,6 +8,7 @@ same rules to nginx's access log (keep the two in step).
 The patterns are plain regular expressions over the raw text, so they work on a request line
 ("GET /feedback/t/abc HTTP/1.1"), a path, a query string or a full Referer URL alike.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,14 +25,25 @@ _LONG_SEGMENT = re.compile(r"(?<=/)[A-Za-z0-9_-]{32,}(?=[/?#.\s]|$)")
 # Query parameters whose name says they carry a secret (token=, reset_token=, api_key=, password=...).
 _SECRET_PARAMETER = re.compile(
     r"((?:^|[?&;])[A-Za-z0-9_.-]*(?:token|secret|key|password|passwd|signature|sig|otp)=)[^&;#\s]*",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 
 # gunicorn's atoms that carry a URL: the request line, path, query string and Referer, whichever way
 # an access_log_format spells them.
-URL_ATOMS = frozenset({
-    "r", "U", "q", "f", "{raw_uri}e", "{path_info}e", "{query_string}e", "{request_uri}e",
-    "{http_referer}e", "{referer}i",
-})
+URL_ATOMS = frozenset(
+    {
+        "r",
+        "U",
+        "q",
+        "f",
+        "{raw_uri}e",
+        "{path_info}e",
+        "{query_string}e",
+        "{request_uri}e",
+        "{http_referer}e",
+        "{referer}i",
+    }
+)
 
 
 def redact(text: str) -> str:

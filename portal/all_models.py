@@ -1,4 +1,5 @@
 """Import every feature's models so Alembic and the tests see the whole schema."""
+
 from portal.accounts.models import Account, PasswordResetToken, RecoveryCode, SecondFactor, SignInPolicy
 from portal.admin.models import VietQRAccount
 from portal.agencies.models import Agency
@@ -12,8 +13,28 @@ from portal.places.models import AdminUnit
 from portal.sequences import DailySequence
 
 __all__ = [
-    "Account", "AdminUnit", "Agency", "BankTransaction", "CalendarDay", "DailySequence", "Dossier", "DossierApology",
-    "DossierFile", "DossierPause", "Event", "Feedback", "FeedbackCategory", "FeedbackPause", "FeedbackPhoto",
-    "PasswordResetToken", "Payment", "Procedure", "RecoveryCode", "RequiredDocument", "ResponseTemplate",
-    "SecondFactor", "SignInPolicy", "VietQRAccount",
+    "Account",
+    "AdminUnit",
+    "Agency",
+    "BankTransaction",
+    "CalendarDay",
+    "DailySequence",
+    "Dossier",
+    "DossierApology",
+    "DossierFile",
+    "DossierPause",
+    "Event",
+    "Feedback",
+    "FeedbackCategory",
+    "FeedbackPause",
+    "FeedbackPhoto",
+    "PasswordResetToken",
+    "Payment",
+    "Procedure",
+    "RecoveryCode",
+    "RequiredDocument",
+    "ResponseTemplate",
+    "SecondFactor",
+    "SignInPolicy",
+    "VietQRAccount",
 ]

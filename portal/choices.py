@@ -1,4 +1,5 @@
 """Options for WTForms select and radio fields (WTForms 3.3's SelectChoice instead of tuples)."""
+
 from collections.abc import Iterable
 
 from wtforms.fields.choices import SelectChoice

@@ -1,4 +1,5 @@
 """Command-line tools: `flask --app portal seed-demo | import-procedures | create-account | check-files`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -60,8 +61,10 @@ def import_procedures_command(path: Path) -> None:
             click.echo(f"{path.name}, line {line}: {message}", err=True)
         raise click.ClickException(f"{len(report.errors)} error(s); nothing was imported")
     db.session.commit()
-    click.echo(f"Imported {report.created + report.updated} procedures ({report.created} new, "
-               f"{report.updated} updated)")
+    click.echo(
+        f"Imported {report.created + report.updated} procedures ({report.created} new, "
+        f"{report.updated} updated)"
+    )
 
 
 @click.command("create-account")
@@ -76,11 +79,15 @@ def create_account_command(email: str, password: str, role: str, agency: str | N
     from portal.accounts.passwords import WeakPassword
 
     try:
-        account = create_account(email=email, password=password, full_name=full_name or email, role=role,
-                                 agency_slug=agency)
+        account = create_account(
+            email=email, password=password, full_name=full_name or email, role=role, agency_slug=agency
+        )
     except WeakPassword as error:
-        reasons = {"short": "at least 8 characters", "long": "at most 256 characters",
-                   "common": "not a commonly used password"}
+        reasons = {
+            "short": "at least 8 characters",
+            "long": "at most 256 characters",
+            "common": "not a commonly used password",
+        }
         raise click.ClickException(f"password must be {reasons[error.reason]}") from None
     except AccountError as error:
         raise click.ClickException(str(error)) from None
@@ -89,14 +96,22 @@ def create_account_command(email: str, password: str, role: str, agency: str | N
 
 
 def _age(seconds: int) -> str:
-    return f"{seconds // 86400} d" if seconds >= 86400 else f"{seconds // 3600} h" if seconds >= 3600 \
+    return (
+        f"{seconds // 86400} d"
+        if seconds >= 86400
+        else f"{seconds // 3600} h"
+        if seconds >= 3600
         else f"{seconds // 60} min"
+    )
 
 
 @click.command("check-files")
 @click.option("--json", "as_json", is_flag=True, help="print the report as JSON")
-@click.option("--delete-orphans", is_flag=True,
-              help="remove files no row references that are older than one hour (never by default)")
+@click.option(
+    "--delete-orphans",
+    is_flag=True,
+    help="remove files no row references that are older than one hour (never by default)",
+)
 def check_files_command(as_json: bool, delete_orphans: bool) -> None:
     """Reconcile the database with the upload store: rows whose file is missing, files no row references.
 
@@ -109,11 +124,18 @@ def check_files_command(as_json: bool, delete_orphans: bool) -> None:
 
     report = check(delete_orphans=delete_orphans)
     if as_json:
-        click.echo(json.dumps({**asdict(report), "ok": report.ok, "grace_seconds": GRACE_SECONDS},
-                              ensure_ascii=False, indent=2))
+        click.echo(
+            json.dumps(
+                {**asdict(report), "ok": report.ok, "grace_seconds": GRACE_SECONDS},
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
     else:
-        click.echo(f"Upload store {report.root}: {report.files_on_disk} files on disk, "
-                   f"{report.names_in_database} named in the database")
+        click.echo(
+            f"Upload store {report.root}: {report.files_on_disk} files on disk, "
+            f"{report.names_in_database} named in the database"
+        )
         click.echo(f"Rows whose file is missing: {len(report.missing)}")
         for row in report.missing:
             click.echo(f"  {row.table} #{row.row_id} ({row.item}): {row.name}")
@@ -121,8 +143,10 @@ def check_files_command(as_json: bool, delete_orphans: bool) -> None:
         for orphan in report.orphans:
             state = " (deleted)" if orphan.name in report.deleted else ""
             click.echo(f"  {orphan.name}: {orphan.size} bytes, {_age(orphan.age_seconds)} old{state}")
-        click.echo(f"Unreferenced files younger than {GRACE_SECONDS // 3600} h (an upload may be in "
-                   f"progress; not counted): {len(report.recent)}")
+        click.echo(
+            f"Unreferenced files younger than {GRACE_SECONDS // 3600} h (an upload may be in "
+            f"progress; not counted): {len(report.recent)}"
+        )
         for recent in report.recent:
             click.echo(f"  {recent.name}: {recent.size} bytes, {_age(recent.age_seconds)} old")
         if report.orphans and not delete_orphans:

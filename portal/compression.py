@@ -3,24 +3,35 @@
 Done in the app because gunicorn serves directly in the default set-up; behind nginx, its own gzip
 makes this a no-op (responses already carrying Content-Encoding are left alone).
 """
+
 from __future__ import annotations
 
 import gzip
 
 from flask import Flask, Response, request
 
-COMPRESSIBLE = ("text/html", "text/css", "text/plain", "text/csv", "application/json", "application/javascript",
-                "image/svg+xml", "text/javascript")
+COMPRESSIBLE = (
+    "text/html",
+    "text/css",
+    "text/plain",
+    "text/csv",
+    "application/json",
+    "application/javascript",
+    "image/svg+xml",
+    "text/javascript",
+)
 MIN_SIZE = 500
 
 
 def compress(response: Response) -> Response:
     if (
-        response.status_code < 200 or response.status_code in (204, 206, 304)
+        response.status_code < 200
+        or response.status_code in (204, 206, 304)
         or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
         or "Content-Encoding" in response.headers
         or response.mimetype not in COMPRESSIBLE
-        or response.is_streamed and not response.direct_passthrough
+        or response.is_streamed
+        and not response.direct_passthrough
     ):
         return response
     response.direct_passthrough = False  # static files: read them so they can be compressed

@@ -1,4 +1,5 @@
 """Engine-level settings that must hold on every connection."""
+
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 

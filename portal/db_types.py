@@ -1,4 +1,5 @@
 """Column types shared by every feature's models."""
+
 from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, DateTime, Integer

@@ -1,4 +1,5 @@
 """Reference data every installation needs, plus demo accounts for a newcomer to try."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -24,22 +25,28 @@ class DemoAccount:
 
 
 # Published in the README; for demonstration databases only.
-DEMO_PASSWORD = "SonLa-demo-2026"
+DEMO_PASSWORD = "SonLa-demo-2026"  # noqa: S105 (public by design: the README prints it)
 DEMO_ACCOUNTS = (
     DemoAccount("admin@demo.sonla.vn", DEMO_PASSWORD, "admin", "Quản trị hệ thống", None),
     DemoAccount("ketoan@demo.sonla.vn", DEMO_PASSWORD, "finance", "Lò Thị Thu", None),
     DemoAccount("tiepnhan@demo.sonla.vn", DEMO_PASSWORD, "receptionist", "Lò Thị Mai", "ubnd-phuong-to-hieu"),
     DemoAccount("xuly@demo.sonla.vn", DEMO_PASSWORD, "processor", "Cầm Văn Hùng", "ubnd-phuong-to-hieu"),
     DemoAccount("lanhdao@demo.sonla.vn", DEMO_PASSWORD, "leader", "Quàng Văn Thanh", "ubnd-phuong-to-hieu"),
-    DemoAccount("quantri.xa@demo.sonla.vn", DEMO_PASSWORD, "agency_admin", "Tòng Thị Hoa", "ubnd-phuong-to-hieu"),
+    DemoAccount(
+        "quantri.xa@demo.sonla.vn", DEMO_PASSWORD, "agency_admin", "Tòng Thị Hoa", "ubnd-phuong-to-hieu"
+    ),
     DemoAccount("congdan@demo.sonla.vn", DEMO_PASSWORD, "citizen", "Hoàng Văn Páo", None),
 )
 
 
 def seed_reference_data() -> dict[str, int]:
     """Idempotent: units, agencies, feedback categories, calendar swaps and the procedure catalogue."""
-    counts = {"units": seed_units(), "agencies": seed_agencies(), "categories": seed_categories(),
-              "calendar_days": seed_announced_days()}
+    counts = {
+        "units": seed_units(),
+        "agencies": seed_agencies(),
+        "categories": seed_categories(),
+        "calendar_days": seed_announced_days(),
+    }
     report = seed_procedures()
     counts["procedures"] = report.created
     return counts
@@ -50,8 +57,13 @@ def seed_demo() -> dict[str, int]:
     added = 0
     for demo in DEMO_ACCOUNTS:
         if find_by_email(demo.email) is None:
-            create_account(email=demo.email, password=demo.password, full_name=demo.full_name, role=demo.role,
-                           agency_slug=demo.agency)
+            create_account(
+                email=demo.email,
+                password=demo.password,
+                full_name=demo.full_name,
+                role=demo.role,
+                agency_slug=demo.agency,
+            )
             added += 1
     counts["accounts"] = added
     counts["feedback"] = seed_demo_feedback()

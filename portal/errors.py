@@ -1,4 +1,5 @@
 """Translated error pages; no stack trace ever reaches a user."""
+
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
@@ -13,19 +14,29 @@ from portal.security import return_path
 MESSAGES = {
     400: (_l("Bad request"), _l("The request could not be understood. Please go back and try again.")),
     403: (_l("Not allowed"), _l("You do not have permission to open this page.")),
-    404: (_l("Page not found"), _l("We could not find this page. Check the address, or start again from "
-                                  "the home page.")),
+    404: (
+        _l("Page not found"),
+        _l("We could not find this page. Check the address, or start again from the home page."),
+    ),
     405: (_l("Method not allowed"), _l("This page cannot be used that way.")),
     413: (_l("File too large"), _l("What you sent is too large. Files may be at most 20 MB in total.")),
-    429: (_l("Too many attempts"), _l("Too many attempts in a short time. Please wait a moment and try "
-                                     "again.")),
-    500: (_l("Something went wrong"), _l("An unexpected error happened on our side. It has been logged; "
-                                        "please try again later.")),
-    503: (_l("Service unavailable"), _l("The portal is temporarily unavailable. Please try again in a few "
-                                       "minutes.")),
+    429: (
+        _l("Too many attempts"),
+        _l("Too many attempts in a short time. Please wait a moment and try again."),
+    ),
+    500: (
+        _l("Something went wrong"),
+        _l("An unexpected error happened on our side. It has been logged; please try again later."),
+    ),
+    503: (
+        _l("Service unavailable"),
+        _l("The portal is temporarily unavailable. Please try again in a few minutes."),
+    ),
 }
-CSRF_MESSAGE = (_l("Form expired"), _l("The form was open too long or was sent twice. Please reload the "
-                                      "page and send it again."))
+CSRF_MESSAGE = (
+    _l("Form expired"),
+    _l("The form was open too long or was sent twice. Please reload the page and send it again."),
+)
 
 
 def render_error(status: int, title=None, message=None, retry_after: int | None = None):
@@ -76,4 +87,3 @@ def init_app(app: Flask) -> None:
         app.logger.exception("unhandled error")
         db.session.rollback()
         return render_error(500)
-

@@ -21,6 +21,7 @@ How it holds together:
   drops hidden fields), is still accepted: the server makes up a nonce for it. Such posts are not
   de-duplicated, so nothing breaks for a citizen with an old page; the next form they open has one.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,7 @@ def well_formed(value: object) -> bool:
 def issue() -> str:
     """A new nonce, remembered as given to this browser."""
     nonce = new()
-    session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-(REMEMBERED - 1):], nonce]
+    session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-(REMEMBERED - 1) :], nonce]
     return nonce
 
 

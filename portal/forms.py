@@ -3,11 +3,12 @@
 WTForms ships no Vietnamese translation, so its validator messages are listed here for extraction
 and looked up in the portal's catalog at run time.
 """
-from flask_babel import get_translations
 
-from portal.domain.text import clean, clean_lines, nfc
+from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+
+from portal.domain.text import clean, clean_lines, nfc
 
 
 def ngettext(singular: str, plural: str, n: int) -> str:
@@ -36,9 +37,15 @@ WTFORMS_MESSAGES = (
     _l("The CSRF token is invalid."),
 )
 WTFORMS_PLURALS = (
-    ngettext("Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1),
-    ngettext("Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1),
-    ngettext("Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1),
+    ngettext(
+        "Field must be at least %(min)d character long.", "Field must be at least %(min)d characters long.", 1
+    ),
+    ngettext(
+        "Field cannot be longer than %(max)d character.", "Field cannot be longer than %(max)d characters.", 1
+    ),
+    ngettext(
+        "Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1
+    ),
 )
 
 

@@ -1,4 +1,5 @@
 """Locale selection and formatting: Vietnamese first, English second, Asia/Ho_Chi_Minh time."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -43,8 +44,9 @@ def remember_choice(response: Response) -> Response:
     chosen = g.get("chosen_locale")
     if chosen:
         settings = current_app.config["PORTAL_SETTINGS"]
-        response.set_cookie(COOKIE, chosen, max_age=COOKIE_AGE, secure=settings.secure_cookies,
-                            httponly=True, samesite="Lax")
+        response.set_cookie(
+            COOKIE, chosen, max_age=COOKIE_AGE, secure=settings.secure_cookies, httponly=True, samesite="Lax"
+        )
     return response
 
 
@@ -106,7 +108,13 @@ def init_app(app: Flask) -> None:
             )
     babel.init_app(app, locale_selector=select_locale)
     app.after_request(remember_choice)
-    app.jinja_env.filters.update(vnd=vnd, local_date=local_date, local_datetime=local_datetime,
-                                 long_date=long_date, form_date=form_date, national_phone=national_format)
+    app.jinja_env.filters.update(
+        vnd=vnd,
+        local_date=local_date,
+        local_datetime=local_datetime,
+        long_date=long_date,
+        form_date=form_date,
+        national_phone=national_format,
+    )
     app.jinja_env.globals.update(locale_code=locale_code, language_url=language_url, LANGUAGES=NAMES)
     app.jinja_env.add_extension("jinja2.ext.i18n")

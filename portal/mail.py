@@ -3,6 +3,7 @@
 Mail is sent after the database commit; a mail failure is logged and never undoes what the citizen
 or officer did.
 """
+
 from __future__ import annotations
 
 import smtplib

@@ -1,4 +1,5 @@
 """QR codes rendered on our server (no third-party QR service ever sees a personal link)."""
+
 from __future__ import annotations
 
 import io

@@ -1,4 +1,5 @@
 """Searching folded keys: each term must occur in the column, taken literally (LIKE wildcards escaped)."""
+
 from sqlalchemy import ColumnElement
 
 from portal.domain.text import search_terms

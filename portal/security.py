@@ -1,4 +1,5 @@
 """Every web-security default in one place (SECURITY.md, STYLE.md §3.6)."""
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -13,16 +14,18 @@ def content_security_policy(tile_url: str) -> str:
     """Strict CSP; the only outside origin allowed is the map tile server, for images."""
     tiles = urlsplit(tile_url)
     tile_origin = f" {tiles.scheme}://{tiles.netloc.replace('{s}', '*')}" if tile_url else ""
-    return "; ".join([
-        "default-src 'self'",
-        "object-src 'none'",
-        "base-uri 'none'",
-        "frame-ancestors 'none'",
-        "form-action 'self'",
-        f"img-src 'self' data: blob:{tile_origin}",
-        "script-src 'self'",
-        "style-src 'self'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'self'",
+            "object-src 'none'",
+            "base-uri 'none'",
+            "frame-ancestors 'none'",
+            "form-action 'self'",
+            f"img-src 'self' data: blob:{tile_origin}",
+            "script-src 'self'",
+            "style-src 'self'",
+        ]
+    )
 
 
 def init_app(app: Flask) -> None:
@@ -64,7 +67,9 @@ def refuse_nul_bytes():
     """A NUL byte is never legitimate text; PostgreSQL would refuse it deep inside a query (a 500)."""
     values = [request.path, *request.args.values()]
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
-            "application/x-www-form-urlencoded", "multipart/form-data"):
+        "application/x-www-form-urlencoded",
+        "multipart/form-data",
+    ):
         values += request.form.values()
     if any("\x00" in value for value in values):
         abort(400)

@@ -3,6 +3,7 @@
 One atomic INSERT … ON CONFLICT DO UPDATE … RETURNING takes the row lock on PostgreSQL, so two
 transactions can never receive the same number, and a rolled-back transaction gives its number back.
 """
+
 from datetime import date
 
 from sqlalchemy import Date, String

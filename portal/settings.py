@@ -1,4 +1,5 @@
 """Settings read once from the environment into a frozen dataclass. No Flask import."""
+
 from __future__ import annotations
 
 import os
@@ -109,14 +110,19 @@ class Settings:
         tiles = env.get("PORTAL_MAP_TILE_URL", cls.map_tile_url).strip()
         if tiles and (urlsplit(tiles).scheme not in ("http", "https") or "{z}" not in tiles):
             problems.append("PORTAL_MAP_TILE_URL must be an http(s) tile URL with {z}/{x}/{y}, or empty")
-        secrets_ = tuple(value for value in (env.get("BANK_WEBHOOK_SECRET", ""),
-                                             env.get("BANK_WEBHOOK_SECRET_PREVIOUS", "")) if value)
+        secrets_ = tuple(
+            value
+            for value in (env.get("BANK_WEBHOOK_SECRET", ""), env.get("BANK_WEBHOOK_SECRET_PREVIOUS", ""))
+            if value
+        )
         if any(len(value) < 32 for value in secrets_):
             problems.append("BANK_WEBHOOK_SECRET must be at least 32 characters")
         proxies = env.get("PORTAL_TRUSTED_PROXIES", "0").strip() or "0"
         if not proxies.isascii() or not proxies.isdigit() or int(proxies) > MAX_TRUSTED_PROXIES:
-            problems.append("PORTAL_TRUSTED_PROXIES must be the number of reverse proxies in front of the "
-                            f"portal (0 to {MAX_TRUSTED_PROXIES}; 1 behind deploy/nginx/portal.conf)")
+            problems.append(
+                "PORTAL_TRUSTED_PROXIES must be the number of reverse proxies in front of the "
+                f"portal (0 to {MAX_TRUSTED_PROXIES}; 1 behind deploy/nginx/portal.conf)"
+            )
             proxies = "0"
         idle = env.get("PORTAL_STAFF_IDLE_MINUTES", "").strip() or str(cls.staff_idle_minutes)
         if not idle.isascii() or not idle.isdigit() or not 1 <= int(idle) <= 1440:
@@ -125,21 +131,35 @@ class Settings:
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
-            environment=environment, secret_key=secret_key, database_url=database_url,
-            base_url=base_url, instance_path=instance, bank=bank, smtp=smtp, redis_url=redis_url,
-            office_closing=closing, same_day_cutoff=cutoff, supplement_rule=rule, map_tile_url=tiles,
+            environment=environment,
+            secret_key=secret_key,
+            database_url=database_url,
+            base_url=base_url,
+            instance_path=instance,
+            bank=bank,
+            smtp=smtp,
+            redis_url=redis_url,
+            office_closing=closing,
+            same_day_cutoff=cutoff,
+            supplement_rule=rule,
+            map_tile_url=tiles,
             map_attribution=env.get("PORTAL_MAP_ATTRIBUTION", cls.map_attribution).strip(),
-            bank_webhook_secrets=secrets_, trusted_proxies=int(proxies), staff_idle_minutes=int(idle),
+            bank_webhook_secrets=secrets_,
+            trusted_proxies=int(proxies),
+            staff_idle_minutes=int(idle),
         )
 
     @classmethod
     def for_tests(cls, instance: Path, database_url: str | None = None, **overrides) -> Settings:
         """Settings for the test suite: a throwaway instance folder and database."""
         base = cls(
-            environment="development", secret_key="test-" + "x" * 40,
+            environment="development",
+            secret_key="test-" + "x" * 40,
             database_url=database_url or f"sqlite:///{instance / 'test.sqlite3'}",
-            base_url="http://localhost", instance_path=instance,
-            bank=BankAccount("970415", "113366668888", "UBND TINH SON LA"), testing=True,
+            base_url="http://localhost",
+            instance_path=instance,
+            bank=BankAccount("970415", "113366668888", "UBND TINH SON LA"),
+            testing=True,
             bank_webhook_secrets=("test-webhook-secret-" + "s" * 24,),
         )
         return replace(base, **overrides)
@@ -149,7 +169,7 @@ def _normalise_database_url(url: str, problems: list[str]) -> str:
     # psycopg 3 is our PostgreSQL driver; accept the plain scheme people copy from docs.
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            url = "postgresql+psycopg://" + url[len(prefix):]
+            url = "postgresql+psycopg://" + url[len(prefix) :]
     if not url.startswith(("sqlite:///", "postgresql+psycopg://")):
         problems.append("DATABASE_URL must be a sqlite:/// or postgresql:// URL")
     return url
@@ -170,7 +190,9 @@ def _development_secret(instance: Path) -> str:
 
 def _bank(env: Mapping[str, str], environment: str, problems: list[str]) -> BankAccount:
     # Demo values in development only: VietinBank's BIN and a made-up account.
-    defaults = ("970415", "113366668888", "UBND TINH SON LA") if environment == "development" else ("", "", "")
+    defaults = (
+        ("970415", "113366668888", "UBND TINH SON LA") if environment == "development" else ("", "", "")
+    )
     bin_ = env.get("VIETQR_BANK_BIN", defaults[0]).strip()
     number = env.get("VIETQR_ACCOUNT_NUMBER", defaults[1]).strip()
     name = env.get("VIETQR_ACCOUNT_NAME", defaults[2]).strip().upper()
@@ -200,9 +222,13 @@ def _smtp(env: Mapping[str, str], problems: list[str]) -> Smtp:
     if "@" not in sender:
         problems.append("MAIL_FROM must be an e-mail address")
     return Smtp(
-        host=env.get("SMTP_HOST", "").strip(), port=int(port_text),
-        username=env.get("SMTP_USERNAME", ""), password=env.get("SMTP_PASSWORD", ""),
-        starttls=flags["SMTP_STARTTLS"], ssl=flags["SMTP_SSL"], sender=sender,
+        host=env.get("SMTP_HOST", "").strip(),
+        port=int(port_text),
+        username=env.get("SMTP_USERNAME", ""),
+        password=env.get("SMTP_PASSWORD", ""),
+        starttls=flags["SMTP_STARTTLS"],
+        ssl=flags["SMTP_SSL"],
+        sender=sender,
     )
 
 

@@ -12,6 +12,7 @@ keys taken from the form (account, code, phone), not every request to a route.
 If Redis stops answering, counting falls back to this process's memory for 30 s at a time (logged), rather
 than failing the request or silently turning the limits off.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -54,7 +55,7 @@ def _memory() -> MemoryStorage:
 def init_app(app: Flask) -> None:
     url = app.config["PORTAL_SETTINGS"].redis_url
     if url.startswith("unix://"):  # the `limits` package spells a Redis socket redis+unix://
-        url = "redis+unix://" + url[len("unix://"):]
+        url = "redis+unix://" + url[len("unix://") :]
     shared = storage_from_string(url, socket_connect_timeout=0.5, socket_timeout=0.5) if url else None
     app.extensions["portal_throttle"] = _Counters(shared=shared, memory=_memory())
 
@@ -72,8 +73,9 @@ def _call(operation, key: str):
             return operation(counters.shared, full_key)
         except Exception:  # noqa: BLE001 - any Redis failure falls back to memory for a while
             counters.shared_dead_until = time.monotonic() + REDIS_RETRY_SECONDS
-            current_app.logger.warning("redis unavailable; rate limits counted in this process for %d s",
-                                       REDIS_RETRY_SECONDS)
+            current_app.logger.warning(
+                "redis unavailable; rate limits counted in this process for %d s", REDIS_RETRY_SECONDS
+            )
     with counters.lock:  # MemoryStorage alone can miscount two increments racing at a window's end
         return operation(counters.memory, full_key)
 

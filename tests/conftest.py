@@ -3,6 +3,7 @@ transaction. With TEST_DATABASE_URL pointing at PostgreSQL the same suite runs t
 
 Under CI, PORTAL_REQUIRE_POSTGRES=1 and PORTAL_REQUIRE_BROWSER=1 turn "not run" into a failure.
 """
+
 from __future__ import annotations
 
 import os
@@ -88,7 +89,8 @@ def _isolated(request):
             connection.exec_driver_sql("BEGIN")
         original = db.session
         db.session = db._make_scoped_session(
-            {"class_": BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"})
+            {"class_": BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
+        )
         try:
             yield
         finally:
@@ -137,7 +139,9 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("PORTAL_REQUIRE_POSTGRES") == "1" and not RUN_COUNTS["database tests on postgresql"]:
         problems.append("PORTAL_REQUIRE_POSTGRES=1 but no test ran on PostgreSQL (is TEST_DATABASE_URL set?)")
     if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1" and not RUN_COUNTS["browser tests"]:
-        problems.append("PORTAL_REQUIRE_BROWSER=1 but no browser test passed (is /usr/bin/chromium installed?)")
+        problems.append(
+            "PORTAL_REQUIRE_BROWSER=1 but no browser test passed (is /usr/bin/chromium installed?)"
+        )
     if problems and session.config.option.collectonly is False and not session.config.option.keyword:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         for problem in problems:

@@ -1,4 +1,5 @@
 """Smoke tests of the main pages in both languages."""
+
 import pytest
 
 from tests.conftest import html_lang

@@ -1,4 +1,5 @@
 """The `flask` commands: seed-demo, import-procedures and create-account, on the shared database."""
+
 from __future__ import annotations
 
 import csv
@@ -51,8 +52,9 @@ def in_either_language(msgid: str, **params) -> tuple[str, str]:
 
 
 def counts() -> dict[str, int]:
-    return {model.__tablename__: db.session.scalar(select(func.count()).select_from(model))
-            for model in MODELS}
+    return {
+        model.__tablename__: db.session.scalar(select(func.count()).select_from(model)) for model in MODELS
+    }
 
 
 def shipped_rows() -> tuple[list[str], dict[str, dict[str, str]]]:
@@ -79,10 +81,18 @@ def birth_registration_row(**changes) -> dict[str, str]:
 
 
 def new_local_row(**changes) -> dict[str, str]:
-    row = {**shipped_rows()[1]["2"], "stt": "99", "ma_tthc": "", "ten_thu_tuc": "Xác nhận thử nghiệm",
-           "english_gloss": "Test confirmation", "thoi_han_ngay_lam_viec": "2",
-           "giai_quyet_trong_ngay": "không",
-           "le_phi_vnd": "", "phi_vnd": "12.000", "thanh_phan_ho_so": "Đơn đề nghị | Bản sao căn cước"}
+    row = {
+        **shipped_rows()[1]["2"],
+        "stt": "99",
+        "ma_tthc": "",
+        "ten_thu_tuc": "Xác nhận thử nghiệm",
+        "english_gloss": "Test confirmation",
+        "thoi_han_ngay_lam_viec": "2",
+        "giai_quyet_trong_ngay": "không",
+        "le_phi_vnd": "",
+        "phi_vnd": "12.000",
+        "thanh_phan_ho_so": "Đơn đề nghị | Bản sao căn cước",
+    }
     return {**row, **changes}
 
 
@@ -151,16 +161,29 @@ def test_import_creates_and_updates(runner, tmp_path):
     assert [document.name for document in created.documents] == ["Đơn đề nghị", "Bản sao căn cước"]
 
 
-@pytest.mark.parametrize(("bad_row", "line", "problem"), [
-    (lambda: new_local_row(cap_thuc_hien="huyện"), 4, ("unknown level %(value)s", {"value": "huyện"})),
-    (lambda: new_local_row(thoi_han_ngay_lam_viec="ba ngày"), 4,
-     ("time limit and fees must be whole numbers", {})),
-    (lambda: new_local_row(phi_vnd="miễn phí"), 4, ("time limit and fees must be whole numbers", {})),
-    (lambda: birth_registration_row(), 4,
-     ("code %(code)s repeats line %(line)s", {"code": "1.001193", "line": 2})),
-    (lambda: new_local_row(ten_thu_tuc=""), 4,
-     ("missing value in column(s): %(columns)s", {"columns": "ten_thu_tuc"})),
-], ids=["level", "time", "fee", "duplicate", "empty-value"])
+@pytest.mark.parametrize(
+    ("bad_row", "line", "problem"),
+    [
+        (lambda: new_local_row(cap_thuc_hien="huyện"), 4, ("unknown level %(value)s", {"value": "huyện"})),
+        (
+            lambda: new_local_row(thoi_han_ngay_lam_viec="ba ngày"),
+            4,
+            ("time limit and fees must be whole numbers", {}),
+        ),
+        (lambda: new_local_row(phi_vnd="miễn phí"), 4, ("time limit and fees must be whole numbers", {})),
+        (
+            lambda: birth_registration_row(),
+            4,
+            ("code %(code)s repeats line %(line)s", {"code": "1.001193", "line": 2}),
+        ),
+        (
+            lambda: new_local_row(ten_thu_tuc=""),
+            4,
+            ("missing value in column(s): %(columns)s", {"columns": "ten_thu_tuc"}),
+        ),
+    ],
+    ids=["level", "time", "fee", "duplicate", "empty-value"],
+)
 def test_a_bad_row_imports_nothing(runner, tmp_path, bad_row, line, problem):
     good = [birth_registration_row(phi_vnd="8.000"), new_local_row(stt="98")]
     path = write_csv(tmp_path / "procedures.csv", [*good, bad_row()])
@@ -183,8 +206,9 @@ def test_a_bad_row_imports_nothing(runner, tmp_path, bad_row, line, problem):
 
 def test_a_missing_column_imports_nothing(runner, tmp_path):
     header = [name for name in shipped_rows()[0] if name != "muc_do_dvc"]
-    path = write_csv(tmp_path / "procedures.csv", [birth_registration_row(phi_vnd="8.000"), new_local_row()],
-                     header=header)
+    path = write_csv(
+        tmp_path / "procedures.csv", [birth_registration_row(phi_vnd="8.000"), new_local_row()], header=header
+    )
     before = counts()
 
     result = runner.invoke(args=["import-procedures", str(path)])
@@ -223,8 +247,9 @@ def test_a_missing_file_is_refused(runner, tmp_path):
 
 
 def create_account(runner, *extra, password=STRONG_PASSWORD, email="Can.Bo.Moi@Example.vn", role="processor"):
-    return runner.invoke(args=["create-account", "--email", email, "--password", password, "--role", role,
-                               *extra])
+    return runner.invoke(
+        args=["create-account", "--email", email, "--password", password, "--role", role, *extra]
+    )
 
 
 def test_create_processor_account(runner):
@@ -234,33 +259,53 @@ def test_create_processor_account(runner):
     assert "Created processor account can.bo.moi@example.vn" in result.output
     account = db.session.scalar(select(Account).where(Account.email == "can.bo.moi@example.vn"))
     assert account is not None
-    assert (account.role, account.full_name, account.agency.slug) == ("processor", "Lò Văn Khánh",
-                                                                       "ubnd-phuong-to-hieu")
+    assert (account.role, account.full_name, account.agency.slug) == (
+        "processor",
+        "Lò Văn Khánh",
+        "ubnd-phuong-to-hieu",
+    )
     assert account.password_hash != STRONG_PASSWORD and STRONG_PASSWORD not in account.password_hash
-    created = select(Event).where(Event.subject_type == "account", Event.subject_id == account.id,
-                                  Event.action == "account_created")
+    created = select(Event).where(
+        Event.subject_type == "account", Event.subject_id == account.id, Event.action == "account_created"
+    )
     assert db.session.scalar(created) is not None
 
 
 def test_create_account_prompts_for_the_password_without_echo(runner):
-    result = runner.invoke(args=["create-account", "--email", "congdan.moi@example.vn", "--role", "citizen"],
-                           input=f"{STRONG_PASSWORD}\n{STRONG_PASSWORD}\n")
+    result = runner.invoke(
+        args=["create-account", "--email", "congdan.moi@example.vn", "--role", "citizen"],
+        input=f"{STRONG_PASSWORD}\n{STRONG_PASSWORD}\n",
+    )
     assert result.exit_code == 0, result.output
     assert STRONG_PASSWORD not in result.output
     account = db.session.scalar(select(Account).where(Account.email == "congdan.moi@example.vn"))
     assert account.role == "citizen"
 
 
-@pytest.mark.parametrize(("extra", "overrides", "message"), [
-    (("--agency", "ubnd-phuong-to-hieu"), {"password": "12345678"},
-     "password must be not a commonly used password"),
-    (("--agency", "ubnd-phuong-to-hieu"), {"password": "Ngan7"}, "password must be at least 8 characters"),
-    (("--agency", "ubnd-xa-khong-co"), {}, "unknown agency 'ubnd-xa-khong-co'"),
-    ((), {}, "role processor needs an agency"),
-    (("--agency", "ubnd-phuong-to-hieu"), {"email": "XuLy@demo.sonla.vn"},
-     "an account with e-mail xuly@demo.sonla.vn already exists"),
-    (("--agency", "ubnd-phuong-to-hieu"), {"email": "not-an-address"}, "invalid e-mail address"),
-], ids=["common-password", "short-password", "unknown-agency", "no-agency", "duplicate-email", "bad-email"])
+@pytest.mark.parametrize(
+    ("extra", "overrides", "message"),
+    [
+        (
+            ("--agency", "ubnd-phuong-to-hieu"),
+            {"password": "12345678"},
+            "password must be not a commonly used password",
+        ),
+        (
+            ("--agency", "ubnd-phuong-to-hieu"),
+            {"password": "Ngan7"},
+            "password must be at least 8 characters",
+        ),
+        (("--agency", "ubnd-xa-khong-co"), {}, "unknown agency 'ubnd-xa-khong-co'"),
+        ((), {}, "role processor needs an agency"),
+        (
+            ("--agency", "ubnd-phuong-to-hieu"),
+            {"email": "XuLy@demo.sonla.vn"},
+            "an account with e-mail xuly@demo.sonla.vn already exists",
+        ),
+        (("--agency", "ubnd-phuong-to-hieu"), {"email": "not-an-address"}, "invalid e-mail address"),
+    ],
+    ids=["common-password", "short-password", "unknown-agency", "no-agency", "duplicate-email", "bad-email"],
+)
 def test_create_account_refusals(runner, extra, overrides, message):
     before = counts()["accounts"]
 
@@ -271,5 +316,3 @@ def test_create_account_refusals(runner, extra, overrides, message):
     assert "Traceback" not in result.output
     db.session.expire_all()
     assert counts()["accounts"] == before
-
-

@@ -1,4 +1,5 @@
 """Text responses are gzipped for clients that accept it; the content is unchanged."""
+
 import gzip
 
 

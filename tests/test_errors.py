@@ -1,4 +1,5 @@
 """Translated error pages without stack traces (SECURITY.md E21, D16, K37)."""
+
 from __future__ import annotations
 
 import time
@@ -11,7 +12,7 @@ from portal.extensions import db
 from tests.conftest import build_app, html_lang
 
 LANGS = ["vi", "en"]
-LEAKS = ("Traceback", "File \"", "werkzeug", "sqlalchemy", "jinja2")
+LEAKS = ("Traceback", 'File "', "werkzeug", "sqlalchemy", "jinja2")
 CLOSED_PORT_URL = "postgresql+psycopg://postgres@127.0.0.1:1/nothing"
 
 
@@ -38,6 +39,7 @@ def assert_error_page(app, response, status: int, lang: str, title: str) -> str:
 
 # --- 404 ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang, title", [("vi", "Không tìm thấy trang"), ("en", "Page not found")])
 def test_404_page_is_translated(app, client, lang, title):
     response = client.get(f"/khong-co-trang-nay?lang={lang}")
@@ -58,14 +60,17 @@ def test_probing_paths_are_plain_404(app, client, path):
 
 
 def test_404_as_json_for_api_clients(client):
-    for response in (client.get("/api/nothing"),
-                     client.get("/khong-co-trang-nay", headers={"Accept": "application/json"})):
+    for response in (
+        client.get("/api/nothing"),
+        client.get("/khong-co-trang-nay", headers={"Accept": "application/json"}),
+    ):
         assert response.status_code == 404
         assert response.is_json
         assert set(response.get_json()) == {"error", "message"}
 
 
 # --- 405 ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_405_for_logout_by_get(app, client, lang):
@@ -82,6 +87,7 @@ def test_trace_is_not_allowed(app, client):
 
 
 # --- 413 ------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_413_for_a_body_over_20_mb(app, client, lang):
@@ -145,6 +151,7 @@ def test_500_is_logged_for_the_operators(crashing_app, caplog):
 
 # --- 503 ------------------------------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def database_down_app(tmp_path_factory):
     application = build_app(tmp_path_factory.mktemp("down"), CLOSED_PORT_URL)
@@ -154,8 +161,15 @@ def database_down_app(tmp_path_factory):
 
 
 def assert_no_driver_details(text: str) -> None:
-    for leak in ("psycopg", "OperationalError", "postgres", "127.0.0.1", "nothing", "Traceback",
-                 "connection refused"):
+    for leak in (
+        "psycopg",
+        "OperationalError",
+        "postgres",
+        "127.0.0.1",
+        "nothing",
+        "Traceback",
+        "connection refused",
+    ):
         assert leak.lower() not in text.lower(), leak
 
 
@@ -189,6 +203,7 @@ def test_503_as_json_when_the_database_is_down(database_down_app):
 
 # --- 429: how long, and the way back --------------------------------------------------------------
 
+
 @pytest.mark.parametrize("lang", LANGS)
 def test_429_says_how_long_to_wait_and_offers_the_form_again(app, client, lang):
     """Six wrong passwords in a minute: the page says "about 1 minute" in words and links back to the
@@ -198,14 +213,24 @@ def test_429_says_how_long_to_wait_and_offers_the_form_again(app, client, lang):
     email = f"nobody-{uuid.uuid4().hex[:8]}@example.com"
     for _ in range(5):
         client.post(f"/login?lang={lang}", data={"email": email, "password": "wrong-password"})
-    response = client.post(f"/login?lang={lang}", data={"email": email, "password": "wrong-password"},
-                           headers={"Referer": f"http://localhost/login?lang={lang}"})
+    response = client.post(
+        f"/login?lang={lang}",
+        data={"email": email, "password": "wrong-password"},
+        headers={"Referer": f"http://localhost/login?lang={lang}"},
+    )
     body = assert_error_page(app, response, 429, lang, "Too many attempts")
     seconds = int(response.headers["Retry-After"])
     assert 1 <= seconds <= 60
     with app.app_context(), app.test_request_context(), force_locale(lang):
-        wait = str(escape(ngettext(
-            "You can try again in about %(num)d minute.", "You can try again in about %(num)d minutes.", 1)))
+        wait = str(
+            escape(
+                ngettext(
+                    "You can try again in about %(num)d minute.",
+                    "You can try again in about %(num)d minutes.",
+                    1,
+                )
+            )
+        )
     assert wait in body
     assert f'<a class="button" href="/login?lang={lang}">{translated(app, lang, "Try again")}</a>' in body
 
@@ -213,8 +238,11 @@ def test_429_says_how_long_to_wait_and_offers_the_form_again(app, client, lang):
 def test_429_after_a_long_lock_offers_no_pointless_try_again(app, client):
     """Four reset requests for one address within the hour: "about 60 minutes", and only the way home."""
     for _ in range(4):
-        response = client.post("/forgot-password", data={"email": "flood@example.com"},
-                               headers={"Referer": "http://localhost/forgot-password"})
+        response = client.post(
+            "/forgot-password",
+            data={"email": "flood@example.com"},
+            headers={"Referer": "http://localhost/forgot-password"},
+        )
     body = assert_error_page(app, response, 429, "vi", "Too many attempts")
     assert int(response.headers["Retry-After"]) > 300
     assert "60 phút" in body
@@ -227,7 +255,10 @@ def test_429_never_links_to_another_site(app, client):
 
     email = f"nobody-{uuid.uuid4().hex[:8]}@example.com"
     for _ in range(6):
-        response = client.post("/login", data={"email": email, "password": "wrong-password"},
-                               headers={"Referer": "https://evil.example/login"})
+        response = client.post(
+            "/login",
+            data={"email": email, "password": "wrong-password"},
+            headers={"Referer": "https://evil.example/login"},
+        )
     assert response.status_code == 429
     assert "evil.example" not in response.get_data(as_text=True)

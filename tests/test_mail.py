@@ -1,4 +1,5 @@
 """E-mail to citizens through a real SMTP server (aiosmtpd on 127.0.0.1), in the language they used."""
+
 from __future__ import annotations
 
 import email
@@ -44,10 +45,18 @@ class Collector:
         self.received: list[Mail] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.original_content or envelope.content,
-                                           policy=email.policy.default)
-        self.received.append(Mail(list(envelope.rcpt_tos), envelope.mail_from, str(message["Subject"]),
-                                  message.get_body(("plain",)).get_content(), message))
+        message = email.message_from_bytes(
+            envelope.original_content or envelope.content, policy=email.policy.default
+        )
+        self.received.append(
+            Mail(
+                list(envelope.rcpt_tos),
+                envelope.mail_from,
+                str(message["Subject"]),
+                message.get_body(("plain",)).get_content(),
+                message,
+            )
+        )
         return "250 Message accepted for delivery"
 
     def to(self, address: str) -> list[Mail]:
@@ -73,8 +82,9 @@ def mail_setup(tmp_path_factory, smtp_server):
         application = build_app(folder, url, smtp=Smtp(host="127.0.0.1", port=port))
         migrate_and_seed(application)
         # The same database, but the mail server is down.
-        unreachable = build_app(tmp_path_factory.mktemp("nomail_instance"), url,
-                                smtp=Smtp(host="127.0.0.1", port=free_port()))
+        unreachable = build_app(
+            tmp_path_factory.mktemp("nomail_instance"), url, smtp=Smtp(host="127.0.0.1", port=free_port())
+        )
         yield application, unreachable, collector
         for each in (application, unreachable):
             with each.app_context():
@@ -95,10 +105,15 @@ def form(mail_app, **overrides) -> dict:
     with mail_app.app_context():
         category = db.session.scalar(select(FeedbackCategory.id).where(FeedbackCategory.slug == "giao-thong"))
     data = {
-        "category": str(category), "title": "Sạt lở đường vào bản Hua La",
+        "category": str(category),
+        "title": "Sạt lở đường vào bản Hua La",
         "description": "Đất đá sạt xuống đường sau mưa lớn, xe máy không đi được.",
-        "commune": "03670", "address": "Bản Hua La, km 3", "contact_name": "Lò Văn Pọm",
-        "phone": "0912 345 678", "email": "", "consent": "y",
+        "commune": "03670",
+        "address": "Bản Hua La, km 3",
+        "contact_name": "Lò Văn Pọm",
+        "phone": "0912 345 678",
+        "email": "",
+        "consent": "y",
         "photos": [(io.BytesIO(b""), "")],
     }
     data.update(overrides)
@@ -225,9 +240,18 @@ def test_updates_follow_the_citizen_language_not_the_officer_language(mail_app, 
     mail = mailbox.to("vi.citizen@example.com")[-1]
     with mail_app.test_request_context():
         item = db.session.scalar(select(Feedback).where(Feedback.code == code))
-        subjects = {locale: portal_mail.render("feedback/email/update.txt", locale, item=item, link="",
-                                               message="", action="accept", reason="")[0]
-                    for locale in ("vi", "en")}
+        subjects = {
+            locale: portal_mail.render(
+                "feedback/email/update.txt",
+                locale,
+                item=item,
+                link="",
+                message="",
+                action="accept",
+                reason="",
+            )[0]
+            for locale in ("vi", "en")
+        }
     assert code in mail.subject
     assert mail.subject == subjects["vi"]
     if subjects["vi"] != subjects["en"]:  # once translated, the difference is visible

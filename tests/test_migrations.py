@@ -1,5 +1,6 @@
 """Migrations: an empty database upgraded to head matches the models, every step goes down and up
 again, and the database itself keeps the events table append-only (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import pytest
@@ -97,17 +98,24 @@ def test_downgrade_to_base_leaves_only_alembic_version(fresh_app):
 
 
 def insert_event(connection) -> int:
-    connection.execute(text(
-        "INSERT INTO events (occurred_at, subject_type, subject_id, action, note, is_public) "
-        "VALUES (:at, 'procedure', 1, 'created', 'original', :public)"),
-        {"at": "2026-01-05 02:00:00", "public": False})
+    connection.execute(
+        text(
+            "INSERT INTO events (occurred_at, subject_type, subject_id, action, note, is_public) "
+            "VALUES (:at, 'procedure', 1, 'created', 'original', :public)"
+        ),
+        {"at": "2026-01-05 02:00:00", "public": False},
+    )
     return connection.execute(text("SELECT id FROM events")).scalar_one()
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE events SET note = 'rewritten' WHERE id = :id",
-    "DELETE FROM events WHERE id = :id",
-], ids=["update", "delete"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE events SET note = 'rewritten' WHERE id = :id",
+        "DELETE FROM events WHERE id = :id",
+    ],
+    ids=["update", "delete"],
+)
 def test_database_refuses_to_change_events(fresh_app, statement):
     upgrade()
     with db.engine.begin() as connection:
@@ -168,9 +176,12 @@ def test_a_failing_sqlite_migration_changes_nothing(fresh_app):
     with db.engine.connect() as connection:
         # A photo row pointing at no feedback item: the check at the end of the run must refuse it.
         connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
-        connection.execute(text(
-            "INSERT INTO feedback_photos (feedback_id, position, stored_name, thumbnail_name, width, height) "
-            "VALUES (999999, 0, 'x.jpg', 'x-t.jpg', 1, 1)"))
+        connection.execute(
+            text(
+                "INSERT INTO feedback_photos (feedback_id, position, stored_name, thumbnail_name, width, height) "
+                "VALUES (999999, 0, 'x.jpg', 'x-t.jpg', 1, 1)"
+            )
+        )
         connection.commit()
         connection.exec_driver_sql("PRAGMA foreign_keys=ON")
     before = table_names()

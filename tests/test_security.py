@@ -1,4 +1,5 @@
 """Security headers, session cookies and CSRF (SECURITY.md A4-A5, E19-E20)."""
+
 from __future__ import annotations
 
 import re
@@ -18,6 +19,7 @@ HTTPS_BASE = "https://portal.example"
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
 
 def csp_directives(response) -> dict[str, list[str]]:
     header = response.headers.get("Content-Security-Policy", "")
@@ -80,14 +82,18 @@ def assert_security_headers(response) -> None:
 
 # --- headers on every kind of response ------------------------------------------------------------
 
-@pytest.mark.parametrize("path, status, content_type", [
-    ("/", 200, "text/html"),
-    ("/procedures?q=khai+sinh", 200, "text/html"),
-    ("/healthz", 200, "application/json"),
-    ("/khong-co-trang-nay", 404, "text/html"),
-    ("/logout", 405, "text/html"),
-    ("/static/css/portal.css", 200, "text/css"),
-])
+
+@pytest.mark.parametrize(
+    "path, status, content_type",
+    [
+        ("/", 200, "text/html"),
+        ("/procedures?q=khai+sinh", 200, "text/html"),
+        ("/healthz", 200, "application/json"),
+        ("/khong-co-trang-nay", 404, "text/html"),
+        ("/logout", 405, "text/html"),
+        ("/static/css/portal.css", 200, "text/css"),
+    ],
+)
 def test_security_headers_on_every_response(client, path, status, content_type):
     response = client.get(path)
     response.close()
@@ -115,6 +121,7 @@ def test_no_hsts_over_plain_http(client):
 
 
 # --- session cookie on http -----------------------------------------------------------------------
+
 
 def test_session_cookie_flags_after_login(client, app):
     response = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD})
@@ -144,6 +151,7 @@ def test_signed_in_pages_are_not_cached(client):
 
 # --- the same portal on https ---------------------------------------------------------------------
 
+
 @pytest.fixture(scope="module")
 def https_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("https")
@@ -156,8 +164,7 @@ def https_app(tmp_path_factory):
 
 def test_https_session_cookie_is_host_prefixed_and_secure(https_app):
     client = https_app.test_client()
-    response = client.post("/login", base_url=HTTPS_BASE,
-                           data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    response = client.post("/login", base_url=HTTPS_BASE, data={"email": CITIZEN, "password": DEMO_PASSWORD})
     assert response.status_code == 302
     cookies = set_cookies(response)
     assert "__Host-session" in cookies, cookies.keys()
@@ -188,6 +195,7 @@ def test_https_sends_hsts(https_app, path, status):
 
 
 # --- CSRF -----------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def csrf_on(app, monkeypatch):
@@ -233,8 +241,9 @@ def test_csrf_token_of_another_session_is_refused(app, client, csrf_on):
     other = app.test_client()
     foreign_token = csrf_token(other.get("/login").get_data(as_text=True))
     client.get("/login")  # the victim has a session of their own
-    response = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD,
-                                        "csrf_token": foreign_token})
+    response = client.post(
+        "/login", data={"email": CITIZEN, "password": DEMO_PASSWORD, "csrf_token": foreign_token}
+    )
     assert response.status_code == 400
     assert translated(app, "vi", "Form expired") in response.get_data(as_text=True)
     assert not signed_in(client)

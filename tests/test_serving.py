@@ -1,5 +1,6 @@
 """Serving set-up: gunicorn.conf.py (worker count vs Redis), the redacting access log, PORTAL_TRUSTED_PROXIES,
 and the nginx configuration in deploy/."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -29,6 +30,7 @@ DOSSIER_TOKEN = secrets.token_hex(24)  # as dossiers/operations.py makes them
 
 
 # --- gunicorn.conf.py ------------------------------------------------------------------------------------
+
 
 def load_config(monkeypatch, **env: str) -> dict:
     for name in ("REDIS_URL", "WEB_CONCURRENCY"):
@@ -88,27 +90,41 @@ def test_adding_workers_at_run_time_is_undone_without_redis(monkeypatch):
 
 # --- the access log ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("original", "logged"), [
-    (f"GET /feedback/t/{FEEDBACK_TOKEN} HTTP/1.1", f"GET /feedback/t/{REDACTED} HTTP/1.1"),
-    (f"/feedback/t/{FEEDBACK_TOKEN}/qr.svg", f"/feedback/t/{REDACTED}/qr.svg"),
-    (f"/dossiers/t/HS-2026-0001/{DOSSIER_TOKEN}", f"/dossiers/t/HS-2026-0001/{REDACTED}"),
-    ("/feedback/t/short", f"/feedback/t/{REDACTED}"),  # a private-link segment whatever its length
-    ("/reset/Im5vbmNlIg.Z1x2y3.abc_DEF-123?next=/staff", f"/reset/{REDACTED}?next=/staff"),
-    (f"https://dichvucong.sonla.gov.vn/feedback/t/{FEEDBACK_TOKEN}", f"https://dichvucong.sonla.gov.vn/feedback/t/{REDACTED}"),
-    ("GET /login?token=abc&next=/x HTTP/1.1", f"GET /login?token={REDACTED}&next=/x HTTP/1.1"),
-    ("reset_token=abc&lang=vi", f"reset_token={REDACTED}&lang=vi"),  # the bare query string atom
-    ("/api?API_KEY=k1;password=p2", f"/api?API_KEY={REDACTED};password={REDACTED}"),
-    (f"/files/{'a' * 32}-{'b' * 16}.pdf", f"/files/{REDACTED}.pdf"),  # any long token-like segment
-])
+
+@pytest.mark.parametrize(
+    ("original", "logged"),
+    [
+        (f"GET /feedback/t/{FEEDBACK_TOKEN} HTTP/1.1", f"GET /feedback/t/{REDACTED} HTTP/1.1"),
+        (f"/feedback/t/{FEEDBACK_TOKEN}/qr.svg", f"/feedback/t/{REDACTED}/qr.svg"),
+        (f"/dossiers/t/HS-2026-0001/{DOSSIER_TOKEN}", f"/dossiers/t/HS-2026-0001/{REDACTED}"),
+        ("/feedback/t/short", f"/feedback/t/{REDACTED}"),  # a private-link segment whatever its length
+        ("/reset/Im5vbmNlIg.Z1x2y3.abc_DEF-123?next=/staff", f"/reset/{REDACTED}?next=/staff"),
+        (
+            f"https://dichvucong.sonla.gov.vn/feedback/t/{FEEDBACK_TOKEN}",
+            f"https://dichvucong.sonla.gov.vn/feedback/t/{REDACTED}",
+        ),
+        ("GET /login?token=abc&next=/x HTTP/1.1", f"GET /login?token={REDACTED}&next=/x HTTP/1.1"),
+        ("reset_token=abc&lang=vi", f"reset_token={REDACTED}&lang=vi"),  # the bare query string atom
+        ("/api?API_KEY=k1;password=p2", f"/api?API_KEY={REDACTED};password={REDACTED}"),
+        (f"/files/{'a' * 32}-{'b' * 16}.pdf", f"/files/{REDACTED}.pdf"),  # any long token-like segment
+    ],
+)
 def test_redact_removes_secrets(original, logged):
     assert redact(original) == logged
 
 
-@pytest.mark.parametrize("harmless", [
-    "GET / HTTP/1.1", "/procedures/1.001193", "/dossiers/HS-2026-0001/receipt",
-    "/track?code=PA-20261205-0001", "/feedback?q=duong+hong&category=giao-thong",
-    "/static/vendor/leaflet/leaflet.css", "/payments/SL2612050001/qr.png",
-])
+@pytest.mark.parametrize(
+    "harmless",
+    [
+        "GET / HTTP/1.1",
+        "/procedures/1.001193",
+        "/dossiers/HS-2026-0001/receipt",
+        "/track?code=PA-20261205-0001",
+        "/feedback?q=duong+hong&category=giao-thong",
+        "/static/vendor/leaflet/leaflet.css",
+        "/payments/SL2612050001/qr.png",
+    ],
+)
 def test_redact_leaves_ordinary_urls_alone(harmless):
     assert redact(harmless) == harmless
 
@@ -124,9 +140,14 @@ def access_log_line(tmp_path, logger_class: str | None = None) -> str:
     raw_uri = f"/dossiers/t/HS-2026-0001/{DOSSIER_TOKEN}?token={FEEDBACK_TOKEN}"
     referer = f"https://dichvucong.sonla.gov.vn/feedback/t/{FEEDBACK_TOKEN}"
     environ = {
-        "REQUEST_METHOD": "GET", "RAW_URI": raw_uri, "PATH_INFO": raw_uri.split("?")[0],
-        "QUERY_STRING": raw_uri.split("?")[1], "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "203.0.113.9",
-        "HTTP_REFERER": referer, "HTTP_USER_AGENT": "Mozilla/5.0",
+        "REQUEST_METHOD": "GET",
+        "RAW_URI": raw_uri,
+        "PATH_INFO": raw_uri.split("?")[0],
+        "QUERY_STRING": raw_uri.split("?")[1],
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": "203.0.113.9",
+        "HTTP_REFERER": referer,
+        "HTTP_USER_AGENT": "Mozilla/5.0",
     }
     response = SimpleNamespace(status="302 FOUND", headers=[("Location", "/dossiers/HS-2026-0001")], sent=0)
     request_ = SimpleNamespace(headers=[("REFERER", referer), ("USER-AGENT", "Mozilla/5.0")])
@@ -154,6 +175,7 @@ def test_gunicorn_default_logger_would_log_the_token(tmp_path):
 
 # --- PORTAL_TRUSTED_PROXIES -----------------------------------------------------------------------------
 
+
 def test_trusted_proxies_setting(tmp_path):
     base = {"PORTAL_INSTANCE_PATH": str(tmp_path)}
     assert Settings.from_env(base).trusted_proxies == 0
@@ -178,22 +200,35 @@ def client_seen_from(tmp_path, hops: int):
 
 def test_without_trusted_proxies_forwarded_headers_are_ignored(tmp_path):
     client = client_seen_from(tmp_path, 0)
-    seen = client.get("/_seen", environ_base={"REMOTE_ADDR": "203.0.113.9"}, headers={
-        "X-Forwarded-For": "198.51.100.1", "X-Forwarded-Proto": "https",
-        "X-Forwarded-Host": "evil.example"}).json
+    seen = client.get(
+        "/_seen",
+        environ_base={"REMOTE_ADDR": "203.0.113.9"},
+        headers={
+            "X-Forwarded-For": "198.51.100.1",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "evil.example",
+        },
+    ).json
     assert seen == {"addr": "203.0.113.9", "scheme": "http", "host": "localhost"}
 
 
 def test_one_trusted_proxy_gives_the_address_it_appended(tmp_path):
     client = client_seen_from(tmp_path, 1)
     # nginx appends the address it saw to whatever the client sent: only that last entry is believed.
-    seen = client.get("/_seen", environ_base={"REMOTE_ADDR": "127.0.0.1"}, headers={
-        "X-Forwarded-For": "198.51.100.1, 203.0.113.9", "X-Forwarded-Proto": "https",
-        "X-Forwarded-Host": "dichvucong.sonla.gov.vn"}).json
+    seen = client.get(
+        "/_seen",
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+        headers={
+            "X-Forwarded-For": "198.51.100.1, 203.0.113.9",
+            "X-Forwarded-Proto": "https",
+            "X-Forwarded-Host": "dichvucong.sonla.gov.vn",
+        },
+    ).json
     assert seen == {"addr": "203.0.113.9", "scheme": "https", "host": "dichvucong.sonla.gov.vn"}
 
 
 # --- deploy/nginx/portal.conf ---------------------------------------------------------------------------
+
 
 def _harness():
     spec = importlib.util.spec_from_file_location("serving_harness", ROOT / "bench" / "serving_harness.py")
@@ -209,16 +244,23 @@ def test_nginx_access_log_never_holds_a_private_link_token(tmp_path):
     port, upstream = harness.free_port(), harness.free_port()
     referer = f"https://dichvucong.sonla.gov.vn/feedback/t/{FEEDBACK_TOKEN}"
     with harness.nginx(tmp_path / "nginx", port, upstream):
-        for path in (f"/feedback/t/{FEEDBACK_TOKEN}", f"/dossiers/t/HS-2026-0001/{DOSSIER_TOKEN}?x=1",
-                     f"/track?reset_token={FEEDBACK_TOKEN}"):
+        for path in (
+            f"/feedback/t/{FEEDBACK_TOKEN}",
+            f"/dossiers/t/HS-2026-0001/{DOSSIER_TOKEN}?x=1",
+            f"/track?reset_token={FEEDBACK_TOKEN}",
+        ):
             with pytest.raises(urllib.error.HTTPError) as answer:
-                urllib.request.urlopen(urllib.request.Request(  # noqa: S310 - a loopback URL of ours
-                    f"http://127.0.0.1:{port}{path}", headers={"Referer": referer}), timeout=10)
+                urllib.request.urlopen(
+                    urllib.request.Request(  # noqa: S310 - a loopback URL of ours
+                        f"http://127.0.0.1:{port}{path}", headers={"Referer": referer}
+                    ),
+                    timeout=10,
+                )
             assert answer.value.code == 502
             answer.value.close()
     log = (tmp_path / "nginx" / "access.log").read_text()
     assert FEEDBACK_TOKEN not in log and DOSSIER_TOKEN not in log
-    assert f"/feedback/t/{REDACTED} HTTP/1.1\" 502" in log
-    assert f"/dossiers/t/HS-2026-0001/{REDACTED}?x=1 HTTP/1.1\" 502" in log
-    assert f"/track?{REDACTED} HTTP/1.1\" 502" in log
+    assert f'/feedback/t/{REDACTED} HTTP/1.1" 502' in log
+    assert f'/dossiers/t/HS-2026-0001/{REDACTED}?x=1 HTTP/1.1" 502' in log
+    assert f'/track?{REDACTED} HTTP/1.1" 502' in log
     assert '"https://dichvucong.sonla.gov.vn"' in log  # the Referer's origin only

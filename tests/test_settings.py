@@ -1,4 +1,5 @@
 """Settings.from_env: defaults, the development secret, and every refusal, reported together."""
+
 from __future__ import annotations
 
 import stat
@@ -12,16 +13,34 @@ from portal import create_app
 from portal.settings import ROOT, Settings, SettingsError
 
 SETTINGS_VARIABLES = (
-    "PORTAL_ENV", "PORTAL_INSTANCE_PATH", "DATABASE_URL", "SECRET_KEY", "PORTAL_BASE_URL",
-    "VIETQR_BANK_BIN", "VIETQR_ACCOUNT_NUMBER", "VIETQR_ACCOUNT_NAME", "SMTP_HOST", "SMTP_PORT",
-    "SMTP_USERNAME", "SMTP_PASSWORD", "SMTP_STARTTLS", "SMTP_SSL", "MAIL_FROM", "REDIS_URL",
-    "PORTAL_OFFICE_CLOSING", "PORTAL_SAME_DAY_CUTOFF", "PORTAL_SUPPLEMENT_RULE", "PORTAL_TRUSTED_PROXIES",
+    "PORTAL_ENV",
+    "PORTAL_INSTANCE_PATH",
+    "DATABASE_URL",
+    "SECRET_KEY",
+    "PORTAL_BASE_URL",
+    "VIETQR_BANK_BIN",
+    "VIETQR_ACCOUNT_NUMBER",
+    "VIETQR_ACCOUNT_NAME",
+    "SMTP_HOST",
+    "SMTP_PORT",
+    "SMTP_USERNAME",
+    "SMTP_PASSWORD",
+    "SMTP_STARTTLS",
+    "SMTP_SSL",
+    "MAIL_FROM",
+    "REDIS_URL",
+    "PORTAL_OFFICE_CLOSING",
+    "PORTAL_SAME_DAY_CUTOFF",
+    "PORTAL_SUPPLEMENT_RULE",
+    "PORTAL_TRUSTED_PROXIES",
 )
 GOOD_SECRET = "s" * 40
 PRODUCTION = {
-    "PORTAL_ENV": "production", "SECRET_KEY": GOOD_SECRET,
+    "PORTAL_ENV": "production",
+    "SECRET_KEY": GOOD_SECRET,
     "PORTAL_BASE_URL": "https://dichvucong.sonla.gov.vn",
-    "VIETQR_BANK_BIN": "970415", "VIETQR_ACCOUNT_NUMBER": "113366668888",
+    "VIETQR_BANK_BIN": "970415",
+    "VIETQR_ACCOUNT_NUMBER": "113366668888",
     "VIETQR_ACCOUNT_NAME": "UBND TINH SON LA",
 }
 
@@ -42,6 +61,7 @@ def settings_from(instance):
 @pytest.fixture
 def problems(settings_from):
     """problems(**env) -> the SettingsError message for an environment that must be refused."""
+
     def collect(**env: str) -> str:
         with pytest.raises(SettingsError) as caught:
             settings_from(**env)
@@ -160,18 +180,39 @@ def test_psycopg_url_is_kept(settings_from):
     assert settings_from(DATABASE_URL=url).database_url == url
 
 
-@pytest.mark.parametrize("url", ["mysql://portal@localhost/portal", "mysql+pymysql://u:p@h/db",
-                                 "sqlite://", "postgresql+psycopg2://u@h/db"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql://portal@localhost/portal",
+        "mysql+pymysql://u:p@h/db",
+        "sqlite://",
+        "postgresql+psycopg2://u@h/db",
+    ],
+)
 def test_other_databases_are_refused(problems, url):
     assert "DATABASE_URL must be a sqlite:/// or postgresql:// URL" in problems(DATABASE_URL=url)
 
 
 def test_several_problems_are_reported_together(problems):
-    message = problems(**{"SECRET_KEY": "short", "PORTAL_BASE_URL": "sonla", "VIETQR_BANK_BIN": "123",
-                          "SMTP_PORT": "x", "PORTAL_OFFICE_CLOSING": "late", "DATABASE_URL": "mysql://h/db"})
+    message = problems(
+        **{
+            "SECRET_KEY": "short",
+            "PORTAL_BASE_URL": "sonla",
+            "VIETQR_BANK_BIN": "123",
+            "SMTP_PORT": "x",
+            "PORTAL_OFFICE_CLOSING": "late",
+            "DATABASE_URL": "mysql://h/db",
+        }
+    )
     assert message.startswith("Invalid configuration:")
-    for name in ("SECRET_KEY", "PORTAL_BASE_URL", "VIETQR_BANK_BIN", "SMTP_PORT", "PORTAL_OFFICE_CLOSING",
-                 "DATABASE_URL"):
+    for name in (
+        "SECRET_KEY",
+        "PORTAL_BASE_URL",
+        "VIETQR_BANK_BIN",
+        "SMTP_PORT",
+        "PORTAL_OFFICE_CLOSING",
+        "DATABASE_URL",
+    ):
         assert name in message
     assert len(message.splitlines()) == 1 + 6, "one line per problem"
 
@@ -199,8 +240,14 @@ def test_wsgi_with_bad_environment_stops_with_a_clear_message(environment):
     """`gunicorn wsgi:app` with a bad setting: the problems on stderr, no traceback, exit status != 0."""
     environment.setenv("DATABASE_URL", "mysql://portal@localhost/portal")
     environment.setenv("PORTAL_OFFICE_CLOSING", "5pm")
-    result = subprocess.run([sys.executable, "-c", "import wsgi"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode != 0
     assert "DATABASE_URL must be a sqlite:/// or postgresql:// URL" in result.stderr
     assert "PORTAL_OFFICE_CLOSING must be a time of day like 17:00" in result.stderr

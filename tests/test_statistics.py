@@ -1,5 +1,6 @@
 """/statistics: public province-wide figures for the year so far, in both languages, without personal
 data, cacheable for a few minutes, and the same numbers as the staff dashboard's province view."""
+
 from __future__ import annotations
 
 import re
@@ -12,16 +13,25 @@ from portal.dossiers.demo import PLAN
 from portal.feedback.demo import ITEMS
 from tests.conftest import html_lang
 
-PUBLIC_KEYS = {"received", "processed", "on_time_rate", "online_submission_share", "online_payment_share",
-               "feedback_received", "feedback_on_time_share", "feedback_satisfaction"}
+PUBLIC_KEYS = {
+    "received",
+    "processed",
+    "on_time_rate",
+    "online_submission_share",
+    "online_payment_share",
+    "feedback_received",
+    "feedback_on_time_share",
+    "feedback_satisfaction",
+}
 
 KEYED = re.compile(r'<(?:dd|td)[^>]* data-key="([^"]+)"[^>]*>(.*?)</(?:dd|td)>', re.S)
 
 
 def shown(body: str) -> dict[str, str]:
     """data-key → the number shown (the same markup on /statistics and /staff/dashboard)."""
-    return {key: " ".join(unescape(re.sub(r"<[^>]+>", "", text)).split())
-            for key, text in KEYED.findall(body)}
+    return {
+        key: " ".join(unescape(re.sub(r"<[^>]+>", "", text)).split()) for key, text in KEYED.findall(body)
+    }
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
@@ -80,7 +90,9 @@ def test_the_facts_are_kept_for_a_few_minutes(app, client, monkeypatch):
     monkeypatch.setattr(routes_dashboard, "_PUBLIC_CACHE", {})
     calls = []
     original = routes_dashboard.dashboard.build
-    monkeypatch.setattr(routes_dashboard.dashboard, "build", lambda *args: calls.append(args) or original(*args))
+    monkeypatch.setattr(
+        routes_dashboard.dashboard, "build", lambda *args: calls.append(args) or original(*args)
+    )
     first = shown(client.get("/statistics?lang=en").get_data(as_text=True))
     again = shown(client.get("/statistics?lang=vi").get_data(as_text=True))
     assert len(calls) == 1 and first["received"] == again["received"]

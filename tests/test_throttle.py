@@ -1,5 +1,6 @@
 """Rate-limit counters (portal/throttle.py): exact under concurrency, shared through Redis by every process
 and node, and still counting when Redis goes away (issue 9 item 4)."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,9 @@ def redis_answers() -> bool:
         return False
 
 
-needs_redis = pytest.mark.skipif(not redis_answers() and os.environ.get("PORTAL_REQUIRE_REDIS") != "1",
-                                 reason="no Redis on 127.0.0.1:6379")
+needs_redis = pytest.mark.skipif(
+    not redis_answers() and os.environ.get("PORTAL_REQUIRE_REDIS") != "1", reason="no Redis on 127.0.0.1:6379"
+)
 
 
 def concurrent_hits(apps, key: str, per_app: int, window: int = 60) -> list[int]:
@@ -38,7 +40,9 @@ def concurrent_hits(apps, key: str, per_app: int, window: int = 60) -> list[int]
         with lock:
             counts.append(value)
 
-    threads = [threading.Thread(target=one, args=(application,)) for application in apps for _ in range(per_app)]
+    threads = [
+        threading.Thread(target=one, args=(application,)) for application in apps for _ in range(per_app)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -55,8 +59,10 @@ def test_memory_counts_are_exact_under_threads(app):
 @needs_redis
 def test_two_processes_share_one_count_through_redis(tmp_path):
     """Two app instances stand for two gunicorn workers or two nodes: a limit of 5 lets 5 through in all."""
-    apps = [build_app(tmp_path / f"node{n}", f"sqlite:///{tmp_path / 'shared.sqlite3'}", redis_url=REDIS_URL)
-            for n in range(2)]
+    apps = [
+        build_app(tmp_path / f"node{n}", f"sqlite:///{tmp_path / 'shared.sqlite3'}", redis_url=REDIS_URL)
+        for n in range(2)
+    ]
     key = f"test:{uuid.uuid4()}"
     counts = concurrent_hits(apps, key, 12)
     assert sorted(counts) == list(range(1, 25))
@@ -70,7 +76,9 @@ def test_two_processes_share_one_count_through_redis(tmp_path):
 
 
 def test_an_unreachable_redis_falls_back_to_counting_in_memory(tmp_path):
-    application = build_app(tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", redis_url="redis://127.0.0.1:1/0")
+    application = build_app(
+        tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", redis_url="redis://127.0.0.1:1/0"
+    )
     key = f"test:{uuid.uuid4()}"
     with application.app_context():
         assert [throttle.hit(key, 60) for _ in range(3)] == [1, 2, 3]
@@ -86,7 +94,9 @@ def test_retry_after_counts_down_the_window(app):
 
 def test_a_throttled_request_gets_the_translated_page_and_its_real_retry_after(app, client):
     for _ in range(10):
-        client.post("/track", data={"code": f"PA-260101-{uuid.uuid4().int % 10000:04d}", "phone_digits": "1234"})
+        client.post(
+            "/track", data={"code": f"PA-260101-{uuid.uuid4().int % 10000:04d}", "phone_digits": "1234"}
+        )
     response = client.post("/track", data={"code": "PA-260101-0001", "phone_digits": "1234"})
     assert response.status_code == 429
     assert "Quá nhiều" in response.get_data(as_text=True)

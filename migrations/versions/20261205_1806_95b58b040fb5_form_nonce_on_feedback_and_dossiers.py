@@ -12,12 +12,13 @@ nothing but the column.
 No table is rebuilt on SQLite: ADD COLUMN, CREATE/DROP INDEX and (SQLite >= 3.35) DROP COLUMN work in
 place, so the rows, their foreign keys and the tables that point at them are never copied.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '95b58b040fb5'
-down_revision = '1a8281467e27'
+revision = "95b58b040fb5"
+down_revision = "1a8281467e27"
 branch_labels = None
 depends_on = None
 

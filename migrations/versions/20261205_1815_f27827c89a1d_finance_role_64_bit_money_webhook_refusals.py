@@ -11,6 +11,7 @@ Revises: 95b58b040fb5
 Create Date: 2026-12-05 18:15:00
 
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -19,9 +20,14 @@ down_revision = "95b58b040fb5"
 branch_labels = None
 depends_on = None
 
-MONEY = (("payments", "amount_vnd", False), ("payments", "received_vnd", False),
-         ("bank_transactions", "amount_vnd", False), ("procedures", "charge_vnd", True),
-         ("procedures", "fee_vnd", True), ("dossiers", "fee_vnd", False))
+MONEY = (
+    ("payments", "amount_vnd", False),
+    ("payments", "received_vnd", False),
+    ("bank_transactions", "amount_vnd", False),
+    ("procedures", "charge_vnd", True),
+    ("procedures", "fee_vnd", True),
+    ("dossiers", "fee_vnd", False),
+)
 OLD_ROLES = "role IN ('citizen', 'receptionist', 'processor', 'leader', 'agency_admin', 'admin')"
 OLD_AGENCY = "role IN ('citizen', 'admin') OR agency_id IS NOT NULL"
 NEW_ROLES = "role IN ('citizen', 'receptionist', 'processor', 'leader', 'agency_admin', 'admin', 'finance')"
@@ -49,8 +55,9 @@ def upgrade():
     _role_constraints(NEW_ROLES, NEW_AGENCY)
     if op.get_bind().dialect.name == "postgresql":
         for table, column, nullable in MONEY:  # integer → bigint keeps every value
-            op.alter_column(table, column, type_=sa.BigInteger(), existing_type=sa.Integer(),
-                            existing_nullable=nullable)
+            op.alter_column(
+                table, column, type_=sa.BigInteger(), existing_type=sa.Integer(), existing_nullable=nullable
+            )
     op.create_table(
         "webhook_refusals",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -68,18 +75,22 @@ def downgrade():
     # Refuse rather than lose data: the older schema can hold neither a finance account nor 2^31 dong.
     finance = bind.execute(sa.text("SELECT count(*) FROM accounts WHERE role = 'finance'")).scalar_one()
     if finance:
-        raise RuntimeError(f"{finance} finance account(s) exist; give them another role or delete them "
-                           "before downgrading (the older schema has no such role)")
+        raise RuntimeError(
+            f"{finance} finance account(s) exist; give them another role or delete them "
+            "before downgrading (the older schema has no such role)"
+        )
     if bind.dialect.name == "postgresql":
         for table, column, _nullable in MONEY:
             query = f"SELECT count(*) FROM {table} WHERE {column} > {INT32_MAX}"  # noqa: S608 - constants
             too_big = bind.execute(sa.text(query)).scalar_one()
             if too_big:
-                raise RuntimeError(f"{too_big} row(s) of {table}.{column} exceed 32 bits; the older schema "
-                                   "cannot hold them")
+                raise RuntimeError(
+                    f"{too_big} row(s) of {table}.{column} exceed 32 bits; the older schema cannot hold them"
+                )
     op.drop_table("webhook_refusals")
     if bind.dialect.name == "postgresql":
         for table, column, nullable in MONEY:
-            op.alter_column(table, column, type_=sa.Integer(), existing_type=sa.BigInteger(),
-                            existing_nullable=nullable)
+            op.alter_column(
+                table, column, type_=sa.Integer(), existing_type=sa.BigInteger(), existing_nullable=nullable
+            )
     _role_constraints(OLD_ROLES, OLD_AGENCY)

@@ -1,6 +1,7 @@
 """`flask --app portal accounts reset-two-factor EMAIL`: the way back in when the last province
 administrator has lost both phone and recovery codes (or after SECRET_KEY was changed). Whoever can run
 commands on the server could change the database anyway; the reset is audited all the same."""
+
 from __future__ import annotations
 
 import click

@@ -1,4 +1,5 @@
 """Sign-in, second-factor, enrolment and password-reset forms; the password rules' translated messages."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
@@ -23,38 +24,60 @@ def password_rules(form, field):
 
 def new_password_field(label):
     """A new password, checked against the same rules everywhere (ASVS: length and common list only)."""
-    return PasswordField(label, filters=[nfc_or_none], validators=[
-        DataRequired(_l("Enter a password.")), Length(max=MAX_LENGTH), password_rules],
-        render_kw={"autocomplete": "new-password"})
+    return PasswordField(
+        label,
+        filters=[nfc_or_none],
+        validators=[DataRequired(_l("Enter a password.")), Length(max=MAX_LENGTH), password_rules],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 def _email_field():
-    return EmailField(_l("E-mail"), render_kw={"autocomplete": "username"},
-                      validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)])
+    return EmailField(
+        _l("E-mail"),
+        render_kw={"autocomplete": "username"},
+        validators=[DataRequired(_l("Enter your e-mail address.")), Length(max=254)],
+    )
 
 
 class LoginForm(PortalForm):
     email = _email_field()
     # NFC first: the same Vietnamese password typed on iOS (NFD) is longer before normalising.
-    password = PasswordField(_l("Password"), filters=[nfc_or_none],
-                             validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
-                             render_kw={"autocomplete": "current-password"})
+    password = PasswordField(
+        _l("Password"),
+        filters=[nfc_or_none],
+        validators=[DataRequired(_l("Enter your password.")), Length(max=MAX_LENGTH)],
+        render_kw={"autocomplete": "current-password"},
+    )
 
 
 def _code_field(label, required: bool = True):
-    return StringField(label, validators=[
-        DataRequired(_l("Enter the 6-digit code from your authenticator app.")) if required else Optional(),
-        Length(max=20)], render_kw={"autocomplete": "one-time-code", "inputmode": "numeric",
-                                    "pattern": "[0-9 ]*", "maxlength": "7"})
+    return StringField(
+        label,
+        validators=[
+            DataRequired(_l("Enter the 6-digit code from your authenticator app."))
+            if required
+            else Optional(),
+            Length(max=20),
+        ],
+        render_kw={
+            "autocomplete": "one-time-code",
+            "inputmode": "numeric",
+            "pattern": "[0-9 ]*",
+            "maxlength": "7",
+        },
+    )
 
 
 class SecondFactorForm(PortalForm):
     """A code from the app, or (under "Use a recovery code") one of the ten recovery codes."""
 
     code = _code_field(_l("6-digit code"), required=False)
-    recovery_code = StringField(_l("Recovery code"), validators=[Optional(), Length(max=20)],
-                                render_kw={"autocomplete": "off", "autocapitalize": "characters",
-                                           "spellcheck": "false"})
+    recovery_code = StringField(
+        _l("Recovery code"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "off", "autocapitalize": "characters", "spellcheck": "false"},
+    )
 
     def validate(self, extra_validators=None) -> bool:
         if not super().validate(extra_validators):
@@ -78,7 +101,12 @@ class ForgotPasswordForm(PortalForm):
 
 class ResetPasswordForm(PortalForm):
     password = new_password_field(_l("New password"))
-    confirm = PasswordField(_l("New password again"), filters=[nfc_or_none], validators=[
-        DataRequired(_l("Enter the new password again.")),
-        EqualTo("password", _l("The two passwords are not the same."))],
-        render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("New password again"),
+        filters=[nfc_or_none],
+        validators=[
+            DataRequired(_l("Enter the new password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -3,6 +3,7 @@
 Shown on the admin's account page and in the audit log next to the event's code, so an officer reading
 either in Vietnamese is not left with `two_factor_failed`.
 """
+
 from flask_babel import lazy_gettext as _l
 
 EVENT = {

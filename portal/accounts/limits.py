@@ -15,6 +15,7 @@ So an attacker's failures from anywhere exhaust only the untrusted budget: the m
 signs in, with its own budget. The same applies to the second-factor step. The cookie is bound to the
 account id and signed with SECRET_KEY; it carries no personal data and grants nothing by itself.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -71,11 +72,18 @@ def trusted_device(account_id: int | None) -> str | None:
 
 def remember_device(response: Response, account_id: int) -> Response:
     """Issue a fresh device cookie for the account (keeping the other accounts this browser knows)."""
-    others = [(k, v) for k, v in _devices().items() if k != str(account_id)][:DEVICES_PER_BROWSER - 1]
+    others = [(k, v) for k, v in _devices().items() if k != str(account_id)][: DEVICES_PER_BROWSER - 1]
     devices = {str(account_id): secrets.token_urlsafe(16), **dict(others)}
     settings = current_app.config["PORTAL_SETTINGS"]
-    response.set_cookie(_cookie_name(), _serializer().dumps(devices), max_age=DEVICE_COOKIE_DAYS * 86400,
-                        secure=settings.secure_cookies, httponly=True, samesite="Lax", path="/")
+    response.set_cookie(
+        _cookie_name(),
+        _serializer().dumps(devices),
+        max_age=DEVICE_COOKIE_DAYS * 86400,
+        secure=settings.secure_cookies,
+        httponly=True,
+        samesite="Lax",
+        path="/",
+    )
     return response
 
 
@@ -92,6 +100,12 @@ def enforce(step: str, account_key: str, account_id: int | None) -> None:
         return
     throttle.enforce(f"{step}:account:{account_key}", ACCOUNT_LIMIT, WINDOW, message)
     throttle.enforce(f"{step}:ip:{throttle.client_source()}", ADDRESS_LIMIT, WINDOW, message)
-    throttle.enforce(f"{step}:account-day:{account_key}", PER_DAY[step], DAY,
-                     _("Too many attempts for this account today from browsers it has not signed in from. "
-                       "Sign in from a browser you have used before, or try again tomorrow."))
+    throttle.enforce(
+        f"{step}:account-day:{account_key}",
+        PER_DAY[step],
+        DAY,
+        _(
+            "Too many attempts for this account today from browsers it has not signed in from. "
+            "Sign in from a browser you have used before, or try again tomorrow."
+        ),
+    )

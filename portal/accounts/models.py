@@ -1,4 +1,5 @@
 """Account: a citizen or a member of staff."""
+
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -22,8 +23,11 @@ class Account(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint(f"role IN ({', '.join(repr(role) for role in ROLES)})", name="role_known"),
         # Staff other than the province-wide roles work for exactly one agency.
-        CheckConstraint(f"role IN ({', '.join(repr(role) for role in (CITIZEN, *PROVINCE_ROLES))}) "
-                        "OR agency_id IS NOT NULL", name="staff_has_agency"),
+        CheckConstraint(
+            f"role IN ({', '.join(repr(role) for role in (CITIZEN, *PROVINCE_ROLES))}) "
+            "OR agency_id IS NOT NULL",
+            name="staff_has_agency",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

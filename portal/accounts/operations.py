@@ -1,4 +1,5 @@
 """Account operations: authenticate and create. Flush, never commit."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -26,11 +27,15 @@ def check_password(email: str, password: str) -> Account | None:
     """The account if the password matches and it is enabled; one answer for every failure. Signs nobody
     in: a second factor may still be due (portal.accounts.two_factor)."""
     account = find_by_email(email)
-    if not verify_password(account.password_hash if account else None, password) or account is None \
-            or not account.is_enabled:
+    if (
+        not verify_password(account.password_hash if account else None, password)
+        or account is None
+        or not account.is_enabled
+    ):
         # Audited (SECURITY.md I32); an unknown e-mail is recorded without the address itself.
-        record("account", account.id if account else 0, "login_failed",
-               note="" if account else "unknown e-mail")
+        record(
+            "account", account.id if account else 0, "login_failed", note="" if account else "unknown e-mail"
+        )
         return None
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
@@ -51,9 +56,16 @@ def authenticate(email: str, password: str) -> Account | None:
     return account
 
 
-def create_account(*, email: str, password: str, full_name: str, role: str = "citizen",
-                   agency_slug: str | None = None, phone: str | None = None,
-                   actor_id: int | None = None) -> Account:
+def create_account(
+    *,
+    email: str,
+    password: str,
+    full_name: str,
+    role: str = "citizen",
+    agency_slug: str | None = None,
+    phone: str | None = None,
+    actor_id: int | None = None,
+) -> Account:
     """Create an account; raises AccountError or WeakPassword with the reason."""
     email = email.strip().lower()
     if role not in ROLES:
@@ -64,13 +76,21 @@ def create_account(*, email: str, password: str, full_name: str, role: str = "ci
         raise AccountError(f"an account with e-mail {email} already exists")
     agency = None
     if agency_slug:
-        agency = db.session.scalar(select(Agency).where((Agency.slug == agency_slug) | (Agency.code == agency_slug)))
+        agency = db.session.scalar(
+            select(Agency).where((Agency.slug == agency_slug) | (Agency.code == agency_slug))
+        )
         if agency is None:
             raise AccountError(f"unknown agency {agency_slug!r}")
     if role in STAFF_ROLES and role not in PROVINCE_ROLES and agency is None:
         raise AccountError(f"role {role} needs an agency")
-    account = Account(email=email, password_hash=hash_password(password), full_name=clean(full_name) or email,
-                      role=role, agency=agency, phone=normalise_mobile(phone) if phone else None)
+    account = Account(
+        email=email,
+        password_hash=hash_password(password),
+        full_name=clean(full_name) or email,
+        role=role,
+        agency=agency,
+        phone=normalise_mobile(phone) if phone else None,
+    )
     db.session.add(account)
     db.session.flush()
     record("account", account.id, "account_created", actor_id=actor_id, note=role)

@@ -1,4 +1,5 @@
 """Password rules and hashing: Argon2id, length rules from ASVS (no composition rules)."""
+
 import unicodedata
 from functools import lru_cache
 from importlib.resources import files
@@ -26,7 +27,9 @@ class WeakPassword(ValueError):
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
     text = files("portal.accounts").joinpath("data/common_passwords.txt").read_text(encoding="utf-8")
-    return frozenset(line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return frozenset(
+        line.strip().casefold() for line in text.splitlines() if line.strip() and not line.startswith("#")
+    )
 
 
 def _normalise(password: str) -> str:

@@ -5,6 +5,7 @@ by use, by a newer link, and by any password change (it remembers a fingerprint 
 reset changes the password and ends every session; it never signs anybody in, so an account with a second
 factor still has to pass it at the next sign-in.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -33,14 +34,22 @@ def request_reset(email: str) -> tuple[Account, str] | None:
         return None
     now = utcnow()
     # A newer link closes the older ones.
-    db.session.execute(update(PasswordResetToken)
-                       .where(PasswordResetToken.account_id == account.id,
-                              PasswordResetToken.closed_at.is_(None))
-                       .values(closed_at=now).execution_options(synchronize_session=False))
+    db.session.execute(
+        update(PasswordResetToken)
+        .where(PasswordResetToken.account_id == account.id, PasswordResetToken.closed_at.is_(None))
+        .values(closed_at=now)
+        .execution_options(synchronize_session=False)
+    )
     token = secrets.token_urlsafe(32)
-    db.session.add(PasswordResetToken(account_id=account.id, token_hash=sha256_hex(token),
-                                      password_fingerprint=sha256_hex(account.password_hash),
-                                      created_at=now, expires_at=now + LIFETIME))
+    db.session.add(
+        PasswordResetToken(
+            account_id=account.id,
+            token_hash=sha256_hex(token),
+            password_fingerprint=sha256_hex(account.password_hash),
+            created_at=now,
+            expires_at=now + LIFETIME,
+        )
+    )
     db.session.flush()
     record("account", account.id, "password_reset_requested")
     return account, token
@@ -49,13 +58,17 @@ def request_reset(email: str) -> tuple[Account, str] | None:
 def valid_token(token: str) -> PasswordResetToken | None:
     if not token or len(token) > 100:
         return None
-    row = db.session.scalar(select(PasswordResetToken)
-                            .where(PasswordResetToken.token_hash == sha256_hex(token)))
+    row = db.session.scalar(
+        select(PasswordResetToken).where(PasswordResetToken.token_hash == sha256_hex(token))
+    )
     if row is None or row.closed_at is not None or row.expires_at <= utcnow():
         return None
     account = db.session.get(Account, row.account_id)
-    if account is None or not account.is_enabled or \
-            sha256_hex(account.password_hash) != row.password_fingerprint:
+    if (
+        account is None
+        or not account.is_enabled
+        or sha256_hex(account.password_hash) != row.password_fingerprint
+    ):
         return None
     return row
 
@@ -66,10 +79,15 @@ def use_token(token: str, password: str) -> Account | None:
     row = valid_token(token)
     if row is None:
         return None
-    closed = db.session.execute(
-        update(PasswordResetToken)
-        .where(PasswordResetToken.id == row.id, PasswordResetToken.closed_at.is_(None))
-        .values(closed_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
+    closed = (
+        db.session.execute(
+            update(PasswordResetToken)
+            .where(PasswordResetToken.id == row.id, PasswordResetToken.closed_at.is_(None))
+            .values(closed_at=utcnow())
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        == 1
+    )
     if not closed:
         return None
     account = db.session.get(Account, row.account_id)

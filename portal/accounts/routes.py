@@ -3,6 +3,7 @@
 The second-factor and password-reset pages live in routes_two_factor.py and routes_reset.py on the same
 blueprint.
 """
+
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
@@ -23,7 +24,13 @@ def safe_next(target: str | None) -> str:
     if not target:
         return url_for("main.home")
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith("//")
+        or "\\" in target
+    ):
         return url_for("main.home")
     return target
 

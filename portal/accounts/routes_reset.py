@@ -4,6 +4,7 @@ The link's token appears in one request only: /reset/<token> moves it into the s
 /reset, so the page with the form carries no secret in its address (nothing leaks through the Referer
 header or the browser's history). The reset signs nobody in.
 """
+
 from __future__ import annotations
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
@@ -37,8 +38,14 @@ def forgot_password():
     if issued is not None:
         account, token = issued
         link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".reset_link", token=token)
-        mail.send(account.email, "accounts/email/reset.txt", account.locale, account=account, link=link,
-                  minutes=_minutes())
+        mail.send(
+            account.email,
+            "accounts/email/reset.txt",
+            account.locale,
+            account=account,
+            link=link,
+            minutes=_minutes(),
+        )
     # The same answer whether or not the address has an account.
     return render_template("accounts/forgot_sent.html", minutes=_minutes())
 
@@ -75,7 +82,12 @@ def reset_password():
         db.session.commit()
         logout_user()  # whatever this browser was signed in as ends here (the account's sessions all ended)
         session.clear()
-        flash(_("Your password was changed and every session of your account has ended. Sign in with the new "
-                "password."), "success")
+        flash(
+            _(
+                "Your password was changed and every session of your account has ended. Sign in with the new "
+                "password."
+            ),
+            "success",
+        )
         return redirect(url_for(".login"))
     return render_template("accounts/reset.html", form=form), 400 if request.method == "POST" else 200

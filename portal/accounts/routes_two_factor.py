@@ -3,6 +3,7 @@
 Until the second factor passes, the session is not signed in: it only holds the half-signed state of
 portal.accounts.sessions (who, when, why), which lasts five minutes and dies with the session.
 """
+
 from __future__ import annotations
 
 import base64
@@ -58,16 +59,24 @@ def second_factor():
             sessions.finish_sign_in(account, second_factor=True)
             if used_recovery:
                 left = two_factor.remaining_recovery_codes(account)
-                flash(ngettext("You used a recovery code. %(num)d recovery code is left.",
-                               "You used a recovery code. %(num)d recovery codes are left.", left), "success")
+                flash(
+                    ngettext(
+                        "You used a recovery code. %(num)d recovery code is left.",
+                        "You used a recovery code. %(num)d recovery codes are left.",
+                        left,
+                    ),
+                    "success",
+                )
             db.session.commit()
             return limits.remember_device(redirect(safe_next(target)), account.id)
         db.session.commit()  # the audit record of the failed attempt
         field = form.code if not used_recovery else form.recovery_code
         _clear(field)
-        field.errors = [_("This code is not valid, or it has already been used. Wait for the next code and "
-                          "try again.") if not used_recovery else _("This recovery code is not valid or has "
-                                                                    "already been used.")]
+        field.errors = [
+            _("This code is not valid, or it has already been used. Wait for the next code and try again.")
+            if not used_recovery
+            else _("This recovery code is not valid or has already been used.")
+        ]
         status = 401
     elif request.method == "POST":
         status = 400
@@ -94,9 +103,15 @@ def enrol():
         return _start_again()
     account, target, signed_in = found
     if not signed_in and not two_factor.may_enrol_after_password(
-            account, limits.trusted_device(account.id) is not None):
-        record("account", account.id, "two_factor_enrol_refused", actor_id=account.id,
-               note="password alone, from a browser the account never signed in from")
+        account, limits.trusted_device(account.id) is not None
+    ):
+        record(
+            "account",
+            account.id,
+            "two_factor_enrol_refused",
+            actor_id=account.id,
+            note="password alone, from a browser the account never signed in from",
+        )
         db.session.commit()
         return _private(render_template("accounts/two_factor_enrol_elsewhere.html"), 403)
     if two_factor.is_enrolled(account):
@@ -119,18 +134,29 @@ def enrol():
                 operations.record_sign_in(account)
                 sessions.finish_sign_in(account, second_factor=True)
             db.session.commit()
-            page = _private(render_template("accounts/recovery_codes.html", codes=codes,
-                                            target=safe_next(target)))
+            page = _private(
+                render_template("accounts/recovery_codes.html", codes=codes, target=safe_next(target))
+            )
             return page if signed_in else limits.remember_device(page, account.id)
         db.session.commit()  # the audit record of the failed attempt
         _clear(form.code)
-        form.code.errors = [_("This code is not valid. Check the time on your phone and enter the code the "
-                              "app shows now.")]
+        form.code.errors = [
+            _("This code is not valid. Check the time on your phone and enter the code the app shows now.")
+        ]
         status = 401
     elif request.method == "POST":
         status = 400
     uri = totp.provisioning_uri(secret, account.email)
     image = "data:image/svg+xml;base64," + base64.b64encode(qr.svg(uri)).decode("ascii")
-    return _private(render_template("accounts/two_factor_setup.html", form=form, qr_image=image, uri=uri,
-                                    secret=totp.grouped(secret), email=account.email, required=not signed_in),
-                    status)
+    return _private(
+        render_template(
+            "accounts/two_factor_setup.html",
+            form=form,
+            qr_image=image,
+            uri=uri,
+            secret=totp.grouped(secret),
+            email=account.email,
+            required=not signed_in,
+        ),
+        status,
+    )

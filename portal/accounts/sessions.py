@@ -4,6 +4,7 @@ after PORTAL_STAFF_IDLE_MINUTES).
 
 Both live in the signed session cookie, so nothing is written to the database on an ordinary request.
 """
+
 from __future__ import annotations
 
 import time
@@ -37,8 +38,13 @@ clock = time.time  # replaced by tests to move time forward
 def begin_second_step(account: Account, step: str, next_path: str | None) -> None:
     """The password was right but the person is not signed in: remember who, until when, and why."""
     session.clear()  # a fresh session: no fixation, and nothing of a previous sign-in survives
-    session[PENDING] = {"id": account.id, "v": account.session_version, "at": clock(), "step": step,
-                        "next": next_path or ""}
+    session[PENDING] = {
+        "id": account.id,
+        "v": account.session_version,
+        "at": clock(),
+        "step": step,
+        "next": next_path or "",
+    }
 
 
 def pending() -> tuple[Account, str, str] | None:
@@ -78,14 +84,23 @@ def end_idle_staff_session():
     minutes = current_app.config["PORTAL_SETTINGS"].staff_idle_minutes
     seen = session.get(SEEN)
     if isinstance(seen, int | float) and now - seen > minutes * 60:
-        return _sign_out_and_return(_("You were signed out after %(minutes)d minutes without activity. "
-                                      "Please sign in again.", minutes=minutes))
+        return _sign_out_and_return(
+            _(
+                "You were signed out after %(minutes)d minutes without activity. Please sign in again.",
+                minutes=minutes,
+            )
+        )
     signed_in_at = session.get(SIGNED_IN_AT)
     if not isinstance(signed_in_at, int | float):  # a session from before this rule: its clock starts now
         session[SIGNED_IN_AT] = signed_in_at = now
     if now - signed_in_at > STAFF_SESSION_HOURS * 3600:
-        return _sign_out_and_return(_("You were signed out because you signed in more than %(hours)d hours "
-                                      "ago. Please sign in again.", hours=STAFF_SESSION_HOURS))
+        return _sign_out_and_return(
+            _(
+                "You were signed out because you signed in more than %(hours)d hours "
+                "ago. Please sign in again.",
+                hours=STAFF_SESSION_HOURS,
+            )
+        )
     if not isinstance(seen, int | float) or now - seen >= SEEN_RESOLUTION:
         session[SEEN] = now
     if not session.get(SECOND_FACTOR_PASSED):

@@ -5,6 +5,7 @@ Secrets are encrypted with Fernet (AES-128-CBC + HMAC-SHA256, from `cryptography
 from SECRET_KEY with HKDF. A database dump alone therefore reveals no secret; rotating SECRET_KEY makes
 the stored secrets unreadable, so every enrolled member must then be reset by an administrator.
 """
+
 from __future__ import annotations
 
 import base64
@@ -27,8 +28,9 @@ _RECOVERY_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 
 
 def _fernet(secret_key: str) -> Fernet:
-    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
-               info=b"portal two-factor secrets").derive(secret_key.encode("utf-8"))
+    key = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal two-factor secrets").derive(
+        secret_key.encode("utf-8")
+    )
     return Fernet(base64.urlsafe_b64encode(key))
 
 
@@ -55,7 +57,7 @@ def provisioning_uri(secret: str, email: str) -> str:
 
 def grouped(secret: str) -> str:
     """The secret in groups of four, for typing it by hand."""
-    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+    return " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
 
 
 def current_step(now: float | None = None) -> int:
@@ -91,4 +93,3 @@ def normalise_recovery_code(text: str) -> str | None:
     if len(raw) != 12 or any(ch not in _RECOVERY_ALPHABET for ch in raw):
         return None
     return f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-

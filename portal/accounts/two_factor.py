@@ -1,6 +1,7 @@
 """Staff two-factor sign-in: enrolment, verification, recovery codes, the policy, the administrator's reset.
 Flush, never commit; the request commits.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,6 +28,7 @@ def _key() -> str:
 
 # --- policy ---------------------------------------------------------------------------------------
 
+
 def staff_two_factor_required() -> tuple[bool, str]:
     """Whether staff must use a second factor, and where that comes from: "database" or "environment"
     (the default: required when PORTAL_ENV=production, not in development)."""
@@ -50,13 +52,19 @@ def set_staff_two_factor_required(actor: Account, required: bool) -> bool:
     else:
         row.require_staff_two_factor, row.updated_by_id = required, actor.id
     db.session.flush()
-    note = json.dumps({"before": {"require_staff_two_factor": current, "source": source},
-                       "after": {"require_staff_two_factor": required, "source": "database"}}, sort_keys=True)
+    note = json.dumps(
+        {
+            "before": {"require_staff_two_factor": current, "source": source},
+            "after": {"require_staff_two_factor": required, "source": "database"},
+        },
+        sort_keys=True,
+    )
     record("sign_in_policy", POLICY_ROW_ID, "two_factor_policy_changed", actor_id=actor.id, note=note)
     return True
 
 
 # --- state of one account -------------------------------------------------------------------------
+
 
 def _row(account: Account) -> SecondFactor | None:
     return db.session.get(SecondFactor, account.id)
@@ -76,11 +84,17 @@ def second_step(account: Account) -> str | None:
 
 
 def remaining_recovery_codes(account: Account) -> int:
-    return len(db.session.scalars(select(RecoveryCode.id).where(
-        RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None))).all())
+    return len(
+        db.session.scalars(
+            select(RecoveryCode.id).where(
+                RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None)
+            )
+        ).all()
+    )
 
 
 # --- enrolment ------------------------------------------------------------------------------------
+
 
 def may_enrol_after_password(account: Account, trusted_device: bool) -> bool:
     """Whether the password alone may lead to enrolment (the half-signed state, policy on).
@@ -95,13 +109,19 @@ def may_enrol_after_password(account: Account, trusted_device: bool) -> bool:
 
     if trusted_device or account.last_login_at is None:
         return True
-    reset_at = db.session.scalar(select(func.max(Event.occurred_at)).where(
-        Event.subject_type == "account", Event.subject_id == account.id,
-        Event.action.in_(("two_factor_reset", "password_reset_used"))))
+    reset_at = db.session.scalar(
+        select(func.max(Event.occurred_at)).where(
+            Event.subject_type == "account",
+            Event.subject_id == account.id,
+            Event.action.in_(("two_factor_reset", "password_reset_used")),
+        )
+    )
     return reset_at is not None and reset_at >= account.last_login_at
+
 
 # The new secret is kept, encrypted, in the enrolling person's session until a first code confirms it:
 # showing the enrolment page writes nothing to the database, and an abandoned enrolment leaves nothing.
+
 
 def new_enrolment() -> str:
     """A new secret, encrypted for the session."""
@@ -121,8 +141,11 @@ def confirm_enrolment(account: Account, secret: str, code: str, now: float | Non
         return None
     try:
         with db.session.begin_nested():  # two confirmations at once: the second finds the row taken
-            db.session.add(SecondFactor(account_id=account.id, secret_encrypted=totp.encrypt(secret, _key()),
-                                        last_step=step))
+            db.session.add(
+                SecondFactor(
+                    account_id=account.id, secret_encrypted=totp.encrypt(secret, _key()), last_step=step
+                )
+            )
     except IntegrityError:
         return None
     codes = _replace_recovery_codes(account)
@@ -133,13 +156,13 @@ def confirm_enrolment(account: Account, secret: str, code: str, now: float | Non
 def _replace_recovery_codes(account: Account) -> list[str]:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))
     codes = totp.new_recovery_codes()
-    db.session.add_all(RecoveryCode(account_id=account.id, code_hash=sha256_hex(code))
-                       for code in codes)
+    db.session.add_all(RecoveryCode(account_id=account.id, code_hash=sha256_hex(code)) for code in codes)
     db.session.flush()
     return codes
 
 
 # --- verification ---------------------------------------------------------------------------------
+
 
 def verify(account: Account, code: str, now: float | None = None) -> bool:
     """A current TOTP code not used before, or an unused recovery code. Each is accepted once: the
@@ -149,23 +172,44 @@ def verify(account: Account, code: str, now: float | None = None) -> bool:
         return False
     recovery = totp.normalise_recovery_code(code) if len("".join(code.split())) > 6 else None
     if recovery is not None:
-        used = db.session.execute(
-            update(RecoveryCode)
-            .where(RecoveryCode.account_id == account.id, RecoveryCode.used_at.is_(None),
-                   RecoveryCode.code_hash == sha256_hex(recovery))
-            .values(used_at=utcnow()).execution_options(synchronize_session=False)).rowcount == 1
+        used = (
+            db.session.execute(
+                update(RecoveryCode)
+                .where(
+                    RecoveryCode.account_id == account.id,
+                    RecoveryCode.used_at.is_(None),
+                    RecoveryCode.code_hash == sha256_hex(recovery),
+                )
+                .values(used_at=utcnow())
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            == 1
+        )
         if used:
-            record("account", account.id, "recovery_code_used", actor_id=account.id,
-                   note=f"{remaining_recovery_codes(account)} left")
+            record(
+                "account",
+                account.id,
+                "recovery_code_used",
+                actor_id=account.id,
+                note=f"{remaining_recovery_codes(account)} left",
+            )
             return True
     else:
         secret = totp.decrypt(row.secret_encrypted, _key())
         step = totp.matching_step(secret, code, now) if secret else None
-        if step is not None and db.session.execute(
+        if (
+            step is not None
+            and db.session.execute(
                 update(SecondFactor)
-                .where(SecondFactor.account_id == account.id,
-                       or_(SecondFactor.last_step.is_(None), SecondFactor.last_step < step))
-                .values(last_step=step).execution_options(synchronize_session=False)).rowcount == 1:
+                .where(
+                    SecondFactor.account_id == account.id,
+                    or_(SecondFactor.last_step.is_(None), SecondFactor.last_step < step),
+                )
+                .values(last_step=step)
+                .execution_options(synchronize_session=False)
+            ).rowcount
+            == 1
+        ):
             db.session.expire(row)
             return True
     record("account", account.id, "two_factor_failed", actor_id=account.id)
@@ -173,6 +217,7 @@ def verify(account: Account, code: str, now: float | None = None) -> bool:
 
 
 # --- administrator's reset (lost phone) -------------------------------------------------------------
+
 
 def reset(account: Account, actor: Account | None) -> bool:
     """Remove the authenticator and the recovery codes; every session of the account ends. The person
@@ -185,7 +230,13 @@ def reset(account: Account, actor: Account | None) -> bool:
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.account_id == account.id))
     account.session_version += 1
     db.session.flush()
-    record("account", account.id, "two_factor_reset", actor_id=actor.id if actor else None,
-           note=json.dumps({"before": "enrolled", "after": "none",
-                            "by": "administrator" if actor else "command line"}))
+    record(
+        "account",
+        account.id,
+        "two_factor_reset",
+        actor_id=actor.id if actor else None,
+        note=json.dumps(
+            {"before": "enrolled", "after": "none", "by": "administrator" if actor else "command line"}
+        ),
+    )
     return True

@@ -3,6 +3,7 @@
 One row at most (id 1). While it is absent the environment's VIETQR_* settings apply
 (portal.payments.operations.current_bank).
 """
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String

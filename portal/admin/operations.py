@@ -4,6 +4,7 @@ holds the changed fields before and after (JSON). Flush, never commit; the reque
 `Invalid(field, message)` means nothing was changed: the route shows `message` on the form's `field`.
 `Forbidden` means the actor may not do this at all (the route answers 403).
 """
+
 from __future__ import annotations
 
 import json
@@ -47,9 +48,14 @@ def _jsonable(value):
 
 def note(before: Mapping, after: Mapping) -> str:
     """The audit note: {"before": {...}, "after": {...}} with only the fields that changed."""
-    return json.dumps({"before": {k: _jsonable(v) for k, v in before.items()},
-                       "after": {k: _jsonable(v) for k, v in after.items()}},
-                      ensure_ascii=False, sort_keys=True)
+    return json.dumps(
+        {
+            "before": {k: _jsonable(v) for k, v in before.items()},
+            "after": {k: _jsonable(v) for k, v in after.items()},
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+    )
 
 
 def apply(target, values: Mapping) -> tuple[dict, dict]:
@@ -82,8 +88,9 @@ def is_province_admin(actor: Account) -> bool:
 def update_agency(agency: Agency, actor: Account, *, name: str, name_en: str, code: str) -> bool:
     if not is_province_admin(actor):
         raise Forbidden
-    clash = db.session.scalar(select(Agency.id).where(func.upper(Agency.code) == code.upper(),
-                                                      Agency.id != agency.id))
+    clash = db.session.scalar(
+        select(Agency.id).where(func.upper(Agency.code) == code.upper(), Agency.id != agency.id)
+    )
     if clash is not None:
         raise Invalid("code", _l("Another agency already uses this code."))
     values = {"name": name, "name_en": name_en, "code": code}
@@ -102,13 +109,24 @@ def set_agency_active(agency: Agency, actor: Account, active: bool) -> bool:
 
 def can_edit_category(actor: Account, category: FeedbackCategory) -> bool:
     return is_province_admin(actor) or (
-        actor.role == "agency_admin" and category.default_agency_id is not None
-        and category.default_agency_id == actor.agency_id)
+        actor.role == "agency_admin"
+        and category.default_agency_id is not None
+        and category.default_agency_id == actor.agency_id
+    )
 
 
-def update_category(category: FeedbackCategory, actor: Account, *, name: str, name_en: str,
-                    response_days: int, is_urgent: bool, subject: str, default_agency_id: int | None,
-                    is_active: bool) -> bool:
+def update_category(
+    category: FeedbackCategory,
+    actor: Account,
+    *,
+    name: str,
+    name_en: str,
+    response_days: int,
+    is_urgent: bool,
+    subject: str,
+    default_agency_id: int | None,
+    is_active: bool,
+) -> bool:
     if not can_edit_category(actor, category):
         raise Forbidden
     if not 1 <= response_days <= 60:
@@ -123,10 +141,21 @@ def update_category(category: FeedbackCategory, actor: Account, *, name: str, na
         agency = db.session.get(Agency, default_agency_id)
         if agency is None or (not agency.is_active and agency.id != category.default_agency_id):
             raise Invalid("receiving_agency", _l("Choose an active agency."))
-    return _changed("feedback_category", category, {
-        "name": name, "name_en": name_en, "response_days": response_days, "is_urgent": is_urgent,
-        "subject": subject, "default_agency_id": default_agency_id, "is_active": is_active,
-    }, "category_updated", actor)
+    return _changed(
+        "feedback_category",
+        category,
+        {
+            "name": name,
+            "name_en": name_en,
+            "response_days": response_days,
+            "is_urgent": is_urgent,
+            "subject": subject,
+            "default_agency_id": default_agency_id,
+            "is_active": is_active,
+        },
+        "category_updated",
+        actor,
+    )
 
 
 # ------------------------------------------------------------------------------------------- procedures
@@ -134,13 +163,24 @@ def update_category(category: FeedbackCategory, actor: Account, *, name: str, na
 
 def can_edit_procedure(actor: Account, procedure: Procedure) -> bool:
     return is_province_admin(actor) or (
-        actor.role == "agency_admin" and procedure.agency_id is not None
-        and procedure.agency_id == actor.agency_id)
+        actor.role == "agency_admin"
+        and procedure.agency_id is not None
+        and procedure.agency_id == actor.agency_id
+    )
 
 
-def update_procedure(procedure: Procedure, actor: Account, *, charge_vnd: int | None, fee_vnd: int | None,
-                     processing_days: int, same_day: bool, online_level: str, needs_approval: bool,
-                     is_active: bool) -> bool:
+def update_procedure(
+    procedure: Procedure,
+    actor: Account,
+    *,
+    charge_vnd: int | None,
+    fee_vnd: int | None,
+    processing_days: int,
+    same_day: bool,
+    online_level: str,
+    needs_approval: bool,
+    is_active: bool,
+) -> bool:
     if not can_edit_procedure(actor, procedure):
         raise Forbidden
     for field, amount in (("charge_vnd", charge_vnd), ("fee_vnd", fee_vnd)):
@@ -152,11 +192,21 @@ def update_procedure(procedure: Procedure, actor: Account, *, charge_vnd: int | 
         raise Invalid("same_day", _l("A same-day procedure takes 0 working days."))
     if online_level not in ("full", "partial", "none"):
         raise Invalid("online_level", _l("Choose the online level."))
-    return _changed("procedure", procedure, {
-        "charge_vnd": charge_vnd, "fee_vnd": fee_vnd, "processing_days": processing_days,
-        "same_day": same_day,
-        "online_level": online_level, "needs_approval": needs_approval, "is_active": is_active,
-    }, "procedure_updated", actor)
+    return _changed(
+        "procedure",
+        procedure,
+        {
+            "charge_vnd": charge_vnd,
+            "fee_vnd": fee_vnd,
+            "processing_days": processing_days,
+            "same_day": same_day,
+            "online_level": online_level,
+            "needs_approval": needs_approval,
+            "is_active": is_active,
+        },
+        "procedure_updated",
+        actor,
+    )
 
 
 # ------------------------------------------------------------------------------------------ staff accounts
@@ -177,9 +227,12 @@ def can_manage_account(actor: Account, account: Account) -> bool:
         return False
     if is_province_admin(actor):
         return True
-    return (actor.role == "agency_admin" and account.role not in PROVINCE_ROLES
-            and account.agency_id is not None
-            and account.agency_id == actor.agency_id)
+    return (
+        actor.role == "agency_admin"
+        and account.role not in PROVINCE_ROLES
+        and account.agency_id is not None
+        and account.agency_id == actor.agency_id
+    )
 
 
 def _agency_for(actor: Account, role: str, agency_id: int | None, current: int | None = None) -> int | None:
@@ -203,20 +256,27 @@ def _agency_for(actor: Account, role: str, agency_id: int | None, current: int |
     return agency.id
 
 
-def create_staff(actor: Account, *, email: str, full_name: str, role: str, agency_id: int | None,
-                 password: str) -> Account:
+def create_staff(
+    actor: Account, *, email: str, full_name: str, role: str, agency_id: int | None, password: str
+) -> Account:
     if role not in assignable_roles(actor):
         raise Invalid("role", _l("You cannot give this role."))
     email = email.strip().lower()
     if find_by_email(email) is not None:
         raise Invalid("email", _l("An account with this e-mail address already exists."))
     agency = _agency_for(actor, role, agency_id)
-    account = Account(email=email, full_name=full_name, role=role, agency_id=agency,
-                      password_hash=hash_password(password))
+    account = Account(
+        email=email, full_name=full_name, role=role, agency_id=agency, password_hash=hash_password(password)
+    )
     db.session.add(account)
     db.session.flush()
-    record("account", account.id, "account_created", actor_id=actor.id,
-           note=note({}, {"email": email, "full_name": full_name, "role": role, "agency_id": agency}))
+    record(
+        "account",
+        account.id,
+        "account_created",
+        actor_id=actor.id,
+        note=note({}, {"email": email, "full_name": full_name, "role": role, "agency_id": agency}),
+    )
     return account
 
 
@@ -244,8 +304,13 @@ def set_enabled(account: Account, actor: Account, enabled: bool) -> bool:
     account.session_version += 1
     after = {"is_enabled": account.is_enabled, "session_version": account.session_version}
     db.session.flush()
-    record("account", account.id, "account_enabled" if enabled else "account_disabled", actor_id=actor.id,
-           note=note(before, after))
+    record(
+        "account",
+        account.id,
+        "account_enabled" if enabled else "account_disabled",
+        actor_id=actor.id,
+        note=note(before, after),
+    )
     return True
 
 
@@ -258,8 +323,13 @@ def reset_password(account: Account, actor: Account, password: str) -> None:
     account.password_hash = hash_password(password)
     account.session_version += 1
     db.session.flush()
-    record("account", account.id, "password_reset", actor_id=actor.id,
-           note=note(before, {"session_version": account.session_version}))
+    record(
+        "account",
+        account.id,
+        "password_reset",
+        actor_id=actor.id,
+        note=note(before, {"session_version": account.session_version}),
+    )
 
 
 # ------------------------------------------------------------------------------------------------ calendar
@@ -270,8 +340,9 @@ def day_number(day: date) -> int:
     return day.year * 10000 + day.month * 100 + day.day
 
 
-def add_calendar_day(actor: Account, *, day: date, kind: str, reason: str,
-                     legal_reference: str) -> CalendarDay:
+def add_calendar_day(
+    actor: Account, *, day: date, kind: str, reason: str, legal_reference: str
+) -> CalendarDay:
     if not is_province_admin(actor):
         raise Forbidden
     if kind not in (DAY_OFF, WORKDAY):
@@ -286,8 +357,13 @@ def add_calendar_day(actor: Account, *, day: date, kind: str, reason: str,
     row = CalendarDay(day=day, kind=kind, reason=reason, legal_reference=legal_reference)
     db.session.add(row)
     db.session.flush()
-    record("calendar_day", day_number(day), "calendar_day_added", actor_id=actor.id, note=note({}, {
-        "day": day, "kind": kind, "reason": reason, "legal_reference": legal_reference}))
+    record(
+        "calendar_day",
+        day_number(day),
+        "calendar_day_added",
+        actor_id=actor.id,
+        note=note({}, {"day": day, "kind": kind, "reason": reason, "legal_reference": legal_reference}),
+    )
     return row
 
 
@@ -308,8 +384,10 @@ def remove_calendar_day(actor: Account, day: date) -> None:
 
 def can_edit_template(actor: Account, template: ResponseTemplate) -> bool:
     return is_province_admin(actor) or (
-        actor.role == "agency_admin" and template.agency_id is not None
-        and template.agency_id == actor.agency_id)
+        actor.role == "agency_admin"
+        and template.agency_id is not None
+        and template.agency_id == actor.agency_id
+    )
 
 
 def _template_agency(actor: Account, agency_id: int | None, current: int | None = None) -> int | None:
@@ -323,33 +401,59 @@ def _template_agency(actor: Account, agency_id: int | None, current: int | None 
     return agency.id
 
 
-def create_template(actor: Account, *, title: str, body: str, agency_id: int | None,
-                    is_active: bool = True) -> ResponseTemplate:
+def create_template(
+    actor: Account, *, title: str, body: str, agency_id: int | None, is_active: bool = True
+) -> ResponseTemplate:
     if actor.role not in ("admin", "agency_admin"):
         raise Forbidden
-    template = ResponseTemplate(title=title, body=body, agency_id=_template_agency(actor, agency_id),
-                                is_active=is_active)
+    template = ResponseTemplate(
+        title=title, body=body, agency_id=_template_agency(actor, agency_id), is_active=is_active
+    )
     db.session.add(template)
     db.session.flush()
-    record("response_template", template.id, "template_created", actor_id=actor.id, note=note({}, {
-        "title": title, "body": body, "agency_id": template.agency_id, "is_active": is_active}))
+    record(
+        "response_template",
+        template.id,
+        "template_created",
+        actor_id=actor.id,
+        note=note(
+            {}, {"title": title, "body": body, "agency_id": template.agency_id, "is_active": is_active}
+        ),
+    )
     return template
 
 
-def update_template(template: ResponseTemplate, actor: Account, *, title: str, body: str,
-                    agency_id: int | None, is_active: bool) -> bool:
+def update_template(
+    template: ResponseTemplate,
+    actor: Account,
+    *,
+    title: str,
+    body: str,
+    agency_id: int | None,
+    is_active: bool,
+) -> bool:
     if not can_edit_template(actor, template):
         raise Forbidden
     agency = _template_agency(actor, agency_id, current=template.agency_id)
-    return _changed("response_template", template, {"title": title, "body": body, "agency_id": agency,
-                                                    "is_active": is_active}, "template_updated", actor)
+    return _changed(
+        "response_template",
+        template,
+        {"title": title, "body": body, "agency_id": agency, "is_active": is_active},
+        "template_updated",
+        actor,
+    )
 
 
 def set_template_active(template: ResponseTemplate, actor: Account, active: bool) -> bool:
     if not can_edit_template(actor, template):
         raise Forbidden
-    return _changed("response_template", template, {"is_active": active},
-                    "template_activated" if active else "template_deactivated", actor)
+    return _changed(
+        "response_template",
+        template,
+        {"is_active": active},
+        "template_activated" if active else "template_deactivated",
+        actor,
+    )
 
 
 # ------------------------------------------------------------------------------------------- bank account
@@ -359,8 +463,11 @@ def effective_bank() -> tuple[dict, str]:
     """The VietQR account in force and where it comes from: "database" or "environment"."""
     row = db.session.get(VietQRAccount, SINGLE_ROW_ID)
     if row is not None:
-        return {"bank_bin": row.bank_bin, "account_number": row.account_number,
-                "account_name": row.account_name}, "database"
+        return {
+            "bank_bin": row.bank_bin,
+            "account_number": row.account_number,
+            "account_name": row.account_name,
+        }, "database"
     bank = current_app.config["PORTAL_SETTINGS"].bank
     return {"bank_bin": bank.bin, "account_number": bank.number, "account_name": bank.name}, "environment"
 
@@ -384,6 +491,7 @@ def save_bank(actor: Account, *, bank_bin: str, account_number: str, account_nam
     before = {name: value for name, value in current.items() if value != wanted[name]}
     after = {name: wanted[name] for name in before}
     before["source"], after["source"] = source, "database"
-    record("vietqr_account", SINGLE_ROW_ID, "bank_account_updated", actor_id=actor.id,
-           note=note(before, after))
+    record(
+        "vietqr_account", SINGLE_ROW_ID, "bank_account_updated", actor_id=actor.id, note=note(before, after)
+    )
     return True

@@ -5,6 +5,7 @@ Agency administrators work inside their own agency (another agency's rows answer
 administrator everywhere. Invalid input re-renders the form with translated errors (400) and changes
 nothing; every change writes an Event (portal.admin.operations).
 """
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -80,8 +81,9 @@ def _agency_name(agency: Agency | None) -> str:
 
 def _agency_choices(current: int | None = None) -> list[tuple[str, str]]:
     """Active agencies (and the current one even if inactive), for a select."""
-    rows = db.session.scalars(select(Agency).where(or_(Agency.is_active, Agency.id == current))
-                              .order_by(Agency.kind, Agency.name)).all()
+    rows = db.session.scalars(
+        select(Agency).where(or_(Agency.is_active, Agency.id == current)).order_by(Agency.kind, Agency.name)
+    ).all()
     return [(str(agency.id), _agency_name(agency)) for agency in rows]
 
 
@@ -127,8 +129,9 @@ def agency(row_id: int):
     form = forms.AgencyForm(obj=row)
     if form.validate_on_submit():
         try:
-            changed = operations.update_agency(row, current_user, name=form.name.data,
-                                               name_en=form.name_en.data, code=form.code.data)
+            changed = operations.update_agency(
+                row, current_user, name=form.name.data, name_en=form.name_en.data, code=form.code.data
+            )
         except Invalid as error:
             _fail(form, error)
         else:
@@ -165,8 +168,11 @@ def categories():
     if not _province():
         statement = statement.where(FeedbackCategory.default_agency_id == current_user.agency_id)
     rows = db.session.scalars(statement).all()
-    return render_template("admin/categories.html", categories=rows,
-                           agency_names=_agency_names(r.default_agency_id for r in rows))
+    return render_template(
+        "admin/categories.html",
+        categories=rows,
+        agency_names=_agency_names(r.default_agency_id for r in rows),
+    )
 
 
 @bp.route("/categories/<int:row_id>", methods=["GET", "POST"])
@@ -177,16 +183,23 @@ def category(row_id: int):
     if _province():
         form.receiving_agency.choices = options(
             [("", _("The People's Committee of the commune where the problem is"))]
-            + _agency_choices(row.default_agency_id))
+            + _agency_choices(row.default_agency_id)
+        )
     else:
         form.receiving_agency.choices = options(_own_agency_choice())
     if form.validate_on_submit():
         try:
             changed = operations.update_category(
-                row, current_user, name=form.name.data, name_en=form.name_en.data,
-                response_days=form.response_days.data, is_urgent=form.is_urgent.data,
+                row,
+                current_user,
+                name=form.name.data,
+                name_en=form.name_en.data,
+                response_days=form.response_days.data,
+                is_urgent=form.is_urgent.data,
                 subject=form.subject.data,
-                default_agency_id=_id_or_none(form.receiving_agency.data), is_active=form.is_active.data)
+                default_agency_id=_id_or_none(form.receiving_agency.data),
+                is_active=form.is_active.data,
+            )
         except Invalid as error:
             _fail(form, error)
         else:
@@ -231,17 +244,22 @@ def procedure(row_id: int):
     if form.validate_on_submit():
         try:
             changed = operations.update_procedure(
-                row, current_user, charge_vnd=form.charge_vnd.data, fee_vnd=form.fee_vnd.data,
-                processing_days=form.processing_days.data, same_day=form.same_day.data,
-                online_level=form.online_level.data, needs_approval=form.needs_approval.data,
-                is_active=form.is_active.data)
+                row,
+                current_user,
+                charge_vnd=form.charge_vnd.data,
+                fee_vnd=form.fee_vnd.data,
+                processing_days=form.processing_days.data,
+                same_day=form.same_day.data,
+                online_level=form.online_level.data,
+                needs_approval=form.needs_approval.data,
+                is_active=form.is_active.data,
+            )
         except Invalid as error:
             _fail(form, error)
         else:
             _saved(changed)
             return redirect(url_for(".procedure", row_id=row.id))
-    return render_template("admin/procedure.html", procedure=row, form=form), \
-        _status()
+    return render_template("admin/procedure.html", procedure=row, form=form), _status()
 
 
 # ------------------------------------------------------------------------------------------ staff accounts
@@ -274,13 +292,16 @@ def accounts():
     if not _province():
         statement = statement.where(Account.agency_id == current_user.agency_id, Account.role != "admin")
     if query:
-        statement = statement.where(or_(contains(Account.email, query), contains(Account.full_name, query, True)))
+        statement = statement.where(
+            or_(contains(Account.email, query), contains(Account.full_name, query, True))
+        )
     if after:
         statement = statement.where(Account.email > after)
     rows = db.session.scalars(statement.order_by(Account.email).limit(PAGE + 1)).all()
     next_url = url_for(".accounts", q=query or None, after=rows[PAGE - 1].email) if len(rows) > PAGE else None
-    return render_template("admin/accounts.html", accounts=rows[:PAGE], query=query, next_url=next_url,
-                           roles=forms.ROLES)
+    return render_template(
+        "admin/accounts.html", accounts=rows[:PAGE], query=query, next_url=next_url, roles=forms.ROLES
+    )
 
 
 @bp.route("/accounts/new", methods=["GET", "POST"])
@@ -294,8 +315,13 @@ def account_new():
     if form.validate_on_submit():
         try:
             created = operations.create_staff(
-                current_user, email=form.email.data, full_name=form.full_name.data, role=form.role.data,
-                agency_id=_id_or_none(form.agency.data), password=form.password.data)
+                current_user,
+                email=form.email.data,
+                full_name=form.full_name.data,
+                role=form.role.data,
+                agency_id=_id_or_none(form.agency.data),
+                password=form.password.data,
+            )
         except Invalid as error:
             _fail(form, error)
         else:
@@ -310,15 +336,23 @@ def _account_page(row: Account, status: int = 200, *, role_form=None, password_f
         role_form = forms.RoleForm(formdata=None, role=row.role, agency=str(row.agency_id or ""))
         role_form.role.choices = _role_choices()
         role_form.agency.choices = _staff_agency_choices(row.agency_id)
-    events = db.session.scalars(select(Event).where(Event.subject_type == "account",
-                                                    Event.subject_id == row.id)
-                                .order_by(Event.id.desc()).limit(10)).all()
-    return render_template("admin/account.html", account=row, roles=forms.ROLES, events=events,
-                           event_labels=ACCOUNT_EVENTS,
-                           two_factor_on=is_enrolled(row),
-                           role_form=role_form,
-                           password_form=password_form or forms.PasswordForm(formdata=None),
-                           toggle=toggle or forms.ToggleForm(formdata=None)), status
+    events = db.session.scalars(
+        select(Event)
+        .where(Event.subject_type == "account", Event.subject_id == row.id)
+        .order_by(Event.id.desc())
+        .limit(10)
+    ).all()
+    return render_template(
+        "admin/account.html",
+        account=row,
+        roles=forms.ROLES,
+        events=events,
+        event_labels=ACCOUNT_EVENTS,
+        two_factor_on=is_enrolled(row),
+        role_form=role_form,
+        password_form=password_form or forms.PasswordForm(formdata=None),
+        toggle=toggle or forms.ToggleForm(formdata=None),
+    ), status
 
 
 @bp.get("/accounts/<int:row_id>")
@@ -336,8 +370,9 @@ def account_role(row_id: int):
     form.agency.choices = _staff_agency_choices(row.agency_id)
     if form.validate_on_submit():
         try:
-            changed = operations.change_role(row, current_user, role=form.role.data,
-                                             agency_id=_id_or_none(form.agency.data))
+            changed = operations.change_role(
+                row, current_user, role=form.role.data, agency_id=_id_or_none(form.agency.data)
+            )
         except Invalid as error:
             _fail(form, error)
         else:
@@ -400,8 +435,12 @@ def _months(start: date, count: int, today: date) -> list[dict]:
     cal = calendar_for(range(start.year, end.year + 1))
     language = "en_US" if locale_code() == "en" else "vi"
     names = holidays.country_holidays("VN", years=range(start.year, end.year + 1), language=language)
-    announced = {row.day: row for row in db.session.scalars(
-        select(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day < end))}
+    announced = {
+        row.day: row
+        for row in db.session.scalars(
+            select(CalendarDay).where(CalendarDay.day >= start, CalendarDay.day < end)
+        )
+    }
     months = []
     first = start
     while first < end:
@@ -434,15 +473,21 @@ def _months(start: date, count: int, today: date) -> list[dict]:
 def _calendar_page(form, status: int = 200):
     today = local_now().date()
     start = _month_start(request.args.get("start", ""), today)
-    rows = db.session.scalars(select(CalendarDay).where(CalendarDay.day >= date(today.year - 1, 1, 1))
-                              .order_by(CalendarDay.day)).all()
+    rows = db.session.scalars(
+        select(CalendarDay).where(CalendarDay.day >= date(today.year - 1, 1, 1)).order_by(CalendarDay.day)
+    ).all()
     day_names = get_day_names("abbreviated", locale=get_locale())
     return render_template(
-        "admin/calendar.html", form=form, rows=rows, months=_months(start, CALENDAR_MONTHS, today),
-        weekdays=[day_names[index] for index in range(7)], kinds=forms.KINDS,
+        "admin/calendar.html",
+        form=form,
+        rows=rows,
+        months=_months(start, CALENDAR_MONTHS, today),
+        weekdays=[day_names[index] for index in range(7)],
+        kinds=forms.KINDS,
         previous=_add_months(start, -CALENDAR_MONTHS).strftime("%Y-%m"),
         following=_add_months(start, CALENDAR_MONTHS).strftime("%Y-%m"),
-        remove=forms.CalendarRemoveForm(formdata=None)), status
+        remove=forms.CalendarRemoveForm(formdata=None),
+    ), status
 
 
 @bp.route("/calendar", methods=["GET", "POST"])
@@ -451,9 +496,13 @@ def calendar():
     form = forms.CalendarDayForm()
     if form.validate_on_submit():
         try:
-            operations.add_calendar_day(current_user, day=form.day.data, kind=form.kind.data,
-                                        reason=form.reason.data,
-                                        legal_reference=form.legal_reference.data or "")
+            operations.add_calendar_day(
+                current_user,
+                day=form.day.data,
+                kind=form.kind.data,
+                reason=form.reason.data,
+                legal_reference=form.legal_reference.data or "",
+            )
         except Invalid as error:
             _fail(form, error)
         else:
@@ -497,16 +546,21 @@ def _template_agency_choices(current: int | None = None) -> list:
 @bp.get("/templates")
 @allow(*ADMINS)
 def templates():
-    statement = select(ResponseTemplate).order_by(ResponseTemplate.agency_id.is_not(None),
-                                                  ResponseTemplate.agency_id, ResponseTemplate.title)
+    statement = select(ResponseTemplate).order_by(
+        ResponseTemplate.agency_id.is_not(None), ResponseTemplate.agency_id, ResponseTemplate.title
+    )
     if not _province():
         # Their own (editable) and the province-wide ones their officers also see (read only).
-        statement = statement.where(or_(ResponseTemplate.agency_id == current_user.agency_id,
-                                        ResponseTemplate.agency_id.is_(None)))
+        statement = statement.where(
+            or_(ResponseTemplate.agency_id == current_user.agency_id, ResponseTemplate.agency_id.is_(None))
+        )
     rows = db.session.scalars(statement).all()
-    return render_template("admin/templates.html", templates=rows,
-                           agency_names=_agency_names(r.agency_id for r in rows),
-                           can_edit=lambda row: operations.can_edit_template(current_user, row))
+    return render_template(
+        "admin/templates.html",
+        templates=rows,
+        agency_names=_agency_names(r.agency_id for r in rows),
+        can_edit=lambda row: operations.can_edit_template(current_user, row),
+    )
 
 
 @bp.route("/templates/new", methods=["GET", "POST"])
@@ -520,9 +574,13 @@ def template_new():
             form.agency.data = str(current_user.agency_id)
     if form.validate_on_submit():
         try:
-            created = operations.create_template(current_user, title=form.title.data, body=form.body.data,
-                                                 agency_id=_id_or_none(form.agency.data),
-                                                 is_active=form.is_active.data)
+            created = operations.create_template(
+                current_user,
+                title=form.title.data,
+                body=form.body.data,
+                agency_id=_id_or_none(form.agency.data),
+                is_active=form.is_active.data,
+            )
         except Invalid as error:
             _fail(form, error)
         else:
@@ -541,10 +599,14 @@ def template(row_id: int):
     form.agency.choices = _template_agency_choices(row.agency_id)
     if form.validate_on_submit():
         try:
-            changed = operations.update_template(row, current_user, title=form.title.data,
-                                                 body=form.body.data,
-                                                 agency_id=_id_or_none(form.agency.data),
-                                                 is_active=form.is_active.data)
+            changed = operations.update_template(
+                row,
+                current_user,
+                title=form.title.data,
+                body=form.body.data,
+                agency_id=_id_or_none(form.agency.data),
+                is_active=form.is_active.data,
+            )
         except Invalid as error:
             _fail(form, error)
         else:
@@ -573,12 +635,16 @@ def bank():
     current, source = operations.effective_bank()
     form = forms.BankForm(data=current) if request.method == "GET" else forms.BankForm()
     if form.validate_on_submit():
-        _saved(operations.save_bank(current_user, bank_bin=form.bank_bin.data,
-                                    account_number=form.account_number.data,
-                                    account_name=form.account_name.data))
+        _saved(
+            operations.save_bank(
+                current_user,
+                bank_bin=form.bank_bin.data,
+                account_number=form.account_number.data,
+                account_name=form.account_name.data,
+            )
+        )
         return redirect(url_for(".bank"))
-    return render_template("admin/bank.html", form=form, current=current, source=source), \
-        _status()
+    return render_template("admin/bank.html", form=form, current=current, source=source), _status()
 
 
 @bp.errorhandler(Forbidden)
@@ -592,7 +658,9 @@ def conflict(error):
     """Two administrators saved the same thing at once (a code, an e-mail, a date, the bank row): the
     database refused the second; nothing of it was written."""
     db.session.rollback()
-    flash(_("Someone else changed this at the same time, so nothing was saved. Check and try again."), "error")
+    flash(
+        _("Someone else changed this at the same time, so nothing was saved. Check and try again."), "error"
+    )
     return redirect(request.path)
 
 

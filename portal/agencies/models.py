@@ -1,4 +1,5 @@
 """Agency: a body that receives dossiers and answers feedback."""
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 

@@ -2,6 +2,7 @@
 
 Operator-facing English, like the other commands in portal/cli.py; the logic is in operations.py.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -33,16 +34,27 @@ def _size(manifest: Manifest) -> str:
 
 
 def _summary(manifest: Manifest) -> str:
-    return (f"{manifest.database_kind} database at revision {manifest.alembic_revision}, "
-            f"{sum(manifest.row_counts.values())} rows in {len(manifest.row_counts)} tables, "
-            f"{len(manifest.upload_names)} uploaded files, {_size(manifest)}")
+    return (
+        f"{manifest.database_kind} database at revision {manifest.alembic_revision}, "
+        f"{sum(manifest.row_counts.values())} rows in {len(manifest.row_counts)} tables, "
+        f"{len(manifest.upload_names)} uploaded files, {_size(manifest)}"
+    )
 
 
 @click.command("backup")
-@click.option("--output", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="folder that receives the backup (default: the instance folder's backups/)")
-@click.option("--verify", "verify_path", type=click.Path(path_type=Path), default=None,
-              help="only check an existing backup: every SHA-256 in its manifest, and the dump")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="folder that receives the backup (default: the instance folder's backups/)",
+)
+@click.option(
+    "--verify",
+    "verify_path",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="only check an existing backup: every SHA-256 in its manifest, and the dump",
+)
 @with_appcontext
 def backup_command(output: Path | None, verify_path: Path | None) -> None:
     """Back up the database and the upload store into one folder, with a manifest of SHA-256 sums."""
@@ -76,16 +88,22 @@ def restore_command(path: Path, overwrite: bool) -> None:
     except (OSError, SQLAlchemyError) as error:
         raise click.ClickException(f"{_failure(error)}; the restore stopped") from None
     manifest = restored.manifest
-    click.echo(f"Restored the backup of {manifest.created_at} (portal {manifest.portal_version}): "
-               f"{_summary(manifest)}")
+    click.echo(
+        f"Restored the backup of {manifest.created_at} (portal {manifest.portal_version}): "
+        f"{_summary(manifest)}"
+    )
     if restored.kept_uploads is not None:
-        click.echo(f"  the previous upload store was kept in {restored.kept_uploads}; "
-                   f"delete it once satisfied")
+        click.echo(
+            f"  the previous upload store was kept in {restored.kept_uploads}; delete it once satisfied"
+        )
     rows = sum(restored.counts.values())
     if restored.mismatches:
         for mismatch in restored.mismatches:
             click.echo(f"  MISMATCH {mismatch}", err=True)
-        raise click.ClickException(f"the restored data does not match the backup ({len(restored.mismatches)} "
-                                   f"problem(s) above)")
-    click.echo(f"  checked: revision {restored.revision} is the head; {rows} rows in {len(restored.counts)} "
-               f"tables as in the manifest; {len(manifest.upload_names)} files, every SHA-256 matches")
+        raise click.ClickException(
+            f"the restored data does not match the backup ({len(restored.mismatches)} problem(s) above)"
+        )
+    click.echo(
+        f"  checked: revision {restored.revision} is the head; {rows} rows in {len(restored.counts)} "
+        f"tables as in the manifest; {len(manifest.upload_names)} files, every SHA-256 matches"
+    )

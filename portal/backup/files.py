@@ -4,6 +4,7 @@ Files are content-addressed and never rewritten, and they reach the disk before 
 is committed; so copying them after the database snapshot gives every row of the snapshot its file.
 Names starting with "." are uploads still being written (storage.store's temporary files): skipped.
 """
+
 from __future__ import annotations
 
 import os
@@ -77,9 +78,13 @@ def check(root: Path, manifest: Manifest) -> list[str]:
     """Compare the restored store with the manifest: every file there, none extra, every hash equal."""
     expected = {name: manifest.files[f"{UPLOADS}/{name}"] for name in manifest.upload_names}
     found = {name: file_digest(path) for name, path in stored_files(root)}
-    problems = [f"{UPLOADS}/{name}: missing after the restore"
-                for name in sorted(expected.keys() - found.keys())]
+    problems = [
+        f"{UPLOADS}/{name}: missing after the restore" for name in sorted(expected.keys() - found.keys())
+    ]
     problems += [f"{UPLOADS}/{name}: not in the backup" for name in sorted(found.keys() - expected.keys())]
-    problems += [f"{UPLOADS}/{name}: SHA-256 differs from the manifest" for name in sorted(expected)
-                 if name in found and found[name] != expected[name]]
+    problems += [
+        f"{UPLOADS}/{name}: SHA-256 differs from the manifest"
+        for name in sorted(expected)
+        if name in found and found[name] != expected[name]
+    ]
     return problems

@@ -1,4 +1,5 @@
 """What a database holds: its tables' row counts and its Alembic revision, and the revision at head."""
+
 from __future__ import annotations
 
 from alembic.config import Config
@@ -15,8 +16,10 @@ VERSION_TABLE = "alembic_version"
 def row_counts(connection: Connection) -> dict[str, int]:
     """Rows per table of the connection's default schema (alembic_version included)."""
     quote = connection.dialect.identifier_preparer.quote
-    return {name: connection.execute(text(f"SELECT count(*) FROM {quote(name)}")).scalar_one()  # noqa: S608
-            for name in sorted(inspect(connection).get_table_names())}
+    return {
+        name: connection.execute(text(f"SELECT count(*) FROM {quote(name)}")).scalar_one()  # noqa: S608
+        for name in sorted(inspect(connection).get_table_names())
+    }
 
 
 def revision(connection: Connection) -> str:

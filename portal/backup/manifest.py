@@ -3,6 +3,7 @@
 A backup is complete only when its manifest is there: it is written last, inside a folder whose name only
 becomes `portal-backup-…` once everything in it is on disk.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,16 +42,30 @@ class Manifest:
 
     @property
     def upload_names(self) -> list[str]:
-        return sorted(path[len(UPLOADS) + 1:] for path in self.files if path.startswith(UPLOADS + "/"))
+        return sorted(path[len(UPLOADS) + 1 :] for path in self.files if path.startswith(UPLOADS + "/"))
 
     def to_json(self) -> str:
-        return json.dumps({
-            "format": FORMAT, "format_version": FORMAT_VERSION, "created_at": self.created_at,
-            "portal_version": self.portal_version, "alembic_revision": self.alembic_revision,
-            "database": {"kind": self.database_kind, "file": self.dump_name, "tool": self.database_tool},
-            "row_counts": dict(sorted(self.row_counts.items())),
-            "files": dict(sorted(self.files.items())),
-        }, indent=2, ensure_ascii=False) + "\n"
+        return (
+            json.dumps(
+                {
+                    "format": FORMAT,
+                    "format_version": FORMAT_VERSION,
+                    "created_at": self.created_at,
+                    "portal_version": self.portal_version,
+                    "alembic_revision": self.alembic_revision,
+                    "database": {
+                        "kind": self.database_kind,
+                        "file": self.dump_name,
+                        "tool": self.database_tool,
+                    },
+                    "row_counts": dict(sorted(self.row_counts.items())),
+                    "files": dict(sorted(self.files.items())),
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
 
 
 def stream_digest(reader: BinaryIO, write: Callable[[bytes], object] | None = None) -> dict:
@@ -83,8 +98,13 @@ def write_private(path: Path, text: str) -> None:
 def safe_relative(path: str) -> bool:
     """A manifest path stays inside the backup: no absolute path, `..`, hidden part or backslash."""
     parts = PurePosixPath(path).parts
-    return (bool(parts) and "\\" not in path and not path.startswith("/") and path == "/".join(parts)
-            and all(part not in ("", ".", "..") and not part.startswith(".") for part in parts))
+    return (
+        bool(parts)
+        and "\\" not in path
+        and not path.startswith("/")
+        and path == "/".join(parts)
+        and all(part not in ("", ".", "..") and not part.startswith(".") for part in parts)
+    )
 
 
 def read(folder: Path) -> Manifest:
@@ -99,15 +119,22 @@ def read(folder: Path) -> Manifest:
         if data.get("format") != FORMAT:
             raise BackupError(f"{path} is not a portal backup manifest")
         if data.get("format_version") != FORMAT_VERSION:
-            raise BackupError(f"{path}: backup format {data.get('format_version')!r} is not supported "
-                              f"(this portal reads format {FORMAT_VERSION})")
+            raise BackupError(
+                f"{path}: backup format {data.get('format_version')!r} is not supported "
+                f"(this portal reads format {FORMAT_VERSION})"
+            )
         manifest = Manifest(
-            created_at=str(data["created_at"]), portal_version=str(data["portal_version"]),
-            alembic_revision=str(data["alembic_revision"]), database_kind=str(data["database"]["kind"]),
+            created_at=str(data["created_at"]),
+            portal_version=str(data["portal_version"]),
+            alembic_revision=str(data["alembic_revision"]),
+            database_kind=str(data["database"]["kind"]),
             database_tool=str(data["database"].get("tool", "")),
             row_counts={str(name): int(count) for name, count in data["row_counts"].items()},
-            files={str(name): {"sha256": str(entry["sha256"]), "size": int(entry["size"])}
-                   for name, entry in data["files"].items()})
+            files={
+                str(name): {"sha256": str(entry["sha256"]), "size": int(entry["size"])}
+                for name, entry in data["files"].items()
+            },
+        )
     except (ValueError, KeyError, TypeError, AttributeError) as error:
         raise BackupError(f"{path} is damaged ({type(error).__name__}: {error})") from None
     if manifest.database_kind not in DUMP_NAMES:

@@ -1,4 +1,5 @@
 """Make, verify and restore backups of the configured database and upload store (CLI in commands.py)."""
+
 from __future__ import annotations
 
 import os
@@ -96,13 +97,20 @@ def create(output: Path | None = None) -> tuple[Path, Manifest]:
             with db.engine.connect() as connection:
                 revision, counts, tool = postgres.dump(connection, url, dump)
         if not revision:
-            raise BackupError("the database has no Alembic revision: "
-                              "run `flask --app portal db upgrade` first")
+            raise BackupError(
+                "the database has no Alembic revision: run `flask --app portal db upgrade` first"
+            )
         listed = {dump.name: file_digest(dump)}
         listed.update(files.back_up(storage.root(), work))  # after the snapshot: see files.py
-        manifest = Manifest(created_at=started.isoformat().replace("+00:00", "Z"),
-                            portal_version=portal_version(), alembic_revision=revision, database_kind=kind,
-                            row_counts=counts, files=listed, database_tool=tool)
+        manifest = Manifest(
+            created_at=started.isoformat().replace("+00:00", "Z"),
+            portal_version=portal_version(),
+            alembic_revision=revision,
+            database_kind=kind,
+            row_counts=counts,
+            files=listed,
+            database_tool=tool,
+        )
         write_private(work / MANIFEST, manifest.to_json())
         for folder in (work / "uploads", work):
             _fsync_folder(folder)
@@ -126,16 +134,20 @@ def _check_dump(folder: Path, manifest: Manifest) -> list[str]:
     dump = folder / manifest.dump_name
     if manifest.database_kind == "sqlite":
         revision, counts = sqlite.check_dump(dump)
-        differ = [f"table {name}: {counts.get(name, 'missing')} rows in the dump, "
-                  f"{manifest.row_counts.get(name, 'none')} in the manifest"
-                  for name in sorted(counts.keys() | manifest.row_counts.keys())
-                  if counts.get(name) != manifest.row_counts.get(name)]
+        differ = [
+            f"table {name}: {counts.get(name, 'missing')} rows in the dump, "
+            f"{manifest.row_counts.get(name, 'none')} in the manifest"
+            for name in sorted(counts.keys() | manifest.row_counts.keys())
+            if counts.get(name) != manifest.row_counts.get(name)
+        ]
         if revision != manifest.alembic_revision:
-            differ.insert(0, f"revision {revision or 'none'} in the dump, "
-                             f"{manifest.alembic_revision} in the manifest")
+            differ.insert(
+                0, f"revision {revision or 'none'} in the dump, {manifest.alembic_revision} in the manifest"
+            )
         if differ:
-            raise BackupError(f"{manifest.dump_name} does not match the manifest:\n  - "
-                              + "\n  - ".join(differ))
+            raise BackupError(
+                f"{manifest.dump_name} does not match the manifest:\n  - " + "\n  - ".join(differ)
+            )
         return [f"{manifest.dump_name}: integrity check ok, {len(counts)} tables as in the manifest"]
     try:
         entries = postgres.check_archive(dump, postgres.tool_major(manifest.database_tool))
@@ -175,18 +187,24 @@ def restore(folder: Path, overwrite: bool = False) -> Restored:
     manifest = _intact(folder)
     target_kind = database_kind(url)
     if manifest.database_kind != target_kind:
-        raise BackupError(f"this is a {manifest.database_kind} backup and the configured database is "
-                          f"{target_kind}; restore it into a {manifest.database_kind} database")
+        raise BackupError(
+            f"this is a {manifest.database_kind} backup and the configured database is "
+            f"{target_kind}; restore it into a {manifest.database_kind} database"
+        )
     if not inventory.known(manifest.alembic_revision):
-        raise BackupError(f"the backup is at revision {manifest.alembic_revision}, which this portal's "
-                          f"migrations do not know: restore it with the portal version that made it "
-                          f"({manifest.portal_version}) or newer")
+        raise BackupError(
+            f"the backup is at revision {manifest.alembic_revision}, which this portal's "
+            f"migrations do not know: restore it with the portal version that made it "
+            f"({manifest.portal_version}) or newer"
+        )
     _check_dump(folder, manifest)
     rows, stored = _existing_data(url)
     if (rows or stored) and not overwrite:
-        raise NotEmpty(f"the target is not empty: {_describe(rows, stored)} in "
-                       f"{url.render_as_string(hide_password=True)} would be replaced by the backup "
-                       f"of {manifest.created_at}; run again with --yes to overwrite them")
+        raise NotEmpty(
+            f"the target is not empty: {_describe(rows, stored)} in "
+            f"{url.render_as_string(hide_password=True)} would be replaced by the backup "
+            f"of {manifest.created_at}; run again with --yes to overwrite them"
+        )
     root = storage.root()
     staging = files.stage(folder, manifest, root)
     try:
@@ -198,17 +216,20 @@ def restore(folder: Path, overwrite: bool = False) -> Restored:
             with db.engine.connect() as connection:
                 server = postgres.server_major(connection)
             db.engine.dispose()  # no pooled connection of ours may hold a lock that pg_restore waits for
-            postgres.restore(folder / manifest.dump_name, url,
-                             max(server, postgres.tool_major(manifest.database_tool)))
+            postgres.restore(
+                folder / manifest.dump_name, url, max(server, postgres.tool_major(manifest.database_tool))
+            )
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     try:
         kept = files.swap_in(staging, root)
     except OSError as error:
-        raise HalfRestored(f"the database was restored, but the upload store could not be replaced "
-                           f"({error}): the backup's files are in {staging}; "
-                           f"move them to {root} by hand") from None
+        raise HalfRestored(
+            f"the database was restored, but the upload store could not be replaced "
+            f"({error}): the backup's files are in {staging}; "
+            f"move them to {root} by hand"
+        ) from None
     db.engine.dispose()
     with db.engine.connect() as connection:
         revision, counts = inventory.revision(connection), inventory.row_counts(connection)
@@ -218,10 +239,14 @@ def restore(folder: Path, overwrite: bool = False) -> Restored:
 def _mismatches(manifest: Manifest, revision: str, counts: dict[str, int], root: Path) -> list[str]:
     found = []
     if revision != inventory.head():
-        found.append(f"database at revision {revision or 'none'}, the migrations' head is {inventory.head()} "
-                     f"(run `flask --app portal db upgrade`)")
-    found += [f"table {name}: {counts.get(name, 'missing')} rows, the manifest says "
-              f"{manifest.row_counts.get(name, 'no such table')}"
-              for name in sorted(counts.keys() | manifest.row_counts.keys())
-              if counts.get(name) != manifest.row_counts.get(name)]
+        found.append(
+            f"database at revision {revision or 'none'}, the migrations' head is {inventory.head()} "
+            f"(run `flask --app portal db upgrade`)"
+        )
+    found += [
+        f"table {name}: {counts.get(name, 'missing')} rows, the manifest says "
+        f"{manifest.row_counts.get(name, 'no such table')}"
+        for name in sorted(counts.keys() | manifest.row_counts.keys())
+        if counts.get(name) != manifest.row_counts.get(name)
+    ]
     return found + files.check(root, manifest)

@@ -5,6 +5,7 @@ PGPASSWORD, …), so no password is ever on a command line that `ps` shows. The 
 least as new as the server (and as the pg_dump that wrote an archive): Debian keeps each major version in
 /usr/lib/postgresql/<major>/bin, which is searched before PATH; PORTAL_PG_BINDIR overrides both.
 """
+
 from __future__ import annotations
 
 import os
@@ -23,15 +24,32 @@ DEBIAN_BINDIRS = Path("/usr/lib/postgresql")
 LOCK_TIMEOUT = "60s"  # a restore waits this long for a running portal's locks, then fails instead of hanging
 # libpq connection parameters and the environment variables that carry them (PostgreSQL docs, 34.15).
 LIBPQ_ENV = {
-    "host": "PGHOST", "hostaddr": "PGHOSTADDR", "port": "PGPORT", "user": "PGUSER", "password": "PGPASSWORD",
-    "passfile": "PGPASSFILE", "service": "PGSERVICE", "options": "PGOPTIONS", "application_name": "PGAPPNAME",
-    "sslmode": "PGSSLMODE", "sslrootcert": "PGSSLROOTCERT", "sslcert": "PGSSLCERT", "sslkey": "PGSSLKEY",
-    "sslcrl": "PGSSLCRL", "sslcrldir": "PGSSLCRLDIR", "sslsni": "PGSSLSNI", "requirepeer": "PGREQUIREPEER",
+    "host": "PGHOST",
+    "hostaddr": "PGHOSTADDR",
+    "port": "PGPORT",
+    "user": "PGUSER",
+    "password": "PGPASSWORD",
+    "passfile": "PGPASSFILE",
+    "service": "PGSERVICE",
+    "options": "PGOPTIONS",
+    "application_name": "PGAPPNAME",
+    "sslmode": "PGSSLMODE",
+    "sslrootcert": "PGSSLROOTCERT",
+    "sslcert": "PGSSLCERT",
+    "sslkey": "PGSSLKEY",
+    "sslcrl": "PGSSLCRL",
+    "sslcrldir": "PGSSLCRLDIR",
+    "sslsni": "PGSSLSNI",
+    "requirepeer": "PGREQUIREPEER",
     "ssl_min_protocol_version": "PGSSLMINPROTOCOLVERSION",
     "ssl_max_protocol_version": "PGSSLMAXPROTOCOLVERSION",
-    "gssencmode": "PGGSSENCMODE", "krbsrvname": "PGKRBSRVNAME", "gsslib": "PGGSSLIB",
-    "channel_binding": "PGCHANNELBINDING", "connect_timeout": "PGCONNECT_TIMEOUT",
-    "client_encoding": "PGCLIENTENCODING", "target_session_attrs": "PGTARGETSESSIONATTRS",
+    "gssencmode": "PGGSSENCMODE",
+    "krbsrvname": "PGKRBSRVNAME",
+    "gsslib": "PGGSSLIB",
+    "channel_binding": "PGCHANNELBINDING",
+    "connect_timeout": "PGCONNECT_TIMEOUT",
+    "client_encoding": "PGCLIENTENCODING",
+    "target_session_attrs": "PGTARGETSESSIONATTRS",
     "load_balance_hosts": "PGLOADBALANCEHOSTS",
 }
 
@@ -77,8 +95,10 @@ def find_tool(name: str, minimum_major: int) -> tuple[str, str]:
     if override := os.environ.get("PORTAL_PG_BINDIR", "").strip():
         candidates.append(str(Path(override) / name))
     else:
-        by_major = sorted(DEBIAN_BINDIRS.glob(f"*/bin/{name}"),
-                          key=lambda path: (int(path.parts[-3]) if path.parts[-3].isdigit() else 0))
+        by_major = sorted(
+            DEBIAN_BINDIRS.glob(f"*/bin/{name}"),
+            key=lambda path: int(path.parts[-3]) if path.parts[-3].isdigit() else 0,
+        )
         # The server's own major version first, then newer ones, then whatever PATH has.
         candidates += [str(path) for path in by_major if path.parts[-3] == str(minimum_major)]
         candidates += [str(path) for path in reversed(by_major) if path.parts[-3] != str(minimum_major)]
@@ -95,7 +115,8 @@ def find_tool(name: str, minimum_major: int) -> tuple[str, str]:
     raise ToolMissing(
         f"{name} {minimum_major} or newer was not found{detail}: install the PostgreSQL client "
         f"(Debian: apt-get install postgresql-client-{minimum_major}) "
-        f"or set PORTAL_PG_BINDIR to its bin folder")
+        f"or set PORTAL_PG_BINDIR to its bin folder"
+    )
 
 
 def server_major(connection: Connection) -> int:
@@ -124,8 +145,18 @@ def dump(connection: Connection, url: URL, target: Path) -> tuple[str, dict[str,
         snapshot = snapshot_connection.execute(text("SELECT pg_export_snapshot()")).scalar_one()
         revision = inventory.revision(snapshot_connection)
         counts = inventory.row_counts(snapshot_connection)
-        _run([tool, "--format=custom", "--no-password", f"--snapshot={snapshot}", f"--file={target}",
-              dbname_argument(url)], libpq_environment(url), "pg_dump")
+        _run(
+            [
+                tool,
+                "--format=custom",
+                "--no-password",
+                f"--snapshot={snapshot}",
+                f"--file={target}",
+                dbname_argument(url),
+            ],
+            libpq_environment(url),
+            "pg_dump",
+        )
     target.chmod(0o600)
     return revision, counts, version
 
@@ -142,8 +173,21 @@ def restore(path: Path, url: URL, minimum_major: int) -> None:
     tool, _version = find_tool("pg_restore", minimum_major)
     env = libpq_environment(url)
     env["PGOPTIONS"] = f"{env.get('PGOPTIONS', '')} -c lock_timeout={LOCK_TIMEOUT}".strip()
-    _run([tool, "--clean", "--if-exists", "--no-owner", "--single-transaction", "--exit-on-error",
-          "--no-password", dbname_argument(url), str(path)], env, "pg_restore")
+    _run(
+        [
+            tool,
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-password",
+            dbname_argument(url),
+            str(path),
+        ],
+        env,
+        "pg_restore",
+    )
 
 
 def tool_major(version: str) -> int:

@@ -3,6 +3,7 @@
 A copy of the live file can catch a half-written page or miss what is still in the -wal file; the backup
 API reads one consistent snapshot while requests go on writing.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,11 +29,17 @@ def _create_private(path: Path) -> None:
 
 
 def row_counts(connection: sqlite3.Connection) -> dict[str, int]:
-    names = [row[0] for row in connection.execute(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~'")]
+    names = [
+        row[0]
+        for row in connection.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite~_%' ESCAPE '~'"
+        )
+    ]
     quoted = {name: '"' + name.replace('"', '""') + '"' for name in names}
-    return {name: connection.execute(f"SELECT count(*) FROM {quoted[name]}").fetchone()[0]  # noqa: S608
-            for name in sorted(names)}
+    return {
+        name: connection.execute(f"SELECT count(*) FROM {quoted[name]}").fetchone()[0]  # noqa: S608
+        for name in sorted(names)
+    }
 
 
 def revision(connection: sqlite3.Connection) -> str:
@@ -78,5 +85,6 @@ def restore(dump_path: Path, database: Path) -> None:
         with closing(_open(dump_path, "ro")) as source, closing(_open(database, "rw")) as target:
             source.backup(target)
     except sqlite3.Error as error:
-        raise BackupError(f"restoring into {database} failed ({error}); "
-                          f"is the portal still running?") from None
+        raise BackupError(
+            f"restoring into {database} failed ({error}); is the portal still running?"
+        ) from None

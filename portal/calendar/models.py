@@ -1,4 +1,5 @@
 """CalendarDay: an announced day off or make-up working day that the holidays package lacks."""
+
 from datetime import date
 
 from sqlalchemy import CheckConstraint, Date, String

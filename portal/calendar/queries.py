@@ -1,4 +1,5 @@
 """Build the working-day calendar from the holidays package and the announced-days table."""
+
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo

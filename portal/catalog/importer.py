@@ -2,6 +2,7 @@
 
 Every row is validated before anything is written, so a file with one bad row imports nothing.
 """
+
 from __future__ import annotations
 
 import csv
@@ -19,28 +20,59 @@ from portal.extensions import db
 
 from .models import Procedure, RequiredDocument
 
-REQUIRED_COLUMNS = ("ten_thu_tuc", "linh_vuc", "cap_thuc_hien", "co_quan_giai_quyet",
-                    "thoi_han_ngay_lam_viec", "muc_do_dvc", "thanh_phan_ho_so")
-LEVELS = {"xã": "commune", "tỉnh": "province", "xã / tỉnh": "both",
-          "commune": "commune", "province": "province", "both": "both"}
-ONLINE = {"toàn trình": "full", "một phần": "partial", "trực tiếp": "none",
-          "full": "full", "partial": "partial", "none": "none"}
+REQUIRED_COLUMNS = (
+    "ten_thu_tuc",
+    "linh_vuc",
+    "cap_thuc_hien",
+    "co_quan_giai_quyet",
+    "thoi_han_ngay_lam_viec",
+    "muc_do_dvc",
+    "thanh_phan_ho_so",
+)
+LEVELS = {
+    "xã": "commune",
+    "tỉnh": "province",
+    "xã / tỉnh": "both",
+    "commune": "commune",
+    "province": "province",
+    "both": "both",
+}
+ONLINE = {
+    "toàn trình": "full",
+    "một phần": "partial",
+    "trực tiếp": "none",
+    "full": "full",
+    "partial": "partial",
+    "none": "none",
+}
 NATIONAL_CODE = re.compile(r"^\d\.\d{6}$")
 LOCAL_CODE = re.compile(r"^[A-Z]{2}-\d{3,6}$")
 # English names of the fields of the starter catalogue; unknown fields keep their Vietnamese name.
 AREA_EN = {
-    "Hộ tịch": "Civil status", "Cư trú": "Residence", "BHYT": "Health insurance",
-    "Chứng thực": "Certification", "Lý lịch tư pháp": "Judicial records",
-    "Đăng ký, quản lý cư trú": "Residence registration", "Căn cước": "Identity cards",
+    "Hộ tịch": "Civil status",
+    "Cư trú": "Residence",
+    "BHYT": "Health insurance",
+    "Chứng thực": "Certification",
+    "Lý lịch tư pháp": "Judicial records",
+    "Đăng ký, quản lý cư trú": "Residence registration",
+    "Căn cước": "Identity cards",
     "Thành lập và hoạt động của hộ kinh doanh": "Household businesses",
-    "Thành lập và hoạt động doanh nghiệp": "Enterprises", "Hoạt động xây dựng": "Construction",
-    "Đất đai": "Land", "Bảo trợ xã hội": "Social protection", "Việc làm": "Employment",
-    "An toàn thực phẩm": "Food safety", "Xuất nhập cảnh": "Exit and entry", "Đường bộ": "Road transport",
+    "Thành lập và hoạt động doanh nghiệp": "Enterprises",
+    "Hoạt động xây dựng": "Construction",
+    "Đất đai": "Land",
+    "Bảo trợ xã hội": "Social protection",
+    "Việc làm": "Employment",
+    "An toàn thực phẩm": "Food safety",
+    "Xuất nhập cảnh": "Exit and entry",
+    "Đường bộ": "Road transport",
 }
 # Which provincial agency decides, recognised from the deciding body's name.
 AGENCY_HINTS = (
-    ("Sở Tài chính", "so-tai-chinh"), ("Sở Nội vụ", "so-noi-vu"), ("Sở Y tế", "so-y-te"),
-    ("đăng ký đất đai tỉnh", "so-nong-nghiep-moi-truong"), ("Công an tỉnh", "cong-an-tinh"),
+    ("Sở Tài chính", "so-tai-chinh"),
+    ("Sở Nội vụ", "so-noi-vu"),
+    ("Sở Y tế", "so-y-te"),
+    ("đăng ký đất đai tỉnh", "so-nong-nghiep-moi-truong"),
+    ("Công an tỉnh", "cong-an-tinh"),
 )
 
 
@@ -88,22 +120,37 @@ def parse_row(line: int, raw: dict[str, str], agencies: dict[str, int]) -> Proce
     if days < 0 or days > 365 or (charge or 0) < 0 or (fee or 0) < 0:
         raise ValueError(_l("time limit or fee out of range"))
     body = row["co_quan_giai_quyet"]
-    agency_id = next((agencies.get(slug) for hint, slug in AGENCY_HINTS if hint.lower() in body.lower()), None)
+    agency_id = next(
+        (agencies.get(slug) for hint, slug in AGENCY_HINTS if hint.lower() in body.lower()), None
+    )
     area = row["linh_vuc"]
     area_en = "; ".join(AREA_EN.get(part.strip(), part.strip()) for part in area.split(";"))
     documents = [clean(part) for part in row["thanh_phan_ho_so"].split("|") if clean(part)]
     values = dict(
-        code=national or local, national_code=national or None, name=row["ten_thu_tuc"],
-        name_en=row.get("english_gloss", ""), area=area, level=level, deciding_body=body,
-        agency_id=agency_id if level != "commune" else None, processing_days=days,
+        code=national or local,
+        national_code=national or None,
+        name=row["ten_thu_tuc"],
+        name_en=row.get("english_gloss", ""),
+        area=area,
+        level=level,
+        deciding_body=body,
+        agency_id=agency_id if level != "commune" else None,
+        processing_days=days,
         same_day=row.get("giai_quyet_trong_ngay", "").lower() in ("có", "yes") or days == 0,
-        time_note=row.get("thoi_han_ghi_chu", ""), charge_vnd=charge, fee_vnd=fee,
-        fee_note=row.get("phi_le_phi_ghi_chu", ""), fee_source=row.get("muc_phi_nguon", ""),
-        online_level=online, legal_basis=row.get("can_cu_phap_ly", ""), source=row.get("nguon", ""),
-        confidence=row.get("do_tin_cay", ""), notes=row.get("ghi_chu", ""),
+        time_note=row.get("thoi_han_ghi_chu", ""),
+        charge_vnd=charge,
+        fee_vnd=fee,
+        fee_note=row.get("phi_le_phi_ghi_chu", ""),
+        fee_source=row.get("muc_phi_nguon", ""),
+        online_level=online,
+        legal_basis=row.get("can_cu_phap_ly", ""),
+        source=row.get("nguon", ""),
+        confidence=row.get("do_tin_cay", ""),
+        notes=row.get("ghi_chu", ""),
     )
-    values["search_key"] = fold(" ".join([values["code"], values["name"], values["name_en"], area, area_en,
-                                          body]))
+    values["search_key"] = fold(
+        " ".join([values["code"], values["name"], values["name_en"], area, area_en, body])
+    )
     return ProcedureRow(line, {**values, "area_en": area_en, "documents": documents})
 
 
@@ -132,7 +179,9 @@ def read_rows(text: str, agencies: dict[str, int]) -> tuple[list[ProcedureRow], 
     return rows, errors
 
 
-def import_procedures(text: str, progress: Callable[[Iterable], Iterable] = lambda rows: rows) -> ImportReport:
+def import_procedures(
+    text: str, progress: Callable[[Iterable], Iterable] = lambda rows: rows
+) -> ImportReport:
     """Validate the whole file, then create or update each procedure by code. Flushes, never commits."""
     agencies = dict(db.session.execute(select(Agency.slug, Agency.id)).all())
     rows, errors = read_rows(text, agencies)

@@ -1,4 +1,5 @@
 """Procedure and its required documents."""
+
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -19,8 +20,12 @@ class Procedure(db.Model):
         CheckConstraint("charge_vnd IS NULL OR charge_vnd >= 0", name="charge_positive"),
         CheckConstraint("fee_vnd IS NULL OR fee_vnd >= 0", name="fee_positive"),
         # Trigram index for the catalogue's substring search (pg_trgm); a plain index on SQLite.
-        Index("ix_procedures_search_key_trgm", "search_key", postgresql_using="gin",
-              postgresql_ops={"search_key": "gin_trgm_ops"}),
+        Index(
+            "ix_procedures_search_key_trgm",
+            "search_key",
+            postgresql_using="gin",
+            postgresql_ops={"search_key": "gin_trgm_ops"},
+        ),
         Index("ix_procedures_listing", "is_active", "area", "name"),
     )
 

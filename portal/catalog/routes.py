@@ -1,4 +1,5 @@
 """Public procedure catalogue: /procedures and /procedures/<code>."""
+
 from flask import Blueprint, abort, render_template, request
 
 from portal.calendar.queries import calendar_around, local_now, office_hours
@@ -19,14 +20,20 @@ def index():
         level=request.args.get("level", ""),
         agency=request.args.get("agency", "")[:80],
     )
-    return render_template("catalog/index.html", criteria=criteria, procedures=queries.search(criteria),
-                           facets=queries.facets())
+    return render_template(
+        "catalog/index.html", criteria=criteria, procedures=queries.search(criteria), facets=queries.facets()
+    )
 
 
 @bp.get("/<code>")
 def detail(code: str):
     procedure = queries.procedure_by_code(code) or abort(404)
     now = local_now()
-    due = due_date(calendar_around(now.date()), now, procedure.processing_days, office_hours(),
-                   same_day=procedure.same_day)
+    due = due_date(
+        calendar_around(now.date()),
+        now,
+        procedure.processing_days,
+        office_hours(),
+        same_day=procedure.same_day,
+    )
     return render_template("catalog/detail.html", procedure=procedure, due=due, now=now)

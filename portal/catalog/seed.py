@@ -1,4 +1,5 @@
 """Load the starter catalogue shipped with the package (shared/data/procedures.csv, copied)."""
+
 from importlib.resources import files
 
 from sqlalchemy import select

@@ -1,4 +1,5 @@
 """Human-readable codes: feedback `PA-YYMMDD-NNNN`, dossier `{agency}-{YYMMDD}-{NNNN}`. Pure: stdlib only."""
+
 from __future__ import annotations
 
 import re

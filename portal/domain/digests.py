@@ -7,6 +7,7 @@
   that must be derived again later (a receipt's QR reprinted, a form's receipt shown twice) or checked
   (a signed notification), but never guessed.
 """
+
 from __future__ import annotations
 
 import hashlib

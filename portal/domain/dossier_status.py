@@ -1,4 +1,5 @@
 """Dossier lifecycle over the 10 national status codes (VIETNAM.md §4), with who may act. Pure: stdlib only."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -6,16 +7,16 @@ from enum import IntEnum, StrEnum
 
 
 class DossierStatus(IntEnum):
-    SUBMITTED = 1             # Mới đăng ký (online, not yet received)
-    RECEIVED = 2              # Được tiếp nhận
-    REFUSED = 3               # Không được tiếp nhận (form 03)
-    PROCESSING = 4            # Đang xử lý
+    SUBMITTED = 1  # Mới đăng ký (online, not yet received)
+    RECEIVED = 2  # Được tiếp nhận
+    REFUSED = 3  # Không được tiếp nhận (form 03)
+    PROCESSING = 4  # Đang xử lý
     SUPPLEMENT_REQUESTED = 5  # Yêu cầu bổ sung giấy tờ (form 02) — clock paused
-    FEE_REQUESTED = 6         # Yêu cầu thực hiện nghĩa vụ tài chính
-    WITHDRAWN = 7             # Công dân yêu cầu rút hồ sơ
-    STOPPED = 8               # Dừng xử lý
-    DONE = 9                  # Đã xử lý xong (result at the desk)
-    RETURNED = 10             # Đã trả kết quả
+    FEE_REQUESTED = 6  # Yêu cầu thực hiện nghĩa vụ tài chính
+    WITHDRAWN = 7  # Công dân yêu cầu rút hồ sơ
+    STOPPED = 8  # Dừng xử lý
+    DONE = 9  # Đã xử lý xong (result at the desk)
+    RETURNED = 10  # Đã trả kết quả
 
 
 class DossierAction(StrEnum):
@@ -24,16 +25,16 @@ class DossierAction(StrEnum):
     START = "start"
     ASSIGN = "assign"
     REQUEST_SUPPLEMENT = "request_supplement"
-    SUPPLEMENT = "supplement"          # documents completed (online by the citizen, or at the counter)
+    SUPPLEMENT = "supplement"  # documents completed (online by the citizen, or at the counter)
     REQUEST_FEE = "request_fee"
     CONFIRM_FEE = "confirm_fee"
     PROPOSE_RESULT = "propose_result"  # processor asks the leader to approve
-    APPROVE = "approve"                # leader approves: result ready
-    FINISH = "finish"                  # result ready, for procedures without an approval step
+    APPROVE = "approve"  # leader approves: result ready
+    FINISH = "finish"  # result ready, for procedures without an approval step
     STOP = "stop"
     RETURN_RESULT = "return_result"
     WITHDRAW = "withdraw"
-    APOLOGISE = "apologise"            # form 04: apology and new appointment date
+    APOLOGISE = "apologise"  # form 04: apology and new appointment date
     NOTE = "note"
 
 
@@ -90,8 +91,8 @@ class NotPermitted(Exception):
 class Context:
     """Facts about the dossier that some actions depend on."""
 
-    needs_approval: bool = False    # the procedure has a leader approval step
-    result_proposed: bool = False   # a processor has proposed the result for approval
+    needs_approval: bool = False  # the procedure has a leader approval step
+    result_proposed: bool = False  # a processor has proposed the result for approval
 
 
 def _context_allows(action: DossierAction, context: Context) -> str | None:
@@ -104,7 +105,9 @@ def _context_allows(action: DossierAction, context: Context) -> str | None:
     return None
 
 
-def next_status(status: DossierStatus, action: DossierAction, role: str, context: Context = Context()) -> DossierStatus:
+def next_status(
+    status: DossierStatus, action: DossierAction, role: str, context: Context = Context()
+) -> DossierStatus:
     """The status after `role` takes `action`; raises NotPermitted or InvalidTransition."""
     rule = RULES[action]
     if role not in rule.roles:
@@ -118,8 +121,11 @@ def next_status(status: DossierStatus, action: DossierAction, role: str, context
 
 
 def allowed_actions(status: DossierStatus, role: str, context: Context = Context()) -> list[DossierAction]:
-    return [a for a, rule in RULES.items()
-            if role in rule.roles and status in rule.sources and _context_allows(a, context) is None]
+    return [
+        a
+        for a, rule in RULES.items()
+        if role in rule.roles and status in rule.sources and _context_allows(a, context) is None
+    ]
 
 
 def is_final(status: DossierStatus) -> bool:

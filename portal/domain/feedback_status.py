@@ -3,6 +3,7 @@
 The national portal shows feedback as waiting, processing, processed, published; we keep the finer
 states staff need, and map them for reports.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,12 +11,12 @@ from enum import StrEnum
 
 
 class FeedbackStatus(StrEnum):
-    NEW = "new"                        # Chờ tiếp nhận
-    ACCEPTED = "accepted"              # Đang xử lý
+    NEW = "new"  # Chờ tiếp nhận
+    ACCEPTED = "accepted"  # Đang xử lý
     INFO_REQUESTED = "info_requested"  # Chờ người dân bổ sung thông tin (clock paused)
-    ANSWERED = "answered"              # Đã trả lời, công khai
-    REFUSED = "refused"                # Không tiếp nhận (spam, trùng, ngoài thẩm quyền)
-    CLOSED = "closed"                  # Đã đóng
+    ANSWERED = "answered"  # Đã trả lời, công khai
+    REFUSED = "refused"  # Không tiếp nhận (spam, trùng, ngoài thẩm quyền)
+    CLOSED = "closed"  # Đã đóng
 
 
 class FeedbackAction(StrEnum):
@@ -23,13 +24,13 @@ class FeedbackAction(StrEnum):
     REFUSE = "refuse"
     MARK_DUPLICATE = "mark_duplicate"
     REQUEST_INFO = "request_info"
-    SUPPLY_INFO = "supply_info"        # the citizen answers a request for information
+    SUPPLY_INFO = "supply_info"  # the citizen answers a request for information
     FORWARD = "forward"
     ASSIGN = "assign"
     ANSWER = "answer"
     NOTE = "note"
     CLOSE = "close"
-    REOPEN = "reopen"                  # staff
+    REOPEN = "reopen"  # staff
     RATE_SATISFIED = "rate_satisfied"
     RATE_UNSATISFIED = "rate_unsatisfied"  # reopens the item (once)
     RATE_UNSATISFIED_FINAL = "rate_unsatisfied_final"  # already reopened once: closes with the rating
@@ -110,8 +111,14 @@ def clock_paused(status: FeedbackStatus) -> bool:
 
 def national_bucket(status: FeedbackStatus) -> str:
     """The four states the national portal reports: waiting, processing, processed, published."""
-    return {S.NEW: "waiting", S.ACCEPTED: "processing", S.INFO_REQUESTED: "processing",
-            S.ANSWERED: "published", S.REFUSED: "processed", S.CLOSED: "published"}[status]
+    return {
+        S.NEW: "waiting",
+        S.ACCEPTED: "processing",
+        S.INFO_REQUESTED: "processing",
+        S.ANSWERED: "published",
+        S.REFUSED: "processed",
+        S.CLOSED: "published",
+    }[status]
 
 
 RATING_WINDOW_DAYS = 7

@@ -13,6 +13,7 @@ Not applicable: a rate whose denominator is 0 is None. Its points are None too: 
 awarded; the indicator is reported as not applicable and left out of the group and overall totals
 and of their maxima (our choice; §7 is silent).
 """
+
 from __future__ import annotations
 
 import math
@@ -36,42 +37,52 @@ def _check(facts: object, parts: tuple[tuple[str, str], ...]) -> None:
 class DossierFacts:
     """Dossier counts for one scope and range. Each dossier is counted at most once per field."""
 
-    received: int = 0                # reached status 2 (received) in the range, any channel, any status now
-    online_submitted: int = 0        # of `received`: channel 2 (KenhThucHien = online)
-    online_qualifying: int = 0       # of `online_submitted`: all but those whose procedure has a paper
+    received: int = 0  # reached status 2 (received) in the range, any channel, any status now
+    online_submitted: int = 0  # of `received`: channel 2 (KenhThucHien = online)
+    online_qualifying: int = 0  # of `online_submitted`: all but those whose procedure has a paper
     #                                  result and that reached 9/10 with no electronic result file (3.3)
-    fee_bearing: int = 0             # of `received`: at least one fee line above 0 (3.6 denominator)
-    paid_online: int = 0             # of `fee_bearing`: fee settled online (portal/VietQR; national
+    fee_bearing: int = 0  # of `received`: at least one fee line above 0 (3.6 denominator)
+    paid_online: int = 0  # of `fee_bearing`: fee settled online (portal/VietQR; national
     #                                  DuocThanhToanTrucTuyen 1 or 2), not cash at the counter
-    digitised: int = 0               # of `received`: at least one attached file (uploaded or scanned)
+    digitised: int = 0  # of `received`: at least one attached file (uploaded or scanned)
     #                                  and, if it reached 9/10 and its result is paper, an e-result (4.2)
-    results_ready: int = 0           # reached status 9 (processed) in the range, whenever received
-    withdrawn: int = 0               # reached status 7 (withdrawn) in the range
-    processing_days_total: int = 0   # sum over `results_ready` of working days from the receipt day to
+    results_ready: int = 0  # reached status 9 (processed) in the range, whenever received
+    withdrawn: int = 0  # reached status 7 (withdrawn) in the range
+    processing_days_total: int = 0  # sum over `results_ready` of working days from the receipt day to
     #                                  the day it reached 9 (Calendar.working_days_between), minus
     #                                  working days spent waiting in status 5 for the citizen (2.2)
-    paper_results: int = 0           # of `results_ready`: the procedure's result is a paper document
-    e_results: int = 0               # of `paper_results`: an electronic result file is attached (4.1)
+    paper_results: int = 0  # of `results_ready`: the procedure's result is a paper document
+    e_results: int = 0  # of `paper_results`: an electronic result file is attached (4.1)
     # 2.1 population: dossiers that ended in the range plus dossiers received by its end and still
     # open at the end, each in exactly one of the next four fields. The end is when it reached 9; if
     # never, 10; if never, 8 (stopped); a dossier waiting in 5 at the end ended at that request.
     # Withdrawn (7) and refused-at-intake (3) dossiers are not in it. Status 6 counts as open.
-    finished_on_time: int = 0        # ended on or before the appointment date (NgayHenTra) pushed back by
+    finished_on_time: int = 0  # ended on or before the appointment date (NgayHenTra) pushed back by
     #                                  the citizen's supplement time, with at most one supplement request
-    finished_late: int = 0           # ended after that date, or had more than one supplement request
-    open_within_deadline: int = 0    # open (2, 4, 6) at the end, appointment date not passed
-    open_overdue: int = 0            # open (2, 4, 6) at the end, appointment date passed ("overdue now")
-    complained: int = 0              # of `finished_on_time` + `open_within_deadline`: the subject of a
+    finished_late: int = 0  # ended after that date, or had more than one supplement request
+    open_within_deadline: int = 0  # open (2, 4, 6) at the end, appointment date not passed
+    open_overdue: int = 0  # open (2, 4, 6) at the end, appointment date passed ("overdue now")
+    complained: int = 0  # of `finished_on_time` + `open_within_deadline`: the subject of a
     #                                  feedback item or rated unsatisfied (5.4; late ones are not recounted)
-    rated: int = 0                   # of `results_ready`: the citizen left a satisfaction rating
-    satisfied: int = 0               # of `rated`: the rating was "satisfied"
+    rated: int = 0  # of `results_ready`: the citizen left a satisfaction rating
+    satisfied: int = 0  # of `rated`: the rating was "satisfied"
 
     def __post_init__(self) -> None:
-        _check(self, (("online_submitted", "received"), ("online_qualifying", "online_submitted"),
-                      ("fee_bearing", "received"), ("paid_online", "fee_bearing"), ("digitised", "received"),
-                      ("paper_results", "results_ready"), ("e_results", "paper_results"),
-                      ("complained", "finished_on_time+open_within_deadline"), ("rated", "results_ready"),
-                      ("satisfied", "rated")))
+        _check(
+            self,
+            (
+                ("online_submitted", "received"),
+                ("online_qualifying", "online_submitted"),
+                ("fee_bearing", "received"),
+                ("paid_online", "fee_bearing"),
+                ("digitised", "received"),
+                ("paper_results", "results_ready"),
+                ("e_results", "paper_results"),
+                ("complained", "finished_on_time+open_within_deadline"),
+                ("rated", "results_ready"),
+                ("satisfied", "rated"),
+            ),
+        )
 
     @property
     def handled(self) -> int:
@@ -83,19 +94,19 @@ class DossierFacts:
 class FeedbackFacts:
     """Feedback (PAKN) counts for one scope and range; deadlines per category, VIETNAM.md §6.2."""
 
-    received: int = 0                # first submitted in the range (a reopening is not a new item)
+    received: int = 0  # first submitted in the range (a reopening is not a new item)
     # 5.2 population: items that ended (answered and published, or refused) in the range plus items
     # open at the end, each in exactly one of the next four fields.
-    handled_on_time: int = 0         # every step met its deadline: refuse ≤ 2 WD, first request for
+    handled_on_time: int = 0  # every step met its deadline: refuse ≤ 2 WD, first request for
     #                                  information ≤ 5 WD, answer ≤ 15 WD (from submission or
     #                                  forwarding), publish ≤ 2 WD
-    handled_late: int = 0            # ended, with at least one step past its deadline
-    open_within_deadline: int = 0    # open (new, accepted, info_requested) at the end, within its deadline
-    open_overdue: int = 0            # open at the end, past its deadline
-    unsatisfactory: int = 0          # of `received`: late, or rated unsatisfied, or reopened/resubmitted
+    handled_late: int = 0  # ended, with at least one step past its deadline
+    open_within_deadline: int = 0  # open (new, accepted, info_requested) at the end, within its deadline
+    open_overdue: int = 0  # open at the end, past its deadline
+    unsatisfactory: int = 0  # of `received`: late, or rated unsatisfied, or reopened/resubmitted
     #                                  with a complaint — counted once however many apply (5.3)
-    satisfied: int = 0               # ratings "satisfied" given in the range
-    unsatisfied: int = 0             # ratings "unsatisfied" given in the range (final or reopening)
+    satisfied: int = 0  # ratings "satisfied" given in the range
+    unsatisfied: int = 0  # ratings "unsatisfied" given in the range (final or reopening)
 
     def __post_init__(self) -> None:
         _check(self, (("unsatisfactory", "received"),))
@@ -105,17 +116,23 @@ class FeedbackFacts:
 class CatalogFacts:
     """The scope's procedures at the end of the range (each procedure once, also for the province)."""
 
-    procedures: int = 0                  # active procedures in the scope's remit
-    online_procedures: int = 0           # of `procedures`: offered online, fully or partly (3.1)
-    fee_procedures: int = 0              # of `procedures`: a fee or charge above 0
-    online_payment_procedures: int = 0   # of `fee_procedures`: online payment enabled (3.5)
-    paid_online_procedures: int = 0      # of `online_payment_procedures`: ≥ 1 dossier paid online in
+    procedures: int = 0  # active procedures in the scope's remit
+    online_procedures: int = 0  # of `procedures`: offered online, fully or partly (3.1)
+    fee_procedures: int = 0  # of `procedures`: a fee or charge above 0
+    online_payment_procedures: int = 0  # of `fee_procedures`: online payment enabled (3.5)
+    paid_online_procedures: int = 0  # of `online_payment_procedures`: ≥ 1 dossier paid online in
     #                                      the range (3.5b)
 
     def __post_init__(self) -> None:
-        _check(self, (("online_procedures", "procedures"), ("fee_procedures", "procedures"),
-                      ("online_payment_procedures", "fee_procedures"),
-                      ("paid_online_procedures", "online_payment_procedures")))
+        _check(
+            self,
+            (
+                ("online_procedures", "procedures"),
+                ("fee_procedures", "procedures"),
+                ("online_payment_procedures", "fee_procedures"),
+                ("paid_online_procedures", "online_payment_procedures"),
+            ),
+        )
 
 
 def rate(numerator: int, denominator: int) -> Fraction | None:
@@ -135,25 +152,35 @@ def points(value: Fraction | None, max_points: int | Fraction, threshold: Fracti
 Counts = Callable[[DossierFacts, FeedbackFacts, CatalogFacts], tuple[int, int]]
 
 # Indicator id → (label key for the UI's translations, (numerator, denominator)).
-FORMULAS: Mapping[str, tuple[str, Counts]] = MappingProxyType({
-    "2.1": ("on_time_dossiers", lambda d, f, c: (d.finished_on_time + d.open_within_deadline, d.handled)),
-    "3.1": ("online_procedures", lambda d, f, c: (c.online_procedures, c.procedures)),
-    # 3.3's "× sync rate" factor is 1: the portal is the system of record for its own dossiers.
-    "3.3": ("online_dossiers", lambda d, f, c: (d.online_qualifying, d.received)),
-    "3.5": ("online_payment_procedures", lambda d, f, c: (c.online_payment_procedures, c.fee_procedures)),
-    "3.5b": ("procedures_paid_online",
-             lambda d, f, c: (c.paid_online_procedures, c.online_payment_procedures)),
-    "3.6": ("dossiers_paid_online", lambda d, f, c: (d.paid_online, d.fee_bearing)),
-    "4.1": ("electronic_results", lambda d, f, c: (d.e_results, d.paper_results)),
-    "4.2": ("digitised_dossiers", lambda d, f, c: (d.digitised, d.received)),
-    "5.2": ("feedback_on_time", lambda d, f, c: (
-        f.handled_on_time + f.open_within_deadline,
-        f.handled_on_time + f.handled_late + f.open_within_deadline + f.open_overdue)),
-    "5.3": ("feedback_satisfaction", lambda d, f, c: (f.received - f.unsatisfactory, f.received)),
-    # 100% − (late share + share with feedback or a dislike); `complained` excludes the late ones.
-    "5.4": ("dossier_satisfaction", lambda d, f, c: (
-        d.finished_on_time + d.open_within_deadline - d.complained, d.handled)),
-})
+FORMULAS: Mapping[str, tuple[str, Counts]] = MappingProxyType(
+    {
+        "2.1": ("on_time_dossiers", lambda d, f, c: (d.finished_on_time + d.open_within_deadline, d.handled)),
+        "3.1": ("online_procedures", lambda d, f, c: (c.online_procedures, c.procedures)),
+        # 3.3's "× sync rate" factor is 1: the portal is the system of record for its own dossiers.
+        "3.3": ("online_dossiers", lambda d, f, c: (d.online_qualifying, d.received)),
+        "3.5": ("online_payment_procedures", lambda d, f, c: (c.online_payment_procedures, c.fee_procedures)),
+        "3.5b": (
+            "procedures_paid_online",
+            lambda d, f, c: (c.paid_online_procedures, c.online_payment_procedures),
+        ),
+        "3.6": ("dossiers_paid_online", lambda d, f, c: (d.paid_online, d.fee_bearing)),
+        "4.1": ("electronic_results", lambda d, f, c: (d.e_results, d.paper_results)),
+        "4.2": ("digitised_dossiers", lambda d, f, c: (d.digitised, d.received)),
+        "5.2": (
+            "feedback_on_time",
+            lambda d, f, c: (
+                f.handled_on_time + f.open_within_deadline,
+                f.handled_on_time + f.handled_late + f.open_within_deadline + f.open_overdue,
+            ),
+        ),
+        "5.3": ("feedback_satisfaction", lambda d, f, c: (f.received - f.unsatisfactory, f.received)),
+        # 100% − (late share + share with feedback or a dislike); `complained` excludes the late ones.
+        "5.4": (
+            "dossier_satisfaction",
+            lambda d, f, c: (d.finished_on_time + d.open_within_deadline - d.complained, d.handled),
+        ),
+    }
+)
 
 P80, P50, P90 = Fraction(4, 5), Fraction(1, 2), Fraction(9, 10)
 
@@ -162,40 +189,53 @@ P80, P50, P90 = Fraction(4, 5), Fraction(1, 2), Fraction(9, 10)
 # the 12 shared online-service points go 6 to 3.1 and 6 to 3.3 (the full-online share has no formula).
 # Group 1 and 4.3–4.5 need data the portal does not hold and are left out. Change with
 # `{**DEFAULT_TABLE, "3.1": (12, P80)}` and pass as `table=`.
-DEFAULT_TABLE: Mapping[str, tuple[int | Fraction, Fraction | None]] = MappingProxyType({
-    "2.1": (20, None),
-    "3.1": (6, P80), "3.3": (6, P50), "3.5": (2, P80), "3.5b": (2, None), "3.6": (6, None),
-    "4.1": (6, None), "4.2": (4, P80),
-    "5.2": (6, None), "5.3": (6, None), "5.4": (6, P90),
-})
+DEFAULT_TABLE: Mapping[str, tuple[int | Fraction, Fraction | None]] = MappingProxyType(
+    {
+        "2.1": (20, None),
+        "3.1": (6, P80),
+        "3.3": (6, P50),
+        "3.5": (2, P80),
+        "3.5b": (2, None),
+        "3.6": (6, None),
+        "4.1": (6, None),
+        "4.2": (4, P80),
+        "5.2": (6, None),
+        "5.3": (6, None),
+        "5.4": (6, P90),
+    }
+)
 
 
 @dataclass(frozen=True)
 class Line:
     id: str
-    label: str                   # label key, e.g. "on_time_dossiers"
-    rate: Fraction | None        # None: not applicable
-    points: Fraction | None      # None: not applicable (not counted in totals or maxima)
-    max_points: Fraction         # the table's maximum, shown even when not applicable
+    label: str  # label key, e.g. "on_time_dossiers"
+    rate: Fraction | None  # None: not applicable
+    points: Fraction | None  # None: not applicable (not counted in totals or maxima)
+    max_points: Fraction  # the table's maximum, shown even when not applicable
 
 
 @dataclass(frozen=True)
 class Total:
     group: str
-    points: Fraction             # sum over applicable lines
-    max_points: Fraction         # sum of their maxima
+    points: Fraction  # sum over applicable lines
+    max_points: Fraction  # sum of their maxima
 
 
 @dataclass(frozen=True)
 class Scorecard:
     lines: tuple[Line, ...]
-    groups: tuple[Total, ...]    # in the table's order of first appearance
+    groups: tuple[Total, ...]  # in the table's order of first appearance
     points: Fraction
     max_points: Fraction
 
 
-def score(dossiers: DossierFacts, feedback: FeedbackFacts, catalog: CatalogFacts,
-          table: Mapping[str, tuple[int | Fraction, Fraction | None]] = DEFAULT_TABLE) -> Scorecard:
+def score(
+    dossiers: DossierFacts,
+    feedback: FeedbackFacts,
+    catalog: CatalogFacts,
+    table: Mapping[str, tuple[int | Fraction, Fraction | None]] = DEFAULT_TABLE,
+) -> Scorecard:
     """Per-indicator rates and points (VIETNAM.md §7.2) with group and overall totals."""
     unknown = sorted(set(table) - set(FORMULAS))
     if unknown:
@@ -212,8 +252,12 @@ def score(dossiers: DossierFacts, feedback: FeedbackFacts, catalog: CatalogFacts
             total[0] += line.points
             total[1] += line.max_points
     totals = tuple(Total(g, p, m) for g, (p, m) in groups.items())
-    return Scorecard(tuple(lines), totals, sum((t.points for t in totals), Fraction(0)),
-                     sum((t.max_points for t in totals), Fraction(0)))
+    return Scorecard(
+        tuple(lines),
+        totals,
+        sum((t.points for t in totals), Fraction(0)),
+        sum((t.max_points for t in totals), Fraction(0)),
+    )
 
 
 @dataclass(frozen=True)
@@ -221,29 +265,37 @@ class Figures:
     """The dashboard's plain figures (issue 6 item 5); shares are None when not applicable."""
 
     received: int
-    processed: int                       # §4 bucket "Đã xử lý": reached 9 (10 passes through 9) or 7
-    on_time: int                         # ended on time (2.1's rule)
-    late: int                            # ended late
-    overdue_now: int                     # open past the appointment date at the end
+    processed: int  # §4 bucket "Đã xử lý": reached 9 (10 passes through 9) or 7
+    on_time: int  # ended on time (2.1's rule)
+    late: int  # ended late
+    overdue_now: int  # open past the appointment date at the end
     online_submission_share: Fraction | None
     online_payment_share: Fraction | None
     digitised_share: Fraction | None
-    average_processing_days: Fraction | None   # indicator 2.2, display only: working days
+    average_processing_days: Fraction | None  # indicator 2.2, display only: working days
     feedback_received: int
-    feedback_on_time_share: Fraction | None    # indicator 5.2's rate
-    dossier_satisfaction: Fraction | None      # satisfied ÷ rated dossiers
-    feedback_satisfaction: Fraction | None     # satisfied ÷ (satisfied + unsatisfied) ratings
+    feedback_on_time_share: Fraction | None  # indicator 5.2's rate
+    dossier_satisfaction: Fraction | None  # satisfied ÷ rated dossiers
+    feedback_satisfaction: Fraction | None  # satisfied ÷ (satisfied + unsatisfied) ratings
 
 
 def figures(d: DossierFacts, f: FeedbackFacts) -> Figures:
     """Dashboard figures from the same facts as `score`, so the two never disagree."""
     return Figures(
-        d.received, d.results_ready + d.withdrawn, d.finished_on_time, d.finished_late, d.open_overdue,
-        rate(d.online_submitted, d.received), rate(d.paid_online, d.fee_bearing),
+        d.received,
+        d.results_ready + d.withdrawn,
+        d.finished_on_time,
+        d.finished_late,
+        d.open_overdue,
+        rate(d.online_submitted, d.received),
+        rate(d.paid_online, d.fee_bearing),
         rate(d.digitised, d.received),
-        rate(d.processing_days_total, d.results_ready), f.received,
-        rate(*FORMULAS["5.2"][1](d, f, CatalogFacts())), rate(d.satisfied, d.rated),
-        rate(f.satisfied, f.satisfied + f.unsatisfied))
+        rate(d.processing_days_total, d.results_ready),
+        f.received,
+        rate(*FORMULAS["5.2"][1](d, f, CatalogFacts())),
+        rate(d.satisfied, d.rated),
+        rate(f.satisfied, f.satisfied + f.unsatisfied),
+    )
 
 
 def decimal(value: Fraction | None, places: int = 2) -> Decimal | None:

@@ -46,7 +46,7 @@ def mask(e164: str | None, keep: int = 3) -> str:
     national = _national_digits(e164)
     shown = min(keep, len(national))
     # Slice from an explicit index: national[-0:] would reveal the whole number.
-    return "*" * (len(national) - shown) + national[len(national) - shown:]
+    return "*" * (len(national) - shown) + national[len(national) - shown :]
 
 
 def last_digits(e164: str | None, n: int = 4) -> str:
@@ -54,7 +54,7 @@ def last_digits(e164: str | None, n: int = 4) -> str:
     if n < 0:
         raise ValueError("n must not be negative")
     national = _national_digits(e164)
-    return national[len(national) - min(n, len(national)):]
+    return national[len(national) - min(n, len(national)) :]
 
 
 def national_format(e164: str | None) -> str:

@@ -94,11 +94,13 @@ def decode_tlv(text: str, where: str = "payload") -> dict[str, str]:
         if len(text) - pos < 4:
             raise InvalidPayload(f"{where}: {len(text) - pos} dangling character(s) at position {pos}")
         if not _TWO_DIGITS.fullmatch(tag) or not _TWO_DIGITS.fullmatch(length) or length == "00":
-            raise InvalidPayload(f"{where}: bad field header {text[pos:pos + 4]!r} at position {pos}")
+            raise InvalidPayload(f"{where}: bad field header {text[pos : pos + 4]!r} at position {pos}")
         end = pos + 4 + int(length)
         if end > len(text):
-            raise InvalidPayload(f"{where}: field {tag} says {length} characters, only "
-                                 f"{len(text) - pos - 4} remain (truncated?)")
+            raise InvalidPayload(
+                f"{where}: field {tag} says {length} characters, only "
+                f"{len(text) - pos - 4} remain (truncated?)"
+            )
         if tag in fields:
             raise InvalidPayload(f"{where}: field {tag} appears twice")
         fields[tag], pos = text[pos + 4 : end], end
@@ -126,29 +128,53 @@ def normalise_reference(text: str) -> str:
     return result
 
 
-def build_payload(*, bin: str, account: str, amount: int | None, reference: str, dynamic: bool = True,
-                  service: str = SERVICE_ACCOUNT) -> str:
+def build_payload(
+    *,
+    bin: str,
+    account: str,
+    amount: int | None,
+    reference: str,
+    dynamic: bool = True,
+    service: str = SERVICE_ACCOUNT,
+) -> str:
     """A VietQR for a NAPAS 247 transfer to `account` at the bank with 6-digit `bin`.
 
     Dynamic (01=12, the portal's per-fee QR) needs an amount in whole dong and a reference to match the
     transfer on; static (01=11) takes no amount (VIETQR.md §11: "always 12 with amount") and an optional
     reference ("" omits 62). The reference goes through normalise_reference.
     """
-    _require((
-        (isinstance(bin, str) and _BIN.fullmatch(bin), f"bank BIN {bin!r} must be 6 digits"),
-        (isinstance(account, str) and _ACCOUNT.fullmatch(account), "account must be 1-19 letters or digits"),
-        (service in (SERVICE_ACCOUNT, SERVICE_CARD), f"service {service!r} is not QRIBFTTA or QRIBFTTC"),
-        (not dynamic or (amount is not None and reference), "a dynamic QR needs an amount and a reference"),
-        (dynamic or amount is None, "a static QR carries no amount; use a dynamic one"),
-        (amount is None or (type(amount) is int and 0 < amount <= MAX_AMOUNT),
-         f"amount {amount!r} must be whole dong, 1 to {MAX_AMOUNT}"),
-    ))
+    _require(
+        (
+            (isinstance(bin, str) and _BIN.fullmatch(bin), f"bank BIN {bin!r} must be 6 digits"),
+            (
+                isinstance(account, str) and _ACCOUNT.fullmatch(account),
+                "account must be 1-19 letters or digits",
+            ),
+            (service in (SERVICE_ACCOUNT, SERVICE_CARD), f"service {service!r} is not QRIBFTTA or QRIBFTTC"),
+            (
+                not dynamic or (amount is not None and reference),
+                "a dynamic QR needs an amount and a reference",
+            ),
+            (dynamic or amount is None, "a static QR carries no amount; use a dynamic one"),
+            (
+                amount is None or (type(amount) is int and 0 < amount <= MAX_AMOUNT),
+                f"amount {amount!r} must be whole dong, 1 to {MAX_AMOUNT}",
+            ),
+        )
+    )
     purpose = normalise_reference(reference) if reference else ""
     beneficiary = encode_tlv("00", bin) + encode_tlv("01", account)
     merchant = encode_tlv("00", NAPAS_GUID) + encode_tlv("01", beneficiary) + encode_tlv("02", service)
-    body = (encode_tlv("00", "01") + encode_tlv("01", "12" if dynamic else "11") + encode_tlv("38", merchant)
-            + encode_tlv("53", CURRENCY_VND) + encode_tlv("54", "" if amount is None else str(amount))
-            + encode_tlv("58", COUNTRY_VN) + encode_tlv("62", encode_tlv("08", purpose)) + "6304")
+    body = (
+        encode_tlv("00", "01")
+        + encode_tlv("01", "12" if dynamic else "11")
+        + encode_tlv("38", merchant)
+        + encode_tlv("53", CURRENCY_VND)
+        + encode_tlv("54", "" if amount is None else str(amount))
+        + encode_tlv("58", COUNTRY_VN)
+        + encode_tlv("62", encode_tlv("08", purpose))
+        + "6304"
+    )
     return body + crc_hex(body)
 
 
@@ -164,15 +190,23 @@ def _beneficiary(value: str) -> tuple[str, str, str]:
     fields = decode_tlv(value, "38")
     inner = decode_tlv(fields.get("01", ""), "38.01")
     bank_bin, account, service = inner.get("00", ""), inner.get("01", ""), fields.get("02", "")
-    _require((
-        (set(fields) <= {"00", "01", "02"}, f"38: unexpected sub-fields in {sorted(fields)}"),
-        (fields.get("00") == NAPAS_GUID, f"38.00: GUID {fields.get('00')!r} is not NAPAS {NAPAS_GUID}"),
-        ("01" in fields, "38.01 (beneficiary: bank BIN and account) is missing"),
-        (set(inner) <= {"00", "01"}, f"38.01 may hold only 00 and 01, not {sorted(inner)} (02 is beside it)"),
-        (_BIN.fullmatch(bank_bin), f"38.01.00: bank BIN {bank_bin!r} is not 6 digits"),
-        (_ACCOUNT.fullmatch(account), f"38.01.01: account {account!r} is not 1-19 letters or digits"),
-        (service in (SERVICE_ACCOUNT, SERVICE_CARD), f"38.02: service {service!r} is not QRIBFTTA/QRIBFTTC"),
-    ))
+    _require(
+        (
+            (set(fields) <= {"00", "01", "02"}, f"38: unexpected sub-fields in {sorted(fields)}"),
+            (fields.get("00") == NAPAS_GUID, f"38.00: GUID {fields.get('00')!r} is not NAPAS {NAPAS_GUID}"),
+            ("01" in fields, "38.01 (beneficiary: bank BIN and account) is missing"),
+            (
+                set(inner) <= {"00", "01"},
+                f"38.01 may hold only 00 and 01, not {sorted(inner)} (02 is beside it)",
+            ),
+            (_BIN.fullmatch(bank_bin), f"38.01.00: bank BIN {bank_bin!r} is not 6 digits"),
+            (_ACCOUNT.fullmatch(account), f"38.01.01: account {account!r} is not 1-19 letters or digits"),
+            (
+                service in (SERVICE_ACCOUNT, SERVICE_CARD),
+                f"38.02: service {service!r} is not QRIBFTTA/QRIBFTTC",
+            ),
+        )
+    )
     return bank_bin, account, service
 
 
@@ -180,12 +214,14 @@ def _check_other_fields(root: dict[str, str]) -> None:
     """Optional root fields and the TLV syntax and lengths inside every template besides 38."""
     for tag, value in root.items():
         number = int(tag)
-        _require((
-            # 55-57 (tip, convenience fee) would change what the payer pays; 65-79 are reserved.
-            (not (55 <= number <= 57 or 65 <= number <= 79), f"field {tag} is not allowed in a VietQR"),
-            (tag != "52" or re.fullmatch(r"[0-9]{4}", value), f"52: category {value!r} is not 4 digits"),
-            (len(value) <= _LIMITS.get(tag, 99), f"field {tag}: {len(value)} characters is too long"),
-        ))
+        _require(
+            (
+                # 55-57 (tip, convenience fee) would change what the payer pays; 65-79 are reserved.
+                (not (55 <= number <= 57 or 65 <= number <= 79), f"field {tag} is not allowed in a VietQR"),
+                (tag != "52" or re.fullmatch(r"[0-9]{4}", value), f"52: category {value!r} is not 4 digits"),
+                (len(value) <= _LIMITS.get(tag, 99), f"field {tag}: {len(value)} characters is too long"),
+            )
+        )
         if 26 <= number <= 51 or number in (62, 64) or number >= 80:  # templates
             for sub, sub_value in decode_tlv(value, tag).items():
                 if len(sub_value) > _LIMITS.get(f"{tag}.{sub}", 99):
@@ -211,29 +247,50 @@ def parse_payload(text: str) -> VietQRPayload:
         raise InvalidPayload(f"CRC mismatch: the code says {crc!r}, its content gives {expected!r}")
     root = decode_tlv(text)
     tags, amount_text = list(root), root.get("54")
-    _require((
-        (tags[0] == "00" and root["00"] == "01", "field 00 (payload format) must come first with value 01"),
-        (tags[-1] == "63", "field 63 (CRC) must come last"),
-        (root.get("01") in ("11", "12"), f"field 01 (initiation) is {root.get('01')!r}, not 11 or 12"),
-        ("38" in root, "field 38 (NAPAS beneficiary) is missing"),
-        (root.get("53") == CURRENCY_VND, f"field 53 (currency) is {root.get('53')!r}, not 704 (VND)"),
-        (root.get("58") == COUNTRY_VN, f"field 58 (country) is {root.get('58')!r}, not VN"),
-        (amount_text is None or _AMOUNT.fullmatch(amount_text), f"field 54 (amount) {amount_text!r} is "
-         "not whole dong: digits only, no sign, decimals or leading zero, at most 13"),
-    ))
+    _require(
+        (
+            (
+                tags[0] == "00" and root["00"] == "01",
+                "field 00 (payload format) must come first with value 01",
+            ),
+            (tags[-1] == "63", "field 63 (CRC) must come last"),
+            (root.get("01") in ("11", "12"), f"field 01 (initiation) is {root.get('01')!r}, not 11 or 12"),
+            ("38" in root, "field 38 (NAPAS beneficiary) is missing"),
+            (root.get("53") == CURRENCY_VND, f"field 53 (currency) is {root.get('53')!r}, not 704 (VND)"),
+            (root.get("58") == COUNTRY_VN, f"field 58 (country) is {root.get('58')!r}, not VN"),
+            (
+                amount_text is None or _AMOUNT.fullmatch(amount_text),
+                f"field 54 (amount) {amount_text!r} is "
+                "not whole dong: digits only, no sign, decimals or leading zero, at most 13",
+            ),
+        )
+    )
     bank_bin, account, service = _beneficiary(root["38"])
     _check_other_fields(root)
     reference = decode_tlv(root["62"], "62").get("08", "") if "62" in root else ""
     dynamic = root["01"] == "12"
-    warnings = tuple(message for risky, message in (
-        (not _PURPOSE.fullmatch(reference), "purpose has punctuation some banks drop"),
-        (dynamic and amount_text is None, "dynamic QR (12) without an amount"),
-        (not dynamic and amount_text is not None, "static QR (11) with an amount"),
-        (crc != crc.upper(), "CRC in lower case"),
-        (tags[1:-1] != sorted(tags[1:-1]), "fields not in ascending order"),
-        (not account.isdigit(), "account is not all digits"),
-        (any(t != "38" and (26 <= int(t) <= 51 or int(t) >= 64) for t in tags[:-1]), "extra templates"),
-    ) if risky)
-    return VietQRPayload(bin=bank_bin, account=account, service=service,
-                         amount=None if amount_text is None else int(amount_text), currency=root["53"],
-                         country=root["58"], reference=reference, dynamic=dynamic, crc=crc, warnings=warnings)
+    warnings = tuple(
+        message
+        for risky, message in (
+            (not _PURPOSE.fullmatch(reference), "purpose has punctuation some banks drop"),
+            (dynamic and amount_text is None, "dynamic QR (12) without an amount"),
+            (not dynamic and amount_text is not None, "static QR (11) with an amount"),
+            (crc != crc.upper(), "CRC in lower case"),
+            (tags[1:-1] != sorted(tags[1:-1]), "fields not in ascending order"),
+            (not account.isdigit(), "account is not all digits"),
+            (any(t != "38" and (26 <= int(t) <= 51 or int(t) >= 64) for t in tags[:-1]), "extra templates"),
+        )
+        if risky
+    )
+    return VietQRPayload(
+        bin=bank_bin,
+        account=account,
+        service=service,
+        amount=None if amount_text is None else int(amount_text),
+        currency=root["53"],
+        country=root["58"],
+        reference=reference,
+        dynamic=dynamic,
+        crc=crc,
+        warnings=warnings,
+    )

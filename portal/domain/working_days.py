@@ -149,9 +149,7 @@ def adjusted_due_date(
         return None  # unknown until the citizen completes the dossier
     if rule is PauseRule.RESTART:
         return due_date(cal, last_resumed, working_days, hours, same_day)
-    paused = sum(
-        cal.working_days_between(p.started.date(), p.resumed.date()) for p in pauses if p.resumed
-    )
+    paused = sum(cal.working_days_between(p.started.date(), p.resumed.date()) for p in pauses if p.resumed)
     return cal.add_working_days(due_date(cal, received, working_days, hours, same_day), paused)
 
 

@@ -1,4 +1,5 @@
 """Appointment dates and timeliness of a dossier, counted in working days (VIETNAM.md §2.3, §7.2)."""
+
 from __future__ import annotations
 
 from datetime import date, datetime
@@ -21,8 +22,9 @@ def appointment_for(procedure, received_at: datetime, pauses=()) -> date | None:
     if not closed:
         return due_date(cal, received, procedure.processing_days, office_hours(), procedure.same_day)
     rule = PauseRule(current_app.config["PORTAL_SETTINGS"].supplement_rule)
-    return adjusted_due_date(cal, received, procedure.processing_days, closed, rule, office_hours(),
-                             procedure.same_day)
+    return adjusted_due_date(
+        cal, received, procedure.processing_days, closed, rule, office_hours(), procedure.same_day
+    )
 
 
 def timeliness(dossier, today: date) -> str:

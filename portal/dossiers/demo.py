@@ -1,4 +1,5 @@
 """Demo dossiers, one or more in each of the 10 statuses, some with fees."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,32 +17,95 @@ from .models import Dossier
 
 DEMO_DOMAIN = "@demo.sonla.vn"
 # A minimal, valid one-page PDF standing in for a scanned form.
-DEMO_PDF = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-            b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-            b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
-            b"trailer << /Root 1 0 R >>\n%%EOF\n")
+DEMO_PDF = (
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+    b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+    b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+    b"trailer << /Root 1 0 R >>\n%%EOF\n"
+)
 # (procedure code, applicant, days ago, staff path: (action, who, note))
 PLAN = (
     ("1.004194", "Lò Văn Thắng", 0, ()),  # 1 Mới đăng ký
     ("1.004222", "Cầm Thị Lan", 1, (("receive", "desk", ""),)),  # 2
-    ("1.001193", "Quàng Văn Minh", 2, (("refuse", "desk", "Hồ sơ không thuộc thẩm quyền giải quyết của phường."),)),
+    (
+        "1.001193",
+        "Quàng Văn Minh",
+        2,
+        (("refuse", "desk", "Hồ sơ không thuộc thẩm quyền giải quyết của phường."),),
+    ),
     ("1.010038", "Tòng Văn Hải", 3, (("receive", "desk", ""), ("start", "processor", ""))),  # 4
-    ("1.002755", "Lường Thị Hoa", 4, (("receive", "desk", ""), ("start", "processor", ""),
-                                      ("request_supplement", "processor",
-                                       "Bổ sung bản sao giấy tờ chứng minh chỗ ở hợp pháp."))),  # 5
-    ("1.004222", "Hà Văn Nam", 5, (("receive", "desk", ""), ("start", "processor", ""),
-                                   ("request_fee", "processor", "Nộp lệ phí đăng ký thường trú."))),  # 6
+    (
+        "1.002755",
+        "Lường Thị Hoa",
+        4,
+        (
+            ("receive", "desk", ""),
+            ("start", "processor", ""),
+            ("request_supplement", "processor", "Bổ sung bản sao giấy tờ chứng minh chỗ ở hợp pháp."),
+        ),
+    ),  # 5
+    (
+        "1.004222",
+        "Hà Văn Nam",
+        5,
+        (
+            ("receive", "desk", ""),
+            ("start", "processor", ""),
+            ("request_fee", "processor", "Nộp lệ phí đăng ký thường trú."),
+        ),
+    ),  # 6
     ("1.004194", "Lò Thị Mơ", 2, (("receive", "desk", ""), ("withdraw", "desk", "Công dân xin rút hồ sơ."))),
-    ("1.010038", "Cầm Văn Sơn", 6, (("receive", "desk", ""), ("start", "processor", ""),
-                                    ("stop", "leader", "Công dân chuyển nơi cư trú, dừng giải quyết."))),  # 8
-    ("1.004194", "Vì Thị Thu", 6, (("receive", "desk", ""), ("start", "processor", ""),
-                                   ("finish", "processor", "Kết quả nhận tại Bộ phận một cửa."))),  # 9
-    ("1.004222", "Quàng Thị Nga", 4, (("receive", "desk", ""), ("start", "processor", ""),
-                                      ("request_fee", "processor", "Nộp lệ phí đăng ký thường trú."))),  # → paid
-    ("1.002755", "Sồng A Chứ", 3, (("receive", "desk", ""), ("start", "processor", ""),
-                                   ("request_fee", "processor", "Nộp lệ phí gia hạn tạm trú."))),  # → underpaid
-    ("1.003677", "Lò Văn Duy", 8, (("receive", "desk", ""), ("start", "processor", ""),
-                                   ("finish", "processor", ""), ("return_result", "desk", ""))),  # 10
+    (
+        "1.010038",
+        "Cầm Văn Sơn",
+        6,
+        (
+            ("receive", "desk", ""),
+            ("start", "processor", ""),
+            ("stop", "leader", "Công dân chuyển nơi cư trú, dừng giải quyết."),
+        ),
+    ),  # 8
+    (
+        "1.004194",
+        "Vì Thị Thu",
+        6,
+        (
+            ("receive", "desk", ""),
+            ("start", "processor", ""),
+            ("finish", "processor", "Kết quả nhận tại Bộ phận một cửa."),
+        ),
+    ),  # 9
+    (
+        "1.004222",
+        "Quàng Thị Nga",
+        4,
+        (
+            ("receive", "desk", ""),
+            ("start", "processor", ""),
+            ("request_fee", "processor", "Nộp lệ phí đăng ký thường trú."),
+        ),
+    ),  # → paid
+    (
+        "1.002755",
+        "Sồng A Chứ",
+        3,
+        (
+            ("receive", "desk", ""),
+            ("start", "processor", ""),
+            ("request_fee", "processor", "Nộp lệ phí gia hạn tạm trú."),
+        ),
+    ),  # → underpaid
+    (
+        "1.003677",
+        "Lò Văn Duy",
+        8,
+        (
+            ("receive", "desk", ""),
+            ("start", "processor", ""),
+            ("finish", "processor", ""),
+            ("return_result", "desk", ""),
+        ),
+    ),  # 10
 )
 
 
@@ -49,8 +113,10 @@ def seed_demo_dossiers() -> int:
     """Add the demo dossiers once (recognised by their demo e-mail addresses). Returns dossiers added."""
     if db.session.scalar(select(func.count(Dossier.id)).where(Dossier.email.like(f"%{DEMO_DOMAIN}"))):
         return 0
-    staff = {key: db.session.scalar(select(Account).where(Account.email == f"{name}{DEMO_DOMAIN}"))
-             for key, name in (("desk", "tiepnhan"), ("processor", "xuly"), ("leader", "lanhdao"))}
+    staff = {
+        key: db.session.scalar(select(Account).where(Account.email == f"{name}{DEMO_DOMAIN}"))
+        for key, name in (("desk", "tiepnhan"), ("processor", "xuly"), ("leader", "lanhdao"))
+    }
     if None in staff.values():
         return 0
     added = 0
@@ -60,10 +126,17 @@ def seed_demo_dossiers() -> int:
             continue
         when = utcnow() - timedelta(days=days_ago)
         applicant = operations.Applicant(
-            name=name, id_number=f"0141900{number:05d}", birth_date=None, phone=f"+8498876{number:04d}",
-            email=f"congdan{number}{DEMO_DOMAIN}", address=f"Tổ {number}, phường Tô Hiệu", admin_unit_code="03646")
-        dossier = operations.submit_online(procedure, applicant, [operations.Upload(DEMO_PDF, "to-khai.pdf")],
-                                           None, "vi", now=when)
+            name=name,
+            id_number=f"0141900{number:05d}",
+            birth_date=None,
+            phone=f"+8498876{number:04d}",
+            email=f"congdan{number}{DEMO_DOMAIN}",
+            address=f"Tổ {number}, phường Tô Hiệu",
+            admin_unit_code="03646",
+        )
+        dossier = operations.submit_online(
+            procedure, applicant, [operations.Upload(DEMO_PDF, "to-khai.pdf")], None, "vi", now=when
+        )
         for action, who, note in path:
             operations.staff_act(dossier, A(action), staff[who], note=note, now=when)
         added += 1

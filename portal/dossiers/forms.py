@@ -1,4 +1,5 @@
 """Dossier forms: online application, counter intake, supplements, withdrawal, staff actions."""
+
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
@@ -9,31 +10,54 @@ from portal.forms import PortalForm, cleaned
 
 
 class ApplicantFields(PortalForm):
-    applicant_name = StringField(_l("Full name"), filters=[cleaned], validators=[DataRequired(_l("Enter the applicant's full name.")),
-                                                              Length(max=120)], render_kw={"autocomplete": "name"})
-    id_number = StringField(_l("Citizen identity number (CCCD)"), filters=[cleaned], validators=[
-        DataRequired(_l("Enter the 12-digit identity number.")),
-        Regexp(r"^\d{12}$", message=_l("The identity number has exactly 12 digits."))],
-        render_kw={"inputmode": "numeric", "maxlength": 12, "autocomplete": "off"})
+    applicant_name = StringField(
+        _l("Full name"),
+        filters=[cleaned],
+        validators=[DataRequired(_l("Enter the applicant's full name.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    id_number = StringField(
+        _l("Citizen identity number (CCCD)"),
+        filters=[cleaned],
+        validators=[
+            DataRequired(_l("Enter the 12-digit identity number.")),
+            Regexp(r"^\d{12}$", message=_l("The identity number has exactly 12 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "maxlength": 12, "autocomplete": "off"},
+    )
     birth_date = DateField(_l("Date of birth"), validators=[Optional()])
-    phone = StringField(_l("Mobile phone"), validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
-                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
-    email = EmailField(_l("E-mail (optional, for updates)"), validators=[
-        Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)], render_kw={"autocomplete": "email"})
-    address = StringField(_l("Address (house number, street, village)"), filters=[cleaned], validators=[
-        DataRequired(_l("Enter the address.")), Length(max=300)], render_kw={"autocomplete": "street-address"})
+    phone = StringField(
+        _l("Mobile phone"),
+        validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    email = EmailField(
+        _l("E-mail (optional, for updates)"),
+        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    address = StringField(
+        _l("Address (house number, street, village)"),
+        filters=[cleaned],
+        validators=[DataRequired(_l("Enter the address.")), Length(max=300)],
+        render_kw={"autocomplete": "street-address"},
+    )
     commune = SelectField(_l("Commune or ward"), validators=[DataRequired(_l("Choose the commune or ward."))])
     # One-time form nonce (portal/form_nonce.py): the same form sent twice creates one dossier.
     nonce = HiddenField()
 
 
 class ApplyForm(ApplicantFields):
-    consent = BooleanField(validators=[DataRequired(_l("You must agree to the personal-data notice to send."))])
+    consent = BooleanField(
+        validators=[DataRequired(_l("You must agree to the personal-data notice to send."))]
+    )
 
 
 class IntakeForm(ApplicantFields):
-    channel = SelectField(_l("Received"), choices=options([("counter", _l("At the counter")),
-                                                          ("post", _l("By public postal service"))]))
+    channel = SelectField(
+        _l("Received"),
+        choices=options([("counter", _l("At the counter")), ("post", _l("By public postal service"))]),
+    )
 
 
 class SupplementForm(PortalForm):
@@ -41,12 +65,18 @@ class SupplementForm(PortalForm):
 
 
 class WithdrawForm(PortalForm):
-    reason = TextAreaField(_l("Why do you withdraw the dossier? (optional)"), validators=[Optional(),
-                                                                                         Length(max=1000)])
+    reason = TextAreaField(
+        _l("Why do you withdraw the dossier? (optional)"), validators=[Optional(), Length(max=1000)]
+    )
 
 
 class DossierActionForm(PortalForm):
     note = TextAreaField(_l("Text"), validators=[Optional(), Length(max=10000)])
-    assignee = SelectField(_l("Officer"), coerce=int, choices=[], validate_choice=False,
-                           validators=[Optional(), NumberRange(1, 2**31 - 1)])
+    assignee = SelectField(
+        _l("Officer"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        validators=[Optional(), NumberRange(1, 2**31 - 1)],
+    )
     new_date = DateField(_l("New appointment date"), validators=[Optional()])

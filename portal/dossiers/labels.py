@@ -1,4 +1,5 @@
 """Translatable labels for dossier statuses, actions and upload errors."""
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -61,12 +62,16 @@ EVENT = {
 EMAIL_MESSAGE = {
     A.RECEIVE: _l("Your dossier was received. The processing time runs from now."),
     A.REFUSE: _l("Your dossier was not accepted."),
-    A.REQUEST_SUPPLEMENT: _l("The agency needs more documents. The processing time is paused until you send them:"),
+    A.REQUEST_SUPPLEMENT: _l(
+        "The agency needs more documents. The processing time is paused until you send them:"
+    ),
     A.REQUEST_FEE: _l("Please pay the fees for your dossier."),
     A.APPROVE: _l("The result of your dossier is ready."),
     A.FINISH: _l("The result of your dossier is ready."),
     A.STOP: _l("Processing of your dossier was stopped."),
-    A.APOLOGISE: _l("We apologise: your dossier will not be ready on the appointment date. The new date is below."),
+    A.APOLOGISE: _l(
+        "We apologise: your dossier will not be ready on the appointment date. The new date is below."
+    ),
 }
 TIMELINESS = {
     "early": _l("Ahead of schedule"),
@@ -81,10 +86,14 @@ def document_error(reason: str) -> str:
         "empty": _("An attached file is empty."),
         "too_large": _("A file is larger than 10 MB."),
         "type": _("Only PDF, JPEG or PNG files can be attached."),
-        "active_content": _("A PDF contains scripts, actions, attached files, a fillable form or "
-                            "multimedia and cannot be accepted. Print it to a new PDF or scan it."),
-        "encrypted": _("A PDF is protected by a password or encryption. Remove the protection (or print "
-                       "it to a new PDF) and attach it again."),
+        "active_content": _(
+            "A PDF contains scripts, actions, attached files, a fillable form or "
+            "multimedia and cannot be accepted. Print it to a new PDF or scan it."
+        ),
+        "encrypted": _(
+            "A PDF is protected by a password or encryption. Remove the protection (or print "
+            "it to a new PDF) and attach it again."
+        ),
         "too_many_pixels": _("An image has too many pixels (more than 40 megapixels)."),
     }
     return messages.get(reason, _("A file could not be read; it may be damaged."))

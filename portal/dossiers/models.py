@@ -1,4 +1,5 @@
 """Dossier, its files, supplement pauses and apology letters."""
+
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
@@ -25,8 +26,12 @@ class Dossier(db.Model):
         Index("ix_dossiers_queue", "agency_id", "status", "appointment_on"),
         Index("ix_dossiers_queue_due", "agency_id", "queue_due", "id", "assignee_id"),
         Index("ix_dossiers_queue_due_all", "queue_due", "id"),
-        Index("ix_dossiers_search_trgm", "search_key", postgresql_using="gin",
-              postgresql_ops={"search_key": "gin_trgm_ops"}),
+        Index(
+            "ix_dossiers_search_trgm",
+            "search_key",
+            postgresql_using="gin",
+            postgresql_ops={"search_key": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +60,9 @@ class Dossier(db.Model):
     consent_version: Mapped[str] = mapped_column(String(40))
     locale: Mapped[str] = mapped_column(String(5), default="vi")
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None, index=True)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)  # counter intake
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id"), default=None
+    )  # counter intake
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None, index=True)
     # Money: computed by the server from the procedure, never sent by the client.
     fee_vnd: Mapped[int] = mapped_column(Money, default=0)
@@ -78,11 +85,14 @@ class Dossier(db.Model):
     admin_unit: Mapped[AdminUnit] = relationship()
     assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
     files: Mapped[list["DossierFile"]] = relationship(
-        back_populates="dossier", order_by="DossierFile.id", cascade="all, delete-orphan")
+        back_populates="dossier", order_by="DossierFile.id", cascade="all, delete-orphan"
+    )
     pauses: Mapped[list["DossierPause"]] = relationship(
-        back_populates="dossier", order_by="DossierPause.started_at", cascade="all, delete-orphan")
+        back_populates="dossier", order_by="DossierPause.started_at", cascade="all, delete-orphan"
+    )
     apologies: Mapped[list["DossierApology"]] = relationship(
-        back_populates="dossier", order_by="DossierApology.issued_at", cascade="all, delete-orphan")
+        back_populates="dossier", order_by="DossierApology.issued_at", cascade="all, delete-orphan"
+    )
 
     @property
     def status_enum(self) -> DossierStatus:
@@ -97,7 +107,9 @@ class DossierFile(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
-    required_document_id: Mapped[int | None] = mapped_column(ForeignKey("required_documents.id"), default=None)
+    required_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("required_documents.id"), default=None
+    )
     kind: Mapped[str] = mapped_column(String(12))
     stored_name: Mapped[str] = mapped_column(String(80))
     display_name: Mapped[str] = mapped_column(String(200))  # sanitised; never used as a path

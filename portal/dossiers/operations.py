@@ -3,6 +3,7 @@
 Operations flush and never commit; each returns what the citizen must be told (a Notice), which the
 route e-mails after its single commit.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -37,10 +38,26 @@ from .models import Dossier, DossierApology, DossierFile, DossierPause
 
 CONSENT_VERSION = "tthc-2026-01"
 MAX_FILES = 10
-PUBLIC = frozenset({A.RECEIVE, A.REFUSE, A.START, A.REQUEST_SUPPLEMENT, A.SUPPLEMENT, A.REQUEST_FEE,
-                    A.CONFIRM_FEE, A.APPROVE, A.FINISH, A.STOP, A.RETURN_RESULT, A.WITHDRAW, A.APOLOGISE})
-NOTIFY = frozenset({A.RECEIVE, A.REFUSE, A.REQUEST_SUPPLEMENT, A.REQUEST_FEE, A.APPROVE, A.FINISH, A.STOP,
-                    A.APOLOGISE})
+PUBLIC = frozenset(
+    {
+        A.RECEIVE,
+        A.REFUSE,
+        A.START,
+        A.REQUEST_SUPPLEMENT,
+        A.SUPPLEMENT,
+        A.REQUEST_FEE,
+        A.CONFIRM_FEE,
+        A.APPROVE,
+        A.FINISH,
+        A.STOP,
+        A.RETURN_RESULT,
+        A.WITHDRAW,
+        A.APOLOGISE,
+    }
+)
+NOTIFY = frozenset(
+    {A.RECEIVE, A.REFUSE, A.REQUEST_SUPPLEMENT, A.REQUEST_FEE, A.APPROVE, A.FINISH, A.STOP, A.APOLOGISE}
+)
 NEEDS_TEXT = frozenset({A.REFUSE, A.REQUEST_SUPPLEMENT, A.STOP, A.APOLOGISE, A.NOTE})
 
 
@@ -115,36 +132,82 @@ def receiving_agency(procedure: Procedure, unit_code: str) -> Agency:
 def _attach(dossier: Dossier, uploads: list[Upload], kind: str, actor_id: int | None) -> None:
     for upload in uploads:
         checked = check_document(upload.data)  # DocumentRejected stops the whole operation
-        dossier.files.append(DossierFile(
-            required_document_id=upload.required_document_id, kind=kind,
-            stored_name=storage.store(checked.data, checked.suffix),
-            display_name=with_type_extension(display_name(upload.filename), checked.mimetype),
-            mimetype=checked.mimetype, size=len(checked.data), uploaded_by_id=actor_id))
+        dossier.files.append(
+            DossierFile(
+                required_document_id=upload.required_document_id,
+                kind=kind,
+                stored_name=storage.store(checked.data, checked.suffix),
+                display_name=with_type_extension(display_name(upload.filename), checked.mimetype),
+                mimetype=checked.mimetype,
+                size=len(checked.data),
+                uploaded_by_id=actor_id,
+            )
+        )
 
 
-def _new_dossier(procedure: Procedure, applicant: Applicant, channel: str, now: datetime,
-                 account: Account | None, created_by: Account | None, locale: str, nonce: str) -> Dossier:
+def _new_dossier(
+    procedure: Procedure,
+    applicant: Applicant,
+    channel: str,
+    now: datetime,
+    account: Account | None,
+    created_by: Account | None,
+    locale: str,
+    nonce: str,
+) -> Dossier:
     agency = receiving_agency(procedure, applicant.admin_unit_code)
     day = now.astimezone(LOCAL_TZ).date()
     sequence = next_value(f"dossier:{agency.id}", day)
     dossier = Dossier(
-        code=dossier_code(agency.code, day, sequence), received_day=day, sequence=sequence,
-        link_salt=secrets.token_hex(16), form_nonce=nonce_key(
-            "apply" if channel == "online" else "intake", procedure, nonce or form_nonce.new()),
-        agency=agency, procedure=procedure, channel=channel,
-        applicant_name=clean(applicant.name), id_number=applicant.id_number, birth_date=applicant.birth_date,
-        phone=applicant.phone, email=applicant.email.strip().lower(), address=clean(applicant.address),
-        admin_unit_code=applicant.admin_unit_code, consent_version=CONSENT_VERSION, locale=locale,
-        account_id=account.id if account else None, created_by_id=created_by.id if created_by else None,
-        fee_vnd=procedure.total_fee_vnd or 0, submitted_at=now, status=S.SUBMITTED.value,
+        code=dossier_code(agency.code, day, sequence),
+        received_day=day,
+        sequence=sequence,
+        link_salt=secrets.token_hex(16),
+        form_nonce=nonce_key(
+            "apply" if channel == "online" else "intake", procedure, nonce or form_nonce.new()
+        ),
+        agency=agency,
+        procedure=procedure,
+        channel=channel,
+        applicant_name=clean(applicant.name),
+        id_number=applicant.id_number,
+        birth_date=applicant.birth_date,
+        phone=applicant.phone,
+        email=applicant.email.strip().lower(),
+        address=clean(applicant.address),
+        admin_unit_code=applicant.admin_unit_code,
+        consent_version=CONSENT_VERSION,
+        locale=locale,
+        account_id=account.id if account else None,
+        created_by_id=created_by.id if created_by else None,
+        fee_vnd=procedure.total_fee_vnd or 0,
+        submitted_at=now,
+        status=S.SUBMITTED.value,
     )
-    dossier.search_key = fold(" ".join([dossier.code, dossier.applicant_name, dossier.id_number, dossier.phone,
-                                        dossier.phone.replace("+84", "0"), procedure.name]))
+    dossier.search_key = fold(
+        " ".join(
+            [
+                dossier.code,
+                dossier.applicant_name,
+                dossier.id_number,
+                dossier.phone,
+                dossier.phone.replace("+84", "0"),
+                procedure.name,
+            ]
+        )
+    )
     return dossier
 
 
-def submit_online(procedure: Procedure, applicant: Applicant, uploads: list[Upload], account: Account | None,
-                  locale: str, now: datetime | None = None, nonce: str = "") -> Dossier:
+def submit_online(
+    procedure: Procedure,
+    applicant: Applicant,
+    uploads: list[Upload],
+    account: Account | None,
+    locale: str,
+    now: datetime | None = None,
+    nonce: str = "",
+) -> Dossier:
     """Status 1 (Mới đăng ký); the desk receives it later. The appointment shown is provisional.
 
     `nonce` is the form's one-time nonce ("" when the post had none: one is made up).
@@ -159,13 +222,27 @@ def submit_online(procedure: Procedure, applicant: Applicant, uploads: list[Uplo
     dossier.appointment_on = deadlines.appointment_for(procedure, now)
     db.session.add(dossier)
     db.session.flush()
-    record("dossier", dossier.id, "submitted", actor_id=account.id if account else None,
-           to_status=str(S.SUBMITTED.value), public=True)
+    record(
+        "dossier",
+        dossier.id,
+        "submitted",
+        actor_id=account.id if account else None,
+        to_status=str(S.SUBMITTED.value),
+        public=True,
+    )
     return dossier
 
 
-def counter_intake(procedure: Procedure, applicant: Applicant, uploads: list[Upload], receptionist: Account,
-                   channel: str, locale: str, now: datetime | None = None, nonce: str = "") -> Dossier:
+def counter_intake(
+    procedure: Procedure,
+    applicant: Applicant,
+    uploads: list[Upload],
+    receptionist: Account,
+    channel: str,
+    locale: str,
+    now: datetime | None = None,
+    nonce: str = "",
+) -> Dossier:
     """A walk-in (or postal) dossier: received at once (status 2), the clock starts now."""
     if channel not in ("counter", "post"):
         raise DossierError("channel")
@@ -173,8 +250,10 @@ def counter_intake(procedure: Procedure, applicant: Applicant, uploads: list[Upl
         raise DossierError("files")
     now = now or utcnow()
     # Check the agency before a number is taken, so a refused intake never consumes one.
-    if receptionist.role != "admin" and receiving_agency(procedure, applicant.admin_unit_code).id != \
-            receptionist.agency_id:
+    if (
+        receptionist.role != "admin"
+        and receiving_agency(procedure, applicant.admin_unit_code).id != receptionist.agency_id
+    ):
         raise DossierError("agency")
     dossier = _new_dossier(procedure, applicant, channel, now, None, receptionist, locale, nonce)
     _attach(dossier, uploads, "submitted", receptionist.id)
@@ -183,8 +262,15 @@ def counter_intake(procedure: Procedure, applicant: Applicant, uploads: list[Upl
     dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(procedure, now)
     db.session.add(dossier)
     db.session.flush()
-    record("dossier", dossier.id, "receive", actor_id=receptionist.id, to_status=str(S.RECEIVED.value),
-           note=channel, public=True)
+    record(
+        "dossier",
+        dossier.id,
+        "receive",
+        actor_id=receptionist.id,
+        to_status=str(S.RECEIVED.value),
+        note=channel,
+        public=True,
+    )
     return dossier
 
 
@@ -211,9 +297,17 @@ def _close_pause(dossier: Dossier, now: datetime) -> None:
     dossier.appointment_on = max(due, promised) if promised else due
 
 
-def staff_act(dossier: Dossier, action: DossierAction, actor: Account, *, note: str = "",
-              assignee_id: int | None = None, new_date: date | None = None,
-              uploads: list[Upload] | None = None, now: datetime | None = None) -> Notice | None:
+def staff_act(
+    dossier: Dossier,
+    action: DossierAction,
+    actor: Account,
+    *,
+    note: str = "",
+    assignee_id: int | None = None,
+    new_date: date | None = None,
+    uploads: list[Upload] | None = None,
+    now: datetime | None = None,
+) -> Notice | None:
     """Apply one staff action; raises NotPermitted, InvalidTransition, DossierError or DocumentRejected."""
     now = now or utcnow()
     old = dossier.status_enum
@@ -225,21 +319,30 @@ def staff_act(dossier: Dossier, action: DossierAction, actor: Account, *, note: 
         raise DossierError("no_fee")
     if action is A.RECEIVE:
         dossier.received_at = now
-        dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(dossier.procedure, now)
+        dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(
+            dossier.procedure, now
+        )
     elif action in (A.REFUSE, A.STOP, A.WITHDRAW):
         dossier.closed_reason = note
     elif action is A.START and dossier.assignee_id is None and actor.role == "processor":
         dossier.assignee_id = actor.id
     elif action is A.ASSIGN:
         assignee = db.session.get(Account, assignee_id) if assignee_id else None
-        if assignee is None or not assignee.is_enabled or assignee.role not in ("processor", "leader") \
-                or assignee.agency_id != dossier.agency_id:
+        if (
+            assignee is None
+            or not assignee.is_enabled
+            or assignee.role not in ("processor", "leader")
+            or assignee.agency_id != dossier.agency_id
+        ):
             raise DossierError("assignee")
         dossier.assignee_id = assignee.id
         note = assignee.full_name
     elif action in (A.REQUEST_SUPPLEMENT, A.REQUEST_FEE):
-        dossier.pauses.append(DossierPause(reason="supplement" if action is A.REQUEST_SUPPLEMENT else "fee",
-                                           request=note, started_at=now))
+        dossier.pauses.append(
+            DossierPause(
+                reason="supplement" if action is A.REQUEST_SUPPLEMENT else "fee", request=note, started_at=now
+            )
+        )
         dossier.appointment_on = None  # unknown until the citizen completes the dossier
     elif action in (A.SUPPLEMENT, A.CONFIRM_FEE):
         if action is A.CONFIRM_FEE:
@@ -259,8 +362,16 @@ def staff_act(dossier: Dossier, action: DossierAction, actor: Account, *, note: 
     elif action is A.APOLOGISE:
         _apologise(dossier, actor, note, new_date, now)
     dossier.status = new.value
-    record("dossier", dossier.id, action.value, actor_id=actor.id, from_status=str(old.value),
-           to_status=str(new.value), note=note, public=action in PUBLIC)
+    record(
+        "dossier",
+        dossier.id,
+        action.value,
+        actor_id=actor.id,
+        from_status=str(old.value),
+        to_status=str(new.value),
+        note=note,
+        public=action in PUBLIC,
+    )
     db.session.flush()
     if action is A.REQUEST_FEE:
         from portal.payments.operations import create_for
@@ -276,7 +387,12 @@ def _confirm_open_payment(dossier: Dossier, actor: Account, now: datetime) -> No
     payment = open_payment(dossier)
     if payment is not None:
         payment.received_vnd = payment.amount_vnd
-        payment.status, payment.method, payment.paid_at, payment.confirmed_by_id = "paid", "counter", now, actor.id
+        payment.status, payment.method, payment.paid_at, payment.confirmed_by_id = (
+            "paid",
+            "counter",
+            now,
+            actor.id,
+        )
 
 
 def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = None) -> None:
@@ -287,8 +403,15 @@ def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = N
     if action is A.CONFIRM_FEE:
         _close_pause(dossier, now)
     dossier.status = new.value
-    record("dossier", dossier.id, action.value, from_status=str(old.value), to_status=str(new.value),
-           note="VietQR", public=True)
+    record(
+        "dossier",
+        dossier.id,
+        action.value,
+        from_status=str(old.value),
+        to_status=str(new.value),
+        note="VietQR",
+        public=True,
+    )
     db.session.flush()
 
 
@@ -297,15 +420,25 @@ def _apologise(dossier: Dossier, actor: Account, reason: str, new_date: date | N
     today = now.astimezone(LOCAL_TZ).date()
     cal = calendar_around(today)
     # Form 04 is sent before the due date, and the new date must be a later working day.
-    if current is None or new_date is None or new_date <= current or not cal.is_working_day(new_date) \
-            or new_date <= today:
+    if (
+        current is None
+        or new_date is None
+        or new_date <= current
+        or not cal.is_working_day(new_date)
+        or new_date <= today
+    ):
         raise DossierError("new_date")
-    dossier.apologies.append(DossierApology(issued_by_id=actor.id, reason=reason, previous_date=current,
-                                            new_date=new_date, issued_at=now))
+    dossier.apologies.append(
+        DossierApology(
+            issued_by_id=actor.id, reason=reason, previous_date=current, new_date=new_date, issued_at=now
+        )
+    )
     dossier.appointment_on = new_date
 
 
-def citizen_supplement(dossier: Dossier, uploads: list[Upload], note: str, now: datetime | None = None) -> None:
+def citizen_supplement(
+    dossier: Dossier, uploads: list[Upload], note: str, now: datetime | None = None
+) -> None:
     """The citizen sends the requested documents from the tracking page: the clock runs again."""
     now = now or utcnow()
     old = dossier.status_enum
@@ -315,8 +448,16 @@ def citizen_supplement(dossier: Dossier, uploads: list[Upload], note: str, now: 
     _attach(dossier, uploads, "supplement", dossier.account_id)
     _close_pause(dossier, now)
     dossier.status = new.value
-    record("dossier", dossier.id, A.SUPPLEMENT.value, actor_id=dossier.account_id, from_status=str(old.value),
-           to_status=str(new.value), note=clean(note)[:1000], public=True)
+    record(
+        "dossier",
+        dossier.id,
+        A.SUPPLEMENT.value,
+        actor_id=dossier.account_id,
+        from_status=str(old.value),
+        to_status=str(new.value),
+        note=clean(note)[:1000],
+        public=True,
+    )
     db.session.flush()
 
 
@@ -325,6 +466,14 @@ def citizen_withdraw(dossier: Dossier, reason: str) -> None:
     new = next_status(old, A.WITHDRAW, "citizen", _context(dossier))
     dossier.status = new.value
     dossier.closed_reason = clean(reason)[:1000]
-    record("dossier", dossier.id, A.WITHDRAW.value, actor_id=dossier.account_id, from_status=str(old.value),
-           to_status=str(new.value), note=dossier.closed_reason, public=True)
+    record(
+        "dossier",
+        dossier.id,
+        A.WITHDRAW.value,
+        actor_id=dossier.account_id,
+        from_status=str(old.value),
+        to_status=str(new.value),
+        note=dossier.closed_reason,
+        public=True,
+    )
     db.session.flush()

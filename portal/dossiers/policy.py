@@ -2,6 +2,7 @@
 
 Asked by the dossier routes and by portal/payments/policy.py, so it lives outside any route module.
 """
+
 from __future__ import annotations
 
 from flask_login import current_user

@@ -1,4 +1,5 @@
 """Dossier queries: one dossier, a citizen's list, the agency queue, finding a scanned code."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,11 @@ OPEN_STATUSES = (1, 2, 4, 5, 6, 9)
 
 
 def by_code(code: str) -> Dossier | None:
-    return db.session.scalar(select(Dossier).where(Dossier.code == code.strip().upper())
-                             .options(selectinload(Dossier.files), selectinload(Dossier.pauses)))
+    return db.session.scalar(
+        select(Dossier)
+        .where(Dossier.code == code.strip().upper())
+        .options(selectinload(Dossier.files), selectinload(Dossier.pauses))
+    )
 
 
 def by_form_nonce(stored: str) -> Dossier | None:
@@ -27,16 +31,22 @@ def by_form_nonce(stored: str) -> Dossier | None:
 
 
 def for_account(account_id: int) -> list[Dossier]:
-    return list(db.session.scalars(
-        select(Dossier).where(Dossier.account_id == account_id).order_by(Dossier.id.desc()).limit(200)))
+    return list(
+        db.session.scalars(
+            select(Dossier).where(Dossier.account_id == account_id).order_by(Dossier.id.desc()).limit(200)
+        )
+    )
 
 
 def agency_queue(agency_id: int | None, status: int | None = None, query: str = "", limit: int = 100):
     statement = select(Dossier)
     if agency_id is not None:
         statement = statement.where(Dossier.agency_id == agency_id)
-    statement = statement.where(Dossier.status == status) if status else \
-        statement.where(Dossier.status.in_(OPEN_STATUSES))
+    statement = (
+        statement.where(Dossier.status == status)
+        if status
+        else statement.where(Dossier.status.in_(OPEN_STATUSES))
+    )
     statement = statement.where(*every_term(Dossier.search_key, query))
     statement = statement.order_by(Dossier.appointment_on.is_(None), Dossier.appointment_on, Dossier.id)
     return list(db.session.scalars(statement.limit(limit)))

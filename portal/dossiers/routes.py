@@ -1,4 +1,5 @@
 """Citizen side of dossiers: apply online, receipt with QR, private status, supplements, files."""
+
 from __future__ import annotations
 
 from flask import (
@@ -46,13 +47,16 @@ APPLICATIONS_PER_ADDRESS_HOUR, LINK_OPENINGS_PER_ADDRESS_MINUTE = 10, 30
 def tracking_link(dossier: Dossier) -> str:
     """The absolute secret link printed as the receipt's QR code."""
     return current_app.config["PORTAL_SETTINGS"].base_url + url_for(
-        "dossiers.secret_link", code=dossier.code, token=operations.secret_token(dossier))
+        "dossiers.secret_link", code=dossier.code, token=operations.secret_token(dossier)
+    )
 
 
 def payments_of(dossier: Dossier) -> list:
     from portal.payments.models import Payment
 
-    return list(db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id)))
+    return list(
+        db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id))
+    )
 
 
 def private_dossier(code: str) -> Dossier:
@@ -67,16 +71,22 @@ def received_by(dossier: Dossier) -> Account | None:
     from portal.events.models import Event
 
     actor_id = dossier.created_by_id or db.session.scalar(
-        select(Event.actor_id).where(Event.subject_type == "dossier", Event.subject_id == dossier.id,
-                                     Event.action == "receive").order_by(Event.id.desc()).limit(1))
+        select(Event.actor_id)
+        .where(Event.subject_type == "dossier", Event.subject_id == dossier.id, Event.action == "receive")
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
     return db.session.get(Account, actor_id) if actor_id else None
 
 
 def citizen_dossier(code: str) -> Dossier:
     """For the citizen's own actions (supplement, withdraw): staff act through their own pages."""
     dossier = queries.by_code(code)
-    if dossier is None or (current_user.is_authenticated and current_user.is_staff) \
-            or not access.may_view("dossier", dossier.id, dossier.account_id):
+    if (
+        dossier is None
+        or (current_user.is_authenticated and current_user.is_staff)
+        or not access.may_view("dossier", dossier.id, dossier.account_id)
+    ):
         abort(404)
     return dossier
 
@@ -100,9 +110,14 @@ def collect_uploads(procedure) -> list[operations.Upload]:
 
 def applicant_from(form) -> operations.Applicant:
     return operations.Applicant(
-        name=form.applicant_name.data, id_number=form.id_number.data, birth_date=form.birth_date.data,
-        phone=form.phone.data, email=form.email.data or "", address=form.address.data,
-        admin_unit_code=form.commune.data)
+        name=form.applicant_name.data,
+        id_number=form.id_number.data,
+        birth_date=form.birth_date.data,
+        phone=form.phone.data,
+        email=form.email.data or "",
+        address=form.address.data,
+        admin_unit_code=form.commune.data,
+    )
 
 
 def sent_with(form: str, procedure, nonce: str) -> Dossier | None:
@@ -134,8 +149,9 @@ def apply(procedure_code: str):
     if request.method == "GET" and current_user.is_authenticated and not current_user.is_staff:
         form.applicant_name.data, form.email.data = current_user.full_name, current_user.email
     if not form.validate_on_submit():
-        return render_template("dossiers/apply.html", form=form, procedure=procedure), \
-            400 if request.method == "POST" else 200
+        return render_template(
+            "dossiers/apply.html", form=form, procedure=procedure
+        ), 400 if request.method == "POST" else 200
     throttle.enforce(f"dossier:ip:{throttle.client_source()}", APPLICATIONS_PER_ADDRESS_HOUR, 3600)
     uploads = collect_uploads(procedure)
     error = None
@@ -145,9 +161,14 @@ def apply(procedure_code: str):
         error = _("You can attach at most 10 files.")
     if error is None:
         try:
-            dossier = operations.submit_online(procedure, applicant_from(form), uploads,
-                                               current_user if current_user.is_authenticated else None,
-                                               locale_code(), nonce=nonce)
+            dossier = operations.submit_online(
+                procedure,
+                applicant_from(form),
+                uploads,
+                current_user if current_user.is_authenticated else None,
+                locale_code(),
+                nonce=nonce,
+            )
             db.session.commit()
         except IntegrityError as err:  # the same form, sent at the same moment, was stored first
             winner = form_nonce.lost_race(err, lambda: sent_with("apply", procedure, nonce))
@@ -161,8 +182,13 @@ def apply(procedure_code: str):
         flash(error, "error")
         return render_template("dossiers/apply.html", form=form, procedure=procedure, upload_error=error), 400
     access.grant("dossier", dossier.id)
-    mail.send(dossier.email, "dossiers/email/submitted.txt", dossier.locale, dossier=dossier,
-              link=tracking_link(dossier))
+    mail.send(
+        dossier.email,
+        "dossiers/email/submitted.txt",
+        dossier.locale,
+        dossier=dossier,
+        link=tracking_link(dossier),
+    )
     return redirect(url_for(".receipt", code=dossier.code))
 
 
@@ -172,18 +198,30 @@ def receipt(code: str):
     settings = current_app.config["PORTAL_SETTINGS"]
     received = dossier.received_at or dossier.submitted_at
     receiver = received_by(dossier)
-    return render_template(
-        "dossiers/receipt.html", dossier=dossier, received=received, issued=received.astimezone(LOCAL_TZ).date(),
-        closing=settings.office_closing.strftime("%H:%M"), phone=national_format(dossier.phone),
-        receiver=receiver.full_name if receiver else _("Submitted online"), payments=payments_of(dossier),
-    ), 200, {"Cache-Control": "no-store"}
+    return (
+        render_template(
+            "dossiers/receipt.html",
+            dossier=dossier,
+            received=received,
+            issued=received.astimezone(LOCAL_TZ).date(),
+            closing=settings.office_closing.strftime("%H:%M"),
+            phone=national_format(dossier.phone),
+            receiver=receiver.full_name if receiver else _("Submitted online"),
+            payments=payments_of(dossier),
+        ),
+        200,
+        {"Cache-Control": "no-store"},
+    )
 
 
 @bp.get("/<code>/qr.svg")
 def receipt_qr(code: str):
     dossier = private_dossier(code)
-    return Response(qr.svg(tracking_link(dossier)), mimetype="image/svg+xml",
-                    headers={"Cache-Control": "private, no-store"})
+    return Response(
+        qr.svg(tracking_link(dossier)),
+        mimetype="image/svg+xml",
+        headers={"Cache-Control": "private, no-store"},
+    )
 
 
 @bp.get("/t/<code>/<token>")
@@ -201,13 +239,22 @@ def secret_link(code: str, token: str):
 def status(code: str):
     dossier = private_dossier(code)
     today = local_now().date()
-    return render_template(
-        "dossiers/status.html", dossier=dossier, entries=public_timeline(dossier), status_labels=STATUS,
-        timeliness=deadlines.timeliness(dossier, today), supplement_form=SupplementForm(),
-        withdraw_form=WithdrawForm(), can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
-        open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
-        payments=payments_of(dossier),
-    ), 200, {"Cache-Control": "no-store"}
+    return (
+        render_template(
+            "dossiers/status.html",
+            dossier=dossier,
+            entries=public_timeline(dossier),
+            status_labels=STATUS,
+            timeliness=deadlines.timeliness(dossier, today),
+            supplement_form=SupplementForm(),
+            withdraw_form=WithdrawForm(),
+            can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
+            open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
+            payments=payments_of(dossier),
+        ),
+        200,
+        {"Cache-Control": "no-store"},
+    )
 
 
 @bp.post("/<code>/supplement")
@@ -216,7 +263,9 @@ def supplement(code: str):
     form = SupplementForm()
     if not form.validate_on_submit():
         abort(400)
-    uploads = [operations.Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename]
+    uploads = [
+        operations.Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename
+    ]
     try:
         operations.citizen_supplement(dossier, uploads, form.note.data or "")
     except DocumentRejected as rejected:
@@ -278,4 +327,6 @@ def apology(code: str, apology_id: int):
 @bp.get("/mine")
 @login_required
 def mine():
-    return render_template("dossiers/mine.html", dossiers=queries.for_account(current_user.id), status_labels=STATUS)
+    return render_template(
+        "dossiers/mine.html", dossiers=queries.for_account(current_user.id), status_labels=STATUS
+    )

@@ -1,4 +1,5 @@
 """Staff side of dossiers: queue, scan-to-open search, counter intake, actions. Closed by default."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -39,9 +40,24 @@ from .timeline import staff_timeline
 
 bp = protect(Blueprint("dossiers_staff", __name__, url_prefix="/staff/dossiers", template_folder="templates"))
 EVERY_STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
-DISPLAY_ORDER = ("receive", "start", "finish", "propose_result", "approve", "return_result", "request_supplement",
-                 "supplement", "request_fee", "confirm_fee", "assign", "apologise", "note", "refuse", "stop",
-                 "withdraw")
+DISPLAY_ORDER = (
+    "receive",
+    "start",
+    "finish",
+    "propose_result",
+    "approve",
+    "return_result",
+    "request_supplement",
+    "supplement",
+    "request_fee",
+    "confirm_fee",
+    "assign",
+    "apologise",
+    "note",
+    "refuse",
+    "stop",
+    "withdraw",
+)
 
 
 def _error(reason: str) -> str:
@@ -73,11 +89,20 @@ def queue():
         if found is not None and can_see_agency(found.agency_id):
             return redirect(url_for(".item", code=found.code))
     status = request.args.get("status", "")
-    dossiers = queries.agency_queue(agency_scope(), int(status) if status.isdigit() else None, "" if code else query)
+    dossiers = queries.agency_queue(
+        agency_scope(), int(status) if status.isdigit() else None, "" if code else query
+    )
     today = local_now().date()
-    return render_template("dossiers/staff_queue.html", dossiers=dossiers, query=query, status=status,
-                           status_labels=STATUS, timeliness={d.id: deadlines.timeliness(d, today) for d in dossiers},
-                           timeliness_labels=TIMELINESS, mask=mask)
+    return render_template(
+        "dossiers/staff_queue.html",
+        dossiers=dossiers,
+        query=query,
+        status=status,
+        status_labels=STATUS,
+        timeliness={d.id: deadlines.timeliness(d, today) for d in dossiers},
+        timeliness_labels=TIMELINESS,
+        mask=mask,
+    )
 
 
 @bp.get("/<code>")
@@ -85,19 +110,40 @@ def queue():
 def item(code: str):
     dossier = _dossier(code)
     form = DossierActionForm()
-    form.assignee.choices = options((a.id, a.full_name) for a in db.session.scalars(
-        select(Account).where(Account.agency_id == dossier.agency_id, Account.is_enabled,
-                              Account.role.in_(("processor", "leader"))).order_by(Account.full_name)))
+    form.assignee.choices = options(
+        (a.id, a.full_name)
+        for a in db.session.scalars(
+            select(Account)
+            .where(
+                Account.agency_id == dossier.agency_id,
+                Account.is_enabled,
+                Account.role.in_(("processor", "leader")),
+            )
+            .order_by(Account.full_name)
+        )
+    )
     actions = operations.allowed(dossier, current_user.role)
     actions.sort(key=lambda a: DISPLAY_ORDER.index(a.value) if a.value in DISPLAY_ORDER else 99)
     record("dossier", dossier.id, "viewed", actor_id=current_user.id)
     db.session.commit()
     today = local_now().date()
-    return render_template(
-        "dossiers/staff_item.html", dossier=dossier, form=form, actions=actions, action_labels=ACTION,
-        entries=staff_timeline(dossier), status_labels=STATUS, timeliness=deadlines.timeliness(dossier, today),
-        timeliness_labels=TIMELINESS, link=tracking_link(dossier), payments=payments_of(dossier),
-    ), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return (
+        render_template(
+            "dossiers/staff_item.html",
+            dossier=dossier,
+            form=form,
+            actions=actions,
+            action_labels=ACTION,
+            entries=staff_timeline(dossier),
+            status_labels=STATUS,
+            timeliness=deadlines.timeliness(dossier, today),
+            timeliness_labels=TIMELINESS,
+            link=tracking_link(dossier),
+            payments=payments_of(dossier),
+        ),
+        200,
+        {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
 
 
 @bp.post("/<code>/<action>")
@@ -113,10 +159,19 @@ def act(code: str, action: str):
     if not form.validate_on_submit():
         flash(_("The form could not be read. Please try again."), "error")
         return redirect(url_for(".item", code=code))
-    uploads = [operations.Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename]
+    uploads = [
+        operations.Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename
+    ]
     try:
-        notice = operations.staff_act(dossier, chosen, current_user, note=form.note.data or "",
-                                      assignee_id=form.assignee.data, new_date=form.new_date.data, uploads=uploads)
+        notice = operations.staff_act(
+            dossier,
+            chosen,
+            current_user,
+            note=form.note.data or "",
+            assignee_id=form.assignee.data,
+            new_date=form.new_date.data,
+            uploads=uploads,
+        )
     except NotPermitted:
         db.session.rollback()
         abort(403)
@@ -134,8 +189,15 @@ def act(code: str, action: str):
         return redirect(url_for(".item", code=code))
     db.session.commit()
     if notice is not None:
-        mail.send(dossier.email, "dossiers/email/update.txt", dossier.locale, dossier=dossier,
-                  link=tracking_link(dossier), action=chosen.value, message=EMAIL_MESSAGE[chosen])
+        mail.send(
+            dossier.email,
+            "dossiers/email/update.txt",
+            dossier.locale,
+            dossier=dossier,
+            link=tracking_link(dossier),
+            action=chosen.value,
+            message=EMAIL_MESSAGE[chosen],
+        )
     flash(_("Done: %(action)s.", action=ACTION[chosen]), "success")
     return redirect(url_for(".item", code=code))
 
@@ -144,12 +206,18 @@ def act(code: str, action: str):
 @allow("receptionist", "leader", "admin")
 def intake():
     """Counter intake for a walk-in citizen: the same receipt as online, received at once."""
-    procedure = procedure_by_code(request.args.get("procedure", "")) if request.args.get("procedure") else None
+    procedure = (
+        procedure_by_code(request.args.get("procedure", "")) if request.args.get("procedure") else None
+    )
     if procedure is None:
         en = locale_code() == "en"
-        procedures = db.session.scalars(select(Procedure).where(Procedure.is_active).order_by(Procedure.name)).all()
-        return render_template("dossiers/staff_pick_procedure.html",
-                               procedures=[(p.code, p.name_en if en and p.name_en else p.name) for p in procedures])
+        procedures = db.session.scalars(
+            select(Procedure).where(Procedure.is_active).order_by(Procedure.name)
+        ).all()
+        return render_template(
+            "dossiers/staff_pick_procedure.html",
+            procedures=[(p.code, p.name_en if en and p.name_en else p.name) for p in procedures],
+        )
     form = IntakeForm()
     fill_communes(form)
     nonce = form_nonce.prepare(form.nonce)
@@ -158,15 +226,26 @@ def intake():
     if request.method == "GET" and current_user.agency and current_user.agency.admin_unit_code:
         form.commune.data = current_user.agency.admin_unit_code
     if not form.validate_on_submit():
-        return render_template("dossiers/staff_intake.html", form=form, procedure=procedure), \
-            400 if request.method == "POST" else 200
+        return render_template(
+            "dossiers/staff_intake.html", form=form, procedure=procedure
+        ), 400 if request.method == "POST" else 200
     try:
-        dossier = operations.counter_intake(procedure, applicant_from(form), collect_uploads(procedure),
-                                            current_user, form.channel.data, locale_code(), nonce=nonce)
+        dossier = operations.counter_intake(
+            procedure,
+            applicant_from(form),
+            collect_uploads(procedure),
+            current_user,
+            form.channel.data,
+            locale_code(),
+            nonce=nonce,
+        )
         db.session.commit()
     except IntegrityError as error:  # the same form, sent at the same moment, was stored first
-        return already_sent(form_nonce.lost_race(error, lambda: sent_with("intake", procedure, nonce)), nonce,
-                            request.full_path)
+        return already_sent(
+            form_nonce.lost_race(error, lambda: sent_with("intake", procedure, nonce)),
+            nonce,
+            request.full_path,
+        )
     except DocumentRejected as rejected:
         db.session.rollback()
         flash(document_error(rejected.reason), "error")

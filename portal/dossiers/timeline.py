@@ -1,4 +1,5 @@
 """Timelines of a dossier."""
+
 from portal.events.timeline import Entry, entries
 
 from .labels import EVENT

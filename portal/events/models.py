@@ -3,6 +3,7 @@
 The migration adds database triggers that refuse UPDATE and DELETE on this table, so the rule holds
 even for code that bypasses the ORM.
 """
+
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, event

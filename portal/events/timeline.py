@@ -1,4 +1,5 @@
 """Timelines built from events: what the citizen sees, and everything for staff."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -25,14 +26,24 @@ class Entry:
 
 
 def entries(subject_type: str, subject_id: int, labels: dict, public_only: bool) -> list[Entry]:
-    statement = (select(Event, Account.full_name).outerjoin(Account, Account.id == Event.actor_id)
-                 .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
-                 .order_by(Event.occurred_at, Event.id))
+    statement = (
+        select(Event, Account.full_name)
+        .outerjoin(Account, Account.id == Event.actor_id)
+        .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
+        .order_by(Event.occurred_at, Event.id)
+    )
     if public_only:
         statement = statement.where(Event.is_public)
     else:
         statement = statement.where(Event.action.not_in(AUDIT_ONLY))
     # The citizen sees what the agency did, not which officer did it.
-    return [Entry(event.occurred_at, str(labels.get(event.action, event.action)), event.note, event.is_public,
-                  "" if public_only else (actor or ""))
-            for event, actor in db.session.execute(statement).all()]
+    return [
+        Entry(
+            event.occurred_at,
+            str(labels.get(event.action, event.action)),
+            event.note,
+            event.is_public,
+            "" if public_only else (actor or ""),
+        )
+        for event, actor in db.session.execute(statement).all()
+    ]

@@ -1,5 +1,6 @@
 """Deadlines of a feedback item in working days (VIETNAM.md §6.2), with the clock paused while the
 citizen owes information."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,9 +9,9 @@ from datetime import date
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.domain.working_days import Pause, PauseRule, adjusted_due_date, due_date
 
-REFUSE_DAYS = 2        # refuse (not accepted for handling) within 2 working days
+REFUSE_DAYS = 2  # refuse (not accepted for handling) within 2 working days
 REQUEST_INFO_DAYS = 5  # first request to the citizen within 5 working days
-PUBLISH_DAYS = 2       # publish the answer within 2 working days
+PUBLISH_DAYS = 2  # publish the answer within 2 working days
 
 
 @dataclass(frozen=True)
@@ -24,12 +25,16 @@ def compute(item) -> Deadlines:
     received = item.submitted_at.astimezone(LOCAL_TZ)
     cal = calendar_around(received.date())
     hours = office_hours()
-    pauses = [Pause(p.started_at.astimezone(LOCAL_TZ), p.resumed_at.astimezone(LOCAL_TZ) if p.resumed_at else None)
-              for p in item.pauses]
+    pauses = [
+        Pause(p.started_at.astimezone(LOCAL_TZ), p.resumed_at.astimezone(LOCAL_TZ) if p.resumed_at else None)
+        for p in item.pauses
+    ]
     return Deadlines(
         refuse_by=due_date(cal, received, REFUSE_DAYS, hours),
         request_info_by=due_date(cal, received, REQUEST_INFO_DAYS, hours),
-        answer_by=adjusted_due_date(cal, received, item.category.response_days, pauses, PauseRule.EXCLUDE, hours),
+        answer_by=adjusted_due_date(
+            cal, received, item.category.response_days, pauses, PauseRule.EXCLUDE, hours
+        ),
     )
 
 

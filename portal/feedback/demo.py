@@ -1,4 +1,5 @@
 """Demo feedback in every status, so a newcomer sees a living queue and a public feed."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -16,33 +17,67 @@ from .models import Feedback, FeedbackCategory, ResponseTemplate
 
 DEMO_DOMAIN = "@demo.sonla.vn"
 TEMPLATES = (
-    ("Đã tiếp nhận, đang kiểm tra hiện trường",
-     "Cảm ơn ông/bà đã phản ánh. UBND đã tiếp nhận và cử cán bộ kiểm tra hiện trường; kết quả sẽ được "
-     "thông báo trong thời hạn quy định."),
-    ("Đã khắc phục xong",
-     "UBND đã phối hợp với đơn vị liên quan khắc phục xong sự việc ông/bà phản ánh. Trân trọng cảm ơn "
-     "ông/bà đã đồng hành cùng chính quyền."),
+    (
+        "Đã tiếp nhận, đang kiểm tra hiện trường",
+        "Cảm ơn ông/bà đã phản ánh. UBND đã tiếp nhận và cử cán bộ kiểm tra hiện trường; kết quả sẽ được "
+        "thông báo trong thời hạn quy định.",
+    ),
+    (
+        "Đã khắc phục xong",
+        "UBND đã phối hợp với đơn vị liên quan khắc phục xong sự việc ông/bà phản ánh. Trân trọng cảm ơn "
+        "ông/bà đã đồng hành cùng chính quyền.",
+    ),
 )
 # (category, title, description, days ago, actions taken by staff, citizen rating)
 ITEMS = (
-    ("giao-thong", "Sạt lở taluy dương đường vào bản Hua La",
-     "Sau trận mưa đêm qua, đất đá từ taluy dương sạt xuống lấp một nửa mặt đường, xe máy đi rất nguy hiểm.",
-     1, (), None),
-    ("dien-chieu-sang", "Đèn đường tổ 5 không sáng",
-     "Ba cột đèn đường ở tổ 5 đã không sáng hơn một tuần, buổi tối rất tối, học sinh đi học thêm về không an toàn.",
-     3, (A.ACCEPT,), None),
-    ("moi-truong", "Rác thải đổ bừa bãi cạnh suối Nậm La",
-     "Có người đổ rác sinh hoạt xuống ven suối Nậm La đoạn gần cầu, mùi hôi và gây ô nhiễm nguồn nước.",
-     6, (A.ACCEPT, A.REQUEST_INFO), None),
-    ("cap-thoat-nuoc", "Mất nước sinh hoạt ba ngày",
-     "Khu dân cư bản Noong Đúc mất nước sinh hoạt từ thứ Hai đến nay, chưa có thông báo của đơn vị cấp nước.",
-     9, (A.ACCEPT, A.ANSWER), "satisfied"),
-    ("trat-tu-xay-dung", "Xây dựng lấn chiếm vỉa hè đường Tô Hiệu",
-     "Một hộ gia đình đang xây bậc tam cấp và mái che lấn ra vỉa hè, người đi bộ phải xuống lòng đường.",
-     12, (A.ACCEPT, A.ANSWER), None),
-    ("khac", "Quảng cáo bán hàng",
-     "Mua hàng giảm giá tại trang web của chúng tôi, liên hệ ngay để nhận ưu đãi lớn trong tháng này.",
-     2, (A.REFUSE,), None),
+    (
+        "giao-thong",
+        "Sạt lở taluy dương đường vào bản Hua La",
+        "Sau trận mưa đêm qua, đất đá từ taluy dương sạt xuống lấp một nửa mặt đường, xe máy đi rất nguy hiểm.",
+        1,
+        (),
+        None,
+    ),
+    (
+        "dien-chieu-sang",
+        "Đèn đường tổ 5 không sáng",
+        "Ba cột đèn đường ở tổ 5 đã không sáng hơn một tuần, buổi tối rất tối, học sinh đi học thêm về không an toàn.",
+        3,
+        (A.ACCEPT,),
+        None,
+    ),
+    (
+        "moi-truong",
+        "Rác thải đổ bừa bãi cạnh suối Nậm La",
+        "Có người đổ rác sinh hoạt xuống ven suối Nậm La đoạn gần cầu, mùi hôi và gây ô nhiễm nguồn nước.",
+        6,
+        (A.ACCEPT, A.REQUEST_INFO),
+        None,
+    ),
+    (
+        "cap-thoat-nuoc",
+        "Mất nước sinh hoạt ba ngày",
+        "Khu dân cư bản Noong Đúc mất nước sinh hoạt từ thứ Hai đến nay, chưa có thông báo của đơn vị cấp nước.",
+        9,
+        (A.ACCEPT, A.ANSWER),
+        "satisfied",
+    ),
+    (
+        "trat-tu-xay-dung",
+        "Xây dựng lấn chiếm vỉa hè đường Tô Hiệu",
+        "Một hộ gia đình đang xây bậc tam cấp và mái che lấn ra vỉa hè, người đi bộ phải xuống lòng đường.",
+        12,
+        (A.ACCEPT, A.ANSWER),
+        None,
+    ),
+    (
+        "khac",
+        "Quảng cáo bán hàng",
+        "Mua hàng giảm giá tại trang web của chúng tôi, liên hệ ngay để nhận ưu đãi lớn trong tháng này.",
+        2,
+        (A.REFUSE,),
+        None,
+    ),
 )
 
 
@@ -58,16 +93,34 @@ def seed_demo_feedback() -> int:
         db.session.add(ResponseTemplate(agency_id=agency.id, title=title, body=body))
     categories = dict(db.session.execute(select(FeedbackCategory.slug, FeedbackCategory.id)).all())
     for number, (slug, title, description, days_ago, actions, rating) in enumerate(ITEMS, 1):
-        item, _token = operations.submit(operations.Submission(
-            category_id=categories[slug], title=title, description=description, admin_unit_code="03646",
-            address="", latitude=None, longitude=None, contact_name=f"Người dân {number}",
-            phone=f"+8498765{number:04d}", email=f"nguoidan{number}{DEMO_DOMAIN}", show_name=False, locale="vi",
-        ), None, now=utcnow() - timedelta(days=days_ago))
+        item, _token = operations.submit(
+            operations.Submission(
+                category_id=categories[slug],
+                title=title,
+                description=description,
+                admin_unit_code="03646",
+                address="",
+                latitude=None,
+                longitude=None,
+                contact_name=f"Người dân {number}",
+                phone=f"+8498765{number:04d}",
+                email=f"nguoidan{number}{DEMO_DOMAIN}",
+                show_name=False,
+                locale="vi",
+            ),
+            None,
+            now=utcnow() - timedelta(days=days_ago),
+        )
         item.agency_id = agency.id
         for action in actions:
-            note = {A.REQUEST_INFO: "Đề nghị cho biết vị trí cụ thể (gần nhà số mấy, cột điện số mấy).",
-                    A.ANSWER: TEMPLATES[1][1], A.REFUSE: ""}.get(action, "")
-            operations.staff_act(item, action, processor, note=note, reason="spam" if action is A.REFUSE else "")
+            note = {
+                A.REQUEST_INFO: "Đề nghị cho biết vị trí cụ thể (gần nhà số mấy, cột điện số mấy).",
+                A.ANSWER: TEMPLATES[1][1],
+                A.REFUSE: "",
+            }.get(action, "")
+            operations.staff_act(
+                item, action, processor, note=note, reason="spam" if action is A.REFUSE else ""
+            )
         if rating:
             operations.rate(item, rating == "satisfied", "Cảm ơn cán bộ phường.")
     db.session.flush()

@@ -1,6 +1,6 @@
 """Forms of the feedback feature: citizen submission, rating and reply; staff actions."""
+
 from flask_babel import lazy_gettext as _l
-from portal.forms import PortalForm, cleaned, cleaned_multiline
 from wtforms import (
     BooleanField,
     EmailField,
@@ -12,10 +12,19 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from portal.choices import options
 from portal.domain.phone import InvalidPhone, normalise_mobile
+from portal.forms import PortalForm, cleaned, cleaned_multiline
 
 from .labels import REFUSAL_REASONS
 
@@ -29,27 +38,54 @@ def valid_mobile(form, field):
 
 class SubmitForm(PortalForm):
     category = SelectField(_l("Category"), coerce=int, validators=[InputRequired(_l("Choose a category."))])
-    title = StringField(_l("Title"), filters=[cleaned], validators=[DataRequired(_l("Give your report a short title.")),
-                                                  Length(max=200)])
-    description = TextAreaField(_l("What is the problem?"), filters=[cleaned_multiline], validators=[
-        DataRequired(_l("Describe the problem.")), Length(min=10, max=5000, message=_l(
-            "The description must be between 10 and 5,000 characters."))])
+    title = StringField(
+        _l("Title"),
+        filters=[cleaned],
+        validators=[DataRequired(_l("Give your report a short title.")), Length(max=200)],
+    )
+    description = TextAreaField(
+        _l("What is the problem?"),
+        filters=[cleaned_multiline],
+        validators=[
+            DataRequired(_l("Describe the problem.")),
+            Length(min=10, max=5000, message=_l("The description must be between 10 and 5,000 characters.")),
+        ],
+    )
     commune = SelectField(_l("Commune or ward"), validators=[DataRequired(_l("Choose the commune or ward."))])
-    address = StringField(_l("Place (village, street, landmark)"), filters=[cleaned], validators=[Optional(), Length(max=300)])
-    latitude = FloatField(_l("Latitude"), validators=[Optional(), NumberRange(20.5, 22.1)],
-                          render_kw={"inputmode": "decimal"})
-    longitude = FloatField(_l("Longitude"), validators=[Optional(), NumberRange(103.2, 105.2)],
-                           render_kw={"inputmode": "decimal"})
-    photos = MultipleFileField(_l("Photos (up to 5, JPEG, PNG or WebP)"),
-                               render_kw={"accept": "image/jpeg,image/png,image/webp"})
-    contact_name = StringField(_l("Your name"), filters=[cleaned], validators=[Optional(), Length(max=120)],
-                               render_kw={"autocomplete": "name"})
-    phone = StringField(_l("Mobile phone"), validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
-                        render_kw={"autocomplete": "tel", "inputmode": "tel"})
-    email = EmailField(_l("E-mail (optional, for updates)"), validators=[
-        Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)], render_kw={"autocomplete": "email"})
+    address = StringField(
+        _l("Place (village, street, landmark)"), filters=[cleaned], validators=[Optional(), Length(max=300)]
+    )
+    latitude = FloatField(
+        _l("Latitude"), validators=[Optional(), NumberRange(20.5, 22.1)], render_kw={"inputmode": "decimal"}
+    )
+    longitude = FloatField(
+        _l("Longitude"),
+        validators=[Optional(), NumberRange(103.2, 105.2)],
+        render_kw={"inputmode": "decimal"},
+    )
+    photos = MultipleFileField(
+        _l("Photos (up to 5, JPEG, PNG or WebP)"), render_kw={"accept": "image/jpeg,image/png,image/webp"}
+    )
+    contact_name = StringField(
+        _l("Your name"),
+        filters=[cleaned],
+        validators=[Optional(), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    phone = StringField(
+        _l("Mobile phone"),
+        validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+    email = EmailField(
+        _l("E-mail (optional, for updates)"),
+        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
     show_name = BooleanField(_l("Show my name publicly with this report (optional)."))
-    consent = BooleanField(validators=[DataRequired(_l("You must agree to the personal-data notice to send."))])
+    consent = BooleanField(
+        validators=[DataRequired(_l("You must agree to the personal-data notice to send."))]
+    )
     # Honeypot: hidden from people by CSS; bots fill every field.
     website = StringField(_l("Leave this field empty"), validators=[Optional()])
     # One-time form nonce (portal/form_nonce.py): the same form sent twice creates one report.
@@ -57,31 +93,55 @@ class SubmitForm(PortalForm):
 
 
 class RateForm(PortalForm):
-    satisfied = RadioField(_l("Are you satisfied with the answer?"),
-                           choices=options([("yes", _l("Satisfied")), ("no", _l("Not satisfied"))]),
-                           validators=[InputRequired(_l("Choose one answer."))])
+    satisfied = RadioField(
+        _l("Are you satisfied with the answer?"),
+        choices=options([("yes", _l("Satisfied")), ("no", _l("Not satisfied"))]),
+        validators=[InputRequired(_l("Choose one answer."))],
+    )
     comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=1000)])
 
 
 class SupplyInfoForm(PortalForm):
-    text = TextAreaField(_l("Your answer"), filters=[cleaned_multiline], validators=[DataRequired(_l("Write your answer.")), Length(max=5000)])
+    text = TextAreaField(
+        _l("Your answer"),
+        filters=[cleaned_multiline],
+        validators=[DataRequired(_l("Write your answer.")), Length(max=5000)],
+    )
 
 
 class TrackForm(PortalForm):
-    code = StringField(_l("Code"), validators=[DataRequired(_l("Enter the code from your receipt.")),
-                                               Length(max=60)])
-    phone_digits = StringField(_l("Last 4 digits of the phone number"), validators=[
-        DataRequired(_l("Enter the last 4 digits.")), Length(min=4, max=4, message=_l("Enter exactly 4 digits."))],
-        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4})
+    code = StringField(
+        _l("Code"), validators=[DataRequired(_l("Enter the code from your receipt.")), Length(max=60)]
+    )
+    phone_digits = StringField(
+        _l("Last 4 digits of the phone number"),
+        validators=[
+            DataRequired(_l("Enter the last 4 digits.")),
+            Length(min=4, max=4, message=_l("Enter exactly 4 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4},
+    )
 
 
 class StaffActionForm(PortalForm):
     """One form for every staff action; each action reads the fields it needs."""
 
     note = TextAreaField(_l("Text"), validators=[Optional(), Length(max=10000)])
-    reason = SelectField(_l("Reason"), choices=options([("", "")] + list(REFUSAL_REASONS.items())), validators=[Optional()])
-    agency = SelectField(_l("Agency"), coerce=int, choices=[], validate_choice=False,
-                           validators=[Optional(), NumberRange(1, 2**31 - 1)])
-    assignee = SelectField(_l("Officer"), coerce=int, choices=[], validate_choice=False,
-                           validators=[Optional(), NumberRange(1, 2**31 - 1)])
+    reason = SelectField(
+        _l("Reason"), choices=options([("", "")] + list(REFUSAL_REASONS.items())), validators=[Optional()]
+    )
+    agency = SelectField(
+        _l("Agency"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        validators=[Optional(), NumberRange(1, 2**31 - 1)],
+    )
+    assignee = SelectField(
+        _l("Officer"),
+        coerce=int,
+        choices=[],
+        validate_choice=False,
+        validators=[Optional(), NumberRange(1, 2**31 - 1)],
+    )
     duplicate_of = StringField(_l("Code of the original report"), validators=[Optional(), Length(max=20)])

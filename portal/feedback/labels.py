@@ -1,4 +1,5 @@
 """Translatable labels for feedback statuses, actions and reasons (the domain stays pure)."""
+
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.feedback_status import FeedbackAction as A

@@ -1,4 +1,5 @@
 """Feedback (phản ánh, kiến nghị): categories, items, photos, pauses, response templates."""
+
 from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
@@ -41,7 +42,8 @@ class Feedback(db.Model):
     __tablename__ = "feedback_items"
     __table_args__ = (
         CheckConstraint(
-            "status IN ('new', 'accepted', 'info_requested', 'answered', 'refused', 'closed')", name="status_known"
+            "status IN ('new', 'accepted', 'info_requested', 'answered', 'refused', 'closed')",
+            name="status_known",
         ),
         CheckConstraint("latitude IS NULL OR latitude BETWEEN -90 AND 90", name="latitude_range"),
         CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"),
@@ -51,8 +53,12 @@ class Feedback(db.Model):
         Index("ix_feedback_queue_due_all", "queue_due", "id"),
         Index("ix_feedback_public", "is_published", "id"),
         Index("ix_feedback_nearby", "admin_unit_code", "category_id", "submitted_at"),
-        Index("ix_feedback_search_trgm", "search_key", postgresql_using="gin",
-              postgresql_ops={"search_key": "gin_trgm_ops"}),
+        Index(
+            "ix_feedback_search_trgm",
+            "search_key",
+            postgresql_using="gin",
+            postgresql_ops={"search_key": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,9 +110,11 @@ class Feedback(db.Model):
     agency: Mapped[Agency] = relationship(lazy="joined")
     admin_unit: Mapped[AdminUnit] = relationship(lazy="joined")
     photos: Mapped[list["FeedbackPhoto"]] = relationship(
-        back_populates="feedback", order_by="FeedbackPhoto.position", cascade="all, delete-orphan")
+        back_populates="feedback", order_by="FeedbackPhoto.position", cascade="all, delete-orphan"
+    )
     pauses: Mapped[list["FeedbackPause"]] = relationship(
-        back_populates="feedback", order_by="FeedbackPause.started_at", cascade="all, delete-orphan")
+        back_populates="feedback", order_by="FeedbackPause.started_at", cascade="all, delete-orphan"
+    )
     assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
     duplicate_of: Mapped["Feedback | None"] = relationship(remote_side=[id])
 

@@ -2,6 +2,7 @@
 
 Each returns what the citizen must be told (a Notice) so the route can e-mail it after the commit.
 """
+
 from __future__ import annotations
 
 import base64
@@ -36,11 +37,25 @@ MAX_PHOTOS = 5
 FORM = "feedback"  # the submission form's name in its stored nonce (portal/form_nonce.py)
 # Bumped whenever the personal-data notice text changes; stored with each consent (Law 91/2025).
 CONSENT_VERSION = "pakn-2026-01"
-PUBLIC_ACTIONS = frozenset({A.ACCEPT, A.REFUSE, A.MARK_DUPLICATE, A.REQUEST_INFO, A.SUPPLY_INFO, A.FORWARD,
-                            A.ANSWER, A.CLOSE, A.REOPEN, A.RATE_SATISFIED, A.RATE_UNSATISFIED,
-                            A.RATE_UNSATISFIED_FINAL})
-NOTIFY_CITIZEN = frozenset({A.ACCEPT, A.REFUSE, A.MARK_DUPLICATE, A.REQUEST_INFO, A.FORWARD, A.ANSWER,
-                            A.CLOSE, A.REOPEN})
+PUBLIC_ACTIONS = frozenset(
+    {
+        A.ACCEPT,
+        A.REFUSE,
+        A.MARK_DUPLICATE,
+        A.REQUEST_INFO,
+        A.SUPPLY_INFO,
+        A.FORWARD,
+        A.ANSWER,
+        A.CLOSE,
+        A.REOPEN,
+        A.RATE_SATISFIED,
+        A.RATE_UNSATISFIED,
+        A.RATE_UNSATISFIED_FINAL,
+    }
+)
+NOTIFY_CITIZEN = frozenset(
+    {A.ACCEPT, A.REFUSE, A.MARK_DUPLICATE, A.REQUEST_INFO, A.FORWARD, A.ANSWER, A.CLOSE, A.REOPEN}
+)
 
 
 class FeedbackError(ValueError):
@@ -93,9 +108,21 @@ def link_token(nonce: str) -> str:
 
 def _search_keys(item: Feedback) -> tuple[str, str]:
     """Staff search also finds name and phone; the public key never contains personal data."""
-    public = fold(" ".join([item.code, item.title, item.description, item.category.name,
-                            item.category.name_en, item.admin_unit.name if item.admin_unit else ""]))
-    staff = fold(" ".join([public, item.address, item.contact_name, item.phone, item.phone.replace("+84", "0")]))
+    public = fold(
+        " ".join(
+            [
+                item.code,
+                item.title,
+                item.description,
+                item.category.name,
+                item.category.name_en,
+                item.admin_unit.name if item.admin_unit else "",
+            ]
+        )
+    )
+    staff = fold(
+        " ".join([public, item.address, item.contact_name, item.phone, item.phone.replace("+84", "0")])
+    )
     return public, staff
 
 
@@ -117,26 +144,51 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
-        code=feedback_code(local.date(), next_value("feedback", local.date())), token_hash=hash_token(token),
+        code=feedback_code(local.date(), next_value("feedback", local.date())),
+        token_hash=hash_token(token),
         form_nonce=form_nonce.stored(FORM, nonce),
-        category=category, agency_id=agency_id, admin_unit_code=data.admin_unit_code,
-        title=clean(data.title), description=clean_lines(data.description), address=clean(data.address),
-        latitude=data.latitude, longitude=data.longitude, contact_name=clean(data.contact_name),
-        phone=data.phone, email=data.email.strip().lower(), show_name=data.show_name,
-        consent_version=CONSENT_VERSION, consent_at=now, locale=data.locale,
-        account_id=account.id if account else None, status=S.NEW.value, submitted_at=now,
+        category=category,
+        agency_id=agency_id,
+        admin_unit_code=data.admin_unit_code,
+        title=clean(data.title),
+        description=clean_lines(data.description),
+        address=clean(data.address),
+        latitude=data.latitude,
+        longitude=data.longitude,
+        contact_name=clean(data.contact_name),
+        phone=data.phone,
+        email=data.email.strip().lower(),
+        show_name=data.show_name,
+        consent_version=CONSENT_VERSION,
+        consent_at=now,
+        locale=data.locale,
+        account_id=account.id if account else None,
+        status=S.NEW.value,
+        submitted_at=now,
         received_on=receipt_day(calendar_around(local.date()), local, office_hours().closing),
     )
     for position, image in enumerate(processed, 1):
-        item.photos.append(FeedbackPhoto(
-            position=position, stored_name=storage.store(image.data, ".jpg"),
-            thumbnail_name=storage.store(image.thumbnail, ".jpg"), width=image.width, height=image.height))
+        item.photos.append(
+            FeedbackPhoto(
+                position=position,
+                stored_name=storage.store(image.data, ".jpg"),
+                thumbnail_name=storage.store(image.thumbnail, ".jpg"),
+                width=image.width,
+                height=image.height,
+            )
+        )
     db.session.add(item)
     db.session.flush()
     item.public_search_key, item.search_key = _search_keys(item)
     _refresh_due(item)
-    record("feedback", item.id, "submitted", actor_id=account.id if account else None,
-           to_status=item.status, public=True)
+    record(
+        "feedback",
+        item.id,
+        "submitted",
+        actor_id=account.id if account else None,
+        to_status=item.status,
+        public=True,
+    )
     return item, token
 
 
@@ -147,9 +199,17 @@ def _commune_agency(unit_code: str) -> int:
     return agency
 
 
-def staff_act(item: Feedback, action: A, actor: Account, *, note: str = "", reason: str = "",
-              agency_id: int | None = None, assignee_id: int | None = None,
-              duplicate_of: Feedback | None = None) -> Notice | None:
+def staff_act(
+    item: Feedback,
+    action: A,
+    actor: Account,
+    *,
+    note: str = "",
+    reason: str = "",
+    agency_id: int | None = None,
+    assignee_id: int | None = None,
+    duplicate_of: Feedback | None = None,
+) -> Notice | None:
     """Apply one staff action; raises NotPermitted, InvalidTransition or FeedbackError."""
     old = item.status_enum
     new = next_status(old, action, actor.role)
@@ -180,8 +240,12 @@ def staff_act(item: Feedback, action: A, actor: Account, *, note: str = "", reas
         note = note or target.name
     elif action is A.ASSIGN:
         assignee = db.session.get(Account, assignee_id) if assignee_id else None
-        if assignee is None or not assignee.is_enabled or assignee.role not in ("processor", "leader") \
-                or assignee.agency_id != item.agency_id:
+        if (
+            assignee is None
+            or not assignee.is_enabled
+            or assignee.role not in ("processor", "leader")
+            or assignee.agency_id != item.agency_id
+        ):
             raise FeedbackError("assignee")
         item.assignee_id = assignee.id
         note = assignee.full_name
@@ -203,8 +267,16 @@ def staff_act(item: Feedback, action: A, actor: Account, *, note: str = "", reas
     item.status = new.value
     if action in (A.REQUEST_INFO, A.REOPEN, A.FORWARD):
         _refresh_due(item)
-    record("feedback", item.id, action.value, actor_id=actor.id, from_status=old.value, to_status=new.value,
-           note=note, public=action in PUBLIC_ACTIONS)
+    record(
+        "feedback",
+        item.id,
+        action.value,
+        actor_id=actor.id,
+        from_status=old.value,
+        to_status=new.value,
+        note=note,
+        public=action in PUBLIC_ACTIONS,
+    )
     db.session.flush()
     return Notice(item, action) if action in NOTIFY_CITIZEN else None
 
@@ -222,8 +294,16 @@ def supply_info(item: Feedback, text: str) -> None:
     item.status = new.value
     db.session.flush()
     _refresh_due(item)
-    record("feedback", item.id, A.SUPPLY_INFO.value, actor_id=item.account_id, from_status=old.value,
-           to_status=new.value, note=text, public=True)
+    record(
+        "feedback",
+        item.id,
+        A.SUPPLY_INFO.value,
+        actor_id=item.account_id,
+        from_status=old.value,
+        to_status=new.value,
+        note=text,
+        public=True,
+    )
 
 
 def rate(item: Feedback, satisfied: bool, comment: str, now: datetime | None = None) -> None:
@@ -237,14 +317,25 @@ def rate(item: Feedback, satisfied: bool, comment: str, now: datetime | None = N
     action = A.RATE_SATISFIED if satisfied else unsatisfied_action(item.reopen_count)
     old = item.status_enum
     new = next_status(old, action, "citizen")
-    item.rating, item.rating_comment, item.rated_at = ("satisfied" if satisfied else "unsatisfied"), \
-        clean_lines(comment)[:1000], now
+    item.rating, item.rating_comment, item.rated_at = (
+        ("satisfied" if satisfied else "unsatisfied"),
+        clean_lines(comment)[:1000],
+        now,
+    )
     if action is A.RATE_UNSATISFIED:
         item.reopen_count += 1
         item.closed_at = None
     else:
         item.closed_at = now
     item.status = new.value
-    record("feedback", item.id, action.value, actor_id=item.account_id, from_status=old.value,
-           to_status=new.value, note=item.rating_comment, public=True)
+    record(
+        "feedback",
+        item.id,
+        action.value,
+        actor_id=item.account_id,
+        from_status=old.value,
+        to_status=new.value,
+        note=item.rating_comment,
+        public=True,
+    )
     db.session.flush()

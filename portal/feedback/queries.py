@@ -1,4 +1,5 @@
 """Feedback queries: the public feed (keyset pages), one item, the agency queue, nearby duplicates."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,8 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.db_types import utcnow
-from portal.search import every_term
 from portal.extensions import db
+from portal.search import every_term
 
 from .models import Feedback, FeedbackCategory
 
@@ -38,8 +39,11 @@ def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
         statement = statement.where(Feedback.status == criteria.status)
     if criteria.before:
         statement = statement.where(Feedback.id < criteria.before)
-    rows = list(db.session.scalars(
-        statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1).options(selectinload(Feedback.photos))))
+    rows = list(
+        db.session.scalars(
+            statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1).options(selectinload(Feedback.photos))
+        )
+    )
     next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
     return rows[:PAGE_SIZE], next_before
 
@@ -62,11 +66,16 @@ def by_form_nonce(stored: str) -> Feedback | None:
 
 
 def for_account(account_id: int) -> list[Feedback]:
-    return list(db.session.scalars(
-        select(Feedback).where(Feedback.account_id == account_id).order_by(Feedback.id.desc()).limit(200)))
+    return list(
+        db.session.scalars(
+            select(Feedback).where(Feedback.account_id == account_id).order_by(Feedback.id.desc()).limit(200)
+        )
+    )
 
 
-def agency_queue(agency_id: int | None, status: str = "", query: str = "", limit: int = 100) -> list[Feedback]:
+def agency_queue(
+    agency_id: int | None, status: str = "", query: str = "", limit: int = 100
+) -> list[Feedback]:
     """Open items of an agency (all agencies for agency_id=None), most urgent first."""
     statement = select(Feedback)
     if agency_id is not None:
@@ -84,12 +93,20 @@ def agency_queue(agency_id: int | None, status: str = "", query: str = "", limit
 def nearby_open(item: Feedback, days: int = 30, limit: int = 5) -> list[Feedback]:
     """Possible duplicates: same commune and category, open, reported in the last 30 days."""
     since = utcnow() - timedelta(days=days)
-    return list(db.session.scalars(
-        select(Feedback).where(
-            Feedback.admin_unit_code == item.admin_unit_code, Feedback.category_id == item.category_id,
-            Feedback.id != item.id, Feedback.submitted_at >= since,
-            Feedback.status.in_(("new", "accepted", "info_requested")),
-        ).order_by(Feedback.id.desc()).limit(limit)))
+    return list(
+        db.session.scalars(
+            select(Feedback)
+            .where(
+                Feedback.admin_unit_code == item.admin_unit_code,
+                Feedback.category_id == item.category_id,
+                Feedback.id != item.id,
+                Feedback.submitted_at >= since,
+                Feedback.status.in_(("new", "accepted", "info_requested")),
+            )
+            .order_by(Feedback.id.desc())
+            .limit(limit)
+        )
+    )
 
 
 def status_counts(agency_id: int | None) -> dict[str, int]:

@@ -1,4 +1,5 @@
 """Citizen side of feedback: submit, receipt, private status page, public feed, photos."""
+
 from __future__ import annotations
 
 import re
@@ -21,8 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal import form_nonce, mail, qr, throttle
-from portal.choices import options
 from portal.calendar.queries import LOCAL_TZ, local_now
+from portal.choices import options
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
 from portal.domain.text import clean
 from portal.extensions import db
@@ -66,8 +67,11 @@ def can_view_private(item: Feedback) -> bool:
 def _fill_choices(form: SubmitForm) -> None:
     en = locale_code() == "en"
     categories = db.session.scalars(
-        select(FeedbackCategory).where(FeedbackCategory.is_active).order_by(FeedbackCategory.position)).all()
-    form.category.choices = options([(-1, _("Choose…"))] + [(c.id, c.name_en if en else c.name) for c in categories])
+        select(FeedbackCategory).where(FeedbackCategory.is_active).order_by(FeedbackCategory.position)
+    ).all()
+    form.category.choices = options(
+        [(-1, _("Choose…"))] + [(c.id, c.name_en if en else c.name) for c in categories]
+    )
     units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
     form.commune.choices = options([("", _("Choose…")), *units])
 
@@ -113,11 +117,21 @@ def submit():
         form.photos.errors = [_("You can send at most 5 photos.")]
         return render_template("feedback/new.html", form=form), 400
     data = operations.Submission(
-        category_id=form.category.data, title=form.title.data, description=form.description.data,
-        admin_unit_code=form.commune.data, address=form.address.data or "", latitude=form.latitude.data,
-        longitude=form.longitude.data, contact_name=form.contact_name.data or "", phone=form.phone.data,
-        email=form.email.data or "", show_name=form.show_name.data, locale=locale_code(),
-        photos=tuple(f.read() for f in uploads), nonce=nonce)
+        category_id=form.category.data,
+        title=form.title.data,
+        description=form.description.data,
+        admin_unit_code=form.commune.data,
+        address=form.address.data or "",
+        latitude=form.latitude.data,
+        longitude=form.longitude.data,
+        contact_name=form.contact_name.data or "",
+        phone=form.phone.data,
+        email=form.email.data or "",
+        show_name=form.show_name.data,
+        locale=locale_code(),
+        photos=tuple(f.read() for f in uploads),
+        nonce=nonce,
+    )
     try:
         item, token = operations.submit(data, current_user if current_user.is_authenticated else None)
         db.session.commit()
@@ -132,8 +146,13 @@ def submit():
         form.category.errors = [_("Choose a category.")]
         return render_template("feedback/new.html", form=form), 400
     grant_access(item)
-    mailed = mail.send(item.email, "feedback/email/submitted.txt", item.locale, item=item,
-                       link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token))
+    mailed = mail.send(
+        item.email,
+        "feedback/email/submitted.txt",
+        item.locale,
+        item=item,
+        link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token),
+    )
     session["feedback_receipt"] = {"code": item.code, "token": token, "mailed": mailed}
 
     return redirect(url_for(".receipt"))
@@ -146,8 +165,9 @@ def receipt():
     if item is None or not can_view_private(item):
         abort(404)
     link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=saved["token"])
-    return render_template("feedback/receipt.html", item=item, link=link, token=saved["token"],
-                           mailed=saved.get("mailed", False))
+    return render_template(
+        "feedback/receipt.html", item=item, link=link, token=saved["token"], mailed=saved.get("mailed", False)
+    )
 
 
 @bp.get("/t/<token>")
@@ -180,12 +200,24 @@ def _private_item(code: str) -> Feedback:
 @bp.get("/<code>/status")
 def status(code: str):
     item = _private_item(code)
-    can_rate = item.answered_at is not None and "rate_satisfied" in allowed_actions(item.status_enum, "citizen") \
-        and may_rate((local_now().date() - item.answered_at.astimezone(LOCAL_TZ).date()).days, bool(item.rating))
+    can_rate = (
+        item.answered_at is not None
+        and "rate_satisfied" in allowed_actions(item.status_enum, "citizen")
+        and may_rate(
+            (local_now().date() - item.answered_at.astimezone(LOCAL_TZ).date()).days, bool(item.rating)
+        )
+    )
     response = render_template(
-        "feedback/status.html", item=item, entries=public_timeline(item), deadlines=deadlines.compute(item),
-        can_rate=can_rate, rate_form=RateForm(), reply_form=SupplyInfoForm(), status_labels=STATUS,
-        reasons=REFUSAL_REASONS)
+        "feedback/status.html",
+        item=item,
+        entries=public_timeline(item),
+        deadlines=deadlines.compute(item),
+        can_rate=can_rate,
+        rate_form=RateForm(),
+        reply_form=SupplyInfoForm(),
+        status_labels=STATUS,
+        reasons=REFUSAL_REASONS,
+    )
     return response, 200, {"Cache-Control": "no-store"}
 
 
@@ -229,33 +261,50 @@ def reply(code: str):
 def feed():
     before = request.args.get("before", "")
     criteria = queries.FeedFilter(
-        query=clean(request.args.get("q", ""))[:200], category=request.args.get("category", "")[:40],
-        commune=request.args.get("commune", "")[:5], status=request.args.get("status", ""),
-        before=int(before) if re.fullmatch(r"[0-9]{1,18}", before) else None)
+        query=clean(request.args.get("q", ""))[:200],
+        category=request.args.get("category", "")[:40],
+        commune=request.args.get("commune", "")[:5],
+        status=request.args.get("status", ""),
+        before=int(before) if re.fullmatch(r"[0-9]{1,18}", before) else None,
+    )
     items, next_before = queries.public_feed(criteria)
     categories = db.session.scalars(select(FeedbackCategory).order_by(FeedbackCategory.position)).all()
     units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
-    return render_template("feedback/feed.html", items=items, next_before=next_before, criteria=criteria,
-                           categories=categories, units=units, status_labels=STATUS)
+    return render_template(
+        "feedback/feed.html",
+        items=items,
+        next_before=next_before,
+        criteria=criteria,
+        categories=categories,
+        units=units,
+        status_labels=STATUS,
+    )
 
 
 @bp.get("/<code>")
 def public_item(code: str):
     item = queries.published_by_code(code) or abort(404)
-    return render_template("feedback/item.html", item=item, entries=public_timeline(item), status_labels=STATUS)
+    return render_template(
+        "feedback/item.html", item=item, entries=public_timeline(item), status_labels=STATUS
+    )
 
 
 @bp.get("/mine")
 @login_required
 def mine():
-    return render_template("feedback/mine.html", items=queries.for_account(current_user.id), status_labels=STATUS)
+    return render_template(
+        "feedback/mine.html", items=queries.for_account(current_user.id), status_labels=STATUS
+    )
 
 
 @bp.get("/photos/<name>")
 def photo(name: str):
     """Photos of published items are public; others only for their citizen and the agency's staff."""
-    record = db.session.scalar(select(FeedbackPhoto).where(
-        (FeedbackPhoto.stored_name == name) | (FeedbackPhoto.thumbnail_name == name)))
+    record = db.session.scalar(
+        select(FeedbackPhoto).where(
+            (FeedbackPhoto.stored_name == name) | (FeedbackPhoto.thumbnail_name == name)
+        )
+    )
     if record is None:
         abort(404)
     item = record.feedback
@@ -272,4 +321,3 @@ def photo(name: str):
         serving.audit_download("feedback", item.id, label)
         db.session.commit()
     return serving.attachment(handle, name, "image/jpeg", label, public=item.is_published)
-

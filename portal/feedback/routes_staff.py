@@ -1,4 +1,5 @@
 """Staff side of feedback: the agency's queue, one item, actions. Closed by default (portal.staff.access)."""
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -7,10 +8,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import mail
-from portal.choices import options
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar.queries import local_now
+from portal.choices import options
 from portal.domain.feedback_status import FeedbackAction, InvalidTransition, NotPermitted, allowed_actions
 from portal.domain.phone import mask
 from portal.domain.text import clean
@@ -26,13 +27,27 @@ from .models import Feedback, ResponseTemplate
 from .timeline import staff_timeline
 
 # On a phone the officer sees the usual next step first and the rarer ones below.
-DISPLAY_ORDER = ("answer", "accept", "request_info", "assign", "close", "forward", "reopen", "note", "refuse",
-                 "mark_duplicate")
+DISPLAY_ORDER = (
+    "answer",
+    "accept",
+    "request_info",
+    "assign",
+    "close",
+    "forward",
+    "reopen",
+    "note",
+    "refuse",
+    "mark_duplicate",
+)
 
 
 def ordered(actions):
-    return sorted(actions, key=lambda action: DISPLAY_ORDER.index(action.value)
-                  if action.value in DISPLAY_ORDER else len(DISPLAY_ORDER))
+    return sorted(
+        actions,
+        key=lambda action: (
+            DISPLAY_ORDER.index(action.value) if action.value in DISPLAY_ORDER else len(DISPLAY_ORDER)
+        ),
+    )
 
 
 bp = protect(Blueprint("feedback_staff", __name__, url_prefix="/staff/feedback", template_folder="templates"))
@@ -63,9 +78,17 @@ def queue():
     status = request.args.get("status", "")
     query = clean(request.args.get("q", ""))[:200]
     items = queries.agency_queue(agency_scope(), status if status in STAFF_STATUS else "", query)
-    return render_template("feedback/staff_queue.html", items=items, counts=queries.status_counts(agency_scope()),
-                           status=status, query=query, status_labels=STAFF_STATUS, today=local_now().date(),
-                           is_overdue=deadlines.is_overdue, mask=mask)
+    return render_template(
+        "feedback/staff_queue.html",
+        items=items,
+        counts=queries.status_counts(agency_scope()),
+        status=status,
+        query=query,
+        status_labels=STAFF_STATUS,
+        today=local_now().date(),
+        is_overdue=deadlines.is_overdue,
+        mask=mask,
+    )
 
 
 @bp.get("/<code>")
@@ -74,25 +97,58 @@ def item(code: str):
     feedback = _item(code)
     form = StaffActionForm()
     en = locale_code() == "en"
-    form.agency.choices = options((a.id, a.name_en if en else a.name) for a in db.session.scalars(
-        select(Agency).where(Agency.is_active, Agency.id != feedback.agency_id).order_by(Agency.kind, Agency.name)))
-    form.assignee.choices = options((a.id, a.full_name) for a in db.session.scalars(
-        select(Account).where(Account.agency_id == feedback.agency_id, Account.is_enabled,
-                              Account.role.in_(("processor", "leader"))).order_by(Account.full_name)))
-    templates = db.session.scalars(select(ResponseTemplate).where(
-        ResponseTemplate.is_active,
-        (ResponseTemplate.agency_id.is_(None)) | (ResponseTemplate.agency_id == feedback.agency_id))).all()
+    form.agency.choices = options(
+        (a.id, a.name_en if en else a.name)
+        for a in db.session.scalars(
+            select(Agency)
+            .where(Agency.is_active, Agency.id != feedback.agency_id)
+            .order_by(Agency.kind, Agency.name)
+        )
+    )
+    form.assignee.choices = options(
+        (a.id, a.full_name)
+        for a in db.session.scalars(
+            select(Account)
+            .where(
+                Account.agency_id == feedback.agency_id,
+                Account.is_enabled,
+                Account.role.in_(("processor", "leader")),
+            )
+            .order_by(Account.full_name)
+        )
+    )
+    templates = db.session.scalars(
+        select(ResponseTemplate).where(
+            ResponseTemplate.is_active,
+            (ResponseTemplate.agency_id.is_(None)) | (ResponseTemplate.agency_id == feedback.agency_id),
+        )
+    ).all()
     # Staff see the full phone of the item they handle; the view is audited (SECURITY.md I30/I32).
     record("feedback", feedback.id, "viewed", actor_id=current_user.id)
     db.session.commit()
-    return render_template(
-        "feedback/staff_item.html", item=feedback, form=form, entries=staff_timeline(feedback),
-        actions=allowed_actions(feedback.status_enum, current_user.role), action_labels=ACTION,
-        deadlines=deadlines.compute(feedback), nearby=queries.nearby_open(feedback), templates=templates,
-        status_labels=STAFF_STATUS, reasons=REFUSAL_REASONS, today=local_now().date(),
-        is_overdue=deadlines.is_overdue, ordered=ordered, mask=mask,
-        # SECURITY.md I30: the full phone only to the officer handling the item (and leaders).
-        show_contact=current_user.role in ("leader", "admin") or feedback.assignee_id == current_user.id), 200, {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
+    return (
+        render_template(
+            "feedback/staff_item.html",
+            item=feedback,
+            form=form,
+            entries=staff_timeline(feedback),
+            actions=allowed_actions(feedback.status_enum, current_user.role),
+            action_labels=ACTION,
+            deadlines=deadlines.compute(feedback),
+            nearby=queries.nearby_open(feedback),
+            templates=templates,
+            status_labels=STAFF_STATUS,
+            reasons=REFUSAL_REASONS,
+            today=local_now().date(),
+            is_overdue=deadlines.is_overdue,
+            ordered=ordered,
+            mask=mask,
+            # SECURITY.md I30: the full phone only to the officer handling the item (and leaders).
+            show_contact=current_user.role in ("leader", "admin") or feedback.assignee_id == current_user.id,
+        ),
+        200,
+        {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
+    )
 
 
 @bp.post("/<code>/<action>")
@@ -115,8 +171,15 @@ def act(code: str, action: str):
             duplicate = None
     try:
         notice = operations.staff_act(
-            feedback, chosen, current_user, note=form.note.data or "", reason=form.reason.data or "",
-            agency_id=form.agency.data, assignee_id=form.assignee.data, duplicate_of=duplicate)
+            feedback,
+            chosen,
+            current_user,
+            note=form.note.data or "",
+            reason=form.reason.data or "",
+            agency_id=form.agency.data,
+            assignee_id=form.assignee.data,
+            duplicate_of=duplicate,
+        )
     except NotPermitted:
         db.session.rollback()
         abort(403)
@@ -131,9 +194,16 @@ def act(code: str, action: str):
     db.session.commit()
     if notice is not None:
         link = current_app.config["PORTAL_SETTINGS"].base_url + url_for("tracking.track", code=feedback.code)
-        mail.send(feedback.email, "feedback/email/update.txt", feedback.locale, item=feedback, link=link,
-                  action=notice.action.value, message=EMAIL_MESSAGE[notice.action],
-                  reason=REFUSAL_REASONS.get(feedback.refusal_reason, ""))
+        mail.send(
+            feedback.email,
+            "feedback/email/update.txt",
+            feedback.locale,
+            item=feedback,
+            link=link,
+            action=notice.action.value,
+            message=EMAIL_MESSAGE[notice.action],
+            reason=REFUSAL_REASONS.get(feedback.refusal_reason, ""),
+        )
     flash(_("Done: %(action)s.", action=ACTION[chosen]), "success")
     if chosen is FeedbackAction.FORWARD and not can_see_agency(feedback.agency_id):
         return redirect(url_for(".queue"))

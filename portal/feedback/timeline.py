@@ -1,4 +1,5 @@
 """Timelines of a feedback item."""
+
 from portal.events.timeline import Entry, entries
 
 from .labels import EVENT

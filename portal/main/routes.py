@@ -1,4 +1,5 @@
 """Home page and the health check."""
+
 from flask import Blueprint, jsonify, render_template
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import SQLAlchemyError

@@ -4,6 +4,7 @@ Every money column is 64-bit (portal.db_types.Money), so any amount in this rang
 dong (about 40 billion US dollars, far beyond any credit to a fee account) the value is a corrupted or hostile
 message, not money: it is refused with its reason, never rounded, truncated or half-stored.
 """
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Translatable payment labels."""
+
 from flask_babel import lazy_gettext as _l
 
 # The audit of refused bank notifications (portal.payments.refusals).

@@ -1,4 +1,5 @@
 """Payment (what a dossier owes), BankTransaction (what the bank says arrived), refused notifications."""
+
 from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
@@ -14,7 +15,9 @@ STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
 class Payment(db.Model):
     __tablename__ = "payments"
     __table_args__ = (
-        CheckConstraint("status IN ('pending', 'paid', 'underpaid', 'overpaid', 'cancelled')", name="status_known"),
+        CheckConstraint(
+            "status IN ('pending', 'paid', 'underpaid', 'overpaid', 'cancelled')", name="status_known"
+        ),
         CheckConstraint("amount_vnd > 0", name="amount_positive"),
         CheckConstraint("received_vnd >= 0", name="received_positive"),
         Index("ix_payments_flagged", "status", "created_at"),

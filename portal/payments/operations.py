@@ -1,4 +1,5 @@
 """Payment operations: create a reference, match bank credits, confirm at the counter. Flush, never commit."""
+
 from __future__ import annotations
 
 import secrets
@@ -54,12 +55,20 @@ def current_bank() -> BankAccount:
 
 def payload_for(payment: Payment) -> str:
     bank = current_bank()
-    return build_payload(bin=bank.bin, account=bank.number, amount=payment.amount_vnd, reference=payment.reference)
+    return build_payload(
+        bin=bank.bin, account=bank.number, amount=payment.amount_vnd, reference=payment.reference
+    )
 
 
 def open_payment(dossier) -> Payment | None:
-    return next((p for p in db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id))
-                 if p.status in ("pending", "underpaid")), None)
+    return next(
+        (
+            p
+            for p in db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id))
+            if p.status in ("pending", "underpaid")
+        ),
+        None,
+    )
 
 
 def create_for(dossier) -> Payment:
@@ -84,8 +93,14 @@ def _settle(payment: Payment, method: str, actor: Account | None, now: datetime)
     payment.status, payment.method, payment.paid_at = "paid", method, now
     payment.confirmed_by_id = actor.id if actor else None
     dossier = payment.dossier
-    record("dossier", dossier.id, "payment_received", actor_id=actor.id if actor else None,
-           note=f"{payment.reference} {payment.received_vnd}", public=True)
+    record(
+        "dossier",
+        dossier.id,
+        "payment_received",
+        actor_id=actor.id if actor else None,
+        note=f"{payment.reference} {payment.received_vnd}",
+        public=True,
+    )
     if dossier.status_enum is DossierStatus.FEE_REQUESTED:
         from portal.dossiers.operations import system_act
 
@@ -121,21 +136,33 @@ def record_credit(credit: Credit, source: str, now: datetime | None = None) -> t
     if not 0 < credit.amount_vnd <= MAX_CREDIT_VND:  # the routes refuse these first, with their reason
         raise PaymentError("amount")
     now = now or utcnow()
-    existing = db.session.scalar(select(BankTransaction).where(
-        BankTransaction.bank_transaction_id == credit.bank_transaction_id))
+    existing = db.session.scalar(
+        select(BankTransaction).where(BankTransaction.bank_transaction_id == credit.bank_transaction_id)
+    )
     if existing is not None:
         return existing, False
-    row = BankTransaction(bank_transaction_id=credit.bank_transaction_id, amount_vnd=credit.amount_vnd,
-                          description=clean(credit.description)[:1000], account_number=credit.account_number,
-                          occurred_at=credit.occurred_at, received_at=now, source=source)
+    row = BankTransaction(
+        bank_transaction_id=credit.bank_transaction_id,
+        amount_vnd=credit.amount_vnd,
+        description=clean(credit.description)[:1000],
+        account_number=credit.account_number,
+        occurred_at=credit.occurred_at,
+        received_at=now,
+        source=source,
+    )
     db.session.add(row)
     payment = None
     own_account = current_bank().number
     # A credit to another account never pays a fee (SECURITY.md G25): it waits for staff.
-    references = [] if credit.account_number and credit.account_number != own_account else \
-        find_references(credit.description)
+    references = (
+        []
+        if credit.account_number and credit.account_number != own_account
+        else find_references(credit.description)
+    )
     for reference in references:
-        payment = db.session.scalar(select(Payment).where(Payment.reference == reference).with_for_update(of=Payment))
+        payment = db.session.scalar(
+            select(Payment).where(Payment.reference == reference).with_for_update(of=Payment)
+        )
         if payment is not None:
             break
     if payment is not None:
@@ -155,7 +182,9 @@ def resolve(row: BankTransaction, payment: Payment, actor: Account, now: datetim
     db.session.flush()
 
 
-def confirm_at_counter(payment: Payment, actor: Account, method: str, note: str, now: datetime | None = None) -> None:
+def confirm_at_counter(
+    payment: Payment, actor: Account, method: str, note: str, now: datetime | None = None
+) -> None:
     """Cash at the desk, or a transfer the officer has seen on the citizen's phone."""
     if method not in ("cash", "counter"):
         raise PaymentError("method")
@@ -164,6 +193,11 @@ def confirm_at_counter(payment: Payment, actor: Account, method: str, note: str,
     payment.received_vnd = payment.amount_vnd
     payment.note = clean(note)[:1000]
     _settle(payment, method, actor, now or utcnow())
-    record("dossier", payment.dossier_id, "payment_confirmed", actor_id=actor.id,
-           note=f"{payment.reference} {method} {payment.note}".strip())
+    record(
+        "dossier",
+        payment.dossier_id,
+        "payment_confirmed",
+        actor_id=actor.id,
+        note=f"{payment.reference} {method} {payment.note}".strip(),
+    )
     db.session.flush()

@@ -16,6 +16,7 @@ Ownership (issue 9, decided by the lead):
   reference and whether it is paid. Never a name, a dossier code or anything else about the applicant.
   The e-receipt names the payer and the dossier: only the dossier's citizen and its agency's staff see it.
 """
+
 from __future__ import annotations
 
 from flask import abort

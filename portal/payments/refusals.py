@@ -7,6 +7,7 @@ is exact across workers and processes. Only the first refusal of a row writes an
 MAX_SOURCES_PER_MINUTE + 1 a minute in all (beyond that many addresses, the rest share the source "*").
 The event keeps the reason, the body's length and a short SHA-256 prefix; never the unauthenticated body.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -27,8 +28,9 @@ OVERFLOW = "*"
 
 
 def _count(source: str, minute: datetime, reason: str) -> tuple[int, int]:
-    statement = upsert_insert(WebhookRefusal).values(source=source, minute=minute, count=1,
-                                                     last_reason=reason)
+    statement = upsert_insert(WebhookRefusal).values(
+        source=source, minute=minute, count=1, last_reason=reason
+    )
     statement = statement.on_conflict_do_update(
         index_elements=[WebhookRefusal.source, WebhookRefusal.minute],
         set_={"count": WebhookRefusal.count + 1, "last_reason": reason},
@@ -42,15 +44,23 @@ def record_refusal(reason: str, address: str | None, body: bytes, now: datetime 
     now = now or utcnow()
     minute = now.replace(second=0, microsecond=0)
     source = source_of(address)
-    known = db.session.scalar(select(WebhookRefusal.id).where(
-        WebhookRefusal.source == source, WebhookRefusal.minute == minute))
-    if known is None and db.session.scalar(select(func.count(WebhookRefusal.id)).where(
-            WebhookRefusal.minute == minute)) >= MAX_SOURCES_PER_MINUTE:
+    known = db.session.scalar(
+        select(WebhookRefusal.id).where(WebhookRefusal.source == source, WebhookRefusal.minute == minute)
+    )
+    if (
+        known is None
+        and db.session.scalar(select(func.count(WebhookRefusal.id)).where(WebhookRefusal.minute == minute))
+        >= MAX_SOURCES_PER_MINUTE
+    ):
         source = OVERFLOW  # many addresses at once: one more line a minute, whatever their number
     row_id, count = _count(source, minute, reason)
     if count > 1:
         return False
     digest = hashlib.sha256(body).hexdigest()[:16]
-    record("bank_webhook", row_id, "webhook_refused",
-           note=f"{reason}; {source}; {len(body)} bytes, sha256 {digest}…")
+    record(
+        "bank_webhook",
+        row_id,
+        "webhook_refused",
+        note=f"{reason}; {source}; {len(body)} bytes, sha256 {digest}…",
+    )
     return True

@@ -1,4 +1,5 @@
 """Public payment pages (/payments/<reference>) and the bank webhook (/webhooks/bank)."""
+
 from __future__ import annotations
 
 import hmac
@@ -60,10 +61,22 @@ def as_json(reference: str):
     payment = policy.public_payment(reference)
     payload = operations.payload_for(payment)
     fields = parse_payload(payload)
-    return jsonify(reference=payment.reference, status=payment.status, amount=payment.amount_vnd, payload=payload,
-                   fields={"bin": fields.bin, "account": fields.account, "service": fields.service,
-                           "amount": fields.amount, "currency": fields.currency, "country": fields.country,
-                           "reference": fields.reference, "crc": fields.crc})
+    return jsonify(
+        reference=payment.reference,
+        status=payment.status,
+        amount=payment.amount_vnd,
+        payload=payload,
+        fields={
+            "bin": fields.bin,
+            "account": fields.account,
+            "service": fields.service,
+            "amount": fields.amount,
+            "currency": fields.currency,
+            "country": fields.country,
+            "reference": fields.reference,
+            "crc": fields.crc,
+        },
+    )
 
 
 @bp.get("/payments/<reference>/receipt")
@@ -72,15 +85,13 @@ def receipt(reference: str):
     payment = policy.public_payment(reference)
     if not policy.may_see_receipt(payment):  # it names the payer
         abort(404)
-    return render_template("payments/receipt.html", payment=payment,
-                           bank=operations.current_bank())
+    return render_template("payments/receipt.html", payment=payment, bank=operations.current_bank())
 
 
 def _signature_ok(timestamp: str, body: bytes, given: str) -> bool:
     secrets_ = current_app.config["PORTAL_SETTINGS"].bank_webhook_secrets
     message = timestamp.encode() + b"." + body
-    return any(hmac.compare_digest(keyed_digest(secret, message).hex(), given.lower())
-               for secret in secrets_)
+    return any(hmac.compare_digest(keyed_digest(secret, message).hex(), given.lower()) for secret in secrets_)
 
 
 class Refused(Exception):
@@ -111,8 +122,11 @@ def _credit(body: bytes) -> operations.Credit:
     if not isinstance(data, dict):
         raise Refused(400, "not_an_object")
     transaction_id = data.get("transaction_id")
-    if isinstance(transaction_id, bool) or not isinstance(transaction_id, str | int) \
-            or not str(transaction_id).strip():
+    if (
+        isinstance(transaction_id, bool)
+        or not isinstance(transaction_id, str | int)
+        or not str(transaction_id).strip()
+    ):
         raise Refused(400, "transaction_id")
     if "amount" not in data:
         raise Refused(400, "amount_missing")
@@ -128,10 +142,12 @@ def _credit(body: bytes) -> operations.Credit:
             raise Refused(400, "occurred_at") from None
         occurred_at = operations.bank_instant(occurred_at)
     return operations.Credit(
-        bank_transaction_id=str(transaction_id).strip()[:80], amount_vnd=amount,
+        bank_transaction_id=str(transaction_id).strip()[:80],
+        amount_vnd=amount,
         description=str(data.get("description") or ""),
         account_number=str(data.get("account_number") or "")[:19],
-        occurred_at=occurred_at)
+        occurred_at=occurred_at,
+    )
 
 
 def _refuse(refusal: Refused, body: bytes):
@@ -170,5 +186,6 @@ def bank_webhook():
             db.session.rollback()
     else:
         abort(503)
-    return jsonify(status=row.state, duplicate=not new,
-                   reference=row.payment.reference if row.payment else None)
+    return jsonify(
+        status=row.state, duplicate=not new, reference=row.payment.reference if row.payment else None
+    )

@@ -3,6 +3,7 @@
 Who may do what is decided in portal/payments/policy.py: the agency's desk for its own payments, the
 province's finance officers (and the admin) for the provincial account's statements and unmatched credits.
 """
+
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -27,8 +28,10 @@ LINE_PROBLEMS = {
     "date": _l("Line %(line)d: the date is missing or not a date (2026-11-23, 23/11/2026 …)."),
     "amount_not_whole_dong": _l("Line %(line)d: the amount is not a whole number of dong."),
     "amount_not_positive": _l("Line %(line)d: the amount must be more than 0 dong."),
-    "amount_too_large": _l("Line %(line)d: the amount is above %(limit)s, which no fee payment can be; "
-                           "check the file with the bank."),
+    "amount_too_large": _l(
+        "Line %(line)d: the amount is above %(limit)s, which no fee payment can be; "
+        "check the file with the bank."
+    ),
 }
 
 
@@ -36,16 +39,26 @@ LINE_PROBLEMS = {
 @allow(*policy.LIST)
 def index():
     payments = db.session.scalars(
-        select(Payment).where(Payment.status.in_(("underpaid", "overpaid", "pending")),
-                              policy.listed_payments(current_user))
-        .order_by(Payment.created_at.desc()).limit(200)).all()
+        select(Payment)
+        .where(Payment.status.in_(("underpaid", "overpaid", "pending")), policy.listed_payments(current_user))
+        .order_by(Payment.created_at.desc())
+        .limit(200)
+    ).all()
     unmatched = []
     if policy.owns_account(current_user):  # the provincial account's credits: payers' names, for finance only
-        unmatched = db.session.scalars(select(BankTransaction).where(BankTransaction.state == "unmatched")
-                                       .order_by(BankTransaction.received_at.desc()).limit(200)).all()
-    return render_template("payments/staff_index.html", payments=payments, unmatched=unmatched,
-                           owns_account=policy.owns_account(current_user),
-                           opens_counter=current_user.role in policy.COUNTER_VIEW)
+        unmatched = db.session.scalars(
+            select(BankTransaction)
+            .where(BankTransaction.state == "unmatched")
+            .order_by(BankTransaction.received_at.desc())
+            .limit(200)
+        ).all()
+    return render_template(
+        "payments/staff_index.html",
+        payments=payments,
+        unmatched=unmatched,
+        owns_account=policy.owns_account(current_user),
+        opens_counter=current_user.role in policy.COUNTER_VIEW,
+    )
 
 
 @bp.get("/<reference>/counter")
@@ -53,8 +66,12 @@ def index():
 def counter(reference: str):
     """The QR large on the desk's screen, for the citizen to scan with their banking app."""
     payment = policy.staff_payment(reference)
-    return render_template("payments/counter.html", payment=payment, bank=operations.current_bank(),
-                           may_confirm=policy.may_confirm(current_user, payment))
+    return render_template(
+        "payments/counter.html",
+        payment=payment,
+        bank=operations.current_bank(),
+        may_confirm=policy.may_confirm(current_user, payment),
+    )
 
 
 @bp.post("/<reference>/confirm")
@@ -105,8 +122,12 @@ def import_statement():
     try:
         parsed = statement.parse(upload.read() if upload else b"")
     except statement.NotAStatement:
-        flash(_("The statement must be a UTF-8 CSV with the columns transaction_id, date, amount, description."),
-              "error")
+        flash(
+            _(
+                "The statement must be a UTF-8 CSV with the columns transaction_id, date, amount, description."
+            ),
+            "error",
+        )
         return redirect(url_for(".index"))
     if parsed.problems:
         lines = [str(line) for line, _reason in parsed.problems]

@@ -1,4 +1,5 @@
 """Reading a bank statement CSV (README "Bank statement import"): every line is checked, then stored."""
+
 from __future__ import annotations
 
 import csv
@@ -60,7 +61,12 @@ def parse(data: bytes) -> Statement:
         if problem is not None:
             statement.problems.append((reader.line_num, problem))
             continue
-        statement.credits.append(Credit(
-            row["transaction_id"].strip()[:80], amounts.from_statement(row["amount"]),
-            row.get("description") or "", occurred_at=parse_date(row["date"])))
+        statement.credits.append(
+            Credit(
+                row["transaction_id"].strip()[:80],
+                amounts.from_statement(row["amount"]),
+                row.get("description") or "",
+                occurred_at=parse_date(row["date"]),
+            )
+        )
     return statement

@@ -1,4 +1,5 @@
 """AdminUnit: the 75 commune-level units of Sơn La, with their official codes."""
+
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 

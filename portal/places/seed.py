@@ -1,4 +1,5 @@
 """Load the 75 communes and wards from the CSV shipped with the package."""
+
 import csv
 import io
 from importlib.resources import files

@@ -3,6 +3,7 @@
 `protect(bp)` installs one before_request check on a blueprint; a view without `@allow(...)` is closed
 to everybody, so a forgotten decorator fails safe.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable

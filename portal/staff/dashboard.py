@@ -30,6 +30,7 @@ marked "Approximation:". In short:
   agency it was forwarded to); a commune's remit is the commune-level procedures, a department's
   the provincial ones naming it, as `receiving_agency` routes dossiers.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -130,7 +131,7 @@ class Dashboard:
     catalog: CatalogFacts
     scorecard: Scorecard
     figures: Figures
-    received_by: str                       # "day" or "month"
+    received_by: str  # "day" or "month"
     received_series: tuple[tuple[date, int], ...]
 
 
@@ -146,19 +147,30 @@ def _in_scope(column, scope: Scope):
 def _dossier_event_at(action: str | tuple[str, ...], before: datetime):
     """The first time the dossier of the enclosing query had `action` logged, before `before`."""
     actions = (action,) if isinstance(action, str) else action
-    return (select(func.min(Event.occurred_at))
-            .where(Event.subject_type == "dossier", Event.subject_id == Dossier.id, Event.action.in_(actions),
-                   Event.occurred_at < before)
-            .scalar_subquery())
+    return (
+        select(func.min(Event.occurred_at))
+        .where(
+            Event.subject_type == "dossier",
+            Event.subject_id == Dossier.id,
+            Event.action.in_(actions),
+            Event.occurred_at < before,
+        )
+        .scalar_subquery()
+    )
 
 
 def _waiting_since(reason: str, end: datetime):
     """When the pause of `reason` that was still open at `end` started (NULL when none was open)."""
-    return (select(func.max(DossierPause.started_at))
-            .where(DossierPause.dossier_id == Dossier.id, DossierPause.reason == reason,
-                   DossierPause.started_at < end,
-                   or_(DossierPause.resumed_at.is_(None), DossierPause.resumed_at >= end))
-            .scalar_subquery())
+    return (
+        select(func.max(DossierPause.started_at))
+        .where(
+            DossierPause.dossier_id == Dossier.id,
+            DossierPause.reason == reason,
+            DossierPause.started_at < end,
+            or_(DossierPause.resumed_at.is_(None), DossierPause.resumed_at >= end),
+        )
+        .scalar_subquery()
+    )
 
 
 def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
@@ -167,41 +179,73 @@ def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
     in_scope = _in_scope(D.agency_id, scope)
     reached_result = and_(D.finished_at.is_not(None), D.finished_at < end)
     has_file = exists().where(DossierFile.dossier_id == D.id, DossierFile.uploaded_at < end)
-    has_result_file = exists().where(DossierFile.dossier_id == D.id, DossierFile.kind == "result",
-                                     DossierFile.uploaded_at < end)
+    has_result_file = exists().where(
+        DossierFile.dossier_id == D.id, DossierFile.kind == "result", DossierFile.uploaded_at < end
+    )
     # Approximation: every result is a paper document, so a result without a result file is paper only.
     paper_only = and_(reached_result, ~has_result_file)
     # Settled online: a bank transfer to the VietQR reference (portal gateway, DuocThanhToanTrucTuyen 2);
     # "overpaid" after settling keeps paid_at, "cash"/"counter" are settled at the desk.
-    paid_online = exists().where(Payment.dossier_id == D.id, Payment.method == "transfer",
-                                 Payment.paid_at.is_not(None), Payment.paid_at < end,
-                                 Payment.status.in_(("paid", "overpaid")))
+    paid_online = exists().where(
+        Payment.dossier_id == D.id,
+        Payment.method == "transfer",
+        Payment.paid_at.is_not(None),
+        Payment.paid_at < end,
+        Payment.status.in_(("paid", "overpaid")),
+    )
     fee_bearing = D.fee_vnd > 0  # the server's total of the procedure's fee lines
     received = db.session.execute(
-        select(_count(true()), _count(D.channel == "online"),
-               _count(and_(D.channel == "online", ~paper_only)), _count(fee_bearing),
-               _count(and_(fee_bearing, paid_online)), _count(and_(has_file, ~paper_only)))
-        .where(in_scope, D.received_at >= start, D.received_at < end)).one()
+        select(
+            _count(true()),
+            _count(D.channel == "online"),
+            _count(and_(D.channel == "online", ~paper_only)),
+            _count(fee_bearing),
+            _count(and_(fee_bearing, paid_online)),
+            _count(and_(has_file, ~paper_only)),
+        ).where(in_scope, D.received_at >= start, D.received_at < end)
+    ).one()
 
     ready = db.session.execute(
-        select(_count(true()), _count(has_result_file))
-        .where(in_scope, D.finished_at >= start, D.finished_at < end)).one()
-    withdrawn = db.session.scalar(
-        select(func.count(func.distinct(Event.subject_id)))
-        .join(D, D.id == Event.subject_id)
-        .where(Event.subject_type == "dossier", Event.action == "withdraw", Event.occurred_at >= start,
-               Event.occurred_at < end, in_scope)) or 0
+        select(_count(true()), _count(has_result_file)).where(
+            in_scope, D.finished_at >= start, D.finished_at < end
+        )
+    ).one()
+    withdrawn = (
+        db.session.scalar(
+            select(func.count(func.distinct(Event.subject_id)))
+            .join(D, D.id == Event.subject_id)
+            .where(
+                Event.subject_type == "dossier",
+                Event.action == "withdraw",
+                Event.occurred_at >= start,
+                Event.occurred_at < end,
+                in_scope,
+            )
+        )
+        or 0
+    )
 
     timeliness = _dossier_timeliness(scope, period)
     return DossierFacts(
-        received=received[0], online_submitted=received[1], online_qualifying=received[2],
-        fee_bearing=received[3], paid_online=received[4], digitised=received[5],
-        results_ready=ready[0], withdrawn=withdrawn, processing_days_total=_processing_days(scope, period),
-        paper_results=ready[0], e_results=ready[1],
-        finished_on_time=timeliness["on_time"], finished_late=timeliness["late"],
-        open_within_deadline=timeliness["within"], open_overdue=timeliness["overdue"],
+        received=received[0],
+        online_submitted=received[1],
+        online_qualifying=received[2],
+        fee_bearing=received[3],
+        paid_online=received[4],
+        digitised=received[5],
+        results_ready=ready[0],
+        withdrawn=withdrawn,
+        processing_days_total=_processing_days(scope, period),
+        paper_results=ready[0],
+        e_results=ready[1],
+        finished_on_time=timeliness["on_time"],
+        finished_late=timeliness["late"],
+        open_within_deadline=timeliness["within"],
+        open_overdue=timeliness["overdue"],
         # Approximation: no feedback item names a dossier and citizens do not rate dossiers yet.
-        complained=0, rated=0, satisfied=0,
+        complained=0,
+        rated=0,
+        satisfied=0,
     )
 
 
@@ -221,31 +265,57 @@ def _dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
         waiting, fee_wait = case((D.status == 5, waiting)), case((D.status == 6, fee_wait))
     # The end: reaching 9 (10 passes through 9, so finished_at is set for both), else the return,
     # else the stop (8, from the event log); a dossier waiting in 5 at the end ended at that request.
-    end_at = func.coalesce(case((D.finished_at < end, D.finished_at)),
-                           case((D.returned_at < end, D.returned_at)),
-                           case((D.status == 8, _dossier_event_at("stop", end))), waiting)
+    end_at = func.coalesce(
+        case((D.finished_at < end, D.finished_at)),
+        case((D.returned_at < end, D.returned_at)),
+        case((D.status == 8, _dossier_event_at("stop", end))),
+        waiting,
+    )
     # Withdrawn (7) dossiers are not in the population when that happened by the end; refused ones (3)
     # never were received.
-    withdrawn_by_end = exists().where(Event.subject_type == "dossier", Event.subject_id == D.id,
-                                      Event.action == "withdraw", Event.occurred_at < end)
+    withdrawn_by_end = exists().where(
+        Event.subject_type == "dossier",
+        Event.subject_id == D.id,
+        Event.action == "withdraw",
+        Event.occurred_at < end,
+    )
     # Stopped or withdrawn since the start (the event log's time index), for the candidates below.
-    closed_lately = (select(Event.subject_id)
-                     .where(Event.occurred_at >= start, Event.subject_type == "dossier",
-                            Event.action.in_(("stop", "withdraw"))))
-    rows = (select(end_at.label("end_at"), D.original_appointment_on.label("due"), fee_wait.label("fee_wait"),
-                   D.id.label("id"))
-            .where(_in_scope(D.agency_id, scope), D.received_at < end, D.status != 3,
-                   # candidates: open now, finished lately, or stopped/withdrawn lately
-                   or_(D.status.in_(OPEN_DOSSIER), D.finished_at >= start, D.returned_at >= start,
-                       and_(D.status.in_((7, 8)), D.id.in_(closed_lately))),
-                   or_(D.status != 7, ~withdrawn_by_end))
-            .subquery())
+    closed_lately = select(Event.subject_id).where(
+        Event.occurred_at >= start, Event.subject_type == "dossier", Event.action.in_(("stop", "withdraw"))
+    )
+    rows = (
+        select(
+            end_at.label("end_at"),
+            D.original_appointment_on.label("due"),
+            fee_wait.label("fee_wait"),
+            D.id.label("id"),
+        )
+        .where(
+            _in_scope(D.agency_id, scope),
+            D.received_at < end,
+            D.status != 3,
+            # candidates: open now, finished lately, or stopped/withdrawn lately
+            or_(
+                D.status.in_(OPEN_DOSSIER),
+                D.finished_at >= start,
+                D.returned_at >= start,
+                and_(D.status.in_((7, 8)), D.id.in_(closed_lately)),
+            ),
+            or_(D.status != 7, ~withdrawn_by_end),
+        )
+        .subquery()
+    )
     ended = rows.c.end_at.is_not(None)
     # More than one supplement request makes an ended dossier late; counted only for the ended ones.
-    many_requests = (select(func.count(DossierPause.id))
-                     .where(DossierPause.dossier_id == rows.c.id, DossierPause.reason == "supplement",
-                            DossierPause.started_at < end)
-                     .scalar_subquery()) > 1
+    many_requests = (
+        select(func.count(DossierPause.id))
+        .where(
+            DossierPause.dossier_id == rows.c.id,
+            DossierPause.reason == "supplement",
+            DossierPause.started_at < end,
+        )
+        .scalar_subquery()
+    ) > 1
     # On time: ended on or before the legal due date (the appointment pushed back by the citizen's
     # pauses), with at most one supplement request.
     in_time = local_date(rows.c.end_at) <= rows.c.due
@@ -253,13 +323,20 @@ def _dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
     # stopped: it is overdue only if it already was when the fee was requested.
     check_day = func.coalesce(local_date(rows.c.fee_wait), literal(period.last, Date()))
     overdue = check_day > rows.c.due
-    kind = case((~ended, case((overdue, "overdue"), else_="within")),
-                (or_(rows.c.due.is_(None), ~in_time), "late"), (many_requests, "late"),
-                else_="on_time").label("kind")
-    counts = dict(db.session.execute(
-        select(kind, func.count()).select_from(rows)
-        .where(or_(rows.c.end_at.is_(None), rows.c.end_at >= start))
-        .group_by(kind)).all())
+    kind = case(
+        (~ended, case((overdue, "overdue"), else_="within")),
+        (or_(rows.c.due.is_(None), ~in_time), "late"),
+        (many_requests, "late"),
+        else_="on_time",
+    ).label("kind")
+    counts = dict(
+        db.session.execute(
+            select(kind, func.count())
+            .select_from(rows)
+            .where(or_(rows.c.end_at.is_(None), rows.c.end_at >= start))
+            .group_by(kind)
+        ).all()
+    )
     return {key: counts.get(key, 0) for key in ("on_time", "late", "within", "overdue")}
 
 
@@ -271,20 +348,29 @@ def _calendar(days: list[date]) -> Calendar:
 def _processing_days(scope: Scope, period: Period) -> int:
     """Indicator 2.2's sum, in Python over the dossiers finished in the range (two narrow queries)."""
     finished = select(Dossier.id).where(
-        _in_scope(Dossier.agency_id, scope), Dossier.finished_at >= period.start,
-        Dossier.finished_at < period.end, Dossier.received_at.is_not(None))
+        _in_scope(Dossier.agency_id, scope),
+        Dossier.finished_at >= period.start,
+        Dossier.finished_at < period.end,
+        Dossier.received_at.is_not(None),
+    )
     rows = db.session.execute(
-        select(Dossier.id, Dossier.received_at, Dossier.finished_at).where(Dossier.id.in_(finished))).all()
+        select(Dossier.id, Dossier.received_at, Dossier.finished_at).where(Dossier.id.in_(finished))
+    ).all()
     if not rows:
         return 0
     pauses: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
     for dossier_id, started, resumed in db.session.execute(
-            select(DossierPause.dossier_id, DossierPause.started_at, DossierPause.resumed_at)
-            .where(DossierPause.dossier_id.in_(finished), DossierPause.reason == "supplement",
-                   DossierPause.resumed_at.is_not(None))):
+        select(DossierPause.dossier_id, DossierPause.started_at, DossierPause.resumed_at).where(
+            DossierPause.dossier_id.in_(finished),
+            DossierPause.reason == "supplement",
+            DossierPause.resumed_at.is_not(None),
+        )
+    ):
         pauses[dossier_id].append((started, resumed))
-    local = [(dossier_id, received.astimezone(LOCAL_TZ), done.astimezone(LOCAL_TZ))
-             for dossier_id, received, done in rows]
+    local = [
+        (dossier_id, received.astimezone(LOCAL_TZ), done.astimezone(LOCAL_TZ))
+        for dossier_id, received, done in rows
+    ]
     cal = _calendar([received.date() for _, received, _ in local] + [period.last])
     closing = office_hours().closing
     last = max(period.last, max(done.date() for _, _, done in local))
@@ -294,8 +380,11 @@ def _processing_days(scope: Scope, period: Period) -> int:
         # From day 0 of the count (the receipt day, or the next working day after hours) to the day
         # it reached 9, minus the working days the citizen took to complete the dossier.
         days = between(receipt_day(cal, received, closing), done.date())
-        waited = sum(between(started.astimezone(LOCAL_TZ).date(), resumed.astimezone(LOCAL_TZ).date())
-                     for started, resumed in pauses[dossier_id] if resumed <= done)
+        waited = sum(
+            between(started.astimezone(LOCAL_TZ).date(), resumed.astimezone(LOCAL_TZ).date())
+            for started, resumed in pauses[dossier_id]
+            if resumed <= done
+        )
         total += max(days - waited, 0)
     return total
 
@@ -322,20 +411,35 @@ def feedback_facts(scope: Scope, period: Period) -> FeedbackFacts:
     start, end = period.start, period.end
     F = Feedback  # noqa: N806
     in_scope = _in_scope(F.agency_id, scope)
-    received = db.session.scalar(select(func.count()).where(in_scope, F.submitted_at >= start,
-                                                            F.submitted_at < end)) or 0
-    ratings = dict(db.session.execute(
-        select(Event.action, func.count())
-        .join(F, F.id == Event.subject_id)
-        .where(Event.subject_type == "feedback",
-               Event.action.in_(("rate_satisfied", "rate_unsatisfied", "rate_unsatisfied_final")),
-               Event.occurred_at >= start, Event.occurred_at < end, in_scope)
-        .group_by(Event.action)).all())
+    received = (
+        db.session.scalar(select(func.count()).where(in_scope, F.submitted_at >= start, F.submitted_at < end))
+        or 0
+    )
+    ratings = dict(
+        db.session.execute(
+            select(Event.action, func.count())
+            .join(F, F.id == Event.subject_id)
+            .where(
+                Event.subject_type == "feedback",
+                Event.action.in_(("rate_satisfied", "rate_unsatisfied", "rate_unsatisfied_final")),
+                Event.occurred_at >= start,
+                Event.occurred_at < end,
+                in_scope,
+            )
+            .group_by(Event.action)
+        ).all()
+    )
     on_time, late, within, overdue, unsatisfactory = _feedback_timeliness(scope, period)
     return FeedbackFacts(
-        received=received, handled_on_time=on_time, handled_late=late, open_within_deadline=within,
-        open_overdue=overdue, unsatisfactory=unsatisfactory, satisfied=ratings.get("rate_satisfied", 0),
-        unsatisfied=ratings.get("rate_unsatisfied", 0) + ratings.get("rate_unsatisfied_final", 0))
+        received=received,
+        handled_on_time=on_time,
+        handled_late=late,
+        open_within_deadline=within,
+        open_overdue=overdue,
+        unsatisfactory=unsatisfactory,
+        satisfied=ratings.get("rate_satisfied", 0),
+        unsatisfied=ratings.get("rate_unsatisfied", 0) + ratings.get("rate_unsatisfied_final", 0),
+    )
 
 
 def _feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, int, int]:
@@ -348,11 +452,15 @@ def _feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, i
     """
     start, end = period.start, period.end
     F = Feedback  # noqa: N806
-    first_request = (select(func.min(FeedbackPause.started_at)).where(FeedbackPause.feedback_id == F.id)
-                     .scalar_subquery())
-    disliked = exists().where(Event.subject_type == "feedback", Event.subject_id == F.id,
-                              Event.action.in_(("rate_unsatisfied", "rate_unsatisfied_final")),
-                              Event.occurred_at < end)
+    first_request = (
+        select(func.min(FeedbackPause.started_at)).where(FeedbackPause.feedback_id == F.id).scalar_subquery()
+    )
+    disliked = exists().where(
+        Event.subject_type == "feedback",
+        Event.subject_id == F.id,
+        Event.action.in_(("rate_unsatisfied", "rate_unsatisfied_final")),
+        Event.occurred_at < end,
+    )
     # Approximation of "resubmitted with a complaint": another report was marked a duplicate of this one.
     Other = aliased(Feedback)  # noqa: N806
     repeated = exists().where(Other.duplicate_of_id == F.id, Other.submitted_at < end)
@@ -360,12 +468,27 @@ def _feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, i
     # Local calendar days throughout: the range's bounds are local midnights, so "at or after the start"
     # is "on or after its first day".
     rows = db.session.execute(
-        select(F.status, F.received_on, F.due_on, local_date(F.submitted_at), local_date(F.answered_at),
-               local_date(F.closed_at), local_date(first_request),
-               case((received_here, disliked), else_=false()), case((received_here, repeated), else_=false()))
-        .where(_in_scope(F.agency_id, scope), F.submitted_at < end,
-               or_(F.status.in_(OPEN_FEEDBACK), F.answered_at >= start, F.closed_at >= start,
-                   F.submitted_at >= start))).all()
+        select(
+            F.status,
+            F.received_on,
+            F.due_on,
+            local_date(F.submitted_at),
+            local_date(F.answered_at),
+            local_date(F.closed_at),
+            local_date(first_request),
+            case((received_here, disliked), else_=false()),
+            case((received_here, repeated), else_=false()),
+        ).where(
+            _in_scope(F.agency_id, scope),
+            F.submitted_at < end,
+            or_(
+                F.status.in_(OPEN_FEEDBACK),
+                F.answered_at >= start,
+                F.closed_at >= start,
+                F.submitted_at >= start,
+            ),
+        )
+    ).all()
     first, last = period.first, period.last
     cal = _calendar([row.received_on for row in rows] + [last])
     deadline_memo: dict[tuple[date, int], date] = {}
@@ -389,8 +512,11 @@ def _feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, i
             ended = None
         if ended is not None and ended < first:
             continue  # ended before the range: not in 5.2's population nor received in it
-        request_late = requested is not None and requested <= last and \
-            requested > deadline(received_on, REQUEST_INFO_DAYS)
+        request_late = (
+            requested is not None
+            and requested <= last
+            and requested > deadline(received_on, REQUEST_INFO_DAYS)
+        )
         if ended is not None:
             if status == "refused":
                 step_late = ended > deadline(received_on, REFUSE_DAYS)
@@ -426,17 +552,33 @@ def catalog_facts(scope: Scope, period: Period) -> CatalogFacts:
     P = Procedure  # noqa: N806
     fee = (func.coalesce(P.charge_vnd, 0) + func.coalesce(P.fee_vnd, 0)) > 0
     paid_here = exists().where(
-        Dossier.procedure_id == P.id, _in_scope(Dossier.agency_id, scope),
-        exists().where(Payment.dossier_id == Dossier.id, Payment.method == "transfer",
-                       Payment.paid_at >= period.start, Payment.paid_at < period.end,
-                       Payment.status.in_(("paid", "overpaid"))))
+        Dossier.procedure_id == P.id,
+        _in_scope(Dossier.agency_id, scope),
+        exists().where(
+            Payment.dossier_id == Dossier.id,
+            Payment.method == "transfer",
+            Payment.paid_at >= period.start,
+            Payment.paid_at < period.end,
+            Payment.status.in_(("paid", "overpaid")),
+        ),
+    )
     row = db.session.execute(
-        select(_count(true()), _count(P.online_level.in_(("full", "partial"))), _count(fee),
-               # Approximation: every fee-bearing procedure takes VietQR payments (3.5).
-               _count(fee), _count(and_(fee, paid_here)))
-        .where(P.is_active, remit(scope))).one()
-    return CatalogFacts(procedures=row[0], online_procedures=row[1], fee_procedures=row[2],
-                        online_payment_procedures=row[3], paid_online_procedures=row[4])
+        select(
+            _count(true()),
+            _count(P.online_level.in_(("full", "partial"))),
+            _count(fee),
+            # Approximation: every fee-bearing procedure takes VietQR payments (3.5).
+            _count(fee),
+            _count(and_(fee, paid_here)),
+        ).where(P.is_active, remit(scope))
+    ).one()
+    return CatalogFacts(
+        procedures=row[0],
+        online_procedures=row[1],
+        fee_procedures=row[2],
+        online_payment_procedures=row[3],
+        paid_online_procedures=row[4],
+    )
 
 
 def received_series(scope: Scope, period: Period) -> tuple[str, tuple[tuple[date, int], ...]]:
@@ -444,10 +586,14 @@ def received_series(scope: Scope, period: Period) -> tuple[str, tuple[tuple[date
     day = local_date(Dossier.received_at).label("day")
     counts: dict[date, int] = defaultdict(int)
     for value, count in db.session.execute(
-            select(day, func.count())
-            .where(_in_scope(Dossier.agency_id, scope), Dossier.received_at >= period.start,
-                   Dossier.received_at < period.end)
-            .group_by(day)):
+        select(day, func.count())
+        .where(
+            _in_scope(Dossier.agency_id, scope),
+            Dossier.received_at >= period.start,
+            Dossier.received_at < period.end,
+        )
+        .group_by(day)
+    ):
         value = value if isinstance(value, date) else date.fromisoformat(str(value))
         counts[value] += count
     if period.days <= DAILY_CHART_DAYS:
@@ -472,6 +618,14 @@ def build(scope: Scope, period: Period) -> Dashboard:
     dossiers, feedback = dossier_facts(scope, period), feedback_facts(scope, period)
     catalog = catalog_facts(scope, period)
     by, series = received_series(scope, period)
-    return Dashboard(scope, period, dossiers, feedback, catalog, score(dossiers, feedback, catalog),
-                     figures(dossiers, feedback), by, series)
-
+    return Dashboard(
+        scope,
+        period,
+        dossiers,
+        feedback,
+        catalog,
+        score(dossiers, feedback, catalog),
+        figures(dossiers, feedback),
+        by,
+        series,
+    )

@@ -5,6 +5,7 @@ transaction change the row, on SQLite and PostgreSQL alike. "Take next" on Postg
 another officer is locking (`FOR UPDATE SKIP LOCKED`), so two officers pressing it at once get two
 different items instead of one winner and one retry.
 """
+
 from __future__ import annotations
 
 from sqlalchemy import select, update
@@ -14,7 +15,6 @@ from portal.dossiers.models import Dossier
 from portal.events.operations import record
 from portal.extensions import db
 from portal.feedback.models import Feedback
-
 
 MODELS = {"feedback": Feedback, "dossier": Dossier}
 
@@ -30,8 +30,11 @@ def _scope(model, officer: Account):
 def claim(kind: str, item_id: int, officer: Account) -> None:
     model = MODELS[kind]
     result = db.session.execute(
-        update(model).where(model.id == item_id, model.assignee_id.is_(None), *_scope(model, officer))
-        .values(assignee_id=officer.id).execution_options(synchronize_session=False))
+        update(model)
+        .where(model.id == item_id, model.assignee_id.is_(None), *_scope(model, officer))
+        .values(assignee_id=officer.id)
+        .execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise ClaimLost(kind)
     record(kind, item_id, "claim", actor_id=officer.id)
@@ -43,8 +46,9 @@ def release(kind: str, item_id: int, officer: Account) -> None:
     conditions = [model.id == item_id, model.assignee_id.is_not(None), *_scope(model, officer)]
     if officer.role not in ("leader", "admin"):
         conditions.append(model.assignee_id == officer.id)
-    result = db.session.execute(update(model).where(*conditions).values(assignee_id=None)
-                                .execution_options(synchronize_session=False))
+    result = db.session.execute(
+        update(model).where(*conditions).values(assignee_id=None).execution_options(synchronize_session=False)
+    )
     if result.rowcount != 1:
         raise ClaimLost(kind)
     record(kind, item_id, "release", actor_id=officer.id)
@@ -52,9 +56,12 @@ def release(kind: str, item_id: int, officer: Account) -> None:
 
 def _candidate(kind: str, officer: Account):
     model = MODELS[kind]
-    statement = (select(model.id, model.queue_due).where(model.assignee_id.is_(None), model.queue_due.is_not(None),
-                                                         *_scope(model, officer))
-                 .order_by(model.queue_due, model.id).limit(1))
+    statement = (
+        select(model.id, model.queue_due)
+        .where(model.assignee_id.is_(None), model.queue_due.is_not(None), *_scope(model, officer))
+        .order_by(model.queue_due, model.id)
+        .limit(1)
+    )
     if db.session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     return db.session.execute(statement).first()
@@ -63,7 +70,9 @@ def _candidate(kind: str, officer: Account):
 def take_next(officer: Account) -> tuple[str, int] | None:
     """Claim the most urgent unassigned item of the officer's agency; None when the queue is empty."""
     for _attempt in range(5):
-        candidates = [(row[1], kind, row[0]) for kind in MODELS if (row := _candidate(kind, officer)) is not None]
+        candidates = [
+            (row[1], kind, row[0]) for kind in MODELS if (row := _candidate(kind, officer)) is not None
+        ]
         if not candidates:
             return None
         _due, kind, item_id = min(candidates)

@@ -4,6 +4,7 @@ Each kind is read in (queue_due, id) order from its own index, at most one page 
 the two short lists are merged: the database never sorts the whole queue. Pages follow the key of the
 last row shown (keyset pagination), so page 500 costs what page 1 costs.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,8 +14,8 @@ from sqlalchemy import String, cast, false, func, literal, select, tuple_, union
 
 from portal.dossiers.models import Dossier
 from portal.extensions import db
-from portal.search import every_term
 from portal.feedback.models import Feedback
+from portal.search import every_term
 
 from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 
@@ -76,20 +77,36 @@ def _after(model, kind: str, after: tuple[date, str, int] | None) -> list:
 def _branch(kind: str, model, criteria: QueueFilter, today: date, size: int):
     title = model.title if model is Feedback else model.applicant_name
     status = model.status if model is Feedback else cast(model.status, String)
-    return (select(literal(kind).label("kind"), model.id.label("id"), model.code.label("code"), title.label("title"),
-                   status.label("status"), model.queue_due.label("due"), model.assignee_id.label("assignee_id"))
-            .where(*_conditions(model, criteria, today), *_after(model, kind, criteria.after))
-            .order_by(model.queue_due, model.id).limit(size + 1))
+    return (
+        select(
+            literal(kind).label("kind"),
+            model.id.label("id"),
+            model.code.label("code"),
+            title.label("title"),
+            status.label("status"),
+            model.queue_due.label("due"),
+            model.assignee_id.label("assignee_id"),
+        )
+        .where(*_conditions(model, criteria, today), *_after(model, kind, criteria.after))
+        .order_by(model.queue_due, model.id)
+        .limit(size + 1)
+    )
 
 
 def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
     """One page of the queue and the keyset of the next page (or None)."""
-    branches = [_branch(kind, model, criteria, today, size).subquery()
-                for kind, model in KINDS if criteria.kind in ("", kind)]
+    branches = [
+        _branch(kind, model, criteria, today, size).subquery()
+        for kind, model in KINDS
+        if criteria.kind in ("", kind)
+    ]
     merged = union_all(*(select(branch) for branch in branches)).subquery()
     result = db.session.execute(
-        select(merged).order_by(merged.c.due, merged.c.kind, merged.c.id).limit(size + 1)).all()
-    next_key = (result[size - 1].due, result[size - 1].kind, result[size - 1].id) if len(result) > size else None
+        select(merged).order_by(merged.c.due, merged.c.kind, merged.c.id).limit(size + 1)
+    ).all()
+    next_key = (
+        (result[size - 1].due, result[size - 1].kind, result[size - 1].id) if len(result) > size else None
+    )
     return result[:size], next_key
 
 
@@ -98,10 +115,14 @@ def counts(criteria: QueueFilter, today: date) -> dict[str, int]:
     totals = {"all": 0, "feedback": 0, "dossier": 0, "overdue": 0, "mine": 0, "unassigned": 0}
     base = QueueFilter(agency_id=criteria.agency_id, me=criteria.me)
     for kind, model in KINDS:
-        row = db.session.execute(select(
-            func.count(), func.count().filter(model.queue_due < today),
-            func.count().filter(model.assignee_id == criteria.me), func.count().filter(model.assignee_id.is_(None)),
-        ).where(*_conditions(model, base, today))).one()
+        row = db.session.execute(
+            select(
+                func.count(),
+                func.count().filter(model.queue_due < today),
+                func.count().filter(model.assignee_id == criteria.me),
+                func.count().filter(model.assignee_id.is_(None)),
+            ).where(*_conditions(model, base, today))
+        ).one()
         totals[kind] = row[0]
         totals["all"] += row[0]
         totals["overdue"] += row[1]

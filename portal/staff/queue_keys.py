@@ -4,6 +4,7 @@
 item has left the queue. Stored, not computed in the query, so one plain index serves both the order
 and the "open" filter, and page 500 costs what page 1 costs.
 """
+
 from datetime import date
 
 from sqlalchemy import event

@@ -1,4 +1,5 @@
 """/staff/queue: one queue for feedback and dossiers; claim, take next, release. Closed by default."""
+
 from __future__ import annotations
 
 import re
@@ -38,13 +39,19 @@ def _filter() -> queries.QueueFilter:
         except ValueError:
             after = None
     return queries.QueueFilter(
-        agency_id=agency_scope(), me=current_user.id,
+        agency_id=agency_scope(),
+        me=current_user.id,
         kind=args.get("kind", "") if args.get("kind") in ("feedback", "dossier") else "",
-        status=clean(args.get("status", ""))[:20], commune=clean(args.get("commune", ""))[:5],
-        query=clean(args.get("q", ""))[:200], overdue=args.get("overdue") == "1", mine=args.get("mine") == "1",
-        unassigned=args.get("unassigned") == "1", after=after,
+        status=clean(args.get("status", ""))[:20],
+        commune=clean(args.get("commune", ""))[:5],
+        query=clean(args.get("q", ""))[:200],
+        overdue=args.get("overdue") == "1",
+        mine=args.get("mine") == "1",
+        unassigned=args.get("unassigned") == "1",
+        after=after,
         category=int(args["category"]) if re.fullmatch(r"[0-9]{1,9}", args.get("category", "")) else None,
-        procedure=int(args["procedure"]) if re.fullmatch(r"[0-9]{1,9}", args.get("procedure", "")) else None)
+        procedure=int(args["procedure"]) if re.fullmatch(r"[0-9]{1,9}", args.get("procedure", "")) else None,
+    )
 
 
 @bp.get("/")
@@ -60,20 +67,42 @@ def queue():
     today = local_now().date()
     rows, next_key = queries.queue_page(criteria, today)
     args = {k: v for k, v in request.args.items() if k != "after"}
-    next_url = url_for(".queue", **args, after=f"{next_key[0].isoformat()}~{next_key[1]}~{next_key[2]}") \
-        if next_key else None
+    next_url = (
+        url_for(".queue", **args, after=f"{next_key[0].isoformat()}~{next_key[1]}~{next_key[2]}")
+        if next_key
+        else None
+    )
     units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
     en = locale_code() == "en"
-    categories = [(c.id, c.name_en if en else c.name) for c in db.session.scalars(
-        select(FeedbackCategory).order_by(FeedbackCategory.position))]
-    procedures = [(p.id, p.name_en if en and p.name_en else p.name) for p in db.session.scalars(
-        select(Procedure).where(Procedure.is_active).order_by(Procedure.name))]
-    statuses = [(key.value, label) for key, label in FEEDBACK_STATUS.items() if key.value in queries.FEEDBACK_OPEN] + \
-        [(str(key.value), label) for key, label in DOSSIER_STATUS.items() if key.value in queries.DOSSIER_OPEN]
-    return render_template("staff/queue.html", rows=rows, criteria=criteria, counts=queries.counts(criteria, today),
-                           next_url=next_url, today=today, far=queries.FAR_FUTURE, units=units,
-                           categories=categories, procedures=procedures, statuses=statuses,
-                           feedback_status=FEEDBACK_STATUS, dossier_status=DOSSIER_STATUS, args=args)
+    categories = [
+        (c.id, c.name_en if en else c.name)
+        for c in db.session.scalars(select(FeedbackCategory).order_by(FeedbackCategory.position))
+    ]
+    procedures = [
+        (p.id, p.name_en if en and p.name_en else p.name)
+        for p in db.session.scalars(select(Procedure).where(Procedure.is_active).order_by(Procedure.name))
+    ]
+    statuses = [
+        (key.value, label) for key, label in FEEDBACK_STATUS.items() if key.value in queries.FEEDBACK_OPEN
+    ] + [
+        (str(key.value), label) for key, label in DOSSIER_STATUS.items() if key.value in queries.DOSSIER_OPEN
+    ]
+    return render_template(
+        "staff/queue.html",
+        rows=rows,
+        criteria=criteria,
+        counts=queries.counts(criteria, today),
+        next_url=next_url,
+        today=today,
+        far=queries.FAR_FUTURE,
+        units=units,
+        categories=categories,
+        procedures=procedures,
+        statuses=statuses,
+        feedback_status=FEEDBACK_STATUS,
+        dossier_status=DOSSIER_STATUS,
+        args=args,
+    )
 
 
 def _item_url(kind: str, item_id: int) -> str:

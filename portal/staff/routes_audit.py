@@ -12,6 +12,7 @@ refused bank notifications, province-wide templates) are for the province admini
 A page costs a fixed number of queries: one for the events with their actors, one per subject type shown
 for the subjects' names.
 """
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -58,9 +59,15 @@ SUBJECT_TYPES = {
 }
 # Translated names of actions, per subject type; the action's code is shown beside them (and when none).
 EXPORTED = {"dashboard_exported": _l("Dashboard figures exported (CSV)")}
-ACTION_LABELS = {"dossier": DOSSIER_EVENTS, "feedback": FEEDBACK_EVENTS, "account": ACCOUNT_EVENTS,
-                 "sign_in_policy": POLICY_EVENT, "bank_webhook": WEBHOOK_EVENT, "agency": EXPORTED,
-                 "province": EXPORTED}
+ACTION_LABELS = {
+    "dossier": DOSSIER_EVENTS,
+    "feedback": FEEDBACK_EVENTS,
+    "account": ACCOUNT_EVENTS,
+    "sign_in_policy": POLICY_EVENT,
+    "bank_webhook": WEBHOOK_EVENT,
+    "agency": EXPORTED,
+    "province": EXPORTED,
+}
 # (model, column naming the subject, column holding its agency) for subjects found by code or listed by name.
 SUBJECTS = {
     "dossier": (Dossier, Dossier.code, Dossier.agency_id),
@@ -77,10 +84,14 @@ def agency_scope(agency_id: int | None):
     """SQL condition: the event's subject belongs to `agency_id` (see the module's docstring)."""
     if agency_id is None:
         return false()
-    return or_(*(and_(Event.subject_type == kind,
-                      Event.subject_id.in_(select(model.id).where(owner == agency_id)))
-                 for kind, (model, _name, owner) in SUBJECTS.items() if kind != "agency"),
-               and_(Event.subject_type == "agency", Event.subject_id == agency_id))
+    return or_(
+        *(
+            and_(Event.subject_type == kind, Event.subject_id.in_(select(model.id).where(owner == agency_id)))
+            for kind, (model, _name, owner) in SUBJECTS.items()
+            if kind != "agency"
+        ),
+        and_(Event.subject_type == "agency", Event.subject_id == agency_id),
+    )
 
 
 def _subject_id(kind: str, text: str) -> int | None:
@@ -117,8 +128,9 @@ def _names(rows) -> dict[tuple[str, int], str]:
             from portal.payments.models import WebhookRefusal
 
             for row in db.session.scalars(select(WebhookRefusal).where(WebhookRefusal.id.in_(ids))):
-                names[(kind, row.id)] = str(_l("%(source)s: %(count)d refused in this minute",
-                                                source=row.source, count=row.count))
+                names[(kind, row.id)] = str(
+                    _l("%(source)s: %(count)d refused in this minute", source=row.source, count=row.count)
+                )
         elif kind == "calendar_day":
             for subject_id in ids:
                 text = str(subject_id)
@@ -140,8 +152,9 @@ def audit():
     form = AuditFilterForm(formdata=request.args)
     form.subject_type.choices = options([("", _l("Any"))] + list(SUBJECT_TYPES.items()))
     valid = form.validate()
-    statement = (select(Event, Account.email, Account.full_name)
-                 .outerjoin(Account, Account.id == Event.actor_id))
+    statement = select(Event, Account.email, Account.full_name).outerjoin(
+        Account, Account.id == Event.actor_id
+    )
     if current_user.role != "admin":
         statement = statement.where(agency_scope(current_user.agency_id))
     nothing = not valid
@@ -172,7 +185,15 @@ def audit():
         args = {key: value for key, value in request.args.items() if key != "before"}
         next_url = url_for(".audit", **args, before=rows[-1][0].id)
     names = _names(rows)
-    return render_template("staff/audit.html", form=form, rows=rows, names=names, next_url=next_url,
-                           subject_types=SUBJECT_TYPES, action_labels=ACTION_LABELS, link=_link,
-                           show_ip=current_user.role == "admin",
-                           filtered=bool(request.args)), 200 if valid else 400
+    return render_template(
+        "staff/audit.html",
+        form=form,
+        rows=rows,
+        names=names,
+        next_url=next_url,
+        subject_types=SUBJECT_TYPES,
+        action_labels=ACTION_LABELS,
+        link=_link,
+        show_ip=current_user.role == "admin",
+        filtered=bool(request.args),
+    ), 200 if valid else 400

@@ -4,6 +4,7 @@ The numbers come from `portal.staff.dashboard` (facts) and `portal.domain.indica
 rounding). One list of rows feeds the page, its table and the CSV, so the export is exactly what the
 screen shows. Charts are inline SVG drawn here: no JavaScript, nothing from another origin.
 """
+
 from __future__ import annotations
 
 import csv
@@ -76,8 +77,16 @@ FIGURES = (
 )
 # What citizens see on /statistics (no personal data: counts and shares of the whole province). Dossier
 # satisfaction joins them once citizens can rate dossiers (today it is always "not applicable").
-PUBLIC_FIGURES = ("received", "processed", "on_time_rate", "online_submission_share", "online_payment_share",
-                  "feedback_received", "feedback_on_time_share", "feedback_satisfaction")
+PUBLIC_FIGURES = (
+    "received",
+    "processed",
+    "on_time_rate",
+    "online_submission_share",
+    "online_payment_share",
+    "feedback_received",
+    "feedback_on_time_share",
+    "feedback_satisfaction",
+)
 PATTERNS = {"percent": "#,##0.0", "days": "#,##0.0", "points": "#,##0.00"}
 
 
@@ -148,29 +157,62 @@ def build_view(board: dashboard.Dashboard) -> View:
     rows = []
     for key, label, kind in FIGURES:
         raw = getattr(figures, key)
-        value = Value(raw, "count") if kind == "count" else _share(raw) if kind == "percent" else \
-            Value(decimal(raw, 1), "days")
+        value = (
+            Value(raw, "count")
+            if kind == "count"
+            else _share(raw)
+            if kind == "percent"
+            else Value(decimal(raw, 1), "days")
+        )
         rows.append(Row(key, str(label), value))
     groups: dict[str, list[Row]] = {}
     for line in board.scorecard.lines:
         threshold = DEFAULT_TABLE[line.id][1] if line.id in DEFAULT_TABLE else None
-        groups.setdefault(line.id.split(".")[0], []).append(Row(
-            line.id, str(INDICATOR_LABELS.get(line.label, line.label)), _share(line.rate),
-            _points(line.points),
-            _max(line.max_points), _share(threshold) if threshold is not None else None,
-            line.rate is not None and (threshold is None or line.rate >= threshold)))
+        groups.setdefault(line.id.split(".")[0], []).append(
+            Row(
+                line.id,
+                str(INDICATOR_LABELS.get(line.label, line.label)),
+                _share(line.rate),
+                _points(line.points),
+                _max(line.max_points),
+                _share(threshold) if threshold is not None else None,
+                line.rate is not None and (threshold is None or line.rate >= threshold),
+            )
+        )
     indicators = []
     for total in board.scorecard.groups:
         label = str(GROUP_LABELS.get(total.group, total.group))
-        indicators.append((total.group, label, groups.get(total.group, []),
-                           Row(f"group-{total.group}", label, _sum(total.points, total.max_points),
-                               _sum(total.points, total.max_points), _max(total.max_points))))
+        indicators.append(
+            (
+                total.group,
+                label,
+                groups.get(total.group, []),
+                Row(
+                    f"group-{total.group}",
+                    label,
+                    _sum(total.points, total.max_points),
+                    _sum(total.points, total.max_points),
+                    _max(total.max_points),
+                ),
+            )
+        )
     card = board.scorecard
-    total = Row("total", _("Total"), _sum(card.points, card.max_points), _sum(card.points, card.max_points),
-                _max(card.max_points))
+    total = Row(
+        "total",
+        _("Total"),
+        _sum(card.points, card.max_points),
+        _sum(card.points, card.max_points),
+        _max(card.max_points),
+    )
     fmt = local_date if board.received_by == "day" else _month
-    series = [Row(day.isoformat() if board.received_by == "day" else day.strftime("%Y-%m"), fmt(day),
-                  Value(count, "count")) for day, count in board.received_series]
+    series = [
+        Row(
+            day.isoformat() if board.received_by == "day" else day.strftime("%Y-%m"),
+            fmt(day),
+            Value(count, "count"),
+        )
+        for day, count in board.received_series
+    ]
     return View(board, rows, indicators, total, series)
 
 
@@ -190,12 +232,25 @@ def indicator_chart(view: View) -> dict:
         threshold = row.threshold.number if row.threshold else None
         fill = min(float(rate), 100.0) if rate is not None else 0.0
         mark = None if threshold is None else round(BAR_LEFT + BAR_WIDTH * float(threshold) / 100, 2)
-        bars.append({"row": row, "y": 8 + index * ROW_HEIGHT, "width": round(BAR_WIDTH * fill / 100, 2),
-                     "threshold_x": mark, "met": row.met})
+        bars.append(
+            {
+                "row": row,
+                "y": 8 + index * ROW_HEIGHT,
+                "width": round(BAR_WIDTH * fill / 100, 2),
+                "threshold_x": mark,
+                "met": row.met,
+            }
+        )
     height = 8 + len(bars) * ROW_HEIGHT + 22
     ticks = [{"x": round(BAR_LEFT + BAR_WIDTH * share / 100, 2), "label": share} for share in (0, 50, 100)]
-    return {"bars": bars, "height": height, "left": BAR_LEFT, "span": BAR_WIDTH, "ticks": ticks,
-            "axis_y": height - 22}
+    return {
+        "bars": bars,
+        "height": height,
+        "left": BAR_LEFT,
+        "span": BAR_WIDTH,
+        "ticks": ticks,
+        "axis_y": height - 22,
+    }
 
 
 def received_chart(view: View) -> dict:
@@ -207,14 +262,28 @@ def received_chart(view: View) -> dict:
     bars = []
     for index, row in enumerate(rows):
         height = round(plot_height * int(row.value.number or 0) / scale, 2)
-        bars.append({"row": row, "x": round(index * slot + slot * .15, 3), "width": round(slot * .7, 3),
-                     "y": round(plot_top + plot_height - height, 2), "height": height})
-    return {"bars": bars, "top": top, "plot_top": plot_top, "baseline": plot_top + plot_height,
-            "height": plot_top + plot_height + 24, "first": rows[0].label if rows else "",
-            "last": rows[-1].label if rows else ""}
+        bars.append(
+            {
+                "row": row,
+                "x": round(index * slot + slot * 0.15, 3),
+                "width": round(slot * 0.7, 3),
+                "y": round(plot_top + plot_height - height, 2),
+                "height": height,
+            }
+        )
+    return {
+        "bars": bars,
+        "top": top,
+        "plot_top": plot_top,
+        "baseline": plot_top + plot_height,
+        "height": plot_top + plot_height + 24,
+        "first": rows[0].label if rows else "",
+        "last": rows[-1].label if rows else "",
+    }
 
 
 # --- parameters ----------------------------------------------------------------------------------------
+
 
 def _parse_day(raw: str) -> date:
     if not DATE.fullmatch(raw):
@@ -232,8 +301,9 @@ def parse_period(args, today: date) -> tuple[dashboard.Period, str | None]:
         last = min(_parse_day(raw_last), today) if raw_last else today  # nothing is known after today
         first = _parse_day(raw_first) if raw_first else last.replace(day=1)
     except ValueError:
-        return default, _("The dates were not understood (use the format YYYY-MM-DD). Showing this month "
-                          "instead.")
+        return default, _(
+            "The dates were not understood (use the format YYYY-MM-DD). Showing this month instead."
+        )
     if first > last:
         return default, _("The start date is after the end date. Showing this month instead.")
     if (last - first).days >= MAX_DAYS or first.year < 2000:
@@ -280,22 +350,37 @@ def _query(view: View) -> dict:
 
 # --- staff views -----------------------------------------------------------------------------------------
 
+
 @bp.get("/dashboard")
 @allow(*LEADERS)
 def dashboard_page():
     view, errors = _request_view()
-    agencies = db.session.execute(
-        select(Agency.slug, Agency.name, Agency.name_en).where(Agency.is_active)
-        .order_by(Agency.kind.desc(), Agency.name)
-    ).all() if current_user.role == "admin" else []
+    agencies = (
+        db.session.execute(
+            select(Agency.slug, Agency.name, Agency.name_en)
+            .where(Agency.is_active)
+            .order_by(Agency.kind.desc(), Agency.name)
+        ).all()
+        if current_user.role == "admin"
+        else []
+    )
     print_view = request.args.get("print") == "1"
     query = _query(view)
     return render_template(
-        "staff/dashboard.html", view=view, errors=errors, agencies=agencies, print_view=print_view,
-        scope_name=scope_name(view.board.scope), query=query,
-        indicator_chart=indicator_chart(view), received_chart=received_chart(view),
-        csv_url=url_for(".export_csv", **query), print_url=url_for(".dashboard_page", **query, print=1),
-        screen_url=url_for(".dashboard_page", **query), generated=local_now())
+        "staff/dashboard.html",
+        view=view,
+        errors=errors,
+        agencies=agencies,
+        print_view=print_view,
+        scope_name=scope_name(view.board.scope),
+        query=query,
+        indicator_chart=indicator_chart(view),
+        received_chart=received_chart(view),
+        csv_url=url_for(".export_csv", **query),
+        print_url=url_for(".dashboard_page", **query, print=1),
+        screen_url=url_for(".dashboard_page", **query),
+        generated=local_now(),
+    )
 
 
 def csv_safe(cell: str) -> str:
@@ -315,17 +400,53 @@ def csv_rows(view: View, scope_label: str) -> list[list[str]]:
         rows.append([_("Figures"), row.key, row.label, row.value.plain(), "", "", ""])
     for _group, _label, lines, total in view.indicators:
         for row in lines:
-            rows.append([_("Decision 766 indicators"), row.key, row.label,
-                         row.value.plain(), row.points.plain() if row.points else "",
-                         row.max_points.plain() if row.max_points else "",
-                         row.threshold.plain() if row.threshold else ""])
-        rows.append([_("Group totals"), total.key, total.label, "", total.points.plain(),
-                     total.max_points.plain(), ""])
-    rows.append([_("Group totals"), "total", view.total.label, "", view.total.points.plain(),
-                 view.total.max_points.plain(), ""])
+            rows.append(
+                [
+                    _("Decision 766 indicators"),
+                    row.key,
+                    row.label,
+                    row.value.plain(),
+                    row.points.plain() if row.points else "",
+                    row.max_points.plain() if row.max_points else "",
+                    row.threshold.plain() if row.threshold else "",
+                ]
+            )
+        rows.append(
+            [
+                _("Group totals"),
+                total.key,
+                total.label,
+                "",
+                total.points.plain(),
+                total.max_points.plain(),
+                "",
+            ]
+        )
+    rows.append(
+        [
+            _("Group totals"),
+            "total",
+            view.total.label,
+            "",
+            view.total.points.plain(),
+            view.total.max_points.plain(),
+            "",
+        ]
+    )
     for row in view.series:
-        rows.append([_("Dossiers received per day") if board.received_by == "day" else
-                     _("Dossiers received per month"), row.key, row.label, row.value.plain(), "", "", ""])
+        rows.append(
+            [
+                _("Dossiers received per day")
+                if board.received_by == "day"
+                else _("Dossiers received per month"),
+                row.key,
+                row.label,
+                row.value.plain(),
+                "",
+                "",
+                "",
+            ]
+        )
     return [[csv_safe(str(cell)) for cell in row] for row in rows]
 
 
@@ -340,8 +461,13 @@ def export_csv():
     period, scope = view.board.period, view.board.scope
     name = f"dashboard-{scope.agency.slug if scope.agency else 'province'}-{period.first}-{period.last}.csv"
     # SECURITY.md check 32: who took which figures out of the portal, and when.
-    record("agency" if scope.agency else "province", scope.agency.id if scope.agency else 0,
-           "dashboard_exported", actor_id=current_user.id, note=f"{period.first}..{period.last} csv")
+    record(
+        "agency" if scope.agency else "province",
+        scope.agency.id if scope.agency else 0,
+        "dashboard_exported",
+        actor_id=current_user.id,
+        note=f"{period.first}..{period.last} csv",
+    )
     db.session.commit()
     response = Response("\ufeff" + buffer.getvalue(), mimetype="text/csv")
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
@@ -380,8 +506,9 @@ def statistics():
     by_key = {row.key: row for row in view.figures}
     on_time = next(line for _g, _l, lines, _t in view.indicators for line in lines if line.key == "2.1")
     rows = {**by_key, "on_time_rate": Row("on_time_rate", _("Dossiers handled on time"), on_time.value)}
-    response = Response(render_template("main/statistics.html", rows=[rows[key] for key in PUBLIC_FIGURES],
-                                        period=period))
+    response = Response(
+        render_template("main/statistics.html", rows=[rows[key] for key in PUBLIC_FIGURES], period=period)
+    )
     response.headers["Cache-Control"] = f"public, max-age={PUBLIC_MAX_AGE}"
     response.vary.add("Cookie")  # the language may come from the remembered-language cookie
     return response

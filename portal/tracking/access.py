@@ -2,6 +2,7 @@
 
 Kept in the signed session, at most 20 per kind; a signed-in citizen also sees their own items.
 """
+
 from flask import session
 from flask_login import current_user
 
@@ -10,7 +11,7 @@ LIMIT = 20
 
 def grant(kind: str, item_id: int) -> None:
     key = f"{kind}_access"
-    allowed = [i for i in session.get(key, []) if i != item_id][-(LIMIT - 1):]
+    allowed = [i for i in session.get(key, []) if i != item_id][-(LIMIT - 1) :]
     session[key] = [*allowed, item_id]
 
 

@@ -7,6 +7,7 @@ opened with digits at all (not even the right ones, which an attacker's lucky gu
 citizen is told why and still opens it with the private link or QR on the receipt, from a browser that
 already opened it, when signed in, or at the one-stop desk.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -68,7 +69,8 @@ def track():
         if attempt >= LOOKUP_FAILURES_PER_CODE:
             return _locked_page(form, code)
         form.phone_digits.errors = [
-            _("We found nothing for this code and phone number. Check both and try again.")]
+            _("We found nothing for this code and phone number. Check both and try again.")
+        ]
         return render_template("tracking/track.html", form=form), 404
     throttle.give_back(_code_key(code), CODE_LOCK_SECONDS)  # only wrong answers count towards the lock
     access.grant(kind, item.id)

@@ -5,6 +5,7 @@ when they carry scripts, actions that open or send files, attached files, forms 
 encrypted or unreadable, and stored as the re-written copy that was checked (portal.uploads.pdf). Every
 document is only ever served as a download in a sandbox, under a name with the extension of its type.
 """
+
 from __future__ import annotations
 
 import io
@@ -49,8 +50,12 @@ def check_document(raw: bytes) -> CheckedDocument:
     try:
         image = process_photo(raw, max_side=DOCUMENT_SIDE, formats=("JPEG", "PNG"))
     except ImageRejected as rejected:
-        reason = {"not_image": "type", "too_large": "too_large", "too_many_pixels": "too_many_pixels",
-                  "empty": "empty"}.get(rejected.reason, "corrupt")
+        reason = {
+            "not_image": "type",
+            "too_large": "too_large",
+            "too_many_pixels": "too_many_pixels",
+            "empty": "empty",
+        }.get(rejected.reason, "corrupt")
         raise DocumentRejected(reason) from None
     Image.open(io.BytesIO(image.data)).verify()  # what we store is a JPEG we made ourselves
     return CheckedDocument(image.data, "image/jpeg", ".jpg")

@@ -4,6 +4,7 @@ Only the pixels survive: Pillow decodes the image and writes a fresh JPEG with n
 after rotating it upright. Anything Pillow cannot open as JPEG, PNG or WebP is refused, whatever its
 name or declared type — a PHP or SVG file renamed .jpg never gets this far.
 """
+
 from __future__ import annotations
 
 import io
@@ -41,8 +42,9 @@ def _encode(image: Image.Image) -> bytes:
     return buffer.getvalue()
 
 
-def process_photo(raw: bytes, max_side: int = MAX_SIDE,
-                  formats: tuple[str, ...] = ACCEPTED_FORMATS) -> ProcessedImage:
+def process_photo(
+    raw: bytes, max_side: int = MAX_SIDE, formats: tuple[str, ...] = ACCEPTED_FORMATS
+) -> ProcessedImage:
     if not raw:
         raise ImageRejected("empty")
     if len(raw) > MAX_BYTES:

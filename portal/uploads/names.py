@@ -1,6 +1,7 @@
 """The name a stored file is shown and downloaded under: the citizen's label, with the extension of the type
 the portal sniffed and stored — a PDF uploaded as `ho_so.html` or `run.bat` downloads as `ho_so.pdf` or
 `run.pdf`, never as something a desktop would open with another program."""
+
 from __future__ import annotations
 
 import re
@@ -26,5 +27,5 @@ def with_type_extension(name: str, mimetype: str) -> str:
     ending = _EXTENSION.search(name)
     if ending and ending.start() > 0 and f".{ending[1].lower()}" in extensions:
         return name
-    stem = (name[:ending.start()] if ending else name).rstrip(" .") or "document"
-    return stem[:MAX_LENGTH - len(extensions[0])] + extensions[0]
+    stem = (name[: ending.start()] if ending else name).rstrip(" .") or "document"
+    return stem[: MAX_LENGTH - len(extensions[0])] + extensions[0]

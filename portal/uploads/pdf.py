@@ -9,6 +9,7 @@ then qpdf's re-written file: a fresh cross-reference, regenerated object streams
 document reaches, and no bytes after the end (no incremental-update leftovers, no appended payloads),
 so the bytes kept are the bytes that were checked.
 """
+
 from __future__ import annotations
 
 import io
@@ -24,19 +25,49 @@ MAX_DECODED = 20 * 1024 * 1024
 MAX_STREAM_DECODED = 64 * 1024 * 1024
 
 # Action types (PDF 32000-1 §12.6.4) that run code, open, import or send files, or play media.
-ACTIONS = frozenset({"/JavaScript", "/Launch", "/ImportData", "/SubmitForm", "/ResetForm", "/GoToR", "/GoToE",
-                     "/Rendition", "/RichMediaExecute", "/Movie", "/Sound", "/GoTo3DView"})
+ACTIONS = frozenset(
+    {
+        "/JavaScript",
+        "/Launch",
+        "/ImportData",
+        "/SubmitForm",
+        "/ResetForm",
+        "/GoToR",
+        "/GoToE",
+        "/Rendition",
+        "/RichMediaExecute",
+        "/Movie",
+        "/Sound",
+        "/GoTo3DView",
+    }
+)
 # Keys that only exist for scripts, triggered actions, attached files, forms or multimedia.
-KEYS = frozenset({"/JS", "/JavaScript", "/AA", "/EmbeddedFiles", "/EF", "/AcroForm", "/XFA", "/RichMedia",
-                  "/RichMediaContent", "/RichMediaSettings", "/3DD", "/Collection"})
+KEYS = frozenset(
+    {
+        "/JS",
+        "/JavaScript",
+        "/AA",
+        "/EmbeddedFiles",
+        "/EF",
+        "/AcroForm",
+        "/XFA",
+        "/RichMedia",
+        "/RichMediaContent",
+        "/RichMediaSettings",
+        "/3DD",
+        "/Collection",
+    }
+)
 # /Type or /Subtype values of attached files, file-attachment, multimedia and 3D annotations and streams.
-SUBTYPES = frozenset({"/EmbeddedFile", "/FileAttachment", "/RichMedia", "/3D", "/U3D", "/PRC", "/Movie",
-                      "/Sound", "/Screen"})
+SUBTYPES = frozenset(
+    {"/EmbeddedFile", "/FileAttachment", "/RichMedia", "/3D", "/U3D", "/PRC", "/Movie", "/Sound", "/Screen"}
+)
 # LZW has no memory limit in qpdf (a 10 MB stream can expand to gigabytes); PDF/A forbids it anyway.
 _LZW = re.compile(rb"/LZWDecode(?![A-Za-z])")
 _HEX_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
 _ACTIVE_BYTES = re.compile(
-    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|FileAttachment|RichMedia|XFA)(?![A-Za-z])")
+    rb"/(JavaScript|JS|Launch|EmbeddedFiles?|FileAttachment|RichMedia|XFA)(?![A-Za-z])"
+)
 _STREAM_DATA = re.compile(rb"(?<!end)stream\r?\n.*?\r?\nendstream", re.S)
 
 
@@ -50,8 +81,12 @@ class PdfRejected(ValueError):
 
 def _limit_qpdf() -> None:
     """qpdf decodes Flate, RunLength and predictors without a bound unless told; give each stream one."""
-    limits = {"flate_max_memory": MAX_STREAM_DECODED, "run_length_max_memory": MAX_STREAM_DECODED,
-              "png_max_memory": MAX_STREAM_DECODED, "tiff_max_memory": MAX_STREAM_DECODED}
+    limits = {
+        "flate_max_memory": MAX_STREAM_DECODED,
+        "run_length_max_memory": MAX_STREAM_DECODED,
+        "png_max_memory": MAX_STREAM_DECODED,
+        "tiff_max_memory": MAX_STREAM_DECODED,
+    }
     if any(qpdf_settings.get_qpdf_limits().get(name) != value for name, value in limits.items()):
         qpdf_settings.set_qpdf_limits(**limits)
 
@@ -76,8 +111,9 @@ def _is_active(value: pikepdf.Object) -> bool:
             return True
     for key in ("/S", "/Type", "/Subtype"):
         item = value.get(key)
-        if isinstance(item, pikepdf.Name) and (str(item) in SUBTYPES
-                                               or (key == "/S" and str(item) in ACTIONS)):
+        if isinstance(item, pikepdf.Name) and (
+            str(item) in SUBTYPES or (key == "/S" and str(item) in ACTIONS)
+        ):
             return True
     return False
 
@@ -95,8 +131,9 @@ def _contains_active(root: pikepdf.Object) -> bool:
             children = list(value)
         else:
             continue
-        stack.extend(child for child in children
-                     if isinstance(child, pikepdf.Object) and not child.is_indirect)
+        stack.extend(
+            child for child in children if isinstance(child, pikepdf.Object) and not child.is_indirect
+        )
     return False
 
 
@@ -141,8 +178,13 @@ def _rewritten(pdf: pikepdf.Pdf) -> bytes:
     # qpdf writes /Size into a cross-reference stream only when the trailer had one (a repaired file has not).
     pdf.trailer.Size = 0
     out = io.BytesIO()
-    pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate, compress_streams=True,
-             stream_decode_level=pikepdf.StreamDecodeLevel.generalized, deterministic_id=True)
+    pdf.save(
+        out,
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        compress_streams=True,
+        stream_decode_level=pikepdf.StreamDecodeLevel.generalized,
+        deterministic_id=True,
+    )
     data = out.getvalue()
     with pikepdf.open(io.BytesIO(data)) as copy:
         if len(copy.pages) != pages:

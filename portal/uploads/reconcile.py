@@ -8,6 +8,7 @@ still in progress: it is listed apart and never counts as trouble, nor is it eve
 The listing is taken before the rows are read: a file committed in between is then seen as referenced,
 never as an orphan.
 """
+
 from __future__ import annotations
 
 import time
@@ -59,11 +60,14 @@ def stored_rows():
     from portal.feedback.models import Feedback, FeedbackPhoto
 
     for row_id, code, name in db.session.execute(
-            select(DossierFile.id, Dossier.code, DossierFile.stored_name).join(Dossier)):
+        select(DossierFile.id, Dossier.code, DossierFile.stored_name).join(Dossier)
+    ):
         yield StoredRow("dossier_files", row_id, code, name)
     for row_id, code, name, thumbnail in db.session.execute(
-            select(FeedbackPhoto.id, Feedback.code, FeedbackPhoto.stored_name, FeedbackPhoto.thumbnail_name)
-            .join(Feedback)):
+        select(FeedbackPhoto.id, Feedback.code, FeedbackPhoto.stored_name, FeedbackPhoto.thumbnail_name).join(
+            Feedback
+        )
+    ):
         yield StoredRow("feedback_photos", row_id, code, name)
         yield StoredRow("feedback_photos", row_id, code, thumbnail)
 

@@ -5,6 +5,7 @@ with the stored type as Content-Type, in a sandbox; a file missing on disk is lo
 translated 404 page, never a 500 (`flask --app portal check-files` lists such rows). Downloads of personal
 files are audited by the routes with `audit_download()`.
 """
+
 from __future__ import annotations
 
 import os
@@ -33,19 +34,29 @@ def open_stored(name: str) -> BinaryIO | None:
 
 
 def missing_file_page():
-    return render_error(404, _("File not found"),
-                        _("This file is no longer available on the portal. Please contact the agency that "
-                          "handles this item."))
+    return render_error(
+        404,
+        _("File not found"),
+        _(
+            "This file is no longer available on the portal. Please contact the agency that "
+            "handles this item."
+        ),
+    )
 
 
 def attachment(handle: BinaryIO, name: str, mimetype: str, display_name: str, *, public: bool = False):
     """`handle` (opened by open_stored(name)) as a download; cached only when the file is public."""
     response = send_file(
-        handle, mimetype=served_type(mimetype), as_attachment=True,
-        download_name=with_type_extension(display_name, mimetype), max_age=3600 if public else 0,
+        handle,
+        mimetype=served_type(mimetype),
+        as_attachment=True,
+        download_name=with_type_extension(display_name, mimetype),
+        max_age=3600 if public else 0,
         # Stored names are unique (content hash and a random part): the name is the file's version.
-        conditional=public, etag=name if public else False,
-        last_modified=os.fstat(handle.fileno()).st_mtime if public else None)
+        conditional=public,
+        etag=name if public else False,
+        last_modified=os.fstat(handle.fileno()).st_mtime if public else None,
+    )
     response.headers["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

@@ -3,6 +3,7 @@
 Files are written before the database commit; if the request's transaction is rolled back (or the
 request fails), the files it wrote are removed again, so no orphan is left behind.
 """
+
 from __future__ import annotations
 
 import hashlib

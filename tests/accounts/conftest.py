@@ -1,4 +1,5 @@
 """Fixtures for sign-in security: enrolled accounts, the two-factor policy, a movable clock, mail capture."""
+
 from __future__ import annotations
 
 import time
@@ -33,8 +34,10 @@ def password_step(client, email: str, password: str = DEMO_PASSWORD, query: str 
 
 
 def signed_in(client) -> bool:
-    return 'action="/logout"' in client.get("/").get_data(as_text=True) and \
-        client.get("/login").status_code == 302
+    return (
+        'action="/logout"' in client.get("/").get_data(as_text=True)
+        and client.get("/login").status_code == 302
+    )
 
 
 def code_at(secret: str, offset_steps: int = 0) -> str:
@@ -48,8 +51,11 @@ def enrol(app):
     def make(email: str) -> str:
         account = find_by_email(email)
         secret = totp.new_secret()
-        db.session.add(SecondFactor(account_id=account.id,
-                                    secret_encrypted=totp.encrypt(secret, app.config["SECRET_KEY"])))
+        db.session.add(
+            SecondFactor(
+                account_id=account.id, secret_encrypted=totp.encrypt(secret, app.config["SECRET_KEY"])
+            )
+        )
         db.session.flush()
         return secret
 

@@ -1,5 +1,6 @@
 """The administrators' side of two-step sign-in: the province-wide policy (/staff/admin/security) and the
 reset of one member's authenticator after a lost phone. Both audited."""
+
 from __future__ import annotations
 
 import json
@@ -30,8 +31,11 @@ def admin_client(app, email: str = ADMIN):
 
 
 def last_event(subject_type: str, action: str) -> Event | None:
-    return db.session.scalars(select(Event).where(Event.subject_type == subject_type, Event.action == action)
-                              .order_by(Event.id.desc())).first()
+    return db.session.scalars(
+        select(Event)
+        .where(Event.subject_type == subject_type, Event.action == action)
+        .order_by(Event.id.desc())
+    ).first()
 
 
 def test_the_province_admin_turns_the_policy_on_and_it_is_audited(app):
@@ -44,8 +48,10 @@ def test_the_province_admin_turns_the_policy_on_and_it_is_audited(app):
     assert two_factor.staff_two_factor_required() == (True, "database")
     event = last_event("sign_in_policy", "two_factor_policy_changed")
     assert event.actor_id == find_by_email(ADMIN).id
-    assert json.loads(event.note) == {"before": {"require_staff_two_factor": False, "source": "environment"},
-                                      "after": {"require_staff_two_factor": True, "source": "database"}}
+    assert json.loads(event.note) == {
+        "before": {"require_staff_two_factor": False, "source": "environment"},
+        "after": {"require_staff_two_factor": True, "source": "database"},
+    }
     # From now on a member without an authenticator is sent to enrolment.
     officer = new_client(app)
     assert urlsplit(password_step(officer, PROCESSOR).headers["Location"]).path == "/login/two-factor/setup"
@@ -80,8 +86,13 @@ def test_resetting_a_members_two_factor_is_audited_and_ends_their_sessions(app, 
 
 
 def test_an_agency_admin_cannot_reset_another_agencys_staff(app, enrol):
-    create_account(email="yte@example.vn", password="Mat-khau-rat-dai-2026",  # noqa: S106
-                   full_name="Cán bộ Sở Y tế", role="leader", agency_slug="so-y-te")
+    create_account(
+        email="yte@example.vn",
+        password="Mat-khau-rat-dai-2026",  # noqa: S106
+        full_name="Cán bộ Sở Y tế",
+        role="leader",
+        agency_slug="so-y-te",
+    )
     enrol("yte@example.vn")
     other = find_by_email("yte@example.vn")
     client = admin_client(app, AGENCY_ADMIN)

@@ -4,6 +4,7 @@ The probe: six wrong passwords for lanhdao@… from elsewhere locked the real le
 attacker could keep doing it. Now failures from browsers without the leader's device cookie exhaust only
 the budget of untrusted clients; the leader's own browser has its own budget.
 """
+
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -48,7 +49,7 @@ def test_the_attacker_is_stopped(app):
     # Every attempt counts (the leader's own first sign-in from that browser was one): at most five a minute
     # from all untrusted clients together, wherever they come from.
     assert statuses.count(401) <= limits.ACCOUNT_LIMIT
-    assert statuses[statuses.index(429):] == [429] * (30 - statuses.index(429))
+    assert statuses[statuses.index(429) :] == [429] * (30 - statuses.index(429))
     # Even the right password is refused to an untrusted client while the account's budget is spent.
     stranger = new_client(app, "198.51.100.20")
     response = password_step(stranger, LEADER)
@@ -80,8 +81,11 @@ def test_a_forged_or_altered_device_cookie_gives_no_trust(app):
     browser = leaders_browser(app)
     genuine = browser.get_cookie("portal_device").value
     attack(app, LEADER, 5)
-    for forged in ("x", genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB"),
-                   f'{{"{find_by_email(LEADER).id}": "guess"}}'):
+    for forged in (
+        "x",
+        genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB"),
+        f'{{"{find_by_email(LEADER).id}": "guess"}}',
+    ):
         browser.set_cookie("portal_device", forged)
         assert password_step(browser, LEADER).status_code == 429, forged
 
@@ -160,8 +164,10 @@ def test_wrong_passwords_from_untrusted_clients_are_capped_per_day(app):
     statuses = []
     for minute in range(25):  # 25 minutes of five wrong passwords from ever new addresses
         throttle.clear(f"login:account:{PROCESSOR}")
-        statuses += [password_step(new_client(app, f"203.0.{minute}.{n + 1}"), PROCESSOR, WRONG).status_code
-                     for n in range(5)]
+        statuses += [
+            password_step(new_client(app, f"203.0.{minute}.{n + 1}"), PROCESSOR, WRONG).status_code
+            for n in range(5)
+        ]
     assert statuses.count(401) == limits.PER_DAY["login"]
     throttle.clear(f"login:account:{PROCESSOR}")
     assert password_step(new_client(app, "198.51.100.61"), PROCESSOR).status_code == 429

@@ -1,5 +1,6 @@
 """Staff sessions end after PORTAL_STAFF_IDLE_MINUTES without a request (issue 9 item 9); citizens keep
 their sessions. The last activity lives in the session cookie: no database write per request."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
@@ -29,8 +30,9 @@ def test_a_staff_session_ends_after_30_idle_minutes_and_returns_to_the_page(app,
     page = client.get(response.headers["Location"])
     body = page.get_data(as_text=True)
     assert html_lang(body) == lang
-    message = translated(app, lang, "You were signed out after %(minutes)d minutes without activity. Please "
-                                    "sign in again.").replace("%(minutes)d", "30")
+    message = translated(
+        app, lang, "You were signed out after %(minutes)d minutes without activity. Please sign in again."
+    ).replace("%(minutes)d", "30")
     assert message in body
     assert not signed_in(client)
     # Signing in again goes back to the page.
@@ -110,9 +112,10 @@ def test_setting_from_the_environment(tmp_path):
 
 @pytest.mark.parametrize("wrong", ["²", "３０", "1e3", "30 min"])
 def test_a_setting_that_only_looks_like_digits_is_a_clear_refusal(tmp_path, wrong):
-    """"²".isdigit() is True but int("²") fails: it must be refused like any other value, not crash."""
+    """ "²".isdigit() is True but int("²") fails: it must be refused like any other value, not crash."""
     with pytest.raises(SettingsError, match="PORTAL_STAFF_IDLE_MINUTES"):
         Settings.from_env({"PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_STAFF_IDLE_MINUTES": wrong})
+
 
 def test_an_active_staff_session_still_ends_12_hours_after_sign_in(app, clock):
     """SECURITY.md check 5: 30 minutes idle, and 12 hours absolute. Activity rewrites the signed cookie every
@@ -126,8 +129,14 @@ def test_an_active_staff_session_still_ends_12_hours_after_sign_in(app, clock):
     response = client.post("/staff/feedback/PA-000000-0000/accept", data={})
     assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
     body = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert translated(app, "vi", "You were signed out because you signed in more than %(hours)d hours ago. "
-                                 "Please sign in again.").replace("%(hours)d", "12") in body
+    assert (
+        translated(
+            app,
+            "vi",
+            "You were signed out because you signed in more than %(hours)d hours ago. Please sign in again.",
+        ).replace("%(hours)d", "12")
+        in body
+    )
     assert not signed_in(client)
     # A new sign-in starts a new 12 hours.
     password_step(client, PROCESSOR)

@@ -1,4 +1,5 @@
 """Account operations: create_account and authenticate (flush, never commit)."""
+
 from __future__ import annotations
 
 import pytest
@@ -17,8 +18,13 @@ NEW_PASSWORD = "Chiềng Sinh mưa rào 7"
 
 
 def events(account_id: int, action: str) -> list[Event]:
-    return list(db.session.scalars(select(Event).where(
-        Event.subject_type == "account", Event.subject_id == account_id, Event.action == action)))
+    return list(
+        db.session.scalars(
+            select(Event).where(
+                Event.subject_type == "account", Event.subject_id == account_id, Event.action == action
+            )
+        )
+    )
 
 
 def account_count() -> int:
@@ -26,6 +32,7 @@ def account_count() -> int:
 
 
 # --- create_account -------------------------------------------------------------------------------
+
 
 def test_create_citizen(app):
     account = create_account(email="  Lo.Van.A@Example.VN ", password=NEW_PASSWORD, full_name="  Lò   Văn A ")
@@ -44,10 +51,20 @@ def test_create_citizen(app):
 
 
 def test_create_staff_with_agency_by_slug_or_code(app):
-    by_slug = create_account(email="a@sonla.gov.vn", password=NEW_PASSWORD, full_name="A",
-                             role="receptionist", agency_slug="ubnd-phuong-to-hieu")
-    by_code = create_account(email="b@sonla.gov.vn", password=NEW_PASSWORD, full_name="B",
-                             role="processor", agency_slug="000.21.00.H52")
+    by_slug = create_account(
+        email="a@sonla.gov.vn",
+        password=NEW_PASSWORD,
+        full_name="A",
+        role="receptionist",
+        agency_slug="ubnd-phuong-to-hieu",
+    )
+    by_code = create_account(
+        email="b@sonla.gov.vn",
+        password=NEW_PASSWORD,
+        full_name="B",
+        role="processor",
+        agency_slug="000.21.00.H52",
+    )
     assert by_slug.agency.slug == by_code.agency.slug == "ubnd-phuong-to-hieu"
     assert by_slug.is_staff and by_code.is_staff
 
@@ -88,8 +105,13 @@ def test_province_wide_roles_have_no_agency(app, role):
 
 def test_unknown_agency_is_refused(app):
     with pytest.raises(AccountError, match="unknown agency"):
-        create_account(email="x@example.vn", password=NEW_PASSWORD, full_name="X", role="processor",
-                       agency_slug="ubnd-xa-khong-ton-tai")
+        create_account(
+            email="x@example.vn",
+            password=NEW_PASSWORD,
+            full_name="X",
+            role="processor",
+            agency_slug="ubnd-xa-khong-ton-tai",
+        )
 
 
 @pytest.mark.parametrize("email", [CITIZEN, "CongDan@Demo.SonLa.vn", "  congdan@demo.sonla.vn  "])
@@ -106,9 +128,14 @@ def test_invalid_e_mail_is_refused(app, email):
         create_account(email=email, password=NEW_PASSWORD, full_name="X")
 
 
-@pytest.mark.parametrize("password, reason", [
-    ("ngan", "short"), ("matkhau123", "common"), ("x" * 300, "long"),
-])
+@pytest.mark.parametrize(
+    "password, reason",
+    [
+        ("ngan", "short"),
+        ("matkhau123", "common"),
+        ("x" * 300, "long"),
+    ],
+)
 def test_weak_password_creates_nothing(app, password, reason):
     before = account_count()
     with pytest.raises(WeakPassword) as caught:
@@ -119,6 +146,7 @@ def test_weak_password_creates_nothing(app, password, reason):
 
 
 # --- authenticate ---------------------------------------------------------------------------------
+
 
 def test_authenticate_writes_a_login_event(app):
     citizen = find_by_email(CITIZEN)
@@ -137,14 +165,17 @@ def test_authenticate_ignores_case_and_spaces_of_the_e_mail(app):
     assert authenticate("  CONGDAN@demo.sonla.vn ", DEMO_PASSWORD) is find_by_email(CITIZEN)
 
 
-@pytest.mark.parametrize("email, password", [
-    (CITIZEN, "SonLa-demo-2025"),
-    (CITIZEN, DEMO_PASSWORD.lower()),
-    (CITIZEN, ""),
-    (CITIZEN, DEMO_PASSWORD + " "),
-    ("khongco@demo.sonla.vn", DEMO_PASSWORD),
-    ("", DEMO_PASSWORD),
-])
+@pytest.mark.parametrize(
+    "email, password",
+    [
+        (CITIZEN, "SonLa-demo-2025"),
+        (CITIZEN, DEMO_PASSWORD.lower()),
+        (CITIZEN, ""),
+        (CITIZEN, DEMO_PASSWORD + " "),
+        ("khongco@demo.sonla.vn", DEMO_PASSWORD),
+        ("", DEMO_PASSWORD),
+    ],
+)
 def test_authenticate_refuses_wrong_credentials_without_a_login_event(app, email, password):
     citizen = find_by_email(CITIZEN)
     before, last_login = len(events(citizen.id, "login")), citizen.last_login_at

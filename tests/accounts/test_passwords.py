@@ -1,4 +1,5 @@
 """Password rules and hashing (SECURITY.md A2): ASVS lengths, common list, Argon2id."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -94,11 +95,14 @@ def test_common_passwords_are_rejected(spy, password):
     assert spy.calls == []
 
 
-@pytest.mark.parametrize("password", [
-    "tau hoa cham qua deo",  # lower case letters and spaces only
-    "12345678901234567890123",  # digits only, not a listed one
-    "ĐÈO PHA ĐIN MÂY TRẮNG",  # upper case Vietnamese
-])
+@pytest.mark.parametrize(
+    "password",
+    [
+        "tau hoa cham qua deo",  # lower case letters and spaces only
+        "12345678901234567890123",  # digits only, not a listed one
+        "ĐÈO PHA ĐIN MÂY TRẮNG",  # upper case Vietnamese
+    ],
+)
 def test_no_composition_rules(password):
     check_password_rules(password)  # does not raise
 

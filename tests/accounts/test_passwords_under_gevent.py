@@ -1,5 +1,6 @@
 """Under gevent (the serving set-up), checking a password must not freeze the other connections of the
 process: Argon2 runs on gevent's thread pool. Run in a child process so the monkey-patching stays there."""
+
 from __future__ import annotations
 
 import subprocess
@@ -37,8 +38,14 @@ CHILD = textwrap.dedent("""
 
 
 def test_password_checks_leave_the_event_loop_running():
-    result = subprocess.run([sys.executable, "-c", CHILD], cwd=ROOT, capture_output=True, text=True,  # noqa: S603
-                            timeout=120, check=True)
+    result = subprocess.run(
+        [sys.executable, "-c", CHILD],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,  # noqa: S603
+        timeout=120,
+        check=True,
+    )
     results, rest = result.stdout.split("] ")
     beats, longest_gap, duration = rest.split()
     assert results + "]" == "[False, False, True]"

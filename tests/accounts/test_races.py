@@ -4,6 +4,7 @@
 Runs on its own database (a SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set),
 because the race needs real, separate transactions.
 """
+
 from __future__ import annotations
 
 import threading
@@ -64,8 +65,11 @@ def test_one_totp_code_sent_twice_at_once_is_accepted_once(two_portals):
     secret = totp.new_secret()
     with first.app_context():
         account = db.session.scalar(select(Account).where(Account.email == LEADER))
-        db.session.add(SecondFactor(account_id=account.id, secret_encrypted=totp.encrypt(secret, first.config[
-            "SECRET_KEY"])))
+        db.session.add(
+            SecondFactor(
+                account_id=account.id, secret_encrypted=totp.encrypt(secret, first.config["SECRET_KEY"])
+            )
+        )
         db.session.commit()
         db.session.remove()
     for _round in range(ROUNDS):

@@ -1,6 +1,7 @@
 """Password reset by e-mail (issue 9 item 10, SECURITY.md A3): the same answer for every address, a link
 that works once and for 30 minutes, closed by a newer link and by a password change, every other session
 ended, never a way around the second factor, and limits per address and per e-mail."""
+
 from __future__ import annotations
 
 import re
@@ -43,8 +44,11 @@ def set_password(client, link: str, password: str = NEW_PASSWORD, confirm: str |
 
 
 def count(action: str, account_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Event).where(
-        Event.subject_type == "account", Event.subject_id == account_id, Event.action == action))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Event)
+        .where(Event.subject_type == "account", Event.subject_id == account_id, Event.action == action)
+    )
 
 
 def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(app, outbox):
@@ -164,13 +168,16 @@ def test_the_new_password_follows_the_rules(app, outbox, lang):
     client.get(link_from(outbox))
     short = client.post(f"/reset?lang={lang}", data={"password": "ngan", "confirm": "ngan"})
     assert short.status_code == 400
-    assert translated(app, lang, "The password must have at least 8 characters.") in \
-        short.get_data(as_text=True)
+    assert translated(app, lang, "The password must have at least 8 characters.") in short.get_data(
+        as_text=True
+    )
     common = client.post(f"/reset?lang={lang}", data={"password": "password", "confirm": "password"})
-    assert translated(app, lang, "This password is too common. Choose a longer, less predictable one.") in \
-        common.get_data(as_text=True)
-    different = client.post(f"/reset?lang={lang}",
-                            data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"})
+    assert translated(
+        app, lang, "This password is too common. Choose a longer, less predictable one."
+    ) in common.get_data(as_text=True)
+    different = client.post(
+        f"/reset?lang={lang}", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD + "x"}
+    )
     assert translated(app, lang, "The two passwords are not the same.") in different.get_data(as_text=True)
     # None of that used the link up.
     assert client.post("/reset", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302

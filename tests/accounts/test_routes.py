@@ -1,4 +1,5 @@
 """Sign-in and sign-out through the web (SECURITY.md A1, A4)."""
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,6 @@ from portal.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from portal.events.models import Event
 from portal.extensions import db
 from tests.conftest import html_lang
-from tests.support.databases import backend
 
 CITIZEN = "congdan@demo.sonla.vn"
 PROCESSOR = "xuly@demo.sonla.vn"
@@ -40,8 +40,11 @@ def signed_in(client) -> bool:
 
 
 def login_events(account_id: int) -> int:
-    return db.session.scalar(select(func.count()).select_from(Event).where(
-        Event.subject_type == "account", Event.subject_id == account_id, Event.action == "login"))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Event)
+        .where(Event.subject_type == "account", Event.subject_id == account_id, Event.action == "login")
+    )
 
 
 def location_path(response) -> str:
@@ -51,6 +54,7 @@ def location_path(response) -> str:
 
 
 # --- signing in -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("demo", DEMO_ACCOUNTS, ids=lambda demo: demo.role)
 def test_every_demo_account_can_sign_in(client, demo):
@@ -165,17 +169,21 @@ def test_signed_in_user_opening_login_goes_home(client):
 
 # --- where to go after signing in -----------------------------------------------------------------
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example",
-    "//evil.example",
-    "///evil.example",
-    "/\\evil.example",
-    "\\\\evil.example",
-    "http:/evil.example",
-    "javascript:alert(1)",
-    "/\t/evil.example",
-    "evil.example",
-])
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example",
+        "//evil.example",
+        "///evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "http:/evil.example",
+        "javascript:alert(1)",
+        "/\t/evil.example",
+        "evil.example",
+    ],
+)
 def test_next_never_leaves_the_site(client, target):
     response = sign_in(client, CITIZEN, query="?" + urlencode({"next": target}))
     assert response.status_code == 302
@@ -190,6 +198,7 @@ def test_next_inside_the_site_is_followed(client, target):
 
 
 # --- throttling -----------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_sixth_attempt_for_one_account_is_throttled(app, client, lang):
@@ -208,8 +217,13 @@ def test_sixth_attempt_for_one_account_is_throttled(app, client, lang):
 
 
 def test_throttle_ignores_the_case_of_the_e_mail(client):
-    for variant in ("congdan@demo.sonla.vn", "CONGDAN@demo.sonla.vn", "CongDan@Demo.Sonla.vn",
-                    " congdan@demo.sonla.vn", "congdan@DEMO.SONLA.VN"):
+    for variant in (
+        "congdan@demo.sonla.vn",
+        "CONGDAN@demo.sonla.vn",
+        "CongDan@Demo.Sonla.vn",
+        " congdan@demo.sonla.vn",
+        "congdan@DEMO.SONLA.VN",
+    ):
         assert sign_in(client, variant, "Sai-mat-khau-2026").status_code == 401
     assert sign_in(client, CITIZEN).status_code == 429
 
@@ -232,6 +246,7 @@ def test_throttled_login_says_when_to_retry(client):
 
 
 # --- signing out and ending sessions --------------------------------------------------------------
+
 
 def test_logout_signs_out(app, client):
     sign_in(client, CITIZEN)

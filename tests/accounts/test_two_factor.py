@@ -1,6 +1,7 @@
 """Staff two-factor sign-in (issue 9 item 10, SECURITY.md A3): no session before the second factor, a wrong
 or reused code refused, recovery codes once each, the half-signed state short-lived and bound to the
 session, enrolment by QR code, enforcement by the administrator's policy."""
+
 from __future__ import annotations
 
 import re
@@ -36,11 +37,15 @@ def second_step(client, code: str = "", recovery: str = "", query: str = ""):
 
 def events(email: str, action: str) -> int:
     account = find_by_email(email)
-    return db.session.scalar(select(func.count()).select_from(Event).where(
-        Event.subject_type == "account", Event.subject_id == account.id, Event.action == action))
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Event)
+        .where(Event.subject_type == "account", Event.subject_id == account.id, Event.action == action)
+    )
 
 
 # --- the second step ------------------------------------------------------------------------------
+
 
 def test_the_password_alone_signs_nobody_in(app, enrol):
     enrol(LEADER)
@@ -146,8 +151,9 @@ def test_recovery_codes_are_stored_hashed(app, enrol):
     enrol(LEADER)
     account = find_by_email(LEADER)
     codes = two_factor._replace_recovery_codes(account)
-    stored = db.session.scalars(select(RecoveryCode.code_hash)
-                                .where(RecoveryCode.account_id == account.id)).all()
+    stored = db.session.scalars(
+        select(RecoveryCode.code_hash).where(RecoveryCode.account_id == account.id)
+    ).all()
     assert len(stored) == 10
     assert not set(codes) & set(stored)
     assert all(re.fullmatch(r"[0-9a-f]{64}", value) for value in stored)
@@ -170,8 +176,12 @@ def test_the_half_signed_state_expires_after_five_minutes(app, enrol, clock):
     assert response.status_code == 302
     assert urlsplit(response.headers["Location"]).path == "/login"
     page = client.get("/login").get_data(as_text=True)
-    assert translated(app, "vi", "Your sign-in took too long or was interrupted. Please enter your password "
-                                 "again.") in page
+    assert (
+        translated(
+            app, "vi", "Your sign-in took too long or was interrupted. Please enter your password again."
+        )
+        in page
+    )
     assert not signed_in(client)
 
 
@@ -205,8 +215,9 @@ def test_second_factor_attempts_are_limited(app, enrol):
     response = second_step(client, code_at(secret))  # even the right code
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
-    assert translated(app, "vi", "Too many attempts. Please wait a minute and try again.") in \
-        response.get_data(as_text=True)
+    assert translated(
+        app, "vi", "Too many attempts. Please wait a minute and try again."
+    ) in response.get_data(as_text=True)
     assert not signed_in(client)
 
 
@@ -217,6 +228,7 @@ def test_an_account_without_two_factor_signs_in_with_the_password(app):
 
 
 # --- enforcement and enrolment --------------------------------------------------------------------
+
 
 def test_policy_sends_unenrolled_staff_to_enrolment_and_nowhere_else(app, require_two_factor):
     require_two_factor()
@@ -254,7 +266,8 @@ def test_enrolment_page_shows_the_qr_code_and_the_key(app, require_two_factor):
 def enrolment_secret(client) -> str:
     body = client.get("/login/two-factor/setup").get_data(as_text=True)
     return parse_qs(urlsplit(re.search(r'href="(otpauth://[^"]+)"', body)[1].replace("&amp;", "&")).query)[
-        "secret"][0]
+        "secret"
+    ][0]
 
 
 def test_enrolment_is_confirmed_by_a_first_code_and_shows_the_recovery_codes_once(app, require_two_factor):

@@ -2,6 +2,7 @@
 tests/browser/test_two_factor_journey.py): a refused code leaves the box empty and ready, the enrolment
 page says at the top that the code was refused, every page has a way back, the recovery codes can be
 printed, and the account's events are named in words on the admin's page."""
+
 from __future__ import annotations
 
 import re

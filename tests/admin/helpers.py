@@ -1,4 +1,5 @@
 """Helpers for the administration tests: signed-in clients, extra staff, the Event a change wrote."""
+
 from __future__ import annotations
 
 import json
@@ -42,7 +43,9 @@ def account(email: str) -> Account:
 
 
 def staff(email: str, role: str, slug: str | None, password: str = STRONG) -> Account:
-    made = create_account(email=email, password=password, full_name="Cầm Thị Thu", role=role, agency_slug=slug)
+    made = create_account(
+        email=email, password=password, full_name="Cầm Thị Thu", role=role, agency_slug=slug
+    )
     db.session.flush()
     return made
 
@@ -58,8 +61,12 @@ def health_admin(app):
 
 
 def last_event(subject_type: str, subject_id: int) -> Event | None:
-    return db.session.scalar(select(Event).where(Event.subject_type == subject_type, Event.subject_id == subject_id)
-                             .order_by(Event.id.desc()).limit(1))
+    return db.session.scalar(
+        select(Event)
+        .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
+        .order_by(Event.id.desc())
+        .limit(1)
+    )
 
 
 def events(subject_type: str, subject_id: int, action: str | None = None) -> list[Event]:
@@ -86,8 +93,10 @@ def body(response) -> str:
 
 def errors(response) -> list[str]:
     """The field errors shown on a re-rendered form."""
-    return [re.sub(r"\s+", " ", message).strip()
-            for message in re.findall(r'<p class="error"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S)]
+    return [
+        re.sub(r"\s+", " ", message).strip()
+        for message in re.findall(r'<p class="error"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S)
+    ]
 
 
 def category(slug: str):
@@ -109,7 +118,11 @@ def procedure(code: str):
 def template_of(slug: str):
     from portal.feedback.models import ResponseTemplate
 
-    found = db.session.scalar(select(ResponseTemplate).where(ResponseTemplate.agency_id == agency(slug).id)
-                              .order_by(ResponseTemplate.id).limit(1))
+    found = db.session.scalar(
+        select(ResponseTemplate)
+        .where(ResponseTemplate.agency_id == agency(slug).id)
+        .order_by(ResponseTemplate.id)
+        .limit(1)
+    )
     assert found is not None, slug
     return found

@@ -4,6 +4,7 @@ Province admin: everything. Agency admin: categories, procedures, accounts and t
 agency (another agency's rows are 404, as if they did not exist), never agencies, the calendar or the
 bank account (403). Every other role: 403. Anonymous: sent to sign in.
 """
+
 from __future__ import annotations
 
 import pytest
@@ -34,8 +35,14 @@ from tests.admin.helpers import (
     template_of,
 )
 
-ROLES = {"receptionist": RECEPTIONIST, "processor": PROCESSOR, "leader": LEADER, "agency_admin": AGENCY_ADMIN,
-         "admin": ADMIN, "citizen": CITIZEN}
+ROLES = {
+    "receptionist": RECEPTIONIST,
+    "processor": PROCESSOR,
+    "leader": LEADER,
+    "agency_admin": AGENCY_ADMIN,
+    "admin": ADMIN,
+    "citizen": CITIZEN,
+}
 
 
 def pages() -> dict[str, str]:
@@ -65,8 +72,17 @@ def pages() -> dict[str, str]:
 
 
 ADMIN_ONLY = {"agencies", "agency", "calendar", "bank"}
-OWN_AGENCY = {"index", "categories", "procedures", "accounts", "new account", "own processor", "templates",
-              "new template", "own template"}
+OWN_AGENCY = {
+    "index",
+    "categories",
+    "procedures",
+    "accounts",
+    "new account",
+    "own processor",
+    "templates",
+    "new template",
+    "own template",
+}
 OTHER_AGENCY = {"health category", "health procedure", "health processor", "province admin"}
 
 
@@ -102,8 +118,10 @@ def test_anonymous_visitors_are_sent_to_sign_in(app):
 
 def test_an_agency_admin_of_health_sees_health_rows_only(app):
     client = health_admin(app)
-    own = {"category": f"/staff/admin/categories/{category(HEALTH_CATEGORY).id}",
-           "procedure": f"/staff/admin/procedures/{procedure(HEALTH_PROCEDURE).id}"}
+    own = {
+        "category": f"/staff/admin/categories/{category(HEALTH_CATEGORY).id}",
+        "procedure": f"/staff/admin/procedures/{procedure(HEALTH_PROCEDURE).id}",
+    }
     for url in own.values():
         response = client.get(url)
         response.close()
@@ -114,10 +132,12 @@ def test_an_agency_admin_of_health_sees_health_rows_only(app):
     listing = body(client.get("/staff/admin/procedures"))
     assert f'/staff/admin/procedures/{procedure(HEALTH_PROCEDURE).id}"' in listing
     assert f'/staff/admin/procedures/{procedure("SL-033").id}"' not in listing  # the provincial police's
-    for url in (f"/staff/admin/categories/{category('giao-thong').id}",
-                f"/staff/admin/procedures/{procedure('SL-033').id}",
-                f"/staff/admin/templates/{template_of('ubnd-phuong-to-hieu').id}",
-                f"/staff/admin/accounts/{account(PROCESSOR).id}"):
+    for url in (
+        f"/staff/admin/categories/{category('giao-thong').id}",
+        f"/staff/admin/procedures/{procedure('SL-033').id}",
+        f"/staff/admin/templates/{template_of('ubnd-phuong-to-hieu').id}",
+        f"/staff/admin/accounts/{account(PROCESSOR).id}",
+    ):
         response = client.get(url)
         response.close()
         assert response.status_code == 404, url
@@ -138,10 +158,12 @@ def test_post_endpoints_are_closed_to_other_roles_and_change_nothing(app):
     before = (to_hieu.name, to_hieu.code, to_hieu.is_active)
     for email in (AGENCY_ADMIN, LEADER, PROCESSOR):
         client = signed_in(app, email)
-        for url, data in ((f"/staff/admin/agencies/{to_hieu.id}", {"name": "X", "name_en": "X", "code": "1.2.3"}),
-                          (f"/staff/admin/agencies/{to_hieu.id}/active", {"active": "0"}),
-                          ("/staff/admin/bank", {"bank_bin": "970436", "account_number": "1", "account_name": "X"}),
-                          ("/staff/admin/calendar", {"day": "2026-12-28", "kind": "off", "reason": "x"})):
+        for url, data in (
+            (f"/staff/admin/agencies/{to_hieu.id}", {"name": "X", "name_en": "X", "code": "1.2.3"}),
+            (f"/staff/admin/agencies/{to_hieu.id}/active", {"active": "0"}),
+            ("/staff/admin/bank", {"bank_bin": "970436", "account_number": "1", "account_name": "X"}),
+            ("/staff/admin/calendar", {"day": "2026-12-28", "kind": "off", "reason": "x"}),
+        ):
             response = client.post(url, data=data)
             response.close()
             assert response.status_code == 403, (email, url)
@@ -157,7 +179,9 @@ def test_every_form_carries_a_csrf_token_and_a_post_without_it_changes_nothing(a
     row = agency("ubnd-phuong-to-hieu")
     client = signed_in(app, ADMIN)
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
-    refused = client.post(f"/staff/admin/agencies/{row.id}", data={"name": "Đổi", "name_en": "X", "code": row.code})
+    refused = client.post(
+        f"/staff/admin/agencies/{row.id}", data={"name": "Đổi", "name_en": "X", "code": row.code}
+    )
     refused.close()
     assert refused.status_code == 400
     db.session.refresh(row)
@@ -168,8 +192,10 @@ def test_every_form_carries_a_csrf_token_and_a_post_without_it_changes_nothing(a
         assert forms and all('name="csrf_token"' in form for form in forms), url
     page = body(client.get(f"/staff/admin/agencies/{row.id}"))
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)[1]
-    accepted = client.post(f"/staff/admin/agencies/{row.id}",
-                           data={"name": "Đổi", "name_en": row.name_en, "code": row.code, "csrf_token": token})
+    accepted = client.post(
+        f"/staff/admin/agencies/{row.id}",
+        data={"name": "Đổi", "name_en": row.name_en, "code": row.code, "csrf_token": token},
+    )
     accepted.close()
     assert accepted.status_code == 302
     db.session.refresh(row)

@@ -1,4 +1,5 @@
 """Agencies (province admin only): name, English name and the QCVN 102 code, activate/deactivate."""
+
 from __future__ import annotations
 
 import pytest
@@ -19,8 +20,10 @@ def form(row, **overrides):
 def test_edit_writes_an_event_with_before_and_after(app):
     row = agency(TO_HIEU)
     old_name, old_code = row.name, row.code
-    response = signed_in(app, ADMIN).post(f"/staff/admin/agencies/{row.id}", data=form(
-        row, name="UBND phường Tô Hiệu (mới)", code=" 000.99.00.h52 "))
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/agencies/{row.id}",
+        data=form(row, name="UBND phường Tô Hiệu (mới)", code=" 000.99.00.h52 "),
+    )
     assert response.status_code == 302
     db.session.refresh(row)
     assert row.name == "UBND phường Tô Hiệu (mới)"
@@ -28,8 +31,10 @@ def test_edit_writes_an_event_with_before_and_after(app):
     assert parse_dossier_code(f"{row.code}-261123-0001").agency == row.code
     [event] = events("agency", row.id, "agency_updated")
     assert event.actor_id == account(ADMIN).id
-    assert change(event) == {"before": {"name": old_name, "code": old_code},
-                             "after": {"name": "UBND phường Tô Hiệu (mới)", "code": "000.99.00.H52"}}
+    assert change(event) == {
+        "before": {"name": old_name, "code": old_code},
+        "after": {"name": "UBND phường Tô Hiệu (mới)", "code": "000.99.00.H52"},
+    }
 
 
 def test_saving_unchanged_writes_nothing(app):
@@ -43,22 +48,26 @@ SHAPE = "Use letters and digits in groups separated by single dots, for example 
 LENGTH = "The code must have 3 to 40 characters."
 
 
-@pytest.mark.parametrize(("code", "message"), [
-    ("", "Enter the code."),
-    ("H5", LENGTH),
-    ("1" * 41, LENGTH),
-    ("000..21.H52", SHAPE),
-    (".000.21.H52", SHAPE),
-    ("000.21.H52.", SHAPE),
-    ("000-21-H52", SHAPE),
-    ("000 21 H52", SHAPE),
-    ("Á00.21.H52", SHAPE),
-])
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("", "Enter the code."),
+        ("H5", LENGTH),
+        ("1" * 41, LENGTH),
+        ("000..21.H52", SHAPE),
+        (".000.21.H52", SHAPE),
+        ("000.21.H52.", SHAPE),
+        ("000-21-H52", SHAPE),
+        ("000 21 H52", SHAPE),
+        ("Á00.21.H52", SHAPE),
+    ],
+)
 def test_a_badly_shaped_code_is_refused_and_nothing_changes(app, code, message):
     row = agency(TO_HIEU)
     before = (row.name, row.code)
-    response = signed_in(app, ADMIN).post(f"/staff/admin/agencies/{row.id}?lang=en",
-                                          data=form(row, name="Đổi", code=code))
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/agencies/{row.id}?lang=en", data=form(row, name="Đổi", code=code)
+    )
     assert response.status_code == 400
     assert errors(response) == [message]
     db.session.refresh(row)
@@ -68,8 +77,9 @@ def test_a_badly_shaped_code_is_refused_and_nothing_changes(app, code, message):
 
 def test_a_code_already_used_by_another_agency_is_refused(app):
     row, other = agency(TO_HIEU), agency("so-y-te")
-    response = signed_in(app, ADMIN).post(f"/staff/admin/agencies/{row.id}?lang=en",
-                                          data=form(row, name="Đổi", code=other.code.lower()))
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/agencies/{row.id}?lang=en", data=form(row, name="Đổi", code=other.code.lower())
+    )
     assert response.status_code == 400
     assert errors(response) == ["Another agency already uses this code."]
     db.session.refresh(row)

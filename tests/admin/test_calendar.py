@@ -1,5 +1,6 @@
 """Announced days off and make-up working days (province admin): add, remove, and see the effect on the
 calendar page and on a procedure's due date at /procedures/<code>."""
+
 from __future__ import annotations
 
 from datetime import date, timedelta
@@ -37,7 +38,7 @@ def free_working_day(after: date) -> date:
 def shown_due(client, code: str = PROCEDURE) -> str:
     text = body(client.get(f"/procedures/{code}?lang=en"))
     start = text.index("Result due: ") + len("Result due: ")
-    return text[start:text.index("<", start)].strip()
+    return text[start : text.index("<", start)].strip()
 
 
 def expected_due(code: str = PROCEDURE) -> date:
@@ -53,8 +54,15 @@ def test_an_announced_day_off_moves_the_due_date_and_removing_it_moves_it_back(a
     start = receipt_day(calendar_around(now.date()), now, office_hours().closing)
     day_off = free_working_day(start)
     assert day_off <= before  # inside the counted days
-    response = client.post("/staff/admin/calendar", data={
-        "day": day_off.isoformat(), "kind": "off", "reason": "Nghỉ hoán đổi", "legal_reference": "Công văn 1/VPCP"})
+    response = client.post(
+        "/staff/admin/calendar",
+        data={
+            "day": day_off.isoformat(),
+            "kind": "off",
+            "reason": "Nghỉ hoán đổi",
+            "legal_reference": "Công văn 1/VPCP",
+        },
+    )
     assert response.status_code == 302
     after = expected_due()
     assert after > before
@@ -62,8 +70,15 @@ def test_an_announced_day_off_moves_the_due_date_and_removing_it_moves_it_back(a
     assert shown_due(client) == format_date(after, "full", locale="en")
     [event] = events("calendar_day", number(day_off), "calendar_day_added")
     assert event.actor_id == account(ADMIN).id
-    assert change(event) == {"before": {}, "after": {"day": day_off.isoformat(), "kind": "off",
-                                                     "reason": "Nghỉ hoán đổi", "legal_reference": "Công văn 1/VPCP"}}
+    assert change(event) == {
+        "before": {},
+        "after": {
+            "day": day_off.isoformat(),
+            "kind": "off",
+            "reason": "Nghỉ hoán đổi",
+            "legal_reference": "Công văn 1/VPCP",
+        },
+    }
 
     response = client.post("/staff/admin/calendar/remove", data={"day": day_off.isoformat()})
     assert response.status_code == 302
@@ -82,8 +97,12 @@ def test_a_make_up_saturday_brings_the_due_date_forward(app):
     while db.session.get(CalendarDay, saturday) is not None:
         saturday += timedelta(days=7)
     assert start < saturday < before
-    assert client.post("/staff/admin/calendar", data={
-        "day": saturday.isoformat(), "kind": "workday", "reason": "Làm bù"}).status_code == 302
+    assert (
+        client.post(
+            "/staff/admin/calendar", data={"day": saturday.isoformat(), "kind": "workday", "reason": "Làm bù"}
+        ).status_code
+        == 302
+    )
     after = expected_due(LONG_PROCEDURE)
     assert after < before
     assert shown_due(client, LONG_PROCEDURE) == format_date(after, "full", locale="en")
@@ -95,8 +114,10 @@ def test_the_calendar_page_shows_the_effect(app):
     client = signed_in(app, ADMIN)
     today = local_now().date()
     day_off = free_working_day(today + timedelta(days=20))
-    client.post("/staff/admin/calendar", data={"day": day_off.isoformat(), "kind": "off",
-                                               "reason": "Nghỉ bù đặc biệt"}).close()
+    client.post(
+        "/staff/admin/calendar",
+        data={"day": day_off.isoformat(), "kind": "off", "reason": "Nghỉ bù đặc biệt"},
+    ).close()
     page = body(client.get(f"/staff/admin/calendar?lang=en&start={day_off:%Y-%m}"))
     assert "Nghỉ bù đặc biệt" in page
     assert 'class="day day-announced_off' in page
@@ -106,33 +127,44 @@ def test_the_calendar_page_shows_the_effect(app):
     assert f"{format_date(date(today.year + 1, 1, 1), 'full', locale='en')}</strong>: New Year" in page
 
 
-@pytest.mark.parametrize(("kind", "pick", "message"), [
-    ("off", "sunday", "This date is already a day off."),
-    ("off", "holiday", "This date is already a day off."),
-    ("workday", "wednesday", "This date is already a working day."),
-    ("off", "listed", "This date is already listed. Remove it first to change it."),
-])
+@pytest.mark.parametrize(
+    ("kind", "pick", "message"),
+    [
+        ("off", "sunday", "This date is already a day off."),
+        ("off", "holiday", "This date is already a day off."),
+        ("workday", "wednesday", "This date is already a working day."),
+        ("off", "listed", "This date is already listed. Remove it first to change it."),
+    ],
+)
 def test_a_day_that_would_change_nothing_is_refused(app, kind, pick, message):
     today = local_now().date()
-    day = {"sunday": next_weekday(today, 6), "holiday": date(today.year + 1, 9, 2),
-           "wednesday": free_working_day(next_weekday(today, 1)), "listed": date(2026, 1, 2)}[pick]
+    day = {
+        "sunday": next_weekday(today, 6),
+        "holiday": date(today.year + 1, 9, 2),
+        "wednesday": free_working_day(next_weekday(today, 1)),
+        "listed": date(2026, 1, 2),
+    }[pick]
     if pick == "wednesday":
         assert day.weekday() < 5
     rows_before = db.session.query(CalendarDay).count()
-    response = signed_in(app, ADMIN).post("/staff/admin/calendar?lang=en", data={
-        "day": day.isoformat(), "kind": kind, "reason": "Thử"})
+    response = signed_in(app, ADMIN).post(
+        "/staff/admin/calendar?lang=en", data={"day": day.isoformat(), "kind": kind, "reason": "Thử"}
+    )
     assert response.status_code == 400
     assert message in errors(response)
     assert db.session.query(CalendarDay).count() == rows_before
     assert events("calendar_day", number(day)) == []
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"day": "", "kind": "off", "reason": "x"}, "Enter the date."),
-    ({"day": "2026-02-30", "kind": "off", "reason": "x"}, "Not a valid date value."),
-    ({"day": "2027-03-03", "kind": "holiday", "reason": "x"}, "Not a valid choice."),
-    ({"day": "2027-03-03", "kind": "off", "reason": ""}, "Enter the reason."),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"day": "", "kind": "off", "reason": "x"}, "Enter the date."),
+        ({"day": "2026-02-30", "kind": "off", "reason": "x"}, "Not a valid date value."),
+        ({"day": "2027-03-03", "kind": "holiday", "reason": "x"}, "Not a valid choice."),
+        ({"day": "2027-03-03", "kind": "off", "reason": ""}, "Enter the reason."),
+    ],
+)
 def test_malformed_input(app, data, message):
     response = signed_in(app, ADMIN).post("/staff/admin/calendar?lang=en", data=data)
     assert response.status_code == 400

@@ -4,6 +4,7 @@ A seeded database with a feedback photo and a dossier document (made through the
 backed up once; each test restores it into a scratch database and upload folder of its own and checks
 migrations at head, row counts and every file's SHA-256 independently of the backup code.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,15 +54,18 @@ def sha256(path: Path) -> str:
 def uploads_of(application) -> dict[str, str]:
     with application.app_context():
         root = storage.root()
-    return {path.relative_to(root).as_posix(): sha256(path)
-            for path in sorted(root.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(root).as_posix(): sha256(path) for path in sorted(root.rglob("*")) if path.is_file()
+    }
 
 
 def counts_of(application) -> dict[str, int]:
     with application.app_context(), db.engine.connect() as connection:
         names = inspect(connection).get_table_names()
-        return {name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()  # noqa: S608
-                for name in names}
+        return {
+            name: connection.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()  # noqa: S608
+            for name in names
+        }
 
 
 def heads_of(application) -> tuple[set[str], set[str]]:
@@ -95,7 +99,8 @@ def source(tmp_path_factory):
             item = make_item(photos=(jpeg_bytes(color=(12, 34, 56)),))
             procedure = db.session.scalar(select(Procedure).where(Procedure.code == ONLINE_PROCEDURE))
             dossier = dossier_operations.submit_online(
-                procedure, applicant(), [dossier_operations.Upload(PDF, "to-khai.pdf")], None, "vi")
+                procedure, applicant(), [dossier_operations.Upload(PDF, "to-khai.pdf")], None, "vi"
+            )
             db.session.commit()
             photo, document = item.photos[0].stored_name, dossier.files[0].stored_name
             db.session.remove()
@@ -198,8 +203,13 @@ def test_the_dump_is_a_snapshot_of_committed_data(source, tmp_path):
     writer = create_engine(url, poolclass=NullPool)
     try:
         with writer.connect() as connection:
-            connection.execute(text("INSERT INTO calendar_days (day, kind, reason, legal_reference) "
-                                    "VALUES (:day, 'off', 'uncommitted', '')"), {"day": date(2031, 1, 2)})
+            connection.execute(
+                text(
+                    "INSERT INTO calendar_days (day, kind, reason, legal_reference) "
+                    "VALUES (:day, 'off', 'uncommitted', '')"
+                ),
+                {"day": date(2031, 1, 2)},
+            )
             result = cli(source.app, "backup", "--output", str(tmp_path / "out"))
             connection.rollback()
     finally:

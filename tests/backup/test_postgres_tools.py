@@ -1,4 +1,5 @@
 """pg_dump / pg_restore: the right binary, a clear error without one, and no password on a command line."""
+
 from __future__ import annotations
 
 import os
@@ -17,8 +18,13 @@ def test_the_connection_goes_through_the_environment_and_the_password_never_into
     env = postgres.libpq_environment(URL, base={"PATH": "/usr/bin"})
 
     assert env["PGPASSWORD"] == "S3crêt-pw"  # noqa: S105 - test data
-    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGDATABASE"], env["PGSSLMODE"]) == \
-        ("db.internal", "5433", "portal", "portal_prod", "verify-full")
+    assert (env["PGHOST"], env["PGPORT"], env["PGUSER"], env["PGDATABASE"], env["PGSSLMODE"]) == (
+        "db.internal",
+        "5433",
+        "portal",
+        "portal_prod",
+        "verify-full",
+    )
     assert env["PATH"] == "/usr/bin"
     argument = postgres.dbname_argument(URL)
     assert argument == "--dbname=dbname='portal_prod'"

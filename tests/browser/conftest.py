@@ -7,6 +7,7 @@ tests must not request the `app` or `client` fixtures.
 No browser is ever downloaded. Without /usr/bin/chromium the tests are skipped, or fail when
 PORTAL_REQUIRE_BROWSER=1 (CI).
 """
+
 from __future__ import annotations
 
 import os
@@ -19,8 +20,15 @@ import pytest
 from tests.support.databases import throwaway_database
 
 CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 VIEWPORTS = {"360x800": {"width": 360, "height": 800}, "1280x800": {"width": 1280, "height": 800}}
 BROWSER_LOCALES = {"vi": "vi-VN", "en": "en-US"}
@@ -76,8 +84,9 @@ def browser(chromium_executable):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=chromium_executable, headless=True,
-                                              args=CHROMIUM_ARGS)
+        chromium = playwright.chromium.launch(
+            executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
+        )
         try:
             yield chromium
         finally:
@@ -95,11 +104,17 @@ def page(browser, live_server) -> Iterator[Callable]:
     """
     contexts = []
 
-    def open_page(viewport: str = "360x800", lang: str | None = "vi", javascript: bool = True,
-                  browser_locale: str | None = None):
+    def open_page(
+        viewport: str = "360x800",
+        lang: str | None = "vi",
+        javascript: bool = True,
+        browser_locale: str | None = None,
+    ):
         context = browser.new_context(
-            base_url=live_server, viewport=VIEWPORTS[viewport],
-            locale=browser_locale or BROWSER_LOCALES.get(lang or "vi"), java_script_enabled=javascript,
+            base_url=live_server,
+            viewport=VIEWPORTS[viewport],
+            locale=browser_locale or BROWSER_LOCALES.get(lang or "vi"),
+            java_script_enabled=javascript,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -107,11 +122,17 @@ def page(browser, live_server) -> Iterator[Callable]:
             context.add_cookies([{"name": "portal_lang", "value": lang, "url": live_server}])
         new_page = context.new_page()
         new_page.problems = []
-        new_page.on("console", lambda message: message.type == "error" and new_page.problems.append(
-            f"console: {message.text}"))
+        new_page.on(
+            "console",
+            lambda message: message.type == "error" and new_page.problems.append(f"console: {message.text}"),
+        )
         new_page.on("pageerror", lambda error: new_page.problems.append(f"page error: {error}"))
-        new_page.on("response", lambda response: response.status >= 400 and new_page.problems.append(
-            f"HTTP {response.status}: {response.url}"))
+        new_page.on(
+            "response",
+            lambda response: (
+                response.status >= 400 and new_page.problems.append(f"HTTP {response.status}: {response.url}")
+            ),
+        )
         return new_page
 
     yield open_page
@@ -148,7 +169,8 @@ def check_page() -> Callable:
         assert facts["lang"] == lang, f"{name}: <html lang={facts['lang']!r}>, expected {lang!r}"
         assert facts["scrollWidth"] <= facts["innerWidth"], (
             f"{name}: horizontal scrolling, content is {facts['scrollWidth']} px wide "
-            f"in a {facts['innerWidth']} px viewport")
+            f"in a {facts['innerWidth']} px viewport"
+        )
         assert not facts["unlabelled"], f"{name}: form controls without a <label>: {facts['unlabelled']}"
         assert facts["h1"] == 1, f"{name}: {facts['h1']} <h1> elements, expected exactly one"
         assert facts["main"] == 1, f"{name}: {facts['main']} main landmarks, expected exactly one"

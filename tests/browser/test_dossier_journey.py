@@ -16,6 +16,7 @@ or HTTP errors). The printed receipts are kept as tests/artifacts/dossier-<lang>
 Vietnamese translations of dossier strings may lag behind, so nothing here asserts UI text: only
 structure, URLs, form actions, classes and the data the citizen typed.
 """
+
 from __future__ import annotations
 
 import re
@@ -38,8 +39,14 @@ ARTIFACTS = SCREENSHOTS.parent
 PROCEDURE = "1.004194"  # Đăng ký tạm trú: fully online, 3 working days
 PROCEDURE_NAME = "Đăng ký tạm trú"
 COMMUNE_CODE, COMMUNE_NAME = "03646", "Phường Tô Hiệu"
-APPLICANT = {"name": "Lò Thị Xuân", "id_number": "014190000123", "birth_date": "1990-05-17",
-             "phone": "0912 345 678", "email": "xuan@example.com", "address": "Tổ 3, đường Tô Hiệu"}
+APPLICANT = {
+    "name": "Lò Thị Xuân",
+    "id_number": "014190000123",
+    "birth_date": "1990-05-17",
+    "phone": "0912 345 678",
+    "email": "xuan@example.com",
+    "address": "Tổ 3, đường Tô Hiệu",
+}
 RECEPTIONIST, PROCESSOR = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn"
 CODE = re.compile(r"\d{3}\.\d{2}\.\d{2}\.H52-\d{6}-\d{4}")
 RECEIPT_PATH = re.compile(rf"^/dossiers/({CODE.pattern})/receipt$")
@@ -55,10 +62,12 @@ matrix = pytest.mark.parametrize("lang", LANGUAGES)
 def files(tmp_path):
     """The citizen's and the processor's files on disk, as a file picker would give them."""
     # Real names from phones and scanners are long and have no break opportunity: they must wrap at 360 px.
-    paths = {"form": tmp_path / "to-khai-CT01.pdf",
-             "photo": tmp_path / "IMG_20261123_CCCD_mat_truoc_mat_sau_Lo_Thi_Xuan_014190000123.jpg",
-             "supplement": tmp_path / "Scan_HopDongThueNha_LoThiXuan_To3_DuongToHieu_PhuongToHieu.pdf",
-             "result": tmp_path / "ket-qua-tam-tru.pdf"}
+    paths = {
+        "form": tmp_path / "to-khai-CT01.pdf",
+        "photo": tmp_path / "IMG_20261123_CCCD_mat_truoc_mat_sau_Lo_Thi_Xuan_014190000123.jpg",
+        "supplement": tmp_path / "Scan_HopDongThueNha_LoThiXuan_To3_DuongToHieu_PhuongToHieu.pdf",
+        "result": tmp_path / "ket-qua-tam-tru.pdf",
+    }
     for key, path in paths.items():
         path.write_bytes(jpeg_bytes() if key == "photo" else PDF)
     return paths
@@ -201,8 +210,10 @@ def test_dossier_journey(page, check_page, files, lang):
     act(processor, code, "start")
     status_is(processor, 4)
     check(processor, "10-processing")
-    request = ("Bổ sung hợp đồng thuê nhà có chữ ký của chủ nhà. / "
-               "Please add the rental contract signed by the landlord.")
+    request = (
+        "Bổ sung hợp đồng thuê nhà có chữ ký của chủ nhà. / "
+        "Please add the rental contract signed by the landlord."
+    )
     act(processor, code, "request_supplement", note=request)
     status_is(processor, 5)
     check(processor, "11-supplement-requested")

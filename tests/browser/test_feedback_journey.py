@@ -9,6 +9,7 @@ horizontal scrolling at 360 px, labelled controls, one h1, one main, no console 
 Vietnamese translations of feedback strings may lag behind, so nothing here asserts UI text: only
 structure, URLs, classes and the data the citizen typed.
 """
+
 from __future__ import annotations
 
 import io
@@ -58,7 +59,8 @@ def report_a_problem(tab, lang: str, title: str, photo) -> None:
     form.locator("#title").fill(title)
     form.locator("#description").fill(
         "Đất đá sạt xuống lấp nửa mặt đường sau mưa lớn, xe máy đi rất nguy hiểm. / "
-        "Rocks slid onto half of the road after heavy rain; motorbikes can hardly pass.")
+        "Rocks slid onto half of the road after heavy rain; motorbikes can hardly pass."
+    )
     form.locator("#photos").set_input_files(str(photo))
     form.locator("#commune").select_option(label=COMMUNE)
     form.locator("#address").fill("Tổ 3, gần cầu Chiềng Cơi")
@@ -187,7 +189,9 @@ def test_feedback_journey(page, check_page, live_server, photo, lang):
     thumbnail = admin.locator(".photos img")
     assert thumbnail.count() == 1
     thumbnail.scroll_into_view_if_needed()
-    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0"), "the photo's thumbnail did not load"
+    assert thumbnail.evaluate("img => img.complete && img.naturalWidth > 0"), (
+        "the photo's thumbnail did not load"
+    )
     check(admin, "09-staff-item")
     forward = admin.locator("form[action$='/forward']")
     forward.locator("select[name=agency]").select_option(label=WARD_AGENCY[lang])
@@ -210,8 +214,10 @@ def test_feedback_journey(page, check_page, live_server, photo, lang):
         processor.locator("form[action$='/accept'] button[type=submit]").click()
     assert processor.locator("span.status.status-accepted").is_visible()
     check(processor, "12-staff-accepted")
-    answer = ("UBND phường đã cử lực lượng dọn đất đá và cắm biển cảnh báo; tuyến đường đã thông xe. / "
-              "The ward cleared the rocks and put up warning signs; the road is open again.")
+    answer = (
+        "UBND phường đã cử lực lượng dọn đất đá và cắm biển cảnh báo; tuyến đường đã thông xe. / "
+        "The ward cleared the rocks and put up warning signs; the road is open again."
+    )
     processor.locator("form[action$='/answer'] textarea[name=note]").fill(answer)
     with processor.expect_navigation():
         processor.locator("form[action$='/answer'] button[type=submit]").click()

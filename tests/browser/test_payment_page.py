@@ -7,6 +7,7 @@ without cookies. The QR <img> (an SVG) is rasterised by Chromium itself (element
 with zxing-cpp; its payload must carry the reference and amount shown on the page. "Save the QR image"
 must download a PNG that decodes to the same payload. Screenshots: tests/artifacts/screenshots/payment-*.
 """
+
 from __future__ import annotations
 
 import io
@@ -54,8 +55,9 @@ def reference(page, live_server) -> str:
         items = desk.locator(".report-list a[href^='/staff/dossiers/']")
         assert items.count() == 1, f"{items.count()} dossiers of {APPLICANT}"
         click_and_wait(desk, ".report-list a[href^='/staff/dossiers/']")
-        links = [link.get_attribute("href")
-                 for link in desk.locator("main a[href^='/staff/payments/']").all()]
+        links = [
+            link.get_attribute("href") for link in desk.locator("main a[href^='/staff/payments/']").all()
+        ]
         references = [COUNTER_LINK.match(href)[1] for href in links if COUNTER_LINK.match(href or "")]
         assert len(references) == 1, links
         _found[live_server] = references[0]

@@ -1,4 +1,5 @@
 """Home, catalogue search and a procedure page in a real Chromium, at 360x800 and 1280x800, in vi and en."""
+
 from __future__ import annotations
 
 import re

@@ -10,6 +10,7 @@ tests/artifacts/screenshots/two-factor-vi-<step>.png.
 The finance officer's account is used because no other browser test signs in with it: once enrolled, it
 needs a code to sign in.
 """
+
 from __future__ import annotations
 
 import io
@@ -30,7 +31,8 @@ SUBMIT = "main form:not([action='/logout']) button[type=submit]"  # not "Cancel 
 ENGLISH = re.compile(
     r"\b(the|and|your|code|codes|sign|enter|continue|recovery|key|phone|account|password|back|home|cancel|"
     r"try|again|wait|minutes?|turn|shown|scan|scanning|type|print|kept|app|step|set up|copy|forgot|e-mail)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # Everything a person sees or hears: text (hidden buttons included), the title, alt texts, labels of
 # landmarks. The key and the recovery codes are random letters, left out.
 WORDS_SCRIPT = """() => {

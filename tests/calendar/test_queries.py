@@ -1,4 +1,5 @@
 """The working-day calendar as the app builds it: the holidays package plus the seeded/admin table."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, time

@@ -1,4 +1,5 @@
 """The catalogue importer: parse_row/read_rows on plain dicts and text, then import_procedures on the DB."""
+
 from __future__ import annotations
 
 import csv
@@ -16,8 +17,13 @@ from portal.extensions import db
 
 SHIPPED = files("portal.catalog").joinpath("data/procedures.csv").read_text(encoding="utf-8")
 HEADER = next(csv.reader(io.StringIO(SHIPPED)))
-AGENCIES = {"cong-an-tinh": 10, "so-tai-chinh": 11, "so-noi-vu": 12, "so-y-te": 13,
-            "so-nong-nghiep-moi-truong": 14}
+AGENCIES = {
+    "cong-an-tinh": 10,
+    "so-tai-chinh": 11,
+    "so-noi-vu": 12,
+    "so-y-te": 13,
+    "so-nong-nghiep-moi-truong": 14,
+}
 
 
 def shipped(stt: str) -> dict[str, str]:
@@ -44,11 +50,20 @@ def to_csv(rows: list[dict[str, str]], header: list[str] = HEADER) -> str:
 # parse_row ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("text", "level"), [
-    ("xã", "commune"), ("tỉnh", "province"), ("xã / tỉnh", "both"),
-    ("Xã", "commune"), ("TỈNH", "province"), ("  xã  /  tỉnh ", "both"),
-    ("commune", "commune"), ("province", "province"), ("both", "both"),
-])
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("xã", "commune"),
+        ("tỉnh", "province"),
+        ("xã / tỉnh", "both"),
+        ("Xã", "commune"),
+        ("TỈNH", "province"),
+        ("  xã  /  tỉnh ", "both"),
+        ("commune", "commune"),
+        ("province", "province"),
+        ("both", "both"),
+    ],
+)
 def test_levels(text, level):
     assert parse(cap_thuc_hien=text)["level"] == level
 
@@ -63,10 +78,18 @@ def test_unknown_level_is_refused(text):
         parse(cap_thuc_hien=text)
 
 
-@pytest.mark.parametrize(("text", "online"), [
-    ("toàn trình", "full"), ("Toàn trình", "full"), ("một phần", "partial"), ("trực tiếp", "none"),
-    ("full", "full"), ("partial", "partial"), ("none", "none"),
-])
+@pytest.mark.parametrize(
+    ("text", "online"),
+    [
+        ("toàn trình", "full"),
+        ("Toàn trình", "full"),
+        ("một phần", "partial"),
+        ("trực tiếp", "none"),
+        ("full", "full"),
+        ("partial", "partial"),
+        ("none", "none"),
+    ],
+)
 def test_online_levels(text, online):
     assert parse(muc_do_dvc=text)["online_level"] == online
 
@@ -76,53 +99,74 @@ def test_unknown_online_level_is_refused():
         parse(muc_do_dvc="mức độ 4")
 
 
-@pytest.mark.parametrize(("flag", "days", "same_day"), [
-    ("có", "0", True), ("Có", "1", True), ("yes", "2", True),
-    ("không", "3", False), ("", "5", False),
-    ("không", "0", True), ("", "0", True),  # zero working days is a same-day procedure whatever the flag says
-])
+@pytest.mark.parametrize(
+    ("flag", "days", "same_day"),
+    [
+        ("có", "0", True),
+        ("Có", "1", True),
+        ("yes", "2", True),
+        ("không", "3", False),
+        ("", "5", False),
+        ("không", "0", True),
+        ("", "0", True),  # zero working days is a same-day procedure whatever the flag says
+    ],
+)
 def test_same_day_flag(flag, days, same_day):
     values = parse(giai_quyet_trong_ngay=flag, thoi_han_ngay_lam_viec=days)
     assert values["same_day"] is same_day
     assert values["processing_days"] == int(days)
 
 
-@pytest.mark.parametrize(("text", "amount"), [
-    ("8.000", 8000), ("8000", 8000), ("1.200.000", 1200000), ("200,000", 200000), ("0", 0), ("", None),
-    (" 50.000 ", 50000),
-])
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("8.000", 8000),
+        ("8000", 8000),
+        ("1.200.000", 1200000),
+        ("200,000", 200000),
+        ("0", 0),
+        ("", None),
+        (" 50.000 ", 50000),
+    ],
+)
 def test_fee_parsing(text, amount):
     values = parse(phi_vnd=text, le_phi_vnd=text)
     assert values["fee_vnd"] == amount
     assert values["charge_vnd"] == amount
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"phi_vnd": "miễn phí"}, "time limit and fees must be whole numbers"),
-    ({"le_phi_vnd": "50.000 đ"}, "time limit and fees must be whole numbers"),
-    ({"thoi_han_ngay_lam_viec": "3 ngày"}, "time limit and fees must be whole numbers"),
-    ({"thoi_han_ngay_lam_viec": "-1"}, "time limit or fee out of range"),
-    ({"thoi_han_ngay_lam_viec": "366"}, "time limit or fee out of range"),
-    ({"phi_vnd": "-5.000"}, "time limit or fee out of range"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"phi_vnd": "miễn phí"}, "time limit and fees must be whole numbers"),
+        ({"le_phi_vnd": "50.000 đ"}, "time limit and fees must be whole numbers"),
+        ({"thoi_han_ngay_lam_viec": "3 ngày"}, "time limit and fees must be whole numbers"),
+        ({"thoi_han_ngay_lam_viec": "-1"}, "time limit or fee out of range"),
+        ({"thoi_han_ngay_lam_viec": "366"}, "time limit or fee out of range"),
+        ({"phi_vnd": "-5.000"}, "time limit or fee out of range"),
+    ],
+)
 def test_bad_numbers_are_refused(changes, message):
     with pytest.raises(ValueError, match=message):
         parse(**changes)
 
 
-@pytest.mark.parametrize(("body", "level", "agency"), [
-    ("Công an tỉnh Sơn La (từ 01/3/2025; trước đó Sở Tư pháp)", "tỉnh", "cong-an-tinh"),
-    ("Phòng Quản lý xuất nhập cảnh – Công an tỉnh Sơn La", "tỉnh", "cong-an-tinh"),
-    ("Phòng Đăng ký kinh doanh – Sở Tài chính tỉnh Sơn La", "tỉnh", "so-tai-chinh"),
-    ("Văn phòng đăng ký đất đai tỉnh / Chi nhánh", "tỉnh", "so-nong-nghiep-moi-truong"),
-    ("Sở Nội vụ tỉnh Sơn La", "tỉnh", "so-noi-vu"),
-    ("Công an cấp xã hoặc Phòng Cảnh sát QLHC về TTXH (PC06) Công an tỉnh", "xã / tỉnh", "cong-an-tinh"),
-    ("CÔNG AN TỈNH SƠN LA", "tỉnh", "cong-an-tinh"),
-    (unicodedata.normalize("NFD", "Công an tỉnh Sơn La"), "tỉnh", "cong-an-tinh"),
-    ("UBND tỉnh Sơn La", "tỉnh", None),  # no hint: the agency is left for an admin to set
-    ("Công an cấp xã", "xã", None),
-    ("Công an tỉnh Sơn La", "xã", None),  # commune procedures are handled by each commune, not one agency
-])
+@pytest.mark.parametrize(
+    ("body", "level", "agency"),
+    [
+        ("Công an tỉnh Sơn La (từ 01/3/2025; trước đó Sở Tư pháp)", "tỉnh", "cong-an-tinh"),
+        ("Phòng Quản lý xuất nhập cảnh – Công an tỉnh Sơn La", "tỉnh", "cong-an-tinh"),
+        ("Phòng Đăng ký kinh doanh – Sở Tài chính tỉnh Sơn La", "tỉnh", "so-tai-chinh"),
+        ("Văn phòng đăng ký đất đai tỉnh / Chi nhánh", "tỉnh", "so-nong-nghiep-moi-truong"),
+        ("Sở Nội vụ tỉnh Sơn La", "tỉnh", "so-noi-vu"),
+        ("Công an cấp xã hoặc Phòng Cảnh sát QLHC về TTXH (PC06) Công an tỉnh", "xã / tỉnh", "cong-an-tinh"),
+        ("CÔNG AN TỈNH SƠN LA", "tỉnh", "cong-an-tinh"),
+        (unicodedata.normalize("NFD", "Công an tỉnh Sơn La"), "tỉnh", "cong-an-tinh"),
+        ("UBND tỉnh Sơn La", "tỉnh", None),  # no hint: the agency is left for an admin to set
+        ("Công an cấp xã", "xã", None),
+        ("Công an tỉnh Sơn La", "xã", None),  # commune procedures are handled by each commune, not one agency
+    ],
+)
 def test_provincial_agency_detection(body, level, agency):
     values = parse(co_quan_giai_quyet=body, cap_thuc_hien=level)
     assert values["agency_id"] == (AGENCIES[agency] if agency else None)
@@ -160,8 +204,18 @@ def test_malformed_national_code_is_refused(code):
         parse(ma_tthc=code)
 
 
-@pytest.mark.parametrize("column", ["ten_thu_tuc", "linh_vuc", "cap_thuc_hien", "co_quan_giai_quyet",
-                                    "thoi_han_ngay_lam_viec", "muc_do_dvc", "thanh_phan_ho_so"])
+@pytest.mark.parametrize(
+    "column",
+    [
+        "ten_thu_tuc",
+        "linh_vuc",
+        "cap_thuc_hien",
+        "co_quan_giai_quyet",
+        "thoi_han_ngay_lam_viec",
+        "muc_do_dvc",
+        "thanh_phan_ho_so",
+    ],
+)
 def test_empty_required_value_is_refused(column):
     with pytest.raises(ValueError, match=rf"missing value in column\(s\): {column}"):
         parse(**{column: "  "})
@@ -171,8 +225,14 @@ def test_search_key_is_folded():
     values = parse()
     key = values["search_key"]
     assert key == fold(key), "no capitals, tone marks or đ"
-    for term in ("1.001193", "dang ky khai sinh", "birth registration", "ho tich", "civil status",
-                 "ubnd cap xa"):
+    for term in (
+        "1.001193",
+        "dang ky khai sinh",
+        "birth registration",
+        "ho tich",
+        "civil status",
+        "ubnd cap xa",
+    ):
         assert term in key
 
 
@@ -207,8 +267,9 @@ def test_the_shipped_catalogue_reads_cleanly():
     assert len(set(codes)) == len(codes)
     assert [parsed.line for parsed in rows] == list(range(2, 36))
     without_national_code = [raw["stt"] for raw in csv.DictReader(io.StringIO(SHIPPED)) if not raw["ma_tthc"]]
-    assert sorted(code for code in codes if code.startswith("SL-")) == [f"SL-{int(stt):03d}" for stt in
-                                                                       without_national_code]
+    assert sorted(code for code in codes if code.startswith("SL-")) == [
+        f"SL-{int(stt):03d}" for stt in without_national_code
+    ]
     assert {parsed.values["level"] for parsed in rows} == {"commune", "province", "both"}
 
 
@@ -225,8 +286,15 @@ def test_missing_column_is_reported_on_line_one():
 
 
 def test_every_bad_row_is_reported_with_its_line():
-    text = to_csv([row(), shipped("2"), row(cap_thuc_hien="huyện", ma_tthc="1.000894"), row(),
-                   row(ma_tthc="1.000656", thoi_han_ngay_lam_viec="ba")])
+    text = to_csv(
+        [
+            row(),
+            shipped("2"),
+            row(cap_thuc_hien="huyện", ma_tthc="1.000894"),
+            row(),
+            row(ma_tthc="1.000656", thoi_han_ngay_lam_viec="ba"),
+        ]
+    )
     rows, errors = read_rows(text, AGENCIES)
     assert [parsed.values["code"] for parsed in rows] == ["1.001193", "SL-002"]
     assert errors == [
@@ -261,8 +329,12 @@ def count(model) -> int:
 
 def test_import_updates_by_code_and_replaces_documents(app):
     before = count(Procedure)
-    text = to_csv([row(phi_vnd="8.000", thanh_phan_ho_so="Tờ khai | Giấy chứng sinh"),
-                   {**shipped("2"), "stt": "97", "ten_thu_tuc": "Thủ tục mới"}])
+    text = to_csv(
+        [
+            row(phi_vnd="8.000", thanh_phan_ho_so="Tờ khai | Giấy chứng sinh"),
+            {**shipped("2"), "stt": "97", "ten_thu_tuc": "Thủ tục mới"},
+        ]
+    )
 
     report = import_procedures(text)
 
@@ -272,9 +344,12 @@ def test_import_updates_by_code_and_replaces_documents(app):
     updated = procedure("1.001193")
     assert updated.fee_vnd == 8000
     assert [(document.position, document.name) for document in updated.documents] == [
-        (1, "Tờ khai"), (2, "Giấy chứng sinh")]
-    orphans = (select(func.count()).select_from(RequiredDocument)
-               .where(RequiredDocument.procedure_id.is_(None)))
+        (1, "Tờ khai"),
+        (2, "Giấy chứng sinh"),
+    ]
+    orphans = (
+        select(func.count()).select_from(RequiredDocument).where(RequiredDocument.procedure_id.is_(None))
+    )
     assert db.session.scalar(orphans) == 0
     created = procedure("SL-097")
     assert created.name == "Thủ tục mới" and created.level == "commune"
@@ -289,8 +364,9 @@ def test_import_of_the_shipped_file_again_changes_nothing(app):
 
 def test_import_with_a_bad_row_writes_nothing(app):
     before = (count(Procedure), procedure("1.001193").fee_vnd)
-    text = to_csv([row(phi_vnd="8.000"), {**shipped("2"), "stt": "96"},
-                   row(ma_tthc="1.000894", muc_do_dvc="?")])
+    text = to_csv(
+        [row(phi_vnd="8.000"), {**shipped("2"), "stt": "96"}, row(ma_tthc="1.000894", muc_do_dvc="?")]
+    )
     # A request context: the error messages are translated (see the CLI test for the bug without one).
     with app.test_request_context("/?lang=en"):
         report = import_procedures(text)

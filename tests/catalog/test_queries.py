@@ -1,4 +1,5 @@
 """Catalogue queries: folded search, filters, facets and look-up by code."""
+
 from __future__ import annotations
 
 import unicodedata
@@ -8,7 +9,6 @@ from sqlalchemy import select
 
 from portal import search as search_module
 from portal.agencies.models import Agency
-from portal.catalog import queries
 from portal.catalog.models import Procedure, RequiredDocument
 from portal.catalog.queries import CatalogFilter, facets, procedure_by_code, search
 from portal.extensions import db
@@ -22,9 +22,15 @@ def found(**criteria) -> list[str]:
 
 
 def add_procedure(code: str, search_key: str, **values) -> Procedure:
-    procedure = Procedure(code=code, name=f"Thủ tục thử {code}", area=values.pop("area", "Thử nghiệm"),
-                          level=values.pop("level", "commune"), deciding_body="UBND cấp xã",
-                          search_key=search_key, **values)
+    procedure = Procedure(
+        code=code,
+        name=f"Thủ tục thử {code}",
+        area=values.pop("area", "Thử nghiệm"),
+        level=values.pop("level", "commune"),
+        deciding_body="UBND cấp xã",
+        search_key=search_key,
+        **values,
+    )
     db.session.add(procedure)
     db.session.flush()
     return procedure
@@ -32,13 +38,17 @@ def add_procedure(code: str, search_key: str, **values) -> Procedure:
 
 # --- search ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query", [
-    "giay phep xay dung",
-    unicodedata.normalize("NFD", "giấy phép xây dựng"),
-    "GIẤY PHÉP XÂY DỰNG",
-    "giâý phép xâý dựng",
-    "dựng xây phép giấy",  # word order does not matter
-])
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "giay phep xay dung",
+        unicodedata.normalize("NFD", "giấy phép xây dựng"),
+        "GIẤY PHÉP XÂY DỰNG",
+        "giâý phép xâý dựng",
+        "dựng xây phép giấy",  # word order does not matter
+    ],
+)
 def test_search_finds_the_building_permit(app, query):
     assert BUILDING_PERMIT in found(query=query)
 
@@ -102,6 +112,7 @@ def test_odd_queries_do_not_fail(app, query):
 
 # --- filters --------------------------------------------------------------------------------------
 
+
 def test_area_filter_is_exact(app):
     codes = found(area="Hộ tịch")
     assert BIRTH in codes
@@ -150,6 +161,7 @@ def test_filter_active_flag():
 
 # --- facets ---------------------------------------------------------------------------------------
 
+
 def test_facets_list_areas_and_deciding_agencies(app):
     values = facets()
     areas = [area for area, _ in values["areas"]]
@@ -165,8 +177,14 @@ def test_facets_list_areas_and_deciding_agencies(app):
 
 def test_facets_ignore_inactive_procedures(app):
     agency = db.session.scalar(select(Agency).where(Agency.slug == "so-noi-vu"))
-    only = add_procedure("T-AREA", "thu", area="Lĩnh vực chỉ có thủ tục ngừng", agency_id=agency.id,
-                         level="province", is_active=False)
+    only = add_procedure(
+        "T-AREA",
+        "thu",
+        area="Lĩnh vực chỉ có thủ tục ngừng",
+        agency_id=agency.id,
+        level="province",
+        is_active=False,
+    )
     for procedure in db.session.scalars(select(Procedure).where(Procedure.agency_id == agency.id)):
         procedure.is_active = False
     db.session.flush()
@@ -176,6 +194,7 @@ def test_facets_ignore_inactive_procedures(app):
 
 
 # --- look-up by code ------------------------------------------------------------------------------
+
 
 def test_procedure_by_code_loads_documents_in_order(app):
     procedure = add_procedure("T-DOCS", "thu")

@@ -1,4 +1,5 @@
 """The public catalogue: /procedures search and filters, /procedures/<code> detail."""
+
 from __future__ import annotations
 
 import re
@@ -15,7 +16,6 @@ from portal.catalog import routes as catalog_routes
 from portal.catalog.models import Procedure
 from portal.extensions import db
 from tests.conftest import html_lang
-from tests.support.databases import backend
 
 BUILDING_PERMIT = "SL-025"
 BUILDING_PERMIT_NAME = "Cấp giấy phép xây dựng"
@@ -52,18 +52,22 @@ def text_of(body: str) -> str:
 
 # --- search ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("query", [
-    "giay phep xay dung",
-    "giấy phép xây dựng",
-    unicodedata.normalize("NFD", "giấy phép xây dựng"),
-    "GIẤY PHÉP XÂY DỰNG",
-    "GIAY PHEP XAY DUNG",
-    "Giấy Phép Xây Dựng",
-    "giâý phép xâý dựng",  # tone mark typed on the last vowel (old input habit)
-    "giấy phép xây dựng nhà ở riêng lẻ",
-    "họat động xây dựng",  # area name, tone on the first vowel of "oa"
-    "  giấy\tphép\u200b xây\n dựng  ",  # tabs, newlines, a zero-width space
-])
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "giay phep xay dung",
+        "giấy phép xây dựng",
+        unicodedata.normalize("NFD", "giấy phép xây dựng"),
+        "GIẤY PHÉP XÂY DỰNG",
+        "GIAY PHEP XAY DUNG",
+        "Giấy Phép Xây Dựng",
+        "giâý phép xâý dựng",  # tone mark typed on the last vowel (old input habit)
+        "giấy phép xây dựng nhà ở riêng lẻ",
+        "họat động xây dựng",  # area name, tone on the first vowel of "oa"
+        "  giấy\tphép\u200b xây\n dựng  ",  # tabs, newlines, a zero-width space
+    ],
+)
 def test_search_finds_the_building_permit(client, query):
     response = listing(client, q=query)
     found = codes(response)
@@ -72,13 +76,16 @@ def test_search_finds_the_building_permit(client, query):
     assert all(code in active_codes() for code in found)
 
 
-@pytest.mark.parametrize("query, expected", [
-    ("an tòan thực phẩm", "SL-032"),  # old-style tone placement of "toàn"
-    ("an toàn thực phẩm", "SL-032"),
-    ("ĐĂNG KÝ KHAI SINH", BIRTH),
-    ("dang ky khai sinh", BIRTH),
-    ("đăng ký khai tử", "1.000656"),
-])
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ("an tòan thực phẩm", "SL-032"),  # old-style tone placement of "toàn"
+        ("an toàn thực phẩm", "SL-032"),
+        ("ĐĂNG KÝ KHAI SINH", BIRTH),
+        ("dang ky khai sinh", BIRTH),
+        ("đăng ký khai tử", "1.000656"),
+    ],
+)
 def test_search_ignores_tone_placement_case_and_accents(client, query, expected):
     assert expected in codes(listing(client, q=query))
 
@@ -173,6 +180,7 @@ def test_long_garbage_query_does_not_error(client):
 
 # --- filters --------------------------------------------------------------------------------------
 
+
 def test_filter_by_area(client):
     found = codes(listing(client, area="Hộ tịch"))
     assert BIRTH in found
@@ -214,8 +222,11 @@ def test_unknown_level_is_ignored(client):
 
 def test_filter_by_agency(client):
     found = set(codes(listing(client, agency="cong-an-tinh")))
-    expected = set(db.session.scalars(
-        select(Procedure.code).where(Procedure.is_active, Procedure.agency.has(slug="cong-an-tinh"))))
+    expected = set(
+        db.session.scalars(
+            select(Procedure.code).where(Procedure.is_active, Procedure.agency.has(slug="cong-an-tinh"))
+        )
+    )
     assert found == expected
     assert len(found) >= 3
     assert BIRTH not in found
@@ -240,6 +251,7 @@ def test_filter_menus_offer_the_values(client):
 
 
 # --- detail ---------------------------------------------------------------------------------------
+
 
 def detail(client, code: str, lang: str = "vi"):
     response = client.get(f"/procedures/{code}?lang={lang}")
@@ -271,10 +283,13 @@ def test_detail_shows_free_procedures(client, lang, shown):
     assert shown in text_of(detail(client, BIRTH, lang))
 
 
-@pytest.mark.parametrize("lang, pattern", [
-    ("vi", r"Thứ (Hai|Ba|Tư|Năm|Sáu|Bảy), \d{1,2} tháng \d{1,2}, 20\d\d"),
-    ("en", r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday), [A-Z][a-z]+ \d{1,2}, 20\d\d"),
-])
+@pytest.mark.parametrize(
+    "lang, pattern",
+    [
+        ("vi", r"Thứ (Hai|Ba|Tư|Năm|Sáu|Bảy), \d{1,2} tháng \d{1,2}, 20\d\d"),
+        ("en", r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday), [A-Z][a-z]+ \d{1,2}, 20\d\d"),
+    ],
+)
 def test_detail_shows_a_due_date(client, lang, pattern):
     body = detail(client, BUILDING_PERMIT, lang)
     due = re.search(r'<p class="due-date">(.*?)</p>', body, re.S)
@@ -282,14 +297,17 @@ def test_detail_shows_a_due_date(client, lang, pattern):
     assert re.search(pattern, due[1]), due[1]
 
 
-@pytest.mark.parametrize("received, code, expected", [
-    # Tuesday 10 March 2026, no holiday nearby.
-    (datetime(2026, 3, 10, 9, 0), BIRTH, "Tuesday, March 10, 2026"),  # same day before 15:00
-    (datetime(2026, 3, 10, 15, 30), BIRTH, "Wednesday, March 11, 2026"),  # after the cut-off
-    (datetime(2026, 3, 13, 16, 0), BIRTH, "Monday, March 16, 2026"),  # Friday afternoon
-    (datetime(2026, 3, 14, 10, 0), BIRTH, "Monday, March 16, 2026"),  # Saturday
-    (datetime(2026, 3, 10, 9, 0), BUILDING_PERMIT, "Tuesday, March 31, 2026"),  # 15 working days
-])
+@pytest.mark.parametrize(
+    "received, code, expected",
+    [
+        # Tuesday 10 March 2026, no holiday nearby.
+        (datetime(2026, 3, 10, 9, 0), BIRTH, "Tuesday, March 10, 2026"),  # same day before 15:00
+        (datetime(2026, 3, 10, 15, 30), BIRTH, "Wednesday, March 11, 2026"),  # after the cut-off
+        (datetime(2026, 3, 13, 16, 0), BIRTH, "Monday, March 16, 2026"),  # Friday afternoon
+        (datetime(2026, 3, 14, 10, 0), BIRTH, "Monday, March 16, 2026"),  # Saturday
+        (datetime(2026, 3, 10, 9, 0), BUILDING_PERMIT, "Tuesday, March 31, 2026"),  # 15 working days
+    ],
+)
 def test_detail_due_date_counts_working_days(client, monkeypatch, received, code, expected):
     monkeypatch.setattr(catalog_routes, "local_now", lambda: received.replace(tzinfo=LOCAL_TZ))
     body = detail(client, code, "en")
@@ -309,10 +327,18 @@ def test_unknown_code_is_404(client, code):
 
 # A NUL byte is never text: every request carrying one gets the translated 400 page, before any query
 # (PostgreSQL would otherwise refuse the string deep inside and answer 500).
-@pytest.mark.parametrize("url", [
-    "/procedures?q=%00", "/procedures?area=%00", "/procedures?level=%00", "/procedures?agency=%00",
-    "/procedures?agency=cong-an%00", "/procedures/%00", "/procedures/SL-025%00",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/procedures?q=%00",
+        "/procedures?area=%00",
+        "/procedures?level=%00",
+        "/procedures?agency=%00",
+        "/procedures?agency=cong-an%00",
+        "/procedures/%00",
+        "/procedures/SL-025%00",
+    ],
+)
 def test_nul_bytes_get_a_clear_400(client, url):
     response = client.get(url + ("&" if "?" in url else "?") + "lang=en")
     assert response.status_code == 400

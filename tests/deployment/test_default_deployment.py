@@ -6,6 +6,7 @@ for one account and 22 reports from one phone through. The addresses come from X
 PORTAL_TRUSTED_PROXIES=1, as behind the shipped nginx, so the per-address limits do not hide the
 per-account and per-phone ones.
 """
+
 from __future__ import annotations
 
 import http.cookiejar
@@ -44,12 +45,27 @@ def portal_url(tmp_path_factory):
         env |= {"PORTAL_INSTANCE_PATH": str(folder), "DATABASE_URL": url, "PORTAL_TRUSTED_PROXIES": "1"}
         flask = [sys.executable, "-m", "flask", "--app", "portal"]
         for command in (["db", "upgrade"], ["seed-demo"]):
-            subprocess.run([*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300)
+            subprocess.run(
+                [*flask, *command], cwd=ROOT, env=env, check=True, capture_output=True, timeout=300
+            )
         port = free_port()
         log = (folder / "gunicorn.log").open("wb")
         server = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--bind", f"127.0.0.1:{port}",
-             "wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=log)
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "gunicorn.conf.py",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "wsgi:app",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 60
@@ -60,7 +76,9 @@ def portal_url(tmp_path_factory):
                 except OSError:
                     if server.poll() is not None or time.monotonic() > deadline:
                         log.flush()
-                        pytest.fail("gunicorn did not start: " + (folder / "gunicorn.log").read_text()[-2000:])
+                        pytest.fail(
+                            "gunicorn did not start: " + (folder / "gunicorn.log").read_text()[-2000:]
+                        )
                     time.sleep(0.3)
             yield base
         finally:
@@ -74,12 +92,15 @@ class Browser:
 
     def __init__(self, base: str, address: str) -> None:
         self.base, self.address = base, address
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
-                                                  NoRedirect())
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect()
+        )
 
     def request(self, path: str, data: dict | None = None) -> tuple[int, str]:
         body = urllib.parse.urlencode(data).encode() if data is not None else None
-        request = urllib.request.Request(self.base + path, data=body, headers={"X-Forwarded-For": self.address})
+        request = urllib.request.Request(
+            self.base + path, data=body, headers={"X-Forwarded-For": self.address}
+        )
         try:
             with self.opener.open(request, timeout=30) as response:
                 return response.status, response.read().decode()
@@ -108,8 +129,9 @@ def test_twelve_wrong_passwords_for_one_account_are_not_all_tried(portal_url):
 
     def attempt(n: int) -> int:
         data = {key: value for key, value in forms[n].items() if key != "_page"}
-        return browsers[n].request("/login", data | {"email": "lanhdao@demo.sonla.vn",
-                                                      "password": f"wrong-{n}"})[0]
+        return browsers[n].request(
+            "/login", data | {"email": "lanhdao@demo.sonla.vn", "password": f"wrong-{n}"}
+        )[0]
 
     outcomes = in_parallel(attempt, 12)
     assert set(outcomes) <= {401, 429}
@@ -123,9 +145,15 @@ def test_twenty_two_reports_from_one_phone_store_twenty(portal_url):
 
     def report(n: int) -> int:
         data = {key: value for key, value in forms[n].items() if key != "_page"}
-        data |= {"category": category, "title": f"Đèn đường hỏng số {n}", "commune": "03670",
-                 "description": "Đèn ở ngã ba không sáng từ tuần trước.", "address": "Ngã ba bản Hụm",
-                 "phone": "0912 345 678", "consent": "y"}
+        data |= {
+            "category": category,
+            "title": f"Đèn đường hỏng số {n}",
+            "commune": "03670",
+            "description": "Đèn ở ngã ba không sáng từ tuần trước.",
+            "address": "Ngã ba bản Hụm",
+            "phone": "0912 345 678",
+            "consent": "y",
+        }
         return browsers[n].request("/feedback/new", data)[0]
 
     outcomes = in_parallel(report, 22)

@@ -26,9 +26,14 @@ def test_dossier_code_format_and_round_trip():
     assert (parsed.agency, parsed.received, parsed.sequence) == ("000.00.00.H52", date(2026, 11, 23), 7)
 
 
-@pytest.mark.parametrize("text", [
-    "H15.50.05.13-261008-0975", "000.00.XX.H50-231122-0001", "G09.20-20260609-0092637",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "H15.50.05.13-261008-0975",
+        "000.00.XX.H50-231122-0001",
+        "G09.20-20260609-0092637",
+    ],
+)
 def test_variants_seen_in_live_systems_parse(text):
     assert parse_dossier_code(text).sequence > 0
 

@@ -1,4 +1,5 @@
 """The portal's one hash and one keyed hash (portal/domain/digests.py): stored values must never change."""
+
 from portal.domain.digests import keyed_digest, sha256_hex
 
 

@@ -4,6 +4,7 @@ The expectations below are written out by hand from VIETNAM.md §4 and issue 4, 
 module's table: the transitions 1 → 2, 3, 7; 2 → 4, 7; 4 → 5, 6, 8, 9, 7; 5 → 4, 7; 6 → 4, 7; 9 → 10,
 plus the actions that leave the status alone (assign, propose, apology, note).
 """
+
 import itertools
 
 import pytest
@@ -24,29 +25,29 @@ from portal.domain.dossier_status import DossierStatus as S
 STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
 ROLES = ("citizen", *STAFF)
 
-DESK = {"receptionist", "leader", "admin"}          # the one-stop desk (Bộ phận một cửa)
-HANDLERS = {"processor", "leader", "admin"}         # officers who process the dossier
+DESK = {"receptionist", "leader", "admin"}  # the one-stop desk (Bộ phận một cửa)
+HANDLERS = {"processor", "leader", "admin"}  # officers who process the dossier
 LEADERS = {"leader", "admin"}
 IN_PROGRESS = (S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FEE_REQUESTED)  # 2, 4, 5, 6
 
 # (action, from status) -> to status.
 EXPECTED = {
-    (A.RECEIVE, S.SUBMITTED): S.RECEIVED,                      # 1 -> 2
-    (A.REFUSE, S.SUBMITTED): S.REFUSED,                        # 1 -> 3 (form 03)
-    (A.START, S.RECEIVED): S.PROCESSING,                       # 2 -> 4
+    (A.RECEIVE, S.SUBMITTED): S.RECEIVED,  # 1 -> 2
+    (A.REFUSE, S.SUBMITTED): S.REFUSED,  # 1 -> 3 (form 03)
+    (A.START, S.RECEIVED): S.PROCESSING,  # 2 -> 4
     (A.REQUEST_SUPPLEMENT, S.PROCESSING): S.SUPPLEMENT_REQUESTED,  # 4 -> 5 (form 02)
-    (A.SUPPLEMENT, S.SUPPLEMENT_REQUESTED): S.PROCESSING,      # 5 -> 4 (documents complete)
-    (A.REQUEST_FEE, S.PROCESSING): S.FEE_REQUESTED,            # 4 -> 6
-    (A.CONFIRM_FEE, S.FEE_REQUESTED): S.PROCESSING,            # 6 -> 4 (paid)
-    (A.FINISH, S.PROCESSING): S.DONE,                          # 4 -> 9
-    (A.APPROVE, S.PROCESSING): S.DONE,                         # 4 -> 9 after the leader's approval
-    (A.PROPOSE_RESULT, S.PROCESSING): S.PROCESSING,            # asks the leader; stays 4
+    (A.SUPPLEMENT, S.SUPPLEMENT_REQUESTED): S.PROCESSING,  # 5 -> 4 (documents complete)
+    (A.REQUEST_FEE, S.PROCESSING): S.FEE_REQUESTED,  # 4 -> 6
+    (A.CONFIRM_FEE, S.FEE_REQUESTED): S.PROCESSING,  # 6 -> 4 (paid)
+    (A.FINISH, S.PROCESSING): S.DONE,  # 4 -> 9
+    (A.APPROVE, S.PROCESSING): S.DONE,  # 4 -> 9 after the leader's approval
+    (A.PROPOSE_RESULT, S.PROCESSING): S.PROCESSING,  # asks the leader; stays 4
     # 4 -> 8. Also from 5 and 6: a dossier whose applicant never supplies the documents or the fee
     # is stopped from there (a deliberate extension of the "typical" table of §4).
     (A.STOP, S.PROCESSING): S.STOPPED,
     (A.STOP, S.SUPPLEMENT_REQUESTED): S.STOPPED,
     (A.STOP, S.FEE_REQUESTED): S.STOPPED,
-    (A.RETURN_RESULT, S.DONE): S.RETURNED,                     # 9 -> 10
+    (A.RETURN_RESULT, S.DONE): S.RETURNED,  # 9 -> 10
     # Withdrawal (7) from 1, 2, 4, 5 and 6; never once the result is ready or the dossier is closed.
     (A.WITHDRAW, S.SUBMITTED): S.WITHDRAWN,
     (A.WITHDRAW, S.RECEIVED): S.WITHDRAWN,
@@ -60,10 +61,17 @@ EXPECTED = {
     **{(A.NOTE, status): status for status in S},
 }
 WHO = {
-    A.RECEIVE: DESK, A.REFUSE: DESK, A.CONFIRM_FEE: DESK, A.RETURN_RESULT: DESK,
-    A.START: HANDLERS, A.REQUEST_SUPPLEMENT: HANDLERS, A.REQUEST_FEE: HANDLERS, A.FINISH: HANDLERS,
+    A.RECEIVE: DESK,
+    A.REFUSE: DESK,
+    A.CONFIRM_FEE: DESK,
+    A.RETURN_RESULT: DESK,
+    A.START: HANDLERS,
+    A.REQUEST_SUPPLEMENT: HANDLERS,
+    A.REQUEST_FEE: HANDLERS,
+    A.FINISH: HANDLERS,
     A.PROPOSE_RESULT: HANDLERS,
-    A.APPROVE: LEADERS, A.STOP: LEADERS,
+    A.APPROVE: LEADERS,
+    A.STOP: LEADERS,
     A.ASSIGN: {"leader", "agency_admin", "admin"},
     # The citizen supplies documents online; the desk records documents brought to the counter.
     A.SUPPLEMENT: DESK | {"citizen"},
@@ -88,8 +96,11 @@ def test_expectations_cover_every_action():
     assert all(roles <= set(ROLES) for roles in WHO.values())
 
 
-@pytest.mark.parametrize(("action", "status", "role"), list(itertools.product(A, S, ROLES)),
-                         ids=lambda value: getattr(value, "name", value))
+@pytest.mark.parametrize(
+    ("action", "status", "role"),
+    list(itertools.product(A, S, ROLES)),
+    ids=lambda value: getattr(value, "name", value),
+)
 def test_transition(action, status, role):
     context = context_for(action)
     if role not in WHO[action]:
@@ -104,8 +115,9 @@ def test_transition(action, status, role):
         assert next_status(status, action, role, context) is EXPECTED[(action, status)]
 
 
-@pytest.mark.parametrize(("status", "role"), list(itertools.product(S, ROLES)),
-                         ids=lambda value: getattr(value, "name", value))
+@pytest.mark.parametrize(
+    ("status", "role"), list(itertools.product(S, ROLES)), ids=lambda value: getattr(value, "name", value)
+)
 def test_allowed_actions_match_the_table(status, role):
     plain = {a for (a, s) in EXPECTED if s is status and role in WHO[a]} - {A.PROPOSE_RESULT, A.APPROVE}
     assert set(allowed_actions(status, role)) == plain
@@ -115,8 +127,9 @@ def test_allowed_actions_match_the_table(status, role):
     assert set(allowed_actions(status, role, Context(needs_approval=True, result_proposed=True))) == proposed
 
 
-@pytest.mark.parametrize(("action", "status"), list(itertools.product(A, S)),
-                         ids=lambda value: getattr(value, "name", value))
+@pytest.mark.parametrize(
+    ("action", "status"), list(itertools.product(A, S)), ids=lambda value: getattr(value, "name", value)
+)
 def test_the_portal_itself_only_confirms_fees(action, status):
     """Role "system": a settled bank transfer confirms the fee (6 -> 4); nothing else."""
     if action is not A.CONFIRM_FEE:
@@ -140,6 +153,7 @@ def test_nothing_leads_back_to_submitted():
 
 
 # --- the approval step -------------------------------------------------------------------------------
+
 
 def test_finish_is_refused_when_the_procedure_needs_approval():
     with pytest.raises(InvalidTransition) as refused:
@@ -179,8 +193,9 @@ def test_processor_cannot_approve():
 
 def test_propose_only_once_and_only_with_an_approval_step():
     with pytest.raises(InvalidTransition):
-        next_status(S.PROCESSING, A.PROPOSE_RESULT, "processor",
-                    Context(needs_approval=True, result_proposed=True))
+        next_status(
+            S.PROCESSING, A.PROPOSE_RESULT, "processor", Context(needs_approval=True, result_proposed=True)
+        )
     with pytest.raises(InvalidTransition):
         next_status(S.PROCESSING, A.PROPOSE_RESULT, "processor", Context())
 
@@ -203,14 +218,20 @@ def test_processor_sees_propose_instead_of_finish():
 
 # --- status properties ---------------------------------------------------------------------------------
 
-FINAL = {S.REFUSED, S.WITHDRAWN, S.STOPPED, S.RETURNED}          # 3, 7, 8, 10
-RUNNING = {S.RECEIVED, S.PROCESSING}                                # 2, 4: the clock runs
+FINAL = {S.REFUSED, S.WITHDRAWN, S.STOPPED, S.RETURNED}  # 3, 7, 8, 10
+RUNNING = {S.RECEIVED, S.PROCESSING}  # 2, 4: the clock runs
 BUCKETS = {
-    S.DONE: "done", S.RETURNED: "done", S.WITHDRAWN: "done",        # "Đã xử lý" = 9 + 10 + withdrawn
+    S.DONE: "done",
+    S.RETURNED: "done",
+    S.WITHDRAWN: "done",  # "Đã xử lý" = 9 + 10 + withdrawn
     # "Tạm dừng" (paused) = 5 + 6 + 8
-    S.SUPPLEMENT_REQUESTED: "paused", S.FEE_REQUESTED: "paused", S.STOPPED: "paused",
+    S.SUPPLEMENT_REQUESTED: "paused",
+    S.FEE_REQUESTED: "paused",
+    S.STOPPED: "paused",
     S.REFUSED: "refused",
-    S.SUBMITTED: "open", S.RECEIVED: "open", S.PROCESSING: "open",
+    S.SUBMITTED: "open",
+    S.RECEIVED: "open",
+    S.PROCESSING: "open",
 }
 
 
@@ -228,8 +249,11 @@ def test_only_open_statuses_move_on(status):
     moves = set()
     for role in ROLES:
         for context in CONTEXTS:
-            moves |= {a for a in allowed_actions(status, role, context)
-                      if next_status(status, a, role, context) is not status}
+            moves |= {
+                a
+                for a in allowed_actions(status, role, context)
+                if next_status(status, a, role, context) is not status
+            }
     if is_final(status):
         assert moves == set()
     else:
@@ -248,5 +272,15 @@ def test_reporting_bucket(status):
 
 def test_status_codes_are_the_national_ones():
     assert [s.value for s in S] == list(range(1, 11))
-    assert (S.SUBMITTED, S.RECEIVED, S.REFUSED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FEE_REQUESTED,
-            S.WITHDRAWN, S.STOPPED, S.DONE, S.RETURNED) == tuple(S(n) for n in range(1, 11))
+    assert (
+        S.SUBMITTED,
+        S.RECEIVED,
+        S.REFUSED,
+        S.PROCESSING,
+        S.SUPPLEMENT_REQUESTED,
+        S.FEE_REQUESTED,
+        S.WITHDRAWN,
+        S.STOPPED,
+        S.DONE,
+        S.RETURNED,
+    ) == tuple(S(n) for n in range(1, 11))

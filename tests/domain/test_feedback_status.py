@@ -1,4 +1,5 @@
 """Every (action, status, role) combination of the feedback state machine, allowed or forbidden."""
+
 import itertools
 
 import pytest
@@ -29,27 +30,42 @@ ANY_STAFF = set(STAFF)
 # (action, from status) -> to status; roles allowed for the action.
 EXPECTED = {
     (A.ACCEPT, S.NEW): S.ACCEPTED,
-    (A.REFUSE, S.NEW): S.REFUSED, (A.REFUSE, S.ACCEPTED): S.REFUSED,
-    (A.MARK_DUPLICATE, S.NEW): S.REFUSED, (A.MARK_DUPLICATE, S.ACCEPTED): S.REFUSED,
-    (A.REQUEST_INFO, S.NEW): S.INFO_REQUESTED, (A.REQUEST_INFO, S.ACCEPTED): S.INFO_REQUESTED,
+    (A.REFUSE, S.NEW): S.REFUSED,
+    (A.REFUSE, S.ACCEPTED): S.REFUSED,
+    (A.MARK_DUPLICATE, S.NEW): S.REFUSED,
+    (A.MARK_DUPLICATE, S.ACCEPTED): S.REFUSED,
+    (A.REQUEST_INFO, S.NEW): S.INFO_REQUESTED,
+    (A.REQUEST_INFO, S.ACCEPTED): S.INFO_REQUESTED,
     (A.SUPPLY_INFO, S.INFO_REQUESTED): S.ACCEPTED,
-    (A.FORWARD, S.NEW): S.NEW, (A.FORWARD, S.ACCEPTED): S.NEW,
-    (A.ASSIGN, S.NEW): S.NEW, (A.ASSIGN, S.ACCEPTED): S.ACCEPTED, (A.ASSIGN, S.INFO_REQUESTED): S.INFO_REQUESTED,
+    (A.FORWARD, S.NEW): S.NEW,
+    (A.FORWARD, S.ACCEPTED): S.NEW,
+    (A.ASSIGN, S.NEW): S.NEW,
+    (A.ASSIGN, S.ACCEPTED): S.ACCEPTED,
+    (A.ASSIGN, S.INFO_REQUESTED): S.INFO_REQUESTED,
     (A.ANSWER, S.ACCEPTED): S.ANSWERED,
     **{(A.NOTE, status): status for status in S},
     (A.CLOSE, S.ANSWERED): S.CLOSED,
-    (A.REOPEN, S.ANSWERED): S.ACCEPTED, (A.REOPEN, S.CLOSED): S.ACCEPTED, (A.REOPEN, S.REFUSED): S.ACCEPTED,
+    (A.REOPEN, S.ANSWERED): S.ACCEPTED,
+    (A.REOPEN, S.CLOSED): S.ACCEPTED,
+    (A.REOPEN, S.REFUSED): S.ACCEPTED,
     (A.RATE_SATISFIED, S.ANSWERED): S.CLOSED,
     (A.RATE_UNSATISFIED, S.ANSWERED): S.ACCEPTED,
     (A.RATE_UNSATISFIED_FINAL, S.ANSWERED): S.CLOSED,
 }
 WHO = {
-    A.ACCEPT: ANY_STAFF, A.REFUSE: ANY_STAFF, A.MARK_DUPLICATE: ANY_STAFF, A.REQUEST_INFO: ANY_STAFF,
-    A.FORWARD: ANY_STAFF, A.NOTE: ANY_STAFF,
+    A.ACCEPT: ANY_STAFF,
+    A.REFUSE: ANY_STAFF,
+    A.MARK_DUPLICATE: ANY_STAFF,
+    A.REQUEST_INFO: ANY_STAFF,
+    A.FORWARD: ANY_STAFF,
+    A.NOTE: ANY_STAFF,
     A.ASSIGN: {"leader", "agency_admin", "admin"},
-    A.ANSWER: {"processor", "leader", "admin"}, A.CLOSE: {"processor", "leader", "admin"},
+    A.ANSWER: {"processor", "leader", "admin"},
+    A.CLOSE: {"processor", "leader", "admin"},
     A.REOPEN: {"leader", "admin"},
-    A.SUPPLY_INFO: {"citizen"}, A.RATE_SATISFIED: {"citizen"}, A.RATE_UNSATISFIED: {"citizen"},
+    A.SUPPLY_INFO: {"citizen"},
+    A.RATE_SATISFIED: {"citizen"},
+    A.RATE_UNSATISFIED: {"citizen"},
     A.RATE_UNSATISFIED_FINAL: {"citizen"},
 }
 
@@ -87,9 +103,16 @@ def test_national_buckets():
     assert national_bucket(S.ANSWERED) == "published"
 
 
-@pytest.mark.parametrize(("days", "rated", "expected"), [
-    (0, False, True), (7, False, True), (8, False, False), (3, True, False), (-1, False, False),
-])
+@pytest.mark.parametrize(
+    ("days", "rated", "expected"),
+    [
+        (0, False, True),
+        (7, False, True),
+        (8, False, False),
+        (3, True, False),
+        (-1, False, False),
+    ],
+)
 def test_rating_window(days, rated, expected):
     assert may_rate(days, rated) is expected
 

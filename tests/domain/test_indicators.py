@@ -21,32 +21,55 @@ from portal.domain.indicators import (
 
 # One agency over one range; every expected value below is worked out by hand.
 DOSSIERS = DossierFacts(
-    received=50, online_submitted=30, online_qualifying=20, fee_bearing=20, paid_online=9, digitised=38,
-    results_ready=40, withdrawn=2, processing_days_total=250, paper_results=25, e_results=15,
-    finished_on_time=40, finished_late=4, open_within_deadline=5, open_overdue=1, complained=3,
-    rated=20, satisfied=17,
+    received=50,
+    online_submitted=30,
+    online_qualifying=20,
+    fee_bearing=20,
+    paid_online=9,
+    digitised=38,
+    results_ready=40,
+    withdrawn=2,
+    processing_days_total=250,
+    paper_results=25,
+    e_results=15,
+    finished_on_time=40,
+    finished_late=4,
+    open_within_deadline=5,
+    open_overdue=1,
+    complained=3,
+    rated=20,
+    satisfied=17,
 )
 FEEDBACK = FeedbackFacts(
-    received=20, handled_on_time=14, handled_late=2, open_within_deadline=3, open_overdue=1,
-    unsatisfactory=4, satisfied=10, unsatisfied=2,
+    received=20,
+    handled_on_time=14,
+    handled_late=2,
+    open_within_deadline=3,
+    open_overdue=1,
+    unsatisfactory=4,
+    satisfied=10,
+    unsatisfied=2,
 )
 CATALOG = CatalogFacts(
-    procedures=40, online_procedures=30, fee_procedures=10, online_payment_procedures=8,
+    procedures=40,
+    online_procedures=30,
+    fee_procedures=10,
+    online_payment_procedures=8,
     paid_online_procedures=6,
 )
 
 EXPECTED_LINES = [
     # id, label key, rate, points, max
-    ("2.1", "on_time_dossiers", F(9, 10), F(18), F(20)),         # (40+5)/50; no threshold: 0.9 × 20
-    ("3.1", "online_procedures", F(3, 4), F(45, 8), F(6)),       # 30/40 < 80%: 0.75 × 6 / 0.8 = 5.625
-    ("3.3", "online_dossiers", F(2, 5), F(24, 5), F(6)),         # 20/50 < 50%: 0.4 × 6 / 0.5 = 4.8
+    ("2.1", "on_time_dossiers", F(9, 10), F(18), F(20)),  # (40+5)/50; no threshold: 0.9 × 20
+    ("3.1", "online_procedures", F(3, 4), F(45, 8), F(6)),  # 30/40 < 80%: 0.75 × 6 / 0.8 = 5.625
+    ("3.3", "online_dossiers", F(2, 5), F(24, 5), F(6)),  # 20/50 < 50%: 0.4 × 6 / 0.5 = 4.8
     ("3.5", "online_payment_procedures", F(4, 5), F(2), F(2)),  # 8/10 = exactly 80%: full
     ("3.5b", "procedures_paid_online", F(3, 4), F(3, 2), F(2)),  # 6/8 × 2
     ("3.6", "dossiers_paid_online", F(9, 20), F(27, 10), F(6)),  # 9/20 × 6 = 2.7
-    ("4.1", "electronic_results", F(3, 5), F(18, 5), F(6)),      # 15/25 × 6 = 3.6
-    ("4.2", "digitised_dossiers", F(19, 25), F(19, 5), F(4)),    # 38/50 = 76% < 80%: 0.76 × 4 / 0.8 = 3.8
-    ("5.2", "feedback_on_time", F(17, 20), F(51, 10), F(6)),     # (14+3)/20 × 6 = 5.1
-    ("5.3", "feedback_satisfaction", F(4, 5), F(24, 5), F(6)),   # (20-4)/20 × 6 = 4.8
+    ("4.1", "electronic_results", F(3, 5), F(18, 5), F(6)),  # 15/25 × 6 = 3.6
+    ("4.2", "digitised_dossiers", F(19, 25), F(19, 5), F(4)),  # 38/50 = 76% < 80%: 0.76 × 4 / 0.8 = 3.8
+    ("5.2", "feedback_on_time", F(17, 20), F(51, 10), F(6)),  # (14+3)/20 × 6 = 5.1
+    ("5.3", "feedback_satisfaction", F(4, 5), F(24, 5), F(6)),  # (20-4)/20 × 6 = 4.8
     ("5.4", "dossier_satisfaction", F(21, 25), F(28, 5), F(6)),  # (45-3)/50 = 84% < 90%: 0.84 × 6 / 0.9 = 5.6
 ]
 
@@ -60,11 +83,11 @@ def test_scorecard_totals():
     card = score(DOSSIERS, FEEDBACK, CATALOG)
     assert card.groups == (
         Total("2", F(18), F(20)),
-        Total("3", F(133, 8), F(22)),   # 5.625 + 4.8 + 2 + 1.5 + 2.7 = 16.625
-        Total("4", F(37, 5), F(10)),    # 3.6 + 3.8
-        Total("5", F(31, 2), F(18)),    # 5.1 + 4.8 + 5.6
+        Total("3", F(133, 8), F(22)),  # 5.625 + 4.8 + 2 + 1.5 + 2.7 = 16.625
+        Total("4", F(37, 5), F(10)),  # 3.6 + 3.8
+        Total("5", F(31, 2), F(18)),  # 5.1 + 4.8 + 5.6
     )
-    assert card.points == F(2301, 40)   # 57.525
+    assert card.points == F(2301, 40)  # 57.525
     assert card.max_points == F(70)
 
 
@@ -78,19 +101,19 @@ def test_default_table_group_maxima():
 @pytest.mark.parametrize(
     ("value", "max_points", "threshold", "expected"),
     [
-        (F(45, 50), 20, None, F(18)),          # 2.1 has no threshold: rate × 20
+        (F(45, 50), 20, None, F(18)),  # 2.1 has no threshold: rate × 20
         (F(35, 50), 20, None, F(14)),
         (F(1), 20, None, F(20)),
         (F(0), 20, None, F(0)),
-        (F(4, 5), 4, F(4, 5), F(4)),           # exactly 80%: full points
-        (F(79, 100), 4, F(4, 5), F(79, 20)),   # just below: 0.79 × 4 / 0.8 = 3.95
+        (F(4, 5), 4, F(4, 5), F(4)),  # exactly 80%: full points
+        (F(79, 100), 4, F(4, 5), F(79, 20)),  # just below: 0.79 × 4 / 0.8 = 3.95
         (F(399, 500), 4, F(4, 5), F(399, 100)),  # 79.8%: 3.99, never rounded up to full
-        (F(81, 100), 4, F(4, 5), F(4)),        # above: capped at the maximum
-        (F(1, 2), 6, F(1, 2), F(6)),           # 3.3 at exactly 50%
+        (F(81, 100), 4, F(4, 5), F(4)),  # above: capped at the maximum
+        (F(1, 2), 6, F(1, 2), F(6)),  # 3.3 at exactly 50%
         (F(49, 100), 6, F(1, 2), F(147, 25)),  # 0.49 × 6 / 0.5 = 5.88
-        (F(9, 10), 6, F(9, 10), F(6)),         # 5.4 at exactly 90%
+        (F(9, 10), 6, F(9, 10), F(6)),  # 5.4 at exactly 90%
         (F(89, 100), 6, F(9, 10), F(89, 15)),  # 0.89 × 6 / 0.9 = 5.933…
-        (None, 6, F(4, 5), None),              # not applicable
+        (None, 6, F(4, 5), None),  # not applicable
     ],
 )
 def test_points_rule(value, max_points, threshold, expected):
@@ -127,7 +150,11 @@ def test_nothing_applicable():
     card = score(DossierFacts(), FeedbackFacts(), CatalogFacts())
     assert all(x.rate is None and x.points is None for x in card.lines)
     assert [(t.group, t.points, t.max_points) for t in card.groups] == [
-        ("2", 0, 0), ("3", 0, 0), ("4", 0, 0), ("5", 0, 0)]
+        ("2", 0, 0),
+        ("3", 0, 0),
+        ("4", 0, 0),
+        ("5", 0, 0),
+    ]
     assert (card.points, card.max_points) == (0, 0)
 
 
@@ -137,7 +164,7 @@ def test_changing_the_table_changes_the_score():
     card = score(DOSSIERS, FEEDBACK, CATALOG, table=table)
     by_id = {x.id: x for x in card.lines}
     assert "3.3" not in by_id
-    assert by_id["3.1"].points == F(45, 4)          # 0.75 × 12 / 0.8 = 11.25
+    assert by_id["3.1"].points == F(45, 4)  # 0.75 × 12 / 0.8 = 11.25
     assert card.groups[1] == Total("3", F(349, 20), F(22))  # 11.25 + 2 + 1.5 + 2.7 = 17.45
     assert card.points == F(2301, 40) - F(133, 8) + F(349, 20)
     # A threshold for 2.1 changes its points too.
@@ -155,18 +182,18 @@ def test_table_with_an_unknown_indicator_is_refused():
 def test_dashboard_figures():
     assert figures(DOSSIERS, FEEDBACK) == Figures(
         received=50,
-        processed=42,                       # 40 reached 9 + 2 withdrawn
+        processed=42,  # 40 reached 9 + 2 withdrawn
         on_time=40,
         late=4,
         overdue_now=1,
-        online_submission_share=F(3, 5),    # 30/50
-        online_payment_share=F(9, 20),      # 9/20
-        digitised_share=F(19, 25),          # 38/50
-        average_processing_days=F(25, 4),   # 250/40 = 6.25 working days
+        online_submission_share=F(3, 5),  # 30/50
+        online_payment_share=F(9, 20),  # 9/20
+        digitised_share=F(19, 25),  # 38/50
+        average_processing_days=F(25, 4),  # 250/40 = 6.25 working days
         feedback_received=20,
-        feedback_on_time_share=F(17, 20),   # (14+3)/20
-        dossier_satisfaction=F(17, 20),     # 17/20
-        feedback_satisfaction=F(5, 6),      # 10/(10+2)
+        feedback_on_time_share=F(17, 20),  # (14+3)/20
+        dossier_satisfaction=F(17, 20),  # 17/20
+        feedback_satisfaction=F(5, 6),  # 10/(10+2)
     )
 
 
@@ -184,7 +211,7 @@ def test_dashboard_figures_without_data():
     [
         (F(2, 3), 1, Decimal("66.7")),
         (F(1, 8), 1, Decimal("12.5")),
-        (F(1, 800), 1, Decimal("0.1")),     # 0.125% rounds half-up
+        (F(1, 800), 1, Decimal("0.1")),  # 0.125% rounds half-up
         (F(1, 1000), 1, Decimal("0.1")),
         (F(1, 2001), 1, Decimal("0.0")),
         (F(1), 0, Decimal("100")),
@@ -197,7 +224,7 @@ def test_percent(value, places, expected):
 
 
 def test_decimal():
-    assert str(decimal(F(45, 8))) == "5.63"   # 5.625 half-up
+    assert str(decimal(F(45, 8))) == "5.63"  # 5.625 half-up
     assert str(decimal(F(2301, 40), 1)) == "57.5"
     assert str(decimal(F(-1, 8), 2)) == "-0.13"
     assert decimal(None) is None

@@ -72,13 +72,16 @@ def test_check_symbol_matches_independent_damm(reference):
     assert check_symbol(data) == damm_check_symbol(data) == reference[-1]
 
 
-@pytest.mark.parametrize(("random_bytes", "expected"), [
-    (bytes(6), "SL0000000000"),
-    (b"\xff" * 6, "SLZZZZZZZZZX"),
-    # 3A4C8F1E7B20 = 00111 01001 00110 01000 11110 00111 10011 11011 00100 | 000 (last 3 bits unused)
-    #              =     7     9     6     8  30=Y     7  19=K  27=V     4
-    (bytes.fromhex("3a4c8f1e7b20"), "SL7968Y7KV4" + damm_check_symbol("7968Y7KV4")),
-])
+@pytest.mark.parametrize(
+    ("random_bytes", "expected"),
+    [
+        (bytes(6), "SL0000000000"),
+        (b"\xff" * 6, "SLZZZZZZZZZX"),
+        # 3A4C8F1E7B20 = 00111 01001 00110 01000 11110 00111 10011 11011 00100 | 000 (last 3 bits unused)
+        #              =     7     9     6     8  30=Y     7  19=K  27=V     4
+        (bytes.fromhex("3a4c8f1e7b20"), "SL7968Y7KV4" + damm_check_symbol("7968Y7KV4")),
+    ],
+)
 def test_new_reference_known_answers(random_bytes, expected):
     assert new_reference(random_bytes) == expected
 
@@ -122,39 +125,54 @@ def test_every_transposition_is_detected(reference):
                 assert not is_valid("".join(swapped))
 
 
-@pytest.mark.parametrize("text", [
-    "", R1.lower(), "SL 7K2M9Q4XAM", "SL-7K2M9Q4XAM", R1[:-1], R1 + "0", "XX7K2M9Q4XAM", "sl7K2M9Q4XAM",
-    "SLOH3K5N7P9E",  # O for 0 is read by find_references, but is not the canonical form
-    "SL7K2M9Q4XAU", None, 123,
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        R1.lower(),
+        "SL 7K2M9Q4XAM",
+        "SL-7K2M9Q4XAM",
+        R1[:-1],
+        R1 + "0",
+        "XX7K2M9Q4XAM",
+        "sl7K2M9Q4XAM",
+        "SLOH3K5N7P9E",  # O for 0 is read by find_references, but is not the canonical form
+        "SL7K2M9Q4XAU",
+        None,
+        123,
+    ],
+)
 def test_is_valid_rejects(text):
     assert not is_valid(text)
 
 
-@pytest.mark.parametrize(("description", "expected"), [
-    (R1, [R1]),
-    (f"MBVCB.123456.{R1}.CT tu 0123456789 NGUYEN VAN A", [R1]),
-    (f"Thanh toán lệ phí {R1} hồ sơ 000.00.00.H52-260122-0001", [R1]),
-    ("sl 7k2m 9q4x am", [R1]),
-    ("SL-7K2M-9Q4X-AM", [R1]),
-    ("sl7k2m9q4xam", [R1]),
-    (f"THANHTOANLEPHI{R1}NGUYENVANA", [R1]),  # the bank dropped every space
-    (f"ND: {R1[:6]} {R1[6:]} - LE PHI", [R1]),
-    ("SL 7K2M\u00a09Q4X\tAM", [R1]),
-    (f"SSL{R1[2:]}", [R1]),
-    (f"IBFT {R1}\n{R2}", [R1, R2]),
-    (f"{R1}{R2}", [R1, R2]),
-    (f"{R2} va {R1} va lai {R2}", [R2, R1]),  # once each, in order
-    ("SLOH3K5N7P9E", [R2]),  # O typed for 0
-    ("slrlt0w8zd6d", [R3]),  # l typed for 1
-    ("SLRIT0W8ZD6D", [R3]),  # I typed for 1
-    (R1[:-1] + "N", []),  # wrong check symbol
-    (R1[:-1], []),  # truncated
-    (R1[:4] + R1[5] + R1[4] + R1[6:], []),  # two symbols swapped
-    (R1.replace("SL", "SI"), []),
-    ("", []),
-    ("CHUYEN TIEN LE PHI HO TICH", []),
-])
+@pytest.mark.parametrize(
+    ("description", "expected"),
+    [
+        (R1, [R1]),
+        (f"MBVCB.123456.{R1}.CT tu 0123456789 NGUYEN VAN A", [R1]),
+        (f"Thanh toán lệ phí {R1} hồ sơ 000.00.00.H52-260122-0001", [R1]),
+        ("sl 7k2m 9q4x am", [R1]),
+        ("SL-7K2M-9Q4X-AM", [R1]),
+        ("sl7k2m9q4xam", [R1]),
+        (f"THANHTOANLEPHI{R1}NGUYENVANA", [R1]),  # the bank dropped every space
+        (f"ND: {R1[:6]} {R1[6:]} - LE PHI", [R1]),
+        ("SL 7K2M\u00a09Q4X\tAM", [R1]),
+        (f"SSL{R1[2:]}", [R1]),
+        (f"IBFT {R1}\n{R2}", [R1, R2]),
+        (f"{R1}{R2}", [R1, R2]),
+        (f"{R2} va {R1} va lai {R2}", [R2, R1]),  # once each, in order
+        ("SLOH3K5N7P9E", [R2]),  # O typed for 0
+        ("slrlt0w8zd6d", [R3]),  # l typed for 1
+        ("SLRIT0W8ZD6D", [R3]),  # I typed for 1
+        (R1[:-1] + "N", []),  # wrong check symbol
+        (R1[:-1], []),  # truncated
+        (R1[:4] + R1[5] + R1[4] + R1[6:], []),  # two symbols swapped
+        (R1.replace("SL", "SI"), []),
+        ("", []),
+        ("CHUYEN TIEN LE PHI HO TICH", []),
+    ],
+)
 def test_find_references(description, expected):
     assert find_references(description) == expected
 
@@ -179,6 +197,7 @@ def test_found_however_the_bank_mangles_it(random_bytes, before, after, separato
 def test_reference_survives_a_vietqr_round_trip(reference):
     payload = build_payload(bin="970436", account="0011001234567", amount=50000, reference=reference)
     assert find_references(parse_payload(payload).reference) == [reference]
-    with_label = build_payload(bin="970436", account="0011001234567", amount=50000,
-                               reference=f"LEPHI {reference}")
+    with_label = build_payload(
+        bin="970436", account="0011001234567", amount=50000, reference=f"LEPHI {reference}"
+    )
     assert find_references(parse_payload(with_label).reference) == [reference]

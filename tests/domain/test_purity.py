@@ -21,8 +21,10 @@ def imported_names(source: str) -> Iterator[str]:
 
 
 def is_allowed(name: str) -> bool:
-    return name.split(".")[0] in sys.stdlib_module_names or name == "portal.domain" or (
-        name.startswith("portal.domain.")
+    return (
+        name.split(".")[0] in sys.stdlib_module_names
+        or name == "portal.domain"
+        or (name.startswith("portal.domain."))
     )
 
 

@@ -22,20 +22,23 @@ def test_nfc_does_not_strip():
     assert nfc(" Hòa \n") == " Hòa \n"
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("  Hòa  ", "Hòa"),
-    (nfd("  Sơn   La "), "Sơn La"),
-    ("Tô\tHiệu\r\nphường", "Tô Hiệu phường"),
-    ("a\x00b", "ab"),
-    ("Mường\u200b La", "Mường La"),
-    ("Mường \u200b La", "Mường La"),
-    ("\ufeffĐoàn Kết", "Đoàn Kết"),
-    ("Chi\u00adềng", "Chiềng"),
-    ("Mộc\u00a0Châu", "Mộc Châu"),
-    ("a\x1bb", "ab"),
-    ("", ""),
-    (" \t\n ", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Hòa  ", "Hòa"),
+        (nfd("  Sơn   La "), "Sơn La"),
+        ("Tô\tHiệu\r\nphường", "Tô Hiệu phường"),
+        ("a\x00b", "ab"),
+        ("Mường\u200b La", "Mường La"),
+        ("Mường \u200b La", "Mường La"),
+        ("\ufeffĐoàn Kết", "Đoàn Kết"),
+        ("Chi\u00adềng", "Chiềng"),
+        ("Mộc\u00a0Châu", "Mộc Châu"),
+        ("a\x1bb", "ab"),
+        ("", ""),
+        (" \t\n ", ""),
+    ],
+)
 def test_clean(raw, expected):
     assert clean(raw) == expected
 
@@ -44,28 +47,34 @@ def test_clean_composes_mark_split_by_zero_width_char():
     assert clean("Ho\u200b\u0300a") == "Hòa"
 
 
-@pytest.mark.parametrize(("a", "b"), [
-    ("hoà", "hòa"),
-    ("Thuý", "thúy"),
-    ("khoẻ", "khỏe"),
-    ("uỷ ban", "Ủy Ban"),
-    (nfd("Giấy phép"), "Giấy phép"),
-    (SAMPLE, nfd(SAMPLE)),
-])
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("hoà", "hòa"),
+        ("Thuý", "thúy"),
+        ("khoẻ", "khỏe"),
+        ("uỷ ban", "Ủy Ban"),
+        (nfd("Giấy phép"), "Giấy phép"),
+        (SAMPLE, nfd(SAMPLE)),
+    ],
+)
 def test_fold_equal(a, b):
     assert fold(a) == fold(b)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("ĐOÀN KẾT", "doan ket"),
-    ("Giấy phép xây dựng", "giay phep xay dung"),
-    (SAMPLE, "dang thi hoa – thuy hoa khoe"),
-    (nfd(SAMPLE), "dang thi hoa – thuy hoa khoe"),
-    ("  Xã   Đoàn\tKết ", "xa doan ket"),
-    ("Ăn ương Ơ Ư Â Ê Ô", "an uong o u a e o"),
-    ("Mường\u200bLa", "muongla"),
-    ("", ""),
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("ĐOÀN KẾT", "doan ket"),
+        ("Giấy phép xây dựng", "giay phep xay dung"),
+        (SAMPLE, "dang thi hoa – thuy hoa khoe"),
+        (nfd(SAMPLE), "dang thi hoa – thuy hoa khoe"),
+        ("  Xã   Đoàn\tKết ", "xa doan ket"),
+        ("Ăn ương Ơ Ư Â Ê Ô", "an uong o u a e o"),
+        ("Mường\u200bLa", "muongla"),
+        ("", ""),
+    ],
+)
 def test_fold(raw, expected):
     assert fold(raw) == expected
 
@@ -74,20 +83,23 @@ def test_fold_is_idempotent():
     assert fold(fold(SAMPLE)) == fold(SAMPLE)
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("  Giấy phép   XÂY dựng ", ["giay", "phep", "xay", "dung"]),
-    ("1.001193", ["1.001193"]),
-    ("Thủ tục 1.001193.", ["thu", "tuc", "1.001193"]),
-    ("2.000815.000.00.00.H55", ["2.000815.000.00.00.h55"]),
-    ("hòa, hoà; HOA!", ["hoa"]),
-    ("đăng-ký khai_sinh (bản sao)", ["dang", "ky", "khai", "sinh", "ban", "sao"]),
-    ("SL-025", ["sl-025"]),
-    ("000.21.00.H52-261123-0001", ["000.21.00.h52-261123-0001"]),
-    ("...", []),
-    ("", []),
-    ("a.b.", ["a.b"]),
-    (".5", ["5"]),
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("  Giấy phép   XÂY dựng ", ["giay", "phep", "xay", "dung"]),
+        ("1.001193", ["1.001193"]),
+        ("Thủ tục 1.001193.", ["thu", "tuc", "1.001193"]),
+        ("2.000815.000.00.00.H55", ["2.000815.000.00.00.h55"]),
+        ("hòa, hoà; HOA!", ["hoa"]),
+        ("đăng-ký khai_sinh (bản sao)", ["dang", "ky", "khai", "sinh", "ban", "sao"]),
+        ("SL-025", ["sl-025"]),
+        ("000.21.00.H52-261123-0001", ["000.21.00.h52-261123-0001"]),
+        ("...", []),
+        ("", []),
+        ("a.b.", ["a.b"]),
+        (".5", ["5"]),
+    ],
+)
 def test_search_terms(query, expected):
     assert search_terms(query) == expected
 
@@ -96,11 +108,14 @@ def test_search_terms_nfd_query_matches_nfc():
     assert search_terms(nfd(SAMPLE)) == search_terms(SAMPLE) == ["dang", "thi", "hoa", "thuy", "khoe"]
 
 
-@pytest.mark.parametrize(("max_terms", "expected"), [
-    (0, []),
-    (1, ["t1"]),
-    (8, [f"t{i}" for i in range(1, 9)]),
-])
+@pytest.mark.parametrize(
+    ("max_terms", "expected"),
+    [
+        (0, []),
+        (1, ["t1"]),
+        (8, [f"t{i}" for i in range(1, 9)]),
+    ],
+)
 def test_search_terms_max_terms(max_terms, expected):
     query = " ".join(f"t{i}" for i in range(1, 13))
     assert search_terms(query, max_terms=max_terms) == expected
@@ -119,10 +134,13 @@ def test_search_terms_rejects_negative_max():
         search_terms("a", max_terms=-1)
 
 
-@pytest.mark.parametrize(("raw", "expected"), [
-    ("  Dòng một  \r\n\r\n dòng\u200b hai ", "Dòng một\n\ndòng hai"),
-    ("\n\n", ""),
-    ("mot\rhai", "mot hai"),  # a lone CR is whitespace inside a line
-])
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("  Dòng một  \r\n\r\n dòng\u200b hai ", "Dòng một\n\ndòng hai"),
+        ("\n\n", ""),
+        ("mot\rhai", "mot hai"),  # a lone CR is whitespace inside a line
+    ],
+)
 def test_clean_lines_keeps_breaks(raw, expected):
     assert clean_lines(raw) == expected

@@ -4,6 +4,7 @@ The applicant (the browser that submitted, or their signed-in account), staff of
 and whoever holds the receipt's secret link or the code plus the phone's last 4 digits. Anyone else,
 even knowing the code, gets 404, and their POSTs change nothing.
 """
+
 from __future__ import annotations
 
 import re
@@ -57,8 +58,13 @@ def signed_in(app, email: str):
 
 
 def other_agency_receptionist() -> str:
-    create_account(email="tiepnhan.syt@example.com", password=DEMO_PASSWORD, full_name="Lường Thị Sen",
-                   role="receptionist", agency_slug="so-y-te")
+    create_account(
+        email="tiepnhan.syt@example.com",
+        password=DEMO_PASSWORD,
+        full_name="Lường Thị Sen",
+        role="receptionist",
+        agency_slug="so-y-te",
+    )
     db.session.flush()
     return "tiepnhan.syt@example.com"
 
@@ -72,17 +78,28 @@ class Case:
     @property
     def pages(self) -> list[str]:
         base = f"/dossiers/{self.code}"
-        return [base, f"{base}/receipt", f"{base}/qr.svg", f"{base}/files/{self.file_id}",
-                f"{base}/apology/{self.apology_id}"]
+        return [
+            base,
+            f"{base}/receipt",
+            f"{base}/qr.svg",
+            f"{base}/files/{self.file_id}",
+            f"{base}/apology/{self.apology_id}",
+        ]
 
 
 def snapshot(code: str):
     dossier = dossier_of(code)
     files = db.session.scalar(select(func.count(DossierFile.id)).where(DossierFile.dossier_id == dossier.id))
-    open_pauses = db.session.scalar(select(func.count(DossierPause.id)).where(
-        DossierPause.dossier_id == dossier.id, DossierPause.resumed_at.is_(None)))
-    events = db.session.scalar(select(func.count(Event.id)).where(
-        Event.subject_type == "dossier", Event.subject_id == dossier.id, Event.action != "viewed"))
+    open_pauses = db.session.scalar(
+        select(func.count(DossierPause.id)).where(
+            DossierPause.dossier_id == dossier.id, DossierPause.resumed_at.is_(None)
+        )
+    )
+    events = db.session.scalar(
+        select(func.count(Event.id)).where(
+            Event.subject_type == "dossier", Event.subject_id == dossier.id, Event.action != "viewed"
+        )
+    )
     return dossier.status, dossier.closed_reason, dossier.appointment_on, files, open_pauses, events
 
 
@@ -96,8 +113,9 @@ def case(client) -> Case:
     today = local_now().date()
     new_date = calendar_around(today).next_working_day(max(dossier.appointment_on, today))
     operations.staff_act(dossier, A.APOLOGISE, account(PROCESSOR), note="Chờ xác minh.", new_date=new_date)
-    operations.staff_act(dossier, A.REQUEST_SUPPLEMENT, account(PROCESSOR),
-                         note="Bổ sung giấy xác nhận chỗ ở.")
+    operations.staff_act(
+        dossier, A.REQUEST_SUPPLEMENT, account(PROCESSOR), note="Bổ sung giấy xác nhận chỗ ở."
+    )
     db.session.flush()
     assert dossier.status == 5
     return Case(code, dossier.files[0].id, dossier.apologies[0].id)
@@ -109,6 +127,7 @@ def get_status(client, path: str) -> int:
 
 
 # --- the private pages --------------------------------------------------------------------------------
+
 
 def test_applicant_opens_every_page(client, case):
     for path in case.pages:
@@ -127,8 +146,9 @@ def test_another_signed_in_citizen_sees_nothing(app, case):
         assert get_status(other, path) == 404, path
 
 
-@pytest.mark.parametrize("email", [DESK, PROCESSOR, LEADER, "quantri.xa@demo.sonla.vn",
-                                   "admin@demo.sonla.vn"])
+@pytest.mark.parametrize(
+    "email", [DESK, PROCESSOR, LEADER, "quantri.xa@demo.sonla.vn", "admin@demo.sonla.vn"]
+)
 def test_staff_of_the_agency_open_every_page(app, case, email):
     staff = signed_in(app, email)
     for path in case.pages:
@@ -158,10 +178,13 @@ def test_files_and_letters_of_another_dossier_are_not_reachable_through_mine(app
 
 # --- POSTs by others change nothing ---------------------------------------------------------------
 
+
 def post_both(client, code):
-    supplement = client.post(f"/dossiers/{code}/supplement",
-                             data={"files": [pdf_file("cho-o.pdf")], "note": "x"},
-                             content_type="multipart/form-data")
+    supplement = client.post(
+        f"/dossiers/{code}/supplement",
+        data={"files": [pdf_file("cho-o.pdf")], "note": "x"},
+        content_type="multipart/form-data",
+    )
     withdraw = client.post(f"/dossiers/{code}/withdraw", data={"reason": "Không cần nữa."})
     return supplement.status_code, withdraw.status_code
 
@@ -179,8 +202,11 @@ def test_others_cannot_supplement_or_withdraw(app, case, who):
 
 
 def test_applicant_supplements_then_withdraws(client, case):
-    response = client.post(f"/dossiers/{case.code}/supplement", data={"files": [pdf_file("cho-o.pdf")]},
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/dossiers/{case.code}/supplement",
+        data={"files": [pdf_file("cho-o.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 302
     dossier = dossier_of(case.code)
     assert dossier.status == 4 and dossier.files[-1].kind == "supplement"
@@ -212,6 +238,7 @@ def test_staff_cannot_act_through_the_citizen_pages(app, case, email):
 
 # --- signed-in citizens -------------------------------------------------------------------------------
 
+
 def test_signed_in_account_opens_its_dossier_from_any_browser(app):
     first = signed_in(app, CITIZEN)
     code = submit(first)
@@ -241,6 +268,7 @@ def test_my_dossiers_lists_only_mine(app, client):
 
 # --- tracking: code + last 4 digits, and the secret link -------------------------------------------------
 
+
 def test_track_with_code_and_last_four_digits(app, case):
     tracker = app.test_client()
     wrong = tracker.post("/track", data={"code": case.code, "phone_digits": "1234"})
@@ -264,8 +292,14 @@ def test_secret_link_with_a_wrong_token(app, client, case):
     other_code = submit(client)
     other_token = operations.secret_token(dossier_of(other_code))
     visitor = app.test_client()
-    for wrong in ("0" * 48, token[:-1] + ("0" if token[-1] != "0" else "1"), token[:24], other_token,
-                  token.upper(), "x" * 200):
+    for wrong in (
+        "0" * 48,
+        token[:-1] + ("0" if token[-1] != "0" else "1"),
+        token[:24],
+        other_token,
+        token.upper(),
+        "x" * 200,
+    ):
         assert get_status(visitor, f"/dossiers/t/{case.code}/{wrong}") == 404, wrong
     assert get_status(visitor, f"/dossiers/{case.code}") == 404
     assert get_status(visitor, f"/dossiers/t/{case.code}/{token}") == 302
@@ -275,12 +309,16 @@ def test_secret_link_with_a_wrong_token(app, client, case):
 
 # --- the staff side is closed by default -------------------------------------------------------------------
 
+
 def test_staff_pages_redirect_anonymous_visitors_to_login(app, case):
     visitor = app.test_client()
     before = snapshot(case.code)
-    for response in (visitor.get("/staff/dossiers"), visitor.get(f"/staff/dossiers/{case.code}"),
-                     visitor.get("/staff/dossiers/intake"),
-                     visitor.post(f"/staff/dossiers/{case.code}/supplement")):
+    for response in (
+        visitor.get("/staff/dossiers"),
+        visitor.get(f"/staff/dossiers/{case.code}"),
+        visitor.get("/staff/dossiers/intake"),
+        visitor.post(f"/staff/dossiers/{case.code}/supplement"),
+    ):
         assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert snapshot(case.code) == before
 
@@ -303,8 +341,14 @@ def test_receptionist_cannot_finish(app, client):
     db.session.flush()
     before = snapshot(code)
     desk = signed_in(app, DESK)
-    assert desk.post(f"/staff/dossiers/{code}/finish", data={"files": [pdf_file("ket-qua.pdf")]},
-                     content_type="multipart/form-data").status_code == 403
+    assert (
+        desk.post(
+            f"/staff/dossiers/{code}/finish",
+            data={"files": [pdf_file("ket-qua.pdf")]},
+            content_type="multipart/form-data",
+        ).status_code
+        == 403
+    )
     assert snapshot(code) == before and before[0] == 4
 
 
@@ -329,6 +373,7 @@ def test_staff_of_another_agency_cannot_act(app, client):
 
 
 # --- downloads ------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("who", ["applicant", "staff"])
 def test_downloads_are_sandboxed_attachments(app, client, case, who):

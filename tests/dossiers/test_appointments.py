@@ -4,6 +4,7 @@ Times in the tables are Asia/Ho_Chi_Minh wall-clock times; they are passed to th
 datetimes, as the database returns them. The calendar is the real one: the `holidays` package plus the
 `calendar_days` table seeded by `seed-demo` (the 2026 swaps 2/1 ↔ 10/1 and 31/8 ↔ 22/8).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -42,9 +43,11 @@ def pause(started: datetime, resumed: datetime | None, reason: str = "supplement
 @pytest.fixture
 def rule(app, monkeypatch):
     """rule("restart") switches PORTAL_SUPPLEMENT_RULE for this test only."""
+
     def use(value: str) -> None:
         settings = dataclasses.replace(app.config["PORTAL_SETTINGS"], supplement_rule=value)
         monkeypatch.setitem(app.config, "PORTAL_SETTINGS", settings)
+
     return use
 
 
@@ -133,8 +136,11 @@ def test_seeded_procedures_use_their_own_terms(app):
 def test_office_closing_is_configuration(app, monkeypatch):
     settings = app.config["PORTAL_SETTINGS"]
     assert appointment_for(procedure(1), at(2026, 3, 2, 16, 45)) == D(2026, 3, 3)
-    monkeypatch.setitem(app.config, "PORTAL_SETTINGS",
-                        dataclasses.replace(settings, office_closing=datetime(2026, 1, 1, 16, 30).time()))
+    monkeypatch.setitem(
+        app.config,
+        "PORTAL_SETTINGS",
+        dataclasses.replace(settings, office_closing=datetime(2026, 1, 1, 16, 30).time()),
+    )
     assert appointment_for(procedure(1), at(2026, 3, 2, 16, 45)) == D(2026, 3, 4)
 
 
@@ -150,12 +156,15 @@ def test_without_pause(app):
     assert appointment_for(procedure(5), RECEIVED) == D(2026, 3, 9)
 
 
-@pytest.mark.parametrize(("value", "due"), [
-    # Decision 766: the citizen's working days (5/3, 6/3) are added: Mon 9/3 + 2 = Wed 11/3.
-    ("exclude", D(2026, 3, 11)),
-    # Decree 61/2018 practice: the full 5 days again from Fri 6/3: Fri 13/3.
-    ("restart", D(2026, 3, 13)),
-])
+@pytest.mark.parametrize(
+    ("value", "due"),
+    [
+        # Decision 766: the citizen's working days (5/3, 6/3) are added: Mon 9/3 + 2 = Wed 11/3.
+        ("exclude", D(2026, 3, 11)),
+        # Decree 61/2018 practice: the full 5 days again from Fri 6/3: Fri 13/3.
+        ("restart", D(2026, 3, 13)),
+    ],
+)
 def test_one_supplement_pause(app, rule, value, due):
     rule(value)
     assert appointment_for(procedure(5), RECEIVED, ONE_PAUSE) == due
@@ -167,25 +176,31 @@ def test_open_pause_has_no_date(app, rule, value):
     assert appointment_for(procedure(5), RECEIVED, [pause(at(2026, 3, 4, 10), None)]) is None
 
 
-@pytest.mark.parametrize(("value", "due"), [
-    # 4/3 → 6/3 (2 days) and 10/3 → 11/3 (1 day): Mon 9/3 + 3 = Thu 12/3.
-    ("exclude", D(2026, 3, 12)),
-    # 5 days from Wed 11/3 09:00: Wed 18/3.
-    ("restart", D(2026, 3, 18)),
-])
+@pytest.mark.parametrize(
+    ("value", "due"),
+    [
+        # 4/3 → 6/3 (2 days) and 10/3 → 11/3 (1 day): Mon 9/3 + 3 = Thu 12/3.
+        ("exclude", D(2026, 3, 12)),
+        # 5 days from Wed 11/3 09:00: Wed 18/3.
+        ("restart", D(2026, 3, 18)),
+    ],
+)
 def test_two_pauses(app, rule, value, due):
     rule(value)
     pauses = [*ONE_PAUSE, pause(at(2026, 3, 10, 9), at(2026, 3, 11, 9))]
     assert appointment_for(procedure(5), RECEIVED, pauses) == due
 
 
-@pytest.mark.parametrize(("value", "due"), [
-    # Requested Thu 12/2, completed Mon 23/2 10:00 after Tết: only Fri 13/2 and Mon 23/2 are working
-    # days of the pause. Due without pause Tue 24/2 (3 days), plus 2: Thu 26/2.
-    ("exclude", D(2026, 2, 26)),
-    # 3 days from Mon 23/2: Thu 26/2.
-    ("restart", D(2026, 2, 26)),
-])
+@pytest.mark.parametrize(
+    ("value", "due"),
+    [
+        # Requested Thu 12/2, completed Mon 23/2 10:00 after Tết: only Fri 13/2 and Mon 23/2 are working
+        # days of the pause. Due without pause Tue 24/2 (3 days), plus 2: Thu 26/2.
+        ("exclude", D(2026, 2, 26)),
+        # 3 days from Mon 23/2: Thu 26/2.
+        ("restart", D(2026, 2, 26)),
+    ],
+)
 def test_pause_over_tet(app, rule, value, due):
     rule(value)
     pauses = [pause(at(2026, 2, 12, 14), at(2026, 2, 23, 10))]
@@ -201,21 +216,31 @@ def test_restart_after_hours_counts_from_the_next_working_day(app, rule):
 
 # --- timeliness -----------------------------------------------------------------------------------
 
+
 def dossier(appointment, *, finished=None, returned=None, status=4, pauses=(), original=None):
-    return SimpleNamespace(appointment_on=appointment, original_appointment_on=original or appointment,
-                           finished_at=finished, returned_at=returned, status=status, pauses=list(pauses))
+    return SimpleNamespace(
+        appointment_on=appointment,
+        original_appointment_on=original or appointment,
+        finished_at=finished,
+        returned_at=returned,
+        status=status,
+        pauses=list(pauses),
+    )
 
 
 DUE = D(2026, 3, 9)
 
 
-@pytest.mark.parametrize(("finished", "expected"), [
-    (at(2026, 3, 6, 16), "early"),
-    (at(2026, 3, 9, 8), "on_time"),
-    (at(2026, 3, 9, 23, 30), "on_time"),  # 16:30 UTC, 9/3
-    (at(2026, 3, 10, 0, 30), "late"),     # 17:30 UTC on 9/3, but already 10/3 in Vietnam
-    (at(2026, 3, 10, 9), "late"),
-])
+@pytest.mark.parametrize(
+    ("finished", "expected"),
+    [
+        (at(2026, 3, 6, 16), "early"),
+        (at(2026, 3, 9, 8), "on_time"),
+        (at(2026, 3, 9, 23, 30), "on_time"),  # 16:30 UTC, 9/3
+        (at(2026, 3, 10, 0, 30), "late"),  # 17:30 UTC on 9/3, but already 10/3 in Vietnam
+        (at(2026, 3, 10, 9), "late"),
+    ],
+)
 def test_finished_dossiers(app, finished, expected):
     assert timeliness(dossier(DUE, finished=finished, status=9), D(2026, 3, 20)) == expected
 
@@ -250,13 +275,16 @@ def test_more_than_one_supplement_request_is_late(app):
     assert timeliness(dossier(DUE, status=4, pauses=two), D(2026, 3, 6)) == "late"
 
 
-@pytest.mark.parametrize(("status", "today", "expected"), [
-    (2, D(2026, 3, 9), "on_time"),
-    (4, D(2026, 3, 9), "on_time"),
-    (2, D(2026, 3, 10), "overdue"),
-    (4, D(2026, 3, 10), "overdue"),
-    (4, D(2026, 4, 1), "overdue"),
-])
+@pytest.mark.parametrize(
+    ("status", "today", "expected"),
+    [
+        (2, D(2026, 3, 9), "on_time"),
+        (4, D(2026, 3, 9), "on_time"),
+        (2, D(2026, 3, 10), "overdue"),
+        (4, D(2026, 3, 10), "overdue"),
+        (4, D(2026, 4, 1), "overdue"),
+    ],
+)
 def test_open_dossiers(app, status, today, expected):
     assert timeliness(dossier(DUE, status=status), today) == expected
 
@@ -268,6 +296,7 @@ def test_nothing_before_an_appointment_exists(app):
 
 # --- through the operations: the pause really moves the date, and timeliness follows ---------------
 
+
 def account(email):
     return db.session.scalar(select(Account).where(Account.email == email))
 
@@ -275,10 +304,10 @@ def account(email):
 def received_dossier(code="1.004194", when=RECEIVED):
     """Submitted online the evening before, received by the desk at `when`."""
     proc = db.session.scalar(select(Procedure).where(Procedure.code == code))
-    applicant = operations.Applicant("Lò Thị Xuân", "014190000123", None, "+84912345678", "", "Tổ 3",
-                                     "03646")
-    dossier_ = operations.submit_online(proc, applicant, [operations.Upload(PDF, "to-khai.pdf")], None, "vi",
-                                        now=at(2026, 3, 1, 20))
+    applicant = operations.Applicant("Lò Thị Xuân", "014190000123", None, "+84912345678", "", "Tổ 3", "03646")
+    dossier_ = operations.submit_online(
+        proc, applicant, [operations.Upload(PDF, "to-khai.pdf")], None, "vi", now=at(2026, 3, 1, 20)
+    )
     operations.staff_act(dossier_, A.RECEIVE, account("tiepnhan@demo.sonla.vn"), now=when)
     return dossier_
 
@@ -290,15 +319,17 @@ def test_supplement_through_the_operations(app, rule, value, due):
     assert dossier_.appointment_on == D(2026, 3, 5)
     processor = account("xuly@demo.sonla.vn")
     operations.staff_act(dossier_, A.START, processor, now=at(2026, 3, 2, 10))
-    operations.staff_act(dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.",
-                         now=at(2026, 3, 3, 10))
+    operations.staff_act(
+        dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.", now=at(2026, 3, 3, 10)
+    )
     assert dossier_.appointment_on is None
     operations.citizen_supplement(dossier_, [operations.Upload(PDF, "cho-o.pdf")], "", now=at(2026, 3, 5, 11))
     # exclude: Wed 4/3 and Thu 5/3 were the citizen's: Thu 5/3 + 2 = Mon 9/3.
     # restart: 3 days again from Thu 5/3 11:00: Fri 6/3, Mon 9/3, Tue 10/3.
     assert dossier_.appointment_on == due
-    assert [(p.started_at, p.resumed_at) for p in dossier_.pauses] == \
-        [(at(2026, 3, 3, 10), at(2026, 3, 5, 11))]
+    assert [(p.started_at, p.resumed_at) for p in dossier_.pauses] == [
+        (at(2026, 3, 3, 10), at(2026, 3, 5, 11))
+    ]
 
 
 def test_supplement_time_is_excluded_from_timeliness(app, rule):
@@ -307,8 +338,9 @@ def test_supplement_time_is_excluded_from_timeliness(app, rule):
     dossier_ = received_dossier()  # due Thu 5/3
     processor = account("xuly@demo.sonla.vn")
     operations.staff_act(dossier_, A.START, processor, now=at(2026, 3, 2, 10))
-    operations.staff_act(dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.",
-                         now=at(2026, 3, 3, 10))
+    operations.staff_act(
+        dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.", now=at(2026, 3, 3, 10)
+    )
     operations.citizen_supplement(dossier_, [operations.Upload(PDF, "cho-o.pdf")], "", now=at(2026, 3, 5, 11))
     assert dossier_.appointment_on == D(2026, 3, 9)
     operations.staff_act(dossier_, A.FINISH, processor, now=at(2026, 3, 9, 10))
@@ -321,10 +353,12 @@ def test_an_apology_date_survives_a_later_supplement_but_does_not_excuse_latenes
     dossier_ = received_dossier()  # due Thu 5/3
     processor = account("xuly@demo.sonla.vn")
     operations.staff_act(dossier_, A.START, processor, now=at(2026, 3, 2, 10))
-    operations.staff_act(dossier_, A.APOLOGISE, processor, note="Chờ xác minh.", new_date=D(2026, 3, 12),
-                         now=at(2026, 3, 4, 9))
-    operations.staff_act(dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.",
-                         now=at(2026, 3, 4, 11))
+    operations.staff_act(
+        dossier_, A.APOLOGISE, processor, note="Chờ xác minh.", new_date=D(2026, 3, 12), now=at(2026, 3, 4, 9)
+    )
+    operations.staff_act(
+        dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.", now=at(2026, 3, 4, 11)
+    )
     operations.citizen_supplement(dossier_, [operations.Upload(PDF, "cho-o.pdf")], "", now=at(2026, 3, 5, 10))
     # The legal date moves by the pause (Thu 5/3 was the citizen's): Fri 6/3. The citizen keeps the later
     # date the apology promised.

@@ -1,4 +1,5 @@
 """Procedures with a leader approval step: the processor proposes, only a leader makes the result ready."""
+
 from sqlalchemy import select
 
 from portal.catalog.models import Procedure
@@ -15,11 +16,15 @@ def test_processor_proposes_leader_approves(client, app):
     assert procedure.needs_approval
     data = applicant()
     data[f"doc-{procedure.documents[0].id}"] = [pdf_file()]
-    response = client.post(f"/dossiers/apply/{BUILDING_PERMIT}", data=data, content_type="multipart/form-data")
+    response = client.post(
+        f"/dossiers/apply/{BUILDING_PERMIT}", data=data, content_type="multipart/form-data"
+    )
     assert response.status_code == 302
     dossier = db.session.scalar(select(Dossier).order_by(Dossier.id.desc()))
     code = dossier.code
-    desk, processor, leader = (staff(app, f"{name}@demo.sonla.vn") for name in ("tiepnhan", "xuly", "lanhdao"))
+    desk, processor, leader = (
+        staff(app, f"{name}@demo.sonla.vn") for name in ("tiepnhan", "xuly", "lanhdao")
+    )
     desk.post(f"/staff/dossiers/{code}/receive")
     processor.post(f"/staff/dossiers/{code}/start")
     processor.post(f"/staff/dossiers/{code}/finish")  # refused: this procedure needs approval

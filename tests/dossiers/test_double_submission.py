@@ -1,5 +1,6 @@
 """A dossier form sent twice, online or at the counter: one dossier, one code, and the second post
 lands on the first receipt; a copied nonce shows nobody's dossier; the race loser leaves no file."""
+
 from __future__ import annotations
 
 import re
@@ -94,8 +95,9 @@ def test_a_copied_nonce_shows_nobody_elses_dossier(app, client):
 
     stranger = app.test_client()
     page_of(stranger, APPLY)
-    answer = post(stranger, APPLY, dossier_data({"nonce": nonce}, applicant_name="Kẻ Lạ",
-                                                phone="0987 654 321"))
+    answer = post(
+        stranger, APPLY, dossier_data({"nonce": nonce}, applicant_name="Kẻ Lạ", phone="0987 654 321")
+    )
     body = answer.get_data(as_text=True)
     assert answer.status_code == 409 and count() == before
     assert ALREADY_SENT in body and "/track" in body
@@ -109,8 +111,13 @@ def test_a_copied_counter_nonce_shows_another_agency_nothing(app):
     desk = signed_in(app, DESK)
     nonce = nonce_of(page_of(desk, INTAKE))
     code = receipt_code(post(desk, INTAKE, dossier_data({"nonce": nonce})))
-    create_account(email="tiepnhan.syt@example.com", password=DEMO_PASSWORD, full_name="Sở Y tế tiếp nhận",
-                   role="receptionist", agency_slug="so-y-te")
+    create_account(
+        email="tiepnhan.syt@example.com",
+        password=DEMO_PASSWORD,
+        full_name="Sở Y tế tiếp nhận",
+        role="receptionist",
+        agency_slug="so-y-te",
+    )
     other = signed_in(app, "tiepnhan.syt@example.com")
     answer = post(other, INTAKE, dossier_data({"nonce": nonce}))
     assert answer.status_code == 409 and code not in answer.get_data(as_text=True)
@@ -120,13 +127,16 @@ def test_a_copied_counter_nonce_shows_another_agency_nothing(app):
 def test_a_post_without_a_nonce_is_still_accepted(client):
     """An online form cached before nonces existed: each post is taken (the server makes a nonce up)."""
     before = count()
-    first, second = receipt_code(post(client, APPLY, dossier_data(None))), \
-        receipt_code(post(client, APPLY, dossier_data(None)))
+    first, second = (
+        receipt_code(post(client, APPLY, dossier_data(None))),
+        receipt_code(post(client, APPLY, dossier_data(None))),
+    )
     assert first != second and count() == before + 2
 
 
-def test_the_loser_of_a_race_rolls_back_removes_its_files_and_shows_the_winners_receipt(app, client,
-                                                                                       monkeypatch):
+def test_the_loser_of_a_race_rolls_back_removes_its_files_and_shows_the_winners_receipt(
+    app, client, monkeypatch
+):
     """As when both posts miss each other's first look-up: the unique index refuses the second insert."""
     hidden = hidden_fields(page_of(client, APPLY))
     code = receipt_code(post(client, APPLY, dossier_data(hidden)))
@@ -152,6 +162,7 @@ def test_the_loser_of_a_race_rolls_back_removes_its_files_and_shows_the_winners_
 
 # --- two posts at the same instant, on a database of their own -----------------------------------
 
+
 @pytest.fixture
 def race_app(tmp_path):
     yield from own_app(tmp_path)
@@ -175,8 +186,9 @@ def test_a_double_tap_creates_exactly_one_dossier(race_app, monkeypatch, path, w
         codes = {receipt_code(r) for r in responses}
         with app.app_context():
             assert count() == before + 1
-            assert db.session.scalars(select(Dossier.code).order_by(
-                Dossier.id.desc()).limit(1)).all() == list(codes)
+            assert db.session.scalars(
+                select(Dossier.code).order_by(Dossier.id.desc()).limit(1)
+            ).all() == list(codes)
             db.session.remove()
         for tap, response in zip(taps, responses, strict=True):
             assert tap.get(response.headers["Location"]).status_code == 200

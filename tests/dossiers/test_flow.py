@@ -1,4 +1,5 @@
 """A dossier from online submission to the result download, through the web."""
+
 import re
 
 from sqlalchemy import select
@@ -45,27 +46,45 @@ def test_online_submission_to_result(client, app):
 
     # A stranger who knows the code sees nothing.
     stranger = app.test_client()
-    for path in (f"/dossiers/{code}", f"/dossiers/{code}/receipt", f"/dossiers/{code}/qr.svg",
-                 f"/dossiers/{code}/files/{dossier.files[0].id}"):
+    for path in (
+        f"/dossiers/{code}",
+        f"/dossiers/{code}/receipt",
+        f"/dossiers/{code}/qr.svg",
+        f"/dossiers/{code}/files/{dossier.files[0].id}",
+    ):
         assert stranger.get(path).status_code == 404, path
 
     desk = staff(app, "tiepnhan@demo.sonla.vn")
     assert desk.post(f"/staff/dossiers/{code}/receive").status_code == 302
     processor = staff(app, "xuly@demo.sonla.vn")
     assert processor.post(f"/staff/dossiers/{code}/start").status_code == 302
-    assert processor.post(f"/staff/dossiers/{code}/request_supplement",
-                          data={"note": "Bổ sung giấy xác nhận chỗ ở hợp pháp."}).status_code == 302
+    assert (
+        processor.post(
+            f"/staff/dossiers/{code}/request_supplement",
+            data={"note": "Bổ sung giấy xác nhận chỗ ở hợp pháp."},
+        ).status_code
+        == 302
+    )
     db.session.refresh(dossier)
     assert dossier.status == 5 and dossier.appointment_on is None
     page = client.get(f"/dossiers/{code}").get_data(as_text=True)
     assert "Bổ sung giấy xác nhận chỗ ở hợp pháp." in page
-    supplied = client.post(f"/dossiers/{code}/supplement", data={"files": [pdf_file("cho-o.pdf")]},
-                           content_type="multipart/form-data")
+    supplied = client.post(
+        f"/dossiers/{code}/supplement",
+        data={"files": [pdf_file("cho-o.pdf")]},
+        content_type="multipart/form-data",
+    )
     assert supplied.status_code == 302
     db.session.refresh(dossier)
     assert dossier.status == 4 and dossier.appointment_on is not None
-    assert processor.post(f"/staff/dossiers/{code}/finish", data={"files": [pdf_file("ket-qua.pdf")]},
-                          content_type="multipart/form-data").status_code == 302
+    assert (
+        processor.post(
+            f"/staff/dossiers/{code}/finish",
+            data={"files": [pdf_file("ket-qua.pdf")]},
+            content_type="multipart/form-data",
+        ).status_code
+        == 302
+    )
     assert desk.post(f"/staff/dossiers/{code}/return_result").status_code == 302
     db.session.refresh(dossier)
     assert dossier.status == 10
@@ -74,10 +93,18 @@ def test_online_submission_to_result(client, app):
         assert download.status_code == 200 and download.data.startswith(b"%PDF")
         assert "attachment" in download.headers["Content-Disposition"]
         assert "sandbox" in download.headers["Content-Security-Policy"]
-    events = db.session.scalars(select(Event).where(Event.subject_type == "dossier",
-                                                    Event.subject_id == dossier.id)).all()
+    events = db.session.scalars(
+        select(Event).where(Event.subject_type == "dossier", Event.subject_id == dossier.id)
+    ).all()
     assert [e.action for e in events if e.action not in AUDIT_ONLY] == [
-        "submitted", "receive", "start", "request_supplement", "supplement", "finish", "return_result"]
+        "submitted",
+        "receive",
+        "start",
+        "request_supplement",
+        "supplement",
+        "finish",
+        "return_result",
+    ]
     assert [e.action for e in events if e.action == "file_downloaded"] == ["file_downloaded"]  # the download
 
 
@@ -85,17 +112,21 @@ def test_scanned_receipt_url_opens_the_dossier(client, app):
     submit(client)
     dossier = db.session.scalar(select(Dossier).order_by(Dossier.id.desc()))
     from portal.dossiers.operations import secret_token
+
     desk = staff(app, "tiepnhan@demo.sonla.vn")
     url = f"http://localhost/dossiers/t/{dossier.code}/{secret_token(dossier)}"
     for typed in (url, dossier.code, dossier.code.lower()):
         response = desk.get("/staff/dossiers", query_string={"q": typed})
-        assert response.status_code == 302 and response.headers["Location"].endswith(f"/staff/dossiers/{dossier.code}")
+        assert response.status_code == 302 and response.headers["Location"].endswith(
+            f"/staff/dossiers/{dossier.code}"
+        )
 
 
 def test_secret_link_grants_access(client, app):
     submit(client)
     dossier = db.session.scalar(select(Dossier).order_by(Dossier.id.desc()))
     from portal.dossiers.operations import secret_token
+
     other = app.test_client()
     assert other.get(f"/dossiers/t/{dossier.code}/{'0' * 48}").status_code == 404
     assert other.get(f"/dossiers/t/{dossier.code}/{secret_token(dossier)}").status_code == 302

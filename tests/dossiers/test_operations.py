@@ -1,5 +1,6 @@
 """Dossier operations: counter intake, staff actions and their events, assignment, apologies, fees,
 withdrawal, supplements and online submission rules."""
+
 from __future__ import annotations
 
 import re
@@ -45,9 +46,15 @@ def procedure(code: str = PROCEDURE) -> Procedure:
 
 
 def person(**overrides) -> operations.Applicant:
-    values = dict(name="Lò Thị Xuân", id_number="014190000123", birth_date=D(1990, 5, 17),
-                  phone="+84912345678", email="xuan@example.com", address="Tổ 3, đường Tô Hiệu",
-                  admin_unit_code="03646")
+    values = dict(
+        name="Lò Thị Xuân",
+        id_number="014190000123",
+        birth_date=D(1990, 5, 17),
+        phone="+84912345678",
+        email="xuan@example.com",
+        address="Tổ 3, đường Tô Hiệu",
+        admin_unit_code="03646",
+    )
     values.update(overrides)
     return operations.Applicant(**values)
 
@@ -57,13 +64,23 @@ def pdf(name: str = "to-khai.pdf") -> Upload:
 
 
 def other_agency_staff(role: str = "receptionist") -> Account:
-    return create_account(email=f"{role}.syt@example.com", password=DEMO_PASSWORD,
-                          full_name=f"Sở Y tế {role}", role=role, agency_slug="so-y-te")
+    return create_account(
+        email=f"{role}.syt@example.com",
+        password=DEMO_PASSWORD,
+        full_name=f"Sở Y tế {role}",
+        role=role,
+        agency_slug="so-y-te",
+    )
 
 
 def events(dossier: Dossier) -> list[Event]:
-    return list(db.session.scalars(select(Event).where(
-        Event.subject_type == "dossier", Event.subject_id == dossier.id).order_by(Event.id)))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.subject_type == "dossier", Event.subject_id == dossier.id)
+            .order_by(Event.id)
+        )
+    )
 
 
 def online(code: str = PROCEDURE, now: datetime | None = None) -> Dossier:
@@ -104,6 +121,7 @@ def dossier_in(status: int) -> Dossier:
 
 # --- counter intake -------------------------------------------------------------------------------
 
+
 def check_counter_dossier(dossier: Dossier, by: Account, channel: str, now: datetime) -> None:
     assert dossier.status == 2 and dossier.channel == channel
     assert dossier.received_at == now and dossier.submitted_at == now
@@ -114,8 +132,13 @@ def check_counter_dossier(dossier: Dossier, by: Account, channel: str, now: date
     assert re.fullmatch(r"000\.21\.00\.H52-260302-\d{4}", dossier.code)
     assert [f.kind for f in dossier.files] == ["submitted"]
     [event] = events(dossier)
-    assert (event.action, event.from_status, event.to_status, event.is_public, event.actor_id) == \
-        ("receive", None, "2", True, by.id)
+    assert (event.action, event.from_status, event.to_status, event.is_public, event.actor_id) == (
+        "receive",
+        None,
+        "2",
+        True,
+        by.id,
+    )
     assert event.note == channel
 
 
@@ -140,8 +163,9 @@ def test_counter_intake_through_the_desk_page(app, client, login):
     login(DESK)
     data = applicant(channel="post")
     data[f"doc-{procedure().documents[0].id}"] = [pdf_file()]
-    response = client.post(f"/staff/dossiers/intake?procedure={PROCEDURE}", data=data,
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/staff/dossiers/intake?procedure={PROCEDURE}", data=data, content_type="multipart/form-data"
+    )
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     dossier = db.session.scalar(select(Dossier).order_by(Dossier.id.desc()))
     assert response.headers["Location"].endswith(f"/dossiers/{dossier.code}/receipt")
@@ -160,12 +184,14 @@ def test_receptionist_of_another_agency_cannot_take_in_for_this_commune(app):
 
 def test_counter_intake_channel_must_be_counter_or_post(app):
     with pytest.raises(DossierError) as refused:
-        operations.counter_intake(procedure(), person(), [pdf()], account("admin@demo.sonla.vn"), "online",
-                                  "vi")
+        operations.counter_intake(
+            procedure(), person(), [pdf()], account("admin@demo.sonla.vn"), "online", "vi"
+        )
     assert refused.value.reason == "channel"
 
 
 # --- one event per staff action -------------------------------------------------------------------
+
 
 def expect_one_event(dossier: Dossier, action: A, email: str, before: int, after: int, **kwargs) -> Event:
     count = len(events(dossier))
@@ -186,16 +212,27 @@ def expect_one_event(dossier: Dossier, action: A, email: str, before: int, after
 def test_every_step_of_the_main_path_writes_one_event(app):
     dossier = online(now=at(2026, 3, 1, 20))
     [submitted] = events(dossier)
-    assert (submitted.action, submitted.from_status, submitted.to_status, submitted.is_public) == \
-        ("submitted", None, "1", True)
+    assert (submitted.action, submitted.from_status, submitted.to_status, submitted.is_public) == (
+        "submitted",
+        None,
+        "1",
+        True,
+    )
     expect_one_event(dossier, A.RECEIVE, DESK, 1, 2, now=at(2026, 3, 2, 9))
     assigned = expect_one_event(dossier, A.ASSIGN, LEADER, 2, 2, assignee_id=account(PROCESSOR).id)
     assert assigned.note == account(PROCESSOR).full_name and dossier.assignee_id == account(PROCESSOR).id
     expect_one_event(dossier, A.START, PROCESSOR, 2, 4, now=at(2026, 3, 2, 10))
     noted = expect_one_event(dossier, A.NOTE, DESK, 4, 4, note="Đã gọi điện cho công dân.")
     assert noted.note == "Đã gọi điện cho công dân."
-    requested = expect_one_event(dossier, A.REQUEST_SUPPLEMENT, PROCESSOR, 4, 5,
-                                 note="Thiếu giấy xác nhận chỗ ở.", now=at(2026, 3, 3, 10))
+    requested = expect_one_event(
+        dossier,
+        A.REQUEST_SUPPLEMENT,
+        PROCESSOR,
+        4,
+        5,
+        note="Thiếu giấy xác nhận chỗ ở.",
+        now=at(2026, 3, 3, 10),
+    )
     assert requested.note == "Thiếu giấy xác nhận chỗ ở." and dossier.pauses[-1].request == requested.note
     expect_one_event(dossier, A.SUPPLEMENT, DESK, 5, 4, uploads=[pdf("cho-o.pdf")], now=at(2026, 3, 4, 10))
     assert [f.kind for f in dossier.files] == ["submitted", "supplement"]
@@ -204,18 +241,46 @@ def test_every_step_of_the_main_path_writes_one_event(app):
     expect_one_event(dossier, A.CONFIRM_FEE, DESK, 6, 4, now=at(2026, 3, 5, 9))
     assert open_payment(dossier) is None
     assert all(p.resumed_at is not None for p in dossier.pauses) and len(dossier.pauses) == 2
-    expect_one_event(dossier, A.APOLOGISE, PROCESSOR, 4, 4, note="Chờ xác minh của công an.",
-                     new_date=D(2026, 3, 13), now=at(2026, 3, 6, 9))
-    expect_one_event(dossier, A.FINISH, PROCESSOR, 4, 9, uploads=[pdf("ket-qua.pdf")],
-                     note="Nhận tại bộ phận một cửa", now=at(2026, 3, 10, 9))
+    expect_one_event(
+        dossier,
+        A.APOLOGISE,
+        PROCESSOR,
+        4,
+        4,
+        note="Chờ xác minh của công an.",
+        new_date=D(2026, 3, 13),
+        now=at(2026, 3, 6, 9),
+    )
+    expect_one_event(
+        dossier,
+        A.FINISH,
+        PROCESSOR,
+        4,
+        9,
+        uploads=[pdf("ket-qua.pdf")],
+        note="Nhận tại bộ phận một cửa",
+        now=at(2026, 3, 10, 9),
+    )
     assert dossier.finished_at == at(2026, 3, 10, 9) and dossier.result_note == "Nhận tại bộ phận một cửa"
     assert [f.kind for f in dossier.files][-1] == "result"
     expect_one_event(dossier, A.RETURN_RESULT, DESK, 9, 10, now=at(2026, 3, 11, 9))
     assert dossier.returned_at == at(2026, 3, 11, 9)
     expect_one_event(dossier, A.NOTE, LEADER, 10, 10, note="Lưu hồ sơ.")
     assert [e.action for e in events(dossier) if e.action != "payment_created"] == [
-        "submitted", "receive", "assign", "start", "note", "request_supplement", "supplement", "request_fee",
-        "confirm_fee", "apologise", "finish", "return_result", "note"]
+        "submitted",
+        "receive",
+        "assign",
+        "start",
+        "note",
+        "request_supplement",
+        "supplement",
+        "request_fee",
+        "confirm_fee",
+        "apologise",
+        "finish",
+        "return_result",
+        "note",
+    ]
 
 
 def test_refuse_stop_and_withdraw_write_one_event(app):
@@ -249,25 +314,29 @@ def test_refused_actions_write_nothing(app):
     dossier = dossier_in(2)
     count = len(events(dossier))
     with pytest.raises(NotPermitted):
-        act(dossier, A.START, DESK)            # receptionists do not process
+        act(dossier, A.START, DESK)  # receptionists do not process
     with pytest.raises(InvalidTransition):
-        act(dossier, A.RETURN_RESULT, DESK)    # nothing to return yet
+        act(dossier, A.RETURN_RESULT, DESK)  # nothing to return yet
     with pytest.raises(NotPermitted):
-        act(dossier, A.STOP, PROCESSOR)        # only a leader stops a dossier
+        act(dossier, A.STOP, PROCESSOR)  # only a leader stops a dossier
     db.session.flush()
     assert len(events(dossier)) == count and dossier.status == 2
 
 
 # --- text is required for some actions --------------------------------------------------------------
 
-@pytest.mark.parametrize(("action", "status", "email"), [
-    (A.REFUSE, 1, DESK),
-    (A.REQUEST_SUPPLEMENT, 4, PROCESSOR),
-    (A.STOP, 4, LEADER),
-    (A.APOLOGISE, 4, PROCESSOR),
-    (A.NOTE, 2, DESK),
-    (A.NOTE, 10, LEADER),
-])
+
+@pytest.mark.parametrize(
+    ("action", "status", "email"),
+    [
+        (A.REFUSE, 1, DESK),
+        (A.REQUEST_SUPPLEMENT, 4, PROCESSOR),
+        (A.STOP, 4, LEADER),
+        (A.APOLOGISE, 4, PROCESSOR),
+        (A.NOTE, 2, DESK),
+        (A.NOTE, 10, LEADER),
+    ],
+)
 @pytest.mark.parametrize("text", ["", "   ", " \r\n \t", "\u200b\u200b"])
 def test_text_is_required(app, action, status, email, text):
     dossier = dossier_in(status)
@@ -286,6 +355,7 @@ def test_text_is_required(app, action, status, email, text):
 
 # --- assignment -----------------------------------------------------------------------------------
 
+
 def test_assign_to_a_processor_or_leader_of_the_agency(app):
     dossier = dossier_in(4)
     act(dossier, A.ASSIGN, LEADER, assignee_id=account(PROCESSOR).id)
@@ -296,12 +366,24 @@ def test_assign_to_a_processor_or_leader_of_the_agency(app):
 
 def test_assign_refuses_anyone_else(app):
     dossier = dossier_in(2)
-    disabled = create_account(email="xuly2@example.com", password=DEMO_PASSWORD, full_name="Cầm Văn Tắt",
-                              role="processor", agency_slug="ubnd-phuong-to-hieu")
+    disabled = create_account(
+        email="xuly2@example.com",
+        password=DEMO_PASSWORD,
+        full_name="Cầm Văn Tắt",
+        role="processor",
+        agency_slug="ubnd-phuong-to-hieu",
+    )
     disabled.is_enabled = False
-    candidates = [account(DESK).id, account("quantri.xa@demo.sonla.vn").id,
-                  account("congdan@demo.sonla.vn").id, account("admin@demo.sonla.vn").id,
-                  other_agency_staff("processor").id, disabled.id, 10**6, None]
+    candidates = [
+        account(DESK).id,
+        account("quantri.xa@demo.sonla.vn").id,
+        account("congdan@demo.sonla.vn").id,
+        account("admin@demo.sonla.vn").id,
+        other_agency_staff("processor").id,
+        disabled.id,
+        10**6,
+        None,
+    ]
     count = len(events(dossier))
     for candidate in candidates:
         with pytest.raises(DossierError) as refused:
@@ -326,6 +408,7 @@ def test_processor_who_starts_takes_the_dossier(app):
 
 # --- apology letters (form 04) ---------------------------------------------------------------------
 
+
 def received_at(when: datetime) -> Dossier:
     dossier = online(now=when)
     act(dossier, A.RECEIVE, DESK, now=when)
@@ -343,25 +426,37 @@ def test_apology_moves_the_appointment_and_keeps_the_first_date(app):
     notice = apologise(dossier, D(2026, 3, 9), at(2026, 3, 4, 10))
     assert notice is not None and notice.action is A.APOLOGISE  # the citizen is told
     [letter] = dossier.apologies
-    assert (letter.previous_date, letter.new_date, letter.reason) == (D(2026, 3, 5), D(2026, 3, 9),
-                                                                       "Chờ kết quả xác minh.")
+    assert (letter.previous_date, letter.new_date, letter.reason) == (
+        D(2026, 3, 5),
+        D(2026, 3, 9),
+        "Chờ kết quả xác minh.",
+    )
     assert letter.issued_by_id == account(PROCESSOR).id and letter.issued_at == at(2026, 3, 4, 10)
     assert dossier.appointment_on == D(2026, 3, 9) and dossier.original_appointment_on == D(2026, 3, 5)
     apologise(dossier, D(2026, 3, 11), at(2026, 3, 6, 10))
-    assert [(a.previous_date, a.new_date) for a in dossier.apologies] == [(D(2026, 3, 5), D(2026, 3, 9)),
-                                                                          (D(2026, 3, 9), D(2026, 3, 11))]
+    assert [(a.previous_date, a.new_date) for a in dossier.apologies] == [
+        (D(2026, 3, 5), D(2026, 3, 9)),
+        (D(2026, 3, 9), D(2026, 3, 11)),
+    ]
     assert dossier.appointment_on == D(2026, 3, 11) and dossier.original_appointment_on == D(2026, 3, 5)
-    assert db.session.scalar(select(func.count(DossierApology.id)).where(
-        DossierApology.dossier_id == dossier.id)) == 2
+    assert (
+        db.session.scalar(
+            select(func.count(DossierApology.id)).where(DossierApology.dossier_id == dossier.id)
+        )
+        == 2
+    )
 
 
-@pytest.mark.parametrize(("new_date", "why"), [
-    (None, "no date"),
-    (D(2026, 3, 4), "before the current appointment"),
-    (D(2026, 3, 5), "the current appointment itself"),
-    (D(2026, 3, 7), "a Saturday"),
-    (D(2026, 3, 8), "a Sunday"),
-])
+@pytest.mark.parametrize(
+    ("new_date", "why"),
+    [
+        (None, "no date"),
+        (D(2026, 3, 4), "before the current appointment"),
+        (D(2026, 3, 5), "the current appointment itself"),
+        (D(2026, 3, 7), "a Saturday"),
+        (D(2026, 3, 8), "a Sunday"),
+    ],
+)
 def test_apology_date_must_be_a_later_working_day(app, new_date, why):
     dossier = received_at(at(2026, 3, 2, 9))
     count = len(events(dossier))
@@ -400,6 +495,7 @@ def test_no_apology_while_documents_are_awaited(app):
 
 # --- the fee comes from the procedure -------------------------------------------------------------
 
+
 def test_fee_posted_by_the_client_is_ignored(app, client):
     data = applicant(fee_vnd="1", fee="1", total_fee_vnd="1")
     data[f"doc-{procedure().documents[0].id}"] = [pdf_file()]
@@ -422,17 +518,21 @@ def test_no_fee_request_for_a_free_procedure(app):
     assert dossier.status == 4 and len(events(dossier)) == count and dossier.pauses == []
 
 
-@pytest.mark.parametrize(("code", "fee"), [
-    ("1.004194", 15000),    # lệ phí only
-    ("SL-024", 150000),     # lệ phí 50.000 + phí 100.000
-    ("1.001022", 0),        # not set by the provincial council yet
-    ("2.000635", 8000),     # phí only
-])
+@pytest.mark.parametrize(
+    ("code", "fee"),
+    [
+        ("1.004194", 15000),  # lệ phí only
+        ("SL-024", 150000),  # lệ phí 50.000 + phí 100.000
+        ("1.001022", 0),  # not set by the provincial council yet
+        ("2.000635", 8000),  # phí only
+    ],
+)
 def test_fee_is_charge_plus_fee_of_the_procedure(app, code, fee):
     assert online(code).fee_vnd == fee
 
 
 # --- withdrawal by the citizen ---------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("status", [1, 2, 4, 5, 6])
 def test_citizen_withdraws(app, status):
@@ -441,8 +541,12 @@ def test_citizen_withdraws(app, status):
     operations.citizen_withdraw(dossier, "  Tôi đã chuyển nơi ở.\x00 ")
     assert dossier.status == 7 and dossier.closed_reason == "Tôi đã chuyển nơi ở."
     [event] = events(dossier)[count:]
-    assert (event.action, event.from_status, event.to_status, event.is_public) == \
-        ("withdraw", str(status), "7", True)
+    assert (event.action, event.from_status, event.to_status, event.is_public) == (
+        "withdraw",
+        str(status),
+        "7",
+        True,
+    )
 
 
 @pytest.mark.parametrize("status", [3, 7, 8, 9, 10])
@@ -457,6 +561,7 @@ def test_citizen_cannot_withdraw_a_closed_or_finished_dossier(app, status):
 
 # --- supplements by the citizen --------------------------------------------------------------------
 
+
 def test_citizen_supplements_when_asked(app):
     dossier = dossier_in(5)
     count = len(events(dossier))
@@ -465,8 +570,13 @@ def test_citizen_supplements_when_asked(app):
     assert dossier.pauses[-1].resumed_at is not None
     assert [(f.kind, f.display_name) for f in dossier.files][-1] == ("supplement", "cho-o.pdf")
     [event] = events(dossier)[count:]
-    assert (event.action, event.from_status, event.to_status, event.is_public, event.note) == \
-        ("supplement", "5", "4", True, "Em gửi bổ sung.")
+    assert (event.action, event.from_status, event.to_status, event.is_public, event.note) == (
+        "supplement",
+        "5",
+        "4",
+        True,
+        "Em gửi bổ sung.",
+    )
 
 
 @pytest.mark.parametrize("status", [1, 2, 3, 4, 6, 7, 8, 9, 10])
@@ -477,8 +587,10 @@ def test_citizen_supplement_only_when_asked(app, status):
         operations.citizen_supplement(dossier, [pdf("cho-o.pdf")], "")
     db.session.flush()
     assert dossier.status == status
-    assert db.session.scalar(select(func.count(DossierFile.id)).where(
-        DossierFile.dossier_id == dossier.id)) == files
+    assert (
+        db.session.scalar(select(func.count(DossierFile.id)).where(DossierFile.dossier_id == dossier.id))
+        == files
+    )
 
 
 def test_citizen_supplement_needs_a_file(app):
@@ -489,6 +601,7 @@ def test_citizen_supplement_needs_a_file(app):
 
 
 # --- online submission ----------------------------------------------------------------------------
+
 
 def test_online_submission(app):
     dossier = online(now=at(2026, 3, 2, 21))  # Monday evening: counted from Tuesday
@@ -508,8 +621,10 @@ def test_submit_online_refuses_offline_procedures(app, client):
     assert client.get(f"/dossiers/apply/{PROCEDURE}").status_code == 404
     data = applicant()
     data[f"doc-{proc.documents[0].id}"] = [pdf_file()]
-    assert client.post(f"/dossiers/apply/{PROCEDURE}", data=data,
-                       content_type="multipart/form-data").status_code == 404
+    assert (
+        client.post(f"/dossiers/apply/{PROCEDURE}", data=data, content_type="multipart/form-data").status_code
+        == 404
+    )
 
 
 def test_submit_online_refuses_inactive_procedures(app):
@@ -531,7 +646,8 @@ def test_submit_online_needs_one_to_ten_files(app, count):
 
 def test_apply_page_without_files_creates_nothing(app, client):
     before = db.session.scalar(select(func.count(Dossier.id)))
-    response = client.post(f"/dossiers/apply/{PROCEDURE}", data=applicant(),
-                           content_type="multipart/form-data")
+    response = client.post(
+        f"/dossiers/apply/{PROCEDURE}", data=applicant(), content_type="multipart/form-data"
+    )
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Dossier.id))) == before

@@ -11,6 +11,7 @@ available. All 200 threads still start together on a barrier and contend for the
 through POOL_SIZE simultaneous transactions; the ones waiting for a connection queue in the pool
 instead of failing after the production pool_timeout of 5 s.
 """
+
 from __future__ import annotations
 
 import threading
@@ -50,9 +51,15 @@ def big_pool(monkeypatch):
 
 
 def applicant(n: int) -> Applicant:
-    return Applicant(name=f"Công dân số {n}", id_number=f"{14190000000 + n:012d}", birth_date=None,
-                     phone=f"+8491234{n:04d}", email="", address=f"Tổ {n % 12 + 1}, phường Tô Hiệu",
-                     admin_unit_code=COMMUNE)
+    return Applicant(
+        name=f"Công dân số {n}",
+        id_number=f"{14190000000 + n:012d}",
+        birth_date=None,
+        phone=f"+8491234{n:04d}",
+        email="",
+        address=f"Tổ {n % 12 + 1}, phường Tô Hiệu",
+        admin_unit_code=COMMUNE,
+    )
 
 
 def submit_concurrently(app, count: int) -> tuple[list[str], list[BaseException]]:
@@ -68,8 +75,9 @@ def submit_concurrently(app, count: int) -> tuple[list[str], list[BaseException]
                 try:
                     barrier.wait(timeout=120)  # before touching the pool, or the waiters would starve
                     procedure = db.session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
-                    dossier = submit_online(procedure, applicant(n), [Upload(PDF, "to-khai.pdf")], None, "vi",
-                                            now=NOW)
+                    dossier = submit_online(
+                        procedure, applicant(n), [Upload(PDF, "to-khai.pdf")], None, "vi", now=NOW
+                    )
                     db.session.commit()
                     with lock:
                         codes.append(dossier.code)
@@ -94,8 +102,13 @@ DAY = NOW.astimezone(ZoneInfo("Asia/Ho_Chi_Minh")).date()
 def already_issued(app) -> int:
     """Dossiers the seed gave the agency on DAY (demo dossiers are dated relative to today)."""
     with app.app_context():
-        count = len(db.session.scalars(select(Dossier).join(Dossier.agency).where(
-            Dossier.received_day == DAY, Agency.slug == "ubnd-phuong-to-hieu")).all())
+        count = len(
+            db.session.scalars(
+                select(Dossier)
+                .join(Dossier.agency)
+                .where(Dossier.received_day == DAY, Agency.slug == "ubnd-phuong-to-hieu")
+            ).all()
+        )
         db.session.remove()
         return count
 
@@ -111,11 +124,17 @@ def check_gap_free(app, codes: list[str], count: int, base: int) -> None:
         assert {d.received_day for d in dossiers} == {DAY}
         for d in dossiers:
             parsed = parse_dossier_code(d.code)
-            assert (parsed.agency, parsed.received, parsed.sequence) == \
-                (d.agency.code, d.received_day, d.sequence)
+            assert (parsed.agency, parsed.received, parsed.sequence) == (
+                d.agency.code,
+                d.received_day,
+                d.sequence,
+            )
             assert d.code == f"{d.agency.code}-{DAY:%y%m%d}-{d.sequence:04d}"
-        day_sequences = db.session.scalars(select(Dossier.sequence).where(
-            Dossier.agency_id == dossiers[0].agency_id, Dossier.received_day == DAY)).all()
+        day_sequences = db.session.scalars(
+            select(Dossier.sequence).where(
+                Dossier.agency_id == dossiers[0].agency_id, Dossier.received_day == DAY
+            )
+        ).all()
         assert sorted(day_sequences) == list(range(1, base + count + 1))
         counter = db.session.get(DailySequence, (f"dossier:{dossiers[0].agency_id}", DAY))
         assert counter.last_value == base + count

@@ -1,4 +1,5 @@
 """Event: record() appends one timeline/audit line; nothing updates or deletes it."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -19,14 +20,30 @@ def processor(app):
 
 @pytest.fixture
 def event(processor):
-    return record("procedure", 1, "fee_changed", actor_id=processor.id, from_status="draft",
-                  to_status="published", note="Lệ phí 8.000 đ", public=True)
+    return record(
+        "procedure",
+        1,
+        "fee_changed",
+        actor_id=processor.id,
+        from_status="draft",
+        to_status="published",
+        note="Lệ phí 8.000 đ",
+        public=True,
+    )
 
 
 def test_record_writes_an_event(processor):
     before = datetime.now(UTC)
-    entry = record("procedure", 1, "fee_changed", actor_id=processor.id, from_status="draft",
-                   to_status="published", note="Lệ phí 8.000 đ", public=True)
+    entry = record(
+        "procedure",
+        1,
+        "fee_changed",
+        actor_id=processor.id,
+        from_status="draft",
+        to_status="published",
+        note="Lệ phí 8.000 đ",
+        public=True,
+    )
     after = datetime.now(UTC)
     assert entry.id is not None, "record() flushes"
     db.session.expire_all()
@@ -61,15 +78,19 @@ def test_record_keeps_the_client_address_in_a_request(app):
 def test_events_are_listed_in_order(app):
     first = record("dossier", 42, "received", public=True)
     second = record("dossier", 42, "processing", public=True)
-    rows = db.session.scalars(select(Event.id).where(Event.subject_type == "dossier", Event.subject_id == 42)
-                              .order_by(Event.occurred_at, Event.id)).all()
+    rows = db.session.scalars(
+        select(Event.id)
+        .where(Event.subject_type == "dossier", Event.subject_id == 42)
+        .order_by(Event.occurred_at, Event.id)
+    ).all()
     assert rows == [first.id, second.id]
     assert first.occurred_at <= second.occurred_at
 
 
 def test_naive_time_is_refused(app):
-    db.session.add(Event(subject_type="dossier", subject_id=1, action="received",
-                         occurred_at=datetime(2026, 1, 5, 9, 0)))
+    db.session.add(
+        Event(subject_type="dossier", subject_id=1, action="received", occurred_at=datetime(2026, 1, 5, 9, 0))
+    )
     with pytest.raises(exc.StatementError, match="naive datetime"):
         db.session.flush()
 
@@ -92,10 +113,14 @@ def test_orm_delete_is_refused(event):
     assert db.session.get(Event, event.id) is not None
 
 
-@pytest.mark.parametrize("statement", [
-    lambda event_id: update(Event).where(Event.id == event_id).values(note="rewritten"),
-    lambda event_id: delete(Event).where(Event.id == event_id),
-], ids=["bulk-update", "bulk-delete"])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        lambda event_id: update(Event).where(Event.id == event_id).values(note="rewritten"),
+        lambda event_id: delete(Event).where(Event.id == event_id),
+    ],
+    ids=["bulk-update", "bulk-delete"],
+)
 def test_bulk_statements_bypassing_the_orm_hit_the_database_trigger(event, statement):
     """ORM-enabled UPDATE/DELETE statements skip the mapper events; the database trigger still refuses."""
     event_id = event.id

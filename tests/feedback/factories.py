@@ -9,6 +9,7 @@ uploaded files leaked from one client to the next). It also flushes the test's o
 request and expires it afterwards, so a test can prepare data with the operations, call a route, and
 read what the route changed without refreshing objects by hand.
 """
+
 from __future__ import annotations
 
 import contextvars
@@ -87,11 +88,13 @@ def agency_id(slug: str) -> int:
     return found
 
 
-def other_agency_staff(role: str = "processor", slug: str = "so-y-te",
-                       email: str = "xuly@soyte.example.vn") -> Account:
+def other_agency_staff(
+    role: str = "processor", slug: str = "so-y-te", email: str = "xuly@soyte.example.vn"
+) -> Account:
     """A member of staff of another agency (the Department of Health by default)."""
-    return create_account(email=email, password=STRONG_PASSWORD, full_name="Nguyễn Văn Khác", role=role,
-                          agency_slug=slug)
+    return create_account(
+        email=email, password=STRONG_PASSWORD, full_name="Nguyễn Văn Khác", role=role, agency_slug=slug
+    )
 
 
 def photo_file(data: bytes | None = None, name: str = "road.jpg"):
@@ -127,17 +130,38 @@ def feedback_count() -> int:
     return db.session.scalar(select(func.count(Feedback.id)))
 
 
-def make_item(*, category: str = "giao-thong", agency: str | None = TO_HIEU, commune: str = TO_HIEU_COMMUNE,
-              title: str = "Sạt lở đường vào bản Hua La",
-              description: str = "Đất đá sạt xuống đường sau mưa lớn, xe máy không đi được.",
-              phone: str = PHONE, email: str = EMAIL, contact_name: str = NAME, show_name: bool = False,
-              photos: tuple[bytes, ...] = (), now: datetime | None = None, citizen: Account | None = None,
-              locale: str = "vi") -> Feedback:
+def make_item(
+    *,
+    category: str = "giao-thong",
+    agency: str | None = TO_HIEU,
+    commune: str = TO_HIEU_COMMUNE,
+    title: str = "Sạt lở đường vào bản Hua La",
+    description: str = "Đất đá sạt xuống đường sau mưa lớn, xe máy không đi được.",
+    phone: str = PHONE,
+    email: str = EMAIL,
+    contact_name: str = NAME,
+    show_name: bool = False,
+    photos: tuple[bytes, ...] = (),
+    now: datetime | None = None,
+    citizen: Account | None = None,
+    locale: str = "vi",
+) -> Feedback:
     """A submitted item (through operations.submit), moved to `agency`'s queue unless agency=None."""
     submission = operations.Submission(
-        category_id=category_id(category), title=title, description=description, admin_unit_code=commune,
-        address="Bản Hua La, km 3", latitude=None, longitude=None, contact_name=contact_name, phone=phone,
-        email=email, show_name=show_name, locale=locale, photos=photos)
+        category_id=category_id(category),
+        title=title,
+        description=description,
+        admin_unit_code=commune,
+        address="Bản Hua La, km 3",
+        latitude=None,
+        longitude=None,
+        contact_name=contact_name,
+        phone=phone,
+        email=email,
+        show_name=show_name,
+        locale=locale,
+        photos=photos,
+    )
     item, _token = operations.submit(submission, citizen, now=now)
     if agency is not None:
         item.agency_id = agency_id(agency)
@@ -154,5 +178,10 @@ def publish(item: Feedback, answer: str = "Đã cho máy xúc dọn xong.") -> F
 
 
 def events_of(item: Feedback) -> list[Event]:
-    return list(db.session.scalars(select(Event).where(
-        Event.subject_type == "feedback", Event.subject_id == item.id).order_by(Event.id)))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.subject_type == "feedback", Event.subject_id == item.id)
+            .order_by(Event.id)
+        )
+    )

@@ -1,4 +1,5 @@
 """Helpers for feedback tests: images and a ready-made submission."""
+
 import io
 
 from PIL import Image
@@ -28,10 +29,15 @@ def category_id(slug="giao-thong") -> int:
 
 def form_data(**overrides):
     data = {
-        "category": str(category_id()), "title": "Sạt lở đường vào bản Hua La",
+        "category": str(category_id()),
+        "title": "Sạt lở đường vào bản Hua La",
         "description": "Đất đá sạt xuống đường sau mưa lớn, xe máy không đi được.",
-        "commune": "03670", "address": "Bản Hua La, km 3", "contact_name": "Lò Văn Pọm",
-        "phone": "0912 345 678", "email": "pom@example.com", "consent": "y",
+        "commune": "03670",
+        "address": "Bản Hua La, km 3",
+        "contact_name": "Lò Văn Pọm",
+        "phone": "0912 345 678",
+        "email": "pom@example.com",
+        "consent": "y",
     }
     data.update(overrides)
     return data

@@ -1,5 +1,6 @@
 """The report form sent twice (double tap, retry on a slow link, back button): one report, one code,
 and the second post lands on the first receipt, for the browser that was given the form only."""
+
 from __future__ import annotations
 
 import io
@@ -129,8 +130,9 @@ def test_a_post_without_a_nonce_is_still_accepted(client):
     assert all(n and len(n) == 64 for n in nonces) and nonces[0] != nonces[1]
 
 
-def test_the_loser_of_a_race_rolls_back_removes_its_photos_and_shows_the_winners_receipt(app, client,
-                                                                                        monkeypatch):
+def test_the_loser_of_a_race_rolls_back_removes_its_photos_and_shows_the_winners_receipt(
+    app, client, monkeypatch
+):
     """As when both posts miss each other's first look-up: the unique index refuses the second insert."""
     nonce = opened_form(client)
     post(client, with_photo(nonce))
@@ -148,8 +150,10 @@ def test_the_loser_of_a_race_rolls_back_removes_its_photos_and_shows_the_winners
     assert second.status_code == 302 and second.headers["Location"].endswith("/feedback/receipt")
     assert count() == before and receipt_of(client)[0] == code
     assert stored_files(app) == files  # the loser's photo and thumbnail were removed
-    assert db.session.scalar(select(func.count(FeedbackPhoto.id)).where(
-        FeedbackPhoto.feedback.has(code=code))) == 1
+    assert (
+        db.session.scalar(select(func.count(FeedbackPhoto.id)).where(FeedbackPhoto.feedback.has(code=code)))
+        == 1
+    )
 
 
 def test_sending_the_form_again_does_not_use_up_the_hourly_limit(client):
@@ -160,6 +164,7 @@ def test_sending_the_form_again_does_not_use_up_the_hourly_limit(client):
 
 
 # --- two posts at the same instant, on a database of their own -----------------------------------
+
 
 @pytest.fixture
 def race_app(tmp_path):
@@ -179,21 +184,27 @@ def test_a_double_tap_creates_exactly_one_report(race_app, monkeypatch):
         taps = [phone, same_browser(app, phone)]
         with monkeypatch.context() as patch:
             hold_both_after(patch, feedback_routes, "_sent_with")
-            responses = post_together(taps, "/feedback/new",
-                                      lambda hidden=hidden: with_photo_for(app, hidden))
-        assert [r.status_code for r in responses] == [302, 302], [r.get_data(as_text=True)[:300]
-                                                                  for r in responses]
+            responses = post_together(
+                taps, "/feedback/new", lambda hidden=hidden: with_photo_for(app, hidden)
+            )
+        assert [r.status_code for r in responses] == [302, 302], [
+            r.get_data(as_text=True)[:300] for r in responses
+        ]
         assert all(r.headers["Location"].endswith("/feedback/receipt") for r in responses)
         codes = {receipt_of(tap)[0] for tap in taps}
         with app.app_context():
             assert count() == before + 1
-            stored = db.session.scalars(select(Feedback.code).where(
-                Feedback.form_nonce == form_nonce.stored(operations.FORM, hidden["nonce"]))).all()
+            stored = db.session.scalars(
+                select(Feedback.code).where(
+                    Feedback.form_nonce == form_nonce.stored(operations.FORM, hidden["nonce"])
+                )
+            ).all()
             db.session.remove()
         assert codes == set(stored) and len(stored) == 1
     with app.app_context():
         names = set(db.session.scalars(select(FeedbackPhoto.stored_name))) | set(
-            db.session.scalars(select(FeedbackPhoto.thumbnail_name)))
+            db.session.scalars(select(FeedbackPhoto.thumbnail_name))
+        )
         db.session.remove()
     # Five photos and five thumbnails kept; nothing from the five losers left on disk.
     assert stored_files(app) - files_at_start == names and len(names) == 10

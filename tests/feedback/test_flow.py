@@ -1,4 +1,5 @@
 """The citizen journey through the web: submit, receipt, track, staff answer, rating."""
+
 import re
 
 from sqlalchemy import select
@@ -26,8 +27,9 @@ def test_submit_gives_code_receipt_and_qr(client):
     token = re.search(r"/feedback/t/([A-Za-z0-9_-]{32})", body)[1]
     qr = client.get(f"/feedback/t/{token}/qr.svg")
     assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
-    events = db.session.scalars(select(Event).where(Event.subject_type == "feedback",
-                                                    Event.subject_id == item.id)).all()
+    events = db.session.scalars(
+        select(Event).where(Event.subject_type == "feedback", Event.subject_id == item.id)
+    ).all()
     assert [e.action for e in events] == ["submitted"]
 
 
@@ -64,15 +66,20 @@ def test_staff_answer_then_citizen_rates(client, app, login):
     item = db.session.scalar(select(Feedback).where(Feedback.code == code))
     staff = app.test_client()
     from portal.demo import DEMO_PASSWORD
+
     # The category's default agency is the Department of Construction; move it to the demo commune's queue.
     admin = app.test_client()
     admin.post("/login", data={"email": "admin@demo.sonla.vn", "password": DEMO_PASSWORD})
     from portal.agencies.models import Agency
+
     to_hieu = db.session.scalar(select(Agency.id).where(Agency.slug == "ubnd-phuong-to-hieu"))
     assert admin.post(f"/staff/feedback/{code}/forward", data={"agency": to_hieu}).status_code == 302
     staff.post("/login", data={"email": "xuly@demo.sonla.vn", "password": DEMO_PASSWORD})
     assert staff.post(f"/staff/feedback/{code}/accept").status_code == 302
-    assert staff.post(f"/staff/feedback/{code}/answer", data={"note": "Đã cho máy xúc dọn xong."}).status_code == 302
+    assert (
+        staff.post(f"/staff/feedback/{code}/answer", data={"note": "Đã cho máy xúc dọn xong."}).status_code
+        == 302
+    )
     db.session.refresh(item)
     assert item.status == "answered" and item.is_published
     public = app.test_client().get(f"/feedback/{code}").get_data(as_text=True)

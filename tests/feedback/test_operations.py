@@ -1,5 +1,6 @@
 """portal.feedback.operations: every staff action writes one Event, refusals change nothing, the clock
 pauses while the citizen owes information, ratings, per-category deadlines and daily codes."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -32,12 +33,20 @@ from tests.feedback.helpers import category_id
 def snapshot(item) -> dict:
     db.session.flush()
     return {
-        "status": item.status, "agency_id": item.agency_id, "assignee_id": item.assignee_id,
-        "due_on": item.due_on, "answer": item.answer, "answered_at": item.answered_at,
-        "is_published": item.is_published, "refusal_reason": item.refusal_reason,
-        "duplicate_of_id": item.duplicate_of_id, "info_request": item.info_request,
+        "status": item.status,
+        "agency_id": item.agency_id,
+        "assignee_id": item.assignee_id,
+        "due_on": item.due_on,
+        "answer": item.answer,
+        "answered_at": item.answered_at,
+        "is_published": item.is_published,
+        "refusal_reason": item.refusal_reason,
+        "duplicate_of_id": item.duplicate_of_id,
+        "info_request": item.info_request,
         "closed_at": item.closed_at,
-        "reopen_count": item.reopen_count, "rating": item.rating, "pauses": len(item.pauses),
+        "reopen_count": item.reopen_count,
+        "rating": item.rating,
+        "pauses": len(item.pauses),
         "events": [e.id for e in events_of(item)],
     }
 
@@ -61,13 +70,22 @@ CASES = {
     # action: (start status, actor, expected target status, public, kwargs builder)
     A.ACCEPT: ("new", RECEPTIONIST, "accepted", True, lambda item: {}),
     A.REFUSE: ("new", RECEPTIONIST, "refused", True, lambda item: {"reason": "spam", "note": "Quảng cáo"}),
-    A.MARK_DUPLICATE: ("new", PROCESSOR, "refused", True,
-                       lambda item: {"duplicate_of": make_item(title="Sạt lở đường bản Hua La (trước)")}),
-    A.REQUEST_INFO: ("accepted", PROCESSOR, "info_requested", True,
-                     lambda item: {"note": "Xin gửi ảnh chụp vị trí sạt lở."}),
+    A.MARK_DUPLICATE: (
+        "new",
+        PROCESSOR,
+        "refused",
+        True,
+        lambda item: {"duplicate_of": make_item(title="Sạt lở đường bản Hua La (trước)")},
+    ),
+    A.REQUEST_INFO: (
+        "accepted",
+        PROCESSOR,
+        "info_requested",
+        True,
+        lambda item: {"note": "Xin gửi ảnh chụp vị trí sạt lở."},
+    ),
     A.FORWARD: ("new", RECEPTIONIST, "new", True, lambda item: {"agency_id": agency_id("so-y-te")}),
-    A.ASSIGN: ("accepted", LEADER, "accepted", False,
-               lambda item: {"assignee_id": account(PROCESSOR).id}),
+    A.ASSIGN: ("accepted", LEADER, "accepted", False, lambda item: {"assignee_id": account(PROCESSOR).id}),
     A.ANSWER: ("accepted", PROCESSOR, "answered", True, lambda item: {"note": "Đã cho máy xúc dọn xong."}),
     A.NOTE: ("new", RECEPTIONIST, "new", False, lambda item: {"note": "Gọi lại cho người dân chiều nay."}),
     A.CLOSE: ("answered", PROCESSOR, "closed", True, lambda item: {}),
@@ -123,7 +141,11 @@ def test_submission_writes_one_public_event(app):
     item = make_item()
     [event] = events_of(item)
     assert (event.action, event.from_status, event.to_status, event.is_public) == (
-        "submitted", None, "new", True)
+        "submitted",
+        None,
+        "new",
+        True,
+    )
 
 
 # --------------------------------------------------------------------------------------------------- refused
@@ -136,25 +158,59 @@ def _other_agency_officer():
 REFUSALS = {
     "refuse without reason": ("new", RECEPTIONIST, A.REFUSE, lambda item: {"note": "spam"}, "reason"),
     "request_info without text": ("new", RECEPTIONIST, A.REQUEST_INFO, lambda item: {"note": ""}, "note"),
-    "request_info with blanks only": ("new", RECEPTIONIST, A.REQUEST_INFO,
-                                      lambda item: {"note": " \n\t \u200b"}, "note"),
+    "request_info with blanks only": (
+        "new",
+        RECEPTIONIST,
+        A.REQUEST_INFO,
+        lambda item: {"note": " \n\t \u200b"},
+        "note",
+    ),
     "answer without text": ("accepted", PROCESSOR, A.ANSWER, lambda item: {"note": "   "}, "note"),
     "note without text": ("new", RECEPTIONIST, A.NOTE, lambda item: {}, "note"),
-    "forward to the same agency": ("new", RECEPTIONIST, A.FORWARD,
-                                   lambda item: {"agency_id": item.agency_id}, "agency"),
+    "forward to the same agency": (
+        "new",
+        RECEPTIONIST,
+        A.FORWARD,
+        lambda item: {"agency_id": item.agency_id},
+        "agency",
+    ),
     "forward nowhere": ("new", RECEPTIONIST, A.FORWARD, lambda item: {}, "agency"),
-    "forward to a missing agency": ("new", RECEPTIONIST, A.FORWARD, lambda item: {"agency_id": 999_999},
-                                    "agency"),
-    "assign to a citizen": ("accepted", LEADER, A.ASSIGN, lambda item: {"assignee_id": account(CITIZEN).id},
-                            "assignee"),
-    "assign to another agency's officer": ("accepted", LEADER, A.ASSIGN,
-                                           lambda item: {"assignee_id": _other_agency_officer().id},
-                                           "assignee"),
-    "assign to a receptionist": ("accepted", LEADER, A.ASSIGN,
-                                 lambda item: {"assignee_id": account(RECEPTIONIST).id}, "assignee"),
+    "forward to a missing agency": (
+        "new",
+        RECEPTIONIST,
+        A.FORWARD,
+        lambda item: {"agency_id": 999_999},
+        "agency",
+    ),
+    "assign to a citizen": (
+        "accepted",
+        LEADER,
+        A.ASSIGN,
+        lambda item: {"assignee_id": account(CITIZEN).id},
+        "assignee",
+    ),
+    "assign to another agency's officer": (
+        "accepted",
+        LEADER,
+        A.ASSIGN,
+        lambda item: {"assignee_id": _other_agency_officer().id},
+        "assignee",
+    ),
+    "assign to a receptionist": (
+        "accepted",
+        LEADER,
+        A.ASSIGN,
+        lambda item: {"assignee_id": account(RECEPTIONIST).id},
+        "assignee",
+    ),
     "assign to nobody": ("accepted", LEADER, A.ASSIGN, lambda item: {}, "assignee"),
-    "mark_duplicate of itself": ("new", PROCESSOR, A.MARK_DUPLICATE, lambda item: {"duplicate_of": item},
-                                 "duplicate"),
+    "mark_duplicate of itself": (
+        "new",
+        PROCESSOR,
+        A.MARK_DUPLICATE,
+        lambda item: {"duplicate_of": item},
+        "duplicate",
+    ),
     "mark_duplicate of nothing": ("new", PROCESSOR, A.MARK_DUPLICATE, lambda item: {}, "duplicate"),
 }
 
@@ -193,19 +249,22 @@ def test_assign_to_a_disabled_processor_is_refused(app):
     assert snapshot(item) == before
 
 
-@pytest.mark.parametrize(("start", "actor", "action", "kwargs", "error"), [
-    ("new", RECEPTIONIST, A.ANSWER, {"note": "x"}, NotPermitted),
-    ("accepted", RECEPTIONIST, A.ANSWER, {"note": "x"}, NotPermitted),
-    ("accepted", AGENCY_ADMIN, A.ANSWER, {"note": "x"}, NotPermitted),
-    ("accepted", PROCESSOR, A.ASSIGN, {}, NotPermitted),
-    ("closed", PROCESSOR, A.REOPEN, {}, NotPermitted),
-    ("new", PROCESSOR, A.SUPPLY_INFO, {}, NotPermitted),
-    ("answered", PROCESSOR, A.RATE_SATISFIED, {}, NotPermitted),
-    ("new", PROCESSOR, A.ANSWER, {"note": "x"}, InvalidTransition),
-    ("new", PROCESSOR, A.CLOSE, {}, InvalidTransition),
-    ("closed", PROCESSOR, A.ACCEPT, {}, InvalidTransition),
-    ("answered", RECEPTIONIST, A.REFUSE, {"reason": "spam"}, InvalidTransition),
-])
+@pytest.mark.parametrize(
+    ("start", "actor", "action", "kwargs", "error"),
+    [
+        ("new", RECEPTIONIST, A.ANSWER, {"note": "x"}, NotPermitted),
+        ("accepted", RECEPTIONIST, A.ANSWER, {"note": "x"}, NotPermitted),
+        ("accepted", AGENCY_ADMIN, A.ANSWER, {"note": "x"}, NotPermitted),
+        ("accepted", PROCESSOR, A.ASSIGN, {}, NotPermitted),
+        ("closed", PROCESSOR, A.REOPEN, {}, NotPermitted),
+        ("new", PROCESSOR, A.SUPPLY_INFO, {}, NotPermitted),
+        ("answered", PROCESSOR, A.RATE_SATISFIED, {}, NotPermitted),
+        ("new", PROCESSOR, A.ANSWER, {"note": "x"}, InvalidTransition),
+        ("new", PROCESSOR, A.CLOSE, {}, InvalidTransition),
+        ("closed", PROCESSOR, A.ACCEPT, {}, InvalidTransition),
+        ("answered", RECEPTIONIST, A.REFUSE, {"reason": "spam"}, InvalidTransition),
+    ],
+)
 def test_forbidden_transitions_change_nothing(app, start, actor, action, kwargs, error):
     item = to_status(make_item(), start)
     before = snapshot(item)
@@ -245,7 +304,11 @@ def test_request_info_pauses_and_supply_info_resumes_with_a_later_due_date(app):
     assert item.due_on > due_before
     last = events_of(item)[-1]
     assert (last.action, last.from_status, last.to_status, last.is_public) == (
-        "supply_info", "info_requested", "accepted", True)
+        "supply_info",
+        "info_requested",
+        "accepted",
+        True,
+    )
     assert last.note == "Ảnh đã gửi kèm.\nVị trí ở km 3."
 
 
@@ -303,7 +366,11 @@ def test_satisfied_rating_closes_and_only_once(app):
     assert item.closed_at is not None and item.rated_at is not None
     last = events_of(item)[-1]
     assert (last.action, last.from_status, last.to_status, last.is_public) == (
-        "rate_satisfied", "answered", "closed", True)
+        "rate_satisfied",
+        "answered",
+        "closed",
+        True,
+    )
     before = snapshot(item)
     with pytest.raises(operations.FeedbackError):
         operations.rate(item, False, "Đổi ý")
@@ -329,7 +396,10 @@ def test_unsatisfied_reopens_once_then_closes(app):
     assert item.rating == "unsatisfied" and item.rating_comment == "Vẫn còn đá trên đường"
     last = events_of(item)[-1]
     assert (last.action, last.to_status, last.note) == (
-        "rate_unsatisfied", "accepted", "Vẫn còn đá trên đường")
+        "rate_unsatisfied",
+        "accepted",
+        "Vẫn còn đá trên đường",
+    )
 
     operations.staff_act(item, A.ANSWER, account(PROCESSOR), note="Đã dọn lần hai.")
     assert item.rating == ""  # the new answer can be rated
@@ -351,11 +421,14 @@ def test_rating_comment_is_capped(app):
 TUESDAY_10AM = datetime(2026, 3, 10, 3, 0, tzinfo=UTC)  # 10:00 in Sơn La; no holiday in March 2026
 
 
-@pytest.mark.parametrize(("category", "days", "due"), [
-    ("thien-tai", 1, date(2026, 3, 11)),
-    ("an-ninh-trat-tu", 5, date(2026, 3, 17)),
-    ("giao-thong", 15, date(2026, 3, 31)),
-])
+@pytest.mark.parametrize(
+    ("category", "days", "due"),
+    [
+        ("thien-tai", 1, date(2026, 3, 11)),
+        ("an-ninh-trat-tu", 5, date(2026, 3, 17)),
+        ("giao-thong", 15, date(2026, 3, 31)),
+    ],
+)
 def test_category_response_days_drive_the_due_date(app, category, days, due):
     assert db.session.get(FeedbackCategory, category_id(category)).response_days == days
     item = make_item(category=category, now=TUESDAY_10AM)
@@ -386,9 +459,19 @@ def test_codes_are_sequential_per_local_day(app):
 
 def test_token_is_long_random_and_only_its_hash_is_stored(app):
     submission = operations.Submission(
-        category_id=category_id(), title="Đèn đường hỏng", description="Đèn đường hỏng ba hôm nay.",
-        admin_unit_code="03670", address="", latitude=None, longitude=None, contact_name="",
-        phone="+84912345678", email="", show_name=False, locale="vi")
+        category_id=category_id(),
+        title="Đèn đường hỏng",
+        description="Đèn đường hỏng ba hôm nay.",
+        admin_unit_code="03670",
+        address="",
+        latitude=None,
+        longitude=None,
+        contact_name="",
+        phone="+84912345678",
+        email="",
+        show_name=False,
+        locale="vi",
+    )
     item, token = operations.submit(submission, None)
     other, other_token = operations.submit(submission, None)
     assert len(token) >= 32 and token != other_token

@@ -1,5 +1,6 @@
 """Personal data never reaches public pages; private pages and photos only for those entitled (SECURITY.md
 B6, B8, I30)."""
+
 from __future__ import annotations
 
 import re
@@ -48,8 +49,12 @@ def assert_no_personal_data(text: str, *, name: bool = True) -> None:
 def submitted(app, *, show_name: bool = False, photo_color=(10, 200, 40)):
     """A citizen's browser submits a report with a photo; the item is moved to Tô Hiệu's queue."""
     citizen = fresh_client(app)
-    response = web_submit(citizen, photos=[(jpeg_bytes(color=photo_color, exif_gps=True), "cot-dien.jpg")],
-                          title=TITLE, show_name="y" if show_name else "")
+    response = web_submit(
+        citizen,
+        photos=[(jpeg_bytes(color=photo_color, exif_gps=True), "cot-dien.jpg")],
+        title=TITLE,
+        show_name="y" if show_name else "",
+    )
     assert response.status_code == 302
     item = by_code(receipt_code(citizen))
     assert item.phone == "+84912345678" and item.email == EMAIL and item.contact_name == NAME
@@ -109,7 +114,8 @@ def test_public_search_by_personal_data_finds_nothing(app, published, query):
     _, item = published
     anonymous = fresh_client(app)
     assert f"/feedback/{item.code}" in anonymous.get("/feedback", query_string={"q": "nghiêng"}).get_data(
-        as_text=True)  # control: a word of the title finds it
+        as_text=True
+    )  # control: a word of the title finds it
     body = anonymous.get("/feedback", query_string={"q": query}).get_data(as_text=True)
     assert f"/feedback/{item.code}" not in body
 

@@ -1,5 +1,6 @@
 """Citizen-facing routes beyond the happy path: tracking input, the secret link, the public feed's filters and
 pages, replying to a request for information, and what the submission form accepts."""
+
 from __future__ import annotations
 
 import re
@@ -153,16 +154,19 @@ def test_six_photos_are_refused(app):
     assert feedback_count() == before
 
 
-@pytest.mark.parametrize("overrides", [
-    {"latitude": "nan", "longitude": "104"},
-    {"latitude": "25.0", "longitude": "104"},  # outside Sơn La
-    {"commune": "99999"},
-    {"category": "-1"},
-    {"category": "999999"},
-    {"description": "ngắn"},
-    {"email": "not-an-address"},
-    {"phone": "0212 3852 123"},  # a landline
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"latitude": "nan", "longitude": "104"},
+        {"latitude": "25.0", "longitude": "104"},  # outside Sơn La
+        {"commune": "99999"},
+        {"category": "-1"},
+        {"category": "999999"},
+        {"description": "ngắn"},
+        {"email": "not-an-address"},
+        {"phone": "0212 3852 123"},  # a landline
+    ],
+)
 def test_invalid_submissions_store_nothing(app, overrides):
     before = feedback_count()
     assert web_submit(fresh_client(app), **overrides).status_code == 400

@@ -1,4 +1,5 @@
 """Abuse limits on the citizen side (SECURITY.md B10, F22): tracking look-ups, submissions, honeypot."""
+
 from __future__ import annotations
 
 from tests.feedback.factories import (
@@ -36,11 +37,17 @@ def test_track_limit_ignores_a_spoofed_forwarded_for_header(app):
     others = [make_item(phone=f"+8491235{n:04d}") for n in range(10)]
     guesser = fresh_client(app, remote_addr="203.0.113.9")
     for n, other in enumerate(others):
-        response = guesser.post("/track", data={"code": other.code, "phone_digits": "9999"},
-                                headers={"X-Forwarded-For": f"198.51.100.{n}"})
+        response = guesser.post(
+            "/track",
+            data={"code": other.code, "phone_digits": "9999"},
+            headers={"X-Forwarded-For": f"198.51.100.{n}"},
+        )
         assert response.status_code == 404
-    response = guesser.post("/track", data={"code": item.code, "phone_digits": "5678"},
-                            headers={"X-Forwarded-For": "198.51.100.200"})
+    response = guesser.post(
+        "/track",
+        data={"code": item.code, "phone_digits": "5678"},
+        headers={"X-Forwarded-For": "198.51.100.200"},
+    )
     assert response.status_code == 429
 
 
@@ -52,8 +59,9 @@ def test_unknown_code_and_wrong_digits_look_the_same(app):
     garbage = track(client, "'; DROP TABLE feedback_items; --", "5678")
     assert wrong.status_code == unknown.status_code == garbage.status_code == 404
     # The pages differ only by the echoed code.
-    assert wrong.get_data(as_text=True).replace(item.code, "X") == \
-        unknown.get_data(as_text=True).replace("PA-991231-9999", "X")
+    assert wrong.get_data(as_text=True).replace(item.code, "X") == unknown.get_data(as_text=True).replace(
+        "PA-991231-9999", "X"
+    )
 
 
 def test_sixth_submission_in_an_hour_from_one_address_is_refused_and_not_stored(app):
@@ -66,8 +74,9 @@ def test_sixth_submission_in_an_hour_from_one_address_is_refused_and_not_stored(
     assert refused.status_code == 429
     assert int(refused.headers["Retry-After"]) > 0
     assert feedback_count() == before
-    spoofed = web_submit(client, phone="0987654322", title="Phản ánh thứ bảy",
-                         headers={"X-Forwarded-For": "1.2.3.4"})
+    spoofed = web_submit(
+        client, phone="0987654322", title="Phản ánh thứ bảy", headers={"X-Forwarded-For": "1.2.3.4"}
+    )
     assert spoofed.status_code == 429 and feedback_count() == before
     other_address = fresh_client(app, remote_addr="203.0.113.21")
     assert web_submit(other_address, phone="0987654323").status_code == 302

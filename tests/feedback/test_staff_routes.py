@@ -1,5 +1,6 @@
 """Staff routes of feedback: who may open what, which actions each role gets, agency scoping, audit of
 views, forwarding and the duplicate hint (SECURITY.md B7, B8, I32)."""
+
 from __future__ import annotations
 
 import re
@@ -54,8 +55,11 @@ def other_agency_client(app, remote_addr="10.0.0.9"):
 def test_anonymous_is_sent_to_login(app):
     item = make_item()
     client = fresh_client(app)
-    for response in (client.get("/staff/feedback"), client.get(f"/staff/feedback/{item.code}"),
-                     client.post(f"/staff/feedback/{item.code}/accept")):
+    for response in (
+        client.get("/staff/feedback"),
+        client.get(f"/staff/feedback/{item.code}"),
+        client.post(f"/staff/feedback/{item.code}/accept"),
+    ):
         assert response.status_code == 302
         assert response.headers["Location"].startswith("/login")
     assert item.status == "new" and [e.action for e in events_of(item)] == ["submitted"]
@@ -82,12 +86,15 @@ NEW_ACTIONS = {"accept", "refuse", "mark_duplicate", "request_info", "forward", 
 ACCEPTED_ACTIONS = {"refuse", "mark_duplicate", "request_info", "forward", "note"}
 
 
-@pytest.mark.parametrize(("email", "on_new", "on_accepted"), [
-    (RECEPTIONIST, NEW_ACTIONS, ACCEPTED_ACTIONS),
-    (PROCESSOR, NEW_ACTIONS, ACCEPTED_ACTIONS | {"answer"}),
-    (LEADER, NEW_ACTIONS | {"assign"}, ACCEPTED_ACTIONS | {"answer", "assign"}),
-    (AGENCY_ADMIN, NEW_ACTIONS | {"assign"}, ACCEPTED_ACTIONS | {"assign"}),
-])
+@pytest.mark.parametrize(
+    ("email", "on_new", "on_accepted"),
+    [
+        (RECEPTIONIST, NEW_ACTIONS, ACCEPTED_ACTIONS),
+        (PROCESSOR, NEW_ACTIONS, ACCEPTED_ACTIONS | {"answer"}),
+        (LEADER, NEW_ACTIONS | {"assign"}, ACCEPTED_ACTIONS | {"answer", "assign"}),
+        (AGENCY_ADMIN, NEW_ACTIONS | {"assign"}, ACCEPTED_ACTIONS | {"assign"}),
+    ],
+)
 def test_each_role_of_the_agency_sees_the_queue_and_only_its_actions(app, email, on_new, on_accepted):
     new, accepted = make_item(), make_item(title="Ổ gà trên đường Tô Hiệu")
     operations.staff_act(accepted, A.ACCEPT, account(PROCESSOR))
@@ -98,20 +105,25 @@ def test_each_role_of_the_agency_sees_the_queue_and_only_its_actions(app, email,
     page = staff.get(f"/staff/feedback/{new.code}")
     assert page.status_code == 200 and page.headers["Cache-Control"] == "no-store"
     assert action_forms(page.get_data(as_text=True), new.code) == on_new
-    assert action_forms(staff.get(f"/staff/feedback/{accepted.code}").get_data(as_text=True), accepted.code) \
+    assert (
+        action_forms(staff.get(f"/staff/feedback/{accepted.code}").get_data(as_text=True), accepted.code)
         == on_accepted
+    )
 
 
-@pytest.mark.parametrize(("email", "start", "action", "data"), [
-    (RECEPTIONIST, "accepted", "answer", {"note": "Đã xử lý."}),
-    (AGENCY_ADMIN, "accepted", "answer", {"note": "Đã xử lý."}),
-    (PROCESSOR, "accepted", "assign", {"assignee": "PROCESSOR_ID"}),
-    (RECEPTIONIST, "accepted", "assign", {"assignee": "PROCESSOR_ID"}),
-    (PROCESSOR, "answered", "reopen", {}),
-    (RECEPTIONIST, "answered", "close", {}),
-    (PROCESSOR, "answered", "rate_satisfied", {}),
-    (PROCESSOR, "info_requested", "supply_info", {"note": "x"}),
-])
+@pytest.mark.parametrize(
+    ("email", "start", "action", "data"),
+    [
+        (RECEPTIONIST, "accepted", "answer", {"note": "Đã xử lý."}),
+        (AGENCY_ADMIN, "accepted", "answer", {"note": "Đã xử lý."}),
+        (PROCESSOR, "accepted", "assign", {"assignee": "PROCESSOR_ID"}),
+        (RECEPTIONIST, "accepted", "assign", {"assignee": "PROCESSOR_ID"}),
+        (PROCESSOR, "answered", "reopen", {}),
+        (RECEPTIONIST, "answered", "close", {}),
+        (PROCESSOR, "answered", "rate_satisfied", {}),
+        (PROCESSOR, "info_requested", "supply_info", {"note": "x"}),
+    ],
+)
 def test_a_role_cannot_post_an_action_it_does_not_have(app, email, start, action, data):
     item = make_item()
     processor = account(PROCESSOR)
@@ -138,8 +150,10 @@ def test_allowed_actions_through_the_web(app):
     assert item.status == "accepted" and item.assignee_id == processor.id
     staff = signed_in(app, PROCESSOR)
     # Extra fields are ignored: only the action's own effect happens.
-    response = staff.post(f"/staff/feedback/{item.code}/answer",
-                          data={"note": "Đã dọn xong.", "status": "closed", "agency": agency_id("so-y-te")})
+    response = staff.post(
+        f"/staff/feedback/{item.code}/answer",
+        data={"note": "Đã dọn xong.", "status": "closed", "agency": agency_id("so-y-te")},
+    )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/staff/feedback/{item.code}")
     assert item.status == "answered" and item.answer == "Đã dọn xong."
@@ -220,8 +234,10 @@ def test_viewing_an_item_is_audited(app):
 def test_forward_moves_the_item_to_the_other_agency_queue(app):
     item = make_item()
     leader = signed_in(app, LEADER)
-    response = leader.post(f"/staff/feedback/{item.code}/forward",
-                           data={"agency": agency_id("so-y-te"), "note": "Thuộc thẩm quyền ngành y tế"})
+    response = leader.post(
+        f"/staff/feedback/{item.code}/forward",
+        data={"agency": agency_id("so-y-te"), "note": "Thuộc thẩm quyền ngành y tế"},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/staff/feedback")
     assert item.agency_id == agency_id("so-y-te") and item.status == "new"
     assert not listed(leader.get("/staff/feedback"), item.code)
@@ -237,8 +253,12 @@ def test_overdue_items_are_highlighted_in_the_queue(app):
     late = make_item(now=utcnow() - timedelta(days=60), title="Phản ánh quá hạn")
     fresh = make_item(title="Phản ánh mới")
     body = signed_in(app, PROCESSOR).get("/staff/feedback").get_data(as_text=True)
-    blocks = {code: block for block in re.split(r"<li\b", body)[1:]
-              for code in (late.code, fresh.code) if f"/staff/feedback/{code}\"" in block}
+    blocks = {
+        code: block
+        for block in re.split(r"<li\b", body)[1:]
+        for code in (late.code, fresh.code)
+        if f'/staff/feedback/{code}"' in block
+    }
     assert "overdue" in blocks[late.code] and "overdue" not in blocks[fresh.code]
 
 
@@ -260,8 +280,9 @@ def test_duplicate_hint_lists_nearby_open_items_of_the_same_category(app):
     for unrelated in (far, other_category, old, closed):
         assert unrelated.code not in body
 
-    response = staff.post(f"/staff/feedback/{item.code}/mark_duplicate",
-                          data={"duplicate_of": nearby.code.lower()})
+    response = staff.post(
+        f"/staff/feedback/{item.code}/mark_duplicate", data={"duplicate_of": nearby.code.lower()}
+    )
     assert response.status_code == 302
     assert item.status == "refused" and item.duplicate_of_id == nearby.id
     assert item.refusal_reason == "duplicate"
@@ -272,8 +293,12 @@ def test_cannot_mark_a_duplicate_of_another_agency_item(app):
     item = make_item()
     elsewhere = make_item(agency="so-y-te")
     staff = signed_in(app, PROCESSOR)
-    assert staff.post(f"/staff/feedback/{item.code}/mark_duplicate",
-                      data={"duplicate_of": elsewhere.code}).status_code == 302
+    assert (
+        staff.post(
+            f"/staff/feedback/{item.code}/mark_duplicate", data={"duplicate_of": elsewhere.code}
+        ).status_code
+        == 302
+    )
     assert item.status == "new" and item.duplicate_of_id is None
 
 

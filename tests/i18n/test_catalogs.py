@@ -1,5 +1,6 @@
 """Translation catalogs (STYLE.md §3.5): the committed template matches the code, and the Vietnamese
 catalog is complete, not fuzzy, and keeps every placeholder and tag."""
+
 from __future__ import annotations
 
 import re
@@ -16,9 +17,23 @@ PO = ROOT / "translations" / "vi" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|\{\w*\}")
 TAG = re.compile(r"</?[a-zA-Z][^>]*>")
 # The same options as `make extract-messages`.
-EXTRACT = ["extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "--add-comments=Translators:",
-           "--add-location=never", "--no-wrap", "--sort-output", "--project=portal", "--version=0.1",
-           "--msgid-bugs-address=portal@localhost", "--copyright-holder=Sơn La portal"]
+EXTRACT = [
+    "extract",
+    "-F",
+    "babel.cfg",
+    "-k",
+    "_l",
+    "-k",
+    "lazy_gettext",
+    "--add-comments=Translators:",
+    "--add-location=never",
+    "--no-wrap",
+    "--sort-output",
+    "--project=portal",
+    "--version=0.1",
+    "--msgid-bugs-address=portal@localhost",
+    "--copyright-holder=Sơn La portal",
+]
 
 
 def read(path: Path):
@@ -28,8 +43,11 @@ def read(path: Path):
 
 def keys(catalog) -> set[tuple]:
     """(context, msgid, plural msgid) of every message except the header."""
-    return {(message.context, *(message.id if isinstance(message.id, tuple) else (message.id, None)))
-            for message in catalog if message.id}
+    return {
+        (message.context, *(message.id if isinstance(message.id, tuple) else (message.id, None)))
+        for message in catalog
+        if message.id
+    }
 
 
 def entries():
@@ -47,15 +65,22 @@ def entries():
 def extracted(tmp_path_factory) -> Path:
     output = tmp_path_factory.mktemp("pot") / "messages.pot"
     command = [sys.executable, "-m", "babel.messages.frontend", *EXTRACT, "-o", str(output), "portal"]
-    result = subprocess.run(command, cwd=ROOT,  # noqa: S603 - our own interpreter and arguments
-                             capture_output=True, text=True, timeout=300, check=False)
+    result = subprocess.run(
+        command,
+        cwd=ROOT,  # noqa: S603 - our own interpreter and arguments
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     return output
 
 
 def describe(label: str, items: set[tuple]) -> str:
-    return f"{label}:\n" + "\n".join(f"  {item[1]!r}" + (f" / {item[2]!r}" if item[2] else "")
-                                      for item in sorted(items, key=str))
+    return f"{label}:\n" + "\n".join(
+        f"  {item[1]!r}" + (f" / {item[2]!r}" if item[2] else "") for item in sorted(items, key=str)
+    )
 
 
 def test_vietnamese_header():

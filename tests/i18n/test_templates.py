@@ -5,6 +5,7 @@ between tags, once markup, entities, punctuation and digits are removed, must be
 {% trans %} blocks is translated and skipped. Attributes a visitor reads or hears (placeholder, title,
 aria-label, alt, ...) may hold only expressions.
 """
+
 from __future__ import annotations
 
 import re
@@ -15,9 +16,11 @@ import pytest
 from tests.conftest import build_app
 
 ROOT = Path(__file__).resolve().parents[2]
-TEMPLATES = sorted(path for path in (ROOT / "portal").rglob("*")
-                   if path.suffix in (".html", ".txt")
-                   and "templates" in path.relative_to(ROOT / "portal").parts)
+TEMPLATES = sorted(
+    path
+    for path in (ROOT / "portal").rglob("*")
+    if path.suffix in (".html", ".txt") and "templates" in path.relative_to(ROOT / "portal").parts
+)
 # Nothing is allowed through: brand marks, if any, belong in images or in a translated string.
 ALLOWED: frozenset[str] = frozenset()
 
@@ -30,7 +33,9 @@ WORD = re.compile(r"[^\W\d_]+")  # a run of letters, any script
 READABLE_ATTRIBUTE = re.compile(
     r"""\s(placeholder|title|alt|label|aria-label|aria-description|aria-placeholder|aria-roledescription"""
     r"""|aria-valuetext)"""
-    r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+    r"""\s*=\s*(?:"([^"]*)"|'([^']*)')""",
+    re.I,
+)
 
 
 @pytest.fixture(scope="module")
@@ -103,45 +108,56 @@ def test_no_untranslated_attributes(jinja_env, path):
 # The checker itself ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("source", "found"), [
-    ("<h1>Thủ tục hành chính</h1>", ["Thủ tục hành chính"]),
-    ("<p>{{ _('Fee') }}: Free</p>", [": Free"]),
-    ("<button>{{ _('Search') }}</button> Search", ["Search"]),
-    ("{% if x %}Back{% endif %}", ["Back"]),
-    ("<p>{{ count }} procedures</p>", ["procedures"]),
-    ("<p>&copy; 2026 UBND</p>", ["2026 UBND"]),
-])
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ("<h1>Thủ tục hành chính</h1>", ["Thủ tục hành chính"]),
+        ("<p>{{ _('Fee') }}: Free</p>", [": Free"]),
+        ("<button>{{ _('Search') }}</button> Search", ["Search"]),
+        ("{% if x %}Back{% endif %}", ["Back"]),
+        ("<p>{{ count }} procedures</p>", ["procedures"]),
+        ("<p>&copy; 2026 UBND</p>", ["2026 UBND"]),
+    ],
+)
 def test_checker_finds_literal_text(jinja_env, source, found):
     assert untranslated_text(jinja_env, source) == found
 
 
-@pytest.mark.parametrize("source", [
-    "<!doctype html><html lang=\"{{ locale_code() }}\"><title>{{ _('Home') }}</title></html>",
-    "<h1>{{ _('Sơn La public services') }}</h1> · {{ ngettext('%(num)d day', '%(num)d days', n) }}",
-    '<option value="{{ area }}"{% if selected %} selected{% endif %}>{{ area }}</option>',
-    '<details class="more"{% if open %} open{% endif %}><summary>{{ _("Filters") }}</summary></details>',
-    "{% trans %}Hello {{ name }}, welcome{% endtrans %}",
-    "{% trans count=n %}One dossier{% pluralize %}{{ count }} dossiers{% endtrans %}",
-    "<p>&nbsp;&mdash; 12/2026 — (3) «»</p><!-- a developer's note -->",
-    "<script>window.portal = {ready: true};</script><style>body { color: red }</style>",
-    "{# a Jinja comment with words #}",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<!doctype html><html lang=\"{{ locale_code() }}\"><title>{{ _('Home') }}</title></html>",
+        "<h1>{{ _('Sơn La public services') }}</h1> · {{ ngettext('%(num)d day', '%(num)d days', n) }}",
+        '<option value="{{ area }}"{% if selected %} selected{% endif %}>{{ area }}</option>',
+        '<details class="more"{% if open %} open{% endif %}><summary>{{ _("Filters") }}</summary></details>',
+        "{% trans %}Hello {{ name }}, welcome{% endtrans %}",
+        "{% trans count=n %}One dossier{% pluralize %}{{ count }} dossiers{% endtrans %}",
+        "<p>&nbsp;&mdash; 12/2026 — (3) «»</p><!-- a developer's note -->",
+        "<script>window.portal = {ready: true};</script><style>body { color: red }</style>",
+        "{# a Jinja comment with words #}",
+    ],
+)
 def test_checker_accepts_translated_templates(jinja_env, source):
     assert untranslated_text(jinja_env, source) == []
     assert untranslated_attributes(jinja_env, source) == []
 
 
-@pytest.mark.parametrize(("source", "found"), [
-    ('<input placeholder="e.g. birth registration">', ['placeholder="e.g. birth registration"']),
-    ("<img src=\"x.png\" alt='Logo'>", ['alt="Logo"']),
-    ('<nav aria-label="Main {{ x }}">', ['aria-label="Main {{…}}"']),
-    ('<a title="Xem chi tiết" href="#">{{ _("More") }}</a>', ['title="Xem chi tiết"']),
-])
+@pytest.mark.parametrize(
+    ("source", "found"),
+    [
+        ('<input placeholder="e.g. birth registration">', ['placeholder="e.g. birth registration"']),
+        ("<img src=\"x.png\" alt='Logo'>", ['alt="Logo"']),
+        ('<nav aria-label="Main {{ x }}">', ['aria-label="Main {{…}}"']),
+        ('<a title="Xem chi tiết" href="#">{{ _("More") }}</a>', ['title="Xem chi tiết"']),
+    ],
+)
 def test_checker_finds_literal_attributes(jinja_env, source, found):
     assert untranslated_attributes(jinja_env, source) == found
 
 
 def test_checker_accepts_expression_attributes(jinja_env):
-    source = ('<input placeholder="{{ _(\'e.g. birth registration\') }}" title="{{ t }}">'
-              '<img alt="" src="{{ url }}"><nav aria-label="{{ _(\'Main\') }}">')
+    source = (
+        '<input placeholder="{{ _(\'e.g. birth registration\') }}" title="{{ t }}">'
+        '<img alt="" src="{{ url }}"><nav aria-label="{{ _(\'Main\') }}">'
+    )
     assert untranslated_attributes(jinja_env, source) == []

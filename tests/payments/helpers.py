@@ -1,4 +1,5 @@
 """Signed bank notifications for tests, and the demo payments by applicant."""
+
 import hashlib
 import hmac
 import json
@@ -17,7 +18,11 @@ def signed(body: dict | bytes, secret: str = SECRET, timestamp: int | None = Non
     raw = body if isinstance(body, bytes) else json.dumps(body).encode()
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = hmac.new(secret.encode(), stamp.encode() + b"." + raw, hashlib.sha256).hexdigest()
-    return raw, {"X-Portal-Timestamp": stamp, "X-Portal-Signature": signature, "Content-Type": "application/json"}
+    return raw, {
+        "X-Portal-Timestamp": stamp,
+        "X-Portal-Signature": signature,
+        "Content-Type": "application/json",
+    }
 
 
 def payment_of(name: str) -> Payment:

@@ -1,6 +1,7 @@
 """Migration f27827c89a1d with data (SQLite and PostgreSQL): a seeded database from before it goes up, keeps
 every row and its money, then takes a finance account and credits above 32 bits; and down again only when the
 older schema can hold what is there."""
+
 from __future__ import annotations
 
 import pytest
@@ -24,7 +25,9 @@ def seeded_before(tmp_path, monkeypatch):
         application = build_app(tmp_path, url)
         with application.app_context():
             upgrade(revision=BEFORE)
-            monkeypatch.setattr(demo, "DEMO_ACCOUNTS", tuple(a for a in demo.DEMO_ACCOUNTS if a.role != "finance"))
+            monkeypatch.setattr(
+                demo, "DEMO_ACCOUNTS", tuple(a for a in demo.DEMO_ACCOUNTS if a.role != "finance")
+            )
             demo.seed_demo()
             db.session.commit()
             try:
@@ -36,13 +39,19 @@ def seeded_before(tmp_path, monkeypatch):
 
 def counts() -> dict:
     with db.engine.connect() as connection:
-        return {table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES}
+        return {
+            table: connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one() for table in TABLES
+        }
 
 
 def money() -> list:
     with db.engine.connect() as connection:
-        return [tuple(row) for row in connection.execute(text(
-            "SELECT reference, amount_vnd, received_vnd FROM payments ORDER BY id"))]
+        return [
+            tuple(row)
+            for row in connection.execute(
+                text("SELECT reference, amount_vnd, received_vnd FROM payments ORDER BY id")
+            )
+        ]
 
 
 def revision() -> str:
@@ -62,30 +71,49 @@ def test_upgrade_keeps_the_data_and_takes_finance_and_big_amounts(seeded_before)
     assert counts() == rows and money() == amounts
     assert "webhook_refusals" in inspect(db.engine).get_table_names()
     # The province-wide finance role, without an agency; still no unknown role, no agency-less processor.
-    run("INSERT INTO accounts (email, full_name, password_hash, role, locale, is_enabled, session_version, "
-        "created_at) VALUES ('kt@example.vn', 'Kế toán', 'x', 'finance', 'vi', true, 1, '2026-12-05 00:00:00')")
+    run(
+        "INSERT INTO accounts (email, full_name, password_hash, role, locale, is_enabled, session_version, "
+        "created_at) VALUES ('kt@example.vn', 'Kế toán', 'x', 'finance', 'vi', true, 1, '2026-12-05 00:00:00')"
+    )
     for role in ("bogus", "processor"):
         with pytest.raises(IntegrityError):
-            run("INSERT INTO accounts (email, full_name, password_hash, role, locale, is_enabled, session_version, "
+            run(
+                "INSERT INTO accounts (email, full_name, password_hash, role, locale, is_enabled, session_version, "
                 "created_at) VALUES (:email, 'X', 'x', :role, 'vi', true, 1, '2026-12-05 00:00:00')",
-                email=f"{role}@example.vn", role=role)
+                email=f"{role}@example.vn",
+                role=role,
+            )
     # 64-bit money: 3,000,000,000 dong and 10^15 are stored and read back exactly.
     for number, amount in enumerate((3_000_000_000, 2_147_483_648, 10**15)):
-        run("INSERT INTO bank_transactions (bank_transaction_id, amount_vnd, description, account_number, "
+        run(
+            "INSERT INTO bank_transactions (bank_transaction_id, amount_vnd, description, account_number, "
             "received_at, source, state) VALUES (:id, :amount, '', '', '2026-12-05 00:00:00', 'statement', "
-            "'unmatched')", id=f"BIG-{number}", amount=amount)
-        run("UPDATE payments SET received_vnd = :amount WHERE id = (SELECT min(id) FROM payments)", amount=amount)
+            "'unmatched')",
+            id=f"BIG-{number}",
+            amount=amount,
+        )
+        run(
+            "UPDATE payments SET received_vnd = :amount WHERE id = (SELECT min(id) FROM payments)",
+            amount=amount,
+        )
         with db.engine.connect() as connection:
-            assert connection.execute(text("SELECT amount_vnd FROM bank_transactions WHERE bank_transaction_id = :id"),
-                                      {"id": f"BIG-{number}"}).scalar_one() == amount
+            assert (
+                connection.execute(
+                    text("SELECT amount_vnd FROM bank_transactions WHERE bank_transaction_id = :id"),
+                    {"id": f"BIG-{number}"},
+                ).scalar_one()
+                == amount
+            )
             assert connection.execute(text("SELECT max(received_vnd) FROM payments")).scalar_one() == amount
 
 
 def test_downgrade_refuses_to_lose_a_finance_account_then_goes_down_with_the_data(seeded_before):
     rows, amounts = counts(), money()
     upgrade()
-    run("INSERT INTO accounts (email, full_name, password_hash, role, locale, is_enabled, session_version, "
-        "created_at) VALUES ('kt@example.vn', 'Kế toán', 'x', 'finance', 'vi', true, 1, '2026-12-05 00:00:00')")
+    run(
+        "INSERT INTO accounts (email, full_name, password_hash, role, locale, is_enabled, session_version, "
+        "created_at) VALUES ('kt@example.vn', 'Kế toán', 'x', 'finance', 'vi', true, 1, '2026-12-05 00:00:00')"
+    )
     with pytest.raises(SystemExit):  # Flask-Migrate logs the RuntimeError's message and exits
         downgrade(revision=BEFORE)
     assert revision() != BEFORE and counts()["accounts"] == rows["accounts"] + 1
@@ -100,8 +128,10 @@ def test_downgrade_refuses_to_lose_a_finance_account_then_goes_down_with_the_dat
 
 def test_downgrade_never_truncates_a_64_bit_amount(seeded_before):
     upgrade()
-    run("INSERT INTO bank_transactions (bank_transaction_id, amount_vnd, description, account_number, received_at, "
-        "source, state) VALUES ('BIG', 3000000000, '', '', '2026-12-05 00:00:00', 'statement', 'unmatched')")
+    run(
+        "INSERT INTO bank_transactions (bank_transaction_id, amount_vnd, description, account_number, received_at, "
+        "source, state) VALUES ('BIG', 3000000000, '', '', '2026-12-05 00:00:00', 'statement', 'unmatched')"
+    )
     if db.engine.dialect.name == "postgresql":  # 32-bit columns again: refused while such a value is there
         with pytest.raises(SystemExit):
             downgrade(revision=BEFORE)
@@ -111,6 +141,10 @@ def test_downgrade_never_truncates_a_64_bit_amount(seeded_before):
     else:  # SQLite's INTEGER is 64-bit on either side of this revision: the value goes down intact
         downgrade(revision=BEFORE)
         with db.engine.connect() as connection:
-            assert connection.execute(text(
-                "SELECT amount_vnd FROM bank_transactions WHERE bank_transaction_id = 'BIG'")).scalar_one() == 3 * 10**9
+            assert (
+                connection.execute(
+                    text("SELECT amount_vnd FROM bank_transactions WHERE bank_transaction_id = 'BIG'")
+                ).scalar_one()
+                == 3 * 10**9
+            )
     assert revision() == BEFORE

@@ -7,6 +7,7 @@ parser with no warning AND equal, byte for byte, what the reference sketch of VI
 the same BIN, account, amount and reference (that sketch reproduces the public test vectors), so the
 check does not rest on the project's own builder alone.
 """
+
 from __future__ import annotations
 
 import io
@@ -31,6 +32,7 @@ DEMO_APPLICANTS = ("Hà Văn Nam", "Quàng Thị Nga", "Sồng A Chứ")
 
 
 # --- VIETQR.md §7 reference sketch, independent of portal/domain/vietqr.py --------------------------
+
 
 def _crc16_ccitt_false(data: bytes) -> int:
     crc = 0xFFFF
@@ -59,9 +61,16 @@ def _purpose_text(text: str, limit: int = 25) -> str:
 def reference_payload(bank_bin: str, account: str, amount: int, purpose: str) -> str:
     beneficiary = _tlv("00", bank_bin) + _tlv("01", account)
     merchant = _tlv("00", "A000000727") + _tlv("01", beneficiary) + _tlv("02", "QRIBFTTA")
-    body = (_tlv("00", "01") + _tlv("01", "12") + _tlv("38", merchant) + _tlv("53", "704")
-            + _tlv("54", str(amount)) + _tlv("58", "VN") + _tlv("62", _tlv("08", _purpose_text(purpose)))
-            + "6304")
+    body = (
+        _tlv("00", "01")
+        + _tlv("01", "12")
+        + _tlv("38", merchant)
+        + _tlv("53", "704")
+        + _tlv("54", str(amount))
+        + _tlv("58", "VN")
+        + _tlv("62", _tlv("08", _purpose_text(purpose)))
+        + "6304"
+    )
     return body + f"{_crc16_ccitt_false(body.encode('ascii')):04X}"
 
 
@@ -70,17 +79,19 @@ def test_reference_sketch_reproduces_the_public_vectors():
     assert reference_payload("970416", "257678859", 10000, "Chuyen tien").endswith("630453E6")
     assert reference_payload("970436", "0011001234567", 50000, "LEPHI 7K3QX9RMTA") == (
         "00020101021238570010A00000072701270006970436011300110012345670208QRIBFTTA53037045405500005802VN"
-        "62200816LEPHI 7K3QX9RMTA6304067B")
+        "62200816LEPHI 7K3QX9RMTA6304067B"
+    )
 
 
 # --- helpers ------------------------------------------------------------------------------------------
 
+
 def demo_payments() -> list[Payment]:
-    payments = db.session.scalars(select(Payment).join(Dossier).where(
-        Dossier.applicant_name.in_(DEMO_APPLICANTS)).order_by(Payment.id)).all()
+    payments = db.session.scalars(
+        select(Payment).join(Dossier).where(Dossier.applicant_name.in_(DEMO_APPLICANTS)).order_by(Payment.id)
+    ).all()
     assert sorted(p.status for p in payments) == ["paid", "pending", "underpaid"], payments
     return payments
-
 
 
 def get(client, url: str, **kwargs):
@@ -89,6 +100,7 @@ def get(client, url: str, **kwargs):
     response.get_data()
     response.close()
     return response
+
 
 def decode_one(image: Image.Image) -> str:
     results = zxingcpp.read_barcodes(image)
@@ -101,7 +113,11 @@ def assert_right_payload(app, text: str, payment: Payment) -> None:
     bank = app.config["PORTAL_SETTINGS"].bank
     fields = parse_payload(text)
     assert (fields.bin, fields.account, fields.amount, fields.reference) == (
-        bank.bin, bank.number, payment.amount_vnd, payment.reference)
+        bank.bin,
+        bank.number,
+        payment.amount_vnd,
+        payment.reference,
+    )
     assert fields.dynamic and fields.service == "QRIBFTTA"
     assert (fields.currency, fields.country) == ("704", "VN")
     assert fields.warnings == ()
@@ -128,12 +144,12 @@ def svg_modules(svg: bytes) -> tuple[int, int, set[tuple[int, int]]]:
     modules: set[tuple[int, int]] = set()
     consumed = 0
     for match in SQUARE.finditer(paths[0]):
-        assert match.start() == consumed, f"unexpected path data: {paths[0][consumed:consumed + 40]!r}"
+        assert match.start() == consumed, f"unexpected path data: {paths[0][consumed : consumed + 40]!r}"
         x, y, right, bottom, back = map(int, match.groups())
         assert (right, bottom, back) == (x + 1, y + 1, x), match[0]  # a unit square
         modules.add((x, y))
         consumed = match.end()
-    assert consumed == len(paths[0]), f"unparsed path data: {paths[0][consumed:consumed + 40]!r}"
+    assert consumed == len(paths[0]), f"unparsed path data: {paths[0][consumed : consumed + 40]!r}"
     return width, height, modules
 
 
@@ -146,6 +162,7 @@ def rasterise(width: int, height: int, modules: set[tuple[int, int]], scale: int
 
 
 # --- PNG ------------------------------------------------------------------------------------------------
+
 
 def test_every_demo_png_decodes_to_its_payment(app, client):
     for payment in demo_payments():
@@ -165,8 +182,12 @@ def test_png_has_a_quiet_zone_of_exactly_four_modules(client):
         assert modules >= 21 and (modules - 21) % 4 == 0, f"{modules} modules is not a QR version size"
         margin = QUIET_ZONE * PNG_BOX
         pixels = image.load()
-        for left, top, right, bottom in ((0, 0, width, margin), (0, height - margin, width, height),
-                                         (0, 0, margin, height), (width - margin, 0, width, height)):
+        for left, top, right, bottom in (
+            (0, 0, width, margin),
+            (0, height - margin, width, height),
+            (0, 0, margin, height),
+            (width - margin, 0, width, height),
+        ):
             dark = sum(pixels[x, y] < 128 for x in range(left, right) for y in range(top, bottom))
             assert dark == 0, f"quiet zone {(left, top, right, bottom)} is not white"
         # The finder patterns start right after the quiet zone: it is exactly 4 modules, not more.
@@ -190,6 +211,7 @@ def test_png_is_cacheable_and_downloadable(client):
 
 
 # --- SVG ------------------------------------------------------------------------------------------------
+
 
 def test_every_demo_svg_decodes_to_its_payment(app, client):
     for payment in demo_payments():
@@ -221,8 +243,10 @@ def test_svg_is_cacheable(client):
 @pytest.mark.parametrize("kind", ["png", "svg"])
 def test_lower_case_reference_serves_the_same_code(client, kind):
     payment = demo_payments()[0]
-    assert get(client, f"/payments/{payment.reference.lower()}/qr.{kind}").data == \
-        get(client, f"/payments/{payment.reference}/qr.{kind}").data
+    assert (
+        get(client, f"/payments/{payment.reference.lower()}/qr.{kind}").data
+        == get(client, f"/payments/{payment.reference}/qr.{kind}").data
+    )
 
 
 @pytest.mark.parametrize("kind", ["png", "svg"])
@@ -244,6 +268,7 @@ def test_json_payload_matches_the_rendered_codes(app, client):
 
 
 # --- the dossier receipt's QR ---------------------------------------------------------------------------
+
 
 def test_dossier_receipt_qr_decodes_to_the_tracking_link(app, client, login):
     payment = demo_payments()[0]

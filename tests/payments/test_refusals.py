@@ -1,5 +1,6 @@
 """Refused bank notifications are audited (issue 9 item 12), one line per source address and minute with a
 count, never the unauthenticated body, and a flood of refusals cannot flood the audit log."""
+
 from __future__ import annotations
 
 import json
@@ -26,9 +27,19 @@ def refused_events() -> list[Event]:
 
 
 def forged(client, address: str = "203.0.113.7", body: bytes | None = None):
-    body = body or json.dumps({"transaction_id": "FT-FORGED", "amount": 20000, "description": PRIVATE}).encode()
-    response = client.post(URL, data=body, environ_base={"REMOTE_ADDR": address}, headers={
-        "Content-Type": "application/json", "X-Portal-Timestamp": "1", "X-Portal-Signature": "0" * 64})
+    body = (
+        body or json.dumps({"transaction_id": "FT-FORGED", "amount": 20000, "description": PRIVATE}).encode()
+    )
+    response = client.post(
+        URL,
+        data=body,
+        environ_base={"REMOTE_ADDR": address},
+        headers={
+            "Content-Type": "application/json",
+            "X-Portal-Timestamp": "1",
+            "X-Portal-Signature": "0" * 64,
+        },
+    )
     response.close()
     return response
 
@@ -42,11 +53,14 @@ def test_a_refused_call_is_audited_with_reason_and_address_but_not_the_body(clie
     assert PRIVATE not in event.note and "FT-FORGED" not in event.note and len(event.note) < 120
 
 
-@pytest.mark.parametrize("headers, reason", [
-    ({}, "missing_signature"),
-    ({"X-Portal-Timestamp": "soon", "X-Portal-Signature": "00"}, "bad_timestamp"),
-    ({"X-Portal-Timestamp": "NOW", "X-Portal-Signature": "0" * 64}, "bad_signature"),
-])
+@pytest.mark.parametrize(
+    "headers, reason",
+    [
+        ({}, "missing_signature"),
+        ({"X-Portal-Timestamp": "soon", "X-Portal-Signature": "00"}, "bad_timestamp"),
+        ({"X-Portal-Timestamp": "NOW", "X-Portal-Signature": "0" * 64}, "bad_signature"),
+    ],
+)
 def test_each_kind_of_refusal_names_its_reason(client, headers, reason):
     import time
 
@@ -107,7 +121,10 @@ def test_many_addresses_at_once_are_bounded_per_minute(app, monkeypatch):
 def test_the_audit_log_shows_refused_notifications_to_the_province_admin(client):
     for _ in range(3):
         forged(client)
-    assert client.post("/login", data={"email": "admin@demo.sonla.vn", "password": DEMO_PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "admin@demo.sonla.vn", "password": DEMO_PASSWORD}).status_code
+        == 302
+    )
     client.set_cookie("portal_lang", "en")
     response = client.get("/staff/audit?action=webhook_refused")
     page = response.get_data(as_text=True)
@@ -118,7 +135,10 @@ def test_the_audit_log_shows_refused_notifications_to_the_province_admin(client)
 
 def test_a_leader_does_not_see_them(client):
     forged(client)
-    assert client.post("/login", data={"email": "lanhdao@demo.sonla.vn", "password": DEMO_PASSWORD}).status_code == 302
+    assert (
+        client.post("/login", data={"email": "lanhdao@demo.sonla.vn", "password": DEMO_PASSWORD}).status_code
+        == 302
+    )
     response = client.get("/staff/audit?action=webhook_refused")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'class="audit-list"' not in page and "203.0.113.7" not in page

@@ -1,4 +1,5 @@
 """Staff side of payments: counter view, counter confirmation, unmatched credits, flagged list."""
+
 from __future__ import annotations
 
 from html import unescape
@@ -23,6 +24,7 @@ OTHER_RECEPTIONIST, OTHER_LEADER = "tiepnhan.syt@example.com", "lanhdao.syt@exam
 
 # --- helpers ------------------------------------------------------------------------------------------
 
+
 def pending() -> Payment:
     payment = payment_of("Hà Văn Nam")
     assert payment.status == "pending" and payment.dossier.status == 6
@@ -34,22 +36,38 @@ def account(email: str) -> Account:
 
 
 def dossier_events(dossier_id: int, action: str) -> list[Event]:
-    return list(db.session.scalars(select(Event).where(
-        Event.subject_type == "dossier", Event.subject_id == dossier_id, Event.action == action)))
+    return list(
+        db.session.scalars(
+            select(Event).where(
+                Event.subject_type == "dossier", Event.subject_id == dossier_id, Event.action == action
+            )
+        )
+    )
 
 
 def snapshot() -> dict:
     db.session.expire_all()
     return {
-        "transactions": db.session.execute(select(
-            BankTransaction.bank_transaction_id, BankTransaction.state, BankTransaction.payment_id,
-            BankTransaction.resolved_by_id).order_by(BankTransaction.id)).all(),
-        "payments": db.session.execute(select(
-            Payment.reference, Payment.status, Payment.received_vnd, Payment.method,
-        ).order_by(Payment.id)).all(),
+        "transactions": db.session.execute(
+            select(
+                BankTransaction.bank_transaction_id,
+                BankTransaction.state,
+                BankTransaction.payment_id,
+                BankTransaction.resolved_by_id,
+            ).order_by(BankTransaction.id)
+        ).all(),
+        "payments": db.session.execute(
+            select(
+                Payment.reference,
+                Payment.status,
+                Payment.received_vnd,
+                Payment.method,
+            ).order_by(Payment.id)
+        ).all(),
         "dossiers": db.session.execute(select(Dossier.code, Dossier.status).order_by(Dossier.id)).all(),
-        "events": db.session.execute(select(Event.action).where(Event.action != "viewed")
-                                     .order_by(Event.id)).scalars().all(),
+        "events": db.session.execute(select(Event.action).where(Event.action != "viewed").order_by(Event.id))
+        .scalars()
+        .all(),
     }
 
 
@@ -67,15 +85,18 @@ def page_text(client, url: str) -> str:
 
 
 def resolve(client, credit: BankTransaction, reference: str):
-    return request(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
-                   data={"reference": reference})
+    return request(
+        client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve", data={"reference": reference}
+    )
 
 
 @pytest.fixture
 def other_agency():
     """A receptionist and a leader of Sở Y tế (the Department of Health), not of the demo ward."""
-    for email, role, name in ((OTHER_RECEPTIONIST, "receptionist", "Lường Thị Sen"),
-                              (OTHER_LEADER, "leader", "Cầm Văn Pấng")):
+    for email, role, name in (
+        (OTHER_RECEPTIONIST, "receptionist", "Lường Thị Sen"),
+        (OTHER_LEADER, "leader", "Cầm Văn Pấng"),
+    ):
         create_account(email=email, password=DEMO_PASSWORD, full_name=name, role=role, agency_slug="so-y-te")
     db.session.flush()
 
@@ -86,16 +107,23 @@ def english(client):
 
 
 def unmatched_credit(client, amount: int, transaction_id: str = "FT-LOST-1") -> BankTransaction:
-    body, headers = signed({"transaction_id": transaction_id, "amount": amount,
-                            "description": "CHUYEN TIEN NOP LE PHI HA VAN NAM"})
+    body, headers = signed(
+        {
+            "transaction_id": transaction_id,
+            "amount": amount,
+            "description": "CHUYEN TIEN NOP LE PHI HA VAN NAM",
+        }
+    )
     response = client.post("/webhooks/bank", data=body, headers=headers)
     assert response.status_code == 200 and response.get_json()["status"] == "unmatched"
     response.close()
-    return db.session.scalar(select(BankTransaction).where(
-        BankTransaction.bank_transaction_id == transaction_id))
+    return db.session.scalar(
+        select(BankTransaction).where(BankTransaction.bank_transaction_id == transaction_id)
+    )
 
 
 # --- counter view ---------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("email", [RECEPTIONIST, PROCESSOR, LEADER, ADMIN])
 def test_counter_view_for_staff_of_the_dossier_agency(client, login, email):
@@ -134,15 +162,21 @@ def test_counter_view_sends_anonymous_visitors_to_sign_in(client):
 
 # --- counter confirmation -------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", ["cash", "counter"])
 def test_counter_confirmation_is_audited_and_moves_the_dossier_on(client, login, english, method):
     payment = pending()
     dossier_id, officer = payment.dossier_id, account(RECEPTIONIST)
     login(RECEPTIONIST)
-    response = request(client, "POST", f"/staff/payments/{payment.reference}/confirm",
-                       data={"method": method, "note": "Thu tiền mặt, biên lai giấy số 0042"})
+    response = request(
+        client,
+        "POST",
+        f"/staff/payments/{payment.reference}/confirm",
+        data={"method": method, "note": "Thu tiền mặt, biên lai giấy số 0042"},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith(
-        f"/staff/payments/{payment.reference}/counter")
+        f"/staff/payments/{payment.reference}/counter"
+    )
     db.session.expire_all()
     assert (payment.status, payment.method, payment.received_vnd) == ("paid", method, payment.amount_vnd)
     assert payment.confirmed_by_id == officer.id and payment.paid_at is not None
@@ -165,8 +199,9 @@ def test_an_underpaid_payment_can_be_completed_at_the_counter(client, login):
     payment = payment_of("Sồng A Chứ")
     assert payment.status == "underpaid"
     login(RECEPTIONIST)
-    request(client, "POST", f"/staff/payments/{payment.reference}/confirm",
-            data={"method": "cash", "note": ""})
+    request(
+        client, "POST", f"/staff/payments/{payment.reference}/confirm", data={"method": "cash", "note": ""}
+    )
     db.session.expire_all()
     assert payment.status == "paid" and payment.dossier.status == 4
 
@@ -176,8 +211,12 @@ def test_confirming_a_paid_payment_is_refused(client, login, english):
     assert payment.status == "paid"
     login(RECEPTIONIST)
     before = snapshot()
-    response = request(client, "POST", f"/staff/payments/{payment.reference}/confirm",
-                       data={"method": "cash", "note": "lần hai"})
+    response = request(
+        client,
+        "POST",
+        f"/staff/payments/{payment.reference}/confirm",
+        data={"method": "cash", "note": "lần hai"},
+    )
     assert response.status_code == 302
     assert "This payment cannot be confirmed." in page_text(client, response.headers["Location"])
     assert snapshot() == before
@@ -188,8 +227,9 @@ def test_confirming_with_an_unknown_method_is_refused(client, login, method):
     payment = pending()
     login(RECEPTIONIST)
     before = snapshot()
-    response = request(client, "POST", f"/staff/payments/{payment.reference}/confirm",
-                       data={"method": method, "note": "x"})
+    response = request(
+        client, "POST", f"/staff/payments/{payment.reference}/confirm", data={"method": method, "note": "x"}
+    )
     assert response.status_code == 302
     assert snapshot() == before
 
@@ -199,8 +239,9 @@ def test_only_the_desk_may_confirm(client, login, email, status):
     payment = pending()
     login(email)
     before = snapshot()
-    response = request(client, "POST", f"/staff/payments/{payment.reference}/confirm",
-                       data={"method": "cash", "note": "x"})
+    response = request(
+        client, "POST", f"/staff/payments/{payment.reference}/confirm", data={"method": "cash", "note": "x"}
+    )
     assert response.status_code == status
     assert snapshot() == before
 
@@ -210,21 +251,24 @@ def test_another_agency_cannot_confirm(client, login):
     payment = pending()
     login(OTHER_RECEPTIONIST)
     before = snapshot()
-    response = request(client, "POST", f"/staff/payments/{payment.reference}/confirm",
-                       data={"method": "cash", "note": "x"})
+    response = request(
+        client, "POST", f"/staff/payments/{payment.reference}/confirm", data={"method": "cash", "note": "x"}
+    )
     assert response.status_code == 404
     assert snapshot() == before
 
 
 def test_anonymous_cannot_confirm(client):
     before = snapshot()
-    response = request(client, "POST", f"/staff/payments/{pending().reference}/confirm",
-                       data={"method": "cash"})
+    response = request(
+        client, "POST", f"/staff/payments/{pending().reference}/confirm", data={"method": "cash"}
+    )
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     assert snapshot() == before
 
 
 # --- unmatched credits ----------------------------------------------------------------------------------
+
 
 def test_finance_attaches_an_unmatched_credit_by_reference(client, login, english):
     payment = pending()
@@ -232,8 +276,12 @@ def test_finance_attaches_an_unmatched_credit_by_reference(client, login, englis
     officer = account(FINANCE)  # the province's finance officer owns the account's unmatched credits
     login(FINANCE)
     assert "FT-LOST-1" in page_text(client, "/staff/payments")
-    response = request(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
-                       data={"reference": f"  {payment.reference.lower()} "})
+    response = request(
+        client,
+        "POST",
+        f"/staff/payments/unmatched/{credit.id}/resolve",
+        data={"reference": f"  {payment.reference.lower()} "},
+    )
     assert response.status_code == 302 and response.headers["Location"].endswith("/staff/payments")
     db.session.expire_all()
     assert (credit.state, credit.payment_id, credit.resolved_by_id) == ("resolved", payment.id, officer.id)
@@ -250,8 +298,9 @@ def test_a_resolved_credit_cannot_be_attached_again(client, login, english):
     login(FINANCE)
     resolve(client, credit, payment.reference)
     before = snapshot()
-    response = request(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
-                       data={"reference": other.reference})
+    response = request(
+        client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve", data={"reference": other.reference}
+    )
     assert "This credit was already resolved." in page_text(client, response.headers["Location"])
     assert snapshot() == before
 
@@ -270,8 +319,9 @@ def test_attaching_to_an_unknown_reference_changes_nothing(client, login, englis
     credit = unmatched_credit(client, 20000)
     login(FINANCE)
     before = snapshot()
-    response = request(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
-                       data={"reference": reference})
+    response = request(
+        client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve", data={"reference": reference}
+    )
     assert "No payment has this reference." in page_text(client, response.headers["Location"])
     assert snapshot() == before
 
@@ -292,30 +342,47 @@ def test_only_the_province_finance_and_admin_attach_credits(client, login, email
     credit = unmatched_credit(client, payment.amount_vnd)
     login(email)
     before = snapshot()
-    response = request(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
-                       data={"reference": payment.reference})
+    response = request(
+        client,
+        "POST",
+        f"/staff/payments/unmatched/{credit.id}/resolve",
+        data={"reference": payment.reference},
+    )
     assert response.status_code == 403
     assert snapshot() == before
 
 
 def test_attaching_a_credit_that_does_not_exist_is_404(client, login):
     login(FINANCE)
-    assert request(client, "POST", "/staff/payments/unmatched/999999/resolve",
-                   data={"reference": pending().reference}).status_code == 404
+    assert (
+        request(
+            client,
+            "POST",
+            "/staff/payments/unmatched/999999/resolve",
+            data={"reference": pending().reference},
+        ).status_code
+        == 404
+    )
 
 
 # --- flagged list ---------------------------------------------------------------------------------------
 
+
 def test_flagged_list_shows_underpaid_and_overpaid(client, login, english):
     payment, underpaid = pending(), payment_of("Sồng A Chứ")
-    body, headers = signed({"transaction_id": "FT-TOO-MUCH", "amount": payment.amount_vnd + 10000,
-                            "description": payment.reference})
+    body, headers = signed(
+        {
+            "transaction_id": "FT-TOO-MUCH",
+            "amount": payment.amount_vnd + 10000,
+            "description": payment.reference,
+        }
+    )
     request(client, "POST", "/webhooks/bank", data=body, headers=headers)
     login(RECEPTIONIST)
     page = page_text(client, "/staff/payments")
     for flagged, label in ((payment, "Paid more than due"), (underpaid, "Paid less than due")):
         start = page.index(f'href="/staff/payments/{flagged.reference}/counter"')
-        item = page[page.rindex("<li", 0, start):page.index("</li>", start)]
+        item = page[page.rindex("<li", 0, start) : page.index("</li>", start)]
         assert 'class="overdue"' in item and label in item and flagged.dossier.code in item, item
     assert payment_of("Quàng Thị Nga").reference not in page  # paid: nothing to do
 

@@ -3,6 +3,7 @@
 Columns (README "Bank statement import"): transaction_id, date, amount, description; UTF-8 with a
 header row. Flash messages are read in English (the portal_lang cookie) after following the redirect.
 """
+
 from __future__ import annotations
 
 import io
@@ -19,8 +20,12 @@ from portal.payments.models import BankTransaction, Payment
 from tests.payments.helpers import payment_of, signed
 
 URL = "/staff/payments/statement"
-LEADER, RECEPTIONIST, PROCESSOR, CITIZEN = ("lanhdao@demo.sonla.vn", "tiepnhan@demo.sonla.vn",
-                                            "xuly@demo.sonla.vn", "congdan@demo.sonla.vn")
+LEADER, RECEPTIONIST, PROCESSOR, CITIZEN = (
+    "lanhdao@demo.sonla.vn",
+    "tiepnhan@demo.sonla.vn",
+    "xuly@demo.sonla.vn",
+    "congdan@demo.sonla.vn",
+)
 FINANCE, ADMIN, AGENCY_ADMIN = "ketoan@demo.sonla.vn", "admin@demo.sonla.vn", "quantri.xa@demo.sonla.vn"
 HEADER = "transaction_id,date,amount,description\n"
 
@@ -28,19 +33,26 @@ HEADER = "transaction_id,date,amount,description\n"
 def snapshot() -> dict:
     db.session.expire_all()
     return {
-        "transactions": db.session.execute(select(
-            BankTransaction.bank_transaction_id, BankTransaction.state, BankTransaction.payment_id,
-            BankTransaction.source).order_by(BankTransaction.id)).all(),
-        "payments": db.session.execute(select(
-            Payment.reference, Payment.status, Payment.received_vnd).order_by(Payment.id)).all(),
+        "transactions": db.session.execute(
+            select(
+                BankTransaction.bank_transaction_id,
+                BankTransaction.state,
+                BankTransaction.payment_id,
+                BankTransaction.source,
+            ).order_by(BankTransaction.id)
+        ).all(),
+        "payments": db.session.execute(
+            select(Payment.reference, Payment.status, Payment.received_vnd).order_by(Payment.id)
+        ).all(),
         "dossiers": db.session.execute(select(Dossier.code, Dossier.status).order_by(Dossier.id)).all(),
         "events": db.session.scalar(select(func.count(Event.id))),
     }
 
 
 def row(transaction_id: str) -> BankTransaction | None:
-    return db.session.scalar(select(BankTransaction).where(
-        BankTransaction.bank_transaction_id == transaction_id))
+    return db.session.scalar(
+        select(BankTransaction).where(BankTransaction.bank_transaction_id == transaction_id)
+    )
 
 
 @pytest.fixture
@@ -50,8 +62,9 @@ def upload(client):
 
     def send(content: bytes | str, filename: str = "sao-ke.csv", field: str = "statement"):
         data = content.encode("utf-8") if isinstance(content, str) else content
-        response = client.post(URL, data={field: (io.BytesIO(data), filename)},
-                               content_type="multipart/form-data")
+        response = client.post(
+            URL, data={field: (io.BytesIO(data), filename)}, content_type="multipart/form-data"
+        )
         status, location = response.status_code, response.headers.get("Location", "")
         response.close()
         if status != 302:
@@ -75,17 +88,22 @@ def test_matching_lines_pay_and_unknown_ones_wait_for_staff(client, finance, upl
     pending, underpaid = payment_of("Hà Văn Nam"), payment_of("Sồng A Chứ")
     rest = underpaid.amount_vnd - underpaid.received_vnd
     amount_text = f"{pending.amount_vnd // 1000}.{pending.amount_vnd % 1000:03d}"  # 20.000, as banks print it
-    statement = (HEADER
-                 + f'ST-001,2026-11-23 10:15:00,"{amount_text}",'
-                 + f"MBVCB.1.{pending.reference.lower()}.CT tu HA VAN NAM\n"
-                 + f'ST-002,23/11/2026,"{rest:,}",NOP LE PHI {underpaid.reference} SONG A CHU\n'
-                 + "ST-003,2026-11-23,45000,CHUYEN TIEN KHONG GHI MA\n")
+    statement = (
+        HEADER
+        + f'ST-001,2026-11-23 10:15:00,"{amount_text}",'
+        + f"MBVCB.1.{pending.reference.lower()}.CT tu HA VAN NAM\n"
+        + f'ST-002,23/11/2026,"{rest:,}",NOP LE PHI {underpaid.reference} SONG A CHU\n'
+        + "ST-003,2026-11-23,45000,CHUYEN TIEN KHONG GHI MA\n"
+    )
     status, page = upload("\ufeff" + statement)  # with the BOM Excel writes
     assert status == 302 and "3 new credits, 0 already known." in page, page[-2000:]
     db.session.expire_all()
     assert (pending.status, pending.received_vnd, pending.dossier.status) == ("paid", pending.amount_vnd, 4)
     assert (underpaid.status, underpaid.received_vnd, underpaid.dossier.status) == (
-        "paid", underpaid.amount_vnd, 4)
+        "paid",
+        underpaid.amount_vnd,
+        4,
+    )
     first, third = row("ST-001"), row("ST-003")
     assert (first.state, first.source, first.payment_id) == ("matched", "statement", pending.id)
     assert first.occurred_at.astimezone(LOCAL_TZ).hour == 10  # as printed: Vietnam time
@@ -96,8 +114,11 @@ def test_matching_lines_pay_and_unknown_ones_wait_for_staff(client, finance, upl
 
 def test_reimporting_the_same_file_creates_nothing(client, finance, upload):
     pending = payment_of("Hà Văn Nam")
-    statement = (HEADER + f"ST-101,2026-11-23,{pending.amount_vnd},{pending.reference}\n"
-                 + "ST-102,2026-11-23,30000,KHONG RO\n")
+    statement = (
+        HEADER
+        + f"ST-101,2026-11-23,{pending.amount_vnd},{pending.reference}\n"
+        + "ST-102,2026-11-23,30000,KHONG RO\n"
+    )
     assert "2 new credits, 0 already known." in upload(statement)[1]
     after_first = snapshot()
     status, page = upload(statement)
@@ -109,8 +130,9 @@ def test_reimporting_the_same_file_creates_nothing(client, finance, upload):
 
 def test_a_credit_already_delivered_by_the_webhook_is_not_counted_twice(client, finance, upload):
     pending = payment_of("Hà Văn Nam")
-    body, headers = signed({"transaction_id": "FT-BOTH", "amount": pending.amount_vnd,
-                            "description": f"CT {pending.reference}"})
+    body, headers = signed(
+        {"transaction_id": "FT-BOTH", "amount": pending.amount_vnd, "description": f"CT {pending.reference}"}
+    )
     response = client.post("/webhooks/bank", data=body, headers=headers)
     assert response.status_code == 200 and response.get_json()["status"] == "matched"
     response.close()
@@ -150,8 +172,13 @@ BAD_LINES = {
 @pytest.mark.parametrize("case", list(BAD_LINES))
 def test_one_bad_line_imports_nothing(client, finance, upload, case):
     pending = payment_of("Hà Văn Nam")
-    statement = (HEADER + f"ST-301,2026-11-23,{pending.amount_vnd},{pending.reference}\n"
-                 + BAD_LINES[case] + "\n" + "ST-303,2026-11-23,10000,KHONG RO\n")
+    statement = (
+        HEADER
+        + f"ST-301,2026-11-23,{pending.amount_vnd},{pending.reference}\n"
+        + BAD_LINES[case]
+        + "\n"
+        + "ST-303,2026-11-23,10000,KHONG RO\n"
+    )
     before = snapshot()
     status, page = upload(statement)
     assert status == 302 and "Lines 3 are not valid; nothing was imported." in page, page[-1500:]
@@ -169,16 +196,20 @@ def test_a_decimal_amount_is_never_read_a_hundred_times_too_big(client, finance,
 ERROR = "The statement must be a UTF-8 CSV with the columns transaction_id, date, amount, description."
 
 
-@pytest.mark.parametrize("content", [
-    pytest.param("id,date,amount,description\nST-501,2026-11-23,20000,CT\n", id="renamed column"),
-    pytest.param("transaction_id,date,amount\nST-501,2026-11-23,20000\n", id="missing column"),
-    pytest.param("transaction_id;date;amount;description\nST-501;2026-11-23;20000;CT\n", id="semicolons"),
-    pytest.param("", id="empty file"),
-    pytest.param("Nộp lệ phí,2026-11-23\n".encode("utf-16"), id="UTF-16"),
-    pytest.param((HEADER + "ST-501,2026-11-23,20000,CT tu Đinh Văn Lê\n").encode("cp1258"),
-                 id="Windows-1258"),
-    pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", id="an image"),
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param("id,date,amount,description\nST-501,2026-11-23,20000,CT\n", id="renamed column"),
+        pytest.param("transaction_id,date,amount\nST-501,2026-11-23,20000\n", id="missing column"),
+        pytest.param("transaction_id;date;amount;description\nST-501;2026-11-23;20000;CT\n", id="semicolons"),
+        pytest.param("", id="empty file"),
+        pytest.param("Nộp lệ phí,2026-11-23\n".encode("utf-16"), id="UTF-16"),
+        pytest.param(
+            (HEADER + "ST-501,2026-11-23,20000,CT tu Đinh Văn Lê\n").encode("cp1258"), id="Windows-1258"
+        ),
+        pytest.param(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", id="an image"),
+    ],
+)
 def test_a_file_that_is_not_a_statement_is_refused_clearly(client, finance, upload, content):
     before = snapshot()
     status, page = upload(content)
@@ -204,13 +235,16 @@ def test_only_the_province_finance_and_admin_import(client, login, upload, email
 
 
 def test_anonymous_is_sent_to_sign_in(client):
-    response = client.post(URL, data={"statement": (io.BytesIO(HEADER.encode()), "s.csv")},
-                           content_type="multipart/form-data")
+    response = client.post(
+        URL, data={"statement": (io.BytesIO(HEADER.encode()), "s.csv")}, content_type="multipart/form-data"
+    )
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     response.close()
 
 
-@pytest.mark.parametrize("email, shown", [(RECEPTIONIST, False), (LEADER, False), (FINANCE, True), (ADMIN, True)])
+@pytest.mark.parametrize(
+    "email, shown", [(RECEPTIONIST, False), (LEADER, False), (FINANCE, True), (ADMIN, True)]
+)
 def test_the_form_is_shown_to_the_account_owners_only(client, login, email, shown):
     login(email)
     page = client.get("/staff/payments")
@@ -222,8 +256,11 @@ def test_the_form_is_shown_to_the_account_owners_only(client, login, email, show
 def test_a_date_without_an_offset_is_vietnam_time_like_the_webhook(client, finance, upload):
     """A bank in Vietnam prints its local time (the webhook reads it so too): 23:30 on 23/11 is 16:30 UTC
     that day, never 23:30 UTC (06:30 on 24/11 in Sơn La)."""
-    upload(HEADER + "ST-501,2026-11-23 23:30:00,45000,KHONG RO\nST-502,23/11/2026,45000,KHONG RO\n"
-           + "ST-503,2026-11-23T23:30:00+07:00,45000,KHONG RO\n")
+    upload(
+        HEADER
+        + "ST-501,2026-11-23 23:30:00,45000,KHONG RO\nST-502,23/11/2026,45000,KHONG RO\n"
+        + "ST-503,2026-11-23T23:30:00+07:00,45000,KHONG RO\n"
+    )
     db.session.expire_all()
     late, day, explicit = row("ST-501").occurred_at, row("ST-502").occurred_at, row("ST-503").occurred_at
     assert (late.utcoffset().total_seconds(), late.day, late.hour, late.minute) == (0, 23, 16, 30)

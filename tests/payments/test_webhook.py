@@ -4,6 +4,7 @@ Most tests run on the shared, rolled-back app. Secret rotation and the five conc
 against an app of their own on a throwaway database (a SQLite file, or a fresh PostgreSQL database
 with TEST_DATABASE_URL), because concurrent requests need real commits on separate connections.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -30,6 +31,7 @@ OLD_SECRET = "previous-webhook-secret-" + "o" * 24
 
 # --- helpers ------------------------------------------------------------------------------------------
 
+
 def pending() -> Payment:
     payment = payment_of("Hà Văn Nam")
     assert payment.status == "pending" and payment.dossier.status == 6
@@ -37,8 +39,9 @@ def pending() -> Payment:
 
 
 def events(dossier_id: int, action: str | None = None) -> int:
-    query = select(func.count(Event.id)).where(Event.subject_type == "dossier",
-                                               Event.subject_id == dossier_id)
+    query = select(func.count(Event.id)).where(
+        Event.subject_type == "dossier", Event.subject_id == dossier_id
+    )
     if action:
         query = query.where(Event.action == action)
     return db.session.scalar(query)
@@ -48,12 +51,22 @@ def snapshot() -> dict:
     """Everything a webhook call could change."""
     db.session.expire_all()
     return {
-        "transactions": db.session.execute(select(
-            BankTransaction.bank_transaction_id, BankTransaction.state, BankTransaction.payment_id,
-            BankTransaction.amount_vnd).order_by(BankTransaction.id)).all(),
-        "payments": db.session.execute(select(
-            Payment.reference, Payment.status, Payment.received_vnd, Payment.paid_at,
-        ).order_by(Payment.id)).all(),
+        "transactions": db.session.execute(
+            select(
+                BankTransaction.bank_transaction_id,
+                BankTransaction.state,
+                BankTransaction.payment_id,
+                BankTransaction.amount_vnd,
+            ).order_by(BankTransaction.id)
+        ).all(),
+        "payments": db.session.execute(
+            select(
+                Payment.reference,
+                Payment.status,
+                Payment.received_vnd,
+                Payment.paid_at,
+            ).order_by(Payment.id)
+        ).all(),
         "dossiers": db.session.execute(select(Dossier.code, Dossier.status).order_by(Dossier.id)).all(),
         # A refused call leaves its audit line (tests/payments/test_refusals.py) and nothing else.
         "events": db.session.scalar(select(func.count(Event.id)).where(Event.action != "webhook_refused")),
@@ -81,9 +94,9 @@ def credit(transaction_id: str, amount: int, description: str, **extra) -> dict:
 
 
 def rows(transaction_id: str) -> int:
-    return db.session.scalar(select(func.count(BankTransaction.id)).where(
-        BankTransaction.bank_transaction_id == transaction_id))
-
+    return db.session.scalar(
+        select(func.count(BankTransaction.id)).where(BankTransaction.bank_transaction_id == transaction_id)
+    )
 
 
 def get(client, url: str, **kwargs):
@@ -93,11 +106,13 @@ def get(client, url: str, **kwargs):
     response.close()
     return response
 
+
 def signature(secret: str, stamp: str, body: bytes) -> str:
     return hmac.new(secret.encode(), stamp.encode() + b"." + body, hashlib.sha256).hexdigest()
 
 
 # --- authentication: 401 and nothing changes ----------------------------------------------------------
+
 
 def _bad_requests(reference: str, amount: int) -> dict:
     body, headers = signed(credit("FT-AUTH-1", amount, f"CT {reference}"))
@@ -105,20 +120,28 @@ def _bad_requests(reference: str, amount: int) -> dict:
     cases = {}
     cases["bad signature"] = (body, {**headers, "X-Portal-Signature": "0" * 64})
     stamp = int(headers["X-Portal-Timestamp"])
-    cases["signature of another body"] = (body, {**headers,
-                                                 "X-Portal-Signature": signature(SECRET, str(stamp), b"{}")})
+    cases["signature of another body"] = (
+        body,
+        {**headers, "X-Portal-Signature": signature(SECRET, str(stamp), b"{}")},
+    )
     cases["wrong secret"] = signed(json.loads(body), secret="wrong-secret-" + "w" * 30, timestamp=stamp)
     cases["empty signature"] = (body, {**headers, "X-Portal-Signature": ""})
     cases["no signature header"] = (body, {k: v for k, v in headers.items() if k != "X-Portal-Signature"})
     cases["no timestamp header"] = (body, {k: v for k, v in headers.items() if k != "X-Portal-Timestamp"})
     cases["no headers at all"] = (body, {"Content-Type": "application/json"})
     cases["timestamp changed after signing"] = (body, {**headers, "X-Portal-Timestamp": str(now + 1)})
-    cases["signature without the timestamp"] = (body, {**headers, "X-Portal-Signature": hmac.new(
-        SECRET.encode(), body, hashlib.sha256).hexdigest()})
-    cases["timestamp not a number"] = (body, {**headers, "X-Portal-Timestamp": "soon",
-                                              "X-Portal-Signature": signature(SECRET, "soon", body)})
-    cases["negative timestamp"] = (body, {**headers, "X-Portal-Timestamp": "-1",
-                                          "X-Portal-Signature": signature(SECRET, "-1", body)})
+    cases["signature without the timestamp"] = (
+        body,
+        {**headers, "X-Portal-Signature": hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()},
+    )
+    cases["timestamp not a number"] = (
+        body,
+        {**headers, "X-Portal-Timestamp": "soon", "X-Portal-Signature": signature(SECRET, "soon", body)},
+    )
+    cases["negative timestamp"] = (
+        body,
+        {**headers, "X-Portal-Timestamp": "-1", "X-Portal-Signature": signature(SECRET, "-1", body)},
+    )
     cases["301 s old"] = signed(json.loads(body), timestamp=now - 301)
     cases["301 s in the future"] = signed(json.loads(body), timestamp=now + 301)
     cases["an hour old"] = signed(json.loads(body), timestamp=now - 3600)
@@ -148,15 +171,19 @@ def test_unauthenticated_call_is_refused_and_changes_nothing(client, case):
 
 def test_superscript_timestamp_is_refused_not_a_server_error(client):
     body, headers = signed(credit("FT-AUTH-2", 1000, "x"))
-    response = post(client, body, {**headers, "X-Portal-Timestamp": "²",
-                                   "X-Portal-Signature": signature(SECRET, "²", body)})
+    response = post(
+        client,
+        body,
+        {**headers, "X-Portal-Timestamp": "²", "X-Portal-Signature": signature(SECRET, "²", body)},
+    )
     assert response.status_code == 401
 
 
 def test_timestamp_within_the_window_is_accepted(client):
     for offset in (-299, 299):
-        response = deliver(client, credit(f"FT-WINDOW{offset}", 5000, "chuyen tien"),
-                           timestamp=int(time.time()) + offset)
+        response = deliver(
+            client, credit(f"FT-WINDOW{offset}", 5000, "chuyen tien"), timestamp=int(time.time()) + offset
+        )
         assert response.status_code == 200, offset
 
 
@@ -168,13 +195,21 @@ def test_upper_case_signature_is_accepted(client):
 
 # --- a valid call ---------------------------------------------------------------------------------------
 
+
 def test_valid_call_pays_and_moves_the_dossier_on(client):
     payment = pending()
     dossier_id = payment.dossier_id
     received_before = events(dossier_id, "payment_received")
-    response = deliver(client, credit(
-        "FT-OK-1", payment.amount_vnd, f"MBVCB.1.{payment.reference}.CT tu HA VAN NAM",
-        account_number="113366668888", occurred_at="2026-11-23T10:15:00+07:00"))
+    response = deliver(
+        client,
+        credit(
+            "FT-OK-1",
+            payment.amount_vnd,
+            f"MBVCB.1.{payment.reference}.CT tu HA VAN NAM",
+            account_number="113366668888",
+            occurred_at="2026-11-23T10:15:00+07:00",
+        ),
+    )
     assert response.status_code == 200
     assert response.get_json() == {"status": "matched", "duplicate": False, "reference": payment.reference}
     db.session.expire_all()
@@ -183,7 +218,11 @@ def test_valid_call_pays_and_moves_the_dossier_on(client):
     assert events(dossier_id, "payment_received") == received_before + 1
     row = db.session.scalar(select(BankTransaction).where(BankTransaction.bank_transaction_id == "FT-OK-1"))
     assert (row.state, row.source, row.payment_id, row.amount_vnd) == (
-        "matched", "webhook", payment.id, payment.amount_vnd)
+        "matched",
+        "webhook",
+        payment.id,
+        payment.amount_vnd,
+    )
     assert row.occurred_at is not None and row.occurred_at.utcoffset().total_seconds() == 0
     assert row.occurred_at.hour == 3  # 10:15 in Vietnam is 03:15 UTC
 
@@ -238,8 +277,9 @@ def test_a_mistyped_reference_is_not_matched_to_anyone(client):
     assert after["payments"] == before["payments"] and after["dossiers"] == before["dossiers"]
 
 
-@pytest.mark.parametrize("delta, status", [(-1, "underpaid"), (-1000, "underpaid"), (1, "overpaid"),
-                                           (50000, "overpaid")])
+@pytest.mark.parametrize(
+    "delta, status", [(-1, "underpaid"), (-1000, "underpaid"), (1, "overpaid"), (50000, "overpaid")]
+)
 def test_wrong_amount_is_flagged_not_paid(client, delta, status):
     payment = pending()
     dossier_id = payment.dossier_id
@@ -296,8 +336,9 @@ def test_unknown_reference_is_answered_200_and_kept_unmatched(client):
     response = deliver(client, credit("FT-UNKNOWN", 35000, "CHUYEN TIEN LE PHI SL000000000X NGUYEN VAN A"))
     assert response.status_code == 200
     assert response.get_json() == {"status": "unmatched", "duplicate": False, "reference": None}
-    row = db.session.scalar(select(BankTransaction).where(
-        BankTransaction.bank_transaction_id == "FT-UNKNOWN"))
+    row = db.session.scalar(
+        select(BankTransaction).where(BankTransaction.bank_transaction_id == "FT-UNKNOWN")
+    )
     assert (row.state, row.payment_id, row.amount_vnd) == ("unmatched", None, 35000)
     after = snapshot()
     assert after["payments"] == before["payments"] and after["dossiers"] == before["dossiers"]
@@ -308,8 +349,10 @@ def test_unknown_reference_is_answered_200_and_kept_unmatched(client):
 
 def test_a_credit_to_another_account_is_not_paid(client):
     payment = pending()
-    response = deliver(client, credit("FT-OTHER-ACCOUNT", payment.amount_vnd, payment.reference,
-                                      account_number="999988887777"))
+    response = deliver(
+        client,
+        credit("FT-OTHER-ACCOUNT", payment.amount_vnd, payment.reference, account_number="999988887777"),
+    )
     assert response.status_code == 200 and response.get_json()["status"] == "unmatched"
     db.session.expire_all()
     assert payment.status == "pending" and payment.dossier.status == 6
@@ -330,17 +373,26 @@ MALFORMED = {
     "amount zero": {"transaction_id": "FT-BAD", "amount": 0, "description": "x"},
     "amount negative": {"transaction_id": "FT-BAD", "amount": -20000, "description": "x"},
     "amount null": {"transaction_id": "FT-BAD", "amount": None, "description": "x"},
-    "occurred_at not a date": {"transaction_id": "FT-BAD", "amount": 20000, "description": "x",
-                               "occurred_at": "hôm qua"},
+    "occurred_at not a date": {
+        "transaction_id": "FT-BAD",
+        "amount": 20000,
+        "description": "x",
+        "occurred_at": "hôm qua",
+    },
 }
 MALFORMED_BUGS = {
-    "amount with a fraction": ({"transaction_id": "FT-BAD", "amount": 20000.5, "description": "x"},
-                               "int(20000.5) silently becomes 20000 (and pays a 20,000 fee)"),
-    "amount true": ({"transaction_id": "FT-BAD", "amount": True, "description": "x"},
-                    "int(True) is stored as a 1-dong credit"),
-    "transaction_id null": ({"transaction_id": None, "amount": 20000, "description": "x"},
-                            "str(None) is stored as the bank id 'None', so every later null id is a "
-                            "'duplicate'"),
+    "amount with a fraction": (
+        {"transaction_id": "FT-BAD", "amount": 20000.5, "description": "x"},
+        "int(20000.5) silently becomes 20000 (and pays a 20,000 fee)",
+    ),
+    "amount true": (
+        {"transaction_id": "FT-BAD", "amount": True, "description": "x"},
+        "int(True) is stored as a 1-dong credit",
+    ),
+    "transaction_id null": (
+        {"transaction_id": None, "amount": 20000, "description": "x"},
+        "str(None) is stored as the bank id 'None', so every later null id is a 'duplicate'",
+    ),
 }
 
 
@@ -361,14 +413,13 @@ def test_malformed_body_with_a_valid_signature_is_400_and_no_row(client, case):
     _check_malformed(client, MALFORMED[case])
 
 
-@pytest.mark.parametrize("case", [
-    pytest.param(name)
-    for name, (_data, why) in MALFORMED_BUGS.items()])
+@pytest.mark.parametrize("case", [pytest.param(name) for name, (_data, why) in MALFORMED_BUGS.items()])
 def test_malformed_values_that_python_coerces_are_400_too(client, case):
     _check_malformed(client, MALFORMED_BUGS[case][0])
 
 
 # --- pages of a paid reference ------------------------------------------------------------------------
+
 
 def test_paid_reference_page_links_the_e_receipt(client):
     sign_in_desk(client)  # the receipt names the payer: the agency's staff (or the citizen) only
@@ -400,8 +451,9 @@ def test_demo_paid_reference_has_a_receipt(client):
     sign_in_desk(client)  # the receipt names the payer: the agency's staff (or the citizen) only
     payment = payment_of("Quàng Thị Nga")
     assert get(client, f"/payments/{payment.reference}/receipt").status_code == 200
-    assert f'href="/payments/{payment.reference}/receipt"' in get(client,
-        f"/payments/{payment.reference}").get_data(as_text=True)
+    assert f'href="/payments/{payment.reference}/receipt"' in get(
+        client, f"/payments/{payment.reference}"
+    ).get_data(as_text=True)
 
 
 def test_unknown_or_check_invalid_references_are_404(client):
@@ -418,6 +470,7 @@ def test_unknown_or_check_invalid_references_are_404(client):
 
 
 # --- an app of its own: secret rotation and concurrent deliveries --------------------------------------
+
 
 @pytest.fixture(scope="module")
 def own_app(tmp_path_factory):
@@ -471,8 +524,9 @@ def test_five_concurrent_deliveries_make_one_payment(own_app):
         payment = pending()
         reference, amount, dossier_id = payment.reference, payment.amount_vnd, payment.dossier_id
         db.session.remove()
-    body, headers = signed(credit("FT-CONCURRENT", amount, f"MBVCB.77.{reference}.CT tu HA VAN NAM"),
-                           secret=NEW_SECRET)
+    body, headers = signed(
+        credit("FT-CONCURRENT", amount, f"MBVCB.77.{reference}.CT tu HA VAN NAM"), secret=NEW_SECRET
+    )
     results = _at_once(own_app, body, headers)
     assert [status for status, _ in results] == [200] * 5, results
     assert sorted(data["duplicate"] for _, data in results) == [False, True, True, True, True], results
@@ -489,8 +543,9 @@ def test_five_concurrent_deliveries_make_one_payment(own_app):
 def test_concurrent_deliveries_of_unmatched_credits_store_one_row_each(own_app):
     for round_ in range(3):
         transaction_id = f"FT-CONCURRENT-UNMATCHED-{round_}"
-        body, headers = signed(credit(transaction_id, 12000 + round_, "chuyen tien khong ma"),
-                               secret=OLD_SECRET)
+        body, headers = signed(
+            credit(transaction_id, 12000 + round_, "chuyen tien khong ma"), secret=OLD_SECRET
+        )
         results = _at_once(own_app, body, headers)
         assert [status for status, _ in results] == [200] * 5, results
         assert sorted(data["duplicate"] for _, data in results) == [False, True, True, True, True], results

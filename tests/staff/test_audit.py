@@ -1,6 +1,7 @@
 """/staff/audit: the Event log for leaders and admins. Filters (actor, subject, action, dates), keyset pages
 newest first (?before=<id>), a leader sees their agency's subjects only, and a page costs the same number
 of queries whatever its length (no N+1)."""
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,9 @@ def next_link(response) -> str | None:
 
 
 def a_dossier(slug: str = "ubnd-phuong-to-hieu") -> Dossier:
-    return db.session.scalar(select(Dossier).where(Dossier.agency.has(slug=slug)).order_by(Dossier.id).limit(1))
+    return db.session.scalar(
+        select(Dossier).where(Dossier.agency.has(slug=slug)).order_by(Dossier.id).limit(1)
+    )
 
 
 def actor_id(email: str) -> int:
@@ -44,7 +47,9 @@ def actor_id(email: str) -> int:
 def burst(action: str, count: int, subject=("dossier", None), actor: str | None = PROCESSOR) -> list[int]:
     kind, subject_id = subject
     subject_id = subject_id or a_dossier().id
-    ids = [record(kind, subject_id, action, actor_id=actor_id(actor) if actor else None).id for _ in range(count)]
+    ids = [
+        record(kind, subject_id, action, actor_id=actor_id(actor) if actor else None).id for _ in range(count)
+    ]
     db.session.flush()
     return ids
 
@@ -74,9 +79,12 @@ def test_filter_by_actor(app):
     by_processor = burst("audit_test", 3)
     by_leader = burst("audit_test", 2, actor=LEADER)
     client = signed_in(app, ADMIN)
-    assert shown_ids(client.get(f"/staff/audit?action=audit_test&actor={PROCESSOR.upper()}")) == \
-        sorted(by_processor, reverse=True)
-    assert shown_ids(client.get(f"/staff/audit?action=audit_test&actor={LEADER}")) == sorted(by_leader, reverse=True)
+    assert shown_ids(client.get(f"/staff/audit?action=audit_test&actor={PROCESSOR.upper()}")) == sorted(
+        by_processor, reverse=True
+    )
+    assert shown_ids(client.get(f"/staff/audit?action=audit_test&actor={LEADER}")) == sorted(
+        by_leader, reverse=True
+    )
     assert shown_ids(client.get("/staff/audit?actor=nobody@example.vn")) == []
 
 
@@ -84,24 +92,37 @@ def test_filter_by_subject_code_email_date_or_id(app):
     dossier = a_dossier()
     item = make_item()
     client = signed_in(app, ADMIN)
-    dossier_events = db.session.scalars(select(Event.id).where(
-        Event.subject_type == "dossier", Event.subject_id == dossier.id).order_by(Event.id.desc())).all()
+    dossier_events = db.session.scalars(
+        select(Event.id)
+        .where(Event.subject_type == "dossier", Event.subject_id == dossier.id)
+        .order_by(Event.id.desc())
+    ).all()
     assert dossier_events
-    assert shown_ids(client.get(f"/staff/audit?subject_type=dossier&subject={dossier.code.lower()}")) == \
-        dossier_events
+    assert (
+        shown_ids(client.get(f"/staff/audit?subject_type=dossier&subject={dossier.code.lower()}"))
+        == dossier_events
+    )
     assert shown_ids(client.get(f"/staff/audit?subject_type=dossier&subject={dossier.id}")) == dossier_events
-    feedback_events = db.session.scalars(select(Event.id).where(
-        Event.subject_type == "feedback", Event.subject_id == item.id).order_by(Event.id.desc())).all()
+    feedback_events = db.session.scalars(
+        select(Event.id)
+        .where(Event.subject_type == "feedback", Event.subject_id == item.id)
+        .order_by(Event.id.desc())
+    ).all()
     assert shown_ids(client.get(f"/staff/audit?subject_type=feedback&subject={item.code}")) == feedback_events
-    created = db.session.scalar(select(Event.id).where(Event.subject_type == "account",
-                                                       Event.subject_id == actor_id(PROCESSOR),
-                                                       Event.action == "account_created"))
+    created = db.session.scalar(
+        select(Event.id).where(
+            Event.subject_type == "account",
+            Event.subject_id == actor_id(PROCESSOR),
+            Event.action == "account_created",
+        )
+    )
     assert created in shown_ids(client.get(f"/staff/audit?subject_type=account&subject={PROCESSOR}"))
     day = record("calendar_day", 20270104, "calendar_day_added", actor_id=actor_id(ADMIN)).id
     assert shown_ids(client.get("/staff/audit?subject_type=calendar_day&subject=2027-01-04")) == [day]
     assert shown_ids(client.get("/staff/audit?subject_type=dossier&subject=XX-000000-0000")) == []
-    newest_dossier_events = db.session.scalars(select(Event.id).where(Event.subject_type == "dossier")
-                                               .order_by(Event.id.desc()).limit(50)).all()
+    newest_dossier_events = db.session.scalars(
+        select(Event.id).where(Event.subject_type == "dossier").order_by(Event.id.desc()).limit(50)
+    ).all()
     assert shown_ids(client.get("/staff/audit?subject_type=dossier")) == newest_dossier_events
 
 
@@ -115,24 +136,31 @@ def test_filter_by_action_and_dates_in_local_time(app):
     }
     ids = {}
     for name, moment in stamps.items():
-        row = Event(occurred_at=moment, subject_type="dossier", subject_id=dossier.id, action="dated_test", note=name)
+        row = Event(
+            occurred_at=moment, subject_type="dossier", subject_id=dossier.id, action="dated_test", note=name
+        )
         db.session.add(row)
         db.session.flush()
         ids[name] = row.id
     client = signed_in(app, ADMIN)
-    assert shown_ids(client.get("/staff/audit?action=dated_test&since=2026-03-01&until=2026-03-02")) == \
-        [ids["late-2"], ids["early-1"]]
+    assert shown_ids(client.get("/staff/audit?action=dated_test&since=2026-03-01&until=2026-03-02")) == [
+        ids["late-2"],
+        ids["early-1"],
+    ]
     assert shown_ids(client.get("/staff/audit?action=dated_test&since=2026-03-03")) == [ids["early-3"]]
     assert shown_ids(client.get("/staff/audit?action=dated_test&until=2026-02-28")) == [ids["late-28"]]
     assert len(shown_ids(client.get("/staff/audit?action=DATED_TEST"))) == 4
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("since=2026-02-30", "Not a valid date value."),
-    ("since=2026-03-05&until=2026-03-01", "The end date is before the start date."),
-    ("subject_type=planet", "Not a valid choice."),
-    ("subject=PA-261123-0001", "Choose what kind of subject this is."),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("since=2026-02-30", "Not a valid date value."),
+        ("since=2026-03-05&until=2026-03-01", "The end date is before the start date."),
+        ("subject_type=planet", "Not a valid choice."),
+        ("subject=PA-261123-0001", "Choose what kind of subject this is."),
+    ],
+)
 def test_bad_filters_answer_400_with_the_reason(app, query, message):
     response = signed_in(app, ADMIN).get(f"/staff/audit?lang=en&{query}")
     assert response.status_code == 400
@@ -145,20 +173,29 @@ def test_a_leader_sees_the_subjects_of_their_agency_only(app):
     own_item = make_item()
     other_item = make_item(agency="so-y-te")
     health = db.session.scalar(select(Agency).where(Agency.slug == "so-y-te"))
-    outsider = create_account(email="bacsi@soyte.example.vn", password="Kh0ng-doan-duoc-2026!",
-                              full_name="Nguyễn Văn Khác", role="processor", agency_slug="so-y-te")
-    visible = [record("dossier", own_dossier.id, "scope_test").id,
-               record("feedback", own_item.id, "scope_test").id,
-               record("account", actor_id(PROCESSOR), "scope_test").id,
-               record("agency", own_dossier.agency_id, "scope_test").id,
-               # done by another agency's officer, but to this agency's item: visible
-               record("feedback", own_item.id, "scope_test", actor_id=outsider.id).id]
-    hidden = [record("feedback", other_item.id, "scope_test", actor_id=actor_id(PROCESSOR)).id,
-              record("account", outsider.id, "scope_test").id,
-              record("account", actor_id(ADMIN), "scope_test").id,
-              record("agency", health.id, "scope_test").id,
-              record("calendar_day", 20270104, "scope_test").id,
-              record("vietqr_account", 1, "scope_test").id]
+    outsider = create_account(
+        email="bacsi@soyte.example.vn",
+        password="Kh0ng-doan-duoc-2026!",
+        full_name="Nguyễn Văn Khác",
+        role="processor",
+        agency_slug="so-y-te",
+    )
+    visible = [
+        record("dossier", own_dossier.id, "scope_test").id,
+        record("feedback", own_item.id, "scope_test").id,
+        record("account", actor_id(PROCESSOR), "scope_test").id,
+        record("agency", own_dossier.agency_id, "scope_test").id,
+        # done by another agency's officer, but to this agency's item: visible
+        record("feedback", own_item.id, "scope_test", actor_id=outsider.id).id,
+    ]
+    hidden = [
+        record("feedback", other_item.id, "scope_test", actor_id=actor_id(PROCESSOR)).id,
+        record("account", outsider.id, "scope_test").id,
+        record("account", actor_id(ADMIN), "scope_test").id,
+        record("agency", health.id, "scope_test").id,
+        record("calendar_day", 20270104, "scope_test").id,
+        record("vietqr_account", 1, "scope_test").id,
+    ]
     db.session.flush()
     leader = signed_in(app, LEADER)
     assert shown_ids(leader.get("/staff/audit?action=scope_test")) == sorted(visible, reverse=True)
@@ -172,9 +209,13 @@ def test_a_leader_sees_the_subjects_of_their_agency_only(app):
 
 
 def test_ip_addresses_for_the_province_admin_only(app):
-    fresh_client(app, remote_addr="10.9.8.7").post("/login", data={"email": PROCESSOR, "password": "wrong"}).close()
+    fresh_client(app, remote_addr="10.9.8.7").post(
+        "/login", data={"email": PROCESSOR, "password": "wrong"}
+    ).close()
     assert "10.9.8.7" in signed_in(app, ADMIN).get("/staff/audit?action=login_failed").get_data(as_text=True)
-    assert "10.9.8.7" not in signed_in(app, LEADER).get("/staff/audit?action=login_failed").get_data(as_text=True)
+    assert "10.9.8.7" not in signed_in(app, LEADER).get("/staff/audit?action=login_failed").get_data(
+        as_text=True
+    )
 
 
 def count_queries(client, url: str) -> int:
@@ -206,16 +247,21 @@ def test_a_page_costs_the_same_queries_for_3_or_50_events(app):
     many = count_queries(client, "/staff/audit?action=many_test")
     assert few == many and few > 3, (few, many)
     leader = signed_in(app, LEADER)
-    assert count_queries(leader, "/staff/audit?action=few_test") == count_queries(leader, "/staff/audit?action=many_test")
+    assert count_queries(leader, "/staff/audit?action=few_test") == count_queries(
+        leader, "/staff/audit?action=many_test"
+    )
 
 
-@pytest.mark.parametrize("subject, action, label", [
-    (("account", None), "two_factor_reset", "Two-step sign-in reset"),
-    (("account", None), "login_failed", "Wrong password"),
-    (("bank_webhook", 1), "webhook_refused", "Bank notification refused"),
-    (("sign_in_policy", 1), "two_factor_policy_changed", "Two-step sign-in policy changed"),
-    (("province", 0), "dashboard_exported", "Dashboard figures exported (CSV)"),
-])
+@pytest.mark.parametrize(
+    "subject, action, label",
+    [
+        (("account", None), "two_factor_reset", "Two-step sign-in reset"),
+        (("account", None), "login_failed", "Wrong password"),
+        (("bank_webhook", 1), "webhook_refused", "Bank notification refused"),
+        (("sign_in_policy", 1), "two_factor_policy_changed", "Two-step sign-in policy changed"),
+        (("province", 0), "dashboard_exported", "Dashboard figures exported (CSV)"),
+    ],
+)
 def test_actions_added_by_issue_9_have_translated_names_like_the_dossier_ones(app, subject, action, label):
     """The audit names every action it shows, not only dossier and feedback ones (the code stays beside)."""
     subject = subject if subject[1] is not None else ("account", actor_id(PROCESSOR))

@@ -3,6 +3,7 @@
 Runs on its own database (a SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set),
 because the race needs real, separate transactions.
 """
+
 import threading
 
 import pytest
@@ -46,16 +47,21 @@ def attempt(app, email, item_id, barrier, results):
 
 def test_exactly_one_winner_every_round(race_app):
     with race_app.app_context():
-        item_id = db.session.scalar(select(Feedback.id).where(Feedback.agency.has(slug="ubnd-phuong-to-hieu"),
-                                                              Feedback.queue_due.is_not(None)))
+        item_id = db.session.scalar(
+            select(Feedback.id).where(
+                Feedback.agency.has(slug="ubnd-phuong-to-hieu"), Feedback.queue_due.is_not(None)
+            )
+        )
     for _round in range(ROUNDS):
         with race_app.app_context():
             db.session.execute(update(Feedback).where(Feedback.id == item_id).values(assignee_id=None))
             db.session.commit()
             db.session.remove()
         barrier, results = threading.Barrier(len(OFFICERS)), []
-        threads = [threading.Thread(target=attempt, args=(race_app, email, item_id, barrier, results))
-                   for email in OFFICERS]
+        threads = [
+            threading.Thread(target=attempt, args=(race_app, email, item_id, barrier, results))
+            for email in OFFICERS
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:

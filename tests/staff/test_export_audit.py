@@ -1,4 +1,5 @@
 """CSV exports leave an audit record (issue 9 item 12, SECURITY.md check 32): who took which figures out."""
+
 from __future__ import annotations
 
 from sqlalchemy import select
@@ -9,7 +10,9 @@ from portal.extensions import db
 
 
 def exports():
-    return db.session.scalars(select(Event).where(Event.action == "dashboard_exported").order_by(Event.id)).all()
+    return db.session.scalars(
+        select(Event).where(Event.action == "dashboard_exported").order_by(Event.id)
+    ).all()
 
 
 def test_a_leaders_export_is_audited_against_the_agency(app, client, login):

@@ -4,6 +4,7 @@ A staff route missing from the table fails the test, so a new route must be plac
 purpose. Routes are closed by default (portal.staff.access): this checks the doors, not the actions
 behind them (those have their own tests).
 """
+
 import pytest
 from sqlalchemy import select
 
@@ -73,15 +74,21 @@ EXPECTED = {
     # --- end of sign-in security
 }
 ACCOUNTS = {
-    "receptionist": "tiepnhan@demo.sonla.vn", "processor": "xuly@demo.sonla.vn", "leader": "lanhdao@demo.sonla.vn",
-    "agency_admin": "quantri.xa@demo.sonla.vn", "admin": "admin@demo.sonla.vn", "citizen": "congdan@demo.sonla.vn",
+    "receptionist": "tiepnhan@demo.sonla.vn",
+    "processor": "xuly@demo.sonla.vn",
+    "leader": "lanhdao@demo.sonla.vn",
+    "agency_admin": "quantri.xa@demo.sonla.vn",
+    "admin": "admin@demo.sonla.vn",
+    "citizen": "congdan@demo.sonla.vn",
     "finance": "ketoan@demo.sonla.vn",
 }
 
 
 def staff_rules(app):
-    return sorted((rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/staff")),
-                  key=lambda rule: rule.rule)
+    return sorted(
+        (rule for rule in app.url_map.iter_rules() if rule.rule.startswith("/staff")),
+        key=lambda rule: rule.rule,
+    )
 
 
 def test_every_staff_route_is_in_the_matrix(app):
@@ -92,9 +99,14 @@ def fill(rule) -> str:
     feedback = db.session.scalar(select(Feedback).where(Feedback.agency.has(slug="ubnd-phuong-to-hieu")))
     dossier = db.session.scalar(select(Dossier).where(Dossier.agency.has(slug="ubnd-phuong-to-hieu")))
     payment = db.session.scalar(select(Payment))
-    values = {"code": feedback.code if rule.endpoint.startswith("feedback") else dossier.code,
-              "action": "note", "reference": payment.reference, "row_id": "1", "kind": "feedback",
-              "item_id": str(feedback.id)}
+    values = {
+        "code": feedback.code if rule.endpoint.startswith("feedback") else dossier.code,
+        "action": "note",
+        "reference": payment.reference,
+        "row_id": "1",
+        "kind": "feedback",
+        "item_id": str(feedback.id),
+    }
     path = rule.rule
     for name, value in values.items():
         path = path.replace(f"<{name}>", value).replace(f"<int:{name}>", value)
@@ -105,7 +117,10 @@ def fill(rule) -> str:
 def test_matrix(app, role):
     client = app.test_client()
     if role != "anonymous":
-        assert client.post("/login", data={"email": ACCOUNTS[role], "password": DEMO_PASSWORD}).status_code == 302
+        assert (
+            client.post("/login", data={"email": ACCOUNTS[role], "password": DEMO_PASSWORD}).status_code
+            == 302
+        )
     for rule in staff_rules(app):
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(fill(rule), method=method)
@@ -120,8 +135,13 @@ def test_matrix(app, role):
 
 
 def test_staff_of_another_agency_see_nothing_of_this_one(app):
-    create_account(email="yte@example.vn", password="Mat-khau-rat-dai-2026", full_name="Cán bộ Sở Y tế",
-                   role="leader", agency_slug="so-y-te")
+    create_account(
+        email="yte@example.vn",
+        password="Mat-khau-rat-dai-2026",
+        full_name="Cán bộ Sở Y tế",
+        role="leader",
+        agency_slug="so-y-te",
+    )
     db.session.flush()
     client = app.test_client()
     client.post("/login", data={"email": "yte@example.vn", "password": "Mat-khau-rat-dai-2026"})
@@ -147,7 +167,11 @@ PUBLIC_PAYMENT_PAGES = {  # path suffix -> roles that get 200 (all others: 404);
     "/receipt": TO_HIEU_STAFF | {"admin"},
 }
 CHIENG_AN = "ubnd-phuong-chieng-an"
-OTHER = {"receptionist": "tiepnhan.ca@example.vn", "processor": "xuly.ca@example.vn", "leader": "lanhdao.ca@example.vn"}
+OTHER = {
+    "receptionist": "tiepnhan.ca@example.vn",
+    "processor": "xuly.ca@example.vn",
+    "leader": "lanhdao.ca@example.vn",
+}
 
 
 def signed_in(app, role: str):
@@ -173,13 +197,20 @@ def snapshot() -> dict:
 
     db.session.expire_all()
     return {
-        "payments": db.session.execute(select(Payment.reference, Payment.status, Payment.received_vnd, Payment.method)
-                                       .order_by(Payment.id)).all(),
-        "credits": db.session.execute(select(BankTransaction.bank_transaction_id, BankTransaction.state,
-                                             BankTransaction.payment_id).order_by(BankTransaction.id)).all(),
+        "payments": db.session.execute(
+            select(Payment.reference, Payment.status, Payment.received_vnd, Payment.method).order_by(
+                Payment.id
+            )
+        ).all(),
+        "credits": db.session.execute(
+            select(
+                BankTransaction.bank_transaction_id, BankTransaction.state, BankTransaction.payment_id
+            ).order_by(BankTransaction.id)
+        ).all(),
         "dossiers": db.session.execute(select(Dossier.code, Dossier.status).order_by(Dossier.id)).all(),
-        "events": db.session.execute(select(Event.action).where(Event.action != "viewed")
-                                     .order_by(Event.id)).scalars().all(),
+        "events": db.session.execute(select(Event.action).where(Event.action != "viewed").order_by(Event.id))
+        .scalars()
+        .all(),
     }
 
 
@@ -187,8 +218,13 @@ def snapshot() -> dict:
 def chieng_an():
     """A receptionist, a processor and a leader of UBND Phường Chiềng An, another agency than the demo ward's."""
     for role, email in OTHER.items():
-        create_account(email=email, password="Mat-khau-rat-dai-2026", full_name=f"Cán bộ Chiềng An ({role})",
-                       role=role, agency_slug=CHIENG_AN)
+        create_account(
+            email=email,
+            password="Mat-khau-rat-dai-2026",
+            full_name=f"Cán bộ Chiềng An ({role})",
+            role=role,
+            agency_slug=CHIENG_AN,
+        )
     db.session.flush()
 
 
@@ -210,7 +246,13 @@ def test_public_payment_pages(app, role):
         if suffix != "/receipt" and response.status_code == 200:
             # The reference is all a public page knows: no name, dossier code, phone, e-mail or address.
             dossier = paid.dossier
-            for private in (dossier.applicant_name, dossier.code, dossier.phone, dossier.email, dossier.address):
+            for private in (
+                dossier.applicant_name,
+                dossier.code,
+                dossier.phone,
+                dossier.email,
+                dossier.address,
+            ):
                 assert not private or private not in body, (suffix, private)
 
 
@@ -224,7 +266,9 @@ def test_staff_of_another_agency_get_404_for_every_payment_of_this_one(app, role
         reference = payment_of(name).reference
         assert call(client, "GET", f"/staff/payments/{reference}/counter") == 404, (role, name)
         assert call(client, "GET", f"/payments/{reference}/receipt") == 404, (role, name)
-        status = call(client, "POST", f"/staff/payments/{reference}/confirm", data={"method": "cash", "note": "x"})
+        status = call(
+            client, "POST", f"/staff/payments/{reference}/confirm", data={"method": "cash", "note": "x"}
+        )
         assert status == (404 if role in DESK else 403), (role, name, status)
     assert snapshot() == before
     if role in DESK:  # and the flagged list does not show them
@@ -247,8 +291,18 @@ def test_a_leader_of_another_agency_cannot_pay_this_agency_fee_with_a_statement(
     line = f"ST-CA-1,2026-11-23,{payment.amount_vnd},CT {payment.reference}\n"
     client = signed_in(app, "other leader")
     before = snapshot()
-    status = call(client, "POST", "/staff/payments/statement", content_type="multipart/form-data", data={
-        "statement": (io.BytesIO(("transaction_id,date,amount,description\n" + line).encode()), "sao-ke.csv")})
+    status = call(
+        client,
+        "POST",
+        "/staff/payments/statement",
+        content_type="multipart/form-data",
+        data={
+            "statement": (
+                io.BytesIO(("transaction_id,date,amount,description\n" + line).encode()),
+                "sao-ke.csv",
+            )
+        },
+    )
     assert status == 403
     assert snapshot() == before
     db.session.expire_all()
@@ -264,24 +318,35 @@ def test_a_leader_of_another_agency_neither_sees_nor_attaches_the_province_credi
 
     meant_for = payment_of("Hà Văn Nam")  # Tô Hiệu's
     own = payment_of("Sồng A Chứ")
-    own.dossier.agency_id = db.session.scalar(select(Agency.id).where(Agency.slug == CHIENG_AN))  # now Chiềng An's
+    own.dossier.agency_id = db.session.scalar(
+        select(Agency.id).where(Agency.slug == CHIENG_AN)
+    )  # now Chiềng An's
     db.session.flush()
-    body, headers = signed({"transaction_id": "FT-CA-LOST", "amount": meant_for.amount_vnd,
-                            "description": "NOP LE PHI HO SO CUA HA VAN NAM TO HIEU"})
+    body, headers = signed(
+        {
+            "transaction_id": "FT-CA-LOST",
+            "amount": meant_for.amount_vnd,
+            "description": "NOP LE PHI HO SO CUA HA VAN NAM TO HIEU",
+        }
+    )
     bank = app.test_client()
     response = bank.post("/webhooks/bank", data=body, headers=headers)
     assert response.status_code == 200 and response.get_json()["status"] == "unmatched"
     response.close()
     from portal.payments.models import BankTransaction
 
-    credit = db.session.scalar(select(BankTransaction).where(BankTransaction.bank_transaction_id == "FT-CA-LOST"))
+    credit = db.session.scalar(
+        select(BankTransaction).where(BankTransaction.bank_transaction_id == "FT-CA-LOST")
+    )
     client = signed_in(app, "other leader")
     response = client.get("/staff/payments")
     page = response.get_data(as_text=True)
     response.close()
     assert response.status_code == 200 and "HA VAN NAM" not in page and "FT-CA-LOST" not in page
     before = snapshot()
-    status = call(client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve", data={"reference": own.reference})
+    status = call(
+        client, "POST", f"/staff/payments/unmatched/{credit.id}/resolve", data={"reference": own.reference}
+    )
     assert status == 403
     assert snapshot() == before
     # The province's finance officer sees it and attaches it where it belongs, in any agency.
@@ -289,14 +354,30 @@ def test_a_leader_of_another_agency_neither_sees_nor_attaches_the_province_credi
     response = finance.get("/staff/payments")
     assert "FT-CA-LOST" in response.get_data(as_text=True)
     response.close()
-    assert call(finance, "POST", f"/staff/payments/unmatched/{credit.id}/resolve",
-                data={"reference": meant_for.reference}) == 302
+    assert (
+        call(
+            finance,
+            "POST",
+            f"/staff/payments/unmatched/{credit.id}/resolve",
+            data={"reference": meant_for.reference},
+        )
+        == 302
+    )
     db.session.expire_all()
     assert (credit.state, credit.payment_id, meant_for.status) == ("resolved", meant_for.id, "paid")
 
 
-@pytest.mark.parametrize("path", ["/staff/queue", "/staff/dossiers", "/staff/feedback", "/staff/audit",
-                                  "/staff/admin/", "/staff/dashboard"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/queue",
+        "/staff/dossiers",
+        "/staff/feedback",
+        "/staff/audit",
+        "/staff/admin/",
+        "/staff/dashboard",
+    ],
+)
 def test_finance_sees_no_agency_work(app, path):
     """finance has no agency: it must never fall into the province-wide (agency None) branch of a queue."""
     client = signed_in(app, "finance")

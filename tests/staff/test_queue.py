@@ -1,4 +1,5 @@
 """The unified queue: both kinds, urgency order, keyset pages, claiming."""
+
 from datetime import date
 
 from sqlalchemy import select
@@ -18,30 +19,42 @@ def test_queue_lists_both_kinds_most_urgent_first(client, login):
 
 def test_keyset_pages_cover_everything_once(client, login):
     login("admin@demo.sonla.vn")
-    from portal.staff import queries
     from flask_login import current_user  # noqa: F401
+
+    from portal.staff import queries
+
     seen, url = [], "/staff/queue?kind=&lang=en"
     for _ in range(20):
         body = client.get(url).get_data(as_text=True)
         import re
+
         seen += re.findall(r'<span class="title">([^<]+)</span>', body)
         match = re.search(r'href="(/staff/queue\?[^"]*after=[^"]+)"', body)
         if not match:
             break
         url = match[1].replace("&amp;", "&")
-    open_feedback = db.session.scalar(select(db.func.count(Feedback.id)).where(
-        Feedback.status.in_(("new", "accepted", "info_requested"))))
-    open_dossiers = db.session.scalar(select(db.func.count(Dossier.id)).where(Dossier.status.in_((1, 2, 4, 5, 6, 9))))
+    open_feedback = db.session.scalar(
+        select(db.func.count(Feedback.id)).where(Feedback.status.in_(("new", "accepted", "info_requested")))
+    )
+    open_dossiers = db.session.scalar(
+        select(db.func.count(Dossier.id)).where(Dossier.status.in_((1, 2, 4, 5, 6, 9)))
+    )
     assert len(seen) == len(set(seen)) == open_feedback + open_dossiers
     assert queries.PAGE_SIZE and date.today()
 
 
 def test_claim_then_second_claim_is_409(client, app, login):
     login("xuly@demo.sonla.vn")
-    item = db.session.scalar(select(Feedback).where(Feedback.assignee_id.is_(None), Feedback.status == "new",
-                                                    Feedback.agency.has(slug="ubnd-phuong-to-hieu")))
+    item = db.session.scalar(
+        select(Feedback).where(
+            Feedback.assignee_id.is_(None),
+            Feedback.status == "new",
+            Feedback.agency.has(slug="ubnd-phuong-to-hieu"),
+        )
+    )
     assert client.post(f"/staff/queue/feedback/{item.id}/claim").status_code == 302
     from portal.demo import DEMO_PASSWORD
+
     other = app.test_client()
     other.post("/login", data={"email": "lanhdao@demo.sonla.vn", "password": DEMO_PASSWORD})
     assert other.post(f"/staff/queue/feedback/{item.id}/claim").status_code == 409
@@ -55,12 +68,20 @@ def test_take_next_gives_the_most_urgent_unassigned(client, login):
 
 def test_filters_by_category_procedure_and_status(client, login):
     import re
+
     login("xuly@demo.sonla.vn")
-    feedback = db.session.scalar(select(Feedback).where(Feedback.agency.has(slug="ubnd-phuong-to-hieu"),
-                                                        Feedback.queue_due.is_not(None)))
-    dossier = db.session.scalar(select(Dossier).where(Dossier.agency.has(slug="ubnd-phuong-to-hieu"),
-                                                      Dossier.queue_due.is_not(None)))
-    codes = lambda url: set(re.findall(r'<span class="title">([^<]+)</span>', client.get(url).get_data(as_text=True)))
+    feedback = db.session.scalar(
+        select(Feedback).where(
+            Feedback.agency.has(slug="ubnd-phuong-to-hieu"), Feedback.queue_due.is_not(None)
+        )
+    )
+    dossier = db.session.scalar(
+        select(Dossier).where(Dossier.agency.has(slug="ubnd-phuong-to-hieu"), Dossier.queue_due.is_not(None))
+    )
+
+    def codes(url):
+        return set(re.findall(r'<span class="title">([^<]+)</span>', client.get(url).get_data(as_text=True)))
+
     by_category = codes(f"/staff/queue?category={feedback.category_id}")
     assert feedback.code in by_category and not any("H52" in code for code in by_category)
     by_procedure = codes(f"/staff/queue?procedure={dossier.procedure_id}")

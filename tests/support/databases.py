@@ -1,4 +1,5 @@
 """Throwaway databases: a SQLite file, or a fresh PostgreSQL database when TEST_DATABASE_URL is set."""
+
 from __future__ import annotations
 
 import os
@@ -20,7 +21,7 @@ def backend() -> str:
 def _driver_url(url: str) -> str:
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -34,12 +35,14 @@ def throwaway_database(folder: Path, name: str) -> Iterator[str]:
     database = f"portal_test_{name}_{secrets.token_hex(4)}"
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{database}" ENCODING \'UTF8\' TEMPLATE template0'))
+        connection.execute(text(f"CREATE DATABASE \"{database}\" ENCODING 'UTF8' TEMPLATE template0"))
     try:
         yield server.set(database=database).render_as_string(hide_password=False)
     finally:
         with admin.connect() as connection:
-            connection.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"), {"name": database})
+            connection.execute(
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :name"),
+                {"name": database},
+            )
             connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
         admin.dispose()

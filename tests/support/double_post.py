@@ -3,6 +3,7 @@
 The concurrent tests run on their own database (a SQLite file, or a fresh PostgreSQL database with
 TEST_DATABASE_URL), because the two requests must commit for real in separate transactions.
 """
+
 from __future__ import annotations
 
 import re

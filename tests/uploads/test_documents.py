@@ -3,6 +3,7 @@
 PDFs are checked (header, end marker, no active content); images are re-encoded to a fresh JPEG with
 no metadata; everything else is refused. Display names are sanitised (portal.dossiers.operations).
 """
+
 from __future__ import annotations
 
 import io
@@ -42,16 +43,19 @@ def encode(image: Image.Image, fmt: str, **options) -> bytes:
 
 def pdf_with(catalog_extra: bytes = b"", objects: bytes = b"") -> bytes:
     """A small PDF whose catalog carries `catalog_extra`, with extra `objects` before the trailer."""
-    return (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
-            b"1 0 obj << /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >> endobj\n"
-            b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-            b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >> endobj\n"
-            b"4 0 obj << /Length 44 >> stream\nBT /F1 12 Tf 72 770 Td (Giay to) Tj ET\nendstream endobj\n"
-            + objects +
-            b"trailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n")
+    return (
+        b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
+        b"1 0 obj << /Type /Catalog /Pages 2 0 R " + catalog_extra + b" >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >> endobj\n"
+        b"4 0 obj << /Length 44 >> stream\nBT /F1 12 Tf 72 770 Td (Giay to) Tj ET\nendstream endobj\n"
+        + objects
+        + b"trailer << /Root 1 0 R >>\nstartxref\n0\n%%EOF\n"
+    )
 
 
 # --- PDFs -----------------------------------------------------------------------------------------
+
 
 def test_real_pdf_is_accepted_as_the_rewritten_copy_that_was_checked():
     for raw, text in ((PDF, None), (pdf_with(), b"(Giay to) Tj")):
@@ -65,8 +69,9 @@ def test_real_pdf_is_accepted_as_the_rewritten_copy_that_was_checked():
 
 
 def test_pdf_with_an_incremental_update_tail_is_accepted():
-    raw = pdf_with() + (b"5 0 obj << /Producer (scanner) >> endobj\n"
-                        b"trailer << /Root 1 0 R /Prev 0 >>\n%%EOF\r\n")
+    raw = pdf_with() + (
+        b"5 0 obj << /Producer (scanner) >> endobj\ntrailer << /Root 1 0 R /Prev 0 >>\n%%EOF\r\n"
+    )
     assert check_document(raw).mimetype == "application/pdf"
 
 
@@ -92,24 +97,32 @@ def test_pdf_with_active_content_is_refused(extra, request):
 
 
 def test_pdf_with_an_attached_file_is_refused():
-    embedded = (b"9 0 obj << /Type /Filespec /F (a.exe) /EF << /F 10 0 R >> >> endobj\n"
-                b"10 0 obj << /Type /EmbeddedFile /Length 2 >> stream\nMZ\nendstream endobj\n")
+    embedded = (
+        b"9 0 obj << /Type /Filespec /F (a.exe) /EF << /F 10 0 R >> >> endobj\n"
+        b"10 0 obj << /Type /EmbeddedFile /Length 2 >> stream\nMZ\nendstream endobj\n"
+    )
     raw = pdf_with(b"/Names << /EmbeddedFiles << /Names [(a.exe) 9 0 R] >> >>", embedded)
     assert reason_for(raw) == "active_content"
 
 
 def test_active_content_anywhere_in_the_file_is_refused():
     # After the end marker, as an incremental update would add it.
-    raw = pdf_with() + (b"1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (x) >> >> endobj\n"
-                        b"%%EOF\n")
+    raw = pdf_with() + (
+        b"1 0 obj << /Type /Catalog /OpenAction << /S /JavaScript /JS (x) >> >> endobj\n%%EOF\n"
+    )
     assert reason_for(raw) == "active_content"
 
 
 # Ways to hide the same active content from a byte search; a PDF reader still runs it.
 # PDF names may escape any character as #xx (PDF 1.2+): /J#61vaScript is /JavaScript.
-@pytest.mark.parametrize("extra", [b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>",
-                                   b"/OpenAction << /S /#4Caunch /F (cmd.exe) >>"],
-                         ids=["javascript", "launch"])
+@pytest.mark.parametrize(
+    "extra",
+    [
+        b"/OpenAction << /S /J#61vaScript /J#53 (app.alert(1)) >>",
+        b"/OpenAction << /S /#4Caunch /F (cmd.exe) >>",
+    ],
+    ids=["javascript", "launch"],
+)
 def test_pdf_with_hex_escaped_active_names_is_refused(extra):
     assert reason_for(pdf_with(extra)) == "active_content"
 
@@ -118,30 +131,47 @@ def test_pdf_with_javascript_in_a_compressed_object_stream_is_refused():
     """An object stream (/ObjStm, PDF 1.5+) is Flate-compressed: a byte search alone does not see inside."""
     body = b"9 0 << /S /JavaScript /JS (app.alert(1)) >>"
     packed = zlib.compress(body)
-    stream = (b"8 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
-              + str(len(packed)).encode() + b" >> stream\n" + packed + b"\nendstream endobj\n")
+    stream = (
+        b"8 0 obj << /Type /ObjStm /N 1 /First 4 /Filter /FlateDecode /Length "
+        + str(len(packed)).encode()
+        + b" >> stream\n"
+        + packed
+        + b"\nendstream endobj\n"
+    )
     assert b"JavaScript" not in stream  # hidden from a plain byte search
     assert reason_for(pdf_with(b"/OpenAction 9 0 R", stream)) == "active_content"
 
 
 def test_pdf_with_a_compression_bomb_is_refused():
     packed = zlib.compress(b"\0" * (30 * 1024 * 1024), 9)  # ~30 KB that inflate to 30 MB
-    stream = (b"8 0 obj << /Filter /FlateDecode /Length " + str(len(packed)).encode() + b" >> stream\n"
-              + packed + b"\nendstream endobj\n")
+    stream = (
+        b"8 0 obj << /Filter /FlateDecode /Length "
+        + str(len(packed)).encode()
+        + b" >> stream\n"
+        + packed
+        + b"\nendstream endobj\n"
+    )
     assert reason_for(pdf_with(objects=stream)) == "too_large"
 
 
 def test_pdf_with_ordinary_compressed_content_is_accepted():
     packed = zlib.compress(b"BT /F1 12 Tf 72 770 Td (Giay xac nhan cu tru) Tj ET")
-    stream = (b"8 0 obj << /Filter /FlateDecode /Length " + str(len(packed)).encode() + b" >> stream\n"
-              + packed + b"\nendstream endobj\n")
+    stream = (
+        b"8 0 obj << /Filter /FlateDecode /Length "
+        + str(len(packed)).encode()
+        + b" >> stream\n"
+        + packed
+        + b"\nendstream endobj\n"
+    )
     assert check_document(pdf_with(objects=stream)).mimetype == "application/pdf"
 
 
 def test_pdf_with_an_untyped_attached_file_is_refused():
     # /Type /EmbeddedFile is optional on the file stream: the /EmbeddedFiles name tree must be enough.
-    embedded = (b"9 0 obj << /Type /Filespec /F (a.exe) /EF << /F 10 0 R >> >> endobj\n"
-                b"10 0 obj << /Length 2 >> stream\nMZ\nendstream endobj\n")
+    embedded = (
+        b"9 0 obj << /Type /Filespec /F (a.exe) /EF << /F 10 0 R >> >> endobj\n"
+        b"10 0 obj << /Length 2 >> stream\nMZ\nendstream endobj\n"
+    )
     raw = pdf_with(b"/Names << /EmbeddedFiles << /Names [(a.exe) 9 0 R] >> >>", embedded)
     assert reason_for(raw) == "active_content"
 
@@ -153,16 +183,19 @@ def test_pdf_without_end_marker_is_refused():
     assert reason_for(PDF + b"0" * 4096) == "corrupt"
 
 
-@pytest.mark.parametrize("raw", [
-    pytest.param(b"<?php system($_GET['c']); ?>\n", id="php"),
-    pytest.param(b"<?php /* %PDF-1.4 */ echo 1; ?>\n%%EOF\n", id="php-mentioning-pdf"),
-    pytest.param(b"<!doctype html><html><script>alert(document.cookie)</script></html>", id="html"),
-    pytest.param(b"\xef\xbb\xbf<html><body onload=alert(1)>", id="html-with-bom"),
-    pytest.param(b"MZ\x90\x00\x03" + b"\x00" * 200, id="windows-executable"),
-    pytest.param(b"PK\x03\x04" + b"\x00" * 200, id="zip-or-docx"),
-    pytest.param(b" %PDF-1.4\n%%EOF\n", id="pdf-header-not-at-start"),
-    pytest.param(b"#!/bin/sh\nrm -rf /\n", id="shell"),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(b"<?php system($_GET['c']); ?>\n", id="php"),
+        pytest.param(b"<?php /* %PDF-1.4 */ echo 1; ?>\n%%EOF\n", id="php-mentioning-pdf"),
+        pytest.param(b"<!doctype html><html><script>alert(document.cookie)</script></html>", id="html"),
+        pytest.param(b"\xef\xbb\xbf<html><body onload=alert(1)>", id="html-with-bom"),
+        pytest.param(b"MZ\x90\x00\x03" + b"\x00" * 200, id="windows-executable"),
+        pytest.param(b"PK\x03\x04" + b"\x00" * 200, id="zip-or-docx"),
+        pytest.param(b" %PDF-1.4\n%%EOF\n", id="pdf-header-not-at-start"),
+        pytest.param(b"#!/bin/sh\nrm -rf /\n", id="shell"),
+    ],
+)
 def test_non_documents_named_pdf_are_refused(raw):
     assert reason_for(raw) == "type"
 
@@ -181,6 +214,7 @@ def test_size_limit_is_ten_megabytes():
 
 
 # --- images ---------------------------------------------------------------------------------------
+
 
 def opened(data: bytes) -> Image.Image:
     image = Image.open(io.BytesIO(data))
@@ -222,10 +256,14 @@ def test_other_image_formats_are_refused(fmt):
     assert reason_for(encode(Image.new("RGB", (50, 50), "red"), fmt)) == "type"
 
 
-@pytest.mark.parametrize("raw", [
-    b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
-    b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
-], ids=["svg", "svg-with-xml-declaration"])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"/>',
+    ],
+    ids=["svg", "svg-with-xml-declaration"],
+)
 def test_svg_is_refused(raw):
     assert reason_for(raw) == "type"
 
@@ -247,21 +285,25 @@ def test_truncated_jpeg_is_refused():
 
 # --- display names --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("given", "shown"), [
-    ("to-khai.pdf", "to-khai.pdf"),
-    ("../../etc/passwd", "passwd"),
-    ("..\\..\\Windows\\System32\\evil.pdf", "evil.pdf"),
-    ("C:\\Users\\Xuan\\Desktop\\CCCD mat truoc.jpg", "CCCD mat truoc.jpg"),
-    ("/var/www/shell.php.pdf", "shell.php.pdf"),
-    ("<img src=x onerror=alert(1)>.pdf", "img src=x onerror=alert(1).pdf"),
-    ("to\x00khai\x1b[31m.pdf", "tokhai[31m.pdf"),
-    ("a\r\nContent-Type: text/html.pdf", "html.pdf"),  # no header injection, and '/' splits
-    ("invoice\u202efdp.exe", "invoicefdp.exe"),  # right-to-left override
-    ('"quoted"|name?*.pdf', "quotedname.pdf"),
-    ("", "document"),
-    ("   ", "document"),
-    ("folder/", "document"),
-])
+
+@pytest.mark.parametrize(
+    ("given", "shown"),
+    [
+        ("to-khai.pdf", "to-khai.pdf"),
+        ("../../etc/passwd", "passwd"),
+        ("..\\..\\Windows\\System32\\evil.pdf", "evil.pdf"),
+        ("C:\\Users\\Xuan\\Desktop\\CCCD mat truoc.jpg", "CCCD mat truoc.jpg"),
+        ("/var/www/shell.php.pdf", "shell.php.pdf"),
+        ("<img src=x onerror=alert(1)>.pdf", "img src=x onerror=alert(1).pdf"),
+        ("to\x00khai\x1b[31m.pdf", "tokhai[31m.pdf"),
+        ("a\r\nContent-Type: text/html.pdf", "html.pdf"),  # no header injection, and '/' splits
+        ("invoice\u202efdp.exe", "invoicefdp.exe"),  # right-to-left override
+        ('"quoted"|name?*.pdf', "quotedname.pdf"),
+        ("", "document"),
+        ("   ", "document"),
+        ("folder/", "document"),
+    ],
+)
 def test_display_name_is_sanitised(given, shown):
     assert display_name(given) == shown
 
@@ -293,8 +335,11 @@ def test_stored_name_is_ours_and_display_name_is_clean(app, client, name):
         assert not set(disposition) & set("/\\<>\x00\x07\x7f\r\n")
 
 
-@pytest.mark.parametrize("raw", [b"<?php system($_GET['c']); ?>",
-                                 pdf_with(b"/OpenAction << /S /Launch /F (x) >>")], ids=["php", "active-pdf"])
+@pytest.mark.parametrize(
+    "raw",
+    [b"<?php system($_GET['c']); ?>", pdf_with(b"/OpenAction << /S /Launch /F (x) >>")],
+    ids=["php", "active-pdf"],
+)
 def test_a_refused_document_creates_no_dossier(app, client, raw):
     procedure = db.session.scalar(select(Procedure).where(Procedure.code == "1.004194"))
     before = db.session.scalar(select(func.count(Dossier.id)))

@@ -1,6 +1,7 @@
 """Every route that serves a stored file (portal.uploads.serving): dossier documents and results, feedback
 photos. A download is an attachment named with the stored type's extension; a file missing on disk is a
 translated 404, never a 500; downloads of personal files are audited (who, which file, which item)."""
+
 from __future__ import annotations
 
 import io
@@ -54,9 +55,17 @@ def file_url(dossier: Dossier, record: DossierFile) -> str:
 
 
 def downloads(subject_type: str, subject_id: int) -> list[Event]:
-    return list(db.session.scalars(select(Event).where(
-        Event.subject_type == subject_type, Event.subject_id == subject_id, Event.action == "file_downloaded")
-        .order_by(Event.id)))
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(
+                Event.subject_type == subject_type,
+                Event.subject_id == subject_id,
+                Event.action == "file_downloaded",
+            )
+            .order_by(Event.id)
+        )
+    )
 
 
 def body(response) -> str:
@@ -68,12 +77,15 @@ def body(response) -> str:
 # --- names and headers -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("raw", "given", "shown", "mimetype"), [
-    pytest.param(PDF, "ho_so.html", "ho_so.pdf", "application/pdf", id="pdf-named-html"),
-    pytest.param(PDF, "run.bat", "run.pdf", "application/pdf", id="pdf-named-bat"),
-    pytest.param(png_bytes(), "x.png", "x.jpg", "image/jpeg", id="png-stored-as-jpeg"),
-    pytest.param(jpeg_bytes(), "anh.svg", "anh.jpg", "image/jpeg", id="jpeg-named-svg"),
-])
+@pytest.mark.parametrize(
+    ("raw", "given", "shown", "mimetype"),
+    [
+        pytest.param(PDF, "ho_so.html", "ho_so.pdf", "application/pdf", id="pdf-named-html"),
+        pytest.param(PDF, "run.bat", "run.pdf", "application/pdf", id="pdf-named-bat"),
+        pytest.param(png_bytes(), "x.png", "x.jpg", "image/jpeg", id="png-stored-as-jpeg"),
+        pytest.param(jpeg_bytes(), "anh.svg", "anh.jpg", "image/jpeg", id="jpeg-named-svg"),
+    ],
+)
 def test_a_document_is_stored_and_downloaded_with_the_extension_of_its_type(app, raw, given, shown, mimetype):
     client = fresh_client(app)
     dossier = submit(client, [(raw, given)])
@@ -103,8 +115,10 @@ def test_feedback_photos_are_attachments_named_after_the_item(app):
     item = make_item(photos=(jpeg_bytes(),))
     photo = item.photos[0]
     staff = signed_in(app, PROCESSOR)
-    for name, expected in ((photo.stored_name, f"{item.code}-1.jpg"),
-                           (photo.thumbnail_name, f"{item.code}-1-thumb.jpg")):
+    for name, expected in (
+        (photo.stored_name, f"{item.code}-1.jpg"),
+        (photo.thumbnail_name, f"{item.code}-1-thumb.jpg"),
+    ):
         with staff.get(f"/feedback/photos/{name}") as response:
             assert response.status_code == 200 and response.mimetype == "image/jpeg"
             assert response.headers["Content-Disposition"] == f"attachment; filename={expected}"

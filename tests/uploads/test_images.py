@@ -1,4 +1,5 @@
 """Photo processing (portal.uploads.images): type sniffing, bomb guard, re-encoding without metadata."""
+
 from __future__ import annotations
 
 import io
@@ -146,22 +147,34 @@ def test_other_pixel_modes_are_converted(mode):
 # --------------------------------------------------------------------------------------------------- refused
 
 
-@pytest.mark.parametrize(("raw", "reason"), [
-    pytest.param(b"<?php system($_GET['c']); ?>", "not_image", id="php-renamed-jpg"),
-    pytest.param(b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
-                 b"<script>alert(document.cookie)</script></svg>", "not_image", id="svg-with-script"),
-    pytest.param(b"<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"><rect/></svg>",
-                 "not_image", id="svg-xml"),
-    pytest.param(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "not_image",
-                 id="pdf"),
-    pytest.param(b"<!doctype html><html><script>alert(1)</script></html>", "not_image",
-                 id="html-renamed-png"),
-    pytest.param(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64, "not_image", id="exe"),
-    pytest.param(encode(Image.new("RGB", (20, 20), (1, 2, 3)), "GIF"), "not_image", id="gif"),
-    pytest.param(encode(Image.new("RGB", (20, 20), (1, 2, 3)), "BMP"), "not_image", id="bmp"),
-    pytest.param(encode(Image.new("RGB", (20, 20), (1, 2, 3)), "TIFF"), "not_image", id="tiff"),
-    pytest.param(b"", "empty", id="empty"),
-])
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        pytest.param(b"<?php system($_GET['c']); ?>", "not_image", id="php-renamed-jpg"),
+        pytest.param(
+            b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+            b"<script>alert(document.cookie)</script></svg>",
+            "not_image",
+            id="svg-with-script",
+        ),
+        pytest.param(
+            b'<?xml version="1.0"?>\n<svg xmlns="http://www.w3.org/2000/svg"><rect/></svg>',
+            "not_image",
+            id="svg-xml",
+        ),
+        pytest.param(
+            b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n", "not_image", id="pdf"
+        ),
+        pytest.param(
+            b"<!doctype html><html><script>alert(1)</script></html>", "not_image", id="html-renamed-png"
+        ),
+        pytest.param(b"MZ\x90\x00\x03\x00\x00\x00" + b"\x00" * 64, "not_image", id="exe"),
+        pytest.param(encode(Image.new("RGB", (20, 20), (1, 2, 3)), "GIF"), "not_image", id="gif"),
+        pytest.param(encode(Image.new("RGB", (20, 20), (1, 2, 3)), "BMP"), "not_image", id="bmp"),
+        pytest.param(encode(Image.new("RGB", (20, 20), (1, 2, 3)), "TIFF"), "not_image", id="tiff"),
+        pytest.param(b"", "empty", id="empty"),
+    ],
+)
 def test_refused_with_the_right_reason(raw, reason):
     assert reason_for(raw) == reason
 

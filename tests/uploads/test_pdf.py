@@ -1,5 +1,6 @@
 """PDF uploads (portal.uploads.pdf): parsed by pikepdf, inspected after full decoding, stored as the
 re-written copy that was checked. Samples are built with pikepdf (tests/uploads/pdfs.py)."""
+
 from __future__ import annotations
 
 import io
@@ -14,8 +15,10 @@ from portal.uploads.documents import DocumentRejected, check_document
 from portal.uploads.pdf import MAX_STREAM_DECODED
 from tests.uploads import pdfs
 
-ACTIVE_NAMES = re.compile(rb"JavaScript|/JS|Launch|EmbeddedFile|FileAttachment|RichMedia|XFA|AcroForm"
-                          rb"|SubmitForm|ImportData|GoToR|GoToE|/AA|/3D")
+ACTIVE_NAMES = re.compile(
+    rb"JavaScript|/JS|Launch|EmbeddedFile|FileAttachment|RichMedia|XFA|AcroForm"
+    rb"|SubmitForm|ImportData|GoToR|GoToE|/AA|/3D"
+)
 
 
 def reason_for(raw: bytes) -> str:
@@ -73,12 +76,19 @@ def test_encrypted_pdf_is_refused(user_password):
     assert reason_for(raw) == "encrypted"
 
 
-@pytest.mark.parametrize("raw", [
-    pytest.param(b"%PDF-1.7\n<html><script>alert(1)</script></html>\n%%EOF\n", id="html-with-a-pdf-header"),
-    pytest.param(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
-                 id="no-page-tree"),
-    pytest.param(b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"\n%%EOF\n", id="binary-noise"),
-])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param(
+            b"%PDF-1.7\n<html><script>alert(1)</script></html>\n%%EOF\n", id="html-with-a-pdf-header"
+        ),
+        pytest.param(
+            b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n",
+            id="no-page-tree",
+        ),
+        pytest.param(b"%PDF-1.4\n" + bytes(range(256)) * 8 + b"\n%%EOF\n", id="binary-noise"),
+    ],
+)
 def test_a_pdf_pikepdf_cannot_open_is_refused(raw):
     assert reason_for(raw) == "corrupt"
 
@@ -94,12 +104,16 @@ def test_lzw_streams_are_refused_as_unreadable():
 def test_a_compression_bomb_in_an_object_stream_is_refused_without_expanding_it(monkeypatch):
     inner = zlib_bomb(200 * 1024 * 1024)  # 200 MB of zeros, compressed twice: a few hundred bytes
     assert len(inner) < 2000
-    bomb = (b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
-            b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
-            b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
-            + b"8 0 obj << /Type /ObjStm /N 1 /First 5 /Filter [/FlateDecode /FlateDecode] "
-              b"/Length %d >> stream\n" % len(inner)
-            + inner + b"\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n")
+    bomb = (
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+        b"2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n"
+        b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n"
+        + b"8 0 obj << /Type /ObjStm /N 1 /First 5 /Filter [/FlateDecode /FlateDecode] "
+        b"/Length %d >> stream\n"
+        % len(inner)
+        + inner
+        + b"\nendstream endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
+    )
     tracemalloc.start()
     try:
         assert reason_for(bomb) == "too_large"
@@ -158,7 +172,8 @@ def test_an_old_revision_is_not_stored():
         pdf.docinfo["/Title"] = "Ban cu: so CCCD 001234567890"
         first = pdfs.saved(pdf, static_id=True)
     # An incremental update that replaces the information dictionary: readers show the new one.
-    update = (b"\n99 0 obj << /Title (Ban moi) >> endobj\n"
-              b"trailer << /Root 1 0 R /Info 99 0 R /Size 100 >>\n%%EOF\n")
+    update = (
+        b"\n99 0 obj << /Title (Ban moi) >> endobj\ntrailer << /Root 1 0 R /Info 99 0 R /Size 100 >>\n%%EOF\n"
+    )
     checked = check_document(first + update)
     assert b"001234567890" not in checked.data

@@ -1,6 +1,7 @@
 """`flask --app portal check-files` (portal.uploads.reconcile): rows whose file is missing, files no row
 references, counts, exit status, --json, and --delete-orphans that only removes unreferenced files older
 than an hour. Each test points the upload store at its own folder holding exactly the database's files."""
+
 from __future__ import annotations
 
 import json
@@ -88,7 +89,9 @@ def test_missing_files_and_orphans_are_listed_with_counts_and_exit_1(app, store)
     report = json.loads(as_json.output)
     assert report["ok"] is False
     assert {(row["table"], row["row_id"], row["item"]) for row in report["missing"]} == {
-        ("dossier_files", record.id, dossier.code), ("feedback_photos", item.photos[0].id, item.code)}
+        ("dossier_files", record.id, dossier.code),
+        ("feedback_photos", item.photos[0].id, item.code),
+    }
     assert [o["name"] for o in report["orphans"]] == [orphan.name] and report["orphans"][0]["size"] == 5
     assert report["orphans"][0]["age_seconds"] >= TWO_HOURS - 5
     assert [r["name"] for r in report["recent"]] == [fresh.name]

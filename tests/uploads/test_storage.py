@@ -1,5 +1,6 @@
 """Private upload storage (portal.uploads.storage): content-addressed, atomic, confined to the uploads
 folder, and no orphan file when a request's transaction is rolled back."""
+
 from __future__ import annotations
 
 import hashlib
@@ -48,6 +49,7 @@ def test_store_writes_a_temporary_file_in_the_folder_then_renames_it(app, monkey
     calls = []
     real_replace, real_fsync = os.replace, os.fsync
     monkeypatch.setattr(storage.os, "fsync", lambda fd: (calls.append(("fsync", fd)), real_fsync(fd))[1])
+
     def spy_replace(src, dst):
         calls.append(("replace", Path(src), Path(dst)))
         return real_replace(src, dst)
@@ -84,8 +86,9 @@ def test_store_never_writes_outside_the_uploads_folder(app, suffix):
     assert tree(instance.parent) == before
 
 
-@pytest.mark.parametrize("name", ["../x", "../../etc/passwd", "a/b", "a\\b", ".hidden", ".upload-abc", "",
-                                  "/abs"])
+@pytest.mark.parametrize(
+    "name", ["../x", "../../etc/passwd", "a/b", "a\\b", ".hidden", ".upload-abc", "", "/abs"]
+)
 def test_path_of_rejects_names_that_could_escape_or_hide(app, name):
     with pytest.raises(ValueError):
         storage.path_of(name)
@@ -114,6 +117,7 @@ def test_invalid_second_photo_stores_nothing(app):
 
 def test_files_of_a_rolled_back_submission_are_removed(app, monkeypatch):
     """The photos are written, then the operation fails: the route rolls back, the files go too."""
+
     def fail(*args, **kwargs):
         raise operations.FeedbackError("category")
 
