@@ -8,14 +8,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
 from portal.db_types import UTCDateTime, utcnow
+from portal.domain.roles import PROVINCE_ROLES, ROLES, STAFF_ROLES, Role
 from portal.extensions import db
 
-CITIZEN = "citizen"
-STAFF_ROLES = ("receptionist", "processor", "leader", "agency_admin", "admin", "finance")
-ROLES = (CITIZEN, *STAFF_ROLES)
-# Province-wide staff roles, with no agency: the administrator, and finance (kế toán tỉnh), who owns the one
-# provincial VietQR receiving account, its statements and its unmatched credits (portal/payments/policy.py).
-PROVINCE_ROLES = ("admin", "finance")
+CITIZEN = Role.CITIZEN.value
+__all__ = ["CITIZEN", "PROVINCE_ROLES", "ROLES", "STAFF_ROLES", "Account"]
 
 
 class Account(UserMixin, db.Model):

@@ -1,5 +1,5 @@
 """/staff/admin: agencies, feedback categories, procedures, staff accounts, announced days, response
-templates and the VietQR bank account. Closed by default (portal.staff.access); opened per view.
+templates and the VietQR bank account. Closed by default (portal.auth.access); opened per view.
 
 Agency administrators work inside their own agency (another agency's rows answer 404); the province
 administrator everywhere. Invalid input re-renders the form with translated errors (400) and changes
@@ -23,6 +23,7 @@ from portal.accounts.labels import EVENT as ACCOUNT_EVENTS
 from portal.accounts.models import STAFF_ROLES, Account
 from portal.accounts.two_factor import is_enrolled
 from portal.agencies.models import Agency
+from portal.auth.access import allow, protect
 from portal.calendar.models import DAY_OFF, CalendarDay
 from portal.calendar.queries import calendar_for, local_now
 from portal.catalog.models import Procedure
@@ -34,7 +35,6 @@ from portal.extensions import db
 from portal.feedback.models import FeedbackCategory, ResponseTemplate
 from portal.i18n import locale_code
 from portal.search import contains, every_term
-from portal.staff.access import allow, protect
 
 from . import forms, operations
 from .operations import Forbidden, Invalid

@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import two_factor
+from portal.auth.access import allow
 from portal.extensions import db
-from portal.staff.access import allow
 
 from . import forms
 from .routes import ADMINS, _account, _saved, _status, bp

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import IntEnum, StrEnum
 
+from portal.domain import roles
+
 
 class DossierStatus(IntEnum):
     SUBMITTED = 1  # Mới đăng ký (online, not yet received)
@@ -41,11 +43,18 @@ class DossierAction(StrEnum):
 S, A = DossierStatus, DossierAction
 CITIZEN = "citizen"
 SYSTEM = "system"  # the portal itself, e.g. when a bank transfer settles the fee
-DESK = frozenset({"receptionist", "leader", "admin"})
-HANDLERS = frozenset({"processor", "leader", "admin"})
-LEADERS = frozenset({"leader", "admin"})
-ALL_STAFF = frozenset({"receptionist", "processor", "leader", "agency_admin", "admin"})
+DESK = roles.DESK
+HANDLERS = roles.HANDLERS
+LEADERS = roles.APPROVERS
+ALL_STAFF = roles.QUEUE_ROLES
+# Received and not finished: the office's processing time has started and the case can still move.
 RUNNING = frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FEE_REQUESTED})
+# In the office's hands with its clock running: not paused waiting for the citizen's documents or fee.
+ON_THE_CLOCK = frozenset({S.RECEIVED, S.PROCESSING})
+# Still in a queue: waiting to be received, running, or done with the result waiting at the desk.
+OPEN = frozenset({S.SUBMITTED, *RUNNING, S.DONE})
+# Ended without a result: the citizen withdrew it or the office stopped it.
+ENDED_WITHOUT_RESULT = frozenset({S.WITHDRAWN, S.STOPPED})
 
 
 @dataclass(frozen=True)

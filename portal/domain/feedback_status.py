@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from portal.domain import roles
+
 
 class FeedbackStatus(StrEnum):
     NEW = "new"  # Chờ tiếp nhận
@@ -38,10 +40,13 @@ class FeedbackAction(StrEnum):
 
 S, A = FeedbackStatus, FeedbackAction
 CITIZEN = "citizen"
-ALL_STAFF = frozenset({"receptionist", "processor", "leader", "agency_admin", "admin"})
-HANDLERS = frozenset({"processor", "leader", "admin"})
-SUPERVISORS = frozenset({"leader", "agency_admin", "admin"})
+ALL_STAFF = roles.QUEUE_ROLES
+HANDLERS = roles.HANDLERS
+SUPERVISORS = roles.SUPERVISORS
+# Still in a queue: not yet answered, refused or closed.
 OPEN = frozenset({S.NEW, S.ACCEPTED, S.INFO_REQUESTED})
+# The agency's answer clock runs: not paused waiting for the citizen's information.
+ON_THE_CLOCK = frozenset({S.NEW, S.ACCEPTED})
 
 
 @dataclass(frozen=True)

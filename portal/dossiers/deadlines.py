@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import current_app
 
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
+from portal.domain.dossier_status import ON_THE_CLOCK
 from portal.domain.working_days import Pause, PauseRule, adjusted_due_date, due_date, supplement_rule_late
 
 
@@ -40,7 +41,7 @@ def timeliness(dossier, today: date) -> str:
     if supplement_rule_late(supplements):
         return "late"
     if end is None:
-        return "overdue" if today > dossier.appointment_on and dossier.status in (2, 4) else "on_time"
+        return "overdue" if today > dossier.appointment_on and dossier.status in ON_THE_CLOCK else "on_time"
     finished = _local(end).date()
     due = dossier.original_appointment_on or dossier.appointment_on
     if finished > due:

@@ -15,7 +15,7 @@ from .models import Dossier
 def can_view(dossier: Dossier) -> bool:
     """Staff of the dossier's agency (the province admin: all); else the applicant's account or a browser
     given access (receipt, private link, tracking look-up)."""
-    from portal.staff.access import can_see_agency
+    from portal.auth.access import can_see_agency
 
     if current_user.is_authenticated and current_user.is_staff:
         return can_see_agency(dossier.agency_id)

@@ -8,13 +8,14 @@ from urllib.parse import unquote, urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal.domain import dossier_status
 from portal.domain.codes import InvalidCode, parse_dossier_code
 from portal.extensions import db
 from portal.search import every_term
 
 from .models import Dossier
 
-OPEN_STATUSES = (1, 2, 4, 5, 6, 9)
+OPEN_STATUSES = tuple(sorted(int(status) for status in dossier_status.OPEN))
 
 
 def by_code(code: str) -> Dossier | None:

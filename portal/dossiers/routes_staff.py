@@ -10,17 +10,18 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import form_nonce, mail
 from portal.accounts.models import Account
+from portal.auth.access import agency_scope, allow, can_see_agency, protect
 from portal.calendar.queries import local_now
 from portal.catalog.models import Procedure
 from portal.catalog.queries import procedure_by_code
 from portal.choices import options
 from portal.domain.dossier_status import DossierAction, InvalidTransition, NotPermitted
 from portal.domain.phone import mask
+from portal.domain.roles import QUEUE_ROLES
 from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
 from portal.i18n import locale_code
-from portal.staff.access import agency_scope, allow, can_see_agency, protect
 from portal.uploads.documents import DocumentRejected
 
 from . import deadlines, operations, queries
@@ -39,7 +40,6 @@ from .routes import (
 from .timeline import staff_timeline
 
 bp = protect(Blueprint("dossiers_staff", __name__, url_prefix="/staff/dossiers", template_folder="templates"))
-EVERY_STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
 DISPLAY_ORDER = (
     "receive",
     "start",
@@ -80,7 +80,7 @@ def _dossier(code: str) -> Dossier:
 
 
 @bp.get("")
-@allow(*EVERY_STAFF)
+@allow(*QUEUE_ROLES)
 def queue():
     query = clean(request.args.get("q", ""))[:300]
     code = queries.code_from_scan(query) if query else None
@@ -106,7 +106,7 @@ def queue():
 
 
 @bp.get("/<code>")
-@allow(*EVERY_STAFF)
+@allow(*QUEUE_ROLES)
 def item(code: str):
     dossier = _dossier(code)
     form = DossierActionForm()
@@ -147,7 +147,7 @@ def item(code: str):
 
 
 @bp.post("/<code>/<action>")
-@allow(*EVERY_STAFF)
+@allow(*QUEUE_ROLES)
 def act(code: str, action: str):
     dossier = _dossier(code)
     try:

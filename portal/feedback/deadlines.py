@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
+from portal.domain.feedback_status import ON_THE_CLOCK
 from portal.domain.working_days import Pause, PauseRule, adjusted_due_date, due_date
 
 REFUSE_DAYS = 2  # refuse (not accepted for handling) within 2 working days
@@ -39,4 +40,4 @@ def compute(item) -> Deadlines:
 
 
 def is_overdue(item, today: date) -> bool:
-    return item.due_on is not None and today > item.due_on and item.status in ("new", "accepted")
+    return item.due_on is not None and today > item.due_on and item.status in ON_THE_CLOCK

@@ -308,7 +308,7 @@ def photo(name: str):
     if record is None:
         abort(404)
     item = record.feedback
-    from portal.staff.access import can_see_agency
+    from portal.auth.access import can_see_agency
 
     staff_ok = current_user.is_authenticated and current_user.is_staff and can_see_agency(item.agency_id)
     if not (item.is_published or can_view_private(item) or staff_ok):

@@ -1,4 +1,4 @@
-"""Staff side of feedback: the agency's queue, one item, actions. Closed by default (portal.staff.access)."""
+"""Staff side of feedback: the agency's queue, one item, actions. Closed by default (portal.auth.access)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from sqlalchemy import select
 from portal import mail
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
+from portal.auth.access import agency_scope, allow, can_see_agency, protect
 from portal.calendar.queries import local_now
 from portal.choices import options
 from portal.domain.feedback_status import FeedbackAction, InvalidTransition, NotPermitted, allowed_actions
 from portal.domain.phone import mask
+from portal.domain.roles import CONTACT_VIEWERS, QUEUE_ROLES
 from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
 from portal.i18n import locale_code
-from portal.staff.access import agency_scope, allow, can_see_agency, protect
 
 from . import deadlines, operations, queries
 from .forms import StaffActionForm
@@ -51,7 +52,6 @@ def ordered(actions):
 
 
 bp = protect(Blueprint("feedback_staff", __name__, url_prefix="/staff/feedback", template_folder="templates"))
-EVERY_STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
 
 
 def _error(reason: str) -> str:
@@ -73,7 +73,7 @@ def _item(code: str) -> Feedback:
 
 
 @bp.get("")
-@allow(*EVERY_STAFF)
+@allow(*QUEUE_ROLES)
 def queue():
     status = request.args.get("status", "")
     query = clean(request.args.get("q", ""))[:200]
@@ -92,7 +92,7 @@ def queue():
 
 
 @bp.get("/<code>")
-@allow(*EVERY_STAFF)
+@allow(*QUEUE_ROLES)
 def item(code: str):
     feedback = _item(code)
     form = StaffActionForm()
@@ -144,7 +144,7 @@ def item(code: str):
             ordered=ordered,
             mask=mask,
             # SECURITY.md I30: the full phone only to the officer handling the item (and leaders).
-            show_contact=current_user.role in ("leader", "admin") or feedback.assignee_id == current_user.id,
+            show_contact=current_user.role in CONTACT_VIEWERS or feedback.assignee_id == current_user.id,
         ),
         200,
         {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
@@ -152,7 +152,7 @@ def item(code: str):
 
 
 @bp.post("/<code>/<action>")
-@allow(*EVERY_STAFF)
+@allow(*QUEUE_ROLES)
 def act(code: str, action: str):
     feedback = _item(code)
     try:

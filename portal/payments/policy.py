@@ -24,17 +24,25 @@ from flask_login import current_user
 from sqlalchemy import false, select, true
 
 from portal.accounts.models import Account
+from portal.domain import roles
 from portal.domain.payment_reference import is_valid
+from portal.domain.roles import Role
 from portal.dossiers.models import Dossier
 from portal.dossiers.policy import can_view
 from portal.extensions import db
 
 from .models import Payment
 
-ACCOUNT_OWNERS = ("finance", "admin")  # the provincial account: statements and unmatched credits
-DESK = ("receptionist", "leader", "admin")  # confirm a payment at the counter
-COUNTER_VIEW = (*DESK, "processor")  # show the QR large at the desk
-LIST = (*DESK, "finance")  # /staff/payments: the flagged list (scoped), and the account's work for finance
+ACCOUNT_OWNERS = (
+    Role.FINANCE.value,
+    Role.ADMIN.value,
+)  # the provincial account: statements and unmatched credits
+DESK = tuple(roles.DESK)  # confirm a payment at the counter
+COUNTER_VIEW = (*DESK, Role.PROCESSOR.value)  # show the QR large at the desk
+LIST = (
+    *DESK,
+    Role.FINANCE.value,
+)  # /staff/payments: the flagged list (scoped), and the account's work for finance
 
 
 def owns_account(user: Account) -> bool:

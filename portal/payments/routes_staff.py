@@ -13,10 +13,10 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from portal.auth.access import allow, protect
 from portal.domain.text import clean
 from portal.extensions import db
 from portal.i18n import vnd
-from portal.staff.access import allow, protect
 
 from . import operations, policy, statement
 from .amounts import MAX_CREDIT_VND

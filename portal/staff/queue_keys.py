@@ -10,12 +10,13 @@ from datetime import date
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.domain import dossier_status, feedback_status
 from portal.dossiers.models import Dossier
 from portal.feedback.models import Feedback
 
 FAR_FUTURE = date(9999, 12, 31)
-FEEDBACK_OPEN = frozenset({"new", "accepted", "info_requested"})
-DOSSIER_OPEN = frozenset({1, 2, 4, 5, 6, 9})
+FEEDBACK_OPEN = feedback_status.OPEN
+DOSSIER_OPEN = dossier_status.OPEN
 
 
 def queue_due(item) -> date | None:

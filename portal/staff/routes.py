@@ -10,8 +10,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
 from portal.catalog.models import Procedure
+from portal.domain.roles import CASE_WORKERS, QUEUE_ROLES
 from portal.domain.text import clean
 from portal.dossiers.labels import STATUS as DOSSIER_STATUS
 from portal.extensions import db
@@ -21,11 +23,8 @@ from portal.i18n import locale_code
 from portal.places.models import AdminUnit
 
 from . import operations, queries
-from .access import agency_scope, allow, protect
 
 bp = protect(Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates"))
-EVERY_STAFF = ("receptionist", "processor", "leader", "agency_admin", "admin")
-HANDLERS = ("receptionist", "processor", "leader", "admin")
 
 
 def _filter() -> queries.QueueFilter:
@@ -55,13 +54,13 @@ def _filter() -> queries.QueueFilter:
 
 
 @bp.get("/")
-@allow(*EVERY_STAFF)
+@allow(*QUEUE_ROLES)
 def home():
     return redirect(url_for(".queue"))
 
 
 @bp.get("/queue")
-@allow(*EVERY_STAFF)
+@allow(*QUEUE_ROLES)
 def queue():
     criteria = _filter()
     today = local_now().date()
@@ -112,7 +111,7 @@ def _item_url(kind: str, item_id: int) -> str:
 
 
 @bp.post("/queue/take-next")
-@allow(*HANDLERS)
+@allow(*CASE_WORKERS)
 def take_next():
     taken = operations.take_next(current_user)
     if taken is None:
@@ -124,7 +123,7 @@ def take_next():
 
 
 @bp.post("/queue/<kind>/<int:item_id>/claim")
-@allow(*HANDLERS)
+@allow(*CASE_WORKERS)
 def claim(kind: str, item_id: int):
     if kind not in operations.MODELS:
         abort(404)
@@ -138,7 +137,7 @@ def claim(kind: str, item_id: int):
 
 
 @bp.post("/queue/<kind>/<int:item_id>/release")
-@allow(*HANDLERS)
+@allow(*CASE_WORKERS)
 def release(kind: str, item_id: int):
     if kind not in operations.MODELS:
         abort(404)

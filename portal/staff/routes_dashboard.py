@@ -26,6 +26,7 @@ from sqlalchemy import select
 from portal.agencies.models import Agency
 from portal.calendar.queries import local_now
 from portal.domain.indicators import DEFAULT_TABLE, decimal, percent
+from portal.domain.roles import SUPERVISORS
 from portal.events.operations import record
 from portal.extensions import db
 from portal.i18n import local_date, locale_code
@@ -35,7 +36,6 @@ from .access import allow, protect
 
 bp = protect(Blueprint("staff_dashboard", __name__, url_prefix="/staff", template_folder="templates"))
 public = Blueprint("statistics", __name__)
-LEADERS = ("leader", "agency_admin", "admin")
 MAX_DAYS = 731  # two years; longer ranges are a report, not a dashboard
 DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 PUBLIC_MAX_AGE = 300  # seconds: the public statistics may be a few minutes old
@@ -352,7 +352,7 @@ def _query(view: View) -> dict:
 
 
 @bp.get("/dashboard")
-@allow(*LEADERS)
+@allow(*SUPERVISORS)
 def dashboard_page():
     view, errors = _request_view()
     agencies = (
@@ -451,7 +451,7 @@ def csv_rows(view: View, scope_label: str) -> list[list[str]]:
 
 
 @bp.get("/dashboard.csv")
-@allow(*LEADERS)
+@allow(*SUPERVISORS)
 def export_csv():
     view, _errors = _request_view()
     label = scope_name(view.board.scope)

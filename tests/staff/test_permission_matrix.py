@@ -1,7 +1,7 @@
 """Every staff route × every role (plus a citizen and an anonymous visitor) against a hand-written table.
 
 A staff route missing from the table fails the test, so a new route must be placed in the matrix on
-purpose. Routes are closed by default (portal.staff.access): this checks the doors, not the actions
+purpose. Routes are closed by default (portal.auth.access): this checks the doors, not the actions
 behind them (those have their own tests).
 """
 

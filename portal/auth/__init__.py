@@ -1,0 +1,1 @@
+"""App-wide sign-in and role checks: default-deny staff blueprints (access.py)."""
