@@ -74,14 +74,20 @@ def engine_options(url: str) -> dict:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
+    from portal.accounts.routes_admin import bp as accounts_admin
     from portal.admin.routes import bp as admin
+    from portal.agencies.routes_admin import bp as agencies_admin
+    from portal.calendar.routes_admin import bp as calendar_admin
     from portal.catalog.routes import bp as catalog
+    from portal.catalog.routes_admin import bp as catalog_admin
     from portal.dossiers.routes import bp as dossiers
     from portal.dossiers.routes_staff import bp as dossiers_staff
     from portal.feedback.routes import bp as feedback
+    from portal.feedback.routes_admin import bp as feedback_admin
     from portal.feedback.routes_staff import bp as feedback_staff
     from portal.main.routes import bp as main
     from portal.payments.routes import bp as payments
+    from portal.payments.routes_admin import bp as payments_admin
     from portal.payments.routes_staff import bp as payments_staff
     from portal.staff.routes import bp as staff
     from portal.staff.routes_audit import bp as staff_audit
@@ -104,6 +110,16 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)
+        app.register_blueprint(blueprint)
+    # Each feature's administration pages (/staff/admin/...), linked from the admin index.
+    for blueprint in (
+        agencies_admin,
+        feedback_admin,
+        catalog_admin,
+        accounts_admin,
+        calendar_admin,
+        payments_admin,
+    ):
         app.register_blueprint(blueprint)
     for blueprint in (staff_dashboard, statistics):  # /staff/dashboard (+ .csv) and the public /statistics
         app.register_blueprint(blueprint)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from portal.accounts.models import STAFF_ROLES
+from portal.domain.roles import STAFF_ROLES
 
 
 def allow(*roles: str) -> Callable:

@@ -6,11 +6,9 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from portal.accounts.models import Account
-from portal.admin.models import SINGLE_ROW_ID, VietQRAccount
 from portal.calendar.queries import LOCAL_TZ
 from portal.db_types import utcnow
 from portal.domain.dossier_status import DossierAction, DossierStatus
@@ -19,9 +17,9 @@ from portal.domain.text import clean
 from portal.domain.vietqr import build_payload
 from portal.events.operations import record
 from portal.extensions import db
-from portal.settings import BankAccount
 
 from .amounts import MAX_CREDIT_VND
+from .bank_account import current_bank
 from .models import BankTransaction, Payment
 
 
@@ -45,12 +43,6 @@ class Credit:
 def bank_instant(value: datetime) -> datetime:
     """A time a bank wrote (webhook or statement), in UTC: without an offset it is Vietnam's local time."""
     return (value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)).astimezone(UTC)
-
-
-def current_bank() -> BankAccount:
-    """The fee account: the one an admin saved in the database (/staff/admin/bank), else the environment's."""
-    row = db.session.get(VietQRAccount, SINGLE_ROW_ID)
-    return row.as_bank() if row is not None else current_app.config["PORTAL_SETTINGS"].bank
 
 
 def payload_for(payment: Payment) -> str:
