@@ -2,7 +2,7 @@
 
 Ownership (issue 9, decided by the lead):
 
-- The VietQR receiving account is ONE provincial account (`admin.models.VietQRAccount`, a single row). The
+- The VietQR receiving account is ONE provincial account (`bank_account.VietQRAccount`, a single row). The
   account, its bank statements and the credits that name no known reference ("unmatched") belong to the
   province: the `finance` role (Kế toán / Tài chính tỉnh) and the province `admin`. Only they import
   statements and see or attach unmatched credits. They have no agency.
