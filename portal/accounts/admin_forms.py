@@ -4,6 +4,7 @@ are made by portal.accounts.admin_operations and shown on the same fields."""
 
 from __future__ import annotations
 
+from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
@@ -15,7 +16,7 @@ from portal.forms import PortalForm, cleaned
 from .forms import new_password_field
 
 # The staff roles as an administrator reads them. Passwords follow the reset form's rules (new_password_field).
-ROLES = {
+ROLES: dict[str, LazyString] = {
     Role.RECEPTIONIST: _l("Receptionist (one-stop desk)"),
     Role.PROCESSOR: _l("Processing officer"),
     Role.LEADER: _l("Leader"),

@@ -21,9 +21,12 @@ from portal.extensions import db
 class Actor(Protocol):
     """The signed-in staff member making a change (a portal.accounts Account)."""
 
-    id: int
-    role: str
-    agency_id: int | None
+    @property
+    def id(self) -> int: ...
+    @property
+    def role(self) -> str: ...
+    @property
+    def agency_id(self) -> int | None: ...
 
 
 class Invalid(ValueError):

@@ -59,7 +59,8 @@ def _months(start: date, count: int, today: date) -> list[dict]:
     first = start
     while first < end:
         following = _add_months(first, 1)
-        weeks, week = [], [None] * first.weekday()
+        weeks: list[list[dict | None]] = []
+        week: list[dict | None] = [None] * first.weekday()
         day = first
         while day < following:
             row = announced.get(day)
