@@ -24,6 +24,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.agencies.models import Agency
+from portal.auth.access import allow, protect
 from portal.calendar.queries import local_now
 from portal.domain.indicators import DEFAULT_TABLE, decimal, percent
 from portal.domain.roles import SUPERVISORS
@@ -32,7 +33,6 @@ from portal.extensions import db
 from portal.i18n import local_date, locale_code
 
 from . import dashboard
-from .access import allow, protect
 
 bp = protect(Blueprint("staff_dashboard", __name__, url_prefix="/staff", template_folder="templates"))
 public = Blueprint("statistics", __name__)
