@@ -28,6 +28,7 @@ from portal.accounts.labels import POLICY_EVENT
 from portal.accounts.models import Account
 from portal.admin.forms import AuditFilterForm
 from portal.agencies.models import Agency
+from portal.auth.access import allow, protect
 from portal.calendar.queries import LOCAL_TZ
 from portal.catalog.models import Procedure
 from portal.choices import options
@@ -38,8 +39,6 @@ from portal.extensions import db
 from portal.feedback.labels import EVENT as FEEDBACK_EVENTS
 from portal.feedback.models import Feedback, FeedbackCategory, ResponseTemplate
 from portal.payments.labels import WEBHOOK_EVENT
-
-from .access import allow, protect
 
 bp = protect(Blueprint("staff_audit", __name__, url_prefix="/staff", template_folder="templates"))
 PAGE = 50
