@@ -11,13 +11,13 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_types import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 from portal.settings import BankAccount
 
 SINGLE_ROW_ID = 1
 
 
-class VietQRAccount(db.Model):
+class VietQRAccount(Model):
     __tablename__ = "vietqr_accounts"
     __table_args__ = (
         CheckConstraint("id = 1", name="single_row"),

@@ -7,12 +7,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import Money, UTCDateTime, utcnow
 from portal.dossiers.models import Dossier
-from portal.extensions import db
+from portal.extensions import Model
 
 STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
 
 
-class Payment(db.Model):
+class Payment(Model):
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint(
@@ -43,7 +43,7 @@ class Payment(db.Model):
         return self.status == "paid"
 
 
-class BankTransaction(db.Model):
+class BankTransaction(Model):
     """One credit to the fee account, from the bank's notification or a statement line."""
 
     __tablename__ = "bank_transactions"
@@ -68,7 +68,7 @@ class BankTransaction(db.Model):
     payment: Mapped[Payment | None] = relationship(back_populates="transactions")
 
 
-class WebhookRefusal(db.Model):
+class WebhookRefusal(Model):
     """Refused bank notifications, counted per source address and minute (portal/payments/refusals.py).
 
     The audit log gets one event per row, that is at most one per address per minute; the row keeps the count.

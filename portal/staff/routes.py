@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -65,7 +66,7 @@ def queue():
     criteria = _filter()
     today = local_now().date()
     rows, next_key = queries.queue_page(criteria, today)
-    args = {k: v for k, v in request.args.items() if k != "after"}
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
     next_url = (
         url_for(".queue", **args, after=f"{next_key[0].isoformat()}~{next_key[1]}~{next_key[2]}")
         if next_key

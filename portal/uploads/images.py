@@ -52,7 +52,7 @@ def process_photo(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(raw), formats=formats)
+            image: Image.Image = Image.open(io.BytesIO(raw), formats=formats)
             # The header gives the size before any pixel is decoded: refuse bombs here.
             if image.width * image.height > MAX_PIXELS:
                 raise ImageRejected("too_many_pixels")

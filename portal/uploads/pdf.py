@@ -81,14 +81,14 @@ class PdfRejected(ValueError):
 
 def _limit_qpdf() -> None:
     """qpdf decodes Flate, RunLength and predictors without a bound unless told; give each stream one."""
-    limits = {
-        "flate_max_memory": MAX_STREAM_DECODED,
-        "run_length_max_memory": MAX_STREAM_DECODED,
-        "png_max_memory": MAX_STREAM_DECODED,
-        "tiff_max_memory": MAX_STREAM_DECODED,
-    }
-    if any(qpdf_settings.get_qpdf_limits().get(name) != value for name, value in limits.items()):
-        qpdf_settings.set_qpdf_limits(**limits)
+    names = ("flate_max_memory", "run_length_max_memory", "png_max_memory", "tiff_max_memory")
+    if any(qpdf_settings.get_qpdf_limits().get(name) != MAX_STREAM_DECODED for name in names):
+        qpdf_settings.set_qpdf_limits(
+            flate_max_memory=MAX_STREAM_DECODED,
+            run_length_max_memory=MAX_STREAM_DECODED,
+            png_max_memory=MAX_STREAM_DECODED,
+            tiff_max_memory=MAX_STREAM_DECODED,
+        )
 
 
 def _unescape_names(data: bytes) -> bytes:
