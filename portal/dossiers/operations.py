@@ -28,6 +28,7 @@ from portal.domain.dossier_status import DossierStatus as S
 from portal.domain.text import clean, clean_lines, fold
 from portal.events.operations import record
 from portal.extensions import db
+from portal.payments import operations as payments
 from portal.sequences import next_value
 from portal.uploads import storage
 from portal.uploads.documents import check_document
@@ -374,25 +375,23 @@ def staff_act(
     )
     db.session.flush()
     if action is A.REQUEST_FEE:
-        from portal.payments.operations import create_for
-
-        create_for(dossier)
+        payments.create_for(dossier)
     return Notice(dossier, action) if action in NOTIFY else None
 
 
 def _confirm_open_payment(dossier: Dossier, actor: Account, now: datetime) -> None:
     """An officer confirming the fee at the desk settles the open payment reference too."""
-    from portal.payments.operations import open_payment
-
-    payment = open_payment(dossier)
+    payment = payments.open_payment(dossier)
     if payment is not None:
-        payment.received_vnd = payment.amount_vnd
-        payment.status, payment.method, payment.paid_at, payment.confirmed_by_id = (
-            "paid",
-            "counter",
-            now,
-            actor.id,
-        )
+        payments.mark_paid_at_desk(payment, actor, now)
+
+
+def fee_settled(payment, now: datetime) -> None:
+    """A payment of the dossier's fee was settled (bank transfer or counter): a dossier waiting for its fees
+    (status 6) moves on by itself. Registered with payments as part of the FeeOwner (see wiring.py)."""
+    dossier = payment.dossier
+    if dossier.status_enum is S.FEE_REQUESTED:
+        system_act(dossier, A.CONFIRM_FEE, now=now)
 
 
 def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = None) -> None:

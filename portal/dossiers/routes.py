@@ -27,6 +27,7 @@ from portal.domain.dossier_status import InvalidTransition
 from portal.domain.phone import national_format
 from portal.extensions import db
 from portal.i18n import locale_code
+from portal.payments.models import Payment
 from portal.places.models import AdminUnit
 from portal.tracking import access
 from portal.uploads import serving
@@ -52,8 +53,6 @@ def tracking_link(dossier: Dossier) -> str:
 
 
 def payments_of(dossier: Dossier) -> list:
-    from portal.payments.models import Payment
-
     return list(
         db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id))
     )

@@ -11,8 +11,9 @@ from sqlalchemy.orm import selectinload
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.search import every_term
+from portal.uploads.reconcile import StoredRow
 
-from .models import Feedback, FeedbackCategory
+from .models import Feedback, FeedbackCategory, FeedbackPhoto
 
 PAGE_SIZE = 20
 PUBLIC_STATUSES = ("answered", "closed", "accepted")
@@ -114,3 +115,14 @@ def status_counts(agency_id: int | None) -> dict[str, int]:
     if agency_id is not None:
         statement = statement.where(Feedback.agency_id == agency_id)
     return dict(db.session.execute(statement).all())
+
+
+def stored_files():
+    """The photos and thumbnails the upload store must hold (registered with `flask check-files`)."""
+    for row_id, code, name, thumbnail in db.session.execute(
+        select(FeedbackPhoto.id, Feedback.code, FeedbackPhoto.stored_name, FeedbackPhoto.thumbnail_name).join(
+            Feedback
+        )
+    ):
+        yield StoredRow("feedback_photos", row_id, code, name)
+        yield StoredRow("feedback_photos", row_id, code, thumbnail)
