@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.payments import operations as payments
 from portal.payments.models import BankTransaction, Payment
 
-from . import operations
+from . import intake, operations
 from .models import Dossier
 
 DEMO_DOMAIN = "@demo.sonla.vn"
@@ -128,7 +128,7 @@ def seed_demo_dossiers() -> int:
         if procedure is None or not procedure.is_online:
             continue
         when = utcnow() - timedelta(days=days_ago)
-        applicant = operations.Applicant(
+        applicant = intake.Applicant(
             name=name,
             id_number=f"0141900{number:05d}",
             birth_date=None,
@@ -137,8 +137,8 @@ def seed_demo_dossiers() -> int:
             address=f"Tổ {number}, phường Tô Hiệu",
             admin_unit_code="03646",
         )
-        dossier = operations.submit_online(
-            procedure, applicant, [operations.Upload(DEMO_PDF, "to-khai.pdf")], None, "vi", now=when
+        dossier = intake.submit_online(
+            procedure, applicant, [intake.Upload(DEMO_PDF, "to-khai.pdf")], None, "vi", now=when
         )
         for action, who, note in path:
             operations.staff_act(dossier, A(action), staff[who], note=note, now=when)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal import pagination
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.search import every_term
@@ -40,13 +41,10 @@ def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
         statement = statement.where(Feedback.status == criteria.status)
     if criteria.before:
         statement = statement.where(Feedback.id < criteria.before)
-    rows = list(
-        db.session.scalars(
-            statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1).options(selectinload(Feedback.photos))
-        )
-    )
-    next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-    return rows[:PAGE_SIZE], next_before
+    rows = db.session.scalars(
+        statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1).options(selectinload(Feedback.photos))
+    ).all()
+    return pagination.page(rows, PAGE_SIZE, lambda item: item.id)
 
 
 def published_by_code(code: str) -> Feedback | None:

@@ -13,6 +13,7 @@ from portal.accounts.models import Account
 from portal.admin.models import SINGLE_ROW_ID, VietQRAccount
 from portal.calendar.queries import LOCAL_TZ
 from portal.db_types import utcnow
+from portal.domain.errors import ReasonedError
 from portal.domain.payment_reference import find_references, new_reference
 from portal.domain.text import clean
 from portal.domain.vietqr import build_payload
@@ -25,10 +26,8 @@ from .amounts import MAX_CREDIT_VND
 from .models import BankTransaction, Payment
 
 
-class PaymentError(ValueError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class PaymentError(ReasonedError):
+    """Refused by a rule; `reason` names it."""
 
 
 @dataclass(frozen=True)
