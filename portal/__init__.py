@@ -14,8 +14,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure(app, settings)
 
     from portal import cli, compression, database, errors, i18n, security, throttle  # noqa: F401  (database: hooks)
+    from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
-    from portal.staff import queue_keys  # noqa: F401  (keeps the queue's sort key current)
+    from portal.feedback import wiring as feedback_wiring
+    from portal.staff import queue_keys
     from portal.uploads import storage
 
     db.init_app(app)
@@ -27,6 +29,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     compression.init_app(app)
     storage.init_app(app)
+    queue_keys.init_app(app)  # keeps the staff queue's sort key current
+    dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
+    feedback_wiring.init_app(app)
     register_blueprints(app)
     cli.init_app(app)
     trust_proxies(app, settings.trusted_proxies)

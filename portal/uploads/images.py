@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.domain.errors import ReasonedError
+
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # SECURITY.md D16: a 20000x20000 image is refused from its header alone
@@ -20,12 +22,8 @@ MAX_SIDE = 2048
 THUMB_SIDE = 480
 
 
-class ImageRejected(ValueError):
+class ImageRejected(ReasonedError):
     """`reason` is one of 'empty', 'too_large', 'not_image', 'too_many_pixels', 'corrupt'."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

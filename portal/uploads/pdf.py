@@ -18,6 +18,8 @@ import re
 import pikepdf
 from pikepdf import settings as qpdf_settings
 
+from portal.domain.errors import ReasonedError
+
 # The decoded size of all streams but images: a compression bomb is refused, not expanded (fonts, page
 # contents and object streams of a real document are far smaller; scanned pages are images).
 MAX_DECODED = 20 * 1024 * 1024
@@ -71,12 +73,8 @@ _ACTIVE_BYTES = re.compile(
 _STREAM_DATA = re.compile(rb"(?<!end)stream\r?\n.*?\r?\nendstream", re.S)
 
 
-class PdfRejected(ValueError):
+class PdfRejected(ReasonedError):
     """`reason`: 'active_content', 'encrypted', 'corrupt' or 'too_large'."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _limit_qpdf() -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from portal.dossiers.operations import Applicant
+from portal.dossiers.intake import Applicant
 
 
 def applicant() -> Applicant:

@@ -17,9 +17,10 @@ from portal.catalog.models import Procedure
 from portal.demo import DEMO_PASSWORD
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import InvalidTransition, NotPermitted
-from portal.dossiers import operations
+from portal.dossiers import intake, operations
+from portal.dossiers.intake import Upload
 from portal.dossiers.models import Dossier, DossierApology, DossierFile
-from portal.dossiers.operations import DossierError, Upload
+from portal.dossiers.operations import DossierError
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.operations import open_payment
@@ -45,7 +46,7 @@ def procedure(code: str = PROCEDURE) -> Procedure:
     return db.session.scalar(select(Procedure).where(Procedure.code == code))
 
 
-def person(**overrides) -> operations.Applicant:
+def person(**overrides) -> intake.Applicant:
     values = dict(
         name="Lò Thị Xuân",
         id_number="014190000123",
@@ -56,7 +57,7 @@ def person(**overrides) -> operations.Applicant:
         admin_unit_code="03646",
     )
     values.update(overrides)
-    return operations.Applicant(**values)
+    return intake.Applicant(**values)
 
 
 def pdf(name: str = "to-khai.pdf") -> Upload:
@@ -84,7 +85,7 @@ def events(dossier: Dossier) -> list[Event]:
 
 
 def online(code: str = PROCEDURE, now: datetime | None = None) -> Dossier:
-    return operations.submit_online(procedure(code), person(), [pdf()], None, "vi", now=now)
+    return intake.submit_online(procedure(code), person(), [pdf()], None, "vi", now=now)
 
 
 DESK, PROCESSOR, LEADER = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn"
@@ -146,7 +147,7 @@ def check_counter_dossier(dossier: Dossier, by: Account, channel: str, now: date
 def test_counter_intake_by_the_province_admin(app, channel):
     admin = account("admin@demo.sonla.vn")
     now = at(2026, 3, 2, 9)
-    dossier = operations.counter_intake(procedure(), person(), [pdf()], admin, channel, "vi", now=now)
+    dossier = intake.counter_intake(procedure(), person(), [pdf()], admin, channel, "vi", now=now)
     check_counter_dossier(dossier, admin, channel, now)
 
 
@@ -155,7 +156,7 @@ def test_counter_intake_by_the_province_admin(app, channel):
 def test_counter_intake_by_the_receptionist(app, channel):
     desk = account(DESK)
     now = at(2026, 3, 2, 9)
-    dossier = operations.counter_intake(procedure(), person(), [pdf()], desk, channel, "vi", now=now)
+    dossier = intake.counter_intake(procedure(), person(), [pdf()], desk, channel, "vi", now=now)
     check_counter_dossier(dossier, desk, channel, now)
 
 
@@ -176,7 +177,7 @@ def test_receptionist_of_another_agency_cannot_take_in_for_this_commune(app):
     stranger = other_agency_staff()
     before = db.session.scalar(select(func.count(Dossier.id)))
     with pytest.raises(DossierError) as refused:
-        operations.counter_intake(procedure(), person(), [pdf()], stranger, "counter", "vi")
+        intake.counter_intake(procedure(), person(), [pdf()], stranger, "counter", "vi")
     assert refused.value.reason == "agency"
     db.session.flush()
     assert db.session.scalar(select(func.count(Dossier.id))) == before
@@ -184,9 +185,7 @@ def test_receptionist_of_another_agency_cannot_take_in_for_this_commune(app):
 
 def test_counter_intake_channel_must_be_counter_or_post(app):
     with pytest.raises(DossierError) as refused:
-        operations.counter_intake(
-            procedure(), person(), [pdf()], account("admin@demo.sonla.vn"), "online", "vi"
-        )
+        intake.counter_intake(procedure(), person(), [pdf()], account("admin@demo.sonla.vn"), "online", "vi")
     assert refused.value.reason == "channel"
 
 
@@ -616,7 +615,7 @@ def test_submit_online_refuses_offline_procedures(app, client):
     proc.online_level = "none"
     db.session.flush()
     with pytest.raises(DossierError) as refused:
-        operations.submit_online(proc, person(), [pdf()], None, "vi")
+        intake.submit_online(proc, person(), [pdf()], None, "vi")
     assert refused.value.reason == "not_online"
     assert client.get(f"/dossiers/apply/{PROCEDURE}").status_code == 404
     data = applicant()
@@ -631,7 +630,7 @@ def test_submit_online_refuses_inactive_procedures(app):
     proc = procedure()
     proc.is_active = False
     with pytest.raises(DossierError) as refused:
-        operations.submit_online(proc, person(), [pdf()], None, "vi")
+        intake.submit_online(proc, person(), [pdf()], None, "vi")
     assert refused.value.reason == "not_online"
 
 
@@ -639,7 +638,7 @@ def test_submit_online_refuses_inactive_procedures(app):
 def test_submit_online_needs_one_to_ten_files(app, count):
     before = db.session.scalar(select(func.count(Dossier.id)))
     with pytest.raises(DossierError) as refused:
-        operations.submit_online(procedure(), person(), [pdf(f"{n}.pdf") for n in range(count)], None, "vi")
+        intake.submit_online(procedure(), person(), [pdf(f"{n}.pdf") for n in range(count)], None, "vi")
     assert refused.value.reason == "files"
     assert db.session.scalar(select(func.count(Dossier.id))) == before
 
