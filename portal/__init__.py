@@ -14,6 +14,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure(app, settings)
 
     from portal import cli, compression, database, errors, i18n, security, throttle  # noqa: F401  (database: hooks)
+    from portal.accounts import loader as accounts_loader
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
     from portal.feedback import wiring as feedback_wiring
@@ -25,6 +26,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    accounts_loader.init_app(app)  # session cookie -> account
     throttle.init_app(app)
     errors.init_app(app)
     compression.init_app(app)

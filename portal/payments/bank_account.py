@@ -11,7 +11,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_types import UTCDateTime, utcnow
-from portal.extensions import Model
+from portal.extensions import Model, db
 from portal.settings import BankAccount
 
 SINGLE_ROW_ID = 1
