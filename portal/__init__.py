@@ -13,7 +13,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
     configure(app, settings)
 
-    from portal import cli, compression, database, errors, i18n, security, throttle  # noqa: F401  (database: hooks)
+    from portal import caching, cli, compression, database, errors, i18n, security, throttle  # noqa: F401  (database: hooks)
     from portal.extensions import csrf, db, migrate
     from portal.staff import queue_keys  # noqa: F401  (keeps the queue's sort key current)
     from portal.uploads import storage
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     i18n.init_app(app)
     security.init_app(app)
     throttle.init_app(app)
+    caching.init_app(app)
     errors.init_app(app)
     compression.init_app(app)
     storage.init_app(app)
@@ -82,6 +83,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.catalog.routes_admin import bp as catalog_admin
     from portal.dossiers.routes import bp as dossiers
     from portal.dossiers.routes_staff import bp as dossiers_staff
+    from portal.events.routes_audit import bp as staff_audit
     from portal.feedback.routes import bp as feedback
     from portal.feedback.routes_admin import bp as feedback_admin
     from portal.feedback.routes_staff import bp as feedback_staff
@@ -90,9 +92,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.payments.routes_admin import bp as payments_admin
     from portal.payments.routes_staff import bp as payments_staff
     from portal.staff.routes import bp as staff
-    from portal.staff.routes_audit import bp as staff_audit
-    from portal.staff.routes_dashboard import bp as staff_dashboard
-    from portal.staff.routes_dashboard import public as statistics
+    from portal.statistics.routes_public import public as statistics
+    from portal.statistics.routes_staff import bp as staff_dashboard
     from portal.tracking.routes import bp as tracking
 
     for blueprint in (

@@ -10,6 +10,8 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 
 STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
+# Settled: the fee was paid in full (an overpayment keeps its paid_at).
+SETTLED = ("paid", "overpaid")
 
 
 class Payment(db.Model):

@@ -185,7 +185,7 @@ def audit():
         next_url = url_for(".audit", **args, before=rows[-1][0].id)
     names = _names(rows)
     return render_template(
-        "staff/audit.html",
+        "events/audit.html",
         form=form,
         rows=rows,
         names=names,
