@@ -28,6 +28,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     compression.init_app(app)
     storage.init_app(app)
+    register_event_sources(app)
     register_blueprints(app)
     cli.init_app(app)
     trust_proxies(app, settings.trusted_proxies)
@@ -71,6 +72,41 @@ def engine_options(url: str) -> dict:
         return {"connect_args": {"timeout": 15}}
     # Fail fast with a 503 instead of hanging when PostgreSQL is down (SECURITY.md K37).
     return {"pool_pre_ping": True, "pool_timeout": 5, "connect_args": {"connect_timeout": 3}}
+
+
+def register_event_sources(app: Flask) -> None:
+    """What the events of each feature are about, for the audit log and the timelines: portal.events imports
+    no feature, each feature declares its subjects, action names and links (portal.events.registry)."""
+    from portal.accounts import labels as accounts
+    from portal.agencies import labels as agencies
+    from portal.calendar import labels as calendar
+    from portal.catalog import labels as catalog
+    from portal.dossiers import labels as dossiers
+    from portal.events import registry
+    from portal.feedback import labels as feedback
+    from portal.payments import labels as payments
+    from portal.statistics import export as statistics
+
+    events = registry.init_app(app)
+    for feature in (accounts, agencies, calendar, catalog, dossiers, feedback, payments, statistics):
+        feature.register_events(events)
+    # The audit filter lists the subject types in this reading order.
+    events.order(
+        (
+            "dossier",
+            "feedback",
+            "account",
+            "agency",
+            "procedure",
+            "feedback_category",
+            "response_template",
+            "calendar_day",
+            "vietqr_account",
+            "province",
+            "bank_webhook",
+            "sign_in_policy",
+        )
+    )
 
 
 def register_blueprints(app: Flask) -> None:

@@ -9,6 +9,9 @@ forwarding in) and leaves out what the agency's officers did elsewhere. A feedba
 another agency moves with its whole history. Province-wide subjects (the calendar, the bank account,
 refused bank notifications, province-wide templates) are for the province administrator only.
 
+What each subject type is, how it is found and whose it is come from the features' declarations in
+`portal.events.registry`; this module knows none of them by name.
+
 A page costs a fixed number of queries: one for the events with their actors, one per subject type shown
 for the subjects' names.
 """
@@ -17,66 +20,30 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, false, or_, select
 
-from portal.accounts.labels import EVENT as ACCOUNT_EVENTS
-from portal.accounts.labels import POLICY_EVENT
-from portal.accounts.models import Account
-from portal.admin.forms import AuditFilterForm
-from portal.agencies.models import Agency
 from portal.auth.access import allow, protect
-from portal.calendar.queries import LOCAL_TZ
-from portal.catalog.models import Procedure
 from portal.choices import options
-from portal.dossiers.labels import EVENT as DOSSIER_EVENTS
-from portal.dossiers.models import Dossier
-from portal.events.models import Event
+from portal.domain.roles import Role
 from portal.extensions import db
-from portal.feedback.labels import EVENT as FEEDBACK_EVENTS
-from portal.feedback.models import Feedback, FeedbackCategory, ResponseTemplate
-from portal.payments.labels import WEBHOOK_EVENT
+
+from .forms import AuditFilterForm
+from .models import Event
+from .registry import Subject, actors, registry
 
 bp = protect(Blueprint("staff_audit", __name__, url_prefix="/staff", template_folder="templates"))
 PAGE = 50
-SUBJECT_TYPES = {
-    "dossier": _l("Dossier"),
-    "feedback": _l("Feedback"),
-    "account": _l("Account"),
-    "agency": _l("Agency"),
-    "procedure": _l("Procedure"),
-    "feedback_category": _l("Feedback category"),
-    "response_template": _l("Response template"),
-    "calendar_day": _l("Calendar day"),
-    "vietqr_account": _l("Bank account"),
-    "province": _l("Province"),
-    "bank_webhook": _l("Refused bank notifications"),
-    "sign_in_policy": _l("Sign-in policy"),
-}
-# Translated names of actions, per subject type; the action's code is shown beside them (and when none).
-EXPORTED = {"dashboard_exported": _l("Dashboard figures exported (CSV)")}
-ACTION_LABELS = {
-    "dossier": DOSSIER_EVENTS,
-    "feedback": FEEDBACK_EVENTS,
-    "account": ACCOUNT_EVENTS,
-    "sign_in_policy": POLICY_EVENT,
-    "bank_webhook": WEBHOOK_EVENT,
-    "agency": EXPORTED,
-    "province": EXPORTED,
-}
-# (model, column naming the subject, column holding its agency) for subjects found by code or listed by name.
-SUBJECTS = {
-    "dossier": (Dossier, Dossier.code, Dossier.agency_id),
-    "feedback": (Feedback, Feedback.code, Feedback.agency_id),
-    "account": (Account, Account.email, Account.agency_id),
-    "procedure": (Procedure, Procedure.code, Procedure.agency_id),
-    "agency": (Agency, Agency.code, Agency.id),
-    "feedback_category": (FeedbackCategory, FeedbackCategory.name, FeedbackCategory.default_agency_id),
-    "response_template": (ResponseTemplate, ResponseTemplate.title, ResponseTemplate.agency_id),
-}
+LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the province's days (portal.calendar.queries.LOCAL_TZ)
+
+
+def _tabled() -> dict[str, Subject]:
+    """The subject types with a table of their own, a name column and an owning agency."""
+    return {kind: s for kind, s in registry().subjects.items() if s.model is not None and s.owner is not None}
 
 
 def agency_scope(agency_id: int | None):
@@ -85,11 +52,15 @@ def agency_scope(agency_id: int | None):
         return false()
     return or_(
         *(
-            and_(Event.subject_type == kind, Event.subject_id.in_(select(model.id).where(owner == agency_id)))
-            for kind, (model, _name, owner) in SUBJECTS.items()
-            if kind != "agency"
-        ),
-        and_(Event.subject_type == "agency", Event.subject_id == agency_id),
+            # an agency is its own owner: the event is about the agency itself
+            and_(Event.subject_type == kind, Event.subject_id == agency_id)
+            if subject.owner is subject.model.id
+            else and_(
+                Event.subject_type == kind,
+                Event.subject_id.in_(select(subject.model.id).where(subject.owner == agency_id)),
+            )
+            for kind, subject in _tabled().items()
+        )
     )
 
 
@@ -97,18 +68,15 @@ def _subject_id(kind: str, text: str) -> int | None:
     """The subject id for a code, an e-mail, a date (calendar days) or a plain number."""
     if text.isdigit():
         return int(text)
-    if kind == "calendar_day":
-        digits = text.replace("-", "")
-        return int(digits) if len(digits) == 8 and digits.isdigit() else None
-    if kind in SUBJECTS:
-        model, name, _owner = SUBJECTS[kind]
-        if kind == "account":
-            value = text.lower()
-        elif kind in ("dossier", "feedback", "agency", "procedure"):
-            value = text.upper()  # codes are stored in capitals
-        else:
-            value = text
-        return db.session.scalar(select(model.id).where(name == value).limit(1))
+    subject = registry().subjects.get(kind)
+    if subject is None:
+        return None
+    if subject.find is not None:
+        return subject.find(text)
+    if subject.model is not None and subject.name is not None:
+        return db.session.scalar(
+            select(subject.model.id).where(subject.name == subject.stored(text)).limit(1)
+        )
     return None
 
 
@@ -117,48 +85,44 @@ def _names(rows) -> dict[tuple[str, int], str]:
     wanted: dict[str, set[int]] = defaultdict(set)
     for event, *_rest in rows:
         wanted[event.subject_type].add(event.subject_id)
+    subjects = registry().subjects
     names: dict[tuple[str, int], str] = {}
     for kind, ids in wanted.items():
-        if kind in SUBJECTS:
-            model, name, _owner = SUBJECTS[kind]
-            for subject_id, label in db.session.execute(select(model.id, name).where(model.id.in_(ids))):
-                names[(kind, subject_id)] = label
-        elif kind == "bank_webhook":  # one event per source and minute; the row keeps the count
-            from portal.payments.models import WebhookRefusal
-
-            for row in db.session.scalars(select(WebhookRefusal).where(WebhookRefusal.id.in_(ids))):
-                names[(kind, row.id)] = str(
-                    _l("%(source)s: %(count)d refused in this minute", source=row.source, count=row.count)
-                )
-        elif kind == "calendar_day":
-            for subject_id in ids:
-                text = str(subject_id)
-                names[(kind, subject_id)] = f"{text[:4]}-{text[4:6]}-{text[6:]}" if len(text) == 8 else text
+        subject = subjects.get(kind)
+        if subject is None:
+            continue
+        if subject.model is not None and subject.name is not None:
+            found = db.session.execute(
+                select(subject.model.id, subject.name).where(subject.model.id.in_(ids))
+            ).all()
+        elif subject.names is not None:
+            found = list(subject.names(ids).items())
+        else:
+            found = []
+        for subject_id, label in found:
+            names[(kind, subject_id)] = label
     return names
 
 
 def _link(kind: str, label: str) -> str | None:
-    if kind == "dossier":
-        return url_for("dossiers_staff.item", code=label)
-    if kind == "feedback":
-        return url_for("feedback_staff.item", code=label)
-    return None
+    subject = registry().subjects.get(kind)
+    return subject.link(label) if subject is not None and subject.link is not None else None
 
 
 @bp.get("/audit")
-@allow("leader", "admin")
+@allow(Role.LEADER.value, Role.ADMIN.value)
 def audit():
+    events, who = registry(), actors()
+    subject_types = {kind: subject.label for kind, subject in events.subjects.items()}
     form = AuditFilterForm(formdata=request.args)
-    form.subject_type.choices = options([("", _l("Any"))] + list(SUBJECT_TYPES.items()))
+    form.subject_type.choices = options([("", _l("Any"))] + list(subject_types.items()))
     valid = form.validate()
-    statement = select(Event, Account.email, Account.full_name).outerjoin(
-        Account, Account.id == Event.actor_id
-    )
-    if current_user.role != "admin":
+    statement = select(Event, who.email, who.name).outerjoin(who.model, who.id == Event.actor_id)
+    if current_user.role != Role.ADMIN:
         statement = statement.where(agency_scope(current_user.agency_id))
     nothing = not valid
     if valid and form.actor.data:
-        actor_id = db.session.scalar(select(Account.id).where(Account.email == form.actor.data))
+        actor_id = db.session.scalar(select(who.id).where(who.email == form.actor.data))
         nothing |= actor_id is None
         statement = statement.where(Event.actor_id == actor_id)
     if valid and form.subject_type.data:
@@ -190,9 +154,9 @@ def audit():
         rows=rows,
         names=names,
         next_url=next_url,
-        subject_types=SUBJECT_TYPES,
-        action_labels=ACTION_LABELS,
+        subject_types=subject_types,
+        action_labels=events.actions,
         link=_link,
-        show_ip=current_user.role == "admin",
+        show_ip=current_user.role == Role.ADMIN,
         filtered=bool(request.args),
     ), 200 if valid else 400

@@ -9,6 +9,8 @@ from flask import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.events.registry import Registry, Subject
+
 from .view import View
 
 # The event logged when figures leave the portal (about the agency, or the province with id 0).
@@ -97,3 +99,9 @@ def csv_response(view: View, scope_label: str) -> Response:
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = f'attachment; filename="{file_name(view)}"'
     return response
+
+
+def register_events(events: Registry) -> None:
+    """The export is logged about the agency, or about the province (id 0) for province-wide figures."""
+    events.subject(Subject("province", _l("Province")), EVENT_LABELS)
+    events.action_labels("agency", EVENT_LABELS)
