@@ -23,7 +23,8 @@ from portal.dossiers import operations
 from portal.dossiers.models import Dossier, DossierFile, DossierPause
 from portal.events.models import Event
 from portal.extensions import db
-from tests.dossiers.helpers import applicant, jpeg_file, pdf_file
+from tests.support.dossiers import applicant
+from tests.support.files import jpeg_file, pdf_file
 
 PROCEDURE = "1.004194"
 DESK, PROCESSOR, LEADER = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn"

@@ -21,7 +21,7 @@ from portal.domain.dossier_status import DossierAction as A
 from portal.dossiers import operations
 from portal.dossiers.deadlines import appointment_for, timeliness
 from portal.extensions import db
-from tests.dossiers.helpers import PDF
+from tests.support.files import PDF
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 D = date

@@ -5,8 +5,9 @@ from sqlalchemy import select
 from portal.catalog.models import Procedure
 from portal.dossiers.models import Dossier
 from portal.extensions import db
-from tests.dossiers.helpers import applicant, pdf_file
 from tests.dossiers.test_flow import staff
+from tests.support.dossiers import applicant
+from tests.support.files import pdf_file
 
 BUILDING_PERMIT = "SL-025"  # Hoạt động xây dựng: seeded with the approval step
 

@@ -15,10 +15,10 @@ from portal.dossiers import operations
 from portal.dossiers import routes as dossier_routes
 from portal.dossiers.models import Dossier, DossierFile
 from portal.extensions import db
-from tests.dossiers.helpers import applicant, jpeg_file, pdf_file
+from tests.support.clients import fresh_client
+from tests.support.dossiers import applicant
 from tests.support.double_post import (
     ALREADY_SENT,
-    browser,
     hidden_fields,
     hold_both_after,
     nonce_of,
@@ -27,6 +27,7 @@ from tests.support.double_post import (
     same_browser,
     stored_files,
 )
+from tests.support.files import jpeg_file, pdf_file
 
 PROCEDURE = "1.004194"  # Đăng ký tạm trú: commune level, fully online; Tô Hiệu's desk takes it in
 APPLY = f"/dossiers/apply/{PROCEDURE}"
@@ -60,7 +61,7 @@ def post(client, path: str, data: dict):
 
 
 def signed_in(app, email: str, address: str = "127.0.0.1"):
-    client = browser(app, address)
+    client = fresh_client(app, address)
     assert client.post("/login", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
     return client
 
@@ -175,7 +176,7 @@ def test_a_double_tap_creates_exactly_one_dossier(race_app, monkeypatch, path, w
     files_at_start = stored_files(app)
     for round_ in range(3):
         address = f"10.8.{round_}.1"
-        sender = browser(app, address) if who == "citizen" else signed_in(app, DESK, address)
+        sender = fresh_client(app, address) if who == "citizen" else signed_in(app, DESK, address)
         with app.app_context():
             before = count()
         hidden = hidden_fields(page_of(sender, path))

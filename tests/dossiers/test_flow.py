@@ -10,7 +10,8 @@ from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.events.timeline import AUDIT_ONLY
 from portal.extensions import db
-from tests.dossiers.helpers import applicant, jpeg_file, pdf_file
+from tests.support.dossiers import applicant
+from tests.support.files import jpeg_file, pdf_file
 
 PROCEDURE = "1.004194"  # Đăng ký tạm trú: fully online, 3 working days, 15.000 ₫
 

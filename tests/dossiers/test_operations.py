@@ -23,7 +23,8 @@ from portal.dossiers.operations import DossierError, Upload
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.operations import open_payment
-from tests.dossiers.helpers import PDF, applicant, pdf_file
+from tests.support.dossiers import applicant
+from tests.support.files import PDF, pdf_file
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 D = date

@@ -7,7 +7,8 @@ from sqlalchemy import select
 from portal.events.models import Event
 from portal.extensions import db
 from portal.feedback.models import Feedback
-from tests.feedback.helpers import form_data, jpeg_bytes
+from tests.support.feedback import form_data
+from tests.support.files import jpeg_bytes
 
 
 def submit(client, **overrides):

@@ -10,26 +10,17 @@ import pytest
 
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.feedback import operations
-from tests.feedback.factories import (
-    ADMIN,
-    CITIZEN,
-    EMAIL,
-    NAME,
-    PROCESSOR,
-    RECEPTIONIST,
-    STRONG_PASSWORD,
-    TO_HIEU,
-    account,
-    agency_id,
-    by_code,
-    fresh_client,
-    other_agency_staff,
-    publish,
-    receipt_code,
-    signed_in,
-    web_submit,
-)
-from tests.feedback.helpers import jpeg_bytes
+from tests.support.clients import fresh_client, signed_in
+from tests.support.factories import PASSWORD as STRONG_PASSWORD
+from tests.support.factories import TO_HIEU, account, other_agency_staff
+from tests.support.feedback import EMAIL, NAME, agency_id, by_code, publish, receipt_code, web_submit
+from tests.support.files import jpeg_bytes
+
+ADMIN = "admin@demo.sonla.vn"
+CITIZEN = "congdan@demo.sonla.vn"
+PROCESSOR = "xuly@demo.sonla.vn"
+RECEPTIONIST = "tiepnhan@demo.sonla.vn"
+
 
 # The phone in any spelling: 0912345678, +84912345678, 84912345678, "0912 345 678", "0912.345.678"…
 PHONE_ANY_FORMAT = re.compile(r"9[\s.\-]*1[\s.\-]*2[\s.\-]*3[\s.\-]*4[\s.\-]*5[\s.\-]*6[\s.\-]*7[\s.\-]*8")

@@ -13,24 +13,18 @@ from portal.db_types import utcnow
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.feedback import operations
 from portal.places.models import AdminUnit
-from tests.feedback.factories import (
-    ADMIN,
-    AGENCY_ADMIN,
-    CITIZEN,
-    LEADER,
-    PROCESSOR,
-    RECEPTIONIST,
-    STRONG_PASSWORD,
-    TO_HIEU,
-    TO_HIEU_COMMUNE,
-    account,
-    agency_id,
-    events_of,
-    fresh_client,
-    make_item,
-    other_agency_staff,
-    signed_in,
-)
+from tests.support.clients import fresh_client, signed_in
+from tests.support.factories import PASSWORD as STRONG_PASSWORD
+from tests.support.factories import TO_HIEU, account, other_agency_staff
+from tests.support.feedback import TO_HIEU_COMMUNE, agency_id, events_of, make_item
+
+ADMIN = "admin@demo.sonla.vn"
+AGENCY_ADMIN = "quantri.xa@demo.sonla.vn"
+CITIZEN = "congdan@demo.sonla.vn"
+LEADER = "lanhdao@demo.sonla.vn"
+PROCESSOR = "xuly@demo.sonla.vn"
+RECEPTIONIST = "tiepnhan@demo.sonla.vn"
+
 
 OTHER_STAFF = "xuly@soyte.example.vn"
 

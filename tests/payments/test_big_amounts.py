@@ -18,7 +18,7 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.amounts import MAX_CREDIT_VND
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import signed
+from tests.support.payments import signed
 
 FINANCE = "ketoan@demo.sonla.vn"
 HEADER = "transaction_id,date,amount,description\n"

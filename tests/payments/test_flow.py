@@ -11,7 +11,7 @@ from portal.domain.vietqr import parse_payload
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import signed
+from tests.support.payments import signed
 
 
 def fee_requested_dossier():

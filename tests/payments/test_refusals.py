@@ -15,7 +15,7 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.payments import refusals
 from portal.payments.models import WebhookRefusal
-from tests.payments.helpers import signed
+from tests.support.payments import signed
 
 URL = "/webhooks/bank"
 PRIVATE = "NGUYEN VAN BI MAT 0912345678"  # would be personal data if the body were stored

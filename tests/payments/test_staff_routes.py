@@ -14,7 +14,7 @@ from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import payment_of, signed
+from tests.support.payments import payment_of, signed
 
 RECEPTIONIST, PROCESSOR, LEADER = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn"
 AGENCY_ADMIN, ADMIN, CITIZEN = "quantri.xa@demo.sonla.vn", "admin@demo.sonla.vn", "congdan@demo.sonla.vn"

@@ -17,7 +17,7 @@ from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import payment_of, signed
+from tests.support.payments import payment_of, signed
 
 URL = "/staff/payments/statement"
 LEADER, RECEPTIONIST, PROCESSOR, CITIZEN = (

@@ -21,8 +21,8 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
 from tests.conftest import build_app, migrate_and_seed
-from tests.payments.helpers import SECRET, payment_of, signed
 from tests.support.databases import throwaway_database
+from tests.support.payments import SECRET, payment_of, signed
 
 URL = "/webhooks/bank"
 NEW_SECRET = "rotated-webhook-secret-" + "n" * 24

@@ -14,7 +14,7 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import Feedback
 from portal.payments.models import Payment
-from tests.payments.helpers import payment_of
+from tests.support.payments import payment_of
 
 # The agency roles and the province admin. `finance` (province-wide, no agency) works on the provincial fee
 # account only: it passes no other door.
@@ -314,7 +314,7 @@ def test_a_leader_of_another_agency_neither_sees_nor_attaches_the_province_credi
     """Issue 9 item 1: the unmatched list showed every payer's name to every desk, and a leader could attach a
     credit meant for another agency to a reference of their own."""
     from portal.agencies.models import Agency
-    from tests.payments.helpers import signed
+    from tests.support.payments import signed
 
     meant_for = payment_of("Hà Văn Nam")  # Tô Hiệu's
     own = payment_of("Sồng A Chứ")
