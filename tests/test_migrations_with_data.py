@@ -39,7 +39,9 @@ def revisions() -> list:
 def allowed_by_checks(column: str, checks: list[str]):
     """A value the table's CHECK constraints allow for `column`, when one of them names it."""
     for sql in checks:
-        if match := re.search(rf"\b{column}\b\s+IN\s*\(\s*'([^']*)'", sql):
+        # "kind IN ('off', 'workday')" (SQLite) or "(kind)::text = ANY ((ARRAY['off'::character varying, ...":
+        # the first value listed.
+        if match := re.search(rf"\b{column}\b[)\w:\s]*(?:IN\s*\(|=\s*ANY\s*\(\(?ARRAY\[)\s*'([^']*)'", sql):
             return match[1]
         if match := re.search(rf"^\s*\(?\s*{column}\s*=\s*(\d+)", sql):
             return int(match[1])
