@@ -20,8 +20,16 @@ from portal.settings import Settings
 from portal.throttle import reset_memory
 from tests.support.clients import FreshContextClient, sign_in
 from tests.support.databases import backend, throwaway_database
-
-pytest_plugins = ["tests.support.factories"]
+from tests.support.factories import (  # noqa: F401 (the factory fixtures, for every test)
+    close_people,
+    create_account,
+    create_agency,
+    create_dossier,
+    create_feedback,
+    create_payment,
+    open_people,
+    people,
+)
 
 RUN_COUNTS: Counter = Counter()
 
@@ -81,9 +89,11 @@ def _isolated(request):
         db.session = db._make_scoped_session(
             {"class_": BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
         )
+        open_people()
         try:
             yield
         finally:
+            close_people()
             db.session.remove()
             db.session = original
             outer.rollback()

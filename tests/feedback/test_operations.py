@@ -17,11 +17,11 @@ from portal.feedback.models import FeedbackCategory
 from tests.support.factories import TO_HIEU, account, other_agency_staff
 from tests.support.feedback import agency_id, category_id, events_of, make_item
 
-AGENCY_ADMIN = "quantri.xa@demo.sonla.vn"
-CITIZEN = "congdan@demo.sonla.vn"
-LEADER = "lanhdao@demo.sonla.vn"
-PROCESSOR = "xuly@demo.sonla.vn"
-RECEPTIONIST = "tiepnhan@demo.sonla.vn"
+AGENCY_ADMIN = "agency_admin"
+CITIZEN = "citizen"
+LEADER = "leader"
+PROCESSOR = "processor"
+RECEPTIONIST = "receptionist"
 
 
 def snapshot(item) -> dict:

@@ -14,7 +14,7 @@ from tests.support.clients import fresh_client
 from tests.support.factories import account
 from tests.support.feedback import by_code, feedback_count, make_item, publish, receipt_code, web_submit
 
-PROCESSOR = "xuly@demo.sonla.vn"
+PROCESSOR = "processor"
 
 
 TOKEN_LINK = re.compile(r"/feedback/t/([A-Za-z0-9_-]{32,})")

@@ -14,19 +14,15 @@ from portal.domain.feedback_status import FeedbackAction as A
 from portal.feedback import operations
 from portal.places.models import AdminUnit
 from tests.support.clients import fresh_client, signed_in
-from tests.support.factories import PASSWORD as STRONG_PASSWORD
 from tests.support.factories import TO_HIEU, account, other_agency_staff
 from tests.support.feedback import TO_HIEU_COMMUNE, agency_id, events_of, make_item
 
-ADMIN = "admin@demo.sonla.vn"
-AGENCY_ADMIN = "quantri.xa@demo.sonla.vn"
-CITIZEN = "congdan@demo.sonla.vn"
-LEADER = "lanhdao@demo.sonla.vn"
-PROCESSOR = "xuly@demo.sonla.vn"
-RECEPTIONIST = "tiepnhan@demo.sonla.vn"
-
-
-OTHER_STAFF = "xuly@soyte.example.vn"
+ADMIN = "admin"
+AGENCY_ADMIN = "agency_admin"
+CITIZEN = "citizen"
+LEADER = "leader"
+PROCESSOR = "processor"
+RECEPTIONIST = "receptionist"
 
 
 def action_forms(body: str, code: str) -> set[str]:
@@ -39,8 +35,7 @@ def listed(response, code: str) -> bool:
 
 
 def other_agency_client(app, remote_addr="10.0.0.9"):
-    other_agency_staff(email=OTHER_STAFF)
-    return signed_in(app, OTHER_STAFF, STRONG_PASSWORD, remote_addr=remote_addr)
+    return signed_in(app, other_agency_staff(), remote_addr=remote_addr)
 
 
 # ----------------------------------------------------------------------------------------------- who gets in

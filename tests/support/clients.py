@@ -47,10 +47,15 @@ def password_of(account) -> str:
 
 
 def sign_in(client, account, password: str | None = None):
-    """Sign `client` in as `account` (an Account, or the e-mail of a demo account); returns the client."""
+    """Sign `client` in as `account`: an Account, a role name (this test's fresh account of that role, see
+    tests.support.factories.fresh) or the e-mail of a demo account. Returns the client."""
+    if isinstance(account, str) and "@" not in account:
+        from tests.support.factories import fresh
+
+        account = fresh(account)
     email = account if isinstance(account, str) else account.email
     if password is None:
-        password = password_of(account) if not isinstance(account, str) else password_of(None)
+        password = password_of(None if isinstance(account, str) else account)
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, (email, response.status_code)
     return client

@@ -7,7 +7,13 @@ unique names and e-mail addresses, inside the test's rolled-back transaction.
 
 `people` gives one fresh account per role on first use (people.processor, people.leader, ...), all of
 Tô Hiệu ward for the agency roles: a test about a role rather than about the demo data asks for these
-instead of signing in as a demo account.
+instead of signing in as a demo account. The same per-test set answers `fresh("processor")`, and the
+look-ups that take "who" (`account`, `sign_in`, `signed_in`, the `login` fixture) take a role name for it:
+
+    PROCESSOR = "processor"                               # a role, not a demo e-mail address
+    signed_in(app, PROCESSOR); account(PROCESSOR).id      # this test's fresh processor of Tô Hiệu
+
+An e-mail address still names an existing account (the demo ones, for tests about the demo data).
 """
 
 from __future__ import annotations
@@ -120,6 +126,24 @@ class People:
         return self._made[role]
 
 
+_current: list[People] = []  # the running test's set (tests.conftest._isolated opens and closes it)
+
+
+def open_people() -> People:
+    _current[:] = [People()]
+    return _current[0]
+
+
+def close_people() -> None:
+    _current.clear()
+
+
+def fresh(role: str) -> Account:
+    """This test's fresh account of `role` (the same one every time within a test)."""
+    assert _current, "fresh accounts need a test that uses the app fixture"
+    return _current[0][role]
+
+
 @pytest.fixture
 def create_agency(app):
     """create_agency(kind="department", *, name=None, admin_unit_code=None) -> Agency"""
@@ -135,8 +159,9 @@ def create_account(app):
 
 @pytest.fixture
 def people(app) -> People:
-    """Fresh accounts by role (agency roles in Tô Hiệu ward), made when first asked for."""
-    return People()
+    """Fresh accounts by role (agency roles in Tô Hiệu ward), made when first asked for; the same set as
+    fresh(role) and the role names given to account/sign_in within the test."""
+    return _current[0] if _current else open_people()
 
 
 @pytest.fixture
@@ -171,12 +196,17 @@ def create_payment(app):
     return make
 
 
-def account(email: str) -> Account:
-    """An existing account by e-mail (the demo accounts, for tests about the demo data)."""
+def account(who: Account | str) -> Account:
+    """An account: an Account as it is, a role name as this test's fresh account of that role (fresh()),
+    an e-mail address as the existing account (the demo ones, for tests about the demo data)."""
+    if isinstance(who, Account):
+        return who
+    if "@" not in who:
+        return fresh(who)
     from portal.accounts.operations import find_by_email
 
-    found = find_by_email(email)
-    assert found is not None, email
+    found = find_by_email(who)
+    assert found is not None, who
     return found
 
 

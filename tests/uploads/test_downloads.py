@@ -24,8 +24,8 @@ from tests.support.factories import account
 from tests.support.feedback import make_item, publish
 from tests.support.files import PDF, jpeg_bytes
 
-LEADER = "lanhdao@demo.sonla.vn"
-PROCESSOR = "xuly@demo.sonla.vn"
+LEADER = "leader"
+PROCESSOR = "processor"
 
 
 PROCEDURE = "1.004194"  # a commune-level procedure of the demo staff's ward (applicant() lives there)
