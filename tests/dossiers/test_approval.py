@@ -23,9 +23,7 @@ def test_processor_proposes_leader_approves(client, app):
     assert response.status_code == 302
     dossier = db.session.scalar(select(Dossier).order_by(Dossier.id.desc()))
     code = dossier.code
-    desk, processor, leader = (
-        staff(app, f"{name}@demo.sonla.vn") for name in ("tiepnhan", "xuly", "lanhdao")
-    )
+    desk, processor, leader = (staff(app, role) for role in ("receptionist", "processor", "leader"))
     desk.post(f"/staff/dossiers/{code}/receive")
     processor.post(f"/staff/dossiers/{code}/start")
     processor.post(f"/staff/dossiers/{code}/finish")  # refused: this procedure needs approval

@@ -15,7 +15,7 @@ from portal.extensions import db
 
 @pytest.fixture
 def processor(app):
-    return find_by_email("xuly@demo.sonla.vn")
+    return find_by_email("processor")
 
 
 @pytest.fixture

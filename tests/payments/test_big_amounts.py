@@ -20,7 +20,7 @@ from portal.payments.amounts import MAX_CREDIT_VND
 from portal.payments.models import BankTransaction, Payment
 from tests.support.payments import signed
 
-FINANCE = "ketoan@demo.sonla.vn"
+FINANCE = "finance"
 HEADER = "transaction_id,date,amount,description\n"
 INT32_OVERFLOW = 2_147_483_648
 

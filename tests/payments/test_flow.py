@@ -111,7 +111,7 @@ def test_payment_page_in_both_languages(client):
 
 def test_counter_confirmation_is_audited(app, login, client):
     dossier, payment = fee_requested_dossier()
-    login("tiepnhan@demo.sonla.vn")
+    login("receptionist")
     response = client.post(
         f"/staff/payments/{payment.reference}/confirm", data={"method": "cash", "note": "Thu tiền mặt"}
     )

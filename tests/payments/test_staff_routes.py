@@ -7,18 +7,18 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Account
 from portal.accounts.operations import create_account
 from portal.demo import DEMO_PASSWORD
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
+from tests.support.factories import account
 from tests.support.payments import payment_of, signed
 
-RECEPTIONIST, PROCESSOR, LEADER = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn"
-AGENCY_ADMIN, ADMIN, CITIZEN = "quantri.xa@demo.sonla.vn", "admin@demo.sonla.vn", "congdan@demo.sonla.vn"
-FINANCE = "ketoan@demo.sonla.vn"
+RECEPTIONIST, PROCESSOR, LEADER = "receptionist", "processor", "leader"
+AGENCY_ADMIN, ADMIN, CITIZEN = "agency_admin", "admin", "citizen"
+FINANCE = "finance"
 OTHER_RECEPTIONIST, OTHER_LEADER = "tiepnhan.syt@example.com", "lanhdao.syt@example.com"
 
 
@@ -29,10 +29,6 @@ def pending() -> Payment:
     payment = payment_of("Hà Văn Nam")
     assert payment.status == "pending" and payment.dossier.status == 6
     return payment
-
-
-def account(email: str) -> Account:
-    return db.session.scalar(select(Account).where(Account.email == email))
 
 
 def dossier_events(dossier_id: int, action: str) -> list[Event]:

@@ -557,7 +557,7 @@ def test_concurrent_deliveries_of_unmatched_credits_store_one_row_each(own_app):
 def sign_in_desk(client):
     from portal.demo import DEMO_PASSWORD
 
-    response = client.post("/login", data={"email": "tiepnhan@demo.sonla.vn", "password": DEMO_PASSWORD})
+    response = client.post("/login", data={"email": "receptionist", "password": DEMO_PASSWORD})
     assert response.status_code == 302
 
 
