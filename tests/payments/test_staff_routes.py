@@ -7,13 +7,11 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.operations import create_account
-from portal.demo import DEMO_PASSWORD
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.support.factories import account
+from tests.support.factories import account, make_account
 from tests.support.payments import payment_of, signed
 
 RECEPTIONIST, PROCESSOR, LEADER = "receptionist", "processor", "leader"
@@ -93,7 +91,7 @@ def other_agency():
         (OTHER_RECEPTIONIST, "receptionist", "Lường Thị Sen"),
         (OTHER_LEADER, "leader", "Cầm Văn Pấng"),
     ):
-        create_account(email=email, password=DEMO_PASSWORD, full_name=name, role=role, agency_slug="so-y-te")
+        make_account(role, agency="so-y-te", email=email, full_name=name)
     db.session.flush()
 
 

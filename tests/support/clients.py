@@ -40,9 +40,12 @@ def fresh_client(app, remote_addr: str = "127.0.0.1") -> FreshContextClient:
 
 
 def password_of(account) -> str:
-    """The password a factory account was made with, or the demo password for a demo account."""
+    """The password a factory account (an Account or its e-mail) was made with, else the demo password."""
     from portal.demo import DEMO_PASSWORD
+    from tests.support.factories import PASSWORDS
 
+    if isinstance(account, str):
+        return PASSWORDS.get(account.strip().lower(), DEMO_PASSWORD)
     return getattr(account, "plain_password", None) or DEMO_PASSWORD
 
 
@@ -55,7 +58,7 @@ def sign_in(client, account, password: str | None = None):
         account = fresh(account)
     email = account if isinstance(account, str) else account.email
     if password is None:
-        password = password_of(None if isinstance(account, str) else account)
+        password = password_of(account)
     response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302, (email, response.status_code)
     return client

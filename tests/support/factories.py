@@ -37,6 +37,7 @@ TO_HIEU = "ubnd-phuong-to-hieu"  # the demo staff's agency (a ward of Sơn La ci
 HEALTH = "so-y-te"  # the Department of Health
 PASSWORD = "Kh0ng-doan-duoc-2026!"  # strong enough for the password rules
 _DEFAULT = object()
+PASSWORDS: dict[str, str] = {}  # e-mail -> password of the accounts made here (for sign_in by e-mail)
 _serial = itertools.count(1)
 
 
@@ -104,7 +105,7 @@ def make_account(
         phone=phone,
     )
     db.session.flush()
-    account.plain_password = password
+    account.plain_password = PASSWORDS[account.email] = password
     account.totp_secret = enrol_second_factor(account) if two_factor else None
     return account
 
