@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app portal
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-test translations extract-messages update-catalogs serve db clean
+.PHONY: run test check install install-test translations extract-messages update-catalogs serve db clean
 
 # gunicorn.conf.py: gevent workers, one process unless REDIS_URL is set, access log on stdout (tokens redacted).
 run: install translations db  ## install, migrate, load demo data and serve on http://127.0.0.1:8000
@@ -15,6 +15,11 @@ run: install translations db  ## install, migrate, load demo data and serve on h
 
 test: install-test translations  ## install test dependencies and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+check: install-test  ## lint, formatting and types: ruff check, ruff format --check, mypy (settings in pyproject.toml)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV) || { echo "python3 -m venv failed: on Debian run 'apt-get install python3-venv'"; exit 1; }

@@ -14,8 +14,10 @@ def create_app(settings: Settings | None = None) -> Flask:
     configure(app, settings)
 
     from portal import cli, compression, database, errors, i18n, security, throttle  # noqa: F401  (database: hooks)
+    from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
-    from portal.staff import queue_keys  # noqa: F401  (keeps the queue's sort key current)
+    from portal.feedback import wiring as feedback_wiring
+    from portal.staff import queue_keys
     from portal.uploads import storage
 
     db.init_app(app)
@@ -27,6 +29,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     compression.init_app(app)
     storage.init_app(app)
+    queue_keys.init_app(app)  # keeps the staff queue's sort key current
+    dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
+    feedback_wiring.init_app(app)
     register_blueprints(app)
     cli.init_app(app)
     trust_proxies(app, settings.trusted_proxies)
@@ -43,7 +48,8 @@ def trust_proxies(app: Flask, hops: int) -> None:
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        # Flask's documented way to add WSGI middleware; its stubs declare wsgi_app a plain method.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
 
 def configure(app: Flask, settings: Settings) -> None:
@@ -74,14 +80,20 @@ def engine_options(url: str) -> dict:
 
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
+    from portal.accounts.routes_admin import bp as accounts_admin
     from portal.admin.routes import bp as admin
+    from portal.agencies.routes_admin import bp as agencies_admin
+    from portal.calendar.routes_admin import bp as calendar_admin
     from portal.catalog.routes import bp as catalog
+    from portal.catalog.routes_admin import bp as catalog_admin
     from portal.dossiers.routes import bp as dossiers
     from portal.dossiers.routes_staff import bp as dossiers_staff
     from portal.feedback.routes import bp as feedback
+    from portal.feedback.routes_admin import bp as feedback_admin
     from portal.feedback.routes_staff import bp as feedback_staff
     from portal.main.routes import bp as main
     from portal.payments.routes import bp as payments
+    from portal.payments.routes_admin import bp as payments_admin
     from portal.payments.routes_staff import bp as payments_staff
     from portal.staff.routes import bp as staff
     from portal.staff.routes_audit import bp as staff_audit
@@ -104,6 +116,16 @@ def register_blueprints(app: Flask) -> None:
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)
+        app.register_blueprint(blueprint)
+    # Each feature's administration pages (/staff/admin/...), linked from the admin index.
+    for blueprint in (
+        agencies_admin,
+        feedback_admin,
+        catalog_admin,
+        accounts_admin,
+        calendar_admin,
+        payments_admin,
+    ):
         app.register_blueprint(blueprint)
     for blueprint in (staff_dashboard, statistics):  # /staff/dashboard (+ .csv) and the public /statistics
         app.register_blueprint(blueprint)

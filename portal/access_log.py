@@ -12,6 +12,7 @@ The patterns are plain regular expressions over the raw text, so they work on a 
 from __future__ import annotations
 
 import re
+from typing import cast
 
 from gunicorn.glogging import Logger
 
@@ -57,8 +58,10 @@ class RedactingLogger(Logger):
     """gunicorn's logger, with URLs redacted before they reach the access log."""
 
     def atoms(self, resp, req, environ, request_time):
-        atoms = super().atoms(resp, req, environ, request_time)
+        # gunicorn's stubs type the atoms as a TypedDict, which cannot be indexed by a computed name.
+        atoms = cast(dict[str, object], super().atoms(resp, req, environ, request_time))
         for name in URL_ATOMS & atoms.keys():
-            if isinstance(atoms[name], str):
-                atoms[name] = redact(atoms[name])
+            value = atoms[name]
+            if isinstance(value, str):
+                atoms[name] = redact(value)
         return atoms

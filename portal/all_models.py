@@ -1,13 +1,13 @@
 """Import every feature's models so Alembic and the tests see the whole schema."""
 
 from portal.accounts.models import Account, PasswordResetToken, RecoveryCode, SecondFactor, SignInPolicy
-from portal.admin.models import VietQRAccount
 from portal.agencies.models import Agency
 from portal.calendar.models import CalendarDay
 from portal.catalog.models import Procedure, RequiredDocument
 from portal.dossiers.models import Dossier, DossierApology, DossierFile, DossierPause
 from portal.events.models import Event
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
+from portal.payments.bank_account import VietQRAccount
 from portal.payments.models import BankTransaction, Payment
 from portal.places.models import AdminUnit
 from portal.sequences import DailySequence

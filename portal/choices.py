@@ -2,7 +2,8 @@
 
 from collections.abc import Iterable
 
-from wtforms.fields.choices import SelectChoice
+# SelectChoice is new in WTForms 3.3; types-WTForms (3.2) does not declare it yet.
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]
 
 
 def options(pairs: Iterable[tuple[object, object]]) -> list[SelectChoice]:

@@ -2,13 +2,25 @@
 
 Done in the app because gunicorn serves directly in the default set-up; behind nginx, its own gzip
 makes this a no-op (responses already carrying Content-Encoding are left alone).
+
+Pages are compressed as they are sent. Static files are compressed once, not on every request: at start-up
+each compressible file under static/ gets a gzip copy in the instance folder (static-gzip/), named after
+the file's modification time and size. A file edited while the portal runs gets a new copy on its first
+request; a copy is never served for a file it does not match. Workers share the copies, and write each to
+a temporary name then rename it, so none ever reads half a copy.
 """
 
 from __future__ import annotations
 
 import gzip
+import mimetypes
+import os
+import re
+import tempfile
+from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, current_app, request
+from werkzeug.security import safe_join
 
 COMPRESSIBLE = (
     "text/html",
@@ -21,38 +33,124 @@ COMPRESSIBLE = (
     "text/javascript",
 )
 MIN_SIZE = 500
+STATIC_GZIP = "static-gzip"  # the copies' folder inside the instance folder
+EXTENSION = "portal_static_gzip"
+
+
+class StaticGzip:
+    """gzip copies of the files of `static`, kept in `store`."""
+
+    def __init__(self, static: Path, store: Path) -> None:
+        self.static = static
+        self.store = store
+
+    def copy_for(self, filename: str) -> Path | None:
+        """The gzip copy of static/`filename` as it is now (made if missing); None for a small or absent file."""
+        source = safe_join(str(self.static), filename)
+        if source is None or not os.path.isfile(source):
+            return None
+        stat = os.stat(source)
+        if stat.st_size < MIN_SIZE:
+            return None
+        target = self.store / f"{filename}.{stat.st_mtime_ns}-{stat.st_size}.gz"
+        if not target.is_file():
+            self._write(Path(source), target)
+        return target
+
+    def _write(self, source: Path, target: Path) -> None:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        data = gzip.compress(source.read_bytes(), compresslevel=9, mtime=0)
+        with tempfile.NamedTemporaryFile(
+            dir=target.parent, prefix=".", suffix=".tmp", delete=False
+        ) as temporary:
+            temporary.write(data)
+        os.replace(temporary.name, target)
+        # Copies of earlier versions of the same file are no longer served.
+        earlier = re.compile(re.escape(source.name) + r"\.[0-9]+-[0-9]+\.gz")
+        for old in target.parent.iterdir():
+            if old != target and earlier.fullmatch(old.name):
+                old.unlink(missing_ok=True)
+
+    def make_all(self) -> None:
+        for path in sorted(self.static.rglob("*")):
+            if path.is_file() and mimetypes.guess_type(path.name)[0] in COMPRESSIBLE:
+                self.copy_for(path.relative_to(self.static).as_posix())
+
+
+def _accepts_gzip() -> bool:
+    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+
+
+def _close(source: object) -> None:
+    # A file response holds its file open: close it now, not only when the server closes the response
+    # (a dropped connection would otherwise leave it open).
+    close = getattr(source, "close", None)
+    if close is not None:
+        close()
+
+
+def _gzipped(response: Response, data: bytes) -> None:
+    """`response` now carries `data`, the gzip of its body."""
+    response.set_data(data)
+    response.headers["Content-Encoding"] = "gzip"
+    response.vary.add("Accept-Encoding")
+    etag, weak = response.get_etag()
+    if etag:
+        response.set_etag(etag + "-gzip", weak=bool(weak))
+        response.make_conditional(request)  # a cached copy's ETag still earns a 304
+
+
+def _static(response: Response) -> Response:
+    """A static file: its gzip copy when the client takes gzip, the file itself otherwise."""
+    if response.status_code != 200 or (response.content_length or 0) < MIN_SIZE:
+        return response
+    response.vary.add("Accept-Encoding")  # either way: a cache must not give one client's variant to another
+    if not _accepts_gzip():
+        return response
+    filename = (request.view_args or {}).get("filename", "")
+    try:
+        copy = current_app.extensions[EXTENSION].copy_for(filename)
+        data = copy.read_bytes() if copy is not None else None
+    except OSError as error:  # an instance folder that cannot be written: the file goes out uncompressed
+        current_app.logger.warning("no gzip copy of static/%s: %s", filename, error)
+        return response
+    if data is not None:
+        _close(response.response)
+        response.direct_passthrough = False
+        _gzipped(response, data)
+    return response
 
 
 def compress(response: Response) -> Response:
     if (
         response.status_code < 200
         or response.status_code in (204, 206, 304)
-        or "gzip" not in request.headers.get("Accept-Encoding", "").lower()
         or "Content-Encoding" in response.headers
         or response.mimetype not in COMPRESSIBLE
         or response.is_streamed
         and not response.direct_passthrough
     ):
         return response
-    response.direct_passthrough = False  # static files: read them so they can be compressed
+    if request.endpoint == "static":
+        return _static(response)
+    if not _accepts_gzip():
+        return response
+    response.direct_passthrough = False  # a file response: read it so it can be compressed
     source = response.response
     data = response.get_data()
-    # The file behind a static response is read now: close it now, not only when the server closes
-    # the response (a dropped connection would otherwise leave it open).
-    close = getattr(source, "close", None)
-    if close is not None:
-        close()
+    _close(source)
     if len(data) < MIN_SIZE:
         return response
-    response.set_data(gzip.compress(data, compresslevel=6, mtime=0))
-    response.headers["Content-Encoding"] = "gzip"
-    response.vary.add("Accept-Encoding")
-    etag, weak = response.get_etag()
-    if etag:
-        response.set_etag(etag + "-gzip", weak=weak)
-        response.make_conditional(request)  # a cached copy's ETag still earns a 304
+    _gzipped(response, gzip.compress(data, compresslevel=6, mtime=0))
     return response
 
 
 def init_app(app: Flask) -> None:
+    assert app.static_folder is not None
+    copies = StaticGzip(Path(app.static_folder), Path(app.instance_path) / STATIC_GZIP)
+    app.extensions[EXTENSION] = copies
+    try:
+        copies.make_all()
+    except OSError as error:  # a read-only instance folder: static files go out uncompressed
+        app.logger.warning("static files are not precompressed: %s", error)
     app.after_request(compress)

@@ -1,7 +1,10 @@
-"""Engine-level settings that must hold on every connection."""
+"""Engine-level settings that must hold on every connection, and the session helpers that go with them."""
 
-from sqlalchemy import event
+from sqlalchemy import CursorResult, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.sql.dml import UpdateBase
+
+from portal.extensions import db
 
 
 @event.listens_for(Engine, "connect")
@@ -13,3 +16,15 @@ def _sqlite_pragmas(dbapi_connection, connection_record):
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
+
+
+def changed_rows(statement: UpdateBase) -> int:
+    """Run an UPDATE or DELETE in the session and return how many rows it changed.
+
+    The guards that must win exactly once (`… WHERE closed_at IS NULL`) read this count. Session.execute
+    is typed as returning a plain Result; an UPDATE or DELETE without RETURNING gives a CursorResult,
+    which carries the count.
+    """
+    result = db.session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return result.rowcount

@@ -8,10 +8,9 @@ from portal.accounts.operations import create_account, find_by_email
 from portal.agencies.seed import seed_agencies
 from portal.calendar.seed import seed_announced_days
 from portal.catalog.seed import seed_procedures
-from portal.dossiers.demo import seed_demo_dossiers
+from portal.dossiers.demo import seed_demo_dossiers, seed_demo_payments
 from portal.feedback.demo import seed_demo_feedback
 from portal.feedback.seed import seed_categories
-from portal.payments.demo import seed_demo_payments
 from portal.places.seed import seed_units
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from portal.extensions import db
 from portal.security import return_path
@@ -45,7 +45,7 @@ def render_error(status: int, title=None, message=None, retry_after: int | None 
     if status == 429:
         body.update(retry_after=retry_after or 60, again=return_path())
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
-        response = jsonify(error=str(body["title"]), message=str(body["message"]))
+        response: Response | str = jsonify(error=str(body["title"]), message=str(body["message"]))
     else:
         response = render_template("errors/error.html", **body)
     return response, status
@@ -66,7 +66,7 @@ def init_app(app: Flask) -> None:
         retry = retry if isinstance(retry, int) and retry > 0 else 60
         response, status = render_error(shown, None, message, retry_after=retry)
         response = app.make_response((response, code))
-        if code == 405 and error.valid_methods:  # type: ignore[attr-defined]
+        if isinstance(error, MethodNotAllowed) and error.valid_methods:
             response.headers["Allow"] = ", ".join(error.valid_methods)
         if code in (429, 503):
             response.headers["Retry-After"] = str(retry)

@@ -1,5 +1,7 @@
 """Flask extensions, created here and bound in create_app()."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -23,6 +25,14 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. mypy cannot take an instance's attribute (db.Model) as a base class
+# (python/mypy#8603), so to the checker the models derive from Base, which db.Model extends at run time
+# with Flask-SQLAlchemy's mixins (bind key, default table name, Model.query, none of which we use).
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 # Batch mode lets Alembic alter tables on SQLite, which has little ALTER TABLE.
 migrate = Migrate(compare_type=True, render_as_batch=True)
 login_manager = LoginManager()

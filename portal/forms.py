@@ -7,7 +7,9 @@ and looked up in the portal's catalog at run time.
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
 
+from portal.domain.phone import InvalidPhone, normalise_mobile
 from portal.domain.text import clean, clean_lines, nfc
 
 
@@ -64,6 +66,14 @@ def cleaned_multiline(value):
     if not isinstance(value, str):
         return value
     return clean_lines(value)
+
+
+def valid_mobile(form, field):
+    """WTForms validator: a Vietnamese mobile number, stored in E.164 (feedback reporters, applicants)."""
+    try:
+        field.data = normalise_mobile(field.data or "")
+    except InvalidPhone:
+        raise ValidationError(_l("Enter a Vietnamese mobile number, for example 0912 345 678.")) from None
 
 
 class _CatalogTranslations:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from babel.numbers import format_currency
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
@@ -91,7 +92,7 @@ def long_date(value: date) -> str:
 
 def language_url(lang: str) -> str:
     """The current page in another language, keeping its query string."""
-    args = request.args.to_dict(flat=True)
+    args: dict[str, Any] = request.args.to_dict(flat=True)
     args["lang"] = lang
     if request.endpoint and request.url_rule is not None:
         return url_for(request.endpoint, **(request.view_args or {}), **args)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, current_app, request
+from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
 
 from portal.extensions import login_manager
@@ -43,12 +44,28 @@ def init_app(app: Flask) -> None:
         REMEMBER_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=12 * 3600,
     )
+    app.session_interface = StaticFileSessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
     login_manager.user_loader(load_account)
     app.before_request(refuse_nul_bytes)
     app.after_request(set_security_headers)
+
+
+class StaticFileSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, left out of the answer for a static file.
+
+    Flask adds Vary: Cookie to any response whose request looked at the session, and Flask-Login looks
+    at it after every request (its remember flag): every signed-in browser would keep its own copy of the
+    CSS and JavaScript, and a cache none. A static file is the same for everyone; it neither depends on
+    the session nor refreshes it (staff idle time counts pages, not files: accounts/sessions.py).
+    """
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        if is_static_file(response) and not session.modified:
+            return
+        super().save_session(app, session, response)
 
 
 def return_path() -> str | None:
@@ -100,7 +117,15 @@ def set_security_headers(response: Response) -> Response:
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
     if settings.secure_cookies:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user and current_user.is_authenticated:
+    # Signed-in pages are private: never stored. A static file is the same for everyone, so it keeps its
+    # max-age and ETag whoever asks (and current_user is not even loaded for it: reading the session
+    # would add Vary: Cookie).
+    if not is_static_file(response) and current_user and current_user.is_authenticated:
         headers["Cache-Control"] = "no-store"
-        headers["Vary"] = "Cookie"
+        response.vary.add("Cookie")
     return response
+
+
+def is_static_file(response: Response) -> bool:
+    """A file from static/ (or a 304 for one), not an error page answered at a /static/ address."""
+    return request.endpoint == "static" and response.status_code < 400

@@ -10,10 +10,10 @@ from sqlalchemy import Date, String
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
+from portal.extensions import Model, db
 
 
-class DailySequence(db.Model):
+class DailySequence(Model):
     __tablename__ = "daily_sequences"
 
     scope: Mapped[str] = mapped_column(String(60), primary_key=True)  # "feedback", "dossier:<agency code>"

@@ -57,6 +57,8 @@ def init_app(app: Flask) -> None:
     if url.startswith("unix://"):  # the `limits` package spells a Redis socket redis+unix://
         url = "redis+unix://" + url[len("unix://") :]
     shared = storage_from_string(url, socket_connect_timeout=0.5, socket_timeout=0.5) if url else None
+    # Settings accept only redis://, rediss:// and unix:// URLs: never one of limits' async storages.
+    assert shared is None or isinstance(shared, Storage)
     app.extensions["portal_throttle"] = _Counters(shared=shared, memory=_memory())
 
 

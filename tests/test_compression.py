@@ -1,6 +1,10 @@
-"""Text responses are gzipped for clients that accept it; the content is unchanged."""
+"""Text responses are gzipped for clients that accept it; the content is unchanged. Pages are compressed
+as they are sent, static files once (a copy in the instance folder)."""
 
 import gzip
+
+from portal.compression import STATIC_GZIP, StaticGzip
+from portal.settings import ROOT
 
 
 def test_html_is_gzipped(client):
@@ -33,3 +37,73 @@ def test_conditional_static_request_still_answers_304(client):
     assert second.status_code == 304
     assert second.get_data() == b""
     second.close()
+
+
+def count_compressions(monkeypatch) -> list[int]:
+    """The sizes of the bodies gzip.compress is called on from now on."""
+    calls: list[int] = []
+    real = gzip.compress
+
+    def counting(data, *args, **kwargs):
+        calls.append(len(data))
+        return real(data, *args, **kwargs)
+
+    monkeypatch.setattr(gzip, "compress", counting)
+    return calls
+
+
+def test_static_files_are_not_compressed_per_request(client, monkeypatch):
+    calls = count_compressions(monkeypatch)
+    source = (ROOT / "static" / "vendor" / "leaflet" / "leaflet.js").read_bytes()
+    for _ in range(2):
+        response = client.get("/static/vendor/leaflet/leaflet.js", headers={"Accept-Encoding": "gzip"})
+        assert response.status_code == 200
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in response.headers["Vary"]
+        assert gzip.decompress(response.get_data()) == source
+        assert int(response.headers["Content-Length"]) == len(response.get_data()) < len(source) / 3
+        response.close()
+    assert calls == []  # the copy made at start-up was served both times
+
+
+def test_pages_are_still_compressed_per_request(client, monkeypatch):
+    calls = count_compressions(monkeypatch)
+    for _ in range(2):
+        response = client.get("/procedures", headers={"Accept-Encoding": "gzip"})
+        assert response.headers["Content-Encoding"] == "gzip"
+    assert len(calls) == 2
+
+
+def test_plain_static_file_for_clients_without_gzip(client):
+    response = client.get("/static/css/portal.css")
+    assert "Content-Encoding" not in response.headers
+    assert "Accept-Encoding" in response.headers["Vary"]  # caches keep the two variants apart
+    assert response.get_data() == (ROOT / "static" / "css" / "portal.css").read_bytes()
+    response.close()
+
+
+def test_copies_follow_the_file(tmp_path, monkeypatch):
+    static, store = tmp_path / "static", tmp_path / "instance" / STATIC_GZIP
+    (static / "css").mkdir(parents=True)
+    (static / "css" / "site.css").write_text("body { color: black; }\n" * 100)
+    (static / "css" / "site.css.map").write_text("{}" * 400)
+    (static / "tiny.js").write_text("let a = 1;\n")
+    (static / "logo.png").write_bytes(b"\x89PNG" + bytes(1000))
+    copies = StaticGzip(static, store)
+    copies.make_all()
+    made = sorted(path.relative_to(store).as_posix() for path in store.rglob("*.gz"))
+    assert [name.split(".css")[0] for name in made] == ["css/site"]  # small, binary and unknown: none
+    calls = count_compressions(monkeypatch)
+    first = copies.copy_for("css/site.css")
+    assert first is not None and first.is_file()
+    assert calls == []
+    (static / "css" / "site.css").write_text("body { color: navy; }\n" * 100)
+    second = copies.copy_for("css/site.css")
+    assert second is not None and second != first
+    assert gzip.decompress(second.read_bytes()) == (static / "css" / "site.css").read_bytes()
+    assert len(calls) == 1
+    assert not first.exists()  # the stale copy is gone
+    assert copies.copy_for("css/site.css") == second and len(calls) == 1
+    assert copies.copy_for("tiny.js") is None
+    assert copies.copy_for("../instance/x") is None
+    assert copies.copy_for("css/missing.css") is None

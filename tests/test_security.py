@@ -275,3 +275,40 @@ def test_logout_by_get_is_not_allowed(client):
     assert response.status_code == 405
     assert "POST" in response.headers.get("Allow", "")
     assert signed_in(client)
+
+
+# --- static files stay cacheable for signed-in staff -------------------------------------------------
+
+
+@pytest.mark.parametrize("encoding", ["gzip", ""])
+def test_static_files_are_cacheable_for_signed_in_staff(client, login, encoding):
+    login("lanhdao@demo.sonla.vn")
+    page = client.get("/staff/queue")
+    assert page.status_code == 200
+    assert "no-store" in page.headers["Cache-Control"]  # the staff page itself stays private
+    assert "Cookie" in page.headers["Vary"]
+    response = client.get("/static/css/portal.css", headers={"Accept-Encoding": encoding})
+    response.close()
+    assert response.status_code == 200
+    cache_control = response.headers["Cache-Control"]
+    assert "no-store" not in cache_control and "private" not in cache_control
+    assert f"max-age={7 * 24 * 3600}" in cache_control
+    assert "Cookie" not in response.headers.get("Vary", "")
+    assert response.headers["ETag"]
+    assert_security_headers(response)
+    # The browser's revalidation earns a 304, as for anyone.
+    again = client.get(
+        "/static/css/portal.css",
+        headers={"Accept-Encoding": encoding, "If-None-Match": response.headers["ETag"]},
+    )
+    again.close()
+    assert again.status_code == 304
+    assert "no-store" not in again.headers.get("Cache-Control", "")
+    assert "Cookie" not in again.headers.get("Vary", "")
+
+
+def test_missing_static_file_for_signed_in_staff_is_a_private_page(client, login):
+    login("lanhdao@demo.sonla.vn")
+    response = client.get("/static/css/no-such-file.css")
+    assert response.status_code == 404
+    assert "no-store" in response.headers["Cache-Control"]

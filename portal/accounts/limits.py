@@ -20,9 +20,10 @@ from __future__ import annotations
 
 import secrets
 
-from flask import Response, current_app, request
+from flask import current_app, request
 from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeTimedSerializer
+from werkzeug.wrappers import Response
 
 from portal import throttle
 

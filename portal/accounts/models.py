@@ -9,13 +9,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.agencies.models import Agency
 from portal.db_types import UTCDateTime, utcnow
 from portal.domain.roles import PROVINCE_ROLES, ROLES, STAFF_ROLES, Role
-from portal.extensions import db
+from portal.extensions import Model
 
 CITIZEN = Role.CITIZEN.value
 __all__ = ["CITIZEN", "PROVINCE_ROLES", "ROLES", "STAFF_ROLES", "Account"]
 
 
-class Account(UserMixin, db.Model):
+class Account(UserMixin, Model):
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint(f"role IN ({', '.join(repr(role) for role in ROLES)})", name="role_known"),
@@ -64,7 +64,7 @@ class Account(UserMixin, db.Model):
 from sqlalchemy import BigInteger, LargeBinary  # noqa: E402
 
 
-class SecondFactor(db.Model):
+class SecondFactor(Model):
     """The TOTP authenticator of an account, once enrolment is confirmed with a first valid code (until then
     the new secret waits, encrypted, in the enrolling person's session)."""
 
@@ -80,7 +80,7 @@ class SecondFactor(db.Model):
     last_step: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
-class RecoveryCode(db.Model):
+class RecoveryCode(Model):
     """A one-time recovery code; only its SHA-256 is stored (the code itself has 60 random bits)."""
 
     __tablename__ = "account_recovery_codes"
@@ -91,7 +91,7 @@ class RecoveryCode(db.Model):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
-class PasswordResetToken(db.Model):
+class PasswordResetToken(Model):
     """A password-reset link. Only the SHA-256 of the token is stored; closed by use or by a newer link."""
 
     __tablename__ = "password_reset_tokens"
@@ -106,7 +106,7 @@ class PasswordResetToken(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
 
-class SignInPolicy(db.Model):
+class SignInPolicy(Model):
     """Sign-in rules set by the province administrator. One row at most (id 1); while it is absent the
     default follows PORTAL_ENV (two-factor required for staff in production)."""
 

@@ -7,6 +7,8 @@ from importlib.resources import files
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from portal.domain.errors import ReasonedError
+
 MIN_LENGTH = 8
 # Refused before hashing so a huge password cannot tie up a worker (SECURITY.md A2).
 MAX_LENGTH = 256
@@ -16,12 +18,8 @@ _hasher = PasswordHasher()  # argon2id, 64 MiB, 3 passes: argon2-cffi's RFC 9106
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
-class WeakPassword(ValueError):
+class WeakPassword(ReasonedError):
     """The password breaks a rule; `reason` is one of 'short', 'long', 'common'."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @lru_cache(maxsize=1)

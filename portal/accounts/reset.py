@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
+from portal.database import changed_rows
 from portal.db_types import utcnow
 from portal.domain.digests import sha256_hex
 from portal.events.operations import record
@@ -80,17 +81,18 @@ def use_token(token: str, password: str) -> Account | None:
     if row is None:
         return None
     closed = (
-        db.session.execute(
+        changed_rows(
             update(PasswordResetToken)
             .where(PasswordResetToken.id == row.id, PasswordResetToken.closed_at.is_(None))
             .values(closed_at=utcnow())
             .execution_options(synchronize_session=False)
-        ).rowcount
+        )
         == 1
     )
     if not closed:
         return None
     account = db.session.get(Account, row.account_id)
+    assert account is not None  # the token's account_id is a foreign key
     account.password_hash = hash_password(password)
     account.session_version += 1  # every other session ends
     db.session.flush()

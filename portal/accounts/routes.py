@@ -47,6 +47,7 @@ def login():
         # Per account and per address for unknown browsers, per device for the member's own browser:
         # nobody else's failures can lock the member out (portal.accounts.limits).
         limits.enforce("login", email, known.id if known else None)
+        assert form.password.data is not None  # DataRequired
         account = operations.check_password(email, form.password.data)
         if account is not None:
             target = safe_next(request.args.get("next"))

@@ -121,6 +121,7 @@ def enrol():
     if secret is None:
         session[ENROL_SECRET] = two_factor.new_enrolment()
         secret = two_factor.enrolment_secret(session[ENROL_SECRET])
+    assert secret is not None  # a secret sealed a moment ago opens
     form = EnrolForm()
     status = 200
     if form.validate_on_submit():

@@ -10,6 +10,7 @@ from flask import current_app
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.database import changed_rows
 from portal.db_types import utcnow
 from portal.domain.digests import sha256_hex
 from portal.events.operations import record
@@ -173,7 +174,7 @@ def verify(account: Account, code: str, now: float | None = None) -> bool:
     recovery = totp.normalise_recovery_code(code) if len("".join(code.split())) > 6 else None
     if recovery is not None:
         used = (
-            db.session.execute(
+            changed_rows(
                 update(RecoveryCode)
                 .where(
                     RecoveryCode.account_id == account.id,
@@ -182,7 +183,7 @@ def verify(account: Account, code: str, now: float | None = None) -> bool:
                 )
                 .values(used_at=utcnow())
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
             == 1
         )
         if used:
@@ -199,7 +200,7 @@ def verify(account: Account, code: str, now: float | None = None) -> bool:
         step = totp.matching_step(secret, code, now) if secret else None
         if (
             step is not None
-            and db.session.execute(
+            and changed_rows(
                 update(SecondFactor)
                 .where(
                     SecondFactor.account_id == account.id,
@@ -207,7 +208,7 @@ def verify(account: Account, code: str, now: float | None = None) -> bool:
                 )
                 .values(last_step=step)
                 .execution_options(synchronize_session=False)
-            ).rowcount
+            )
             == 1
         ):
             db.session.expire(row)

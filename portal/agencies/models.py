@@ -3,13 +3,13 @@
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
+from portal.extensions import Model
 from portal.places.models import AdminUnit
 
 KINDS = ("province", "department", "commune")
 
 
-class Agency(db.Model):
+class Agency(Model):
     __tablename__ = "agencies"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from portal.accounts.models import STAFF_ROLES
+from portal.domain.roles import STAFF_ROLES
 
 
 def allow(*roles: str) -> Callable:
@@ -30,7 +30,7 @@ def _check():
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     view = current_app.view_functions.get(request.endpoint or "")
-    allowed = getattr(view, "allowed_roles", frozenset())
+    allowed: frozenset[str] = getattr(view, "allowed_roles", frozenset())
     if not current_user.is_staff or current_user.role not in allowed:
         abort(403)
     return None

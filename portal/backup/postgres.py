@@ -61,14 +61,19 @@ class ToolMissing(BackupError):
 def libpq_environment(url: URL, base: dict[str, str] | None = None) -> dict[str, str]:
     """The environment for a client tool: the caller's, plus the URL's connection parameters."""
     env = dict(os.environ if base is None else base)
-    values = {"host": url.host, "port": url.port, "user": url.username, "password": url.password}
+    values: dict[str, str | int | None] = {
+        "host": url.host,
+        "port": url.port,
+        "user": url.username,
+        "password": url.password,
+    }
     for key, value in url.query.items():
         if key not in LIBPQ_ENV:
             raise BackupError(f"DATABASE_URL parameter {key!r} cannot be passed to pg_dump/pg_restore")
         values[key] = ",".join(value) if isinstance(value, tuple) else value
-    for key, value in values.items():
-        if value not in (None, ""):
-            env[LIBPQ_ENV[key]] = str(value)
+    for key, setting in values.items():
+        if setting not in (None, ""):
+            env[LIBPQ_ENV[key]] = str(setting)
     env["PGDATABASE"] = url.database or ""
     return env
 

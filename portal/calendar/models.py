@@ -5,13 +5,13 @@ from datetime import date
 from sqlalchemy import CheckConstraint, Date, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
+from portal.extensions import Model
 
 DAY_OFF = "off"
 WORKDAY = "workday"
 
 
-class CalendarDay(db.Model):
+class CalendarDay(Model):
     __tablename__ = "calendar_days"
     __table_args__ = (CheckConstraint("kind IN ('off', 'workday')", name="kind_known"),)
 

@@ -126,11 +126,12 @@ def parse_row(line: int, raw: dict[str, str], agencies: dict[str, int]) -> Proce
     area = row["linh_vuc"]
     area_en = "; ".join(AREA_EN.get(part.strip(), part.strip()) for part in area.split(";"))
     documents = [clean(part) for part in row["thanh_phan_ho_so"].split("|") if clean(part)]
+    code, name, name_en = national or local, row["ten_thu_tuc"], row.get("english_gloss", "")
     values = dict(
-        code=national or local,
+        code=code,
         national_code=national or None,
-        name=row["ten_thu_tuc"],
-        name_en=row.get("english_gloss", ""),
+        name=name,
+        name_en=name_en,
         area=area,
         level=level,
         deciding_body=body,
@@ -148,9 +149,7 @@ def parse_row(line: int, raw: dict[str, str], agencies: dict[str, int]) -> Proce
         confidence=row.get("do_tin_cay", ""),
         notes=row.get("ghi_chu", ""),
     )
-    values["search_key"] = fold(
-        " ".join([values["code"], values["name"], values["name_en"], area, area_en, body])
-    )
+    values["search_key"] = fold(" ".join([code, name, name_en, area, area_en, body]))
     return ProcedureRow(line, {**values, "area_en": area_en, "documents": documents})
 
 
@@ -160,7 +159,9 @@ def read_rows(text: str, agencies: dict[str, int]) -> tuple[list[ProcedureRow], 
     absent = [name for name in REQUIRED_COLUMNS if name not in header]
     if absent:
         return [], [(1, str(_l("missing column(s): %(columns)s", columns=", ".join(absent))))]
-    rows, errors, seen = [], [], {}
+    rows: list[ProcedureRow] = []
+    errors: list[tuple[int, str]] = []
+    seen: dict[str, int] = {}
     for raw in reader:
         line = reader.line_num
         try:

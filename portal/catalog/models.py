@@ -5,13 +5,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
 from portal.db_types import Money
-from portal.extensions import db
+from portal.extensions import Model
 
 LEVELS = ("commune", "province", "both")
 ONLINE_LEVELS = ("full", "partial", "none")
 
 
-class Procedure(db.Model):
+class Procedure(Model):
     __tablename__ = "procedures"
     __table_args__ = (
         CheckConstraint("level IN ('commune', 'province', 'both')", name="level_known"),
@@ -74,7 +74,7 @@ class Procedure(db.Model):
         return self.online_level in ("full", "partial")
 
 
-class RequiredDocument(db.Model):
+class RequiredDocument(Model):
     __tablename__ = "required_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)

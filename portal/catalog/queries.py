@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
@@ -47,7 +49,7 @@ def search(criteria: CatalogFilter) -> list[Procedure]:
     return list(db.session.scalars(search_statement(criteria)))
 
 
-def facets() -> dict[str, list]:
+def facets() -> dict[str, Sequence[Any]]:
     """Values for the filter menus: areas in use and agencies that decide procedures."""
     areas = db.session.execute(
         select(Procedure.area, Procedure.area_en)

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from portal.domain.errors import ReasonedError
 from portal.domain.text import clean
 
 NAPAS_GUID = "A000000727"
@@ -28,12 +29,8 @@ _NOT_PURPOSE = re.compile(r"[^A-Za-z0-9 ]+")
 _LIMITS = {"59": 25, "60": 15, "61": 10} | {f"62.{i:02d}": 25 for i in range(1, 9)} | {"62.09": 3}
 
 
-class InvalidPayload(ValueError):
+class InvalidPayload(ReasonedError):
     """A payload, or the data given to build one, breaks a VIETQR.md rule; `reason` says which."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

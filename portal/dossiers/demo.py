@@ -1,4 +1,5 @@
-"""Demo dossiers, one or more in each of the 10 statuses, some with fees."""
+"""Demo dossiers, one or more in each of the 10 statuses, some with fees; and the demo payments of those fees:
+one pending, one paid by VietQR transfer, one underpaid (flagged for staff)."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ from portal.catalog.models import Procedure
 from portal.db_types import utcnow
 from portal.domain.dossier_status import DossierAction as A
 from portal.extensions import db
+from portal.payments import operations as payments
+from portal.payments.models import BankTransaction, Payment
 
-from . import operations
+from . import intake, operations
 from .models import Dossier
 
 DEMO_DOMAIN = "@demo.sonla.vn"
@@ -113,11 +116,12 @@ def seed_demo_dossiers() -> int:
     """Add the demo dossiers once (recognised by their demo e-mail addresses). Returns dossiers added."""
     if db.session.scalar(select(func.count(Dossier.id)).where(Dossier.email.like(f"%{DEMO_DOMAIN}"))):
         return 0
-    staff = {
+    found = {
         key: db.session.scalar(select(Account).where(Account.email == f"{name}{DEMO_DOMAIN}"))
         for key, name in (("desk", "tiepnhan"), ("processor", "xuly"), ("leader", "lanhdao"))
     }
-    if None in staff.values():
+    staff = {key: account for key, account in found.items() if account is not None}
+    if len(staff) < len(found):
         return 0
     added = 0
     for number, (procedure_code, name, days_ago, path) in enumerate(PLAN, 1):
@@ -125,7 +129,7 @@ def seed_demo_dossiers() -> int:
         if procedure is None or not procedure.is_online:
             continue
         when = utcnow() - timedelta(days=days_ago)
-        applicant = operations.Applicant(
+        applicant = intake.Applicant(
             name=name,
             id_number=f"0141900{number:05d}",
             birth_date=None,
@@ -134,11 +138,45 @@ def seed_demo_dossiers() -> int:
             address=f"Tổ {number}, phường Tô Hiệu",
             admin_unit_code="03646",
         )
-        dossier = operations.submit_online(
-            procedure, applicant, [operations.Upload(DEMO_PDF, "to-khai.pdf")], None, "vi", now=when
+        dossier = intake.submit_online(
+            procedure, applicant, [intake.Upload(DEMO_PDF, "to-khai.pdf")], None, "vi", now=when
         )
         for action, who, note in path:
             operations.staff_act(dossier, A(action), staff[who], note=note, now=when)
         added += 1
     db.session.flush()
+    return added
+
+
+def seed_demo_payments() -> int:
+    """Settle two of the demo dossiers' fee requests with bank credits, once. Returns credits added."""
+    if db.session.scalar(
+        select(func.count(BankTransaction.id)).where(BankTransaction.bank_transaction_id.like("DEMO-%"))
+    ):
+        return 0
+    names = ("Quàng Thị Nga", "Sồng A Chứ")
+    owed = {
+        dossier.applicant_name: payment
+        for payment, dossier in db.session.execute(
+            select(Payment, Dossier)
+            .join(Dossier)
+            .where(Dossier.applicant_name.in_(names), Dossier.email.like("%@demo%"))
+        )
+    }
+    added = 0
+    for number, (name, share) in enumerate(((names[0], 1.0), (names[1], 0.5)), 1):
+        payment = owed.get(name)
+        if payment is None:
+            continue
+        amount = int(payment.amount_vnd * share)
+        payments.record_credit(
+            payments.Credit(
+                bank_transaction_id=f"DEMO-{number:04d}",
+                amount_vnd=amount,
+                description=f"MBVCB.{number}.{payment.reference}.CT tu {name}",
+                occurred_at=utcnow(),
+            ),
+            "webhook",
+        )
+        added += 1
     return added

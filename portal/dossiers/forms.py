@@ -5,8 +5,7 @@ from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectFiel
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from portal.choices import options
-from portal.feedback.forms import valid_mobile
-from portal.forms import PortalForm, cleaned
+from portal.forms import PortalForm, cleaned, valid_mobile
 
 
 class ApplicantFields(PortalForm):

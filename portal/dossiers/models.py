@@ -10,13 +10,13 @@ from portal.agencies.models import Agency
 from portal.catalog.models import Procedure, RequiredDocument
 from portal.db_types import Money, UTCDateTime, utcnow
 from portal.domain.dossier_status import DossierStatus
-from portal.extensions import db
+from portal.extensions import Model
 from portal.places.models import AdminUnit
 
 CHANNELS = ("online", "counter", "post")  # KenhThucHien 2, 1, 3
 
 
-class Dossier(db.Model):
+class Dossier(Model):
     __tablename__ = "dossiers"
     __table_args__ = (
         CheckConstraint("status BETWEEN 1 AND 10", name="status_known"),
@@ -99,7 +99,7 @@ class Dossier(db.Model):
         return DossierStatus(self.status)
 
 
-class DossierFile(db.Model):
+class DossierFile(Model):
     """A document of the dossier: submitted, supplemented or the result. Stored privately."""
 
     __tablename__ = "dossier_files"
@@ -122,7 +122,7 @@ class DossierFile(db.Model):
     required_document: Mapped[RequiredDocument | None] = relationship()
 
 
-class DossierPause(db.Model):
+class DossierPause(Model):
     """A request for documents (form 02) or for fees: the clock stops from started to resumed."""
 
     __tablename__ = "dossier_pauses"
@@ -138,7 +138,7 @@ class DossierPause(db.Model):
     dossier: Mapped[Dossier] = relationship(back_populates="pauses")
 
 
-class DossierApology(db.Model):
+class DossierApology(Model):
     """Form 04: "Phiếu xin lỗi và hẹn lại ngày trả kết quả"."""
 
     __tablename__ = "dossier_apologies"

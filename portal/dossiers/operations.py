@@ -1,4 +1,6 @@
-"""Dossier operations: online submission, counter intake, staff actions, citizen supplements.
+"""Dossier operations: staff actions, the portal's own moves (a settled fee), citizen supplements and withdrawal.
+
+A new dossier (online or at the counter) is made in intake.py.
 
 Operations flush and never commit; each returns what the citizen must be told (a Notice), which the
 route e-mails after its single commit.
@@ -7,37 +9,28 @@ route e-mails after its single commit.
 from __future__ import annotations
 
 import hmac
-import secrets
 from dataclasses import dataclass
 from datetime import date, datetime
 
 from flask import current_app
-from sqlalchemy import select
 
-from portal import form_nonce
 from portal.accounts.models import Account
-from portal.agencies.models import Agency
 from portal.calendar.queries import LOCAL_TZ, calendar_around
-from portal.catalog.models import Procedure
 from portal.db_types import utcnow
-from portal.domain.codes import dossier_code
 from portal.domain.digests import keyed_digest
 from portal.domain.dossier_status import Context, DossierAction, next_status
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
-from portal.domain.text import clean, clean_lines, fold
+from portal.domain.text import clean, clean_lines
 from portal.events.operations import record
 from portal.extensions import db
-from portal.sequences import next_value
-from portal.uploads import storage
-from portal.uploads.documents import check_document
-from portal.uploads.names import with_type_extension
+from portal.payments import operations as payments
 
 from . import deadlines
-from .models import Dossier, DossierApology, DossierFile, DossierPause
+from .errors import DossierError
+from .intake import Upload, attach
+from .models import Dossier, DossierApology, DossierPause
 
-CONSENT_VERSION = "tthc-2026-01"
-MAX_FILES = 10
 PUBLIC = frozenset(
     {
         A.RECEIVE,
@@ -61,32 +54,6 @@ NOTIFY = frozenset(
 NEEDS_TEXT = frozenset({A.REFUSE, A.REQUEST_SUPPLEMENT, A.STOP, A.APOLOGISE, A.NOTE})
 
 
-class DossierError(ValueError):
-    """Refused by a rule; `reason` names it for a translated message."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Applicant:
-    name: str
-    id_number: str
-    birth_date: date | None
-    phone: str  # E.164, validated by the form
-    email: str
-    address: str
-    admin_unit_code: str
-
-
-@dataclass(frozen=True)
-class Upload:
-    data: bytes
-    filename: str
-    required_document_id: int | None = None
-
-
 @dataclass(frozen=True)
 class Notice:
     dossier: Dossier
@@ -101,177 +68,6 @@ def secret_token(dossier: Dossier) -> str:
 
 def token_matches(dossier: Dossier, token: str) -> bool:
     return hmac.compare_digest(secret_token(dossier), token)
-
-
-def nonce_key(form: str, procedure: Procedure, nonce: str) -> str:
-    """What a dossier stores of its form's nonce, bound to one procedure's online form ("apply") or
-    counter form ("intake"); see portal/form_nonce.py."""
-    return form_nonce.stored(f"dossier-{form}:{procedure.code}", nonce)
-
-
-def display_name(filename: str) -> str:
-    """A harmless label for the file list; the stored name is always our own."""
-    name = clean(filename).replace("\\", "/").rsplit("/", 1)[-1]
-    name = "".join(ch for ch in name if ch.isprintable() and ch not in '<>:"|?*')
-    return name[:200] or "document"
-
-
-def receiving_agency(procedure: Procedure, unit_code: str) -> Agency:
-    """Commune-level procedures go to the applicant's commune; provincial ones to their department."""
-    if procedure.level in ("commune", "both") or procedure.agency_id is None:
-        agency = db.session.scalar(select(Agency).where(Agency.admin_unit_code == unit_code))
-        if procedure.level == "province" and procedure.agency_id is None:
-            agency = db.session.scalar(select(Agency).where(Agency.slug == "ubnd-tinh"))
-    else:
-        agency = db.session.get(Agency, procedure.agency_id)
-    if agency is None:
-        raise DossierError("commune")
-    return agency
-
-
-def _attach(dossier: Dossier, uploads: list[Upload], kind: str, actor_id: int | None) -> None:
-    for upload in uploads:
-        checked = check_document(upload.data)  # DocumentRejected stops the whole operation
-        dossier.files.append(
-            DossierFile(
-                required_document_id=upload.required_document_id,
-                kind=kind,
-                stored_name=storage.store(checked.data, checked.suffix),
-                display_name=with_type_extension(display_name(upload.filename), checked.mimetype),
-                mimetype=checked.mimetype,
-                size=len(checked.data),
-                uploaded_by_id=actor_id,
-            )
-        )
-
-
-def _new_dossier(
-    procedure: Procedure,
-    applicant: Applicant,
-    channel: str,
-    now: datetime,
-    account: Account | None,
-    created_by: Account | None,
-    locale: str,
-    nonce: str,
-) -> Dossier:
-    agency = receiving_agency(procedure, applicant.admin_unit_code)
-    day = now.astimezone(LOCAL_TZ).date()
-    sequence = next_value(f"dossier:{agency.id}", day)
-    dossier = Dossier(
-        code=dossier_code(agency.code, day, sequence),
-        received_day=day,
-        sequence=sequence,
-        link_salt=secrets.token_hex(16),
-        form_nonce=nonce_key(
-            "apply" if channel == "online" else "intake", procedure, nonce or form_nonce.new()
-        ),
-        agency=agency,
-        procedure=procedure,
-        channel=channel,
-        applicant_name=clean(applicant.name),
-        id_number=applicant.id_number,
-        birth_date=applicant.birth_date,
-        phone=applicant.phone,
-        email=applicant.email.strip().lower(),
-        address=clean(applicant.address),
-        admin_unit_code=applicant.admin_unit_code,
-        consent_version=CONSENT_VERSION,
-        locale=locale,
-        account_id=account.id if account else None,
-        created_by_id=created_by.id if created_by else None,
-        fee_vnd=procedure.total_fee_vnd or 0,
-        submitted_at=now,
-        status=S.SUBMITTED.value,
-    )
-    dossier.search_key = fold(
-        " ".join(
-            [
-                dossier.code,
-                dossier.applicant_name,
-                dossier.id_number,
-                dossier.phone,
-                dossier.phone.replace("+84", "0"),
-                procedure.name,
-            ]
-        )
-    )
-    return dossier
-
-
-def submit_online(
-    procedure: Procedure,
-    applicant: Applicant,
-    uploads: list[Upload],
-    account: Account | None,
-    locale: str,
-    now: datetime | None = None,
-    nonce: str = "",
-) -> Dossier:
-    """Status 1 (Mới đăng ký); the desk receives it later. The appointment shown is provisional.
-
-    `nonce` is the form's one-time nonce ("" when the post had none: one is made up).
-    """
-    if not procedure.is_online or not procedure.is_active:
-        raise DossierError("not_online")
-    if not uploads or len(uploads) > MAX_FILES:
-        raise DossierError("files")
-    now = now or utcnow()
-    dossier = _new_dossier(procedure, applicant, "online", now, account, None, locale, nonce)
-    _attach(dossier, uploads, "submitted", account.id if account else None)
-    dossier.appointment_on = deadlines.appointment_for(procedure, now)
-    db.session.add(dossier)
-    db.session.flush()
-    record(
-        "dossier",
-        dossier.id,
-        "submitted",
-        actor_id=account.id if account else None,
-        to_status=str(S.SUBMITTED.value),
-        public=True,
-    )
-    return dossier
-
-
-def counter_intake(
-    procedure: Procedure,
-    applicant: Applicant,
-    uploads: list[Upload],
-    receptionist: Account,
-    channel: str,
-    locale: str,
-    now: datetime | None = None,
-    nonce: str = "",
-) -> Dossier:
-    """A walk-in (or postal) dossier: received at once (status 2), the clock starts now."""
-    if channel not in ("counter", "post"):
-        raise DossierError("channel")
-    if len(uploads) > MAX_FILES:
-        raise DossierError("files")
-    now = now or utcnow()
-    # Check the agency before a number is taken, so a refused intake never consumes one.
-    if (
-        receptionist.role != "admin"
-        and receiving_agency(procedure, applicant.admin_unit_code).id != receptionist.agency_id
-    ):
-        raise DossierError("agency")
-    dossier = _new_dossier(procedure, applicant, channel, now, None, receptionist, locale, nonce)
-    _attach(dossier, uploads, "submitted", receptionist.id)
-    dossier.status = S.RECEIVED.value
-    dossier.received_at = now
-    dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(procedure, now)
-    db.session.add(dossier)
-    db.session.flush()
-    record(
-        "dossier",
-        dossier.id,
-        "receive",
-        actor_id=receptionist.id,
-        to_status=str(S.RECEIVED.value),
-        note=channel,
-        public=True,
-    )
-    return dossier
 
 
 def _context(dossier: Dossier) -> Context:
@@ -348,13 +144,13 @@ def staff_act(
         if action is A.CONFIRM_FEE:
             _confirm_open_payment(dossier, actor, now)
         if uploads:
-            _attach(dossier, uploads, "supplement", actor.id)
+            attach(dossier, uploads, "supplement", actor.id)
         _close_pause(dossier, now)
     elif action is A.PROPOSE_RESULT:
         dossier.result_proposed = True
     elif action in (A.APPROVE, A.FINISH):
         if uploads:
-            _attach(dossier, uploads, "result", actor.id)
+            attach(dossier, uploads, "result", actor.id)
         dossier.finished_at = now
         dossier.result_note = note
     elif action is A.RETURN_RESULT:
@@ -374,25 +170,23 @@ def staff_act(
     )
     db.session.flush()
     if action is A.REQUEST_FEE:
-        from portal.payments.operations import create_for
-
-        create_for(dossier)
+        payments.create_for(dossier)
     return Notice(dossier, action) if action in NOTIFY else None
 
 
 def _confirm_open_payment(dossier: Dossier, actor: Account, now: datetime) -> None:
     """An officer confirming the fee at the desk settles the open payment reference too."""
-    from portal.payments.operations import open_payment
-
-    payment = open_payment(dossier)
+    payment = payments.open_payment(dossier)
     if payment is not None:
-        payment.received_vnd = payment.amount_vnd
-        payment.status, payment.method, payment.paid_at, payment.confirmed_by_id = (
-            "paid",
-            "counter",
-            now,
-            actor.id,
-        )
+        payments.mark_paid_at_desk(payment, actor, now)
+
+
+def fee_settled(payment, now: datetime) -> None:
+    """A payment of the dossier's fee was settled (bank transfer or counter): a dossier waiting for its fees
+    (status 6) moves on by itself. Registered with payments as part of the FeeOwner (see wiring.py)."""
+    dossier = payment.dossier
+    if dossier.status_enum is S.FEE_REQUESTED:
+        system_act(dossier, A.CONFIRM_FEE, now=now)
 
 
 def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = None) -> None:
@@ -445,7 +239,7 @@ def citizen_supplement(
     new = next_status(old, A.SUPPLEMENT, "citizen", _context(dossier))
     if not uploads:
         raise DossierError("files")
-    _attach(dossier, uploads, "supplement", dossier.account_id)
+    attach(dossier, uploads, "supplement", dossier.account_id)
     _close_pause(dossier, now)
     dossier.status = new.value
     record(

@@ -12,8 +12,9 @@ from portal.domain import dossier_status
 from portal.domain.codes import InvalidCode, parse_dossier_code
 from portal.extensions import db
 from portal.search import every_term
+from portal.uploads.reconcile import StoredRow
 
-from .models import Dossier
+from .models import Dossier, DossierFile
 
 OPEN_STATUSES = tuple(sorted(int(status) for status in dossier_status.OPEN))
 
@@ -67,3 +68,11 @@ def code_from_scan(text: str) -> str | None:
     except InvalidCode:
         return None
     return text.upper()
+
+
+def stored_files():
+    """The dossier files the upload store must hold (registered with `flask check-files`, see wiring.py)."""
+    for row_id, code, name in db.session.execute(
+        select(DossierFile.id, Dossier.code, DossierFile.stored_name).join(Dossier)
+    ):
+        yield StoredRow("dossier_files", row_id, code, name)

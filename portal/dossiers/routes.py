@@ -27,16 +27,17 @@ from portal.domain.dossier_status import InvalidTransition
 from portal.domain.phone import national_format
 from portal.extensions import db
 from portal.i18n import locale_code
+from portal.payments.models import Payment
 from portal.places.models import AdminUnit
 from portal.tracking import access
 from portal.uploads import serving
 from portal.uploads.documents import DocumentRejected
 
-from . import deadlines, operations, queries
+from . import deadlines, intake, operations, queries
 from .forms import ApplyForm, SupplementForm, WithdrawForm
 from .labels import STATUS, document_error
 from .models import Dossier, DossierFile
-from .policy import can_view
+from .policy import can_view, may_act_as_citizen
 from .timeline import public_timeline
 
 bp = Blueprint("dossiers", __name__, url_prefix="/dossiers", template_folder="templates")
@@ -52,8 +53,6 @@ def tracking_link(dossier: Dossier) -> str:
 
 
 def payments_of(dossier: Dossier) -> list:
-    from portal.payments.models import Payment
-
     return list(
         db.session.scalars(select(Payment).where(Payment.dossier_id == dossier.id).order_by(Payment.id))
     )
@@ -82,11 +81,7 @@ def received_by(dossier: Dossier) -> Account | None:
 def citizen_dossier(code: str) -> Dossier:
     """For the citizen's own actions (supplement, withdraw): staff act through their own pages."""
     dossier = queries.by_code(code)
-    if (
-        dossier is None
-        or (current_user.is_authenticated and current_user.is_staff)
-        or not access.may_view("dossier", dossier.id, dossier.account_id)
-    ):
+    if dossier is None or not may_act_as_citizen(dossier):
         abort(404)
     return dossier
 
@@ -96,20 +91,20 @@ def fill_communes(form) -> None:
     form.commune.choices = options([("", _("Choose…")), *units])
 
 
-def collect_uploads(procedure) -> list[operations.Upload]:
+def collect_uploads(procedure) -> list[intake.Upload]:
     uploads = []
     for document in procedure.documents:
         for file in request.files.getlist(f"doc-{document.id}"):
             if file and file.filename:
-                uploads.append(operations.Upload(file.read(), file.filename, document.id))
+                uploads.append(intake.Upload(file.read(), file.filename, document.id))
     for file in request.files.getlist("doc-other"):
         if file and file.filename:
-            uploads.append(operations.Upload(file.read(), file.filename, None))
+            uploads.append(intake.Upload(file.read(), file.filename, None))
     return uploads
 
 
-def applicant_from(form) -> operations.Applicant:
-    return operations.Applicant(
+def applicant_from(form) -> intake.Applicant:
+    return intake.Applicant(
         name=form.applicant_name.data,
         id_number=form.id_number.data,
         birth_date=form.birth_date.data,
@@ -121,7 +116,7 @@ def applicant_from(form) -> operations.Applicant:
 
 
 def sent_with(form: str, procedure, nonce: str) -> Dossier | None:
-    return queries.by_form_nonce(operations.nonce_key(form, procedure, nonce))
+    return queries.by_form_nonce(intake.nonce_key(form, procedure, nonce))
 
 
 def already_sent(dossier: Dossier, nonce: str, again_url: str):
@@ -157,11 +152,11 @@ def apply(procedure_code: str):
     error = None
     if not uploads:
         error = _("Attach at least one document.")
-    elif len(uploads) > operations.MAX_FILES:
+    elif len(uploads) > intake.MAX_FILES:
         error = _("You can attach at most 10 files.")
     if error is None:
         try:
-            dossier = operations.submit_online(
+            dossier = intake.submit_online(
                 procedure,
                 applicant_from(form),
                 uploads,
@@ -264,7 +259,7 @@ def supplement(code: str):
     if not form.validate_on_submit():
         abort(400)
     uploads = [
-        operations.Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename
+        intake.Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename
     ]
     try:
         operations.citizen_supplement(dossier, uploads, form.note.data or "")

@@ -10,7 +10,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import form_nonce, mail
 from portal.accounts.models import Account
-from portal.auth.access import agency_scope, allow, can_see_agency, protect
+from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
 from portal.catalog.models import Procedure
 from portal.catalog.queries import procedure_by_code
@@ -26,8 +26,10 @@ from portal.uploads.documents import DocumentRejected
 
 from . import deadlines, operations, queries
 from .forms import DossierActionForm, IntakeForm
+from .intake import Upload, counter_intake
 from .labels import ACTION, EMAIL_MESSAGE, STATUS, TIMELINESS, document_error
 from .models import Dossier
+from .policy import can_handle
 from .routes import (
     already_sent,
     applicant_from,
@@ -74,7 +76,7 @@ def _error(reason: str) -> str:
 
 def _dossier(code: str) -> Dossier:
     dossier = queries.by_code(code)
-    if dossier is None or not can_see_agency(dossier.agency_id):
+    if dossier is None or not can_handle(dossier):
         abort(404)
     return dossier
 
@@ -86,7 +88,7 @@ def queue():
     code = queries.code_from_scan(query) if query else None
     if code:  # a scanned receipt QR or a typed code opens the dossier directly
         found = queries.by_code(code)
-        if found is not None and can_see_agency(found.agency_id):
+        if found is not None and can_handle(found):
             return redirect(url_for(".item", code=found.code))
     status = request.args.get("status", "")
     dossiers = queries.agency_queue(
@@ -159,9 +161,7 @@ def act(code: str, action: str):
     if not form.validate_on_submit():
         flash(_("The form could not be read. Please try again."), "error")
         return redirect(url_for(".item", code=code))
-    uploads = [
-        operations.Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename
-    ]
+    uploads = [Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename]
     try:
         notice = operations.staff_act(
             dossier,
@@ -230,7 +230,7 @@ def intake():
             "dossiers/staff_intake.html", form=form, procedure=procedure
         ), 400 if request.method == "POST" else 200
     try:
-        dossier = operations.counter_intake(
+        dossier = counter_intake(
             procedure,
             applicant_from(form),
             collect_uploads(procedure),

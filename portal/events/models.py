@@ -10,10 +10,10 @@ from sqlalchemy import ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_types import UTCDateTime, utcnow
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_subject", "subject_type", "subject_id", "occurred_at"),

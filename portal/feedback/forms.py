@@ -19,21 +19,12 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    ValidationError,
 )
 
 from portal.choices import options
-from portal.domain.phone import InvalidPhone, normalise_mobile
-from portal.forms import PortalForm, cleaned, cleaned_multiline
+from portal.forms import PortalForm, cleaned, cleaned_multiline, valid_mobile
 
 from .labels import REFUSAL_REASONS
-
-
-def valid_mobile(form, field):
-    try:
-        field.data = normalise_mobile(field.data or "")
-    except InvalidPhone:
-        raise ValidationError(_l("Enter a Vietnamese mobile number, for example 0912 345 678.")) from None
 
 
 class SubmitForm(PortalForm):
@@ -106,20 +97,6 @@ class SupplyInfoForm(PortalForm):
         _l("Your answer"),
         filters=[cleaned_multiline],
         validators=[DataRequired(_l("Write your answer.")), Length(max=5000)],
-    )
-
-
-class TrackForm(PortalForm):
-    code = StringField(
-        _l("Code"), validators=[DataRequired(_l("Enter the code from your receipt.")), Length(max=60)]
-    )
-    phone_digits = StringField(
-        _l("Last 4 digits of the phone number"),
-        validators=[
-            DataRequired(_l("Enter the last 4 digits.")),
-            Length(min=4, max=4, message=_l("Enter exactly 4 digits.")),
-        ],
-        render_kw={"inputmode": "numeric", "autocomplete": "off", "maxlength": 4},
     )
 
 

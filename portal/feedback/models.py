@@ -9,11 +9,11 @@ from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.db_types import UTCDateTime, utcnow
 from portal.domain.feedback_status import FeedbackStatus
-from portal.extensions import db
+from portal.extensions import Model
 from portal.places.models import AdminUnit
 
 
-class FeedbackCategory(db.Model):
+class FeedbackCategory(Model):
     __tablename__ = "feedback_categories"
     __table_args__ = (
         CheckConstraint("response_days BETWEEN 1 AND 60", name="response_days_range"),
@@ -36,7 +36,7 @@ class FeedbackCategory(db.Model):
     default_agency: Mapped[Agency | None] = relationship()
 
 
-class Feedback(db.Model):
+class Feedback(Model):
     """One citizen report (phản ánh, kiến nghị)."""
 
     __tablename__ = "feedback_items"
@@ -123,7 +123,7 @@ class Feedback(db.Model):
         return FeedbackStatus(self.status)
 
 
-class FeedbackPhoto(db.Model):
+class FeedbackPhoto(Model):
     __tablename__ = "feedback_photos"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -137,7 +137,7 @@ class FeedbackPhoto(db.Model):
     feedback: Mapped[Feedback] = relationship(back_populates="photos")
 
 
-class FeedbackPause(db.Model):
+class FeedbackPause(Model):
     """A request for information: the answer clock stops from `started_at` until `resumed_at`."""
 
     __tablename__ = "feedback_pauses"
@@ -150,7 +150,7 @@ class FeedbackPause(db.Model):
     feedback: Mapped[Feedback] = relationship(back_populates="pauses")
 
 
-class ResponseTemplate(db.Model):
+class ResponseTemplate(Model):
     """Reusable answer text for staff, per agency (NULL agency: everyone)."""
 
     __tablename__ = "response_templates"

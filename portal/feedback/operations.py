@@ -19,6 +19,7 @@ from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.db_types import utcnow
 from portal.domain.codes import feedback_code
 from portal.domain.digests import keyed_digest, sha256_hex
+from portal.domain.errors import ReasonedError
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.domain.feedback_status import FeedbackStatus as S
 from portal.domain.feedback_status import may_rate, next_status, unsatisfied_action
@@ -58,12 +59,8 @@ NOTIFY_CITIZEN = frozenset(
 )
 
 
-class FeedbackError(ValueError):
+class FeedbackError(ReasonedError):
     """A request that the rules refuse; `reason` names it for a translated message."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,13 @@ from datetime import timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from portal import pagination
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.search import every_term
+from portal.uploads.reconcile import StoredRow
 
-from .models import Feedback, FeedbackCategory
+from .models import Feedback, FeedbackCategory, FeedbackPhoto
 
 PAGE_SIZE = 20
 PUBLIC_STATUSES = ("answered", "closed", "accepted")
@@ -39,13 +41,10 @@ def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
         statement = statement.where(Feedback.status == criteria.status)
     if criteria.before:
         statement = statement.where(Feedback.id < criteria.before)
-    rows = list(
-        db.session.scalars(
-            statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1).options(selectinload(Feedback.photos))
-        )
-    )
-    next_before = rows[PAGE_SIZE - 1].id if len(rows) > PAGE_SIZE else None
-    return rows[:PAGE_SIZE], next_before
+    rows = db.session.scalars(
+        statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1).options(selectinload(Feedback.photos))
+    ).all()
+    return pagination.page(rows, PAGE_SIZE, lambda item: item.id)
 
 
 def published_by_code(code: str) -> Feedback | None:
@@ -114,3 +113,14 @@ def status_counts(agency_id: int | None) -> dict[str, int]:
     if agency_id is not None:
         statement = statement.where(Feedback.agency_id == agency_id)
     return dict(db.session.execute(statement).all())
+
+
+def stored_files():
+    """The photos and thumbnails the upload store must hold (registered with `flask check-files`)."""
+    for row_id, code, name, thumbnail in db.session.execute(
+        select(FeedbackPhoto.id, Feedback.code, FeedbackPhoto.stored_name, FeedbackPhoto.thumbnail_name).join(
+            Feedback
+        )
+    ):
+        yield StoredRow("feedback_photos", row_id, code, name)
+        yield StoredRow("feedback_photos", row_id, code, thumbnail)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import (
     Blueprint,
     Response,
@@ -21,7 +19,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import form_nonce, mail, qr, throttle
+from portal import form_nonce, mail, pagination, qr, throttle
 from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.choices import options
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
@@ -33,7 +31,7 @@ from portal.tracking import access
 from portal.uploads import serving
 from portal.uploads.images import ImageRejected
 
-from . import deadlines, operations, queries
+from . import deadlines, operations, policy, queries
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
 from .models import Feedback, FeedbackCategory, FeedbackPhoto
@@ -58,10 +56,6 @@ def photo_error(reason: str) -> str:
 def grant_access(item: Feedback) -> None:
     """Remember in the session that this browser may see the item's private page."""
     access.grant("feedback", item.id)
-
-
-def can_view_private(item: Feedback) -> bool:
-    return access.may_view("feedback", item.id, item.account_id)
 
 
 def _fill_choices(form: SubmitForm) -> None:
@@ -162,7 +156,7 @@ def submit():
 def receipt():
     saved = session.get("feedback_receipt")
     item = queries.by_code(saved["code"]) if saved else None
-    if item is None or not can_view_private(item):
+    if item is None or not policy.can_view_private(item):
         abort(404)
     link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=saved["token"])
     return render_template(
@@ -192,7 +186,7 @@ def secret_qr(token: str):
 
 def _private_item(code: str) -> Feedback:
     item = queries.by_code(code)
-    if item is None or not can_view_private(item):
+    if item is None or not policy.can_view_private(item):
         abort(404)  # another citizen's item looks exactly like a missing one
     return item
 
@@ -259,13 +253,13 @@ def reply(code: str):
 
 @bp.get("")
 def feed():
-    before = request.args.get("before", "")
+    before = pagination.decode(request.args.get("before", ""), pagination.row_id(18))
     criteria = queries.FeedFilter(
         query=clean(request.args.get("q", ""))[:200],
         category=request.args.get("category", "")[:40],
         commune=request.args.get("commune", "")[:5],
         status=request.args.get("status", ""),
-        before=int(before) if re.fullmatch(r"[0-9]{1,18}", before) else None,
+        before=before[0] if before else None,
     )
     items, next_before = queries.public_feed(criteria)
     categories = db.session.scalars(select(FeedbackCategory).order_by(FeedbackCategory.position)).all()
@@ -308,10 +302,7 @@ def photo(name: str):
     if record is None:
         abort(404)
     item = record.feedback
-    from portal.auth.access import can_see_agency
-
-    staff_ok = current_user.is_authenticated and current_user.is_staff and can_see_agency(item.agency_id)
-    if not (item.is_published or can_view_private(item) or staff_ok):
+    if not policy.can_see_photo(item):
         abort(404)
     handle = serving.open_stored(name)
     if handle is None:

@@ -10,18 +10,18 @@ from sqlalchemy import select
 from portal import mail
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
-from portal.auth.access import agency_scope, allow, can_see_agency, protect
+from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
 from portal.choices import options
 from portal.domain.feedback_status import FeedbackAction, InvalidTransition, NotPermitted, allowed_actions
 from portal.domain.phone import mask
-from portal.domain.roles import CONTACT_VIEWERS, QUEUE_ROLES
+from portal.domain.roles import QUEUE_ROLES
 from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
 from portal.i18n import locale_code
 
-from . import deadlines, operations, queries
+from . import deadlines, operations, policy, queries
 from .forms import StaffActionForm
 from .labels import ACTION, EMAIL_MESSAGE, REFUSAL_REASONS, STAFF_STATUS
 from .models import Feedback, ResponseTemplate
@@ -67,7 +67,7 @@ def _error(reason: str) -> str:
 
 def _item(code: str) -> Feedback:
     item = queries.by_code(code)
-    if item is None or not can_see_agency(item.agency_id):
+    if item is None or not policy.can_handle(item):
         abort(404)  # another agency's item does not exist for this officer
     return item
 
@@ -143,8 +143,7 @@ def item(code: str):
             is_overdue=deadlines.is_overdue,
             ordered=ordered,
             mask=mask,
-            # SECURITY.md I30: the full phone only to the officer handling the item (and leaders).
-            show_contact=current_user.role in CONTACT_VIEWERS or feedback.assignee_id == current_user.id,
+            show_contact=policy.may_see_contact(current_user, feedback),
         ),
         200,
         {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
@@ -167,7 +166,7 @@ def act(code: str, action: str):
     duplicate = None
     if chosen is FeedbackAction.MARK_DUPLICATE:
         duplicate = queries.by_code(form.duplicate_of.data or "")
-        if duplicate is None or not can_see_agency(duplicate.agency_id):
+        if duplicate is None or not policy.can_handle(duplicate):
             duplicate = None
     try:
         notice = operations.staff_act(
@@ -205,6 +204,6 @@ def act(code: str, action: str):
             reason=REFUSAL_REASONS.get(feedback.refusal_reason, ""),
         )
     flash(_("Done: %(action)s.", action=ACTION[chosen]), "success")
-    if chosen is FeedbackAction.FORWARD and not can_see_agency(feedback.agency_id):
+    if chosen is FeedbackAction.FORWARD and not policy.can_handle(feedback):
         return redirect(url_for(".queue"))
     return redirect(url_for(".item", code=code))

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import re
 
+from portal.domain.errors import ReasonedError
+
 MAX_CREDIT_VND = 10**15
 # Whole dong, optionally grouped by thousands as banks print them: 15000, 15.000, 15,000, 3.000.000.000.
 # "20000.00" does not match (it would be read a hundred times too big).
 STATEMENT_AMOUNT = re.compile(r"[0-9]{1,3}(?:([.,])[0-9]{3})(?:\1[0-9]{3})*|[0-9]+")
 
 
-class AmountError(ValueError):
+class AmountError(ReasonedError):
     """`reason` is one of: not_whole_dong, not_positive, too_large."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _in_range(amount: int) -> int:

@@ -6,13 +6,12 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueC
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import Money, UTCDateTime, utcnow
-from portal.dossiers.models import Dossier
-from portal.extensions import db
+from portal.extensions import Model
 
 STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
 
 
-class Payment(db.Model):
+class Payment(Model):
     __tablename__ = "payments"
     __table_args__ = (
         CheckConstraint(
@@ -25,6 +24,9 @@ class Payment(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(25), unique=True)  # e.g. SL7K2M9Q4XAM, with check symbol
+    # The dossier whose fee this is. Payments never imports dossiers (the dependency runs dossiers ->
+    # payments): the relationship names its class, and what payments needs to know about the dossier
+    # comes through the FeeOwner the dossiers feature registers (portal/payments/fees.py).
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     amount_vnd: Mapped[int] = mapped_column(Money)  # computed by the server from the procedure
     received_vnd: Mapped[int] = mapped_column(Money, default=0)
@@ -35,7 +37,7 @@ class Payment(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
     note: Mapped[str] = mapped_column(Text, default="")
 
-    dossier: Mapped[Dossier] = relationship(lazy="joined")
+    dossier: Mapped["Dossier"] = relationship(lazy="joined")  # noqa: F821  (portal.dossiers.models)
     transactions: Mapped[list["BankTransaction"]] = relationship(back_populates="payment")
 
     @property
@@ -43,7 +45,7 @@ class Payment(db.Model):
         return self.status == "paid"
 
 
-class BankTransaction(db.Model):
+class BankTransaction(Model):
     """One credit to the fee account, from the bank's notification or a statement line."""
 
     __tablename__ = "bank_transactions"
@@ -68,7 +70,7 @@ class BankTransaction(db.Model):
     payment: Mapped[Payment | None] = relationship(back_populates="transactions")
 
 
-class WebhookRefusal(db.Model):
+class WebhookRefusal(Model):
     """Refused bank notifications, counted per source address and minute (portal/payments/refusals.py).
 
     The audit log gets one event per row, that is at most one per address per minute; the row keeps the count.

@@ -6,29 +6,26 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from flask import current_app
 from sqlalchemy import select
 
 from portal.accounts.models import Account
-from portal.admin.models import SINGLE_ROW_ID, VietQRAccount
 from portal.calendar.queries import LOCAL_TZ
 from portal.db_types import utcnow
-from portal.domain.dossier_status import DossierAction, DossierStatus
+from portal.domain.errors import ReasonedError
 from portal.domain.payment_reference import find_references, new_reference
 from portal.domain.text import clean
 from portal.domain.vietqr import build_payload
 from portal.events.operations import record
 from portal.extensions import db
-from portal.settings import BankAccount
 
+from . import fees
 from .amounts import MAX_CREDIT_VND
+from .bank_account import current_bank
 from .models import BankTransaction, Payment
 
 
-class PaymentError(ValueError):
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
+class PaymentError(ReasonedError):
+    """Refused by a rule; `reason` names it."""
 
 
 @dataclass(frozen=True)
@@ -45,12 +42,6 @@ class Credit:
 def bank_instant(value: datetime) -> datetime:
     """A time a bank wrote (webhook or statement), in UTC: without an offset it is Vietnam's local time."""
     return (value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)).astimezone(UTC)
-
-
-def current_bank() -> BankAccount:
-    """The fee account: the one an admin saved in the database (/staff/admin/bank), else the environment's."""
-    row = db.session.get(VietQRAccount, SINGLE_ROW_ID)
-    return row.as_bank() if row is not None else current_app.config["PORTAL_SETTINGS"].bank
 
 
 def payload_for(payment: Payment) -> str:
@@ -89,22 +80,32 @@ def create_for(dossier) -> Payment:
 
 
 def _settle(payment: Payment, method: str, actor: Account | None, now: datetime) -> None:
-    """Mark paid and move the dossier on from 'fees requested' by itself."""
+    """Mark paid; the item the fee is for moves on by itself (through its registered FeeOwner)."""
     payment.status, payment.method, payment.paid_at = "paid", method, now
     payment.confirmed_by_id = actor.id if actor else None
-    dossier = payment.dossier
     record(
         "dossier",
-        dossier.id,
+        payment.dossier_id,
         "payment_received",
         actor_id=actor.id if actor else None,
         note=f"{payment.reference} {payment.received_vnd}",
         public=True,
     )
-    if dossier.status_enum is DossierStatus.FEE_REQUESTED:
-        from portal.dossiers.operations import system_act
+    fees.owner().settled(payment, now)
 
-        system_act(dossier, DossierAction.CONFIRM_FEE, now=now)
+
+def mark_paid_at_desk(payment: Payment, actor: Account, now: datetime) -> None:
+    """An officer confirmed the fee on the item itself (at the desk): its open reference is paid in full.
+
+    The item's own action records the event and moves it on, so neither is done here.
+    """
+    payment.received_vnd = payment.amount_vnd
+    payment.status, payment.method, payment.paid_at, payment.confirmed_by_id = (
+        "paid",
+        "counter",
+        now,
+        actor.id,
+    )
 
 
 def apply_credit(payment: Payment, amount: int, now: datetime) -> None:

@@ -2,7 +2,7 @@
 
 Ownership (issue 9, decided by the lead):
 
-- The VietQR receiving account is ONE provincial account (`admin.models.VietQRAccount`, a single row). The
+- The VietQR receiving account is ONE provincial account (`bank_account.VietQRAccount`, a single row). The
   account, its bank statements and the credits that name no known reference ("unmatched") belong to the
   province: the `finance` role (Kế toán / Tài chính tỉnh) and the province `admin`. Only they import
   statements and see or attach unmatched credits. They have no agency.
@@ -15,6 +15,8 @@ Ownership (issue 9, decided by the lead):
   check symbol), so they show only what a banking app needs to pay: the amount, the bank account, the
   reference and whether it is paid. Never a name, a dossier code or anything else about the applicant.
   The e-receipt names the payer and the dossier: only the dossier's citizen and its agency's staff see it.
+- Payments never imports dossiers: a payment's agency and who may see its receipt are asked of the FeeOwner
+  that the dossiers feature registers at app start (portal/payments/fees.py, portal/dossiers/wiring.py).
 """
 
 from __future__ import annotations
@@ -27,10 +29,9 @@ from portal.accounts.models import Account
 from portal.domain import roles
 from portal.domain.payment_reference import is_valid
 from portal.domain.roles import Role
-from portal.dossiers.models import Dossier
-from portal.dossiers.policy import can_view
 from portal.extensions import db
 
+from . import fees
 from .models import Payment
 
 ACCOUNT_OWNERS = (
@@ -56,7 +57,7 @@ def sees_payment(user: Account, payment: Payment) -> bool:
         return False
     if user.role == "admin":
         return True
-    return user.agency_id is not None and payment.dossier.agency_id == user.agency_id
+    return user.agency_id is not None and fees.owner().agency_of(payment) == user.agency_id
 
 
 def may_confirm(user: Account, payment: Payment) -> bool:
@@ -69,13 +70,13 @@ def listed_payments(user: Account):
     if user.role in ACCOUNT_OWNERS:
         return true()
     if user.role in DESK and user.agency_id is not None:
-        return Payment.dossier_id.in_(select(Dossier.id).where(Dossier.agency_id == user.agency_id))
+        return fees.owner().of_agency(user.agency_id)
     return false()
 
 
 def may_see_receipt(payment: Payment) -> bool:
     """The e-receipt names the payer: the dossier's citizen (account or secret link), its agency's staff."""
-    return payment.paid_at is not None and can_view(payment.dossier)
+    return payment.paid_at is not None and fees.owner().may_view(payment)
 
 
 def find(reference: str) -> Payment | None:

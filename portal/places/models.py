@@ -3,10 +3,10 @@
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
+from portal.extensions import Model
 
 
-class AdminUnit(db.Model):
+class AdminUnit(Model):
     __tablename__ = "admin_units"
 
     # Official 5-digit code (Decision 19/2025/QĐ-TTg); text, because leading zeros matter.

@@ -37,7 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, and_, case, exists, false, func, literal, or_, select, text, true
+from sqlalchemy import ColumnElement, Date, and_, case, exists, false, func, literal, or_, select, text, true
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
@@ -135,7 +135,7 @@ class Dashboard:
     received_series: tuple[tuple[date, int], ...]
 
 
-def _count(condition) -> object:
+def _count(condition) -> ColumnElement[int]:
     """COUNT of rows where `condition` holds, portable (SQLite has FILTER only since 3.30)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -329,7 +329,7 @@ def _dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
         (many_requests, "late"),
         else_="on_time",
     ).label("kind")
-    counts = dict(
+    counts: dict[str, int] = dict(
         db.session.execute(
             select(kind, func.count())
             .select_from(rows)

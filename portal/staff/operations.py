@@ -11,12 +11,13 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from portal.accounts.models import Account
+from portal.database import changed_rows
 from portal.dossiers.models import Dossier
 from portal.events.operations import record
 from portal.extensions import db
 from portal.feedback.models import Feedback
 
-MODELS = {"feedback": Feedback, "dossier": Dossier}
+MODELS: dict[str, type[Feedback] | type[Dossier]] = {"feedback": Feedback, "dossier": Dossier}
 
 
 class ClaimLost(Exception):
@@ -29,13 +30,13 @@ def _scope(model, officer: Account):
 
 def claim(kind: str, item_id: int, officer: Account) -> None:
     model = MODELS[kind]
-    result = db.session.execute(
+    claimed = changed_rows(
         update(model)
         .where(model.id == item_id, model.assignee_id.is_(None), *_scope(model, officer))
         .values(assignee_id=officer.id)
         .execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if claimed != 1:
         raise ClaimLost(kind)
     record(kind, item_id, "claim", actor_id=officer.id)
 
@@ -46,10 +47,10 @@ def release(kind: str, item_id: int, officer: Account) -> None:
     conditions = [model.id == item_id, model.assignee_id.is_not(None), *_scope(model, officer)]
     if officer.role not in ("leader", "admin"):
         conditions.append(model.assignee_id == officer.id)
-    result = db.session.execute(
+    released = changed_rows(
         update(model).where(*conditions).values(assignee_id=None).execution_options(synchronize_session=False)
     )
-    if result.rowcount != 1:
+    if released != 1:
         raise ClaimLost(kind)
     record(kind, item_id, "release", actor_id=officer.id)
 

@@ -12,6 +12,7 @@ from datetime import date
 
 from sqlalchemy import String, cast, false, func, literal, select, tuple_, union_all
 
+from portal import pagination
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import Feedback
@@ -104,10 +105,7 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
     result = db.session.execute(
         select(merged).order_by(merged.c.due, merged.c.kind, merged.c.id).limit(size + 1)
     ).all()
-    next_key = (
-        (result[size - 1].due, result[size - 1].kind, result[size - 1].id) if len(result) > size else None
-    )
-    return result[:size], next_key
+    return pagination.page(result, size, lambda row: (row.due, row.kind, row.id))
 
 
 def counts(criteria: QueueFilter, today: date) -> dict[str, int]:

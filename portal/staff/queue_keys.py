@@ -3,10 +3,13 @@
 `queue_due` is the due date of an open item (a far-future date while it is paused) and NULL once the
 item has left the queue. Stored, not computed in the query, so one plain index serves both the order
 and the "open" filter, and page 500 costs what page 1 costs.
+
+The listener is installed by `init_app`, which create_app calls: importing this module registers nothing.
 """
 
 from datetime import date
 
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -25,10 +28,15 @@ def queue_due(item) -> date | None:
     return (item.appointment_on or FAR_FUTURE) if item.status in DOSSIER_OPEN else None
 
 
-@event.listens_for(Session, "before_flush")
 def _refresh_queue_keys(session, flush_context, instances) -> None:
     for item in (*session.new, *session.dirty):
         if isinstance(item, Feedback | Dossier):
             key = queue_due(item)
             if item.queue_due != key:
                 item.queue_due = key
+
+
+def init_app(app: Flask) -> None:
+    """Keep the sort key current on every flush (once per process: the listener is on the Session class)."""
+    if not event.contains(Session, "before_flush", _refresh_queue_keys):
+        event.listen(Session, "before_flush", _refresh_queue_keys)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import pagination
 from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
 from portal.catalog.models import Procedure
@@ -29,14 +31,13 @@ bp = protect(Blueprint("staff", __name__, url_prefix="/staff", template_folder="
 
 def _filter() -> queries.QueueFilter:
     args = request.args
-    after = None
-    raw = args.get("after", "")
-    parts = raw.split("~")
-    if len(parts) == 3 and parts[1] in ("feedback", "dossier") and parts[2].isdigit() and len(parts[2]) < 12:
-        try:
-            after = (date.fromisoformat(parts[0]), parts[1], int(parts[2]))
-        except ValueError:
-            after = None
+    # The key of the last row shown: (due date, kind, id), as queries.queue_page gives it.
+    after = pagination.decode(
+        args.get("after", ""),
+        date.fromisoformat,
+        pagination.one_of("feedback", "dossier"),
+        pagination.row_id(11),
+    )
     return queries.QueueFilter(
         agency_id=agency_scope(),
         me=current_user.id,
@@ -65,12 +66,8 @@ def queue():
     criteria = _filter()
     today = local_now().date()
     rows, next_key = queries.queue_page(criteria, today)
-    args = {k: v for k, v in request.args.items() if k != "after"}
-    next_url = (
-        url_for(".queue", **args, after=f"{next_key[0].isoformat()}~{next_key[1]}~{next_key[2]}")
-        if next_key
-        else None
-    )
+    args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
+    next_url = url_for(".queue", **args, after=pagination.encode(*next_key)) if next_key else None
     units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
     en = locale_code() == "en"
     categories = [

@@ -485,7 +485,8 @@ _clock = time.monotonic
 
 def public_board(period: dashboard.Period) -> dashboard.Dashboard:
     seconds = current_app.config.get("STATISTICS_CACHE_SECONDS", 0 if current_app.testing else PUBLIC_MAX_AGE)
-    key = (id(current_app._get_current_object()), period)  # noqa: SLF001 - one cache per application
+    # One cache per application; current_app is a LocalProxy, which Flask's stubs type as Flask itself.
+    key = (id(current_app._get_current_object()), period)  # type: ignore[attr-defined]  # noqa: SLF001
     cached = _PUBLIC_CACHE.get(key)
     now = _clock()
     if seconds and cached and cached[0] > now:

@@ -16,12 +16,10 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from portal import throttle
-from portal.domain.codes import looks_like_feedback_code
 from portal.domain.phone import last_digits
-from portal.dossiers import queries as dossier_queries
-from portal.feedback import queries as feedback_queries
-from portal.feedback.forms import TrackForm
-from portal.tracking import access
+
+from . import access, lookup
+from .forms import TrackForm
 
 bp = Blueprint("tracking", __name__, template_folder="templates")
 
@@ -58,10 +56,8 @@ def track():
     attempt = throttle.hit(_code_key(code), CODE_LOCK_SECONDS)
     if attempt > LOOKUP_FAILURES_PER_CODE:
         return _locked_page(form, code)
-    if looks_like_feedback_code(code):
-        kind, item = "feedback", feedback_queries.by_code(code)
-    else:
-        kind, item = "dossier", dossier_queries.by_code(code)
+    kind = lookup.kind_of(code)  # a feedback code (PA-...) or a dossier's: see the features' wiring.py
+    item = kind.find(code) if kind else None
     expected = last_digits(item.phone, 4) if item else "0000"
     # Constant-time comparison, and the same answer for an unknown code and a wrong number.
     given = form.phone_digits.data.strip().encode("utf-8")
@@ -73,5 +69,5 @@ def track():
         ]
         return render_template("tracking/track.html", form=form), 404
     throttle.give_back(_code_key(code), CODE_LOCK_SECONDS)  # only wrong answers count towards the lock
-    access.grant(kind, item.id)
-    return redirect(url_for("feedback.status" if kind == "feedback" else "dossiers.status", code=item.code))
+    access.grant(kind.name, item.id)
+    return redirect(url_for(kind.endpoint, code=item.code))

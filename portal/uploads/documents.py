@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image
 
+from portal.domain.errors import ReasonedError
+
 from .images import ImageRejected, process_photo
 from .pdf import PdfRejected, clean_pdf
 
@@ -20,12 +22,8 @@ MAX_BYTES = 10 * 1024 * 1024
 DOCUMENT_SIDE = 3000  # scans stay legible
 
 
-class DocumentRejected(ValueError):
+class DocumentRejected(ReasonedError):
     """`reason`: 'empty', 'too_large', 'type', 'active_content', 'encrypted', 'corrupt', 'too_many_pixels'."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)

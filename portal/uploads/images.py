@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from portal.domain.errors import ReasonedError
+
 ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 MAX_BYTES = 10 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # SECURITY.md D16: a 20000x20000 image is refused from its header alone
@@ -20,12 +22,8 @@ MAX_SIDE = 2048
 THUMB_SIDE = 480
 
 
-class ImageRejected(ValueError):
+class ImageRejected(ReasonedError):
     """`reason` is one of 'empty', 'too_large', 'not_image', 'too_many_pixels', 'corrupt'."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -52,7 +50,7 @@ def process_photo(
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(raw), formats=formats)
+            image: Image.Image = Image.open(io.BytesIO(raw), formats=formats)
             # The header gives the size before any pixel is decoded: refuse bombs here.
             if image.width * image.height > MAX_PIXELS:
                 raise ImageRejected("too_many_pixels")

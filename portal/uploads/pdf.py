@@ -18,6 +18,8 @@ import re
 import pikepdf
 from pikepdf import settings as qpdf_settings
 
+from portal.domain.errors import ReasonedError
+
 # The decoded size of all streams but images: a compression bomb is refused, not expanded (fonts, page
 # contents and object streams of a real document are far smaller; scanned pages are images).
 MAX_DECODED = 20 * 1024 * 1024
@@ -71,24 +73,20 @@ _ACTIVE_BYTES = re.compile(
 _STREAM_DATA = re.compile(rb"(?<!end)stream\r?\n.*?\r?\nendstream", re.S)
 
 
-class PdfRejected(ValueError):
+class PdfRejected(ReasonedError):
     """`reason`: 'active_content', 'encrypted', 'corrupt' or 'too_large'."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 def _limit_qpdf() -> None:
     """qpdf decodes Flate, RunLength and predictors without a bound unless told; give each stream one."""
-    limits = {
-        "flate_max_memory": MAX_STREAM_DECODED,
-        "run_length_max_memory": MAX_STREAM_DECODED,
-        "png_max_memory": MAX_STREAM_DECODED,
-        "tiff_max_memory": MAX_STREAM_DECODED,
-    }
-    if any(qpdf_settings.get_qpdf_limits().get(name) != value for name, value in limits.items()):
-        qpdf_settings.set_qpdf_limits(**limits)
+    names = ("flate_max_memory", "run_length_max_memory", "png_max_memory", "tiff_max_memory")
+    if any(qpdf_settings.get_qpdf_limits().get(name) != MAX_STREAM_DECODED for name in names):
+        qpdf_settings.set_qpdf_limits(
+            flate_max_memory=MAX_STREAM_DECODED,
+            run_length_max_memory=MAX_STREAM_DECODED,
+            png_max_memory=MAX_STREAM_DECODED,
+            tiff_max_memory=MAX_STREAM_DECODED,
+        )
 
 
 def _unescape_names(data: bytes) -> bytes:

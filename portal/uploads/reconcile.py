@@ -7,17 +7,19 @@ still in progress: it is listed apart and never counts as trouble, nor is it eve
 
 The listing is taken before the rows are read: a file committed in between is then seen as referenced,
 never as an orphan.
+
+Which rows name stored files is for the features to say: each registers a source of StoredRow at app start
+(`register_source`, from its wiring.py), so uploads never imports the features that use it.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
-
-from portal.extensions import db
+from flask import Flask, current_app
 
 from . import storage
 
@@ -54,22 +56,18 @@ class Report:
         return not self.missing and not [o for o in self.orphans if o.name not in self.deleted]
 
 
-def stored_rows():
-    """Every (table, id, item code, stored name) the database holds; one query per table."""
-    from portal.dossiers.models import Dossier, DossierFile
-    from portal.feedback.models import Feedback, FeedbackPhoto
+SOURCES = "portal.uploads.stored_file_sources"
 
-    for row_id, code, name in db.session.execute(
-        select(DossierFile.id, Dossier.code, DossierFile.stored_name).join(Dossier)
-    ):
-        yield StoredRow("dossier_files", row_id, code, name)
-    for row_id, code, name, thumbnail in db.session.execute(
-        select(FeedbackPhoto.id, Feedback.code, FeedbackPhoto.stored_name, FeedbackPhoto.thumbnail_name).join(
-            Feedback
-        )
-    ):
-        yield StoredRow("feedback_photos", row_id, code, name)
-        yield StoredRow("feedback_photos", row_id, code, thumbnail)
+
+def register_source(app: Flask, source: Callable[[], Iterable[StoredRow]]) -> None:
+    """A feature's stored files: `source()` yields a StoredRow for every stored name its tables hold."""
+    app.extensions.setdefault(SOURCES, []).append(source)
+
+
+def stored_rows():
+    """Every (table, id, item code, stored name) the database holds, from each registered source."""
+    for source in current_app.extensions.get(SOURCES, []):
+        yield from source()
 
 
 def _files(root: Path, now: float) -> dict[str, DiskFile]:

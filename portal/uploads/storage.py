@@ -52,7 +52,6 @@ def store(data: bytes, suffix: str) -> str:
     return name
 
 
-@event.listens_for(Session, "after_commit")
 def _files_committed(session) -> None:
     if has_app_context():
         g.pop("new_upload_paths", None)
@@ -65,4 +64,8 @@ def discard_uncommitted_files(error=None) -> None:
 
 
 def init_app(app) -> None:
+    """Forget a request's new files once committed (a listener on the Session class, installed once per
+    process) and remove them if it ends without a commit."""
+    if not event.contains(Session, "after_commit", _files_committed):
+        event.listen(Session, "after_commit", _files_committed)
     app.teardown_appcontext(discard_uncommitted_files)

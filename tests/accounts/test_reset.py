@@ -11,10 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts import reset
+from portal.accounts import admin_operations, reset
 from portal.accounts.models import PasswordResetToken
 from portal.accounts.operations import find_by_email
-from portal.admin import operations as admin_operations
 from portal.db_types import utcnow
 from portal.events.models import Event
 from portal.extensions import db

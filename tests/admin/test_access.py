@@ -13,7 +13,7 @@ from sqlalchemy import select
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.extensions import db
-from tests.admin.helpers import (
+from tests.support.admin import (
     ADMIN,
     AGENCY_ADMIN,
     CITIZEN,

@@ -22,7 +22,7 @@ from sqlalchemy.pool import NullPool
 
 from portal.backup import files as backup_files
 from portal.catalog.models import Procedure
-from portal.dossiers import operations as dossier_operations
+from portal.dossiers import intake as dossier_intake
 from portal.dossiers.models import DossierFile
 from portal.extensions import db
 from portal.feedback.models import FeedbackPhoto
@@ -97,8 +97,8 @@ def source(tmp_path_factory):
         with application.app_context():
             item = make_item(photos=(jpeg_bytes(color=(12, 34, 56)),))
             procedure = db.session.scalar(select(Procedure).where(Procedure.code == ONLINE_PROCEDURE))
-            dossier = dossier_operations.submit_online(
-                procedure, applicant(), [dossier_operations.Upload(PDF, "to-khai.pdf")], None, "vi"
+            dossier = dossier_intake.submit_online(
+                procedure, applicant(), [dossier_intake.Upload(PDF, "to-khai.pdf")], None, "vi"
             )
             db.session.commit()
             photo, document = item.photos[0].stored_name, dossier.files[0].stored_name

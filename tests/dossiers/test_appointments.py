@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from portal.catalog.models import Procedure
 from portal.domain.dossier_status import DossierAction as A
-from portal.dossiers import operations
+from portal.dossiers import intake, operations
 from portal.dossiers.deadlines import appointment_for, timeliness
 from portal.extensions import db
 from tests.support.factories import account
@@ -300,9 +300,9 @@ def test_nothing_before_an_appointment_exists(app):
 def received_dossier(code="1.004194", when=RECEIVED):
     """Submitted online the evening before, received by the desk at `when`."""
     proc = db.session.scalar(select(Procedure).where(Procedure.code == code))
-    applicant = operations.Applicant("Lò Thị Xuân", "014190000123", None, "+84912345678", "", "Tổ 3", "03646")
-    dossier_ = operations.submit_online(
-        proc, applicant, [operations.Upload(PDF, "to-khai.pdf")], None, "vi", now=at(2026, 3, 1, 20)
+    applicant = intake.Applicant("Lò Thị Xuân", "014190000123", None, "+84912345678", "", "Tổ 3", "03646")
+    dossier_ = intake.submit_online(
+        proc, applicant, [intake.Upload(PDF, "to-khai.pdf")], None, "vi", now=at(2026, 3, 1, 20)
     )
     operations.staff_act(dossier_, A.RECEIVE, account("receptionist"), now=when)
     return dossier_
@@ -319,7 +319,7 @@ def test_supplement_through_the_operations(app, rule, value, due):
         dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.", now=at(2026, 3, 3, 10)
     )
     assert dossier_.appointment_on is None
-    operations.citizen_supplement(dossier_, [operations.Upload(PDF, "cho-o.pdf")], "", now=at(2026, 3, 5, 11))
+    operations.citizen_supplement(dossier_, [intake.Upload(PDF, "cho-o.pdf")], "", now=at(2026, 3, 5, 11))
     # exclude: Wed 4/3 and Thu 5/3 were the citizen's: Thu 5/3 + 2 = Mon 9/3.
     # restart: 3 days again from Thu 5/3 11:00: Fri 6/3, Mon 9/3, Tue 10/3.
     assert dossier_.appointment_on == due
@@ -337,7 +337,7 @@ def test_supplement_time_is_excluded_from_timeliness(app, rule):
     operations.staff_act(
         dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.", now=at(2026, 3, 3, 10)
     )
-    operations.citizen_supplement(dossier_, [operations.Upload(PDF, "cho-o.pdf")], "", now=at(2026, 3, 5, 11))
+    operations.citizen_supplement(dossier_, [intake.Upload(PDF, "cho-o.pdf")], "", now=at(2026, 3, 5, 11))
     assert dossier_.appointment_on == D(2026, 3, 9)
     operations.staff_act(dossier_, A.FINISH, processor, now=at(2026, 3, 9, 10))
     # Finished on the pause-adjusted date, after a single supplement request: on time, not late.
@@ -355,7 +355,7 @@ def test_an_apology_date_survives_a_later_supplement_but_does_not_excuse_latenes
     operations.staff_act(
         dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.", now=at(2026, 3, 4, 11)
     )
-    operations.citizen_supplement(dossier_, [operations.Upload(PDF, "cho-o.pdf")], "", now=at(2026, 3, 5, 10))
+    operations.citizen_supplement(dossier_, [intake.Upload(PDF, "cho-o.pdf")], "", now=at(2026, 3, 5, 10))
     # The legal date moves by the pause (Thu 5/3 was the citizen's): Fri 6/3. The citizen keeps the later
     # date the apology promised.
     assert dossier_.original_appointment_on == D(2026, 3, 6)

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.catalog.models import Procedure
-from portal.dossiers import operations
+from portal.dossiers import intake
 from portal.dossiers import routes as dossier_routes
 from portal.dossiers.models import Dossier, DossierFile
 from portal.extensions import db
@@ -83,7 +83,7 @@ def test_the_same_form_sent_twice_creates_one_dossier_and_shows_the_first_receip
     assert len(files_after_first - files_before) == 2 and stored_files(app) == files_after_first
     dossier = db.session.scalar(select(Dossier).where(Dossier.code == code))
     form = "apply" if who == "citizen" else "intake"
-    assert dossier.form_nonce == operations.nonce_key(form, dossier.procedure, hidden["nonce"])
+    assert dossier.form_nonce == intake.nonce_key(form, dossier.procedure, hidden["nonce"])
 
 
 def test_a_copied_nonce_shows_nobody_elses_dossier(app, client):

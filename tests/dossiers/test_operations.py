@@ -14,9 +14,10 @@ from portal.accounts.models import Account
 from portal.calendar.queries import calendar_around, local_now
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import InvalidTransition, NotPermitted
-from portal.dossiers import operations
+from portal.dossiers import intake, operations
+from portal.dossiers.intake import Upload
 from portal.dossiers.models import Dossier, DossierApology, DossierFile
-from portal.dossiers.operations import DossierError, Upload
+from portal.dossiers.operations import DossierError
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.operations import open_payment
@@ -56,7 +57,7 @@ def events(dossier: Dossier) -> list[Event]:
 
 
 def online(code: str = PROCEDURE, now: datetime | None = None) -> Dossier:
-    return operations.submit_online(procedure(code), person(), [pdf()], None, "vi", now=now)
+    return intake.submit_online(procedure(code), person(), [pdf()], None, "vi", now=now)
 
 
 DESK, PROCESSOR, LEADER = "receptionist", "processor", "leader"
@@ -118,7 +119,7 @@ def check_counter_dossier(dossier: Dossier, by: Account, channel: str, now: date
 def test_counter_intake_by_the_province_admin(app, channel):
     admin = account("admin")
     now = at(2026, 3, 2, 9)
-    dossier = operations.counter_intake(procedure(), person(), [pdf()], admin, channel, "vi", now=now)
+    dossier = intake.counter_intake(procedure(), person(), [pdf()], admin, channel, "vi", now=now)
     check_counter_dossier(dossier, admin, channel, now)
 
 
@@ -127,7 +128,7 @@ def test_counter_intake_by_the_province_admin(app, channel):
 def test_counter_intake_by_the_receptionist(app, channel):
     desk = account(DESK)
     now = at(2026, 3, 2, 9)
-    dossier = operations.counter_intake(procedure(), person(), [pdf()], desk, channel, "vi", now=now)
+    dossier = intake.counter_intake(procedure(), person(), [pdf()], desk, channel, "vi", now=now)
     check_counter_dossier(dossier, desk, channel, now)
 
 
@@ -148,7 +149,7 @@ def test_receptionist_of_another_agency_cannot_take_in_for_this_commune(app):
     stranger = other_agency_staff()
     before = db.session.scalar(select(func.count(Dossier.id)))
     with pytest.raises(DossierError) as refused:
-        operations.counter_intake(procedure(), person(), [pdf()], stranger, "counter", "vi")
+        intake.counter_intake(procedure(), person(), [pdf()], stranger, "counter", "vi")
     assert refused.value.reason == "agency"
     db.session.flush()
     assert db.session.scalar(select(func.count(Dossier.id))) == before
@@ -156,7 +157,7 @@ def test_receptionist_of_another_agency_cannot_take_in_for_this_commune(app):
 
 def test_counter_intake_channel_must_be_counter_or_post(app):
     with pytest.raises(DossierError) as refused:
-        operations.counter_intake(procedure(), person(), [pdf()], account("admin"), "online", "vi")
+        intake.counter_intake(procedure(), person(), [pdf()], account("admin"), "online", "vi")
     assert refused.value.reason == "channel"
 
 
@@ -580,7 +581,7 @@ def test_submit_online_refuses_offline_procedures(app, client):
     proc.online_level = "none"
     db.session.flush()
     with pytest.raises(DossierError) as refused:
-        operations.submit_online(proc, person(), [pdf()], None, "vi")
+        intake.submit_online(proc, person(), [pdf()], None, "vi")
     assert refused.value.reason == "not_online"
     assert client.get(f"/dossiers/apply/{PROCEDURE}").status_code == 404
     data = applicant()
@@ -595,7 +596,7 @@ def test_submit_online_refuses_inactive_procedures(app):
     proc = procedure()
     proc.is_active = False
     with pytest.raises(DossierError) as refused:
-        operations.submit_online(proc, person(), [pdf()], None, "vi")
+        intake.submit_online(proc, person(), [pdf()], None, "vi")
     assert refused.value.reason == "not_online"
 
 
@@ -603,7 +604,7 @@ def test_submit_online_refuses_inactive_procedures(app):
 def test_submit_online_needs_one_to_ten_files(app, count):
     before = db.session.scalar(select(func.count(Dossier.id)))
     with pytest.raises(DossierError) as refused:
-        operations.submit_online(procedure(), person(), [pdf(f"{n}.pdf") for n in range(count)], None, "vi")
+        intake.submit_online(procedure(), person(), [pdf(f"{n}.pdf") for n in range(count)], None, "vi")
     assert refused.value.reason == "files"
     assert db.session.scalar(select(func.count(Dossier.id))) == before
 

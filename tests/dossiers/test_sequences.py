@@ -26,8 +26,8 @@ import portal
 from portal.agencies.models import Agency
 from portal.catalog.models import Procedure
 from portal.domain.codes import parse_dossier_code
+from portal.dossiers.intake import Applicant, Upload, submit_online
 from portal.dossiers.models import Dossier
-from portal.dossiers.operations import Applicant, Upload, submit_online
 from portal.extensions import db
 from portal.sequences import DailySequence
 from tests.conftest import build_app, migrate_and_seed

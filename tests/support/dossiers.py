@@ -7,8 +7,8 @@ from datetime import date, datetime
 from sqlalchemy import select
 
 from portal.catalog.models import Procedure
-from portal.dossiers import operations
-from portal.dossiers.operations import Upload
+from portal.dossiers import intake
+from portal.dossiers.intake import Upload
 from portal.extensions import db
 from tests.support.files import PDF
 
@@ -32,7 +32,7 @@ def applicant(**overrides):
     return data
 
 
-def person(**overrides) -> operations.Applicant:
+def person(**overrides) -> intake.Applicant:
     """The same applicant, as the operations take it."""
     values = dict(
         name="Lò Thị Xuân",
@@ -44,7 +44,7 @@ def person(**overrides) -> operations.Applicant:
         admin_unit_code=COMMUNE,
     )
     values.update(overrides)
-    return operations.Applicant(**values)
+    return intake.Applicant(**values)
 
 
 def procedure(code: str = PROCEDURE) -> Procedure:
@@ -57,7 +57,7 @@ def make_dossier(
     code: str = PROCEDURE,
     *,
     received: bool = False,
-    applicant: operations.Applicant | None = None,
+    applicant: intake.Applicant | None = None,
     now: datetime | None = None,
     **person_fields,
 ):
@@ -65,11 +65,9 @@ def make_dossier(
     who = applicant or person(**person_fields)
     chosen = procedure(code)
     if not received:
-        return operations.submit_online(chosen, who, [Upload(PDF, "to-khai.pdf")], None, "vi", now=now)
+        return intake.submit_online(chosen, who, [Upload(PDF, "to-khai.pdf")], None, "vi", now=now)
     from tests.support.factories import make_account
 
-    agency = operations.receiving_agency(chosen, who.admin_unit_code)
+    agency = intake.receiving_agency(chosen, who.admin_unit_code)
     desk = make_account("receptionist", agency=agency)
-    return operations.counter_intake(
-        chosen, who, [Upload(PDF, "to-khai.pdf")], desk, "counter", "vi", now=now
-    )
+    return intake.counter_intake(chosen, who, [Upload(PDF, "to-khai.pdf")], desk, "counter", "vi", now=now)

@@ -203,7 +203,7 @@ def test_simultaneous_guesses_are_counted_before_any_answer_is_checked(app, monk
     import threading
     from types import SimpleNamespace
 
-    from portal.tracking import routes as tracking_routes
+    from portal.feedback import queries as feedback_queries
 
     code = "PA-261205-0042"
     item = SimpleNamespace(id=987654, code=code, phone="+84912345678")
@@ -215,7 +215,7 @@ def test_simultaneous_guesses_are_counted_before_any_answer_is_checked(app, monk
             release.wait(10)
         return item
 
-    monkeypatch.setattr(tracking_routes.feedback_queries, "by_code", slow_lookup)
+    monkeypatch.setattr(feedback_queries, "by_code", slow_lookup)
     results: list[int] = []
 
     def guess(n: int) -> None:

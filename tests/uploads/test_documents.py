@@ -1,7 +1,7 @@
 """Dossier documents (portal.uploads.documents): PDF, JPEG or PNG, identified by content, never by name.
 
 PDFs are checked (header, end marker, no active content); images are re-encoded to a fresh JPEG with
-no metadata; everything else is refused. Display names are sanitised (portal.dossiers.operations).
+no metadata; everything else is refused. Display names are sanitised (portal.dossiers.intake).
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from portal.catalog.models import Procedure
+from portal.dossiers.intake import display_name
 from portal.dossiers.models import Dossier
-from portal.dossiers.operations import display_name
 from portal.extensions import db
 from portal.uploads import storage
 from portal.uploads.documents import MAX_BYTES, DocumentRejected, check_document

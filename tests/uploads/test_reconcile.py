@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.dossiers import operations as dossiers
+from portal.dossiers import intake as dossiers
 from portal.uploads import reconcile, storage
 from tests.support.feedback import make_item
 from tests.support.files import PDF, jpeg_bytes

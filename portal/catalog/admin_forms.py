@@ -1,0 +1,74 @@
+"""The procedure form of /staff/admin/procedures: fees, processing time, online level, approval. Shape checks
+live here; the actor's rights are checked by portal.catalog.admin_operations."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, IntegerField, RadioField, StringField
+from wtforms.validators import InputRequired, NumberRange, ValidationError
+
+from portal.choices import options
+from portal.forms import PortalForm, cleaned
+
+# Whole dong, optionally grouped by thousands as people write them: 50000, 50.000, 50,000, 50 000.
+DONG = re.compile(r"[0-9]{1,13}|[0-9]{1,3}(?:([., ])[0-9]{3})(?:\1[0-9]{3})*")
+MAX_DONG = 1_000_000_000
+
+ONLINE_LEVELS = {
+    "full": _l("Fully online"),
+    "partial": _l("Partly online"),
+    "none": _l("At the counter only"),
+}
+
+
+class DongField(StringField):
+    """An amount in whole dong, or empty (None): 'set by the provincial People's Council'."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        if not valuelist:
+            return
+        text = cleaned(valuelist[0]) or ""
+        self.raw_text = text
+        if not text:
+            return
+        if not DONG.fullmatch(text):
+            raise ValueError(
+                _l("Enter a whole number of dong, for example 50000 or 50.000, or leave it empty.")
+            )
+        amount = int(re.sub(r"[., ]", "", text))
+        if amount > MAX_DONG:
+            raise ValueError(_l("The amount is too large."))
+        self.data = amount
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
+
+
+class ProcedureForm(PortalForm):
+    charge_vnd = DongField(_l("Charge (lệ phí), in dong"), render_kw={"inputmode": "numeric"})
+    fee_vnd = DongField(_l("Fee (phí), in dong"), render_kw={"inputmode": "numeric"})
+    processing_days = IntegerField(
+        _l("Processing time (working days)"),
+        validators=[
+            InputRequired(_l("Enter the number of working days (0 for the same day).")),
+            NumberRange(0, 365, message=_l("Enter a number of working days from 0 to 365.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    same_day = BooleanField(_l("Result the same working day (received before 15:00)"))
+    online_level = RadioField(
+        _l("Online service"),
+        choices=options(ONLINE_LEVELS.items()),
+        validators=[InputRequired(_l("Choose the online level."))],
+    )
+    needs_approval = BooleanField(_l("A leader approves the result"))
+    is_active = BooleanField(_l("Active (shown in the catalogue)"))
+
+    def validate_same_day(self, field):
+        if field.data and self.processing_days.data not in (None, 0):
+            raise ValidationError(_l("A same-day procedure takes 0 working days."))
+        if not field.data and self.processing_days.data == 0:
+            raise ValidationError(_l("0 working days means the same day: tick this box, or enter the days."))

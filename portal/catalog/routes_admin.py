@@ -1,0 +1,72 @@
+"""/staff/admin/procedures: fees, processing times, online level and leader approval of the catalogue's
+procedures. The province administrator sees every procedure; an agency administrator those of their agency
+(another agency's answer 404). Closed by default (portal.auth.access); opened per view. Every change writes
+an Event (portal.catalog.admin_operations)."""
+
+from __future__ import annotations
+
+from flask import abort, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.admin.views import ADMINS, PAGE, admin_blueprint, form_status, province, save
+from portal.auth.access import allow, protect
+from portal.domain.text import clean
+from portal.extensions import db
+from portal.search import every_term
+
+from .admin_forms import ProcedureForm
+from .admin_operations import can_edit_procedure, update_procedure
+from .models import Procedure
+
+bp = protect(admin_blueprint("catalog_admin", __name__))
+
+
+def _procedure(row_id: int) -> Procedure:
+    row = db.session.get(Procedure, row_id)
+    if row is None or not can_edit_procedure(current_user, row):
+        abort(404)
+    return row
+
+
+@bp.get("/procedures")
+@allow(*ADMINS)
+def procedures():
+    query = clean(request.args.get("q", ""))[:200]
+    after = clean(request.args.get("after", ""))[:20]
+    statement = select(Procedure)
+    if not province():
+        statement = statement.where(Procedure.agency_id == current_user.agency_id)
+    statement = statement.where(*every_term(Procedure.search_key, query))
+    if after:
+        statement = statement.where(Procedure.code > after)
+    rows = db.session.scalars(statement.order_by(Procedure.code).limit(PAGE + 1)).all()
+    next_url = None
+    if len(rows) > PAGE:
+        next_url = url_for(".procedures", q=query or None, after=rows[PAGE - 1].code)
+    return render_template(
+        "catalog/admin/procedures.html", procedures=rows[:PAGE], query=query, next_url=next_url
+    )
+
+
+@bp.route("/procedures/<int:row_id>", methods=["GET", "POST"])
+@allow(*ADMINS)
+def procedure(row_id: int):
+    row = _procedure(row_id)
+    form = ProcedureForm(obj=row)
+    done = save(
+        form,
+        lambda: update_procedure(
+            row,
+            current_user,
+            charge_vnd=form.charge_vnd.data,
+            fee_vnd=form.fee_vnd.data,
+            processing_days=form.processing_days.data,
+            same_day=form.same_day.data,
+            online_level=form.online_level.data,
+            needs_approval=form.needs_approval.data,
+            is_active=form.is_active.data,
+        ),
+        url_for(".procedure", row_id=row.id),
+    )
+    return done or (render_template("catalog/admin/procedure.html", procedure=row, form=form), form_status())

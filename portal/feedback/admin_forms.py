@@ -1,0 +1,58 @@
+"""Forms of /staff/admin/categories and /staff/admin/templates: feedback categories and response templates.
+Shape checks live here; checks that need the database (the actor's rights, an active agency) are made by
+portal.feedback.admin_operations and shown on the same fields."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from portal.choices import options
+from portal.forms import PortalForm, cleaned, cleaned_multiline
+
+SUBJECTS = {"rule": _l("About a rule or a public service"), "conduct": _l("About the conduct of officials")}
+
+
+class CategoryForm(PortalForm):
+    name = StringField(
+        _l("Name (Vietnamese)"),
+        filters=[cleaned],
+        validators=[DataRequired(_l("Enter the category's name.")), Length(max=120)],
+    )
+    name_en = StringField(
+        _l("Name (English)"),
+        filters=[cleaned],
+        validators=[DataRequired(_l("Enter the English name.")), Length(max=120)],
+    )
+    response_days = IntegerField(
+        _l("Answer deadline (working days)"),
+        validators=[
+            InputRequired(_l("Enter the number of working days.")),
+            NumberRange(1, 60, message=_l("Enter a number of working days from 1 to 60.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
+    is_urgent = BooleanField(_l("Urgent (shown first in the queue)"))
+    subject = RadioField(
+        _l("The report is"),
+        choices=options(SUBJECTS.items()),
+        validators=[InputRequired(_l("Choose what the reports are about."))],
+    )
+    # "" = the People's Committee of the commune where the problem is.
+    receiving_agency = SelectField(_l("Agency that receives new reports"), choices=[])
+    is_active = BooleanField(_l("Active (citizens can choose it)"))
+
+
+class TemplateForm(PortalForm):
+    title = StringField(
+        _l("Title"), filters=[cleaned], validators=[DataRequired(_l("Enter a title.")), Length(max=120)]
+    )
+    body = TextAreaField(
+        _l("Text"),
+        filters=[cleaned_multiline],
+        validators=[DataRequired(_l("Write the text.")), Length(max=10000)],
+    )
+    # "" = every agency (province-wide); only the province administrator may choose it.
+    agency = SelectField(_l("Used by"), choices=[])
+    is_active = BooleanField(_l("Active"))

@@ -1,0 +1,45 @@
+"""What payments asks of the feature whose fees it collects, through a port that feature registers.
+
+Payments knows a payment is owed for some item (`Payment.dossier_id`), never what the item is or who may
+see it. The dossiers feature registers a `FeeOwner` at app start (portal/dossiers/wiring.py, called by
+create_app), so the dependency runs one way: dossiers -> payments. Nothing is registered by importing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from flask import Flask, current_app
+
+if TYPE_CHECKING:  # pragma: no cover
+    from .models import Payment
+
+EXTENSION = "portal.payments.fee_owner"
+
+
+@dataclass(frozen=True)
+class FeeOwner:
+    # The payment was settled (bank credit or counter confirmation): move its item on if it waits for it.
+    settled: Callable[[Payment, datetime], None]
+    # The agency whose desk sees this payment (None: no agency's).
+    agency_of: Callable[[Payment], int | None]
+    # SQL condition on Payment: the payments of one agency's items.
+    of_agency: Callable[[int], Any]
+    # Whether this browser may see who paid (the e-receipt names the payer): the item's own visibility.
+    may_view: Callable[[Payment], bool]
+
+
+def register(app: Flask, owner: FeeOwner) -> None:
+    app.extensions[EXTENSION] = owner
+
+
+def owner() -> FeeOwner:
+    try:
+        return current_app.extensions[EXTENSION]
+    except KeyError:
+        raise RuntimeError(
+            "no fee owner registered: create_app calls portal.dossiers.wiring.init_app"
+        ) from None

@@ -1,0 +1,175 @@
+"""Procedures: fees in whole dong or empty (set by the provincial People's Council), processing time,
+same-day flag, online level, leader approval, active. Province admin: all; agency admin: their agency's."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal.extensions import db
+from tests.support.admin import (
+    ADMIN,
+    AGENCY_ADMIN,
+    HEALTH_PROCEDURE,
+    body,
+    change,
+    errors,
+    events,
+    health_admin,
+    procedure,
+    signed_in,
+)
+
+
+def form(row, **overrides):
+    data = {
+        "charge_vnd": "" if row.charge_vnd is None else str(row.charge_vnd),
+        "fee_vnd": "" if row.fee_vnd is None else str(row.fee_vnd),
+        "processing_days": str(row.processing_days),
+        "online_level": row.online_level,
+    }
+    for flag in ("same_day", "needs_approval", "is_active"):
+        if getattr(row, flag):
+            data[flag] = "y"
+    data.update(overrides)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("50000", 50000),
+        ("50.000", 50000),
+        ("50,000", 50000),
+        ("1 250 000", 1250000),
+        ("0", 0),
+        ("", None),
+        ("  ", None),
+    ],
+)
+def test_fees_in_whole_dong_or_empty(app, typed, stored):
+    row = procedure("SL-005")
+    response = signed_in(app, ADMIN).post(f"/staff/admin/procedures/{row.id}", data=form(row, fee_vnd=typed))
+    assert response.status_code == 302
+    db.session.refresh(row)
+    assert row.fee_vnd == stored
+
+
+@pytest.mark.parametrize("typed", ["12,5", "1.5", "-100", "50.00", "abc", "5e3", "50.000,5", "1000000001"])
+def test_other_amounts_are_refused(app, typed):
+    row = procedure("SL-005")
+    before = (row.charge_vnd, row.fee_vnd, row.processing_days)
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/procedures/{row.id}?lang=en", data=form(row, charge_vnd=typed, processing_days="9")
+    )
+    assert response.status_code == 400
+    assert errors(response) in (
+        ["Enter a whole number of dong, for example 50000 or 50.000, or leave it empty."],
+        ["The amount is too large."],
+    )
+    db.session.refresh(row)
+    assert (row.charge_vnd, row.fee_vnd, row.processing_days) == before
+    assert events("procedure", row.id) == []
+
+
+def test_an_edit_writes_an_event_with_before_and_after(app):
+    row = procedure("SL-005")
+    assert (row.processing_days, row.same_day, row.online_level, row.needs_approval) == (
+        3,
+        False,
+        "full",
+        False,
+    )
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/procedures/{row.id}",
+        data=form(row, charge_vnd="20.000", processing_days="5", online_level="partial", needs_approval="y"),
+    )
+    assert response.status_code == 302
+    db.session.refresh(row)
+    assert (row.charge_vnd, row.processing_days, row.online_level, row.needs_approval) == (
+        20000,
+        5,
+        "partial",
+        True,
+    )
+    [event] = events("procedure", row.id, "procedure_updated")
+    assert change(event) == {
+        "before": {"charge_vnd": None, "processing_days": 3, "online_level": "full", "needs_approval": False},
+        "after": {
+            "charge_vnd": 20000,
+            "processing_days": 5,
+            "online_level": "partial",
+            "needs_approval": True,
+        },
+    }
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"processing_days": "3", "same_day": "y"}, "A same-day procedure takes 0 working days."),
+        ({"processing_days": "0"}, "0 working days means the same day: tick this box, or enter the days."),
+        ({"processing_days": "-1"}, "Enter a number of working days from 0 to 365."),
+        ({"processing_days": "366"}, "Enter a number of working days from 0 to 365."),
+        ({"processing_days": ""}, "Enter the number of working days (0 for the same day)."),
+        ({"online_level": "maybe"}, "Not a valid choice."),
+    ],
+)
+def test_inconsistent_times_and_levels_are_refused(app, overrides, message):
+    row = procedure("SL-005")
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/procedures/{row.id}?lang=en", data=form(row, fee_vnd="1000", **overrides)
+    )
+    assert response.status_code == 400
+    assert message in errors(response)
+    db.session.refresh(row)
+    assert (row.fee_vnd, row.processing_days, row.same_day) == (None, 3, False)
+    assert events("procedure", row.id) == []
+
+
+def test_same_day_procedure(app):
+    row = procedure("SL-005")
+    assert (
+        signed_in(app, ADMIN)
+        .post(f"/staff/admin/procedures/{row.id}", data=form(row, processing_days="0", same_day="y"))
+        .status_code
+        == 302
+    )
+    db.session.refresh(row)
+    assert (row.processing_days, row.same_day) == (0, True)
+
+
+def test_the_public_page_shows_the_new_fee_and_a_deactivated_procedure_disappears(app):
+    row = procedure("SL-005")
+    client = signed_in(app, ADMIN)
+    assert (
+        client.post(
+            f"/staff/admin/procedures/{row.id}?lang=en", data=form(row, charge_vnd="25000", fee_vnd="")
+        ).status_code
+        == 302
+    )
+    assert "25,000" in body(client.get(f"/procedures/{row.code}?lang=en"))
+    assert client.post(f"/staff/admin/procedures/{row.id}", data=form(row, is_active=None)).status_code == 302
+    response = client.get(f"/procedures/{row.code}")
+    response.close()
+    assert response.status_code == 404
+    assert [e.action for e in events("procedure", row.id)] == ["procedure_updated", "procedure_updated"]
+
+
+def test_agency_admin_edits_their_agencys_procedures_only(app):
+    own, other, shared = procedure(HEALTH_PROCEDURE), procedure("SL-033"), procedure("SL-005")
+    client = health_admin(app)
+    assert (
+        client.post(f"/staff/admin/procedures/{own.id}", data=form(own, fee_vnd="650000")).status_code == 302
+    )
+    for row in (other, shared):  # the police's, and a commune-level procedure shared by every commune
+        response = client.post(f"/staff/admin/procedures/{row.id}", data=form(row, fee_vnd="1"))
+        response.close()
+        assert response.status_code == 404
+    db.session.refresh(own)
+    assert own.fee_vnd == 650000
+    assert events("procedure", other.id) == [] and events("procedure", shared.id) == []
+    response = signed_in(app, AGENCY_ADMIN).post(
+        f"/staff/admin/procedures/{own.id}", data=form(own, fee_vnd="1")
+    )
+    response.close()
+    assert response.status_code == 404
