@@ -13,25 +13,30 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
     configure(app, settings)
 
-    from portal import cli, compression, database, errors, i18n, security, throttle  # noqa: F401  (database: hooks)
+    from portal import caching, cli, compression, database, errors, i18n, security, throttle
+    from portal.accounts import loader as accounts_loader
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
     from portal.feedback import wiring as feedback_wiring
     from portal.staff import queue_keys
     from portal.uploads import storage
 
+    database.init_app(app)  # SQLite pragmas on every connection
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    accounts_loader.init_app(app)  # session cookie -> account
     throttle.init_app(app)
+    caching.init_app(app)
     errors.init_app(app)
     compression.init_app(app)
     storage.init_app(app)
     queue_keys.init_app(app)  # keeps the staff queue's sort key current
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
+    register_event_sources(app)
     register_blueprints(app)
     cli.init_app(app)
     trust_proxies(app, settings.trusted_proxies)
@@ -78,6 +83,41 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True, "pool_timeout": 5, "connect_args": {"connect_timeout": 3}}
 
 
+def register_event_sources(app: Flask) -> None:
+    """What the events of each feature are about, for the audit log and the timelines: portal.events imports
+    no feature, each feature declares its subjects, action names and links (portal.events.registry)."""
+    from portal.accounts import labels as accounts
+    from portal.agencies import labels as agencies
+    from portal.calendar import labels as calendar
+    from portal.catalog import labels as catalog
+    from portal.dossiers import labels as dossiers
+    from portal.events import registry
+    from portal.feedback import labels as feedback
+    from portal.payments import labels as payments
+    from portal.statistics import export as statistics
+
+    events = registry.init_app(app)
+    for feature in (accounts, agencies, calendar, catalog, dossiers, feedback, payments, statistics):
+        feature.register_events(events)
+    # The audit filter lists the subject types in this reading order.
+    events.order(
+        (
+            "dossier",
+            "feedback",
+            "account",
+            "agency",
+            "procedure",
+            "feedback_category",
+            "response_template",
+            "calendar_day",
+            "vietqr_account",
+            "province",
+            "bank_webhook",
+            "sign_in_policy",
+        )
+    )
+
+
 def register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import bp as accounts
     from portal.accounts.routes_admin import bp as accounts_admin
@@ -88,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.catalog.routes_admin import bp as catalog_admin
     from portal.dossiers.routes import bp as dossiers
     from portal.dossiers.routes_staff import bp as dossiers_staff
+    from portal.events.routes_audit import bp as staff_audit
     from portal.feedback.routes import bp as feedback
     from portal.feedback.routes_admin import bp as feedback_admin
     from portal.feedback.routes_staff import bp as feedback_staff
@@ -96,9 +137,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.payments.routes_admin import bp as payments_admin
     from portal.payments.routes_staff import bp as payments_staff
     from portal.staff.routes import bp as staff
-    from portal.staff.routes_audit import bp as staff_audit
-    from portal.staff.routes_dashboard import bp as staff_dashboard
-    from portal.staff.routes_dashboard import public as statistics
+    from portal.statistics.routes_public import public as statistics
+    from portal.statistics.routes_staff import bp as staff_dashboard
     from portal.tracking.routes import bp as tracking
 
     for blueprint in (

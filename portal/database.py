@@ -1,5 +1,6 @@
 """Engine-level settings that must hold on every connection, and the session helpers that go with them."""
 
+from flask import Flask
 from sqlalchemy import CursorResult, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.sql.dml import UpdateBase
@@ -7,7 +8,12 @@ from sqlalchemy.sql.dml import UpdateBase
 from portal.extensions import db
 
 
-@event.listens_for(Engine, "connect")
+def init_app(app: Flask) -> None:
+    """Every new connection of any engine gets the SQLite settings (a no-op on PostgreSQL). Once per process."""
+    if not event.contains(Engine, "connect", _sqlite_pragmas):
+        event.listen(Engine, "connect", _sqlite_pragmas)
+
+
 def _sqlite_pragmas(dbapi_connection, connection_record):
     # SQLite leaves foreign keys off by default; WAL lets readers work while a request writes.
     if type(dbapi_connection).__module__.startswith("sqlite3"):

@@ -48,7 +48,6 @@ def init_app(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
-    login_manager.user_loader(load_account)
     app.before_request(refuse_nul_bytes)
     app.after_request(set_security_headers)
 
@@ -90,20 +89,6 @@ def refuse_nul_bytes():
         values += request.form.values()
     if any("\x00" in value for value in values):
         abort(400)
-
-
-def load_account(session_id: str):
-    """Session ids are 'account id:session version': a bumped version ends old sessions."""
-    from portal.accounts.models import Account
-    from portal.extensions import db
-
-    account_id, _, version = session_id.partition(":")
-    if not account_id.isdigit() or not version.isdigit():
-        return None
-    account = db.session.get(Account, int(account_id))
-    if account is None or account.session_version != int(version) or not account.is_enabled:
-        return None
-    return account
 
 
 def set_security_headers(response: Response) -> Response:

@@ -6,6 +6,10 @@ either in Vietnamese is not left with `two_factor_failed`.
 
 from flask_babel import lazy_gettext as _l
 
+from portal.events.registry import Actors, Registry, Subject
+
+from .models import Account
+
 EVENT = {
     "login": _l("Signed in"),
     "login_failed": _l("Wrong password"),
@@ -24,3 +28,12 @@ EVENT = {
 }
 # The province's sign-in policy (portal.accounts.two_factor).
 POLICY_EVENT = {"two_factor_policy_changed": _l("Two-step sign-in policy changed")}
+
+
+def register_events(events: Registry) -> None:
+    """Accounts and the sign-in policy as subjects of the audit log, and the accounts as its actors."""
+    events.acted_by(Actors(Account, Account.id, Account.email, Account.full_name))
+    events.subject(
+        Subject("account", _l("Account"), Account, Account.email, Account.agency_id, stored=str.lower), EVENT
+    )
+    events.subject(Subject("sign_in_policy", _l("Sign-in policy")), POLICY_EVENT)

@@ -158,6 +158,11 @@ def is_late(due: date, finished: datetime) -> bool:
     return finished.date() > due
 
 
+# Decision 766/QĐ-TTg: how many supplement requests a dossier may have and still be on time (the
+# dashboard's SQL reads it too).
+SUPPLEMENT_REQUESTS_ALLOWED = 1
+
+
 def supplement_rule_late(pause_count: int) -> bool:
     """Decision 766/QĐ-TTg: more than one supplement request makes the dossier late.
 
@@ -165,4 +170,4 @@ def supplement_rule_late(pause_count: int) -> bool:
     """
     if pause_count < 0:
         raise ValueError("pause_count must not be negative")
-    return pause_count > 1
+    return pause_count > SUPPLEMENT_REQUESTS_ALLOWED

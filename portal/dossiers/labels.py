@@ -1,10 +1,14 @@
 """Translatable labels for dossier statuses, actions and upload errors."""
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
+from portal.events.registry import Registry, Subject
+
+from .models import Dossier
 
 # Citizen-facing names (VIETNAM.md §4, suggested labels).
 STATUS = {
@@ -97,3 +101,23 @@ def document_error(reason: str) -> str:
         "too_many_pixels": _("An image has too many pixels (more than 40 megapixels)."),
     }
     return messages.get(reason, _("A file could not be read; it may be damaged."))
+
+
+def _staff_page(code: str) -> str:
+    return url_for("dossiers_staff.item", code=code)
+
+
+def register_events(events: Registry) -> None:
+    """Dossiers as subjects of the audit log: found by code (stored in capitals), owned by their agency."""
+    events.subject(
+        Subject(
+            "dossier",
+            _l("Dossier"),
+            Dossier,
+            Dossier.code,
+            Dossier.agency_id,
+            stored=str.upper,
+            link=_staff_page,
+        ),
+        EVENT,
+    )

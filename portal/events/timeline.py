@@ -7,10 +7,10 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from portal.accounts.models import Account
 from portal.extensions import db
 
 from .models import Event
+from .registry import actors
 
 # Reads of an item (record views, file downloads) stay in the audit log; on its timeline they are noise.
 AUDIT_ONLY = ("viewed", "file_downloaded")
@@ -26,9 +26,10 @@ class Entry:
 
 
 def entries(subject_type: str, subject_id: int, labels: dict, public_only: bool) -> list[Entry]:
+    who = actors()  # the accounts feature's table and name column, registered at start-up
     statement = (
-        select(Event, Account.full_name)
-        .outerjoin(Account, Account.id == Event.actor_id)
+        select(Event, who.name)
+        .outerjoin(who.model, who.id == Event.actor_id)
         .where(Event.subject_type == subject_type, Event.subject_id == subject_id)
         .order_by(Event.occurred_at, Event.id)
     )

@@ -1,9 +1,13 @@
 """Translatable labels for feedback statuses, actions and reasons (the domain stays pure)."""
 
+from flask import url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.domain.feedback_status import FeedbackStatus as S
+from portal.events.registry import Registry, Subject
+
+from .models import Feedback, FeedbackCategory, ResponseTemplate
 
 STATUS = {
     S.NEW: _l("Waiting to be received"),
@@ -70,3 +74,42 @@ EMAIL_MESSAGE = {
     A.CLOSE: _l("Your report was closed."),
     A.REOPEN: _l("Your report was reopened and is being handled again."),
 }
+
+
+def _staff_page(code: str) -> str:
+    return url_for("feedback_staff.item", code=code)
+
+
+def register_events(events: Registry) -> None:
+    """Feedback items, categories (owned by the agency receiving them by default) and response templates
+    as subjects of the audit log."""
+    events.subject(
+        Subject(
+            "feedback",
+            _l("Feedback"),
+            Feedback,
+            Feedback.code,
+            Feedback.agency_id,
+            stored=str.upper,
+            link=_staff_page,
+        ),
+        EVENT,
+    )
+    events.subject(
+        Subject(
+            "feedback_category",
+            _l("Feedback category"),
+            FeedbackCategory,
+            FeedbackCategory.name,
+            FeedbackCategory.default_agency_id,
+        )
+    )
+    events.subject(
+        Subject(
+            "response_template",
+            _l("Response template"),
+            ResponseTemplate,
+            ResponseTemplate.title,
+            ResponseTemplate.agency_id,
+        )
+    )

@@ -9,6 +9,8 @@ from portal.db_types import Money, UTCDateTime, utcnow
 from portal.extensions import Model
 
 STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
+# Settled: the fee was paid in full (an overpayment keeps its paid_at).
+SETTLED = ("paid", "overpaid")
 
 
 class Payment(Model):

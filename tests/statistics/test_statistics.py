@@ -84,19 +84,21 @@ def test_the_numbers_are_the_dashboards_province_figures(client, login):
 
 def test_the_facts_are_kept_for_a_few_minutes(app, client, monkeypatch):
     """Anonymous visitors cannot make the database count the province on every request."""
-    from portal.staff import routes_dashboard
+    import cachelib.simple
+
+    from portal.extensions import cache
+    from portal.statistics import routes_public
 
     monkeypatch.setitem(app.config, "STATISTICS_CACHE_SECONDS", 300)
-    monkeypatch.setattr(routes_dashboard, "_PUBLIC_CACHE", {})
+    with app.app_context():
+        cache.clear()  # the session's app: nothing kept from another test
     calls = []
-    original = routes_dashboard.dashboard.build
-    monkeypatch.setattr(
-        routes_dashboard.dashboard, "build", lambda *args: calls.append(args) or original(*args)
-    )
+    original = routes_public.dashboard.build
+    monkeypatch.setattr(routes_public.dashboard, "build", lambda *args: calls.append(args) or original(*args))
     first = shown(client.get("/statistics?lang=en").get_data(as_text=True))
     again = shown(client.get("/statistics?lang=vi").get_data(as_text=True))
     assert len(calls) == 1 and first["received"] == again["received"]
-    later = routes_dashboard._clock() + 301
-    monkeypatch.setattr(routes_dashboard, "_clock", lambda: later)
+    later = cachelib.simple.time() + 301
+    monkeypatch.setattr(cachelib.simple, "time", lambda: later)
     client.get("/statistics")
     assert len(calls) == 2  # expired: counted again

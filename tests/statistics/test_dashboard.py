@@ -26,8 +26,9 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause
 from portal.payments.models import Payment
-from portal.staff import dashboard
-from portal.staff.routes_dashboard import csv_safe
+from portal.statistics import dashboard
+from portal.statistics.export import csv_safe
+from portal.statistics.queries import dossiers as dossier_queries
 
 TO_HIEU = "ubnd-phuong-to-hieu"
 
@@ -193,7 +194,7 @@ def test_the_shortcuts_for_a_range_ending_today_change_nothing(app, monkeypatch)
     today = local_now().date()
     period = dashboard.Period(today - timedelta(days=30), today)
     shortcut = dashboard.dossier_facts(dashboard.Scope(agency), period)
-    monkeypatch.setattr(dashboard, "utcnow", lambda: datetime.now(LOCAL_TZ) + timedelta(days=2))
+    monkeypatch.setattr(dossier_queries, "utcnow", lambda: datetime.now(LOCAL_TZ) + timedelta(days=2))
     assert dashboard.dossier_facts(dashboard.Scope(agency), period) == shortcut
 
 

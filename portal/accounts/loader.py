@@ -1,0 +1,25 @@
+"""Who is signed in: the session cookie's id back to an account (Flask-Login's user loader)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from portal.extensions import db, login_manager
+
+from .models import Account
+
+
+def init_app(app: Flask) -> None:
+    """Called by create_app after security.init_app has set Flask-Login up."""
+    login_manager.user_loader(load_account)
+
+
+def load_account(session_id: str) -> Account | None:
+    """Session ids are 'account id:session version': a bumped version ends old sessions."""
+    account_id, _, version = session_id.partition(":")
+    if not account_id.isdigit() or not version.isdigit():
+        return None
+    account = db.session.get(Account, int(account_id))
+    if account is None or account.session_version != int(version) or not account.is_enabled:
+        return None
+    return account

@@ -1,0 +1,290 @@
+"""Dossier facts (`portal.domain.indicators.DossierFacts`) of a scope and range, in aggregate SQL.
+
+The statuses, actions and the supplement rule come from their owners (`portal.domain.dossier_status`,
+`portal.domain.working_days`, `portal.payments.models`); nothing here spells a status code. Only the
+processing days (2.2) need the working-day calendar: they are summed in Python over narrow rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Date, and_, case, exists, func, literal, or_, select, true
+
+from portal.calendar.queries import LOCAL_TZ, office_hours
+from portal.db_types import utcnow
+from portal.domain.dossier_status import ENDED_WITHOUT_RESULT, RUNNING, DossierAction, DossierStatus
+from portal.domain.indicators import DossierFacts
+from portal.domain.working_days import SUPPLEMENT_REQUESTS_ALLOWED, Calendar, receipt_day
+from portal.dossiers.models import Dossier, DossierFile, DossierPause
+from portal.events.models import Event
+from portal.extensions import db
+from portal.payments.models import SETTLED, Payment
+
+from .sql import Period, Scope, calendar_covering, count_where, in_scope, local_date
+
+S, A = DossierStatus, DossierAction
+# Received and not ended at the end of the range: the statuses in which a dossier is still in the 2.1
+# population as "open" when the range ends today (a dossier waiting in 5 is counted as ended below).
+OPEN_AT_END = sorted(RUNNING)
+CLOSED_BY_EVENT = sorted(ENDED_WITHOUT_RESULT)  # their time is read from the event log
+CLOSING_ACTIONS = (A.STOP.value, A.WITHDRAW.value)
+
+
+def _dossier_event_at(action: str, before: datetime):
+    """The first time the dossier of the enclosing query had `action` logged, before `before`."""
+    return (
+        select(func.min(Event.occurred_at))
+        .where(
+            Event.subject_type == "dossier",
+            Event.subject_id == Dossier.id,
+            Event.action == action,
+            Event.occurred_at < before,
+        )
+        .scalar_subquery()
+    )
+
+
+def _waiting_since(reason: str, end: datetime):
+    """When the pause of `reason` that was still open at `end` started (NULL when none was open)."""
+    return (
+        select(func.max(DossierPause.started_at))
+        .where(
+            DossierPause.dossier_id == Dossier.id,
+            DossierPause.reason == reason,
+            DossierPause.started_at < end,
+            or_(DossierPause.resumed_at.is_(None), DossierPause.resumed_at >= end),
+        )
+        .scalar_subquery()
+    )
+
+
+def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
+    start, end = period.start, period.end
+    D = Dossier  # noqa: N806
+    scoped = in_scope(D.agency_id, scope)
+    reached_result = and_(D.finished_at.is_not(None), D.finished_at < end)
+    has_file = exists().where(DossierFile.dossier_id == D.id, DossierFile.uploaded_at < end)
+    has_result_file = exists().where(
+        DossierFile.dossier_id == D.id, DossierFile.kind == "result", DossierFile.uploaded_at < end
+    )
+    # Approximation: every result is a paper document, so a result without a result file is paper only.
+    paper_only = and_(reached_result, ~has_result_file)
+    # Settled online: a bank transfer to the VietQR reference (portal gateway, DuocThanhToanTrucTuyen 2);
+    # "overpaid" after settling keeps paid_at, "cash"/"counter" are settled at the desk.
+    paid_online = exists().where(
+        Payment.dossier_id == D.id,
+        Payment.method == "transfer",
+        Payment.paid_at.is_not(None),
+        Payment.paid_at < end,
+        Payment.status.in_(SETTLED),
+    )
+    fee_bearing = D.fee_vnd > 0  # the server's total of the procedure's fee lines
+    received = db.session.execute(
+        select(
+            count_where(true()),
+            count_where(D.channel == "online"),
+            count_where(and_(D.channel == "online", ~paper_only)),
+            count_where(fee_bearing),
+            count_where(and_(fee_bearing, paid_online)),
+            count_where(and_(has_file, ~paper_only)),
+        ).where(scoped, D.received_at >= start, D.received_at < end)
+    ).one()
+
+    ready = db.session.execute(
+        select(count_where(true()), count_where(has_result_file)).where(
+            scoped, D.finished_at >= start, D.finished_at < end
+        )
+    ).one()
+    withdrawn = (
+        db.session.scalar(
+            select(func.count(func.distinct(Event.subject_id)))
+            .join(D, D.id == Event.subject_id)
+            .where(
+                Event.subject_type == "dossier",
+                Event.action == A.WITHDRAW.value,
+                Event.occurred_at >= start,
+                Event.occurred_at < end,
+                scoped,
+            )
+        )
+        or 0
+    )
+
+    timeliness = dossier_timeliness(scope, period)
+    return DossierFacts(
+        received=received[0],
+        online_submitted=received[1],
+        online_qualifying=received[2],
+        fee_bearing=received[3],
+        paid_online=received[4],
+        digitised=received[5],
+        results_ready=ready[0],
+        withdrawn=withdrawn,
+        processing_days_total=processing_days(scope, period),
+        paper_results=ready[0],
+        e_results=ready[1],
+        finished_on_time=timeliness["on_time"],
+        finished_late=timeliness["late"],
+        open_within_deadline=timeliness["within"],
+        open_overdue=timeliness["overdue"],
+        # Approximation: no feedback item names a dossier and citizens do not rate dossiers yet.
+        complained=0,
+        rated=0,
+        satisfied=0,
+    )
+
+
+def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
+    """The 2.1 population split into on_time / late (ended in the range) and within / overdue (open).
+
+    One aggregate query. The per-dossier lookups (pauses, the event log) sit in CASE branches that
+    only the dossiers needing them reach, so the open dossiers of a range ending today cost one row
+    each; a range that ended in the past checks every candidate's pauses as they were at its end.
+    """
+    start, end = period.start, period.end
+    D = Dossier  # noqa: N806
+    current = end > utcnow()  # the state at the end is today's state
+    waiting = _waiting_since("supplement", end)
+    fee_wait = _waiting_since("fee", end)
+    if current:  # only a dossier now waiting for documents (its fee) can be waiting for them
+        waiting = case((D.status == S.SUPPLEMENT_REQUESTED, waiting))
+        fee_wait = case((D.status == S.FEE_REQUESTED, fee_wait))
+    # The end: reaching 9 (10 passes through 9, so finished_at is set for both), else the return,
+    # else the stop (from the event log); a dossier waiting for documents at the end ended at that request.
+    end_at = func.coalesce(
+        case((D.finished_at < end, D.finished_at)),
+        case((D.returned_at < end, D.returned_at)),
+        case((D.status == S.STOPPED, _dossier_event_at(A.STOP.value, end))),
+        waiting,
+    )
+    # Withdrawn dossiers are not in the population when that happened by the end; refused ones never
+    # were received.
+    withdrawn_by_end = exists().where(
+        Event.subject_type == "dossier",
+        Event.subject_id == D.id,
+        Event.action == A.WITHDRAW.value,
+        Event.occurred_at < end,
+    )
+    # Stopped or withdrawn since the start (the event log's time index), for the candidates below.
+    closed_lately = select(Event.subject_id).where(
+        Event.occurred_at >= start, Event.subject_type == "dossier", Event.action.in_(CLOSING_ACTIONS)
+    )
+    rows = (
+        select(
+            end_at.label("end_at"),
+            D.original_appointment_on.label("due"),
+            fee_wait.label("fee_wait"),
+            D.id.label("id"),
+        )
+        .where(
+            in_scope(D.agency_id, scope),
+            D.received_at < end,
+            D.status != S.REFUSED,
+            # candidates: open now, finished lately, or stopped/withdrawn lately
+            or_(
+                D.status.in_(OPEN_AT_END),
+                D.finished_at >= start,
+                D.returned_at >= start,
+                and_(D.status.in_(CLOSED_BY_EVENT), D.id.in_(closed_lately)),
+            ),
+            or_(D.status != S.WITHDRAWN, ~withdrawn_by_end),
+        )
+        .subquery()
+    )
+    ended = rows.c.end_at.is_not(None)
+    # Decision 766: too many supplement requests make an ended dossier late; counted only for the ended ones.
+    many_requests = (
+        select(func.count(DossierPause.id))
+        .where(
+            DossierPause.dossier_id == rows.c.id,
+            DossierPause.reason == "supplement",
+            DossierPause.started_at < end,
+        )
+        .scalar_subquery()
+    ) > SUPPLEMENT_REQUESTS_ALLOWED
+    # On time: ended on or before the legal due date (the appointment pushed back by the citizen's
+    # pauses), with at most the allowed supplement requests.
+    in_time = local_date(rows.c.end_at) <= rows.c.due
+    # Open: the appointment date has passed at the end. A dossier waiting for its fee has its clock
+    # stopped: it is overdue only if it already was when the fee was requested.
+    check_day = func.coalesce(local_date(rows.c.fee_wait), literal(period.last, Date()))
+    overdue = check_day > rows.c.due
+    kind = case(
+        (~ended, case((overdue, "overdue"), else_="within")),
+        (or_(rows.c.due.is_(None), ~in_time), "late"),
+        (many_requests, "late"),
+        else_="on_time",
+    ).label("kind")
+    counts = dict(
+        db.session.execute(
+            select(kind, func.count())
+            .select_from(rows)
+            .where(or_(rows.c.end_at.is_(None), rows.c.end_at >= start))
+            .group_by(kind)
+        ).all()
+    )
+    return {key: counts.get(key, 0) for key in ("on_time", "late", "within", "overdue")}
+
+
+def processing_days(scope: Scope, period: Period) -> int:
+    """Indicator 2.2's sum, in Python over the dossiers finished in the range (two narrow queries)."""
+    finished = select(Dossier.id).where(
+        in_scope(Dossier.agency_id, scope),
+        Dossier.finished_at >= period.start,
+        Dossier.finished_at < period.end,
+        Dossier.received_at.is_not(None),
+    )
+    rows = db.session.execute(
+        select(Dossier.id, Dossier.received_at, Dossier.finished_at).where(Dossier.id.in_(finished))
+    ).all()
+    if not rows:
+        return 0
+    pauses: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for dossier_id, started, resumed in db.session.execute(
+        select(DossierPause.dossier_id, DossierPause.started_at, DossierPause.resumed_at).where(
+            DossierPause.dossier_id.in_(finished),
+            DossierPause.reason == "supplement",
+            DossierPause.resumed_at.is_not(None),
+        )
+    ):
+        pauses[dossier_id].append((started, resumed))
+    local = [
+        (dossier_id, received.astimezone(LOCAL_TZ), done.astimezone(LOCAL_TZ))
+        for dossier_id, received, done in rows
+    ]
+    cal = calendar_covering([received.date() for _, received, _ in local] + [period.last])
+    closing = office_hours().closing
+    last = max(period.last, max(done.date() for _, _, done in local))
+    between = _working_days_counter(cal, min(received.date() for _, received, _ in local), last)
+    total = 0
+    for dossier_id, received, done in local:
+        # From day 0 of the count (the receipt day, or the next working day after hours) to the day
+        # it reached 9, minus the working days the citizen took to complete the dossier.
+        days = between(receipt_day(cal, received, closing), done.date())
+        waited = sum(
+            between(started.astimezone(LOCAL_TZ).date(), resumed.astimezone(LOCAL_TZ).date())
+            for started, resumed in pauses[dossier_id]
+            if resumed <= done
+        )
+        total += max(days - waited, 0)
+    return total
+
+
+def _working_days_counter(cal: Calendar, first: date, last: date):
+    """`Calendar.working_days_between` in constant time for days in [first, last], from running totals."""
+    running, count, day = {}, 0, first
+    while day <= last:
+        count += cal.is_working_day(day)
+        running[day] = count
+        day += timedelta(days=1)
+
+    def between(start: date, end: date) -> int:
+        if end <= start:
+            return 0
+        if start in running and end in running:
+            return running[end] - running[start]
+        return cal.working_days_between(start, end)
+
+    return between

@@ -1,0 +1,156 @@
+"""Feedback facts (`portal.domain.indicators.FeedbackFacts`) of a scope and range.
+
+Counts are aggregate SQL; the deadlines need the working-day calendar, so 5.2's population is judged in
+Python over one narrow query. Statuses and rating actions come from `portal.domain.feedback_status`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import case, exists, false, func, or_, select
+from sqlalchemy.orm import aliased
+
+from portal.domain.feedback_status import OPEN, FeedbackAction, FeedbackStatus
+from portal.domain.indicators import FeedbackFacts
+from portal.events.models import Event
+from portal.extensions import db
+from portal.feedback.deadlines import REFUSE_DAYS, REQUEST_INFO_DAYS
+from portal.feedback.models import Feedback, FeedbackPause
+
+from .sql import Period, Scope, calendar_covering, in_scope, local_date
+
+S, A = FeedbackStatus, FeedbackAction
+OPEN_AT_END = sorted(OPEN)
+ANSWERED = (S.ANSWERED, S.CLOSED)  # ended with an answer (published with it)
+SATISFIED = (A.RATE_SATISFIED.value,)
+UNSATISFIED = (A.RATE_UNSATISFIED.value, A.RATE_UNSATISFIED_FINAL.value)
+
+
+def feedback_facts(scope: Scope, period: Period) -> FeedbackFacts:
+    start, end = period.start, period.end
+    F = Feedback  # noqa: N806
+    scoped = in_scope(F.agency_id, scope)
+    received = (
+        db.session.scalar(select(func.count()).where(scoped, F.submitted_at >= start, F.submitted_at < end))
+        or 0
+    )
+    ratings = dict(
+        db.session.execute(
+            select(Event.action, func.count())
+            .join(F, F.id == Event.subject_id)
+            .where(
+                Event.subject_type == "feedback",
+                Event.action.in_(SATISFIED + UNSATISFIED),
+                Event.occurred_at >= start,
+                Event.occurred_at < end,
+                scoped,
+            )
+            .group_by(Event.action)
+        ).all()
+    )
+    on_time, late, within, overdue, unsatisfactory = feedback_timeliness(scope, period)
+    return FeedbackFacts(
+        received=received,
+        handled_on_time=on_time,
+        handled_late=late,
+        open_within_deadline=within,
+        open_overdue=overdue,
+        unsatisfactory=unsatisfactory,
+        satisfied=sum(ratings.get(action, 0) for action in SATISFIED),
+        unsatisfied=sum(ratings.get(action, 0) for action in UNSATISFIED),
+    )
+
+
+def feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, int, int]:
+    """5.2's population and 5.3's unsatisfactory count, in Python over one narrow query.
+
+    The steps and their deadlines (VIETNAM.md §6.2): refuse within 2 working days of day 0 (the stored
+    `received_on`), the first request for information within 5, the answer by the stored `due_on`
+    (the category's working days from submission or forwarding, pauses excluded). Publishing happens
+    with the answer itself here, so the 2-day publishing step is always met.
+    """
+    start, end = period.start, period.end
+    F = Feedback  # noqa: N806
+    first_request = (
+        select(func.min(FeedbackPause.started_at)).where(FeedbackPause.feedback_id == F.id).scalar_subquery()
+    )
+    disliked = exists().where(
+        Event.subject_type == "feedback",
+        Event.subject_id == F.id,
+        Event.action.in_(UNSATISFIED),
+        Event.occurred_at < end,
+    )
+    # Approximation of "resubmitted with a complaint": another report was marked a duplicate of this one.
+    Other = aliased(Feedback)  # noqa: N806
+    repeated = exists().where(Other.duplicate_of_id == F.id, Other.submitted_at < end)
+    received_here = F.submitted_at >= start  # only these count for 5.3: look the rest up not at all
+    # Local calendar days throughout: the range's bounds are local midnights, so "at or after the start"
+    # is "on or after its first day".
+    rows = db.session.execute(
+        select(
+            F.status,
+            F.received_on,
+            F.due_on,
+            local_date(F.submitted_at),
+            local_date(F.answered_at),
+            local_date(F.closed_at),
+            local_date(first_request),
+            case((received_here, disliked), else_=false()),
+            case((received_here, repeated), else_=false()),
+        ).where(
+            in_scope(F.agency_id, scope),
+            F.submitted_at < end,
+            or_(
+                F.status.in_(OPEN_AT_END),
+                F.answered_at >= start,
+                F.closed_at >= start,
+                F.submitted_at >= start,
+            ),
+        )
+    ).all()
+    first, last = period.first, period.last
+    cal = calendar_covering([row.received_on for row in rows] + [last])
+    deadline_memo: dict[tuple[date, int], date] = {}
+
+    def deadline(day: date, working_days: int) -> date:
+        key = (day, working_days)
+        if key not in deadline_memo:
+            deadline_memo[key] = cal.add_working_days(day, working_days)
+        return deadline_memo[key]
+
+    on_time = late = within = overdue = unsatisfactory = 0
+    for status, received_on, due_on, submitted, answered, closed, requested, dislike, repeat in rows:
+        # When it ended: the answer (published with it) or the refusal; later than the range → open then.
+        if status in ANSWERED and answered is not None:
+            ended = answered
+        elif status == S.REFUSED and closed is not None:
+            ended = closed
+        else:
+            ended = None
+        if ended is not None and ended > last:
+            ended = None
+        if ended is not None and ended < first:
+            continue  # ended before the range: not in 5.2's population nor received in it
+        request_late = (
+            requested is not None
+            and requested <= last
+            and requested > deadline(received_on, REQUEST_INFO_DAYS)
+        )
+        if ended is not None:
+            if status == S.REFUSED:
+                step_late = ended > deadline(received_on, REFUSE_DAYS)
+            else:
+                step_late = due_on is not None and ended > due_on
+            is_late = step_late or request_late
+            on_time += not is_late
+            late += is_late
+        else:
+            # Open at the end: past the answer deadline (None while waiting for the citizen: the clock
+            # is stopped), or a request for information that was already late.
+            is_late = (due_on is not None and due_on < last) or request_late
+            overdue += is_late
+            within += not is_late
+        if first <= submitted and (is_late or dislike or repeat):
+            unsatisfactory += 1
+    return on_time, late, within, overdue, unsatisfactory

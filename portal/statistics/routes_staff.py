@@ -1,0 +1,92 @@
+"""/staff/dashboard (figures and Decision 766 points, print view) and /staff/dashboard.csv.
+
+The numbers come from `portal.statistics.dashboard` (facts) and `portal.domain.indicators` (arithmetic
+and rounding), shown through `view`; the charts are `charts`' inline SVG.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.agencies.models import Agency
+from portal.auth.access import allow, protect
+from portal.calendar.queries import local_now
+from portal.domain.roles import SUPERVISORS
+from portal.events.operations import record
+from portal.extensions import db
+
+from . import dashboard
+from .charts import indicator_chart, received_chart
+from .export import EXPORTED, csv_response
+from .params import chooses_agency, parse_period, resolve_scope, scope_name
+from .view import View, build_view
+
+bp = protect(Blueprint("staff_dashboard", __name__, url_prefix="/staff", template_folder="templates"))
+
+
+def _request_view() -> tuple[View, list[str]]:
+    today = local_now().date()
+    period, period_error = parse_period(request.args, today)
+    scope, scope_error = resolve_scope(request.args.get("agency", "").strip())
+    view = build_view(dashboard.build(scope, period))
+    return view, [message for message in (period_error, scope_error) if message]
+
+
+def _query(view: View) -> dict:
+    period, scope = view.board.period, view.board.scope
+    query = {"from": period.first.isoformat(), "to": period.last.isoformat()}
+    if chooses_agency():
+        query["agency"] = scope.agency.slug if scope.agency else "all"
+    return query
+
+
+@bp.get("/dashboard")
+@allow(*SUPERVISORS)
+def dashboard_page():
+    view, errors = _request_view()
+    agencies = (
+        db.session.execute(
+            select(Agency.slug, Agency.name, Agency.name_en)
+            .where(Agency.is_active)
+            .order_by(Agency.kind.desc(), Agency.name)
+        ).all()
+        if chooses_agency()
+        else []
+    )
+    print_view = request.args.get("print") == "1"
+    query = _query(view)
+    return render_template(
+        "statistics/dashboard.html",
+        view=view,
+        errors=errors,
+        agencies=agencies,
+        print_view=print_view,
+        scope_name=scope_name(view.board.scope),
+        query=query,
+        indicator_chart=indicator_chart(view),
+        received_chart=received_chart(view),
+        csv_url=url_for(".export_csv", **query),
+        print_url=url_for(".dashboard_page", **query, print=1),
+        screen_url=url_for(".dashboard_page", **query),
+        generated=local_now(),
+    )
+
+
+@bp.get("/dashboard.csv")
+@allow(*SUPERVISORS)
+def export_csv():
+    view, _errors = _request_view()
+    response = csv_response(view, scope_name(view.board.scope))
+    period, scope = view.board.period, view.board.scope
+    # SECURITY.md check 32: who took which figures out of the portal, and when.
+    record(
+        "agency" if scope.agency else "province",
+        scope.agency.id if scope.agency else 0,
+        EXPORTED,
+        actor_id=current_user.id,
+        note=f"{period.first}..{period.last} csv",
+    )
+    db.session.commit()
+    return response
