@@ -11,7 +11,6 @@ import re
 from collections import Counter
 
 import pytest
-from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
@@ -19,7 +18,18 @@ from portal import create_app
 from portal.extensions import db
 from portal.settings import Settings
 from portal.throttle import reset_memory
+from tests.support.clients import FreshContextClient, sign_in
 from tests.support.databases import backend, throwaway_database
+from tests.support.factories import (  # noqa: F401 (the factory fixtures, for every test)
+    close_people,
+    create_account,
+    create_agency,
+    create_dossier,
+    create_feedback,
+    create_payment,
+    open_people,
+    people,
+)
 
 RUN_COUNTS: Counter = Counter()
 
@@ -29,18 +39,6 @@ class BoundSession(FlaskSession):
 
     def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
         return self.bind
-
-
-class FreshContextClient(FlaskClient):
-    """Each request gets its own application context, as in production.
-
-    Tests keep an app context open for their own queries; without this, every request of a test would
-    share that context's `g` (and with it Flask-Login's cached user and Babel's cached locale).
-    """
-
-    def open(self, *args, **kwargs):
-        with self.application.app_context():
-            return super().open(*args, **kwargs)
 
 
 def build_app(instance, database_url, **overrides):
@@ -91,9 +89,11 @@ def _isolated(request):
         db.session = db._make_scoped_session(
             {"class_": BoundSession, "bind": connection, "join_transaction_mode": "create_savepoint"}
         )
+        open_people()
         try:
             yield
         finally:
+            close_people()
             db.session.remove()
             db.session = original
             outer.rollback()
@@ -107,15 +107,12 @@ def client(app):
 
 @pytest.fixture
 def login(client):
-    """login(email) signs the test client in as one of the demo accounts."""
-    from portal.demo import DEMO_PASSWORD
+    """login(account) signs the suite's client in (an Account, or a demo account's e-mail)."""
 
-    def sign_in(email: str, password: str = DEMO_PASSWORD):
-        response = client.post("/login", data={"email": email, "password": password})
-        assert response.status_code == 302, response.status_code
-        return response
+    def login(account, password: str | None = None):
+        return sign_in(client, account, password)
 
-    return sign_in
+    return login
 
 
 def html_lang(body: str) -> str:

@@ -10,10 +10,11 @@ import pytest
 
 from portal import mail
 from portal.accounts import sessions, totp
-from portal.accounts.models import SecondFactor, SignInPolicy
+from portal.accounts.models import SignInPolicy
 from portal.accounts.operations import find_by_email
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
+from tests.support.factories import enrol_second_factor
 
 LEADER = "lanhdao@demo.sonla.vn"
 PROCESSOR = "xuly@demo.sonla.vn"
@@ -21,12 +22,6 @@ ADMIN = "admin@demo.sonla.vn"
 AGENCY_ADMIN = "quantri.xa@demo.sonla.vn"
 CITIZEN = "congdan@demo.sonla.vn"
 WRONG = "Sai-mat-khau-2026"
-
-
-def new_client(app, address: str = "127.0.0.1"):
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
 
 
 def password_step(client, email: str, password: str = DEMO_PASSWORD, query: str = ""):
@@ -46,18 +41,10 @@ def code_at(secret: str, offset_steps: int = 0) -> str:
 
 @pytest.fixture
 def enrol(app):
-    """enrol(email) gives the account an authenticator, as a confirmed enrolment would; returns the secret."""
+    """enrol(account or e-mail) gives the account an authenticator (a confirmed enrolment); returns the secret."""
 
     def make(email: str) -> str:
-        account = find_by_email(email)
-        secret = totp.new_secret()
-        db.session.add(
-            SecondFactor(
-                account_id=account.id, secret_encrypted=totp.encrypt(secret, app.config["SECRET_KEY"])
-            )
-        )
-        db.session.flush()
-        return secret
+        return enrol_second_factor(find_by_email(email) if isinstance(email, str) else email)
 
     return make
 

@@ -18,14 +18,14 @@ from tests.accounts.conftest import (
     AGENCY_ADMIN,
     LEADER,
     PROCESSOR,
-    new_client,
     password_step,
     signed_in,
 )
+from tests.support.clients import fresh_client
 
 
 def admin_client(app, email: str = ADMIN):
-    client = new_client(app)
+    client = fresh_client(app)
     assert password_step(client, email).status_code == 302
     return client
 
@@ -53,7 +53,7 @@ def test_the_province_admin_turns_the_policy_on_and_it_is_audited(app):
         "after": {"require_staff_two_factor": True, "source": "database"},
     }
     # From now on a member without an authenticator is sent to enrolment.
-    officer = new_client(app)
+    officer = fresh_client(app)
     assert urlsplit(password_step(officer, PROCESSOR).headers["Location"]).path == "/login/two-factor/setup"
     # It applies at once, to the administrator too: their next request goes to enrolment.
     following = client.post("/staff/admin/security", data={})
@@ -104,7 +104,7 @@ def test_after_a_reset_the_member_enrols_again_when_required(app, enrol, require
     enrol(LEADER)
     require_two_factor()
     two_factor.reset(find_by_email(LEADER), find_by_email(ADMIN))
-    client = new_client(app)
+    client = fresh_client(app)
     assert urlsplit(password_step(client, LEADER).headers["Location"]).path == "/login/two-factor/setup"
     assert not signed_in(client)
 

@@ -13,12 +13,13 @@ from portal import throttle
 from portal.accounts import limits
 from portal.accounts.operations import find_by_email
 from portal.demo import DEMO_PASSWORD
-from tests.accounts.conftest import LEADER, PROCESSOR, WRONG, code_at, new_client, password_step, signed_in
+from tests.accounts.conftest import LEADER, PROCESSOR, WRONG, code_at, password_step, signed_in
+from tests.support.clients import fresh_client
 
 
 def leaders_browser(app):
     """The leader's usual browser: it signed in before, so it holds a device cookie."""
-    browser = new_client(app, "192.0.2.10")
+    browser = fresh_client(app, "192.0.2.10")
     assert password_step(browser, LEADER).status_code == 302
     assert browser.get_cookie("portal_device") is not None
     browser.post("/logout")
@@ -29,7 +30,7 @@ def attack(app, email: str, attempts: int, addresses: int = 10) -> list[int]:
     """Wrong passwords for `email` from `addresses` different addresses, never with a device cookie."""
     statuses = []
     for number in range(attempts):
-        attacker = new_client(app, f"203.0.113.{number % addresses + 1}")
+        attacker = fresh_client(app, f"203.0.113.{number % addresses + 1}")
         statuses.append(password_step(attacker, email, WRONG).status_code)
     return statuses
 
@@ -51,7 +52,7 @@ def test_the_attacker_is_stopped(app):
     assert statuses.count(401) <= limits.ACCOUNT_LIMIT
     assert statuses[statuses.index(429) :] == [429] * (30 - statuses.index(429))
     # Even the right password is refused to an untrusted client while the account's budget is spent.
-    stranger = new_client(app, "198.51.100.20")
+    stranger = fresh_client(app, "198.51.100.20")
     response = password_step(stranger, LEADER)
     assert response.status_code == 429
     assert 0 < int(response.headers["Retry-After"]) <= limits.WINDOW
@@ -66,11 +67,11 @@ def test_the_leaders_own_wrong_tries_are_limited_on_their_browser(app):
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     # That spent the device's budget only: the untrusted budget is untouched.
-    assert password_step(new_client(app, "198.51.100.21"), LEADER).status_code == 302
+    assert password_step(fresh_client(app, "198.51.100.21"), LEADER).status_code == 302
 
 
 def test_a_device_cookie_of_another_account_gives_no_trust(app):
-    browser = new_client(app, "192.0.2.11")
+    browser = fresh_client(app, "192.0.2.11")
     assert password_step(browser, PROCESSOR).status_code == 302  # a cookie for the processor
     browser.post("/logout")
     attack(app, LEADER, 5)
@@ -91,14 +92,14 @@ def test_a_forged_or_altered_device_cookie_gives_no_trust(app):
 
 
 def test_the_per_address_limit_still_holds_for_untrusted_clients(app):
-    client = new_client(app, "203.0.113.77")
+    client = fresh_client(app, "203.0.113.77")
     for number in range(limits.ADDRESS_LIMIT):
         assert password_step(client, f"khongco{number}@demo.sonla.vn", WRONG).status_code == 401
     assert password_step(client, PROCESSOR).status_code == 429
 
 
 def test_one_browser_remembers_several_officers(app):
-    desk = new_client(app, "192.0.2.12")
+    desk = fresh_client(app, "192.0.2.12")
     for email in (LEADER, PROCESSOR):
         assert password_step(desk, email).status_code == 302
         desk.post("/logout")
@@ -111,12 +112,12 @@ def test_one_browser_remembers_several_officers(app):
 
 def test_an_attacker_who_knows_the_password_cannot_lock_the_second_step(app, enrol):
     secret = enrol(LEADER)
-    browser = new_client(app, "192.0.2.13")
+    browser = fresh_client(app, "192.0.2.13")
     password_step(browser, LEADER)
     assert browser.post("/login/two-factor", data={"code": code_at(secret)}).status_code == 302
     browser.post("/logout")
     # A phished password: the attacker passes the first step, then guesses codes until stopped.
-    attacker = new_client(app, "203.0.113.50")
+    attacker = fresh_client(app, "203.0.113.50")
     assert password_step(attacker, LEADER, DEMO_PASSWORD).status_code == 302
     statuses = [attacker.post("/login/two-factor", data={"code": "000000"}).status_code for _ in range(12)]
     assert statuses[-1] == 429
@@ -134,11 +135,11 @@ def test_a_phished_password_gives_a_few_code_guesses_a_day_not_thousands(app, en
     usual browser keeps its own."""
     secret = enrol(LEADER)
     account = find_by_email(LEADER)
-    browser = new_client(app, "192.0.2.14")
+    browser = fresh_client(app, "192.0.2.14")
     password_step(browser, LEADER)
     assert browser.post("/login/two-factor", data={"code": code_at(secret)}).status_code == 302
     browser.post("/logout")
-    attacker = new_client(app, "203.0.113.60")
+    attacker = fresh_client(app, "203.0.113.60")
     assert password_step(attacker, LEADER).status_code == 302
     wrong = f"{(int(code_at(secret)) + 5) % 1_000_000:06d}"
     statuses = []
@@ -165,12 +166,12 @@ def test_wrong_passwords_from_untrusted_clients_are_capped_per_day(app):
     for minute in range(25):  # 25 minutes of five wrong passwords from ever new addresses
         throttle.clear(f"login:account:{PROCESSOR}")
         statuses += [
-            password_step(new_client(app, f"203.0.{minute}.{n + 1}"), PROCESSOR, WRONG).status_code
+            password_step(fresh_client(app, f"203.0.{minute}.{n + 1}"), PROCESSOR, WRONG).status_code
             for n in range(5)
         ]
     assert statuses.count(401) == limits.PER_DAY["login"]
     throttle.clear(f"login:account:{PROCESSOR}")
-    assert password_step(new_client(app, "198.51.100.61"), PROCESSOR).status_code == 429
+    assert password_step(fresh_client(app, "198.51.100.61"), PROCESSOR).status_code == 429
     assert account.is_enabled
 
 
@@ -179,7 +180,7 @@ def test_a_device_cookie_from_a_shared_desk_computer_gives_a_few_guesses_a_day_n
     the cookie elsewhere, had five guesses a minute at a colleague's password, every minute of every day.
     A device that has used up its day is treated like any unknown browser."""
     own = leaders_browser(app)
-    desk = new_client(app, "192.0.2.15")
+    desk = fresh_client(app, "192.0.2.15")
     assert password_step(desk, LEADER).status_code == 302  # the leader signed in at the desk once
     desk.post("/logout")
     account = find_by_email(LEADER)

@@ -9,16 +9,17 @@ import pytest
 
 from portal.demo import DEMO_PASSWORD
 from portal.settings import Settings, SettingsError
-from tests.accounts.conftest import CITIZEN, PROCESSOR, new_client, password_step, signed_in
+from tests.accounts.conftest import CITIZEN, PROCESSOR, password_step, signed_in
 from tests.accounts.test_routes import translated
 from tests.conftest import html_lang
+from tests.support.clients import fresh_client
 
 MINUTE = 60
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_a_staff_session_ends_after_30_idle_minutes_and_returns_to_the_page(app, clock, lang):
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     assert client.get("/staff/feedback").status_code == 200
     clock.advance(30 * MINUTE + 1)
@@ -41,7 +42,7 @@ def test_a_staff_session_ends_after_30_idle_minutes_and_returns_to_the_page(app,
 
 
 def test_activity_keeps_a_staff_session_alive(app, clock):
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     for _ in range(6):  # three hours, a request every 29 minutes
         clock.advance(29 * MINUTE)
@@ -50,7 +51,7 @@ def test_activity_keeps_a_staff_session_alive(app, clock):
 
 
 def test_a_replayed_old_cookie_is_idle_too(app, clock):
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     name = app.config["SESSION_COOKIE_NAME"]
     captured = client.get_cookie(name).value
@@ -62,7 +63,7 @@ def test_a_replayed_old_cookie_is_idle_too(app, clock):
 
 
 def test_citizens_keep_todays_behaviour(app, clock):
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, CITIZEN)
     clock.advance(5 * 3600)
     assert client.get("/dossiers/mine").status_code == 200
@@ -70,7 +71,7 @@ def test_citizens_keep_todays_behaviour(app, clock):
 
 
 def test_a_form_sent_after_the_idle_period_is_not_acted_on(app, clock):
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     clock.advance(31 * MINUTE)
     response = client.post("/staff/queue/take-next", headers={"Referer": "http://localhost/staff/?mine=1"})
@@ -82,7 +83,7 @@ def test_a_form_sent_after_the_idle_period_is_not_acted_on(app, clock):
 
 def test_the_idle_period_is_configurable(app, clock, settings):
     settings(staff_idle_minutes=5)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     clock.advance(4 * MINUTE)
     assert client.get("/staff/feedback").status_code == 200
@@ -91,7 +92,7 @@ def test_the_idle_period_is_configurable(app, clock, settings):
 
 
 def test_ordinary_requests_do_not_rewrite_the_cookie_every_time(app, clock):
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     client.get("/staff/feedback")
     clock.advance(10)
@@ -120,7 +121,7 @@ def test_a_setting_that_only_looks_like_digits_is_a_clear_refusal(tmp_path, wron
 def test_an_active_staff_session_still_ends_12_hours_after_sign_in(app, clock):
     """SECURITY.md check 5: 30 minutes idle, and 12 hours absolute. Activity rewrites the signed cookie every
     minute, so a session kept busy (or a copied cookie kept in use) never ended before."""
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     for _ in range(24):  # twelve hours, a request every 29 minutes
         clock.advance(29 * MINUTE)
@@ -144,7 +145,7 @@ def test_an_active_staff_session_still_ends_12_hours_after_sign_in(app, clock):
 
 
 def test_citizens_sessions_have_no_12_hour_limit(app, clock):
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, CITIZEN)
     for _ in range(30):
         clock.advance(29 * MINUTE)

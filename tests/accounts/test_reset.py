@@ -17,8 +17,9 @@ from portal.accounts.operations import find_by_email
 from portal.db_types import utcnow
 from portal.events.models import Event
 from portal.extensions import db
-from tests.accounts.conftest import ADMIN, CITIZEN, LEADER, code_at, new_client, password_step, signed_in
+from tests.accounts.conftest import ADMIN, CITIZEN, LEADER, code_at, password_step, signed_in
 from tests.accounts.test_routes import translated
+from tests.support.clients import fresh_client
 
 NEW_PASSWORD = "Mat-khau-moi-cua-toi-2026"  # noqa: S105 - a test password
 
@@ -51,8 +52,8 @@ def count(action: str, account_id: int) -> int:
 
 
 def test_the_answer_is_the_same_whether_or_not_the_address_has_an_account(app, outbox):
-    known = ask(new_client(app), CITIZEN)
-    unknown = ask(new_client(app), "khongco@demo.sonla.vn")
+    known = ask(fresh_client(app), CITIZEN)
+    unknown = ask(fresh_client(app), "khongco@demo.sonla.vn")
     assert known.status_code == unknown.status_code == 200
 
     def strip(body: str) -> str:
@@ -67,7 +68,7 @@ def test_the_e_mail_is_in_the_accounts_language_with_a_private_link(app, outbox,
     account = find_by_email(CITIZEN)
     account.locale = locale
     db.session.flush()
-    ask(new_client(app), CITIZEN)
+    ask(fresh_client(app), CITIZEN)
     to, subject, body = outbox[-1]
     assert to == CITIZEN
     assert subject == translated(app, locale, "Choose a new password for the Sơn La portal")
@@ -76,7 +77,7 @@ def test_the_e_mail_is_in_the_accounts_language_with_a_private_link(app, outbox,
 
 
 def test_only_a_hash_of_the_token_is_stored(app, outbox):
-    ask(new_client(app), CITIZEN)
+    ask(fresh_client(app), CITIZEN)
     token = link_from(outbox).rsplit("/", 1)[1]
     stored = db.session.scalars(select(PasswordResetToken.token_hash)).all()
     assert token not in stored
@@ -84,13 +85,13 @@ def test_only_a_hash_of_the_token_is_stored(app, outbox):
 
 
 def test_the_link_sets_a_new_password_once_and_ends_every_session(app, outbox):
-    phone = new_client(app, "192.0.2.30")
+    phone = fresh_client(app, "192.0.2.30")
     password_step(phone, CITIZEN)
     assert signed_in(phone)
     account = find_by_email(CITIZEN)
-    ask(new_client(app), CITIZEN)
+    ask(fresh_client(app), CITIZEN)
     link = link_from(outbox)
-    client = new_client(app)
+    client = fresh_client(app)
     opened = client.get(link)
     assert opened.status_code == 302 and urlsplit(opened.headers["Location"]).path == "/reset"
     page = client.get("/reset")
@@ -100,56 +101,56 @@ def test_the_link_sets_a_new_password_once_and_ends_every_session(app, outbox):
     assert done.status_code == 302 and urlsplit(done.headers["Location"]).path == "/login"
     assert not signed_in(client)  # the reset signs nobody in
     assert not signed_in(phone)  # and every other session has ended
-    assert password_step(new_client(app), CITIZEN).status_code == 401  # the old password is gone
-    assert password_step(new_client(app), CITIZEN, NEW_PASSWORD).status_code == 302
+    assert password_step(fresh_client(app), CITIZEN).status_code == 401  # the old password is gone
+    assert password_step(fresh_client(app), CITIZEN, NEW_PASSWORD).status_code == 302
     assert count("password_reset_requested", account.id) == 1
     assert count("password_reset_used", account.id) == 1
     # Used: the same link again is refused, also from another browser.
-    for browser in (client, new_client(app)):
+    for browser in (client, fresh_client(app)):
         again = browser.get(link)
         assert again.status_code == 404
         assert translated(app, "vi", "This link no longer works") in again.get_data(as_text=True)
 
 
 def test_an_expired_link_is_refused(app, outbox, monkeypatch):
-    ask(new_client(app), CITIZEN)
+    ask(fresh_client(app), CITIZEN)
     link = link_from(outbox)
     later = utcnow() + reset.LIFETIME + timedelta(seconds=1)
     monkeypatch.setattr(reset, "utcnow", lambda: later)
-    assert new_client(app).get(link).status_code == 404
+    assert fresh_client(app).get(link).status_code == 404
 
 
 def test_a_link_opened_before_it_expired_cannot_be_used_after(app, outbox, monkeypatch):
-    ask(new_client(app), CITIZEN)
-    client = new_client(app)
+    ask(fresh_client(app), CITIZEN)
+    client = fresh_client(app)
     assert client.get(link_from(outbox)).status_code == 302
     later = utcnow() + reset.LIFETIME + timedelta(seconds=1)
     monkeypatch.setattr(reset, "utcnow", lambda: later)
     assert client.post("/reset", data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 404
-    assert password_step(new_client(app), CITIZEN, NEW_PASSWORD).status_code == 401
+    assert password_step(fresh_client(app), CITIZEN, NEW_PASSWORD).status_code == 401
 
 
 def test_a_newer_link_closes_the_older_one(app, outbox):
-    ask(new_client(app), CITIZEN)
+    ask(fresh_client(app), CITIZEN)
     first = link_from(outbox)
-    ask(new_client(app), CITIZEN)
+    ask(fresh_client(app), CITIZEN)
     second = link_from(outbox)
     assert first != second
-    assert new_client(app).get(first).status_code == 404
-    assert set_password(new_client(app), second).status_code == 302
+    assert fresh_client(app).get(first).status_code == 404
+    assert set_password(fresh_client(app), second).status_code == 302
 
 
 def test_a_password_change_closes_the_link(app, outbox):
-    ask(new_client(app), LEADER)
+    ask(fresh_client(app), LEADER)
     link = link_from(outbox)
     admin_operations.reset_password(find_by_email(LEADER), find_by_email(ADMIN), "Quan-tri-dat-lai-2026")
-    assert new_client(app).get(link).status_code == 404
+    assert fresh_client(app).get(link).status_code == 404
 
 
 def test_the_reset_never_bypasses_the_second_factor(app, outbox, enrol):
     secret = enrol(LEADER)
-    ask(new_client(app), LEADER)
-    client = new_client(app)
+    ask(fresh_client(app), LEADER)
+    client = fresh_client(app)
     assert set_password(client, link_from(outbox)).status_code == 302
     assert not signed_in(client)
     response = password_step(client, LEADER, NEW_PASSWORD)
@@ -162,8 +163,8 @@ def test_the_reset_never_bypasses_the_second_factor(app, outbox, enrol):
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_the_new_password_follows_the_rules(app, outbox, lang):
-    ask(new_client(app), CITIZEN)
-    client = new_client(app)
+    ask(fresh_client(app), CITIZEN)
+    client = fresh_client(app)
     client.get(link_from(outbox))
     short = client.post(f"/reset?lang={lang}", data={"password": "ngan", "confirm": "ngan"})
     assert short.status_code == 400
@@ -184,8 +185,8 @@ def test_the_new_password_follows_the_rules(app, outbox, lang):
 
 def test_requests_are_limited_per_e_mail(app, outbox):
     for number in range(reset_routes().REQUESTS_PER_EMAIL):
-        assert ask(new_client(app, f"203.0.113.{number + 1}"), CITIZEN).status_code == 200
-    response = ask(new_client(app, "203.0.113.99"), "CongDan@demo.sonla.vn")
+        assert ask(fresh_client(app, f"203.0.113.{number + 1}"), CITIZEN).status_code == 200
+    response = ask(fresh_client(app, "203.0.113.99"), "CongDan@demo.sonla.vn")
     assert response.status_code == 429
     assert int(response.headers["Retry-After"]) > 0
     message = "Too many requests for a new password. Please wait and try again later."
@@ -194,7 +195,7 @@ def test_requests_are_limited_per_e_mail(app, outbox):
 
 
 def test_requests_are_limited_per_address(app, outbox):
-    client = new_client(app, "203.0.113.60")
+    client = fresh_client(app, "203.0.113.60")
     for number in range(reset_routes().REQUESTS_PER_ADDRESS):
         assert ask(client, f"khongco{number}@demo.sonla.vn").status_code == 200
     assert ask(client, CITIZEN).status_code == 429
@@ -204,14 +205,14 @@ def test_requests_are_limited_per_address(app, outbox):
 def test_a_disabled_account_gets_no_link(app, outbox):
     find_by_email(CITIZEN).is_enabled = False
     db.session.flush()
-    assert ask(new_client(app), CITIZEN).status_code == 200
+    assert ask(fresh_client(app), CITIZEN).status_code == 200
     assert outbox == []
 
 
 def test_a_made_up_link_is_refused(app):
     for token in ("abc", "x" * 43, "x" * 500):
-        assert new_client(app).get(f"/reset/{token}").status_code == 404
-    assert new_client(app).get("/reset").status_code == 404
+        assert fresh_client(app).get(f"/reset/{token}").status_code == 404
+    assert fresh_client(app).get("/reset").status_code == 404
 
 
 def reset_routes():

@@ -23,12 +23,12 @@ from tests.accounts.conftest import (
     PROCESSOR,
     WRONG,
     code_at,
-    new_client,
     password_step,
     signed_in,
 )
 from tests.accounts.test_routes import translated
 from tests.conftest import html_lang
+from tests.support.clients import fresh_client
 
 
 def second_step(client, code: str = "", recovery: str = "", query: str = ""):
@@ -49,7 +49,7 @@ def events(email: str, action: str) -> int:
 
 def test_the_password_alone_signs_nobody_in(app, enrol):
     enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     logins = events(LEADER, "login")
     response = password_step(client, LEADER)
     assert response.status_code == 302
@@ -63,7 +63,7 @@ def test_the_password_alone_signs_nobody_in(app, enrol):
 
 def test_the_right_code_signs_in_and_returns_to_the_page(app, enrol):
     secret = enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER, query="?next=/staff/feedback")
     logins = events(LEADER, "login")
     response = second_step(client, code_at(secret))
@@ -76,7 +76,7 @@ def test_the_right_code_signs_in_and_returns_to_the_page(app, enrol):
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_a_wrong_code_is_refused(app, enrol, lang):
     secret = enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
     wrong = f"{(int(code_at(secret)) + 1) % 1_000_000:06d}"
     response = second_step(client, wrong, query=f"?lang={lang}")
@@ -91,7 +91,7 @@ def test_a_wrong_code_is_refused(app, enrol, lang):
 
 def test_a_code_from_long_ago_or_the_far_future_is_refused(app, enrol):
     secret = enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
     for offset in (-3, 3, -20):
         assert second_step(client, code_at(secret, offset)).status_code == 401
@@ -102,11 +102,11 @@ def test_a_reused_code_is_refused_even_inside_its_window(app, enrol):
     """The same code again within its 30 s (or from another process): the accepted step is in the database."""
     secret = enrol(LEADER)
     code = code_at(secret)
-    first = new_client(app)
+    first = fresh_client(app)
     password_step(first, LEADER)
     assert second_step(first, code).status_code == 302
     # Somebody who saw the code (over the shoulder, a phishing page) replays it from elsewhere.
-    other = new_client(app, "198.51.100.7")
+    other = fresh_client(app, "198.51.100.7")
     password_step(other, LEADER)
     assert second_step(other, code).status_code == 401
     assert not signed_in(other)
@@ -133,7 +133,7 @@ def test_recovery_codes_work_once_each(app, enrol):
     account = find_by_email(LEADER)
     codes = two_factor._replace_recovery_codes(account)
     assert len(codes) == 10 and len(set(codes)) == 10
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
     response = second_step(client, recovery=codes[3].lower().replace("-", " "))
     assert response.status_code == 302
@@ -169,7 +169,7 @@ def test_the_secret_is_stored_encrypted(app, enrol):
 
 def test_the_half_signed_state_expires_after_five_minutes(app, enrol, clock):
     secret = enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
     clock.advance(sessions.PENDING_SECONDS + 1)
     response = second_step(client, code_at(secret))
@@ -187,9 +187,9 @@ def test_the_half_signed_state_expires_after_five_minutes(app, enrol, clock):
 
 def test_the_half_signed_state_belongs_to_its_session(app, enrol):
     secret = enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
-    stranger = new_client(app)  # no session cookie of the password step
+    stranger = fresh_client(app)  # no session cookie of the password step
     response = second_step(stranger, code_at(secret))
     assert urlsplit(response.headers["Location"]).path == "/login"
     assert not signed_in(stranger)
@@ -197,7 +197,7 @@ def test_the_half_signed_state_belongs_to_its_session(app, enrol):
 
 def test_a_password_change_ends_the_half_signed_state(app, enrol):
     secret = enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
     find_by_email(LEADER).session_version += 1
     db.session.flush()
@@ -207,7 +207,7 @@ def test_a_password_change_ends_the_half_signed_state(app, enrol):
 
 def test_second_factor_attempts_are_limited(app, enrol):
     secret = enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
     wrong = f"{(int(code_at(secret)) + 5) % 1_000_000:06d}"
     for _ in range(5):
@@ -222,7 +222,7 @@ def test_second_factor_attempts_are_limited(app, enrol):
 
 
 def test_an_account_without_two_factor_signs_in_with_the_password(app):
-    client = new_client(app)
+    client = fresh_client(app)
     assert urlsplit(password_step(client, PROCESSOR).headers["Location"]).path == "/"
     assert signed_in(client)
 
@@ -232,7 +232,7 @@ def test_an_account_without_two_factor_signs_in_with_the_password(app):
 
 def test_policy_sends_unenrolled_staff_to_enrolment_and_nowhere_else(app, require_two_factor):
     require_two_factor()
-    client = new_client(app)
+    client = fresh_client(app)
     response = password_step(client, PROCESSOR, query="?next=/staff/dossiers")
     assert urlsplit(response.headers["Location"]).path == "/login/two-factor/setup"
     assert not signed_in(client)
@@ -243,7 +243,7 @@ def test_policy_sends_unenrolled_staff_to_enrolment_and_nowhere_else(app, requir
 
 def test_enrolment_page_shows_the_qr_code_and_the_key(app, require_two_factor):
     require_two_factor()
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     page = client.get("/login/two-factor/setup")
     assert page.status_code == 200
@@ -272,7 +272,7 @@ def enrolment_secret(client) -> str:
 
 def test_enrolment_is_confirmed_by_a_first_code_and_shows_the_recovery_codes_once(app, require_two_factor):
     require_two_factor()
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR, query="?next=/staff/dossiers")
     secret = enrolment_secret(client)
     wrong_code = "000000" if code_at(secret) != "000000" else "111111"
@@ -300,19 +300,19 @@ def test_enrolment_is_confirmed_by_a_first_code_and_shows_the_recovery_codes_onc
 
 def test_the_policy_leaves_citizens_alone(app, require_two_factor):
     require_two_factor()
-    client = new_client(app)
+    client = fresh_client(app)
     assert urlsplit(password_step(client, CITIZEN).headers["Location"]).path == "/"
     assert signed_in(client)
 
 
 def test_citizens_cannot_enrol(app):
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, CITIZEN)
     assert client.get("/login/two-factor/setup").status_code == 404
 
 
 def test_signed_in_staff_may_enrol_without_the_policy(app):
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     secret = enrolment_secret(client)
     assert client.post("/login/two-factor/setup", data={"code": code_at(secret)}).status_code == 200
@@ -326,13 +326,13 @@ def test_the_default_follows_the_environment(app, settings):
 
 
 def test_the_enrolment_page_needs_the_password_step(app):
-    response = new_client(app).get("/login/two-factor/setup")
+    response = fresh_client(app).get("/login/two-factor/setup")
     assert response.status_code == 302 and urlsplit(response.headers["Location"]).path == "/login"
 
 
 def test_wrong_password_never_reaches_the_second_step(app, enrol):
     enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     assert password_step(client, LEADER, WRONG).status_code == 401
     assert urlsplit(client.get("/login/two-factor").headers["Location"]).path == "/login"
 
@@ -345,7 +345,7 @@ def test_pyotp_agrees_with_the_codes_we_accept(app):
 
 
 def test_turning_the_policy_on_reaches_staff_already_signed_in(app, require_two_factor):
-    officer = new_client(app)
+    officer = fresh_client(app)
     password_step(officer, PROCESSOR)
     assert officer.get("/staff/feedback").status_code == 200
     require_two_factor()
@@ -360,12 +360,12 @@ def test_turning_the_policy_on_reaches_staff_already_signed_in(app, require_two_
 
 def test_a_session_that_passed_the_second_factor_is_left_alone(app, enrol, require_two_factor):
     secret = enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
     second_step(client, code_at(secret))
     require_two_factor()
     assert client.get("/staff/feedback").status_code == 200
-    citizen = new_client(app)
+    citizen = fresh_client(app)
     password_step(citizen, CITIZEN)
     assert citizen.get("/dossiers/mine").status_code == 200
 
@@ -373,11 +373,11 @@ def test_a_session_that_passed_the_second_factor_is_left_alone(app, enrol, requi
 def test_someone_with_only_the_password_cannot_enrol_their_own_phone(app, require_two_factor):
     """Issue 9 attack: with the policy on, a stolen password used to be enough to enrol the attacker's own
     authenticator: they were signed in, kept the account for good and locked the member out."""
-    usual = new_client(app, "192.0.2.30")
+    usual = fresh_client(app, "192.0.2.30")
     assert urlsplit(password_step(usual, PROCESSOR).headers["Location"]).path == "/"  # policy still off
     usual.post("/logout")
     require_two_factor()
-    attacker = new_client(app, "203.0.113.30")
+    attacker = fresh_client(app, "203.0.113.30")
     assert urlsplit(password_step(attacker, PROCESSOR).headers["Location"]).path == "/login/two-factor/setup"
     page = attacker.get("/login/two-factor/setup")
     assert page.status_code == 403
@@ -402,7 +402,7 @@ def test_after_the_administrators_reset_any_browser_may_enrol(app, require_two_f
     two_factor.reset(account, find_by_email("admin@demo.sonla.vn"))
     db.session.flush()
     require_two_factor()
-    new_phone = new_client(app, "198.51.100.31")
+    new_phone = fresh_client(app, "198.51.100.31")
     password_step(new_phone, PROCESSOR)
     assert new_phone.get("/login/two-factor/setup").status_code == 200
 
@@ -416,7 +416,7 @@ def test_a_new_password_chosen_through_the_emailed_link_lets_any_browser_enrol(a
     account.last_login_at = utcnow()
     db.session.flush()
     require_two_factor()
-    browser = new_client(app, "198.51.100.32")
+    browser = fresh_client(app, "198.51.100.32")
     password_step(browser, PROCESSOR)
     assert browser.get("/login/two-factor/setup").status_code == 403
     _account, token = reset.request_reset(PROCESSOR)

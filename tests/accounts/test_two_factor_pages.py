@@ -9,9 +9,10 @@ import re
 
 import pytest
 
-from tests.accounts.conftest import LEADER, PROCESSOR, code_at, new_client, password_step
+from tests.accounts.conftest import LEADER, PROCESSOR, code_at, password_step
 from tests.accounts.test_routes import translated
 from tests.accounts.test_two_factor import enrolment_secret, second_step
+from tests.support.clients import fresh_client
 
 
 def code_input(body: str, name: str = "code") -> str:
@@ -20,7 +21,7 @@ def code_input(body: str, name: str = "code") -> str:
 
 def test_a_refused_code_leaves_the_box_empty_and_focused(app, enrol):
     secret = enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
     first = code_input(client.get("/login/two-factor").get_data(as_text=True))
     assert 'autocomplete="one-time-code"' in first and 'inputmode="numeric"' in first
@@ -33,7 +34,7 @@ def test_a_refused_code_leaves_the_box_empty_and_focused(app, enrol):
 
 def test_a_refused_recovery_code_opens_its_box_and_leaves_the_app_code_box_alone(app, enrol):
     enrol(LEADER)
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, LEADER)
     body = second_step(client, recovery="AAAA-BBBB-CCCC").get_data(as_text=True)
     assert re.search(r'<details class="recovery" open>', body)
@@ -44,7 +45,7 @@ def test_a_refused_recovery_code_opens_its_box_and_leaves_the_app_code_box_alone
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_enrolment_says_at_the_top_that_the_code_was_refused(app, require_two_factor, lang):
     require_two_factor()
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     secret = enrolment_secret(client)
     wrong = f"{(int(code_at(secret)) + 1) % 1_000_000:06d}"
@@ -60,7 +61,7 @@ def test_enrolment_says_at_the_top_that_the_code_was_refused(app, require_two_fa
 def test_enrolment_has_a_way_back(app, require_two_factor, login, client):
     # Sent there by the policy: "Cancel and start again" signs the half-signed session out.
     require_two_factor()
-    half = new_client(app)
+    half = fresh_client(app)
     password_step(half, PROCESSOR)
     body = half.get("/login/two-factor/setup").get_data(as_text=True)
     assert re.search(r'<form method="post" action="/logout" class="inline">', body)
@@ -76,7 +77,7 @@ def test_enrolment_has_a_way_back(app, require_two_factor, login, client):
 
 def test_the_recovery_codes_can_be_printed(app, require_two_factor):
     require_two_factor()
-    client = new_client(app)
+    client = fresh_client(app)
     password_step(client, PROCESSOR)
     secret = enrolment_secret(client)
     body = client.post("/login/two-factor/setup", data={"code": code_at(secret)}).get_data(as_text=True)

@@ -27,12 +27,11 @@ from portal.dossiers.models import DossierFile
 from portal.extensions import db
 from portal.feedback.models import FeedbackPhoto
 from portal.uploads import storage
-from tests.backup.helpers import applicant
 from tests.conftest import build_app, migrate_and_seed
-from tests.dossiers.helpers import PDF
-from tests.feedback.factories import make_item
-from tests.feedback.helpers import jpeg_bytes
 from tests.support.databases import backend, throwaway_database
+from tests.support.dossiers import person as applicant
+from tests.support.feedback import make_item
+from tests.support.files import PDF, jpeg_bytes
 
 ONLINE_PROCEDURE = "1.004194"  # commune level, fully online
 

@@ -27,8 +27,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.dossiers.helpers import PDF
-from tests.feedback.helpers import jpeg_bytes
+from tests.support.files import PDF, jpeg_bytes
 
 pytestmark = pytest.mark.browser
 

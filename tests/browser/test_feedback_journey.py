@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.browser.conftest import SCREENSHOTS
-from tests.feedback.helpers import jpeg_bytes
+from tests.support.files import jpeg_bytes
 
 pytestmark = pytest.mark.browser
 

@@ -13,25 +13,21 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.models import Account
-from portal.accounts.operations import create_account
 from portal.calendar.queries import calendar_around, local_now
 from portal.catalog.models import Procedure
-from portal.demo import DEMO_PASSWORD
 from portal.domain.dossier_status import DossierAction as A
 from portal.dossiers import operations
 from portal.dossiers.models import Dossier, DossierFile, DossierPause
 from portal.events.models import Event
 from portal.extensions import db
-from tests.dossiers.helpers import applicant, jpeg_file, pdf_file
+from tests.support.clients import signed_in
+from tests.support.dossiers import applicant
+from tests.support.factories import account, make_account, other_agency_staff
+from tests.support.files import jpeg_file, pdf_file
 
 PROCEDURE = "1.004194"
-DESK, PROCESSOR, LEADER = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn"
-CITIZEN = "congdan@demo.sonla.vn"
-
-
-def account(email: str) -> Account:
-    return db.session.scalar(select(Account).where(Account.email == email))
+DESK, PROCESSOR, LEADER = "receptionist", "processor", "leader"
+CITIZEN = "citizen"
 
 
 def submit(client) -> str:
@@ -50,23 +46,8 @@ def dossier_of(code: str) -> Dossier:
     return db.session.scalar(select(Dossier).where(Dossier.code == code))
 
 
-def signed_in(app, email: str):
-    other = app.test_client()
-    response = other.post("/login", data={"email": email, "password": DEMO_PASSWORD})
-    assert response.status_code == 302, email
-    return other
-
-
-def other_agency_receptionist() -> str:
-    create_account(
-        email="tiepnhan.syt@example.com",
-        password=DEMO_PASSWORD,
-        full_name="Lường Thị Sen",
-        role="receptionist",
-        agency_slug="so-y-te",
-    )
-    db.session.flush()
-    return "tiepnhan.syt@example.com"
+def other_agency_receptionist():
+    return other_agency_staff("receptionist")
 
 
 @dataclass
@@ -146,9 +127,7 @@ def test_another_signed_in_citizen_sees_nothing(app, case):
         assert get_status(other, path) == 404, path
 
 
-@pytest.mark.parametrize(
-    "email", [DESK, PROCESSOR, LEADER, "quantri.xa@demo.sonla.vn", "admin@demo.sonla.vn"]
-)
+@pytest.mark.parametrize("email", [DESK, PROCESSOR, LEADER, "agency_admin", "admin"])
 def test_staff_of_the_agency_open_every_page(app, case, email):
     staff = signed_in(app, email)
     for path in case.pages:
@@ -246,18 +225,14 @@ def test_signed_in_account_opens_its_dossier_from_any_browser(app):
     second = signed_in(app, CITIZEN)
     assert get_status(second, f"/dossiers/{code}") == 200
     assert get_status(second, f"/dossiers/{code}/receipt") == 200
-    create_account(email="congdan2@example.com", password=DEMO_PASSWORD, full_name="Lò Văn Hai")
-    db.session.flush()
-    assert get_status(signed_in(app, "congdan2@example.com"), f"/dossiers/{code}") == 404
+    assert get_status(signed_in(app, make_account("citizen")), f"/dossiers/{code}") == 404
 
 
 def test_my_dossiers_lists_only_mine(app, client):
     citizen = signed_in(app, CITIZEN)
     mine = submit(citizen)
     anonymous = submit(client)
-    create_account(email="congdan2@example.com", password=DEMO_PASSWORD, full_name="Lò Văn Hai")
-    db.session.flush()
-    somebody = submit(signed_in(app, "congdan2@example.com"))
+    somebody = submit(signed_in(app, make_account("citizen")))
     with citizen.get("/dossiers/mine") as response:
         page = response.get_data(as_text=True)
     assert response.status_code == 200

@@ -15,13 +15,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Account
 from portal.catalog.models import Procedure
 from portal.domain.dossier_status import DossierAction as A
 from portal.dossiers import intake, operations
 from portal.dossiers.deadlines import appointment_for, timeliness
 from portal.extensions import db
-from tests.dossiers.helpers import PDF
+from tests.support.factories import account
+from tests.support.files import PDF
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 D = date
@@ -297,10 +297,6 @@ def test_nothing_before_an_appointment_exists(app):
 # --- through the operations: the pause really moves the date, and timeliness follows ---------------
 
 
-def account(email):
-    return db.session.scalar(select(Account).where(Account.email == email))
-
-
 def received_dossier(code="1.004194", when=RECEIVED):
     """Submitted online the evening before, received by the desk at `when`."""
     proc = db.session.scalar(select(Procedure).where(Procedure.code == code))
@@ -308,7 +304,7 @@ def received_dossier(code="1.004194", when=RECEIVED):
     dossier_ = intake.submit_online(
         proc, applicant, [intake.Upload(PDF, "to-khai.pdf")], None, "vi", now=at(2026, 3, 1, 20)
     )
-    operations.staff_act(dossier_, A.RECEIVE, account("tiepnhan@demo.sonla.vn"), now=when)
+    operations.staff_act(dossier_, A.RECEIVE, account("receptionist"), now=when)
     return dossier_
 
 
@@ -317,7 +313,7 @@ def test_supplement_through_the_operations(app, rule, value, due):
     rule(value)
     dossier_ = received_dossier()  # 3 working days from Mon 2/3 09:00: Thu 5/3
     assert dossier_.appointment_on == D(2026, 3, 5)
-    processor = account("xuly@demo.sonla.vn")
+    processor = account("processor")
     operations.staff_act(dossier_, A.START, processor, now=at(2026, 3, 2, 10))
     operations.staff_act(
         dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.", now=at(2026, 3, 3, 10)
@@ -336,7 +332,7 @@ def test_supplement_time_is_excluded_from_timeliness(app, rule):
     """Regression: timeliness compared with original_appointment_on, which the pause never moved."""
     rule("exclude")
     dossier_ = received_dossier()  # due Thu 5/3
-    processor = account("xuly@demo.sonla.vn")
+    processor = account("processor")
     operations.staff_act(dossier_, A.START, processor, now=at(2026, 3, 2, 10))
     operations.staff_act(
         dossier_, A.REQUEST_SUPPLEMENT, processor, note="Thiếu giấy xác nhận chỗ ở.", now=at(2026, 3, 3, 10)
@@ -351,7 +347,7 @@ def test_supplement_time_is_excluded_from_timeliness(app, rule):
 def test_an_apology_date_survives_a_later_supplement_but_does_not_excuse_lateness(app, rule):
     rule("exclude")
     dossier_ = received_dossier()  # due Thu 5/3
-    processor = account("xuly@demo.sonla.vn")
+    processor = account("processor")
     operations.staff_act(dossier_, A.START, processor, now=at(2026, 3, 2, 10))
     operations.staff_act(
         dossier_, A.APOLOGISE, processor, note="Chờ xác minh.", new_date=D(2026, 3, 12), now=at(2026, 3, 4, 9)

@@ -5,8 +5,9 @@ from sqlalchemy import select
 from portal.catalog.models import Procedure
 from portal.dossiers.models import Dossier
 from portal.extensions import db
-from tests.dossiers.helpers import applicant, pdf_file
 from tests.dossiers.test_flow import staff
+from tests.support.dossiers import applicant
+from tests.support.files import pdf_file
 
 BUILDING_PERMIT = "SL-025"  # Hoạt động xây dựng: seeded with the approval step
 
@@ -22,9 +23,7 @@ def test_processor_proposes_leader_approves(client, app):
     assert response.status_code == 302
     dossier = db.session.scalar(select(Dossier).order_by(Dossier.id.desc()))
     code = dossier.code
-    desk, processor, leader = (
-        staff(app, f"{name}@demo.sonla.vn") for name in ("tiepnhan", "xuly", "lanhdao")
-    )
+    desk, processor, leader = (staff(app, role) for role in ("receptionist", "processor", "leader"))
     desk.post(f"/staff/dossiers/{code}/receive")
     processor.post(f"/staff/dossiers/{code}/start")
     processor.post(f"/staff/dossiers/{code}/finish")  # refused: this procedure needs approval

@@ -8,17 +8,15 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.operations import create_account
 from portal.catalog.models import Procedure
-from portal.demo import DEMO_PASSWORD
 from portal.dossiers import intake
 from portal.dossiers import routes as dossier_routes
 from portal.dossiers.models import Dossier, DossierFile
 from portal.extensions import db
-from tests.dossiers.helpers import applicant, jpeg_file, pdf_file
+from tests.support.clients import fresh_client, sign_in
+from tests.support.dossiers import applicant
 from tests.support.double_post import (
     ALREADY_SENT,
-    browser,
     hidden_fields,
     hold_both_after,
     nonce_of,
@@ -27,11 +25,13 @@ from tests.support.double_post import (
     same_browser,
     stored_files,
 )
+from tests.support.factories import PASSWORD, make_account, other_agency_staff
+from tests.support.files import jpeg_file, pdf_file
 
 PROCEDURE = "1.004194"  # Đăng ký tạm trú: commune level, fully online; Tô Hiệu's desk takes it in
 APPLY = f"/dossiers/apply/{PROCEDURE}"
 INTAKE = f"/staff/dossiers/intake?procedure={PROCEDURE}"
-DESK = "tiepnhan@demo.sonla.vn"
+DESK = "receptionist"
 RECEIPT = re.compile(r"/dossiers/([^/]+)/receipt$")
 
 
@@ -59,10 +59,8 @@ def post(client, path: str, data: dict):
     return client.post(path, data=data, content_type="multipart/form-data")
 
 
-def signed_in(app, email: str, address: str = "127.0.0.1"):
-    client = browser(app, address)
-    assert client.post("/login", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
-    return client
+def signed_in(app, who, address: str = "127.0.0.1", password: str | None = None):
+    return sign_in(fresh_client(app, address), who, password)
 
 
 def receipt_code(response) -> str:
@@ -111,14 +109,7 @@ def test_a_copied_counter_nonce_shows_another_agency_nothing(app):
     desk = signed_in(app, DESK)
     nonce = nonce_of(page_of(desk, INTAKE))
     code = receipt_code(post(desk, INTAKE, dossier_data({"nonce": nonce})))
-    create_account(
-        email="tiepnhan.syt@example.com",
-        password=DEMO_PASSWORD,
-        full_name="Sở Y tế tiếp nhận",
-        role="receptionist",
-        agency_slug="so-y-te",
-    )
-    other = signed_in(app, "tiepnhan.syt@example.com")
+    other = signed_in(app, other_agency_staff("receptionist"))
     answer = post(other, INTAKE, dossier_data({"nonce": nonce}))
     assert answer.status_code == 409 and code not in answer.get_data(as_text=True)
     assert db.session.scalar(select(func.count(Dossier.id)).where(Dossier.code == code)) == 1
@@ -173,9 +164,13 @@ def test_a_double_tap_creates_exactly_one_dossier(race_app, monkeypatch, path, w
     """Real threads, real transactions (PostgreSQL with TEST_DATABASE_URL, else SQLite), three rounds."""
     app = race_app
     files_at_start = stored_files(app)
+    with app.app_context():  # a receptionist of Tô Hiệu in this database of its own, committed
+        desk = make_account(DESK).email
+        db.session.commit()
+        db.session.remove()
     for round_ in range(3):
         address = f"10.8.{round_}.1"
-        sender = browser(app, address) if who == "citizen" else signed_in(app, DESK, address)
+        sender = fresh_client(app, address) if who == "citizen" else signed_in(app, desk, address, PASSWORD)
         with app.app_context():
             before = count()
         hidden = hidden_fields(page_of(sender, path))

@@ -5,12 +5,13 @@ import re
 from sqlalchemy import select
 
 from portal.catalog.models import Procedure
-from portal.demo import DEMO_PASSWORD
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.events.timeline import AUDIT_ONLY
 from portal.extensions import db
-from tests.dossiers.helpers import applicant, jpeg_file, pdf_file
+from tests.support.clients import signed_in
+from tests.support.dossiers import applicant
+from tests.support.files import jpeg_file, pdf_file
 
 PROCEDURE = "1.004194"  # Đăng ký tạm trú: fully online, 3 working days, 15.000 ₫
 
@@ -27,10 +28,9 @@ def submit(client):
     return client.post(f"/dossiers/apply/{PROCEDURE}", data=data, content_type="multipart/form-data")
 
 
-def staff(app, email):
-    client = app.test_client()
-    assert client.post("/login", data={"email": email, "password": DEMO_PASSWORD}).status_code == 302
-    return client
+def staff(app, who):
+    """A fresh client signed in as `who` (a role: this test's fresh account of it)."""
+    return signed_in(app, who)
 
 
 def test_online_submission_to_result(client, app):
@@ -54,9 +54,9 @@ def test_online_submission_to_result(client, app):
     ):
         assert stranger.get(path).status_code == 404, path
 
-    desk = staff(app, "tiepnhan@demo.sonla.vn")
+    desk = staff(app, "receptionist")
     assert desk.post(f"/staff/dossiers/{code}/receive").status_code == 302
-    processor = staff(app, "xuly@demo.sonla.vn")
+    processor = staff(app, "processor")
     assert processor.post(f"/staff/dossiers/{code}/start").status_code == 302
     assert (
         processor.post(
@@ -113,7 +113,7 @@ def test_scanned_receipt_url_opens_the_dossier(client, app):
     dossier = db.session.scalar(select(Dossier).order_by(Dossier.id.desc()))
     from portal.dossiers.operations import secret_token
 
-    desk = staff(app, "tiepnhan@demo.sonla.vn")
+    desk = staff(app, "receptionist")
     url = f"http://localhost/dossiers/t/{dossier.code}/{secret_token(dossier)}"
     for typed in (url, dossier.code, dossier.code.lower()):
         response = desk.get("/staff/dossiers", query_string={"q": typed})

@@ -11,10 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Account
-from portal.accounts.operations import create_account
 from portal.calendar.queries import calendar_around, local_now
-from portal.catalog.models import Procedure
-from portal.demo import DEMO_PASSWORD
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import InvalidTransition, NotPermitted
 from portal.dossiers import intake, operations
@@ -24,7 +21,10 @@ from portal.dossiers.operations import DossierError
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.operations import open_payment
-from tests.dossiers.helpers import PDF, applicant, pdf_file
+from tests.support.dossiers import applicant, person, procedure
+from tests.support.factories import account, make_account
+from tests.support.factories import other_agency_staff as other_agency_member
+from tests.support.files import PDF, pdf_file
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 D = date
@@ -38,40 +38,12 @@ def at(year, month, day, hour=9, minute=0) -> datetime:
     return datetime(year, month, day, hour, minute, tzinfo=VN).astimezone(UTC)
 
 
-def account(email: str) -> Account:
-    return db.session.scalar(select(Account).where(Account.email == email))
-
-
-def procedure(code: str = PROCEDURE) -> Procedure:
-    return db.session.scalar(select(Procedure).where(Procedure.code == code))
-
-
-def person(**overrides) -> intake.Applicant:
-    values = dict(
-        name="Lò Thị Xuân",
-        id_number="014190000123",
-        birth_date=D(1990, 5, 17),
-        phone="+84912345678",
-        email="xuan@example.com",
-        address="Tổ 3, đường Tô Hiệu",
-        admin_unit_code="03646",
-    )
-    values.update(overrides)
-    return intake.Applicant(**values)
-
-
 def pdf(name: str = "to-khai.pdf") -> Upload:
     return Upload(PDF, name)
 
 
 def other_agency_staff(role: str = "receptionist") -> Account:
-    return create_account(
-        email=f"{role}.syt@example.com",
-        password=DEMO_PASSWORD,
-        full_name=f"Sở Y tế {role}",
-        role=role,
-        agency_slug="so-y-te",
-    )
+    return other_agency_member(role)
 
 
 def events(dossier: Dossier) -> list[Event]:
@@ -88,7 +60,7 @@ def online(code: str = PROCEDURE, now: datetime | None = None) -> Dossier:
     return intake.submit_online(procedure(code), person(), [pdf()], None, "vi", now=now)
 
 
-DESK, PROCESSOR, LEADER = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn"
+DESK, PROCESSOR, LEADER = "receptionist", "processor", "leader"
 
 
 def act(dossier: Dossier, action: A, email: str, **kwargs):
@@ -145,7 +117,7 @@ def check_counter_dossier(dossier: Dossier, by: Account, channel: str, now: date
 
 @pytest.mark.parametrize("channel", ["counter", "post"])
 def test_counter_intake_by_the_province_admin(app, channel):
-    admin = account("admin@demo.sonla.vn")
+    admin = account("admin")
     now = at(2026, 3, 2, 9)
     dossier = intake.counter_intake(procedure(), person(), [pdf()], admin, channel, "vi", now=now)
     check_counter_dossier(dossier, admin, channel, now)
@@ -185,7 +157,7 @@ def test_receptionist_of_another_agency_cannot_take_in_for_this_commune(app):
 
 def test_counter_intake_channel_must_be_counter_or_post(app):
     with pytest.raises(DossierError) as refused:
-        intake.counter_intake(procedure(), person(), [pdf()], account("admin@demo.sonla.vn"), "online", "vi")
+        intake.counter_intake(procedure(), person(), [pdf()], account("admin"), "online", "vi")
     assert refused.value.reason == "channel"
 
 
@@ -359,25 +331,19 @@ def test_assign_to_a_processor_or_leader_of_the_agency(app):
     dossier = dossier_in(4)
     act(dossier, A.ASSIGN, LEADER, assignee_id=account(PROCESSOR).id)
     assert dossier.assignee_id == account(PROCESSOR).id
-    act(dossier, A.ASSIGN, "quantri.xa@demo.sonla.vn", assignee_id=account(LEADER).id)
+    act(dossier, A.ASSIGN, "agency_admin", assignee_id=account(LEADER).id)
     assert dossier.assignee_id == account(LEADER).id
 
 
 def test_assign_refuses_anyone_else(app):
     dossier = dossier_in(2)
-    disabled = create_account(
-        email="xuly2@example.com",
-        password=DEMO_PASSWORD,
-        full_name="Cầm Văn Tắt",
-        role="processor",
-        agency_slug="ubnd-phuong-to-hieu",
-    )
+    disabled = make_account("processor")
     disabled.is_enabled = False
     candidates = [
         account(DESK).id,
-        account("quantri.xa@demo.sonla.vn").id,
-        account("congdan@demo.sonla.vn").id,
-        account("admin@demo.sonla.vn").id,
+        account("agency_admin").id,
+        account("citizen").id,
+        account("admin").id,
         other_agency_staff("processor").id,
         disabled.id,
         10**6,

@@ -31,8 +31,8 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.sequences import DailySequence
 from tests.conftest import build_app, migrate_and_seed
-from tests.dossiers.helpers import PDF
 from tests.support.databases import backend, throwaway_database
+from tests.support.files import PDF
 
 PROCEDURE, COMMUNE = "1.004194", "03646"
 POOL_SIZE = 30

@@ -7,15 +7,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, exc, select, update
 
-from portal.accounts.operations import find_by_email
 from portal.events.models import AppendOnlyError, Event
 from portal.events.operations import record
 from portal.extensions import db
+from tests.support.factories import fresh
 
 
 @pytest.fixture
 def processor(app):
-    return find_by_email("xuly@demo.sonla.vn")
+    return fresh("processor")
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ from portal.extensions import db
 from portal.feedback import operations
 from portal.feedback import routes as feedback_routes
 from portal.feedback.models import Feedback, FeedbackPhoto
-from tests.feedback.helpers import form_data, jpeg_bytes
+from tests.support.clients import fresh_client
 from tests.support.double_post import (
     ALREADY_SENT,
-    browser,
     hidden_fields,
     hold_both_after,
     nonce_of,
@@ -26,6 +25,8 @@ from tests.support.double_post import (
     same_browser,
     stored_files,
 )
+from tests.support.feedback import form_data
+from tests.support.files import jpeg_bytes
 
 RECEIPT_CODE = re.compile(r"PA-\d{6}-\d{4}")
 RECEIPT_LINK = re.compile(r"/feedback/t/([A-Za-z0-9_-]{32})")
@@ -177,7 +178,7 @@ def test_a_double_tap_creates_exactly_one_report(race_app, monkeypatch):
     with app.app_context():
         files_at_start = stored_files(app)
     for round_ in range(5):
-        phone = browser(app, f"10.9.{round_}.1")
+        phone = fresh_client(app, f"10.9.{round_}.1")
         with app.app_context():
             before = count()
         hidden = hidden_fields(page_of(phone))

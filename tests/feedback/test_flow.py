@@ -7,7 +7,9 @@ from sqlalchemy import select
 from portal.events.models import Event
 from portal.extensions import db
 from portal.feedback.models import Feedback
-from tests.feedback.helpers import form_data, jpeg_bytes
+from tests.support.clients import sign_in
+from tests.support.feedback import form_data
+from tests.support.files import jpeg_bytes
 
 
 def submit(client, **overrides):
@@ -65,16 +67,15 @@ def test_staff_answer_then_citizen_rates(client, app, login):
     code = re.search(r"PA-\d{6}-\d{4}", client.get("/feedback/receipt").get_data(as_text=True))[0]
     item = db.session.scalar(select(Feedback).where(Feedback.code == code))
     staff = app.test_client()
-    from portal.demo import DEMO_PASSWORD
 
     # The category's default agency is the Department of Construction; move it to the demo commune's queue.
     admin = app.test_client()
-    admin.post("/login", data={"email": "admin@demo.sonla.vn", "password": DEMO_PASSWORD})
+    sign_in(admin, "admin")
     from portal.agencies.models import Agency
 
     to_hieu = db.session.scalar(select(Agency.id).where(Agency.slug == "ubnd-phuong-to-hieu"))
     assert admin.post(f"/staff/feedback/{code}/forward", data={"agency": to_hieu}).status_code == 302
-    staff.post("/login", data={"email": "xuly@demo.sonla.vn", "password": DEMO_PASSWORD})
+    sign_in(staff, "processor")
     assert staff.post(f"/staff/feedback/{code}/accept").status_code == 302
     assert (
         staff.post(f"/staff/feedback/{code}/answer", data={"note": "Đã cho máy xúc dọn xong."}).status_code

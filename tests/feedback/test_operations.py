@@ -14,20 +14,14 @@ from portal.domain.feedback_status import InvalidTransition, NotPermitted
 from portal.extensions import db
 from portal.feedback import operations
 from portal.feedback.models import FeedbackCategory
-from tests.feedback.factories import (
-    AGENCY_ADMIN,
-    CITIZEN,
-    LEADER,
-    PROCESSOR,
-    RECEPTIONIST,
-    TO_HIEU,
-    account,
-    agency_id,
-    events_of,
-    make_item,
-    other_agency_staff,
-)
-from tests.feedback.helpers import category_id
+from tests.support.factories import TO_HIEU, account, other_agency_staff
+from tests.support.feedback import agency_id, category_id, events_of, make_item
+
+AGENCY_ADMIN = "agency_admin"
+CITIZEN = "citizen"
+LEADER = "leader"
+PROCESSOR = "processor"
+RECEPTIONIST = "receptionist"
 
 
 def snapshot(item) -> dict:
@@ -481,7 +475,7 @@ def test_token_is_long_random_and_only_its_hash_is_stored(app):
 
 
 def test_too_many_photos_or_inactive_category_are_refused(app):
-    from tests.feedback.helpers import jpeg_bytes
+    from tests.support.files import jpeg_bytes
 
     with pytest.raises(operations.FeedbackError) as refused:
         make_item(photos=tuple(jpeg_bytes(size=(50, 50)) for _ in range(6)))

@@ -10,26 +10,16 @@ import pytest
 
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.feedback import operations
-from tests.feedback.factories import (
-    ADMIN,
-    CITIZEN,
-    EMAIL,
-    NAME,
-    PROCESSOR,
-    RECEPTIONIST,
-    STRONG_PASSWORD,
-    TO_HIEU,
-    account,
-    agency_id,
-    by_code,
-    fresh_client,
-    other_agency_staff,
-    publish,
-    receipt_code,
-    signed_in,
-    web_submit,
-)
-from tests.feedback.helpers import jpeg_bytes
+from tests.support.clients import fresh_client, signed_in
+from tests.support.factories import TO_HIEU, account, other_agency_staff
+from tests.support.feedback import EMAIL, NAME, agency_id, by_code, publish, receipt_code, web_submit
+from tests.support.files import jpeg_bytes
+
+ADMIN = "admin"
+CITIZEN = "citizen"
+PROCESSOR = "processor"
+RECEPTIONIST = "receptionist"
+
 
 # The phone in any spelling: 0912345678, +84912345678, 84912345678, "0912 345 678", "0912.345.678"…
 PHONE_ANY_FORMAT = re.compile(r"9[\s.\-]*1[\s.\-]*2[\s.\-]*3[\s.\-]*4[\s.\-]*5[\s.\-]*6[\s.\-]*7[\s.\-]*8")
@@ -152,7 +142,7 @@ def test_unpublished_item_page_is_404(app):
 
 def test_unpublished_photo_only_for_its_citizen_and_the_agency(app):
     citizen, item = submitted(app, photo_color=(90, 10, 160))
-    other_agency_staff()
+    stranger = other_agency_staff()
     photo = item.photos[0]
     urls = [f"/feedback/photos/{photo.stored_name}", f"/feedback/photos/{photo.thumbnail_name}"]
     viewers = {
@@ -161,7 +151,7 @@ def test_unpublished_photo_only_for_its_citizen_and_the_agency(app):
         "another citizen": (signed_in(app, CITIZEN), 404),
         "agency staff": (signed_in(app, RECEPTIONIST), 200),
         "admin": (signed_in(app, ADMIN), 200),
-        "other agency staff": (signed_in(app, "xuly@soyte.example.vn", STRONG_PASSWORD), 404),
+        "other agency staff": (signed_in(app, stranger), 404),
     }
     for who, (client, expected) in viewers.items():
         for url in urls:

@@ -10,17 +10,12 @@ import pytest
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.feedback import operations
 from portal.feedback.queries import PAGE_SIZE
-from tests.feedback.factories import (
-    PROCESSOR,
-    account,
-    by_code,
-    feedback_count,
-    fresh_client,
-    make_item,
-    publish,
-    receipt_code,
-    web_submit,
-)
+from tests.support.clients import fresh_client
+from tests.support.factories import account
+from tests.support.feedback import by_code, feedback_count, make_item, publish, receipt_code, web_submit
+
+PROCESSOR = "processor"
+
 
 TOKEN_LINK = re.compile(r"/feedback/t/([A-Za-z0-9_-]{32,})")
 
@@ -147,7 +142,7 @@ def test_citizen_reply_resumes_the_clock_through_the_web(app):
 def test_six_photos_are_refused(app):
     client = fresh_client(app)
     before = feedback_count()
-    from tests.feedback.helpers import jpeg_bytes
+    from tests.support.files import jpeg_bytes
 
     photos = [(jpeg_bytes(size=(40, 40), color=(n, n, n)), f"{n}.jpg") for n in range(6)]
     assert web_submit(client, photos=photos).status_code == 400

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from tests.feedback.factories import (
-    by_code,
-    feedback_count,
-    fresh_client,
-    make_item,
-    receipt_code,
-    web_submit,
-)
+from tests.support.clients import fresh_client
+from tests.support.feedback import by_code, feedback_count, make_item, receipt_code, web_submit
 
 
 def track(client, code: str, digits: str):

@@ -13,26 +13,16 @@ from portal.db_types import utcnow
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.feedback import operations
 from portal.places.models import AdminUnit
-from tests.feedback.factories import (
-    ADMIN,
-    AGENCY_ADMIN,
-    CITIZEN,
-    LEADER,
-    PROCESSOR,
-    RECEPTIONIST,
-    STRONG_PASSWORD,
-    TO_HIEU,
-    TO_HIEU_COMMUNE,
-    account,
-    agency_id,
-    events_of,
-    fresh_client,
-    make_item,
-    other_agency_staff,
-    signed_in,
-)
+from tests.support.clients import fresh_client, signed_in
+from tests.support.factories import TO_HIEU, account, other_agency_staff
+from tests.support.feedback import TO_HIEU_COMMUNE, agency_id, events_of, make_item
 
-OTHER_STAFF = "xuly@soyte.example.vn"
+ADMIN = "admin"
+AGENCY_ADMIN = "agency_admin"
+CITIZEN = "citizen"
+LEADER = "leader"
+PROCESSOR = "processor"
+RECEPTIONIST = "receptionist"
 
 
 def action_forms(body: str, code: str) -> set[str]:
@@ -45,8 +35,7 @@ def listed(response, code: str) -> bool:
 
 
 def other_agency_client(app, remote_addr="10.0.0.9"):
-    other_agency_staff(email=OTHER_STAFF)
-    return signed_in(app, OTHER_STAFF, STRONG_PASSWORD, remote_addr=remote_addr)
+    return signed_in(app, other_agency_staff(), remote_addr=remote_addr)
 
 
 # ----------------------------------------------------------------------------------------------- who gets in

@@ -18,9 +18,9 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.amounts import MAX_CREDIT_VND
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import signed
+from tests.support.payments import signed
 
-FINANCE = "ketoan@demo.sonla.vn"
+FINANCE = "finance"
 HEADER = "transaction_id,date,amount,description\n"
 INT32_OVERFLOW = 2_147_483_648
 

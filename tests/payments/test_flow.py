@@ -11,7 +11,7 @@ from portal.domain.vietqr import parse_payload
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import signed
+from tests.support.payments import signed
 
 
 def fee_requested_dossier():
@@ -111,7 +111,7 @@ def test_payment_page_in_both_languages(client):
 
 def test_counter_confirmation_is_audited(app, login, client):
     dossier, payment = fee_requested_dossier()
-    login("tiepnhan@demo.sonla.vn")
+    login("receptionist")
     response = client.post(
         f"/staff/payments/{payment.reference}/confirm", data={"method": "cash", "note": "Thu tiền mặt"}
     )

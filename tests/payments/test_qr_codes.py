@@ -273,7 +273,7 @@ def test_json_payload_matches_the_rendered_codes(app, client):
 def test_dossier_receipt_qr_decodes_to_the_tracking_link(app, client, login):
     payment = demo_payments()[0]
     dossier = payment.dossier
-    login("tiepnhan@demo.sonla.vn")  # the agency's staff may open the receipt and its QR
+    login("receptionist")  # the agency's staff may open the receipt and its QR
     response = get(client, f"/dossiers/{dossier.code}/qr.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     assert response.cache_control.no_store  # a personal link: never cached

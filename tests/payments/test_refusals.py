@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from portal.db_types import utcnow
-from portal.demo import DEMO_PASSWORD
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments import refusals
 from portal.payments.models import WebhookRefusal
-from tests.payments.helpers import signed
+from tests.support.clients import sign_in
+from tests.support.payments import signed
 
 URL = "/webhooks/bank"
 PRIVATE = "NGUYEN VAN BI MAT 0912345678"  # would be personal data if the body were stored
@@ -121,10 +121,7 @@ def test_many_addresses_at_once_are_bounded_per_minute(app, monkeypatch):
 def test_the_audit_log_shows_refused_notifications_to_the_province_admin(client):
     for _ in range(3):
         forged(client)
-    assert (
-        client.post("/login", data={"email": "admin@demo.sonla.vn", "password": DEMO_PASSWORD}).status_code
-        == 302
-    )
+    assert sign_in(client, "admin")
     client.set_cookie("portal_lang", "en")
     response = client.get("/staff/audit?action=webhook_refused")
     page = response.get_data(as_text=True)
@@ -135,10 +132,7 @@ def test_the_audit_log_shows_refused_notifications_to_the_province_admin(client)
 
 def test_a_leader_does_not_see_them(client):
     forged(client)
-    assert (
-        client.post("/login", data={"email": "lanhdao@demo.sonla.vn", "password": DEMO_PASSWORD}).status_code
-        == 302
-    )
+    assert sign_in(client, "leader")
     response = client.get("/staff/audit?action=webhook_refused")
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'class="audit-list"' not in page and "203.0.113.7" not in page

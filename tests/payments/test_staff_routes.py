@@ -7,18 +7,16 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from portal.accounts.models import Account
-from portal.accounts.operations import create_account
-from portal.demo import DEMO_PASSWORD
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import payment_of, signed
+from tests.support.factories import account, make_account
+from tests.support.payments import payment_of, signed
 
-RECEPTIONIST, PROCESSOR, LEADER = "tiepnhan@demo.sonla.vn", "xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn"
-AGENCY_ADMIN, ADMIN, CITIZEN = "quantri.xa@demo.sonla.vn", "admin@demo.sonla.vn", "congdan@demo.sonla.vn"
-FINANCE = "ketoan@demo.sonla.vn"
+RECEPTIONIST, PROCESSOR, LEADER = "receptionist", "processor", "leader"
+AGENCY_ADMIN, ADMIN, CITIZEN = "agency_admin", "admin", "citizen"
+FINANCE = "finance"
 OTHER_RECEPTIONIST, OTHER_LEADER = "tiepnhan.syt@example.com", "lanhdao.syt@example.com"
 
 
@@ -29,10 +27,6 @@ def pending() -> Payment:
     payment = payment_of("Hà Văn Nam")
     assert payment.status == "pending" and payment.dossier.status == 6
     return payment
-
-
-def account(email: str) -> Account:
-    return db.session.scalar(select(Account).where(Account.email == email))
 
 
 def dossier_events(dossier_id: int, action: str) -> list[Event]:
@@ -97,7 +91,7 @@ def other_agency():
         (OTHER_RECEPTIONIST, "receptionist", "Lường Thị Sen"),
         (OTHER_LEADER, "leader", "Cầm Văn Pấng"),
     ):
-        create_account(email=email, password=DEMO_PASSWORD, full_name=name, role=role, agency_slug="so-y-te")
+        make_account(role, agency="so-y-te", email=email, full_name=name)
     db.session.flush()
 
 

@@ -17,16 +17,16 @@ from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
-from tests.payments.helpers import payment_of, signed
+from tests.support.payments import payment_of, signed
 
 URL = "/staff/payments/statement"
 LEADER, RECEPTIONIST, PROCESSOR, CITIZEN = (
-    "lanhdao@demo.sonla.vn",
-    "tiepnhan@demo.sonla.vn",
-    "xuly@demo.sonla.vn",
-    "congdan@demo.sonla.vn",
+    "leader",
+    "receptionist",
+    "processor",
+    "citizen",
 )
-FINANCE, ADMIN, AGENCY_ADMIN = "ketoan@demo.sonla.vn", "admin@demo.sonla.vn", "quantri.xa@demo.sonla.vn"
+FINANCE, ADMIN, AGENCY_ADMIN = "finance", "admin", "agency_admin"
 HEADER = "transaction_id,date,amount,description\n"
 
 

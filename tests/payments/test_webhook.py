@@ -21,8 +21,9 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import BankTransaction, Payment
 from tests.conftest import build_app, migrate_and_seed
-from tests.payments.helpers import SECRET, payment_of, signed
+from tests.support.clients import sign_in
 from tests.support.databases import throwaway_database
+from tests.support.payments import SECRET, payment_of, signed
 
 URL = "/webhooks/bank"
 NEW_SECRET = "rotated-webhook-secret-" + "n" * 24
@@ -555,10 +556,7 @@ def test_concurrent_deliveries_of_unmatched_credits_store_one_row_each(own_app):
 
 
 def sign_in_desk(client):
-    from portal.demo import DEMO_PASSWORD
-
-    response = client.post("/login", data={"email": "tiepnhan@demo.sonla.vn", "password": DEMO_PASSWORD})
-    assert response.status_code == 302
+    sign_in(client, "receptionist")
 
 
 def test_the_receipt_is_not_public(client, app):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from portal.accounts.operations import find_by_email
 from portal.events.models import Event
 from portal.extensions import db
+from tests.support.factories import fresh
 
 
 def exports():
@@ -16,8 +16,8 @@ def exports():
 
 
 def test_a_leaders_export_is_audited_against_the_agency(app, client, login):
-    login("lanhdao@demo.sonla.vn")
-    leader = find_by_email("lanhdao@demo.sonla.vn")
+    login("leader")
+    leader = fresh("leader")
     assert client.get("/staff/dashboard.csv?from=2026-03-01&to=2026-03-31").status_code == 200
     events = exports()
     assert len(events) == 1
@@ -26,7 +26,7 @@ def test_a_leaders_export_is_audited_against_the_agency(app, client, login):
 
 
 def test_the_province_export_is_audited_and_shown_to_the_admin(app, client, login):
-    login("admin@demo.sonla.vn")
+    login("admin")
     assert client.get("/staff/dashboard.csv").status_code == 200
     assert [(e.subject_type, e.subject_id) for e in exports()] == [("province", 0)]
     page = client.get("/staff/audit?action=dashboard_exported").get_data(as_text=True)

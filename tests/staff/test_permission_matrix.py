@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.operations import create_account
-from portal.demo import DEMO_PASSWORD
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import Feedback
 from portal.payments.models import Payment
-from tests.payments.helpers import payment_of
+from tests.support.clients import sign_in
+from tests.support.payments import payment_of
 
 # The agency roles and the province admin. `finance` (province-wide, no agency) works on the provincial fee
 # account only: it passes no other door.
@@ -74,13 +74,13 @@ EXPECTED = {
     # --- end of sign-in security
 }
 ACCOUNTS = {
-    "receptionist": "tiepnhan@demo.sonla.vn",
-    "processor": "xuly@demo.sonla.vn",
-    "leader": "lanhdao@demo.sonla.vn",
-    "agency_admin": "quantri.xa@demo.sonla.vn",
-    "admin": "admin@demo.sonla.vn",
-    "citizen": "congdan@demo.sonla.vn",
-    "finance": "ketoan@demo.sonla.vn",
+    "receptionist": "receptionist",
+    "processor": "processor",
+    "leader": "leader",
+    "agency_admin": "agency_admin",
+    "admin": "admin",
+    "citizen": "citizen",
+    "finance": "finance",
 }
 
 
@@ -117,10 +117,7 @@ def fill(rule) -> str:
 def test_matrix(app, role):
     client = app.test_client()
     if role != "anonymous":
-        assert (
-            client.post("/login", data={"email": ACCOUNTS[role], "password": DEMO_PASSWORD}).status_code
-            == 302
-        )
+        sign_in(client, ACCOUNTS[role])
     for rule in staff_rules(app):
         method = "GET" if "GET" in rule.methods else "POST"
         response = client.open(fill(rule), method=method)
@@ -180,8 +177,8 @@ def signed_in(app, role: str):
     if role != "anonymous":
         other = role.startswith("other ")
         email = OTHER[role.removeprefix("other ")] if other else ACCOUNTS[role]
-        password = "Mat-khau-rat-dai-2026" if other else DEMO_PASSWORD
-        assert client.post("/login", data={"email": email, "password": password}).status_code == 302
+        password = "Mat-khau-rat-dai-2026" if other else None
+        sign_in(client, email, password)
     return client
 
 
@@ -314,7 +311,7 @@ def test_a_leader_of_another_agency_neither_sees_nor_attaches_the_province_credi
     """Issue 9 item 1: the unmatched list showed every payer's name to every desk, and a leader could attach a
     credit meant for another agency to a reference of their own."""
     from portal.agencies.models import Agency
-    from tests.payments.helpers import signed
+    from tests.support.payments import signed
 
     meant_for = payment_of("Hà Văn Nam")  # Tô Hiệu's
     own = payment_of("Sồng A Chứ")

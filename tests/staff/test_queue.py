@@ -7,10 +7,11 @@ from sqlalchemy import select
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import Feedback
+from tests.support.clients import sign_in
 
 
 def test_queue_lists_both_kinds_most_urgent_first(client, login):
-    login("xuly@demo.sonla.vn")
+    login("processor")
     response = client.get("/staff/queue?lang=en")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
@@ -18,7 +19,7 @@ def test_queue_lists_both_kinds_most_urgent_first(client, login):
 
 
 def test_keyset_pages_cover_everything_once(client, login):
-    login("admin@demo.sonla.vn")
+    login("admin")
     from flask_login import current_user  # noqa: F401
 
     from portal.staff import queries
@@ -44,7 +45,7 @@ def test_keyset_pages_cover_everything_once(client, login):
 
 
 def test_claim_then_second_claim_is_409(client, app, login):
-    login("xuly@demo.sonla.vn")
+    login("processor")
     item = db.session.scalar(
         select(Feedback).where(
             Feedback.assignee_id.is_(None),
@@ -53,15 +54,12 @@ def test_claim_then_second_claim_is_409(client, app, login):
         )
     )
     assert client.post(f"/staff/queue/feedback/{item.id}/claim").status_code == 302
-    from portal.demo import DEMO_PASSWORD
-
-    other = app.test_client()
-    other.post("/login", data={"email": "lanhdao@demo.sonla.vn", "password": DEMO_PASSWORD})
+    other = sign_in(app.test_client(), "leader")
     assert other.post(f"/staff/queue/feedback/{item.id}/claim").status_code == 409
 
 
 def test_take_next_gives_the_most_urgent_unassigned(client, login):
-    login("xuly@demo.sonla.vn")
+    login("processor")
     response = client.post("/staff/queue/take-next")
     assert response.status_code == 302 and "/staff/" in response.headers["Location"]
 
@@ -69,7 +67,7 @@ def test_take_next_gives_the_most_urgent_unassigned(client, login):
 def test_filters_by_category_procedure_and_status(client, login):
     import re
 
-    login("xuly@demo.sonla.vn")
+    login("processor")
     feedback = db.session.scalar(
         select(Feedback).where(
             Feedback.agency.has(slug="ubnd-phuong-to-hieu"), Feedback.queue_due.is_not(None)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from portal.extensions import db
 from tests.conftest import build_app, migrate_and_seed
+from tests.support.clients import fresh_client
 from tests.support.databases import throwaway_database
 
 COOKIE = "portal_session"
@@ -42,16 +43,9 @@ def stored_files(app) -> set[str]:
     return {p.name for p in folder.iterdir() if not p.name.startswith(".")} if folder.exists() else set()
 
 
-def browser(app, address: str):
-    """A test client from its own address, so that rounds of a race test stay under the hourly limits."""
-    client = app.test_client()
-    client.environ_base["REMOTE_ADDR"] = address
-    return client
-
-
 def same_browser(app, client):
     """A second client carrying `client`'s session cookie: the same browser, another connection."""
-    other = app.test_client()
+    other = fresh_client(app)
     other.environ_base.update(client.environ_base)
     cookie = client.get_cookie(COOKIE)
     if cookie is not None:

@@ -21,9 +21,9 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback import operations as feedback_operations
 from portal.tracking.routes import CODE_LOCK_SECONDS, LOOKUP_FAILURES_PER_CODE
-from tests.feedback.factories import fresh_client, make_item
-from tests.feedback.helpers import category_id
+from tests.support.clients import fresh_client
 from tests.support.double_post import own_app
+from tests.support.feedback import category_id, make_item
 
 LOCKED = "too many wrong tries"
 

@@ -23,8 +23,8 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.uploads import storage
 from portal.uploads.documents import MAX_BYTES, DocumentRejected, check_document
-from tests.dossiers.helpers import PDF, applicant
-from tests.feedback.helpers import jpeg_bytes
+from tests.support.dossiers import applicant
+from tests.support.files import PDF, jpeg_bytes
 
 EXIF_MAKE, GPS_IFD = 0x010F, 0x8825
 

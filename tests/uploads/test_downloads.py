@@ -18,17 +18,15 @@ from portal.events.models import Event
 from portal.extensions import db
 from portal.settings import ROOT
 from portal.uploads import storage
-from tests.dossiers.helpers import PDF, applicant
-from tests.feedback.factories import (
-    LEADER,
-    PROCESSOR,
-    account,
-    fresh_client,
-    make_item,
-    publish,
-    signed_in,
-)
-from tests.feedback.helpers import jpeg_bytes
+from tests.support.clients import fresh_client, signed_in
+from tests.support.dossiers import applicant
+from tests.support.factories import account
+from tests.support.feedback import make_item, publish
+from tests.support.files import PDF, jpeg_bytes
+
+LEADER = "leader"
+PROCESSOR = "processor"
+
 
 PROCEDURE = "1.004194"  # a commune-level procedure of the demo staff's ward (applicant() lives there)
 VI = Translations.load(str(ROOT / "translations"), ["vi"])

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageFile
 
 from portal.uploads.images import MAX_BYTES, ImageRejected, process_photo
-from tests.feedback.helpers import jpeg_bytes
+from tests.support.files import jpeg_bytes
 
 GPS_IFD = 0x8825
 EXIF_IFD = 0x8769

@@ -13,9 +13,8 @@ import pytest
 
 from portal.dossiers import intake as dossiers
 from portal.uploads import reconcile, storage
-from tests.dossiers.helpers import PDF
-from tests.feedback.factories import make_item
-from tests.feedback.helpers import jpeg_bytes
+from tests.support.feedback import make_item
+from tests.support.files import PDF, jpeg_bytes
 
 TWO_HOURS = 2 * 3600
 

@@ -14,8 +14,9 @@ from PIL import Image
 
 from portal.feedback import operations
 from portal.uploads import storage
-from tests.feedback.factories import by_code, feedback_count, fresh_client, receipt_code, web_submit
-from tests.feedback.helpers import jpeg_bytes
+from tests.support.clients import fresh_client
+from tests.support.feedback import by_code, feedback_count, receipt_code, web_submit
+from tests.support.files import jpeg_bytes
 
 
 def files_in(folder: Path) -> set[str]:
