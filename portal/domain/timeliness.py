@@ -73,7 +73,7 @@ class Verdict(StrEnum):
 
 
 # The dashboard's four counts (DossierFacts): ended on time / late, open within / overdue.
-BUCKET = {
+BUCKET: dict[Verdict, str] = {
     Verdict.EARLY: "on_time",
     Verdict.ON_TIME: "on_time",
     Verdict.LATE: "late",
@@ -147,7 +147,7 @@ def case_of(facts: Facts, today: date) -> Case:
     return Case.OPEN_WITHIN
 
 
-_VERDICT = {
+_VERDICT: dict[Case, Verdict] = {
     Case.ENDED_TOO_MANY: Verdict.LATE,
     Case.ENDED_AFTER_DUE: Verdict.LATE,
     Case.OPEN_TOO_MANY: Verdict.ALREADY_LATE,
@@ -173,7 +173,7 @@ def verdict_of(case: Case, facts: Facts) -> Verdict | None:
 
 # The dashboard count of each case (ENDED_BY_DUE is on time whether early or not): the SQL CASE yields
 # the case, this turns it into the count.
-CASE_BUCKET = {
+CASE_BUCKET: dict[Case, str] = {
     case: BUCKET[Verdict.ON_TIME if case is Case.ENDED_BY_DUE else _VERDICT[case]]
     for case in CASES
     if case is not Case.OUTSIDE

@@ -229,7 +229,7 @@ def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
         ),
         else_=Case.OPEN_WITHIN.value,
     ).label("kind")
-    counts = dict.fromkeys(("on_time", "late", "within", "overdue"), 0)
+    counts: dict[str, int] = dict.fromkeys(("on_time", "late", "within", "overdue"), 0)
     for case_, count in db.session.execute(
         select(kind, func.count())
         .select_from(rows)
