@@ -54,14 +54,17 @@ class DossierFacts:
     paper_results: int = 0  # of `results_ready`: the procedure's result is a paper document
     e_results: int = 0  # of `paper_results`: an electronic result file is attached (4.1)
     # 2.1 population: dossiers that ended in the range plus dossiers received by its end and still
-    # open at the end, each in exactly one of the next four fields. The end is when it reached 9; if
-    # never, 10; if never, 8 (stopped); a dossier waiting in 5 at the end ended at that request.
-    # Withdrawn (7) and refused-at-intake (3) dossiers are not in it. Status 6 counts as open.
+    # open at the end, each in exactly one of the next four fields, by `portal.domain.timeliness`
+    # (the one statement of the rule; `CASE_BUCKET` gives the field of each case). The end is when it
+    # reached 9; if never, 10; if never, 8 (stopped); a dossier waiting in 5 at the end ended at that
+    # request. Withdrawn (7) and refused-at-intake (3) dossiers are not in it. Status 6 counts as open.
     finished_on_time: int = 0  # ended on or before the appointment date (NgayHenTra) pushed back by
     #                                  the citizen's supplement time, with at most one supplement request
-    finished_late: int = 0  # ended after that date, or had more than one supplement request
-    open_within_deadline: int = 0  # open (2, 4, 6) at the end, appointment date not passed
-    open_overdue: int = 0  # open (2, 4, 6) at the end, appointment date passed ("overdue now")
+    finished_late: int = 0  # ended after that date, or ended with more than one supplement request
+    open_within_deadline: int = 0  # open (2, 4, 6) at the end, appointment date not passed (6: not
+    #                                  passed when the fee was requested)
+    open_overdue: int = 0  # open (2, 4, 6) at the end, appointment date passed ("overdue now"; 6: passed
+    #                                  when the fee was requested), or already more than one supplement request
     complained: int = 0  # of `finished_on_time` + `open_within_deadline`: the subject of a
     #                                  feedback item or rated unsatisfied (5.4; late ones are not recounted)
     rated: int = 0  # of `results_ready`: the citizen left a satisfaction rating

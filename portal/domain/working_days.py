@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
+from portal.domain.timeliness import too_many_requests
+
 
 @dataclass(frozen=True)
 class Calendar:
@@ -158,16 +160,10 @@ def is_late(due: date, finished: datetime) -> bool:
     return finished.date() > due
 
 
-# Decision 766/QĐ-TTg: how many supplement requests a dossier may have and still be on time (the
-# dashboard's SQL reads it too).
-SUPPLEMENT_REQUESTS_ALLOWED = 1
-
-
 def supplement_rule_late(pause_count: int) -> bool:
     """Decision 766/QĐ-TTg: more than one supplement request makes the dossier late.
 
-    Count only supplement requests (status 5), not fee requests or other stops.
+    Count only supplement requests (status 5), not fee requests or other stops. The rule lives in
+    `portal.domain.timeliness` (SUPPLEMENT_REQUESTS_ALLOWED, too_many_requests); this name stays for its callers.
     """
-    if pause_count < 0:
-        raise ValueError("pause_count must not be negative")
-    return pause_count > SUPPLEMENT_REQUESTS_ALLOWED
+    return too_many_requests(pause_count)

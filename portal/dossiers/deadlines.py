@@ -5,10 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask import current_app
+from sqlalchemy import func, select
 
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
-from portal.domain.dossier_status import ON_THE_CLOCK
-from portal.domain.working_days import Pause, PauseRule, adjusted_due_date, due_date, supplement_rule_late
+from portal.domain import timeliness as rule
+from portal.domain.dossier_status import DossierAction, DossierStatus
+from portal.domain.working_days import Pause, PauseRule, adjusted_due_date, due_date
+from portal.events.models import Event
+from portal.extensions import db
 
 
 def _local(moment: datetime) -> datetime:
@@ -22,28 +26,66 @@ def appointment_for(procedure, received_at: datetime, pauses=()) -> date | None:
     closed = [Pause(_local(p.started_at), _local(p.resumed_at) if p.resumed_at else None) for p in pauses]
     if not closed:
         return due_date(cal, received, procedure.processing_days, office_hours(), procedure.same_day)
-    rule = PauseRule(current_app.config["PORTAL_SETTINGS"].supplement_rule)
+    rule_ = PauseRule(current_app.config["PORTAL_SETTINGS"].supplement_rule)
     return adjusted_due_date(
-        cal, received, procedure.processing_days, closed, rule, office_hours(), procedure.same_day
+        cal, received, procedure.processing_days, closed, rule_, office_hours(), procedure.same_day
+    )
+
+
+# The page's words for the verdicts of `portal.domain.timeliness` (labels.TIMELINESS): an open dossier
+# within its deadline is "on time", one already late by its supplement requests is "late".
+WORDS = {
+    rule.Verdict.EARLY: "early",
+    rule.Verdict.ON_TIME: "on_time",
+    rule.Verdict.LATE: "late",
+    rule.Verdict.ALREADY_LATE: "late",
+    rule.Verdict.OVERDUE: "overdue",
+    rule.Verdict.WITHIN: "on_time",
+}
+
+
+def _day(moment: datetime | None) -> date | None:
+    return _local(moment).date() if moment is not None else None
+
+
+def _open_since(dossier, reason: str) -> date | None:
+    return next(
+        (_day(p.started_at) for p in dossier.pauses if p.reason == reason and p.resumed_at is None), None
+    )
+
+
+def _stopped_at(dossier) -> datetime | None:
+    """When the dossier was stopped (the event log; the dossier has no column for it)."""
+    return db.session.scalar(
+        select(func.min(Event.occurred_at)).where(
+            Event.subject_type == "dossier",
+            Event.subject_id == dossier.id,
+            Event.action == DossierAction.STOP.value,
+        )
+    )
+
+
+def facts_of(dossier) -> rule.Facts:
+    """What Decision 766's rule reads of the dossier, in local dates."""
+    status = DossierStatus(dossier.status)
+    return rule.Facts(
+        status=status,
+        due=dossier.original_appointment_on,
+        supplement_requests=sum(1 for p in dossier.pauses if p.reason == "supplement"),
+        finished=_day(dossier.finished_at),
+        returned=_day(dossier.returned_at),
+        stopped=_day(_stopped_at(dossier)) if status in rule.STOPPED else None,
+        waiting_since=_open_since(dossier, "supplement") if status in rule.WAITING_FOR_DOCUMENTS else None,
+        fee_requested=_open_since(dossier, "fee") if status in rule.WAITING_FOR_FEE else None,
     )
 
 
 def timeliness(dossier, today: date) -> str:
-    """'early', 'on_time', 'late' for finished dossiers; 'on_time' / 'overdue' for open ones; '' before receipt.
+    """'early', 'on_time', 'late' for ended dossiers; 'on_time' / 'overdue' / 'late' for open ones; ''
+    outside indicator 2.1's population (not received, refused, withdrawn).
 
-    Decision 766: the end is "processed" (9), else the return, else the stop; more than one
-    supplement request makes the dossier late.
+    Decision 766 as `portal.domain.timeliness` declares it: the end is "processed" (9), else the return,
+    else the stop, else an unanswered supplement request; more than one supplement request is late.
     """
-    if dossier.appointment_on is None:
-        return ""
-    supplements = sum(1 for p in dossier.pauses if p.reason == "supplement")
-    end = dossier.finished_at or dossier.returned_at
-    if supplement_rule_late(supplements):
-        return "late"
-    if end is None:
-        return "overdue" if today > dossier.appointment_on and dossier.status in ON_THE_CLOCK else "on_time"
-    finished = _local(end).date()
-    due = dossier.original_appointment_on or dossier.appointment_on
-    if finished > due:
-        return "late"
-    return "early" if finished < due else "on_time"
+    verdict = rule.judge(facts_of(dossier), today)
+    return "" if verdict is None else WORDS[verdict]

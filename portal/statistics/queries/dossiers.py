@@ -1,8 +1,9 @@
 """Dossier facts (`portal.domain.indicators.DossierFacts`) of a scope and range, in aggregate SQL.
 
 The statuses, actions and the supplement rule come from their owners (`portal.domain.dossier_status`,
-`portal.domain.working_days`, `portal.payments.models`); nothing here spells a status code. Only the
-processing days (2.2) need the working-day calendar: they are summed in Python over narrow rows.
+`portal.domain.timeliness` for the on-time rule of 2.1, `portal.payments.models`); nothing here spells
+a status code. Only the processing days (2.2) need the working-day calendar: they are summed in Python
+over narrow rows.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from sqlalchemy import Date, and_, case, exists, func, literal, or_, select, tru
 
 from portal.calendar.queries import LOCAL_TZ, office_hours
 from portal.db_types import utcnow
+from portal.domain import timeliness as rule
 from portal.domain.dossier_status import ENDED_WITHOUT_RESULT, RUNNING, DossierAction, DossierStatus
 from portal.domain.indicators import DossierFacts
-from portal.domain.working_days import SUPPLEMENT_REQUESTS_ALLOWED, Calendar, receipt_day
+from portal.domain.working_days import Calendar, receipt_day
 from portal.dossiers.models import Dossier, DossierFile, DossierPause
 from portal.events.models import Event
 from portal.extensions import db
@@ -139,9 +141,12 @@ def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
 def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
     """The 2.1 population split into on_time / late (ended in the range) and within / overdue (open).
 
-    One aggregate query. The per-dossier lookups (pauses, the event log) sit in CASE branches that
-    only the dossiers needing them reach, so the open dossiers of a range ending today cost one row
-    each; a range that ended in the past checks every candidate's pauses as they were at its end.
+    The CASE is `portal.domain.timeliness`'s ordered `CASES`, from its named status sets, end order and
+    supplement threshold; it yields the case, and `CASE_BUCKET` turns each into its count, as the dossier
+    page's `judge` does. One aggregate query. The per-dossier lookups (pauses, the event log) sit in CASE
+    branches that only the dossiers needing them reach, so the open dossiers of a range ending today cost
+    a row and a count of their supplement requests; a range that ended in the past checks every
+    candidate's pauses as they were at its end.
     """
     start, end = period.start, period.end
     D = Dossier  # noqa: N806
@@ -149,16 +154,17 @@ def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
     waiting = _waiting_since("supplement", end)
     fee_wait = _waiting_since("fee", end)
     if current:  # only a dossier now waiting for documents (its fee) can be waiting for them
-        waiting = case((D.status == S.SUPPLEMENT_REQUESTED, waiting))
-        fee_wait = case((D.status == S.FEE_REQUESTED, fee_wait))
-    # The end: reaching 9 (10 passes through 9, so finished_at is set for both), else the return,
-    # else the stop (from the event log); a dossier waiting for documents at the end ended at that request.
-    end_at = func.coalesce(
-        case((D.finished_at < end, D.finished_at)),
-        case((D.returned_at < end, D.returned_at)),
-        case((D.status == S.STOPPED, _dossier_event_at(A.STOP.value, end))),
-        waiting,
-    )
+        waiting = case((D.status.in_(sorted(rule.WAITING_FOR_DOCUMENTS)), waiting))
+        fee_wait = case((D.status.in_(sorted(rule.WAITING_FOR_FEE)), fee_wait))
+    # The end, in rule.END_ORDER: reaching 9 (10 passes through 9, so finished_at is set for both), else
+    # the return, else the stop (from the event log), else the supplement request still unanswered.
+    moments = {
+        "finished": case((D.finished_at < end, D.finished_at)),
+        "returned": case((D.returned_at < end, D.returned_at)),
+        "stopped": case((D.status.in_(sorted(rule.STOPPED)), _dossier_event_at(A.STOP.value, end))),
+        "waiting_for_documents": waiting,
+    }
+    end_at = func.coalesce(*(moments[name] for name in rule.END_ORDER))
     # Withdrawn dossiers are not in the population when that happened by the end; refused ones never
     # were received.
     withdrawn_by_end = exists().where(
@@ -171,17 +177,24 @@ def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
     closed_lately = select(Event.subject_id).where(
         Event.occurred_at >= start, Event.subject_type == "dossier", Event.action.in_(CLOSING_ACTIONS)
     )
+    # Open with the clock running at the end: today, its status says so; for a past range the status
+    # then is unknown, and a dossier not waiting at the end is taken as running.
+    running = D.status.in_(sorted(rule.CLOCK_RUNNING)) if current else true()
     rows = (
         select(
             end_at.label("end_at"),
             D.original_appointment_on.label("due"),
             fee_wait.label("fee_wait"),
+            running.label("running"),
             D.id.label("id"),
         )
         .where(
             in_scope(D.agency_id, scope),
             D.received_at < end,
-            D.status != S.REFUSED,
+            D.original_appointment_on.is_not(None),
+            # rule.OUTSIDE_POPULATION: 1 and 3 were never received; 7 only once withdrawn by the end
+            D.status.not_in(sorted(rule.OUTSIDE_POPULATION - {S.WITHDRAWN})),
+            or_(D.status != S.WITHDRAWN, ~withdrawn_by_end),
             # candidates: open now, finished lately, or stopped/withdrawn lately
             or_(
                 D.status.in_(OPEN_AT_END),
@@ -189,13 +202,10 @@ def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
                 D.returned_at >= start,
                 and_(D.status.in_(CLOSED_BY_EVENT), D.id.in_(closed_lately)),
             ),
-            or_(D.status != S.WITHDRAWN, ~withdrawn_by_end),
         )
         .subquery()
     )
-    ended = rows.c.end_at.is_not(None)
-    # Decision 766: too many supplement requests make an ended dossier late; counted only for the ended ones.
-    many_requests = (
+    requests = (
         select(func.count(DossierPause.id))
         .where(
             DossierPause.dossier_id == rows.c.id,
@@ -203,29 +213,31 @@ def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
             DossierPause.started_at < end,
         )
         .scalar_subquery()
-    ) > SUPPLEMENT_REQUESTS_ALLOWED
-    # On time: ended on or before the legal due date (the appointment pushed back by the citizen's
-    # pauses), with at most the allowed supplement requests.
-    in_time = local_date(rows.c.end_at) <= rows.c.due
-    # Open: the appointment date has passed at the end. A dossier waiting for its fee has its clock
-    # stopped: it is overdue only if it already was when the fee was requested.
-    check_day = func.coalesce(local_date(rows.c.fee_wait), literal(period.last, Date()))
-    overdue = check_day > rows.c.due
-    kind = case(
-        (~ended, case((overdue, "overdue"), else_="within")),
-        (or_(rows.c.due.is_(None), ~in_time), "late"),
-        (many_requests, "late"),
-        else_="on_time",
-    ).label("kind")
-    counts = dict(
-        db.session.execute(
-            select(kind, func.count())
-            .select_from(rows)
-            .where(or_(rows.c.end_at.is_(None), rows.c.end_at >= start))
-            .group_by(kind)
-        ).all()
     )
-    return {key: counts.get(key, 0) for key in ("on_time", "late", "within", "overdue")}
+    too_many = requests > rule.SUPPLEMENT_REQUESTS_ALLOWED
+    ended = rows.c.end_at.is_not(None)
+    Case = rule.Case  # noqa: N806
+    kind = case(
+        (and_(ended, too_many), Case.ENDED_TOO_MANY.value),
+        (and_(ended, local_date(rows.c.end_at) > rows.c.due), Case.ENDED_AFTER_DUE.value),
+        (ended, Case.ENDED_BY_DUE.value),
+        (too_many, Case.OPEN_TOO_MANY.value),
+        (local_date(rows.c.fee_wait) > rows.c.due, Case.FEE_AFTER_DUE.value),
+        (
+            and_(rows.c.fee_wait.is_(None), rows.c.running, literal(period.last, Date()) > rows.c.due),
+            Case.RUNNING_PAST_DUE.value,
+        ),
+        else_=Case.OPEN_WITHIN.value,
+    ).label("kind")
+    counts: dict[str, int] = dict.fromkeys(("on_time", "late", "within", "overdue"), 0)
+    for case_, count in db.session.execute(
+        select(kind, func.count())
+        .select_from(rows)
+        .where(or_(rows.c.end_at.is_(None), rows.c.end_at >= start))
+        .group_by(kind)
+    ):
+        counts[rule.CASE_BUCKET[rule.Case(case_)]] += count
+    return counts
 
 
 def processing_days(scope: Scope, period: Period) -> int:
