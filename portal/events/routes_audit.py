@@ -95,11 +95,9 @@ def _names(rows) -> dict[tuple[str, int], str]:
         if subject is None:
             continue
         if subject.model is not None and subject.name is not None:
-            found = (
-                db.session.execute(select(subject.model.id, subject.name).where(subject.model.id.in_(ids)))
-                .tuples()
-                .all()
-            )
+            found = db.session.execute(
+                select(subject.model.id, subject.name).where(subject.model.id.in_(ids))
+            ).all()
         elif subject.names is not None:
             found = list(subject.names(ids).items())
         else:
