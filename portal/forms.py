@@ -4,6 +4,8 @@ WTForms ships no Vietnamese translation, so its validator messages are listed he
 and looked up in the portal's catalog at run time.
 """
 
+from typing import Protocol, TypeVar
+
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -49,6 +51,30 @@ WTFORMS_PLURALS = (
         "Field must be exactly %(max)d character long.", "Field must be exactly %(max)d characters long.", 1
     ),
 )
+
+
+T_co = TypeVar("T_co", covariant=True)
+V = TypeVar("V")
+
+
+class _Field(Protocol[T_co]):
+    """What `required` reads from a WTForms field: its name and its data (None before the form is read)."""
+
+    name: str
+
+    @property
+    def data(self) -> T_co | None: ...
+
+
+def required(field: _Field[V]) -> V:
+    """The value of a field that DataRequired or InputRequired guards, read after the form validated.
+
+    WTForms types `.data` as `X | None` for every field, required or not: None here means the form was not
+    validated first, a programming error, not a user's mistake."""
+    value = field.data
+    if value is None:
+        raise ValueError(f"{field.name} has no value: read it only after the form validated")
+    return value
 
 
 def nfc_or_none(value):

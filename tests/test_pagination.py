@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from flask import Flask
+
 from portal import pagination
 
 
@@ -35,3 +37,29 @@ def test_a_malformed_key_means_from_the_start():
         assert pagination.decode(raw, *readers) is None
     assert pagination.decode("1" * 18, pagination.row_id(18)) == (int("1" * 18),)
     assert pagination.decode("1" * 19, pagination.row_id(18)) is None
+
+
+def test_a_text_key_is_read_whole_even_with_the_separator():
+    assert pagination.decode("a~b@example.vn", pagination.text(254)) == ("a~b@example.vn",)
+    assert pagination.decode("  1.001234 ", pagination.text(20)) == ("1.001234",)
+    assert pagination.decode("x" * 30, pagination.text(20)) == ("x" * 20,)
+    for raw in ("", "   ", "\u200b"):
+        assert pagination.decode(raw, pagination.text(20)) is None
+    # Only the last part is read whole: the parts before it still split on the separator.
+    assert pagination.decode("dossier~a~b", pagination.one_of("dossier"), pagination.text(20)) == (
+        "dossier",
+        "a~b",
+    )
+
+
+def test_the_link_to_the_next_page_carries_the_encoded_key():
+    app = Flask(__name__)
+    app.add_url_rule("/list", "items", lambda: "")
+    with app.test_request_context():
+        assert pagination.next_url("items", "after", None, q="x") is None
+        assert pagination.next_url("items", "after", "a~b", q=None) == "/list?after=a~b"
+        assert pagination.next_url("items", "before", 42, q="x") == "/list?q=x&before=42"
+        assert (
+            pagination.next_url("items", "after", (date(2026, 12, 5), "dossier", 7), after="old")
+            == "/list?after=2026-12-05~dossier~7"
+        )

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import or_, select
 
+from portal import pagination
 from portal.admin.changes import Invalid
 from portal.admin.forms import ToggleForm
 from portal.admin.views import ADMINS, PAGE, admin_blueprint, fail, form_status, id_or_none, province, save
@@ -20,6 +21,7 @@ from portal.domain.roles import STAFF_ROLES, Role
 from portal.domain.text import clean
 from portal.events.models import Event
 from portal.extensions import db
+from portal.forms import required
 from portal.search import contains
 
 from . import admin_operations as operations
@@ -53,7 +55,7 @@ def _staff_agency_choices(current: int | None = None) -> list:
 @allow(*ADMINS)
 def accounts():
     query = clean(request.args.get("q", ""))[:100].lower()
-    after = clean(request.args.get("after", ""))[:254]
+    after = pagination.decode(request.args.get("after", ""), pagination.text(254))
     statement = select(Account).where(Account.role.in_(STAFF_ROLES))
     if not province():
         statement = statement.where(Account.agency_id == current_user.agency_id, Account.role != Role.ADMIN)
@@ -62,11 +64,15 @@ def accounts():
             or_(contains(Account.email, query), contains(Account.full_name, query, True))
         )
     if after:
-        statement = statement.where(Account.email > after)
-    rows = db.session.scalars(statement.order_by(Account.email).limit(PAGE + 1)).all()
-    next_url = url_for(".accounts", q=query or None, after=rows[PAGE - 1].email) if len(rows) > PAGE else None
+        statement = statement.where(Account.email > after[0])
+    rows, next_key = pagination.page(
+        db.session.scalars(statement.order_by(Account.email).limit(PAGE + 1)).all(),
+        PAGE,
+        lambda row: row.email,
+    )
+    next_url = pagination.next_url(".accounts", "after", next_key, q=query or None)
     return render_template(
-        "accounts/admin/accounts.html", accounts=rows[:PAGE], query=query, next_url=next_url, roles=ROLES
+        "accounts/admin/accounts.html", accounts=rows, query=query, next_url=next_url, roles=ROLES
     )
 
 
@@ -82,8 +88,8 @@ def account_new():
         try:
             created = operations.create_staff(
                 current_user,
-                email=form.email.data,
-                full_name=form.full_name.data,
+                email=required(form.email),
+                full_name=required(form.full_name),
                 role=form.role.data,
                 agency_id=id_or_none(form.agency.data),
                 password=form.password.data,

@@ -12,6 +12,7 @@ from portal.admin.views import admin_blueprint, form_status, save, saved, toggle
 from portal.auth.access import allow, protect
 from portal.domain.roles import Role
 from portal.extensions import db
+from portal.forms import required
 
 from .admin_forms import AgencyForm
 from .admin_operations import set_agency_active, update_agency
@@ -39,7 +40,11 @@ def agency(row_id: int):
     done = save(
         form,
         lambda: update_agency(
-            row, current_user, name=form.name.data, name_en=form.name_en.data, code=form.code.data
+            row,
+            current_user,
+            name=required(form.name),
+            name_en=required(form.name_en),
+            code=required(form.code),
         ),
         url_for(".agency", row_id=row.id),
     )

@@ -19,6 +19,7 @@ from portal.admin.views import admin_blueprint, form_status, save, saved
 from portal.auth.access import allow, protect
 from portal.domain.roles import Role
 from portal.extensions import db
+from portal.forms import required
 from portal.i18n import locale_code
 
 from .admin_forms import KINDS, CalendarDayForm, CalendarRemoveForm
@@ -113,9 +114,9 @@ def calendar():
         form,
         lambda: add_calendar_day(
             current_user,
-            day=form.day.data,
+            day=required(form.day),
             kind=form.kind.data,
-            reason=form.reason.data,
+            reason=required(form.reason),
             legal_reference=form.legal_reference.data or "",
         ),
         lambda row: url_for(".calendar", start=row.day.strftime("%Y-%m")),
@@ -129,7 +130,7 @@ def calendar_remove():
     form = CalendarRemoveForm()
     if form.validate_on_submit():
         try:
-            remove_calendar_day(current_user, form.day.data)
+            remove_calendar_day(current_user, required(form.day))
         except Invalid:
             db.session.rollback()
         else:

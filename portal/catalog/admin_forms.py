@@ -6,8 +6,9 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, RadioField, StringField
+from wtforms import BooleanField, Field, IntegerField, RadioField
 from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms.widgets import TextInput
 
 from portal.choices import options
 from portal.forms import PortalForm, cleaned
@@ -23,8 +24,12 @@ ONLINE_LEVELS = {
 }
 
 
-class DongField(StringField):
-    """An amount in whole dong, or empty (None): 'set by the provincial People's Council'."""
+class DongField(Field):
+    """An amount in whole dong, or empty (None): 'set by the provincial People's Council'. A text input
+    (as a StringField) whose data is the amount, not the text."""
+
+    widget = TextInput()
+    data: int | None
 
     def process_formdata(self, valuelist):
         self.data = None

@@ -9,10 +9,12 @@ from flask import abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal import pagination
 from portal.admin.views import ADMINS, PAGE, admin_blueprint, form_status, province, save
 from portal.auth.access import allow, protect
 from portal.domain.text import clean
 from portal.extensions import db
+from portal.forms import required
 from portal.search import every_term
 
 from .admin_forms import ProcedureForm
@@ -33,20 +35,20 @@ def _procedure(row_id: int) -> Procedure:
 @allow(*ADMINS)
 def procedures():
     query = clean(request.args.get("q", ""))[:200]
-    after = clean(request.args.get("after", ""))[:20]
+    after = pagination.decode(request.args.get("after", ""), pagination.text(20))
     statement = select(Procedure)
     if not province():
         statement = statement.where(Procedure.agency_id == current_user.agency_id)
     statement = statement.where(*every_term(Procedure.search_key, query))
     if after:
-        statement = statement.where(Procedure.code > after)
-    rows = db.session.scalars(statement.order_by(Procedure.code).limit(PAGE + 1)).all()
-    next_url = None
-    if len(rows) > PAGE:
-        next_url = url_for(".procedures", q=query or None, after=rows[PAGE - 1].code)
-    return render_template(
-        "catalog/admin/procedures.html", procedures=rows[:PAGE], query=query, next_url=next_url
+        statement = statement.where(Procedure.code > after[0])
+    rows, next_key = pagination.page(
+        db.session.scalars(statement.order_by(Procedure.code).limit(PAGE + 1)).all(),
+        PAGE,
+        lambda row: row.code,
     )
+    next_url = pagination.next_url(".procedures", "after", next_key, q=query or None)
+    return render_template("catalog/admin/procedures.html", procedures=rows, query=query, next_url=next_url)
 
 
 @bp.route("/procedures/<int:row_id>", methods=["GET", "POST"])
@@ -61,7 +63,7 @@ def procedure(row_id: int):
             current_user,
             charge_vnd=form.charge_vnd.data,
             fee_vnd=form.fee_vnd.data,
-            processing_days=form.processing_days.data,
+            processing_days=required(form.processing_days),
             same_day=form.same_day.data,
             online_level=form.online_level.data,
             needs_approval=form.needs_approval.data,

@@ -87,7 +87,9 @@ def _close_pause(dossier: Dossier, now: datetime) -> None:
         if pause.resumed_at is None:
             pause.resumed_at = now
     db.session.flush()
+    assert dossier.received_at is not None  # only a received dossier is ever paused
     due = deadlines.appointment_for(dossier.procedure, dossier.received_at, dossier.pauses)
+    assert due is not None  # None only while a pause is open, and every pause is closed now
     promised = max((a.new_date for a in dossier.apologies), default=None)
     dossier.original_appointment_on = due
     dossier.appointment_on = max(due, promised) if promised else due

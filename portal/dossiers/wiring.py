@@ -25,6 +25,14 @@ from .models import Dossier
 from .policy import can_view
 
 
+def _dossier_of(payment: Payment) -> Dossier:
+    """The dossier a payment is for: payments types `Payment.dossier` by what it reads itself (FeeItem),
+    the relationship maps this class."""
+    dossier = payment.dossier
+    assert isinstance(dossier, Dossier)
+    return dossier
+
+
 def _payments_of_agency(agency_id: int):
     return Payment.dossier_id.in_(select(Dossier.id).where(Dossier.agency_id == agency_id))
 
@@ -38,9 +46,9 @@ def init_app(app: Flask) -> None:
         app,
         fees.FeeOwner(
             settled=operations.fee_settled,
-            agency_of=lambda payment: payment.dossier.agency_id,
+            agency_of=lambda payment: _dossier_of(payment).agency_id,
             of_agency=_payments_of_agency,
-            may_view=lambda payment: can_view(payment.dossier),
+            may_view=lambda payment: can_view(_dossier_of(payment)),
         ),
     )
     # Every code that is not a feedback code (PA-...) is looked up as a dossier's.

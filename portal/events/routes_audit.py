@@ -19,14 +19,16 @@ for the subjects' names.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import and_, false, or_, select
 
+from portal import pagination
 from portal.auth.access import allow, protect
 from portal.choices import options
 from portal.domain.roles import Role
@@ -87,6 +89,7 @@ def _names(rows) -> dict[tuple[str, int], str]:
         wanted[event.subject_type].add(event.subject_id)
     subjects = registry().subjects
     names: dict[tuple[str, int], str] = {}
+    found: Iterable[tuple[int, str]]
     for kind, ids in wanted.items():
         subject = subjects.get(kind)
         if subject is None:
@@ -138,15 +141,13 @@ def audit():
     if valid and form.until.data:
         end = datetime.combine(form.until.data + timedelta(days=1), time(0), LOCAL_TZ)
         statement = statement.where(Event.occurred_at < end)
-    before = request.args.get("before", "")
-    if before.isdigit() and len(before) < 19:
-        statement = statement.where(Event.id < int(before))
-    rows = [] if nothing else db.session.execute(statement.order_by(Event.id.desc()).limit(PAGE + 1)).all()
-    next_url = None
-    if len(rows) > PAGE:
-        rows = rows[:PAGE]
-        args = {key: value for key, value in request.args.items() if key != "before"}
-        next_url = url_for(".audit", **args, before=rows[-1][0].id)
+    before = pagination.decode(request.args.get("before", ""), pagination.row_id(18))
+    if before:
+        statement = statement.where(Event.id < before[0])
+    found = [] if nothing else db.session.execute(statement.order_by(Event.id.desc()).limit(PAGE + 1)).all()
+    rows, next_key = pagination.page(found, PAGE, lambda row: row[0].id)
+    args = {key: value for key, value in request.args.items() if key != "before"}
+    next_url = pagination.next_url(".audit", "before", next_key, **args)
     names = _names(rows)
     return render_template(
         "events/audit.html",

@@ -25,6 +25,7 @@ from portal.choices import options
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
 from portal.domain.text import clean
 from portal.extensions import db
+from portal.forms import required
 from portal.i18n import locale_code
 from portal.places.models import AdminUnit
 from portal.tracking import access
@@ -112,14 +113,14 @@ def submit():
         return render_template("feedback/new.html", form=form), 400
     data = operations.Submission(
         category_id=form.category.data,
-        title=form.title.data,
-        description=form.description.data,
+        title=required(form.title),
+        description=required(form.description),
         admin_unit_code=form.commune.data,
         address=form.address.data or "",
         latitude=form.latitude.data,
         longitude=form.longitude.data,
         contact_name=form.contact_name.data or "",
-        phone=form.phone.data,
+        phone=required(form.phone),
         email=form.email.data or "",
         show_name=form.show_name.data,
         locale=locale_code(),
@@ -155,7 +156,9 @@ def submit():
 @bp.get("/receipt")
 def receipt():
     saved = session.get("feedback_receipt")
-    item = queries.by_code(saved["code"]) if saved else None
+    if not saved:
+        abort(404)
+    item = queries.by_code(saved["code"])
     if item is None or not policy.can_view_private(item):
         abort(404)
     link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=saved["token"])
@@ -241,7 +244,7 @@ def reply(code: str):
         flash(_("Write your answer."), "error")
         return redirect(url_for(".status", code=code))
     try:
-        operations.supply_info(item, form.text.data)
+        operations.supply_info(item, required(form.text))
     except (operations.FeedbackError, InvalidTransition):
         db.session.rollback()
         flash(_("No information is being asked for at the moment."), "error")

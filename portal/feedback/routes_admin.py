@@ -25,6 +25,7 @@ from portal.agencies import queries as agencies
 from portal.auth.access import allow, protect
 from portal.choices import options
 from portal.extensions import db
+from portal.forms import required
 
 from . import admin_operations as operations
 from .admin_forms import CategoryForm, TemplateForm
@@ -78,9 +79,9 @@ def category(row_id: int):
         lambda: operations.update_category(
             row,
             current_user,
-            name=form.name.data,
-            name_en=form.name_en.data,
-            response_days=form.response_days.data,
+            name=required(form.name),
+            name_en=required(form.name_en),
+            response_days=required(form.response_days),
             is_urgent=form.is_urgent.data,
             subject=form.subject.data,
             default_agency_id=id_or_none(form.receiving_agency.data),
@@ -140,8 +141,8 @@ def template_new():
         form,
         lambda: operations.create_template(
             current_user,
-            title=form.title.data,
-            body=form.body.data,
+            title=required(form.title),
+            body=required(form.body),
             agency_id=id_or_none(form.agency.data),
             is_active=form.is_active.data,
         ),
@@ -163,8 +164,8 @@ def template(row_id: int):
         lambda: operations.update_template(
             row,
             current_user,
-            title=form.title.data,
-            body=form.body.data,
+            title=required(form.title),
+            body=required(form.body),
             agency_id=id_or_none(form.agency.data),
             is_active=form.is_active.data,
         ),

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from flask import Flask, current_app
 
@@ -18,6 +18,23 @@ if TYPE_CHECKING:  # pragma: no cover
     from .models import Payment
 
 EXTENSION = "portal.payments.fee_owner"
+
+
+class FeeItem(Protocol):
+    """What payments reads from the item a fee is for (a dossier, mapped by the dossiers feature as
+    `Payment.dossier`): payments never imports its class, and its owner narrows back to it where needed."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def code(self) -> str: ...
+
+    @property
+    def applicant_name(self) -> str: ...
+
+    @property
+    def fee_vnd(self) -> int: ...
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.db_types import Money, UTCDateTime, utcnow
 from portal.extensions import Model
 
+from .fees import FeeItem
+
 STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
 # Settled: the fee was paid in full (an overpayment keeps its paid_at).
 SETTLED = ("paid", "overpaid")
@@ -27,8 +29,9 @@ class Payment(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     reference: Mapped[str] = mapped_column(String(25), unique=True)  # e.g. SL7K2M9Q4XAM, with check symbol
     # The dossier whose fee this is. Payments never imports dossiers (the dependency runs dossiers ->
-    # payments): the relationship names its class, and what payments needs to know about the dossier
-    # comes through the FeeOwner the dossiers feature registers (portal/payments/fees.py).
+    # payments): the relationship names its class, typed by what payments reads from it (fees.FeeItem),
+    # and what payments needs to know about the dossier comes through the FeeOwner the dossiers feature
+    # registers (portal/payments/fees.py).
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id"), index=True)
     amount_vnd: Mapped[int] = mapped_column(Money)  # computed by the server from the procedure
     received_vnd: Mapped[int] = mapped_column(Money, default=0)
@@ -39,7 +42,7 @@ class Payment(Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
     note: Mapped[str] = mapped_column(Text, default="")
 
-    dossier: Mapped["Dossier"] = relationship(lazy="joined")  # noqa: F821  (portal.dossiers.models)
+    dossier: Mapped[FeeItem] = relationship("Dossier", lazy="joined")  # portal.dossiers.models.Dossier
     transactions: Mapped[list["BankTransaction"]] = relationship(back_populates="payment")
 
     @property

@@ -51,7 +51,7 @@ def payload_for(payment: Payment) -> str:
     )
 
 
-def open_payment(dossier) -> Payment | None:
+def open_payment(dossier: fees.FeeItem) -> Payment | None:
     return next(
         (
             p
@@ -62,7 +62,7 @@ def open_payment(dossier) -> Payment | None:
     )
 
 
-def create_for(dossier) -> Payment:
+def create_for(dossier: fees.FeeItem) -> Payment:
     """The reference for what the dossier owes now; the amount is the server's, never the client's."""
     if dossier.fee_vnd <= 0:
         raise PaymentError("no_fee")

@@ -49,7 +49,9 @@ def record_refusal(reason: str, address: str | None, body: bytes, now: datetime 
     )
     if (
         known is None
-        and db.session.scalar(select(func.count(WebhookRefusal.id)).where(WebhookRefusal.minute == minute))
+        and db.session.execute(
+            select(func.count(WebhookRefusal.id)).where(WebhookRefusal.minute == minute)
+        ).scalar_one()
         >= MAX_SOURCES_PER_MINUTE
     ):
         source = OVERFLOW  # many addresses at once: one more line a minute, whatever their number

@@ -10,6 +10,7 @@ from flask_login import current_user
 from portal.admin.views import admin_blueprint, form_status, save
 from portal.auth.access import allow, protect
 from portal.domain.roles import Role
+from portal.forms import required
 
 from .admin_forms import BankForm
 from .admin_operations import bank_fields, save_bank
@@ -28,9 +29,9 @@ def bank():
         form,
         lambda: save_bank(
             current_user,
-            bank_bin=form.bank_bin.data,
-            account_number=form.account_number.data,
-            account_name=form.account_name.data,
+            bank_bin=required(form.bank_bin),
+            account_number=required(form.account_number),
+            account_name=required(form.account_name),
         ),
         url_for(".bank"),
     )

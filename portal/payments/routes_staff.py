@@ -6,6 +6,8 @@ province's finance officers (and the admin) for the provincial account's stateme
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -44,7 +46,7 @@ def index():
         .order_by(Payment.created_at.desc())
         .limit(200)
     ).all()
-    unmatched = []
+    unmatched: Sequence[BankTransaction] = []
     if policy.owns_account(current_user):  # the provincial account's credits: payers' names, for finance only
         unmatched = db.session.scalars(
             select(BankTransaction)

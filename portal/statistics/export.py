@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.events.registry import Registry, Subject
 
-from .view import View
+from .view import Value, View
 
 # The event logged when figures leave the portal (about the agency, or the province with id 0).
 EXPORTED = "dashboard_exported"
@@ -21,6 +21,10 @@ EVENT_LABELS = {EXPORTED: _l("Dashboard figures exported (CSV)")}
 def csv_safe(cell: str) -> str:
     """Spreadsheets run a cell starting with = + - @ (or a tab or CR) as a formula: CSV injection."""
     return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+
+def _plain(value: Value | None) -> str:
+    return value.plain() if value is not None else ""
 
 
 def csv_rows(view: View, scope_label: str) -> list[list[str]]:
@@ -52,8 +56,8 @@ def csv_rows(view: View, scope_label: str) -> list[list[str]]:
                 total.key,
                 total.label,
                 "",
-                total.points.plain(),
-                total.max_points.plain(),
+                _plain(total.points),
+                _plain(total.max_points),
                 "",
             ]
         )
@@ -63,8 +67,8 @@ def csv_rows(view: View, scope_label: str) -> list[list[str]]:
             "total",
             view.total.label,
             "",
-            view.total.points.plain(),
-            view.total.max_points.plain(),
+            _plain(view.total.points),
+            _plain(view.total.max_points),
             "",
         ]
     )

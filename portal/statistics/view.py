@@ -162,7 +162,7 @@ def build_view(board: Dashboard) -> View:
             )
         )
     card = board.scorecard
-    total = Row(
+    overall = Row(
         "total",
         _("Total"),
         _sum(card.points, card.max_points),
@@ -178,7 +178,7 @@ def build_view(board: Dashboard) -> View:
         )
         for day, count in board.received_series
     ]
-    return View(board, rows, indicators, total, series)
+    return View(board, rows, indicators, overall, series)
 
 
 def _month(day: date) -> str:

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 
 from portal import throttle
 from portal.domain.phone import last_digits
+from portal.forms import required
 
 from . import access, lookup
 from .forms import TrackForm
@@ -50,7 +51,7 @@ def track():
     address = throttle.client_source()
     throttle.enforce(f"track:min:{address}", LOOKUPS_PER_MINUTE, 60)
     throttle.enforce(f"track:day:{address}", LOOKUPS_PER_DAY, 86400)
-    code = form.code.data.strip().upper()
+    code = required(form.code).strip().upper()
     # Count the attempt before comparing (atomic, so guesses sent at the same instant are capped too); a
     # right answer gives it back below. The same answer for a code that exists and one that does not.
     attempt = throttle.hit(_code_key(code), CODE_LOCK_SECONDS)
@@ -60,7 +61,7 @@ def track():
     item = kind.find(code) if kind else None
     expected = last_digits(item.phone, 4) if item else "0000"
     # Constant-time comparison, and the same answer for an unknown code and a wrong number.
-    given = form.phone_digits.data.strip().encode("utf-8")
+    given = required(form.phone_digits).strip().encode("utf-8")
     if item is None or not hmac.compare_digest(expected.encode(), given):
         if attempt >= LOOKUP_FAILURES_PER_CODE:
             return _locked_page(form, code)
@@ -69,5 +70,6 @@ def track():
         ]
         return render_template("tracking/track.html", form=form), 404
     throttle.give_back(_code_key(code), CODE_LOCK_SECONDS)  # only wrong answers count towards the lock
+    assert kind is not None  # the item was found through it
     access.grant(kind.name, item.id)
     return redirect(url_for(kind.endpoint, code=item.code))

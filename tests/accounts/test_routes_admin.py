@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import Account
 from portal.accounts.operations import find_by_email
 from portal.accounts.passwords import verify_password
+from portal.domain.roles import STAFF_ROLES
 from portal.extensions import db
 from tests.support.admin import (
     ADMIN,
@@ -30,6 +31,7 @@ from tests.support.admin import (
     signed_in,
     staff,
 )
+from tests.support.paging import walk
 
 NEW = "moi@demo.sonla.vn"
 
@@ -394,3 +396,18 @@ def test_a_concurrent_duplicate_is_refused_without_a_500(app, monkeypatch):
         "/staff/admin/accounts/new?lang=en"
     ).get_data(as_text=True)
     assert db.session.scalar(select(func.count(Account.id))) == before
+
+
+def test_the_list_pages_by_email_even_with_the_key_separator_in_one(app, monkeypatch):
+    monkeypatch.setattr("portal.accounts.routes_admin.PAGE", 2)
+    signed_in(app, ADMIN).post(
+        "/staff/admin/accounts/new", data=new_account(email="a~b@demo.sonla.vn")
+    ).close()
+    assert count("a~b@demo.sonla.vn") == 1
+    staff_ids = select(Account.id).where(Account.role.in_(STAFF_ROLES)).order_by(Account.email)
+    everything = list(db.session.scalars(staff_ids).all())
+    ids, followed = walk(signed_in(app, ADMIN), "/staff/admin/accounts", "/staff/admin/accounts/")
+    assert ids == everything and len(followed) == (len(everything) - 1) // 2
+    searched, followed = walk(signed_in(app, ADMIN), "/staff/admin/accounts?q=DEMO", "/staff/admin/accounts/")
+    assert searched == everything  # every staff e-mail is @demo.sonla.vn
+    assert followed and all(url.startswith("/staff/admin/accounts?q=demo&after=") for url in followed)

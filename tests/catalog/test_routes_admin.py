@@ -4,7 +4,9 @@ same-day flag, online level, leader approval, active. Province admin: all; agenc
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
+from portal.catalog.models import Procedure
 from portal.extensions import db
 from tests.support.admin import (
     ADMIN,
@@ -18,6 +20,7 @@ from tests.support.admin import (
     procedure,
     signed_in,
 )
+from tests.support.paging import walk
 
 
 def form(row, **overrides):
@@ -173,3 +176,13 @@ def test_agency_admin_edits_their_agencys_procedures_only(app):
     )
     response.close()
     assert response.status_code == 404
+
+
+def test_the_list_pages_by_code_and_keeps_the_search(app, monkeypatch):
+    monkeypatch.setattr("portal.catalog.routes_admin.PAGE", 3)
+    everything = db.session.scalars(select(Procedure.id).order_by(Procedure.code)).all()
+    ids, followed = walk(signed_in(app, ADMIN), "/staff/admin/procedures", "/staff/admin/procedures/")
+    assert ids == list(everything) and len(followed) == (len(everything) - 1) // 3
+    assert all(url.startswith("/staff/admin/procedures?after=") for url in followed)
+    last = db.session.get(Procedure, everything[2])
+    assert followed[0] == f"/staff/admin/procedures?after={last.code}"

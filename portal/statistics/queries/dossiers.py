@@ -261,11 +261,12 @@ def processing_days(scope: Scope, period: Period) -> int:
             DossierPause.resumed_at.is_not(None),
         )
     ):
+        assert resumed is not None  # the query keeps resumed pauses only
         pauses[dossier_id].append((started, resumed))
-    local = [
-        (dossier_id, received.astimezone(LOCAL_TZ), done.astimezone(LOCAL_TZ))
-        for dossier_id, received, done in rows
-    ]
+    local: list[tuple[int, datetime, datetime]] = []
+    for dossier_id, received, done in rows:
+        assert received is not None and done is not None  # the query keeps received, finished dossiers
+        local.append((dossier_id, received.astimezone(LOCAL_TZ), done.astimezone(LOCAL_TZ)))
     cal = calendar_covering([received.date() for _, received, _ in local] + [period.last])
     closing = office_hours().closing
     last = max(period.last, max(done.date() for _, _, done in local))

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Date, case, func, true
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 from portal.agencies.models import Agency
@@ -70,7 +71,7 @@ class Scope:
         return self.agency.id if self.agency is not None else None
 
 
-def count_where(condition) -> object:
+def count_where(condition) -> ColumnElement[int]:
     """COUNT of rows where `condition` holds, portable (SQLite has FILTER only since 3.30)."""
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
