@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal.domain.working_days import PROVINCE_TIMEZONE
 from portal.settings import ROOT, Settings
 
 
@@ -70,7 +71,7 @@ def configure(app: Flask, settings: Settings) -> None:
         # Slow mobile links: a form may stay open a long time before it is sent.
         WTF_CSRF_TIME_LIMIT=4 * 3600,
         BABEL_DEFAULT_LOCALE="vi",
-        BABEL_DEFAULT_TIMEZONE="Asia/Ho_Chi_Minh",
+        BABEL_DEFAULT_TIMEZONE=PROVINCE_TIMEZONE,
         BABEL_TRANSLATION_DIRECTORIES=str(ROOT / "translations"),
         SEND_FILE_MAX_AGE_DEFAULT=7 * 24 * 3600,
     )

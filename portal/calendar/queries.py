@@ -2,18 +2,15 @@
 
 from datetime import date, datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 import holidays
 from flask import current_app
 from sqlalchemy import select
 
-from portal.domain.working_days import Calendar, OfficeHours
+from portal.domain.working_days import LOCAL_TZ, Calendar, OfficeHours
 from portal.extensions import db
 
 from .models import DAY_OFF, WORKDAY, CalendarDay
-
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 @lru_cache(maxsize=32)

@@ -8,8 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from portal.domain.timeliness import too_many_requests
+
+# The province's clock: every day, deadline and office hour is a day in Vietnam (UTC+7, no summer time).
+PROVINCE_TIMEZONE = "Asia/Ho_Chi_Minh"
+LOCAL_TZ = ZoneInfo(PROVINCE_TIMEZONE)
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,6 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
@@ -32,6 +31,7 @@ from portal import pagination
 from portal.auth.access import allow, protect
 from portal.choices import options
 from portal.domain.roles import Role
+from portal.domain.working_days import LOCAL_TZ
 from portal.extensions import db
 
 from .forms import AuditFilterForm
@@ -40,7 +40,6 @@ from .registry import Subject, actors, registry
 
 bp = protect(Blueprint("staff_audit", __name__, url_prefix="/staff", template_folder="templates"))
 PAGE = 50
-LOCAL_TZ = ZoneInfo("Asia/Ho_Chi_Minh")  # the province's days (portal.calendar.queries.LOCAL_TZ)
 
 
 def _tabled() -> dict[str, Subject]:

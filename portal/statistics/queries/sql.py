@@ -15,7 +15,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from portal.agencies.models import Agency
 from portal.calendar.queries import LOCAL_TZ, calendar_for
-from portal.domain.working_days import Calendar
+from portal.domain.working_days import PROVINCE_TIMEZONE, Calendar
 
 
 class local_date(FunctionElement):  # noqa: N801 - reads like the SQL function it stands for
@@ -34,7 +34,7 @@ def _local_date_sqlite(element, compiler, **kw):
 
 @compiles(local_date, "postgresql")
 def _local_date_postgresql(element, compiler, **kw):
-    return f"(timezone('Asia/Ho_Chi_Minh', {compiler.process(element.clauses, **kw)}))::date"
+    return f"(timezone('{PROVINCE_TIMEZONE}', {compiler.process(element.clauses, **kw)}))::date"
 
 
 def instant(day: date) -> datetime:
