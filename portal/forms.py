@@ -9,7 +9,8 @@ from typing import Protocol, TypeVar
 from flask_babel import get_translations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from wtforms import EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from portal.domain.phone import InvalidPhone, normalise_mobile
 from portal.domain.text import clean, clean_lines, nfc
@@ -117,3 +118,21 @@ class PortalForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form):
             return _CatalogTranslations()
+
+
+def mobile_phone_field() -> StringField:
+    """The citizen's mobile number: required, a Vietnamese mobile (the tracking code's last-four hint)."""
+    return StringField(
+        _l("Mobile phone"),
+        validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
+def updates_email_field() -> EmailField:
+    """An optional e-mail address for news of a report or a dossier."""
+    return EmailField(
+        _l("E-mail (optional, for updates)"),
+        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )

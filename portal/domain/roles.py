@@ -40,6 +40,8 @@ CASE_WORKERS = frozenset(_names(R.RECEPTIONIST, R.PROCESSOR, R.LEADER, R.ADMIN))
 DESK = frozenset(_names(R.RECEPTIONIST, R.LEADER, R.ADMIN))
 # Who handles a case's substance: starts it, asks for documents or fees, drafts the answer.
 HANDLERS = frozenset(_names(R.PROCESSOR, R.LEADER, R.ADMIN))
+# Who may be given a case to work on: the agency's processors and leaders.
+ASSIGNEES = frozenset(_names(R.PROCESSOR, R.LEADER))
 # Who signs off a result.
 APPROVERS = frozenset(_names(R.LEADER, R.ADMIN))
 # Who watches over an agency's work: the dashboard, reopening a closed item.

@@ -1,11 +1,11 @@
 """Dossier forms: online application, counter intake, supplements, withdrawal, staff actions."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, EmailField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
+from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.choices import options
-from portal.forms import PortalForm, cleaned, valid_mobile
+from portal.forms import PortalForm, cleaned, mobile_phone_field, updates_email_field
 
 
 class ApplicantFields(PortalForm):
@@ -25,16 +25,8 @@ class ApplicantFields(PortalForm):
         render_kw={"inputmode": "numeric", "maxlength": 12, "autocomplete": "off"},
     )
     birth_date = DateField(_l("Date of birth"), validators=[Optional()])
-    phone = StringField(
-        _l("Mobile phone"),
-        validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
-    )
-    email = EmailField(
-        _l("E-mail (optional, for updates)"),
-        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
-        render_kw={"autocomplete": "email"},
-    )
+    phone = mobile_phone_field()
+    email = updates_email_field()
     address = StringField(
         _l("Address (house number, street, village)"),
         filters=[cleaned],

@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from flask import current_app
 
+from portal.accounts import queries as account_queries
 from portal.accounts.models import Account
 from portal.calendar.queries import LOCAL_TZ, calendar_around
 from portal.db_types import utcnow
@@ -125,13 +126,8 @@ def staff_act(
     elif action is A.START and dossier.assignee_id is None and actor.role == "processor":
         dossier.assignee_id = actor.id
     elif action is A.ASSIGN:
-        assignee = db.session.get(Account, assignee_id) if assignee_id else None
-        if (
-            assignee is None
-            or not assignee.is_enabled
-            or assignee.role not in ("processor", "leader")
-            or assignee.agency_id != dossier.agency_id
-        ):
+        assignee = account_queries.assignee_in(dossier.agency_id, assignee_id)
+        if assignee is None:
             raise DossierError("assignee")
         dossier.assignee_id = assignee.id
         note = assignee.full_name

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal import form_nonce, mail
-from portal.accounts.models import Account
+from portal.accounts import queries as account_queries
 from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
 from portal.catalog.models import Procedure
@@ -113,16 +113,7 @@ def item(code: str):
     dossier = _dossier(code)
     form = DossierActionForm()
     form.assignee.choices = options(
-        (a.id, a.full_name)
-        for a in db.session.scalars(
-            select(Account)
-            .where(
-                Account.agency_id == dossier.agency_id,
-                Account.is_enabled,
-                Account.role.in_(("processor", "leader")),
-            )
-            .order_by(Account.full_name)
-        )
+        (a.id, a.full_name) for a in account_queries.assignable(dossier.agency_id)
     )
     actions = operations.allowed(dossier, current_user.role)
     actions.sort(key=lambda a: DISPLAY_ORDER.index(a.value) if a.value in DISPLAY_ORDER else 99)

@@ -3,7 +3,6 @@
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    EmailField,
     FloatField,
     HiddenField,
     MultipleFileField,
@@ -14,7 +13,6 @@ from wtforms import (
 )
 from wtforms.validators import (
     DataRequired,
-    Email,
     InputRequired,
     Length,
     NumberRange,
@@ -22,7 +20,7 @@ from wtforms.validators import (
 )
 
 from portal.choices import options
-from portal.forms import PortalForm, cleaned, cleaned_multiline, valid_mobile
+from portal.forms import PortalForm, cleaned, cleaned_multiline, mobile_phone_field, updates_email_field
 
 from .labels import REFUSAL_REASONS
 
@@ -63,16 +61,8 @@ class SubmitForm(PortalForm):
         validators=[Optional(), Length(max=120)],
         render_kw={"autocomplete": "name"},
     )
-    phone = StringField(
-        _l("Mobile phone"),
-        validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
-    )
-    email = EmailField(
-        _l("E-mail (optional, for updates)"),
-        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
-        render_kw={"autocomplete": "email"},
-    )
+    phone = mobile_phone_field()
+    email = updates_email_field()
     show_name = BooleanField(_l("Show my name publicly with this report (optional)."))
     consent = BooleanField(
         validators=[DataRequired(_l("You must agree to the personal-data notice to send."))]

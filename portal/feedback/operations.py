@@ -13,6 +13,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from portal import form_nonce
+from portal.accounts import queries as account_queries
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
@@ -236,13 +237,8 @@ def staff_act(
         item.agency_id, item.assignee_id = target.id, None
         note = note or target.name
     elif action is A.ASSIGN:
-        assignee = db.session.get(Account, assignee_id) if assignee_id else None
-        if (
-            assignee is None
-            or not assignee.is_enabled
-            or assignee.role not in ("processor", "leader")
-            or assignee.agency_id != item.agency_id
-        ):
+        assignee = account_queries.assignee_in(item.agency_id, assignee_id)
+        if assignee is None:
             raise FeedbackError("assignee")
         item.assignee_id = assignee.id
         note = assignee.full_name

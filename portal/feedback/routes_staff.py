@@ -8,7 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import mail
-from portal.accounts.models import Account
+from portal.accounts import queries as account_queries
 from portal.agencies.models import Agency
 from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
@@ -106,16 +106,7 @@ def item(code: str):
         )
     )
     form.assignee.choices = options(
-        (a.id, a.full_name)
-        for a in db.session.scalars(
-            select(Account)
-            .where(
-                Account.agency_id == feedback.agency_id,
-                Account.is_enabled,
-                Account.role.in_(("processor", "leader")),
-            )
-            .order_by(Account.full_name)
-        )
+        (a.id, a.full_name) for a in account_queries.assignable(feedback.agency_id)
     )
     templates = db.session.scalars(
         select(ResponseTemplate).where(
