@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.database import changed_rows
 from portal.db_types import utcnow
 from portal.domain.digests import sha256_hex
+from portal.domain.roles import Role
 from portal.events.operations import record
 from portal.extensions import db
 
@@ -41,7 +42,7 @@ def staff_two_factor_required() -> tuple[bool, str]:
 
 def set_staff_two_factor_required(actor: Account, required: bool) -> bool:
     """Only the province administrator decides; audited with the value before and after."""
-    if actor.role != "admin":
+    if actor.role != Role.ADMIN:
         raise PermissionError("only the province administrator sets the sign-in policy")
     current, source = staff_two_factor_required()
     row = db.session.get(SignInPolicy, POLICY_ROW_ID)

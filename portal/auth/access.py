@@ -11,7 +11,7 @@ from collections.abc import Callable
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
-from portal.domain.roles import STAFF_ROLES
+from portal.domain.roles import STAFF_ROLES, Role
 
 
 def allow(*roles: str) -> Callable:
@@ -47,7 +47,7 @@ def agency_scope() -> int | None:
     Fails closed: any other officer without an agency (the province's `finance` role) has no queue at all,
     rather than falling into "None = the whole province".
     """
-    if current_user.role == "admin":
+    if current_user.role == Role.ADMIN:
         return None
     if current_user.agency_id is None:
         abort(403)
@@ -56,4 +56,4 @@ def agency_scope() -> int | None:
 
 def can_see_agency(agency_id: int | None) -> bool:
     """Staff act only within their agency; the province-wide admin everywhere."""
-    return current_user.role == "admin" or (agency_id is not None and agency_id == current_user.agency_id)
+    return current_user.role == Role.ADMIN or (agency_id is not None and agency_id == current_user.agency_id)

@@ -45,7 +45,7 @@ CITIZEN = "citizen"
 SYSTEM = "system"  # the portal itself, e.g. when a bank transfer settles the fee
 DESK = roles.DESK
 HANDLERS = roles.HANDLERS
-LEADERS = roles.APPROVERS
+LEADERS = roles.LEADERS
 ALL_STAFF = roles.QUEUE_ROLES
 # Received and not finished: the office's processing time has started and the case can still move.
 RUNNING = frozenset({S.RECEIVED, S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FEE_REQUESTED})
@@ -68,7 +68,7 @@ RULES: dict[DossierAction, Rule] = {
     A.RECEIVE: Rule(frozenset({S.SUBMITTED}), S.RECEIVED, DESK),
     A.REFUSE: Rule(frozenset({S.SUBMITTED}), S.REFUSED, DESK),
     A.START: Rule(frozenset({S.RECEIVED}), S.PROCESSING, HANDLERS),
-    A.ASSIGN: Rule(RUNNING, None, frozenset({"leader", "agency_admin", "admin"})),
+    A.ASSIGN: Rule(RUNNING, None, roles.SUPERVISORS),
     A.REQUEST_SUPPLEMENT: Rule(frozenset({S.PROCESSING}), S.SUPPLEMENT_REQUESTED, HANDLERS),
     A.SUPPLEMENT: Rule(frozenset({S.SUPPLEMENT_REQUESTED}), S.PROCESSING, DESK | {CITIZEN}),
     A.REQUEST_FEE: Rule(frozenset({S.PROCESSING}), S.FEE_REQUESTED, HANDLERS),
@@ -79,7 +79,7 @@ RULES: dict[DossierAction, Rule] = {
     A.STOP: Rule(frozenset({S.PROCESSING, S.SUPPLEMENT_REQUESTED, S.FEE_REQUESTED}), S.STOPPED, LEADERS),
     A.RETURN_RESULT: Rule(frozenset({S.DONE}), S.RETURNED, DESK),
     A.WITHDRAW: Rule(frozenset({S.SUBMITTED}) | RUNNING, S.WITHDRAWN, DESK | {CITIZEN}),
-    A.APOLOGISE: Rule(RUNNING, None, HANDLERS | {"receptionist"}),
+    A.APOLOGISE: Rule(RUNNING, None, HANDLERS | {roles.Role.RECEPTIONIST.value}),
     A.NOTE: Rule(frozenset(S), None, ALL_STAFF),
 }
 

@@ -67,7 +67,7 @@ RULES: dict[FeedbackAction, Rule] = {
     A.ANSWER: Rule(frozenset({S.ACCEPTED}), S.ANSWERED, HANDLERS),
     A.NOTE: Rule(frozenset(S), None, ALL_STAFF),
     A.CLOSE: Rule(frozenset({S.ANSWERED}), S.CLOSED, HANDLERS),
-    A.REOPEN: Rule(frozenset({S.ANSWERED, S.CLOSED, S.REFUSED}), S.ACCEPTED, frozenset({"leader", "admin"})),
+    A.REOPEN: Rule(frozenset({S.ANSWERED, S.CLOSED, S.REFUSED}), S.ACCEPTED, roles.LEADERS),
     A.RATE_SATISFIED: Rule(frozenset({S.ANSWERED}), S.CLOSED, frozenset({CITIZEN})),
     A.RATE_UNSATISFIED: Rule(frozenset({S.ANSWERED}), S.ACCEPTED, frozenset({CITIZEN})),
     A.RATE_UNSATISFIED_FINAL: Rule(frozenset({S.ANSWERED}), S.CLOSED, frozenset({CITIZEN})),

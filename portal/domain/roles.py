@@ -42,8 +42,9 @@ DESK = frozenset(_names(R.RECEPTIONIST, R.LEADER, R.ADMIN))
 HANDLERS = frozenset(_names(R.PROCESSOR, R.LEADER, R.ADMIN))
 # Who may be given a case to work on: the agency's processors and leaders.
 ASSIGNEES = frozenset(_names(R.PROCESSOR, R.LEADER))
-# Who signs off a result.
-APPROVERS = frozenset(_names(R.LEADER, R.ADMIN))
+# The agency's leader and, above every agency, the province admin: they sign off results, stop a dossier,
+# reopen a closed item and take a case back from whoever holds it.
+LEADERS = frozenset(_names(R.LEADER, R.ADMIN))
 # Who watches over an agency's work: the dashboard, reopening a closed item.
 SUPERVISORS = frozenset(_names(R.LEADER, R.AGENCY_ADMIN, R.ADMIN))
 # Who sees a feedback reporter's contact details besides the officer assigned to the item.

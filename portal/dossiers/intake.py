@@ -19,6 +19,7 @@ from portal.catalog.models import Procedure
 from portal.db_types import utcnow
 from portal.domain.codes import dossier_code
 from portal.domain.dossier_status import DossierStatus as S
+from portal.domain.roles import Role
 from portal.domain.text import clean, fold
 from portal.events.operations import record
 from portal.extensions import db
@@ -201,7 +202,7 @@ def counter_intake(
     now = now or utcnow()
     # Check the agency before a number is taken, so a refused intake never consumes one.
     if (
-        receptionist.role != "admin"
+        receptionist.role != Role.ADMIN
         and receiving_agency(procedure, applicant.admin_unit_code).id != receptionist.agency_id
     ):
         raise DossierError("agency")

@@ -22,6 +22,7 @@ from portal.domain.digests import keyed_digest
 from portal.domain.dossier_status import Context, DossierAction, next_status
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
+from portal.domain.roles import Role
 from portal.domain.text import clean, clean_lines
 from portal.events.operations import record
 from portal.extensions import db
@@ -123,7 +124,7 @@ def staff_act(
         )
     elif action in (A.REFUSE, A.STOP, A.WITHDRAW):
         dossier.closed_reason = note
-    elif action is A.START and dossier.assignee_id is None and actor.role == "processor":
+    elif action is A.START and dossier.assignee_id is None and actor.role == Role.PROCESSOR:
         dossier.assignee_id = actor.id
     elif action is A.ASSIGN:
         assignee = account_queries.assignee_in(dossier.agency_id, assignee_id)

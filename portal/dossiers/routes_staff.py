@@ -17,7 +17,7 @@ from portal.catalog.queries import procedure_by_code
 from portal.choices import options
 from portal.domain.dossier_status import DossierAction, InvalidTransition, NotPermitted
 from portal.domain.phone import mask
-from portal.domain.roles import QUEUE_ROLES
+from portal.domain.roles import DESK, QUEUE_ROLES
 from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
@@ -194,7 +194,7 @@ def act(code: str, action: str):
 
 
 @bp.route("/intake", methods=["GET", "POST"])
-@allow("receptionist", "leader", "admin")
+@allow(*DESK)
 def intake():
     """Counter intake for a walk-in citizen: the same receipt as online, received at once."""
     procedure = (

@@ -55,7 +55,7 @@ def sees_payment(user: Account, payment: Payment) -> bool:
     """An agency's desk sees its own agency's payments; the province admin every payment."""
     if not user.is_authenticated or user.role not in COUNTER_VIEW:
         return False
-    if user.role == "admin":
+    if user.role == Role.ADMIN:
         return True
     return user.agency_id is not None and fees.owner().agency_of(payment) == user.agency_id
 

@@ -12,6 +12,7 @@ from sqlalchemy import select, update
 
 from portal.accounts.models import Account
 from portal.database import changed_rows
+from portal.domain.roles import LEADERS, Role
 from portal.dossiers.models import Dossier
 from portal.events.operations import record
 from portal.extensions import db
@@ -25,7 +26,7 @@ class ClaimLost(Exception):
 
 
 def _scope(model, officer: Account):
-    return [] if officer.role == "admin" else [model.agency_id == officer.agency_id]
+    return [] if officer.role == Role.ADMIN else [model.agency_id == officer.agency_id]
 
 
 def claim(kind: str, item_id: int, officer: Account) -> None:
@@ -45,7 +46,7 @@ def release(kind: str, item_id: int, officer: Account) -> None:
     """The holder gives the item back; a leader may take it from anyone."""
     model = MODELS[kind]
     conditions = [model.id == item_id, model.assignee_id.is_not(None), *_scope(model, officer)]
-    if officer.role not in ("leader", "admin"):
+    if officer.role not in LEADERS:
         conditions.append(model.assignee_id == officer.id)
     released = changed_rows(
         update(model).where(*conditions).values(assignee_id=None).execution_options(synchronize_session=False)
