@@ -15,12 +15,12 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from portal.agencies.models import Agency
-from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackCategory
 from portal.settings import Smtp
 from tests.conftest import build_app, migrate_and_seed
 from tests.support.databases import throwaway_database
+from tests.support.factories import make_account
 
 BASE_URL = "http://localhost"  # Settings.for_tests
 
@@ -166,9 +166,15 @@ def _move_to_to_hieu(mail_app, code: str) -> None:
         db.session.commit()
 
 
-def _staff(mail_app, email_address: str):
+def _staff(mail_app, role: str, **details):
+    """A fresh member of staff of Tô Hiệu, committed in the mail database, signed in on a new client."""
+    with mail_app.app_context():
+        officer = make_account(role, **details)
+        email, password = officer.email, officer.plain_password
+        db.session.commit()
+        db.session.remove()
     client = mail_app.test_client()
-    response = client.post("/login", data={"email": email_address, "password": DEMO_PASSWORD})
+    response = client.post("/login", data={"email": email, "password": password})
     assert response.status_code == 302
     return client
 
@@ -177,7 +183,7 @@ def test_staff_answer_is_mailed_to_the_citizen_in_their_language(mail_app, mailb
     citizen = mail_app.test_client()
     code, _ = submit(citizen, form(mail_app, email="answer.me@example.com"), "?lang=en")
     _move_to_to_hieu(mail_app, code)
-    staff = _staff(mail_app, "xuly@demo.sonla.vn")  # the officer works in Vietnamese
+    staff = _staff(mail_app, "processor", full_name="Cầm Văn Hùng")  # the officer works in Vietnamese
     assert staff.post(f"/staff/feedback/{code}/accept").status_code == 302
     accepted = mailbox.to("answer.me@example.com")[-1]
     assert code in accepted.subject and "received and is being handled" in accepted.body
@@ -204,7 +210,7 @@ def test_no_mail_when_the_citizen_gave_no_address(mail_app, mailbox):
     citizen = mail_app.test_client()
     code, _ = submit(citizen, form(mail_app, email=""))
     _move_to_to_hieu(mail_app, code)
-    staff = _staff(mail_app, "xuly@demo.sonla.vn")
+    staff = _staff(mail_app, "processor")
     assert staff.post(f"/staff/feedback/{code}/accept").status_code == 302
     assert staff.post(f"/staff/feedback/{code}/answer", data={"note": "Đã xử lý."}).status_code == 302
     assert len(mailbox.received) == before
@@ -234,7 +240,7 @@ def test_updates_follow_the_citizen_language_not_the_officer_language(mail_app, 
     citizen = mail_app.test_client()
     code, _ = submit(citizen, form(mail_app, email="vi.citizen@example.com"))  # in Vietnamese
     _move_to_to_hieu(mail_app, code)
-    staff = _staff(mail_app, "lanhdao@demo.sonla.vn")
+    staff = _staff(mail_app, "leader")
     # The officer reads English.
     assert staff.post(f"/staff/feedback/{code}/accept?lang=en").status_code == 302
     mail = mailbox.to("vi.citizen@example.com")[-1]

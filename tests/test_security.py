@@ -9,16 +9,22 @@ from flask_babel import force_locale, gettext
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from portal.demo import DEMO_PASSWORD
 from portal.events.models import Event
 from portal.extensions import db
 from tests.conftest import build_app, html_lang, migrate_and_seed
+from tests.support.factories import account, make_account
 
-CITIZEN = "congdan@demo.sonla.vn"
+CITIZEN = "citizen"  # this test's fresh citizen (tests.support.factories)
 HTTPS_BASE = "https://portal.example"
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+def credentials(who=CITIZEN) -> dict[str, str]:
+    """The login form's e-mail and password of a factory account (a role name: this test's fresh one)."""
+    found = account(who)
+    return {"email": found.email, "password": found.plain_password}
 
 
 def csp_directives(response) -> dict[str, list[str]]:
@@ -110,7 +116,7 @@ def test_security_headers_on_json_404(client):
 
 
 def test_security_headers_on_redirect(client):
-    response = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    response = client.post("/login", data=credentials())
     assert response.status_code == 302
     assert_security_headers(response)
 
@@ -124,7 +130,7 @@ def test_no_hsts_over_plain_http(client):
 
 
 def test_session_cookie_flags_after_login(client, app):
-    response = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    response = client.post("/login", data=credentials())
     assert response.status_code == 302
     cookies = set_cookies(response)
     name = app.config["SESSION_COOKIE_NAME"]
@@ -140,7 +146,7 @@ def test_session_cookie_flags_after_login(client, app):
 
 
 def test_signed_in_pages_are_not_cached(client):
-    first = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    first = client.post("/login", data=credentials())
     assert first.status_code == 302
     assert "no-store" in first.headers.get("Cache-Control", "")
     for path in ("/", "/procedures", "/procedures/1.001193"):
@@ -162,9 +168,20 @@ def https_app(tmp_path_factory):
         db.engine.dispose()
 
 
-def test_https_session_cookie_is_host_prefixed_and_secure(https_app):
+@pytest.fixture(scope="module")
+def https_credentials(https_app) -> dict[str, str]:
+    """A fresh citizen committed in the HTTPS app's own database: its login form's e-mail and password."""
+    with https_app.app_context():
+        citizen = make_account("citizen")
+        made = {"email": citizen.email, "password": citizen.plain_password}
+        db.session.commit()
+        db.session.remove()
+    return made
+
+
+def test_https_session_cookie_is_host_prefixed_and_secure(https_app, https_credentials):
     client = https_app.test_client()
-    response = client.post("/login", base_url=HTTPS_BASE, data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    response = client.post("/login", base_url=HTTPS_BASE, data=https_credentials)
     assert response.status_code == 302
     cookies = set_cookies(response)
     assert "__Host-session" in cookies, cookies.keys()
@@ -213,14 +230,14 @@ def signed_in(client) -> bool:
 
 def sign_in_with_token(client) -> None:
     token = csrf_token(client.get("/login").get_data(as_text=True))
-    response = client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD, "csrf_token": token})
+    response = client.post("/login", data={**credentials(), "csrf_token": token})
     assert response.status_code == 302
 
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_login_without_csrf_token_is_refused(app, client, csrf_on, lang):
     before = login_events()
-    response = client.post(f"/login?lang={lang}", data={"email": CITIZEN, "password": DEMO_PASSWORD})
+    response = client.post(f"/login?lang={lang}", data=credentials())
     assert response.status_code == 400
     body = response.get_data(as_text=True)
     assert html_lang(body) == lang
@@ -241,9 +258,7 @@ def test_csrf_token_of_another_session_is_refused(app, client, csrf_on):
     other = app.test_client()
     foreign_token = csrf_token(other.get("/login").get_data(as_text=True))
     client.get("/login")  # the victim has a session of their own
-    response = client.post(
-        "/login", data={"email": CITIZEN, "password": DEMO_PASSWORD, "csrf_token": foreign_token}
-    )
+    response = client.post("/login", data={**credentials(), "csrf_token": foreign_token})
     assert response.status_code == 400
     assert translated(app, "vi", "Form expired") in response.get_data(as_text=True)
     assert not signed_in(client)
@@ -270,7 +285,7 @@ def test_logout_with_csrf_token_works(client, csrf_on):
 
 
 def test_logout_by_get_is_not_allowed(client):
-    assert client.post("/login", data={"email": CITIZEN, "password": DEMO_PASSWORD}).status_code == 302
+    assert client.post("/login", data=credentials()).status_code == 302
     response = client.get("/logout")
     assert response.status_code == 405
     assert "POST" in response.headers.get("Allow", "")
@@ -282,7 +297,7 @@ def test_logout_by_get_is_not_allowed(client):
 
 @pytest.mark.parametrize("encoding", ["gzip", ""])
 def test_static_files_are_cacheable_for_signed_in_staff(client, login, encoding):
-    login("lanhdao@demo.sonla.vn")
+    login("leader")
     page = client.get("/staff/queue")
     assert page.status_code == 200
     assert "no-store" in page.headers["Cache-Control"]  # the staff page itself stays private
@@ -308,7 +323,7 @@ def test_static_files_are_cacheable_for_signed_in_staff(client, login, encoding)
 
 
 def test_missing_static_file_for_signed_in_staff_is_a_private_page(client, login):
-    login("lanhdao@demo.sonla.vn")
+    login("leader")
     response = client.get("/static/css/no-such-file.css")
     assert response.status_code == 404
     assert "no-store" in response.headers["Cache-Control"]

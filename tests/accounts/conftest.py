@@ -10,21 +10,34 @@ import pytest
 
 from portal import mail
 from portal.accounts import sessions, totp
-from portal.accounts.models import SignInPolicy
-from portal.accounts.operations import find_by_email
-from portal.demo import DEMO_PASSWORD
+from portal.accounts.models import Account, SignInPolicy
 from portal.extensions import db
-from tests.support.factories import enrol_second_factor
+from tests.support.clients import password_of
+from tests.support.factories import account, enrol_second_factor
 
-LEADER = "lanhdao@demo.sonla.vn"
-PROCESSOR = "xuly@demo.sonla.vn"
-ADMIN = "admin@demo.sonla.vn"
-AGENCY_ADMIN = "quantri.xa@demo.sonla.vn"
-CITIZEN = "congdan@demo.sonla.vn"
+# Roles, not demo e-mail addresses: each names this test's fresh account of that role (Tô Hiệu ward for
+# the agency roles), made by tests.support.factories on first use; account(LEADER) gives it.
+LEADER = "leader"
+PROCESSOR = "processor"
+ADMIN = "admin"
+AGENCY_ADMIN = "agency_admin"
+CITIZEN = "citizen"
 WRONG = "Sai-mat-khau-2026"
 
 
-def password_step(client, email: str, password: str = DEMO_PASSWORD, query: str = ""):
+def email_of(who: Account | str) -> str:
+    """The e-mail to type for `who`: an Account's, a role's fresh account's, or the address as given."""
+    if isinstance(who, str) and "@" in who:
+        return who
+    return account(who).email
+
+
+def password_step(client, who: Account | str, password: str | None = None, query: str = ""):
+    """Post the password form as `who` (an Account, a role name, or any e-mail address), with the account's
+    own password unless another is given."""
+    email = email_of(who)
+    if password is None:
+        password = password_of(who if isinstance(who, Account) else email)
     return client.post(f"/login{query}", data={"email": email, "password": password})
 
 
@@ -41,10 +54,11 @@ def code_at(secret: str, offset_steps: int = 0) -> str:
 
 @pytest.fixture
 def enrol(app):
-    """enrol(account or e-mail) gives the account an authenticator (a confirmed enrolment); returns the secret."""
+    """enrol(account, role name or e-mail) gives the account an authenticator (a confirmed enrolment); returns
+    the secret."""
 
-    def make(email: str) -> str:
-        return enrol_second_factor(find_by_email(email) if isinstance(email, str) else email)
+    def make(who: Account | str) -> str:
+        return enrol_second_factor(account(who))
 
     return make
 

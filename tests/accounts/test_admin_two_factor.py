@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.accounts import two_factor
 from portal.accounts.models import RecoveryCode, SignInPolicy
-from portal.accounts.operations import create_account, find_by_email
+from portal.accounts.operations import create_account
 from portal.events.models import Event
 from portal.extensions import db
 from tests.accounts.conftest import (
@@ -18,15 +18,17 @@ from tests.accounts.conftest import (
     AGENCY_ADMIN,
     LEADER,
     PROCESSOR,
+    email_of,
     password_step,
     signed_in,
 )
 from tests.support.clients import fresh_client
+from tests.support.factories import account as account_of
 
 
-def admin_client(app, email: str = ADMIN):
+def admin_client(app, who: str = ADMIN):
     client = fresh_client(app)
-    assert password_step(client, email).status_code == 302
+    assert password_step(client, who).status_code == 302
     return client
 
 
@@ -47,7 +49,7 @@ def test_the_province_admin_turns_the_policy_on_and_it_is_audited(app):
     assert db.session.get(SignInPolicy, 1).require_staff_two_factor is True
     assert two_factor.staff_two_factor_required() == (True, "database")
     event = last_event("sign_in_policy", "two_factor_policy_changed")
-    assert event.actor_id == find_by_email(ADMIN).id
+    assert event.actor_id == account_of(ADMIN).id
     assert json.loads(event.note) == {
         "before": {"require_staff_two_factor": False, "source": "environment"},
         "after": {"require_staff_two_factor": True, "source": "database"},
@@ -69,7 +71,7 @@ def test_an_agency_admin_cannot_change_the_policy(app):
 
 def test_resetting_a_members_two_factor_is_audited_and_ends_their_sessions(app, enrol):
     enrol(LEADER)
-    leader = find_by_email(LEADER)
+    leader = account_of(LEADER)
     two_factor._replace_recovery_codes(leader)
     version = leader.session_version
     client = admin_client(app, AGENCY_ADMIN)  # the leader's own agency administrator
@@ -82,7 +84,7 @@ def test_resetting_a_members_two_factor_is_audited_and_ends_their_sessions(app, 
     assert db.session.scalars(select(RecoveryCode).where(RecoveryCode.account_id == leader.id)).all() == []
     assert leader.session_version == version + 1
     event = last_event("account", "two_factor_reset")
-    assert event.subject_id == leader.id and event.actor_id == find_by_email(AGENCY_ADMIN).id
+    assert event.subject_id == leader.id and event.actor_id == account_of(AGENCY_ADMIN).id
 
 
 def test_an_agency_admin_cannot_reset_another_agencys_staff(app, enrol):
@@ -94,7 +96,7 @@ def test_an_agency_admin_cannot_reset_another_agencys_staff(app, enrol):
         agency_slug="so-y-te",
     )
     enrol("yte@example.vn")
-    other = find_by_email("yte@example.vn")
+    other = account_of("yte@example.vn")
     client = admin_client(app, AGENCY_ADMIN)
     assert client.post(f"/staff/admin/accounts/{other.id}/two-factor").status_code == 404
     assert two_factor.is_enrolled(other)
@@ -103,7 +105,7 @@ def test_an_agency_admin_cannot_reset_another_agencys_staff(app, enrol):
 def test_after_a_reset_the_member_enrols_again_when_required(app, enrol, require_two_factor):
     enrol(LEADER)
     require_two_factor()
-    two_factor.reset(find_by_email(LEADER), find_by_email(ADMIN))
+    two_factor.reset(account_of(LEADER), account_of(ADMIN))
     client = fresh_client(app)
     assert urlsplit(password_step(client, LEADER).headers["Location"]).path == "/login/two-factor/setup"
     assert not signed_in(client)
@@ -112,12 +114,12 @@ def test_after_a_reset_the_member_enrols_again_when_required(app, enrol, require
 def test_the_command_line_resets_two_factor_when_no_administrator_can(app, enrol):
     enrol(ADMIN)
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["accounts", "reset-two-factor", "Admin@demo.sonla.vn"])
+    result = runner.invoke(args=["accounts", "reset-two-factor", email_of(ADMIN).upper()])
     assert result.exit_code == 0, result.output
-    assert not two_factor.is_enrolled(find_by_email(ADMIN))
+    assert not two_factor.is_enrolled(account_of(ADMIN))
     event = last_event("account", "two_factor_reset")
     assert event.actor_id is None and "command line" in event.note
-    again = runner.invoke(args=["accounts", "reset-two-factor", ADMIN])
+    again = runner.invoke(args=["accounts", "reset-two-factor", email_of(ADMIN)])
     assert again.exit_code == 0 and "nothing changed" in again.output
-    unknown = runner.invoke(args=["accounts", "reset-two-factor", "khongco@demo.sonla.vn"])
+    unknown = runner.invoke(args=["accounts", "reset-two-factor", "khongco@example.vn"])
     assert unknown.exit_code != 0

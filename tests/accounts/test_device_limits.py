@@ -11,10 +11,9 @@ from urllib.parse import urlsplit
 
 from portal import throttle
 from portal.accounts import limits
-from portal.accounts.operations import find_by_email
-from portal.demo import DEMO_PASSWORD
-from tests.accounts.conftest import LEADER, PROCESSOR, WRONG, code_at, password_step, signed_in
+from tests.accounts.conftest import LEADER, PROCESSOR, WRONG, code_at, email_of, password_step, signed_in
 from tests.support.clients import fresh_client
+from tests.support.factories import account as account_of
 
 
 def leaders_browser(app):
@@ -26,12 +25,12 @@ def leaders_browser(app):
     return browser
 
 
-def attack(app, email: str, attempts: int, addresses: int = 10) -> list[int]:
-    """Wrong passwords for `email` from `addresses` different addresses, never with a device cookie."""
+def attack(app, who: str, attempts: int, addresses: int = 10) -> list[int]:
+    """Wrong passwords for `who` from `addresses` different addresses, never with a device cookie."""
     statuses = []
     for number in range(attempts):
         attacker = fresh_client(app, f"203.0.113.{number % addresses + 1}")
-        statuses.append(password_step(attacker, email, WRONG).status_code)
+        statuses.append(password_step(attacker, who, WRONG).status_code)
     return statuses
 
 
@@ -85,7 +84,7 @@ def test_a_forged_or_altered_device_cookie_gives_no_trust(app):
     for forged in (
         "x",
         genuine[:-2] + ("AA" if not genuine.endswith("AA") else "BB"),
-        f'{{"{find_by_email(LEADER).id}": "guess"}}',
+        f'{{"{account_of(LEADER).id}": "guess"}}',
     ):
         browser.set_cookie("portal_device", forged)
         assert password_step(browser, LEADER).status_code == 429, forged
@@ -94,7 +93,7 @@ def test_a_forged_or_altered_device_cookie_gives_no_trust(app):
 def test_the_per_address_limit_still_holds_for_untrusted_clients(app):
     client = fresh_client(app, "203.0.113.77")
     for number in range(limits.ADDRESS_LIMIT):
-        assert password_step(client, f"khongco{number}@demo.sonla.vn", WRONG).status_code == 401
+        assert password_step(client, f"khongco{number}@example.vn", WRONG).status_code == 401
     assert password_step(client, PROCESSOR).status_code == 429
 
 
@@ -118,7 +117,7 @@ def test_an_attacker_who_knows_the_password_cannot_lock_the_second_step(app, enr
     browser.post("/logout")
     # A phished password: the attacker passes the first step, then guesses codes until stopped.
     attacker = fresh_client(app, "203.0.113.50")
-    assert password_step(attacker, LEADER, DEMO_PASSWORD).status_code == 302
+    assert password_step(attacker, LEADER).status_code == 302
     statuses = [attacker.post("/login/two-factor", data={"code": "000000"}).status_code for _ in range(12)]
     assert statuses[-1] == 429
     # The leader's browser still passes both steps.
@@ -134,7 +133,7 @@ def test_a_phished_password_gives_a_few_code_guesses_a_day_not_thousands(app, en
     someone holding the password. Untrusted clients now get a daily budget per account; the member's
     usual browser keeps its own."""
     secret = enrol(LEADER)
-    account = find_by_email(LEADER)
+    account = account_of(LEADER)
     browser = fresh_client(app, "192.0.2.14")
     password_step(browser, LEADER)
     assert browser.post("/login/two-factor", data={"code": code_at(secret)}).status_code == 302
@@ -161,16 +160,16 @@ def test_a_phished_password_gives_a_few_code_guesses_a_day_not_thousands(app, en
 
 
 def test_wrong_passwords_from_untrusted_clients_are_capped_per_day(app):
-    account = find_by_email(PROCESSOR)
+    account = account_of(PROCESSOR)
     statuses = []
     for minute in range(25):  # 25 minutes of five wrong passwords from ever new addresses
-        throttle.clear(f"login:account:{PROCESSOR}")
+        throttle.clear(f"login:account:{email_of(PROCESSOR)}")
         statuses += [
             password_step(fresh_client(app, f"203.0.{minute}.{n + 1}"), PROCESSOR, WRONG).status_code
             for n in range(5)
         ]
     assert statuses.count(401) == limits.PER_DAY["login"]
-    throttle.clear(f"login:account:{PROCESSOR}")
+    throttle.clear(f"login:account:{email_of(PROCESSOR)}")
     assert password_step(fresh_client(app, "198.51.100.61"), PROCESSOR).status_code == 429
     assert account.is_enabled
 
@@ -183,7 +182,7 @@ def test_a_device_cookie_from_a_shared_desk_computer_gives_a_few_guesses_a_day_n
     desk = fresh_client(app, "192.0.2.15")
     assert password_step(desk, LEADER).status_code == 302  # the leader signed in at the desk once
     desk.post("/logout")
-    account = find_by_email(LEADER)
+    account = account_of(LEADER)
     cookie = desk.get_cookie("portal_device").value
     with app.test_request_context(headers={"Cookie": f"portal_device={cookie}"}):
         device = limits.trusted_device(account.id)

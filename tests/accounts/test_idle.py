@@ -7,12 +7,12 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from portal.demo import DEMO_PASSWORD
 from portal.settings import Settings, SettingsError
 from tests.accounts.conftest import CITIZEN, PROCESSOR, password_step, signed_in
 from tests.accounts.test_routes import translated
 from tests.conftest import html_lang
 from tests.support.clients import fresh_client
+from tests.support.factories import account
 
 MINUTE = 60
 
@@ -37,7 +37,10 @@ def test_a_staff_session_ends_after_30_idle_minutes_and_returns_to_the_page(app,
     assert message in body
     assert not signed_in(client)
     # Signing in again goes back to the page.
-    again = client.post(response.headers["Location"], data={"email": PROCESSOR, "password": DEMO_PASSWORD})
+    again = client.post(
+        response.headers["Location"],
+        data={"email": account(PROCESSOR).email, "password": account(PROCESSOR).plain_password},
+    )
     assert again.headers["Location"].endswith(f"/staff/feedback?q=den&lang={lang}")
 
 

@@ -11,7 +11,6 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Account
-from portal.accounts.operations import find_by_email
 from portal.accounts.passwords import verify_password
 from portal.domain.roles import STAFF_ROLES
 from portal.extensions import db
@@ -33,7 +32,8 @@ from tests.support.admin import (
 )
 from tests.support.paging import walk
 
-NEW = "moi@demo.sonla.vn"
+NEW = "moi@test.example.vn"
+EXISTING = "<the e-mail of an existing account>"  # replaced by the fresh processor's address
 
 
 def new_account(**overrides):
@@ -63,7 +63,7 @@ def still_signed_in(client) -> bool:
 
 def test_admin_creates_an_account_the_person_can_sign_in_with(app):
     response = signed_in(app, ADMIN).post(
-        "/staff/admin/accounts/new", data=new_account(email=" Moi@Demo.SonLa.vn ")
+        "/staff/admin/accounts/new", data=new_account(email=" Moi@Test.Example.vn ")
     )
     assert response.status_code == 302
     created = account(NEW)
@@ -133,15 +133,18 @@ def test_agency_admin_cannot_create_a_finance_officer(app, agency_value):
         ({"password": "12345678"}, "This password is too common. Choose a longer, less predictable one."),
         ({"password": "x" * 257}, "Field cannot be longer than 256 characters."),
         ({"email": "not-an-address"}, "Enter a valid e-mail address."),
-        ({"email": PROCESSOR}, "An account with this e-mail address already exists."),
+        ({"email": EXISTING}, "An account with this e-mail address already exists."),
         ({"full_name": "  "}, "Enter the full name."),
         ({"role": "citizen"}, "Not a valid choice."),
         ({"role": "processor", "agency": ""}, "Choose the agency this person works for."),
     ],
 )
 def test_bad_input_creates_nothing(app, overrides, message):
+    if overrides.get("email") == EXISTING:
+        overrides = {**overrides, "email": account(PROCESSOR).email}
+    client = signed_in(app, ADMIN)
     before = db.session.scalar(select(func.count(Account.id)))
-    response = signed_in(app, ADMIN).post("/staff/admin/accounts/new?lang=en", data=new_account(**overrides))
+    response = client.post("/staff/admin/accounts/new?lang=en", data=new_account(**overrides))
     assert response.status_code == 400
     assert message in errors(response)
     assert db.session.scalar(select(func.count(Account.id))) == before
@@ -298,7 +301,9 @@ def test_disabling_ends_the_accounts_sessions_at_once(app):
         "after": {"is_enabled": False, "session_version": 2},
     }
     # and the password no longer opens a session
-    refused = fresh_client(app).post("/login", data={"email": PROCESSOR, "password": "SonLa-demo-2026"})
+    refused = fresh_client(app).post(
+        "/login", data={"email": target.email, "password": target.plain_password}
+    )
     refused.close()
     assert refused.status_code == 401
 
@@ -331,6 +336,7 @@ def test_nobody_disables_themselves(app, email):
 
 def test_a_new_password_ends_sessions_and_replaces_the_old_one(app):
     target = account(PROCESSOR)
+    old_password = target.plain_password
     victim = signed_in(app, PROCESSOR)
     response = signed_in(app, AGENCY_ADMIN).post(
         f"/staff/admin/accounts/{target.id}/password", data={"password": "Mot-mat-khau-moi-2026"}
@@ -339,7 +345,7 @@ def test_a_new_password_ends_sessions_and_replaces_the_old_one(app):
     assert not still_signed_in(victim)
     db.session.refresh(target)
     assert verify_password(target.password_hash, "Mot-mat-khau-moi-2026")
-    assert not verify_password(target.password_hash, "SonLa-demo-2026")
+    assert not verify_password(target.password_hash, old_password)
     [event] = events("account", target.id, "password_reset")
     assert "Mot-mat-khau-moi-2026" not in event.note and "argon2" not in event.note
     assert change(event) == {"before": {"session_version": 1}, "after": {"session_version": 2}}
@@ -368,7 +374,7 @@ def test_a_weak_new_password_is_refused(app, password, message):
 
 
 def test_citizen_accounts_are_not_managed_here(app):
-    citizen = find_by_email("congdan@demo.sonla.vn")
+    citizen = account("citizen")
     client = signed_in(app, ADMIN)
     for path, data in (
         ("role", {"role": "processor", "agency": str(agency(HEALTH).id)}),
@@ -388,9 +394,10 @@ def test_a_concurrent_duplicate_is_refused_without_a_500(app, monkeypatch):
     from portal.accounts import admin_operations as operations
 
     monkeypatch.setattr(operations, "find_by_email", lambda email: None)  # the check misses the race
-    before = db.session.scalar(select(func.count(Account.id)))
+    taken = account(PROCESSOR).email
     client = signed_in(app, ADMIN)
-    response = client.post("/staff/admin/accounts/new?lang=en", data=new_account(email=PROCESSOR))
+    before = db.session.scalar(select(func.count(Account.id)))
+    response = client.post("/staff/admin/accounts/new?lang=en", data=new_account(email=taken))
     assert response.status_code == 302 and response.headers["Location"].endswith("/staff/admin/accounts/new")
     assert "Someone else changed this at the same time" in client.get(
         "/staff/admin/accounts/new?lang=en"

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 
 from portal.accounts import sessions, totp, two_factor
 from portal.accounts.models import RecoveryCode, SecondFactor
-from portal.accounts.operations import find_by_email
 from portal.db_types import utcnow
 from portal.events.models import Event
 from portal.extensions import db
@@ -23,20 +22,22 @@ from tests.accounts.conftest import (
     PROCESSOR,
     WRONG,
     code_at,
+    email_of,
     password_step,
     signed_in,
 )
 from tests.accounts.test_routes import translated
 from tests.conftest import html_lang
 from tests.support.clients import fresh_client
+from tests.support.factories import account as account_of
 
 
 def second_step(client, code: str = "", recovery: str = "", query: str = ""):
     return client.post(f"/login/two-factor{query}", data={"code": code, "recovery_code": recovery})
 
 
-def events(email: str, action: str) -> int:
-    account = find_by_email(email)
+def events(who: str, action: str) -> int:
+    account = account_of(who)
     return db.session.scalar(
         select(func.count())
         .select_from(Event)
@@ -119,7 +120,7 @@ def test_a_reused_code_is_refused_even_inside_its_window(app, enrol):
 def test_a_reused_code_is_refused_by_another_instance_of_the_portal(app, enrol, tmp_path):
     """The check is a conditional UPDATE on the stored step, not a memory of this process."""
     secret = enrol(LEADER)
-    account = find_by_email(LEADER)
+    account = account_of(LEADER)
     code = code_at(secret)
     assert two_factor.verify(account, code) is True
     db.session.expire_all()
@@ -130,7 +131,7 @@ def test_a_reused_code_is_refused_by_another_instance_of_the_portal(app, enrol, 
 
 def test_recovery_codes_work_once_each(app, enrol):
     enrol(LEADER)
-    account = find_by_email(LEADER)
+    account = account_of(LEADER)
     codes = two_factor._replace_recovery_codes(account)
     assert len(codes) == 10 and len(set(codes)) == 10
     client = fresh_client(app)
@@ -149,7 +150,7 @@ def test_recovery_codes_work_once_each(app, enrol):
 
 def test_recovery_codes_are_stored_hashed(app, enrol):
     enrol(LEADER)
-    account = find_by_email(LEADER)
+    account = account_of(LEADER)
     codes = two_factor._replace_recovery_codes(account)
     stored = db.session.scalars(
         select(RecoveryCode.code_hash).where(RecoveryCode.account_id == account.id)
@@ -161,7 +162,7 @@ def test_recovery_codes_are_stored_hashed(app, enrol):
 
 def test_the_secret_is_stored_encrypted(app, enrol):
     secret = enrol(LEADER)
-    row = db.session.get(SecondFactor, find_by_email(LEADER).id)
+    row = db.session.get(SecondFactor, account_of(LEADER).id)
     assert secret.encode() not in bytes(row.secret_encrypted)
     assert totp.decrypt(row.secret_encrypted, app.config["SECRET_KEY"]) == secret
     assert totp.decrypt(row.secret_encrypted, "another-secret-key-" + "y" * 30) is None
@@ -199,7 +200,7 @@ def test_a_password_change_ends_the_half_signed_state(app, enrol):
     secret = enrol(LEADER)
     client = fresh_client(app)
     password_step(client, LEADER)
-    find_by_email(LEADER).session_version += 1
+    account_of(LEADER).session_version += 1
     db.session.flush()
     assert urlsplit(second_step(client, code_at(secret)).headers["Location"]).path == "/login"
     assert not signed_in(client)
@@ -253,14 +254,14 @@ def test_enrolment_page_shows_the_qr_code_and_the_key(app, require_two_factor):
     uri = unquote(re.search(r'href="(otpauth://[^"]+)"', body)[1].replace("&amp;", "&"))
     parts = urlsplit(uri)
     assert parts.netloc == "totp"
-    assert parts.path == f"/Sơn La portal:{PROCESSOR}"
+    assert parts.path == f"/Sơn La portal:{email_of(PROCESSOR)}"
     query = parse_qs(parts.query)
     assert query["issuer"] == ["Sơn La portal"]
     secret = query["secret"][0]
     assert totp.grouped(secret) in body
     # The same secret on a reload (the person may already have scanned it), nothing in the database yet.
     assert totp.grouped(secret) in client.get("/login/two-factor/setup").get_data(as_text=True)
-    assert db.session.get(SecondFactor, find_by_email(PROCESSOR).id) is None
+    assert db.session.get(SecondFactor, account_of(PROCESSOR).id) is None
 
 
 def enrolment_secret(client) -> str:
@@ -316,7 +317,7 @@ def test_signed_in_staff_may_enrol_without_the_policy(app):
     password_step(client, PROCESSOR)
     secret = enrolment_secret(client)
     assert client.post("/login/two-factor/setup", data={"code": code_at(secret)}).status_code == 200
-    assert two_factor.is_enrolled(find_by_email(PROCESSOR))
+    assert two_factor.is_enrolled(account_of(PROCESSOR))
 
 
 def test_the_default_follows_the_environment(app, settings):
@@ -386,7 +387,7 @@ def test_someone_with_only_the_password_cannot_enrol_their_own_phone(app, requir
     assert translated(app, "vi", "Set up two-step sign-in from your usual browser") in body
     refused = attacker.post("/login/two-factor/setup", data={"code": "123456"})
     assert refused.status_code == 403
-    assert not signed_in(attacker) and not two_factor.is_enrolled(find_by_email(PROCESSOR))
+    assert not signed_in(attacker) and not two_factor.is_enrolled(account_of(PROCESSOR))
     assert events(PROCESSOR, "two_factor_enrol_refused") == 2
     # The member's usual browser enrols.
     assert urlsplit(password_step(usual, PROCESSOR).headers["Location"]).path == "/login/two-factor/setup"
@@ -397,9 +398,9 @@ def test_someone_with_only_the_password_cannot_enrol_their_own_phone(app, requir
 
 def test_after_the_administrators_reset_any_browser_may_enrol(app, require_two_factor, enrol):
     enrol(PROCESSOR)
-    account = find_by_email(PROCESSOR)
+    account = account_of(PROCESSOR)
     account.last_login_at = utcnow()
-    two_factor.reset(account, find_by_email("admin@demo.sonla.vn"))
+    two_factor.reset(account, account_of("admin"))
     db.session.flush()
     require_two_factor()
     new_phone = fresh_client(app, "198.51.100.31")
@@ -412,14 +413,14 @@ def test_a_new_password_chosen_through_the_emailed_link_lets_any_browser_enrol(a
     proves the mailbox, which a stolen password alone does not."""
     from portal.accounts import reset
 
-    account = find_by_email(PROCESSOR)
+    account = account_of(PROCESSOR)
     account.last_login_at = utcnow()
     db.session.flush()
     require_two_factor()
     browser = fresh_client(app, "198.51.100.32")
     password_step(browser, PROCESSOR)
     assert browser.get("/login/two-factor/setup").status_code == 403
-    _account, token = reset.request_reset(PROCESSOR)
+    _account, token = reset.request_reset(email_of(PROCESSOR))
     assert reset.use_token(token, "Mat-khau-moi-2026!") is not None
     db.session.flush()
     password_step(browser, PROCESSOR, "Mat-khau-moi-2026!")

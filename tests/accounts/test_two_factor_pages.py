@@ -89,12 +89,12 @@ def test_the_recovery_codes_can_be_printed(app, require_two_factor):
 
 @pytest.mark.parametrize("lang", ["vi", "en"])
 def test_the_admin_reads_account_events_in_words(app, client, login, lang):
-    from portal.accounts.operations import find_by_email
+    from tests.support.factories import account
 
     login(LEADER)  # a "login" event on the leader's account
     client.post("/logout")
-    login("admin@demo.sonla.vn")
-    leader = find_by_email(LEADER)
+    login("admin")
+    leader = account(LEADER)
     body = client.get(f"/staff/admin/accounts/{leader.id}?lang={lang}").get_data(as_text=True)
     assert translated(app, lang, "Signed in") in body
     assert '<span class="mono small">login</span>' in body  # the code stays beside it, for the audit log

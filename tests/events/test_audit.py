@@ -11,15 +11,17 @@ import pytest
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
-from portal.accounts.operations import create_account, find_by_email
+from portal.accounts.operations import create_account
 from portal.agencies.models import Agency
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
 from portal.events.operations import record
 from portal.extensions import db
-from tests.feedback.factories import fresh_client, make_item, signed_in
+from tests.support.clients import fresh_client, signed_in
+from tests.support.factories import account
+from tests.support.feedback import make_item
 
-ADMIN, LEADER, PROCESSOR = "admin@demo.sonla.vn", "lanhdao@demo.sonla.vn", "xuly@demo.sonla.vn"
+ADMIN, LEADER, PROCESSOR = "admin", "leader", "processor"  # this test's fresh accounts of Tô Hiệu ward
 ID = re.compile(r'<span class="mono event-id">#(\d+)</span>')
 
 
@@ -40,8 +42,12 @@ def a_dossier(slug: str = "ubnd-phuong-to-hieu") -> Dossier:
     )
 
 
-def actor_id(email: str) -> int:
-    return find_by_email(email).id
+def actor_id(who: str) -> int:
+    return account(who).id
+
+
+def email(who: str) -> str:
+    return account(who).email
 
 
 def burst(action: str, count: int, subject=("dossier", None), actor: str | None = PROCESSOR) -> list[int]:
@@ -79,10 +85,10 @@ def test_filter_by_actor(app):
     by_processor = burst("audit_test", 3)
     by_leader = burst("audit_test", 2, actor=LEADER)
     client = signed_in(app, ADMIN)
-    assert shown_ids(client.get(f"/staff/audit?action=audit_test&actor={PROCESSOR.upper()}")) == sorted(
-        by_processor, reverse=True
-    )
-    assert shown_ids(client.get(f"/staff/audit?action=audit_test&actor={LEADER}")) == sorted(
+    assert shown_ids(
+        client.get(f"/staff/audit?action=audit_test&actor={email(PROCESSOR).upper()}")
+    ) == sorted(by_processor, reverse=True)
+    assert shown_ids(client.get(f"/staff/audit?action=audit_test&actor={email(LEADER)}")) == sorted(
         by_leader, reverse=True
     )
     assert shown_ids(client.get("/staff/audit?actor=nobody@example.vn")) == []
@@ -116,7 +122,7 @@ def test_filter_by_subject_code_email_date_or_id(app):
             Event.action == "account_created",
         )
     )
-    assert created in shown_ids(client.get(f"/staff/audit?subject_type=account&subject={PROCESSOR}"))
+    assert created in shown_ids(client.get(f"/staff/audit?subject_type=account&subject={email(PROCESSOR)}"))
     day = record("calendar_day", 20270104, "calendar_day_added", actor_id=actor_id(ADMIN)).id
     assert shown_ids(client.get("/staff/audit?subject_type=calendar_day&subject=2027-01-04")) == [day]
     assert shown_ids(client.get("/staff/audit?subject_type=dossier&subject=XX-000000-0000")) == []
@@ -210,7 +216,7 @@ def test_a_leader_sees_the_subjects_of_their_agency_only(app):
 
 def test_ip_addresses_for_the_province_admin_only(app):
     fresh_client(app, remote_addr="10.9.8.7").post(
-        "/login", data={"email": PROCESSOR, "password": "wrong"}
+        "/login", data={"email": email(PROCESSOR), "password": "wrong"}
     ).close()
     assert "10.9.8.7" in signed_in(app, ADMIN).get("/staff/audit?action=login_failed").get_data(as_text=True)
     assert "10.9.8.7" not in signed_in(app, LEADER).get("/staff/audit?action=login_failed").get_data(

@@ -10,11 +10,11 @@ from portal.domain.feedback_status import FeedbackAction
 from portal.extensions import db
 from portal.feedback import operations as feedback_operations
 from portal.feedback.models import ResponseTemplate
-from tests.feedback.factories import make_item
 from tests.support.admin import (
     ADMIN,
     AGENCY_ADMIN,
     HEALTH,
+    PROCESSOR,
     account,
     agency,
     body,
@@ -25,6 +25,7 @@ from tests.support.admin import (
     signed_in,
     template_of,
 )
+from tests.support.feedback import make_item
 
 TO_HIEU = "ubnd-phuong-to-hieu"
 
@@ -36,8 +37,8 @@ def total() -> int:
 def answer_page(app) -> str:
     """A Tô Hiệu feedback item's staff page where the answer form offers the templates."""
     item = make_item()
-    feedback_operations.staff_act(item, FeedbackAction.ACCEPT, account("xuly@demo.sonla.vn"))
-    return body(signed_in(app, "xuly@demo.sonla.vn").get(f"/staff/feedback/{item.code}"))
+    feedback_operations.staff_act(item, FeedbackAction.ACCEPT, account(PROCESSOR))
+    return body(signed_in(app, PROCESSOR).get(f"/staff/feedback/{item.code}"))
 
 
 def newest() -> ResponseTemplate:

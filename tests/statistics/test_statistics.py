@@ -53,7 +53,7 @@ def test_no_login_needed_and_cacheable_for_a_few_minutes(client):
 
 
 def test_no_personal_data_from_the_demo(client, login):
-    login("lanhdao@demo.sonla.vn")  # whoever looks, the page is the same public page
+    login("leader")  # whoever looks, the page is the same public page
     bodies = [client.get(f"/statistics?lang={lang}").get_data(as_text=True) for lang in ("vi", "en")]
     names = [name for _code, name, _days, _path in PLAN]
     names += [f"Người dân {n}" for n in range(1, len(ITEMS) + 1)]  # feedback contacts
@@ -70,7 +70,7 @@ def test_no_personal_data_from_the_demo(client, login):
 
 def test_the_numbers_are_the_dashboards_province_figures(client, login):
     public = shown(client.get("/statistics?lang=en").get_data(as_text=True))
-    login("admin@demo.sonla.vn")
+    login("admin")
     today = local_now().date()
     query = f"agency=all&from={today.year}-01-01&to={today.isoformat()}"
     staff = shown(client.get(f"/staff/dashboard?lang=en&{query}").get_data(as_text=True))

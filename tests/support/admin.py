@@ -8,18 +8,21 @@ import re
 from sqlalchemy import select
 
 from portal.accounts.models import Account
-from portal.accounts.operations import create_account, find_by_email
+from portal.accounts.operations import create_account
 from portal.agencies.models import Agency
 from portal.events.models import Event
 from portal.extensions import db
-from tests.feedback.factories import fresh_client, signed_in
+from tests.support.clients import fresh_client, signed_in
+from tests.support.factories import account as factory_account
 
-ADMIN = "admin@demo.sonla.vn"
-AGENCY_ADMIN = "quantri.xa@demo.sonla.vn"  # Tô Hiệu ward
-LEADER = "lanhdao@demo.sonla.vn"
-PROCESSOR = "xuly@demo.sonla.vn"
-RECEPTIONIST = "tiepnhan@demo.sonla.vn"
-CITIZEN = "congdan@demo.sonla.vn"
+# Roles, not demo e-mail addresses: each names this test's fresh account of that role (agency roles in
+# Tô Hiệu ward), made by tests.support.factories on first use; account(ADMIN) gives it.
+ADMIN = "admin"
+AGENCY_ADMIN = "agency_admin"  # Tô Hiệu ward
+LEADER = "leader"
+PROCESSOR = "processor"
+RECEPTIONIST = "receptionist"
+CITIZEN = "citizen"
 TO_HIEU = "ubnd-phuong-to-hieu"
 STRONG = "Kh0ng-doan-duoc-2026!"
 HEALTH = "so-y-te"
@@ -36,10 +39,9 @@ def agency(slug: str) -> Agency:
     return found
 
 
-def account(email: str) -> Account:
-    found = find_by_email(email)
-    assert found is not None, email
-    return found
+def account(who: Account | str) -> Account:
+    """An Account as it is, a role name as this test's fresh account of that role, an e-mail as that account."""
+    return factory_account(who)
 
 
 def staff(email: str, role: str, slug: str | None, password: str = STRONG) -> Account:
@@ -50,8 +52,8 @@ def staff(email: str, role: str, slug: str | None, password: str = STRONG) -> Ac
     return made
 
 
-def client_as(app, email: str, password: str | None = None):
-    return signed_in(app, email, password) if password else signed_in(app, email)
+def client_as(app, who: Account | str, password: str | None = None):
+    return signed_in(app, who, password) if password else signed_in(app, who)
 
 
 def health_admin(app):
