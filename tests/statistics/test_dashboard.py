@@ -1,8 +1,8 @@
 """/staff/dashboard: figures and Decision 766 points against hand-computed tables, the CSV export
 against the screen, the doors, bad parameters, CSV injection and the print view.
 
-Every expected number below is worked out by hand from the seed files (portal/dossiers/demo.py,
-portal/feedback/demo.py, portal/payments/demo.py, portal/catalog/data/procedures.csv) or from the
+Every expected number below is worked out by hand from the seed files (portal/dossiers/demo.py with
+its payments, portal/feedback/demo.py, portal/catalog/data/procedures.csv) or from the
 scenario the test writes itself; none is read back from the code under test.
 """
 
