@@ -51,7 +51,8 @@ def agency_queue(agency_id: int | None, status: int | None = None, query: str = 
     )
     statement = statement.where(*every_term(Dossier.search_key, query))
     statement = statement.order_by(Dossier.appointment_on.is_(None), Dossier.appointment_on, Dossier.id)
-    return list(db.session.scalars(statement.limit(limit)))
+    # The page shows each dossier's timeliness, which reads its pauses: one query for all of them.
+    return list(db.session.scalars(statement.options(selectinload(Dossier.pauses)).limit(limit)))
 
 
 _TRACK_PATH = re.compile(r"/dossiers/t/([^/]+)/[0-9a-f]+/?$")

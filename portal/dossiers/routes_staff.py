@@ -101,7 +101,7 @@ def queue():
         query=query,
         status=status,
         status_labels=STATUS,
-        timeliness={d.id: deadlines.timeliness(d, today) for d in dossiers},
+        timeliness=deadlines.timeliness_of_page(dossiers, today),
         timeliness_labels=TIMELINESS,
         mask=mask,
     )
