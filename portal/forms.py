@@ -88,6 +88,16 @@ def cleaned(value):
     return clean(value) if isinstance(value, str) else value
 
 
+def upper(value):
+    """WTForms filter: capitals (agency codes, the bank account's name as the bank prints it)."""
+    return value.upper() if isinstance(value, str) else value
+
+
+def lower(value):
+    """WTForms filter: lower case (e-mail addresses are stored and compared in lower case)."""
+    return value.lower() if isinstance(value, str) else value
+
+
 def cleaned_multiline(value):
     """Like `cleaned`, keeping the line breaks of a longer text."""
     if not isinstance(value, str):

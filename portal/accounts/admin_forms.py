@@ -9,9 +9,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
-from portal.admin.forms import lower
 from portal.domain.roles import Role
-from portal.forms import PortalForm, cleaned
+from portal.forms import PortalForm, cleaned, lower
 
 from .forms import new_password_field
 

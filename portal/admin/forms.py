@@ -1,5 +1,6 @@
 """Form pieces shared by the administration pages (each feature keeps its own forms in admin_forms.py):
-the on/off toggle and the upper/lower filters. (The audit log's filter form lives with it in portal.events.)"""
+the on/off toggle. The upper/lower filters are in portal.forms; the audit log's filter form is in
+portal.events."""
 
 from __future__ import annotations
 
@@ -9,14 +10,6 @@ from wtforms.validators import InputRequired
 
 from portal.choices import options
 from portal.forms import PortalForm
-
-
-def upper(value):
-    return value.upper() if isinstance(value, str) else value
-
-
-def lower(value):
-    return value.lower() if isinstance(value, str) else value
 
 
 class ToggleForm(PortalForm):

@@ -9,8 +9,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.admin.forms import upper
-from portal.forms import PortalForm, cleaned
+from portal.forms import PortalForm, cleaned, upper
 
 # QCVN 102:2016 receiving-unit code, e.g. 000.00.21.H52: letters and digits in dot-separated groups;
 # the same shape portal.domain.codes reads back out of a dossier code.

@@ -1,7 +1,7 @@
 """Who works in the portal: the roles and the named groups of roles every rule and route uses. Pure: stdlib only.
 
 Declared once here; the status machines (dossier_status, feedback_status), the route guards
-(portal.auth.allow) and the account model's CHECK constraint all read these names.
+(portal.auth.access.allow) and the account model's CHECK constraint all read these names.
 """
 
 from __future__ import annotations

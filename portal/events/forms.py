@@ -6,11 +6,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional, ValidationError
 
-from portal.forms import PortalForm, cleaned
-
-
-def lower(value):
-    return value.lower() if isinstance(value, str) else value
+from portal.forms import PortalForm, cleaned, lower
 
 
 class AuditFilterForm(PortalForm):

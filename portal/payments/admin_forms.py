@@ -8,8 +8,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, ValidationError
 
-from portal.admin.forms import upper
-from portal.forms import PortalForm, cleaned
+from portal.forms import PortalForm, cleaned, upper
 
 BANK_BIN = re.compile(r"[0-9]{6}")
 ACCOUNT_NUMBER = re.compile(r"[0-9A-Za-z]{1,19}")

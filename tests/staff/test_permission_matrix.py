@@ -64,7 +64,7 @@ EXPECTED = {
     "feedback_admin.template_active": {"agency_admin", "admin"},
     "payments_admin.bank": {"admin"},
     "staff_audit.audit": {"leader", "admin"},
-    # Dashboard of figures and Decision 766 points, and its CSV export (tests/staff/test_dashboard.py).
+    # Dashboard of figures and Decision 766 points, and its CSV export (tests/statistics/test_dashboard.py).
     "staff_dashboard.dashboard_page": {"leader", "agency_admin", "admin"},
     "staff_dashboard.export_csv": {"leader", "agency_admin", "admin"},
     # --- Sign-in security (issue 9 items 5, 10): the two-step sign-in policy and an administrator's reset of

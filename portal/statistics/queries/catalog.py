@@ -20,7 +20,7 @@ DAILY_CHART_DAYS = 93
 
 
 def remit(scope: Scope):
-    """Procedures a scope receives, as `portal.dossiers.operations.receiving_agency` routes them."""
+    """Procedures a scope receives, as `portal.dossiers.intake.receiving_agency` routes them."""
     agency = scope.agency
     if agency is None:
         return true()
