@@ -181,7 +181,7 @@ def test_a_device_cookie_from_a_shared_desk_computer_gives_a_few_guesses_a_day_n
     the cookie elsewhere, had five guesses a minute at a colleague's password, every minute of every day.
     A device that has used up its day is treated like any unknown browser."""
     # The test plays 25 minutes by clearing the device's minute by hand; the account's minute must not
-    # renew by itself on a slow machine (a real minute passing gave 5 more guesses: 107 > 105, seen in CI).
+    # renew by itself on a slow machine (a real minute passing gave 5 more guesses: 107 > 105, seen on a busy machine).
     monkeypatch.setattr(limits, "WINDOW", 3600)
     own = leaders_browser(app)
     desk = fresh_client(app, "192.0.2.15")
