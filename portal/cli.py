@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from portal.accounts.models import ROLES
+from portal.domain.roles import ROLES
 from portal.extensions import db
 
 

@@ -12,7 +12,6 @@ from portal.domain.roles import PROVINCE_ROLES, ROLES, STAFF_ROLES, Role
 from portal.extensions import Model
 
 CITIZEN = Role.CITIZEN.value
-__all__ = ["CITIZEN", "PROVINCE_ROLES", "ROLES", "STAFF_ROLES", "Account"]
 
 
 class Account(UserMixin, Model):

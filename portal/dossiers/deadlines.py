@@ -55,19 +55,9 @@ def _open_since(dossier, reason: str) -> date | None:
     )
 
 
-def _stopped_at(dossier) -> datetime | None:
-    """When the dossier was stopped (the event log; the dossier has no column for it)."""
-    return db.session.scalar(
-        select(func.min(Event.occurred_at)).where(
-            Event.subject_type == "dossier",
-            Event.subject_id == dossier.id,
-            Event.action == DossierAction.STOP.value,
-        )
-    )
-
-
 def stop_moments(dossier_ids: Collection[int]) -> dict[int, datetime]:
-    """When each of these dossiers was stopped, in one query (for a page of dossiers)."""
+    """When each of these dossiers was stopped (the event log; a dossier has no column for it), in one
+    query however many there are."""
     if not dossier_ids:
         return {}
     rows = db.session.execute(
@@ -92,7 +82,7 @@ def facts_of(dossier, stops: Mapping[int, datetime] | None = None) -> rule.Facts
         supplement_requests=sum(1 for p in dossier.pauses if p.reason == "supplement"),
         finished=_day(dossier.finished_at),
         returned=_day(dossier.returned_at),
-        stopped=_day(stops.get(dossier.id) if stops is not None else _stopped_at(dossier))
+        stopped=_day((stop_moments([dossier.id]) if stops is None else stops).get(dossier.id))
         if status in rule.STOPPED
         else None,
         waiting_since=_open_since(dossier, "supplement") if status in rule.WAITING_FOR_DOCUMENTS else None,

@@ -6,10 +6,11 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
 
-from portal.accounts.models import PROVINCE_ROLES, STAFF_ROLES, Account
+from portal.accounts.models import Account
 from portal.accounts.operations import AccountError, authenticate, create_account, find_by_email
 from portal.accounts.passwords import WeakPassword
 from portal.demo import DEMO_PASSWORD
+from portal.domain.roles import PROVINCE_ROLES, STAFF_ROLES
 from portal.events.models import Event
 from portal.extensions import db
 
