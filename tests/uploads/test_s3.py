@@ -13,6 +13,7 @@ from babel.support import Translations
 
 from portal.settings import ROOT
 from portal.uploads import s3, storage
+from portal.uploads.backends import StorageUnavailable
 from portal.uploads.s3 import S3Store
 from tests.support.clients import fresh_client, signed_in
 from tests.support.feedback import feedback_count, make_item, web_submit
@@ -85,3 +86,9 @@ def test_check_files_reports_an_unreachable_store_without_a_traceback(app, monke
     result = app.test_cli_runner().invoke(args=["check-files"])
     assert result.exit_code == 1
     assert "the upload store could not be read" in result.output and "Traceback" not in result.output
+
+
+def test_the_readiness_check_fails_when_the_store_is_unreachable(app, monkeypatch):
+    use_store(app, monkeypatch, f"http://127.0.0.1:{closed_port()}")
+    with pytest.raises(StorageUnavailable):
+        storage.backend().check()

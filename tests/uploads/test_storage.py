@@ -43,6 +43,10 @@ def test_store_names_are_server_chosen_and_never_shared(app):
     assert again != name and content(again) == data and {name, again} <= names()
 
 
+def test_the_store_answers_the_readiness_check(app):
+    storage.backend().check()  # the local folder is writable; the moto bucket exists and answers
+
+
 @pytest.mark.local_storage
 def test_the_local_store_is_the_instance_folder(app):
     name = storage.store(b"local " + os.urandom(8), ".jpg")
