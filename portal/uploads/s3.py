@@ -27,6 +27,9 @@ from .backends import Entry, Missing, StorageUnavailable, StoredFile, check_name
 CONNECT_TIMEOUT = 3
 READ_TIMEOUT = 10
 ATTEMPTS = 2
+# A download holds its connection while the body streams out, and a gevent worker serves many at once:
+# more pooled connections than botocore's 10, so busy workers do not open and drop one per request.
+POOL_CONNECTIONS = 50
 NOT_FOUND = {"NoSuchKey", "NotFound", "404"}
 
 
@@ -67,6 +70,7 @@ class S3Store:
                 connect_timeout=CONNECT_TIMEOUT,
                 read_timeout=READ_TIMEOUT,
                 retries={"total_max_attempts": ATTEMPTS, "mode": "standard"},
+                max_pool_connections=POOL_CONNECTIONS,
                 # Path-style addressing (endpoint/bucket/key) is what MinIO, Ceph and moto expect.
                 s3={"addressing_style": "path"} if self.endpoint_url else None,
             )

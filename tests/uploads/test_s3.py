@@ -58,6 +58,7 @@ def test_the_client_is_bounded_by_timeouts_and_retries(app, monkeypatch):
     config = use_store(app, monkeypatch, f"http://127.0.0.1:{closed_port()}").client.meta.config
     assert (config.connect_timeout, config.read_timeout) == (s3.CONNECT_TIMEOUT, s3.READ_TIMEOUT)
     assert config.retries == {"total_max_attempts": s3.ATTEMPTS, "mode": "standard"}
+    assert config.max_pool_connections == s3.POOL_CONNECTIONS
     assert s3.ATTEMPTS * (s3.CONNECT_TIMEOUT + s3.READ_TIMEOUT) < 60  # gunicorn.conf.py's timeout
 
 
