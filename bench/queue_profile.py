@@ -66,7 +66,7 @@ def explain(app, statements: Statements) -> None:
 def walk(client, url: str, pages: int) -> str:
     body = client.get(url).get_data(as_text=True)
     for _page in range(pages - 1):
-        match = re.search(r'href="(/staff/queue\?[^"]*after=[^"]+)"', body)
+        match = re.search(r'class="button secondary" href="(/staff/queue\?[^"]*after=[^"]+)"', body)
         if match is None:
             break
         url = match[1].replace("&amp;", "&")

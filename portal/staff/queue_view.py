@@ -8,6 +8,7 @@ dropdowns come from the shared cache (queue_cache). The template shows the same 
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any, NamedTuple
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from flask_babel import gettext as _
 
 from portal.dossiers.labels import STATUS as DOSSIER_STATUS
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
-from portal.i18n import local_date
+from portal.i18n import local_date, locale_code
 
 from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 
@@ -49,10 +50,32 @@ def _item_prefixes() -> dict[str, str]:
     return prefixes
 
 
+@functools.lru_cache(maxsize=8)
+def _labels(locale: str) -> dict[str, Any]:
+    """The status labels in `locale` (the request's: the key only tells the entries apart), translated
+    once per process and language instead of once per row."""
+    return {
+        "feedback": {key.value: str(label) for key, label in FEEDBACK_STATUS.items()},
+        "dossier": {str(key.value): str(label) for key, label in DOSSIER_STATUS.items()},
+        "statuses": [
+            (key.value, str(label)) for key, label in FEEDBACK_STATUS.items() if key.value in FEEDBACK_OPEN
+        ]
+        + [
+            (str(key.value), str(label)) for key, label in DOSSIER_STATUS.items() if key.value in DOSSIER_OPEN
+        ],
+    }
+
+
+@functools.lru_cache(maxsize=4096)
+def _date(locale: str, day: date) -> str:
+    return local_date(day)
+
+
 def lines(rows: list[Any], today: date, officer_id: int, officer_role: str) -> list[Line]:
     prefixes = _item_prefixes()
-    feedback_status = {key.value: str(label) for key, label in FEEDBACK_STATUS.items()}
-    dossier_status = {str(key.value): str(label) for key, label in DOSSIER_STATUS.items()}
+    locale = locale_code()
+    labels = _labels(locale)
+    feedback_status, dossier_status = labels["feedback"], labels["dossier"]
     due_format = _("Due %(date)s")
     due_texts: dict[date, str] = {FAR_FUTURE: _("Paused")}
     release_any = officer_role in RELEASE_ANY
@@ -60,7 +83,7 @@ def lines(rows: list[Any], today: date, officer_id: int, officer_role: str) -> l
     for row in rows:
         due = due_texts.get(row.due)
         if due is None:
-            due = due_texts[row.due] = due_format % {"date": local_date(row.due)}
+            due = due_texts[row.due] = due_format % {"date": _date(locale, row.due)}
         statuses = feedback_status if row.kind == "feedback" else dossier_status
         if row.assignee_id is None:
             action = "claim"
@@ -86,11 +109,8 @@ def lines(rows: list[Any], today: date, officer_id: int, officer_role: str) -> l
 
 def dropdowns(choices: dict[str, list[tuple]], english: bool) -> dict[str, list[tuple[Any, Any]]]:
     """The filter dropdowns' (value, label) pairs in the reader's language."""
-    statuses = [
-        (key.value, str(label)) for key, label in FEEDBACK_STATUS.items() if key.value in FEEDBACK_OPEN
-    ] + [(str(key.value), str(label)) for key, label in DOSSIER_STATUS.items() if key.value in DOSSIER_OPEN]
     return {
-        "statuses": statuses,
+        "statuses": _labels(locale_code())["statuses"],
         "categories": [(id_, name_en if english else name) for id_, name, name_en in choices["categories"]],
         "procedures": [
             (id_, name_en if english and name_en else name) for id_, name, name_en in choices["procedures"]
