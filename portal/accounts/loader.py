@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy.orm import lazyload
 
 from portal.extensions import db, login_manager
 
@@ -19,7 +20,9 @@ def load_account(session_id: str) -> Account | None:
     account_id, _, version = session_id.partition(":")
     if not account_id.isdigit() or not version.isdigit():
         return None
-    account = db.session.get(Account, int(account_id))
+    # The agency is loaded only by the pages that read it (`lazyload`), not joined (with its admin unit) into
+    # the one statement every signed-in request runs.
+    account = db.session.get(Account, int(account_id), options=[lazyload(Account.agency)])
     if account is None or account.session_version != int(version) or not account.is_enabled:
         return None
     return account

@@ -1,8 +1,9 @@
 """Feedback (phản ánh, kiến nghị): categories, items, photos, pauses, response templates."""
 
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Account
@@ -11,6 +12,12 @@ from portal.db_types import UTCDateTime, utcnow
 from portal.domain.feedback_status import FeedbackStatus
 from portal.extensions import Model
 from portal.places.models import AdminUnit
+
+# A partial index over the items in the staff queue only (queue_due is NULL once an item leaves it).
+OPEN_ONLY: dict[str, Any] = {
+    "postgresql_where": text("queue_due IS NOT NULL"),
+    "sqlite_where": text("queue_due IS NOT NULL"),
+}
 
 
 class FeedbackCategory(Model):
@@ -51,6 +58,11 @@ class Feedback(Model):
         # The unified staff queue reads open items in due order from these (see portal/staff/queue_keys.py).
         Index("ix_feedback_queue_due", "agency_id", "queue_due", "id", "assignee_id"),
         Index("ix_feedback_queue_due_all", "queue_due", "id"),
+        # The queue's filters, over open items only (a partial index: see portal/staff/queries.py).
+        Index("ix_feedback_queue_status", "agency_id", "status", "queue_due", "id", **OPEN_ONLY),
+        Index("ix_feedback_queue_assignee", "assignee_id", "queue_due", "id", **OPEN_ONLY),
+        Index("ix_feedback_queue_commune", "agency_id", "admin_unit_code", "queue_due", "id", **OPEN_ONLY),
+        Index("ix_feedback_queue_category", "agency_id", "category_id", "queue_due", "id", **OPEN_ONLY),
         Index("ix_feedback_public", "is_published", "id"),
         Index("ix_feedback_nearby", "admin_unit_code", "category_id", "submitted_at"),
         Index(

@@ -18,6 +18,8 @@ from portal.events.operations import record
 from portal.extensions import db
 from portal.feedback.models import Feedback
 
+from . import queue_cache
+
 MODELS: dict[str, type[Feedback] | type[Dossier]] = {"feedback": Feedback, "dossier": Dossier}
 
 
@@ -27,6 +29,14 @@ class ClaimLost(Exception):
 
 def _scope(model, officer: Account):
     return [] if officer.role == Role.ADMIN else [model.agency_id == officer.agency_id]
+
+
+def _counts_changed(model, item_id: int, officer: Account) -> None:
+    """The claim or release UPDATE bypasses the flush that would tell the cached counts: tell them here."""
+    if officer.role == Role.ADMIN:  # the admin works in every agency: which one did this item belong to?
+        queue_cache.changed(db.session.scalar(select(model.agency_id).where(model.id == item_id)))
+    else:
+        queue_cache.changed(officer.agency_id)
 
 
 def claim(kind: str, item_id: int, officer: Account) -> None:
@@ -39,6 +49,7 @@ def claim(kind: str, item_id: int, officer: Account) -> None:
     )
     if claimed != 1:
         raise ClaimLost(kind)
+    _counts_changed(model, item_id, officer)
     record(kind, item_id, "claim", actor_id=officer.id)
 
 
@@ -53,6 +64,7 @@ def release(kind: str, item_id: int, officer: Account) -> None:
     )
     if released != 1:
         raise ClaimLost(kind)
+    _counts_changed(model, item_id, officer)
     record(kind, item_id, "release", actor_id=officer.id)
 
 

@@ -7,12 +7,16 @@ last row shown (keyset pagination), so page 500 costs what page 1 costs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import String, cast, false, func, literal, select, tuple_, union_all
+from sqlalchemy import Date, Integer, String, bindparam, cast, false, literal, select, tuple_, union_all
 
 from portal import pagination
+from portal.domain.dossier_status import DossierStatus
+from portal.domain.feedback_status import FeedbackStatus
+from portal.domain.text import search_terms
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import Feedback
@@ -22,6 +26,10 @@ from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 
 PAGE_SIZE = 25
 KINDS = (("dossier", Dossier), ("feedback", Feedback))  # alphabetical: the tie-break order
+STATUSES = {
+    "dossier": frozenset(str(status.value) for status in DossierStatus),
+    "feedback": frozenset(status.value for status in FeedbackStatus),
+}
 
 
 @dataclass(frozen=True)
@@ -40,42 +48,59 @@ class QueueFilter:
     after: tuple[date, str, int] | None = None  # keyset: (due, kind, id) of the last row shown
 
 
-def _conditions(model, criteria: QueueFilter, today: date) -> list:
+@dataclass(frozen=True)
+class Shape:
+    """Which conditions a statement has, not their values: the statement of a shape is built once per process
+    (values travel as bound parameters), so a request neither rebuilds nor re-keys it for SQLAlchemy's cache."""
+
+    kinds: tuple[str, ...]
+    agency: bool
+    status: bool
+    commune: bool
+    category: bool
+    procedure: bool
+    overdue: bool
+    mine: bool
+    unassigned: bool
+    after_kind: str | None
+    size: int
+
+
+def _conditions(model, shape: Shape, query: str) -> list:
     conditions = [model.queue_due.is_not(None)]
-    if criteria.agency_id is not None:
-        conditions.append(model.agency_id == criteria.agency_id)
-    if criteria.status:
-        status = model.status if model is Feedback else cast(model.status, String)
-        conditions.append(status == criteria.status)
-    if criteria.commune:
-        conditions.append(model.admin_unit_code == criteria.commune)
-    if criteria.category is not None:
-        conditions.append(model.category_id == criteria.category if model is Feedback else false())
-    if criteria.procedure is not None:
-        conditions.append(model.procedure_id == criteria.procedure if model is Dossier else false())
-    if criteria.overdue:
-        conditions.append(model.queue_due < today)
-    if criteria.mine:
-        conditions.append(model.assignee_id == criteria.me)
-    if criteria.unassigned:
+    if shape.agency:
+        conditions.append(model.agency_id == bindparam("agency_id"))
+    if shape.status:  # kinds() keeps a branch only for a status of its kind
+        conditions.append(model.status == bindparam("status"))
+    if shape.commune:
+        conditions.append(model.admin_unit_code == bindparam("commune"))
+    if shape.category:
+        conditions.append(model.category_id == bindparam("category") if model is Feedback else false())
+    if shape.procedure:
+        conditions.append(model.procedure_id == bindparam("procedure") if model is Dossier else false())
+    if shape.overdue:
+        conditions.append(model.queue_due < bindparam("today", type_=Date))
+    if shape.mine:
+        conditions.append(model.assignee_id == bindparam("me"))
+    if shape.unassigned:
         conditions.append(model.assignee_id.is_(None))
-    conditions.extend(every_term(model.search_key, criteria.query))
+    conditions.extend(every_term(model.search_key, query))
     return conditions
 
 
-def _after(model, kind: str, after: tuple[date, str, int] | None) -> list:
+def _after(model, kind: str, after_kind: str | None) -> list:
     """Rows of this kind that come after the key (due, kind, id) in the merged order."""
-    if after is None:
+    if after_kind is None:
         return []
-    due, after_kind, after_id = after
+    due = bindparam("after_due", type_=Date)
     if kind > after_kind:
         return [model.queue_due >= due]
     if kind < after_kind:
         return [model.queue_due > due]
-    return [tuple_(model.queue_due, model.id) > tuple_(literal(due), literal(after_id))]
+    return [tuple_(model.queue_due, model.id) > tuple_(due, bindparam("after_id", type_=Integer))]
 
 
-def _branch(kind: str, model, criteria: QueueFilter, today: date, size: int):
+def _branch(kind: str, model, shape: Shape, query: str):
     title = model.title if model is Feedback else model.applicant_name
     status = model.status if model is Feedback else cast(model.status, String)
     return (
@@ -88,45 +113,70 @@ def _branch(kind: str, model, criteria: QueueFilter, today: date, size: int):
             model.queue_due.label("due"),
             model.assignee_id.label("assignee_id"),
         )
-        .where(*_conditions(model, criteria, today), *_after(model, kind, criteria.after))
+        .where(*_conditions(model, shape, query), *_after(model, kind, shape.after_kind))
         .order_by(model.queue_due, model.id)
-        .limit(size + 1)
+        .limit(shape.size + 1)
+    )
+
+
+def _build(shape: Shape, query: str = ""):
+    branches = [_branch(kind, model, shape, query) for kind, model in KINDS if kind in shape.kinds]
+    if len(branches) == 1:  # one kind: its own (queue_due, id) order is the merged order
+        return branches[0]
+    merged = union_all(*(select(branch.subquery()) for branch in branches)).subquery()
+    return select(merged).order_by(merged.c.due, merged.c.kind, merged.c.id).limit(shape.size + 1)
+
+
+_built = functools.lru_cache(maxsize=256)(_build)  # at most 2 x 2^8 x 3 shapes exist; searches are not kept
+
+
+def kinds(criteria: QueueFilter) -> tuple[str, ...]:
+    """The kinds the filter can match at all. A status belongs to one kind (feedback statuses are words,
+    dossier statuses numbers, both fixed by a CHECK constraint), as do a category and a procedure: the other
+    kind is left out instead of walking all its open items to find none."""
+    return tuple(
+        kind
+        for kind, _model in KINDS
+        if criteria.kind in ("", kind)
+        and (criteria.category is None or kind == "feedback")
+        and (criteria.procedure is None or kind == "dossier")
+        and (not criteria.status or criteria.status in STATUSES[kind])
     )
 
 
 def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
     """One page of the queue and the keyset of the next page (or None)."""
-    branches = [
-        _branch(kind, model, criteria, today, size).subquery()
-        for kind, model in KINDS
-        if criteria.kind in ("", kind)
-    ]
-    merged = union_all(*(select(branch) for branch in branches)).subquery()
-    result = db.session.execute(
-        select(merged).order_by(merged.c.due, merged.c.kind, merged.c.id).limit(size + 1)
-    ).all()
+    chosen = kinds(criteria)
+    if not chosen:
+        return [], None
+    shape = Shape(
+        kinds=chosen,
+        agency=criteria.agency_id is not None,
+        status=bool(criteria.status),
+        commune=bool(criteria.commune),
+        category=criteria.category is not None,
+        procedure=criteria.procedure is not None,
+        overdue=criteria.overdue,
+        mine=criteria.mine,
+        unassigned=criteria.unassigned,
+        after_kind=criteria.after[1] if criteria.after else None,
+        size=size,
+    )
+    # A search's terms are literal patterns in the statement: built afresh, not kept.
+    statement = _build(shape, criteria.query) if search_terms(criteria.query) else _built(shape)
+    params = {
+        "agency_id": criteria.agency_id,
+        "status": int(criteria.status) if chosen == ("dossier",) and criteria.status else criteria.status,
+        "commune": criteria.commune,
+        "category": criteria.category,
+        "procedure": criteria.procedure,
+        "today": today,
+        "me": criteria.me,
+        "after_due": criteria.after[0] if criteria.after else None,
+        "after_id": criteria.after[2] if criteria.after else None,
+    }
+    result = db.session.execute(statement, params).all()
     return pagination.page(result, size, lambda row: (row.due, row.kind, row.id))
 
 
-def counts(criteria: QueueFilter, today: date) -> dict[str, int]:
-    """How many open items each quick filter would show: one aggregate query per kind."""
-    totals = {"all": 0, "feedback": 0, "dossier": 0, "overdue": 0, "mine": 0, "unassigned": 0}
-    base = QueueFilter(agency_id=criteria.agency_id, me=criteria.me)
-    for kind, model in KINDS:
-        row = db.session.execute(
-            select(
-                func.count(),
-                func.count().filter(model.queue_due < today),
-                func.count().filter(model.assignee_id == criteria.me),
-                func.count().filter(model.assignee_id.is_(None)),
-            ).where(*_conditions(model, base, today))
-        ).one()
-        totals[kind] = row[0]
-        totals["all"] += row[0]
-        totals["overdue"] += row[1]
-        totals["mine"] += row[2]
-        totals["unassigned"] += row[3]
-    return totals
-
-
-__all__ = ["DOSSIER_OPEN", "FAR_FUTURE", "FEEDBACK_OPEN", "PAGE_SIZE", "QueueFilter", "counts", "queue_page"]
+__all__ = ["DOSSIER_OPEN", "FAR_FUTURE", "FEEDBACK_OPEN", "PAGE_SIZE", "QueueFilter", "kinds", "queue_page"]

@@ -4,7 +4,8 @@
 item has left the queue. Stored, not computed in the query, so one plain index serves both the order
 and the "open" filter, and page 500 costs what page 1 costs.
 
-The listener is installed by `init_app`, which create_app calls: importing this module registers nothing.
+The listener (and queue_cache's, which drops an agency's cached counts when its queue changes) is installed
+by `init_app`, which create_app calls: importing this module registers nothing.
 """
 
 from datetime import date
@@ -16,6 +17,8 @@ from sqlalchemy.orm import Session
 from portal.domain import dossier_status, feedback_status
 from portal.dossiers.models import Dossier
 from portal.feedback.models import Feedback
+
+from . import queue_cache
 
 FAR_FUTURE = date(9999, 12, 31)
 FEEDBACK_OPEN = feedback_status.OPEN
@@ -40,3 +43,4 @@ def init_app(app: Flask) -> None:
     """Keep the sort key current on every flush (once per process: the listener is on the Session class)."""
     if not event.contains(Session, "before_flush", _refresh_queue_keys):
         event.listen(Session, "before_flush", _refresh_queue_keys)
+    queue_cache.install()  # after the listener above: it sees the key just set

@@ -14,17 +14,12 @@ from sqlalchemy import select
 from portal import pagination
 from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
-from portal.catalog.models import Procedure
 from portal.domain.roles import CASE_WORKERS, QUEUE_ROLES
 from portal.domain.text import clean
-from portal.dossiers.labels import STATUS as DOSSIER_STATUS
 from portal.extensions import db
-from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
-from portal.feedback.models import FeedbackCategory
 from portal.i18n import locale_code
-from portal.places.models import AdminUnit
 
-from . import operations, queries
+from . import operations, queries, queue_cache, queue_view
 
 bp = protect(Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates"))
 
@@ -68,35 +63,15 @@ def queue():
     rows, next_key = queries.queue_page(criteria, today)
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
     next_url = url_for(".queue", **args, after=pagination.encode(*next_key)) if next_key else None
-    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
-    en = locale_code() == "en"
-    categories = [
-        (c.id, c.name_en if en else c.name)
-        for c in db.session.scalars(select(FeedbackCategory).order_by(FeedbackCategory.position))
-    ]
-    procedures = [
-        (p.id, p.name_en if en and p.name_en else p.name)
-        for p in db.session.scalars(select(Procedure).where(Procedure.is_active).order_by(Procedure.name))
-    ]
-    statuses = [
-        (key.value, label) for key, label in FEEDBACK_STATUS.items() if key.value in queries.FEEDBACK_OPEN
-    ] + [
-        (str(key.value), label) for key, label in DOSSIER_STATUS.items() if key.value in queries.DOSSIER_OPEN
-    ]
+    counted, choices = queue_cache.page_data(criteria.agency_id, today)
     return render_template(
         "staff/queue.html",
-        rows=rows,
+        lines=queue_view.lines(rows, today, current_user.id, current_user.role),
         criteria=criteria,
-        counts=queries.counts(criteria, today),
+        counts=queue_cache.for_officer(counted, current_user.id),
+        counts_seconds=queue_cache.COUNTS_SECONDS,
         next_url=next_url,
-        today=today,
-        far=queries.FAR_FUTURE,
-        units=units,
-        categories=categories,
-        procedures=procedures,
-        statuses=statuses,
-        feedback_status=FEEDBACK_STATUS,
-        dossier_status=DOSSIER_STATUS,
+        **queue_view.dropdowns(choices, english=locale_code() == "en"),
         args=args,
     )
 
@@ -119,11 +94,7 @@ def take_next():
     return redirect(_item_url(*taken))
 
 
-@bp.post("/queue/<kind>/<int:item_id>/claim")
-@allow(*CASE_WORKERS)
-def claim(kind: str, item_id: int):
-    if kind not in operations.MODELS:
-        abort(404)
+def _claim(kind: str, item_id: int):
     try:
         operations.claim(kind, item_id, current_user)
     except operations.ClaimLost:
@@ -133,11 +104,7 @@ def claim(kind: str, item_id: int):
     return redirect(_item_url(kind, item_id))
 
 
-@bp.post("/queue/<kind>/<int:item_id>/release")
-@allow(*CASE_WORKERS)
-def release(kind: str, item_id: int):
-    if kind not in operations.MODELS:
-        abort(404)
+def _release(kind: str, item_id: int):
     try:
         operations.release(kind, item_id, current_user)
     except operations.ClaimLost:
@@ -146,3 +113,33 @@ def release(kind: str, item_id: int):
     db.session.commit()
     flash(_("Released back to the queue."), "success")
     return redirect(url_for(".queue"))
+
+
+@bp.post("/queue/act")
+@allow(*CASE_WORKERS)
+def act():
+    """The queue page's one form: the pressed button names the action and carries "kind:id"."""
+    for action, handle in (("claim", _claim), ("release", _release)):
+        target = request.form.get(action)
+        if target is not None:
+            kind, _sep, item_id = target.partition(":")
+            if kind not in operations.MODELS or not re.fullmatch(r"[0-9]{1,11}", item_id):
+                break
+            return handle(kind, int(item_id))
+    abort(400)
+
+
+@bp.post("/queue/<kind>/<int:item_id>/claim")
+@allow(*CASE_WORKERS)
+def claim(kind: str, item_id: int):
+    if kind not in operations.MODELS:
+        abort(404)
+    return _claim(kind, item_id)
+
+
+@bp.post("/queue/<kind>/<int:item_id>/release")
+@allow(*CASE_WORKERS)
+def release(kind: str, item_id: int):
+    if kind not in operations.MODELS:
+        abort(404)
+    return _release(kind, item_id)

@@ -27,6 +27,7 @@ EXPECTED = {
     "staff.queue": ALL,
     "staff.claim": ALL - {"agency_admin"},
     "staff.release": ALL - {"agency_admin"},
+    "staff.act": ALL - {"agency_admin"},  # the queue page's one form: claim or release a row
     "staff.take_next": ALL - {"agency_admin"},
     "dossiers_staff.queue": ALL,
     "dossiers_staff.item": ALL,

@@ -1,0 +1,201 @@
+"""What the queue page needs on every request but what rarely changes, kept in the shared cache
+(portal.caching: Redis when REDIS_URL is set, so every worker and node sees one copy; else this process's
+memory): the quick-filter counts of an agency, and the filter dropdowns.
+
+Counts: one statement counts both kinds of an agency's open items, grouped by assignee, so one cached entry
+answers every officer of the agency ("assigned to me" is that officer's group, "unassigned" the NULL group).
+That count reads every open item of the agency, the one cost of the page that grows with the data, so an
+entry is kept up to `COUNTS_SECONDS` and dropped as soon as this application changes an item of the agency:
+a flush that adds, deletes or changes the queue key, the assignee or the agency of a feedback item or a
+dossier (whatever route or job does it), and the claim and release UPDATEs (`changed`). Without Redis each
+worker process has its own copy, so a change made through another process shows after at most a minute;
+the page says so. An entry also carries the day it was counted for, so "overdue" turns at midnight.
+
+Dropdowns: communes and wards, feedback categories and active procedures as (id, name, English name), kept
+up to `CHOICES_SECONDS` and dropped on any flush that touches those tables.
+
+A cache that does not answer only costs a fresh count: the page never fails because of it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import ColumnElement, event, func, inspect, literal, select, union_all
+from sqlalchemy.orm import InstanceState, Session
+
+from portal.catalog.models import Procedure
+from portal.dossiers.models import Dossier
+from portal.extensions import cache, db
+from portal.feedback.models import Feedback, FeedbackCategory
+from portal.places.models import AdminUnit
+
+COUNTS_SECONDS = 60
+CHOICES_SECONDS = 300
+CHOICES_KEY = "staff-queue:choices"
+ALL_AGENCIES = "all"
+_NOTED = "staff_queue_agencies"  # session.info: agencies whose counts this transaction changed
+_WATCHED = ("queue_due", "assignee_id", "agency_id")
+
+
+def counts_key(agency_id: int | None) -> str:
+    return f"staff-queue:counts:{ALL_AGENCIES if agency_id is None else agency_id}"
+
+
+def _count(agency_id: int | None, today: date) -> dict[str, Any]:
+    branches = []
+    for kind, model in (("dossier", Dossier), ("feedback", Feedback)):
+        conditions: list[ColumnElement[bool]] = [model.queue_due.is_not(None)]
+        if agency_id is not None:
+            conditions.append(model.agency_id == agency_id)
+        branches.append(
+            select(
+                literal(kind).label("kind"),
+                model.assignee_id.label("assignee_id"),
+                func.count().label("items"),
+                func.count().filter(model.queue_due < today).label("overdue"),
+            )
+            .where(*conditions)
+            .group_by(model.assignee_id)
+        )
+    totals: dict[str, Any] = {"day": today, "dossier": 0, "feedback": 0, "overdue": 0, "by_assignee": {}}
+    for row in db.session.execute(union_all(*branches)):
+        totals[row.kind] += row.items
+        totals["overdue"] += row.overdue
+        totals["by_assignee"][row.assignee_id] = totals["by_assignee"].get(row.assignee_id, 0) + row.items
+    return totals
+
+
+def _choices() -> dict[str, list[tuple]]:
+    return {
+        "units": [
+            tuple(row)
+            for row in db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name))
+        ],
+        "categories": [
+            tuple(row)
+            for row in db.session.execute(
+                select(FeedbackCategory.id, FeedbackCategory.name, FeedbackCategory.name_en).order_by(
+                    FeedbackCategory.position
+                )
+            )
+        ],
+        "procedures": [
+            tuple(row)
+            for row in db.session.execute(
+                select(Procedure.id, Procedure.name, Procedure.name_en)
+                .where(Procedure.is_active)
+                .order_by(Procedure.name)
+            )
+        ],
+    }
+
+
+def _warn(what: str) -> None:
+    current_app.logger.warning("cache unavailable; staff queue %s read afresh", what)
+
+
+def page_data(agency_id: int | None, today: date) -> tuple[dict[str, Any], dict[str, list[tuple]]]:
+    """The agency's counts (as of `today`) and the dropdowns: from the cache, one round trip, else counted."""
+    key = counts_key(agency_id)
+    try:
+        counted, choices = cache.get_many(key, CHOICES_KEY)
+    except Exception:  # noqa: BLE001 - a cache that does not answer only costs a fresh count
+        _warn("counts")
+        return _count(agency_id, today), _choices()
+    fresh: dict[str, Any] = {}
+    if counted is None or counted.get("day") != today:
+        counted = fresh[key] = _count(agency_id, today)
+    if choices is None:
+        choices = fresh[CHOICES_KEY] = _choices()
+    if fresh:
+        try:
+            for name, value in fresh.items():
+                cache.set(name, value, timeout=CHOICES_SECONDS if name == CHOICES_KEY else COUNTS_SECONDS)
+        except Exception:  # noqa: BLE001
+            _warn("counts (not kept)")
+    return counted, choices
+
+
+def for_officer(counted: dict[str, Any], officer_id: int) -> dict[str, int]:
+    """The quick-filter figures one officer sees, from the agency's cached counts."""
+    by_assignee = counted["by_assignee"]
+    return {
+        "all": counted["dossier"] + counted["feedback"],
+        "dossier": counted["dossier"],
+        "feedback": counted["feedback"],
+        "overdue": counted["overdue"],
+        "mine": by_assignee.get(officer_id, 0),
+        "unassigned": by_assignee.get(None, 0),
+    }
+
+
+# --- invalidation ------------------------------------------------------------------------------------
+
+
+def _forget(agencies: set) -> None:
+    if not agencies or not has_app_context():
+        return
+    keys = [CHOICES_KEY if agency == CHOICES_KEY else counts_key(agency) for agency in agencies]
+    if any(agency != CHOICES_KEY for agency in agencies):
+        keys.append(counts_key(None))  # the province-wide admin's counts include every agency
+    try:
+        cache.delete_many(*keys)
+    except Exception:  # noqa: BLE001 - the entries expire on their own within COUNTS_SECONDS
+        current_app.logger.warning("cache unavailable; staff queue counts expire on their own")
+
+
+def changed(agency_id: int | None) -> None:
+    """An UPDATE outside the ORM's flush changed the queue of `agency_id`: drop its counts now and again
+    when the transaction ends (so a count made meanwhile from the old rows does not stay)."""
+    noted = db.session.info.setdefault(_NOTED, set())
+    noted.add(agency_id)
+    _forget({agency_id})
+
+
+def _touched(item: Feedback | Dossier, is_new_or_deleted: bool) -> set:
+    state: InstanceState = inspect(item)
+    if is_new_or_deleted:
+        return {item.agency_id}
+    agencies: set = set()
+    for name in _WATCHED:
+        history = state.attrs[name].history
+        if history.has_changes():
+            agencies.add(item.agency_id)
+            if name == "agency_id":
+                agencies.update(value for value in history.deleted if value is not None)
+    return agencies
+
+
+def _note_flush(session: Session, flush_context, instances) -> None:
+    agencies: set = set()
+    for group, is_new_or_deleted in ((session.new, True), (session.deleted, True), (session.dirty, False)):
+        for item in group:
+            if isinstance(item, Feedback | Dossier):
+                agencies |= _touched(item, is_new_or_deleted)
+            elif isinstance(item, AdminUnit | FeedbackCategory | Procedure):
+                agencies.add(CHOICES_KEY)
+    agencies.discard(None)
+    if agencies:
+        session.info.setdefault(_NOTED, set()).update(agencies)
+        _forget(agencies)
+
+
+def _transaction_over(session: Session, *args) -> None:
+    agencies = session.info.pop(_NOTED, None)
+    if agencies:
+        _forget(agencies)
+
+
+def install() -> None:
+    """Once per process (the listeners are on the Session class); after queue_keys' own before_flush, so
+    the queue key it sets is seen here."""
+    for name, listener in (
+        ("before_flush", _note_flush),
+        ("after_commit", _transaction_over),
+        ("after_soft_rollback", _transaction_over),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
