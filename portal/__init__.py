@@ -16,6 +16,7 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     from portal import caching, cli, compression, database, errors, i18n, security, throttle
     from portal.accounts import loader as accounts_loader
+    from portal.calendar import version as calendar_version
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
     from portal.feedback import wiring as feedback_wiring
@@ -31,6 +32,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     accounts_loader.init_app(app)  # session cookie -> account
     throttle.init_app(app)
     caching.init_app(app)
+    calendar_version.init_app(app)  # each process keeps its built calendar while the version is unchanged
     errors.init_app(app)
     compression.init_app(app)
     storage.init_app(app)

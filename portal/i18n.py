@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 from babel.numbers import format_currency
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
-from flask_babel import format_date, format_datetime, get_locale
+from flask_babel import format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.domain.phone import national_format
+from portal.domain.working_days import LOCAL_TZ
 from portal.extensions import babel
 
 SUPPORTED = ("vi", "en")
@@ -62,18 +65,28 @@ def vnd(amount: int | None) -> str:
     return format_currency(amount, "VND", locale=locale_code())
 
 
+def _in_province(value: datetime) -> datetime:
+    """As Flask-Babel converts for display: a naive value is UTC."""
+    return (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL_TZ)
+
+
+# The numeric patterns below read the same in every supported locale (Latin digits, no names), so they are
+# written with strftime instead of Babel's per-call locale and pattern machinery (a timeline has dozens).
 def local_date(value: date | datetime | None) -> str:
     """dd/MM/yyyy in Asia/Ho_Chi_Minh."""
     if value is None:
         return ""
     if isinstance(value, datetime):
-        return format_datetime(value, "dd/MM/yyyy")
-    return format_date(value, "dd/MM/yyyy")
+        value = _in_province(value)
+    return f"{value.day:02d}/{value.month:02d}/{value.year:04d}"
 
 
 def local_datetime(value: datetime | None) -> str:
     """dd/MM/yyyy HH:mm in Asia/Ho_Chi_Minh (stored values are UTC)."""
-    return format_datetime(value, "dd/MM/yyyy HH:mm") if value else ""
+    if not value:
+        return ""
+    moment = _in_province(value)
+    return f"{moment.day:02d}/{moment.month:02d}/{moment.year:04d} {moment.hour:02d}:{moment.minute:02d}"
 
 
 # Formal documents write "ngày 23 tháng 11 năm 2026" (VIETNAM.md §10); English forms the usual long date.
@@ -99,6 +112,35 @@ def language_url(lang: str) -> str:
     return url_for("main.home", lang=lang)
 
 
+def _jinja_gettext(translations) -> dict[str, Any]:
+    """`_`, `gettext` and `ngettext` for one render, bound to the translations of the locale in force when
+    the template is rendered (force_locale included): the same as Jinja's new-style gettext over
+    Flask-Babel's, without looking the request's locale and catalogue up again for every string."""
+    single, plural = translations.ugettext, translations.ungettext
+
+    @pass_context
+    def gettext(context, message: str, **variables: Any) -> str:
+        text = single(message)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our own catalogue's text, as jinja2.ext marks it
+        return text % variables  # always a format string, as in jinja2.ext (so "%%" reads as "%")
+
+    @pass_context
+    def ngettext(context, singular: str, plural_: str, num: int, **variables: Any) -> str:
+        variables.setdefault("num", num)
+        text = plural(singular, plural_, num)
+        if context.eval_ctx.autoescape:
+            text = Markup(text)  # noqa: S704 - our own catalogue's text, as jinja2.ext marks it
+        return text % variables
+
+    return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+def jinja_translations() -> dict[str, Any]:
+    """Context processor: the per-render gettext functions (see _jinja_gettext)."""
+    return _jinja_gettext(get_translations())
+
+
 def init_app(app: Flask) -> None:
     directory = Path(app.config["BABEL_TRANSLATION_DIRECTORIES"])
     for lang in SUPPORTED:
@@ -119,3 +161,5 @@ def init_app(app: Flask) -> None:
     )
     app.jinja_env.globals.update(locale_code=locale_code, language_url=language_url, LANGUAGES=NAMES)
     app.jinja_env.add_extension("jinja2.ext.i18n")
+    # Templates imported without context (macros) keep Flask-Babel's globals; the others get these.
+    app.context_processor(jinja_translations)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.domain.working_days import LOCAL_TZ, Calendar, OfficeHours
 from portal.extensions import db
 
+from . import version
 from .models import DAY_OFF, WORKDAY, CalendarDay
 
 
@@ -21,6 +22,14 @@ def statutory_days_off(year: int) -> frozenset[date]:
 
 def calendar_for(years: range) -> Calendar:
     """The public-sector calendar for `years`: statutory days off plus the admin-edited table.
+
+    Built once per process and calendar version (portal/calendar/version.py), not per request.
+    """
+    return version.cached(years, build_calendar)
+
+
+def build_calendar(years: range) -> Calendar:
+    """calendar_for without the cache: reads the table.
 
     A table row wins over the package: 'workday' turns a day back into a working day (make-up
     Saturdays, or a package holiday the Government did not grant), 'off' adds a swapped day off.

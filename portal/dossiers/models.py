@@ -12,6 +12,7 @@ from portal.catalog.models import Procedure, RequiredDocument
 from portal.db_types import Money, UTCDateTime, utcnow
 from portal.domain.dossier_status import DossierStatus
 from portal.extensions import Model
+from portal.payments.models import Payment
 from portal.places.models import AdminUnit
 
 CHANNELS = ("online", "counter", "post")  # KenhThucHien 2, 1, 3
@@ -106,6 +107,9 @@ class Dossier(Model):
     apologies: Mapped[list["DossierApology"]] = relationship(
         back_populates="dossier", order_by="DossierApology.issued_at", cascade="all, delete-orphan"
     )
+    # Read-only: payments are created and changed by portal.payments (Payment.dossier); this side lets the
+    # citizen's status page load them with the dossier in one statement.
+    payments: Mapped[list[Payment]] = relationship(order_by=Payment.id, viewonly=True)
 
     @property
     def status_enum(self) -> DossierStatus:

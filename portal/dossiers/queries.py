@@ -6,7 +6,7 @@ import re
 from urllib.parse import unquote, urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.domain import dossier_status
 from portal.domain.codes import InvalidCode, parse_dossier_code
@@ -24,6 +24,26 @@ def by_code(code: str) -> Dossier | None:
         select(Dossier)
         .where(Dossier.code == code.strip().upper())
         .options(selectinload(Dossier.files), selectinload(Dossier.pauses))
+    )
+
+
+def for_status_page(code: str) -> Dossier | None:
+    """The dossier of the citizen's status page with everything the page shows, in one statement: its
+    agency and procedure (joined by the model), files, pauses, apology letters and payments. The joined
+    collections multiply rows (files x pauses x letters x payments); a dossier has a handful of each."""
+    return (
+        db.session.scalars(
+            select(Dossier)
+            .where(Dossier.code == code.strip().upper())
+            .options(
+                joinedload(Dossier.files),
+                joinedload(Dossier.pauses),
+                joinedload(Dossier.apologies),
+                joinedload(Dossier.payments),
+            )
+        )
+        .unique()
+        .one_or_none()
     )
 
 

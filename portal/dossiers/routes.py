@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     Response,
@@ -58,8 +60,8 @@ def payments_of(dossier: Dossier) -> list:
     )
 
 
-def private_dossier(code: str) -> Dossier:
-    dossier = queries.by_code(code)
+def private_dossier(code: str, find: Callable[[str], Dossier | None] = queries.by_code) -> Dossier:
+    dossier = find(code)
     if dossier is None or not can_view(dossier):
         abort(404)  # the code alone proves nothing: someone else's dossier does not exist for you
     return dossier
@@ -232,7 +234,9 @@ def secret_link(code: str, token: str):
 
 @bp.get("/<code>")
 def status(code: str):
-    dossier = private_dossier(code)
+    """Two statements: the dossier with everything the page shows (queries.for_status_page), and its
+    public timeline."""
+    dossier = private_dossier(code, queries.for_status_page)
     today = local_now().date()
     return (
         render_template(
@@ -245,7 +249,7 @@ def status(code: str):
             withdraw_form=WithdrawForm(),
             can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
             open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
-            payments=payments_of(dossier),
+            payments=dossier.payments,
         ),
         200,
         {"Cache-Control": "no-store"},

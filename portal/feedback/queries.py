@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import pagination
 from portal.db_types import utcnow
@@ -53,6 +53,18 @@ def published_by_code(code: str) -> Feedback | None:
 
 def by_code(code: str) -> Feedback | None:
     return db.session.scalar(select(Feedback).where(Feedback.code == code.strip().upper()))
+
+
+def for_status_page(code: str) -> Feedback | None:
+    """The item of the citizen's status page with everything the page shows, in one statement: its
+    category, agency and commune (joined by the model) and its photos."""
+    return (
+        db.session.scalars(
+            select(Feedback).where(Feedback.code == code.strip().upper()).options(joinedload(Feedback.photos))
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
 def by_token_hash(token_hash: str) -> Feedback | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import (
     Blueprint,
     Response,
@@ -32,7 +34,7 @@ from portal.tracking import access
 from portal.uploads import serving
 from portal.uploads.images import ImageRejected
 
-from . import deadlines, operations, policy, queries
+from . import operations, policy, queries
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
 from .models import Feedback, FeedbackCategory, FeedbackPhoto
@@ -187,8 +189,8 @@ def secret_qr(token: str):
     return response
 
 
-def _private_item(code: str) -> Feedback:
-    item = queries.by_code(code)
+def _private_item(code: str, find: Callable[[str], Feedback | None] = queries.by_code) -> Feedback:
+    item = find(code)
     if item is None or not policy.can_view_private(item):
         abort(404)  # another citizen's item looks exactly like a missing one
     return item
@@ -196,7 +198,9 @@ def _private_item(code: str) -> Feedback:
 
 @bp.get("/<code>/status")
 def status(code: str):
-    item = _private_item(code)
+    """Two statements: the item with what the page shows, and its public timeline. The working-day
+    deadlines are not computed here: the page shows the stored answer date (due_on)."""
+    item = _private_item(code, queries.for_status_page)
     can_rate = (
         item.answered_at is not None
         and "rate_satisfied" in allowed_actions(item.status_enum, "citizen")
@@ -208,7 +212,6 @@ def status(code: str):
         "feedback/status.html",
         item=item,
         entries=public_timeline(item),
-        deadlines=deadlines.compute(item),
         can_rate=can_rate,
         rate_form=RateForm(),
         reply_form=SupplyInfoForm(),
