@@ -14,7 +14,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
     configure(app, settings)
 
-    from portal import caching, cli, compression, database, errors, i18n, security, throttle
+    from portal import (
+        caching,
+        cli,
+        compression,
+        database,
+        errors,
+        health,
+        i18n,
+        logs,
+        metrics,
+        request_id,
+        security,
+        throttle,
+    )
     from portal.accounts import loader as accounts_loader
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
@@ -22,6 +35,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.staff import queue_keys
     from portal.uploads import storage
 
+    logs.init_app(app)  # PORTAL_LOG_FORMAT=json: JSON lines with the request id
+    request_id.init_app(app)  # first: every later handler and log line can name the request
+    metrics.init_app(app)  # request latency by endpoint; /metrics for the allowed addresses only
     database.init_app(app)  # SQLite pragmas on every connection
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
@@ -37,6 +53,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     queue_keys.init_app(app)  # keeps the staff queue's sort key current
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
+    health.init_app(app)  # /healthz, /readyz
     register_event_sources(app)
     register_blueprints(app)
     cli.init_app(app)

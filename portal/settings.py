@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
 SUPPLEMENT_RULES = ("exclude", "restart")
+LOG_FORMATS = ("text", "json")
 MAX_TRUSTED_PROXIES = 5  # more hops than that is a misconfiguration, not a deployment
 
 
@@ -63,6 +65,11 @@ class Settings:
     trusted_proxies: int = 0
     # Minutes without a request after which a staff session ends (citizens are not affected).
     staff_idle_minutes: int = 30
+    # "text" (the default, for `make run`) or "json": one JSON object per line with the request id.
+    log_format: str = "text"
+    # Who may read /metrics: these addresses or networks, or a client sending this bearer token.
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    metrics_token: str = field(default="", repr=False)
     testing: bool = False
 
     @property
@@ -128,6 +135,13 @@ class Settings:
         if not idle.isascii() or not idle.isdigit() or not 1 <= int(idle) <= 1440:
             problems.append("PORTAL_STAFF_IDLE_MINUTES must be a whole number of minutes from 1 to 1440")
             idle = str(cls.staff_idle_minutes)
+        log_format = env.get("PORTAL_LOG_FORMAT", "text").strip() or "text"
+        if log_format not in LOG_FORMATS:
+            problems.append("PORTAL_LOG_FORMAT must be 'text' or 'json'")
+        metrics_allow = _networks(env.get("PORTAL_METRICS_ALLOW"), cls.metrics_allow, problems)
+        metrics_token = env.get("PORTAL_METRICS_TOKEN", "").strip()
+        if metrics_token and len(metrics_token) < 32:
+            problems.append("PORTAL_METRICS_TOKEN must be at least 32 characters (or empty)")
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
@@ -147,6 +161,9 @@ class Settings:
             bank_webhook_secrets=secrets_,
             trusted_proxies=int(proxies),
             staff_idle_minutes=int(idle),
+            log_format=log_format,
+            metrics_allow=metrics_allow,
+            metrics_token=metrics_token,
         )
 
     @classmethod
@@ -230,6 +247,21 @@ def _smtp(env: Mapping[str, str], problems: list[str]) -> Smtp:
         ssl=flags["SMTP_SSL"],
         sender=sender,
     )
+
+
+def _networks(text: str | None, default: tuple[str, ...], problems: list[str]) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (PORTAL_METRICS_ALLOW); unset means `default`, empty none."""
+    if text is None:
+        return default
+    networks = []
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            problems.append(f"PORTAL_METRICS_ALLOW: {part!r} is not an IP address or network")
+    return tuple(networks)
 
 
 def _clock(env: Mapping[str, str], name: str, default: str, problems: list[str]) -> time:

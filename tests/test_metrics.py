@@ -1,0 +1,92 @@
+"""/metrics: latency by route endpoint (never the raw path), registered readings, and not public."""
+
+from __future__ import annotations
+
+import pytest
+
+from portal import create_app, metrics
+from portal.settings import Settings, SettingsError
+
+TOKEN = "metrics-token-" + "t" * 32
+LOOPBACK = {"REMOTE_ADDR": "127.0.0.1"}
+PUBLIC = {"REMOTE_ADDR": "203.0.113.5"}
+
+
+def app_with(tmp_path, **overrides):
+    return create_app(Settings.for_tests(tmp_path, **overrides))
+
+
+def test_a_public_request_gets_404(tmp_path):
+    client = app_with(tmp_path).test_client()
+    response = client.get("/metrics", environ_base=PUBLIC)
+    assert response.status_code == 404
+    assert "portal_request" not in response.get_data(as_text=True)
+    assert client.get("/metrics", environ_base=LOOPBACK).status_code == 200
+
+
+def test_through_a_proxy_every_address_must_be_allowed(tmp_path):
+    """nginx connects from loopback but forwards a public client: 404. And a client that connects from
+    outside cannot claim loopback with a header of its own."""
+    client = app_with(tmp_path, trusted_proxies=1).test_client()
+    forwarded_public = client.get(
+        "/metrics", environ_base=LOOPBACK, headers={"X-Forwarded-For": "203.0.113.5"}
+    )
+    assert forwarded_public.status_code == 404
+    spoofed = client.get("/metrics", environ_base=PUBLIC, headers={"X-Forwarded-For": "127.0.0.1"})
+    assert spoofed.status_code == 404
+    local = client.get("/metrics", environ_base=LOOPBACK, headers={"X-Forwarded-For": "127.0.0.1"})
+    assert local.status_code == 200
+
+
+def test_bearer_token(tmp_path):
+    client = app_with(tmp_path, metrics_token=TOKEN, metrics_allow=()).test_client()
+    assert client.get("/metrics", environ_base=LOOPBACK).status_code == 404  # no address is allowed
+    good = client.get("/metrics", environ_base=PUBLIC, headers={"Authorization": f"Bearer {TOKEN}"})
+    assert good.status_code == 200
+    assert good.headers["Cache-Control"] == "no-store"
+    wrong = client.get("/metrics", environ_base=PUBLIC, headers={"Authorization": f"Bearer {TOKEN}x"})
+    assert wrong.status_code == 404
+
+
+def test_latency_by_endpoint_never_by_path(tmp_path):
+    client = app_with(tmp_path).test_client()
+    token = "Zm9vYmFyYmF6cXV4cXV1eHF1dXhxdXV4cXV1eA"
+    client.get(f"/feedback/t/{token}")
+    client.get("/healthz")
+    client.get("/no-such-page-xyz")
+    text = client.get("/metrics", environ_base=LOOPBACK).get_data(as_text=True)
+    assert 'portal_request_duration_seconds_count{endpoint="health.healthz"' not in text  # not a blueprint
+    assert 'endpoint="healthz",method="GET",status="2xx"' in text
+    assert 'endpoint="unmatched",method="GET",status="4xx"' in text
+    assert token not in text and "no-such-page" not in text
+
+
+def test_registered_readings(tmp_path):
+    app = app_with(tmp_path)
+    metrics.register(app, "portal_job_queue_depth", "Jobs waiting.", lambda: 7)
+    metrics.register(app, "portal_job_failures", "Jobs that failed.", lambda: 3, kind="counter")
+
+    def away() -> float:
+        raise ConnectionError("redis away")
+
+    metrics.register(app, "portal_broken", "A source that is away.", away)
+    text = app.test_client().get("/metrics", environ_base=LOOPBACK).get_data(as_text=True)
+    assert "portal_job_queue_depth 7.0" in text
+    assert "portal_job_failures_total 3.0" in text
+    assert "portal_broken" not in text  # left out; the scrape still answers
+    with pytest.raises(ValueError, match="registered twice"):
+        metrics.register(app, "portal_job_queue_depth", "again", lambda: 1)
+
+
+def test_metrics_settings(tmp_path):
+    base = {"PORTAL_INSTANCE_PATH": str(tmp_path)}
+    assert Settings.from_env(base).metrics_allow == ("127.0.0.0/8", "::1/128")
+    assert Settings.from_env({**base, "PORTAL_METRICS_ALLOW": "10.0.0.5, 192.168.1.0/24"}).metrics_allow == (
+        "10.0.0.5/32",
+        "192.168.1.0/24",
+    )
+    assert Settings.from_env({**base, "PORTAL_METRICS_ALLOW": ""}).metrics_allow == ()
+    with pytest.raises(SettingsError, match="PORTAL_METRICS_ALLOW: 'prometheus' is not an IP"):
+        Settings.from_env({**base, "PORTAL_METRICS_ALLOW": "prometheus"})
+    with pytest.raises(SettingsError, match="PORTAL_METRICS_TOKEN must be at least 32"):
+        Settings.from_env({**base, "PORTAL_METRICS_TOKEN": "short"})
