@@ -120,9 +120,13 @@ def check_files_command(as_json: bool, delete_orphans: bool) -> None:
     import json
     from dataclasses import asdict
 
+    from portal.uploads.backends import StorageUnavailable
     from portal.uploads.reconcile import GRACE_SECONDS, check
 
-    report = check(delete_orphans=delete_orphans)
+    try:
+        report = check(delete_orphans=delete_orphans)
+    except StorageUnavailable as error:
+        raise click.ClickException(f"the upload store could not be read: {error}") from None
     if as_json:
         click.echo(
             json.dumps(

@@ -70,6 +70,11 @@ class Settings:
     # Who may read /metrics: these addresses or networks, or a client sending this bearer token.
     metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
     metrics_token: str = field(default="", repr=False)
+    # Where uploads are stored: "" is the instance folder's uploads/; "s3://bucket/prefix" an S3-compatible
+    # bucket shared by every app machine (credentials from boto3's standard chain, never from here).
+    storage_url: str = ""
+    s3_endpoint_url: str = ""  # a non-AWS store (MinIO, Ceph, moto); "" is AWS itself
+    s3_region: str = ""
     testing: bool = False
 
     @property
@@ -142,6 +147,7 @@ class Settings:
         metrics_token = env.get("PORTAL_METRICS_TOKEN", "").strip()
         if metrics_token and len(metrics_token) < 32:
             problems.append("PORTAL_METRICS_TOKEN must be at least 32 characters (or empty)")
+        storage_url, endpoint, region = _storage(env, problems)
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
@@ -164,6 +170,9 @@ class Settings:
             log_format=log_format,
             metrics_allow=metrics_allow,
             metrics_token=metrics_token,
+            storage_url=storage_url,
+            s3_endpoint_url=endpoint,
+            s3_region=region,
         )
 
     @classmethod
@@ -262,6 +271,51 @@ def _networks(text: str | None, default: tuple[str, ...], problems: list[str]) -
         except ValueError:
             problems.append(f"PORTAL_METRICS_ALLOW: {part!r} is not an IP address or network")
     return tuple(networks)
+
+
+# S3 bucket names: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or
+# digit. A prefix is folders of letters, digits, ".", "_" and "-" (no "..", no empty folder).
+_BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+_PREFIX = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
+
+
+def _storage(env: Mapping[str, str], problems: list[str]) -> tuple[str, str, str]:
+    """PORTAL_STORAGE_URL, PORTAL_S3_ENDPOINT_URL, PORTAL_S3_REGION, normalised (no trailing slash)."""
+    url = env.get("PORTAL_STORAGE_URL", "").strip()
+    endpoint = env.get("PORTAL_S3_ENDPOINT_URL", "").strip().rstrip("/")
+    region = env.get("PORTAL_S3_REGION", "").strip()
+    if url:
+        parts = urlsplit(url)
+        prefix = parts.path.strip("/")
+        if parts.scheme != "s3" or parts.query or parts.fragment or "@" in parts.netloc:
+            problems.append(
+                "PORTAL_STORAGE_URL must be empty (files in the instance folder) or s3://bucket/prefix"
+            )
+        elif not _BUCKET.fullmatch(parts.netloc) or ".." in parts.netloc:
+            problems.append(
+                "PORTAL_STORAGE_URL: the bucket name must be 3-63 lower-case letters, digits, dots and "
+                "hyphens (s3://bucket/prefix)"
+            )
+        elif prefix and (not _PREFIX.fullmatch(prefix) or ".." in prefix.split("/")):
+            problems.append(
+                "PORTAL_STORAGE_URL: the prefix after the bucket must be folder names of letters, digits, "
+                "'.', '_' and '-' (s3://bucket/portal/uploads)"
+            )
+        else:
+            url = f"s3://{parts.netloc}/{prefix}" if prefix else f"s3://{parts.netloc}"
+    elif endpoint or region:
+        problems.append(
+            "PORTAL_S3_ENDPOINT_URL and PORTAL_S3_REGION need PORTAL_STORAGE_URL=s3://bucket/prefix"
+        )
+    if endpoint:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+            problems.append(
+                "PORTAL_S3_ENDPOINT_URL must be the store's http(s) address, like https://minio.example:9000"
+            )
+    if region and not re.fullmatch(r"[a-z0-9][a-z0-9-]{0,40}", region):
+        problems.append("PORTAL_S3_REGION must be a region name like ap-southeast-1")
+    return url, endpoint, region
 
 
 def _clock(env: Mapping[str, str], name: str, default: str, problems: list[str]) -> time:

@@ -31,6 +31,7 @@ from tests.support.factories import (  # noqa: F401 (the factory fixtures, for e
     open_people,
     people,
 )
+from tests.support.s3 import s3_server  # noqa: F401 (the moto S3 server, for the S3 upload store)
 
 RUN_COUNTS: Counter = Counter()
 

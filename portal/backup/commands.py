@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from portal.backup import operations
 from portal.backup.manifest import BackupError, Manifest
+from portal.uploads.backends import StorageUnavailable
 
 
 def _failure(error: Exception) -> str:
@@ -68,7 +69,7 @@ def backup_command(output: Path | None, verify_path: Path | None) -> None:
         path, manifest = operations.create(output)
     except BackupError as error:
         raise click.ClickException(str(error)) from None
-    except (OSError, SQLAlchemyError) as error:
+    except (OSError, SQLAlchemyError, StorageUnavailable) as error:
         raise click.ClickException(f"{_failure(error)}; no backup was written") from None
     click.echo(f"Backup written to {path}: {_summary(manifest)}")
 
@@ -85,7 +86,7 @@ def restore_command(path: Path, overwrite: bool) -> None:
         raise click.ClickException(str(error)) from None
     except BackupError as error:
         raise click.ClickException(f"{error}\nNothing was restored.") from None
-    except (OSError, SQLAlchemyError) as error:
+    except (OSError, SQLAlchemyError, StorageUnavailable) as error:
         raise click.ClickException(f"{_failure(error)}; the restore stopped") from None
     manifest = restored.manifest
     click.echo(

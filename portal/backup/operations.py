@@ -27,6 +27,7 @@ from portal.backup.manifest import (
 )
 from portal.extensions import db
 from portal.uploads import storage
+from portal.uploads.backends import StorageUnavailable, Store
 
 PREFIX = "portal-backup-"
 
@@ -50,7 +51,7 @@ class Restored:
     manifest: Manifest
     revision: str
     counts: dict[str, int]
-    kept_uploads: Path | None
+    kept_uploads: str | None  # where the replaced upload store was set aside
     mismatches: list[str]
 
 
@@ -101,7 +102,7 @@ def create(output: Path | None = None) -> tuple[Path, Manifest]:
                 "the database has no Alembic revision: run `flask --app portal db upgrade` first"
             )
         listed = {dump.name: file_digest(dump)}
-        listed.update(files.back_up(storage.root(), work))  # after the snapshot: see files.py
+        listed.update(files.back_up(storage.backend(), work))  # after the snapshot: see files.py
         manifest = Manifest(
             created_at=started.isoformat().replace("+00:00", "Z"),
             portal_version=portal_version(),
@@ -164,7 +165,7 @@ def verify(folder: Path) -> Check:
 
 def _existing_data(url: URL) -> tuple[dict[str, int], int]:
     """Non-empty tables of the target database (alembic_version aside) and the files in the upload store."""
-    stored = sum(1 for _ in files.stored_files(storage.root()))
+    stored = files.count(storage.backend())
     if database_kind(url) == "sqlite" and not Path(url.database or "").exists():
         return {}, stored
     with db.engine.connect() as connection:
@@ -205,8 +206,8 @@ def restore(folder: Path, overwrite: bool = False) -> Restored:
             f"{url.render_as_string(hide_password=True)} would be replaced by the backup "
             f"of {manifest.created_at}; run again with --yes to overwrite them"
         )
-    root = storage.root()
-    staging = files.stage(folder, manifest, root)
+    store = storage.backend()
+    staging = files.stage(folder, manifest, store)
     try:
         db.session.remove()
         if target_kind == "sqlite":
@@ -220,23 +221,23 @@ def restore(folder: Path, overwrite: bool = False) -> Restored:
                 folder / manifest.dump_name, url, max(server, postgres.tool_major(manifest.database_tool))
             )
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+        files.discard(staging)
         raise
     try:
-        kept = files.swap_in(staging, root)
-    except OSError as error:
+        kept = files.swap_in(staging, store)
+    except (OSError, StorageUnavailable) as error:
         raise HalfRestored(
             f"the database was restored, but the upload store could not be replaced "
-            f"({error}): the backup's files are in {staging}; "
-            f"move them to {root} by hand"
+            f"({error}): the backup's files are in {staging.describe()}; "
+            f"move them to {store.describe()} by hand"
         ) from None
     db.engine.dispose()
     with db.engine.connect() as connection:
         revision, counts = inventory.revision(connection), inventory.row_counts(connection)
-    return Restored(manifest, revision, counts, kept, _mismatches(manifest, revision, counts, root))
+    return Restored(manifest, revision, counts, kept, _mismatches(manifest, revision, counts, store))
 
 
-def _mismatches(manifest: Manifest, revision: str, counts: dict[str, int], root: Path) -> list[str]:
+def _mismatches(manifest: Manifest, revision: str, counts: dict[str, int], store: Store) -> list[str]:
     found = []
     if revision != inventory.head():
         found.append(
@@ -249,4 +250,4 @@ def _mismatches(manifest: Manifest, revision: str, counts: dict[str, int], root:
         for name in sorted(counts.keys() | manifest.row_counts.keys())
         if counts.get(name) != manifest.row_counts.get(name)
     ]
-    return found + files.check(root, manifest)
+    return found + files.check(store, manifest)

@@ -1,6 +1,6 @@
-"""Reconcile the database with the upload store (`flask --app portal check-files`).
+"""Reconcile the database with the upload store (`flask --app portal check-files`), local folder or S3.
 
-Two kinds of trouble: a row whose file is not on disk (a download would answer 404), and a file on disk no
+Two kinds of trouble: a row whose file is not in the store (a download would answer 404), and a file no
 row names (left by a crash between writing the file and committing, or by a restore). Files are written
 before the database commit (portal.uploads.storage), so a file younger than GRACE may belong to an upload
 still in progress: it is listed apart and never counts as trouble, nor is it ever deleted.
@@ -17,11 +17,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from flask import Flask, current_app
 
 from . import storage
+from .backends import Missing, Store
 
 GRACE_SECONDS = 3600  # an upload in progress is never older than this (requests time out long before)
 
@@ -70,53 +70,46 @@ def stored_rows():
         yield from source()
 
 
-def _files(root: Path, now: float) -> dict[str, DiskFile]:
-    found = {}
-    for path in root.iterdir():
-        try:
-            status = path.lstat()
-        except FileNotFoundError:  # removed while we listed (a rolled-back upload)
-            continue
-        if path.is_file() or path.is_symlink():
-            found[path.name] = DiskFile(path.name, status.st_size, int(now - status.st_mtime))
-    return found
-
-
-def _exists(name: str) -> bool:
-    try:
-        return storage.path_of(name).is_file()
-    except ValueError:  # a name no upload could have had: its file cannot be served
-        return False
+def _files(store: Store, now: float) -> dict[str, DiskFile]:
+    return {
+        entry.name: DiskFile(entry.name, entry.size, int(now - entry.modified)) for entry in store.entries()
+    }
 
 
 def check(delete_orphans: bool = False, now: float | None = None) -> Report:
-    root = storage.root()
+    """Raises StorageUnavailable when the store cannot be listed or read."""
+    store = storage.backend()
     now = time.time() if now is None else now
-    on_disk = _files(root, now)
-    report = Report(root=str(root), files_on_disk=len(on_disk))
+    on_disk = _files(store, now)
+    report = Report(root=store.describe(), files_on_disk=len(on_disk))
     referenced = set()
     for row in stored_rows():
         referenced.add(row.name)
-        if row.name not in on_disk and not _exists(row.name):
+        # Not listed: maybe written after the listing; a name no upload could have had is missing.
+        if row.name not in on_disk and not store.exists(row.name):
             report.missing.append(row)
     report.names_in_database = len(referenced)
     for name, file in sorted(on_disk.items()):
         if name not in referenced:
             (report.orphans if file.age_seconds >= GRACE_SECONDS else report.recent).append(file)
     if delete_orphans:
-        report.deleted = _delete(root, report.orphans, now)
+        report.deleted = _delete(store, report.orphans, now)
     return report
 
 
-def _delete(root: Path, orphans: list[DiskFile], now: float) -> list[str]:
+def _delete(store: Store, orphans: list[DiskFile], now: float) -> list[str]:
     deleted = []
+    # Listed again just before deleting: a file rewritten or removed since the first listing is left alone.
+    current = {entry.name: entry.modified for entry in store.entries()} if orphans else {}
     for orphan in orphans:
-        path = root / orphan.name
+        modified = current.get(orphan.name)
+        if modified is None:  # gone since we looked
+            continue
+        if now - modified < GRACE_SECONDS:  # rewritten since we looked: leave it
+            continue
         try:
-            if now - path.lstat().st_mtime < GRACE_SECONDS:  # rewritten since we looked: leave it
-                continue
-            path.unlink()
-        except FileNotFoundError:
+            store.delete(orphan.name)
+        except Missing:
             continue
         deleted.append(orphan.name)
     return deleted

@@ -1,15 +1,14 @@
 """Sending stored files from the private upload store, for every route that serves one.
 
 Always a download (`Content-Disposition: attachment`, under a name with the extension of the stored type),
-with the stored type as Content-Type, in a sandbox; a file missing on disk is logged and answered with a
-translated 404 page, never a 500 (`flask --app portal check-files` lists such rows). Downloads of personal
-files are audited by the routes with `audit_download()`.
+with the stored type as Content-Type, in a sandbox; a file missing from the store is logged and answered
+with a translated 404 page, never a 500 (`flask --app portal check-files` lists such rows); a store that
+cannot be reached raises StorageUnavailable, a translated 503 (storage.init_app). The file is streamed from
+the store in chunks, never read whole into memory. Downloads of personal files are audited by the routes
+with `audit_download()`.
 """
 
 from __future__ import annotations
-
-import os
-from typing import BinaryIO
 
 from flask import current_app, send_file
 from flask_babel import gettext as _
@@ -19,16 +18,17 @@ from portal.errors import render_error
 from portal.events.operations import record
 
 from . import storage
+from .backends import Missing, StoredFile
 from .names import served_type, with_type_extension
 
 DOWNLOAD_ACTION = "file_downloaded"  # the audit event of a download, for every kind of stored file
 
 
-def open_stored(name: str) -> BinaryIO | None:
-    """The stored file opened for reading, or None (logged) if it is not on disk."""
+def open_stored(name: str) -> StoredFile | None:
+    """The stored file opened for reading, or None (logged) if the store does not hold it."""
     try:
-        return storage.path_of(name).open("rb")
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError, ValueError):
+        return storage.backend().open(name)
+    except Missing:
         current_app.logger.error("stored file missing: %r (run `flask --app portal check-files`)", name)
         return None
 
@@ -44,10 +44,12 @@ def missing_file_page():
     )
 
 
-def attachment(handle: BinaryIO, name: str, mimetype: str, display_name: str, *, public: bool = False):
+def attachment(handle: StoredFile, name: str, mimetype: str, display_name: str, *, public: bool = False):
     """`handle` (opened by open_stored(name)) as a download; cached only when the file is public."""
     response = send_file(
-        handle,
+        # The store's own stream: a local file keeps its descriptor (gunicorn may use sendfile), an S3 body
+        # is read from the connection a block at a time as the response goes out.
+        handle.stream,
         mimetype=served_type(mimetype),
         as_attachment=True,
         download_name=with_type_extension(display_name, mimetype),
@@ -55,8 +57,10 @@ def attachment(handle: BinaryIO, name: str, mimetype: str, display_name: str, *,
         # Stored names are unique (content hash and a random part): the name is the file's version.
         conditional=public,
         etag=name if public else False,
-        last_modified=os.fstat(handle.fileno()).st_mtime if public else None,
+        last_modified=handle.modified if public else None,
     )
+    if response.status_code == 200:  # not a 304 or a range: the whole file follows
+        response.content_length = handle.size
     response.headers["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response

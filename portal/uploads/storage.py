@@ -1,4 +1,6 @@
-"""Private file storage under the instance folder, content-addressed, never served as static files.
+"""Private file storage, content-addressed, never served as static files: the configured store
+(portal.uploads.backends) — a folder under the instance path by default, or an S3-compatible bucket
+(PORTAL_STORAGE_URL=s3://bucket/prefix, portal.uploads.s3) when several machines serve the portal.
 
 Files are written before the database commit; if the request's transaction is rolled back (or the
 request fails), the files it wrote are removed again, so no orphan is left behind.
@@ -7,26 +9,37 @@ request fails), the files it wrote are removed again, so no orphan is left behin
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
-import tempfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from flask import current_app, g, has_app_context
+from flask import Flask, current_app, g, has_app_context
+from flask_babel import gettext as _
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
+from portal.errors import render_error
+
+from .backends import LocalStore, StorageUnavailable, Store
+
+EXTENSION = "portal.uploads.store"
+
+
+def backend() -> Store:
+    """The app's store: the S3 store built at start-up, or the instance folder's uploads/."""
+    configured = current_app.extensions.get(EXTENSION)
+    if configured is not None:
+        return configured
+    return LocalStore(Path(current_app.instance_path) / "uploads")
+
 
 def root() -> Path:
-    path = Path(current_app.instance_path) / "uploads"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """The local store's folder (only meaningful without PORTAL_STORAGE_URL)."""
+    return LocalStore(Path(current_app.instance_path) / "uploads").folder()
 
 
 def path_of(name: str) -> Path:
-    if not name or "/" in name or "\\" in name or name.startswith("."):
-        raise ValueError("bad stored name")
-    return root() / name
+    return LocalStore(Path(current_app.instance_path) / "uploads").path_of(name)
 
 
 def store(data: bytes, suffix: str) -> str:
@@ -36,36 +49,65 @@ def store(data: bytes, suffix: str) -> str:
     take away a file that another request committed.
     """
     name = f"{hashlib.sha256(data).hexdigest()[:32]}-{secrets.token_hex(8)}{suffix}"
-    target = path_of(name)
-    if not target.exists():
-        fd, temporary = tempfile.mkstemp(dir=root(), prefix=".upload-")
-        try:
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        g.setdefault("new_upload_paths", []).append(target)
+    backend().put(name, data)
+    g.setdefault("new_upload_names", []).append(name)
     return name
 
 
 def _files_committed(session) -> None:
     if has_app_context():
-        g.pop("new_upload_paths", None)
+        g.pop("new_upload_names", None)
 
 
 def discard_uncommitted_files(error=None) -> None:
     """Remove files written since the last commit: their rows never reached the database."""
-    for path in g.pop("new_upload_paths", []):
-        path.unlink(missing_ok=True)
+    names = g.pop("new_upload_names", [])
+    if not names:
+        return
+    store_ = backend()
+    for name in names:
+        try:
+            store_.delete(name)
+        except StorageUnavailable as failure:
+            # check-files lists it as an orphan after an hour; --delete-orphans removes it.
+            current_app.logger.error("uncommitted upload %s not removed: %s", name, failure)
 
 
-def init_app(app) -> None:
-    """Forget a request's new files once committed (a listener on the Session class, installed once per
-    process) and remove them if it ends without a commit."""
+def unavailable_page(error: StorageUnavailable):
+    current_app.logger.error("file storage unavailable: %s", error)
+    response, status = render_error(
+        503,
+        _("Files are unavailable"),
+        _("The portal cannot reach its file storage at the moment. Please try again in a few minutes."),
+    )
+    return response, status, {"Retry-After": "60"}
+
+
+def configured_store(app: Flask) -> Store | None:
+    """The S3 store the settings name, or None for the local folder."""
+    from .s3 import S3Store
+
+    settings = app.config["PORTAL_SETTINGS"]
+    if not settings.storage_url:
+        return None
+    location = urlsplit(settings.storage_url)
+    prefix = location.path.strip("/")
+    return S3Store(
+        location.netloc,
+        f"{prefix}/" if prefix else "",
+        endpoint_url=settings.s3_endpoint_url,
+        region=settings.s3_region,
+    )
+
+
+def init_app(app: Flask) -> None:
+    """Choose the store; forget a request's new files once committed (a listener on the Session class,
+    installed once per process) and remove them if it ends without a commit; a store that cannot be reached
+    answers a translated 503."""
+    configured = configured_store(app)
+    if configured is not None:
+        app.extensions[EXTENSION] = configured
     if not event.contains(Session, "after_commit", _files_committed):
         event.listen(Session, "after_commit", _files_committed)
     app.teardown_appcontext(discard_uncommitted_files)
+    app.register_error_handler(StorageUnavailable, unavailable_page)

@@ -2,7 +2,8 @@
 
 A seeded database with a feedback photo and a dossier document (made through the real operations) is
 backed up once; each test restores it into a scratch database and upload folder of its own and checks
-migrations at head, row counts and every file's SHA-256 independently of the backup code.
+migrations at head, row counts and every file's SHA-256 independently of the backup code. Everything runs
+twice: with the local upload folder and with the S3 store on a moto server (tests/support/s3.py).
 """
 
 from __future__ import annotations
@@ -27,11 +28,13 @@ from portal.dossiers.models import DossierFile
 from portal.extensions import db
 from portal.feedback.models import FeedbackPhoto
 from portal.uploads import storage
+from portal.uploads.s3 import S3Store
 from tests.conftest import build_app, migrate_and_seed
 from tests.support.databases import backend, throwaway_database
 from tests.support.dossiers import person as applicant
 from tests.support.feedback import make_item
 from tests.support.files import PDF, jpeg_bytes
+from tests.support.storage import content, names, remove
 
 ONLINE_PROCEDURE = "1.004194"  # commune level, fully online
 
@@ -51,11 +54,24 @@ def sha256(path: Path) -> str:
 
 
 def uploads_of(application) -> dict[str, str]:
+    """Every file of the app's upload store (the whole folder tree, or the bucket prefix's objects)."""
     with application.app_context():
+        if isinstance(storage.backend(), S3Store):
+            return {name: hashlib.sha256(content(name)).hexdigest() for name in sorted(names())}
         root = storage.root()
     return {
         path.relative_to(root).as_posix(): sha256(path) for path in sorted(root.rglob("*")) if path.is_file()
     }
+
+
+def bucket_keys(application) -> set[str]:
+    """Every key in the S3 store's bucket, folders below the prefix included (empty for the local store)."""
+    with application.app_context():
+        store = storage.backend()
+    if not isinstance(store, S3Store):
+        return set()
+    pages = store.client.get_paginator("list_objects_v2").paginate(Bucket=store.bucket)
+    return {item["Key"] for page in pages for item in page.get("Contents", [])}
 
 
 def counts_of(application) -> dict[str, int]:
@@ -88,11 +104,24 @@ def cli(application, *args: str):
             db.engine.dispose()
 
 
+@pytest.fixture(scope="module", params=["local", "s3"])
+def store_kind(request):
+    return request.param
+
+
+def store_settings(request, kind: str) -> dict[str, str]:
+    """Settings overrides: none for the local folder, a new bucket on the moto server for S3."""
+    if kind == "local":
+        return {}
+    server = request.getfixturevalue("s3_server")
+    return server.settings(server.new_bucket())
+
+
 @pytest.fixture(scope="module")
-def source(tmp_path_factory):
+def source(tmp_path_factory, store_kind, request):
     folder = tmp_path_factory.mktemp("backup-source")
     with throwaway_database(folder, "backup_source") as url:
-        application = build_app(folder, url)
+        application = build_app(folder, url, **store_settings(request, store_kind))
         migrate_and_seed(application)
         with application.app_context():
             item = make_item(photos=(jpeg_bytes(color=(12, 34, 56)),))
@@ -112,10 +141,10 @@ def source(tmp_path_factory):
 
 
 @pytest.fixture
-def target(tmp_path):
-    """An empty scratch database and upload folder, configured as a second portal."""
+def target(tmp_path, store_kind, request):
+    """An empty scratch database and upload store, configured as a second portal."""
     with throwaway_database(tmp_path, "backup_target") as url:
-        application = build_app(tmp_path / "instance", url)
+        application = build_app(tmp_path / "instance", url, **store_settings(request, store_kind))
         yield application
         with application.app_context():
             db.engine.dispose()
@@ -228,13 +257,12 @@ def check_restored(source, application) -> None:
     assert counts_of(application) == source.counts
     assert uploads_of(application) == source.uploads
     with application.app_context():
-        root = storage.root()
         photos = db.session.scalars(select(FeedbackPhoto.stored_name)).all()
         documents = db.session.scalars(select(DossierFile.stored_name)).all()
         db.session.remove()
-    assert source.photo in photos and source.document in documents
-    for name in [*photos, *documents]:
-        assert sha256(root / name) == source.uploads[name], name
+        assert source.photo in photos and source.document in documents
+        for name in [*photos, *documents]:
+            assert hashlib.sha256(content(name)).hexdigest() == source.uploads[name], name
 
 
 def test_restore_into_a_scratch_database_and_folder(source, target):
@@ -244,14 +272,15 @@ def test_restore_into_a_scratch_database_and_folder(source, target):
     assert "every SHA-256 matches" in result.output
     check_restored(source, target)
     with target.app_context():
-        assert stat.S_IMODE(storage.root().stat().st_mode) == 0o700
+        if not isinstance(storage.backend(), S3Store):
+            assert stat.S_IMODE(storage.root().stat().st_mode) == 0o700
+    assert not [key for key in bucket_keys(target) if "/.restore-" in key]  # the staging area is gone
 
 
 def test_restore_onto_data_needs_yes_and_then_replaces_it(source, target):
     assert cli(target, "restore", str(source.backup)).exit_code == 0
     with target.app_context():
-        photo = storage.root() / source.photo
-        photo.unlink()
+        remove(source.photo)
         db.session.execute(text("DELETE FROM calendar_days WHERE day = (SELECT max(day) FROM calendar_days)"))
         db.session.commit()
         db.session.remove()
@@ -262,13 +291,26 @@ def test_restore_onto_data_needs_yes_and_then_replaces_it(source, target):
     assert refused.exit_code != 0
     assert "not empty" in refused.output and "--yes" in refused.output and "calendar_days" in refused.output
     assert "Nothing was restored" in refused.output and "Traceback" not in refused.output
-    assert counts_of(target) == changed and not photo.exists()
+    assert counts_of(target) == changed and source.photo not in uploads_of(target)
+    replaced = uploads_of(target)
 
     result = cli(target, "restore", "--yes", str(source.backup))
     assert result.exit_code == 0, result.output
     check_restored(source, target)
-    kept = [path for path in photo.parent.parent.iterdir() if path.name.startswith("uploads.replaced-")]
-    assert len(kept) == 1  # the replaced store is set aside, not deleted
+    # The replaced store is set aside, not deleted: a folder beside the local one, a folder of the bucket.
+    with target.app_context():
+        store = storage.backend()
+        if isinstance(store, S3Store):
+            kept = {key for key in bucket_keys(target) if key.startswith(f"{store.prefix}.replaced-")}
+            assert {key.rsplit("/", 1)[1] for key in kept} == set(replaced)
+            assert len({key.rsplit("/", 1)[0] for key in kept}) == 1
+        else:
+            root = storage.root()
+            [kept_folder] = [
+                path for path in root.parent.iterdir() if path.name.startswith("uploads.replaced-")
+            ]
+            assert {path.name for path in kept_folder.iterdir()} == set(replaced)
+    assert "previous upload store was kept in" in result.output
 
 
 def alter_upload(backup: Path, source: Source) -> str:
@@ -317,7 +359,7 @@ def test_a_tampered_backup_is_refused_before_anything_is_touched(source, target,
         assert "Traceback" not in result.output
     assert "Nothing was restored" in restored.output
     assert table_names(target) == []
-    assert uploads_of(target) == {}
+    assert uploads_of(target) == {} and bucket_keys(target) == set()  # no staging area left either
     assert not (tmp_path / "escaped.txt").exists()
 
 

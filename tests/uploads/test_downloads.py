@@ -1,6 +1,7 @@
 """Every route that serves a stored file (portal.uploads.serving): dossier documents and results, feedback
-photos. A download is an attachment named with the stored type's extension; a file missing on disk is a
-translated 404, never a 500; downloads of personal files are audited (who, which file, which item)."""
+photos, from the local folder and from the S3 store (tests/uploads/conftest.py). A download is an
+attachment named with the stored type's extension; a file missing from the store is a translated 404,
+never a 500; downloads of personal files are audited (who, which file, which item)."""
 
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ from portal.dossiers.models import Dossier, DossierFile
 from portal.events.models import Event
 from portal.extensions import db
 from portal.settings import ROOT
-from portal.uploads import storage
 from tests.support.clients import fresh_client, signed_in
 from tests.support.dossiers import applicant
 from tests.support.factories import account
 from tests.support.feedback import make_item, publish
 from tests.support.files import PDF, jpeg_bytes
+from tests.support.storage import content, remove
 
 LEADER = "leader"
 PROCESSOR = "processor"
@@ -138,7 +139,7 @@ def test_a_dossier_file_missing_on_disk_is_a_translated_404(app, who):
     client = fresh_client(app)
     dossier = submit(client, [(PDF, "to-khai.pdf")])
     [record] = dossier.files
-    storage.path_of(record.stored_name).unlink()
+    remove(record.stored_name)
     reader = client if who == "citizen" else signed_in(app, PROCESSOR)
     assert_translated_404(reader.get(file_url(dossier, record)))
     assert downloads("dossier", dossier.id) == []  # nothing was downloaded
@@ -150,7 +151,7 @@ def test_a_result_missing_on_disk_is_a_translated_404(app):
     [record] = dossier.files
     record.kind = "result"
     db.session.flush()
-    storage.path_of(record.stored_name).unlink()
+    remove(record.stored_name)
     assert_translated_404(client.get(file_url(dossier, record)))
 
 
@@ -160,7 +161,7 @@ def test_a_feedback_photo_missing_on_disk_is_a_translated_404(app, published):
     if published:
         publish(item)
     photo = item.photos[0]
-    storage.path_of(photo.stored_name).unlink()
+    remove(photo.stored_name)
     reader = fresh_client(app) if published else signed_in(app, PROCESSOR)
     assert_translated_404(reader.get(f"/feedback/photos/{photo.stored_name}"))
     with reader.get(f"/feedback/photos/{photo.thumbnail_name}") as thumbnail:
@@ -233,3 +234,33 @@ def test_downloads_appear_in_the_audit_log_with_a_translated_label_and_not_on_th
     assert label != "File downloaded" and label in page and "to-khai.pdf" in page
     timeline = body(leader.get(f"/staff/dossiers/{dossier.code}"))
     assert label not in timeline
+
+
+# --- streaming and validators ------------------------------------------------------------------------------
+
+
+def test_a_download_is_streamed_with_its_length_and_no_validator(app):
+    client = fresh_client(app)
+    dossier = submit(client, [(PDF, "to-khai.pdf")])
+    [record] = dossier.files
+    with client.get(file_url(dossier, record)) as response:
+        assert response.status_code == 200
+        assert response.is_streamed  # sent from the store's stream a block at a time, never held whole
+        data = response.get_data()
+        assert data == content(record.stored_name)
+        assert response.headers["Content-Length"] == str(len(data))
+        assert "ETag" not in response.headers and "Last-Modified" not in response.headers
+
+
+def test_a_published_photo_has_an_etag_and_answers_304_to_it(app):
+    item = make_item(photos=(jpeg_bytes(),))
+    publish(item)
+    db.session.flush()
+    url = f"/feedback/photos/{item.photos[0].stored_name}"
+    client = fresh_client(app)
+    with client.get(url) as first:
+        assert first.status_code == 200 and first.get_data() == content(item.photos[0].stored_name)
+        etag = first.headers["ETag"]
+        assert etag == f'"{item.photos[0].stored_name}"' and first.headers["Last-Modified"]
+    with client.get(url, headers={"If-None-Match": etag}) as again:
+        assert again.status_code == 304 and again.get_data() == b""

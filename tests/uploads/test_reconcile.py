@@ -1,31 +1,37 @@
 """`flask --app portal check-files` (portal.uploads.reconcile): rows whose file is missing, files no row
 references, counts, exit status, --json, and --delete-orphans that only removes unreferenced files older
-than an hour. Each test points the upload store at its own folder holding exactly the database's files."""
+than an hour. Each test points the upload store at its own folder (or bucket, on the S3 store) holding
+exactly the database's files."""
 
 from __future__ import annotations
 
 import json
-import os
-import time
-from pathlib import Path
 
 import pytest
 
 from portal.dossiers import intake as dossiers
 from portal.uploads import reconcile, storage
+from portal.uploads.s3 import S3Store
 from tests.support.feedback import make_item
 from tests.support.files import PDF, jpeg_bytes
+from tests.support.storage import age, names, remove, stray
 
 TWO_HOURS = 2 * 3600
 
 
 @pytest.fixture
-def store(app, tmp_path, monkeypatch) -> Path:
+def store(app, tmp_path, monkeypatch):
     """A fresh upload store with a file for every name the database holds (the demo dossiers' PDFs…)."""
-    monkeypatch.setattr(app, "instance_path", str(tmp_path))
+    current = storage.backend()
+    if isinstance(current, S3Store):
+        server = app.extensions["portal.tests.s3_server"]
+        fresh = S3Store(server.new_bucket(), "uploads/", current.endpoint_url, current.region)
+        monkeypatch.setitem(app.extensions, storage.EXTENSION, fresh)
+    else:
+        monkeypatch.setattr(app, "instance_path", str(tmp_path))
     for row in reconcile.stored_rows():
-        storage.path_of(row.name).write_bytes(b"x")
-    return storage.root()
+        storage.backend().put(row.name, b"x")
+    return storage.backend()
 
 
 def run(app, *args):
@@ -39,19 +45,6 @@ def a_dossier_file():
     return dossier, dossier.files[0]
 
 
-def aged(path: Path, seconds: int) -> Path:
-    moment = time.time() - seconds
-    os.utime(path, (moment, moment))
-    return path
-
-
-def stray(store: Path, name: str, data: bytes = b"x", age: int = 0) -> Path:
-    """A file no row names, last written `age` seconds ago."""
-    path = store / name
-    path.write_bytes(data)
-    return aged(path, age)
-
-
 def test_a_consistent_store_passes(app, store):
     a_dossier_file()
     make_item(photos=(jpeg_bytes(),))
@@ -61,16 +54,17 @@ def test_a_consistent_store_passes(app, store):
     assert "Files no row references (older than 1 h): 0" in result.output
     report = json.loads(run(app, "--json").output)
     assert report["ok"] is True and report["missing"] == [] and report["orphans"] == []
-    assert report["files_on_disk"] == report["names_in_database"] == len(list(store.iterdir())) > 0
+    assert report["files_on_disk"] == report["names_in_database"] == len(names()) > 0
+    assert report["root"] == store.describe()
 
 
 def test_missing_files_and_orphans_are_listed_with_counts_and_exit_1(app, store):
     dossier, record = a_dossier_file()
     item = make_item(photos=(jpeg_bytes(),))
-    storage.path_of(record.stored_name).unlink()
-    storage.path_of(item.photos[0].thumbnail_name).unlink()
-    orphan = stray(store, "0123abcd-left-by-a-crash.pdf", b"%PDF-", age=TWO_HOURS)
-    fresh = stray(store, "fedc9876-upload-in-progress.jpg", age=60)
+    remove(record.stored_name)
+    remove(item.photos[0].thumbnail_name)
+    orphan = stray("0123abcd-left-by-a-crash.pdf", b"%PDF-", seconds_ago=TWO_HOURS)
+    fresh = stray("fedc9876-upload-in-progress.jpg", seconds_ago=60)
 
     result = run(app)
     assert result.exit_code == 1
@@ -78,10 +72,10 @@ def test_missing_files_and_orphans_are_listed_with_counts_and_exit_1(app, store)
     assert f"dossier_files #{record.id} ({dossier.code}): {record.stored_name}" in result.output
     photo = item.photos[0]
     assert f"feedback_photos #{photo.id} ({item.code}): {photo.thumbnail_name}" in result.output
-    assert "Files no row references (older than 1 h): 1" in result.output and orphan.name in result.output
-    assert "not counted): 1" in result.output and fresh.name in result.output
+    assert "Files no row references (older than 1 h): 1" in result.output and orphan in result.output
+    assert "not counted): 1" in result.output and fresh in result.output
     assert "Nothing was deleted" in result.output
-    assert orphan.exists() and fresh.exists()  # never deletes by default
+    assert {orphan, fresh} <= names()  # never deletes by default
 
     as_json = run(app, "--json")
     assert as_json.exit_code == 1
@@ -91,24 +85,24 @@ def test_missing_files_and_orphans_are_listed_with_counts_and_exit_1(app, store)
         ("dossier_files", record.id, dossier.code),
         ("feedback_photos", item.photos[0].id, item.code),
     }
-    assert [o["name"] for o in report["orphans"]] == [orphan.name] and report["orphans"][0]["size"] == 5
+    assert [o["name"] for o in report["orphans"]] == [orphan] and report["orphans"][0]["size"] == 5
     assert report["orphans"][0]["age_seconds"] >= TWO_HOURS - 5
-    assert [r["name"] for r in report["recent"]] == [fresh.name]
+    assert [r["name"] for r in report["recent"]] == [fresh]
     assert report["deleted"] == []
 
 
 def test_delete_orphans_removes_only_unreferenced_files_older_than_an_hour(app, store):
     _dossier, record = a_dossier_file()
-    kept = aged(storage.path_of(record.stored_name), TWO_HOURS)  # old, but a row names it
-    orphan = stray(store, "0123abcd-left-by-a-crash.pdf", b"%PDF-", age=TWO_HOURS)
-    temporary = stray(store, ".upload-k2j3h4", age=TWO_HOURS)  # a temporary file of a crashed write
-    fresh = stray(store, "fedc9876-upload-in-progress.jpg", age=60)
+    kept = age(record.stored_name, TWO_HOURS)  # old, but a row names it
+    orphan = stray("0123abcd-left-by-a-crash.pdf", b"%PDF-", seconds_ago=TWO_HOURS)
+    temporary = stray(".upload-k2j3h4", seconds_ago=TWO_HOURS)  # a temporary file of a crashed write
+    fresh = stray("fedc9876-upload-in-progress.jpg", seconds_ago=60)
 
     result = run(app, "--delete-orphans", "--json")
     report = json.loads(result.output)
-    assert sorted(report["deleted"]) == sorted([orphan.name, temporary.name])
-    assert not orphan.exists() and not temporary.exists()
-    assert kept.exists() and fresh.exists()
+    assert sorted(report["deleted"]) == sorted([orphan, temporary])
+    assert orphan not in names() and temporary not in names()
+    assert {kept, fresh} <= names()
     assert result.exit_code == 0 and report["ok"] is True  # what was wrong is repaired
 
     again = run(app)
@@ -117,7 +111,7 @@ def test_delete_orphans_removes_only_unreferenced_files_older_than_an_hour(app, 
 
 def test_delete_orphans_never_hides_a_missing_file(app, store):
     _dossier, record = a_dossier_file()
-    storage.path_of(record.stored_name).unlink()
+    remove(record.stored_name)
     result = run(app, "--delete-orphans")
     assert result.exit_code == 1 and "Rows whose file is missing: 1" in result.output
 
@@ -126,8 +120,8 @@ def test_a_file_written_after_the_listing_and_committed_is_not_an_orphan(app, st
     """The listing comes before the rows: an upload that commits in between is referenced, not orphaned."""
     listed = reconcile._files
 
-    def list_then_upload(root, now):
-        found = listed(root, now)
+    def list_then_upload(store, now):
+        found = listed(store, now)
         a_dossier_file()  # written and flushed after the listing
         return found
 

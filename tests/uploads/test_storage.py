@@ -1,5 +1,6 @@
 """Private upload storage (portal.uploads.storage): content-addressed, atomic, confined to the uploads
-folder, and no orphan file when a request's transaction is rolled back."""
+folder, and no orphan file when a request's transaction is rolled back — on the local folder and on the S3
+store (tests/uploads/conftest.py runs each test on both)."""
 
 from __future__ import annotations
 
@@ -13,14 +14,11 @@ import pytest
 from PIL import Image
 
 from portal.feedback import operations
-from portal.uploads import storage
+from portal.uploads import backends, storage
 from tests.support.clients import fresh_client
 from tests.support.feedback import by_code, feedback_count, receipt_code, web_submit
 from tests.support.files import jpeg_bytes
-
-
-def files_in(folder: Path) -> set[str]:
-    return {path.name for path in folder.iterdir()} if folder.exists() else set()
+from tests.support.storage import content, names
 
 
 def tree(folder: Path) -> set[Path]:
@@ -40,53 +38,63 @@ def test_store_names_are_server_chosen_and_never_shared(app):
     name = storage.store(data, ".jpg")
     # Content hash (for integrity checks) plus a random part: no two uploads share a file.
     assert re.fullmatch(hashlib.sha256(data).hexdigest()[:32] + r"-[0-9a-f]{16}\.jpg", name)
-    path = storage.path_of(name)
-    assert path.parent == storage.root() and path.read_bytes() == data
+    assert content(name) == data and storage.backend().size(name) == len(data)
     again = storage.store(data, ".jpg")
-    assert again != name and storage.path_of(again).read_bytes() == data
+    assert again != name and content(again) == data and {name, again} <= names()
 
 
+@pytest.mark.local_storage
+def test_the_local_store_is_the_instance_folder(app):
+    name = storage.store(b"local " + os.urandom(8), ".jpg")
+    path = storage.path_of(name)
+    assert path.parent == storage.root() == Path(app.instance_path) / "uploads"
+    assert storage.backend().describe() == str(storage.root())
+
+
+@pytest.mark.local_storage
 def test_store_writes_a_temporary_file_in_the_folder_then_renames_it(app, monkeypatch):
     calls = []
     real_replace, real_fsync = os.replace, os.fsync
-    monkeypatch.setattr(storage.os, "fsync", lambda fd: (calls.append(("fsync", fd)), real_fsync(fd))[1])
+    monkeypatch.setattr(backends.os, "fsync", lambda fd: (calls.append(("fsync", fd)), real_fsync(fd))[1])
 
     def spy_replace(src, dst):
         calls.append(("replace", Path(src), Path(dst)))
         return real_replace(src, dst)
 
-    monkeypatch.setattr(storage.os, "replace", spy_replace)
+    monkeypatch.setattr(backends.os, "replace", spy_replace)
     data = os.urandom(64)
     name = storage.store(data, ".jpg")
     assert [call[0] for call in calls] == ["fsync", "replace"]  # flushed to disk before it appears
     _, source, target = calls[1]
     assert source.parent == target.parent == storage.root()  # same filesystem: the rename is atomic
     assert source.name.startswith(".upload-") and target.name == name
-    assert not any(n.startswith(".upload-") for n in files_in(storage.root()))
+    assert not any(n.startswith(".upload-") for n in names())
 
 
+@pytest.mark.local_storage
 def test_a_failed_write_leaves_neither_the_file_nor_a_temporary_one(app, monkeypatch):
     def broken_replace(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(storage.os, "replace", broken_replace)
+    monkeypatch.setattr(backends.os, "replace", broken_replace)
     data = os.urandom(64)
-    before = files_in(storage.root())
+    before = names()
     with pytest.raises(OSError):
         storage.store(data, ".jpg")
-    assert files_in(storage.root()) == before
+    assert names() == before
     assert not storage.path_of(hashlib.sha256(data).hexdigest() + ".jpg").exists()
 
 
 @pytest.mark.parametrize("suffix", ["/../../evil.py", "/../x", "\\..\\evil", "/x"])
 def test_store_never_writes_outside_the_uploads_folder(app, suffix):
     instance = Path(app.instance_path)
-    before = tree(instance.parent)
+    before, stored = tree(instance.parent), names()
     with pytest.raises(ValueError):
         storage.store(b"#!/bin/sh\nrm -rf /\n", suffix)
-    assert tree(instance.parent) == before
+    assert tree(instance.parent) == before and names() == stored
 
 
+@pytest.mark.local_storage
 @pytest.mark.parametrize(
     "name", ["../x", "../../etc/passwd", "a/b", "a\\b", ".hidden", ".upload-abc", "", "/abs"]
 )
@@ -95,6 +103,7 @@ def test_path_of_rejects_names_that_could_escape_or_hide(app, name):
         storage.path_of(name)
 
 
+@pytest.mark.local_storage
 def test_path_of_accepts_a_stored_name(app):
     name = hashlib.sha256(b"x").hexdigest() + ".jpg"
     path = storage.path_of(name)
@@ -108,11 +117,11 @@ def test_path_of_accepts_a_stored_name(app):
 
 def test_invalid_second_photo_stores_nothing(app):
     client = fresh_client(app)
-    before_files, before_rows = files_in(storage.root()), feedback_count()
+    before_files, before_rows = names(), feedback_count()
     php = b"<?php system($_GET['c']); ?>"
     response = web_submit(client, photos=[(unique_jpeg(11), "ok.jpg"), (php, "x.jpg")])
     assert response.status_code == 400
-    assert files_in(storage.root()) == before_files
+    assert names() == before_files
     assert feedback_count() == before_rows
 
 
@@ -124,10 +133,10 @@ def test_files_of_a_rolled_back_submission_are_removed(app, monkeypatch):
 
     monkeypatch.setattr(operations, "record", fail)  # runs after the photos were stored
     client = fresh_client(app)
-    before_files, before_rows = files_in(storage.root()), feedback_count()
+    before_files, before_rows = names(), feedback_count()
     response = web_submit(client, photos=[(unique_jpeg(21), "a.jpg"), (unique_jpeg(22), "b.jpg")])
     assert response.status_code == 400
-    assert files_in(storage.root()) == before_files
+    assert names() == before_files
     assert feedback_count() == before_rows
 
 
@@ -137,25 +146,25 @@ def test_files_of_a_crashed_request_are_removed(app, monkeypatch):
 
     monkeypatch.setattr(operations, "_search_keys", crash)
     client = fresh_client(app)
-    before_files, before_rows = files_in(storage.root()), feedback_count()
+    before_files, before_rows = names(), feedback_count()
     response = web_submit(client, photos=[(unique_jpeg(31), "a.jpg")])
     assert response.status_code == 500
     assert "unexpected" not in response.get_data(as_text=True)
-    assert files_in(storage.root()) == before_files
+    assert names() == before_files
     assert feedback_count() == before_rows
 
 
 def test_a_committed_submission_keeps_its_files(app):
     client = fresh_client(app)
-    before = files_in(storage.root())
+    before = names()
     response = web_submit(client, photos=[(unique_jpeg(41), "a.jpg"), (unique_jpeg(42), "b.png")])
     assert response.status_code == 302
     item = by_code(receipt_code(client))
-    names = {name for photo in item.photos for name in (photo.stored_name, photo.thumbnail_name)}
-    assert len(names) == 4
-    assert names <= files_in(storage.root()) and names.isdisjoint(before)
+    written = {name for photo in item.photos for name in (photo.stored_name, photo.thumbnail_name)}
+    assert len(written) == 4
+    assert written <= names() and written.isdisjoint(before)
     for photo in item.photos:
-        image = Image.open(io.BytesIO(storage.path_of(photo.stored_name).read_bytes()))
+        image = Image.open(io.BytesIO(content(photo.stored_name)))
         assert image.format == "JPEG" and (image.width, image.height) == (photo.width, photo.height)
         assert dict(image.getexif()) == {}
 
@@ -171,7 +180,7 @@ def test_a_rolled_back_request_does_not_remove_a_file_a_committed_item_uses(app,
 
     monkeypatch.setattr(operations, "record", fail)
     assert web_submit(fresh_client(app), photos=[(photo, "same.jpg")]).status_code == 400
-    assert kept <= files_in(storage.root())
+    assert kept <= names()
 
 
 def test_a_rollback_racing_a_commit_of_the_same_photo_keeps_the_committed_file(app):
@@ -187,4 +196,4 @@ def test_a_rollback_racing_a_commit_of_the_same_photo_keeps_the_committed_file(a
     item = by_code(receipt_code(client))
     # …then A fails and rolls back.
     storage.discard_uncommitted_files()
-    assert storage.path_of(item.photos[0].stored_name).exists()
+    assert storage.backend().exists(item.photos[0].stored_name)
