@@ -48,14 +48,18 @@ def redis() -> None:
         client.close()
 
 
-def local_storage() -> None:
-    """The upload folder exists and this process may write to it."""
+def storage() -> None:
+    """The upload store answers: the S3 bucket a HEAD request (a name that is not there is fine: the bucket
+    answered), or the local upload folder exists and this process may write to it."""
     import os
 
-    from portal.uploads import storage
+    from portal.uploads import storage as uploads
 
-    if not os.access(storage.root(), os.W_OK | os.X_OK):
-        raise PermissionError("upload folder not writable")
+    if current_app.extensions.get(uploads.EXTENSION) is None:  # the instance folder's uploads/
+        if not os.access(uploads.root(), os.W_OK | os.X_OK):
+            raise PermissionError("upload folder not writable")
+        return
+    uploads.backend().exists("readiness-probe.txt")  # raises StorageUnavailable when unreachable
 
 
 def results(app: Flask) -> dict[str, str]:
@@ -75,7 +79,7 @@ def init_app(app: Flask) -> None:
     add_check(app, "database", database)
     if app.config["PORTAL_SETTINGS"].redis_url:
         add_check(app, "redis", redis)
-    add_check(app, "storage", local_storage)
+    add_check(app, "storage", storage)
 
     @app.get("/healthz")
     def healthz():

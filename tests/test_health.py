@@ -44,3 +44,19 @@ def test_a_failing_storage_check_makes_the_node_unready(tmp_path):
     assert response.status_code == 503
     assert response.get_json()["checks"]["storage"] == "unavailable"
     assert "bucket" not in response.get_data(as_text=True)
+
+
+def test_readyz_checks_the_s3_store(tmp_path, s3_server):
+    bucket = s3_server.new_bucket()
+    ready = create_app(Settings.for_tests(tmp_path / "up", **s3_server.settings(bucket)))
+    with ready.app_context():
+        from portal.extensions import db
+
+        db.create_all()
+    assert ready.test_client().get("/readyz").get_json()["checks"]["storage"] == "ok"
+    closed = {**s3_server.settings(bucket), "s3_endpoint_url": "http://127.0.0.1:1"}
+    away = create_app(Settings.for_tests(tmp_path / "away", **closed))
+    response = away.test_client().get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["checks"]["storage"] == "unavailable"
+    assert bucket not in response.get_data(as_text=True)

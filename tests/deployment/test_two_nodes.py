@@ -211,6 +211,8 @@ def cluster(tmp_path_factory):
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",
             "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_CONFIG_FILE": os.devnull,  # never this machine's own AWS set-up
+            "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
         import boto3
 
