@@ -100,6 +100,12 @@ class Settings:
         if not secret_key:
             if environment == "production":
                 problems.append("SECRET_KEY is required when PORTAL_ENV=production")
+            elif env.get("PORTAL_STORAGE_URL", "").strip():
+                # A shared store means several machines: a key generated into each instance folder would
+                # differ per node, so a session, form or private link made on one node fails on the next.
+                problems.append(
+                    "SECRET_KEY is required with PORTAL_STORAGE_URL: every node must sign with it"
+                )
             else:
                 secret_key = _development_secret(instance)
         elif len(secret_key) < 32:

@@ -252,3 +252,13 @@ def test_wsgi_with_bad_environment_stops_with_a_clear_message(environment):
     assert "DATABASE_URL must be a sqlite:/// or postgresql:// URL" in result.stderr
     assert "PORTAL_OFFICE_CLOSING must be a time of day like 17:00" in result.stderr
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_several_nodes_need_one_secret_key(tmp_path):
+    """A shared upload store means several machines; each would otherwise generate its own key into its own
+    instance folder, and a session or private link signed on one node would be refused by the other."""
+    env = {"PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_STORAGE_URL": "s3://portal-uploads/files"}
+    with pytest.raises(SettingsError, match="SECRET_KEY is required with PORTAL_STORAGE_URL"):
+        Settings.from_env(env)
+    assert not (tmp_path / "secret_key").exists()
+    assert Settings.from_env({**env, "SECRET_KEY": "k" * 40}).secret_key == "k" * 40
