@@ -90,3 +90,36 @@ def test_metrics_settings(tmp_path):
         Settings.from_env({**base, "PORTAL_METRICS_ALLOW": "prometheus"})
     with pytest.raises(SettingsError, match="PORTAL_METRICS_TOKEN must be at least 32"):
         Settings.from_env({**base, "PORTAL_METRICS_TOKEN": "short"})
+
+
+def test_gunicorn_prepares_and_removes_the_metrics_folder(monkeypatch, tmp_path):
+    """gunicorn.conf.py: a private folder when none is given (removed at exit); an operator's folder is
+    emptied of the last run's files; a dead worker's live gauges go with it."""
+    import os
+    import runpy
+    from types import SimpleNamespace
+
+    from portal.settings import ROOT
+
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", "placeholder")  # restored (removed) after the test
+    monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR")
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ  # loading the file sets nothing
+    private = config["prepare_metrics_folder"]()
+    assert private.is_dir() and os.environ["PROMETHEUS_MULTIPROC_DIR"] == str(private)
+    config["on_exit"](SimpleNamespace())
+    assert not private.exists()
+
+    given = tmp_path / "metrics"
+    given.mkdir()
+    (given / "counter_123.db").write_bytes(b"old run")
+    (given / "gauge_livesum_456.db").write_bytes(b"a live gauge")
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(given))
+    config = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    assert config["prepare_metrics_folder"]() == given
+    assert list(given.iterdir()) == []
+    (given / "gauge_livesum_456.db").write_bytes(b"a live gauge")
+    config["child_exit"](SimpleNamespace(), SimpleNamespace(pid=456))
+    assert not (given / "gauge_livesum_456.db").exists()
+    config["on_exit"](SimpleNamespace())
+    assert given.is_dir()  # the operator's folder stays
