@@ -14,7 +14,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
     configure(app, settings)
 
-    from portal import caching, cli, compression, database, errors, i18n, security, throttle
+    from portal import caching, cli, compression, database, errors, i18n, jobs, mail, security, throttle
     from portal.accounts import loader as accounts_loader
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
@@ -26,6 +26,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    jobs.init_app(app)  # the outbox, handed to huey after each commit (SQLite file or Redis)
+    mail.init_app(app)  # registers the "mail" job kind
     i18n.init_app(app)
     security.init_app(app)
     accounts_loader.init_app(app)  # session cookie -> account

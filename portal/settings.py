@@ -63,6 +63,9 @@ class Settings:
     trusted_proxies: int = 0
     # Minutes without a request after which a staff session ends (citizens are not affected).
     staff_idle_minutes: int = 30
+    # Name of the background-job queue (portal.jobs): its key prefix in Redis, its name in the SQLite file.
+    # Two portals sharing one Redis (staging and production) must use different names.
+    jobs_queue: str = "portal-jobs"
     testing: bool = False
 
     @property
@@ -128,6 +131,9 @@ class Settings:
         if not idle.isascii() or not idle.isdigit() or not 1 <= int(idle) <= 1440:
             problems.append("PORTAL_STAFF_IDLE_MINUTES must be a whole number of minutes from 1 to 1440")
             idle = str(cls.staff_idle_minutes)
+        jobs_queue = env.get("PORTAL_JOBS_QUEUE", "").strip() or cls.jobs_queue
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,39}", jobs_queue):
+            problems.append("PORTAL_JOBS_QUEUE must be 1 to 40 lower-case letters, digits, '.', '_' or '-'")
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
@@ -147,6 +153,7 @@ class Settings:
             bank_webhook_secrets=secrets_,
             trusted_proxies=int(proxies),
             staff_idle_minutes=int(idle),
+            jobs_queue=jobs_queue,
         )
 
     @classmethod
