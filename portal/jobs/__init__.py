@@ -4,6 +4,9 @@ inside the request.
 
 A feature registers a kind once in create_app (`jobs.register(app, "mail", handler)`), then calls
 `jobs.enqueue(kind, key, payload)` inside the request's transaction. portal.jobs imports no feature.
+
+For metrics: `pending_count()` (queue depth), `failed_count()` (jobs given up, kept 30 days) and
+`on_failure(app, hook)`: hook(kind) each time the worker gives a job up.
 """
 
 from .outbox import (
@@ -12,6 +15,7 @@ from .outbox import (
     PermanentFailure,
     Policy,
     enqueue,
+    failed_count,
     jobs_of,
     on_failure,
     pending_count,
@@ -25,6 +29,7 @@ __all__ = [
     "PermanentFailure",
     "Policy",
     "enqueue",
+    "failed_count",
     "init_app",
     "jobs_of",
     "on_failure",

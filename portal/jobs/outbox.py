@@ -231,6 +231,16 @@ def sweep() -> list[int]:
 
 def pending_count() -> int:
     """Jobs waiting to run or to be retried (the queue depth, for metrics)."""
+    return _count(PENDING)
+
+
+def failed_count() -> int:
+    """Jobs given up and not yet purged (Policy.keep_days). The failure hooks run in the worker process;
+    this count is the same fact read from any process (a web node's metrics endpoint)."""
+    return _count(FAILED)
+
+
+def _count(status: str) -> int:
     return (
-        db.session.scalar(select(func.count()).select_from(OutboxJob).where(OutboxJob.status == PENDING)) or 0
+        db.session.scalar(select(func.count()).select_from(OutboxJob).where(OutboxJob.status == status)) or 0
     )

@@ -8,6 +8,7 @@ from flask import Flask
 from huey import RedisHuey, SqliteHuey, crontab
 from huey.api import Huey, TaskWrapper
 from huey.exceptions import RetryTask
+from redis import ConnectionPool
 
 from . import outbox
 
@@ -19,11 +20,18 @@ def build_huey(app: Flask) -> tuple[Huey, TaskWrapper]:
     settings = app.config["PORTAL_SETTINGS"]
     name = settings.jobs_queue
     if settings.redis_url:
-        # huey prefixes every key with "huey.redis.<name>", so the queue cannot clash with the limits or
-        # the cache in the same Redis.
-        huey: Huey = RedisHuey(name, url=settings.redis_url, results=False, utc=True)
+        # Every key is "huey.<what>.<name>" (the name as given, not shortened), so the queue cannot clash
+        # with the limits or the cache in the same Redis, nor with another portal's queue. Fail fast when
+        # Redis is away (the hand-over after a commit then leaves the job to the sweep); the worker's
+        # blocking read waits 1 s at a time, well within the socket timeout.
+        pool = ConnectionPool.from_url(settings.redis_url, socket_connect_timeout=0.5, socket_timeout=3)
+        huey: Huey = RedisHuey(
+            name, connection_pool=pool, clean_name=False, read_timeout=1, results=False, utc=True
+        )
     else:
-        huey = SqliteHuey(name, filename=str(settings.instance_path / FILE_NAME), results=False, utc=True)
+        # No fsync: the outbox table is the durable record; a hand-over lost in a power cut is swept up.
+        path = str(settings.instance_path / FILE_NAME)
+        huey = SqliteHuey(name, filename=path, fsync=False, results=False, utc=True)
 
     @huey.task(name="run_job")
     def run_job(job_id: int) -> None:

@@ -166,15 +166,30 @@ def test_the_sweep_hands_over_lost_jobs_and_purges_old_finished_ones(app, queue)
     assert outbox.sweep() == []  # handed over just now: not again at the next minute
 
 
-def test_pending_count_is_the_queue_depth(app, queue):
-    before = jobs.pending_count()
+def test_pending_and_failed_counts_for_metrics(app, queue):
+    pending, failed = jobs.pending_count(), jobs.failed_count()
     make_row("p1")
     make_row("p2", status="done", finished_at=utcnow())
     make_row("p3", status="failed", finished_at=utcnow())
-    assert jobs.pending_count() == before + 1
+    make_row("p4", status="failed", finished_at=utcnow())
+    assert jobs.pending_count() == pending + 1
+    assert jobs.failed_count() == failed + 2
 
 
 def test_the_retry_delay_doubles_up_to_a_ceiling():
     policy = jobs.Policy()
     assert [policy.retry_delay(n) for n in range(1, 10)] == [60, 120, 240, 480, 960, 1920, 3840, 7200, 7200]
     assert sum(policy.retry_delay(n) for n in range(1, policy.max_attempts)) < 7 * 3600
+
+
+def test_the_status_and_sweep_commands(app, queue):
+    make_row("cli-lost", next_attempt_at=utcnow() - timedelta(minutes=10))
+    make_row("cli-done", status="done", finished_at=utcnow())
+    db.session.commit()
+    runner = app.test_cli_runner()
+    status = runner.invoke(args=["jobs", "status"])
+    assert status.exit_code == 0
+    assert f"{KIND}\tdone\t1" in status.output and f"{KIND}\tpending\t1" in status.output
+    swept = runner.invoke(args=["jobs", "sweep"])
+    assert swept.exit_code == 0 and "handed over again: 1" in swept.output
+    assert queue.pending_count() == 1  # on the queue for the worker
