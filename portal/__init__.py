@@ -22,7 +22,9 @@ def create_app(settings: Settings | None = None) -> Flask:
         errors,
         health,
         i18n,
+        jobs,
         logs,
+        mail,
         metrics,
         request_id,
         security,
@@ -42,6 +44,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    jobs.init_app(app)  # the outbox, handed to huey after each commit (SQLite file or Redis)
+    mail.init_app(app)  # registers the "mail" job kind
     i18n.init_app(app)
     security.init_app(app)
     accounts_loader.init_app(app)  # session cookie -> account
@@ -54,11 +58,25 @@ def create_app(settings: Settings | None = None) -> Flask:
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
     health.init_app(app)  # /healthz, /readyz
+    register_job_metrics(app)
     register_event_sources(app)
     register_blueprints(app)
     cli.init_app(app)
     trust_proxies(app, settings.trusted_proxies)
     return app
+
+
+def register_job_metrics(app: Flask) -> None:
+    """The job queue's depth and failures on /metrics, read from the outbox at each scrape (so any node
+    reports them, whichever process ran the jobs); portal.metrics and portal.jobs do not import each other."""
+    from portal import jobs, metrics
+
+    metrics.register(
+        app, "portal_job_queue_depth", "Jobs waiting to run or to be retried.", jobs.pending_count
+    )
+    metrics.register(
+        app, "portal_jobs_failed", "Jobs given up after their last attempt (kept 30 days).", jobs.failed_count
+    )
 
 
 def trust_proxies(app: Flask, hops: int) -> None:

@@ -75,6 +75,9 @@ class Settings:
     storage_url: str = ""
     s3_endpoint_url: str = ""  # a non-AWS store (MinIO, Ceph, moto); "" is AWS itself
     s3_region: str = ""
+    # Name of the background-job queue (portal.jobs): its key prefix in Redis, its name in the SQLite file.
+    # Two portals sharing one Redis (staging and production) must use different names.
+    jobs_queue: str = "portal-jobs"
     testing: bool = False
 
     @property
@@ -154,6 +157,9 @@ class Settings:
         if metrics_token and len(metrics_token) < 32:
             problems.append("PORTAL_METRICS_TOKEN must be at least 32 characters (or empty)")
         storage_url, endpoint, region = _storage(env, problems)
+        jobs_queue = env.get("PORTAL_JOBS_QUEUE", "").strip() or cls.jobs_queue
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,39}", jobs_queue):
+            problems.append("PORTAL_JOBS_QUEUE must be 1 to 40 lower-case letters, digits, '.', '_' or '-'")
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
@@ -179,6 +185,7 @@ class Settings:
             storage_url=storage_url,
             s3_endpoint_url=endpoint,
             s3_region=region,
+            jobs_queue=jobs_queue,
         )
 
     @classmethod

@@ -63,19 +63,19 @@ def test_latency_by_endpoint_never_by_path(tmp_path):
 
 def test_registered_readings(tmp_path):
     app = app_with(tmp_path)
-    metrics.register(app, "portal_job_queue_depth", "Jobs waiting.", lambda: 7)
-    metrics.register(app, "portal_job_failures", "Jobs that failed.", lambda: 3, kind="counter")
+    metrics.register(app, "portal_test_depth", "Jobs waiting.", lambda: 7)
+    metrics.register(app, "portal_test_failures", "Jobs that failed.", lambda: 3, kind="counter")
 
     def away() -> float:
         raise ConnectionError("redis away")
 
     metrics.register(app, "portal_broken", "A source that is away.", away)
     text = app.test_client().get("/metrics", environ_base=LOOPBACK).get_data(as_text=True)
-    assert "portal_job_queue_depth 7.0" in text
-    assert "portal_job_failures_total 3.0" in text
+    assert "portal_test_depth 7.0" in text
+    assert "portal_test_failures_total 3.0" in text
     assert "portal_broken" not in text  # left out; the scrape still answers
     with pytest.raises(ValueError, match="registered twice"):
-        metrics.register(app, "portal_job_queue_depth", "again", lambda: 1)
+        metrics.register(app, "portal_test_depth", "again", lambda: 1)
 
 
 def test_metrics_settings(tmp_path):
@@ -123,3 +123,27 @@ def test_gunicorn_prepares_and_removes_the_metrics_folder(monkeypatch, tmp_path)
     assert not (given / "gauge_livesum_456.db").exists()
     config["on_exit"](SimpleNamespace())
     assert given.is_dir()  # the operator's folder stays
+
+
+def test_the_job_queue_is_on_metrics(app, client):
+    """Read from the outbox at each scrape (the suite's transaction is rolled back afterwards)."""
+    from portal.db_types import utcnow
+    from portal.extensions import db
+    from portal.jobs.models import DONE, FAILED, PENDING, OutboxJob
+
+    def values() -> tuple[float, float]:
+        lines = client.get("/metrics", environ_base=LOOPBACK).get_data(as_text=True).splitlines()
+        depth = next(line for line in lines if line.startswith("portal_job_queue_depth "))
+        failed = next(line for line in lines if line.startswith("portal_jobs_failed "))
+        return float(depth.split()[1]), float(failed.split()[1])
+
+    depth, failed = values()
+    now = utcnow()
+    for number, status in enumerate((PENDING, PENDING, FAILED, DONE)):
+        db.session.add(
+            OutboxJob(
+                kind="mail", key=f"test:metrics:{number}", status=status, created_at=now, next_attempt_at=now
+            )
+        )
+    db.session.flush()
+    assert values() == (depth + 2, failed + 1)

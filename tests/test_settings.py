@@ -33,6 +33,7 @@ SETTINGS_VARIABLES = (
     "PORTAL_SAME_DAY_CUTOFF",
     "PORTAL_SUPPLEMENT_RULE",
     "PORTAL_TRUSTED_PROXIES",
+    "PORTAL_JOBS_QUEUE",
 )
 GOOD_SECRET = "s" * 40
 PRODUCTION = {
@@ -158,6 +159,16 @@ def test_bad_smtp_port_is_refused(problems, value):
 
 def test_good_smtp_port_is_read(settings_from):
     assert settings_from(SMTP_PORT="587").smtp.port == 587
+
+
+@pytest.mark.parametrize("value", ["Portal", "portal jobs", "-portal", "x" * 41, "hàng-đợi"])
+def test_bad_jobs_queue_name_is_refused(problems, value):
+    assert "PORTAL_JOBS_QUEUE must be 1 to 40 lower-case letters" in problems(PORTAL_JOBS_QUEUE=value)
+
+
+def test_jobs_queue_name_is_read(settings_from):
+    assert settings_from().jobs_queue == "portal-jobs"
+    assert settings_from(PORTAL_JOBS_QUEUE="portal-staging").jobs_queue == "portal-staging"
 
 
 @pytest.mark.parametrize("value", ["5pm", "24:00", "17:60", "17", "17h00", ""])
