@@ -52,21 +52,46 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=True, default=str)
 
 
+class _StderrHandler(logging.StreamHandler):
+    """Writes to whatever sys.stderr is when a record is emitted (gunicorn may replace it after start-up)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @property
+    def stream(self):
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value) -> None:
+        pass
+
+
 def init_app(app: Flask) -> None:
-    """In json mode, the app's logger (and its children, portal.*) writes JSON lines with the request id to
-    stderr, which gunicorn passes to its error log; in text mode Flask's own handler stays."""
+    """In json mode, every logger of the process (the app's, portal.*, and libraries such as huey's) writes
+    JSON lines with the request id to stderr, which gunicorn passes to its error log: one handler on the root
+    logger, and Flask's own text handler removed. In text mode nothing changes."""
     from portal.request_id import RequestIdFilter
 
     if app.config["PORTAL_SETTINGS"].log_format != "json":
         return
     app.logger.removeHandler(default_handler)
-    for handler in list(app.logger.handlers):
-        if getattr(handler, "_portal_json", False):
-            app.logger.removeHandler(handler)
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(JsonFormatter())
-    handler.addFilter(RequestIdFilter())  # on the handler: records of child loggers pass through it too
-    handler._portal_json = True  # type: ignore[attr-defined]
-    app.logger.addHandler(handler)
     if app.logger.level == logging.NOTSET:
         app.logger.setLevel(logging.INFO)
+    root = logging.getLogger()
+    if any(getattr(handler, "_portal_json", False) for handler in root.handlers):
+        return
+    handler = _StderrHandler()
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())  # on the handler: records that propagate from any logger pass it
+    handler._portal_json = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    logging.captureWarnings(True)  # Python's warnings too, as JSON lines rather than bare text on stderr
+
+
+def remove_json_handler() -> None:
+    """Undo init_app's root handler (tests that switch JSON logs on and off in one process)."""
+    root = logging.getLogger()
+    for handler in [handler for handler in root.handlers if getattr(handler, "_portal_json", False)]:
+        root.removeHandler(handler)
+    logging.captureWarnings(False)

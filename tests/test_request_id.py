@@ -13,7 +13,7 @@ from types import SimpleNamespace
 import pytest
 from gunicorn.config import Config
 
-from portal import create_app
+from portal import create_app, logs
 from portal.access_log import REDACTED
 from portal.settings import ROOT, Settings, SettingsError
 
@@ -81,8 +81,23 @@ def test_a_crash_shows_the_id_and_logs_the_trace_not_the_user(tmp_path, caplog):
     assert any(record.exc_info for record in caplog.records)  # the operator has the trace, in the log
 
 
-def test_json_log_lines_of_the_app_carry_the_request_id(tmp_path, capsys):
+@pytest.fixture
+def json_logs():
+    """JSON logging changes process-wide loggers (root's handler, the "portal" logger): restore them."""
+    from flask.logging import default_handler
+
+    portal_logger = logging.getLogger("portal")
+    handlers, level = list(portal_logger.handlers), portal_logger.level
+    yield
+    logs.remove_json_handler()
+    portal_logger.handlers[:] = handlers
+    portal_logger.setLevel(level)
+    assert default_handler in handlers or not handlers
+
+
+def test_json_log_lines_of_the_app_carry_the_request_id(tmp_path, capsys, json_logs):
     _, client = client_of(tmp_path, log_format="json")
+    logging.getLogger("huey.consumer").warning("a library speaks")
     response = client.get("/_log")
     crash = client.get("/_boom")
     lines = [json.loads(line) for line in capsys.readouterr().err.splitlines() if line.strip()]
@@ -92,13 +107,16 @@ def test_json_log_lines_of_the_app_carry_the_request_id(tmp_path, capsys):
     error = next(line for line in lines if line["message"] == "unhandled error")
     assert error["request_id"] == crash.headers["X-Request-ID"]
     assert "RuntimeError" in error["exception"]  # the whole trace in one JSON string, one line
+    library = next(line for line in lines if line["message"] == "a library speaks")
+    assert library["logger"] == "huey.consumer" and library["request_id"] is None
 
 
-def test_text_logs_stay_the_default(tmp_path, capsys):
+def test_text_logs_stay_the_default(tmp_path, caplog):
     _, client = client_of(tmp_path)
-    client.get("/_log")
-    err = capsys.readouterr().err
-    assert "something to log" in err and not err.lstrip().startswith("{")
+    with caplog.at_level(logging.WARNING, logger="portal"):
+        client.get("/_log")
+    assert "something to log" in caplog.messages
+    assert not any(getattr(handler, "_portal_json", False) for handler in logging.getLogger().handlers)
 
 
 def test_log_format_setting(tmp_path):

@@ -477,6 +477,8 @@ def test_json_logs_name_every_request(cluster, report):
             line["logger"] == "gunicorn.error" and "Booting worker" in line["message"] for line in lines
         )
         assert report.token not in cluster.logs[name].read_text()  # private links stay redacted
+        text = [line for line in cluster.logs[name].read_text().splitlines() if line.strip()]
+        assert len(text) == len(lines), [line for line in text if not line.startswith("{")][:3]  # all JSON
 
 
 def count_of(text: str, endpoint: str) -> float:
