@@ -9,9 +9,13 @@ PORT ?= 8000
 .PHONY: run test check install install-test translations extract-messages update-catalogs serve db clean
 
 # gunicorn.conf.py: gevent workers, one process unless REDIS_URL is set, access log on stdout (tokens redacted).
-run: install translations db  ## install, migrate, load demo data and serve on http://127.0.0.1:8000
+# The jobs worker (e-mail after the commit, retries) runs beside it; Ctrl-C, or gunicorn stopping, stops both.
+run: install translations db  ## install, migrate, load demo data, serve on http://127.0.0.1:8000 with the jobs worker
 	$(FLASK) seed-demo
-	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app
+	@$(FLASK) jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker; exit 0' INT TERM; \
+	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app; status=$$?; \
+	kill -INT $$worker 2>/dev/null; wait $$worker; exit $$status
 
 test: install-test translations  ## install test dependencies and run the whole suite
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

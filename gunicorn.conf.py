@@ -13,7 +13,10 @@ Why these values:
 """
 
 import os
+import shutil
 import sys
+import tempfile
+from pathlib import Path
 
 # The portal's own settings are read by the app (portal/settings.py); this file only needs these two,
 # and must not import the portal: the master process would load Flask and the database driver before
@@ -83,11 +86,33 @@ secure_scheme_headers = {}
 # would be shared by every gunicorn of the same user on the machine.
 control_socket_disable = True
 
-# The access log on stdout, with private-link tokens redacted (portal/access_log.py).
+# The access log on stdout, with private-link tokens redacted (portal/access_log.py); with
+# PORTAL_LOG_FORMAT=json both logs are one JSON object per line with the request id (portal/logs.py).
 accesslog = "-"
 errorlog = "-"
-logger_class = "portal.access_log.RedactingLogger"
+JSON_LOGS = os.environ.get("PORTAL_LOG_FORMAT", "").strip() == "json"
+logger_class = "portal.access_log.JsonLogger" if JSON_LOGS else "portal.access_log.RedactingLogger"
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+
+
+# Prometheus metrics (portal/metrics.py) add up over the worker processes through files in one folder
+# (prometheus_client's multiprocess mode). on_starting sets PROMETHEUS_MULTIPROC_DIR in the master, before
+# any worker is forked and imports prometheus_client: the operator's folder if given (emptied at start, as
+# the library asks), else a private temporary folder removed when gunicorn exits.
+metrics_folder: dict[str, Path] = {}
+
+
+def prepare_metrics_folder() -> Path:
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR", "").strip()
+    folder = Path(given) if given else Path(tempfile.mkdtemp(prefix="portal-metrics-"))
+    if not given:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+        metrics_folder["owned"] = folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):  # the counts of processes of an earlier run
+        stale.unlink(missing_ok=True)
+    metrics_folder["path"] = folder
+    return folder
 
 
 def on_starting(server):
@@ -96,6 +121,7 @@ def on_starting(server):
     if problem:
         server.log.error(problem)
         sys.exit(2)
+    prepare_metrics_folder()
     if server.cfg.worker_class_str != "gevent":
         server.log.warning(
             "worker class %r instead of gevent: slow clients can hold a worker each",
@@ -109,3 +135,16 @@ def nworkers_changed(server, new_value, old_value):
     if problem:
         server.log.error(problem)
         server.num_workers = old_value
+
+
+def child_exit(server, worker):
+    """A worker's gauges die with it (its counters and histograms keep counting in the total)."""
+    from prometheus_client import multiprocess
+
+    if "path" in metrics_folder:
+        multiprocess.mark_process_dead(worker.pid, str(metrics_folder["path"]))
+
+
+def on_exit(server):
+    if "owned" in metrics_folder:
+        shutil.rmtree(metrics_folder["owned"], ignore_errors=True)

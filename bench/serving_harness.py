@@ -127,7 +127,12 @@ def nginx_config(shipped: str, prefix: Path, port: int, upstream_port: int) -> s
     main = main.replace("server {", f"server {{\n    listen 127.0.0.1:{port};", 1)
     main = re.sub(r"alias /srv/portal/static/;", f"alias {ROOT / 'static'}/;", main)
     main = re.sub(r"access_log /var/log/nginx/portal.access.log", f"access_log {prefix / 'access.log'}", main)
-    head = head.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{upstream_port};")
+    # The shipped upstream lists the app nodes; here one node, on `upstream_port`.
+    upstream = re.search(r"upstream portal_app \{.*?\n\}", head, re.DOTALL)
+    assert upstream is not None, "deploy/nginx/portal.conf has no upstream portal_app"
+    nodes = re.sub(r"^\s*server \S+(?: [^;]*)?;.*\n", "", upstream[0], flags=re.MULTILINE)
+    nodes = nodes.replace("{", f"{{\n    server 127.0.0.1:{upstream_port};", 1)
+    head = head.replace(upstream[0], nodes)
     temporary = "\n".join(
         f"    {kind}_temp_path {prefix / kind};"
         for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")

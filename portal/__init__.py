@@ -14,7 +14,22 @@ def create_app(settings: Settings | None = None) -> Flask:
     app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
     configure(app, settings)
 
-    from portal import caching, cli, compression, database, errors, i18n, security, throttle
+    from portal import (
+        caching,
+        cli,
+        compression,
+        database,
+        errors,
+        health,
+        i18n,
+        jobs,
+        logs,
+        mail,
+        metrics,
+        request_id,
+        security,
+        throttle,
+    )
     from portal.accounts import loader as accounts_loader
     from portal.calendar import version as calendar_version
     from portal.dossiers import wiring as dossiers_wiring
@@ -23,10 +38,15 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.staff import queue_keys
     from portal.uploads import storage
 
+    logs.init_app(app)  # PORTAL_LOG_FORMAT=json: JSON lines with the request id
+    request_id.init_app(app)  # first: every later handler and log line can name the request
+    metrics.init_app(app)  # request latency by endpoint; /metrics for the allowed addresses only
     database.init_app(app)  # SQLite pragmas on every connection
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    jobs.init_app(app)  # the outbox, handed to huey after each commit (SQLite file or Redis)
+    mail.init_app(app)  # registers the "mail" job kind
     i18n.init_app(app)
     security.init_app(app)
     accounts_loader.init_app(app)  # session cookie -> account
@@ -39,11 +59,26 @@ def create_app(settings: Settings | None = None) -> Flask:
     queue_keys.init_app(app)  # keeps the staff queue's sort key current
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
+    health.init_app(app)  # /healthz, /readyz
+    register_job_metrics(app)
     register_event_sources(app)
     register_blueprints(app)
     cli.init_app(app)
     trust_proxies(app, settings.trusted_proxies)
     return app
+
+
+def register_job_metrics(app: Flask) -> None:
+    """The job queue's depth and failures on /metrics, read from the outbox at each scrape (so any node
+    reports them, whichever process ran the jobs); portal.metrics and portal.jobs do not import each other."""
+    from portal import jobs, metrics
+
+    metrics.register(
+        app, "portal_job_queue_depth", "Jobs waiting to run or to be retried.", jobs.pending_count
+    )
+    metrics.register(
+        app, "portal_jobs_failed", "Jobs given up after their last attempt (kept 30 days).", jobs.failed_count
+    )
 
 
 def trust_proxies(app: Flask, hops: int) -> None:

@@ -7,6 +7,7 @@ from portal.catalog.models import Procedure, RequiredDocument
 from portal.dossiers.models import Dossier, DossierApology, DossierFile, DossierPause
 from portal.events.models import Event
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
+from portal.jobs.models import OutboxJob
 from portal.payments.bank_account import VietQRAccount
 from portal.payments.models import BankTransaction, Payment
 from portal.places.models import AdminUnit
@@ -28,6 +29,7 @@ __all__ = [
     "FeedbackCategory",
     "FeedbackPause",
     "FeedbackPhoto",
+    "OutboxJob",
     "PasswordResetToken",
     "Payment",
     "Procedure",

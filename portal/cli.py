@@ -20,6 +20,9 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(backup_command)
     app.cli.add_command(restore_command)
+    from portal.jobs.cli import jobs_group  # jobs worker | status | sweep
+
+    app.cli.add_command(jobs_group)
 
 
 @click.command("seed-demo")

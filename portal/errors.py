@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
+from portal import request_id
 from portal.extensions import db
 from portal.security import return_path
 
@@ -41,11 +42,19 @@ CSRF_MESSAGE = (
 
 def render_error(status: int, title=None, message=None, retry_after: int | None = None):
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
-    body = {"status": status, "title": title or default_title, "message": message or default_message}
+    body = {
+        "status": status,
+        "title": title or default_title,
+        "message": message or default_message,
+        # The id a citizen can quote to the help desk; it names this request on every log line.
+        "request_id": request_id.current(),
+    }
     if status == 429:
         body.update(retry_after=retry_after or 60, again=return_path())
     if request.accept_mimetypes.best == "application/json" or request.path.startswith("/api/"):
-        response: Response | str = jsonify(error=str(body["title"]), message=str(body["message"]))
+        response: Response | str = jsonify(
+            error=str(body["title"]), message=str(body["message"]), request_id=body["request_id"]
+        )
     else:
         response = render_template("errors/error.html", **body)
     return response, status

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import secrets
@@ -14,6 +15,7 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
 SUPPLEMENT_RULES = ("exclude", "restart")
+LOG_FORMATS = ("text", "json")
 MAX_TRUSTED_PROXIES = 5  # more hops than that is a misconfiguration, not a deployment
 
 
@@ -63,11 +65,19 @@ class Settings:
     trusted_proxies: int = 0
     # Minutes without a request after which a staff session ends (citizens are not affected).
     staff_idle_minutes: int = 30
+    # "text" (the default, for `make run`) or "json": one JSON object per line with the request id.
+    log_format: str = "text"
+    # Who may read /metrics: these addresses or networks, or a client sending this bearer token.
+    metrics_allow: tuple[str, ...] = ("127.0.0.0/8", "::1/128")
+    metrics_token: str = field(default="", repr=False)
     # Where uploads are stored: "" is the instance folder's uploads/; "s3://bucket/prefix" an S3-compatible
     # bucket shared by every app machine (credentials from boto3's standard chain, never from here).
     storage_url: str = ""
     s3_endpoint_url: str = ""  # a non-AWS store (MinIO, Ceph, moto); "" is AWS itself
     s3_region: str = ""
+    # Name of the background-job queue (portal.jobs): its key prefix in Redis, its name in the SQLite file.
+    # Two portals sharing one Redis (staging and production) must use different names.
+    jobs_queue: str = "portal-jobs"
     testing: bool = False
 
     @property
@@ -93,6 +103,12 @@ class Settings:
         if not secret_key:
             if environment == "production":
                 problems.append("SECRET_KEY is required when PORTAL_ENV=production")
+            elif env.get("PORTAL_STORAGE_URL", "").strip():
+                # A shared store means several machines: a key generated into each instance folder would
+                # differ per node, so a session, form or private link made on one node fails on the next.
+                problems.append(
+                    "SECRET_KEY is required with PORTAL_STORAGE_URL: every node must sign with it"
+                )
             else:
                 secret_key = _development_secret(instance)
         elif len(secret_key) < 32:
@@ -133,7 +149,17 @@ class Settings:
         if not idle.isascii() or not idle.isdigit() or not 1 <= int(idle) <= 1440:
             problems.append("PORTAL_STAFF_IDLE_MINUTES must be a whole number of minutes from 1 to 1440")
             idle = str(cls.staff_idle_minutes)
+        log_format = env.get("PORTAL_LOG_FORMAT", "text").strip() or "text"
+        if log_format not in LOG_FORMATS:
+            problems.append("PORTAL_LOG_FORMAT must be 'text' or 'json'")
+        metrics_allow = _networks(env.get("PORTAL_METRICS_ALLOW"), cls.metrics_allow, problems)
+        metrics_token = env.get("PORTAL_METRICS_TOKEN", "").strip()
+        if metrics_token and len(metrics_token) < 32:
+            problems.append("PORTAL_METRICS_TOKEN must be at least 32 characters (or empty)")
         storage_url, endpoint, region = _storage(env, problems)
+        jobs_queue = env.get("PORTAL_JOBS_QUEUE", "").strip() or cls.jobs_queue
+        if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,39}", jobs_queue):
+            problems.append("PORTAL_JOBS_QUEUE must be 1 to 40 lower-case letters, digits, '.', '_' or '-'")
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
@@ -153,9 +179,13 @@ class Settings:
             bank_webhook_secrets=secrets_,
             trusted_proxies=int(proxies),
             staff_idle_minutes=int(idle),
+            log_format=log_format,
+            metrics_allow=metrics_allow,
+            metrics_token=metrics_token,
             storage_url=storage_url,
             s3_endpoint_url=endpoint,
             s3_region=region,
+            jobs_queue=jobs_queue,
         )
 
     @classmethod
@@ -239,6 +269,21 @@ def _smtp(env: Mapping[str, str], problems: list[str]) -> Smtp:
         ssl=flags["SMTP_SSL"],
         sender=sender,
     )
+
+
+def _networks(text: str | None, default: tuple[str, ...], problems: list[str]) -> tuple[str, ...]:
+    """Comma-separated addresses or networks (PORTAL_METRICS_ALLOW); unset means `default`, empty none."""
+    if text is None:
+        return default
+    networks = []
+    for part in (piece.strip() for piece in text.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(str(ipaddress.ip_network(part, strict=False)))
+        except ValueError:
+            problems.append(f"PORTAL_METRICS_ALLOW: {part!r} is not an IP address or network")
+    return tuple(networks)
 
 
 # S3 bucket names: 3-63 lower-case letters, digits, dots and hyphens, starting and ending with a letter or

@@ -1,7 +1,8 @@
 """Fixtures: one migrated, seeded database per test session; every test runs inside a rolled-back
 transaction. With TEST_DATABASE_URL pointing at PostgreSQL the same suite runs there.
 
-Under CI, PORTAL_REQUIRE_POSTGRES=1 and PORTAL_REQUIRE_BROWSER=1 turn "not run" into a failure.
+Under CI, PORTAL_REQUIRE_POSTGRES=1, PORTAL_REQUIRE_BROWSER=1 and PORTAL_REQUIRE_NODES=1 (the two-node
+deployment behind nginx, tests/deployment/test_two_nodes.py) turn "not run" into a failure.
 """
 
 from __future__ import annotations
@@ -124,6 +125,8 @@ def html_lang(body: str) -> str:
 def pytest_runtest_logreport(report):
     if report.when == "call" and report.passed and "browser" in report.keywords:
         RUN_COUNTS["browser tests"] += 1
+    if report.when == "call" and report.passed and "test_two_nodes.py" in report.nodeid:
+        RUN_COUNTS["two-node deployment tests"] += 1
 
 
 def pytest_terminal_summary(terminalreporter):
@@ -139,6 +142,10 @@ def pytest_sessionfinish(session, exitstatus):
     if os.environ.get("PORTAL_REQUIRE_BROWSER") == "1" and not RUN_COUNTS["browser tests"]:
         problems.append(
             "PORTAL_REQUIRE_BROWSER=1 but no browser test passed (is /usr/bin/chromium installed?)"
+        )
+    if os.environ.get("PORTAL_REQUIRE_NODES") == "1" and not RUN_COUNTS["two-node deployment tests"]:
+        problems.append(
+            "PORTAL_REQUIRE_NODES=1 but no two-node deployment test passed (nginx, PostgreSQL, Redis, moto?)"
         )
     if problems and session.config.option.collectonly is False and not session.config.option.keyword:
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")

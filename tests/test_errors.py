@@ -66,7 +66,8 @@ def test_404_as_json_for_api_clients(client):
     ):
         assert response.status_code == 404
         assert response.is_json
-        assert set(response.get_json()) == {"error", "message"}
+        assert set(response.get_json()) == {"error", "message", "request_id"}
+        assert response.get_json()["request_id"] == response.headers["X-Request-ID"]
 
 
 # --- 405 ------------------------------------------------------------------------------------------
@@ -173,13 +174,18 @@ def assert_no_driver_details(text: str) -> None:
         assert leak.lower() not in text.lower(), leak
 
 
-def test_healthz_reports_503_when_the_database_is_down(database_down_app):
+def test_readyz_reports_503_when_the_database_is_down(database_down_app):
     started = time.monotonic()
-    response = database_down_app.test_client().get("/healthz")
+    response = database_down_app.test_client().get("/readyz")
     assert time.monotonic() - started < 5
     assert response.status_code == 503
-    assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
+    assert response.get_json() == {
+        "status": "unavailable",
+        "checks": {"database": "unavailable", "storage": "ok"},
+    }
     assert_no_driver_details(response.get_data(as_text=True))
+    # Liveness does not depend on the database: a database outage must not restart every node.
+    assert database_down_app.test_client().get("/healthz").status_code == 200
 
 
 @pytest.mark.parametrize("lang", LANGS)

@@ -1,14 +1,14 @@
-"""E-mail to citizens through a real SMTP server (aiosmtpd on 127.0.0.1), in the language they used."""
+"""E-mail to citizens through a real SMTP server (aiosmtpd on 127.0.0.1), in the language they used.
+
+Routes queue their mail; each test runs the queued jobs with run_jobs() (tests/support/jobs.py), as the
+worker would, before it looks in the mailbox. tests/jobs/ covers the queue itself and a server that is down.
+"""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import io
 import logging
 import re
-import socket
-from dataclasses import dataclass
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -17,50 +17,15 @@ from sqlalchemy import select
 from portal.agencies.models import Agency
 from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackCategory
+from portal.jobs.models import OutboxJob
 from portal.settings import Smtp
 from tests.conftest import build_app, migrate_and_seed
 from tests.support.databases import throwaway_database
 from tests.support.factories import make_account
+from tests.support.jobs import run_jobs
+from tests.support.smtp import Collector, free_port
 
 BASE_URL = "http://localhost"  # Settings.for_tests
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@dataclass
-class Mail:
-    to: list[str]
-    sender: str
-    subject: str
-    body: str
-    message: email.message.EmailMessage
-
-
-class Collector:
-    def __init__(self) -> None:
-        self.received: list[Mail] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(
-            envelope.original_content or envelope.content, policy=email.policy.default
-        )
-        self.received.append(
-            Mail(
-                list(envelope.rcpt_tos),
-                envelope.mail_from,
-                str(message["Subject"]),
-                message.get_body(("plain",)).get_content(),
-                message,
-            )
-        )
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[Mail]:
-        return [mail for mail in self.received if address in mail.to]
 
 
 @pytest.fixture(scope="module")
@@ -137,6 +102,8 @@ def assert_clean(body: str) -> None:
 def test_confirmation_in_english_when_submitted_in_english(mail_app, mailbox):
     client = mail_app.test_client()
     code, link = submit(client, form(mail_app, email="Hoa.En@Example.com"), "?lang=en")
+    assert mailbox.to("hoa.en@example.com") == []  # queued, not sent by the request
+    run_jobs(mail_app)
     assert link.startswith(BASE_URL + "/feedback/t/")
     [mail] = mailbox.to("hoa.en@example.com")  # stored and sent lower-cased
     assert mail.subject == f"Your report {code} was received"
@@ -150,7 +117,8 @@ def test_confirmation_in_english_when_submitted_in_english(mail_app, mailbox):
 def test_confirmation_in_vietnamese_by_default(mail_app, mailbox):
     client = mail_app.test_client()
     code, link = submit(client, form(mail_app, email="pom.vi@example.com"))
-    assert "pom.vi@example.com" in client.get("/feedback/receipt").get_data(as_text=True)  # "we also sent…"
+    assert "pom.vi@example.com" in client.get("/feedback/receipt").get_data(as_text=True)  # "we are sending…"
+    run_jobs(mail_app)
     [mail] = mailbox.to("pom.vi@example.com")
     assert code in mail.subject
     assert code in mail.body and link in mail.body
@@ -185,16 +153,19 @@ def test_staff_answer_is_mailed_to_the_citizen_in_their_language(mail_app, mailb
     _move_to_to_hieu(mail_app, code)
     staff = _staff(mail_app, "processor", full_name="Cầm Văn Hùng")  # the officer works in Vietnamese
     assert staff.post(f"/staff/feedback/{code}/accept").status_code == 302
+    run_jobs(mail_app)
     accepted = mailbox.to("answer.me@example.com")[-1]
     assert code in accepted.subject and "received and is being handled" in accepted.body
 
     count = len(mailbox.to("answer.me@example.com"))
     note = staff.post(f"/staff/feedback/{code}/note", data={"note": "Ghi chú nội bộ: gọi lại sau."})
     assert note.status_code == 302
+    run_jobs(mail_app)
     assert len(mailbox.to("answer.me@example.com")) == count  # internal notes are not mailed
 
     answer = "Đã cho máy xúc dọn xong đất đá, đường đã thông."
     assert staff.post(f"/staff/feedback/{code}/answer", data={"note": answer}).status_code == 302
+    run_jobs(mail_app)
     mails = mailbox.to("answer.me@example.com")
     assert len(mails) == count + 1
     mail = mails[-1]
@@ -213,6 +184,7 @@ def test_no_mail_when_the_citizen_gave_no_address(mail_app, mailbox):
     staff = _staff(mail_app, "processor")
     assert staff.post(f"/staff/feedback/{code}/accept").status_code == 302
     assert staff.post(f"/staff/feedback/{code}/answer", data={"note": "Đã xử lý."}).status_code == 302
+    assert run_jobs(mail_app) == 0  # nothing was even queued
     assert len(mailbox.received) == before
 
 
@@ -220,15 +192,19 @@ def test_unreachable_mail_server_does_not_break_the_submission(mail_setup, caplo
     _, unreachable, mailbox = mail_setup
     before = len(mailbox.received)
     client = unreachable.test_client()
-    with caplog.at_level(logging.WARNING):
-        code, _ = submit(client, form(unreachable, email="nobody.home@example.com"))
+    code, _ = submit(client, form(unreachable, email="nobody.home@example.com"))
     with unreachable.app_context():
         item = db.session.scalar(select(Feedback).where(Feedback.code == code))
         assert item is not None and item.email == "nobody.home@example.com" and item.status == "new"
-    assert len(mailbox.received) == before
     assert client.get(f"/feedback/{code}/status").status_code == 200
-    # The receipt does not claim an e-mail was sent.
-    assert "nobody.home@example.com" not in client.get("/feedback/receipt").get_data(as_text=True)
+    with caplog.at_level(logging.WARNING):
+        assert run_jobs(unreachable) == 1  # the worker's attempt fails ...
+    assert len(mailbox.received) == before
+    with unreachable.app_context():
+        job = db.session.scalar(select(OutboxJob).where(OutboxJob.key == f"mail:feedback:{code}:submitted"))
+        assert job.status == "pending" and job.attempts == 1  # ... is recorded, and will be retried
+        assert job.last_error.startswith("ConnectionRefusedError")
+        assert "nobody.home" not in job.last_error
     failures = [r.getMessage() for r in caplog.records if "mail" in r.getMessage()]
     assert failures, "the failure must be logged"
     assert all("nobody.home@example.com" not in line for line in failures)  # no address in the logs
@@ -243,6 +219,7 @@ def test_updates_follow_the_citizen_language_not_the_officer_language(mail_app, 
     staff = _staff(mail_app, "leader")
     # The officer reads English.
     assert staff.post(f"/staff/feedback/{code}/accept?lang=en").status_code == 302
+    run_jobs(mail_app)
     mail = mailbox.to("vi.citizen@example.com")[-1]
     with mail_app.test_request_context():
         item = db.session.scalar(select(Feedback).where(Feedback.code == code))

@@ -33,6 +33,7 @@ SETTINGS_VARIABLES = (
     "PORTAL_SAME_DAY_CUTOFF",
     "PORTAL_SUPPLEMENT_RULE",
     "PORTAL_TRUSTED_PROXIES",
+    "PORTAL_JOBS_QUEUE",
 )
 GOOD_SECRET = "s" * 40
 PRODUCTION = {
@@ -160,6 +161,16 @@ def test_good_smtp_port_is_read(settings_from):
     assert settings_from(SMTP_PORT="587").smtp.port == 587
 
 
+@pytest.mark.parametrize("value", ["Portal", "portal jobs", "-portal", "x" * 41, "hàng-đợi"])
+def test_bad_jobs_queue_name_is_refused(problems, value):
+    assert "PORTAL_JOBS_QUEUE must be 1 to 40 lower-case letters" in problems(PORTAL_JOBS_QUEUE=value)
+
+
+def test_jobs_queue_name_is_read(settings_from):
+    assert settings_from().jobs_queue == "portal-jobs"
+    assert settings_from(PORTAL_JOBS_QUEUE="portal-staging").jobs_queue == "portal-staging"
+
+
 @pytest.mark.parametrize("value", ["5pm", "24:00", "17:60", "17", "17h00", ""])
 def test_bad_office_closing_is_refused(problems, value):
     assert "PORTAL_OFFICE_CLOSING must be a time of day like 17:00" in problems(PORTAL_OFFICE_CLOSING=value)
@@ -252,3 +263,13 @@ def test_wsgi_with_bad_environment_stops_with_a_clear_message(environment):
     assert "DATABASE_URL must be a sqlite:/// or postgresql:// URL" in result.stderr
     assert "PORTAL_OFFICE_CLOSING must be a time of day like 17:00" in result.stderr
     assert "Traceback" not in result.stderr, result.stderr
+
+
+def test_several_nodes_need_one_secret_key(tmp_path):
+    """A shared upload store means several machines; each would otherwise generate its own key into its own
+    instance folder, and a session or private link signed on one node would be refused by the other."""
+    env = {"PORTAL_INSTANCE_PATH": str(tmp_path), "PORTAL_STORAGE_URL": "s3://portal-uploads/files"}
+    with pytest.raises(SettingsError, match="SECRET_KEY is required with PORTAL_STORAGE_URL"):
+        Settings.from_env(env)
+    assert not (tmp_path / "secret_key").exists()
+    assert Settings.from_env({**env, "SECRET_KEY": "k" * 40}).secret_key == "k" * 40

@@ -166,7 +166,15 @@ def apply(procedure_code: str):
                 locale_code(),
                 nonce=nonce,
             )
-            db.session.commit()
+            mail.queue(
+                dossier.email,
+                "dossiers/email/submitted.txt",
+                dossier.locale,
+                key=f"mail:dossier:{dossier.code}:submitted",
+                dossier=dossier,
+                link=tracking_link(dossier),
+            )
+            db.session.commit()  # the confirmation leaves with the dossier, or not at all
         except IntegrityError as err:  # the same form, sent at the same moment, was stored first
             winner = form_nonce.lost_race(err, lambda: sent_with("apply", procedure, nonce))
             return already_sent(winner, nonce, request.path)
@@ -179,13 +187,6 @@ def apply(procedure_code: str):
         flash(error, "error")
         return render_template("dossiers/apply.html", form=form, procedure=procedure, upload_error=error), 400
     access.grant("dossier", dossier.id)
-    mail.send(
-        dossier.email,
-        "dossiers/email/submitted.txt",
-        dossier.locale,
-        dossier=dossier,
-        link=tracking_link(dossier),
-    )
     return redirect(url_for(".receipt", code=dossier.code))
 
 

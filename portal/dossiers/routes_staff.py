@@ -178,9 +178,8 @@ def act(code: str, action: str):
         db.session.rollback()
         flash(document_error(rejected.reason), "error")
         return redirect(url_for(".item", code=code))
-    db.session.commit()
     if notice is not None:
-        mail.send(
+        mail.queue(
             dossier.email,
             "dossiers/email/update.txt",
             dossier.locale,
@@ -189,6 +188,7 @@ def act(code: str, action: str):
             action=chosen.value,
             message=EMAIL_MESSAGE[chosen],
         )
+    db.session.commit()
     flash(_("Done: %(action)s.", action=ACTION[chosen]), "success")
     return redirect(url_for(".item", code=code))
 

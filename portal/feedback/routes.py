@@ -131,7 +131,15 @@ def submit():
     )
     try:
         item, token = operations.submit(data, current_user if current_user.is_authenticated else None)
-        db.session.commit()
+        mailed = mail.queue(
+            item.email,
+            "feedback/email/submitted.txt",
+            item.locale,
+            key=f"mail:feedback:{item.code}:submitted",
+            item=item,
+            link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token),
+        )
+        db.session.commit()  # the confirmation leaves with the report, or not at all
     except IntegrityError as error:  # the same form, sent at the same moment, was stored first
         return _already_sent(form_nonce.lost_race(error, lambda: _sent_with(nonce)), nonce)
     except ImageRejected as rejected:
@@ -143,13 +151,6 @@ def submit():
         form.category.errors = [_("Choose a category.")]
         return render_template("feedback/new.html", form=form), 400
     grant_access(item)
-    mailed = mail.send(
-        item.email,
-        "feedback/email/submitted.txt",
-        item.locale,
-        item=item,
-        link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token),
-    )
     session["feedback_receipt"] = {"code": item.code, "token": token, "mailed": mailed}
 
     return redirect(url_for(".receipt"))

@@ -181,10 +181,9 @@ def act(code: str, action: str):
         db.session.rollback()
         flash(_error(error.reason), "error")
         return redirect(url_for(".item", code=code))
-    db.session.commit()
     if notice is not None:
         link = current_app.config["PORTAL_SETTINGS"].base_url + url_for("tracking.track", code=feedback.code)
-        mail.send(
+        mail.queue(
             feedback.email,
             "feedback/email/update.txt",
             feedback.locale,
@@ -194,6 +193,7 @@ def act(code: str, action: str):
             message=EMAIL_MESSAGE[notice.action],
             reason=REFUSAL_REASONS.get(feedback.refusal_reason, ""),
         )
+    db.session.commit()
     flash(_("Done: %(action)s.", action=ACTION[chosen]), "success")
     if chosen is FeedbackAction.FORWARD and not policy.can_handle(feedback):
         return redirect(url_for(".queue"))

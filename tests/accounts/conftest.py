@@ -8,12 +8,13 @@ from dataclasses import replace
 import pyotp
 import pytest
 
-from portal import mail
 from portal.accounts import sessions, totp
 from portal.accounts.models import Account, SignInPolicy
 from portal.extensions import db
+from portal.settings import Smtp
 from tests.support.clients import password_of
 from tests.support.factories import account, enrol_second_factor
+from tests.support.jobs import QueuedMail
 
 # Roles, not demo e-mail addresses: each names this test's fresh account of that role (Tô Hiệu ward for
 # the agency roles), made by tests.support.factories on first use; account(LEADER) gives it.
@@ -109,13 +110,8 @@ def settings(app, monkeypatch):
 
 @pytest.fixture
 def outbox(monkeypatch, app):
-    """Mail the portal would send, rendered as it would be: [(to, subject, body)]."""
-    sent = []
-
-    def send(to, template, locale, **context):
-        subject, body = mail.render(template, locale, base_url="http://localhost", **context)
-        sent.append((to, subject, body))
-        return True
-
-    monkeypatch.setattr(mail, "send", send)
-    return sent
+    """Mail the portal queued, rendered as it will be sent: [(to, subject, body)] (a mail server is
+    configured for the test, so routes queue their mail; tests/support/jobs.py)."""
+    smtp = Smtp(host="127.0.0.1", port=9)  # never contacted: no worker runs here
+    monkeypatch.setitem(app.config, "PORTAL_SETTINGS", replace(app.config["PORTAL_SETTINGS"], smtp=smtp))
+    return QueuedMail()

@@ -29,7 +29,10 @@ def test_language_choice_is_remembered(client):
     assert "Administrative procedures" in body
 
 
-def test_healthz_reports_database(client):
+def test_healthz_and_readyz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "database": "ok"}
+    assert response.get_json() == {"status": "ok"}
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok", "storage": "ok"}}

@@ -13,7 +13,8 @@ from portal.uploads.s3 import S3Store
 
 
 def read(tmp_path, **env: str) -> Settings:
-    return Settings.from_env({"PORTAL_INSTANCE_PATH": str(tmp_path), **env})
+    # A shared store means several nodes, which must share one SECRET_KEY (tests/test_settings.py).
+    return Settings.from_env({"PORTAL_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40, **env})
 
 
 def refused(tmp_path, **env: str) -> str:
