@@ -85,8 +85,8 @@ def test_the_reset_request_writes_one_job_whether_or_not_the_account_exists(app,
     def ask(email: str):
         response = fresh_client(app).post("/forgot-password", data={"email": email})
         assert response.status_code == 200
-        added = list(db.session.scalars(select(OutboxJob).where(OutboxJob.id > rows_before)))
-        return added
+        added = select(OutboxJob).where(OutboxJob.id > rows_before).order_by(OutboxJob.id)
+        return list(db.session.scalars(added))
 
     after_known = ask(known.email)
     assert len(after_known) == 1 and huey.pending_count() == 1
