@@ -462,8 +462,11 @@ def run(args: argparse.Namespace) -> dict:
         p50 = statistics.median(s.p50_ms for s in portal_samples)
         p99 = statistics.median(s.p99_ms for s in portal_samples)
         passed = ratio >= goal_ratio and (goal_p99 is None or p99 <= goal_p99)
+        if not sum(s.requests for s in portal_samples):  # wrk reports no latency when nothing finished
+            p50 = p99 = float("nan")
+            page.note = (page.note + "; " if page.note else "") + f"no request finished within {args.seconds} s"
         read = statistics.mean(s.bytes_per_response for s in portal_samples)
-        if page.expected_bytes and read < page.expected_bytes * 0.8:  # redirects or errors, not the page
+        if page.expected_bytes and 0 < read < page.expected_bytes * 0.8:  # redirects or errors, not the page
             page.note = (page.note + "; " if page.note else "") + (
                 f"WRONG ANSWERS: {read:.0f} bytes per response, the page has {page.expected_bytes}"
             )
