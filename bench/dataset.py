@@ -44,6 +44,7 @@ import multiprocessing
 import os
 import random
 import secrets
+import shutil
 import sqlite3
 import sys
 import time
@@ -221,6 +222,7 @@ def drop_database(database: str, name: str, server: str = DEFAULT_SERVER) -> Non
             )
             connection.execute(f'DROP DATABASE IF EXISTS "{name}"')
     samples_path(name).unlink(missing_ok=True)
+    shutil.rmtree(DATA_DIR / f"{name}-instance", ignore_errors=True)
 
 
 BIG_TABLES = ("feedback_items", "feedback_pauses", "dossiers", "dossier_pauses", "payments", "events")

@@ -412,6 +412,21 @@ def wrk(url: str, page: Page, seconds: int) -> Sample:
     return Sample(rate, p50, p99, count, total, round(read / max(total, 1)))
 
 
+def drain(base: str, limit: float = 120) -> None:
+    """Wait until the server answers /healthz quickly twice in a row: requests that wrk left queued when its
+    run ended (a full-scan search takes seconds each, and SQLite blocks the single gevent worker while it
+    scans) must not be billed to the next page."""
+    deadline, quick = time.monotonic() + limit, 0
+    while quick < 2 and time.monotonic() < deadline:
+        started = time.monotonic()
+        try:
+            requests.get(f"{base}/healthz", timeout=limit)
+        except requests.RequestException:
+            pass
+        quick = quick + 1 if time.monotonic() - started < 0.05 else 0
+        time.sleep(0.2)
+
+
 def run(args: argparse.Namespace) -> dict:
     name = args.name or dataset.default_name(args.database, args.rows)
     if args.reuse and dataset.samples_path(name).exists():
@@ -440,12 +455,14 @@ def run(args: argparse.Namespace) -> dict:
         pages = build_pages(portal_base, samples, wanted, folder, deep=not args.no_page_500)
         for page in pages:  # warm-up: templates compiled, caches and connection pool filled
             wrk(portal_base + page.path, page, 2)
+            drain(portal_base)
             wrk(bare_base + page.path, page, 1)
         measured: dict[str, dict[str, list[Sample]]] = {p.key: {"bare": [], "portal": []} for p in pages}
         for round_number in range(1, args.rounds + 1):
             for page in pages:
                 measured[page.key]["bare"].append(wrk(bare_base + page.path, page, args.seconds))
                 measured[page.key]["portal"].append(wrk(portal_base + page.path, page, args.seconds))
+                drain(portal_base)
                 last = measured[page.key]["portal"][-1]
                 print(f"  round {round_number} {page.key:18} {last.requests_per_second:9.1f} req/s "
                       f"p50 {last.p50_ms:7.1f} ms", file=sys.stderr)  # fmt: skip
@@ -464,7 +481,9 @@ def run(args: argparse.Namespace) -> dict:
         passed = ratio >= goal_ratio and (goal_p99 is None or p99 <= goal_p99)
         if not sum(s.requests for s in portal_samples):  # wrk reports no latency when nothing finished
             p50 = p99 = float("nan")
-            page.note = (page.note + "; " if page.note else "") + f"no request finished within {args.seconds} s"
+            page.note = (
+                page.note + "; " if page.note else ""
+            ) + f"no request finished within {args.seconds} s"
         read = statistics.mean(s.bytes_per_response for s in portal_samples)
         if page.expected_bytes and 0 < read < page.expected_bytes * 0.8:  # redirects or errors, not the page
             page.note = (page.note + "; " if page.note else "") + (
