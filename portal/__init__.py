@@ -117,8 +117,11 @@ def configure(app: Flask, settings: Settings) -> None:
 def engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         return {"connect_args": {"timeout": 15}}
-    # Fail fast with a 503 instead of hanging when PostgreSQL is down (SECURITY.md K37).
-    return {"pool_pre_ping": True, "pool_timeout": 5, "connect_args": {"connect_timeout": 3}}
+    # Fail fast with a 503 instead of hanging when PostgreSQL is down (SECURITY.md K37): connect_timeout and
+    # pool_timeout bound the wait. No pool_pre_ping: it cost a second round trip on every request (measured
+    # in bench/notes/overhead.md); portal.database pings only a connection that sat idle in the pool, and
+    # pool_recycle replaces connections before a firewall or PostgreSQL's idle limits silently cut them.
+    return {"pool_recycle": 1800, "pool_timeout": 5, "connect_args": {"connect_timeout": 3}}
 
 
 def register_event_sources(app: Flask) -> None:

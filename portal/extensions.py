@@ -2,6 +2,7 @@
 
 from typing import TYPE_CHECKING
 
+from flask import current_app, request, session
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
@@ -36,7 +37,30 @@ else:
     Model = db.Model
 # Batch mode lets Alembic alter tables on SQLite, which has little ALTER TABLE.
 migrate = Migrate(compare_type=True, render_as_batch=True)
-login_manager = LoginManager()
+
+
+class PortalLoginManager(LoginManager):
+    """Flask-Login with "strong" session protection that leaves a session alone when it signs no one in.
+
+    Strong protection compares a hash of the visitor's address and User-Agent with the `_id` that
+    `login_user` put in the session. A session that signs no one in has no `_id`, so for every anonymous
+    visitor whose session holds anything (a CSRF token, a flashed message) the check "failed" on every
+    request: it rewrote the session and asked for the remember cookie to be deleted, so every page was
+    answered with a freshly signed session cookie and a `portal_remember` deletion cookie. With no
+    `_user_id` in the session and no remember cookie in the request there is nobody to protect (the
+    portal has no request or header loader), so the check is skipped. A session with `_user_id`, or any
+    request carrying a remember cookie, gets Flask-Login's own check unchanged: a copied cookie used with
+    another address or User-Agent is still emptied and signs no one in.
+    """
+
+    def _session_protection_failed(self) -> bool:
+        remember_cookie = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+        if "_user_id" not in session and remember_cookie not in request.cookies:
+            return False
+        return bool(super()._session_protection_failed())
+
+
+login_manager = PortalLoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 cache = Cache()

@@ -159,7 +159,22 @@ def init_app(app: Flask) -> None:
         form_date=form_date,
         national_phone=national_format,
     )
-    app.jinja_env.globals.update(locale_code=locale_code, language_url=language_url, LANGUAGES=NAMES)
+    app.jinja_env.globals.update(
+        locale_code=locale_code, language_url=language_url, link=link, LANGUAGES=NAMES
+    )
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # Templates imported without context (macros) keep Flask-Babel's globals; the others get these.
     app.context_processor(jinja_translations)
+
+
+def link(endpoint: str, **values: Any) -> str:
+    """`url_for` of an address that is the same for every request (the layout's navigation, its static
+    files), built once per application, script root and arguments instead of on every page: base.html
+    asked the URL map ~20 times per request for the same answers. Only for endpoints whose URL depends on
+    nothing of the request but its script root (no url_defaults, no `_external`)."""
+    links: dict[tuple, str] = current_app.extensions.setdefault("portal_links", {})
+    key = (request.script_root, endpoint, tuple(sorted(values.items())))
+    found = links.get(key)
+    if found is None:
+        found = links[key] = url_for(endpoint, **values)
+    return found
