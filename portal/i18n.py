@@ -159,8 +159,9 @@ def init_app(app: Flask) -> None:
         form_date=form_date,
         national_phone=national_format,
     )
+    # `layout_link`, not `link`: pages pass their own `link` (a receipt's private link) into the context.
     app.jinja_env.globals.update(
-        locale_code=locale_code, language_url=language_url, link=link, LANGUAGES=NAMES
+        locale_code=locale_code, language_url=language_url, layout_link=link, LANGUAGES=NAMES
     )
     app.jinja_env.add_extension("jinja2.ext.i18n")
     # Templates imported without context (macros) keep Flask-Babel's globals; the others get these.
