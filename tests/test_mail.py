@@ -23,7 +23,8 @@ from tests.conftest import build_app, migrate_and_seed
 from tests.support.databases import throwaway_database
 from tests.support.factories import make_account
 from tests.support.jobs import run_jobs
-from tests.support.smtp import Collector, free_port
+from tests.support.services import free_port
+from tests.support.smtp import Collector
 
 BASE_URL = "http://localhost"  # Settings.for_tests
 

@@ -8,20 +8,10 @@ import threading
 import uuid
 
 import pytest
-import redis
 
 from portal import throttle
 from tests.conftest import build_app
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_answers() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
-
+from tests.support.services import REDIS_URL, redis_answers
 
 needs_redis = pytest.mark.skipif(
     not redis_answers() and os.environ.get("PORTAL_REQUIRE_REDIS") != "1", reason="no Redis on 127.0.0.1:6379"

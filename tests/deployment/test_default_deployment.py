@@ -12,7 +12,6 @@ from __future__ import annotations
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,14 +26,9 @@ import pytest
 
 from tests.support.databases import throwaway_database
 from tests.support.double_post import hidden_fields
+from tests.support.services import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

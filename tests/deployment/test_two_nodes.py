@@ -37,9 +37,10 @@ from portal.settings import ROOT
 from tests.support import nodes
 from tests.support.databases import POSTGRES_URL, throwaway_database
 from tests.support.double_post import hidden_fields
+from tests.support.services import REDIS_URL, free_port
 
 REQUIRED = os.environ.get("PORTAL_REQUIRE_NODES") == "1"
-REDIS_SERVER = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15").rsplit("/", 1)[0]
+REDIS_SERVER = REDIS_URL.rsplit("/", 1)[0]
 PHONE, DIGITS = "0912 345 678", "5678"
 BUCKET = "portal-two-nodes"
 
@@ -198,7 +199,7 @@ def cluster(tmp_path_factory):
         processes: list[subprocess.Popen] = []
         stack.callback(lambda: [nodes.stop(process) for process in reversed(processes)])
 
-        s3_port = nodes.free_port()
+        s3_port = free_port()
         moto = start(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(s3_port)],
             dict(os.environ),
@@ -255,7 +256,7 @@ def cluster(tmp_path_factory):
             )
             assert done.returncode == 0, done.stderr[-3000:]
 
-        app_ports = {name: nodes.free_port() for name in node_env}
+        app_ports = {name: free_port() for name in node_env}
         logs = {}
         for name, env in node_env.items():
             logs[name] = folder / f"node-{name}.log"
@@ -278,7 +279,7 @@ def cluster(tmp_path_factory):
 
         prefix = folder / "nginx"
         prefix.mkdir(mode=0o755)
-        ports = {"both": nodes.free_port(), "a": nodes.free_port(), "b": nodes.free_port()}
+        ports = {"both": free_port(), "a": free_port(), "b": free_port()}
         config = prefix / "nginx.conf"
         config.write_text(
             nodes.nginx_config(

@@ -7,20 +7,11 @@ import os
 import uuid
 
 import pytest
-import redis
 
 from portal.extensions import db
 from tests.conftest import build_app, migrate_and_seed
 from tests.support.databases import throwaway_database
-
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
-
-def redis_answers() -> bool:
-    try:
-        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.5).ping())
-    except redis.RedisError:
-        return False
+from tests.support.services import REDIS_URL, redis_answers
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,7 @@ from portal.jobs.models import OutboxJob
 from portal.settings import Smtp
 from tests.conftest import build_app
 from tests.support.feedback import form_data, receipt_code
-from tests.support.smtp import free_port
+from tests.support.services import free_port
 
 
 def test_a_job_the_queue_never_got_is_found_by_the_sweep(tmp_path, committed_database, caplog):

@@ -19,7 +19,8 @@ from portal.jobs.models import OutboxJob
 from portal.settings import Smtp
 from tests.conftest import build_app
 from tests.support.jobs import wait_for
-from tests.support.smtp import Collector, free_port, smtp_server_on
+from tests.support.services import free_port
+from tests.support.smtp import Collector, smtp_server_on
 
 ROOT = Path(__file__).resolve().parents[2]
 

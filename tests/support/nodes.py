@@ -14,7 +14,6 @@ import http.client
 import os
 import re
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -23,12 +22,6 @@ from portal.settings import ROOT
 
 NGINX = "/usr/sbin/nginx"
 SHIPPED = ROOT / "deploy" / "nginx" / "portal.conf"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _server_block(shipped: str) -> str:

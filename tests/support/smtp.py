@@ -10,12 +10,6 @@ from dataclasses import dataclass
 from aiosmtpd.controller import Controller
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @dataclass
 class Mail:
     to: list[str]
