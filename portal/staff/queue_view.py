@@ -30,7 +30,7 @@ from portal.dossiers.labels import STATUS as DOSSIER_STATUS
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
 from portal.i18n import local_date, locale_code
 
-from .queue_cache import options_html
+from .queue_cache import COUNTS_SECONDS, options_html
 from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 
 ITEM_ENDPOINTS = {"feedback": "feedback_staff.item", "dossier": "dossiers_staff.item"}
@@ -78,6 +78,43 @@ def _labels(locale: str) -> dict[str, Any]:
         "due": _("Due %(date)s"),
         "paused": _("Paused"),
     }
+
+
+@functools.lru_cache(maxsize=8)
+def _page_texts(locale: str) -> dict[str, Markup]:
+    """The page's own labels in `locale`, as the template's `_()` gave them (the catalogue's text, not
+    escaped), looked up once per process and language instead of ~25 `_()` calls per request."""
+    texts = {
+        "Work queue": _("Work queue"),
+        "Take the next item": _("Take the next item"),
+        "Quick filters": _("Quick filters"),
+        "All": _("All"),
+        "Dossiers": _("Dossiers"),
+        "Feedback": _("Feedback"),
+        "Overdue": _("Overdue"),
+        "Assigned to me": _("Assigned to me"),
+        "Unassigned": _("Unassigned"),
+        "counts_age": _("These counts are at most %(seconds)d seconds old.", seconds=COUNTS_SECONDS),
+        "Search by code, name or phone": _("Search by code, name or phone"),
+        "Search": _("Search"),
+        "Filters": _("Filters"),
+        "Kind": _("Kind"),
+        "Status": _("Status"),
+        "Category": _("Category"),
+        "All categories": _("All categories"),
+        "Procedure": _("Procedure"),
+        "All procedures": _("All procedures"),
+        "Commune or ward": _("Commune or ward"),
+        "All communes and wards": _("All communes and wards"),
+        "Apply filters": _("Apply filters"),
+        "Next page": _("Next page"),
+        "Nothing waiting. Well done.": _("Nothing waiting. Well done."),
+    }
+    return {key: Markup(text) for key, text in texts.items()}  # noqa: S704 - our own catalogue's text
+
+
+def page_texts() -> dict[str, Markup]:
+    return _page_texts(locale_code())
 
 
 def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) -> Markup:

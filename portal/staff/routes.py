@@ -68,7 +68,7 @@ def queue():
         rows_html=queue_view.rows_html(rows, today, current_user.id, current_user.role),
         criteria=criteria,
         counts=queue_cache.for_officer(counted, current_user.id),
-        counts_seconds=queue_cache.COUNTS_SECONDS,
+        t=queue_view.page_texts(),
         next_url=next_url,
         **queue_view.dropdowns(choices, criteria),
         args=args,
