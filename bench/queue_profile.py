@@ -192,7 +192,9 @@ def main() -> None:
         action="store_true",
         help="the demo officer's session as production has it: second step passed (else the password alone)",
     )
-    parser.add_argument("--pages", default="", help="comma-separated names of the pages to measure (default all)")
+    parser.add_argument(
+        "--pages", default="", help="comma-separated names of the pages to measure (default all)"
+    )
     args = parser.parse_args()
     import staff_queue
 

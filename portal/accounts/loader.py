@@ -10,7 +10,6 @@ from portal.extensions import db, login_manager
 
 from .models import Account
 
-
 # Built once: `db.session.get(..., options=[lazyload(...)])` built the option, the statement and its cache
 # key again on every signed-in request. The agency is loaded only by the pages that read it (`lazyload`), not
 # joined (with its admin unit) into the one statement every signed-in request runs.

@@ -87,7 +87,9 @@ def _choices() -> dict[str, Any]:
         )
     ).all()
     procedures = db.session.execute(
-        select(Procedure.id, Procedure.name, Procedure.name_en).where(Procedure.is_active).order_by(Procedure.name)
+        select(Procedure.id, Procedure.name, Procedure.name_en)
+        .where(Procedure.is_active)
+        .order_by(Procedure.name)
     ).all()
     return {
         "units": options_html((code, name) for code, name in units),
