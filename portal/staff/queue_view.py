@@ -18,6 +18,7 @@ The HTML is the template's, byte for byte, but for the whitespace between the ro
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date
 from typing import Any
 from urllib.parse import quote
@@ -36,6 +37,8 @@ from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 ITEM_ENDPOINTS = {"feedback": "feedback_staff.item", "dossier": "dossiers_staff.item"}
 PATH_SAFE = "!$&'()*+,/:;=@"  # werkzeug's BaseConverter.to_url, so the link is url_for's
 RELEASE_ANY = ("leader", "admin")
+# A code of these characters only (every code the portal makes) reads the same quoted and HTML-escaped.
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
 
 
 def _item_prefixes() -> dict[str, str]:
@@ -120,6 +123,7 @@ def page_texts() -> dict[str, Markup]:
 def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) -> Markup:
     """The `<li>` of every row: link, kind and title, status, overdue mark, due date, claim or release."""
     prefixes = _item_prefixes()
+    plain_prefixes = {kind: str(escape(prefix)) for kind, prefix in prefixes.items()}
     labels = _labels(locale_code())
     feedback_status, dossier_status, kind_label = labels["feedback"], labels["dossier"], labels["kind"]
     late_mark = f'<strong class="late">{labels["overdue"]}</strong> '
@@ -142,10 +146,14 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
             button = f'<button type="submit" name="release" value="{kind}:{row.id}{release}'
         else:
             button = ""
-        code = escape(row.code)
+        code = row.code
+        if _PLAIN(code):
+            href = plain_prefixes[kind] + code
+        else:
+            href, code = escape(prefixes[kind] + quote(code, safe=PATH_SAFE)), escape(code)
         parts.append(
             f'<li class="{"overdue" if late else ""}">'
-            f'<a href="{escape(prefixes[kind] + quote(row.code, safe=PATH_SAFE))}"><span class="title">{code}'
+            f'<a href="{href}"><span class="title">{code}'
             f'</span></a>\n<p class="meta">{kind_label[kind]} · {escape(row.title)}</p>\n'
             f'<p class="meta"><span class="status">{status}</span> {late_mark if late else ""}{due}</p>\n'
             f"{button}</li>\n"

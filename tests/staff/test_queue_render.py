@@ -136,3 +136,24 @@ def test_role_agency_and_state_of_the_officer_are_read_on_every_request(client, 
     db.session.flush()
     response = client.get("/staff/queue")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("code", ["PA-261206-0001", "000.21.00.H52-261206-0001", "A B&C'<d>/é?#%"])
+def test_an_items_link_is_url_fors(app, code):
+    """The link is written from a prefix and the code; it must be what url_for gives, HTML-escaped, for any
+    code (the portal's own codes need no quoting at all)."""
+    from collections import namedtuple
+    from datetime import date
+
+    from flask import url_for
+    from markupsafe import escape
+
+    from portal.staff.queue_view import rows_html
+
+    Row = namedtuple("Row", "kind id code title status due assignee_id")
+    with app.test_request_context("/staff/queue"):
+        for kind, endpoint in (("feedback", "feedback_staff.item"), ("dossier", "dossiers_staff.item")):
+            row = Row(kind, 7, code, "t", "new", date(2026, 1, 2), None)
+            written = rows_html([row], date(2026, 1, 1), 1, "processor")
+            assert f'<a href="{escape(url_for(endpoint, code=code))}">' in written
+            assert f'<span class="title">{escape(code)}</span>' in written
