@@ -13,6 +13,8 @@ from .fees import FeeItem
 STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
 # Settled: the fee was paid in full (an overpayment keeps its paid_at).
 SETTLED = ("paid", "overpaid")
+# Still to pay: the only payments whose QR is shown (the payment page, the desk's counter view) and served.
+PAYABLE = ("pending", "underpaid")
 
 
 class Payment(Model):
