@@ -17,6 +17,11 @@ SETTLED = ("paid", "overpaid")
 PAYABLE = ("pending", "underpaid")
 
 
+def amount_due(status: str, amount_vnd: int, received_vnd: int) -> int:
+    """What a payment's QR asks for: the rest of an underpaid fee (never the whole fee again), else the fee."""
+    return amount_vnd - received_vnd if status == "underpaid" else amount_vnd
+
+
 class Payment(Model):
     __tablename__ = "payments"
     __table_args__ = (

@@ -23,7 +23,7 @@ from portal.settings import BankAccount
 from . import fees
 from .amounts import MAX_CREDIT_VND
 from .bank_account import current_bank
-from .models import BankTransaction, Payment
+from .models import BankTransaction, Payment, amount_due
 
 
 class PaymentError(ReasonedError):
@@ -53,8 +53,10 @@ def payload(bank: BankAccount, amount_vnd: int, reference: str) -> str:
 
 
 def payload_for(payment: Payment, bank: BankAccount | None = None) -> str:
-    """`payment`'s VietQR payload, to the fee account in force (`bank` when the caller has it already)."""
-    return payload(bank or current_bank(), payment.amount_vnd, payment.reference)
+    """`payment`'s VietQR payload for the amount still due (models.amount_due), to the fee account in force
+    (`bank` when the caller has it already)."""
+    due = amount_due(payment.status, payment.amount_vnd, payment.received_vnd)
+    return payload(bank or current_bank(), due, payment.reference)
 
 
 def open_payment(dossier: fees.FeeItem) -> Payment | None:

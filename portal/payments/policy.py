@@ -36,7 +36,7 @@ from portal.settings import BankAccount
 
 from . import fees
 from .bank_account import SINGLE_ROW_ID, VietQRAccount
-from .models import PAYABLE, Payment
+from .models import PAYABLE, Payment, amount_due
 
 ACCOUNT_OWNERS = (
     Role.FINANCE.value,
@@ -110,7 +110,7 @@ def attachable_payment(reference: str) -> Payment | None:
 
 @dataclass(frozen=True, slots=True)
 class Payable:
-    """What a payment's QR encodes: its reference, the amount and the fee account in force."""
+    """What a payment's QR encodes: its reference, the amount still due and the fee account in force."""
 
     reference: str
     amount_vnd: int
@@ -125,7 +125,9 @@ _payments, _accounts = Payment.__table__.c, VietQRAccount.__table__.c
 _PAYABLE = (
     select(
         _payments.reference,
+        _payments.status,
         _payments.amount_vnd,
+        _payments.received_vnd,
         _accounts.bank_bin,
         _accounts.account_number,
         _accounts.account_name,
@@ -148,4 +150,4 @@ def payable(reference: str) -> Payable | None:
         bank = current_app.config["PORTAL_SETTINGS"].bank
     else:
         bank = BankAccount(row.bank_bin, row.account_number, row.account_name)
-    return Payable(row.reference, row.amount_vnd, bank)
+    return Payable(row.reference, amount_due(row.status, row.amount_vnd, row.received_vnd), bank)

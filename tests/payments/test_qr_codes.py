@@ -115,19 +115,25 @@ def decode_one(image: Image.Image) -> str:
     return results[0].text
 
 
+def due(payment: Payment) -> int:
+    """What the QR must ask for: the whole fee, or only the rest of an underpaid one (paying the whole fee
+    again would overpay it)."""
+    return payment.amount_vnd - payment.received_vnd if payment.status == "underpaid" else payment.amount_vnd
+
+
 def assert_right_payload(app, text: str, payment: Payment) -> None:
     bank = app.config["PORTAL_SETTINGS"].bank
     fields = parse_payload(text)
     assert (fields.bin, fields.account, fields.amount, fields.reference) == (
         bank.bin,
         bank.number,
-        payment.amount_vnd,
+        due(payment),
         payment.reference,
     )
     assert fields.dynamic and fields.service == "QRIBFTTA"
     assert (fields.currency, fields.country) == ("704", "VN")
     assert fields.warnings == ()
-    assert text == reference_payload(bank.bin, bank.number, payment.amount_vnd, payment.reference)
+    assert text == reference_payload(bank.bin, bank.number, due(payment), payment.reference)
 
 
 SQUARE = re.compile(r"M(\d+),(\d+)H(\d+)V(\d+)H(\d+)z")
@@ -289,12 +295,22 @@ def test_dossier_receipt_qr_decodes_to_the_tracking_link(app, client, login):
     assert decode_one(rasterise(width, height, modules)) == expected
 
 
-def test_underpaid_page_never_asks_for_more_than_the_rest(client):
+def test_underpaid_page_never_asks_for_more_than_the_rest(client, login):
     [payment] = [p for p in demo_payments() if p.status == "underpaid"]
     rest = payment.amount_vnd - payment.received_vnd
+    assert 0 < rest < payment.amount_vnd
     body = get(client, f"/payments/{payment.reference}").get_data(as_text=True)
     for source in re.findall(r'<img class="pay-qr" src="([^"]+)"', body):
         width, height, modules = svg_modules(get(client, source).data)
         assert parse_payload(decode_one(rasterise(width, height, modules))).amount == rest
-    for link in re.findall(r'href="([^"]+/qr\.png\?download=1)"', body):
-        assert parse_payload(decode_one(Image.open(io.BytesIO(get(client, link).data)))).amount == rest
+    for link in re.findall(r'href="([^"]+/qr\.png\?[^"]*download=1)"', body):
+        png = get(client, link.replace("&amp;", "&")).data
+        assert parse_payload(decode_one(Image.open(io.BytesIO(png)))).amount == rest
+    # The desk's counter view shows the underpaid fee's QR: it asks for the rest, not the whole fee again.
+    login("receptionist")
+    counter = get(client, f"/staff/payments/{payment.reference}/counter").get_data(as_text=True)
+    [source] = re.findall(r'<img class="counter-qr" src="([^"]+)"', counter)
+    width, height, modules = svg_modules(get(client, source.replace("&amp;", "&")).data)
+    assert parse_payload(decode_one(rasterise(width, height, modules))).amount == rest
+    bare = decode_one(Image.open(io.BytesIO(get(client, f"/payments/{payment.reference}/qr.png").data)))
+    assert parse_payload(bare).amount == rest
