@@ -56,7 +56,9 @@ def test_upgrade_to_head_matches_the_models(fresh_app):
     assert current_revision() == script_directory().get_current_head()
     with db.engine.connect() as connection:
         # The same filter as migrations/env.py: the search indexes belong to their migration, not the models.
-        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": include_name})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_name": include_name}
+        )
         differences = compare_metadata(context, db.metadata)
     assert differences == [], "models and migrations differ; run `flask db migrate`"
     assert set(db.metadata.tables) <= table_names()

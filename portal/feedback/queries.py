@@ -8,10 +8,9 @@ from datetime import timedelta
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import pagination
+from portal import pagination, search
 from portal.db_types import utcnow
 from portal.extensions import db
-from portal import search
 from portal.search import every_term
 from portal.uploads.reconcile import StoredRow
 
