@@ -23,8 +23,8 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# Appended, not prepended: PYTHONPATH=<other checkout> measures that checkout's code (before/after).
+sys.path.append(str(ROOT))
 
 QUERIES = {
     "none": {"q": "xzqvy khong co"},  # issue 17's query that matches nothing
