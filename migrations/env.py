@@ -5,6 +5,7 @@ from alembic import context
 from flask import current_app
 
 import portal.all_models  # noqa: F401  (every feature's tables in the metadata)
+from portal.search import include_name
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -59,7 +60,7 @@ def run_migrations_offline():
 
     """
     url = config.get_main_option("sqlalchemy.url")
-    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True)
+    context.configure(url=url, target_metadata=get_metadata(), literal_binds=True, include_name=include_name)
 
     with context.begin_transaction():
         context.run_migrations()
@@ -86,6 +87,9 @@ def run_migrations_online():
     conf_args = current_app.extensions["migrate"].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    # The search indexes (SQLite's FTS5 tables, PostgreSQL's expression index) are the migration's, not
+    # the models': autogenerate must neither drop them nor copy their shadow tables into a revision.
+    conf_args.setdefault("include_name", include_name)
 
     connectable = get_engine()
 

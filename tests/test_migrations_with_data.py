@@ -19,6 +19,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import MetaData, Table, inspect, select, types
 
 from portal.extensions import db
+from portal.search import include_name
 from tests.conftest import build_app
 from tests.support.databases import throwaway_database
 
@@ -74,8 +75,8 @@ def representative_rows(connection) -> dict[str, dict]:
     metadata = MetaData()
     inserted: dict[str, dict] = {}
     for name, _ in inspector.get_sorted_table_and_fkc_names():
-        if name is None or name == "alembic_version":
-            continue
+        if name is None or name == "alembic_version" or not include_name(name, "table", {}):
+            continue  # the search index's tables are filled by their triggers, not by hand
         table = Table(name, metadata, autoload_with=connection)
         checks = [check["sqltext"] for check in inspector.get_check_constraints(name)]
         references = {

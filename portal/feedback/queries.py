@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import pagination
+from portal import pagination, search
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.search import every_term
@@ -31,8 +31,17 @@ class FeedFilter:
 
 def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
     """One page of published items, newest first, and the keyset for the next page (or None)."""
+    rows = db.session.scalars(feed_statement(criteria).options(selectinload(Feedback.photos))).all()
+    return pagination.page(rows, PAGE_SIZE, lambda item: item.id)
+
+
+def feed_statement(criteria: FeedFilter) -> Select:
+    """The feed page's statement: one row more than a page, to know whether a next page exists."""
+    # is_published first: the search index covers published items only (portal.search.indexed_terms).
     statement = select(Feedback).where(Feedback.is_published)
-    statement = statement.where(*every_term(Feedback.public_search_key, criteria.query))
+    statement, newest_first = search.indexed_terms(
+        statement, Feedback.public_search_key, Feedback.id, criteria.query, db.engine.dialect.name
+    )
     if criteria.category:
         statement = statement.join(FeedbackCategory).where(FeedbackCategory.slug == criteria.category)
     if criteria.commune:
@@ -40,11 +49,8 @@ def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
     if criteria.status in PUBLIC_STATUSES:
         statement = statement.where(Feedback.status == criteria.status)
     if criteria.before:
-        statement = statement.where(Feedback.id < criteria.before)
-    rows = db.session.scalars(
-        statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1).options(selectinload(Feedback.photos))
-    ).all()
-    return pagination.page(rows, PAGE_SIZE, lambda item: item.id)
+        statement = statement.where(newest_first < criteria.before)
+    return statement.order_by(newest_first.desc()).limit(PAGE_SIZE + 1)
 
 
 def published_by_code(code: str) -> Feedback | None:
