@@ -432,6 +432,7 @@ def run(args: argparse.Namespace) -> dict:
     if args.reuse and dataset.samples_path(name).exists():
         samples = dataset.load_samples(name)
         print(f"reusing {name} (built {samples['built_at']})", file=sys.stderr)
+        dataset.upgrade_schema(samples)
     else:
         samples = dataset.build(args.database, args.rows, name, args.server_url, jobs=args.jobs)
     folder = RESULTS / "logs"
