@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Account
@@ -12,6 +12,7 @@ from portal.db_types import UTCDateTime, utcnow
 from portal.domain.feedback_status import FeedbackStatus
 from portal.extensions import Model
 from portal.places.models import AdminUnit
+from portal.tracking.versions import new_version
 
 # A partial index over the items in the staff queue only (queue_due is NULL once an item leaves it).
 OPEN_ONLY: dict[str, Any] = {
@@ -117,6 +118,9 @@ class Feedback(Model):
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     search_key: Mapped[str] = mapped_column(Text, default="")  # staff: includes name and phone
     public_search_key: Mapped[str] = mapped_column(Text, default="")  # no personal data
+    # Changes (random) in the same transaction as anything the citizen's status page shows: the key of
+    # that page's kept part (portal/tracking/versions.py; the feature registers its rows in wiring.py).
+    page_version: Mapped[int] = mapped_column(BigInteger, default=new_version, server_default=text("0"))
 
     category: Mapped[FeedbackCategory] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship(lazy="joined")
