@@ -3,7 +3,17 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Account
@@ -14,7 +24,6 @@ from portal.domain.dossier_status import DossierStatus
 from portal.extensions import Model
 from portal.payments.models import Payment
 from portal.places.models import AdminUnit
-from portal.tracking.versions import new_version
 
 CHANNELS = ("online", "counter", "post")  # KenhThucHien 2, 1, 3
 
@@ -94,9 +103,11 @@ class Dossier(Model):
     closed_reason: Mapped[str] = mapped_column(Text, default="")  # refusal / stop / withdrawal reason
     result_note: Mapped[str] = mapped_column(Text, default="")  # "ready at the counter" etc.
     search_key: Mapped[str] = mapped_column(Text, default="")
-    # Changes (random) in the same transaction as anything the citizen's status page shows: the key of
-    # that page's kept part (portal/tracking/versions.py; the feature registers its rows in wiring.py).
-    page_version: Mapped[int] = mapped_column(BigInteger, default=new_version, server_default=text("0"))
+    # Random, new in the same transaction as anything the citizen's status page shows (and on insert):
+    # the key of that page's kept part (portal/tracking/versions.py; the rows are registered in wiring.py).
+    # The table's default (0, for rows inserted outside the ORM) is the migration's, not declared here, so
+    # an insert does not read it back.
+    page_version: Mapped[int] = mapped_column(BigInteger)
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     procedure: Mapped[Procedure] = relationship(lazy="joined")

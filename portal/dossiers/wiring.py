@@ -17,9 +17,9 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.domain.codes import looks_like_feedback_code
+from portal.events.models import Event
 from portal.payments import fees
 from portal.payments.models import Payment
-from portal.events.models import Event
 from portal.tracking import lookup, page_cache, versions
 from portal.uploads import reconcile
 

@@ -12,7 +12,6 @@ from portal.db_types import UTCDateTime, utcnow
 from portal.domain.feedback_status import FeedbackStatus
 from portal.extensions import Model
 from portal.places.models import AdminUnit
-from portal.tracking.versions import new_version
 
 # A partial index over the items in the staff queue only (queue_due is NULL once an item leaves it).
 OPEN_ONLY: dict[str, Any] = {
@@ -118,9 +117,11 @@ class Feedback(Model):
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     search_key: Mapped[str] = mapped_column(Text, default="")  # staff: includes name and phone
     public_search_key: Mapped[str] = mapped_column(Text, default="")  # no personal data
-    # Changes (random) in the same transaction as anything the citizen's status page shows: the key of
-    # that page's kept part (portal/tracking/versions.py; the feature registers its rows in wiring.py).
-    page_version: Mapped[int] = mapped_column(BigInteger, default=new_version, server_default=text("0"))
+    # Random, new in the same transaction as anything the citizen's status page shows (and on insert):
+    # the key of that page's kept part (portal/tracking/versions.py; the rows are registered in wiring.py).
+    # The table's default (0, for rows inserted outside the ORM) is the migration's, not declared here, so
+    # an insert does not read it back.
+    page_version: Mapped[int] = mapped_column(BigInteger)
 
     category: Mapped[FeedbackCategory] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship(lazy="joined")

@@ -9,9 +9,9 @@ transaction. Nothing is bumped by hand in the operations, and a new kind of chan
 forget to. A version is random (62 bits), never a counter: a rolled-back change, a restored backup or a
 reused id cannot bring back a version that some process has a page kept under.
 
-An UPDATE or DELETE run outside the flush (`session.execute(update(...))`) is not seen: such a statement
-on an item or one of its rows must set `page_version=new_version()` itself. (Today only the staff claim
-does one, on `assignee_id`, which the citizen's page does not show.)
+An UPDATE of an item's table run through the session outside the flush (`session.execute(update(Item)
+...)`, as the staff claim does) gets `page_version=<new>` added to it (`do_orm_execute`). One on a child
+row's table is not seen: it must set the items' versions itself (there is none today).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from itertools import chain
 from typing import Any
 
 from sqlalchemy import event, inspect, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 
 VERSION = "page_version"
 
@@ -81,13 +81,19 @@ def _bump(session: Session, _context, _instances) -> None:
             continue
         if not _changed(session, row):
             continue
-        if kind in _ITEMS and row not in session.new and row not in session.deleted:
+        if kind in _ITEMS and row in session.new:
+            setattr(row, VERSION, new_version())  # never 0 (the rows from before the column) nor reused
+        elif kind in _ITEMS and row not in session.deleted:
             objects[id(row)] = row
         for child in _CHILDREN.get(kind, {}).values():
             found = child.find(row)
             if _is_instance(found):
-                objects[id(found)] = found
-            elif found is not None:
+                state = inspect(found)
+                if state.session is session:
+                    objects[id(found)] = found
+                    continue
+                found = state.identity[0] if state.identity else None  # detached: by its id
+            if found is not None:
                 held = session.identity_map.get(inspect(child.item).identity_key_from_primary_key((found,)))
                 if held is not None:
                     objects[id(held)] = held
@@ -95,7 +101,7 @@ def _bump(session: Session, _context, _instances) -> None:
                     by_id[child.item].add(found)
     for item in objects.values():
         state = inspect(item)
-        if state.persistent and item not in session.deleted:  # a new item gets its version on insert
+        if state.persistent and item not in session.deleted:  # a new one has its version already
             setattr(item, VERSION, new_version())
     for model, ids in by_id.items():
         table = model.__table__  # type: ignore[attr-defined]
@@ -104,7 +110,14 @@ def _bump(session: Session, _context, _instances) -> None:
         )
 
 
+def _bulk_update(state: ORMExecuteState) -> None:
+    """An update(Item) run through the session: the rows it changes get a new version in the statement."""
+    if state.is_update and any(mapper.class_ in _ITEMS for mapper in state.all_mappers):
+        state.statement = state.statement.values({VERSION: new_version()})  # type: ignore[attr-defined]
+
+
 def install() -> None:
-    """Once per process (the listener is on the Session class; several apps in one process share it)."""
-    if not event.contains(Session, "before_flush", _bump):
-        event.listen(Session, "before_flush", _bump)
+    """Once per process (the listeners are on the Session class; several apps in one process share them)."""
+    for name, listener in (("before_flush", _bump), ("do_orm_execute", _bulk_update)):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import demo
 from portal.calendar import version as calendar_version
 from portal.extensions import db
+from portal.tracking import versions as page_versions
 from tests.conftest import build_app
 from tests.support.databases import throwaway_database
 
@@ -30,6 +31,9 @@ def seeded_before(tmp_path, monkeypatch):
             # are seeded and read without it, as they were when this revision was the newest.
             monkeypatch.setattr(calendar_version, "new_token", lambda connection: "")
             monkeypatch.setattr(calendar_version, "current_token", lambda: calendar_version.NO_ROW)
+            # Nor does the page_version column: no item is given one (portal/tracking/versions.py).
+            monkeypatch.setattr(page_versions, "_ITEMS", set())
+            monkeypatch.setattr(page_versions, "_CHILDREN", {})
             monkeypatch.setattr(
                 demo, "DEMO_ACCOUNTS", tuple(a for a in demo.DEMO_ACCOUNTS if a.role != "finance")
             )
