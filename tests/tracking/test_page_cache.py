@@ -40,6 +40,11 @@ def shown(client, path: str) -> str:
     return unescape(response.get_data(as_text=True))
 
 
+def without_token(text: str) -> str:
+    """A signed CSRF token carries the second it was signed: equal pages differ only there."""
+    return TOKEN.sub("csrf", text)
+
+
 def browser(app, kind: str, item_id: int, address: str):
     """A citizen's browser given access to one item (as the receipt or the private link does)."""
     client = fresh_client(app, address)
@@ -143,7 +148,7 @@ def test_a_kept_dossier_page_shows_staff_actions_pauses_letters_files_and_paymen
     first = shown(citizen, path)
     assert ">Received<" in first
     with statements() as seen:
-        assert shown(citizen, path) == first
+        assert without_token(shown(citizen, path)) == without_token(first)
     assert len(seen) == 1, seen
 
     processor = processor_of(dossier)
