@@ -119,9 +119,9 @@ class Feedback(Model):
     public_search_key: Mapped[str] = mapped_column(Text, default="")  # no personal data
     # Random, new in the same transaction as anything the citizen's status page shows (and on insert):
     # the key of that page's kept part (portal/tracking/versions.py; the rows are registered in wiring.py).
-    # The table's default (0, for rows inserted outside the ORM) is the migration's, not declared here, so
-    # an insert does not read it back.
-    page_version: Mapped[int] = mapped_column(BigInteger)
+    # 0 only for rows inserted outside the ORM flush (bench/dataset.py, the rows from before the column);
+    # the table's own default (the migration's) is not declared here, so an insert does not read it back.
+    page_version: Mapped[int] = mapped_column(BigInteger, default=0)
 
     category: Mapped[FeedbackCategory] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship(lazy="joined")
