@@ -3,7 +3,17 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Account
@@ -93,6 +103,11 @@ class Dossier(Model):
     closed_reason: Mapped[str] = mapped_column(Text, default="")  # refusal / stop / withdrawal reason
     result_note: Mapped[str] = mapped_column(Text, default="")  # "ready at the counter" etc.
     search_key: Mapped[str] = mapped_column(Text, default="")
+    # Random, new in the same transaction as anything the citizen's status page shows (and on insert):
+    # the key of that page's kept part (portal/tracking/versions.py; the rows are registered in wiring.py).
+    # 0 only for rows inserted outside the ORM flush (bench/dataset.py, the rows from before the column);
+    # the table's own default (the migration's) is not declared here, so an insert does not read it back.
+    page_version: Mapped[int] = mapped_column(BigInteger, default=0)
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     procedure: Mapped[Procedure] = relationship(lazy="joined")

@@ -5,6 +5,8 @@ Asked by the dossier routes and, through the FeeOwner registered in wiring.py, b
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from flask_login import current_user
 
 from portal.auth.access import can_see_agency
@@ -13,7 +15,18 @@ from portal.tracking import access
 from .models import Dossier
 
 
-def can_view(dossier: Dossier) -> bool:
+class Viewable(Protocol):
+    """What the private-page check reads: a Dossier, or the status page's key row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def account_id(self) -> int | None: ...
+    @property
+    def agency_id(self) -> int: ...
+
+
+def can_view(dossier: Viewable) -> bool:
     """Staff of the dossier's agency (the province admin: all); else the applicant's account or a browser
     given access (receipt, private link, tracking look-up)."""
     if current_user.is_authenticated and current_user.is_staff:

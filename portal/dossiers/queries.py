@@ -5,9 +5,11 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal.agencies.models import Agency
+from portal.catalog.models import Procedure
 from portal.domain import dossier_status
 from portal.domain.codes import InvalidCode, parse_dossier_code
 from portal.extensions import db
@@ -45,6 +47,32 @@ def for_status_page(code: str) -> Dossier | None:
         .unique()
         .one_or_none()
     )
+
+
+_DOSSIERS, _AGENCIES, _PROCEDURES = Dossier.__table__.c, Agency.__table__.c, Procedure.__table__.c
+# Core columns, built once: no ORM entity to load, and the statement's compiled form is reused.
+_STATUS_KEY = (
+    select(
+        _DOSSIERS.id,
+        _DOSSIERS.code,
+        _DOSSIERS.page_version,
+        _DOSSIERS.account_id,
+        _DOSSIERS.agency_id,
+        _AGENCIES.name.label("agency"),
+        _AGENCIES.name_en.label("agency_en"),
+        _PROCEDURES.name.label("procedure"),
+    )
+    .join(Agency.__table__, _AGENCIES.id == _DOSSIERS.agency_id)
+    .join(Procedure.__table__, _PROCEDURES.id == _DOSSIERS.procedure_id)
+    .where(_DOSSIERS.code == bindparam("code"))
+)
+
+
+def status_page_key(code: str) -> Row | None:
+    """What the status page needs before its kept part: the access check's columns, the page version and
+    the names the page shows from other tables (id, code, page_version, account_id, agency_id, agency,
+    agency_en, procedure). One indexed look-up by code."""
+    return db.session.execute(_STATUS_KEY, {"code": code.strip().upper()}).one_or_none()
 
 
 def by_form_nonce(stored: str) -> Dossier | None:

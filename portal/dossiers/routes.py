@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -31,7 +32,7 @@ from portal.extensions import db
 from portal.i18n import locale_code
 from portal.payments.models import Payment
 from portal.places.models import AdminUnit
-from portal.tracking import access
+from portal.tracking import access, page_cache
 from portal.uploads import serving
 from portal.uploads.documents import DocumentRejected
 
@@ -235,25 +236,41 @@ def secret_link(code: str, token: str):
 
 @bp.get("/<code>")
 def status(code: str):
-    """Two statements: the dossier with everything the page shows (queries.for_status_page), and its
-    public timeline."""
-    dossier = private_dossier(code, queries.for_status_page)
+    """One statement when the page's main part is kept (portal/tracking/page_cache.py): the dossier's
+    access columns, page version and shown names. The access check comes first; then the part kept under
+    everything it shows, or rendered now (queries.for_status_page, then the public timeline)."""
+    key = queries.status_page_key(code)
+    if key is None or not can_view(key):
+        abort(404)  # the code alone proves nothing: someone else's dossier does not exist for you
     today = local_now().date()
+    part = page_cache.kept(
+        ("dossier", *key, locale_code(), today, request.script_root),
+        lambda: _status_part(key.code, today),
+    )
     return (
-        render_template(
-            "dossiers/status.html",
-            dossier=dossier,
-            entries=public_timeline(dossier),
-            status_labels=STATUS,
-            timeliness=deadlines.timeliness(dossier, today),
-            supplement_form=SupplementForm(),
-            withdraw_form=WithdrawForm(),
-            can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
-            open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
-            payments=dossier.payments,
-        ),
+        render_template("dossiers/status.html", code=key.code, content=page_cache.for_viewer(part)),
         200,
         {"Cache-Control": "no-store"},
+    )
+
+
+def _status_part(code: str, today: date) -> str:
+    """The main part of the status page, the same for everyone who may see it (the citizen, the agency's
+    staff): the dossier with its files, pauses, letters and payments, and its public timeline."""
+    dossier = queries.for_status_page(code) or abort(404)
+    no_token = {"csrf": False}  # the token is the viewer's: page_cache.CSRF_FIELD is its slot
+    return render_template(
+        "dossiers/_status_content.html",
+        dossier=dossier,
+        entries=public_timeline(dossier),
+        status_labels=STATUS,
+        timeliness=deadlines.timeliness(dossier, today),
+        supplement_form=SupplementForm(meta=no_token),
+        withdraw_form=WithdrawForm(meta=no_token),
+        csrf_field=page_cache.CSRF_FIELD,
+        can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
+        open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
+        payments=dossier.payments,
     )
 
 

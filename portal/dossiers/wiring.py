@@ -3,7 +3,9 @@
 - payments: dossiers is the FeeOwner of every payment (a settled fee moves a dossier from status 6 to 4;
   a payment's agency and receipt visibility are its dossier's), see portal/payments/fees.py;
 - tracking: /track opens a dossier by its code and the phone's last four digits;
-- uploads: `flask check-files` reconciles the dossier files with the upload store.
+- uploads: `flask check-files` reconciles the dossier files with the upload store;
+- tracking: the status page's kept part (page_cache) and what changes the dossier's page version: its row,
+  files, pauses, apology letters, payments and public timeline events (versions).
 
 Registered explicitly here rather than by importing a module, so the dependency runs one way (dossiers ->
 payments, tracking, uploads) and an app without this call fails loudly instead of silently.
@@ -15,13 +17,14 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.domain.codes import looks_like_feedback_code
+from portal.events.models import Event
 from portal.payments import fees
 from portal.payments.models import Payment
-from portal.tracking import lookup
+from portal.tracking import lookup, page_cache, versions
 from portal.uploads import reconcile
 
 from . import operations, queries
-from .models import Dossier
+from .models import Dossier, DossierApology, DossierFile, DossierPause
 from .policy import can_view
 
 
@@ -62,3 +65,14 @@ def init_app(app: Flask) -> None:
         ),
     )
     reconcile.register_source(app, queries.stored_files)
+    page_cache.init_app(app)
+    versions.track_item(Dossier)
+    for model in (DossierFile, DossierPause, DossierApology, Payment):
+        versions.track_child(model, Dossier, versions.parent("dossier", "dossier_id"))
+    versions.track_child(Event, Dossier, _public_event_of)
+    versions.install()
+
+
+def _public_event_of(event: Event) -> int | None:
+    """A timeline line the citizen sees (the status page shows public events only)."""
+    return event.subject_id if event.subject_type == "dossier" and event.is_public else None

@@ -6,6 +6,8 @@ are about feedback live here.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from flask_login import current_user
 
 from portal.accounts.models import Account
@@ -16,7 +18,16 @@ from portal.tracking import access
 from .models import Feedback
 
 
-def can_view_private(item: Feedback) -> bool:
+class Owned(Protocol):
+    """What the private-page check reads: a Feedback, or the status page's key row."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def account_id(self) -> int | None: ...
+
+
+def can_view_private(item: Owned) -> bool:
     """The item's private page: the reporter's account, or a browser given access (receipt, secret link,
     tracking look-up)."""
     return access.may_view("feedback", item.id, item.account_id)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import pagination, search
+from portal.agencies.models import Agency
 from portal.db_types import utcnow
 from portal.extensions import db
+from portal.places.models import AdminUnit
 from portal.search import every_term
 from portal.uploads.reconcile import StoredRow
 
@@ -71,6 +73,31 @@ def for_status_page(code: str) -> Feedback | None:
         .unique()
         .one_or_none()
     )
+
+
+_ITEMS, _AGENCIES, _UNITS = Feedback.__table__.c, Agency.__table__.c, AdminUnit.__table__.c
+# Core columns, built once: no ORM entity to load, and the statement's compiled form is reused.
+_STATUS_KEY = (
+    select(
+        _ITEMS.id,
+        _ITEMS.code,
+        _ITEMS.page_version,
+        _ITEMS.account_id,
+        _AGENCIES.name.label("agency"),
+        _AGENCIES.name_en.label("agency_en"),
+        _UNITS.name.label("place"),
+    )
+    .join(Agency.__table__, _AGENCIES.id == _ITEMS.agency_id)
+    .join(AdminUnit.__table__, _UNITS.code == _ITEMS.admin_unit_code)
+    .where(_ITEMS.code == bindparam("code"))
+)
+
+
+def status_page_key(code: str) -> Row | None:
+    """What the status page needs before its kept part: the access check's columns, the page version and
+    the names the page shows from other tables (id, code, page_version, account_id, agency, agency_en,
+    place). One indexed look-up by code."""
+    return db.session.execute(_STATUS_KEY, {"code": code.strip().upper()}).one_or_none()
 
 
 def by_token_hash(token_hash: str) -> Feedback | None:

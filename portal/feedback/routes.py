@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 from flask import (
     Blueprint,
@@ -30,7 +31,7 @@ from portal.extensions import db
 from portal.forms import required
 from portal.i18n import locale_code
 from portal.places.models import AdminUnit
-from portal.tracking import access
+from portal.tracking import access, page_cache
 from portal.uploads import serving
 from portal.uploads.images import ImageRejected
 
@@ -201,27 +202,46 @@ def _private_item(code: str, find: Callable[[str], Feedback | None] = queries.by
 
 @bp.get("/<code>/status")
 def status(code: str):
-    """Two statements: the item with what the page shows, and its public timeline. The working-day
-    deadlines are not computed here: the page shows the stored answer date (due_on)."""
-    item = _private_item(code, queries.for_status_page)
+    """One statement when the page's main part is kept (portal/tracking/page_cache.py): the item's access
+    columns, page version and shown names. The access check comes first; then the part kept under
+    everything it shows, or rendered now (the item and its photos, then its public timeline)."""
+    key = queries.status_page_key(code)
+    if key is None or not policy.can_view_private(key):
+        abort(404)  # another citizen's item looks exactly like a missing one
+    today = local_now().date()
+    locale = locale_code()
+    part = page_cache.kept(
+        ("feedback", *key, locale, today, request.script_root),
+        lambda: _status_part(key.code, today),
+    )
+    return (
+        render_template("feedback/status.html", code=key.code, content=page_cache.for_viewer(part)),
+        200,
+        {"Cache-Control": "no-store"},
+    )
+
+
+def _status_part(code: str, today: date) -> str:
+    """The main part of the status page, the same for everyone who may see it. The working-day deadlines
+    are not computed here: the page shows the stored answer date (due_on)."""
+    item = queries.for_status_page(code) or abort(404)
     can_rate = (
         item.answered_at is not None
         and "rate_satisfied" in allowed_actions(item.status_enum, "citizen")
-        and may_rate(
-            (local_now().date() - item.answered_at.astimezone(LOCAL_TZ).date()).days, bool(item.rating)
-        )
+        and may_rate((today - item.answered_at.astimezone(LOCAL_TZ).date()).days, bool(item.rating))
     )
-    response = render_template(
-        "feedback/status.html",
+    no_token = {"csrf": False}  # the token is the viewer's: page_cache.CSRF_FIELD is its slot
+    return render_template(
+        "feedback/_status_content.html",
         item=item,
         entries=public_timeline(item),
         can_rate=can_rate,
-        rate_form=RateForm(),
-        reply_form=SupplyInfoForm(),
+        rate_form=RateForm(meta=no_token),
+        reply_form=SupplyInfoForm(meta=no_token),
+        csrf_field=page_cache.CSRF_FIELD,
         status_labels=STATUS,
         reasons=REFUSAL_REASONS,
     )
-    return response, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/<code>/rate")

@@ -1,7 +1,9 @@
 """What the feedback feature plugs into the lower layers it uses, at app start (create_app calls init_app).
 
 - tracking: /track opens a feedback item by its code (PA-...) and the phone's last four digits;
-- uploads: `flask check-files` reconciles the photos and thumbnails with the upload store.
+- uploads: `flask check-files` reconciles the photos and thumbnails with the upload store;
+- tracking: the status page's kept part (page_cache) and what changes the item's page version: its row,
+  photos, pauses and public timeline events (versions).
 
 Registered explicitly rather than by importing a module, so feedback depends on tracking and uploads and
 never the other way round.
@@ -12,11 +14,12 @@ from __future__ import annotations
 from flask import Flask
 
 from portal.domain.codes import looks_like_feedback_code
-from portal.tracking import lookup
+from portal.events.models import Event
+from portal.tracking import lookup, page_cache, versions
 from portal.uploads import reconcile
 
 from . import queries
-from .models import Feedback
+from .models import Feedback, FeedbackPause, FeedbackPhoto
 
 
 def _find(code: str) -> Feedback | None:
@@ -28,3 +31,14 @@ def init_app(app: Flask) -> None:
         app, lookup.Kind("feedback", claims=looks_like_feedback_code, find=_find, endpoint="feedback.status")
     )
     reconcile.register_source(app, queries.stored_files)
+    page_cache.init_app(app)
+    versions.track_item(Feedback)
+    versions.track_child(FeedbackPhoto, Feedback, versions.parent("feedback", "feedback_id"))
+    versions.track_child(FeedbackPause, Feedback, versions.parent("feedback", "feedback_id"))
+    versions.track_child(Event, Feedback, _public_event_of)
+    versions.install()
+
+
+def _public_event_of(event: Event) -> int | None:
+    """A timeline line the citizen sees (the status page shows public events only)."""
+    return event.subject_id if event.subject_type == "feedback" and event.is_public else None

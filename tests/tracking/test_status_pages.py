@@ -1,6 +1,8 @@
-"""The citizen's status pages (issue 17 item 2): one indexed lookup and one timeline query each, whatever the
-item holds, and no working-day calendar built for them. They ran 5 (feedback: the unused deadlines, their
-calendar and pauses, the photos) and 6 (dossier: files, pauses, letters, payments one by one) statements.
+"""The citizen's status pages (issue 17 item 2): the page's key (access columns, page version, shown names),
+then, when its main part is not kept yet, one indexed lookup and one timeline query each, whatever the item
+holds, and no working-day calendar built for them; once kept, the key alone. They ran 5 (feedback: the
+unused deadlines, their calendar and pauses, the photos) and 6 (dossier: files, pauses, letters, payments one
+by one) statements, then 2 and 2 before the main part was kept (tests/tracking/test_page_cache.py).
 
 Statements are counted, never timed (timings live in bench/tracking_pages.py)."""
 
@@ -20,8 +22,9 @@ from tests.support.factories import make_account
 from tests.support.feedback import CODE, web_submit
 from tests.support.files import jpeg_bytes
 
-# The item (or dossier) with everything its page shows, and its public timeline.
-STATEMENTS_PER_STATUS_PAGE = 2
+# The page's key; then the item (or dossier) with everything its page shows, and its public timeline.
+STATEMENTS_PER_STATUS_PAGE = 3
+STATEMENTS_PER_KEPT_PAGE = 1
 # The suite's per-request savepoints (tests/conftest.py), which production does not run.
 HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK")
 
@@ -41,7 +44,7 @@ def statements():
         event.remove(db.engine, "before_cursor_execute", count)
 
 
-def test_the_feedback_status_page_runs_one_lookup_and_one_timeline_query(app):
+def test_the_feedback_status_page_runs_its_key_one_lookup_and_one_timeline_query(app):
     citizen = fresh_client(app, "198.51.100.21")
     sent = web_submit(citizen, photos=[(jpeg_bytes(color=(10, 200, 10)), "a.jpg"), (jpeg_bytes(), "b.jpg")])
     assert sent.status_code == 302
@@ -55,6 +58,9 @@ def test_the_feedback_status_page_runs_one_lookup_and_one_timeline_query(app):
     assert len(seen) <= STATEMENTS_PER_STATUS_PAGE, seen
     assert not any("calendar" in sql for sql in seen)
     text = page.get_data(as_text=True)
+    with statements() as seen:
+        assert citizen.get(f"/feedback/{code}/status?lang=en").get_data(as_text=True) == text
+    assert len(seen) == STATEMENTS_PER_KEPT_PAGE, seen
     # What the page shows is all there: photos, agency, commune, the timeline.
     for photo in item.photos:
         assert f"/feedback/photos/{photo.thumbnail_name}" in text
@@ -62,7 +68,7 @@ def test_the_feedback_status_page_runs_one_lookup_and_one_timeline_query(app):
     assert 'class="timeline"' in text and "<li>" in text
 
 
-def test_the_dossier_status_page_runs_one_lookup_and_one_timeline_query(app, create_dossier):
+def test_the_dossier_status_page_runs_its_key_one_lookup_and_one_timeline_query(app, create_dossier):
     dossier = create_dossier(received=True)
     processor = make_account("processor", agency=dossier.agency)
     operations.staff_act(dossier, A.START, processor)
@@ -80,6 +86,10 @@ def test_the_dossier_status_page_runs_one_lookup_and_one_timeline_query(app, cre
     assert page.status_code == 200
     assert len(seen) <= STATEMENTS_PER_STATUS_PAGE, seen
     text = page.get_data(as_text=True)
+    path = f"/dossiers/{dossier.code}?lang=en"  # read before: the request expires the test's objects
+    with statements() as seen:
+        assert citizen.get(path).get_data(as_text=True) == text
+    assert len(seen) == STATEMENTS_PER_KEPT_PAGE, seen
     assert all(file.display_name in text for file in dossier.files)
     assert "Apology letter: the new appointment date is" in text
     assert "/payments/SL" in text and "Pay by VietQR" in text  # the fee's payment, pending
