@@ -103,12 +103,38 @@ def long_date(value: date) -> str:
     return format_date(value, "full")
 
 
+LANGUAGE_URLS = "portal_language_urls"
+MAX_LANGUAGE_URLS = 4096  # addresses kept per application; all dropped when full
+
+
 def language_url(lang: str) -> str:
-    """The current page in another language, keeping its query string."""
+    """The current page in another language, keeping its query string (built once per page address)."""
     args: dict[str, Any] = request.args.to_dict(flat=True)
     args["lang"] = lang
-    if request.endpoint and request.url_rule is not None:
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    matched = bool(request.endpoint and request.url_rule is not None)
+    view_args = request.view_args or {}
+    kept: dict[tuple, str] = current_app.extensions.setdefault(LANGUAGE_URLS, {})
+    key = (
+        request.script_root,
+        request.endpoint if matched else None,
+        tuple(view_args.items()) if matched else (),
+        tuple(args.items()) if matched else lang,
+    )
+    try:
+        found = kept.get(key)
+    except TypeError:  # a converter gave an unhashable value: built every time
+        return _language_url(matched, view_args, args, lang)
+    if found is None:
+        found = _language_url(matched, view_args, args, lang)
+        if len(kept) >= MAX_LANGUAGE_URLS:
+            kept.clear()
+        kept[key] = found
+    return found
+
+
+def _language_url(matched: bool, view_args: dict[str, Any], args: dict[str, Any], lang: str) -> str:
+    if matched:
+        return url_for(request.endpoint, **view_args, **args)  # type: ignore[arg-type]
     return url_for("main.home", lang=lang)
 
 
@@ -136,9 +162,19 @@ def _jinja_gettext(translations) -> dict[str, Any]:
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
+_BOUND: dict[Any, dict[str, Any]] = {}
+
+
 def jinja_translations() -> dict[str, Any]:
-    """Context processor: the per-render gettext functions (see _jinja_gettext)."""
-    return _jinja_gettext(get_translations())
+    """Context processor: the gettext functions of the render's catalogue (see _jinja_gettext), made once
+    per catalogue."""
+    translations = get_translations()
+    bound = _BOUND.get(translations)
+    if bound is None:
+        if len(_BOUND) >= 64:  # catalogues outside a request are made afresh each time
+            _BOUND.clear()
+        bound = _BOUND[translations] = _jinja_gettext(translations)
+    return bound
 
 
 def init_app(app: Flask) -> None:
