@@ -19,22 +19,23 @@ from typing import Any
 
 from flask import Flask, has_request_context, request
 from flask_login import current_user
-from jinja2 import Environment, pass_environment
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from portal.i18n import locale_code
 
 MAX_KEPT = 512  # parts x locales x script roots x kinds of visitor; all dropped when full
 
 
-@pass_environment
-def layout_fragment(
-    environment: Environment, name: str, variant: str = "", *, caller: Callable[[], str]
-) -> str:
+@pass_context
+def layout_fragment(context: Context, name: str, variant: str = "", *, caller: Callable[[], str]) -> str:
     """`{% call layout_fragment("name", variant) %}…{% endcall %}`: the body as rendered the first time for
     this key, or rendered now."""
+    environment = context.environment
     if environment.auto_reload:
         return caller()
-    key = (name, variant, locale_code(), request.script_root if has_request_context() else None)
+    locale = context.get("render_locale") or locale_code()  # portal.i18n.jinja_translations
+    key = (name, variant, locale, request.script_root if has_request_context() else None)
     kept: dict[tuple, str] = environment.layout_fragments  # type: ignore[attr-defined]
     found = kept.get(key)
     if found is None:
