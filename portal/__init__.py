@@ -43,6 +43,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         compression,
         database,
         errors,
+        forms,
         health,
         i18n,
         jobs,
@@ -69,6 +70,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    forms.init_app(app)  # WTForms renders attributes without markupsafe's slow formatter
     jobs.init_app(app)  # the outbox, handed to huey after each commit (SQLite file or Redis)
     mail.init_app(app)  # registers the "mail" job kind
     i18n.init_app(app)
