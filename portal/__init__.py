@@ -2,16 +2,39 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from flask import Flask
 
 from portal.domain.working_days import PROVINCE_TIMEZONE
 from portal.settings import ROOT, Settings
 
 
+class PortalFlask(Flask):
+    """Flask, remembering which hooks and views are plain functions: Flask asks `inspect` whether each of
+    the ~15 hooks, views and handlers a request runs is a coroutine function, on every request."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._plain_functions: set[Callable[..., Any]] = set()
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        try:
+            if func in self._plain_functions:
+                return func
+        except TypeError:  # an unhashable callable: asked every time, as Flask does
+            return super().ensure_sync(func)
+        synchronous = super().ensure_sync(func)
+        if synchronous is func:
+            self._plain_functions.add(func)
+        return synchronous
+
+
 def create_app(settings: Settings | None = None) -> Flask:
     """Build the application; wiring only (no database creation or seeding here)."""
     settings = settings or Settings.from_env()
-    app = Flask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
+    app = PortalFlask(__name__, instance_path=str(settings.instance_path), static_folder=str(ROOT / "static"))
     configure(app, settings)
 
     from portal import (
@@ -20,9 +43,11 @@ def create_app(settings: Settings | None = None) -> Flask:
         compression,
         database,
         errors,
+        forms,
         health,
         i18n,
         jobs,
+        layout,
         logs,
         mail,
         metrics,
@@ -45,9 +70,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     csrf.init_app(app)
+    forms.init_app(app)  # WTForms renders attributes without markupsafe's slow formatter
     jobs.init_app(app)  # the outbox, handed to huey after each commit (SQLite file or Redis)
     mail.init_app(app)  # registers the "mail" job kind
     i18n.init_app(app)
+    layout.init_app(app)  # the layout's fixed parts, rendered once per locale and kind of visitor
     security.init_app(app)
     accounts_loader.init_app(app)  # session cookie -> account
     throttle.init_app(app)
@@ -63,9 +90,20 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_job_metrics(app)
     register_event_sources(app)
     register_blueprints(app)
+    drop_repeated_context_processors(app)
     cli.init_app(app)
     trust_proxies(app, settings.trusted_proxies)
     return app
+
+
+def drop_repeated_context_processors(app: Flask) -> None:
+    """Every blueprint brings its own copy of Flask's default context processor (request, session, g), which
+    the application's runs already: a page of a blueprint ran it twice for the same values."""
+    from flask.templating import _default_template_ctx_processor
+
+    for name, processors in app.template_context_processors.items():
+        if name is not None:
+            processors[:] = [found for found in processors if found is not _default_template_ctx_processor]
 
 
 def register_job_metrics(app: Flask) -> None:

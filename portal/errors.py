@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, Response, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import Markup
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
@@ -40,12 +41,18 @@ CSRF_MESSAGE = (
 )
 
 
+def _text(value):
+    """A lazy string as the Markup its escaping gives (its __html__ is its text), translated once."""
+    return value if isinstance(value, str) else Markup(str(value))  # noqa: S704 - our catalogue's text
+
+
 def render_error(status: int, title=None, message=None, retry_after: int | None = None):
     default_title, default_message = MESSAGES.get(status, MESSAGES[500])
     body = {
         "status": status,
-        "title": title or default_title,
-        "message": message or default_message,
+        # A lazy string translated once here: the page shows each twice, and each time translated it anew.
+        "title": _text(title or default_title),
+        "message": _text(message or default_message),
         # The id a citizen can quote to the help desk; it names this request on every log line.
         "request_id": request_id.current(),
     }

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+from babel import Locale
 from babel.numbers import format_currency
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_translations
@@ -24,7 +25,7 @@ COOKIE_AGE = 365 * 24 * 3600
 NAMES = {"vi": "Tiếng Việt", "en": "English"}
 
 
-def select_locale() -> str:
+def choose_locale() -> str:
     """Explicit choice (?lang=, then the remembered cookie), then the account's, then Vietnamese.
 
     Accept-Language is deliberately ignored: most phones here are set to English by default while
@@ -32,16 +33,26 @@ def select_locale() -> str:
     """
     if not has_request_context():  # CLI and background work: Vietnamese
         return DEFAULT
-    chosen = request.args.get("lang", "")
+    chosen = request.args.get("lang", "") if request.query_string else ""
     if chosen in SUPPORTED:
         g.chosen_locale = chosen
         return chosen
     remembered = request.cookies.get(COOKIE, "")
     if remembered in SUPPORTED:
         return remembered
-    if current_user and current_user.is_authenticated and current_user.locale in SUPPORTED:
-        return current_user.locale
+    user = current_user._get_current_object()
+    if user and user.is_authenticated and user.locale in SUPPORTED:
+        return user.locale
     return DEFAULT
+
+
+_LOCALES = {code: Locale.parse(code) for code in SUPPORTED}
+
+
+def select_locale() -> Locale:
+    """Flask-Babel's locale selector: choose_locale() as a Locale made once (Babel would parse the code and
+    check its data files on every request)."""
+    return _LOCALES[choose_locale()]
 
 
 def remember_choice(response: Response) -> Response:
@@ -103,12 +114,38 @@ def long_date(value: date) -> str:
     return format_date(value, "full")
 
 
+LANGUAGE_URLS = "portal_language_urls"
+MAX_LANGUAGE_URLS = 4096  # addresses kept per application; all dropped when full
+
+
 def language_url(lang: str) -> str:
-    """The current page in another language, keeping its query string."""
+    """The current page in another language, keeping its query string (built once per page address)."""
     args: dict[str, Any] = request.args.to_dict(flat=True)
     args["lang"] = lang
-    if request.endpoint and request.url_rule is not None:
-        return url_for(request.endpoint, **(request.view_args or {}), **args)
+    matched = bool(request.endpoint and request.url_rule is not None)
+    view_args = request.view_args or {}
+    kept: dict[tuple, str] = current_app.extensions.setdefault(LANGUAGE_URLS, {})
+    key = (
+        request.script_root,
+        request.endpoint if matched else None,
+        tuple(view_args.items()) if matched else (),
+        tuple(args.items()) if matched else lang,
+    )
+    try:
+        found = kept.get(key)
+    except TypeError:  # a converter gave an unhashable value: built every time
+        return _language_url(matched, view_args, args, lang)
+    if found is None:
+        found = _language_url(matched, view_args, args, lang)
+        if len(kept) >= MAX_LANGUAGE_URLS:
+            kept.clear()
+        kept[key] = found
+    return found
+
+
+def _language_url(matched: bool, view_args: dict[str, Any], args: dict[str, Any], lang: str) -> str:
+    if matched:
+        return url_for(request.endpoint, **view_args, **args)  # type: ignore[arg-type]
     return url_for("main.home", lang=lang)
 
 
@@ -136,9 +173,23 @@ def _jinja_gettext(translations) -> dict[str, Any]:
     return {"_": gettext, "gettext": gettext, "ngettext": ngettext}
 
 
+_BOUND: dict[Any, dict[str, Any]] = {}
+
+
 def jinja_translations() -> dict[str, Any]:
-    """Context processor: the per-render gettext functions (see _jinja_gettext)."""
-    return _jinja_gettext(get_translations())
+    """Context processor: the gettext functions of the render's catalogue (see _jinja_gettext), made once
+    per catalogue."""
+    translations = get_translations()
+    bound = _BOUND.get(translations)
+    if bound is None:
+        if len(_BOUND) >= 64:  # catalogues outside a request are made afresh each time
+            _BOUND.clear()
+        bound = _BOUND[translations] = _jinja_gettext(translations)
+        # The render's locale, as a constant: a catalogue is one locale's, so templates calling
+        # locale_code() (some in loops) do not look the request's locale up again each time.
+        code = locale_code()
+        bound.update(locale_code=lambda: code, render_locale=code)
+    return bound
 
 
 def init_app(app: Flask) -> None:

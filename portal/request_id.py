@@ -57,10 +57,8 @@ class RequestIdFilter(logging.Filter):
 
 
 def init_app(app: Flask) -> None:
-    @app.before_request
-    def take_request_id() -> None:
-        current()
-
+    # No before_request: the id is made on its first use (a log line, an error page, or at the latest this
+    # after_request), the same value whenever that is.
     @app.after_request
     def send_request_id(response: Response) -> Response:
         value = current()

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, current_app, request
-from flask.sessions import SecureCookieSessionInterface, SessionMixin
+from flask import Flask, Request, Response, abort, request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
+from itsdangerous import URLSafeTimedSerializer
 
 from portal.extensions import login_manager
 from portal.http_cache import leaves_session_alone
@@ -50,7 +52,44 @@ def init_app(app: Flask) -> None:
     login_manager.login_view = "accounts.login"
     login_manager.session_protection = "strong"
     app.before_request(refuse_nul_bytes)
-    app.after_request(set_security_headers)
+    app.after_request(security_headers(settings))
+
+
+def security_headers(settings) -> Callable[[Response], Response]:
+    """The after_request hook that sets the security headers, computed once from the settings."""
+    policy = content_security_policy(settings.map_tile_url)
+    fixed = [
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(self)"),
+    ]
+    if settings.secure_cookies:
+        fixed.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    named = tuple((name.lower(), name, value) for name, value in fixed)
+
+    def set_security_headers(response: Response) -> Response:
+        headers = response.headers
+        present = {name.lower() for name, _ in headers}
+        if "content-security-policy" not in present:  # a page may set its own (stricter) policy
+            headers.add("Content-Security-Policy", policy)
+        for lower, name, value in named:
+            if lower in present:
+                headers[name] = value  # ours, whatever the view set
+            else:
+                headers.add(name, value)
+        # Signed-in pages are private: never stored. A static file is the same for everyone, so it keeps
+        # its max-age and ETag whoever asks (and current_user is not even loaded for it: reading the
+        # session would add Vary: Cookie). So does the answer of a `@sessionless` view (a QR image).
+        if not is_static_file(response) and not leaves_session_alone(response):
+            user = current_user._get_current_object()
+            if user and user.is_authenticated:
+                headers["Cache-Control"] = "no-store"
+                response.vary.add("Cookie")
+        return response
+
+    return set_security_headers
 
 
 class StaticFileSessionInterface(SecureCookieSessionInterface):
@@ -62,6 +101,27 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
     the session nor refreshes it (staff idle time counts pages, not files: accounts/sessions.py). Nor does
     the answer of a `@sessionless` view (portal.http_cache), which never writes it either.
     """
+
+    _serializers: dict[tuple, URLSafeTimedSerializer] = {}
+
+    def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
+        """Flask's serializer, made once per secret key (and fallbacks) instead of on every request."""
+        if not app.secret_key:
+            return None
+        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        serializer = self._serializers.get(key)
+        if serializer is None:
+            serializer = super().get_signing_serializer(app)
+            assert serializer is not None
+            if len(self._serializers) >= 16:
+                self._serializers.clear()
+            self._serializers[key] = serializer
+        return serializer
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()  # no cookie: an empty session, as Flask's, without its serializer
+        return super().open_session(app, request)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if leaves_session_alone(response) or (is_static_file(response) and not session.modified):
@@ -83,7 +143,11 @@ def return_path() -> str | None:
 
 def refuse_nul_bytes():
     """A NUL byte is never legitimate text; PostgreSQL would refuse it deep inside a query (a 500)."""
-    values = [request.path, *request.args.values()]
+    query = request.query_string
+    if b"%00" in query or b"\x00" in query:  # else no value of request.args can hold one: not parsed
+        values = [request.path, *request.args.values()]
+    else:
+        values = [request.path]
     if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
@@ -91,31 +155,6 @@ def refuse_nul_bytes():
         values += request.form.values()
     if any("\x00" in value for value in values):
         abort(400)
-
-
-def set_security_headers(response: Response) -> Response:
-    headers = response.headers
-    settings = current_app.config["PORTAL_SETTINGS"]
-    headers.setdefault("Content-Security-Policy", content_security_policy(settings.map_tile_url))
-    headers["X-Content-Type-Options"] = "nosniff"
-    headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
-    headers["Cross-Origin-Opener-Policy"] = "same-origin"
-    headers["X-Frame-Options"] = "DENY"
-    headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=(self)"
-    if settings.secure_cookies:
-        headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    # Signed-in pages are private: never stored. A static file is the same for everyone, so it keeps its
-    # max-age and ETag whoever asks (and current_user is not even loaded for it: reading the session
-    # would add Vary: Cookie). So does the answer of a `@sessionless` view (a QR image).
-    if (
-        not is_static_file(response)
-        and not leaves_session_alone(response)
-        and current_user
-        and current_user.is_authenticated
-    ):
-        headers["Cache-Control"] = "no-store"
-        response.vary.add("Cookie")
-    return response
 
 
 def is_static_file(response: Response) -> bool:
