@@ -1,7 +1,12 @@
-"""Public procedure catalogue: /procedures and /procedures/<code>."""
+"""Public procedure catalogue: /procedures and /procedures/<code>.
+
+The list's content is rendered once per distinct search answer, filter values and language
+(portal/fragments.py): one statement per search, exact.
+"""
 
 from flask import Blueprint, abort, render_template, request
 
+from portal import fragments
 from portal.calendar.queries import calendar_around, local_now, office_hours
 from portal.domain.text import clean
 from portal.domain.working_days import due_date
@@ -20,9 +25,13 @@ def index():
         level=request.args.get("level", ""),
         agency=request.args.get("agency", "")[:80],
     )
-    return render_template(
-        "catalog/index.html", criteria=criteria, procedures=queries.search(criteria), facets=queries.facets()
-    )
+    procedures, facets = queries.search_lines(criteria), queries.facets()
+
+    def render() -> str:
+        return render_template("catalog/_index.html", criteria=criteria, procedures=procedures, facets=facets)
+
+    key = (criteria, procedures, facets["areas"], facets["agencies"])
+    return render_template("catalog/index.html", content=fragments.rendered("catalog-index", key, render))
 
 
 @bp.get("/<code>")

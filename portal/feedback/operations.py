@@ -28,6 +28,7 @@ from portal.domain.text import clean, clean_lines, fold
 from portal.domain.working_days import receipt_day
 from portal.events.operations import record
 from portal.extensions import db
+from portal.places.models import AdminUnit
 from portal.sequences import next_value
 from portal.uploads import storage
 from portal.uploads.images import process_photo
@@ -134,6 +135,9 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     category = db.session.get(FeedbackCategory, data.category_id)
     if category is None or not category.is_active:
         raise FeedbackError("category")
+    unit = db.session.get(AdminUnit, data.admin_unit_code)
+    if unit is None:
+        raise FeedbackError("commune")
     if len(data.photos) > MAX_PHOTOS:
         raise FeedbackError("too_many_photos")
     processed = [process_photo(raw) for raw in data.photos]  # ImageRejected stops everything here
@@ -147,7 +151,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         form_nonce=form_nonce.stored(FORM, nonce),
         category=category,
         agency_id=agency_id,
-        admin_unit_code=data.admin_unit_code,
+        admin_unit=unit,
         title=clean(data.title),
         description=clean_lines(data.description),
         address=clean(data.address),
@@ -175,10 +179,12 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
                 height=image.height,
             )
         )
-    db.session.add(item)
-    db.session.flush()
+    # Search keys and the answer date before the INSERT: the new item has no pauses to load, and the row
+    # is written once (no UPDATE after it).
     item.public_search_key, item.search_key = _search_keys(item)
     _refresh_due(item)
+    db.session.add(item)
+    db.session.flush()
     record(
         "feedback",
         item.id,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy import Row, func, select
+from sqlalchemy.orm import joinedload
 
-from portal import pagination
+from portal import fragments, pagination
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.search import every_term
@@ -18,6 +18,15 @@ from .models import Feedback, FeedbackCategory, FeedbackPhoto
 
 PAGE_SIZE = 20
 PUBLIC_STATUSES = ("answered", "closed", "accepted")
+FEED_COLUMNS = (
+    Feedback.id,
+    Feedback.code,
+    Feedback.title,
+    Feedback.status,
+    Feedback.submitted_at,
+    Feedback.category_id,
+    Feedback.admin_unit_code,
+)
 
 
 @dataclass(frozen=True)
@@ -29,9 +38,13 @@ class FeedFilter:
     before: int | None = None  # keyset: show items with id below this
 
 
-def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
-    """One page of published items, newest first, and the keyset for the next page (or None)."""
-    statement = select(Feedback).where(Feedback.is_published)
+def public_feed(criteria: FeedFilter) -> tuple[list[Row], int | None]:
+    """One page of published items, newest first, and the keyset for the next page (or None).
+
+    Plain rows of what the feed shows (id, code, title, status, submitted_at, category_id,
+    admin_unit_code): the names come from `categories()` and the communes' list the page reads anyway, and
+    the rows are the key of the page's cached fragment (portal/fragments.py)."""
+    statement = select(*FEED_COLUMNS).where(Feedback.is_published)
     statement = statement.where(*every_term(Feedback.public_search_key, criteria.query))
     if criteria.category:
         statement = statement.join(FeedbackCategory).where(FeedbackCategory.slug == criteria.category)
@@ -41,10 +54,29 @@ def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
         statement = statement.where(Feedback.status == criteria.status)
     if criteria.before:
         statement = statement.where(Feedback.id < criteria.before)
-    rows = db.session.scalars(
-        statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1).options(selectinload(Feedback.photos))
-    ).all()
-    return pagination.page(rows, PAGE_SIZE, lambda item: item.id)
+    rows = db.session.execute(statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1)).all()
+    return pagination.page(rows, PAGE_SIZE, lambda row: row.id)
+
+
+def categories() -> tuple[Row, ...]:
+    """Every category as (id, slug, name, name_en, is_active), in the public order: the feed's filter and
+    names, the submission form's choices (active ones). Kept per process as a reference list (at most
+    `fragments.REFERENCE_SECONDS` old after a change made by another process; none after one made here)."""
+    return fragments.reference("feedback-categories", frozenset({"feedback_categories"}), _read_categories)
+
+
+def _read_categories() -> tuple[Row, ...]:
+    return tuple(
+        db.session.execute(
+            select(
+                FeedbackCategory.id,
+                FeedbackCategory.slug,
+                FeedbackCategory.name,
+                FeedbackCategory.name_en,
+                FeedbackCategory.is_active,
+            ).order_by(FeedbackCategory.position, FeedbackCategory.id)
+        ).all()
+    )
 
 
 def published_by_code(code: str) -> Feedback | None:
