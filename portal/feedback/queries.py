@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import fragments, pagination
@@ -44,18 +45,39 @@ def public_feed(criteria: FeedFilter) -> tuple[list[Row], int | None]:
     Plain rows of what the feed shows (id, code, title, status, submitted_at, category_id,
     admin_unit_code): the names come from `categories()` and the communes' list the page reads anyway, and
     the rows are the key of the page's cached fragment (portal/fragments.py)."""
-    statement = select(*FEED_COLUMNS).where(Feedback.is_published)
-    statement = statement.where(*every_term(Feedback.public_search_key, criteria.query))
-    if criteria.category:
-        statement = statement.join(FeedbackCategory).where(FeedbackCategory.slug == criteria.category)
-    if criteria.commune:
-        statement = statement.where(Feedback.admin_unit_code == criteria.commune)
-    if criteria.status in PUBLIC_STATUSES:
-        statement = statement.where(Feedback.status == criteria.status)
-    if criteria.before:
-        statement = statement.where(Feedback.id < criteria.before)
-    rows = db.session.execute(statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1)).all()
+    statement = _feed_statement(
+        bool(criteria.category),
+        bool(criteria.commune),
+        criteria.status in PUBLIC_STATUSES,
+        bool(criteria.before),
+    )
+    terms = every_term(Feedback.public_search_key, criteria.query)
+    if terms:
+        statement = statement.where(*terms)
+    parameters = {
+        "category": criteria.category,
+        "commune": criteria.commune,
+        "status": criteria.status,
+        "before": criteria.before,
+    }
+    rows = db.session.execute(statement, parameters).all()
     return pagination.page(rows, PAGE_SIZE, lambda row: row.id)
+
+
+@cache
+def _feed_statement(category: bool, commune: bool, status: bool, before: bool) -> Select:
+    """The feed's statement for one combination of filters, built once, their values bound at execution
+    (no statement to build and key again on every request; the search terms are added per request)."""
+    statement = select(*FEED_COLUMNS).where(Feedback.is_published)
+    if category:
+        statement = statement.join(FeedbackCategory).where(FeedbackCategory.slug == bindparam("category"))
+    if commune:
+        statement = statement.where(Feedback.admin_unit_code == bindparam("commune"))
+    if status:
+        statement = statement.where(Feedback.status == bindparam("status"))
+    if before:
+        statement = statement.where(Feedback.id < bindparam("before"))
+    return statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1)
 
 
 def categories() -> tuple[Row, ...]:
