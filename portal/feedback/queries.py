@@ -125,9 +125,14 @@ def by_token_hash(token_hash: str) -> Feedback | None:
     return db.session.scalar(select(Feedback).where(Feedback.token_hash == token_hash))
 
 
+_BY_NONCE = select(Feedback.id).where(Feedback.form_nonce == bindparam("nonce"))
+
+
 def by_form_nonce(stored: str) -> Feedback | None:
-    """The item a submission form already created (`stored` as in portal/form_nonce.py)."""
-    return db.session.scalar(select(Feedback).where(Feedback.form_nonce == stored))
+    """The item a submission form already created (`stored` as in portal/form_nonce.py). Every submission
+    asks, and almost always finds none: a one-column look-up first, the item only when there is one."""
+    found = db.session.scalar(_BY_NONCE, {"nonce": stored})
+    return None if found is None else db.session.get(Feedback, found)
 
 
 def for_account(account_id: int) -> list[Feedback]:
