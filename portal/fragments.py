@@ -56,24 +56,28 @@ def rendered(kind: str, key: Hashable, render: Callable[[], str]) -> Markup:
 
 
 # --- reference lists ----------------------------------------------------------------------------------
-# The lists a public page shows around its rows (categories, communes, the catalogue's filter values) change
-# only through an admin page or a seed. Each is read at most once per `REFERENCE_SECONDS` per process, and
-# dropped in this process as soon as a transaction that flushed a row of one of its tables commits (or
-# rolls back). Another process (worker or node) sees such a change within `REFERENCE_SECONDS`.
+# The lists a public page shows around its rows (categories, communes, the catalogue's filter values) and
+# the catalogue's search answers (34 procedures) change only through an admin page, an import or a seed.
+# Each is read at most once per `REFERENCE_SECONDS` per process, and dropped in this process as soon as a
+# transaction that flushed a row of one of its tables commits (or rolls back). Another process (worker or
+# node) sees such a change within `REFERENCE_SECONDS`.
 
 REFERENCE_SECONDS = 30
 _TOUCHED = "portal_reference_tables"
 
 
-def reference(name: str, tables: frozenset[str], load: Callable[[], T]) -> T:
-    """`load()`, kept per application for up to REFERENCE_SECONDS or until one of `tables` changes here."""
-    store: dict[str, tuple[float, frozenset[str], object]] = current_app.extensions.setdefault(
+def reference(name: Hashable, tables: frozenset[str], load: Callable[[], T]) -> T:
+    """`load()`, kept per application for up to REFERENCE_SECONDS or until one of `tables` changes here.
+    `name` may carry arguments (a search and its filters); at most LIMIT * 4 entries are kept."""
+    store: dict[Hashable, tuple[float, frozenset[str], object]] = current_app.extensions.setdefault(
         "portal_reference", {}
     )
     entry = store.get(name)
     now = time.monotonic()
     if entry is None or entry[0] <= now:
         value = load()
+        while len(store) >= LIMIT * 4:
+            store.pop(next(iter(store), None), None)
         store[name] = (now + REFERENCE_SECONDS, tables, value)
         return value
     return entry[2]  # type: ignore[return-value]

@@ -1,7 +1,8 @@
 """Public procedure catalogue: /procedures and /procedures/<code>.
 
-The list's content is rendered once per distinct search answer, filter values and language
-(portal/fragments.py): one statement per search, exact.
+A search's answer is kept per process (at most 30 s old after an admin change made by another process, at
+once after one made by this one) and the list's content rendered once per answer, filter values and
+language (portal/fragments.py): no statement for a search asked before.
 """
 
 from flask import Blueprint, abort, render_template, request
@@ -15,6 +16,9 @@ from . import queries
 
 bp = Blueprint("catalog", __name__, url_prefix="/procedures", template_folder="templates")
 MAX_QUERY = 200
+# A search's answer is kept per process like a reference list (portal/fragments.py): dropped when this
+# process changes a procedure or an agency, at most REFERENCE_SECONDS old after another process's change.
+CATALOGUE = frozenset({"procedures", "agencies"})
 
 
 @bp.get("")
@@ -25,7 +29,10 @@ def index():
         level=request.args.get("level", ""),
         agency=request.args.get("agency", "")[:80],
     )
-    procedures, facets = queries.search_lines(criteria), queries.facets()
+    procedures = fragments.reference(
+        ("catalog-search", criteria), CATALOGUE, lambda: queries.search_lines(criteria)
+    )
+    facets = queries.facets()
 
     def render() -> str:
         return render_template("catalog/_index.html", criteria=criteria, procedures=procedures, facets=facets)

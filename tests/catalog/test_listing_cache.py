@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import time
 
+from sqlalchemy import select, update
+
+from portal import fragments
 from portal.catalog.models import Procedure
 from portal.extensions import db
 from tests.support.clients import fresh_client
@@ -55,3 +58,14 @@ def test_languages_are_not_mixed(app):
     vietnamese = page(fresh_client(app), "/procedures?q=khai+sinh")
     assert "Administrative procedures" in english and 'class="gloss"' in english
     assert "Administrative procedures" not in vietnamese and 'class="gloss"' not in vietnamese
+
+
+def test_a_change_made_by_another_process_shows_within_the_stated_time(app, monkeypatch):
+    client = fresh_client(app)
+    assert procedure(BIRTH).name in page(client, "/procedures?q=khai+sinh")
+    db.session.execute(  # a plain UPDATE, as another process's transaction looks from here
+        update(Procedure).where(Procedure.code == BIRTH).values(name="Đăng ký khai sinh lưu động")
+    )
+    later = time.monotonic() + fragments.REFERENCE_SECONDS + 1
+    monkeypatch.setattr(fragments.time, "monotonic", lambda: later)
+    assert "Đăng ký khai sinh lưu động" in page(client, "/procedures?q=khai+sinh")
