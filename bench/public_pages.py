@@ -8,6 +8,7 @@ Usage:
 Builds the demo in a temporary SQLite file (or the given **empty, throwaway** PostgreSQL database) and
 publishes 40 more demo-like items so the feed's page 1 is full (20 items and a next-page link).
 --profile prints a pyinstrument profile of one page (feed, feed_filtered, catalogue, form, submission).
+The /track row is the layout's own cost (a small form page, no SQL): what these pages cost above it is theirs.
 """
 
 from __future__ import annotations
@@ -124,6 +125,7 @@ def main() -> None:
             reset_memory()
 
         pages: dict[str, Callable[[], object]] = {
+            "track (layout only, reference)": lambda: check(public.get("/track")),
             "feed": lambda: check(public.get("/feedback")),
             "feed_filtered": lambda: check(public.get(f"/feedback?commune={commune}&status=closed")),
             "catalogue": lambda: check(public.get("/procedures?q=khai+sinh")),

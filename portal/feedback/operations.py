@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from portal import form_nonce
 from portal.accounts import queries as account_queries
@@ -132,12 +132,19 @@ def _refresh_due(item: Feedback) -> None:
 def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
     """Create a feedback item with its photos; returns it and the secret token (shown once)."""
     now = now or utcnow()
-    category = db.session.get(FeedbackCategory, data.category_id)
-    if category is None or not category.is_active:
+    # The category and the commune in one round trip (a one-row join); which one is missing only on refusal.
+    found = db.session.execute(
+        select(FeedbackCategory, AdminUnit)
+        .join(AdminUnit, true())  # one row each: a join on purpose, not an accidental cartesian product
+        .where(FeedbackCategory.id == data.category_id, AdminUnit.code == data.admin_unit_code)
+    ).first()
+    if found is None:
+        raise FeedbackError(
+            "category" if db.session.get(FeedbackCategory, data.category_id) is None else "commune"
+        )
+    category, unit = found
+    if not category.is_active:
         raise FeedbackError("category")
-    unit = db.session.get(AdminUnit, data.admin_unit_code)
-    if unit is None:
-        raise FeedbackError("commune")
     if len(data.photos) > MAX_PHOTOS:
         raise FeedbackError("too_many_photos")
     processed = [process_photo(raw) for raw in data.photos]  # ImageRejected stops everything here
