@@ -1053,6 +1053,27 @@ def load_samples(name: str) -> dict:
     return json.loads(samples_path(name).read_text(encoding="utf-8"))
 
 
+def payable_reference(samples: dict) -> str:
+    """A payment reference still to pay, whose QR is served (a paid one's is a 404): a pending sample, else
+    the data set's oldest pending payment (the samples of a data set may all be paid). Reads only."""
+    for sample in samples["payments"]:
+        if sample["status"] == "pending":
+            return sample["reference"]
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(samples["url"])
+    try:
+        with engine.connect() as connection:
+            reference = connection.execute(
+                text("SELECT reference FROM payments WHERE status = 'pending' ORDER BY created_at LIMIT 1")
+            ).scalar()
+    finally:
+        engine.dispose()
+    if reference is None:
+        raise RuntimeError("the data set has no pending payment")
+    return reference
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="postgresql")

@@ -150,8 +150,8 @@ def main() -> None:
         dialect = db.engine.dialect.name
     citizen, officer, feedback_path, dossier_path = signed_in_clients(app, samples)
     public = app.test_client()
-    reference = samples["payments"][0]["reference"]
     wanted = args.pages.split(",")
+    reference = dataset.payable_reference(samples) if "qr_png" in wanted else ""
     deep = (args.page_500_url or page_500(officer)) if "queue_500" in wanted else ""
     targets = {
         "feedback_status": (citizen, feedback_path),

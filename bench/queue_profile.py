@@ -3,7 +3,7 @@ pyinstrument profile, for page 1, page 500 and the status filters, on a throwawa
 
 Usage:
     .venv/bin/python bench/queue_profile.py [--rows 100000] [--server-url postgresql://postgres@127.0.0.1:5432/postgres]
-        [--runs 100] [--profile page1] [--dataset bench/.data/bench_pg_1m.json]
+        [--runs 100] [--profile page1] [--dataset bench/.data/bench_pg_1m.json] [--second-factor] [--pages page1,…]
 
 Without --server-url it builds a temporary SQLite file (or reuses --keep-sqlite). With --dataset it uses a
 data set bench/dataset.py built (not changed, not dropped) and signs in as its officer, with the
@@ -187,6 +187,14 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="page1, page500, accepted or dossier-status")
     parser.add_argument("--explain", action="store_true", help="print the plans of the queue's statements")
     parser.add_argument("--keep-sqlite", default="", help="SQLite file: built if missing, else reused")
+    parser.add_argument(
+        "--second-factor",
+        action="store_true",
+        help="the demo officer's session as production has it: second step passed (else the password alone)",
+    )
+    parser.add_argument(
+        "--pages", default="", help="comma-separated names of the pages to measure (default all)"
+    )
     args = parser.parse_args()
     import staff_queue
 
@@ -213,6 +221,11 @@ def main() -> None:
             sign_in_dataset(app, client, dataset["officer"])
         else:
             client.post("/login", data={"email": "xuly@demo.sonla.vn", "password": DEMO_PASSWORD})
+            if args.second_factor:
+                from portal.accounts import sessions
+
+                with client.session_transaction() as session:
+                    session[sessions.SECOND_FACTOR_PASSED] = True
         pages = {
             "page1": "/staff/queue",
             "page500": walk(client, "/staff/queue", 500),
@@ -223,7 +236,10 @@ def main() -> None:
             "commune": "/staff/queue?commune=03646",
         }
         print(f"{'page':16} {'median ms':>10} {'p99 ms':>8} {'CPU ms':>8} {'statements':>10}")
+        chosen = [name for name in args.pages.split(",") if name] or list(pages)
         for name, page_url in pages.items():
+            if name not in chosen:
+                continue
             median, p99, cpu, statements = measure(
                 app, client, page_url, args.runs, args.profile == name, args.explain
             )

@@ -361,7 +361,7 @@ def build_pages(base: str, samples: dict, wanted: list[str], folder: Path, deep:
                 "catalogue_search", "/procedures?q=" + samples["catalogue_search"]["match"].replace(" ", "+")
             )
         )
-    reference = samples["payments"][0]["reference"]
+    reference = dataset.payable_reference(samples) if any(k.startswith("qr_") for k in wanted) else ""
     if "qr_png" in wanted:
         pages.append(Page("qr_png", f"/payments/{reference}/qr.png"))
     if "qr_png_etag" in wanted:

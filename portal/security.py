@@ -9,6 +9,7 @@ from flask.sessions import SecureCookieSessionInterface, SessionMixin
 from flask_login import current_user
 
 from portal.extensions import login_manager
+from portal.http_cache import leaves_session_alone
 
 
 def content_security_policy(tile_url: str) -> str:
@@ -58,11 +59,12 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
     Flask adds Vary: Cookie to any response whose request looked at the session, and Flask-Login looks
     at it after every request (its remember flag): every signed-in browser would keep its own copy of the
     CSS and JavaScript, and a cache none. A static file is the same for everyone; it neither depends on
-    the session nor refreshes it (staff idle time counts pages, not files: accounts/sessions.py).
+    the session nor refreshes it (staff idle time counts pages, not files: accounts/sessions.py). Nor does
+    the answer of a `@sessionless` view (portal.http_cache), which never writes it either.
     """
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
-        if is_static_file(response) and not session.modified:
+        if leaves_session_alone(response) or (is_static_file(response) and not session.modified):
             return
         super().save_session(app, session, response)
 
@@ -104,8 +106,13 @@ def set_security_headers(response: Response) -> Response:
         headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     # Signed-in pages are private: never stored. A static file is the same for everyone, so it keeps its
     # max-age and ETag whoever asks (and current_user is not even loaded for it: reading the session
-    # would add Vary: Cookie).
-    if not is_static_file(response) and current_user and current_user.is_authenticated:
+    # would add Vary: Cookie). So does the answer of a `@sessionless` view (a QR image).
+    if (
+        not is_static_file(response)
+        and not leaves_session_alone(response)
+        and current_user
+        and current_user.is_authenticated
+    ):
         headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
     return response

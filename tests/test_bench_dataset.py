@@ -65,7 +65,7 @@ def test_counts_and_derived_columns(built):
 
 
 def test_samples_open_the_tracking_pages(built):
-    _module, samples, app = built
+    module, samples, app = built
     client = app.test_client()
     feedback = samples["feedback"][0]
     answer = client.get(feedback["url"])
@@ -76,7 +76,7 @@ def test_samples_open_the_tracking_pages(built):
     answer = client.get(dossier["url"])
     assert answer.status_code == 302
     assert dossier["code"] in client.get(answer.headers["Location"]).get_data(as_text=True)
-    assert client.get(f"/payments/{samples['payments'][0]['reference']}/qr.png").mimetype == "image/png"
+    assert client.get(f"/payments/{module.payable_reference(samples)}/qr.png").mimetype == "image/png"
 
 
 def test_officer_signs_in_with_two_steps_and_sees_the_queue(built):

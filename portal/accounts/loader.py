@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from flask import Flask
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import lazyload
 
 from portal.extensions import db, login_manager
 
 from .models import Account
+
+# Built once: `db.session.get(..., options=[lazyload(...)])` built the option, the statement and its cache
+# key again on every signed-in request. The agency is loaded only by the pages that read it (`lazyload`), not
+# joined (with its admin unit) into the one statement every signed-in request runs.
+_BY_ID = select(Account).options(lazyload(Account.agency)).where(Account.id == bindparam("account_id"))
 
 
 def init_app(app: Flask) -> None:
@@ -20,9 +26,7 @@ def load_account(session_id: str) -> Account | None:
     account_id, _, version = session_id.partition(":")
     if not account_id.isdigit() or not version.isdigit():
         return None
-    # The agency is loaded only by the pages that read it (`lazyload`), not joined (with its admin unit) into
-    # the one statement every signed-in request runs.
-    account = db.session.get(Account, int(account_id), options=[lazyload(Account.agency)])
+    account = db.session.execute(_BY_ID, {"account_id": int(account_id)}).scalar_one_or_none()
     if account is None or account.session_version != int(version) or not account.is_enabled:
         return None
     return account

@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.extensions import db
+from portal.http_cache import is_sessionless
 from portal.security import return_path
 
 from . import two_factor
@@ -73,7 +74,7 @@ def finish_sign_in(account: Account, second_factor: bool = False) -> None:
 def end_idle_staff_session():
     """before_request: sign a staff session out after the idle period, and send one that passed no second
     factor to it when the policy now requires one. Citizens keep today's behaviour."""
-    if request.endpoint == "static":
+    if request.endpoint == "static" or is_sessionless():  # a file or an image: not activity, same for all
         return None
     now = clock()
     state = session.get(PENDING)

@@ -214,9 +214,9 @@ def receipt(code: str):
 
 @bp.get("/<code>/qr.svg")
 def receipt_qr(code: str):
-    dossier = private_dossier(code)
+    dossier = private_dossier(code)  # the session says who may see it: not sessionless
     return Response(
-        qr.svg(tracking_link(dossier)),
+        qr.image("svg", tracking_link(dossier)).body,  # rendered once per link in this process (portal.qr)
         mimetype="image/svg+xml",
         headers={"Cache-Control": "private, no-store"},
     )

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import form_nonce, fragments, mail, pagination, qr, throttle
+from portal import form_nonce, fragments, http_cache, mail, pagination, qr, throttle
 from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.choices import PreparedChoices
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
@@ -203,13 +203,15 @@ def secret_link(token: str):
 
 
 @bp.get("/t/<token>/qr.svg")
+@http_cache.sessionless  # the token is the key: the session is neither read nor written
 def secret_qr(token: str):
     if len(token) > 100 or queries.by_token_hash(operations.hash_token(token)) is None:
         abort(404)
     link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token)
-    response = Response(qr.svg(link), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    # A private link: rendered once per link in this process (portal.qr), never stored by a browser or cache.
+    return Response(
+        qr.image("svg", link).body, mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"}
+    )
 
 
 def _private_item(code: str, find: Callable[[str], Feedback | None] = queries.by_code) -> Feedback:

@@ -13,6 +13,13 @@ from .fees import FeeItem
 STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
 # Settled: the fee was paid in full (an overpayment keeps its paid_at).
 SETTLED = ("paid", "overpaid")
+# Still to pay: the only payments whose QR is shown (the payment page, the desk's counter view) and served.
+PAYABLE = ("pending", "underpaid")
+
+
+def amount_due(status: str, amount_vnd: int, received_vnd: int) -> int:
+    """What a payment's QR asks for: the rest of an underpaid fee (never the whole fee again), else the fee."""
+    return amount_vnd - received_vnd if status == "underpaid" else amount_vnd
 
 
 class Payment(Model):

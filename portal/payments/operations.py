@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 
 from sqlalchemy import select
 
@@ -17,11 +18,12 @@ from portal.domain.text import clean
 from portal.domain.vietqr import build_payload
 from portal.events.operations import record
 from portal.extensions import db
+from portal.settings import BankAccount
 
 from . import fees
 from .amounts import MAX_CREDIT_VND
 from .bank_account import current_bank
-from .models import BankTransaction, Payment
+from .models import BankTransaction, Payment, amount_due
 
 
 class PaymentError(ReasonedError):
@@ -44,11 +46,17 @@ def bank_instant(value: datetime) -> datetime:
     return (value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)).astimezone(UTC)
 
 
-def payload_for(payment: Payment) -> str:
-    bank = current_bank()
-    return build_payload(
-        bin=bank.bin, account=bank.number, amount=payment.amount_vnd, reference=payment.reference
-    )
+@lru_cache(maxsize=1024)  # a pure function (its CRC is pure Python): the QR images ask it on every request
+def payload(bank: BankAccount, amount_vnd: int, reference: str) -> str:
+    """The VietQR payload (portal.domain.vietqr) asking for `amount_vnd` to `bank` with `reference`."""
+    return build_payload(bin=bank.bin, account=bank.number, amount=amount_vnd, reference=reference)
+
+
+def payload_for(payment: Payment, bank: BankAccount | None = None) -> str:
+    """`payment`'s VietQR payload for the amount still due (models.amount_due), to the fee account in force
+    (`bank` when the caller has it already)."""
+    due = amount_due(payment.status, payment.amount_vnd, payment.received_vnd)
+    return payload(bank or current_bank(), due, payment.reference)
 
 
 def open_payment(dossier: fees.FeeItem) -> Payment | None:

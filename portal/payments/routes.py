@@ -8,13 +8,14 @@ import re
 import time
 from datetime import datetime
 
-from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, url_for
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from portal import qr
+from portal import http_cache, qr
 from portal.domain.digests import keyed_digest
 from portal.domain.vietqr import parse_payload
 from portal.extensions import csrf, db
+from portal.settings import BankAccount
 
 from . import amounts, operations, policy
 from .labels import STATUS
@@ -25,7 +26,7 @@ bp = Blueprint("payments", __name__, template_folder="templates")
 
 @bp.app_context_processor
 def payment_labels():
-    return {"payment_status": STATUS, "payment_list_roles": policy.LIST}
+    return {"payment_status": STATUS, "payment_list_roles": policy.LIST, "payment_qr_url": qr_url}
 
 
 WEBHOOK_WINDOW = 300  # seconds either side of our clock (SECURITY.md G24)
@@ -38,22 +39,43 @@ def page(reference: str):
     return render_template("payments/page.html", payment=payment, bank=operations.current_bank())
 
 
+# The QR of a reference changes when an administrator saves another fee account, and it is gone (404) once
+# the payment is settled or cancelled: the bare address is cached briefly and revalidated by its ETag. The
+# pages link `?v=<version of the payload>` (qr_url), an address whose image never changes: cached a year.
+UNVERSIONED = "public, max-age=300"
+
+
+def qr_url(payment, bank: BankAccount, kind: str = "svg", **values) -> str:
+    """The address of `payment`'s QR image as it is now (`?v=` names its content)."""
+    version = qr.version_of(operations.payload_for(payment, bank))
+    return url_for(f"payments.qr_{kind}", reference=payment.reference, v=version, **values)
+
+
+def _qr_image(reference: str, kind: str) -> tuple[Response, str]:
+    """The QR image of a payment still to pay (404 otherwise: the payment page shows none) and its reference.
+
+    Sessionless, rendered once per payload (portal.qr), 304 for a known ETag."""
+    payable = policy.payable(reference) or abort(404)
+    payload = operations.payload(payable.bank, payable.amount_vnd, payable.reference)
+    image = qr.image(kind, payload)
+    cache_control = http_cache.IMMUTABLE if request.args.get("v") == qr.version_of(payload) else UNVERSIONED
+    answer = http_cache.cached_answer(image.body, image.mimetype, image.etag, cache_control, image.gzipped)
+    return answer, payable.reference
+
+
 @bp.get("/payments/<reference>/qr.png")
+@http_cache.sessionless
 def qr_png(reference: str):
-    payment = policy.public_payment(reference)
-    response = Response(qr.png(operations.payload_for(payment)), mimetype="image/png")
+    response, reference = _qr_image(reference, "png")
     if request.args.get("download"):
-        response.headers["Content-Disposition"] = f'attachment; filename="VietQR-{payment.reference}.png"'
-    response.headers["Cache-Control"] = "public, max-age=300"  # the bank account may change
+        response.headers["Content-Disposition"] = f'attachment; filename="VietQR-{reference}.png"'
     return response
 
 
 @bp.get("/payments/<reference>/qr.svg")
+@http_cache.sessionless
 def qr_svg(reference: str):
-    payment = policy.public_payment(reference)
-    response = Response(qr.svg(operations.payload_for(payment)), mimetype="image/svg+xml")
-    response.headers["Cache-Control"] = "public, max-age=300"  # the bank account may change
-    return response
+    return _qr_image(reference, "svg")[0]
 
 
 @bp.get("/payments/<reference>.json")

@@ -11,18 +11,21 @@ dossier (whatever route or job does it), and the claim and release UPDATEs (`cha
 worker process has its own copy, so a change made through another process shows after at most a minute;
 the page says so. An entry also carries the day it was counted for, so "overdue" turns at midnight.
 
-Dropdowns: communes and wards, feedback categories and active procedures as (id, name, English name), kept
-up to `CHOICES_SECONDS` and dropped on any flush that touches those tables.
+Dropdowns: the `<option>`s of the communes and wards, feedback categories and active procedures, written
+once for both languages (no officer's data in them: the chosen option is marked per request), kept up to
+`CHOICES_SECONDS` and dropped on any flush that touches those tables.
 
 A cache that does not answer only costs a fresh count: the page never fails because of it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
 from flask import current_app, has_app_context
+from markupsafe import escape
 from sqlalchemy import ColumnElement, event, func, inspect, literal, select, union_all
 from sqlalchemy.orm import InstanceState, Session
 
@@ -34,7 +37,7 @@ from portal.places.models import AdminUnit
 
 COUNTS_SECONDS = 60
 CHOICES_SECONDS = 300
-CHOICES_KEY = "staff-queue:choices"
+CHOICES_KEY = "staff-queue:choices-html"  # (the rows, before: another shape)
 ALL_AGENCIES = "all"
 _NOTED = "staff_queue_agencies"  # session.info: agencies whose counts this transaction changed
 _WATCHED = ("queue_due", "assignee_id", "agency_id")
@@ -68,28 +71,36 @@ def _count(agency_id: int | None, today: date) -> dict[str, Any]:
     return totals
 
 
-def _choices() -> dict[str, list[tuple]]:
+def options_html(pairs: Iterable[tuple[Any, Any]]) -> str:
+    """`<option>`s of (value, label) pairs, none chosen (queue_view.select marks one), every value and label
+    escaped: what the template's loop wrote."""
+    return "".join(f'<option value="{escape(value)}">{escape(label)}</option>' for value, label in pairs)
+
+
+def _choices() -> dict[str, Any]:
+    """The dropdowns' `<option>`s, written once for both languages (English names where the page in English
+    shows them): the page only marks the chosen one."""
+    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
+    categories = db.session.execute(
+        select(FeedbackCategory.id, FeedbackCategory.name, FeedbackCategory.name_en).order_by(
+            FeedbackCategory.position
+        )
+    ).all()
+    procedures = db.session.execute(
+        select(Procedure.id, Procedure.name, Procedure.name_en)
+        .where(Procedure.is_active)
+        .order_by(Procedure.name)
+    ).all()
     return {
-        "units": [
-            tuple(row)
-            for row in db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name))
-        ],
-        "categories": [
-            tuple(row)
-            for row in db.session.execute(
-                select(FeedbackCategory.id, FeedbackCategory.name, FeedbackCategory.name_en).order_by(
-                    FeedbackCategory.position
-                )
-            )
-        ],
-        "procedures": [
-            tuple(row)
-            for row in db.session.execute(
-                select(Procedure.id, Procedure.name, Procedure.name_en)
-                .where(Procedure.is_active)
-                .order_by(Procedure.name)
-            )
-        ],
+        "units": options_html((code, name) for code, name in units),
+        "categories": {
+            "vi": options_html((id_, name) for id_, name, _en in categories),
+            "en": options_html((id_, name_en) for id_, _name, name_en in categories),
+        },
+        "procedures": {
+            "vi": options_html((id_, name) for id_, name, _en in procedures),
+            "en": options_html((id_, name_en or name) for id_, name, name_en in procedures),
+        },
     }
 
 
@@ -97,7 +108,7 @@ def _warn(what: str) -> None:
     current_app.logger.warning("cache unavailable; staff queue %s read afresh", what)
 
 
-def page_data(agency_id: int | None, today: date) -> tuple[dict[str, Any], dict[str, list[tuple]]]:
+def page_data(agency_id: int | None, today: date) -> tuple[dict[str, Any], dict[str, Any]]:
     """The agency's counts (as of `today`) and the dropdowns: from the cache, one round trip, else counted."""
     key = counts_key(agency_id)
     try:

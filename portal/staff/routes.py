@@ -17,7 +17,6 @@ from portal.calendar.queries import local_now
 from portal.domain.roles import CASE_WORKERS, QUEUE_ROLES
 from portal.domain.text import clean
 from portal.extensions import db
-from portal.i18n import locale_code
 
 from . import operations, queries, queue_cache, queue_view
 
@@ -66,12 +65,12 @@ def queue():
     counted, choices = queue_cache.page_data(criteria.agency_id, today)
     return render_template(
         "staff/queue.html",
-        lines=queue_view.lines(rows, today, current_user.id, current_user.role),
+        rows_html=queue_view.rows_html(rows, today, current_user.id, current_user.role),
         criteria=criteria,
         counts=queue_cache.for_officer(counted, current_user.id),
-        counts_seconds=queue_cache.COUNTS_SECONDS,
+        t=queue_view.page_texts(),
         next_url=next_url,
-        **queue_view.dropdowns(choices, english=locale_code() == "en"),
+        **queue_view.dropdowns(choices, criteria),
         args=args,
     )
 

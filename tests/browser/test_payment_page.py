@@ -114,7 +114,7 @@ def test_payment_page_shows_a_scannable_qr(page, check_page, reference, lang):
     assert citizen.evaluate("navigator.clipboard.readText()") == reference
 
     # "Save the QR image" downloads a PNG of the same payload, for paying from the same phone.
-    save = citizen.locator("main a[href$='/qr.png?download=1']")
+    save = citizen.locator("main a[href*='/qr.png?'][href$='download=1']")
     assert save.is_visible() and save.get_attribute("download") is not None
     box = save.bounding_box()
     assert box["x"] >= 0 and box["x"] + box["width"] <= 360, box
@@ -137,7 +137,7 @@ def test_payment_page_without_javascript(page, check_page, reference, lang):
     check_page(citizen, f"payment-{lang}-05-nojs", lang)
     image = citizen.locator("img.pay-qr")
     assert image.is_visible() and image.evaluate("img => img.complete && img.naturalWidth > 0")
-    assert citizen.locator("main a[href$='/qr.png?download=1']").is_visible()
+    assert citizen.locator("main a[href*='/qr.png?'][href$='download=1']").is_visible()
     assert citizen.locator("button.copy").count() == 3
 
 

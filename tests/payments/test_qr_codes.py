@@ -1,6 +1,7 @@
 """Every QR the portal renders, PNG and SVG, decodes with zxing-cpp to the right VietQR payload.
 
-For each demo payment (pending, paid, underpaid) the PNG is decoded as served; the SVG is rasterised
+For each demo payment still to pay (pending, underpaid) the PNG is decoded as served (a paid one has no QR
+any more: 404, as its payment page shows none); the SVG is rasterised
 here with Pillow alone (it is qrcode's SvgPathImage: one <path> of unit squares in module units inside
 a viewBox that includes the quiet zone), then decoded. The decoded text must pass the project's strict
 parser with no warning AND equal, byte for byte, what the reference sketch of VIETQR.md §7 builds for
@@ -94,6 +95,11 @@ def demo_payments() -> list[Payment]:
     return payments
 
 
+def payable_payments() -> list[Payment]:
+    """The demo payments whose QR is shown (payment page, counter view) and served: pending, underpaid."""
+    return [p for p in demo_payments() if p.status in ("pending", "underpaid")]
+
+
 def get(client, url: str, **kwargs):
     """GET and close the response (its body stays readable): no unclosed streams, no ResourceWarning."""
     response = client.get(url, **kwargs)
@@ -109,19 +115,25 @@ def decode_one(image: Image.Image) -> str:
     return results[0].text
 
 
+def due(payment: Payment) -> int:
+    """What the QR must ask for: the whole fee, or only the rest of an underpaid one (paying the whole fee
+    again would overpay it)."""
+    return payment.amount_vnd - payment.received_vnd if payment.status == "underpaid" else payment.amount_vnd
+
+
 def assert_right_payload(app, text: str, payment: Payment) -> None:
     bank = app.config["PORTAL_SETTINGS"].bank
     fields = parse_payload(text)
     assert (fields.bin, fields.account, fields.amount, fields.reference) == (
         bank.bin,
         bank.number,
-        payment.amount_vnd,
+        due(payment),
         payment.reference,
     )
     assert fields.dynamic and fields.service == "QRIBFTTA"
     assert (fields.currency, fields.country) == ("704", "VN")
     assert fields.warnings == ()
-    assert text == reference_payload(bank.bin, bank.number, payment.amount_vnd, payment.reference)
+    assert text == reference_payload(bank.bin, bank.number, due(payment), payment.reference)
 
 
 SQUARE = re.compile(r"M(\d+),(\d+)H(\d+)V(\d+)H(\d+)z")
@@ -165,7 +177,7 @@ def rasterise(width: int, height: int, modules: set[tuple[int, int]], scale: int
 
 
 def test_every_demo_png_decodes_to_its_payment(app, client):
-    for payment in demo_payments():
+    for payment in payable_payments():
         response = get(client, f"/payments/{payment.reference}/qr.png")
         assert response.status_code == 200 and response.mimetype == "image/png"
         image = Image.open(io.BytesIO(response.data))
@@ -174,7 +186,7 @@ def test_every_demo_png_decodes_to_its_payment(app, client):
 
 
 def test_png_has_a_quiet_zone_of_exactly_four_modules(client):
-    for payment in demo_payments():
+    for payment in payable_payments():
         image = Image.open(io.BytesIO(get(client, f"/payments/{payment.reference}/qr.png").data)).convert("L")
         width, height = image.size
         assert width == height and width % PNG_BOX == 0
@@ -196,7 +208,7 @@ def test_png_has_a_quiet_zone_of_exactly_four_modules(client):
 
 
 def test_png_is_cacheable_and_downloadable(client):
-    payment = demo_payments()[0]
+    payment = payable_payments()[0]
     shown = get(client, f"/payments/{payment.reference}/qr.png")
     assert shown.cache_control.public and shown.cache_control.max_age and shown.cache_control.max_age >= 300
     assert not shown.cache_control.no_store and not shown.cache_control.private
@@ -214,7 +226,7 @@ def test_png_is_cacheable_and_downloadable(client):
 
 
 def test_every_demo_svg_decodes_to_its_payment(app, client):
-    for payment in demo_payments():
+    for payment in payable_payments():
         response = get(client, f"/payments/{payment.reference}/qr.svg")
         assert response.status_code == 200 and response.mimetype == "image/svg+xml"
         width, height, modules = svg_modules(response.data)
@@ -222,7 +234,7 @@ def test_every_demo_svg_decodes_to_its_payment(app, client):
 
 
 def test_svg_has_a_quiet_zone_of_exactly_four_modules(client):
-    for payment in demo_payments():
+    for payment in payable_payments():
         width, height, modules = svg_modules(get(client, f"/payments/{payment.reference}/qr.svg").data)
         assert width == height
         xs, ys = {x for x, _ in modules}, {y for _, y in modules}
@@ -233,7 +245,7 @@ def test_svg_has_a_quiet_zone_of_exactly_four_modules(client):
 
 
 def test_svg_is_cacheable(client):
-    payment = demo_payments()[0]
+    payment = payable_payments()[0]
     response = get(client, f"/payments/{payment.reference}/qr.svg")
     assert response.cache_control.public and response.cache_control.max_age >= 300
     assert not response.cache_control.no_store and not response.cache_control.private
@@ -242,7 +254,7 @@ def test_svg_is_cacheable(client):
 
 @pytest.mark.parametrize("kind", ["png", "svg"])
 def test_lower_case_reference_serves_the_same_code(client, kind):
-    payment = demo_payments()[0]
+    payment = payable_payments()[0]
     assert (
         get(client, f"/payments/{payment.reference.lower()}/qr.{kind}").data
         == get(client, f"/payments/{payment.reference}/qr.{kind}").data
@@ -251,7 +263,7 @@ def test_lower_case_reference_serves_the_same_code(client, kind):
 
 @pytest.mark.parametrize("kind", ["png", "svg"])
 def test_unknown_or_check_invalid_reference_has_no_qr(client, kind):
-    payment = demo_payments()[0]
+    payment = payable_payments()[0]
     last = payment.reference[-1]
     broken = payment.reference[:-1] + ("0" if last != "0" else "1")  # wrong check symbol
     for reference in (broken, "SL000000000X", "nothing"):
@@ -259,7 +271,7 @@ def test_unknown_or_check_invalid_reference_has_no_qr(client, kind):
 
 
 def test_json_payload_matches_the_rendered_codes(app, client):
-    for payment in demo_payments():
+    for payment in payable_payments():
         data = get(client, f"/payments/{payment.reference}.json").get_json()
         png = get(client, f"/payments/{payment.reference}/qr.png").data
         png_text = decode_one(Image.open(io.BytesIO(png)))
@@ -271,7 +283,7 @@ def test_json_payload_matches_the_rendered_codes(app, client):
 
 
 def test_dossier_receipt_qr_decodes_to_the_tracking_link(app, client, login):
-    payment = demo_payments()[0]
+    payment = payable_payments()[0]
     dossier = payment.dossier
     login("receptionist")  # the agency's staff may open the receipt and its QR
     response = get(client, f"/dossiers/{dossier.code}/qr.svg")
@@ -283,12 +295,22 @@ def test_dossier_receipt_qr_decodes_to_the_tracking_link(app, client, login):
     assert decode_one(rasterise(width, height, modules)) == expected
 
 
-def test_underpaid_page_never_asks_for_more_than_the_rest(client):
+def test_underpaid_page_never_asks_for_more_than_the_rest(client, login):
     [payment] = [p for p in demo_payments() if p.status == "underpaid"]
     rest = payment.amount_vnd - payment.received_vnd
+    assert 0 < rest < payment.amount_vnd
     body = get(client, f"/payments/{payment.reference}").get_data(as_text=True)
     for source in re.findall(r'<img class="pay-qr" src="([^"]+)"', body):
         width, height, modules = svg_modules(get(client, source).data)
         assert parse_payload(decode_one(rasterise(width, height, modules))).amount == rest
-    for link in re.findall(r'href="([^"]+/qr\.png\?download=1)"', body):
-        assert parse_payload(decode_one(Image.open(io.BytesIO(get(client, link).data)))).amount == rest
+    for link in re.findall(r'href="([^"]+/qr\.png\?[^"]*download=1)"', body):
+        png = get(client, link.replace("&amp;", "&")).data
+        assert parse_payload(decode_one(Image.open(io.BytesIO(png)))).amount == rest
+    # The desk's counter view shows the underpaid fee's QR: it asks for the rest, not the whole fee again.
+    login("receptionist")
+    counter = get(client, f"/staff/payments/{payment.reference}/counter").get_data(as_text=True)
+    [source] = re.findall(r'<img class="counter-qr" src="([^"]+)"', counter)
+    width, height, modules = svg_modules(get(client, source.replace("&amp;", "&")).data)
+    assert parse_payload(decode_one(rasterise(width, height, modules))).amount == rest
+    bare = decode_one(Image.open(io.BytesIO(get(client, f"/payments/{payment.reference}/qr.png").data)))
+    assert parse_payload(bare).amount == rest

@@ -235,15 +235,20 @@ def test_every_public_payment_route_is_in_the_table(app):
 def test_public_payment_pages(app, role):
     paid = payment_of("Quàng Thị Nga")  # a paid fee of Phường Tô Hiệu: it has a receipt
     assert paid.paid_at is not None
+    pending = payment_of("Hà Văn Nam")  # its QR is still shown: a paid fee's is gone (404 for everybody)
+    assert pending.status == "pending"
     client = signed_in(app, role)
+    for suffix in ("/qr.png", "/qr.svg"):
+        assert call(client, "GET", f"/payments/{paid.reference}{suffix}") == 404, (suffix, role)
     for suffix, allowed in PUBLIC_PAYMENT_PAGES.items():
-        response = client.get(f"/payments/{paid.reference}{suffix}")
+        payment = pending if suffix.startswith("/qr") else paid
+        response = client.get(f"/payments/{payment.reference}{suffix}")
         body = response.get_data().decode("utf-8", "replace")
         response.close()
         assert response.status_code == (200 if role in allowed else 404), (suffix, role, response.status_code)
         if suffix != "/receipt" and response.status_code == 200:
             # The reference is all a public page knows: no name, dossier code, phone, e-mail or address.
-            dossier = paid.dossier
+            dossier = payment.dossier
             for private in (
                 dossier.applicant_name,
                 dossier.code,
