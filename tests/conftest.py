@@ -15,7 +15,7 @@ import pytest
 from flask_migrate import upgrade
 from flask_sqlalchemy.session import Session as FlaskSession
 
-from portal import create_app
+from portal import create_app, fragments
 from portal.extensions import db
 from portal.settings import Settings
 from portal.throttle import reset_memory
@@ -81,6 +81,7 @@ def _isolated(request):
     application = request.getfixturevalue("app")
     RUN_COUNTS[f"database tests on {backend()}"] += 1
     with application.app_context():
+        fragments.forget_all()  # reference lists read in an earlier test's rolled-back transaction
         connection = db.engine.connect()
         outer = connection.begin()
         if connection.dialect.name == "sqlite":

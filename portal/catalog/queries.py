@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
+from portal import fragments
 from portal.agencies.models import Agency
 from portal.extensions import db
 from portal.search import every_term
@@ -49,20 +50,52 @@ def search(criteria: CatalogFilter) -> list[Procedure]:
     return list(db.session.scalars(search_statement(criteria)))
 
 
+class ProcedureLine(NamedTuple):
+    """What the catalogue's list shows of a procedure."""
+
+    code: str
+    name: str
+    name_en: str
+    online_level: str
+    processing_days: int
+    level: str
+    charge_vnd: int | None
+    fee_vnd: int | None
+
+    @property
+    def total_fee_vnd(self) -> int | None:
+        """The same rule as Procedure.total_fee_vnd, read from these fields."""
+        return cast(property, Procedure.total_fee_vnd).fget(self)  # type: ignore[misc]
+
+
+def search_lines(criteria: CatalogFilter) -> tuple[ProcedureLine, ...]:
+    """The search's procedures as plain values (the key of the page's cached fragment)."""
+    statement = search_statement(criteria).with_only_columns(
+        *(getattr(Procedure, name) for name in ProcedureLine._fields)
+    )
+    return tuple(ProcedureLine(*row) for row in db.session.execute(statement))
+
+
 def facets() -> dict[str, Sequence[Any]]:
-    """Values for the filter menus: areas in use and agencies that decide procedures."""
+    """Values for the filter menus: areas in use and agencies that decide procedures. Kept per process as
+    a reference list (portal/fragments.py: dropped when a transaction here changes a procedure or an
+    agency; at most REFERENCE_SECONDS old after another process's change)."""
+    return fragments.reference("catalog-facets", frozenset({"procedures", "agencies"}), _read_facets)
+
+
+def _read_facets() -> dict[str, Sequence[Any]]:
     areas = db.session.execute(
         select(Procedure.area, Procedure.area_en)
         .where(Procedure.is_active)
         .distinct()
         .order_by(Procedure.area)
     ).all()
-    agencies = db.session.scalars(
-        select(Agency)
+    agencies = db.session.execute(
+        select(Agency.id, Agency.slug, Agency.name, Agency.name_en)
         .where(Agency.id.in_(select(Procedure.agency_id).where(Procedure.is_active)))
         .order_by(Agency.name)
     ).all()
-    return {"areas": areas, "agencies": agencies}
+    return {"areas": tuple(areas), "agencies": tuple(agencies)}
 
 
 def procedure_by_code(code: str) -> Procedure | None:

@@ -1,7 +1,13 @@
-"""Public procedure catalogue: /procedures and /procedures/<code>."""
+"""Public procedure catalogue: /procedures and /procedures/<code>.
+
+A search's answer is kept per process (at most 30 s old after an admin change made by another process, at
+once after one made by this one) and the list's content rendered once per answer, filter values and
+language (portal/fragments.py): no statement for a search asked before.
+"""
 
 from flask import Blueprint, abort, render_template, request
 
+from portal import fragments
 from portal.calendar.queries import calendar_around, local_now, office_hours
 from portal.domain.text import clean
 from portal.domain.working_days import due_date
@@ -10,6 +16,9 @@ from . import queries
 
 bp = Blueprint("catalog", __name__, url_prefix="/procedures", template_folder="templates")
 MAX_QUERY = 200
+# A search's answer is kept per process like a reference list (portal/fragments.py): dropped when this
+# process changes a procedure or an agency, at most REFERENCE_SECONDS old after another process's change.
+CATALOGUE = frozenset({"procedures", "agencies"})
 
 
 @bp.get("")
@@ -20,9 +29,16 @@ def index():
         level=request.args.get("level", ""),
         agency=request.args.get("agency", "")[:80],
     )
-    return render_template(
-        "catalog/index.html", criteria=criteria, procedures=queries.search(criteria), facets=queries.facets()
+    procedures = fragments.reference(
+        ("catalog-search", criteria), CATALOGUE, lambda: queries.search_lines(criteria)
     )
+    facets = queries.facets()
+
+    def render() -> str:
+        return render_template("catalog/_index.html", criteria=criteria, procedures=procedures, facets=facets)
+
+    key = (criteria, procedures, facets["areas"], facets["agencies"])
+    return render_template("catalog/index.html", content=fragments.rendered("catalog-index", key, render))
 
 
 @bp.get("/<code>")

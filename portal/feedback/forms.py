@@ -19,14 +19,17 @@ from wtforms.validators import (
     Optional,
 )
 
-from portal.choices import options
+from portal.choices import PreparedSelectField, options
 from portal.forms import PortalForm, cleaned, cleaned_multiline, mobile_phone_field, updates_email_field
 
 from .labels import REFUSAL_REASONS
 
 
 class SubmitForm(PortalForm):
-    category = SelectField(_l("Category"), coerce=int, validators=[InputRequired(_l("Choose a category."))])
+    # Their options are prepared once per language and list (the route's `_fill_choices`).
+    category = PreparedSelectField(
+        _l("Category"), coerce=int, validators=[InputRequired(_l("Choose a category."))]
+    )
     title = StringField(
         _l("Title"),
         filters=[cleaned],
@@ -40,7 +43,9 @@ class SubmitForm(PortalForm):
             Length(min=10, max=5000, message=_l("The description must be between 10 and 5,000 characters.")),
         ],
     )
-    commune = SelectField(_l("Commune or ward"), validators=[DataRequired(_l("Choose the commune or ward."))])
+    commune = PreparedSelectField(
+        _l("Commune or ward"), validators=[DataRequired(_l("Choose the commune or ward."))]
+    )
     address = StringField(
         _l("Place (village, street, landmark)"), filters=[cleaned], validators=[Optional(), Length(max=300)]
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 from portal import form_nonce
 from portal.accounts import queries as account_queries
@@ -28,6 +28,7 @@ from portal.domain.text import clean, clean_lines, fold
 from portal.domain.working_days import receipt_day
 from portal.events.operations import record
 from portal.extensions import db
+from portal.places.models import AdminUnit
 from portal.sequences import next_value
 from portal.uploads import storage
 from portal.uploads.images import process_photo
@@ -131,8 +132,18 @@ def _refresh_due(item: Feedback) -> None:
 def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
     """Create a feedback item with its photos; returns it and the secret token (shown once)."""
     now = now or utcnow()
-    category = db.session.get(FeedbackCategory, data.category_id)
-    if category is None or not category.is_active:
+    # The category and the commune in one round trip (a one-row join); which one is missing only on refusal.
+    found = db.session.execute(
+        select(FeedbackCategory, AdminUnit)
+        .join(AdminUnit, true())  # one row each: a join on purpose, not an accidental cartesian product
+        .where(FeedbackCategory.id == data.category_id, AdminUnit.code == data.admin_unit_code)
+    ).first()
+    if found is None:
+        raise FeedbackError(
+            "category" if db.session.get(FeedbackCategory, data.category_id) is None else "commune"
+        )
+    category, unit = found
+    if not category.is_active:
         raise FeedbackError("category")
     if len(data.photos) > MAX_PHOTOS:
         raise FeedbackError("too_many_photos")
@@ -147,7 +158,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         form_nonce=form_nonce.stored(FORM, nonce),
         category=category,
         agency_id=agency_id,
-        admin_unit_code=data.admin_unit_code,
+        admin_unit=unit,
         title=clean(data.title),
         description=clean_lines(data.description),
         address=clean(data.address),
@@ -175,10 +186,12 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
                 height=image.height,
             )
         )
-    db.session.add(item)
-    db.session.flush()
+    # Search keys and the answer date before the INSERT: the new item has no pauses to load, and the row
+    # is written once (no UPDATE after it).
     item.public_search_key, item.search_key = _search_keys(item)
     _refresh_due(item)
+    db.session.add(item)
+    db.session.flush()
     record(
         "feedback",
         item.id,

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from sqlalchemy import Row, Select, bindparam, func, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
-from portal import pagination, search
+from portal import fragments, pagination, search
 from portal.agencies.models import Agency
 from portal.db_types import utcnow
 from portal.extensions import db
@@ -20,6 +21,15 @@ from .models import Feedback, FeedbackCategory, FeedbackPhoto
 
 PAGE_SIZE = 20
 PUBLIC_STATUSES = ("answered", "closed", "accepted")
+FEED_COLUMNS = (
+    Feedback.id,
+    Feedback.code,
+    Feedback.title,
+    Feedback.status,
+    Feedback.submitted_at,
+    Feedback.category_id,
+    Feedback.admin_unit_code,
+)
 
 
 @dataclass(frozen=True)
@@ -31,16 +41,37 @@ class FeedFilter:
     before: int | None = None  # keyset: show items with id below this
 
 
-def public_feed(criteria: FeedFilter) -> tuple[list[Feedback], int | None]:
-    """One page of published items, newest first, and the keyset for the next page (or None)."""
-    rows = db.session.scalars(feed_statement(criteria).options(selectinload(Feedback.photos))).all()
-    return pagination.page(rows, PAGE_SIZE, lambda item: item.id)
+def public_feed(criteria: FeedFilter) -> tuple[list[Row], int | None]:
+    """One page of published items, newest first, and the keyset for the next page (or None).
+
+    Plain rows of what the feed shows (id, code, title, status, submitted_at, category_id,
+    admin_unit_code): the names come from `categories()` and the communes' list the page reads anyway, and
+    the rows are the key of the page's cached fragment (portal/fragments.py)."""
+    if search.search_terms(criteria.query):
+        rows = db.session.execute(feed_statement(criteria)).all()
+        return pagination.page(rows, PAGE_SIZE, lambda row: row.id)
+    statement = _feed_statement(
+        bool(criteria.category),
+        bool(criteria.commune),
+        criteria.status in PUBLIC_STATUSES,
+        bool(criteria.before),
+    )
+    parameters = {
+        "category": criteria.category,
+        "commune": criteria.commune,
+        "status": criteria.status,
+        "before": criteria.before,
+    }
+    rows = db.session.execute(statement, parameters).all()
+    return pagination.page(rows, PAGE_SIZE, lambda row: row.id)
 
 
 def feed_statement(criteria: FeedFilter) -> Select:
-    """The feed page's statement: one row more than a page, to know whether a next page exists."""
+    """The feed page's statement with a search: one row more than a page, to know whether a next page
+    exists. The search goes through its index (portal.search.indexed_terms), whose patterns are written
+    into the SQL, so this statement is built per request; without a search, `_feed_statement` is kept."""
     # is_published first: the search index covers published items only (portal.search.indexed_terms).
-    statement = select(Feedback).where(Feedback.is_published)
+    statement = select(*FEED_COLUMNS).where(Feedback.is_published)
     statement, newest_first = search.indexed_terms(
         statement, Feedback.public_search_key, Feedback.id, criteria.query, db.engine.dialect.name
     )
@@ -53,6 +84,43 @@ def feed_statement(criteria: FeedFilter) -> Select:
     if criteria.before:
         statement = statement.where(newest_first < criteria.before)
     return statement.order_by(newest_first.desc()).limit(PAGE_SIZE + 1)
+
+
+@cache
+def _feed_statement(category: bool, commune: bool, status: bool, before: bool) -> Select:
+    """The feed's statement without a search, for one combination of filters, built once, their values
+    bound at execution (no statement to build and key again on every request)."""
+    statement = select(*FEED_COLUMNS).where(Feedback.is_published)
+    if category:
+        statement = statement.join(FeedbackCategory).where(FeedbackCategory.slug == bindparam("category"))
+    if commune:
+        statement = statement.where(Feedback.admin_unit_code == bindparam("commune"))
+    if status:
+        statement = statement.where(Feedback.status == bindparam("status"))
+    if before:
+        statement = statement.where(Feedback.id < bindparam("before"))
+    return statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1)
+
+
+def categories() -> tuple[Row, ...]:
+    """Every category as (id, slug, name, name_en, is_active), in the public order: the feed's filter and
+    names, the submission form's choices (active ones). Kept per process as a reference list (at most
+    `fragments.REFERENCE_SECONDS` old after a change made by another process; none after one made here)."""
+    return fragments.reference("feedback-categories", frozenset({"feedback_categories"}), _read_categories)
+
+
+def _read_categories() -> tuple[Row, ...]:
+    return tuple(
+        db.session.execute(
+            select(
+                FeedbackCategory.id,
+                FeedbackCategory.slug,
+                FeedbackCategory.name,
+                FeedbackCategory.name_en,
+                FeedbackCategory.is_active,
+            ).order_by(FeedbackCategory.position, FeedbackCategory.id)
+        ).all()
+    )
 
 
 def published_by_code(code: str) -> Feedback | None:
@@ -104,9 +172,14 @@ def by_token_hash(token_hash: str) -> Feedback | None:
     return db.session.scalar(select(Feedback).where(Feedback.token_hash == token_hash))
 
 
+_BY_NONCE = select(Feedback.id).where(Feedback.form_nonce == bindparam("nonce"))
+
+
 def by_form_nonce(stored: str) -> Feedback | None:
-    """The item a submission form already created (`stored` as in portal/form_nonce.py)."""
-    return db.session.scalar(select(Feedback).where(Feedback.form_nonce == stored))
+    """The item a submission form already created (`stored` as in portal/form_nonce.py). Every submission
+    asks, and almost always finds none: a one-column look-up first, the item only when there is one."""
+    found = db.session.scalar(_BY_NONCE, {"nonce": stored})
+    return None if found is None else db.session.get(Feedback, found)
 
 
 def for_account(account_id: int) -> list[Feedback]:

@@ -22,15 +22,15 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import form_nonce, http_cache, mail, pagination, qr, throttle
+from portal import form_nonce, fragments, http_cache, mail, pagination, qr, throttle
 from portal.calendar.queries import LOCAL_TZ, local_now
-from portal.choices import options
+from portal.choices import PreparedChoices
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
 from portal.domain.text import clean
 from portal.extensions import db
 from portal.forms import required
 from portal.i18n import locale_code
-from portal.places.models import AdminUnit
+from portal.places import queries as places
 from portal.tracking import access, page_cache
 from portal.uploads import serving
 from portal.uploads.images import ImageRejected
@@ -38,7 +38,7 @@ from portal.uploads.images import ImageRejected
 from . import operations, policy, queries
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
-from .models import Feedback, FeedbackCategory, FeedbackPhoto
+from .models import Feedback, FeedbackPhoto
 from .timeline import public_timeline
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
@@ -63,15 +63,32 @@ def grant_access(item: Feedback) -> None:
 
 
 def _fill_choices(form: SubmitForm) -> None:
-    en = locale_code() == "en"
-    categories = db.session.scalars(
-        select(FeedbackCategory).where(FeedbackCategory.is_active).order_by(FeedbackCategory.position)
-    ).all()
-    form.category.choices = options(
-        [(-1, _("Choose…"))] + [(c.id, c.name_en if en else c.name) for c in categories]
+    """The active categories and the communes, their options' HTML prepared once per language and list."""
+    categories, units = queries.categories(), places.choices()
+
+    def category_choices() -> PreparedChoices:
+        en = locale_code() == "en"
+        active = [(c.id, c.name_en if en else c.name) for c in categories if c.is_active]
+        return PreparedChoices([(-1, _("Choose…")), *active], int)
+
+    form.category.use(fragments.remembered("feedback-form-categories", categories, category_choices))
+    form.commune.use(
+        fragments.remembered(
+            "feedback-form-communes", units, lambda: PreparedChoices([("", _("Choose…")), *units], str)
+        )
     )
-    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
-    form.commune.choices = options([("", _("Choose…")), *units])
+
+
+def _form_page(form: SubmitForm, status: int = 200):
+    """The form page. An untouched form's fields (no value, no error) are the same for everyone in a
+    language: rendered once per language and choice lists; the CSRF token and nonce are per request."""
+    fields = None
+    if not form.errors and not any(f.data for f in form if f.name not in ("csrf_token", "nonce")):
+        key = (form.category.prepared, form.commune.prepared)
+        fields = fragments.rendered(
+            "feedback-form", key, lambda: render_template("feedback/_new_fields.html", form=form)
+        )
+    return render_template("feedback/new.html", form=form, fields=fields), status
 
 
 def _sent_with(nonce: str) -> Feedback | None:
@@ -105,15 +122,17 @@ def submit():
     if not form.validate_on_submit():
         if form.category.data == -1:
             form.category.errors = [_("Choose a category.")]
-        return render_template("feedback/new.html", form=form), 400 if request.method == "POST" else 200
+        return _form_page(form, 400 if request.method == "POST" else 200)
     if form.website.data:  # honeypot: answer like a success page, store nothing
-        return render_template("feedback/new.html", form=SubmitForm(formdata=None)), 200
+        clean_form = SubmitForm(formdata=None)
+        _fill_choices(clean_form)
+        return _form_page(clean_form)
     throttle.enforce(f"feedback:ip:{throttle.client_source()}", REPORTS_PER_ADDRESS_HOUR, 3600)
     throttle.enforce(f"feedback:phone:{form.phone.data}", REPORTS_PER_PHONE_DAY, 86400)
     uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(uploads) > operations.MAX_PHOTOS:
         form.photos.errors = [_("You can send at most 5 photos.")]
-        return render_template("feedback/new.html", form=form), 400
+        return _form_page(form, 400)
     data = operations.Submission(
         category_id=form.category.data,
         title=required(form.title),
@@ -140,20 +159,23 @@ def submit():
             item=item,
             link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token),
         )
+        item_id, code = item.id, item.code  # read before the commit expires them (no reload after it)
         db.session.commit()  # the confirmation leaves with the report, or not at all
     except IntegrityError as error:  # the same form, sent at the same moment, was stored first
         return _already_sent(form_nonce.lost_race(error, lambda: _sent_with(nonce)), nonce)
     except ImageRejected as rejected:
         db.session.rollback()
         form.photos.errors = [photo_error(rejected.reason)]
-        return render_template("feedback/new.html", form=form), 400
-    except operations.FeedbackError:
+        return _form_page(form, 400)
+    except operations.FeedbackError as refused:
         db.session.rollback()
-        form.category.errors = [_("Choose a category.")]
-        return render_template("feedback/new.html", form=form), 400
-    grant_access(item)
-    session["feedback_receipt"] = {"code": item.code, "token": token, "mailed": mailed}
-
+        if refused.reason == "commune":
+            form.commune.errors = [_("Choose the commune or ward.")]
+        else:
+            form.category.errors = [_("Choose a category.")]
+        return _form_page(form, 400)
+    access.grant("feedback", item_id)
+    session["feedback_receipt"] = {"code": code, "token": token, "mailed": mailed}
     return redirect(url_for(".receipt"))
 
 
@@ -282,6 +304,8 @@ def reply(code: str):
 
 @bp.get("")
 def feed():
+    """Three small statements (the page's rows, the categories, the communes) and the content rendered
+    once per distinct answer of those (portal/fragments.py): exact, whoever changed what."""
     before = pagination.decode(request.args.get("before", ""), pagination.row_id(18))
     criteria = queries.FeedFilter(
         query=clean(request.args.get("q", ""))[:200],
@@ -291,17 +315,25 @@ def feed():
         before=before[0] if before else None,
     )
     items, next_before = queries.public_feed(criteria)
-    categories = db.session.scalars(select(FeedbackCategory).order_by(FeedbackCategory.position)).all()
-    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
-    return render_template(
-        "feedback/feed.html",
-        items=items,
-        next_before=next_before,
-        criteria=criteria,
-        categories=categories,
-        units=units,
-        status_labels=STATUS,
-    )
+    categories = queries.categories()
+    units = places.choices()
+
+    def render() -> str:
+        en = locale_code() == "en"
+        return render_template(
+            "feedback/_feed.html",
+            items=items,
+            next_before=next_before,
+            criteria=criteria,
+            categories=categories,
+            category_names={c.id: c.name_en if en else c.name for c in categories},
+            units=units,
+            unit_names=dict(units),
+            status_labels=STATUS,
+        )
+
+    key = (criteria, tuple(items), next_before, categories, units)
+    return render_template("feedback/feed.html", content=fragments.rendered("feedback-feed", key, render))
 
 
 @bp.get("/<code>")

@@ -4,6 +4,8 @@
 - uploads: `flask check-files` reconciles the photos and thumbnails with the upload store;
 - tracking: the status page's kept part (page_cache) and what changes the item's page version: its row,
   photos, pauses and public timeline events (versions).
+- fragments: the public pages' reference lists (categories, communes, the catalogue's filters) are
+  dropped when a transaction changes their tables (portal/fragments.py; once per process).
 
 Registered explicitly rather than by importing a module, so feedback depends on tracking and uploads and
 never the other way round.
@@ -13,6 +15,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from portal import fragments
 from portal.domain.codes import looks_like_feedback_code
 from portal.events.models import Event
 from portal.tracking import lookup, page_cache, versions
@@ -37,6 +40,7 @@ def init_app(app: Flask) -> None:
     versions.track_child(FeedbackPause, Feedback, versions.parent("feedback", "feedback_id"))
     versions.track_child(Event, Feedback, _public_event_of)
     versions.install()
+    fragments.install()
 
 
 def _public_event_of(event: Event) -> int | None:

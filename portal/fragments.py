@@ -1,0 +1,126 @@
+"""Rendered HTML fragments of public pages, kept in this process and keyed by the data they show.
+
+A fragment's key is everything its HTML depends on: the rows the page just read (as plain tuples), the
+language and the script root. So a fragment is never stale: when an item is published, changed or a
+category renamed, the page's own cheap query returns other rows, hence another key, and the old entry
+simply ages out. Nothing per visitor may go into a fragment or its key's data: no CSRF token, no flash
+message, no signed-in name (the layout around it is rendered per request as before).
+
+Each application keeps at most `LIMIT` fragments per kind (oldest dropped first).
+
+The reference lists such a key includes (categories, communes, the catalogue's filter values) are read
+at most every REFERENCE_SECONDS per process (see `reference` below).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from typing import TypeVar
+
+from flask import current_app, has_app_context, request
+from markupsafe import Markup
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from portal.i18n import locale_code
+
+LIMIT = 256
+T = TypeVar("T")
+
+
+def _store(kind: str) -> dict[Hashable, object]:
+    stores: dict[str, dict[Hashable, object]] = current_app.extensions.setdefault("portal_fragments", {})
+    found = stores.get(kind)
+    if found is None:
+        found = stores[kind] = {}
+    return found
+
+
+def remembered(kind: str, key: Hashable, build: Callable[[], T]) -> T:
+    """The value built for `key` (with the language and script root added to it) in this process."""
+    store = _store(kind)
+    full_key = (locale_code(), request.script_root, key)
+    found = store.get(full_key)
+    if found is None:
+        found = build()
+        while len(store) >= LIMIT:
+            store.pop(next(iter(store), None), None)
+        store[full_key] = found
+    return found  # type: ignore[return-value]
+
+
+def rendered(kind: str, key: Hashable, render: Callable[[], str]) -> Markup:
+    """The HTML `render()` gives for `key`, rendered once per key, language and script root."""
+    return remembered(kind, key, lambda: Markup(render()))  # noqa: S704 - our own template's output
+
+
+# --- reference lists ----------------------------------------------------------------------------------
+# The lists a public page shows around its rows (categories, communes, the catalogue's filter values) and
+# the catalogue's search answers (34 procedures) change only through an admin page, an import or a seed.
+# Each is read at most once per `REFERENCE_SECONDS` per process, and dropped in this process as soon as a
+# transaction that flushed a row of one of its tables commits (or rolls back). Another process (worker or
+# node) sees such a change within `REFERENCE_SECONDS`.
+
+REFERENCE_SECONDS = 30
+_TOUCHED = "portal_reference_tables"
+
+
+def reference(name: Hashable, tables: frozenset[str], load: Callable[[], T]) -> T:
+    """`load()`, kept per application for up to REFERENCE_SECONDS or until one of `tables` changes here.
+    `name` may carry arguments (a search and its filters); at most LIMIT * 4 entries are kept."""
+    store: dict[Hashable, tuple[float, frozenset[str], object]] = current_app.extensions.setdefault(
+        "portal_reference", {}
+    )
+    entry = store.get(name)
+    now = time.monotonic()
+    if entry is None or entry[0] <= now:
+        value = load()
+        while len(store) >= LIMIT * 4:
+            store.pop(next(iter(store), None), None)
+        store[name] = (now + REFERENCE_SECONDS, tables, value)
+        return value
+    return entry[2]  # type: ignore[return-value]
+
+
+def _forget(tables: set[str]) -> None:
+    if not tables or not has_app_context():
+        return
+    store = current_app.extensions.get("portal_reference", {})
+    for name, (_, watched, _) in list(store.items()):
+        if watched & tables:
+            store.pop(name, None)
+
+
+def _note_flush(session: Session, flush_context) -> None:
+    tables = {
+        table.name
+        for group in (session.new, session.dirty, session.deleted)
+        for row in group
+        if (table := getattr(row, "__table__", None)) is not None
+    }
+    if tables:
+        session.info.setdefault(_TOUCHED, set()).update(tables)
+        _forget(tables)
+
+
+def _transaction_over(session: Session, *args) -> None:
+    _forget(session.info.pop(_TOUCHED, set()))
+
+
+def install() -> None:
+    """Once per process (the listeners are on the Session class)."""
+    for name, listener in (
+        ("after_flush", _note_flush),
+        ("after_commit", _transaction_over),
+        ("after_soft_rollback", _transaction_over),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
+
+
+def forget_all() -> None:
+    """Drop this application's fragments and reference lists (the test suite, whose per-test rollback
+    happens outside the session where no listener sees it)."""
+    current_app.extensions.pop("portal_fragments", None)
+    current_app.extensions.pop("portal_reference", None)
