@@ -264,3 +264,18 @@ def test_nginx_access_log_never_holds_a_private_link_token(tmp_path):
     assert f'/dossiers/t/HS-2026-0001/{REDACTED}?x=1 HTTP/1.1" 502' in log
     assert f'/track?{REDACTED} HTTP/1.1" 502' in log
     assert '"https://dichvucong.sonla.gov.vn"' in log  # the Referer's origin only
+
+
+def test_each_request_lets_the_other_connections_run(monkeypatch):
+    """After answering, the worker passes through gevent's hub before the connection's next request.
+
+    Without it a keep-alive connection whose next request has already arrived is served again at once,
+    and a few busy connections starve the rest (bare Flask under wrk: p50 0.5 ms, p99 480 ms).
+    """
+    import gevent
+
+    config = load_config(monkeypatch)
+    waiting = []
+    gevent.spawn(waiting.append, "another connection's turn")
+    config["post_request"](None, None, {}, None)
+    assert waiting == ["another connection's turn"]
