@@ -14,10 +14,8 @@ browser reloading the payment page would: the PNG, the PNG with the ETag of the 
 from __future__ import annotations
 
 import argparse
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -27,36 +25,12 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 
 from bench.bare import app as bare_app  # noqa: E402
+from bench.inprocess import StatementCounter, measure  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.demo import DEMO_PASSWORD, seed_demo  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from portal.payments.models import Payment  # noqa: E402
 from portal.settings import Settings  # noqa: E402
-
-
-class StatementCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, *args) -> None:
-        self.count += 1
-
-
-def measure(name: str, request: Callable[[], object], runs: int, counter: StatementCounter) -> float:
-    for _ in range(20):  # warm caches (templates, translations, the QR cache if there is one)
-        request()
-    samples, statements = [], []
-    for _ in range(runs):
-        before = counter.count
-        start = time.process_time()  # CPU time: a busy shared machine stretches wall time, not this
-        request()
-        samples.append((time.process_time() - start) * 1000)
-        statements.append(counter.count - before)
-    samples.sort()
-    median = statistics.median(samples)
-    p95 = samples[max(int(len(samples) * 0.95) - 1, 0)]
-    print(f"{name:44} {median:9.3f} {p95:8.3f} {statistics.median(statements):>10}")
-    return median
 
 
 def get(client, url: str, status: int, **kwargs) -> Callable[[], object]:
@@ -99,7 +73,9 @@ def main() -> None:
         none = StatementCounter()
         print(f"reference {reference}; ETag served: {etag or 'none'}; {args.requests} requests each")
         print(f"{'request':44} {'median ms':>9} {'p95 ms':>8} {'statements':>10}")
-        bare = measure("bare Flask hello", get(bare_app.test_client(), "/", 200), args.requests, none)
+        bare = measure(
+            "bare Flask hello", get(bare_app.test_client(), "/", 200), args.requests, none, warmups=20
+        )
         rows = [
             ("/healthz (the portal's fixed cost, no SQL)", get(anonymous, "/healthz", 200)),
             ("qr.png, same reference again", get(anonymous, png, 200)),
@@ -114,7 +90,7 @@ def main() -> None:
             ("qr.png, visitor with a session cookie", get(citizen, png, 200)),
         ]
         for name, request in rows:
-            median = measure(name, request, args.requests, counter)
+            median = measure(name, request, args.requests, counter, warmups=20)
             print(f"{'':44} {'ratio to bare (CPU)':>19} {bare / median:.2f}")
 
 

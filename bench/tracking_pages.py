@@ -12,11 +12,8 @@ migrates and seeds it). With --database-url of an already filled database (bench
 from __future__ import annotations
 
 import argparse
-import re
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 
+from bench.inprocess import StatementCounter, check, measure, submit_report  # noqa: E402
 from portal import create_app  # noqa: E402
 from portal.demo import seed_demo  # noqa: E402
 from portal.dossiers.models import Dossier  # noqa: E402
@@ -32,34 +30,6 @@ from portal.extensions import db  # noqa: E402
 from portal.feedback.models import Feedback, FeedbackCategory  # noqa: E402
 from portal.places.models import AdminUnit  # noqa: E402
 from portal.settings import Settings  # noqa: E402
-
-
-class StatementCounter:
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, *args) -> None:
-        self.count += 1
-
-
-def measure(name: str, request: Callable[[], object], runs: int, counter: StatementCounter) -> None:
-    for _ in range(10):  # warm caches (templates, holidays, translations)
-        request()
-    samples, statements = [], []
-    for _ in range(runs):
-        before = counter.count
-        start = time.process_time()  # CPU time: a busy shared machine stretches wall time, not this
-        request()
-        samples.append((time.process_time() - start) * 1000)
-        statements.append(counter.count - before)
-    samples.sort()
-    p95 = samples[max(int(len(samples) * 0.95) - 1, 0)]
-    print(f"{name:34} {statistics.median(samples):9.2f} {p95:8.2f} {statistics.median(statements):>10}")
-
-
-def check(response, status: int = 200):
-    assert response.status_code == status, (response.status_code, response.get_data(as_text=True)[:500])
-    return response
 
 
 def main() -> None:
@@ -96,28 +66,8 @@ def main() -> None:
         sent = [0]
 
         def submission() -> None:
-            page = check(submitter.get("/feedback/new"))
-            nonce = re.search(r'name="nonce"[^>]*value="([^"]+)"', page.get_data(as_text=True))
             sent[0] += 1
-            check(
-                submitter.post(
-                    "/feedback/new",
-                    data={
-                        "category": str(category),
-                        "title": f"Đèn đường hỏng số {sent[0]}",
-                        "description": "Đèn đường trước nhà văn hoá không sáng từ ba hôm nay.",
-                        "commune": commune,
-                        "phone": f"09{sent[0] % 100000000:08d}",
-                        "consent": "y",
-                        "nonce": nonce[1] if nonce else "",
-                    },
-                ),
-                302,
-            )
-            # Not throttled: a benchmark is one address sending many reports.
-            from portal.throttle import reset_memory
-
-            reset_memory()
+            submit_report(submitter, category, commune, sent[0])
 
         pages: dict[str, Callable[[], object]] = {
             f"feedback status {feedback_code}": lambda: check(
@@ -127,7 +77,7 @@ def main() -> None:
             "feedback form GET": lambda: check(submitter.get("/feedback/new")),
             "feedback submission GET+POST": submission,
         }
-        print(f"{'page (CPU ms per request)':34} {'median':>9} {'p95':>8} {'statements':>10}")
+        print(f"{'page (CPU ms per request)':44} {'median':>9} {'p95':>8} {'statements':>10}")
         for name, request in pages.items():
             runs = args.requests if "POST" not in name else max(args.requests // 3, 20)
             measure(name, request, runs, counter)
