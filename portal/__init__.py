@@ -26,8 +26,8 @@ class PortalFlask(Flask):
         except TypeError:  # an unhashable callable: asked every time, as Flask does
             return super().ensure_sync(func)
         synchronous = super().ensure_sync(func)
-        if synchronous is func:
-            self._plain_functions.add(func)
+        if synchronous is func and len(self._plain_functions) < 4096:  # views and hooks: a fixed set;
+            self._plain_functions.add(func)  # the bound keeps a stream of fresh callables from piling up
         return synchronous
 
 

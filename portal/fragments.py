@@ -14,6 +14,7 @@ at most every REFERENCE_SECONDS per process (see `reference` below).
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Hashable
 from typing import TypeVar
@@ -27,6 +28,15 @@ from portal.i18n import locale_code
 
 LIMIT = 256
 T = TypeVar("T")
+# Guards only the eviction and the generation counter below (never held while building or loading): with
+# threaded workers, evicting the oldest key while another thread inserts would otherwise raise.
+_lock = threading.Lock()
+
+
+def _evict_oldest(store: dict, limit: int) -> None:
+    with _lock:
+        while len(store) >= limit:
+            store.pop(next(iter(store)), None)
 
 
 def _store(kind: str) -> dict[Hashable, object]:
@@ -44,8 +54,7 @@ def remembered(kind: str, key: Hashable, build: Callable[[], T]) -> T:
     found = store.get(full_key)
     if found is None:
         found = build()
-        while len(store) >= LIMIT:
-            store.pop(next(iter(store), None), None)
+        _evict_oldest(store, LIMIT)
         store[full_key] = found
     return found  # type: ignore[return-value]
 
@@ -64,6 +73,7 @@ def rendered(kind: str, key: Hashable, render: Callable[[], str]) -> Markup:
 
 REFERENCE_SECONDS = 30
 _TOUCHED = "portal_reference_tables"
+_GENERATION = "portal_reference_generation"  # bumped by every _forget that dropped something in this app
 
 
 def reference(name: Hashable, tables: frozenset[str], load: Callable[[], T]) -> T:
@@ -75,10 +85,13 @@ def reference(name: Hashable, tables: frozenset[str], load: Callable[[], T]) -> 
     entry = store.get(name)
     now = time.monotonic()
     if entry is None or entry[0] <= now:
+        # A change committed by another request of this process while `load()` ran would be forgotten
+        # before this value is stored: keep the value only if no change was forgotten meanwhile.
+        generation = current_app.extensions.get(_GENERATION, 0)
         value = load()
-        while len(store) >= LIMIT * 4:
-            store.pop(next(iter(store), None), None)
-        store[name] = (now + REFERENCE_SECONDS, tables, value)
+        if current_app.extensions.get(_GENERATION, 0) == generation:
+            _evict_oldest(store, LIMIT * 4)
+            store[name] = (now + REFERENCE_SECONDS, tables, value)
         return value
     return entry[2]  # type: ignore[return-value]
 
@@ -86,7 +99,10 @@ def reference(name: Hashable, tables: frozenset[str], load: Callable[[], T]) -> 
 def _forget(tables: set[str]) -> None:
     if not tables or not has_app_context():
         return
-    store = current_app.extensions.get("portal_reference", {})
+    extensions = current_app.extensions
+    with _lock:
+        extensions[_GENERATION] = extensions.get(_GENERATION, 0) + 1
+    store = extensions.get("portal_reference", {})
     for name, (_, watched, _) in list(store.items()):
         if watched & tables:
             store.pop(name, None)

@@ -115,6 +115,7 @@ def long_date(value: date) -> str:
 
 
 LANGUAGE_URLS = "portal_language_urls"
+MAX_KEPT_ADDRESS = 160  # bytes of path + query string
 MAX_LANGUAGE_URLS = 4096  # addresses kept per application; all dropped when full
 
 
@@ -124,6 +125,10 @@ def language_url(lang: str) -> str:
     args["lang"] = lang
     matched = bool(request.endpoint and request.url_rule is not None)
     view_args = request.view_args or {}
+    if len(request.query_string) + len(request.path) > MAX_KEPT_ADDRESS:
+        # A long address (a long search, many filters) is built every time: the cache is bounded by
+        # entries, so it must not be made to hold arbitrarily long keys.
+        return _language_url(matched, view_args, args, lang)
     kept: dict[tuple, str] = current_app.extensions.setdefault(LANGUAGE_URLS, {})
     key = (
         request.script_root,

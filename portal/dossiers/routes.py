@@ -217,7 +217,8 @@ def receipt(code: str):
 def receipt_qr(code: str):
     dossier = private_dossier(code)  # the session says who may see it: not sessionless
     return Response(
-        qr.image("svg", tracking_link(dossier)).body,  # rendered once per link in this process (portal.qr)
+        # A private link: rendered on each request (qr.svg), never kept in the process's image cache
+        qr.svg(tracking_link(dossier)),
         mimetype="image/svg+xml",
         headers={"Cache-Control": "private, no-store"},
     )
@@ -242,16 +243,7 @@ def status(code: str):
     key = queries.status_page_key(code)
     if key is None or not can_view(key):
         abort(404)  # the code alone proves nothing: someone else's dossier does not exist for you
-    today = local_now().date()
-    part = page_cache.kept(
-        ("dossier", *key, locale_code(), today, request.script_root),
-        lambda: _status_part(key.code, today),
-    )
-    return (
-        render_template("dossiers/status.html", code=key.code, content=page_cache.for_viewer(part)),
-        200,
-        {"Cache-Control": "no-store"},
-    )
+    return page_cache.status_page("dossier", key, local_now().date(), _status_part, "dossiers/status.html")
 
 
 def _status_part(code: str, today: date) -> str:

@@ -188,9 +188,11 @@ def receipt():
     if item is None or not policy.can_view_private(item):
         abort(404)
     link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=saved["token"])
-    return render_template(
+    page = render_template(
         "feedback/receipt.html", item=item, link=link, token=saved["token"], mailed=saved.get("mailed", False)
     )
+    # The receipt shows the secret link: a shared phone's Back button or a cache must not bring it back.
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.get("/t/<token>")
@@ -209,10 +211,9 @@ def secret_qr(token: str):
     if len(token) > 100 or queries.by_token_hash(operations.hash_token(token)) is None:
         abort(404)
     link = current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token)
-    # A private link: rendered once per link in this process (portal.qr), never stored by a browser or cache.
-    return Response(
-        qr.image("svg", link).body, mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"}
-    )
+    # A private link: rendered on each request (qr.svg), so the secret is never kept in the process's image
+    # cache, and never stored by a browser or a shared cache.
+    return Response(qr.svg(link), mimetype="image/svg+xml", headers={"Cache-Control": "private, no-store"})
 
 
 def _private_item(code: str, find: Callable[[str], Feedback | None] = queries.by_code) -> Feedback:
@@ -230,17 +231,7 @@ def status(code: str):
     key = queries.status_page_key(code)
     if key is None or not policy.can_view_private(key):
         abort(404)  # another citizen's item looks exactly like a missing one
-    today = local_now().date()
-    locale = locale_code()
-    part = page_cache.kept(
-        ("feedback", *key, locale, today, request.script_root),
-        lambda: _status_part(key.code, today),
-    )
-    return (
-        render_template("feedback/status.html", code=key.code, content=page_cache.for_viewer(part)),
-        200,
-        {"Cache-Control": "no-store"},
-    )
+    return page_cache.status_page("feedback", key, local_now().date(), _status_part, "feedback/status.html")
 
 
 def _status_part(code: str, today: date) -> str:

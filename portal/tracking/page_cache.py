@@ -17,10 +17,14 @@ from __future__ import annotations
 import secrets
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from datetime import date
+from typing import Any
 
-from flask import Flask, current_app
+from flask import Flask, current_app, render_template, request
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+
+from portal.i18n import locale_code
 
 EXTENSION = "portal.tracking.pages"
 MAX_PAGES = 2000  # per process and application: a few KB each, the least recently used dropped first
@@ -55,6 +59,17 @@ def for_viewer(part: Markup) -> Markup:
     if _SLOT not in part:
         return part
     return Markup(part.replace(_SLOT, generate_csrf()))  # noqa: S704 - Markup.replace escapes the token
+
+
+def status_page(
+    kind: str, key: Any, today: date, render_part: Callable[[str, date], str], template: str
+) -> tuple[str, int, dict[str, str]]:
+    """A feature's status page: the part kept under (kind, the feature's key, locale, today, script root),
+    rendered by `render_part(code, today)` on a miss, inside `template` with this viewer's CSRF token. The
+    caller has checked access first. `no-store`: the page is private (a shared phone's Back shows nothing)."""
+    part = kept((kind, *key, locale_code(), today, request.script_root), lambda: render_part(key.code, today))
+    page = render_template(template, code=key.code, content=for_viewer(part))
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 def init_app(app: Flask) -> None:

@@ -42,7 +42,11 @@ def test_online_submission_to_result(client, app):
     assert dossier.status == 1 and dossier.fee_vnd == 15000 and len(dossier.files) == 2
     receipt = client.get(f"/dossiers/{code}/receipt")
     assert receipt.status_code == 200 and code in receipt.get_data(as_text=True)
+    from portal import qr as qr_module
+
+    qr_module.clear_cache()
     assert client.get(f"/dossiers/{code}/qr.svg").mimetype == "image/svg+xml"
+    assert not qr_module._cache.entries  # the tracking link's QR is private: never kept in the image cache
 
     # A stranger who knows the code sees nothing.
     stranger = app.test_client()

@@ -89,3 +89,17 @@ def test_staff_answer_then_citizen_rates(client, app, login):
     assert rated.status_code == 302
     db.session.refresh(item)
     assert item.status == "accepted" and item.reopen_count == 1 and item.rating == "unsatisfied"
+
+
+def test_receipt_and_private_qr_are_not_kept(client):
+    """The receipt shows the secret link: not stored by the browser (Back on a shared phone), and the secret
+    link's QR is not kept in the process's image cache (portal.qr keeps payment QR codes only)."""
+    from portal import qr as qr_module
+
+    submit(client)
+    receipt = client.get("/feedback/receipt")
+    assert receipt.headers["Cache-Control"] == "no-store"
+    token = re.search(r"/feedback/t/([A-Za-z0-9_-]{32})", receipt.get_data(as_text=True))[1]
+    qr_module.clear_cache()
+    assert client.get(f"/feedback/t/{token}/qr.svg").status_code == 200
+    assert not any(token in text for _, _, text in qr_module._cache.entries)
