@@ -26,7 +26,8 @@ def control_sheet(code: str):
     if dossier is None or not can_handle(dossier):
         abort(404)  # another agency's dossier does not exist for this officer
     today = local_now().date()
-    verdict = deadlines.timeliness(dossier, today)
+    # The sheet's "result" is the processed dossier's (trước hạn / đúng hạn / quá hạn): none while open.
+    verdict = deadlines.timeliness(dossier, today) if dossier.finished_at is not None else ""
     return (
         render_template(
             "papers/form05.html",

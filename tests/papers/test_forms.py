@@ -217,6 +217,10 @@ def test_staff_item_page_links_every_form(app, dossier, people, act):
         f"/dossiers/{dossier.code}/slip",
     ):
         assert f'href="{path}"' in page, path
+    # While the dossier is open its control sheet states no result yet.
+    sheet = text(signed_in(app, desk).get(f"/staff/papers/dossiers/{dossier.code}/05"))
+    assert "(trước hạn / đúng hạn / quá hạn): <strong>—</strong>" in sheet
+    assert "Yêu cầu bổ sung" in sheet and "CT01" in sheet  # the request and its note are a row
 
 
 def test_form_01_on_a5_by_default_and_on_a4_on_request(app, dossier, people):
