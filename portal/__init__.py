@@ -212,6 +212,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.feedback.routes_admin import bp as feedback_admin
     from portal.feedback.routes_staff import bp as feedback_staff
     from portal.main.routes import bp as main
+    from portal.papers.routes import bp as papers
+    from portal.papers.routes_staff import bp as papers_staff
     from portal.payments.routes import bp as payments
     from portal.payments.routes_admin import bp as payments_admin
     from portal.payments.routes_staff import bp as payments_staff
@@ -228,6 +230,8 @@ def register_blueprints(app: Flask) -> None:
         feedback_staff,
         dossiers,
         dossiers_staff,
+        papers,
+        papers_staff,
         payments,
         payments_staff,
         staff,

@@ -55,6 +55,8 @@ class Settings:
     redis_url: str = ""
     office_closing: time = time(17, 0)
     same_day_cutoff: time = time(15, 0)
+    # The one-stop desk's phone number printed on the paper slips ("" prints "ask at the desk" instead).
+    desk_phone: str = ""
     supplement_rule: str = "exclude"
     map_tile_url: str = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
     map_attribution: str = "© OpenStreetMap"
@@ -125,6 +127,11 @@ class Settings:
             problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
         closing = _clock(env, "PORTAL_OFFICE_CLOSING", "17:00", problems)
         cutoff = _clock(env, "PORTAL_SAME_DAY_CUTOFF", "15:00", problems)
+        desk_phone = " ".join(env.get("PORTAL_DESK_PHONE", "").split())
+        if desk_phone and not re.fullmatch(r"\+?[0-9][0-9 .-]{5,18}", desk_phone):
+            problems.append(
+                "PORTAL_DESK_PHONE must be a phone number (digits, spaces, dots, dashes) or empty"
+            )
         rule = env.get("PORTAL_SUPPLEMENT_RULE", "exclude").strip()
         if rule not in SUPPLEMENT_RULES:
             problems.append("PORTAL_SUPPLEMENT_RULE must be 'exclude' or 'restart'")
@@ -173,6 +180,7 @@ class Settings:
             redis_url=redis_url,
             office_closing=closing,
             same_day_cutoff=cutoff,
+            desk_phone=desk_phone,
             supplement_rule=rule,
             map_tile_url=tiles,
             map_attribution=env.get("PORTAL_MAP_ATTRIBUTION", cls.map_attribution).strip(),

@@ -207,6 +207,7 @@ def receipt(code: str):
             phone=national_format(dossier.phone),
             receiver=receiver.full_name if receiver else _("Submitted online"),
             payments=payments_of(dossier),
+            paper="a4" if request.args.get("paper") == "a4" else "a5",  # form 01 is usually printed on A5
         ),
         200,
         {"Cache-Control": "no-store"},

@@ -33,6 +33,7 @@ EXPECTED = {
     "dossiers_staff.item": ALL,
     "dossiers_staff.act": ALL,
     "dossiers_staff.intake": DESK,
+    "papers_staff.control_sheet": ALL,  # form 05, the dossier's control sheet (tests/papers/test_forms.py)
     "feedback_staff.queue": ALL,
     "feedback_staff.item": ALL,
     "feedback_staff.act": ALL,
