@@ -23,6 +23,9 @@ def init_app(app: Flask) -> None:
     from portal.jobs.cli import jobs_group  # jobs worker | status | sweep
 
     app.cli.add_command(jobs_group)
+    from portal.uploads.commands import storage_group  # storage new-key | rotate-key
+
+    app.cli.add_command(storage_group)
 
 
 @click.command("seed-demo")
