@@ -26,6 +26,11 @@ def init_app(app: Flask) -> None:
     from portal.uploads.commands import storage_group  # storage new-key | rotate-key
 
     app.cli.add_command(storage_group)
+    from portal.privacy.breach import affected_command  # affected --from … --to …
+    from portal.privacy.retention import retention_command  # retention [--dry-run]
+
+    app.cli.add_command(affected_command)
+    app.cli.add_command(retention_command)
 
 
 @click.command("seed-demo")

@@ -78,6 +78,8 @@ class Settings:
     s3_region: str = ""
     # Keys that encrypt stored uploads (portal.uploads.encryption), newest first: (key id, 32 bytes).
     storage_keys: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+    # The retention schedule's periods that differ from its defaults (portal.privacy.retention): (rule, number).
+    retention: tuple[tuple[str, int], ...] = ()
     # Name of the background-job queue (portal.jobs): its key prefix in Redis, its name in the SQLite file.
     # Two portals sharing one Redis (staging and production) must use different names.
     jobs_queue: str = "portal-jobs"
@@ -161,6 +163,7 @@ class Settings:
             problems.append("PORTAL_METRICS_TOKEN must be at least 32 characters (or empty)")
         storage_url, endpoint, region = _storage(env, problems)
         storage_keys = _storage_keys(env, environment, storage_url, instance, problems)
+        retention = _retention(env.get("PORTAL_RETENTION", ""), problems)
         jobs_queue = env.get("PORTAL_JOBS_QUEUE", "").strip() or cls.jobs_queue
         if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,39}", jobs_queue):
             problems.append("PORTAL_JOBS_QUEUE must be 1 to 40 lower-case letters, digits, '.', '_' or '-'")
@@ -190,6 +193,7 @@ class Settings:
             s3_endpoint_url=endpoint,
             s3_region=region,
             storage_keys=storage_keys,
+            retention=retention,
             jobs_queue=jobs_queue,
         )
 
@@ -246,15 +250,11 @@ def _storage_keys(
     """PORTAL_STORAGE_KEYS: `id:key,id:key`, newest first. Development without it: a key generated once into
     instance/storage_keys (a shared store or production must name their keys: every node reads every file)."""
     text = env.get("PORTAL_STORAGE_KEYS", "").strip()
+    if not text and (environment == "production" or storage_url):
+        why = "when PORTAL_ENV=production" if environment == "production" else "with PORTAL_STORAGE_URL"
+        problems.append(f"PORTAL_STORAGE_KEYS is required {why}: every node must use the same keys")
+        return ()
     if not text:
-        if environment == "production":
-            problems.append("PORTAL_STORAGE_KEYS is required when PORTAL_ENV=production")
-            return ()
-        if storage_url:
-            problems.append(
-                "PORTAL_STORAGE_KEYS is required with PORTAL_STORAGE_URL: every node must use them"
-            )
-            return ()
         text = _development_secret(instance, "storage_keys", lambda: new_storage_key("local1"))
     keys: list[tuple[str, bytes]] = []
     for entry in text.split(","):
@@ -271,6 +271,17 @@ def _storage_keys(
             return ()
         keys.append((key_id, key))
     return tuple(keys)
+
+
+def _retention(text: str, problems: list[str]) -> tuple[tuple[str, int], ...]:
+    entries = [
+        [part.strip() for part in entry.partition("=")[::2]] for entry in text.split(",") if entry.strip()
+    ]
+    if not all(re.fullmatch(r"[a-z_]{1,40}", name) and number.isdigit() for name, number in entries):
+        problems.append(
+            "PORTAL_RETENTION must be rule=number entries separated by commas (README: Retention)"
+        )
+    return tuple((name, int(number)) for name, number in entries if number.isdigit())
 
 
 def _bank(env: Mapping[str, str], environment: str, problems: list[str]) -> BankAccount:
