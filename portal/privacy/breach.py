@@ -24,9 +24,11 @@ from typing import Any, TextIO
 
 import click
 from flask import Flask, current_app
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, column, func, select, text
+from sqlalchemy.dialects import sqlite
 
 from portal.accounts.models import Account
+from portal.db_types import UTCDateTime
 from portal.domain.working_days import LOCAL_TZ
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
@@ -51,14 +53,15 @@ class Record:
     account_id: int | None = None
 
     def identifiers(self) -> list[tuple[str, Any]]:
-        found: list[tuple[str, Any]] = [("record", (self.kind, self.id))]
-        if self.account_id is not None:
-            found.append(("account", self.account_id))
-        found += [(what, value) for what, value in self.contact() if value]
+        """What identifies the person behind it: account, phone, e-mail, CCCD (the ones it has)."""
+        found: list[tuple[str, Any]] = [] if self.account_id is None else [("account", self.account_id)]
+        if self.phone:
+            found.append(("phone", self.phone))
+        if self.email:
+            found.append(("email", self.email.lower()))
+        if self.id_number:
+            found.append(("cccd", self.id_number))
         return found
-
-    def contact(self) -> list[tuple[str, str]]:
-        return [("phone", self.phone), ("email", self.email.lower()), ("cccd", self.id_number)]
 
 
 @dataclass
@@ -157,19 +160,39 @@ def _touched_ids(kind: str, start: datetime, end: datetime):
     return select(Event.subject_id).where(kind_of == kind, *_window(start, end)).distinct()
 
 
+WIDE = 100_000  # events in a window from which SQLite is better off reading ix_events_subject whole
+
+
 def touched(start: datetime, end: datetime) -> list[tuple[str, int, int, datetime, datetime]]:
     """(kind, id, events, first, last) of every subject with an event in [start, end)."""
-    query = (
-        select(
-            Event.subject_type,
-            Event.subject_id,
-            func.count(),
-            func.min(Event.occurred_at),
-            func.max(Event.occurred_at),
-        )
-        .where(*_window(start, end))
-        .group_by(Event.subject_type, Event.subject_id)
+    columns = (
+        Event.subject_type,
+        Event.subject_id,
+        func.count(),
+        func.min(Event.occurred_at),
+        func.max(Event.occurred_at),
     )
+    query = select(*columns).where(*_window(start, end)).group_by(Event.subject_type, Event.subject_id)
+    if db.engine.dialect.name == "sqlite":
+        wide = db.session.scalar(select(func.count()).where(*_window(start, end))) or 0
+        if wide > WIDE:
+            # SQLite reads a range of ix_events_occurred_at, fetches every row and sorts them for the GROUP
+            # BY; for a wide window, reading the covering ix_events_subject whole in its own order is about
+            # 2.5 times faster (bench/README.md). SQLAlchemy does not render SQLite's INDEXED BY: the same
+            # statement as text.
+            named = str(query.compile(dialect=sqlite.dialect(paramstyle="named")))
+            forced = text(named.replace("FROM events", "FROM events INDEXED BY ix_events_subject", 1))
+            statement = forced.bindparams(
+                bindparam("occurred_at_1", start, type_=UTCDateTime()),
+                bindparam("occurred_at_2", end, type_=UTCDateTime()),
+            ).columns(
+                column("subject_type"),
+                column("subject_id"),
+                column("events"),
+                column("first", UTCDateTime()),
+                column("last", UTCDateTime()),
+            )
+            return [tuple(row) for row in db.session.execute(statement)]
     return [tuple(row) for row in db.session.execute(query)]  # type: ignore[misc]
 
 
@@ -195,27 +218,29 @@ def affected(start: datetime, end: datetime) -> Affected:
 
 
 def _people(records: list[Record]) -> list[Person]:
-    """Records put together when they share an identifier (union-find over account, phone, e-mail, CCCD)."""
-    parent: dict[Any, Any] = {}
+    """Records put together when they share an identifier (union-find over the records, joined through the
+    first record seen with each account, phone, e-mail or CCCD)."""
+    parent = list(range(len(records)))
+    first_with: dict[tuple[str, Any], int] = {}
 
-    def root(key):
-        parent.setdefault(key, key)
-        while parent[key] != key:
-            parent[key] = parent[parent[key]]
-            key = parent[key]
-        return key
+    def root(index: int) -> int:
+        while parent[index] != index:
+            parent[index] = parent[parent[index]]
+            index = parent[index]
+        return index
 
-    for record in records:
-        keys = record.identifiers()
-        for key in keys[1:]:
-            parent[root(key)] = root(keys[0])
-    groups: dict[Any, Person] = {}
-    for record in records:
-        groups.setdefault(root(("record", (record.kind, record.id))), Person()).records.append(record)
+    for index, record in enumerate(records):
+        for key in record.identifiers():
+            other = first_with.setdefault(key, index)
+            if other != index:
+                parent[root(index)] = root(other)
+    groups: dict[int, Person] = {}
+    for index, record in enumerate(records):
+        groups.setdefault(root(index), Person()).records.append(record)
     people = list(groups.values())
     for person in people:
         person.records.sort(key=lambda record: (record.kind, record.label))
-    return sorted(people, key=lambda person: (person.values("name") or [""])[0])
+    return sorted(people, key=lambda person: min((r.name for r in person.records if r.name), default=""))
 
 
 def moment(text: str, *, end: bool = False) -> datetime:

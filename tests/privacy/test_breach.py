@@ -80,3 +80,16 @@ def test_window_bounds_are_read_as_vietnam_time_unless_an_offset_is_given():
     assert moment("2026-12-01", end=True) == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
     assert moment("2026-12-01T08:30") == datetime(2026, 12, 1, 1, 30, tzinfo=UTC)
     assert moment("2026-12-01T08:30Z") == datetime(2026, 12, 1, 8, 30, tzinfo=UTC)
+
+
+def test_a_wide_window_gives_the_same_answer(app, monkeypatch):
+    """On SQLite a window of more than WIDE events is read through ix_events_subject (a statement as text)."""
+    from portal.privacy import breach
+
+    item = make_item(phone="+84987000888", email="", contact_name="Tòng Văn Hải")
+    event("feedback", item.id, START + timedelta(hours=1))
+    event("feedback", item.id, START + timedelta(hours=2))
+    narrow = [person.row() for person in affected(START, END).people]
+    monkeypatch.setattr(breach, "WIDE", 0)
+    wide = [person.row() for person in affected(START, END).people]
+    assert wide == narrow and wide[0]["events"] == 2 and wide[0]["first"].startswith("2020-03-01T01:00")
