@@ -173,10 +173,21 @@ def register_event_sources(app: Flask) -> None:
     from portal.events import registry
     from portal.feedback import labels as feedback
     from portal.payments import labels as payments
+    from portal.privacy import retention
     from portal.statistics import export as statistics
 
     events = registry.init_app(app)
-    for feature in (accounts, agencies, calendar, catalog, dossiers, feedback, payments, statistics):
+    for feature in (
+        accounts,
+        agencies,
+        calendar,
+        catalog,
+        dossiers,
+        feedback,
+        payments,
+        retention,
+        statistics,
+    ):
         feature.register_events(events)
     # The audit filter lists the subject types in this reading order.
     events.order(

@@ -23,6 +23,14 @@ def init_app(app: Flask) -> None:
     from portal.jobs.cli import jobs_group  # jobs worker | status | sweep
 
     app.cli.add_command(jobs_group)
+    from portal.uploads.commands import storage_group  # storage new-key | rotate-key
+
+    app.cli.add_command(storage_group)
+    from portal.privacy.breach import affected_command  # affected --from … --to …
+    from portal.privacy.retention import retention_command  # retention [--dry-run]
+
+    app.cli.add_command(affected_command)
+    app.cli.add_command(retention_command)
 
 
 @click.command("seed-demo")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import os
 import re
@@ -77,6 +78,10 @@ class Settings:
     storage_url: str = ""
     s3_endpoint_url: str = ""  # a non-AWS store (MinIO, Ceph, moto); "" is AWS itself
     s3_region: str = ""
+    # Keys that encrypt stored uploads (portal.uploads.encryption), newest first: (key id, 32 bytes).
+    storage_keys: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+    # The retention schedule's periods that differ from its defaults (portal.privacy.retention): (rule, number).
+    retention: tuple[tuple[str, int], ...] = ()
     # Name of the background-job queue (portal.jobs): its key prefix in Redis, its name in the SQLite file.
     # Two portals sharing one Redis (staging and production) must use different names.
     jobs_queue: str = "portal-jobs"
@@ -164,6 +169,8 @@ class Settings:
         if metrics_token and len(metrics_token) < 32:
             problems.append("PORTAL_METRICS_TOKEN must be at least 32 characters (or empty)")
         storage_url, endpoint, region = _storage(env, problems)
+        storage_keys = _storage_keys(env, environment, storage_url, instance, problems)
+        retention = _retention(env.get("PORTAL_RETENTION", ""), problems)
         jobs_queue = env.get("PORTAL_JOBS_QUEUE", "").strip() or cls.jobs_queue
         if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,39}", jobs_queue):
             problems.append("PORTAL_JOBS_QUEUE must be 1 to 40 lower-case letters, digits, '.', '_' or '-'")
@@ -193,6 +200,8 @@ class Settings:
             storage_url=storage_url,
             s3_endpoint_url=endpoint,
             s3_region=region,
+            storage_keys=storage_keys,
+            retention=retention,
             jobs_queue=jobs_queue,
         )
 
@@ -208,6 +217,7 @@ class Settings:
             bank=BankAccount("970415", "113366668888", "UBND TINH SON LA"),
             testing=True,
             bank_webhook_secrets=("test-webhook-secret-" + "s" * 24,),
+            storage_keys=(("test1", b"\x01" * 32),),
         )
         return replace(base, **overrides)
 
@@ -222,17 +232,64 @@ def _normalise_database_url(url: str, problems: list[str]) -> str:
     return url
 
 
-def _development_secret(instance: Path) -> str:
-    """Generate a development secret once and keep it in the instance folder."""
-    path = instance / "secret_key"
+def _development_secret(
+    instance: Path, file: str = "secret_key", make=lambda: secrets.token_urlsafe(48)
+) -> str:
+    """Generate a development secret once and keep it in the instance folder (mode 0600)."""
+    path = instance / file
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     instance.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
+    key = make()
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w", encoding="ascii") as handle:
         handle.write(key)
     return key
+
+
+def new_storage_key(key_id: str) -> str:
+    """One PORTAL_STORAGE_KEYS entry: `id:` and 32 random bytes in URL-safe base64."""
+    return f"{key_id}:{base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()}"
+
+
+def _storage_keys(
+    env: Mapping[str, str], environment: str, storage_url: str, instance: Path, problems: list[str]
+):
+    """PORTAL_STORAGE_KEYS: `id:key,id:key`, newest first. Development without it: a key generated once into
+    instance/storage_keys (a shared store or production must name their keys: every node reads every file)."""
+    text = env.get("PORTAL_STORAGE_KEYS", "").strip()
+    if not text and (environment == "production" or storage_url):
+        why = "when PORTAL_ENV=production" if environment == "production" else "with PORTAL_STORAGE_URL"
+        problems.append(f"PORTAL_STORAGE_KEYS is required {why}: every node must use the same keys")
+        return ()
+    if not text:
+        text = _development_secret(instance, "storage_keys", lambda: new_storage_key("local1"))
+    keys: list[tuple[str, bytes]] = []
+    for entry in text.split(","):
+        key_id, _, encoded = entry.strip().partition(":")
+        try:
+            key = base64.urlsafe_b64decode(encoded.strip() + "=" * (-len(encoded.strip()) % 4))
+        except ValueError:
+            key = b""
+        if not _KEY_ID.fullmatch(key_id) or len(key) != 32 or key_id in dict(keys):
+            problems.append(
+                "PORTAL_STORAGE_KEYS must be id:key entries separated by commas, newest first: distinct ids of "
+                "1-32 letters, digits, '.', '_' or '-', 32-byte keys in base64 (flask --app portal storage new-key)"
+            )
+            return ()
+        keys.append((key_id, key))
+    return tuple(keys)
+
+
+def _retention(text: str, problems: list[str]) -> tuple[tuple[str, int], ...]:
+    entries = [
+        [part.strip() for part in entry.partition("=")[::2]] for entry in text.split(",") if entry.strip()
+    ]
+    if not all(re.fullmatch(r"[a-z_]{1,40}", name) and number.isdigit() for name, number in entries):
+        problems.append(
+            "PORTAL_RETENTION must be rule=number entries separated by commas (README: Retention)"
+        )
+    return tuple((name, int(number)) for name, number in entries if number.isdigit())
 
 
 def _bank(env: Mapping[str, str], environment: str, problems: list[str]) -> BankAccount:
@@ -298,6 +355,7 @@ def _networks(text: str | None, default: tuple[str, ...], problems: list[str]) -
 # digit. A prefix is folders of letters, digits, ".", "_" and "-" (no "..", no empty folder).
 _BUCKET = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
 _PREFIX = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]*(/[A-Za-z0-9_-][A-Za-z0-9._-]*)*")
+_KEY_ID = re.compile(r"[A-Za-z0-9_.-]{1,32}")
 
 
 def _storage(env: Mapping[str, str], problems: list[str]) -> tuple[str, str, str]:

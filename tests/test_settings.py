@@ -43,6 +43,7 @@ PRODUCTION = {
     "VIETQR_BANK_BIN": "970415",
     "VIETQR_ACCOUNT_NUMBER": "113366668888",
     "VIETQR_ACCOUNT_NAME": "UBND TINH SON LA",
+    "PORTAL_STORAGE_KEYS": "k1:" + "A" * 43,  # 32 zero bytes in base64
 }
 
 
@@ -272,4 +273,32 @@ def test_several_nodes_need_one_secret_key(tmp_path):
     with pytest.raises(SettingsError, match="SECRET_KEY is required with PORTAL_STORAGE_URL"):
         Settings.from_env(env)
     assert not (tmp_path / "secret_key").exists()
-    assert Settings.from_env({**env, "SECRET_KEY": "k" * 40}).secret_key == "k" * 40
+    keys = {"PORTAL_STORAGE_KEYS": "k1:" + "A" * 43}  # required there too (see below)
+    assert Settings.from_env({**env, **keys, "SECRET_KEY": "k" * 40}).secret_key == "k" * 40
+
+
+def test_storage_keys_are_generated_once_in_development_and_required_in_production(
+    settings_from, problems, instance
+):
+    first = settings_from()
+    assert first.storage_keys[0][0] == "local1" and len(first.storage_keys[0][1]) == 32
+    assert settings_from().storage_keys == first.storage_keys  # kept in instance/storage_keys
+    assert stat.S_IMODE((instance / "storage_keys").stat().st_mode) == 0o600
+    message = problems(**{**PRODUCTION, "PORTAL_STORAGE_KEYS": ""})
+    assert "PORTAL_STORAGE_KEYS is required when PORTAL_ENV=production" in message
+    message = problems(SECRET_KEY=GOOD_SECRET, PORTAL_STORAGE_URL="s3://portal-uploads")
+    assert "PORTAL_STORAGE_KEYS is required with PORTAL_STORAGE_URL" in message
+
+
+@pytest.mark.parametrize(
+    "keys",
+    ["k1", "k1:short", "k1:" + "A" * 43 + ",k1:" + "B" * 43, "bad id:" + "A" * 43, ":" + "A" * 43],
+)
+def test_malformed_storage_keys_are_refused(problems, keys):
+    assert "PORTAL_STORAGE_KEYS must be id:key entries" in problems(PORTAL_STORAGE_KEYS=keys)
+
+
+def test_storage_keys_are_read_newest_first(settings_from):
+    settings = settings_from(PORTAL_STORAGE_KEYS=" new:" + "B" * 43 + " , old:" + "A" * 43)
+    assert [key_id for key_id, _ in settings.storage_keys] == ["new", "old"]
+    assert "storage_keys=" not in repr(settings)  # never in a log line

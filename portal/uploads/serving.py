@@ -4,7 +4,8 @@ Always a download (`Content-Disposition: attachment`, under a name with the exte
 with the stored type as Content-Type, in a sandbox; a file missing from the store is logged and answered
 with a translated 404 page, never a 500 (`flask --app portal check-files` lists such rows); a store that
 cannot be reached raises StorageUnavailable, a translated 503 (storage.init_app). The file is streamed from
-the store in chunks, never read whole into memory. Downloads of personal files are audited by the routes
+the store in chunks and decrypted a segment at a time (portal.uploads.encryption), never read whole into
+memory. Downloads of personal files are audited by the routes
 with `audit_download()`.
 """
 
@@ -27,7 +28,7 @@ DOWNLOAD_ACTION = "file_downloaded"  # the audit event of a download, for every 
 def open_stored(name: str) -> StoredFile | None:
     """The stored file opened for reading, or None (logged) if the store does not hold it."""
     try:
-        return storage.backend().open(name)
+        return storage.open_decrypted(name)
     except Missing:
         current_app.logger.error("stored file missing: %r (run `flask --app portal check-files`)", name)
         return None
@@ -47,8 +48,8 @@ def missing_file_page():
 def attachment(handle: StoredFile, name: str, mimetype: str, display_name: str, *, public: bool = False):
     """`handle` (opened by open_stored(name)) as a download; cached only when the file is public."""
     response = send_file(
-        # The store's own stream: a local file keeps its descriptor (gunicorn may use sendfile), an S3 body
-        # is read from the connection a block at a time as the response goes out.
+        # Decrypted as the response goes out, a segment at a time, from the store's own stream (a local file,
+        # or an S3 body read from the connection).
         handle.stream,
         mimetype=served_type(mimetype),
         as_attachment=True,

@@ -2,6 +2,10 @@
 (portal.uploads.backends) — a folder under the instance path by default, or an S3-compatible bucket
 (PORTAL_STORAGE_URL=s3://bucket/prefix, portal.uploads.s3) when several machines serve the portal.
 
+Every file is encrypted before it reaches the store (portal.uploads.encryption, keys from
+PORTAL_STORAGE_KEYS): `store()` seals, `open_decrypted()` and `read()` decrypt. The store itself (backend()) holds only
+sealed bytes, so backups and the bucket are unreadable without the keys.
+
 Files are written before the database commit; if the request's transaction is rolled back (or the
 request fails), the files it wrote are removed again, so no orphan is left behind.
 """
@@ -20,9 +24,11 @@ from sqlalchemy.orm import Session
 
 from portal.errors import render_error
 
-from .backends import LocalStore, StorageUnavailable, Store
+from .backends import LocalStore, StorageUnavailable, Store, StoredFile
+from .encryption import Keyring, SealError, open_sealed, plain_size, seal
 
 EXTENSION = "portal.uploads.store"
+KEYRING = "portal.uploads.keyring"
 
 
 def backend() -> Store:
@@ -49,9 +55,34 @@ def store(data: bytes, suffix: str) -> str:
     take away a file that another request committed.
     """
     name = f"{hashlib.sha256(data).hexdigest()[:32]}-{secrets.token_hex(8)}{suffix}"
-    backend().put(name, data)
+    backend().put(name, seal(data, name, keyring()))
     g.setdefault("new_upload_names", []).append(name)
     return name
+
+
+def keyring() -> Keyring:
+    return current_app.extensions[KEYRING]
+
+
+def open_decrypted(name: str) -> StoredFile:
+    """The stored file opened for reading as plaintext (decrypted a segment at a time as it is read), with
+    its plaintext size. Missing if there is none; StorageUnavailable if it cannot be decrypted (its key is
+    not configured, or it was altered: logged)."""
+    handle = backend().open(name)
+    try:
+        stream, header = open_sealed(handle.stream, name, keyring())
+    except SealError as error:
+        handle.close()
+        current_app.logger.error("stored file %r cannot be decrypted: %s", name, error)
+        raise StorageUnavailable(f"{name}: {error}") from error
+    size = handle.size if header is None else plain_size(handle.size, header)
+    return StoredFile(stream, size, handle.modified)
+
+
+def read(name: str) -> bytes:
+    """The whole stored file, decrypted (for exports and checks; downloads stream with open_decrypted())."""
+    with open_decrypted(name) as handle:
+        return handle.read()
 
 
 def _files_committed(session) -> None:
@@ -104,6 +135,10 @@ def init_app(app: Flask) -> None:
     """Choose the store; forget a request's new files once committed (a listener on the Session class,
     installed once per process) and remove them if it ends without a commit; a store that cannot be reached
     answers a translated 503."""
+    keys = app.config["PORTAL_SETTINGS"].storage_keys
+    if not keys:
+        raise RuntimeError("no storage key: set PORTAL_STORAGE_KEYS (see README, Configuration)")
+    app.extensions[KEYRING] = Keyring(keys)
     configured = configured_store(app)
     if configured is not None:
         app.extensions[EXTENSION] = configured

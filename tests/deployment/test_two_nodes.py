@@ -33,7 +33,7 @@ from pathlib import Path
 
 import pytest
 
-from portal.settings import ROOT
+from portal.settings import ROOT, new_storage_key
 from tests.support import nodes
 from tests.support.databases import POSTGRES_URL, throwaway_database
 from tests.support.double_post import hidden_fields
@@ -238,6 +238,7 @@ def cluster(tmp_path_factory):
         }
         base_env |= credentials | {
             "SECRET_KEY": secrets.token_urlsafe(48),  # the same on every node
+            "PORTAL_STORAGE_KEYS": new_storage_key("k1"),  # so are the upload store's keys
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
             "PORTAL_STORAGE_URL": f"s3://{BUCKET}/run-{secrets.token_hex(4)}",

@@ -17,6 +17,12 @@ def names() -> set[str]:
 
 
 def content(name: str) -> bytes:
+    """The file as the portal reads it (decrypted)."""
+    return storage.read(name)
+
+
+def raw_content(name: str) -> bytes:
+    """The bytes the store holds (sealed)."""
     with storage.backend().open(name) as handle:
         return handle.read()
 

@@ -38,7 +38,9 @@ def test_store_names_are_server_chosen_and_never_shared(app):
     name = storage.store(data, ".jpg")
     # Content hash (for integrity checks) plus a random part: no two uploads share a file.
     assert re.fullmatch(hashlib.sha256(data).hexdigest()[:32] + r"-[0-9a-f]{16}\.jpg", name)
-    assert content(name) == data and storage.backend().size(name) == len(data)
+    assert content(name) == data
+    with storage.open_decrypted(name) as handle:
+        assert handle.size == len(data)  # the plaintext's size, worked out from the sealed file's
     again = storage.store(data, ".jpg")
     assert again != name and content(again) == data and {name, again} <= names()
 

@@ -6,15 +6,17 @@ from __future__ import annotations
 import pytest
 
 from portal import create_app
-from portal.settings import Settings, SettingsError
+from portal.settings import Settings, SettingsError, new_storage_key
 from portal.uploads import storage
 from portal.uploads.backends import LocalStore
 from portal.uploads.s3 import S3Store
 
 
 def read(tmp_path, **env: str) -> Settings:
-    # A shared store means several nodes, which must share one SECRET_KEY (tests/test_settings.py).
-    return Settings.from_env({"PORTAL_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40, **env})
+    # A shared store means several nodes, which must share one SECRET_KEY (tests/test_settings.py) and the
+    # storage keys (tests/uploads/test_encryption.py).
+    keys = {"PORTAL_STORAGE_KEYS": new_storage_key("k1")} if env.get("PORTAL_STORAGE_URL") else {}
+    return Settings.from_env({"PORTAL_INSTANCE_PATH": str(tmp_path), "SECRET_KEY": "s" * 40, **keys, **env})
 
 
 def refused(tmp_path, **env: str) -> str:
