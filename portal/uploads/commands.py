@@ -6,7 +6,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
-from portal.settings import new_storage_key
+from portal.settings_secrets import new_storage_key
 
 from . import storage
 from .rotation import rotate

@@ -33,7 +33,8 @@ from pathlib import Path
 
 import pytest
 
-from portal.settings import ROOT, new_storage_key
+from portal.settings import ROOT
+from portal.settings_secrets import new_storage_key
 from tests.support import nodes
 from tests.support.databases import POSTGRES_URL, throwaway_database
 from tests.support.double_post import hidden_fields

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from portal import create_app
-from portal.settings import Settings, SettingsError, new_storage_key
+from portal.settings import Settings, SettingsError
+from portal.settings_secrets import new_storage_key
 from portal.uploads import storage
 from portal.uploads.backends import LocalStore
 from portal.uploads.s3 import S3Store
