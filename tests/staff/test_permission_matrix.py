@@ -73,6 +73,10 @@ EXPECTED = {
     "accounts_admin.security": {"admin"},
     "accounts_admin.account_two_factor": {"agency_admin", "admin"},
     # --- end of sign-in security
+    # API keys for the Open311 interface (issue 12): the province administrator only (tests/apikeys/).
+    "apikeys_admin.keys": {"admin"},
+    "apikeys_admin.issue": {"admin"},
+    "apikeys_admin.revoke": {"admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
