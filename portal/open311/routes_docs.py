@@ -21,7 +21,17 @@ def openapi():
     return Response(body, content_type="application/json; charset=utf-8")
 
 
+EXAMPLES = """curl '{base}/open311/v2/services.xml'
+curl '{base}/open311/v2/requests.json?status=open&page_size=50&lang=en'
+curl -d api_key=$KEY -d service_code=giao-thong -d lat=21.3256 -d long=103.9188 \\
+  -d 'attribute[commune]=03670' -d 'attribute[consent]=yes' -d phone=0912345678 \\
+  --data-urlencode 'description=Sạt lở đường vào bản Hua La' \\
+  '{base}/open311/v2/requests.json'"""
+
+
 @bp.get("/api")
 def page():
     base = current_app.config["PORTAL_SETTINGS"].base_url
-    return render_template("open311/api.html", base=base, jurisdiction=jurisdiction())
+    return render_template(
+        "open311/api.html", examples=EXAMPLES.format(base=base), jurisdiction=jurisdiction()
+    )
