@@ -212,6 +212,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.dossiers.routes import bp as dossiers
     from portal.dossiers.routes_staff import bp as dossiers_staff
     from portal.events.routes_audit import bp as staff_audit
+    from portal.exports.routes import bp as exports
+    from portal.exports.routes import staff as exports_staff
     from portal.feedback.routes import bp as feedback
     from portal.feedback.routes_admin import bp as feedback_admin
     from portal.feedback.routes_staff import bp as feedback_staff
@@ -240,6 +242,8 @@ def register_blueprints(app: Flask) -> None:
         tracking,
         open311,
         open311_docs,
+        exports,
+        exports_staff,
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)

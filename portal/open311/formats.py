@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
 from flask import Response
 
-from portal.domain.working_days import LOCAL_TZ
+from portal.domain.w3c import parse_w3c, w3c
+
+__all__ = ["parse_w3c", "w3c"]  # with the wire formats, for the routes
 
 FORMATS = ("xml", "json")
 MIMETYPES = {"xml": "text/xml; charset=utf-8", "json": "application/json; charset=utf-8"}
@@ -43,30 +44,6 @@ class Open311Error(Exception):
         self.status = status
         self.errors = [(code or status, description)]
         self.retry_after = retry_after
-
-
-def w3c(moment: datetime | None) -> str | None:
-    """A W3C datetime in the province's zone: 2026-12-06T14:30:00+07:00."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(LOCAL_TZ).replace(microsecond=0).isoformat()
-
-
-_W3C = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
-
-
-def parse_w3c(text: str) -> datetime:
-    """A W3C datetime (a date alone is its midnight in the province); ValueError when it is not one.
-    A time without a zone is read in the province's zone."""
-    text = text.strip()
-    if not _W3C.match(text):
-        raise ValueError(text)
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=LOCAL_TZ)
-    return moment.astimezone(UTC)
 
 
 def _scalar(value: Any) -> str:

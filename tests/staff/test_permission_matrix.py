@@ -77,6 +77,8 @@ EXPECTED = {
     "apikeys_admin.keys": {"admin"},
     "apikeys_admin.issue": {"admin"},
     "apikeys_admin.revoke": {"admin"},
+    # The dossier export for other government systems (issue 12 item 6): leaders and administrators.
+    "exports_staff.dossiers_for_staff": {"leader", "agency_admin", "admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
@@ -111,6 +113,7 @@ def fill(rule) -> str:
         "row_id": "1",
         "kind": "feedback",
         "item_id": str(feedback.id),
+        "fmt": "json",
     }
     path = rule.rule
     for name, value in values.items():
