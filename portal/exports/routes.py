@@ -4,17 +4,20 @@ agency (or the province), paged by id (`after`), incremental by `updated_since`,
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from flask import Blueprint, Response, jsonify, request
 from flask_login import current_user
 
 from portal.apikeys import operations as keys
 from portal.auth.access import agency_scope, allow, protect
+from portal.calendar.queries import local_now
 from portal.domain.roles import Role
 from portal.domain.w3c import parse_w3c
 from portal.events.operations import record
 from portal.extensions import csrf, db
 
-from . import dossiers
+from . import dossiers, statistics
 
 bp = Blueprint("exports", __name__, url_prefix="/exports/v1")
 csrf.exempt(bp)
@@ -77,6 +80,27 @@ def dossiers_for_key(fmt: str):
     response, count = _export(fmt, key.agency_id)
     record("api_key", key.id, "exported", note=f"dossiers: {count}")
     db.session.commit()
+    return response
+
+
+@bp.get("/statistics.json")
+def statistics_for_key():
+    """Decision 766 figures per agency for one local day (`day=YYYY-MM-DD`, by default yesterday)."""
+    key = keys.find(request.headers.get("X-API-Key", ""))
+    if key is None:
+        raise Refused(403, "X-API-Key header missing, wrong or revoked")
+    wait = keys.over_read_limit(key)
+    if wait:
+        raise Refused(429, "over this key's hourly read limit", wait)
+    text = (request.args.get("day") or "").strip()
+    try:
+        day = date.fromisoformat(text) if text else local_now().date() - timedelta(days=1)
+    except ValueError:
+        raise Refused(400, "day must be YYYY-MM-DD") from None
+    if not date(2000, 1, 1) <= day <= local_now().date():
+        raise Refused(400, "day must be a past or present day")
+    response = jsonify(statistics.feed(day, key.agency_id))
+    response.headers["Cache-Control"] = "no-store"
     return response
 
 

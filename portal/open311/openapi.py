@@ -8,8 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal.exports.dossiers import FIELDS as EXPORT_FIELDS
-
+from .openapi_exports import exports
 from .openapi_schemas import NULLABLE_STRING, SCHEMAS
 
 API = "/open311/v2"
@@ -308,7 +307,7 @@ def document(base_url: str) -> dict:
             },
         }
     }
-    paths.update(_exports())
+    paths.update(exports())
     return {
         "openapi": "3.1.0",
         "info": {
@@ -321,57 +320,4 @@ def document(base_url: str) -> dict:
         "servers": [{"url": base_url}],
         "paths": paths,
         "components": {"schemas": SCHEMAS},
-    }
-
-
-def _exports() -> dict:
-    """The dossier export (portal/exports): key in the X-API-Key header."""
-    error = {
-        "description": "Refused",
-        "content": _json(
-            {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}}
-        ),
-    }
-    record = {
-        "type": "object",
-        "required": list(EXPORT_FIELDS),
-        "properties": {name: {} for name in EXPORT_FIELDS},
-    }
-    body = {
-        "type": "object",
-        "required": ["version", "records", "next_after"],
-        "properties": {
-            "version": {"const": "1"},
-            "records": {"type": "array", "items": record},
-            "next_after": {"type": ["integer", "null"]},
-        },
-    }
-    parameters = [
-        {"name": "X-API-Key", "in": "header", "required": True, "schema": {"type": "string"}},
-        _query("updated_since", "W3C datetime: dossiers whose timeline changed after it."),
-        _query(
-            "after",
-            "The last id of the previous page (X-Next-After).",
-            {"type": "integer", "minimum": 0, "maximum": 99999999999},
-        ),
-    ]
-    responses = {"400": error, "403": error, "429": error}
-    return {
-        "/exports/v1/dossiers.json": {
-            "get": {
-                "summary": "Dossiers in the national portal's synchronisation layout, version 1 (JSON)",
-                "parameters": parameters,
-                "responses": {"200": {"description": "OK", "content": _json(body)}, **responses},
-            }
-        },
-        "/exports/v1/dossiers.csv": {
-            "get": {
-                "summary": "The same as CSV (UTF-8 with BOM, the same field order)",
-                "parameters": parameters,
-                "responses": {
-                    "200": {"description": "OK", "content": {"text/csv": {"schema": {"type": "string"}}}},
-                    **responses,
-                },
-            }
-        },
     }

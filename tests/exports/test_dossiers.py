@@ -77,3 +77,40 @@ def test_leaders_export_their_agency(client, login):
     response = client.get("/staff/exports/dossiers.json")
     assert response.status_code == 200
     assert {r["MaCoQuan"] for r in response.get_json()["records"]} <= {dossier.agency.code}
+
+
+def test_the_766_feed_per_agency_and_day(client):
+    from portal.calendar.queries import local_now
+
+    make_dossier(received=True)
+    today = local_now().date().isoformat()
+    _key, secret = issue_key("IOC")
+    response = client.get(
+        "/exports/v1/statistics.json", headers={"X-API-Key": secret}, query_string={"day": today}
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["version"] == "1" and body["day"] == today and "province" in body
+    assert body["agencies"] and {"code", "name", "figures", "indicators", "total_points"} <= set(
+        body["agencies"][0]
+    )
+    assert sum(a["figures"].get("received", 0) or 0 for a in body["agencies"]) >= 0
+    text = response.get_data(as_text=True)
+    assert "+84" not in text and "@" not in text  # counts only
+    yesterday = client.get("/exports/v1/statistics.json", headers={"X-API-Key": secret})
+    assert yesterday.status_code == 200
+    for bad in ("2026-02-30", "tomorrow", "2999-01-01"):
+        assert (
+            client.get(
+                "/exports/v1/statistics.json", headers={"X-API-Key": secret}, query_string={"day": bad}
+            ).status_code
+            == 400
+        )
+    assert client.get("/exports/v1/statistics.json").status_code == 403
+
+
+def test_an_agency_key_sees_its_agency_only(client):
+    dossier = make_dossier(received=True)
+    _key, secret = issue_key("Xã", agency_id=dossier.agency_id)
+    body = client.get("/exports/v1/statistics.json", headers={"X-API-Key": secret}).get_json()
+    assert [a["code"] for a in body["agencies"]] == [dossier.agency.code] and "province" not in body
