@@ -127,6 +127,26 @@ def test_no_personal_field_on_any_endpoint(client, items, fmt, lang, extensions)
             assert SHOWN_NAME not in body, url  # a published name only with the extension
 
 
+def test_the_other_machine_endpoints(client, items):
+    """The OpenAPI description, the /api page and the IOC's statistics feed (counts only) show nothing
+    personal either. The dossier export is the one machine endpoint that carries the applicant's identity,
+    as the national portal's synchronisation requires: it answers only a key or an officer of the agency,
+    and each export is audited (tests/exports/)."""
+    _key, secret = issue_key("IOC")
+    bodies = [
+        client.get("/openapi.json").get_data(as_text=True),
+        client.get("/api").get_data(as_text=True),
+        client.get(
+            "/exports/v1/statistics.json",
+            headers={"X-API-Key": secret},
+            query_string={"day": date.today().isoformat()},
+        ).get_data(as_text=True),
+    ]
+    for body in bodies:
+        assert not [field for field in PERSONAL if field in body]
+    assert client.get("/exports/v1/dossiers.json").status_code == 403
+
+
 def test_what_is_shown_instead(client, items):
     hidden, shown = items
     import json
@@ -172,4 +192,3 @@ def test_serializer_is_an_allowlist():
         "long",
         "media_url",
     )
-    assert date  # (imported for readers: dates are W3C strings, never date objects, on the wire)
