@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> Flask:
         throttle,
     )
     from portal.accounts import loader as accounts_loader
+    from portal.apikeys import cli as apikeys_cli
     from portal.calendar import version as calendar_version
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_blueprints(app)
     drop_repeated_context_processors(app)
     cli.init_app(app)
+    apikeys_cli.init_app(app)  # flask api-key create|revoke|list
     trust_proxies(app, settings.trusted_proxies)
     return app
 
@@ -167,6 +169,7 @@ def register_event_sources(app: Flask) -> None:
     no feature, each feature declares its subjects, action names and links (portal.events.registry)."""
     from portal.accounts import labels as accounts
     from portal.agencies import labels as agencies
+    from portal.apikeys import labels as apikeys
     from portal.calendar import labels as calendar
     from portal.catalog import labels as catalog
     from portal.dossiers import labels as dossiers
@@ -180,6 +183,7 @@ def register_event_sources(app: Flask) -> None:
     for feature in (
         accounts,
         agencies,
+        apikeys,
         calendar,
         catalog,
         dossiers,
@@ -213,16 +217,21 @@ def register_blueprints(app: Flask) -> None:
     from portal.accounts.routes_admin import bp as accounts_admin
     from portal.admin.routes import bp as admin
     from portal.agencies.routes_admin import bp as agencies_admin
+    from portal.apikeys.routes_admin import bp as apikeys_admin
     from portal.calendar.routes_admin import bp as calendar_admin
     from portal.catalog.routes import bp as catalog
     from portal.catalog.routes_admin import bp as catalog_admin
     from portal.dossiers.routes import bp as dossiers
     from portal.dossiers.routes_staff import bp as dossiers_staff
     from portal.events.routes_audit import bp as staff_audit
+    from portal.exports.routes import bp as exports
+    from portal.exports.routes import staff as exports_staff
     from portal.feedback.routes import bp as feedback
     from portal.feedback.routes_admin import bp as feedback_admin
     from portal.feedback.routes_staff import bp as feedback_staff
     from portal.main.routes import bp as main
+    from portal.open311.routes import bp as open311
+    from portal.open311.routes_docs import bp as open311_docs
     from portal.papers.routes import bp as papers
     from portal.papers.routes_staff import bp as papers_staff
     from portal.payments.routes import bp as payments
@@ -247,6 +256,10 @@ def register_blueprints(app: Flask) -> None:
         payments_staff,
         staff,
         tracking,
+        open311,
+        open311_docs,
+        exports,
+        exports_staff,
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)
@@ -259,6 +272,7 @@ def register_blueprints(app: Flask) -> None:
         accounts_admin,
         calendar_admin,
         payments_admin,
+        apikeys_admin,
     ):
         app.register_blueprint(blueprint)
     for blueprint in (staff_dashboard, statistics):  # /staff/dashboard (+ .csv) and the public /statistics

@@ -2,12 +2,14 @@
 
 from portal.accounts.models import Account, PasswordResetToken, RecoveryCode, SecondFactor, SignInPolicy
 from portal.agencies.models import Agency
+from portal.apikeys.models import ApiKey
 from portal.calendar.models import CalendarDay
 from portal.catalog.models import Procedure, RequiredDocument
 from portal.dossiers.models import Dossier, DossierApology, DossierFile, DossierPause
 from portal.events.models import Event
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
 from portal.jobs.models import OutboxJob
+from portal.open311.models import ApiSubmission
 from portal.payments.bank_account import VietQRAccount
 from portal.payments.models import BankTransaction, Payment
 from portal.places.models import AdminUnit
@@ -16,6 +18,8 @@ from portal.sequences import DailySequence
 __all__ = [
     "Account",
     "AdminUnit",
+    "ApiKey",
+    "ApiSubmission",
     "Agency",
     "BankTransaction",
     "CalendarDay",

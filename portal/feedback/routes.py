@@ -22,7 +22,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import form_nonce, fragments, http_cache, mail, pagination, qr, throttle
+from portal import form_nonce, fragments, http_cache, pagination, qr, throttle
 from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.choices import PreparedChoices
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
@@ -39,6 +39,7 @@ from . import operations, policy, queries
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
 from .models import Feedback, FeedbackPhoto
+from .receipt import queue_receipt
 from .timeline import public_timeline
 
 bp = Blueprint("feedback", __name__, url_prefix="/feedback", template_folder="templates")
@@ -151,14 +152,7 @@ def submit():
     )
     try:
         item, token = operations.submit(data, current_user if current_user.is_authenticated else None)
-        mailed = mail.queue(
-            item.email,
-            "feedback/email/submitted.txt",
-            item.locale,
-            key=f"mail:feedback:{item.code}:submitted",
-            item=item,
-            link=current_app.config["PORTAL_SETTINGS"].base_url + url_for(".secret_link", token=token),
-        )
+        mailed = queue_receipt(item, token)
         item_id, code = item.id, item.code  # read before the commit expires them (no reload after it)
         db.session.commit()  # the confirmation leaves with the report, or not at all
     except IntegrityError as error:  # the same form, sent at the same moment, was stored first

@@ -74,6 +74,12 @@ EXPECTED = {
     "accounts_admin.security": {"admin"},
     "accounts_admin.account_two_factor": {"agency_admin", "admin"},
     # --- end of sign-in security
+    # API keys for the Open311 interface (issue 12): the province administrator only (tests/apikeys/).
+    "apikeys_admin.keys": {"admin"},
+    "apikeys_admin.issue": {"admin"},
+    "apikeys_admin.revoke": {"admin"},
+    # The dossier export for other government systems (issue 12 item 6): leaders and administrators.
+    "exports_staff.dossiers_for_staff": {"leader", "agency_admin", "admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
@@ -108,6 +114,7 @@ def fill(rule) -> str:
         "row_id": "1",
         "kind": "feedback",
         "item_id": str(feedback.id),
+        "fmt": "json",
     }
     path = rule.rule
     for name, value in values.items():
