@@ -5,7 +5,7 @@ from portal.agencies.models import Agency
 from portal.apikeys.models import ApiKey
 from portal.calendar.models import CalendarDay
 from portal.catalog.models import Procedure, RequiredDocument
-from portal.dossiers.models import Dossier, DossierApology, DossierFile, DossierPause
+from portal.dossiers.models import Dossier, DossierApology, DossierFile, DossierPause, DossierRating
 from portal.events.models import Event
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
 from portal.jobs.models import OutboxJob
@@ -28,6 +28,7 @@ __all__ = [
     "DossierApology",
     "DossierFile",
     "DossierPause",
+    "DossierRating",
     "Event",
     "Feedback",
     "FeedbackCategory",

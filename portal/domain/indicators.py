@@ -11,7 +11,13 @@ indicator without a threshold scores rate × max.
 
 Not applicable: a rate whose denominator is 0 is None. Its points are None too: full points are NOT
 awarded; the indicator is reported as not applicable and left out of the group and overall totals
-and of their maxima (our choice; §7 is silent).
+and of their maxima (our choice; §7 is silent). "No data" (`NO_DATA`) is the same for an indicator whose
+source does not exist yet for the scope (5.4 before its first dossier rating): it scores nothing.
+
+The dashboard's counts (`Figures`) come from one definition each, the 2.1 population's four buckets of
+`portal.domain.timeliness`, so they cannot contradict each other: processed = on time + late, handled =
+processed + open within + overdue now, 2.1's rate = (on time + open within) ÷ handled. "Overdue" is one
+definition too (`is_overdue`): the staff queue's mark and the dashboard's "overdue now" are both it.
 """
 
 from __future__ import annotations
@@ -19,9 +25,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 from types import MappingProxyType
+
+from portal.domain import timeliness
 
 
 def _check(facts: object, parts: tuple[tuple[str, str], ...]) -> None:
@@ -57,7 +66,8 @@ class DossierFacts:
     # open at the end, each in exactly one of the next four fields, by `portal.domain.timeliness`
     # (the one statement of the rule; `CASE_BUCKET` gives the field of each case). The end is when it
     # reached 9; if never, 10; if never, 8 (stopped); a dossier waiting in 5 at the end ended at that
-    # request. Withdrawn (7) and refused-at-intake (3) dossiers are not in it. Status 6 counts as open.
+    # request; a dossier refused at intake (3) ended at its refusal, on time. Withdrawn (7) dossiers are
+    # not in it. Status 6 counts as open.
     finished_on_time: int = 0  # ended on or before the appointment date (NgayHenTra) pushed back by
     #                                  the citizen's supplement time, with at most one supplement request
     finished_late: int = 0  # ended after that date, or ended with more than one supplement request
@@ -66,9 +76,10 @@ class DossierFacts:
     open_overdue: int = 0  # open (2, 4, 6) at the end, appointment date passed ("overdue now"; 6: passed
     #                                  when the fee was requested), or already more than one supplement request
     complained: int = 0  # of `finished_on_time` + `open_within_deadline`: the subject of a
-    #                                  feedback item or rated unsatisfied (5.4; late ones are not recounted)
-    rated: int = 0  # of `results_ready`: the citizen left a satisfaction rating
-    satisfied: int = 0  # of `rated`: the rating was "satisfied"
+    #                                  feedback item or rated unsatisfied by the end (5.4; late ones are
+    #                                  not recounted)
+    rated: int = 0  # dossiers the citizen rated in the range (once each, after the result was returned)
+    satisfied: int = 0  # of `rated`: rated "satisfied" or "very satisfied"
 
     def __post_init__(self) -> None:
         _check(
@@ -82,15 +93,25 @@ class DossierFacts:
                 ("paper_results", "results_ready"),
                 ("e_results", "paper_results"),
                 ("complained", "finished_on_time+open_within_deadline"),
-                ("rated", "results_ready"),
                 ("satisfied", "rated"),
             ),
         )
 
     @property
+    def ended(self) -> int:
+        """Of the 2.1 population, ended in the range: result ready or returned, stopped, refused at intake,
+        or waiting for the citizen's documents at the end (the dashboard's "processed")."""
+        return self.finished_on_time + self.finished_late
+
+    @property
+    def open(self) -> int:
+        """Of the 2.1 population, open at the end (2, 4, 6)."""
+        return self.open_within_deadline + self.open_overdue
+
+    @property
     def handled(self) -> int:
         """The 2.1 population."""
-        return self.finished_on_time + self.finished_late + self.open_within_deadline + self.open_overdue
+        return self.ended + self.open
 
 
 @dataclass(frozen=True)
@@ -178,11 +199,19 @@ FORMULAS: Mapping[str, tuple[str, Counts]] = MappingProxyType(
         ),
         "5.3": ("feedback_satisfaction", lambda d, f, c: (f.received - f.unsatisfactory, f.received)),
         # 100% − (late share + share with feedback or a dislike); `complained` excludes the late ones.
+        # No data (NO_DATA) until the scope has a dossier rating in the range.
         "5.4": (
             "dossier_satisfaction",
             lambda d, f, c: (d.finished_on_time + d.open_within_deadline - d.complained, d.handled),
         ),
     }
+)
+
+# Indicator id → when its source data does not exist for the scope and range: the line shows "no data"
+# and scores nothing (as not applicable). 5.4 before any rating would be 2.1's on-time share again, with
+# full points for satisfaction nobody expressed.
+NO_DATA: Mapping[str, Callable[[DossierFacts, FeedbackFacts, CatalogFacts], bool]] = MappingProxyType(
+    {"5.4": lambda d, f, c: d.rated == 0}
 )
 
 P80, P50, P90 = Fraction(4, 5), Fraction(1, 2), Fraction(9, 10)
@@ -216,6 +245,7 @@ class Line:
     rate: Fraction | None  # None: not applicable
     points: Fraction | None  # None: not applicable (not counted in totals or maxima)
     max_points: Fraction  # the table's maximum, shown even when not applicable
+    no_data: bool = False  # NO_DATA: the source does not exist yet (rate and points None)
 
 
 @dataclass(frozen=True)
@@ -246,8 +276,11 @@ def score(
     lines = []
     for key, (max_points, threshold) in table.items():
         label, counts = FORMULAS[key]
-        value = rate(*counts(dossiers, feedback, catalog))
-        lines.append(Line(key, label, value, points(value, max_points, threshold), Fraction(max_points)))
+        missing = key in NO_DATA and NO_DATA[key](dossiers, feedback, catalog)
+        value = None if missing else rate(*counts(dossiers, feedback, catalog))
+        lines.append(
+            Line(key, label, value, points(value, max_points, threshold), Fraction(max_points), missing)
+        )
     groups: dict[str, list[Fraction]] = {}
     for line in lines:
         total = groups.setdefault(line.id.split(".")[0], [Fraction(0), Fraction(0)])
@@ -267,11 +300,13 @@ def score(
 class Figures:
     """The dashboard's plain figures (issue 6 item 5); shares are None when not applicable."""
 
-    received: int
-    processed: int  # §4 bucket "Đã xử lý": reached 9 (10 passes through 9) or 7
+    received: int  # reached 2 (received) in the range
+    handled: int  # the 2.1 population: processed + open_within + overdue_now
+    processed: int  # ended in the range (DossierFacts.ended) = on_time + late
     on_time: int  # ended on time (2.1's rule)
     late: int  # ended late
-    overdue_now: int  # open past the appointment date at the end
+    open_within: int  # open at the end, within the deadline
+    overdue_now: int  # open at the end and overdue (`is_overdue`)
     online_submission_share: Fraction | None
     online_payment_share: Fraction | None
     digitised_share: Fraction | None
@@ -286,9 +321,11 @@ def figures(d: DossierFacts, f: FeedbackFacts) -> Figures:
     """Dashboard figures from the same facts as `score`, so the two never disagree."""
     return Figures(
         d.received,
-        d.results_ready + d.withdrawn,
+        d.handled,
+        d.ended,
         d.finished_on_time,
         d.finished_late,
+        d.open_within_deadline,
         d.open_overdue,
         rate(d.online_submitted, d.received),
         rate(d.paid_online, d.fee_bearing),
@@ -299,6 +336,19 @@ def figures(d: DossierFacts, f: FeedbackFacts) -> Figures:
         rate(d.satisfied, d.rated),
         rate(f.satisfied, f.satisfied + f.unsatisfied),
     )
+
+
+OVERDUE = "overdue"  # the bucket of `portal.domain.timeliness` that "overdue" names
+
+
+def is_overdue(facts: timeliness.Facts, today: date) -> bool:
+    """The one definition of "overdue" (Quá hạn) for a dossier on `today` (local): in 2.1's population,
+    not ended, and late already: its clock ran past the legal due date (2, 4), its fee was asked for after
+    that date (6), or it has had more than one supplement request. A dossier whose result is ready (9) or
+    returned (10), stopped, refused, withdrawn or waiting for the citizen's documents is never overdue,
+    whatever today is. The dashboard's "overdue now" counts these; the staff queue marks these.
+    """
+    return timeliness.bucket(facts, today) == OVERDUE
 
 
 def decimal(value: Fraction | None, places: int = 2) -> Decimal | None:

@@ -32,13 +32,19 @@ from portal.domain.dossier_status import ON_THE_CLOCK, DossierStatus
 S = DossierStatus
 
 # --- the population: "dossiers received or handled" --------------------------------------------------
-# Never received (1 waits for the desk, 3 was refused at intake: it never had an appointment date), or
-# taken back by the citizen (7): not judged. Every other status with a legal due date is in it.
-OUTSIDE_POPULATION = frozenset({S.SUBMITTED, S.REFUSED, S.WITHDRAWN})
+# Never received (1 waits for the desk), or taken back by the citizen (7): not judged. Every other
+# status with a legal due date is in it, and so are dossiers refused at intake (3): §7.2 row 2.1 names
+# "stopped/refused" among the ends, so a refusal is handled, and it counts where it happened.
+OUTSIDE_POPULATION = frozenset({S.SUBMITTED, S.WITHDRAWN})
+# Refused at intake (form 03): ended by the refusal, before any appointment date existed. The refusal
+# answers the request at the desk and nothing was promised that could be missed, so it ends by its due
+# date: on time (Case.REFUSED_AT_INTAKE). Without a recorded refusal moment it cannot be placed in a
+# range and is not judged.
+REFUSED_AT_INTAKE = frozenset({S.REFUSED})
 
 # --- the end: "processed" > "result returned" > "stopped" > an unanswered supplement request ---------
 # Which moments end a dossier, in order of precedence (the first one present is the end).
-END_ORDER = ("finished", "returned", "stopped", "waiting_for_documents")
+END_ORDER = ("finished", "returned", "stopped", "refused", "waiting_for_documents")
 # The stop moment ends a dossier only while it is stopped; an open supplement request only while it
 # waits for the documents.
 STOPPED = frozenset({S.STOPPED})
@@ -87,6 +93,7 @@ class Case(StrEnum):
     """The ordered cases of the rule: the first that applies decides (`judge`, and the SQL CASE)."""
 
     OUTSIDE = "outside"  # status in OUTSIDE_POPULATION, or no due date: not judged
+    REFUSED_AT_INTAKE = "refused_at_intake"  # refused at intake, with its refusal day → ON_TIME
     ENDED_TOO_MANY = "ended_too_many"  # ended, more than the allowed requests → LATE
     ENDED_AFTER_DUE = "ended_after_due"  # ended, end day > due → LATE
     ENDED_BY_DUE = "ended_by_due"  # ended, end day ≤ due → EARLY (<) or ON_TIME (=)
@@ -109,6 +116,7 @@ class Facts:
     finished: date | None = None  # reached 9 "processed"
     returned: date | None = None  # reached 10 "result returned"
     stopped: date | None = None  # reached 8 "stopped" (read only while status is 8)
+    refused: date | None = None  # reached 3 "refused at intake" (read only while status is 3)
     waiting_since: date | None = None  # the open supplement request (read only while status is 5)
     fee_requested: date | None = None  # the open fee request (read only while status is 6)
 
@@ -119,6 +127,7 @@ def end_day(facts: Facts) -> date | None:
         "finished": facts.finished,
         "returned": facts.returned,
         "stopped": facts.stopped if facts.status in STOPPED else None,
+        "refused": facts.refused if facts.status in REFUSED_AT_INTAKE else None,
         "waiting_for_documents": facts.waiting_since if facts.status in WAITING_FOR_DOCUMENTS else None,
     }
     return next((moments[name] for name in END_ORDER if moments[name] is not None), None)
@@ -126,6 +135,8 @@ def end_day(facts: Facts) -> date | None:
 
 def case_of(facts: Facts, today: date) -> Case:
     """The first case of CASES that applies to the dossier."""
+    if facts.status in REFUSED_AT_INTAKE:
+        return Case.OUTSIDE if facts.refused is None else Case.REFUSED_AT_INTAKE
     if facts.status in OUTSIDE_POPULATION or facts.due is None:
         return Case.OUTSIDE
     end = end_day(facts)
@@ -148,6 +159,7 @@ def case_of(facts: Facts, today: date) -> Case:
 
 
 _VERDICT: dict[Case, Verdict] = {
+    Case.REFUSED_AT_INTAKE: Verdict.ON_TIME,
     Case.ENDED_TOO_MANY: Verdict.LATE,
     Case.ENDED_AFTER_DUE: Verdict.LATE,
     Case.OPEN_TOO_MANY: Verdict.ALREADY_LATE,

@@ -56,8 +56,8 @@ def _open_since(dossier, reason: str) -> date | None:
 
 
 def stop_moments(dossier_ids: Collection[int]) -> dict[int, datetime]:
-    """When each of these dossiers was stopped (the event log; a dossier has no column for it), in one
-    query however many there are."""
+    """When each of these dossiers was stopped or refused at intake (the event log; a dossier has no column
+    for either, and has at most one of the two), in one query however many there are."""
     if not dossier_ids:
         return {}
     rows = db.session.execute(
@@ -65,7 +65,7 @@ def stop_moments(dossier_ids: Collection[int]) -> dict[int, datetime]:
         .where(
             Event.subject_type == "dossier",
             Event.subject_id.in_(sorted(dossier_ids)),
-            Event.action == DossierAction.STOP.value,
+            Event.action.in_((DossierAction.STOP.value, DossierAction.REFUSE.value)),
         )
         .group_by(Event.subject_id)
     )
@@ -85,6 +85,9 @@ def facts_of(dossier, stops: Mapping[int, datetime] | None = None) -> rule.Facts
         stopped=_day((stop_moments([dossier.id]) if stops is None else stops).get(dossier.id))
         if status in rule.STOPPED
         else None,
+        refused=_day((stop_moments([dossier.id]) if stops is None else stops).get(dossier.id))
+        if status in rule.REFUSED_AT_INTAKE
+        else None,
         waiting_since=_open_since(dossier, "supplement") if status in rule.WAITING_FOR_DOCUMENTS else None,
         fee_requested=_open_since(dossier, "fee") if status in rule.WAITING_FOR_FEE else None,
     )
@@ -92,13 +95,13 @@ def facts_of(dossier, stops: Mapping[int, datetime] | None = None) -> rule.Facts
 
 def timeliness_of_page(dossiers: Sequence, today: date) -> dict[int, str]:
     """timeliness() of each dossier of a list page, with the stop moments read in one query."""
-    stopped = stop_moments([d.id for d in dossiers if d.status in rule.STOPPED])
+    stopped = stop_moments([d.id for d in dossiers if d.status in rule.STOPPED | rule.REFUSED_AT_INTAKE])
     return {d.id: timeliness(d, today, stopped) for d in dossiers}
 
 
 def timeliness(dossier, today: date, stops: Mapping[int, datetime] | None = None) -> str:
     """'early', 'on_time', 'late' for ended dossiers; 'on_time' / 'overdue' / 'late' for open ones; ''
-    outside indicator 2.1's population (not received, refused, withdrawn).
+    outside indicator 2.1's population (not received, withdrawn); a refusal at intake is on time.
 
     Decision 766 as `portal.domain.timeliness` declares it: the end is "processed" (9), else the return,
     else the stop, else an unanswered supplement request; more than one supplement request is late.

@@ -1,11 +1,14 @@
 """Dossier forms: online application, counter intake, supplements, withdrawal, staff actions."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
 from portal.choices import options
+from portal.domain import dossier_rating
 from portal.forms import PortalForm, cleaned, mobile_phone_field, updates_email_field
+
+from .labels import CRITERIA, SCORES
 
 
 class ApplicantFields(PortalForm):
@@ -59,6 +62,39 @@ class WithdrawForm(PortalForm):
     reason = TextAreaField(
         _l("Why do you withdraw the dossier? (optional)"), validators=[Optional(), Length(max=1000)]
     )
+
+
+class RatingForm(PortalForm):
+    """The applicant's rating: the overall answer (required), a reason (required when not satisfied, checked
+    by the rule) and the 9 criteria, each optional."""
+
+    overall = RadioField(
+        _l("How satisfied are you with how your dossier was handled?"),
+        choices=options(
+            [
+                ("very_satisfied", _l("Very satisfied")),
+                ("satisfied", _l("Satisfied")),
+                ("unsatisfied", _l("Not satisfied")),
+            ]
+        ),
+        validators=[DataRequired(_l("Choose one answer."))],
+    )
+    reason = TextAreaField(
+        _l("Why? (required if you are not satisfied)"),
+        validators=[Optional(), Length(max=dossier_rating.REASON_MAX)],
+    )
+
+
+def _criterion_field(key: str) -> SelectField:
+    return SelectField(
+        CRITERIA[key],
+        choices=options([("", _l("No answer")), *((str(points), SCORES[points]) for points in (2, 1, 0))]),
+        validators=[Optional()],
+    )
+
+
+for _key in dossier_rating.CRITERIA:
+    setattr(RatingForm, f"c_{_key}", _criterion_field(_key))
 
 
 class DossierActionForm(PortalForm):

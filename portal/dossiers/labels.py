@@ -61,6 +61,7 @@ EVENT = {
     A.NOTE.value: _l("Internal note"),
     # Audit only (never on a timeline, see portal.events.timeline.AUDIT_ONLY).
     "viewed": _l("Opened by staff"),
+    "rate": _l("The applicant rated the service"),
     "file_downloaded": _l("File downloaded"),
 }
 EMAIL_MESSAGE = {
@@ -77,6 +78,24 @@ EMAIL_MESSAGE = {
         "We apologise: your dossier will not be ready on the appointment date. The new date is below."
     ),
 }
+# The citizen's rating (portal.domain.dossier_rating): the overall answer and the 9 criteria.
+RATING = {
+    "very_satisfied": _l("Very satisfied"),
+    "satisfied": _l("Satisfied"),
+    "unsatisfied": _l("Not satisfied"),
+}
+CRITERIA = {
+    "total_time": _l("Total time compared with the legal time limit"),
+    "time_per_agency": _l("Time taken at each agency"),
+    "contacts": _l("How many times you had to come or call"),
+    "agencies": _l("How many agencies you had to deal with"),
+    "one_stop": _l("Handled through the one-stop desk"),
+    "publicity": _l("The procedure was publicly posted"),
+    "attitude": _l("Staff attitude"),
+    "complaints": _l("How your questions or complaints were handled"),
+    "online": _l("Progress and quality of the online service"),
+}
+SCORES = {2: _l("Good (2 points)"), 1: _l("Acceptable (1 point)"), 0: _l("Poor (0 points)")}
 TIMELINESS = {
     "early": _l("Ahead of schedule"),
     "on_time": _l("On time"),

@@ -1,4 +1,4 @@
-"""Dossier, its files, supplement pauses and apology letters."""
+"""Dossier, its files, supplement pauses, apology letters and the citizen's rating."""
 
 from datetime import date, datetime
 from typing import Any
@@ -122,6 +122,9 @@ class Dossier(Model):
     apologies: Mapped[list["DossierApology"]] = relationship(
         back_populates="dossier", order_by="DossierApology.issued_at", cascade="all, delete-orphan"
     )
+    rating: Mapped["DossierRating | None"] = relationship(
+        back_populates="dossier", cascade="all, delete-orphan"
+    )
     # Read-only: payments are created and changed by portal.payments (Payment.dossier); this side lets the
     # citizen's status page load them with the dossier in one statement.
     payments: Mapped[list[Payment]] = relationship(order_by=Payment.id, viewonly=True)
@@ -185,3 +188,24 @@ class DossierApology(Model):
 
     dossier: Mapped[Dossier] = relationship(back_populates="apologies")
     issued_by: Mapped[Account | None] = relationship()
+
+
+class DossierRating(Model):
+    """The applicant's rating of the service, once, after the result was returned (portal.domain.dossier_rating;
+    indicator 5.4)."""
+
+    __tablename__ = "dossier_ratings"
+    __table_args__ = (
+        CheckConstraint("overall IN ('very_satisfied', 'satisfied', 'unsatisfied')", name="overall_known"),
+        CheckConstraint("length(scores) = 9", name="scores_nine"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), unique=True)
+    overall: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str] = mapped_column(Text, default="")  # required when "unsatisfied"
+    scores: Mapped[str] = mapped_column(String(9))  # one of "0", "1", "2", "-" per criterion
+    rated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="rating")

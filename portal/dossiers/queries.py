@@ -31,7 +31,7 @@ def by_code(code: str) -> Dossier | None:
 
 def for_status_page(code: str) -> Dossier | None:
     """The dossier of the citizen's status page with everything the page shows, in one statement: its
-    agency and procedure (joined by the model), files, pauses, apology letters and payments. The joined
+    agency and procedure (joined by the model), files, pauses, apology letters, payments and the rating. The joined
     collections multiply rows (files x pauses x letters x payments); a dossier has a handful of each."""
     return (
         db.session.scalars(
@@ -42,6 +42,7 @@ def for_status_page(code: str) -> Dossier | None:
                 joinedload(Dossier.pauses),
                 joinedload(Dossier.apologies),
                 joinedload(Dossier.payments),
+                joinedload(Dossier.rating),
             )
         )
         .unique()

@@ -26,6 +26,7 @@ from portal.accounts.models import Account
 from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.catalog.queries import procedure_by_code
 from portal.choices import options
+from portal.domain import dossier_rating
 from portal.domain.dossier_status import InvalidTransition
 from portal.domain.phone import national_format
 from portal.extensions import db
@@ -36,9 +37,9 @@ from portal.tracking import access, page_cache
 from portal.uploads import serving
 from portal.uploads.documents import DocumentRejected
 
-from . import deadlines, intake, operations, queries
-from .forms import ApplyForm, SupplementForm, WithdrawForm
-from .labels import STATUS, document_error
+from . import deadlines, intake, operations, queries, rating
+from .forms import ApplyForm, RatingForm, SupplementForm, WithdrawForm
+from .labels import CRITERIA, RATING, STATUS, document_error
 from .models import Dossier, DossierFile
 from .policy import can_view, may_act_as_citizen
 from .timeline import public_timeline
@@ -260,6 +261,11 @@ def _status_part(code: str, today: date) -> str:
         timeliness=deadlines.timeliness(dossier, today),
         supplement_form=SupplementForm(meta=no_token),
         withdraw_form=WithdrawForm(meta=no_token),
+        rating_form=RatingForm(meta=no_token),
+        criteria=[(key, f"c_{key}") for key in dossier_rating.CRITERIA],
+        criteria_labels=CRITERIA,
+        rating_labels=RATING,
+        may_rate=dossier_rating.may_rate(dossier.status_enum, dossier.rating is not None),
         csrf_field=page_cache.CSRF_FIELD,
         can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
         open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
@@ -309,6 +315,35 @@ def withdraw(code: str):
         return redirect(url_for(".status", code=code))
     db.session.commit()
     flash(_("Your dossier was withdrawn."), "success")
+    return redirect(url_for(".status", code=code))
+
+
+@bp.post("/<code>/rating")
+def rate(code: str):
+    """The applicant's rating, once, after the result was returned (issue 11 item 7)."""
+    dossier = citizen_dossier(code)
+    form = RatingForm()
+    if not form.validate_on_submit():
+        flash(_("Choose how satisfied you are."), "error")
+        return redirect(url_for(".status", code=code, _anchor="rating"))
+    scores = {
+        key: int(value) if (value := getattr(form, f"c_{key}").data) in ("0", "1", "2") else None
+        for key in dossier_rating.CRITERIA
+    }
+    try:
+        rating.rate(dossier, dossier_rating.Overall(form.overall.data), form.reason.data or "", scores)
+    except operations.DossierError as refused:
+        db.session.rollback()
+        messages = {
+            "reason_required": _("Tell us why you are not satisfied: the office reads every reason."),
+            "rating_closed": _(
+                "This dossier cannot be rated: it is rated once, after the result is returned."
+            ),
+        }
+        flash(messages.get(refused.reason, messages["rating_closed"]), "error")
+        return redirect(url_for(".status", code=code, _anchor="rating"))
+    db.session.commit()
+    flash(_("Thank you for rating the service."), "success")
     return redirect(url_for(".status", code=code))
 
 

@@ -27,7 +27,7 @@ from portal.uploads.documents import DocumentRejected
 from . import deadlines, operations, queries
 from .forms import DossierActionForm, IntakeForm
 from .intake import Upload, counter_intake
-from .labels import ACTION, EMAIL_MESSAGE, STATUS, TIMELINESS, document_error
+from .labels import ACTION, EMAIL_MESSAGE, RATING, STATUS, TIMELINESS, document_error
 from .models import Dossier
 from .policy import can_handle
 from .routes import (
@@ -124,6 +124,7 @@ def item(code: str):
         render_template(
             "dossiers/staff_item.html",
             dossier=dossier,
+            rating_labels=RATING,
             form=form,
             actions=actions,
             action_labels=ACTION,

@@ -5,7 +5,7 @@
 - tracking: /track opens a dossier by its code and the phone's last four digits;
 - uploads: `flask check-files` reconciles the dossier files with the upload store;
 - tracking: the status page's kept part (page_cache) and what changes the dossier's page version: its row,
-  files, pauses, apology letters, payments and public timeline events (versions).
+  files, pauses, apology letters, the citizen's rating, payments and public timeline events (versions).
 
 Registered explicitly here rather than by importing a module, so the dependency runs one way (dossiers ->
 payments, tracking, uploads) and an app without this call fails loudly instead of silently.
@@ -24,7 +24,7 @@ from portal.tracking import lookup, page_cache, versions
 from portal.uploads import reconcile
 
 from . import operations, queries
-from .models import Dossier, DossierApology, DossierFile, DossierPause
+from .models import Dossier, DossierApology, DossierFile, DossierPause, DossierRating
 from .policy import can_view
 
 
@@ -67,7 +67,7 @@ def init_app(app: Flask) -> None:
     reconcile.register_source(app, queries.stored_files)
     page_cache.init_app(app)
     versions.track_item(Dossier)
-    for model in (DossierFile, DossierPause, DossierApology, Payment):
+    for model in (DossierFile, DossierPause, DossierApology, DossierRating, Payment):
         versions.track_child(model, Dossier, versions.parent("dossier", "dossier_id"))
     versions.track_child(Event, Dossier, _public_event_of)
     versions.install()

@@ -21,6 +21,7 @@ from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import Feedback
 from portal.search import every_term
+from portal.statistics.queries.overdue import overdue_now
 
 from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 
@@ -80,7 +81,7 @@ def _conditions(model, shape: Shape, query: str) -> list:
     if shape.procedure:
         conditions.append(table.procedure_id == bindparam("procedure") if model is Dossier else false())
     if shape.overdue:
-        conditions.append(table.queue_due < bindparam("today", type_=Date))
+        conditions.append(_overdue(model))
     if shape.mine:
         conditions.append(table.assignee_id == bindparam("me"))
     if shape.unassigned:
@@ -102,6 +103,13 @@ def _after(model, kind: str, after_kind: str | None) -> list:
     return [tuple_(table.queue_due, table.id) > tuple_(due, bindparam("after_id", type_=Integer))]
 
 
+def _overdue(model):
+    """The "Overdue" mark and filter: a dossier by the one definition (portal.domain.indicators.is_overdue,
+    as the dashboard counts it); a feedback item past its due date."""
+    today = bindparam("today", type_=Date)
+    return overdue_now(today) if model is Dossier else _columns(model).queue_due < today
+
+
 def _columns(model):
     """The table's plain columns, not the mapped class's attributes: the statement is pure Core, so running
     it skips the ORM's per-execution work (the rows are tuples either way)."""
@@ -121,6 +129,7 @@ def _branch(kind: str, model, shape: Shape, query: str):
             status.label("status"),
             table.queue_due.label("due"),
             table.assignee_id.label("assignee_id"),
+            _overdue(model).label("overdue"),
         )
         .where(*_conditions(model, shape, query), *_after(model, kind, shape.after_kind))
         .order_by(table.queue_due, table.id)

@@ -34,13 +34,15 @@ from portal.dossiers.models import Dossier
 from portal.extensions import cache, db
 from portal.feedback.models import Feedback, FeedbackCategory
 from portal.places.models import AdminUnit
+from portal.statistics.queries.overdue import overdue_now
 
 COUNTS_SECONDS = 60
 CHOICES_SECONDS = 300
 CHOICES_KEY = "staff-queue:choices-html"  # (the rows, before: another shape)
 ALL_AGENCIES = "all"
 _NOTED = "staff_queue_agencies"  # session.info: agencies whose counts this transaction changed
-_WATCHED = ("queue_due", "assignee_id", "agency_id")
+# status: a dossier's "overdue" (statistics.queries.overdue) turns with it (a result ready keeps its queue key)
+_WATCHED = ("queue_due", "assignee_id", "agency_id", "status")
 
 
 def counts_key(agency_id: int | None) -> str:
@@ -58,7 +60,9 @@ def _count(agency_id: int | None, today: date) -> dict[str, Any]:
                 literal(kind).label("kind"),
                 model.assignee_id.label("assignee_id"),
                 func.count().label("items"),
-                func.count().filter(model.queue_due < today).label("overdue"),
+                func.count()
+                .filter(overdue_now(today) if model is Dossier else model.queue_due < today)
+                .label("overdue"),
             )
             .where(*conditions)
             .group_by(model.assignee_id)

@@ -139,7 +139,7 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
         kind = row.kind
         status = str(row.status)
         status = (feedback_status if kind == "feedback" else dossier_status).get(status) or escape(status)
-        late = row.due < today
+        late = bool(row.overdue)  # one definition with the dashboard (queries.py: _overdue)
         if row.assignee_id is None:
             button = f'<button type="submit" name="claim" value="{kind}:{row.id}{claim}'
         elif row.assignee_id == officer_id or release_any:

@@ -16,8 +16,8 @@ marked "Approximation:". In short:
 * online payment is enabled for every fee-bearing procedure (any fee request gets a VietQR
   reference, whatever the channel), so 3.5 is 100% wherever fees exist; "paid online" is a payment
   settled by bank transfer (cash and counter confirmations are not online);
-* no dossier is linked to a feedback item and citizens do not rate dossiers (yet): `complained`,
-  `rated` and `satisfied` are 0, so 5.4 reduces to the on-time share and dossier satisfaction is N/A;
+* no dossier is linked to a feedback item, so `complained` counts the on-time dossiers rated "not
+  satisfied" only; until the scope has a dossier rating in the range, 5.4 has no data and scores nothing;
 * status changes without their own column (withdrawn 7, stopped 8) and feedback ratings are read
   from the event log; the legal due date is the stored `original_appointment_on` (the receipt's
   appointment pushed back by closed pauses, fee pauses included), which for past ranges may include

@@ -39,9 +39,11 @@ GROUP_LABELS = {
 # key of indicators.Figures, label, kind of number
 FIGURES = (
     ("received", _l("Dossiers received"), "count"),
+    ("handled", _l("Dossiers handled"), "count"),
     ("processed", _l("Dossiers processed"), "count"),
     ("on_time", _l("Finished on time"), "count"),
     ("late", _l("Finished late"), "count"),
+    ("open_within", _l("Open, within the deadline"), "count"),
     ("overdue_now", _l("Overdue now"), "count"),
     ("online_submission_share", _l("Submitted online"), "percent"),
     ("online_payment_share", _l("Fees paid online"), "percent"),
@@ -52,6 +54,44 @@ FIGURES = (
     ("dossier_satisfaction", _l("Citizens satisfied with dossier handling"), "percent"),
     ("feedback_satisfaction", _l("Citizens satisfied with feedback answers"), "percent"),
 )
+# What each count is, shown under the figures: the definitions of portal.domain.indicators.Figures.
+DEFINITIONS = (
+    ("received", _l("Dossiers received: accepted by a one-stop desk in the range, whatever the channel.")),
+    (
+        "handled",
+        _l(
+            "Dossiers handled: the population of indicator 2.1, every dossier that ended in the range or "
+            "is still open at its end (processed + open within the deadline + overdue now)."
+        ),
+    ),
+    (
+        "processed",
+        _l(
+            "Dossiers processed: ended in the range (result ready or returned, stopped, refused at intake, or "
+            "waiting for the citizen's documents) = finished on time + finished late."
+        ),
+    ),
+    (
+        "on_time",
+        _l(
+            "Finished on time: ended by the appointment date, pushed back by the citizen's time, with at "
+            "most one request for documents; a refusal at intake is on time."
+        ),
+    ),
+    ("late", _l("Finished late: ended after that date, or after more than one request for documents.")),
+    (
+        "open_within",
+        _l("Open, within the deadline: still being handled at the end, appointment date not passed."),
+    ),
+    (
+        "overdue_now",
+        _l(
+            "Overdue now: still being handled at the end and already late; the same dossiers the work "
+            "queue marks as overdue. Withdrawn dossiers are not counted."
+        ),
+    ),
+)
+NO_DATA = _l("No data")
 PATTERNS = {"percent": "#,##0.0", "days": "#,##0.0", "points": "#,##0.00"}
 
 
@@ -60,9 +100,11 @@ class Value:
     """A rounded number and how to show it: on screen in the reader's locale, in the CSV as plain digits."""
 
     number: int | Decimal | None
-    kind: str  # count, percent, days, points, max
+    kind: str  # count, percent, days, points, max; "no_data" when the source does not exist yet
 
     def display(self) -> str:
+        if self.kind == "no_data":
+            return str(NO_DATA)
         if self.number is None:
             return _("N/A")
         if self.kind in PATTERNS:
@@ -72,6 +114,8 @@ class Value:
         return f"{text}%" if self.kind == "percent" else text
 
     def plain(self) -> str:
+        if self.kind == "no_data":
+            return str(NO_DATA)
         return _("N/A") if self.number is None else str(self.number)
 
     def __str__(self) -> str:
@@ -112,6 +156,7 @@ class View:
 
     board: Dashboard
     figures: list[Row]
+    definitions: list[tuple[str, str]]  # (figure key, what it counts)
     indicators: list[tuple[str, str, list[Row], Row]]  # group id, label, its lines, its total
     total: Row
     series: list[Row]
@@ -137,7 +182,7 @@ def build_view(board: Dashboard) -> View:
             Row(
                 line.id,
                 str(INDICATOR_LABELS.get(line.label, line.label)),
-                _share(line.rate),
+                Value(None, "no_data") if line.no_data else _share(line.rate),
                 _points(line.points),
                 _max(line.max_points),
                 _share(threshold) if threshold is not None else None,
@@ -178,7 +223,8 @@ def build_view(board: Dashboard) -> View:
         )
         for day, count in board.received_series
     ]
-    return View(board, rows, indicators, overall, series)
+    definitions = [(key, str(text)) for key, text in DEFINITIONS]
+    return View(board, rows, definitions, indicators, overall, series)
 
 
 def _month(day: date) -> str:

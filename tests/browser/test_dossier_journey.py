@@ -4,7 +4,7 @@
    gets the code, the receipt and its QR code. The receptionist types the code into the queue's search box
    (as a USB scanner would) and receives the dossier; the processor starts it and asks for a document
    (form 02); the citizen sends it from the status page; the processor attaches the result; the receptionist
-   returns it; the citizen downloads the result PDF.
+   returns it; the citizen downloads the result PDF and, with JavaScript off, rates the service (once).
 2. The receipt printed by Chromium (print-to-PDF, A4) is exactly one page, and the QR code of the printed
    layout decodes to the absolute secret tracking link, which opens the dossier in a browser that has never
    seen it.
@@ -264,6 +264,30 @@ def test_dossier_journey(page, check_page, files, lang):
         assert downloaded.read().startswith(b"%PDF")
     assert path_of(citizen) == f"/dossiers/{code}"  # a download, the page stays
     assert not citizen.problems, citizen.problems
+
+    # 8. The citizen rates the service once, from the same page, with JavaScript off (issue 11 item 7).
+    plain = page(VIEWPORT, lang, javascript=False)
+    plain.context.add_cookies(citizen.context.cookies())
+    plain.goto(f"/dossiers/{code}")
+    rating = plain.locator(f"form[action='/dossiers/{code}/rating']")
+    assert rating.count() == 1
+    check(plain, "17-status-rate")
+    rating.locator("input[name=overall][value=unsatisfied]").check()
+    with plain.expect_navigation():
+        rating.locator("button[type=submit]").click()  # no reason: refused, nothing kept
+    assert plain.locator(".flash-error").is_visible()
+    rating = plain.locator(f"form[action='/dossiers/{code}/rating']")
+    rating.locator("input[name=overall][value=unsatisfied]").check()
+    rating.locator("textarea[name=reason]").fill("Phải đi lại hai lần để bổ sung giấy tờ.")
+    rating.locator("details summary").click()
+    rating.locator("select[name=c_attitude]").select_option("2")
+    with plain.expect_navigation():
+        rating.locator("button[type=submit]").click()
+    assert path_of(plain) == f"/dossiers/{code}"
+    assert plain.locator(".flash-success").is_visible()
+    assert plain.locator(f"form[action='/dossiers/{code}/rating']").count() == 0  # once
+    assert plain.locator("#rating.notice").count() == 1
+    check(plain, "18-status-rated")
 
 
 def decode_printed_qr(a4_screenshot, pdf_path) -> str:

@@ -1,8 +1,13 @@
+from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from fractions import Fraction as F
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from portal.domain.dossier_status import DossierStatus as S
 from portal.domain.indicators import (
     DEFAULT_TABLE,
     CatalogFacts,
@@ -13,11 +18,13 @@ from portal.domain.indicators import (
     Total,
     decimal,
     figures,
+    is_overdue,
     percent,
     points,
     rate,
     score,
 )
+from portal.domain.timeliness import Facts
 
 # One agency over one range; every expected value below is worked out by hand.
 DOSSIERS = DossierFacts(
@@ -182,9 +189,11 @@ def test_table_with_an_unknown_indicator_is_refused():
 def test_dashboard_figures():
     assert figures(DOSSIERS, FEEDBACK) == Figures(
         received=50,
-        processed=42,  # 40 reached 9 + 2 withdrawn
+        handled=50,  # 2.1's population: 40 + 4 + 5 + 1
+        processed=44,  # ended: 40 on time + 4 late (it was 40 reached 9 + 2 withdrawn = 42 beside them)
         on_time=40,
         late=4,
+        open_within=5,
         overdue_now=1,
         online_submission_share=F(3, 5),  # 30/50
         online_payment_share=F(9, 20),  # 9/20
@@ -238,7 +247,7 @@ def test_decimal():
         lambda: DossierFacts(received=5, online_submitted=5, online_qualifying=6),
         lambda: DossierFacts(results_ready=2, paper_results=3),
         lambda: DossierFacts(finished_on_time=1, open_within_deadline=1, complained=3),
-        lambda: DossierFacts(results_ready=4, rated=2, satisfied=3),
+        lambda: DossierFacts(rated=2, satisfied=3),
         lambda: FeedbackFacts(received=1, unsatisfactory=2),
         lambda: CatalogFacts(procedures=3, fee_procedures=2, online_payment_procedures=3),
         lambda: CatalogFacts(procedures=3, online_procedures=4),
@@ -250,6 +259,103 @@ def test_inconsistent_facts_are_refused(build):
 
 
 def test_complained_may_fill_the_on_time_dossiers():
-    facts = DossierFacts(finished_on_time=1, open_within_deadline=1, complained=2, finished_late=2)
+    facts = DossierFacts(finished_on_time=1, open_within_deadline=1, complained=2, finished_late=2, rated=2)
     line = {x.id: x for x in score(facts, FeedbackFacts(), CatalogFacts()).lines}["5.4"]
     assert (line.rate, line.points) == (F(0), F(0))  # 100% − (2/4 late + 2/4 complained)
+
+
+# --- 5.4 without ratings: no data (issue 11 item 7) ---------------------------------------------------
+
+
+def test_5_4_has_no_data_until_a_dossier_is_rated():
+    """DOSSIERS without its ratings: 5.4 used to repeat 2.1's on-time share, (40+5−3)/50 = 84% → 5.6 points;
+    with no rating it has no data: no rate, no points, and its 6 points leave group 5's maximum."""
+    facts = replace(DOSSIERS, rated=0, satisfied=0, complained=0)
+    card = score(facts, FEEDBACK, CATALOG)
+    line = {x.id: x for x in card.lines}["5.4"]
+    assert (line.rate, line.points, line.max_points, line.no_data) == (None, None, F(6), True)
+    # group 5 = 5.2 (5.1) + 5.3 (4.8) = 9.9 of 12; overall 57.525 − 5.6 = 51.925 of 64
+    assert card.groups[3] == Total("5", F(99, 10), F(12))
+    assert (card.points, card.max_points) == (F(2077, 40), F(64))
+    assert figures(facts, FEEDBACK).dossier_satisfaction is None
+
+
+def test_5_4_with_ratings_uses_them():
+    """One rating is data: 100% − (late share + disliked share) over the 2.1 population. Facts: 8 on time,
+    1 late, 1 open within; 2 ratings, one "not satisfied" on an on-time dossier → (8+1−1)/10 = 80% < 90%:
+    0.8 × 6 / 0.9 = 16/3 points."""
+    facts = DossierFacts(
+        finished_on_time=8, finished_late=1, open_within_deadline=1, complained=1, rated=2, satisfied=1
+    )
+    line = {x.id: x for x in score(facts, FeedbackFacts(), CatalogFacts()).lines}["5.4"]
+    assert (line.rate, line.points, line.no_data) == (F(4, 5), F(16, 3), False)
+    assert figures(facts, FeedbackFacts()).dossier_satisfaction == F(1, 2)
+
+
+# --- the dashboard's counts: one definition each (issue 11 item 8) --------------------------------------
+
+
+@given(
+    st.integers(0, 50),
+    st.integers(0, 50),
+    st.integers(0, 50),
+    st.integers(0, 50),
+    st.integers(0, 50),
+    st.integers(0, 50),
+)
+@settings(max_examples=200)
+def test_figures_never_contradict_each_other(on_time, late, within, overdue, ready, withdrawn):
+    facts = DossierFacts(
+        finished_on_time=on_time,
+        finished_late=late,
+        open_within_deadline=within,
+        open_overdue=overdue,
+        results_ready=ready,
+        withdrawn=withdrawn,
+        paper_results=ready,
+    )
+    shown = figures(facts, FeedbackFacts())
+    assert shown.processed == shown.on_time + shown.late
+    assert shown.handled == shown.processed + shown.open_within + shown.overdue_now
+    assert shown.on_time <= shown.processed and shown.late <= shown.processed
+    line = {x.id: x for x in score(facts, FeedbackFacts(), CatalogFacts()).lines}["2.1"]
+    assert line.rate == (F(on_time + within, shown.handled) if shown.handled else None)
+
+
+# --- "overdue": the one definition the queue and the dashboard use (issue 16 item 4) -------------------
+# Due Mon 9 March 2026; "today" Wed 11 March unless the row says otherwise.
+DUE = date(2026, 3, 9)
+TODAY = date(2026, 3, 11)
+OVERDUE_ROWS = [
+    # processing, today past the due day: overdue
+    (Facts(S.PROCESSING, DUE), TODAY, True),
+    # processing on the due day itself: not yet (overdue from the day after)
+    (Facts(S.PROCESSING, DUE), DUE, False),
+    # received, not started, the day after: overdue (the clock runs from the receipt)
+    (Facts(S.RECEIVED, DUE), date(2026, 3, 10), True),
+    # the reported case: result ready (9) on Fri 6, still at the desk on the 11th: finished on time, never
+    # overdue (the queue flagged it from its appointment date)
+    (Facts(S.DONE, DUE, finished=date(2026, 3, 6)), TODAY, False),
+    # result ready late (Tue 10): late, but ended, so not "overdue now"
+    (Facts(S.DONE, DUE, finished=date(2026, 3, 10)), TODAY, False),
+    # returned: ended
+    (Facts(S.RETURNED, DUE, finished=date(2026, 3, 6), returned=date(2026, 3, 12)), date(2026, 3, 20), False),
+    # fee asked Fri 6, before the due day, still unpaid on the 20th: clock stopped, not overdue
+    (Facts(S.FEE_REQUESTED, DUE, fee_requested=date(2026, 3, 6)), date(2026, 3, 20), False),
+    # fee asked Tue 10, after the due day: it was already overdue when the clock stopped
+    (Facts(S.FEE_REQUESTED, DUE, fee_requested=date(2026, 3, 10)), TODAY, True),
+    # two supplement requests, now processing again before the due day: already late → overdue
+    (Facts(S.PROCESSING, DUE, 2), date(2026, 3, 5), True),
+    # waiting for documents asked Thu 5: the request is the end → not overdue, whatever today is
+    (Facts(S.SUPPLEMENT_REQUESTED, DUE, 1, waiting_since=date(2026, 3, 5)), date(2026, 4, 1), False),
+    # stopped, withdrawn, refused, not yet received: never overdue
+    (Facts(S.STOPPED, DUE, stopped=date(2026, 3, 10)), TODAY, False),
+    (Facts(S.WITHDRAWN, DUE), TODAY, False),
+    (Facts(S.REFUSED, None, refused=date(2026, 3, 2)), TODAY, False),
+    (Facts(S.SUBMITTED, None), TODAY, False),
+]
+
+
+@pytest.mark.parametrize(("facts", "today", "expected"), OVERDUE_ROWS)
+def test_is_overdue(facts, today, expected):
+    assert is_overdue(facts, today) is expected

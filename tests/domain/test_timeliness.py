@@ -105,8 +105,16 @@ ROWS = [
     # --- outside the population ---
     # withdrawn: taken back by the citizen, not judged (the page said on time)
     (Facts(S.WITHDRAWN, DUE), LATER, Case.OUTSIDE, None, None),
-    # refused at intake: never received
+    # refused at intake Tue 3 (issue 11 item 6): §7.2 row 2.1 lists "stopped/refused" among the ends, so
+    # it is in the population; it was refused before any appointment date existed, nothing promised was
+    # missed: on time (a refusal is never "early": there is no due date to be ahead of)
+    (Facts(S.REFUSED, None, refused=d(3)), LATER, Case.REFUSED_AT_INTAKE, Verdict.ON_TIME, "on_time"),
+    # the same with a due date somehow stored, refused after it: still the refusal rule, on time
+    (Facts(S.REFUSED, DUE, refused=d(12)), LATER, Case.REFUSED_AT_INTAKE, Verdict.ON_TIME, "on_time"),
+    # refused, but no refusal moment recorded: cannot be placed in any range, not judged
     (Facts(S.REFUSED, None), LATER, Case.OUTSIDE, None, None),
+    # a refusal moment on a dossier that is not refused is not read
+    (Facts(S.SUBMITTED, None, refused=d(3)), LATER, Case.OUTSIDE, None, None),
     # online, not received yet: a provisional date only, not judged
     (Facts(S.SUBMITTED, None), LATER, Case.OUTSIDE, None, None),
     # no legal due date at all: nothing to compare with

@@ -150,10 +150,10 @@ def test_an_items_link_is_url_fors(app, code):
 
     from portal.staff.queue_view import rows_html
 
-    Row = namedtuple("Row", "kind id code title status due assignee_id")
+    Row = namedtuple("Row", "kind id code title status due assignee_id overdue")
     with app.test_request_context("/staff/queue"):
         for kind, endpoint in (("feedback", "feedback_staff.item"), ("dossier", "dossiers_staff.item")):
-            row = Row(kind, 7, code, "t", "new", date(2026, 1, 2), None)
+            row = Row(kind, 7, code, "t", "new", date(2026, 1, 2), None, False)
             written = rows_html([row], date(2026, 1, 1), 1, "processor")
             assert f'<a href="{escape(url_for(endpoint, code=code))}">' in written
             assert f'<span class="title">{escape(code)}</span>' in written

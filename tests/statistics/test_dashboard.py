@@ -92,10 +92,11 @@ def recent_range() -> str:
 #   11 fee underpaid → still 6 (1.002755)    12 finished and returned at receipt (1.003677, no fee)
 # received = 2,4,5,6,7,8,9,10,11,12 = 10, all online; no result files were attached, so 9 and 12 reached
 # a (paper) result without an e-result: online_qualifying = digitised = 8; fee_bearing = 9 (all but 12);
-# paid_online = 1 (10); results_ready = 2 (9, 12), withdrawn 1 (7) → processed 3; processing days 0 + 0.
-# 2.1: ended on time 5 (at its supplement request), 8, 9, 12 = 4; open within 2, 4, 6, 10, 11 = 5;
-# late 0, overdue 0 (appointments are 3–7 WD after receipts at most 5 days old; 6 and 11 wait for fees
-# with the clock stopped).
+# paid_online = 1 (10); results_ready = 2 (9, 12), withdrawn 1 (7); processing days 0 + 0.
+# 2.1: ended on time 3 (refused at intake: on time, issue 11 item 6), 5 (at its supplement request), 8,
+# 9, 12 = 5; open within 2, 4, 6, 10, 11 = 5; late 0, overdue 0 (appointments are 3–7 WD after receipts
+# at most 5 days old; 6 and 11 wait for fees with the clock stopped). processed = ended = 5 + 0 = 5
+# (the withdrawn 7 is in no count of 2.1), handled = 5 + 5 = 10. No dossier ratings: 5.4 has no data.
 # Feedback (portal/feedback/demo.py, all reassigned to Tô Hiệu, categories of 15 WD): received 6;
 # ended on time: answered 4 and 5 (≤ 12 calendar days), refused 6 (2 days) = 3; open within 1, 2, 3
 # (3's request for information came 6 calendar days after receipt, within 5 WD) = 3; one "satisfied".
@@ -103,9 +104,11 @@ def recent_range() -> str:
 # above 0: rows 9, 11, 12, 13, 15, 16, 17, 19, 21 = 9; one of them (1.004222) paid online.
 DEMO_FIGURES = {
     "received": "10",
-    "processed": "3",
-    "on_time": "4",
+    "handled": "10",  # 5 ended + 5 open
+    "processed": "5",  # on time 5 + late 0
+    "on_time": "5",
     "late": "0",
+    "open_within": "5",
     "overdue_now": "0",
     "online_submission_share": "100.0%",  # 10/10
     "online_payment_share": "11.1%",  # 1/9
@@ -118,7 +121,7 @@ DEMO_FIGURES = {
 }
 DEMO_INDICATORS = {
     # id: (rate, points / max)
-    "2.1": ("100.0%", "20.00 / 20"),  # (4+5)/9, no threshold
+    "2.1": ("100.0%", "20.00 / 20"),  # (5+5)/10, no threshold
     "3.1": ("100.0%", "6.00 / 6"),  # 25/25
     "3.3": ("80.0%", "6.00 / 6"),  # 8/10 ≥ 50%
     "3.5": ("100.0%", "2.00 / 2"),  # 9/9
@@ -128,14 +131,15 @@ DEMO_INDICATORS = {
     "4.2": ("80.0%", "4.00 / 4"),  # 8/10 = 80% threshold
     "5.2": ("100.0%", "6.00 / 6"),  # 6/6
     "5.3": ("100.0%", "6.00 / 6"),  # (6-0)/6
-    "5.4": ("100.0%", "6.00 / 6"),  # (4+5-0)/9 ≥ 90%
+    # no dossier rated: no data, scores nothing, out of the maxima (was (4+5)/9 = 100% and full points)
+    "5.4": ("No data", "N/A / 6"),
 }
 DEMO_TOTALS = {
     "group-2": "20.00 / 20",
     "group-3": "14.89 / 22",  # 6+6+2+2/9+2/3 = 14.889
     "group-4": "4.00 / 10",
-    "group-5": "18.00 / 18",
-    "total": "56.89 / 70",
+    "group-5": "12.00 / 12",  # 5.2 + 5.3; 5.4 left out
+    "total": "50.89 / 64",  # 20 + 14.889 + 4 + 12
 }
 
 
@@ -171,7 +175,7 @@ def test_demo_facts_for_to_hieu(app):
         processing_days_total=0,
         paper_results=2,
         e_results=0,
-        finished_on_time=4,
+        finished_on_time=5,
         finished_late=0,
         open_within_deadline=5,
         open_overdue=0,
@@ -555,17 +559,21 @@ def march_scenario():
 MARCH = "agency=ubnd-phuong-chieng-an&from=2026-03-01&to=2026-03-31"
 # received in March: A–J = 10; online B, C, E, G, H, J = 6, of which B reached a result without an e-result
 # → qualifying 5; fee-bearing A, B, C, H = 4, paid online C = 1; with a file and no missing e-result: A, C, D,
-# E, G, H, J = 7. Ready in March: A, B, C, D, K = 5 (e-results A, C, D = 3), withdrawn J → processed 6;
+# E, G, H, J = 7. Ready in March: A, B, C, D, K = 5 (e-results A, C, D = 3), withdrawn J;
 # working days 2 + 5 + 3 + 3 + 2 = 15 → 3.0 on average.
 # 2.1: on time A, C, G, I, K = 5; late B, D = 2; open within F = 1; overdue E, H = 2 (population 10).
+# processed = on time + late = 7 (it said 6, "ready or withdrawn", beside 5 on time and 2 late: the old
+# figure counted J, which 2.1 leaves out, and missed G and I, which ended without a result).
 # Feedback: received f1–f7, f9, f10 = 9; ended on time f1, f4, f8, f10 = 4, late f2, f3 = 2; open within
 # f6, f9 = 2, overdue f5, f7 = 2 → 5.2 = 6/10. Unsatisfactory among the received: f2, f3, f5, f7, f9 = 5
 # → 5.3 = 4/9. Ratings: 1 satisfied, 1 unsatisfied.
 MARCH_FIGURES = {
     "received": "10",
-    "processed": "6",
+    "handled": "10",  # 7 ended + 3 open
+    "processed": "7",  # 5 + 2
     "on_time": "5",
     "late": "2",
+    "open_within": "1",
     "overdue_now": "2",
     "online_submission_share": "60.0%",  # 6/10
     "online_payment_share": "25.0%",  # 1/4
@@ -587,15 +595,15 @@ MARCH_INDICATORS = {
     "4.2": ("70.0%", "3.50 / 4"),  # 0.7 × 4 / 0.8
     "5.2": ("60.0%", "3.60 / 6"),  # 6/10 × 6
     "5.3": ("44.4%", "2.67 / 6"),  # 4/9 × 6 = 2.667
-    "5.4": ("60.0%", "4.00 / 6"),  # (5+1-0)/10 = 0.6 × 6 / 0.9
+    "5.4": ("No data", "N/A / 6"),  # no dossier rated in March (was (5+1-0)/10, 4.00 / 6)
 }
 MARCH_TOTALS = {
     "group-2": "12.00 / 20",
     "group-3": "15.72 / 22",  # 6+6+2+2/9+1.5 = 15.722
     "group-4": "7.10 / 10",
-    "group-5": "10.27 / 18",  # 3.6+8/3+4 = 10.267
-    "total": "45.09 / 70",
-}  # 42.2 + 26/9 = 45.089
+    "group-5": "6.27 / 12",  # 3.6+8/3 = 6.267; 5.4 left out
+    "total": "41.09 / 64",
+}  # 12 + 15.722 + 7.1 + 6.267 = 41.089
 
 
 def test_march_scenario_matches_the_hand_computed_table(app, client, login):
@@ -755,7 +763,7 @@ def test_csv_matches_the_screen(app, client, login, lang):
             if points:
                 assert pair(screen[f"{key}-points"], lang) == [points, maximum], key
         compared += 1
-    assert compared == 13 + 11 + 4 + 1 + 31  # figures, indicators, group totals, total, days of March
+    assert compared == 15 + 11 + 4 + 1 + 31  # figures, indicators, group totals, total, days of March
     # and nothing on the screen is missing from the export
     assert {key.removeprefix("day-").removesuffix("-points") for key in screen} <= set(exported)
 

@@ -8,8 +8,9 @@ A seeded generator makes a few hundred dossiers for three agencies, of every sta
   and 23:59:59 too;
 * supplement requests before and after the due date, answered and unanswered, one or several;
 * fee pauses before and after the due date, closed or still waiting;
-* stopped (8) and withdrawn (7) dossiers with their events in the log, refused (3) and not yet received
-  (1) ones without a receipt.
+* stopped (8) and withdrawn (7) dossiers with their events in the log, refused (3) ones without a receipt
+  and mostly with their refusal in the log (issue 11 item 6: they are in the population), and not yet
+  received (1) ones.
 The dashboard's four counts per agency and for the province must grow by exactly the tally of the
 per-dossier classification of ALL generated dossiers; nothing is filtered out.
 """
@@ -82,6 +83,8 @@ def make(rng: random.Random, number: int, agency: Agency, procedure: Procedure, 
     if status in (S.SUBMITTED, S.REFUSED):  # never received: no receipt, no legal due date
         legal = None
         appointment = due if status == S.SUBMITTED else None
+        if status == S.REFUSED and rng.random() < 0.85:  # refused at intake (the log has the moment)
+            event_at = between(rng, received, now)
     elif status == S.RECEIVED:
         pass
     elif status == S.PROCESSING:
@@ -154,7 +157,7 @@ def test_dashboard_counts_equal_the_rule_dossier_by_dossier(app, seed):
     db.session.flush()
     for dossier, event_at in made:
         if event_at is not None:
-            action = "stop" if dossier.status == S.STOPPED else "withdraw"
+            action = {S.STOPPED: "stop", S.REFUSED: "refuse"}.get(S(dossier.status), "withdraw")
             db.session.add(
                 Event(subject_type="dossier", subject_id=dossier.id, action=action, occurred_at=event_at)
             )

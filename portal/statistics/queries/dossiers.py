@@ -15,11 +15,12 @@ from sqlalchemy import Date, and_, case, exists, func, literal, or_, select, tru
 
 from portal.calendar.queries import LOCAL_TZ, office_hours
 from portal.db_types import utcnow
+from portal.domain import dossier_rating
 from portal.domain import timeliness as rule
 from portal.domain.dossier_status import ENDED_WITHOUT_RESULT, RUNNING, DossierAction, DossierStatus
 from portal.domain.indicators import DossierFacts
 from portal.domain.working_days import Calendar, receipt_day
-from portal.dossiers.models import Dossier, DossierFile, DossierPause
+from portal.dossiers.models import Dossier, DossierFile, DossierPause, DossierRating
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import SETTLED, Payment
@@ -114,6 +115,14 @@ def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
         or 0
     )
 
+    R = DossierRating  # noqa: N806
+    rated = db.session.execute(
+        select(
+            count_where(true()), count_where(R.overall.in_(sorted(o.value for o in dossier_rating.SATISFIED)))
+        )
+        .join(D, D.id == R.dossier_id)
+        .where(scoped, R.rated_at >= start, R.rated_at < end)
+    ).one()
     timeliness = dossier_timeliness(scope, period)
     return DossierFacts(
         received=received[0],
@@ -131,15 +140,42 @@ def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
         finished_late=timeliness["late"],
         open_within_deadline=timeliness["within"],
         open_overdue=timeliness["overdue"],
-        # Approximation: no feedback item names a dossier and citizens do not rate dossiers yet.
-        complained=0,
-        rated=0,
-        satisfied=0,
+        # Approximation: no feedback item names a dossier, so only "not satisfied" ratings complain.
+        complained=timeliness["complained"],
+        rated=rated[0],
+        satisfied=rated[1],
     )
 
 
 def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
-    """The 2.1 population split into on_time / late (ended in the range) and within / overdue (open).
+    """The four counts of 2.1 and 5.4's "complained" (see `_judged`), in one aggregate query."""
+    rows, kind, counted = _judged(scope, period)
+    counts: dict[str, int] = dict.fromkeys(("on_time", "late", "within", "overdue", "complained"), 0)
+    for case_, count, disliked_count in db.session.execute(
+        select(kind, func.count(), count_where(rows.c.disliked))
+        .select_from(rows)
+        .where(counted)
+        .group_by(kind)
+    ):
+        bucket = rule.CASE_BUCKET[rule.Case(case_)]
+        counts[bucket] += count
+        if bucket in ("on_time", "within"):  # 5.4 does not recount the late ones
+            counts["complained"] += disliked_count
+    return counts
+
+
+def dossier_ids(bucket: str, scope: Scope, period: Period) -> set[int]:
+    """The dossiers behind one of the four counts ("on_time", "late", "within", "overdue"): the same
+    statement as the counts, listing instead of counting."""
+    rows, kind, counted = _judged(scope, period)
+    cases = sorted(case.value for case, name in rule.CASE_BUCKET.items() if name == bucket)
+    return set(db.session.scalars(select(rows.c.id).where(counted, kind.in_(cases))))
+
+
+def _judged(scope: Scope, period: Period):
+    """The 2.1 population's rows, each with its case, and the condition that keeps the ones counted: split
+    into on_time / late (ended in the range) and within / overdue (open); `disliked` marks those rated
+    "not satisfied" by the end (5.4's "complained" counts them among on_time and within).
 
     The CASE is `portal.domain.timeliness`'s ordered `CASES`, from its named status sets, end order and
     supplement threshold; it yields the case, and `CASE_BUCKET` turns each into its count, as the dossier
@@ -162,11 +198,14 @@ def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
         "finished": case((D.finished_at < end, D.finished_at)),
         "returned": case((D.returned_at < end, D.returned_at)),
         "stopped": case((D.status.in_(sorted(rule.STOPPED)), _dossier_event_at(A.STOP.value, end))),
+        "refused": case(
+            (D.status.in_(sorted(rule.REFUSED_AT_INTAKE)), _dossier_event_at(A.REFUSE.value, end))
+        ),
         "waiting_for_documents": waiting,
     }
     end_at = func.coalesce(*(moments[name] for name in rule.END_ORDER))
-    # Withdrawn dossiers are not in the population when that happened by the end; refused ones never
-    # were received.
+    # Withdrawn dossiers are not in the population when that happened by the end; refused ones are, in
+    # the range of their refusal (they were never received and have no due date).
     withdrawn_by_end = exists().where(
         Event.subject_type == "dossier",
         Event.subject_id == D.id,
@@ -180,27 +219,50 @@ def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
     # Open with the clock running at the end: today, its status says so; for a past range the status
     # then is unknown, and a dossier not waiting at the end is taken as running.
     running = D.status.in_(sorted(rule.CLOCK_RUNNING)) if current else true()
+    refused = D.status.in_(sorted(rule.REFUSED_AT_INTAKE))
+    # 5.4: rated "not satisfied" by the end
+    disliked = exists().where(
+        DossierRating.dossier_id == D.id,
+        DossierRating.overall == dossier_rating.Overall.UNSATISFIED.value,
+        DossierRating.rated_at < end,
+    )
+    refused_in_range = select(Event.subject_id).where(
+        Event.occurred_at >= start,
+        Event.occurred_at < end,
+        Event.subject_type == "dossier",
+        Event.action == A.REFUSE.value,
+    )
     rows = (
         select(
             end_at.label("end_at"),
             D.original_appointment_on.label("due"),
             fee_wait.label("fee_wait"),
             running.label("running"),
+            refused.label("refused"),
+            disliked.label("disliked"),
             D.id.label("id"),
         )
         .where(
             in_scope(D.agency_id, scope),
-            D.received_at < end,
-            D.original_appointment_on.is_not(None),
-            # rule.OUTSIDE_POPULATION: 1 and 3 were never received; 7 only once withdrawn by the end
-            D.status.not_in(sorted(rule.OUTSIDE_POPULATION - {S.WITHDRAWN})),
-            or_(D.status != S.WITHDRAWN, ~withdrawn_by_end),
-            # candidates: open now, finished lately, or stopped/withdrawn lately
             or_(
-                D.status.in_(OPEN_AT_END),
-                D.finished_at >= start,
-                D.returned_at >= start,
-                and_(D.status.in_(CLOSED_BY_EVENT), D.id.in_(closed_lately)),
+                # rule.REFUSED_AT_INTAKE: in the range of the refusal
+                and_(refused, D.id.in_(refused_in_range)),
+                and_(
+                    D.received_at < end,
+                    D.original_appointment_on.is_not(None),
+                    # rule.OUTSIDE_POPULATION: 1 was never received; 7 only once withdrawn by the end
+                    D.status.not_in(
+                        sorted((rule.OUTSIDE_POPULATION - {S.WITHDRAWN}) | rule.REFUSED_AT_INTAKE)
+                    ),
+                    or_(D.status != S.WITHDRAWN, ~withdrawn_by_end),
+                    # candidates: open now, finished lately, or stopped/withdrawn lately
+                    or_(
+                        D.status.in_(OPEN_AT_END),
+                        D.finished_at >= start,
+                        D.returned_at >= start,
+                        and_(D.status.in_(CLOSED_BY_EVENT), D.id.in_(closed_lately)),
+                    ),
+                ),
             ),
         )
         .subquery()
@@ -218,6 +280,7 @@ def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
     ended = rows.c.end_at.is_not(None)
     Case = rule.Case  # noqa: N806
     kind = case(
+        (rows.c.refused, Case.REFUSED_AT_INTAKE.value),
         (and_(ended, too_many), Case.ENDED_TOO_MANY.value),
         (and_(ended, local_date(rows.c.end_at) > rows.c.due), Case.ENDED_AFTER_DUE.value),
         (ended, Case.ENDED_BY_DUE.value),
@@ -229,15 +292,7 @@ def dossier_timeliness(scope: Scope, period: Period) -> dict[str, int]:
         ),
         else_=Case.OPEN_WITHIN.value,
     ).label("kind")
-    counts: dict[str, int] = dict.fromkeys(("on_time", "late", "within", "overdue"), 0)
-    for case_, count in db.session.execute(
-        select(kind, func.count())
-        .select_from(rows)
-        .where(or_(rows.c.end_at.is_(None), rows.c.end_at >= start))
-        .group_by(kind)
-    ):
-        counts[rule.CASE_BUCKET[rule.Case(case_)]] += count
-    return counts
+    return rows, kind, or_(rows.c.end_at.is_(None), rows.c.end_at >= start)
 
 
 def processing_days(scope: Scope, period: Period) -> int:
