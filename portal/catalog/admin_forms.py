@@ -64,6 +64,11 @@ class ProcedureForm(PortalForm):
         render_kw={"inputmode": "numeric"},
     )
     same_day = BooleanField(_l("Result the same working day (received before 15:00)"))
+    afternoon_cutoff = BooleanField(
+        _l(
+            "Dossiers received from 15:00 onwards count from the next working day (for example Decree 63/2024)"
+        )
+    )
     online_level = RadioField(
         _l("Online service"),
         choices=options(ONLINE_LEVELS.items()),

@@ -42,6 +42,9 @@ class Procedure(Model):
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), default=None, index=True)
     processing_days: Mapped[int] = mapped_column(default=0)  # working days; 0 = same day
     same_day: Mapped[bool] = mapped_column(default=False)
+    # Filed at/after 15:00, counted from the next working day whatever the duration (Decree 63/2024's
+    # linked procedures, VIETNAM.md §2.3 item 4). Same-day procedures always have it (Decree 23/2015).
+    afternoon_cutoff: Mapped[bool] = mapped_column(default=False)
     time_note: Mapped[str] = mapped_column(Text, default="")
     charge_vnd: Mapped[int | None] = mapped_column(Money, default=None)  # lệ phí, whole dong
     fee_vnd: Mapped[int | None] = mapped_column(Money, default=None)  # phí, whole dong
@@ -68,6 +71,11 @@ class Procedure(Model):
         if self.charge_vnd is None and self.fee_vnd is None:
             return None
         return (self.charge_vnd or 0) + (self.fee_vnd or 0)
+
+    @property
+    def has_cutoff(self) -> bool:
+        """A filing at/after 15:00 counts from the next working day (OfficeHours.cutoff)."""
+        return self.same_day or self.afternoon_cutoff or self.processing_days == 0
 
     @property
     def is_online(self) -> bool:

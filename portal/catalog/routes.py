@@ -51,5 +51,8 @@ def detail(code: str):
         procedure.processing_days,
         office_hours(),
         same_day=procedure.same_day,
+        afternoon_cutoff=procedure.afternoon_cutoff,
     )
-    return render_template("catalog/detail.html", procedure=procedure, due=due, now=now)
+    return render_template(
+        "catalog/detail.html", procedure=procedure, due=due, now=now, cutoff=office_hours().same_day_cutoff
+    )

@@ -65,6 +65,7 @@ def procedure(row_id: int):
             fee_vnd=form.fee_vnd.data,
             processing_days=required(form.processing_days),
             same_day=form.same_day.data,
+            afternoon_cutoff=form.afternoon_cutoff.data,
             online_level=form.online_level.data,
             needs_approval=form.needs_approval.data,
             is_active=form.is_active.data,

@@ -58,8 +58,15 @@ class OfficeHours:
 
     closing: time = time(17, 0)
     # Decree 23/2015/NĐ-CP Art. 7: same-day procedures received after 15:00 are returned the next
-    # working day.
+    # working day. Procedures flagged with the afternoon cut-off (Decree 63/2024's linked procedures,
+    # VIETNAM.md §2.3 item 4) use it too, whatever their duration.
     same_day_cutoff: time = time(15, 0)
+
+    def cutoff(self, working_days: int, same_day: bool = False, afternoon_cutoff: bool = False) -> time:
+        """The time of day from which a receipt counts from the next working day: the 15:00 cut-off
+        for same-day procedures (working_days == 0 or same_day) and for procedures with the afternoon
+        cut-off, the closing time for the others."""
+        return self.same_day_cutoff if same_day or afternoon_cutoff or working_days == 0 else self.closing
 
 
 def receipt_day(cal: Calendar, received: datetime, cutoff: time) -> date:
@@ -83,27 +90,36 @@ def due_date(
     working_days: int,
     hours: OfficeHours = OfficeHours(),  # noqa: B008 - frozen, so a shared default is safe
     same_day: bool = False,
+    afternoon_cutoff: bool = False,
 ) -> date:
     """The return date for a procedure of `working_days` working days received at `received`.
 
-    Same-day procedures (working_days == 0 or same_day=True) use the 15:00 cut-off, others the
-    closing time.
+    Same-day procedures (working_days == 0 or same_day=True) and procedures with the afternoon cut-off
+    use the 15:00 cut-off, others the closing time (OfficeHours.cutoff).
     """
     if working_days < 0:
         raise ValueError("working_days must not be negative")
-    cutoff = hours.same_day_cutoff if same_day or working_days == 0 else hours.closing
+    cutoff = hours.cutoff(working_days, same_day, afternoon_cutoff)
     # Civil Code 2015 Art. 147: the first day of a period counted in days is not counted, so day 1
     # is the working day after day 0. Counting only working days also applies Art. 148 (a deadline
     # falling on a rest day moves to the next working day).
     return cal.add_working_days(receipt_day(cal, received, cutoff), working_days)
 
 
+class PauseKind(StrEnum):
+    """Why the clock stopped (VIETNAM.md §4)."""
+
+    SUPPLEMENT = "supplement"  # status 5, "Yêu cầu bổ sung giấy tờ", form 02
+    FEE = "fee"  # status 6, "Yêu cầu thực hiện nghĩa vụ tài chính"
+
+
 @dataclass(frozen=True)
 class Pause:
-    """The clock stopped for a supplement request ("Yêu cầu bổ sung giấy tờ"), in local time."""
+    """The clock stopped while the citizen owes something, in local time."""
 
     started: datetime  # request sent to the citizen
-    resumed: datetime | None  # documents completed; None while still waiting
+    resumed: datetime | None  # documents completed or fee paid; None while still waiting
+    kind: PauseKind = PauseKind.SUPPLEMENT
 
 
 class PauseRule(StrEnum):
@@ -112,6 +128,7 @@ class PauseRule(StrEnum):
     # Decision 766/QĐ-TTg on-time formula: the citizen's time is excluded, i.e. added to the due date.
     EXCLUDE = "exclude"
     # Decree 61/2018/NĐ-CP practice: the full processing time restarts once the dossier is complete.
+    # Only a supplement request (form 02) restarts it; a fee request is always excluded.
     RESTART = "restart"
 
 
@@ -129,6 +146,15 @@ def _check_pauses(received: datetime, pauses: Sequence[Pause]) -> None:
         previous_end = pause.resumed
 
 
+def excluded_days(cal: Calendar, pause: Pause, cutoff: time) -> int:
+    """The working days a closed pause charges to the citizen: d with start date < d <= the day the
+    documents (or the fee) count as received. Completed at/after `cutoff` or on a rest day, they count as
+    received on the next working day (VIETNAM.md §2.3 item 5), so that day is the citizen's too."""
+    if pause.resumed is None:
+        raise ValueError("an open pause has no length yet")
+    return cal.working_days_between(pause.started.date(), receipt_day(cal, pause.resumed, cutoff))
+
+
 def adjusted_due_date(
     cal: Calendar,
     received: datetime,
@@ -137,27 +163,62 @@ def adjusted_due_date(
     rule: PauseRule,
     hours: OfficeHours = OfficeHours(),  # noqa: B008 - frozen, so a shared default is safe
     same_day: bool = False,
+    afternoon_cutoff: bool = False,
 ) -> date | None:
-    """The due date after supplementation pauses, or None while a pause is still open.
+    """The due date after pauses, or None while a pause is still open.
 
     Pauses must be in order, after the receipt and non-overlapping (ValueError otherwise).
-    EXCLUDE adds, per pause, the working days d with start date < d <= resume date to the original
-    due date. RESTART counts the full `working_days` again from the last resume, as a new receipt
-    with the same cut-offs.
+    EXCLUDE adds each pause's `excluded_days` to the original due date. RESTART counts the full
+    `working_days` again from the last supplement pause's resume, as a new receipt with the same
+    cut-offs; fee pauses are excluded (added) under either rule, so paying a fee never restarts the
+    processing time.
     """
     if working_days < 0:
         raise ValueError("working_days must not be negative")
     rule = PauseRule(rule)  # a plain "exclude"/"restart" string from storage works too
     _check_pauses(received, pauses)
-    if not pauses:
-        return due_date(cal, received, working_days, hours, same_day)
-    last_resumed = pauses[-1].resumed
-    if last_resumed is None:
-        return None  # unknown until the citizen completes the dossier
-    if rule is PauseRule.RESTART:
-        return due_date(cal, last_resumed, working_days, hours, same_day)
-    paused = sum(cal.working_days_between(p.started.date(), p.resumed.date()) for p in pauses if p.resumed)
-    return cal.add_working_days(due_date(cal, received, working_days, hours, same_day), paused)
+    if pauses and pauses[-1].resumed is None:
+        return None  # unknown until the citizen completes the dossier or pays
+    cutoff = hours.cutoff(working_days, same_day, afternoon_cutoff)
+    start, excluded = received, list(pauses)
+    restarts = [p for p in pauses if p.kind is PauseKind.SUPPLEMENT and p.resumed is not None]
+    if rule is PauseRule.RESTART and restarts:
+        restart = restarts[-1]
+        assert restart.resumed is not None
+        start, excluded = restart.resumed, [p for p in pauses if p.started >= restart.resumed]
+    due = due_date(cal, start, working_days, hours, same_day, afternoon_cutoff)
+    return cal.add_working_days(due, sum(excluded_days(cal, p, cutoff) for p in excluded))
+
+
+def answer_due_date(
+    cal: Calendar,
+    submitted: datetime,
+    working_days: int,
+    pauses: Sequence[Pause],
+    hours: OfficeHours = OfficeHours(),  # noqa: B008 - frozen, so a shared default is safe
+    forwarded: datetime | None = None,
+) -> date | None:
+    """A feedback item's answer deadline (VIETNAM.md §6.2): `working_days` after the citizen sent it or,
+    once it was forwarded to the responsible agency, after the (last) forwarding, which the receiving
+    agency takes in like a new receipt (after hours or on a rest day: from the next working day). Only
+    the pauses after that moment count (excluded, as Decision 766 does); None while a pause is open."""
+    start = submitted if forwarded is None or forwarded < submitted else forwarded
+    later = [p for p in pauses if p.started >= start]
+    return adjusted_due_date(cal, start, working_days, later, PauseRule.EXCLUDE, hours)
+
+
+def apology_allowed(due: date | None, today: date) -> bool:
+    """Form 04 ("Phiếu xin lỗi và hẹn lại ngày trả kết quả") is sent before the due date (VIETNAM.md
+    §2.3 item 8): on a day strictly before it. On the due day itself, or later, it comes too late."""
+    return due is not None and today < due
+
+
+def late_without_letter(legal_due: date | None, appointment: date | None, today: date) -> bool:
+    """A dossier on the clock past its legal due date with no apology letter that promised a later date:
+    the appointment (the later of the legal date and a letter's new date) is still the legal date.
+
+    The caller asks only for dossiers whose clock runs (received, processing)."""
+    return legal_due is not None and today > legal_due and (appointment is None or appointment <= legal_due)
 
 
 def is_late(due: date, finished: datetime) -> bool:

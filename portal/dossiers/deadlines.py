@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.domain import timeliness as rule
 from portal.domain.dossier_status import DossierAction, DossierStatus
-from portal.domain.working_days import Pause, PauseRule, adjusted_due_date, due_date
+from portal.domain.working_days import Pause, PauseKind, PauseRule, adjusted_due_date, due_date
 from portal.events.models import Event
 from portal.extensions import db
 
@@ -21,16 +21,23 @@ def _local(moment: datetime) -> datetime:
 
 
 def appointment_for(procedure, received_at: datetime, pauses=()) -> date | None:
-    """The return date for a dossier received at `received_at`, after any pauses (None while paused)."""
+    """The return date for a dossier received at `received_at`, after any pauses (None while paused).
+
+    Supplement pauses follow the configured rule (exclude or restart); fee pauses are always excluded.
+    The procedure's cut-off (15:00 for same-day procedures and those with the afternoon cut-off, the
+    closing time otherwise) applies to the receipt and to each completion of the dossier."""
     received = _local(received_at)
     cal = calendar_around(received.date())
-    closed = [Pause(_local(p.started_at), _local(p.resumed_at) if p.resumed_at else None) for p in pauses]
+    closed = [
+        Pause(_local(p.started_at), _local(p.resumed_at) if p.resumed_at else None, PauseKind(p.reason))
+        for p in pauses
+    ]
+    days, same_day = procedure.processing_days, procedure.same_day
+    cutoff = procedure.afternoon_cutoff
     if not closed:
-        return due_date(cal, received, procedure.processing_days, office_hours(), procedure.same_day)
+        return due_date(cal, received, days, office_hours(), same_day, cutoff)
     rule_ = PauseRule(current_app.config["PORTAL_SETTINGS"].supplement_rule)
-    return adjusted_due_date(
-        cal, received, procedure.processing_days, closed, rule_, office_hours(), procedure.same_day
-    )
+    return adjusted_due_date(cal, received, days, closed, rule_, office_hours(), same_day, cutoff)
 
 
 # The page's words for the verdicts of `portal.domain.timeliness` (labels.TIMELINESS): an open dossier

@@ -24,6 +24,7 @@ from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
 from portal.domain.roles import Role
 from portal.domain.text import clean, clean_lines
+from portal.domain.working_days import apology_allowed
 from portal.events.operations import record
 from portal.extensions import db
 from portal.payments import operations as payments
@@ -212,7 +213,10 @@ def _apologise(dossier: Dossier, actor: Account, reason: str, new_date: date | N
     current = dossier.appointment_on
     today = now.astimezone(LOCAL_TZ).date()
     cal = calendar_around(today)
-    # Form 04 is sent before the due date, and the new date must be a later working day.
+    # Form 04 is sent before the due date (VIETNAM.md §2.3 item 8): once it has come, the letter is refused.
+    if current is not None and not apology_allowed(current, today):
+        raise DossierError("apology_too_late")
+    # The new date must be a later working day.
     if (
         current is None
         or new_date is None

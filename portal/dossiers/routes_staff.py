@@ -19,6 +19,7 @@ from portal.domain.dossier_status import DossierAction, InvalidTransition, NotPe
 from portal.domain.phone import mask
 from portal.domain.roles import DESK, QUEUE_ROLES
 from portal.domain.text import clean
+from portal.domain.working_days import apology_allowed
 from portal.events.operations import record
 from portal.extensions import db
 from portal.i18n import locale_code
@@ -67,6 +68,10 @@ def _error(reason: str) -> str:
         "note": _("Write the text."),
         "assignee": _("Choose an officer of this agency."),
         "new_date": _("Choose a new working day after the current appointment date."),
+        "apology_too_late": _(
+            "An apology letter (form 04) must be sent before the due date. This dossier has reached or passed"
+            " its due date, so the letter can no longer be issued: finish the dossier as soon as possible."
+        ),
         "agency": _("This procedure is not handled by your agency for that commune."),
         "files": _("Attach at most 10 files."),
         "commune": _("Choose the commune or ward."),
@@ -134,6 +139,9 @@ def item(code: str):
             timeliness_labels=TIMELINESS,
             link=tracking_link(dossier),
             payments=payments_of(dossier),
+            apology_refusal=None
+            if apology_allowed(dossier.appointment_on, today)
+            else _error("apology_too_late"),
         ),
         200,
         {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},

@@ -8,7 +8,7 @@ from datetime import date
 
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.domain.feedback_status import ON_THE_CLOCK
-from portal.domain.working_days import Pause, PauseRule, adjusted_due_date, due_date
+from portal.domain.working_days import Pause, answer_due_date, due_date
 
 REFUSE_DAYS = 2  # refuse (not accepted for handling) within 2 working days
 REQUEST_INFO_DAYS = 5  # first request to the citizen within 5 working days
@@ -23,7 +23,11 @@ class Deadlines:
 
 
 def compute(item) -> Deadlines:
+    """Refusal and first request for information count from the citizen's sending; the answer from the
+    last forwarding to the responsible agency when there is one (VIETNAM.md §6.2), pauses after it
+    excluded."""
     received = item.submitted_at.astimezone(LOCAL_TZ)
+    forwarded = item.forwarded_at.astimezone(LOCAL_TZ) if item.forwarded_at else None
     cal = calendar_around(received.date())
     hours = office_hours()
     pauses = [
@@ -33,9 +37,7 @@ def compute(item) -> Deadlines:
     return Deadlines(
         refuse_by=due_date(cal, received, REFUSE_DAYS, hours),
         request_info_by=due_date(cal, received, REQUEST_INFO_DAYS, hours),
-        answer_by=adjusted_due_date(
-            cal, received, item.category.response_days, pauses, PauseRule.EXCLUDE, hours
-        ),
+        answer_by=answer_due_date(cal, received, item.category.response_days, pauses, hours, forwarded),
     )
 
 

@@ -101,6 +101,8 @@ class Feedback(Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     received_on: Mapped[date] = mapped_column(Date)  # day 0 of the working-day count
     due_on: Mapped[date | None] = mapped_column(Date, default=None)  # answer deadline; None while paused
+    # The last forwarding to another agency: the answer clock restarts from it (VIETNAM.md §6.2).
+    forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Sort key of the staff queue: the due date (or far future while paused) while open, NULL once closed.
     queue_due: Mapped[date | None] = mapped_column(Date, default=None)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -248,6 +248,7 @@ def staff_act(
         if target is None or target.id == item.agency_id or not target.is_active:
             raise FeedbackError("agency")
         item.agency_id, item.assignee_id = target.id, None
+        item.forwarded_at = now  # the answer clock restarts (VIETNAM.md §6.2)
         note = note or target.name
     elif action is A.ASSIGN:
         assignee = account_queries.assignee_in(item.agency_id, assignee_id)

@@ -120,6 +120,9 @@ def _branch(kind: str, model, shape: Shape, query: str):
     table = _columns(model)
     title = table.title if model is Feedback else table.applicant_name
     status = table.status if model is Feedback else cast(table.status, String)
+    # The legal due date: a dossier's appointment without an apology letter's later date (the queue flags
+    # one late without a letter); a feedback item has no letters, so its own due date.
+    legal_due = table.queue_due if model is Feedback else table.original_appointment_on
     return (
         select(
             literal(kind).label("kind"),
@@ -130,6 +133,7 @@ def _branch(kind: str, model, shape: Shape, query: str):
             table.queue_due.label("due"),
             table.assignee_id.label("assignee_id"),
             _overdue(model).label("overdue"),
+            legal_due.label("legal_due"),
         )
         .where(*_conditions(model, shape, query), *_after(model, kind, shape.after_kind))
         .order_by(table.queue_due, table.id)

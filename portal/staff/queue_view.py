@@ -27,6 +27,8 @@ from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
+from portal.domain.dossier_status import ON_THE_CLOCK
+from portal.domain.working_days import late_without_letter
 from portal.dossiers.labels import STATUS as DOSSIER_STATUS
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
 from portal.i18n import local_date, locale_code
@@ -80,6 +82,8 @@ def _labels(locale: str) -> dict[str, Any]:
         "release": _("Release"),
         "due": _("Due %(date)s"),
         "paused": _("Paused"),
+        "no_letter": _("No apology letter"),
+        "no_letter_title": _("Late, and no apology letter (form 04) was sent before the due date"),
     }
 
 
@@ -127,6 +131,9 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
     labels = _labels(locale_code())
     feedback_status, dossier_status, kind_label = labels["feedback"], labels["dossier"], labels["kind"]
     late_mark = f'<strong class="late">{labels["overdue"]}</strong> '
+    no_letter_title, no_letter_text = escape(labels["no_letter_title"]), escape(labels["no_letter"])
+    letter_mark = f'<span class="no-letter" title="{no_letter_title}">{no_letter_text}</span> '
+    on_the_clock = {str(status.value) for status in ON_THE_CLOCK}
     claim = f'" class="secondary">{labels["claim"]}</button>'
     release = f'" class="link">{labels["release"]}</button>'
     due_texts: dict[date, str] = {FAR_FUTURE: str(escape(labels["paused"]))}
@@ -137,9 +144,17 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
         if due is None:
             due = due_texts[row.due] = str(escape(labels["due"] % {"date": local_date(row.due)}))
         kind = row.kind
-        status = str(row.status)
-        status = (feedback_status if kind == "feedback" else dossier_status).get(status) or escape(status)
+        code_status = str(row.status)
+        status = (feedback_status if kind == "feedback" else dossier_status).get(code_status) or escape(
+            code_status
+        )
         late = bool(row.overdue)  # one definition with the dashboard (queries.py: _overdue)
+        # Late on the clock with no apology letter that moved the date (cheap: two dates of the row).
+        no_letter = (
+            kind == "dossier"
+            and code_status in on_the_clock
+            and late_without_letter(row.legal_due, row.due, today)
+        )
         if row.assignee_id is None:
             button = f'<button type="submit" name="claim" value="{kind}:{row.id}{claim}'
         elif row.assignee_id == officer_id or release_any:
@@ -155,7 +170,8 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
             f'<li class="{"overdue" if late else ""}">'
             f'<a href="{href}"><span class="title">{code}'
             f'</span></a>\n<p class="meta">{kind_label[kind]} · {escape(row.title)}</p>\n'
-            f'<p class="meta"><span class="status">{status}</span> {late_mark if late else ""}{due}</p>\n'
+            f'<p class="meta"><span class="status">{status}</span> {late_mark if late else ""}'
+            f"{letter_mark if no_letter else ''}{due}</p>\n"
             f"{button}</li>\n"
         )
     return Markup("".join(parts))  # noqa: S704 - every value from the data is escaped above

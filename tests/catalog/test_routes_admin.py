@@ -30,7 +30,7 @@ def form(row, **overrides):
         "processing_days": str(row.processing_days),
         "online_level": row.online_level,
     }
-    for flag in ("same_day", "needs_approval", "is_active"):
+    for flag in ("same_day", "afternoon_cutoff", "needs_approval", "is_active"):
         if getattr(row, flag):
             data[flag] = "y"
     data.update(overrides)

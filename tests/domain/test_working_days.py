@@ -200,7 +200,9 @@ OPEN = Pause(started=T(2026, 3, 12, 8, 0), resumed=None)
         ((), PauseRule.RESTART, D(2026, 3, 16)),
         ((P1,), PauseRule.EXCLUDE, D(2026, 3, 19)),  # 16/3 + 3 WD
         ((P1,), PauseRule.RESTART, D(2026, 3, 23)),  # day 0 Mon 9/3, + 10 WD
-        ((P1_LATE,), PauseRule.EXCLUDE, D(2026, 3, 19)),  # only dates count under EXCLUDE
+        # Completed Mon 9/3 at 17:30, after closing: received Tue 10/3 (§2.3 item 5), so 5, 6, 9 and 10/3
+        # are the citizen's: 16/3 + 4 WD = Fri 20/3 (was 19/3: Tuesday was charged to the office).
+        ((P1_LATE,), PauseRule.EXCLUDE, D(2026, 3, 20)),
         ((P1_LATE,), PauseRule.RESTART, D(2026, 3, 24)),  # resumed after closing: day 0 Tue 10/3
         ((P1, P2), PauseRule.EXCLUDE, D(2026, 3, 20)),  # 16/3 + 4 WD
         ((P1, P2), PauseRule.RESTART, D(2026, 3, 27)),  # from the last resume, Fri 13/3

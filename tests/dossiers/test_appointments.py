@@ -33,7 +33,7 @@ def at(year, month, day, hour=9, minute=0) -> datetime:
 
 
 def procedure(days: int, same_day: bool = False):
-    return SimpleNamespace(processing_days=days, same_day=same_day)
+    return SimpleNamespace(processing_days=days, same_day=same_day, afternoon_cutoff=False)
 
 
 def pause(started: datetime, resumed: datetime | None, reason: str = "supplement"):

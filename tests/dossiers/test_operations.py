@@ -443,12 +443,23 @@ def test_apology_date_cannot_be_a_holiday(app):
     assert dossier.appointment_on == D(2026, 4, 28)
 
 
-def test_apology_date_cannot_be_in_the_past(app):
-    dossier = received_at(at(2026, 3, 2, 9))  # due Thu 5/3, already overdue on Wed 11/3
-    with pytest.raises(DossierError):
-        apologise(dossier, D(2026, 3, 10), at(2026, 3, 11, 10))  # after the appointment, but past
-    assert dossier.apologies == []
-    apologise(dossier, D(2026, 3, 12), at(2026, 3, 11, 10))
+@pytest.mark.parametrize(
+    "today",
+    [
+        at(2026, 3, 5, 8),  # Thu 5/3, the due day itself: no longer "before the due date"
+        at(2026, 3, 11, 10),  # Wed 11/3, already overdue
+    ],
+)
+def test_apology_after_the_due_date_is_refused(app, today):
+    """Issue 11 item 4 (regression): form 04 is sent before the due date (VIETNAM.md §2.3 item 8); an
+    overdue dossier's letter with a later working day used to be accepted."""
+    dossier = received_at(at(2026, 3, 2, 9))  # 3 working days: due Thu 5/3
+    with pytest.raises(DossierError) as refused:
+        apologise(dossier, D(2026, 3, 12), today)  # a later working day, still refused
+    assert refused.value.reason == "apology_too_late"
+    assert dossier.apologies == [] and dossier.appointment_on == D(2026, 3, 5)
+    # The day before the due date it is accepted.
+    apologise(dossier, D(2026, 3, 12), at(2026, 3, 4, 16))
     assert dossier.appointment_on == D(2026, 3, 12) and dossier.original_appointment_on == D(2026, 3, 5)
 
 

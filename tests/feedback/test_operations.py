@@ -270,6 +270,17 @@ def test_forbidden_transitions_change_nothing(app, start, actor, action, kwargs,
 # ----------------------------------------------------------------------------------------------------- pause
 
 
+def counted_day(calendar, moment):
+    """The day an answer sent at `moment` counts as received: after office hours (17:00) or on a rest day,
+    the next working day, which is then the citizen's too (VIETNAM.md §2.3 item 5). These tests run on the
+    real clock, whatever the day."""
+    local = moment.astimezone(LOCAL_TZ)
+    day = local.date()
+    if not calendar.is_working_day(day) or local.hour >= 17:
+        day = calendar.next_working_day(day)
+    return day
+
+
 def test_request_info_pauses_and_supply_info_resumes_with_a_later_due_date(app):
     submitted = utcnow() - timedelta(days=21)
     item = make_item(now=submitted)
@@ -290,8 +301,9 @@ def test_request_info_pauses_and_supply_info_resumes_with_a_later_due_date(app):
 
     assert item.status == "accepted"
     assert pause.resumed_at is not None
-    start, end = pause.started_at.astimezone(LOCAL_TZ).date(), pause.resumed_at.astimezone(LOCAL_TZ).date()
+    start, resumed = pause.started_at.astimezone(LOCAL_TZ).date(), pause.resumed_at.astimezone(LOCAL_TZ)
     calendar = calendar_around(start)
+    end = counted_day(calendar, resumed)
     paused_days = calendar.working_days_between(start, end)
     assert paused_days >= 6  # ten calendar days hold at least six working days
     assert item.due_on == calendar.add_working_days(due_before, paused_days)
@@ -336,7 +348,10 @@ def test_a_second_request_for_information_pauses_again(app):
         return moment.astimezone(LOCAL_TZ).date()
 
     calendar = calendar_around(local(now))
-    paused = sum(calendar.working_days_between(local(p.started_at), local(p.resumed_at)) for p in item.pauses)
+    paused = sum(
+        calendar.working_days_between(local(p.started_at), counted_day(calendar, p.resumed_at))
+        for p in item.pauses
+    )
     assert paused >= 8
     assert item.due_on == calendar.add_working_days(base_due, paused)
 

@@ -17,6 +17,11 @@ from tests.support.databases import throwaway_database
 
 BEFORE = "95b58b040fb5"  # the form-nonce migration, the one just before
 PAGE_VERSIONED = ("feedback_items", "dossiers")  # a later revision's column, which today's models write
+# Later revisions' columns that today's models write too (table, column, type): there only while seeding.
+LATER_COLUMNS = (
+    ("procedures", "afternoon_cutoff", "BOOLEAN NOT NULL DEFAULT false"),
+    ("feedback_items", "forwarded_at", "TIMESTAMP WITH TIME ZONE"),
+)
 TABLES = ("accounts", "agencies", "procedures", "dossiers", "payments", "bank_transactions", "events")
 
 
@@ -34,6 +39,8 @@ def seeded_before(tmp_path, monkeypatch):
             # Nor does the page_version column (portal/tracking/versions.py): there only while seeding.
             for table in PAGE_VERSIONED:
                 run(f"ALTER TABLE {table} ADD COLUMN page_version BIGINT NOT NULL DEFAULT 0")
+            for table, column, kind in LATER_COLUMNS:
+                run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             monkeypatch.setattr(
                 demo, "DEMO_ACCOUNTS", tuple(a for a in demo.DEMO_ACCOUNTS if a.role != "finance")
             )
@@ -41,6 +48,8 @@ def seeded_before(tmp_path, monkeypatch):
             db.session.commit()
             for table in PAGE_VERSIONED:
                 run(f"ALTER TABLE {table} DROP COLUMN page_version")
+            for table, column, _kind in LATER_COLUMNS:
+                run(f"ALTER TABLE {table} DROP COLUMN {column}")
             try:
                 yield application
             finally:
