@@ -73,6 +73,9 @@ EXPECTED = {
     "accounts_admin.security": {"admin"},
     "accounts_admin.account_two_factor": {"agency_admin", "admin"},
     # --- end of sign-in security
+    # Personal data (issue 10 item 4): a restricted dossier opens only for its agency's leader and the province
+    # admin, each opening logged (tests/privacy/test_erasure.py).
+    "privacy_staff.restricted": {"leader", "admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
