@@ -33,6 +33,7 @@ from .models import ContactChange
 from .queries import ACCOUNT, Subject
 
 CODE_MINUTES, MAX_ATTEMPTS = 30, 5
+CODES_PER_HOUR = 5  # codes mailed for one subject in an hour: the form cannot be used to flood an address
 
 
 class CorrectionError(Exception):
@@ -77,6 +78,15 @@ def start(subject: Subject, wanted: Contact, locale: str) -> ContactChange | Non
     send_to = wanted.email if wanted.email != now_has.email else now_has.email
     if not send_to:
         raise CorrectionError("no_address")
+    recent = db.session.scalar(
+        select(func.count(ContactChange.id)).where(
+            ContactChange.subject_type == subject.kind,
+            ContactChange.subject_id == subject.id,
+            ContactChange.created_at > utcnow() - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= CODES_PER_HOUR:
+        raise CorrectionError("too_many")
     code = f"{secrets.randbelow(10**6):06d}"
     for old in db.session.scalars(
         select(ContactChange).where(

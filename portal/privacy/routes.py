@@ -143,6 +143,7 @@ def _correction_error(reason: str) -> str:
         "email_taken": _("Another account uses this e-mail address."),
         "no_address": _("We need an e-mail address to send you a code. Please visit a one-stop desk."),
         "mail": _("The portal cannot send e-mail at the moment. Please try again later."),
+        "too_many": _("Too many codes were sent in the last hour. Please try again later."),
     }.get(reason, _("This change is not possible."))
 
 

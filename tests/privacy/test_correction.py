@@ -116,3 +116,16 @@ def test_too_many_wrong_codes_close_the_change(client, login, mail_on):
         client.post("/my-data/correct/confirm", data={"code": wrong})
     client.post("/my-data/correct/confirm", data={"code": code})
     assert db.session.get(Account, me.account.id).email == me.email
+
+
+def test_codes_are_limited_per_hour(client, login, mail_on):
+    me = make_citizen("a")
+    db.session.commit()
+    login(me.account)
+    statuses = [
+        client.post(
+            "/my-data/correct", data={"name": me.name, "email": f"moi{n}@example.com", "phone": "0912000111"}
+        ).status_code
+        for n in range(6)
+    ]
+    assert statuses == [302] * 5 + [400]

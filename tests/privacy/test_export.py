@@ -111,3 +111,15 @@ def test_staff_and_strangers_have_no_my_data_page(client, login):
     assert client.get("/my-data").status_code == 302  # to the sign-in page
     login("processor")
     assert client.get("/my-data").status_code == 404
+
+
+def test_the_export_and_private_data_links_never_reach_the_access_log():
+    import base64
+    import secrets
+
+    from portal.access_log import redact
+
+    export_token = secrets.token_urlsafe(32)  # 43 characters
+    report_token = base64.urlsafe_b64encode(secrets.token_bytes(24)).decode()  # a report's link: 32
+    for token, path in ((export_token, "/my-data/export/"), (report_token, "/my-data/t/")):
+        assert token not in redact(f"GET {path}{token} HTTP/1.1")
