@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
     from portal.feedback import wiring as feedback_wiring
+    from portal.privacy import wiring as privacy_wiring
     from portal.staff import queue_keys
     from portal.uploads import storage
 
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     queue_keys.init_app(app)  # keeps the staff queue's sort key current
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
+    privacy_wiring.init_app(app)  # consent records, erased files, the export job (portal/privacy)
     health.init_app(app)  # /healthz, /readyz
     register_job_metrics(app)
     register_event_sources(app)
@@ -176,6 +178,7 @@ def register_event_sources(app: Flask) -> None:
     from portal.events import registry
     from portal.feedback import labels as feedback
     from portal.payments import labels as payments
+    from portal.privacy import labels as privacy
     from portal.privacy import retention
     from portal.statistics import export as statistics
 
@@ -189,6 +192,7 @@ def register_event_sources(app: Flask) -> None:
         dossiers,
         feedback,
         payments,
+        privacy,
         retention,
         statistics,
     ):
@@ -237,6 +241,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.payments.routes import bp as payments
     from portal.payments.routes_admin import bp as payments_admin
     from portal.payments.routes_staff import bp as payments_staff
+    from portal.privacy.routes import bp as privacy
+    from portal.privacy.routes_staff import bp as privacy_staff
     from portal.staff.routes import bp as staff
     from portal.statistics.routes_public import public as statistics
     from portal.statistics.routes_staff import bp as staff_dashboard
@@ -260,6 +266,8 @@ def register_blueprints(app: Flask) -> None:
         open311_docs,
         exports,
         exports_staff,
+        privacy,  # /my-data: the citizen's personal data (Law 91/2025)
+        privacy_staff,  # /staff/privacy: restricted dossiers, for an authorised officer
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)

@@ -13,9 +13,15 @@ from portal.open311.models import ApiSubmission
 from portal.payments.bank_account import VietQRAccount
 from portal.payments.models import BankTransaction, Payment
 from portal.places.models import AdminUnit
+from portal.privacy.models import Consent, ConsentNotice, ContactChange, ExportArchive, PrivacyRequest
 from portal.sequences import DailySequence
 
 __all__ = [
+    "Consent",
+    "ConsentNotice",
+    "ContactChange",
+    "ExportArchive",
+    "PrivacyRequest",
     "Account",
     "AdminUnit",
     "ApiKey",

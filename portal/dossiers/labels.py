@@ -59,6 +59,11 @@ EVENT = {
     A.WITHDRAW.value: _l("Dossier withdrawn"),
     A.APOLOGISE.value: _l("Apology letter issued with a new appointment date"),
     A.NOTE.value: _l("Internal note"),
+    # Personal-data requests of the citizen (portal/privacy).
+    "contact_corrected": _l("Contact details corrected by the citizen"),
+    "restricted": _l("Restricted at the citizen's request: kept only for the archive duty"),
+    "restricted_viewed": _l("Restricted dossier opened by an authorised officer"),
+    "anonymised": _l("Personal data erased at the citizen's request"),
     # Audit only (never on a timeline, see portal.events.timeline.AUDIT_ONLY).
     "viewed": _l("Opened by staff"),
     "rate": _l("The applicant rated the service"),

@@ -108,6 +108,9 @@ class Dossier(Model):
     # 0 only for rows inserted outside the ORM flush (bench/dataset.py, the rows from before the column);
     # the table's own default (the migration's) is not declared here, so an insert does not read it back.
     page_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # Set when the citizen asked for erasure but an archive duty keeps the dossier (portal/privacy): from
+    # then on it exists only for an authorised officer's logged view (portal/privacy/routes_staff.py).
+    restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     procedure: Mapped[Procedure] = relationship(lazy="joined")

@@ -24,11 +24,21 @@ class Viewable(Protocol):
     def account_id(self) -> int | None: ...
     @property
     def agency_id(self) -> int: ...
+    @property
+    def restricted_at(self) -> object: ...
+
+
+def _restricted(dossier: Viewable) -> bool:
+    """Restricted after an erasure request under an archive duty (portal/privacy): no ordinary page shows it,
+    to staff or citizen; only an authorised officer's logged view does (portal/privacy/routes_staff.py)."""
+    return dossier.restricted_at is not None
 
 
 def can_view(dossier: Viewable) -> bool:
     """Staff of the dossier's agency (the province admin: all); else the applicant's account or a browser
     given access (receipt, private link, tracking look-up)."""
+    if _restricted(dossier):
+        return False
     if current_user.is_authenticated and current_user.is_staff:
         return can_see_agency(dossier.agency_id)
     return access.may_view("dossier", dossier.id, dossier.account_id)
@@ -37,12 +47,16 @@ def can_view(dossier: Viewable) -> bool:
 def can_handle(dossier: Dossier) -> bool:
     """Staff pages of a dossier: officers of its agency (the province admin: all); for anyone else it does
     not exist (404)."""
+    if _restricted(dossier):
+        return False
     return can_see_agency(dossier.agency_id)
 
 
 def may_act_as_citizen(dossier: Dossier) -> bool:
     """The citizen's own actions (supplement, withdraw): the applicant's account or a browser given access,
     never staff (they act through their own pages)."""
+    if _restricted(dossier):
+        return False
     if current_user.is_authenticated and current_user.is_staff:
         return False
     return access.may_view("dossier", dossier.id, dossier.account_id)

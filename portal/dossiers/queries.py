@@ -59,6 +59,7 @@ _STATUS_KEY = (
         _DOSSIERS.page_version,
         _DOSSIERS.account_id,
         _DOSSIERS.agency_id,
+        _DOSSIERS.restricted_at,
         _AGENCIES.name.label("agency"),
         _AGENCIES.name_en.label("agency_en"),
         _PROCEDURES.name.label("procedure"),
@@ -71,8 +72,8 @@ _STATUS_KEY = (
 
 def status_page_key(code: str) -> Row | None:
     """What the status page needs before its kept part: the access check's columns, the page version and
-    the names the page shows from other tables (id, code, page_version, account_id, agency_id, agency,
-    agency_en, procedure). One indexed look-up by code."""
+    the names the page shows from other tables (id, code, page_version, account_id, agency_id,
+    restricted_at, agency, agency_en, procedure). One indexed look-up by code."""
     return db.session.execute(_STATUS_KEY, {"code": code.strip().upper()}).one_or_none()
 
 
@@ -84,13 +85,16 @@ def by_form_nonce(stored: str) -> Dossier | None:
 def for_account(account_id: int) -> list[Dossier]:
     return list(
         db.session.scalars(
-            select(Dossier).where(Dossier.account_id == account_id).order_by(Dossier.id.desc()).limit(200)
+            select(Dossier)
+            .where(Dossier.account_id == account_id, Dossier.restricted_at.is_(None))
+            .order_by(Dossier.id.desc())
+            .limit(200)
         )
     )
 
 
 def agency_queue(agency_id: int | None, status: int | None = None, query: str = "", limit: int = 100):
-    statement = select(Dossier)
+    statement = select(Dossier).where(Dossier.restricted_at.is_(None))  # portal/privacy: restricted
     if agency_id is not None:
         statement = statement.where(Dossier.agency_id == agency_id)
     statement = (

@@ -52,6 +52,12 @@ EVENT = {
     A.RATE_SATISFIED.value: _l("The citizen was satisfied with the answer"),
     A.RATE_UNSATISFIED.value: _l("The citizen was not satisfied; the report was reopened"),
     A.RATE_UNSATISFIED_FINAL.value: _l("The citizen was not satisfied with the answer"),
+    # Personal-data requests of the citizen (portal/privacy).
+    "contact_corrected": _l("Contact details corrected by the citizen"),
+    "consent_given": _l("The citizen agreed to show their name publicly"),
+    "consent_withdrawn": _l("The citizen withdrew a consent"),
+    "anonymised": _l("Personal data erased at the citizen's request"),
+    "data_exported": _l("The citizen exported their data"),
     # Audit only (never on a timeline, see portal.events.timeline.AUDIT_ONLY).
     "viewed": _l("Opened by staff"),
     "file_downloaded": _l("Photo downloaded"),

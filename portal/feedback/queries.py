@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 
-from sqlalchemy import Row, Select, bindparam, func, select
+from sqlalchemy import Row, Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import fragments, pagination, search
@@ -29,6 +29,9 @@ FEED_COLUMNS = (
     Feedback.submitted_at,
     Feedback.category_id,
     Feedback.admin_unit_code,
+    # The reporter's name only while they consent to its publication (portal/privacy): withdrawing the
+    # consent changes this row, hence the feed fragment's key (portal/fragments.py).
+    case((Feedback.show_name, Feedback.contact_name), else_="").label("public_name"),
 )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import demo
 from portal.calendar import version as calendar_version
 from portal.extensions import db
+from portal.privacy import consents as privacy_consents
 from tests.conftest import build_app
 from tests.support.databases import throwaway_database
 
@@ -41,6 +42,10 @@ def seeded_before(tmp_path, monkeypatch):
                 run(f"ALTER TABLE {table} ADD COLUMN page_version BIGINT NOT NULL DEFAULT 0")
             for table, column, kind in LATER_COLUMNS:
                 run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            # Nor the privacy tables and the dossiers' restricted_at (portal/privacy): no consent rows are
+            # written, and the column is there only while seeding.
+            monkeypatch.setattr(privacy_consents, "_rows_for", lambda session, item: [])
+            run("ALTER TABLE dossiers ADD COLUMN restricted_at TIMESTAMP")
             monkeypatch.setattr(
                 demo, "DEMO_ACCOUNTS", tuple(a for a in demo.DEMO_ACCOUNTS if a.role != "finance")
             )
@@ -50,6 +55,7 @@ def seeded_before(tmp_path, monkeypatch):
                 run(f"ALTER TABLE {table} DROP COLUMN page_version")
             for table, column, _kind in LATER_COLUMNS:
                 run(f"ALTER TABLE {table} DROP COLUMN {column}")
+            run("ALTER TABLE dossiers DROP COLUMN restricted_at")
             try:
                 yield application
             finally:

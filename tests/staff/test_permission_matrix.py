@@ -80,6 +80,9 @@ EXPECTED = {
     "apikeys_admin.revoke": {"admin"},
     # The dossier export for other government systems (issue 12 item 6): leaders and administrators.
     "exports_staff.dossiers_for_staff": {"leader", "agency_admin", "admin"},
+    # Personal data (issue 10 item 4): a restricted dossier opens only for its agency's leader and the province
+    # admin, each opening logged (tests/privacy/test_erasure.py).
+    "privacy_staff.restricted": {"leader", "admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",

@@ -1,0 +1,160 @@
+"""Consents as records (Law 91/2025 Art. 9; SECURITY.md check 31).
+
+A new feedback item or dossier gets its consent rows in the same transaction, whoever created it: a
+session listener (installed by wiring.py) sees the new rows at the flush and adds, once the flush is done,
+one row for the notice and one per optional consent given (publish my name), with the notice version, UTC
+time, channel and IP. A counter or postal intake records the consent given on the desk's printed notice,
+with the officer who took it. Withdrawing takes effect in the same transaction (the name leaves the item,
+so the public feed's rows and the status page's version change with it: portal/fragments.py,
+portal/tracking/versions.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import has_request_context, request
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
+
+from portal.db_types import utcnow
+from portal.dossiers.models import Dossier
+from portal.events.operations import record
+from portal.extensions import db
+from portal.feedback.models import Feedback
+
+from . import notices
+from .models import OPTIONAL_PURPOSES, Consent
+
+PENDING = "portal.privacy.new_consents"
+
+
+class ConsentError(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _ip() -> str | None:
+    return request.remote_addr if has_request_context() else None
+
+
+def _rows_for(session: Session, item: Any) -> list[Consent]:
+    now = utcnow()
+    if isinstance(item, Feedback):
+        rows = [("notice", notices.feedback_notice)]
+        if item.show_name:
+            rows.append(("publish_name", notices.publish_name_notice))
+        base: dict[str, Any] = {"channel": "web", "ip_address": _ip(), "officer_id": None}
+        kind, account_id, given = "feedback", item.account_id, item.consent_at or now
+    else:
+        counter = item.channel != "online"
+        rows = [("notice", notices.counter_notice if counter else notices.dossier_notice)]
+        base = (
+            {"channel": "counter", "ip_address": None, "officer_id": item.created_by_id}
+            if counter
+            else {"channel": "web", "ip_address": _ip(), "officer_id": None}
+        )
+        kind, account_id, given = "dossier", item.account_id, item.submitted_at or now
+    return [
+        Consent(
+            subject_type=kind,
+            subject_id=item.id,
+            account_id=account_id,
+            purpose=purpose,
+            notice_version=notices.version_of(session, purpose, text()),
+            given_at=given,
+            **base,
+        )
+        for purpose, text in rows
+    ]
+
+
+def _seen(session: Session, _context) -> None:
+    new = [row for row in session.new if isinstance(row, (Feedback, Dossier))]
+    if new:
+        session.info.setdefault(PENDING, []).extend(new)
+
+
+def _add(session: Session, _context) -> None:
+    items = session.info.pop(PENDING, [])
+    for item in items:
+        session.add_all(_rows_for(session, item))
+
+
+def install_listeners() -> None:
+    if not event.contains(Session, "after_flush", _seen):
+        event.listen(Session, "after_flush", _seen)
+        event.listen(Session, "after_flush_postexec", _add)
+        event.listen(Session, "after_rollback", lambda session: session.info.pop(PENDING, None))
+
+
+def of_subject(subject_type: str, ids: list[int]) -> list[Consent]:
+    if not ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Consent)
+            .where(Consent.subject_type == subject_type, Consent.subject_id.in_(ids))
+            .order_by(Consent.given_at, Consent.id)
+        )
+    )
+
+
+def withdraw(consent: Consent, item: Feedback | None, actor_id: int | None) -> None:
+    """Withdraw an optional consent now. The notice consent of a submitted report is not withdrawn here: the
+    report is then erased (operations in erasure.py), as the notice says."""
+    if consent.purpose not in OPTIONAL_PURPOSES:
+        raise ConsentError("required")
+    if consent.withdrawn_at is not None:
+        return
+    consent.withdrawn_at = utcnow()
+    if item is not None:
+        _apply(item, consent.purpose, False)
+        record(
+            consent.subject_type,
+            consent.subject_id,
+            "consent_withdrawn",
+            actor_id=actor_id,
+            note=consent.purpose,
+        )
+    db.session.flush()
+
+
+def give(item: Feedback, purpose: str, actor_id: int | None) -> Consent:
+    """Give an optional consent on a report from the citizen's page: as easy as withdrawing it."""
+    if purpose != "publish_name":
+        raise ConsentError("purpose")
+    if not item.contact_name:
+        raise ConsentError("no_name")
+    current = [
+        c for c in of_subject("feedback", [item.id]) if c.purpose == purpose and c.withdrawn_at is None
+    ]
+    if current:
+        return current[0]
+    consent = Consent(
+        subject_type="feedback",
+        subject_id=item.id,
+        account_id=item.account_id,
+        purpose=purpose,
+        notice_version=notices.version_of(db.session, purpose, notices.publish_name_notice()),
+        given_at=utcnow(),
+        channel="web",
+        ip_address=_ip(),
+    )
+    db.session.add(consent)
+    _apply(item, purpose, True)
+    record("feedback", item.id, "consent_given", actor_id=actor_id, note=purpose)
+    db.session.flush()
+    return consent
+
+
+_EFFECTS: dict[str, Callable[[Feedback, bool], None]] = {
+    "publish_name": lambda item, on: setattr(item, "show_name", on),
+    "precise_pin": lambda item, on: None,  # no precise pin is published today
+}
+
+
+def _apply(item: Feedback, purpose: str, on: bool) -> None:
+    _EFFECTS[purpose](item, on)

@@ -1,0 +1,204 @@
+"""Correction of contact data by the citizen (name, e-mail, phone). Operations flush; the route commits.
+
+A new name is taken at once. A new e-mail address or phone number waits for a one-time code: six digits,
+sent by e-mail through the jobs outbox (after the commit) to the new address, or for a new phone number to
+the address on file (the portal sends no SMS). Only the code's keyed hash is stored; it expires after
+CODE_MINUTES and after MAX_ATTEMPTS wrong tries. On the records it changes (the account, the citizen's open
+reports, the contact fields of their open dossiers) a "contact_corrected" event names which fields changed,
+never the values, so staff see it on the timeline.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal import mail
+from portal.accounts.models import Account
+from portal.db_types import utcnow
+from portal.domain import dossier_status, feedback_status
+from portal.domain.digests import keyed_digest
+from portal.domain.text import clean, fold
+from portal.dossiers.models import Dossier
+from portal.events.operations import record
+from portal.extensions import db
+from portal.feedback.models import Feedback
+
+from .models import ContactChange
+from .queries import ACCOUNT, Subject
+
+CODE_MINUTES, MAX_ATTEMPTS = 30, 5
+CODES_PER_HOUR = 5  # codes mailed for one subject in an hour: the form cannot be used to flood an address
+
+
+class CorrectionError(Exception):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    email: str
+    phone: str  # E.164 or ""
+
+
+def current(subject: Subject) -> Contact:
+    if subject.kind == ACCOUNT:
+        account = db.session.get(Account, subject.id)
+        assert account is not None
+        return Contact(account.full_name, account.email, account.phone or "")
+    item = db.session.get(Feedback, subject.id)
+    assert item is not None
+    return Contact(item.contact_name, item.email, item.phone)
+
+
+def _code_hash(code: str) -> str:
+    return keyed_digest(current_app.config["SECRET_KEY"], f"privacy-code:{code}").hex()
+
+
+def start(subject: Subject, wanted: Contact, locale: str) -> ContactChange | None:
+    """Apply a new name now; for a new e-mail or phone, send a code and return the waiting change."""
+    now_has = current(subject)
+    wanted = Contact(clean(wanted.name), wanted.email.strip().lower(), wanted.phone)
+    if wanted.name != now_has.name:
+        apply(subject, Contact(wanted.name, now_has.email, now_has.phone), ["name"])
+    if wanted.email == now_has.email and wanted.phone == now_has.phone:
+        return None
+    if subject.kind == ACCOUNT and not wanted.email:
+        raise CorrectionError("email_required")
+    if subject.kind == ACCOUNT and wanted.email != now_has.email and _email_taken(wanted.email, subject.id):
+        raise CorrectionError("email_taken")
+    send_to = wanted.email if wanted.email != now_has.email else now_has.email
+    if not send_to:
+        raise CorrectionError("no_address")
+    recent = db.session.scalar(
+        select(func.count(ContactChange.id)).where(
+            ContactChange.subject_type == subject.kind,
+            ContactChange.subject_id == subject.id,
+            ContactChange.created_at > utcnow() - timedelta(hours=1),
+        )
+    )
+    if (recent or 0) >= CODES_PER_HOUR:
+        raise CorrectionError("too_many")
+    code = f"{secrets.randbelow(10**6):06d}"
+    for old in db.session.scalars(
+        select(ContactChange).where(
+            ContactChange.subject_type == subject.kind,
+            ContactChange.subject_id == subject.id,
+            ContactChange.closed_at.is_(None),
+        )
+    ):
+        old.closed_at = utcnow()
+    change = ContactChange(
+        subject_type=subject.kind,
+        subject_id=subject.id,
+        new_name=wanted.name,
+        new_email=wanted.email,
+        new_phone=wanted.phone,
+        code_hash=_code_hash(code),
+        created_at=utcnow(),
+        expires_at=utcnow() + timedelta(minutes=CODE_MINUTES),
+    )
+    db.session.add(change)
+    db.session.flush()
+    if not mail.queue(send_to, "privacy/email/code.txt", locale, code=code, minutes=CODE_MINUTES):
+        raise CorrectionError("mail")
+    return change
+
+
+def _email_taken(email: str, account_id: int) -> bool:
+    return bool(
+        db.session.scalar(
+            select(func.count(Account.id)).where(Account.email == email, Account.id != account_id)
+        )
+    )
+
+
+def confirm(change: ContactChange, code: str) -> bool:
+    """True when the code is right (and the change applied); a wrong, late or overused code changes nothing."""
+    now = utcnow()
+    if change.closed_at is not None or change.expires_at <= now or change.attempts >= MAX_ATTEMPTS:
+        return False
+    change.attempts += 1
+    if not hmac.compare_digest(change.code_hash, _code_hash(code.strip())):
+        db.session.flush()
+        return False
+    subject = Subject(change.subject_type, change.subject_id)
+    before = current(subject)
+    fields = [
+        name
+        for name, old, new in (
+            ("email", before.email, change.new_email),
+            ("phone", before.phone, change.new_phone),
+        )
+        if old != new
+    ]
+    apply(subject, Contact(before.name, change.new_email, change.new_phone), fields)
+    # The new values live on the records now; the waiting row keeps none of them.
+    change.closed_at = now
+    change.new_name = change.new_email = change.new_phone = ""
+    db.session.flush()
+    return True
+
+
+def apply(subject: Subject, contact: Contact, fields: list[str]) -> None:
+    """Write the contact data on the subject's records and note which fields changed on each of them."""
+    if not fields:
+        return
+    note = ", ".join(fields)
+    if subject.kind == ACCOUNT:
+        account = db.session.get(Account, subject.id)
+        assert account is not None
+        account.full_name, account.email, account.phone = contact.name, contact.email, contact.phone or None
+        record("account", account.id, "contact_corrected", actor_id=account.id, note=note)
+        actor: int | None = account.id
+        items = list(
+            db.session.scalars(
+                select(Feedback).where(
+                    Feedback.account_id == account.id,
+                    Feedback.status.in_([s.value for s in feedback_status.OPEN]),
+                )
+            )
+        )
+        dossiers = list(
+            db.session.scalars(
+                select(Dossier).where(
+                    Dossier.account_id == account.id,
+                    Dossier.status.in_([int(s) for s in dossier_status.OPEN]),
+                )
+            )
+        )
+    else:
+        actor, items, dossiers = None, [db.session.get(Feedback, subject.id)], []  # type: ignore[list-item]
+    for item in items:
+        item.contact_name = contact.name
+        item.email = contact.email
+        if contact.phone:
+            item.phone = contact.phone
+        item.search_key = fold(
+            " ".join(
+                [
+                    item.public_search_key,
+                    item.address,
+                    item.contact_name,
+                    item.phone,
+                    item.phone.replace("+84", "0"),
+                ]
+            )
+        )
+        record("feedback", item.id, "contact_corrected", actor_id=actor, note=note)
+    for dossier in dossiers:  # the applicant's name is part of the legal record: only the contact fields
+        if "name" in fields and fields == ["name"]:
+            continue
+        dossier.email = contact.email
+        if contact.phone:
+            dossier.phone = contact.phone
+        record("dossier", dossier.id, "contact_corrected", actor_id=actor, note=note)
+    db.session.flush()

@@ -1,0 +1,43 @@
+from flask_babel import lazy_gettext as _l
+from wtforms import BooleanField, EmailField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
+
+from portal.forms import PortalForm, cleaned, lower, valid_mobile
+
+
+class CorrectForm(PortalForm):
+    name = StringField(
+        _l("Your name"),
+        filters=[cleaned],
+        validators=[Optional(), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("E-mail"),
+        filters=[lower],
+        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
+        render_kw={"autocomplete": "email"},
+    )
+    phone = StringField(
+        _l("Mobile phone"),
+        validators=[Optional(), valid_mobile],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
+class CodeForm(PortalForm):
+    code = StringField(
+        _l("Code from the e-mail"),
+        validators=[
+            DataRequired(_l("Enter the code.")),
+            Regexp(r"^\s*\d{6}\s*$", message=_l("Enter the 6 digits.")),
+        ],
+        render_kw={"inputmode": "numeric", "autocomplete": "one-time-code"},
+    )
+
+
+class EraseForm(PortalForm):
+    confirm = BooleanField(
+        _l("I understand that this cannot be undone."),
+        validators=[DataRequired(_l("Tick the box to confirm."))],
+    )

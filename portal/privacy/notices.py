@@ -1,0 +1,97 @@
+"""The texts citizens consent to, and their versions.
+
+A notice's version is derived from its text: the date it was first shown and the start of the SHA-256 of
+the text (`2026-12-06.1a2b3c4d5e6f`). Every version's text is stored (ConsentNotice), so what a citizen
+agreed to can be shown later. The texts are built from the very strings the forms show (the same
+translated messages, in the language of the page), so a changed form text is a new version by itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from html import unescape
+
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, scoped_session
+
+from portal.db_types import utcnow
+from portal.i18n import locale_code
+
+from .models import ConsentNotice
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def _plain(html: str) -> str:
+    lines = (unescape(_TAGS.sub("", line)).strip() for line in html.splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+def feedback_notice() -> str:
+    """The feedback form's notice and its consent box, as shown (feedback/_new_fields.html)."""
+    notice = _plain(render_template("feedback/_privacy_notice.html"))
+    box = _(
+        "I have read the personal-data notice and agree that the agency processes my name, phone, address "
+        "and photos to receive, handle and answer this report."
+    )
+    return f"{notice}\n{box}"
+
+
+def publish_name_notice() -> str:
+    return _("Show my name publicly with this report (optional).")
+
+
+def dossier_notice() -> str:
+    """The online dossier form's notice and its consent box (dossiers/apply.html)."""
+    notice = _(
+        "The receiving agency processes the data and documents in this dossier to settle the procedure, as "
+        "the law requires. Identity-card images are sensitive personal data: they are stored privately and "
+        "shown only to you and the officers handling the dossier."
+    )
+    box = _(
+        "I have read the personal-data notice and agree that the agency processes these data and documents "
+        "to settle this procedure."
+    )
+    return f"{notice}\n{box}"
+
+
+def counter_notice() -> str:
+    """What the desk's printed notice says: the citizen reads and signs it on paper at the counter."""
+    return _(
+        "Printed personal-data notice of the one-stop desk, read and signed on paper by the applicant: the "
+        "receiving agency processes the data and documents in this dossier to settle the procedure, as the "
+        "law requires; identity-card images are sensitive personal data."
+    )
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def version_of(session: Session | scoped_session, purpose: str, text: str) -> str:
+    """The version of `text`, storing it the first time it is seen (a concurrent first store is harmless:
+    the insert does nothing when the text is already there)."""
+    digest = text_hash(text)
+    stored = select(ConsentNotice.version).where(ConsentNotice.text_hash == digest)
+    found = session.scalar(stored)
+    if found is not None:
+        return found
+    now = utcnow()
+    values = {
+        "version": f"{now.date().isoformat()}.{digest[:12]}",
+        "text_hash": digest,
+        "purpose": purpose,
+        "locale": locale_code(),
+        "text": text,
+        "first_shown_at": now,
+    }
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(ConsentNotice).values(**values).on_conflict_do_nothing())
+    version = session.scalar(stored)
+    assert version is not None
+    return version

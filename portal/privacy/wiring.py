@@ -1,0 +1,32 @@
+"""What the privacy feature plugs in at app start (create_app calls init_app): the consent listener, the
+removal of erased files after the commit, the export job, the export ZIPs for `flask check-files`, and the
+retention rules (PORTAL_RETENTION_YEARS, e.g. "tthc-default=15,land=permanent", overrides the years of
+portal/domain/retention_rules.py)."""
+
+from __future__ import annotations
+
+import os
+
+from flask import Flask, current_app
+
+from portal import jobs
+from portal.domain.retention_rules import RULES, RetentionRule, parse_overrides, with_overrides
+from portal.uploads import reconcile
+
+from . import consents, erasure, export, retention
+
+RULES_KEY = "portal.privacy.retention_rules"
+
+
+def init_app(app: Flask) -> None:
+    consents.install_listeners()
+    erasure.install_listeners()
+    jobs.register(app, export.KIND, export.run_job)
+    reconcile.register_source(app, export.stored_files)
+    retention.register_rule(app, retention.Rule("exports_expired_days", 0, "days", export.expired_due))
+    overrides = app.config.get("PORTAL_RETENTION_YEARS", os.environ.get("PORTAL_RETENTION_YEARS", ""))
+    app.extensions[RULES_KEY] = with_overrides(parse_overrides(overrides)) if overrides else RULES
+
+
+def rules() -> tuple[RetentionRule, ...]:
+    return current_app.extensions.get(RULES_KEY, RULES)

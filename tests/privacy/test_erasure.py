@@ -1,0 +1,116 @@
+"""Erasure leaves no personal field or file of the citizen; dossiers under an archive duty are restricted
+instead, invisible to other staff (issue 10 item 4)."""
+
+import pytest
+from sqlalchemy import select
+
+from portal.domain.retention_rules import with_overrides
+from portal.extensions import db
+from portal.feedback.models import Feedback
+from portal.privacy import wiring
+from portal.privacy.models import PrivacyRequest
+from tests.privacy.support import database_text, make_citizen, national, store_names
+from tests.support.clients import sign_in
+from tests.support.factories import make_account
+from tests.support.feedback import publish
+
+
+@pytest.fixture
+def no_archive_duty(app):
+    """Every retention period set to 0 years: a finished dossier is erased, not restricted."""
+    before = app.extensions[wiring.RULES_KEY]
+    app.extensions[wiring.RULES_KEY] = with_overrides({rule.code: 0 for rule in before})
+    yield
+    app.extensions[wiring.RULES_KEY] = before
+
+
+def test_account_deletion_leaves_no_personal_field_or_file(client, login, no_archive_duty):
+    me = make_citizen("a", open_dossier=False)
+    publish(me.feedback[0])
+    answer = me.feedback[0].answer
+    files = me.stored_names()
+    db.session.commit()
+    assert files and files <= store_names()
+    text = database_text()
+    assert me.email in text and me.phone in text and me.cccd in text and me.name in text
+    login(me.account)
+    response = client.post("/my-data/erase", data={"confirm": "y"})
+    assert response.status_code == 200
+    text = database_text()
+    for personal in (me.name, me.email, me.phone, national(me.phone), me.cccd):
+        assert personal not in text, personal
+    assert not files & store_names()
+    # The report and the agency's public answer stay.
+    item = db.session.get(Feedback, me.feedback[0].id)
+    assert item.answer == answer and item.title and not item.photos
+    kinds = {(r.subject_type, r.outcome) for r in db.session.scalars(select(PrivacyRequest))}
+    assert {("feedback", "anonymised"), ("dossier", "anonymised"), ("account", "done")} <= kinds
+    # Signed out, and the account cannot sign in again.
+    assert client.get("/my-data").status_code == 302
+
+
+def test_deletion_waits_while_a_dossier_is_being_handled(client, login):
+    me = make_citizen("a")
+    db.session.commit()
+    login(me.account)
+    response = client.post("/my-data/erase", data={"confirm": "y"})
+    assert response.status_code == 302
+    assert me.email in database_text()
+
+
+def test_anonymous_reporter_erases_their_report_through_its_private_link(client, create_feedback):
+    from portal.feedback import operations
+    from tests.support.feedback import make_item
+    from tests.support.files import jpeg_bytes
+
+    submission_phone, name, email = "+84933000444", "Cầm Văn Ẩn", "an-danh@example.com"
+    item = make_item(phone=submission_phone, contact_name=name, email=email, photos=(jpeg_bytes(),))
+    token = "tok-" + "x" * 20
+    item.token_hash = operations.hash_token(token)
+    files = {item.photos[0].stored_name, item.photos[0].thumbnail_name}
+    db.session.commit()
+    assert client.get(f"/my-data/t/{token}").status_code == 302
+    page = client.get("/my-data").get_data(as_text=True)
+    assert name in page
+    assert client.post("/my-data/erase", data={"confirm": "y"}).status_code == 200
+    text = database_text()
+    for personal in (name, email, submission_phone, national(submission_phone)):
+        assert personal not in text
+    assert not files & store_names()
+    assert client.get(f"/my-data/t/{token}").status_code == 404  # the link opens nothing any more
+
+
+def test_a_dossier_under_archive_duty_is_restricted_and_invisible_to_other_staff(client, app, login):
+    me = make_citizen("a", open_dossier=False)
+    dossier = me.dossiers[0]
+    code, agency = dossier.code, dossier.agency
+    db.session.commit()
+    login(me.account)
+    response = client.post(f"/my-data/dossiers/{code}/erase")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    # The citizen is told why, naming the rule (residence registration: 20 years).
+    assert "Hạn chế xử lý" in page and "20 năm" in page
+    assert me.cccd in database_text()  # kept: the archive duty
+    # The citizen's own pages no longer show it.
+    assert client.get(f"/dossiers/{code}").status_code == 404
+    for role in ("receptionist", "processor", "agency_admin"):
+        staff = app.test_client()
+        sign_in(staff, make_account(role, agency=agency))
+        assert staff.get(f"/staff/dossiers/{code}").status_code == 404, role
+        assert code not in staff.get(f"/staff/dossiers?status=10&q={me.cccd}").get_data(as_text=True)
+        assert staff.get(f"/staff/privacy/restricted/{code}").status_code == 403, role
+    outsider = app.test_client()
+    sign_in(outsider, make_account("leader", agency="so-y-te"))
+    assert outsider.get(f"/staff/privacy/restricted/{code}").status_code == 404
+    leader = app.test_client()
+    sign_in(leader, make_account("leader", agency=agency))
+    assert leader.get(f"/staff/dossiers/{code}").status_code == 404
+    opened = leader.get(f"/staff/privacy/restricted/{code}")
+    assert opened.status_code == 200 and me.cccd in opened.get_data(as_text=True)
+    from portal.events.models import Event
+
+    logged = db.session.scalars(
+        select(Event.action).where(Event.subject_type == "dossier", Event.subject_id == dossier.id)
+    ).all()
+    assert "restricted" in logged and "restricted_viewed" in logged
