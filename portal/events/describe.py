@@ -9,6 +9,7 @@ feature named is shown as it is (tests/events/test_labels.py keeps that from hap
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from flask_babel import gettext as _
@@ -16,6 +17,8 @@ from flask_babel import gettext as _
 from portal.i18n import vnd
 
 from .registry import registry
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def action_label(kind: str, action: str) -> str:
@@ -43,6 +46,8 @@ def value_text(name: str, value: Any) -> str:
         return str(named[str(value)])
     if name.endswith("_vnd") and isinstance(value, int):
         return vnd(value)
+    if isinstance(value, str) and ISO_DATE.match(value):  # dates are kept as 2027-04-24 in the note
+        return f"{value[8:10]}/{value[5:7]}/{value[:4]}"
     return str(value)
 
 

@@ -233,3 +233,22 @@ def test_the_staff_queue_dropdowns_are_in_order_in_both_languages(app):
             if select_id == "category":
                 labels = labels[:-1]  # "Other" last
             assert labels == sorted(labels, key=sort_key), (language, select_id)
+
+
+# --- item 12, through the public feed (its indexed search: FTS5 on SQLite, trigrams on PostgreSQL) ----------
+@pytest.mark.parametrize(
+    ("title", "query"),
+    [
+        ("Đường vào nhà bà H'Hen Niê bị sạt", "Hʼ Hen"),  # typed with U+02BC, stored with ASCII '
+        ("Đường vào nhà bà Hʼ Hen Niê bị sạt", "H'Hen"),  # and the other way round
+        ("Đường vào nhà bà H\u2019Hen Niê bị sạt", "h hen nie"),
+        ("Cống thoát nước xã \u00d0oàn Kết bị tắc", "Đoàn Kết"),  # Ð U+00D0 from an old-font text
+        ("Cống thoát nước xã Đoàn Kết bị tắc", "ĐOÀN ＫẾＴ"),  # full-width letters in the query
+    ],
+)
+def test_the_feed_finds_every_spelling(app, title, query):
+    from tests.support.feedback import make_item, publish
+
+    item = publish(make_item(title=title))
+    page = client_in(app, "vi").get("/feedback", query_string={"q": query}).get_data(as_text=True)
+    assert f"/feedback/{item.code}" in page, (title, query)
