@@ -175,11 +175,12 @@ def register_event_sources(app: Flask) -> None:
     from portal.calendar import labels as calendar
     from portal.catalog import labels as catalog
     from portal.dossiers import labels as dossiers
-    from portal.events import registry
+    from portal.events import describe, registry
     from portal.feedback import labels as feedback
     from portal.payments import labels as payments
     from portal.privacy import labels as privacy
     from portal.privacy import retention
+    from portal.staff import labels as staff
     from portal.statistics import export as statistics
 
     events = registry.init_app(app)
@@ -194,9 +195,11 @@ def register_event_sources(app: Flask) -> None:
         payments,
         privacy,
         retention,
+        staff,
         statistics,
     ):
         feature.register_events(events)
+    describe.init_app(app)  # the templates' event_action_label, event_status_label, event_note_text
     # The audit filter lists the subject types in this reading order.
     events.order(
         (

@@ -69,11 +69,16 @@ def locale_code() -> str:
     return str(get_locale() or DEFAULT)
 
 
+# Babel's own English pattern puts the symbol first ('₫150,000'); the portal writes the amount first in both
+# languages, as Vietnamese does, with each language's digit grouping: '150.000 ₫' and '150,000 ₫'.
+MONEY_PATTERN = "#,##0\u00a0¤"
+
+
 def vnd(amount: int | None) -> str:
-    """150000 -> '150.000 ₫' in vi, '₫150,000' in en. Amounts are whole dong (no minor unit)."""
+    """150000 -> '150.000 ₫' in vi, '150,000 ₫' in en. Amounts are whole dong (no minor unit)."""
     if amount is None:
         return ""
-    return format_currency(amount, "VND", locale=locale_code())
+    return format_currency(amount, "VND", format=MONEY_PATTERN, locale=locale_code())
 
 
 def _in_province(value: datetime) -> datetime:
@@ -107,6 +112,12 @@ FORM_DATE_PATTERNS = {"vi": "'ngày' dd 'tháng' MM 'năm' yyyy", "en": "d MMMM 
 def form_date(value: date | datetime) -> str:
     pattern = FORM_DATE_PATTERNS.get(locale_code(), FORM_DATE_PATTERNS["vi"])
     return format_datetime(value, pattern) if isinstance(value, datetime) else format_date(value, pattern)
+
+
+def weekday_date(value: date) -> str:
+    """'Thứ Bảy, 26/04/2025' / 'Saturday, 26/04/2025': the weekday and the Vietnamese day/month/year order in
+    both languages (VIETNAM.md §10), where Babel's English long date is the US 'April 26, 2025'."""
+    return format_date(value, "EEEE, dd/MM/yyyy")
 
 
 def long_date(value: date) -> str:
@@ -212,6 +223,7 @@ def init_app(app: Flask) -> None:
         local_date=local_date,
         local_datetime=local_datetime,
         long_date=long_date,
+        weekday_date=weekday_date,
         form_date=form_date,
         national_phone=national_format,
     )

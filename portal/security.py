@@ -7,11 +7,17 @@ from urllib.parse import urlsplit
 
 from flask import Flask, Request, Response, abort, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from flask_babel import gettext
 from flask_login import current_user
 from itsdangerous import URLSafeTimedSerializer
 
 from portal.extensions import login_manager
 from portal.http_cache import leaves_session_alone
+
+
+def N_(message: str) -> str:  # noqa: N802 - the usual name, which pybabel extracts by default
+    """Mark `message` for the catalogue without translating it here."""
+    return message
 
 
 def content_security_policy(tile_url: str) -> str:
@@ -50,6 +56,10 @@ def init_app(app: Flask) -> None:
     app.session_interface = StaticFileSessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
+    # Flask-Login flashes this when a page needs a signed-in visitor; its own default is English. The
+    # message is stored in the session as it is and translated when flashed (localize_callback).
+    login_manager.login_message = N_("Please log in to access this page.")
+    login_manager.localize_callback = gettext
     login_manager.session_protection = "strong"
     app.before_request(refuse_nul_bytes)
     app.after_request(security_headers(settings))

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
+from portal.domain.collation import person_key
 from portal.domain.roles import ASSIGNEES
 from portal.extensions import db
 
@@ -13,12 +14,14 @@ from .models import Account
 
 
 def assignable(agency_id: int) -> Sequence[Account]:
-    """The agency's enabled processors and leaders, by name: the choices of an "assign to" list."""
-    return db.session.scalars(
-        select(Account)
-        .where(Account.agency_id == agency_id, Account.is_enabled, Account.role.in_(sorted(ASSIGNEES)))
-        .order_by(Account.full_name)
+    """The agency's enabled processors and leaders, by name as official lists order people (given name,
+    then full name, in Vietnamese order): the choices of an "assign to" list."""
+    found = db.session.scalars(
+        select(Account).where(
+            Account.agency_id == agency_id, Account.is_enabled, Account.role.in_(sorted(ASSIGNEES))
+        )
     ).all()
+    return sorted(found, key=lambda account: person_key(account.full_name))
 
 
 def assignee_in(agency_id: int, account_id: int | None) -> Account | None:

@@ -26,7 +26,6 @@ from portal.search import contains
 
 from . import admin_operations as operations
 from .admin_forms import ROLES, AccountCreateForm, PasswordForm, RoleForm
-from .labels import EVENT as ACCOUNT_EVENTS
 from .models import Account
 from .two_factor import is_enrolled
 
@@ -119,7 +118,6 @@ def _account_page(row: Account, status: int = 200, *, role_form=None, password_f
         account=row,
         roles=ROLES,
         events=events,
-        event_labels=ACCOUNT_EVENTS,
         two_factor_on=is_enrolled(row),
         role_form=role_form,
         password_form=password_form or PasswordForm(formdata=None),

@@ -6,7 +6,21 @@ from portal.events.registry import Registry, Subject
 
 from .models import Agency
 
+EVENT = {
+    "agency_updated": _l("Agency changed"),
+    "agency_activated": _l("Agency made active"),
+    "agency_deactivated": _l("Agency made inactive"),
+}
+FIELDS = {
+    "name": _l("Name"),
+    "name_en": _l("Name in English"),
+    "code": _l("Code"),
+    "is_active": _l("Active"),
+    "agency_id": _l("Agency"),
+}
+
 
 def register_events(events: Registry) -> None:
     """Agencies as subjects of the audit log: found by code (stored in capitals), each its own owner."""
-    events.subject(Subject("agency", _l("Agency"), Agency, Agency.code, Agency.id, stored=str.upper))
+    events.subject(Subject("agency", _l("Agency"), Agency, Agency.code, Agency.id, stored=str.upper), EVENT)
+    events.field_labels(FIELDS)

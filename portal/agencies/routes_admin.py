@@ -17,6 +17,7 @@ from portal.forms import required
 from .admin_forms import AgencyForm
 from .admin_operations import set_agency_active, update_agency
 from .models import Agency
+from .queries import in_order
 
 bp = protect(admin_blueprint("agencies_admin", __name__))
 
@@ -28,7 +29,7 @@ def _agency(row_id: int) -> Agency:
 @bp.get("/agencies")
 @allow(Role.ADMIN)
 def agencies():
-    rows = db.session.scalars(select(Agency).order_by(Agency.kind.desc(), Agency.name)).all()
+    rows = in_order(db.session.scalars(select(Agency)).all(), kinds_descending=True)
     return render_template("agencies/admin/agencies.html", agencies=rows)
 
 

@@ -19,5 +19,16 @@ def _day_names(ids: set[int]) -> dict[int, str]:
     return names
 
 
+EVENT = {"calendar_day_added": _l("Day announced"), "calendar_day_removed": _l("Announced day removed")}
+FIELDS = {
+    "day": _l("Date"),
+    "kind": _l("Kind"),
+    "reason": _l("Reason"),
+    "legal_reference": _l("Legal reference"),
+}
+KINDS = {"off": _l("Day off"), "workday": _l("Make-up working day")}
+
+
 def register_events(events: Registry) -> None:
-    events.subject(Subject("calendar_day", _l("Calendar day"), find=_day_id, names=_day_names))
+    events.subject(Subject("calendar_day", _l("Calendar day"), find=_day_id, names=_day_names), EVENT)
+    events.field_labels(FIELDS, {"kind": KINDS})

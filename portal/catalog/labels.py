@@ -6,11 +6,24 @@ from portal.events.registry import Registry, Subject
 
 from .models import Procedure
 
+EVENT = {"procedure_updated": _l("Procedure changed")}
+FIELDS = {
+    "charge_vnd": _l("Charge"),
+    "fee_vnd": _l("Fee"),
+    "processing_days": _l("Processing time (working days)"),
+    "same_day": _l("Same day"),
+    "online_level": _l("Online level"),
+    "needs_approval": _l("Needs a leader's approval"),
+}
+ONLINE_LEVELS = {"full": _l("Fully online"), "partial": _l("Partly online"), "none": _l("At the office only")}
+
 
 def register_events(events: Registry) -> None:
     """Procedures: found by code (stored in capitals), owned by their agency (none: province-wide)."""
     events.subject(
         Subject(
             "procedure", _l("Procedure"), Procedure, Procedure.code, Procedure.agency_id, stored=str.upper
-        )
+        ),
+        EVENT,
     )
+    events.field_labels(FIELDS, {"online_level": ONLINE_LEVELS})

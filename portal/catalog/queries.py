@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import fragments
 from portal.agencies.models import Agency
+from portal.domain.collation import sort_key
 from portal.extensions import db
 from portal.search import every_term
 
@@ -43,11 +44,17 @@ def search_statement(criteria: CatalogFilter) -> Select:
         statement = statement.join(Agency, Procedure.agency_id == Agency.id).where(
             Agency.slug == criteria.agency
         )
-    return statement.order_by(Procedure.area, Procedure.name)
+    return statement
+
+
+def _by_area_and_name(procedure: Any) -> tuple:
+    """Field, then name, each in Vietnamese alphabetical order (portal.domain.collation); the catalogue has
+    some 34 procedures, so they are sorted here rather than by the database's collation."""
+    return sort_key(procedure.area), sort_key(procedure.name)
 
 
 def search(criteria: CatalogFilter) -> list[Procedure]:
-    return list(db.session.scalars(search_statement(criteria)))
+    return sorted(db.session.scalars(search_statement(criteria)), key=_by_area_and_name)
 
 
 class ProcedureLine(NamedTuple):
@@ -71,9 +78,10 @@ class ProcedureLine(NamedTuple):
 def search_lines(criteria: CatalogFilter) -> tuple[ProcedureLine, ...]:
     """The search's procedures as plain values (the key of the page's cached fragment)."""
     statement = search_statement(criteria).with_only_columns(
-        *(getattr(Procedure, name) for name in ProcedureLine._fields)
+        *(getattr(Procedure, name) for name in ProcedureLine._fields), Procedure.area
     )
-    return tuple(ProcedureLine(*row) for row in db.session.execute(statement))
+    rows = sorted(db.session.execute(statement), key=_by_area_and_name)
+    return tuple(ProcedureLine(*row[:-1]) for row in rows)
 
 
 def facets() -> dict[str, Sequence[Any]]:
@@ -85,17 +93,28 @@ def facets() -> dict[str, Sequence[Any]]:
 
 def _read_facets() -> dict[str, Sequence[Any]]:
     areas = db.session.execute(
-        select(Procedure.area, Procedure.area_en)
-        .where(Procedure.is_active)
-        .distinct()
-        .order_by(Procedure.area)
+        select(Procedure.area, Procedure.area_en).where(Procedure.is_active).distinct()
     ).all()
     agencies = db.session.execute(
-        select(Agency.id, Agency.slug, Agency.name, Agency.name_en)
-        .where(Agency.id.in_(select(Procedure.agency_id).where(Procedure.is_active)))
-        .order_by(Agency.name)
+        select(Agency.id, Agency.slug, Agency.name, Agency.name_en).where(
+            Agency.id.in_(select(Procedure.agency_id).where(Procedure.is_active))
+        )
     ).all()
-    return {"areas": tuple(areas), "agencies": tuple(agencies)}
+    return {
+        "areas": tuple(sorted(areas, key=lambda row: sort_key(row.area))),
+        "agencies": tuple(sorted(agencies, key=lambda row: sort_key(row.name))),
+    }
+
+
+def facets_in(language: str) -> dict[str, Sequence[Any]]:
+    """The filter menus in the alphabetical order of the names the page shows (English ones in English)."""
+    found = facets()
+    if language != "en":
+        return found
+    return {
+        "areas": sorted(found["areas"], key=lambda row: sort_key(row.area_en or row.area)),
+        "agencies": sorted(found["agencies"], key=lambda row: sort_key(row.name_en or row.name)),
+    }
 
 
 def procedure_by_code(code: str) -> Procedure | None:

@@ -11,6 +11,7 @@ from portal import fragments
 from portal.calendar.queries import calendar_around, local_now, office_hours
 from portal.domain.text import clean
 from portal.domain.working_days import due_date
+from portal.i18n import locale_code
 
 from . import queries
 
@@ -35,7 +36,8 @@ def index():
     facets = queries.facets()
 
     def render() -> str:
-        return render_template("catalog/_index.html", criteria=criteria, procedures=procedures, facets=facets)
+        menus = queries.facets_in(locale_code())
+        return render_template("catalog/_index.html", criteria=criteria, procedures=procedures, facets=menus)
 
     key = (criteria, procedures, facets["areas"], facets["agencies"])
     return render_template("catalog/index.html", content=fragments.rendered("catalog-index", key, render))

@@ -37,16 +37,30 @@ def clean_lines(s: str) -> str:
     return "\n".join(clean(line) for line in s.replace("\r\n", "\n").split("\n")).strip()
 
 
+# Letters written for Đ/đ that have no decomposition either: Ð (U+00D0, eth, which text converted from the
+# old TCVN3/VNI fonts often carries instead of Đ) and Ɖ (U+0189, African D); after casefold() they are ð, ɖ.
+# Apostrophes in names such as H'Hen, Y'Điêng (ASCII ', the modifier letter ʼ U+02BC that Vietnamese
+# keyboards produce, the typographic ’ and ‘, and ` ´ ′ typed in their place) separate the parts of the
+# name: "H'Hen", "H’Hen", "Hʼ Hen" and "H Hen" all fold to "h hen".
+_FOLD_MAP = str.maketrans(
+    {"đ": "d", "ð": "d", "ɖ": "d"} | dict.fromkeys("'\u02bc\u2019\u2018\u02bb\u0060\u00b4\u2032", " ")
+)
+
+
 def fold(s: str) -> str:
     """Search key: no tone or vowel marks, đ → d, case-folded, single spaces.
 
     "Thuý Hoà" and "thúy hòa" (the two tone-placement conventions), NFC and NFD input all give
-    "thuy hoa". đ/Đ have no Unicode decomposition, so they are mapped by hand.
+    "thuy hoa". đ/Đ have no Unicode decomposition, so they are mapped by hand, as are Ð (U+00D0) and the
+    apostrophes of names like H'Hen (see `_FOLD_MAP`). Compatibility forms count as their ordinary
+    letters (NFKD): full-width "ＳƠＮ ＬＡ" folds to "son la".
     """
-    # casefold() first: it can emit combining marks (e.g. "İ" → "i̇") that the Mn filter then drops.
-    decomposed = unicodedata.normalize("NFD", _drop_invisible(s).casefold())
+    # NFKC first (full-width "Ｈ" → "H", "ℌ" → "H"), then casefold(), which can emit combining marks
+    # (e.g. "İ" → "i̇"); NFKD then splits every mark off its letter for the Mn filter to drop.
+    compatible = unicodedata.normalize("NFKC", _drop_invisible(s))
+    decomposed = unicodedata.normalize("NFKD", compatible.casefold())
     bare = "".join(ch for ch in decomposed if unicodedata.category(ch) != "Mn")
-    return " ".join(bare.replace("đ", "d").split())
+    return " ".join(bare.translate(_FOLD_MAP).split())
 
 
 def search_terms(query: str, max_terms: int = 8) -> list[str]:

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
 from portal.events.registry import Registry, Subject
+from portal.uploads.serving import DOWNLOAD_ACTION, download_note
 
 from .models import Dossier
 
@@ -127,6 +128,17 @@ def document_error(reason: str) -> str:
     return messages.get(reason, _("A file could not be read; it may be damaged."))
 
 
+# How a dossier reached the agency: the note of a counter intake's "receive" event (intake.counter_intake).
+CHANNEL = {"online": _l("Online"), "counter": _l("At the counter"), "post": _l("By public postal service")}
+
+
+def _receive_note(note: str) -> str:
+    return str(CHANNEL[note]) if note in CHANNEL else note
+
+
+FILE_KINDS = {"submitted": _l("submitted"), "supplement": _l("supplement"), "result": _l("result")}
+
+
 def _staff_page(code: str) -> str:
     return url_for("dossiers_staff.item", code=code)
 
@@ -142,6 +154,9 @@ def register_events(events: Registry) -> None:
             Dossier.agency_id,
             stored=str.upper,
             link=_staff_page,
+            statuses={str(int(status)): label for status, label in STATUS.items()},
         ),
         EVENT,
     )
+    events.note_reader("dossier", DOWNLOAD_ACTION, download_note(FILE_KINDS))
+    events.note_reader("dossier", A.RECEIVE.value, _receive_note)

@@ -32,7 +32,7 @@ from portal.domain.phone import national_format
 from portal.extensions import db
 from portal.i18n import locale_code
 from portal.payments.models import Payment
-from portal.places.models import AdminUnit
+from portal.places import queries as places
 from portal.tracking import access, page_cache
 from portal.uploads import serving
 from portal.uploads.documents import DocumentRejected
@@ -91,8 +91,7 @@ def citizen_dossier(code: str) -> Dossier:
 
 
 def fill_communes(form) -> None:
-    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
-    form.commune.choices = options([("", _("Choose…")), *units])
+    form.commune.choices = options([("", _("Choose…")), *places.choices()])
 
 
 def collect_uploads(procedure) -> list[intake.Upload]:

@@ -15,6 +15,7 @@ from portal.calendar.queries import local_now
 from portal.catalog.models import Procedure
 from portal.catalog.queries import procedure_by_code
 from portal.choices import options
+from portal.domain.collation import sort_key
 from portal.domain.dossier_status import DossierAction, InvalidTransition, NotPermitted
 from portal.domain.phone import mask
 from portal.domain.roles import DESK, QUEUE_ROLES
@@ -211,12 +212,10 @@ def intake():
     )
     if procedure is None:
         en = locale_code() == "en"
-        procedures = db.session.scalars(
-            select(Procedure).where(Procedure.is_active).order_by(Procedure.name)
-        ).all()
+        procedures = db.session.scalars(select(Procedure).where(Procedure.is_active)).all()
+        named = [(p.code, p.name_en if en and p.name_en else p.name) for p in procedures]
         return render_template(
-            "dossiers/staff_pick_procedure.html",
-            procedures=[(p.code, p.name_en if en and p.name_en else p.name) for p in procedures],
+            "dossiers/staff_pick_procedure.html", procedures=sorted(named, key=lambda p: sort_key(p[1]))
         )
     form = IntakeForm()
     fill_communes(form)

@@ -31,6 +31,7 @@ class Subject:
     link: Callable[[str], str] | None = None  # the staff page of the subject, from its name
     names: Callable[[set[int]], dict[int, str]] | None = None  # names when there is no `name` column
     find: Callable[[str], int | None] | None = None  # the id for a typed text, when not by `name`
+    statuses: Mapping[str, Any] | None = None  # translated names of its statuses, as stored in the events
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,11 @@ class Registry:
     subjects: dict[str, Subject] = field(default_factory=dict)
     actions: dict[str, dict[str, Any]] = field(default_factory=dict)  # kind -> action -> translated name
     actors: Actors | None = None
+    fields: dict[str, Any] = field(default_factory=dict)  # a changed field's name -> its translated name
+    values: dict[str, Mapping[str, Any]] = field(default_factory=dict)  # field -> stored value -> its name
+    notes: dict[tuple[str, str], Callable[[str], str]] = field(
+        default_factory=dict
+    )  # (kind, action) -> reader
 
     def subject(self, subject: Subject, actions: Mapping[str, Any] | None = None) -> None:
         if subject.kind in self.subjects:
@@ -63,6 +69,20 @@ class Registry:
         if clash:
             raise ValueError(f"actions {sorted(clash)} of {kind!r} named twice")
         known.update(labels)
+
+    def field_labels(
+        self, labels: Mapping[str, Any], values: Mapping[str, Mapping[str, Any]] | None = None
+    ) -> None:
+        """Translated names of the fields an audited change names in its note (portal.admin.changes), and
+        of the values some of them hold (a role, an online level); the first feature to name one wins."""
+        for name, label in labels.items():
+            self.fields.setdefault(name, label)
+        for name, named in (values or {}).items():
+            self.values.setdefault(name, named)
+
+    def note_reader(self, kind: str, action: str, read: Callable[[str], str]) -> None:
+        """How to show the note of `action` about `kind` when it is not a change note (e.g. a bare role)."""
+        self.notes[(kind, action)] = read
 
     def acted_by(self, actors: Actors) -> None:
         self.actors = actors

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal.extensions import db
 
+from .describe import action_label, note_text
 from .models import Event
 from .registry import actors
 
@@ -26,6 +27,8 @@ class Entry:
 
 
 def entries(subject_type: str, subject_id: int, labels: dict, public_only: bool) -> list[Entry]:
+    """The timeline of one subject. An action's name comes from `labels` (the subject's own feature), else
+    from what other features registered for the subject type (payments, the queue), never the bare code."""
     who = actors()  # the accounts feature's table and name column, registered at start-up
     statement = (
         select(Event, who.name)
@@ -41,8 +44,8 @@ def entries(subject_type: str, subject_id: int, labels: dict, public_only: bool)
     return [
         Entry(
             event.occurred_at,
-            str(labels.get(event.action, event.action)),
-            event.note,
+            str(labels[event.action]) if event.action in labels else action_label(subject_type, event.action),
+            note_text(subject_type, event.action, event.note),
             event.is_public,
             "" if public_only else (actor or ""),
         )

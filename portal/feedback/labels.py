@@ -6,7 +6,9 @@ from flask_babel import lazy_gettext as _l
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.domain.feedback_status import FeedbackStatus as S
 from portal.events.registry import Registry, Subject
+from portal.uploads.serving import DOWNLOAD_ACTION, download_note
 
+from .admin_forms import SUBJECTS
 from .models import Feedback, FeedbackCategory, ResponseTemplate
 
 STATUS = {
@@ -82,6 +84,23 @@ EMAIL_MESSAGE = {
 }
 
 
+CATEGORY_EVENT = {"category_updated": _l("Category changed")}
+TEMPLATE_EVENT = {
+    "template_created": _l("Template created"),
+    "template_updated": _l("Template changed"),
+    "template_activated": _l("Template made active"),
+    "template_deactivated": _l("Template made inactive"),
+}
+FIELDS = {
+    "response_days": _l("Days to answer"),
+    "is_urgent": _l("Urgent"),
+    "subject": _l("Subject"),
+    "default_agency_id": _l("Receiving agency"),
+    "title": _l("Title"),
+    "body": _l("Text"),
+}
+
+
 def _staff_page(code: str) -> str:
     return url_for("feedback_staff.item", code=code)
 
@@ -98,9 +117,11 @@ def register_events(events: Registry) -> None:
             Feedback.agency_id,
             stored=str.upper,
             link=_staff_page,
+            statuses={status.value: label for status, label in STAFF_STATUS.items()},
         ),
         EVENT,
     )
+    events.note_reader("feedback", DOWNLOAD_ACTION, download_note({}))
     events.subject(
         Subject(
             "feedback_category",
@@ -108,7 +129,8 @@ def register_events(events: Registry) -> None:
             FeedbackCategory,
             FeedbackCategory.name,
             FeedbackCategory.default_agency_id,
-        )
+        ),
+        CATEGORY_EVENT,
     )
     events.subject(
         Subject(
@@ -117,5 +139,7 @@ def register_events(events: Registry) -> None:
             ResponseTemplate,
             ResponseTemplate.title,
             ResponseTemplate.agency_id,
-        )
+        ),
+        TEMPLATE_EVENT,
     )
+    events.field_labels(FIELDS, {"subject": SUBJECTS})

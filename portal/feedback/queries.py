@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
@@ -12,12 +14,15 @@ from sqlalchemy.orm import joinedload
 from portal import fragments, pagination, search
 from portal.agencies.models import Agency
 from portal.db_types import utcnow
+from portal.domain.collation import sort_key
 from portal.extensions import db
 from portal.places.models import AdminUnit
 from portal.search import every_term
 from portal.uploads.reconcile import StoredRow
 
 from .models import Feedback, FeedbackCategory, FeedbackPhoto
+
+T = TypeVar("T")
 
 PAGE_SIZE = 20
 PUBLIC_STATUSES = ("answered", "closed", "accepted")
@@ -113,17 +118,30 @@ def categories() -> tuple[Row, ...]:
 
 
 def _read_categories() -> tuple[Row, ...]:
-    return tuple(
-        db.session.execute(
-            select(
-                FeedbackCategory.id,
-                FeedbackCategory.slug,
-                FeedbackCategory.name,
-                FeedbackCategory.name_en,
-                FeedbackCategory.is_active,
-            ).order_by(FeedbackCategory.position, FeedbackCategory.id)
-        ).all()
-    )
+    rows = db.session.execute(
+        select(
+            FeedbackCategory.id,
+            FeedbackCategory.slug,
+            FeedbackCategory.name,
+            FeedbackCategory.name_en,
+            FeedbackCategory.is_active,
+        )
+    ).all()
+    return tuple(categories_in_order(rows, "vi"))
+
+
+OTHER_CATEGORY = "khac"  # "Khác" (Other): last in every list, as on paper forms
+
+
+def categories_in_order(rows: Iterable[T], language: str) -> list[T]:
+    """Categories (rows or models with slug, name, name_en) in alphabetical order of the name the page
+    shows (Vietnamese order, portal.domain.collation), "Other" last."""
+
+    def key(row: Any) -> tuple[bool, Any]:
+        name = row.name_en if language == "en" and row.name_en else row.name
+        return row.slug == OTHER_CATEGORY, sort_key(name)
+
+    return sorted(rows, key=key)
 
 
 def published_by_code(code: str) -> Feedback | None:

@@ -69,7 +69,8 @@ def _fill_choices(form: SubmitForm) -> None:
 
     def category_choices() -> PreparedChoices:
         en = locale_code() == "en"
-        active = [(c.id, c.name_en if en else c.name) for c in categories if c.is_active]
+        ordered = queries.categories_in_order(categories, locale_code())
+        active = [(c.id, c.name_en if en else c.name) for c in ordered if c.is_active]
         return PreparedChoices([(-1, _("Choose…")), *active], int)
 
     form.category.use(fragments.remembered("feedback-form-categories", categories, category_choices))
@@ -310,7 +311,7 @@ def feed():
             items=items,
             next_before=next_before,
             criteria=criteria,
-            categories=categories,
+            categories=queries.categories_in_order(categories, locale_code()),
             category_names={c.id: c.name_en if en else c.name for c in categories},
             units=units,
             unit_names=dict(units),

@@ -26,8 +26,10 @@ from portal.auth.access import allow, protect
 from portal.choices import options
 from portal.extensions import db
 from portal.forms import required
+from portal.i18n import locale_code
 
 from . import admin_operations as operations
+from . import queries
 from .admin_forms import CategoryForm, TemplateForm
 from .models import FeedbackCategory, ResponseTemplate
 
@@ -51,13 +53,13 @@ def _category(row_id: int) -> FeedbackCategory:
 @bp.get("/categories")
 @allow(*ADMINS)
 def categories():
-    statement = select(FeedbackCategory).order_by(FeedbackCategory.position, FeedbackCategory.id)
+    statement = select(FeedbackCategory)
     if not province():
         statement = statement.where(FeedbackCategory.default_agency_id == current_user.agency_id)
     rows = db.session.scalars(statement).all()
     return render_template(
         "feedback/admin/categories.html",
-        categories=rows,
+        categories=queries.categories_in_order(rows, locale_code()),
         agency_names=agencies.names_by_id(r.default_agency_id for r in rows),
     )
 

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from portal import mail
 from portal.accounts import queries as account_queries
+from portal.agencies import queries as agency_queries
 from portal.agencies.models import Agency
 from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
@@ -99,10 +100,8 @@ def item(code: str):
     en = locale_code() == "en"
     form.agency.choices = options(
         (a.id, a.name_en if en else a.name)
-        for a in db.session.scalars(
-            select(Agency)
-            .where(Agency.is_active, Agency.id != feedback.agency_id)
-            .order_by(Agency.kind, Agency.name)
+        for a in agency_queries.in_order(
+            db.session.scalars(select(Agency).where(Agency.is_active, Agency.id != feedback.agency_id))
         )
     )
     form.assignee.choices = options(

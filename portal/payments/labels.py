@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from portal.events.registry import Registry, Subject
 from portal.extensions import db
+from portal.i18n import vnd
 
 from .models import WebhookRefusal
 
@@ -27,9 +28,36 @@ def _refusal_names(ids: set[int]) -> dict[int, str]:
     }
 
 
+# What the payments feature records about a dossier (its timeline and the audit log).
+DOSSIER_EVENT = {
+    "payment_received": _l("Fee paid"),
+    "payment_overpaid": _l("More than the fee was paid"),
+    "credit_resolved": _l("Bank transfer matched to this dossier"),
+    "payment_confirmed": _l("Fee payment confirmed at the desk"),
+}
+BANK_EVENT = {"bank_account_updated": _l("Fee account changed")}
+BANK_FIELDS = {
+    "bank_bin": _l("Bank"),
+    "account_number": _l("Account number"),
+    "account_name": _l("Account holder"),
+    "source": _l("Kept in"),
+}
+SOURCES = {"database": _l("the portal's settings page"), "environment": _l("the server's configuration")}
+
+
+def _paid_note(note: str) -> str:
+    """ "SL8PJTD64PRF 15000" (reference and amount received) -> "SL8PJTD64PRF · 15.000 ₫"."""
+    reference, _space, amount = note.partition(" ")
+    return f"{reference} · {vnd(int(amount))}" if amount.isdigit() else note
+
+
 def register_events(events: Registry) -> None:
-    """The province's bank account and the refused bank notifications as subjects of the audit log."""
-    events.subject(Subject("vietqr_account", _l("Bank account")))
+    """The province's bank account and the refused bank notifications as subjects of the audit log; the
+    payment events of a dossier."""
+    events.subject(Subject("vietqr_account", _l("Bank account")), BANK_EVENT)
     events.subject(
         Subject("bank_webhook", _l("Refused bank notifications"), names=_refusal_names), WEBHOOK_EVENT
     )
+    events.action_labels("dossier", DOSSIER_EVENT)
+    events.note_reader("dossier", "payment_received", _paid_note)
+    events.field_labels(BANK_FIELDS, {"source": SOURCES})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Row, select
 
 from portal import fragments
+from portal.domain.collation import sort_key
 from portal.extensions import db
 
 from .models import AdminUnit
@@ -17,4 +18,6 @@ def choices() -> tuple[Row, ...]:
 
 
 def _read_choices() -> tuple[Row, ...]:
-    return tuple(db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all())
+    """In Vietnamese alphabetical order (portal.domain.collation): "Xã Bắc Yên" before "Xã Bình Thuận"."""
+    rows = db.session.execute(select(AdminUnit.code, AdminUnit.name)).all()
+    return tuple(sorted(rows, key=lambda row: sort_key(row.name)))

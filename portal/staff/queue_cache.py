@@ -30,9 +30,11 @@ from sqlalchemy import ColumnElement, event, func, inspect, literal, select, uni
 from sqlalchemy.orm import InstanceState, Session
 
 from portal.catalog.models import Procedure
+from portal.domain.collation import sort_key
 from portal.dossiers.models import Dossier
 from portal.extensions import cache, db
 from portal.feedback.models import Feedback, FeedbackCategory
+from portal.feedback.queries import categories_in_order
 from portal.places.models import AdminUnit
 from portal.statistics.queries.overdue import overdue_now
 
@@ -84,28 +86,34 @@ def options_html(pairs: Iterable[tuple[Any, Any]]) -> str:
 def _choices() -> dict[str, Any]:
     """The dropdowns' `<option>`s, written once for both languages (English names where the page in English
     shows them): the page only marks the chosen one."""
-    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
+    units = db.session.execute(select(AdminUnit.code, AdminUnit.name)).all()
     categories = db.session.execute(
-        select(FeedbackCategory.id, FeedbackCategory.name, FeedbackCategory.name_en).order_by(
-            FeedbackCategory.position
-        )
+        select(FeedbackCategory.id, FeedbackCategory.slug, FeedbackCategory.name, FeedbackCategory.name_en)
     ).all()
     procedures = db.session.execute(
-        select(Procedure.id, Procedure.name, Procedure.name_en)
-        .where(Procedure.is_active)
-        .order_by(Procedure.name)
+        select(Procedure.id, Procedure.name, Procedure.name_en).where(Procedure.is_active)
     ).all()
+    # Each list in the alphabetical order of the names it shows (Vietnamese order, "Other" category last).
     return {
-        "units": options_html((code, name) for code, name in units),
+        "units": options_html(
+            sorted(((code, name) for code, name in units), key=lambda pair: sort_key(pair[1]))
+        ),
         "categories": {
-            "vi": options_html((id_, name) for id_, name, _en in categories),
-            "en": options_html((id_, name_en) for id_, _name, name_en in categories),
+            language: options_html(
+                (row.id, row.name_en if language == "en" else row.name)
+                for row in categories_in_order(categories, language)
+            )
+            for language in ("vi", "en")
         },
         "procedures": {
-            "vi": options_html((id_, name) for id_, name, _en in procedures),
-            "en": options_html((id_, name_en or name) for id_, name, name_en in procedures),
+            "vi": options_html(sorted(((id_, name) for id_, name, _en in procedures), key=by_label)),
+            "en": options_html(sorted(((id_, en or name) for id_, name, en in procedures), key=by_label)),
         },
     }
+
+
+def by_label(pair: tuple[Any, str]) -> Any:
+    return sort_key(pair[1])
 
 
 def _warn(what: str) -> None:

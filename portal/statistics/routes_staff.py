@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal.agencies.models import Agency
+from portal.agencies.queries import in_order
 from portal.auth.access import allow, protect
 from portal.calendar.queries import local_now
 from portal.domain.roles import SUPERVISORS
@@ -47,11 +48,10 @@ def _query(view: View) -> dict:
 def dashboard_page():
     view, errors = _request_view()
     agencies = (
-        db.session.execute(
-            select(Agency.slug, Agency.name, Agency.name_en)
-            .where(Agency.is_active)
-            .order_by(Agency.kind.desc(), Agency.name)
-        ).all()
+        [
+            (agency.slug, agency.name, agency.name_en)
+            for agency in in_order(db.session.scalars(select(Agency).where(Agency.is_active)), True)
+        ]
         if chooses_agency()
         else []
     )

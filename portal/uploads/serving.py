@@ -11,6 +11,10 @@ with `audit_download()`.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
 from flask import current_app, send_file
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -65,6 +69,29 @@ def attachment(handle: StoredFile, name: str, mimetype: str, display_name: str, 
     response.headers["Cache-Control"] = "public, max-age=3600" if public else "private, no-store"
     response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
     return response
+
+
+DOWNLOAD_NOTE = re.compile(r"^(?P<what>.*?)(?: \((?P<kind>[a-z_]+)\))? · (?P<via>staff|account|session)$")
+
+
+def download_note(kinds: Mapping[str, Any]) -> Callable[[str], str]:
+    """A reader of the note `audit_download` writes ("#12 to-khai.pdf (submitted) · staff"), in words:
+    the file's kind by `kinds` and how the person got access translated."""
+
+    def read(note: str) -> str:
+        match = DOWNLOAD_NOTE.match(note)
+        if match is None:
+            return note
+        via = {
+            "staff": _("by staff"),
+            "account": _("from the citizen's account"),
+            "session": _("from a browser opened with the tracking code or the private link"),
+        }[match["via"]]
+        kind = match["kind"]
+        what = f"{match['what']} ({kinds[kind]})" if kind and kind in kinds else match["what"]
+        return f"{what} · {via}"
+
+    return read
 
 
 def audit_download(subject_type: str, subject_id: int, what: str) -> None:

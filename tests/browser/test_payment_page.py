@@ -91,7 +91,7 @@ def test_payment_page_shows_a_scannable_qr(page, check_page, reference, lang):
     values = [copies.nth(index).get_attribute("data-copy") for index in range(3)]
     amount, account, copied_reference = int(values[0]), values[1], values[2]
     assert (account, copied_reference) == (BANK[1], reference) and amount > 0
-    grouped = f"{amount:,}".replace(",", "." if lang == "vi" else ",")  # 20.000 ₫ / ₫20,000
+    grouped = f"{amount:,}".replace(",", "." if lang == "vi" else ",")  # 20.000 ₫ / 20,000 ₫
     assert grouped in citizen.locator(".pay-facts").inner_text()
 
     # The QR, as Chromium draws it, decodes to that reference and amount.

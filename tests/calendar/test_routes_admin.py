@@ -121,10 +121,14 @@ def test_the_calendar_page_shows_the_effect(app):
     page = body(client.get(f"/staff/admin/calendar?lang=en&start={day_off:%Y-%m}"))
     assert "Nghỉ bù đặc biệt" in page
     assert 'class="day day-announced_off' in page
-    assert format_date(day_off, "full", locale="en") in page
+    # Day first, as in Vietnamese (issue 11 item 13), not Babel's US "Monday, January 4, 2027".
+    assert format_date(day_off, "EEEE, dd/MM/yyyy", locale="en") in page
     # statutory holidays from the holidays package are shown too: 1 January of the next year
     page = body(client.get(f"/staff/admin/calendar?lang=en&start={today.year + 1}-01"))
-    assert f"{format_date(date(today.year + 1, 1, 1), 'full', locale='en')}</strong>: New Year" in page
+    assert (
+        f"{format_date(date(today.year + 1, 1, 1), 'EEEE, dd/MM/yyyy', locale='en')}</strong>: New Year"
+        in page
+    )
 
 
 @pytest.mark.parametrize(

@@ -273,7 +273,7 @@ def test_detail_lists_the_documents(client, lang):
     assert BUILDING_PERMIT_NAME in body
 
 
-@pytest.mark.parametrize("lang, shown", [("vi", "8.000 ₫"), ("en", "₫8,000")])
+@pytest.mark.parametrize("lang, shown", [("vi", "8.000 ₫"), ("en", "8,000 ₫")])
 def test_detail_formats_the_fee(client, lang, shown):
     assert shown in text_of(detail(client, EXTRACT, lang))
 

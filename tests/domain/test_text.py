@@ -144,3 +144,41 @@ def test_search_terms_rejects_negative_max():
 )
 def test_clean_lines_keeps_breaks(raw, expected):
     assert clean_lines(raw) == expected
+
+
+# Issue 11 item 12. Each row fails on the old fold (NFD only, đ only, apostrophes kept as they came):
+@pytest.mark.parametrize(
+    ("raw", "expected", "why"),
+    [
+        ("\u00d0oàn Kết", "doan ket", "Ð U+00D0 (eth, from TCVN3/VNI conversions) is written for Đ"),
+        ("\u00f0oàn", "doan", "its small form ð"),
+        ("ＳƠＮ ＬＡ", "son la", "full-width letters are their ASCII letters (NFKC)"),
+        ("Ｈòa　Bình", "hoa binh", "full-width H and the ideographic space U+3000"),
+        ("ℌà", "ha", "a compatibility letter, upper case after NFKC: still case-folded"),
+        ("H'Hen Niê", "h hen nie", "ASCII apostrophe separates the name's parts"),
+        ("H\u02bcHen Niê", "h hen nie", "modifier letter apostrophe U+02BC, as Vietnamese keyboards type it"),
+        ("H\u02bc Hen Niê", "h hen nie", "the same with a space after it"),
+        ("H\u2019Hen Niê", "h hen nie", "typographic apostrophe U+2019 (word processors)"),
+        ("Y\u02bcĐiêng", "y dieng", "the apostrophe and đ together"),
+    ],
+)
+def test_fold_variants(raw, expected, why):
+    assert fold(raw) == expected, why
+
+
+@pytest.mark.parametrize("query", ["H'Hen", "H\u02bcHen", "Hʼ Hen", "H\u2019Hen", "h hen", "hen"])
+@pytest.mark.parametrize("name", ["H'Hen Niê", "H\u02bc Hen Niê", "H\u2019Hen Niê"])
+def test_every_spelling_of_an_apostrophe_name_finds_every_other(name, query):
+    from portal.search import matches
+
+    # The feed's rule (portal/search.py `matches`): with the old fold, "Hʼ Hen" was one term "hʼ" that no
+    # key with an ASCII apostrophe contained, and "h" (one letter) never matched inside "h'hen".
+    assert matches(fold(name), query)
+
+
+def test_eth_query_finds_dstroke_key_and_back():
+    from portal.search import matches
+
+    assert matches(fold("Xã Đoàn Kết"), "\u00d0oàn")
+    assert matches(fold("Xã \u00d0oàn Kết"), "đoàn kết")
+    assert matches(fold("Xã Đoàn Kết"), "ＤＯＡＮ")

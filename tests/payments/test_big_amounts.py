@@ -177,7 +177,7 @@ def test_a_3_000_000_000_statement_line_naming_a_reference_is_matched(client, lo
     [
         (
             '"1.000.000.000.000.001"',
-            "Line 3: the amount is above ₫1,000,000,000,000,000, which no fee payment can "
+            "Line 3: the amount is above 1,000,000,000,000,000\u00a0₫, which no fee payment can "
             "be; check the file with the bank.",
         ),
         ("99999999999999999999999", "Line 3: the amount is above"),

@@ -12,8 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from portal.catalog.models import Procedure
+from portal.domain.collation import sort_key
 from portal.extensions import cache, db
 from portal.feedback.models import FeedbackCategory
+from portal.feedback.queries import categories_in_order
 from portal.places.models import AdminUnit
 from tests.staff.test_queue_page import Desk, codes_of
 from tests.support.clients import sign_in
@@ -72,13 +74,16 @@ def test_the_chosen_options_are_marked_and_no_others(client, desk):
 def test_every_option_is_listed_once_in_its_order(client, desk):
     sign_in(client, desk.officer)
     body = client.get("/staff/queue").get_data(as_text=True)
+    # Vietnamese alphabetical order (issue 11 item 11), the "Other" category last.
     categories = db.session.execute(
-        select(FeedbackCategory.id, FeedbackCategory.name).order_by(FeedbackCategory.position)
+        select(FeedbackCategory.id, FeedbackCategory.slug, FeedbackCategory.name, FeedbackCategory.name_en)
     ).all()
     assert [(value, label) for value, _s, label in options(body, "category")][1:] == [
-        (str(id_), name) for id_, name in categories
+        (str(row.id), row.name) for row in categories_in_order(categories, "vi")
     ]
-    units = db.session.execute(select(AdminUnit.code, AdminUnit.name).order_by(AdminUnit.name)).all()
+    units = sorted(
+        db.session.execute(select(AdminUnit.code, AdminUnit.name)).all(), key=lambda u: sort_key(u.name)
+    )
     assert [value for value, _s, _label in options(body, "commune")][1:] == [code for code, _name in units]
 
 
