@@ -65,6 +65,8 @@ EVENT = {
     "restricted": _l("Restricted at the citizen's request: kept only for the archive duty"),
     "restricted_viewed": _l("Restricted dossier opened by an authorised officer"),
     "anonymised": _l("Personal data erased at the citizen's request"),
+    "consent_withdrawn": _l("The citizen withdrew a consent"),
+    "data_exported": _l("The citizen exported their data"),
     # Audit only (never on a timeline, see portal.events.timeline.AUDIT_ONLY).
     "viewed": _l("Opened by staff"),
     "rate": _l("The applicant rated the service"),

@@ -30,6 +30,7 @@ OUTCOME = {
 ACCOUNT_EVENT = {
     "contact_corrected": _l("Contact details corrected by the citizen"),
     "data_exported": _l("The citizen exported their data"),
+    "consent_withdrawn": _l("The citizen withdrew a consent"),
     "deleted": _l("Account deleted at the citizen's request"),
 }
 ROLE = {
