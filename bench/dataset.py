@@ -475,6 +475,7 @@ class Generator:
         self.sequences: Counter = Counter()
         self.samples: dict[str, list] = {"feedback": [], "dossiers": [], "payments": []}
         self.references: set[str] = set()
+        self.fee_requested = False  # an open dossier waits for its fee (status 6) in this worker's rows
 
     # calendar, memoised: the same (local hour, working days) gives the same answer
     def receipt_day(self, local: datetime) -> date:
@@ -713,6 +714,9 @@ def dossier_chunk(gen: Generator, indexes: range) -> dict[str, list[dict]]:
                 status = 2
             if status == 6 and not fee:
                 status = 4
+            if status == 4 and fee and not gen.fee_requested:  # one fee waits, whatever the seed data
+                status = 6
+            gen.fee_requested = gen.fee_requested or status == 6
         else:
             status = rng.choices((10, 3, 7, 8), (92, 3, 2, 3))[0]
         actor = gen.actor(agency.id)

@@ -19,7 +19,7 @@ from portal.extensions import db
 
 from . import limits, operations, sessions, totp, two_factor
 from .forms import EnrolForm, SecondFactorForm
-from .routes import bp, safe_next
+from .routes import bp, landing, safe_next
 
 ENROL_SECRET = "enrol_secret"  # noqa: S105 - the session key's name; the value stored is encrypted
 
@@ -88,7 +88,7 @@ def _enrolling():
     if current_user.is_authenticated:
         if not current_user.is_staff:
             abort(404)
-        return current_user._get_current_object(), url_for("main.home"), True
+        return current_user._get_current_object(), landing(current_user), True
     state = sessions.pending()
     if state is None or state[1] != two_factor.ENROL:
         return None
