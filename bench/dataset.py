@@ -459,7 +459,8 @@ class Generator:
             busy_routes = [(p, u, self.busy) for p, u, _ in routes[:: max(1, len(routes) // 50)]]
         self.routes, self.busy_routes = routes, busy_routes
         categories = [
-            plain(c, "id", "name", "name_en", "response_days", "default_agency_id") for c in category_rows
+            plain(c, "id", "name", "name_en", "response_days", "default_agency_id", "is_urgent")
+            for c in category_rows
         ]
         self.categories = categories
         self.busy_categories = [c for c in categories if c.default_agency_id == self.busy.id] or categories[
@@ -474,6 +475,7 @@ class Generator:
         self.sequences: Counter = Counter()
         self.samples: dict[str, list] = {"feedback": [], "dossiers": [], "payments": []}
         self.references: set[str] = set()
+        self.fee_requested = False  # an open dossier waits for its fee (status 6) in this worker's rows
 
     # calendar, memoised: the same (local hour, working days) gives the same answer
     def receipt_day(self, local: datetime) -> date:
@@ -580,6 +582,7 @@ def create_staff(gen: Generator, secret_key: str) -> dict:
 def feedback_chunk(gen: Generator, indexes: range) -> dict[str, list[dict]]:
     from portal.domain import feedback_status
     from portal.domain.codes import feedback_code
+    from portal.feedback.models import queue_rank
     from portal.feedback.operations import CONSENT_VERSION, FORM, hash_token, link_token
     from portal.form_nonce import stored
     from portal.staff.queue_keys import (
@@ -664,6 +667,8 @@ def feedback_chunk(gen: Generator, indexes: range) -> dict[str, list[dict]]:
             if rng.random() < 0.3:
                 row.update(rating="satisfied" if rng.random() < 0.85 else "unsatisfied", rated_at=at)
         row["queue_due"] = (row["due_on"] or FAR_FUTURE) if status in feedback_status.OPEN else None
+        # Urgent categories first while open (issue 16 item 3); NULL once closed, like queue_due.
+        row["queue_rank"] = queue_rank(category.is_urgent) if row["queue_due"] is not None else None
         items.append(row)
         if len(gen.samples["feedback"]) < SAMPLES and index % max(1, gen.rows // (SAMPLES * 3)) == 7:
             gen.samples["feedback"].append(
@@ -709,6 +714,9 @@ def dossier_chunk(gen: Generator, indexes: range) -> dict[str, list[dict]]:
                 status = 2
             if status == 6 and not fee:
                 status = 4
+            if status == 4 and fee and not gen.fee_requested:  # one fee waits, whatever the seed data
+                status = 6
+            gen.fee_requested = gen.fee_requested or status == 6
         else:
             status = rng.choices((10, 3, 7, 8), (92, 3, 2, 3))[0]
         actor = gen.actor(agency.id)

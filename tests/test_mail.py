@@ -69,7 +69,11 @@ def mailbox(mail_setup):
 
 def form(mail_app, **overrides) -> dict:
     with mail_app.app_context():
-        category = db.session.scalar(select(FeedbackCategory.id).where(FeedbackCategory.slug == "giao-thong"))
+        # Urban order goes to the Department of Construction wherever it is (a village road would go to the
+        # ward: issue 16 item 2).
+        category = db.session.scalar(
+            select(FeedbackCategory.id).where(FeedbackCategory.slug == "trat-tu-xay-dung")
+        )
     data = {
         "category": str(category),
         "title": "Sạt lở đường vào bản Hua La",
@@ -240,3 +244,27 @@ def test_updates_follow_the_citizen_language_not_the_officer_language(mail_app, 
     assert mail.subject == subjects["vi"]
     if subjects["vi"] != subjects["en"]:  # once translated, the difference is visible
         assert mail.subject != subjects["en"]
+
+
+def test_an_urgent_report_alerts_the_leaders_of_the_agency_after_the_commit(mail_app, mailbox):
+    """Issue 16 item 3: a landslide in Phường Chiềng Cơi reaches the ward's queue and its leaders' mailboxes;
+    a report of an ordinary category alerts nobody."""
+    with mail_app.app_context():
+        ward = db.session.scalar(select(Agency).where(Agency.slug == "ubnd-phuong-chieng-coi"))
+        leader = make_account("leader", agency=ward).email
+        processor = make_account("processor", agency=ward).email
+        landslide = db.session.scalar(select(FeedbackCategory.id).where(FeedbackCategory.slug == "sat-lo"))
+        db.session.commit()
+        db.session.remove()
+    client = mail_app.test_client()
+    code, _link = submit(client, form(mail_app, category=str(landslide), commune="03670"))
+    assert mailbox.to(leader) == []  # in the outbox, sent by the worker after the commit
+    run_jobs(mail_app)
+    [alert] = mailbox.to(leader)
+    assert code in alert.subject and "khẩn" in alert.subject.lower()
+    assert f"{BASE_URL}/staff/feedback/{code}" in alert.body and "UBND Phường Chiềng Cơi" in alert.body
+    assert_clean(alert.body)
+    assert mailbox.to(processor) == []  # the leaders, not every officer
+    submit(client, form(mail_app, commune="03670"))
+    run_jobs(mail_app)
+    assert len(mailbox.to(leader)) == 1

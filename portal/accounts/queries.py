@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from sqlalchemy import select
 
 from portal.domain.collation import person_key
-from portal.domain.roles import ASSIGNEES
+from portal.domain.roles import ASSIGNEES, Role
 from portal.extensions import db
 
 from .models import Account
@@ -30,3 +30,12 @@ def assignee_in(agency_id: int, account_id: int | None) -> Account | None:
     if account is None or not account.is_enabled or account.role not in ASSIGNEES:
         return None
     return account if account.agency_id == agency_id else None
+
+
+def leaders_of(agency_id: int) -> Sequence[Account]:
+    """The agency's enabled leaders: who is alerted to an urgent report."""
+    return db.session.scalars(
+        select(Account)
+        .where(Account.agency_id == agency_id, Account.is_enabled, Account.role == Role.LEADER.value)
+        .order_by(Account.id)
+    ).all()

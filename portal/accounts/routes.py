@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from portal.domain.roles import Role
 from portal.extensions import db
 
 from . import limits, operations, sessions, two_factor
@@ -19,10 +20,22 @@ bp = Blueprint("accounts", __name__, template_folder="templates")
 bp.before_app_request(sessions.end_idle_staff_session)
 
 
-def safe_next(target: str | None) -> str:
-    """Only same-site relative paths: never an open redirect."""
+# Where staff land after signing in (no ?next=): their queue; finance, the provincial fee account's payments.
+LANDING = {Role.FINANCE.value: "payments_staff.index"}
+
+
+def landing(account) -> str:
+    """The page an account starts on: a member of staff's work, a citizen's home page."""
+    if account is not None and account.is_authenticated and account.is_staff:
+        return url_for(LANDING.get(account.role, "staff.queue"))
+    return url_for("main.home")
+
+
+def safe_next(target: str | None, account=None) -> str:
+    """Only same-site relative paths: never an open redirect. No target (or a refused one): the account's
+    landing page (`landing`)."""
     if not target:
-        return url_for("main.home")
+        return landing(account)
     parts = urlsplit(target)
     if (
         parts.scheme
@@ -31,14 +44,14 @@ def safe_next(target: str | None) -> str:
         or target.startswith("//")
         or "\\" in target
     ):
-        return url_for("main.home")
+        return landing(account)
     return target
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("main.home"))
+        return redirect(landing(current_user))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -50,7 +63,7 @@ def login():
         assert form.password.data is not None  # DataRequired
         account = operations.check_password(email, form.password.data)
         if account is not None:
-            target = safe_next(request.args.get("next"))
+            target = safe_next(request.args.get("next"), account)
             step = two_factor.second_step(account)
             if step is not None:  # not signed in yet: the second factor (or enrolling one) comes first
                 sessions.begin_second_step(account, step, target)

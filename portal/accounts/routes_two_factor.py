@@ -19,7 +19,7 @@ from portal.extensions import db
 
 from . import limits, operations, sessions, totp, two_factor
 from .forms import EnrolForm, SecondFactorForm
-from .routes import bp, safe_next
+from .routes import bp, landing, safe_next
 
 ENROL_SECRET = "enrol_secret"  # noqa: S105 - the session key's name; the value stored is encrypted
 
@@ -68,7 +68,7 @@ def second_factor():
                     "success",
                 )
             db.session.commit()
-            return limits.remember_device(redirect(safe_next(target)), account.id)
+            return limits.remember_device(redirect(safe_next(target, account)), account.id)
         db.session.commit()  # the audit record of the failed attempt
         field = form.code if not used_recovery else form.recovery_code
         _clear(field)
@@ -88,7 +88,7 @@ def _enrolling():
     if current_user.is_authenticated:
         if not current_user.is_staff:
             abort(404)
-        return current_user._get_current_object(), url_for("main.home"), True
+        return current_user._get_current_object(), landing(current_user), True
     state = sessions.pending()
     if state is None or state[1] != two_factor.ENROL:
         return None
@@ -116,7 +116,7 @@ def enrol():
         return _private(render_template("accounts/two_factor_enrol_elsewhere.html"), 403)
     if two_factor.is_enrolled(account):
         flash(_("Two-step sign-in is already on for this account."), "success")
-        return redirect(safe_next(target))
+        return redirect(safe_next(target, account))
     secret = two_factor.enrolment_secret(session.get(ENROL_SECRET))
     if secret is None:
         session[ENROL_SECRET] = two_factor.new_enrolment()
@@ -136,7 +136,9 @@ def enrol():
                 sessions.finish_sign_in(account, second_factor=True)
             db.session.commit()
             page = _private(
-                render_template("accounts/recovery_codes.html", codes=codes, target=safe_next(target))
+                render_template(
+                    "accounts/recovery_codes.html", codes=codes, target=safe_next(target, account)
+                )
             )
             return page if signed_in else limits.remember_device(page, account.id)
         db.session.commit()  # the audit record of the failed attempt

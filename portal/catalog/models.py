@@ -78,6 +78,12 @@ class Procedure(Model):
         return self.same_day or self.afternoon_cutoff or self.processing_days == 0
 
     @property
+    def fee_set_by_council(self) -> bool:
+        """The amount is the provincial People's Council's to set (its resolution, "NQ HĐND tỉnh"), as the
+        catalogue's source of the fee says."""
+        return "HĐND" in self.fee_source
+
+    @property
     def is_online(self) -> bool:
         return self.online_level in ("full", "partial")
 

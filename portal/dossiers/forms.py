@@ -4,6 +4,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
 
+from portal.catalog.admin_forms import DongField
 from portal.choices import options
 from portal.domain import dossier_rating
 from portal.forms import PortalForm, cleaned, mobile_phone_field, updates_email_field
@@ -107,3 +108,8 @@ class DossierActionForm(PortalForm):
         validators=[Optional(), NumberRange(1, 2**31 - 1)],
     )
     new_date = DateField(_l("New appointment date"), validators=[Optional()])
+    # Requesting fees for a procedure whose catalogue has no amount: the officer enters it and its basis.
+    fee_amount = DongField(_l("Amount to pay, in dong"), render_kw={"inputmode": "numeric"})
+    fee_basis = StringField(
+        _l("Legal basis of the amount"), filters=[cleaned], validators=[Optional(), Length(max=300)]
+    )

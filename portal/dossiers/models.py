@@ -90,6 +90,8 @@ class Dossier(Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None, index=True)
     # Money: computed by the server from the procedure, never sent by the client.
     fee_vnd: Mapped[int] = mapped_column(Money, default=0)
+    # The fee's legal basis: the catalogue's, or the officer's when the catalogue has no amount.
+    fee_basis: Mapped[str] = mapped_column(Text, default="")
     # Clock (VIETNAM.md §7.2 "capture from day one")
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     received_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

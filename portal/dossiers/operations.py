@@ -107,17 +107,21 @@ def staff_act(
     assignee_id: int | None = None,
     new_date: date | None = None,
     uploads: list[Upload] | None = None,
+    fee_vnd: int | None = None,
+    fee_basis: str = "",
     now: datetime | None = None,
 ) -> Notice | None:
-    """Apply one staff action; raises NotPermitted, InvalidTransition, DossierError or DocumentRejected."""
+    """Apply one staff action; raises NotPermitted, InvalidTransition, DossierError or DocumentRejected.
+    `fee_vnd` and `fee_basis`: the amount the officer enters when requesting fees for a procedure whose
+    catalogue has no amount (set by the provincial People's Council)."""
     now = now or utcnow()
     old = dossier.status_enum
     new = next_status(old, action, actor.role, _context(dossier))
     note = clean_lines(note)
     if action in NEEDS_TEXT and not note:
         raise DossierError("note")
-    if action is A.REQUEST_FEE and dossier.fee_vnd <= 0:
-        raise DossierError("no_fee")
+    if action is A.REQUEST_FEE:
+        _set_fee(dossier, fee_vnd, fee_basis)
     if action is A.RECEIVE:
         dossier.received_at = now
         dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(
@@ -172,6 +176,25 @@ def staff_act(
     if action is A.REQUEST_FEE:
         payments.create_for(dossier)
     return Notice(dossier, action) if action in NOTIFY else None
+
+
+def _set_fee(dossier: Dossier, fee_vnd: int | None, fee_basis: str) -> None:
+    """The amount to request: the catalogue's (set at intake), or, when the catalogue has none, the one the
+    officer enters with its legal basis. A procedure the catalogue lists as free has no fee to request."""
+    if dossier.fee_vnd > 0:
+        return
+    catalogue = dossier.procedure.total_fee_vnd
+    if catalogue is not None:
+        if catalogue <= 0:
+            raise DossierError("no_fee")
+        dossier.fee_vnd = catalogue  # the catalogue gained an amount after the dossier was received
+        return
+    if fee_vnd is None or fee_vnd <= 0:
+        raise DossierError("fee_amount")
+    fee_basis = clean(fee_basis)
+    if not fee_basis:
+        raise DossierError("fee_basis")
+    dossier.fee_vnd, dossier.fee_basis = fee_vnd, fee_basis
 
 
 def _confirm_open_payment(dossier: Dossier, actor: Account, now: datetime) -> None:

@@ -76,6 +76,11 @@ def _error(reason: str) -> str:
         "agency": _("This procedure is not handled by your agency for that commune."),
         "files": _("Attach at most 10 files."),
         "commune": _("Choose the commune or ward."),
+        "no_fee": _("The catalogue lists this procedure as free: there is no fee to request."),
+        "fee_amount": _("The catalogue has no amount for this procedure: enter the amount to pay, in dong."),
+        "fee_basis": _(
+            "Enter the legal basis of the amount (for example the provincial council's resolution)."
+        ),
     }
     return messages.get(reason, _("This action is not possible."))
 
@@ -160,7 +165,8 @@ def act(code: str, action: str):
     form = DossierActionForm()
     form.assignee.choices = []
     if not form.validate_on_submit():
-        flash(_("The form could not be read. Please try again."), "error")
+        errors = form.fee_amount.errors or form.fee_basis.errors
+        flash(str(errors[0]) if errors else _("The form could not be read. Please try again."), "error")
         return redirect(url_for(".item", code=code))
     uploads = [Upload(f.read(), f.filename) for f in request.files.getlist("files") if f and f.filename]
     try:
@@ -172,6 +178,8 @@ def act(code: str, action: str):
             assignee_id=form.assignee.data,
             new_date=form.new_date.data,
             uploads=uploads,
+            fee_vnd=form.fee_amount.data,
+            fee_basis=form.fee_basis.data or "",
         )
     except NotPermitted:
         db.session.rollback()

@@ -5,6 +5,7 @@ administrator those of their agency. Audited through portal.admin.changes; flush
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import update
 
 from portal.admin.changes import (
     Actor,
@@ -20,7 +21,7 @@ from portal.domain.roles import Role
 from portal.events.operations import record
 from portal.extensions import db
 
-from .models import FeedbackCategory, ResponseTemplate
+from .models import Feedback, FeedbackCategory, ResponseTemplate, queue_rank
 
 
 def can_edit_category(actor: Actor, category: FeedbackCategory) -> bool:
@@ -53,7 +54,8 @@ def update_category(
         agency = db.session.get(Agency, default_agency_id)
         if agency is None or (not agency.is_active and agency.id != category.default_agency_id):
             raise Invalid("receiving_agency", _l("Choose an active agency."))
-    return record_change(
+    was_urgent = category.is_urgent
+    changed = record_change(
         "feedback_category",
         category,
         {
@@ -68,6 +70,14 @@ def update_category(
         "category_updated",
         actor,
     )
+    if category.is_urgent != was_urgent:  # the category's items move to (or from) the top of the queues
+        db.session.execute(
+            update(Feedback)
+            .where(Feedback.category_id == category.id, Feedback.queue_rank.is_not(None))
+            .values(queue_rank=queue_rank(category.is_urgent))
+            .execution_options(synchronize_session="fetch")
+        )
+    return changed
 
 
 def can_edit_template(actor: Actor, template: ResponseTemplate) -> bool:

@@ -1,4 +1,5 @@
-"""Demo feedback in every status, so a newcomer sees a living queue and a public feed."""
+"""Demo feedback in every status, so a newcomer sees a living queue and a public feed, with one urgent report in
+every urgent category, routed to Phường Tô Hiệu's People's Committee (whose demo staff work its queue)."""
 
 from __future__ import annotations
 
@@ -30,11 +31,36 @@ TEMPLATES = (
 )
 # (category, title, description, days ago, actions taken by staff, citizen rating)
 ITEMS = (
+    # One urgent report in every urgent category: routed to the ward (its first responder), top of its queue.
     (
-        "giao-thong",
+        "sat-lo",
         "Sạt lở taluy dương đường vào bản Hua La",
         "Sau trận mưa đêm qua, đất đá từ taluy dương sạt xuống lấp một nửa mặt đường, xe máy đi rất nguy hiểm.",
         1,
+        (),
+        None,
+    ),
+    (
+        "lu-quet",
+        "Lũ ống tràn qua ngầm suối Nậm La",
+        "Nước suối dâng rất nhanh, tràn qua ngầm gần bản Cọ; nhiều người vẫn cố đi xe máy qua.",
+        0,
+        (),
+        None,
+    ),
+    (
+        "chay-rung",
+        "Cháy rừng thông trên đồi sau tổ 3",
+        "Khói và lửa bốc lên từ rừng thông trên đồi sau tổ 3, gió to, lửa đang lan về phía khu dân cư.",
+        0,
+        (),
+        None,
+    ),
+    (
+        "thien-tai",
+        "Dông lốc làm tốc mái nhiều nhà tổ 7",
+        "Trận dông lốc chiều nay làm tốc mái ít nhất năm nhà ở tổ 7, một cột điện bị nghiêng.",
+        0,
         (),
         None,
     ),
@@ -111,7 +137,8 @@ def seed_demo_feedback() -> int:
             None,
             now=utcnow() - timedelta(days=days_ago),
         )
-        item.agency_id = agency.id
+        if item.agency_id != agency.id:  # a department's category: the demo shows it forwarded to the ward
+            item.agency_id = agency.id
         for action in actions:
             note = {
                 A.REQUEST_INFO: "Đề nghị cho biết vị trí cụ thể (gần nhà số mấy, cột điện số mấy).",

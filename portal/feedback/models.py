@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, String, Text, text
+from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Account
@@ -18,6 +18,13 @@ OPEN_ONLY: dict[str, Any] = {
     "postgresql_where": text("queue_due IS NOT NULL"),
     "sqlite_where": text("queue_due IS NOT NULL"),
 }
+
+
+URGENT_RANK, NORMAL_RANK = 0, 1
+
+
+def queue_rank(is_urgent: bool) -> int:
+    return URGENT_RANK if is_urgent else NORMAL_RANK
 
 
 class FeedbackCategory(Model):
@@ -36,6 +43,8 @@ class FeedbackCategory(Model):
     is_urgent: Mapped[bool] = mapped_column(default=False)
     # The national portal types feedback as about a rule or about official conduct (VIETNAM.md §6.1).
     subject: Mapped[str] = mapped_column(String(8), default="rule")
+    # Where new reports go: this agency, or (NULL) the People's Committee of the commune where the problem is,
+    # for the categories whose first responder is the commune (village roads, waste, lighting, hazards).
     default_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), default=None)
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -56,13 +65,32 @@ class Feedback(Model):
         CheckConstraint("longitude IS NULL OR longitude BETWEEN -180 AND 180", name="longitude_range"),
         Index("ix_feedback_queue", "agency_id", "status", "due_on"),
         # The unified staff queue reads open items in due order from these (see portal/staff/queue_keys.py).
-        Index("ix_feedback_queue_due", "agency_id", "queue_due", "id", "assignee_id"),
-        Index("ix_feedback_queue_due_all", "queue_due", "id"),
+        # Urgent items first: (queue_rank, queue_due, id) is the queue's order.
+        Index("ix_feedback_queue_due", "agency_id", "queue_rank", "queue_due", "id", "assignee_id"),
+        Index("ix_feedback_queue_due_all", "queue_rank", "queue_due", "id"),
         # The queue's filters, over open items only (a partial index: see portal/staff/queries.py).
-        Index("ix_feedback_queue_status", "agency_id", "status", "queue_due", "id", **OPEN_ONLY),
-        Index("ix_feedback_queue_assignee", "assignee_id", "queue_due", "id", **OPEN_ONLY),
-        Index("ix_feedback_queue_commune", "agency_id", "admin_unit_code", "queue_due", "id", **OPEN_ONLY),
-        Index("ix_feedback_queue_category", "agency_id", "category_id", "queue_due", "id", **OPEN_ONLY),
+        Index(
+            "ix_feedback_queue_status", "agency_id", "status", "queue_rank", "queue_due", "id", **OPEN_ONLY
+        ),
+        Index("ix_feedback_queue_assignee", "assignee_id", "queue_rank", "queue_due", "id", **OPEN_ONLY),
+        Index(
+            "ix_feedback_queue_commune",
+            "agency_id",
+            "admin_unit_code",
+            "queue_rank",
+            "queue_due",
+            "id",
+            **OPEN_ONLY,
+        ),
+        Index(
+            "ix_feedback_queue_category",
+            "agency_id",
+            "category_id",
+            "queue_rank",
+            "queue_due",
+            "id",
+            **OPEN_ONLY,
+        ),
         Index("ix_feedback_public", "is_published", "id"),
         Index("ix_feedback_nearby", "admin_unit_code", "category_id", "submitted_at"),
         Index(
@@ -105,6 +133,10 @@ class Feedback(Model):
     forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Sort key of the staff queue: the due date (or far future while paused) while open, NULL once closed.
     queue_due: Mapped[date | None] = mapped_column(Date, default=None)
+    # The queue's first sort key while open (NULL once closed, like queue_due, so an index range skips the
+    # closed items): URGENT_RANK for an item of an urgent category, NORMAL_RANK otherwise. Set when it is
+    # submitted, by the queue listener when it reopens, and when an administrator changes the urgency.
+    queue_rank: Mapped[int | None] = mapped_column(SmallInteger, default=None)
     answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     answer: Mapped[str] = mapped_column(Text, default="")
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)

@@ -34,7 +34,7 @@ from portal.uploads import storage
 from portal.uploads.images import process_photo
 
 from . import deadlines
-from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto
+from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, queue_rank
 
 MAX_PHOTOS = 5
 FORM = "feedback"  # the submission form's name in its stored nonce (portal/form_nonce.py)
@@ -149,7 +149,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         raise FeedbackError("too_many_photos")
     processed = [process_photo(raw) for raw in data.photos]  # ImageRejected stops everything here
     local = now.astimezone(LOCAL_TZ)
-    agency_id = category.default_agency_id or _commune_agency(data.admin_unit_code)
+    agency_id = route(category, data.admin_unit_code)
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
@@ -158,6 +158,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         form_nonce=form_nonce.stored(FORM, nonce),
         category=category,
         agency_id=agency_id,
+        queue_rank=queue_rank(category.is_urgent),
         admin_unit=unit,
         title=clean(data.title),
         description=clean_lines(data.description),
@@ -203,7 +204,14 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     return item, token
 
 
-def _commune_agency(unit_code: str) -> int:
+def route(category: FeedbackCategory, unit_code: str) -> int:
+    """The agency that must act on a new report, by category and commune: the category's department, or,
+    for a category whose first responder is the commune (no department set: village roads, waste,
+    lighting, landslides, flash floods, forest fires), the People's Committee of the commune where the
+    problem is. Administrators edit the table (the feedback categories admin page); staff forward an item
+    that reached the wrong desk."""
+    if category.default_agency_id is not None:
+        return category.default_agency_id
     agency = db.session.scalar(select(Agency.id).where(Agency.admin_unit_code == unit_code))
     if agency is None:
         raise FeedbackError("commune")

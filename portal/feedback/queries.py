@@ -214,7 +214,7 @@ def for_account(account_id: int) -> list[Feedback]:
 def agency_queue(
     agency_id: int | None, status: str = "", query: str = "", limit: int = 100
 ) -> list[Feedback]:
-    """Open items of an agency (all agencies for agency_id=None), most urgent first."""
+    """Open items of an agency (all agencies for agency_id=None): urgent categories first, then by due date."""
     statement = select(Feedback)
     if agency_id is not None:
         statement = statement.where(Feedback.agency_id == agency_id)
@@ -224,7 +224,9 @@ def agency_queue(
         statement = statement.where(Feedback.status.in_(("new", "accepted", "info_requested")))
     statement = statement.where(*every_term(Feedback.search_key, query))
     # Paused items have no due date: after the dated ones.
-    statement = statement.order_by(Feedback.due_on.is_(None), Feedback.due_on, Feedback.id)
+    statement = statement.order_by(
+        Feedback.queue_rank, Feedback.due_on.is_(None), Feedback.due_on, Feedback.id
+    )
     return list(db.session.scalars(statement.limit(limit)))
 
 

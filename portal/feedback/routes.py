@@ -36,6 +36,7 @@ from portal.uploads import serving
 from portal.uploads.images import ImageRejected
 
 from . import operations, policy, queries
+from .alerts import alert_leaders
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
 from .models import Feedback, FeedbackPhoto
@@ -154,6 +155,7 @@ def submit():
     try:
         item, token = operations.submit(data, current_user if current_user.is_authenticated else None)
         mailed = queue_receipt(item, token)
+        alert_leaders(item)  # an urgent category: the agency's leaders, after the commit
         item_id, code = item.id, item.code  # read before the commit expires them (no reload after it)
         db.session.commit()  # the confirmation leaves with the report, or not at all
     except IntegrityError as error:  # the same form, sent at the same moment, was stored first

@@ -23,6 +23,7 @@ from portal.extensions import db
 from portal.i18n import locale_code
 
 from . import deadlines, operations, policy, queries
+from .alerts import alert_leaders
 from .forms import StaffActionForm
 from .labels import ACTION, EMAIL_MESSAGE, REFUSAL_REASONS, STAFF_STATUS
 from .models import Feedback, ResponseTemplate
@@ -192,6 +193,8 @@ def act(code: str, action: str):
             message=EMAIL_MESSAGE[notice.action],
             reason=REFUSAL_REASONS.get(feedback.refusal_reason, ""),
         )
+    if chosen is FeedbackAction.FORWARD:
+        alert_leaders(feedback)  # an urgent item reached another agency's queue: its leaders are told
     db.session.commit()
     flash(_("Done: %(action)s.", action=ACTION[chosen]), "success")
     if chosen is FeedbackAction.FORWARD and not policy.can_handle(feedback):

@@ -1,4 +1,4 @@
-"""Feedback categories suited to Sơn La (VIETNAM.md §6.1)."""
+"""Feedback categories suited to Sơn La (VIETNAM.md §6.1) and where their reports go (the routing table)."""
 
 from sqlalchemy import select
 
@@ -7,26 +7,17 @@ from portal.extensions import db
 
 from .models import FeedbackCategory
 
+# A category with no department (None) goes to the People's Committee of the commune where the problem is:
+# the commune is the first responder for village roads, waste, lighting and natural hazards (the "four on
+# the spot" of disaster response). Urgent categories come first in every queue, with a mark, and alert the
+# agency's leaders.
 CATEGORIES = (
-    # slug, Vietnamese, English, answer deadline (working days), urgent, subject, default agency
-    (
-        "moi-truong",
-        "Môi trường & rác thải",
-        "Environment & waste",
-        15,
-        False,
-        "rule",
-        "so-nong-nghiep-moi-truong",
-    ),
-    (
-        "giao-thong",
-        "Giao thông – đường, cầu, sạt lở",
-        "Roads, bridges, landslides",
-        15,
-        False,
-        "rule",
-        "so-xay-dung",
-    ),
+    # slug, Vietnamese, English, answer deadline (working days), urgent, subject, department (None: commune)
+    ("sat-lo", "Sạt lở đất, đá", "Landslides & rockfalls", 1, True, "rule", None),
+    ("lu-quet", "Lũ quét, lũ ống, ngập lụt", "Flash floods & flooding", 1, True, "rule", None),
+    ("chay-rung", "Cháy rừng", "Forest fires", 1, True, "rule", None),
+    ("moi-truong", "Môi trường & rác thải", "Environment & waste", 15, False, "rule", None),
+    ("giao-thong", "Giao thông – đường, cầu", "Roads & bridges", 15, False, "rule", None),
     (
         "trat-tu-xay-dung",
         "Trật tự đô thị & xây dựng",
@@ -36,15 +27,7 @@ CATEGORIES = (
         "rule",
         "so-xay-dung",
     ),
-    (
-        "dien-chieu-sang",
-        "Điện – chiếu sáng",
-        "Electricity & street lighting",
-        15,
-        False,
-        "rule",
-        "so-xay-dung",
-    ),
+    ("dien-chieu-sang", "Điện – chiếu sáng", "Electricity & street lighting", 15, False, "rule", None),
     ("cap-thoat-nuoc", "Cấp, thoát nước", "Water supply & drainage", 15, False, "rule", "so-xay-dung"),
     ("dat-dai", "Đất đai", "Land", 15, False, "rule", "so-nong-nghiep-moi-truong"),
     ("y-te-attp", "Y tế & an toàn thực phẩm", "Health & food safety", 15, False, "rule", "so-y-te"),
@@ -52,12 +35,12 @@ CATEGORIES = (
     ("an-ninh-trat-tu", "An ninh trật tự", "Security & public order", 5, False, "rule", "cong-an-tinh"),
     (
         "thien-tai",
-        "Thiên tai – cảnh báo (lũ quét, sạt lở)",
-        "Natural hazards & warnings (flash floods, landslides)",
+        "Thiên tai khác – cảnh báo (dông lốc, mưa đá, rét hại)",
+        "Other natural hazards & warnings (storms, hail, frost)",
         1,
         True,
         "rule",
-        "ubnd-tinh",
+        None,
     ),
     (
         "thu-tuc-can-bo",
@@ -70,10 +53,10 @@ CATEGORIES = (
     ),
     (
         "nong-lam-nghiep",
-        "Nông nghiệp – lâm nghiệp (cháy rừng, dịch bệnh)",
-        "Agriculture & forestry (forest fires, disease)",
+        "Nông nghiệp – lâm nghiệp (dịch bệnh, quản lý rừng)",
+        "Agriculture & forestry (disease, forest management)",
         5,
-        True,
+        False,
         "rule",
         "so-nong-nghiep-moi-truong",
     ),
@@ -97,7 +80,7 @@ def seed_categories() -> int:
                 response_days=days,
                 is_urgent=urgent,
                 subject=subject,
-                default_agency_id=agencies.get(agency),
+                default_agency_id=agencies.get(agency) if agency else None,
                 position=position,
             )
         )

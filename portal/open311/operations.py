@@ -31,6 +31,7 @@ from portal.domain.text import clean, clean_lines
 from portal.extensions import db
 from portal.feedback import operations as feedback
 from portal.feedback import queries as feedback_queries
+from portal.feedback.alerts import alert_leaders
 from portal.feedback.models import Feedback, FeedbackCategory
 from portal.feedback.receipt import queue_receipt
 from portal.feedback.routes import REPORTS_PER_PHONE_DAY
@@ -175,6 +176,7 @@ def create(form: MultiDict, key: ApiKey, category: FeedbackCategory) -> Created:
     db.session.add(ApiSubmission(api_key_id=key.id, feedback_id=item.id, client_reference=reference))
     db.session.flush()
     queue_receipt(item, token)
+    alert_leaders(item)  # an urgent category: the agency's leaders, as the web form does
     return Created(item, new=True)
 
 

@@ -8,7 +8,7 @@ different items instead of one winner and one retry.
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import Integer, literal, select, update
 
 from portal.accounts.models import Account
 from portal.database import changed_rows
@@ -16,7 +16,7 @@ from portal.domain.roles import LEADERS, Role
 from portal.dossiers.models import Dossier
 from portal.events.operations import record
 from portal.extensions import db
-from portal.feedback.models import Feedback
+from portal.feedback.models import NORMAL_RANK, URGENT_RANK, Feedback
 
 from . import queue_cache
 
@@ -69,11 +69,19 @@ def release(kind: str, item_id: int, officer: Account) -> None:
 
 
 def _candidate(kind: str, officer: Account):
+    """The first unassigned item of this kind in the queue's order: (id, rank, due)."""
     model = MODELS[kind]
+    rank = Feedback.queue_rank if model is Feedback else literal(NORMAL_RANK, Integer)
+    order = (
+        [Feedback.queue_rank, Feedback.queue_due, Feedback.id]
+        if model is Feedback
+        else [model.queue_due, model.id]
+    )
     statement = (
-        select(model.id, model.queue_due)
+        select(model.id, rank, model.queue_due)
         .where(model.assignee_id.is_(None), model.queue_due.is_not(None), *_scope(model, officer))
-        .order_by(model.queue_due, model.id)
+        .where(*([Feedback.queue_rank >= URGENT_RANK] if model is Feedback else []))
+        .order_by(*order)
         .limit(1)
     )
     if db.session.get_bind().dialect.name == "postgresql":
@@ -82,14 +90,17 @@ def _candidate(kind: str, officer: Account):
 
 
 def take_next(officer: Account) -> tuple[str, int] | None:
-    """Claim the most urgent unassigned item of the officer's agency; None when the queue is empty."""
+    """Claim the most urgent unassigned item of the officer's agency (an urgent category's first, then the
+    earliest due); None when the queue is empty."""
     for _attempt in range(5):
         candidates = [
-            (row[1], kind, row[0]) for kind in MODELS if (row := _candidate(kind, officer)) is not None
+            (row[1], row[2], kind, row[0])
+            for kind in MODELS
+            if (row := _candidate(kind, officer)) is not None
         ]
         if not candidates:
             return None
-        _due, kind, item_id = min(candidates)
+        _rank, _due, kind, item_id = min(candidates)
         try:
             claim(kind, item_id, officer)
         except ClaimLost:

@@ -1,7 +1,9 @@
 """The unified queue: open feedback and dossiers of an agency in one list, most urgent first.
 
-Each kind is read in (queue_due, id) order from its own index, at most one page plus one row, and
-the two short lists are merged: the database never sorts the whole queue. Pages follow the key of the
+Urgent first: feedback of an urgent category (landslide, flash flood, forest fire) has queue_rank 0, every
+other item 1 (a dossier's is the constant 1). Each kind is read in (queue_rank, queue_due, id) order from
+its own index, at most one page plus one row, and the two short lists are merged in (rank, due, kind, id)
+order: the database never sorts the whole queue. Pages follow the key of the
 last row shown (keyset pagination), so page 500 costs what page 1 costs.
 """
 
@@ -19,7 +21,7 @@ from portal.domain.feedback_status import FeedbackStatus
 from portal.domain.text import search_terms
 from portal.dossiers.models import Dossier
 from portal.extensions import db
-from portal.feedback.models import Feedback
+from portal.feedback.models import NORMAL_RANK, URGENT_RANK, Feedback
 from portal.search import every_term
 from portal.statistics.queries.overdue import overdue_now
 
@@ -46,7 +48,7 @@ class QueueFilter:
     overdue: bool = False
     mine: bool = False
     unassigned: bool = False
-    after: tuple[date, str, int] | None = None  # keyset: (due, kind, id) of the last row shown
+    after: tuple[int, date, str, int] | None = None  # keyset: (rank, due, kind, id) of the last row shown
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,17 @@ class Shape:
     mine: bool
     unassigned: bool
     after_kind: str | None
+    after_urgent: bool  # the last row shown was urgent: every dossier (never urgent) still follows
     size: int
 
 
 def _conditions(model, shape: Shape, query: str) -> list:
     table = _columns(model)
     conditions = [table.queue_due.is_not(None)]
+    if model is Feedback and shape.after_kind is None:
+        # NULL once closed: a range (not IS NOT NULL) that SQLite's index seek uses too. A later page's key
+        # condition (_after: a row comparison starting with queue_rank) already leaves NULL out.
+        conditions.append(table.queue_rank >= URGENT_RANK)
     if shape.agency:
         conditions.append(table.agency_id == bindparam("agency_id"))
     if shape.status:  # kinds() keeps a branch only for a status of its kind
@@ -90,17 +97,34 @@ def _conditions(model, shape: Shape, query: str) -> list:
     return conditions
 
 
-def _after(model, kind: str, after_kind: str | None) -> list:
-    """Rows of this kind that come after the key (due, kind, id) in the merged order."""
+def _after(model, kind: str, shape: Shape) -> list:
+    """Rows of this kind that come after the key (rank, due, kind, id) in the merged order."""
+    after_kind = shape.after_kind
     if after_kind is None:
         return []
     table = _columns(model)
     due = bindparam("after_due", type_=Date)
+    item_id = bindparam("after_id", type_=Integer)
+    if model is Dossier:  # rank 1 always: after an urgent row, every dossier follows
+        if shape.after_urgent:
+            return []
+        if kind < after_kind:
+            return [table.queue_due > due]
+        return [tuple_(table.queue_due, table.id) > tuple_(due, item_id)]
+    rank = bindparam("after_rank", type_=Integer)
     if kind > after_kind:
-        return [table.queue_due >= due]
-    if kind < after_kind:
-        return [table.queue_due > due]
-    return [tuple_(table.queue_due, table.id) > tuple_(due, bindparam("after_id", type_=Integer))]
+        return [tuple_(table.queue_rank, table.queue_due) >= tuple_(rank, due)]
+    return [tuple_(table.queue_rank, table.queue_due, table.id) > tuple_(rank, due, item_id)]
+
+
+def _rank(model):
+    """The item's queue rank: stored on feedback, the constant NORMAL_RANK for a dossier."""
+    return _columns(model).queue_rank if model is Feedback else literal(NORMAL_RANK, Integer)
+
+
+def _order(model) -> list:
+    table = _columns(model)
+    return [table.queue_rank, table.queue_due, table.id] if model is Feedback else [table.queue_due, table.id]
 
 
 def _overdue(model):
@@ -126,6 +150,7 @@ def _branch(kind: str, model, shape: Shape, query: str):
     return (
         select(
             literal(kind).label("kind"),
+            _rank(model).label("rank"),
             table.id.label("id"),
             table.code.label("code"),
             title.label("title"),
@@ -135,21 +160,22 @@ def _branch(kind: str, model, shape: Shape, query: str):
             _overdue(model).label("overdue"),
             legal_due.label("legal_due"),
         )
-        .where(*_conditions(model, shape, query), *_after(model, kind, shape.after_kind))
-        .order_by(table.queue_due, table.id)
+        .where(*_conditions(model, shape, query), *_after(model, kind, shape))
+        .order_by(*_order(model))
         .limit(shape.size + 1)
     )
 
 
 def _build(shape: Shape, query: str = ""):
     branches = [_branch(kind, model, shape, query) for kind, model in KINDS if kind in shape.kinds]
-    if len(branches) == 1:  # one kind: its own (queue_due, id) order is the merged order
+    if len(branches) == 1:  # one kind: its own (rank, queue_due, id) order is the merged order
         return branches[0]
     merged = union_all(*(select(branch.subquery()) for branch in branches)).subquery()
-    return select(merged).order_by(merged.c.due, merged.c.kind, merged.c.id).limit(shape.size + 1)
+    order = (merged.c.rank, merged.c.due, merged.c.kind, merged.c.id)
+    return select(merged).order_by(*order).limit(shape.size + 1)
 
 
-_built = functools.lru_cache(maxsize=256)(_build)  # at most 2 x 2^8 x 3 shapes exist; searches are not kept
+_built = functools.lru_cache(maxsize=512)(_build)  # at most 2 x 2^9 x 3 shapes exist; searches are not kept
 
 
 def kinds(criteria: QueueFilter) -> tuple[str, ...]:
@@ -181,7 +207,8 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
         overdue=criteria.overdue,
         mine=criteria.mine,
         unassigned=criteria.unassigned,
-        after_kind=criteria.after[1] if criteria.after else None,
+        after_kind=criteria.after[2] if criteria.after else None,
+        after_urgent=criteria.after is not None and criteria.after[0] == URGENT_RANK,
         size=size,
     )
     # A search's terms are literal patterns in the statement: built afresh, not kept.
@@ -194,11 +221,12 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
         "procedure": criteria.procedure,
         "today": today,
         "me": criteria.me,
-        "after_due": criteria.after[0] if criteria.after else None,
-        "after_id": criteria.after[2] if criteria.after else None,
+        "after_rank": criteria.after[0] if criteria.after else None,
+        "after_due": criteria.after[1] if criteria.after else None,
+        "after_id": criteria.after[3] if criteria.after else None,
     }
     result = db.session.connection().execute(statement, params).all()
-    return pagination.page(result, size, lambda row: (row.due, row.kind, row.id))
+    return pagination.page(result, size, lambda row: (row.rank, row.due, row.kind, row.id))
 
 
 __all__ = ["DOSSIER_OPEN", "FAR_FUTURE", "FEEDBACK_OPEN", "PAGE_SIZE", "QueueFilter", "kinds", "queue_page"]

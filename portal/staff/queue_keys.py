@@ -1,8 +1,9 @@
 """Keep the queue's sort key in step with each item, on every flush.
 
 `queue_due` is the due date of an open item (a far-future date while it is paused) and NULL once the
-item has left the queue. Stored, not computed in the query, so one plain index serves both the order
-and the "open" filter, and page 500 costs what page 1 costs.
+item has left the queue; a feedback item's `queue_rank` (0 urgent, 1 not) is likewise NULL once it has
+left. Stored, not computed in the query, so one plain index serves both the order and the "open" filter,
+and page 500 costs what page 1 costs.
 
 The listener (and queue_cache's, which drops an agency's cached counts when its queue changes) is installed
 by `init_app`, which create_app calls: importing this module registers nothing.
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import dossier_status, feedback_status
 from portal.dossiers.models import Dossier
-from portal.feedback.models import Feedback
+from portal.feedback.models import Feedback, queue_rank
 
 from . import queue_cache
 
@@ -37,6 +38,18 @@ def _refresh_queue_keys(session, flush_context, instances) -> None:
             key = queue_due(item)
             if item.queue_due != key:
                 item.queue_due = key
+            if isinstance(item, Feedback):
+                _refresh_rank(item, key)
+
+
+def _refresh_rank(item: Feedback, key: date | None) -> None:
+    """An open item's rank (urgent first), NULL once it leaves the queue; read from its category only when
+    it enters the queue (submitted with none, or reopened)."""
+    if key is None:
+        if item.queue_rank is not None:
+            item.queue_rank = None
+    elif item.queue_rank is None:
+        item.queue_rank = queue_rank(item.category.is_urgent)
 
 
 def init_app(app: Flask) -> None:

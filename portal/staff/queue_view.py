@@ -31,6 +31,7 @@ from portal.domain.dossier_status import ON_THE_CLOCK
 from portal.domain.working_days import late_without_letter
 from portal.dossiers.labels import STATUS as DOSSIER_STATUS
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
+from portal.feedback.models import URGENT_RANK
 from portal.i18n import local_date, locale_code
 
 from .queue_cache import COUNTS_SECONDS, options_html
@@ -39,6 +40,12 @@ from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 ITEM_ENDPOINTS = {"feedback": "feedback_staff.item", "dossier": "dossiers_staff.item"}
 PATH_SAFE = "!$&'()*+,/:;=@"  # werkzeug's BaseConverter.to_url, so the link is url_for's
 RELEASE_ANY = ("leader", "admin")
+ROW_CLASS = {
+    (False, False): "",
+    (False, True): "overdue",
+    (True, False): "urgent",
+    (True, True): "urgent overdue",
+}
 # A code of these characters only (every code the portal makes) reads the same quoted and HTML-escaped.
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]*").fullmatch
 
@@ -78,6 +85,7 @@ def _labels(locale: str) -> dict[str, Any]:
         "statuses": options_html(statuses),
         "kind": {"feedback": _("Feedback"), "dossier": _("Dossier")},  # the catalogue's text, as the template
         "overdue": _("Overdue"),
+        "urgent": _("Urgent"),
         "claim": _("Claim"),
         "release": _("Release"),
         "due": _("Due %(date)s"),
@@ -125,7 +133,8 @@ def page_texts() -> dict[str, Markup]:
 
 
 def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) -> Markup:
-    """The `<li>` of every row: link, kind and title, status, overdue mark, due date, claim or release."""
+    """The `<li>` of every row: link, urgent mark, kind and title, status, overdue mark, due date, claim or
+    release."""
     prefixes = _item_prefixes()
     plain_prefixes = {kind: str(escape(prefix)) for kind, prefix in prefixes.items()}
     labels = _labels(locale_code())
@@ -134,6 +143,7 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
     no_letter_title, no_letter_text = escape(labels["no_letter_title"]), escape(labels["no_letter"])
     letter_mark = f'<span class="no-letter" title="{no_letter_title}">{no_letter_text}</span> '
     on_the_clock = {str(status.value) for status in ON_THE_CLOCK}
+    urgent_mark = f'<strong class="urgent">{labels["urgent"]}</strong> '
     claim = f'" class="secondary">{labels["claim"]}</button>'
     release = f'" class="link">{labels["release"]}</button>'
     due_texts: dict[date, str] = {FAR_FUTURE: str(escape(labels["paused"]))}
@@ -155,6 +165,7 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
             and code_status in on_the_clock
             and late_without_letter(row.legal_due, row.due, today)
         )
+        urgent = row.rank == URGENT_RANK
         if row.assignee_id is None:
             button = f'<button type="submit" name="claim" value="{kind}:{row.id}{claim}'
         elif row.assignee_id == officer_id or release_any:
@@ -167,9 +178,10 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
         else:
             href, code = escape(prefixes[kind] + quote(code, safe=PATH_SAFE)), escape(code)
         parts.append(
-            f'<li class="{"overdue" if late else ""}">'
+            f'<li class="{ROW_CLASS[urgent, late]}">'
             f'<a href="{href}"><span class="title">{code}'
-            f'</span></a>\n<p class="meta">{kind_label[kind]} · {escape(row.title)}</p>\n'
+            f'</span></a>\n<p class="meta">{urgent_mark if urgent else ""}'
+            f"{kind_label[kind]} · {escape(row.title)}</p>\n"
             f'<p class="meta"><span class="status">{status}</span> {late_mark if late else ""}'
             f"{letter_mark if no_letter else ''}{due}</p>\n"
             f"{button}</li>\n"

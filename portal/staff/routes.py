@@ -25,9 +25,10 @@ bp = protect(Blueprint("staff", __name__, url_prefix="/staff", template_folder="
 
 def _filter() -> queries.QueueFilter:
     args = request.args
-    # The key of the last row shown: (due date, kind, id), as queries.queue_page gives it.
+    # The key of the last row shown: (rank, due date, kind, id), as queries.queue_page gives it.
     after = pagination.decode(
         args.get("after", ""),
+        lambda rank: int(pagination.one_of("0", "1")(rank)),
         date.fromisoformat,
         pagination.one_of("feedback", "dossier"),
         pagination.row_id(11),

@@ -124,7 +124,7 @@ def test_an_attacker_who_knows_the_password_cannot_lock_the_second_step(app, enr
     password_step(browser, LEADER)
     response = browser.post("/login/two-factor", data={"code": code_at(secret, 1)})
     assert response.status_code == 302
-    assert urlsplit(response.headers["Location"]).path == "/"
+    assert urlsplit(response.headers["Location"]).path == "/staff/queue"  # the leader's queue
     assert signed_in(browser)
 
 

@@ -62,7 +62,9 @@ def test_every_demo_account_can_sign_in(client, demo):
     before = login_events(account.id)
     response = sign_in(client, demo.email, demo.password)
     assert response.status_code == 302
-    assert location_path(response) == "/"
+    # Staff land on their work (issue 16 item 8): the queue; finance, the fee account's payments.
+    landing = {"citizen": "/", "finance": "/staff/payments"}.get(demo.role, "/staff/queue")
+    assert location_path(response) == landing
     assert signed_in(client)
     assert login_events(account.id) == before + 1
     db.session.refresh(account)

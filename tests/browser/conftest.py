@@ -30,7 +30,11 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
-VIEWPORTS = {"360x800": {"width": 360, "height": 800}, "1280x800": {"width": 1280, "height": 800}}
+VIEWPORTS = {
+    "360x800": {"width": 360, "height": 800},
+    "1280x800": {"width": 1280, "height": 800},
+    "1366x768": {"width": 1366, "height": 768},
+}
 BROWSER_LOCALES = {"vi": "vi-VN", "en": "en-US"}
 HERE = Path(__file__).resolve().parent
 

@@ -126,7 +126,9 @@ def sign_in(tab, email: str) -> None:
     tab.locator("main #email").fill(email)
     tab.locator("main #password").fill(DEMO_PASSWORD)
     click_and_wait(tab, "main form button[type=submit]")
-    assert path_of(tab) == "/", f"sign-in as {email} failed: {tab.url}"
+    assert path_of(tab) == "/staff/queue", (
+        f"sign-in as {email} failed: {tab.url}"
+    )  # staff land on their queue
     assert tab.locator("nav.main-nav a[href='/staff/dossiers']").is_visible()
 
 

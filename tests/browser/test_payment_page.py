@@ -50,7 +50,7 @@ def reference(page, live_server) -> str:
         desk.locator("main #email").fill(RECEPTIONIST)
         desk.locator("main #password").fill(DEMO_PASSWORD)
         click_and_wait(desk, "main form button[type=submit]")
-        assert urlsplit(desk.url).path == "/", f"sign-in failed: {desk.url}"
+        assert urlsplit(desk.url).path == "/staff/queue", f"sign-in failed: {desk.url}"
         desk.goto(f"/staff/dossiers?q={quote(APPLICANT)}")
         items = desk.locator(".report-list a[href^='/staff/dossiers/']")
         assert items.count() == 1, f"{items.count()} dossiers of {APPLICANT}"

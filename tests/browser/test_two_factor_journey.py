@@ -99,7 +99,8 @@ def decoded_qr(tab) -> str:
 def test_staff_enrol_and_sign_in_with_a_code_on_a_phone_in_vietnamese(page, check_page):
     tab = page(VIEWPORT, "vi")
     password_step(tab)
-    assert urlsplit(tab.url).path == "/", tab.url  # no policy in the test database: signed in by password
+    # No policy in the test database: signed in by password, on finance's own page (issue 16 item 8).
+    assert urlsplit(tab.url).path == "/staff/payments", tab.url
     walk(tab, check_page, "signed-in")
 
     # Enrolment (the voluntary way in; with the admin's policy on, sign-in leads here by itself).
@@ -144,7 +145,7 @@ def test_staff_enrol_and_sign_in_with_a_code_on_a_phone_in_vietnamese(page, chec
     assert tab.locator("main button[data-print]").is_visible()  # JavaScript on: the print button shows
     walk(tab, check_page, "recovery-codes")
     click_and_wait(tab, "main a.button")
-    assert urlsplit(tab.url).path == "/"
+    assert urlsplit(tab.url).path == "/staff/payments"
 
     # Sign out, and sign in again: password, then a code.
     click_and_wait(tab, "nav.main-nav form[action='/logout'] button")
@@ -165,7 +166,7 @@ def test_staff_enrol_and_sign_in_with_a_code_on_a_phone_in_vietnamese(page, chec
     # code (within the drift the portal allows), as a person who waits for the app's next code would.
     tab.locator("main #code").fill(totp.at(enrolled_at + 30))
     click_and_wait(tab, SUBMIT)
-    assert urlsplit(tab.url).path == "/", tab.url
+    assert urlsplit(tab.url).path == "/staff/payments", tab.url
     assert tab.locator("nav.main-nav a[href='/staff/payments']").is_visible()
     walk(tab, check_page, "signed-in-with-code")
     tab.goto("/staff/payments")

@@ -483,7 +483,7 @@ def test_fee_posted_by_the_client_is_ignored(app, client):
 
 
 def test_no_fee_request_for_a_free_procedure(app):
-    dossier = online("1.001022")  # no fee set
+    dossier = online("1.001193")  # Đăng ký khai sinh: free (0 đ) in the catalogue
     act(dossier, A.RECEIVE, DESK)
     act(dossier, A.START, PROCESSOR)
     count = len(events(dossier))

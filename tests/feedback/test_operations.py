@@ -485,7 +485,8 @@ def test_token_is_long_random_and_only_its_hash_is_stored(app):
     other, other_token = operations.submit(submission, None)
     assert len(token) >= 32 and token != other_token
     assert item.token_hash == operations.hash_token(token) and token not in item.token_hash
-    assert item.agency_id == db.session.get(FeedbackCategory, category_id()).default_agency_id
+    # Routed by category and commune (a road in Phường Chiềng Cơi: that ward's People's Committee).
+    assert item.agency_id == operations.route(db.session.get(FeedbackCategory, category_id()), "03670")
     assert item.agency_id != agency_id(TO_HIEU)
 
 

@@ -105,7 +105,7 @@ def test_deadline_outside_1_to_60_working_days_is_refused(app, days, message):
     assert response.status_code == 400
     assert message in errors(response)
     db.session.refresh(row)
-    assert (row.name, row.response_days) == ("Giao thông – đường, cầu, sạt lở", 15)
+    assert (row.name, row.response_days) == ("Giao thông – đường, cầu", 15)
     assert events("feedback_category", row.id) == []
 
 

@@ -42,7 +42,9 @@ class Desk:
         self.today = local_now().date()
         self.items: list[tuple[str, object]] = []
         for n in range(30):
-            item = make_item(agency=self.agency.slug, title=f"Phản ánh số {n}")
+            # Every sixth report is of an urgent category: urgent first, then by due date (issue 16 item 3).
+            category = "sat-lo" if n % 6 == 0 else "giao-thong"
+            item = make_item(agency=self.agency.slug, title=f"Phản ánh số {n}", category=category)
             item.status = FEEDBACK_PLAN[n % 4]
             item.due_on = self.today + timedelta(days=n % 7 - 3)  # ties on every date, some overdue
             item.assignee_id = (self.officer.id, self.colleague.id, None, None, None)[n % 5]
@@ -69,10 +71,15 @@ class Desk:
         db.session.flush()
 
     def expected(self, keep=lambda kind, item: True) -> list[str]:
-        """The open items of the agency that `keep` accepts, most urgent first (due, kind, id)."""
+        """The open items of the agency that `keep` accepts, most urgent first: an urgent category's reports,
+        then by (due, kind, id)."""
         rows = [(kind, item) for kind, item in self.items if item.queue_due is not None and keep(kind, item)]
-        rows.sort(key=lambda row: (row[1].queue_due, row[0], row[1].id))
+        rows.sort(key=lambda row: (not urgent(row[0], row[1]), row[1].queue_due, row[0], row[1].id))
         return [item.code for _kind, item in rows]
+
+
+def urgent(kind: str, item) -> bool:
+    return kind == "feedback" and item.category.is_urgent
 
 
 @pytest.fixture

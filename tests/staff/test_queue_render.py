@@ -89,8 +89,8 @@ def test_every_option_is_listed_once_in_its_order(client, desk):
 
 def test_the_officers_data_is_escaped(client, desk):
     sign_in(client, desk.officer)
-    item = make_item(agency=desk.agency.slug, title="""<b>"Đèn" & 'cột'</b>""")
-    item.due_on = desk.today.replace(year=desk.today.year - 1)  # first in the queue
+    item = make_item(agency=desk.agency.slug, title="""<b>"Đèn" & 'cột'</b>""", category="sat-lo")
+    item.due_on = desk.today.replace(year=desk.today.year - 1)  # first in the queue: urgent, due first
     category = db.session.scalars(select(FeedbackCategory).order_by(FeedbackCategory.id)).first()
     category.name = "Đường <i>&amp; cầu</i>"
     db.session.flush()
@@ -155,10 +155,10 @@ def test_an_items_link_is_url_fors(app, code):
 
     from portal.staff.queue_view import rows_html
 
-    Row = namedtuple("Row", "kind id code title status due assignee_id overdue")
+    Row = namedtuple("Row", "rank kind id code title status due assignee_id overdue")
     with app.test_request_context("/staff/queue"):
         for kind, endpoint in (("feedback", "feedback_staff.item"), ("dossier", "dossiers_staff.item")):
-            row = Row(kind, 7, code, "t", "new", date(2026, 1, 2), None, False)
+            row = Row(1, kind, 7, code, "t", "new", date(2026, 1, 2), None, False)
             written = rows_html([row], date(2026, 1, 1), 1, "processor")
             assert f'<a href="{escape(url_for(endpoint, code=code))}">' in written
             assert f'<span class="title">{escape(code)}</span>' in written
