@@ -15,6 +15,7 @@ commit (a rolled-back erasure keeps them).
 
 from __future__ import annotations
 
+import json
 import secrets
 from collections.abc import Iterable
 from datetime import date, datetime
@@ -31,6 +32,7 @@ from portal.dossiers.models import Dossier
 from portal.events.operations import record
 from portal.extensions import db
 from portal.feedback.models import Feedback
+from portal.jobs.models import OutboxJob
 from portal.uploads import storage
 
 from .models import Consent, ContactChange, ExportArchive, PrivacyRequest
@@ -101,7 +103,16 @@ def _forget_subject(subject_type: str, subject_id: int) -> None:
         db.session.delete(archive)
 
 
+def _forget_messages(*addresses: str | None) -> None:
+    """Messages to the person (sent or waiting) keep their address, name and private link in the jobs
+    outbox: they go with the person's data. A message not yet sent is not sent any more."""
+    for address in {a for a in addresses if a}:
+        quoted = json.dumps(address, ensure_ascii=False)  # as the payload holds it: "to": "…"
+        db.session.execute(delete(OutboxJob).where(OutboxJob.payload.contains(quoted, autoescape=True)))
+
+
 def anonymise_feedback(item: Feedback, actor_id: int | None, kind: str = "erase") -> PrivacyRequest:
+    _forget_messages(item.email, item.phone)
     remove_after_commit(name for photo in item.photos for name in (photo.stored_name, photo.thumbnail_name))
     item.photos.clear()
     item.contact_name = item.phone = item.email = item.address = ""
@@ -152,6 +163,7 @@ def erase_dossier(
         )
         db.session.flush()
         return found
+    _forget_messages(dossier.email, dossier.phone)
     remove_after_commit(file.stored_name for file in dossier.files)
     dossier.files.clear()
     dossier.applicant_name = dossier.id_number = dossier.phone = dossier.email = dossier.address = ""
@@ -180,6 +192,7 @@ def delete_account(account: Account, rules: tuple[RetentionRule, ...], today: da
     ]
     made += [erase_dossier(dossier, rules, today, account.id, kind="delete_account") for dossier in dossiers]
     _forget_subject("account", account.id)
+    _forget_messages(account.email, account.phone)
     db.session.execute(update(Consent).where(Consent.account_id == account.id).values(account_id=None))
     for model in (SecondFactor, RecoveryCode, PasswordResetToken):
         db.session.execute(delete(model).where(model.account_id == account.id))

@@ -114,3 +114,29 @@ def test_a_dossier_under_archive_duty_is_restricted_and_invisible_to_other_staff
         select(Event.action).where(Event.subject_type == "dossier", Event.subject_id == dossier.id)
     ).all()
     assert "restricted" in logged and "restricted_viewed" in logged
+
+
+def test_erasure_after_a_real_submission_leaves_no_mail_job_holding_the_address(app, monkeypatch):
+    """A report sent through the web form queues its receipt e-mail in the jobs outbox (to, subject, body with
+    the reporter's name): erasing the report must not leave the address or the name there."""
+    import dataclasses
+    import re
+
+    from portal.jobs.models import OutboxJob
+    from portal.settings import Smtp
+    from tests.support.clients import fresh_client
+    from tests.support.feedback import web_submit
+
+    settings = app.config["PORTAL_SETTINGS"]  # a mail server configured: the receipt is queued (not sent)
+    monkeypatch.setitem(app.config, "PORTAL_SETTINGS", dataclasses.replace(settings, smtp=Smtp(host="127.0.0.1")))
+    client = fresh_client(app)
+    name, email = "Lường Thị Xóa", "xoa-toi@example.com"
+    assert web_submit(client, contact_name=name, email=email, phone="0933 000 555").status_code == 302
+    receipt = client.get("/feedback/receipt").get_data(as_text=True)
+    token = re.search(r"/feedback/t/([A-Za-z0-9_-]{32})", receipt)[1]
+    assert db.session.scalar(select(OutboxJob).where(OutboxJob.payload.contains(email))) is not None
+    assert client.get(f"/my-data/t/{token}").status_code == 302
+    assert client.post("/my-data/erase", data={"confirm": "y"}).status_code == 200
+    text = database_text()
+    for personal in (name, email, "+84933000555", "0933000555"):
+        assert personal not in text, personal
