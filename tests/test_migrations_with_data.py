@@ -29,6 +29,7 @@ ROW_ID = 4242  # far from the ids a data migration's own inserts would take
 OVERRIDES = {
     "vietqr_accounts": {"id": 1, "bank_bin": "970436", "account_number": "0123456789"},
     "sign_in_policy": {"id": 1},
+    "dossier_ratings": {"scores": "222222222"},  # CHECK length(scores) = 9: one digit per criterion
 }
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain import dossier_status, feedback_status
 from portal.dossiers.models import Dossier
-from portal.feedback.models import Feedback, queue_rank
+from portal.feedback.models import Feedback, FeedbackCategory, queue_rank
 
 from . import queue_cache
 
@@ -39,17 +39,20 @@ def _refresh_queue_keys(session, flush_context, instances) -> None:
             if item.queue_due != key:
                 item.queue_due = key
             if isinstance(item, Feedback):
-                _refresh_rank(item, key)
+                _refresh_rank(session, item, key)
 
 
-def _refresh_rank(item: Feedback, key: date | None) -> None:
+def _refresh_rank(session, item: Feedback, key: date | None) -> None:
     """An open item's rank (urgent first), NULL once it leaves the queue; read from its category only when
     it enters the queue (submitted with none, or reopened)."""
     if key is None:
         if item.queue_rank is not None:
             item.queue_rank = None
     elif item.queue_rank is None:
-        item.queue_rank = queue_rank(item.category.is_urgent)
+        # An item made with only category_id set has no category object before its first flush.
+        with session.no_autoflush:
+            category = item.category or session.get(FeedbackCategory, item.category_id)
+        item.queue_rank = queue_rank(bool(category and category.is_urgent))
 
 
 def init_app(app: Flask) -> None:

@@ -22,6 +22,8 @@ PAGE_VERSIONED = ("feedback_items", "dossiers")  # a later revision's column, wh
 LATER_COLUMNS = (
     ("procedures", "afternoon_cutoff", "BOOLEAN NOT NULL DEFAULT false"),
     ("feedback_items", "forwarded_at", "TIMESTAMP WITH TIME ZONE"),
+    ("feedback_items", "queue_rank", "SMALLINT"),
+    ("dossiers", "fee_basis", "TEXT NOT NULL DEFAULT ''"),
 )
 TABLES = ("accounts", "agencies", "procedures", "dossiers", "payments", "bank_transactions", "events")
 

@@ -128,7 +128,9 @@ def test_erasure_after_a_real_submission_leaves_no_mail_job_holding_the_address(
     from tests.support.feedback import web_submit
 
     settings = app.config["PORTAL_SETTINGS"]  # a mail server configured: the receipt is queued (not sent)
-    monkeypatch.setitem(app.config, "PORTAL_SETTINGS", dataclasses.replace(settings, smtp=Smtp(host="127.0.0.1")))
+    monkeypatch.setitem(
+        app.config, "PORTAL_SETTINGS", dataclasses.replace(settings, smtp=Smtp(host="127.0.0.1"))
+    )
     client = fresh_client(app)
     name, email = "Lường Thị Xóa", "xoa-toi@example.com"
     assert web_submit(client, contact_name=name, email=email, phone="0933 000 555").status_code == 302

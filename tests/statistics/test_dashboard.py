@@ -97,9 +97,11 @@ def recent_range() -> str:
 # 9, 12 = 5; open within 2, 4, 6, 10, 11 = 5; late 0, overdue 0 (appointments are 3–7 WD after receipts
 # at most 5 days old; 6 and 11 wait for fees with the clock stopped). processed = ended = 5 + 0 = 5
 # (the withdrawn 7 is in no count of 2.1), handled = 5 + 5 = 10. No dossier ratings: 5.4 has no data.
-# Feedback (portal/feedback/demo.py, all reassigned to Tô Hiệu, categories of 15 WD): received 6;
-# ended on time: answered 4 and 5 (≤ 12 calendar days), refused 6 (2 days) = 3; open within 1, 2, 3
-# (3's request for information came 6 calendar days after receipt, within 5 WD) = 3; one "satisfied".
+# Feedback (portal/feedback/demo.py, all at Tô Hiệu): the three urgent reports (landslide 1 day ago, flash
+# flood and forest fire today, no staff action: open, far within any deadline) + the six older ones of
+# categories of 15 WD = received 9; ended on time: answered 4 and 5 (≤ 12 calendar days), refused 6 (2 days)
+# = 3; open within: the 3 urgent ones + 1, 2, 3 (3's request for information came 6 calendar days after
+# receipt, within 5 WD) = 6; one "satisfied".
 # Catalogue (procedures.csv, commune remit = "xã" and "xã / tỉnh"): 25 procedures, all online; with a fee
 # above 0: rows 9, 11, 12, 13, 15, 16, 17, 19, 21 = 9; one of them (1.004222) paid online.
 DEMO_FIGURES = {
@@ -114,8 +116,8 @@ DEMO_FIGURES = {
     "online_payment_share": "11.1%",  # 1/9
     "digitised_share": "80.0%",  # 8/10
     "average_processing_days": "0.0",  # 0/2
-    "feedback_received": "6",
-    "feedback_on_time_share": "100.0%",  # (3+3)/6
+    "feedback_received": "9",
+    "feedback_on_time_share": "100.0%",  # (3+6)/9
     "dossier_satisfaction": "N/A",  # no dossier ratings exist
     "feedback_satisfaction": "100.0%",  # 1 satisfied / 1 rating
 }
@@ -181,7 +183,7 @@ def test_demo_facts_for_to_hieu(app):
         open_overdue=0,
     )
     assert board.feedback == dashboard.FeedbackFacts(
-        received=6, handled_on_time=3, open_within_deadline=3, satisfied=1
+        received=9, handled_on_time=3, open_within_deadline=6, satisfied=1
     )
     assert board.catalog == dashboard.CatalogFacts(
         procedures=25,

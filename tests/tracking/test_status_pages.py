@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
+from markupsafe import escape
 from sqlalchemy import event
 
 from portal.calendar.queries import calendar_around, local_now
@@ -64,7 +65,7 @@ def test_the_feedback_status_page_runs_its_key_one_lookup_and_one_timeline_query
     # What the page shows is all there: photos, agency, commune, the timeline.
     for photo in item.photos:
         assert f"/feedback/photos/{photo.thumbnail_name}" in text
-    assert item.agency.name_en in text and item.admin_unit.name in text and item.title in text
+    assert str(escape(item.agency.name_en)) in text and item.admin_unit.name in text and item.title in text
     assert 'class="timeline"' in text and "<li>" in text
 
 
