@@ -31,6 +31,7 @@ from portal.uploads.reconcile import StoredRow
 from . import queries
 from .models import ExportArchive
 from .queries import Holdings, Subject
+from .retention import Due
 
 KIND = "privacy-export"
 EXPIRY = timedelta(days=7)
@@ -169,8 +170,6 @@ def run_job(payload: dict[str, Any], key: str) -> None:
 def expired_due(chosen: dict[str, int], now: datetime) -> list[Any]:
     """The retention rule `exports_expired_days` (registered in wiring.py): export ZIPs whose link expired
     that many days ago (0: as soon as it expires) lose their file and row."""
-    from portal.privacy.retention import Due
-
     cutoff = now - timedelta(days=chosen["exports_expired_days"])
     found = db.session.scalars(
         db.select(ExportArchive).where(ExportArchive.expires_at < cutoff).order_by(ExportArchive.id)
