@@ -180,13 +180,16 @@ def document(base_url: str) -> dict:
     for fmt in ("json", "xml"):
         paths[f"{API}/requests.{fmt}"] = {**requests, "post": post}
     one = _get(
-        "One published request",
+        "One published request, or one this api_key created (published or not)",
         {"type": "array", "items": _ref("Request"), "maxItems": 1},
         [
             _path_parameter("service_request_id", "A service_request_id (PA-YYMMDD-NNNN)"),
             _query("extensions", "true: add title and extended_attributes (anything else: not)."),
+            _query(
+                "api_key",
+                "The key that created the request: it is then shown before publication too (no-store).",
+            ),
         ],
-        bad=False,
     )
     _both(paths, "requests/{service_request_id}", one)
     token = _get(

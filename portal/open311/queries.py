@@ -1,4 +1,5 @@
-"""What the API reads: published items only (the public feed's rule), public timeline lines only."""
+"""What the API reads: published items only (the public feed's rule), public timeline lines only; the one
+exception is a key reading back a report it created itself (`submitted_with`)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackCategory
 
 from . import serializers
+from .models import ApiSubmission
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,18 @@ def requests(criteria: RequestFilter) -> list[Feedback]:
 
 def published(code: str) -> Feedback | None:
     return db.session.scalars(_published().where(Feedback.code == code.strip().upper())).first()
+
+
+def submitted_with(key_id: int, code: str) -> Feedback | None:
+    """An item this API key created, published or not: a client may follow its own report before the
+    agency publishes it (what it reads still goes through the serializers' allowlist)."""
+    statement = (
+        select(Feedback)
+        .join(ApiSubmission, ApiSubmission.feedback_id == Feedback.id)
+        .where(ApiSubmission.api_key_id == key_id, Feedback.code == code.strip().upper())
+        .options(selectinload(Feedback.photos))
+    )
+    return db.session.scalars(statement).first()
 
 
 def context(items: list[Feedback], extensions: bool = False) -> serializers.Context:

@@ -1,10 +1,11 @@
 """/open311/v2/: GeoReport v2 (OPEN311.md §7), XML and JSON by the file suffix.
 
 Every GET is public and shows published items only, through the allowlist of serializers.py. Only POST
-requests takes an `api_key` (missing or wrong: 403). Errors are the spec's list of {code, description};
-their descriptions are in English, the language of the specification and of the clients' developers
-(service names, statuses and notes follow `?lang=`, Vietnamese by default). CSRF does not apply here: a
-write needs the key, never a cookie.
+requests takes an `api_key` (missing or wrong: 403); GET requests/<id> also takes one, so that a client can
+read back a report it created before the agency publishes it (privately: `no-store`). Errors are the
+spec's list of {code, description}; their descriptions are in English, the language of the specification
+and of the clients' developers (service names, statuses and notes follow `?lang=`, Vietnamese by default).
+CSRF does not apply here: a write needs the key, never a cookie.
 """
 
 from __future__ import annotations
@@ -191,11 +192,20 @@ def requests_list(fmt: str):
 @http_cache.sessionless
 def request_detail(code: str, fmt: str):
     fmt = _format(fmt)
-    item = queries.published(code) if len(code) <= 40 else None
-    if item is None:  # unpublished, hidden and missing look alike
+    if len(code) > 40:
+        raise Open311Error(404, "Unknown service_request_id.")
+    item = queries.published(code)
+    private = False
+    if item is None and request.args.get("api_key"):
+        key = keys.find(request.args["api_key"])
+        item = queries.submitted_with(key.id, code) if key is not None else None
+        private = item is not None
+    if item is None:  # unpublished, hidden, another client's and missing look alike
         raise Open311Error(404, "Unknown service_request_id.")
     context = queries.context([item], _param("extensions") == "true")
-    return respond(fmt, "service_requests", [serializers.request(item, context)])
+    headers = {"Cache-Control": "private, no-store"} if private else None
+    shown = serializers.request(item, context, own=private)
+    return respond(fmt, "service_requests", [shown], headers=headers)
 
 
 @bp.post("/requests.<fmt>")

@@ -173,12 +173,14 @@ def photo_urls(item: Feedback) -> list[str]:
     return [_absolute("feedback.photo", name=photo.stored_name) for photo in item.photos]
 
 
-def request(item: Feedback, context: Context) -> dict:
-    """One published item, through the allowlist."""
-    assert item.is_published, "an unpublished item must never reach the serializer"
+def request(item: Feedback, context: Context, *, own: bool = False) -> dict:
+    """One published item, through the allowlist; or, with `own`, an unpublished one read back by the API
+    key that created it (the same fields, without photo or page addresses: those are public only once the
+    item is published)."""
+    assert item.is_published or own, "an unpublished item must never reach the serializer"
     english = _english()
     status = open311_status.open_or_closed(item.status)
-    photos = photo_urls(item)
+    photos = photo_urls(item) if item.is_published else []
     shown: dict[str, object] = {
         "service_request_id": item.code,
         "status": status,
@@ -205,7 +207,7 @@ def request(item: Feedback, context: Context) -> dict:
             "extended_status": open311_status.extended(item.status, item.refusal_reason),
             "status_label": str(STATUS[item.status_enum]),
             "reporter_name": item.contact_name if item.show_name and item.contact_name else None,
-            "public_url": _absolute("feedback.public_item", code=item.code),
+            "public_url": _absolute("feedback.public_item", code=item.code) if item.is_published else None,
             "photos": photos,
         }
     assert tuple(shown) == REQUEST_FIELDS + (EXTENDED_FIELDS if context.extensions else ())

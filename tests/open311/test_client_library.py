@@ -3,7 +3,9 @@
 georeport lists services, reads service definitions and reads requests; it has no method to create one, so
 the report is posted as the GeoReport v2 spec describes (a form post with `requests`, the library's own
 HTTP client), then read back through georeport in JSON and XML once the agency has published its answer
-(unpublished reports are nobody's to read: privacy, OPEN311.md §6).
+(unpublished reports are nobody's to read but the key that sent them: privacy, OPEN311.md §6). PyPI's two
+Open311 clients that can post, `three` 0.8.0 and `open311` 1.1, are Python 2 code and fail to import on
+Python 3 (`from itertools import ifilter`; `from api import API`).
 """
 
 from __future__ import annotations
@@ -82,6 +84,10 @@ def test_georeport_lists_services_creates_and_reads_back(live, fmt):
 
     with pytest.raises(requests.HTTPError):  # not published yet: as if it did not exist
         client.get_service_request(code)
+    # The key that sent it may read it back before publication (georeport sends no key on a GET).
+    own = requests.get(f"{root}/requests/{code}.{fmt}", params={"api_key": secret}, timeout=30)
+    assert own.status_code == 200 and own.headers["Cache-Control"] == "private, no-store"
+    assert code in own.text and "Cống thoát nước" in own.text
     with application.app_context():
         item = db.session.scalar(select(Feedback).where(Feedback.code == code))
         publish(item, answer="Đã cho công nhân thông cống.")
