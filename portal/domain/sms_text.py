@@ -1,6 +1,6 @@
 """SMS text: fold Vietnamese to the GSM 03.38 alphabet, count segments, fit one message. Pure: stdlib only.
 
-Most brandname routes in Vietnam bill and deliver the 7-bit GSM alphabet (160 characters a segment); a text
+Most brandname routes in Vietnam bill and carry the 7-bit GSM alphabet (160 characters a segment); a text
 with diacritics must go as UCS-2, 70 characters a segment, which costs more and splits sooner
 (VIETNAM.md §8 on folding). So a notice is folded the way people write "không dấu": tone and vowel marks
 dropped, đ → d, Đ → D, case kept ("Sơn La" → "Son La").

@@ -42,7 +42,7 @@ def queue(to: str, text: str, purpose: str, key: str) -> bool:
     return True
 
 
-def deliver(payload: dict[str, Any], key: str) -> None:
+def send_text(payload: dict[str, Any], key: str) -> None:
     """The worker's handler for one text."""
     if db.session.scalar(select(SmsMessage.id).where(SmsMessage.key == key)) is not None:
         return  # sent by an earlier attempt whose job was not marked done

@@ -10,5 +10,5 @@ from . import notices, sending
 
 
 def init_app(app: Flask) -> None:
-    jobs.register(app, sending.KIND, sending.deliver)
+    jobs.register(app, sending.KIND, sending.send_text)
     notices.install_listeners()
