@@ -61,7 +61,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
     from portal.feedback import wiring as feedback_wiring
+    from portal.intermediaries import wiring as intermediaries_wiring
     from portal.privacy import wiring as privacy_wiring
+    from portal.sms import wiring as sms_wiring
     from portal.staff import queue_keys
     from portal.uploads import storage
 
@@ -89,6 +91,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
     privacy_wiring.init_app(app)  # consent records, erased files, the export job (portal/privacy)
+    sms_wiring.init_app(app)  # the "sms" job kind and the texted notices (portal/sms)
+    intermediaries_wiring.init_app(app)  # an erased villager's name leaves the intermediary's filing
     health.init_app(app)  # /healthz, /readyz
     register_job_metrics(app)
     register_event_sources(app)
@@ -177,6 +181,7 @@ def register_event_sources(app: Flask) -> None:
     from portal.dossiers import labels as dossiers
     from portal.events import describe, registry
     from portal.feedback import labels as feedback
+    from portal.intermediaries import labels as intermediaries
     from portal.payments import labels as payments
     from portal.privacy import labels as privacy
     from portal.privacy import retention
@@ -192,6 +197,7 @@ def register_event_sources(app: Flask) -> None:
         catalog,
         dossiers,
         feedback,
+        intermediaries,
         payments,
         privacy,
         retention,
@@ -236,6 +242,8 @@ def register_blueprints(app: Flask) -> None:
     from portal.feedback.routes import bp as feedback
     from portal.feedback.routes_admin import bp as feedback_admin
     from portal.feedback.routes_staff import bp as feedback_staff
+    from portal.intermediaries.routes import bp as intermediaries
+    from portal.intermediaries.routes_admin import bp as intermediaries_admin
     from portal.main.routes import bp as main
     from portal.open311.routes import bp as open311
     from portal.open311.routes_docs import bp as open311_docs
@@ -246,6 +254,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.payments.routes_staff import bp as payments_staff
     from portal.privacy.routes import bp as privacy
     from portal.privacy.routes_staff import bp as privacy_staff
+    from portal.sms.routes import bp as sms
     from portal.staff.routes import bp as staff
     from portal.statistics.routes_public import public as statistics
     from portal.statistics.routes_staff import bp as staff_dashboard
@@ -271,6 +280,8 @@ def register_blueprints(app: Flask) -> None:
         exports_staff,
         privacy,  # /my-data: the citizen's personal data (Law 91/2025)
         privacy_staff,  # /staff/privacy: restricted dossiers, for an authorised officer
+        sms,  # /sms/inbound: the gateway's incoming texts (status look-up)
+        intermediaries,  # /intermediary: cases filed on behalf of villagers (issue 13)
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)
@@ -284,6 +295,7 @@ def register_blueprints(app: Flask) -> None:
         calendar_admin,
         payments_admin,
         apikeys_admin,
+        intermediaries_admin,
     ):
         app.register_blueprint(blueprint)
     for blueprint in (staff_dashboard, statistics):  # /staff/dashboard (+ .csv) and the public /statistics

@@ -8,6 +8,7 @@ from portal.catalog.models import Procedure, RequiredDocument
 from portal.dossiers.models import Dossier, DossierApology, DossierFile, DossierPause, DossierRating
 from portal.events.models import Event
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
+from portal.intermediaries.models import IntermediaryFiling
 from portal.jobs.models import OutboxJob
 from portal.open311.models import ApiSubmission
 from portal.payments.bank_account import VietQRAccount
@@ -15,6 +16,7 @@ from portal.payments.models import BankTransaction, Payment
 from portal.places.models import AdminUnit
 from portal.privacy.models import Consent, ConsentNotice, ContactChange, ExportArchive, PrivacyRequest
 from portal.sequences import DailySequence
+from portal.sms.models import SmsMessage
 
 __all__ = [
     "Consent",
@@ -40,6 +42,7 @@ __all__ = [
     "FeedbackCategory",
     "FeedbackPause",
     "FeedbackPhoto",
+    "IntermediaryFiling",
     "OutboxJob",
     "PasswordResetToken",
     "Payment",
@@ -49,5 +52,6 @@ __all__ = [
     "ResponseTemplate",
     "SecondFactor",
     "SignInPolicy",
+    "SmsMessage",
     "VietQRAccount",
 ]

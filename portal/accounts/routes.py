@@ -28,6 +28,8 @@ def landing(account) -> str:
     """The page an account starts on: a member of staff's work, a citizen's home page."""
     if account is not None and account.is_authenticated and account.is_staff:
         return url_for(LANDING.get(account.role, "staff.queue"))
+    if account is not None and account.is_authenticated and account.role == Role.INTERMEDIARY:
+        return url_for("intermediaries.cases")  # a village intermediary: the cases they filed
     return url_for("main.home")
 
 

@@ -17,6 +17,9 @@ class Role(StrEnum):
     AGENCY_ADMIN = "agency_admin"  # keeps the agency's accounts, templates and settings
     ADMIN = "admin"  # province-wide administrator
     FINANCE = "finance"  # kế toán tỉnh: the provincial VietQR account, its statements and unmatched credits
+    # A village intermediary (a community digital-team member, a village head, a commune officer): files
+    # feedback and dossiers on behalf of villagers for one commune. Not staff: no queue, no staff pages.
+    INTERMEDIARY = "intermediary"
 
 
 def _names(*roles: Role) -> tuple[str, ...]:
@@ -27,7 +30,7 @@ def _names(*roles: Role) -> tuple[str, ...]:
 R = Role
 # Every staff role, in the order the account model's CHECK constraint lists them (the migrations wrote it so).
 STAFF_ROLES = _names(R.RECEPTIONIST, R.PROCESSOR, R.LEADER, R.AGENCY_ADMIN, R.ADMIN, R.FINANCE)
-ROLES = (R.CITIZEN.value, *STAFF_ROLES)
+ROLES = (R.CITIZEN.value, *STAFF_ROLES, R.INTERMEDIARY.value)
 # Province-wide staff, with no agency of their own.
 PROVINCE_ROLES = _names(R.ADMIN, R.FINANCE)
 # Everyone who has a queue of feedback and dossiers: an agency's staff and the province-wide admin.

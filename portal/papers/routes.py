@@ -149,6 +149,7 @@ def _slip(kind: str, item: Dossier | Feedback, qr_url: str, size: str, **context
             phone_hint=last_digits(item.phone, 3),
             track_url=settings.base_url + url_for("tracking.track"),
             desk_phone=settings.desk_phone,
+            lookup_number=settings.sms.lookup_number,  # a basic phone looks the case up by text (portal/sms)
             **context,
         )
     return page, 200, PRIVATE

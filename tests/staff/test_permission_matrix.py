@@ -83,6 +83,10 @@ EXPECTED = {
     # Personal data (issue 10 item 4): a restricted dossier opens only for its agency's leader and the province
     # admin, each opening logged (tests/privacy/test_erasure.py).
     "privacy_staff.restricted": {"leader", "admin"},
+    # Village intermediaries (issue 13): named and revoked by the agency's administrator; the province admin
+    # sees and revokes them (tests/intermediaries). An intermediary passes no staff door.
+    "intermediaries_admin.intermediaries": {"agency_admin", "admin"},
+    "intermediaries_admin.granted": {"agency_admin", "admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
@@ -141,6 +145,20 @@ def test_matrix(app, role):
             assert status != 403, (rule.endpoint, role, status)
         else:
             assert status == 403, (rule.endpoint, role, status)
+
+
+def test_a_village_intermediary_passes_no_staff_door(app):
+    """The intermediary role (issue 13) is not staff: every staff route is 403 for it. What it sees of the
+    cases it filed (its own, while open) is tested in tests/intermediaries."""
+    from tests.support.factories import make_account
+
+    client = app.test_client()
+    sign_in(client, make_account("intermediary", agency="ubnd-phuong-to-hieu"))
+    for rule in staff_rules(app):
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(fill(rule), method=method)
+        assert response.status_code == 403, (rule.endpoint, response.status_code)
+        response.close()
 
 
 def test_staff_of_another_agency_see_nothing_of_this_one(app):

@@ -1,0 +1,116 @@
+"""Granting and revoking the intermediary role (a commune agency's administrator; audited), and filing a
+case on behalf of a villager. Operations flush; routes commit once."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+from portal.accounts.models import Account
+from portal.accounts.operations import create_account
+from portal.db_types import utcnow
+from portal.domain.roles import Role
+from portal.domain.text import clean
+from portal.events.operations import record
+from portal.extensions import db
+from portal.feedback import operations as feedback_operations
+from portal.feedback.models import Feedback
+from portal.uploads import storage
+from portal.uploads.images import process_photo
+
+from .models import PAPER, WITNESSED, IntermediaryFiling
+
+GRANTED, REVOKED = "intermediary_granted", "intermediary_revoked"
+FILED = "filed_on_behalf"  # the case's timeline: "filed by X on behalf of Y"
+
+
+class ConsentMissing(ValueError):
+    """Neither a photo of the signed paper nor a witnessed tick."""
+
+
+def is_intermediary(account: Account | None) -> bool:
+    return bool(account is not None and account.role == Role.INTERMEDIARY and account.is_enabled)
+
+
+def grant(actor: Account, *, email: str, full_name: str, phone: str | None, password: str) -> Account:
+    """A new intermediary account for the actor's own agency (a commune's People's Committee)."""
+    assert actor.agency is not None
+    account = create_account(
+        email=email,
+        password=password,
+        full_name=full_name,
+        role=Role.INTERMEDIARY.value,
+        agency_slug=actor.agency.slug,
+        phone=phone,
+        actor_id=actor.id,
+    )
+    record("account", account.id, GRANTED, actor_id=actor.id)
+    return account
+
+
+def set_granted(actor: Account, account: Account, granted: bool) -> None:
+    """Revoke (the account is disabled and signed out everywhere) or grant again; both audited."""
+    if account.is_enabled == granted:
+        return
+    account.is_enabled = granted
+    account.session_version += 1
+    record("account", account.id, GRANTED if granted else REVOKED, actor_id=actor.id)
+
+
+@dataclass(frozen=True)
+class Consent:
+    villager_name: str
+    method: str  # PAPER or WITNESSED
+    paper_photo: bytes | None  # the photo of the signed or thumb-printed paper (PAPER)
+    witnessed: bool  # the intermediary's tick: they read the notice aloud and the villager agreed
+    notice_version: str
+
+
+def _consent_photo(consent: Consent) -> str | None:
+    if consent.method == PAPER:
+        if not consent.paper_photo:
+            raise ConsentMissing("photo")
+        # The upload path of every photo: sniffed, re-encoded, metadata (GPS) dropped (portal.uploads).
+        return storage.store(process_photo(consent.paper_photo).data, ".jpg")
+    if consent.method != WITNESSED or not consent.witnessed:
+        raise ConsentMissing("tick")
+    return None
+
+
+def file_feedback(
+    intermediary: Account, data: feedback_operations.Submission, consent: Consent
+) -> tuple[Feedback, str]:
+    """The villager's report: it has no account (the villager owns it by its code, private link and phone),
+    the intermediary is remembered beside it with the consent."""
+    photo = _consent_photo(consent)
+    now = utcnow()
+    item, token = feedback_operations.submit(data, None, now)
+    filing = IntermediaryFiling(
+        intermediary_id=intermediary.id,
+        subject_type="feedback",
+        subject_id=item.id,
+        villager_name=clean(consent.villager_name),
+        consent_method=consent.method,
+        consent_photo=photo,
+        notice_version=consent.notice_version,
+        consent_at=now,
+        filed_at=now,
+    )
+    db.session.add(filing)
+    db.session.flush()
+    # The note names the filing, not the villager: events are never changed, and the villager's name must
+    # go when their data is erased (wiring.py blanks it in the filing).
+    record("feedback", item.id, FILED, actor_id=intermediary.id, note=json.dumps({"filing": filing.id}))
+    return item, token
+
+
+def filed_note(note: str) -> tuple[str, str]:
+    """(intermediary's name, villager's name) of a FILED event's note."""
+    try:
+        filing_id = int(json.loads(note)["filing"])
+    except (ValueError, KeyError, TypeError):
+        return "", ""
+    filing = db.session.get(IntermediaryFiling, filing_id)
+    if filing is None:
+        return "", ""
+    return filing.intermediary.full_name, filing.villager_name or "—"

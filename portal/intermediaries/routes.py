@@ -1,0 +1,175 @@
+"""The intermediary's pages (/intermediary): the cases they filed, filing a report for a villager, and the
+slips to hand over. Open only to an enabled intermediary account (policy.require_intermediary)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.choices import options
+from portal.domain.phone import normalise_mobile
+from portal.extensions import db
+from portal.feedback import operations as feedback_operations
+from portal.feedback import queries as feedback_queries
+from portal.feedback.labels import STATUS
+from portal.feedback.routes import photo_error
+from portal.forms import required
+from portal.i18n import locale_code
+from portal.papers.routes import _slip, slip_size
+from portal.places import queries as places
+from portal.privacy.notices import feedback_notice
+from portal.uploads.images import ImageRejected
+
+from . import operations, policy
+from .forms import FileForVillagerForm
+
+bp = Blueprint("intermediaries", __name__, url_prefix="/intermediary", template_folder="templates")
+PRIVATE = {"Cache-Control": "no-store"}
+TOKENS = "intermediary_links"  # the private links of the last few reports filed in this session, for the slip
+KEEP_TOKENS = 5
+
+
+@bp.before_request
+def _only_intermediaries():
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
+    policy.require_intermediary()
+    return None
+
+
+def _choices(form: FileForVillagerForm) -> None:
+    en = locale_code() == "en"
+    form.category.choices = options(
+        [(-1, _("Choose…"))]
+        + [
+            (row.id, row.name_en if en else row.name)
+            for row in feedback_queries.categories()
+            if row.is_active
+        ]
+    )
+    form.commune.choices = options([("", _("Choose…")), *((code, name) for code, name in places.choices())])
+    if request.method == "GET" and current_user.agency and current_user.agency.admin_unit_code:
+        form.commune.data = current_user.agency.admin_unit_code
+
+
+@bp.get("")
+def cases():
+    rows = policy.my_filings()
+    open_rows = [(item, filing) for item, filing in rows if policy.is_open(item)]
+    closed = len(rows) - len(open_rows)
+    return (
+        render_template("intermediaries/cases.html", rows=open_rows, closed=closed, status=STATUS),
+        200,
+        PRIVATE,
+    )
+
+
+@bp.route("/feedback/new", methods=["GET", "POST"])
+def file_feedback():
+    form = FileForVillagerForm()
+    _choices(form)
+    notice = feedback_notice()
+    if form.validate_on_submit():
+        uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
+        paper = request.files.get(form.consent_photo.name)
+        data = feedback_operations.Submission(
+            category_id=form.category.data,
+            title=required(form.title),
+            description=required(form.description),
+            admin_unit_code=form.commune.data,
+            address=form.address.data or "",
+            latitude=None,
+            longitude=None,
+            contact_name=required(form.villager_name),
+            phone=normalise_mobile(form.villager_phone.data) if form.villager_phone.data else "",
+            email="",
+            show_name=False,
+            locale="vi",
+            photos=tuple(f.read() for f in uploads[: feedback_operations.MAX_PHOTOS + 1]),
+        )
+        consent = operations.Consent(
+            villager_name=required(form.villager_name),
+            method=form.consent_method.data,
+            paper_photo=paper.read() if paper and paper.filename else None,
+            witnessed=form.witnessed.data,
+            notice_version=feedback_operations.CONSENT_VERSION,
+        )
+        try:
+            item, token = operations.file_feedback(current_user, data, consent)
+        except operations.ConsentMissing as missing:
+            db.session.rollback()
+            if str(missing) == "photo":
+                form.consent_photo.errors = [_("Take a photo of the signed or thumb-printed paper.")]
+            else:
+                form.witnessed.errors = [
+                    _("Tick the box once you have read the notice aloud and the villager agreed.")
+                ]
+        except ImageRejected as rejected:
+            db.session.rollback()
+            form.photos.errors = [photo_error(rejected.reason)]
+        except feedback_operations.FeedbackError:
+            db.session.rollback()
+            form.category.errors = [_("Choose a category and a commune from the lists.")]
+        else:
+            db.session.commit()
+            links = dict(list(session.get(TOKENS, {}).items())[-(KEEP_TOKENS - 1) :])
+            links[item.code] = token
+            session[TOKENS] = links
+            flash(_("Report %(code)s filed for %(name)s.", code=item.code, name=form.villager_name.data))
+            return redirect(url_for(".case", code=item.code))
+    return render_template("intermediaries/file.html", form=form, notice=notice), 200, PRIVATE
+
+
+@bp.get("/feedback/<code>")
+def case(code: str):
+    item, filing = policy.own_open_feedback(code)
+    has_link = item.code in session.get(TOKENS, {})
+    return (
+        render_template(
+            "intermediaries/case.html", item=item, filing=filing, status=STATUS, has_link=has_link
+        ),
+        200,
+        PRIVATE,
+    )
+
+
+@bp.get("/feedback/<code>/slip")
+def slip(code: str):
+    """The slip to hand to the villager. With the private link's QR only in the session that filed it (the
+    link is shown once); later, a slip without QR (code, last digits, look-up by text)."""
+    item, _filing = policy.own_open_feedback(code)
+    token = session.get(TOKENS, {}).get(item.code)
+    if token is None:
+        return _sheet([item])
+    return _slip(
+        "feedback",
+        item,
+        url_for("feedback.secret_qr", token=token),
+        slip_size(),
+        back=url_for(".case", code=item.code),
+    )
+
+
+@bp.get("/slips")
+def slips():
+    """Every open case filed, one slip each (no QR: see `slip`), to print on one sheet."""
+    items = [item for item, _filing in policy.my_filings() if policy.is_open(item)]
+    if not items:
+        abort(404)
+    return _sheet(items)
+
+
+def _sheet(items):
+    settings = current_app.config["PORTAL_SETTINGS"]
+    return (
+        render_template(
+            "intermediaries/slips.html",
+            items=items,
+            track_url=settings.base_url + url_for("tracking.track"),
+            lookup_number=settings.sms.lookup_number,
+            desk_phone=settings.desk_phone,
+        ),
+        200,
+        PRIVATE,
+    )
