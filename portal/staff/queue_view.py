@@ -241,6 +241,7 @@ def rows_html(
             button = f'<button type="submit" name="release" value="{kind}:{row.id}{release}'
         else:
             button = ""
+        title = escape(row.title)  # also the cell's tooltip: a long title is cut short in the table
         holder = nobody if row.assignee_id is None else names.get(row.assignee_id, "?")
         code = row.code
         if _PLAIN(code):
@@ -251,7 +252,7 @@ def rows_html(
             f'<li class="{ROW_CLASS[urgent, late]}">'
             f'<span class="q-code"><a href="{href}"><span class="title">{code}</span></a></span>\n'
             f'<span class="q-kind">{urgent_mark if urgent else ""}{kind_label[kind]}</span>'
-            f'<span class="q-name">{escape(row.title)}</span>\n'
+            f'<span class="q-name" title="{title}">{title}</span>\n'
             f'<span class="q-status"><span class="status">{status}</span> {late_mark if late else ""}'
             f"{letter_mark if no_letter else ''}{effect_hint(row, today)}</span>"
             f'<span class="q-due">{due}</span>\n'
