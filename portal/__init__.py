@@ -216,6 +216,7 @@ def register_event_sources(app: Flask) -> None:
             "procedure",
             "feedback_category",
             "response_template",
+            "dossier_template",
             "calendar_day",
             "vietqr_account",
             "province",
@@ -235,6 +236,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.catalog.routes import bp as catalog
     from portal.catalog.routes_admin import bp as catalog_admin
     from portal.dossiers.routes import bp as dossiers
+    from portal.dossiers.routes_admin import bp as dossiers_admin
     from portal.dossiers.routes_staff import bp as dossiers_staff
     from portal.events.routes_audit import bp as staff_audit
     from portal.exports.routes import bp as exports
@@ -290,6 +292,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (
         agencies_admin,
         feedback_admin,
+        dossiers_admin,
         catalog_admin,
         accounts_admin,
         calendar_admin,

@@ -5,7 +5,15 @@ from portal.agencies.models import Agency
 from portal.apikeys.models import ApiKey
 from portal.calendar.models import CalendarDay
 from portal.catalog.models import Procedure, RequiredDocument
-from portal.dossiers.models import Dossier, DossierApology, DossierFile, DossierPause, DossierRating
+from portal.dossiers.models import (
+    Dossier,
+    DossierApology,
+    DossierFile,
+    DossierPause,
+    DossierRating,
+    DossierTemplate,
+    ReceivedDocument,
+)
 from portal.events.models import Event
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
 from portal.intermediaries.models import IntermediaryFiling
@@ -37,6 +45,8 @@ __all__ = [
     "DossierFile",
     "DossierPause",
     "DossierRating",
+    "DossierTemplate",
+    "ReceivedDocument",
     "Event",
     "Feedback",
     "FeedbackCategory",

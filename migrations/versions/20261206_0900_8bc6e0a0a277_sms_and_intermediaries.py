@@ -5,7 +5,7 @@
 - intermediary_filings: a case filed on behalf of a villager, and the villager's consent.
 
 Revision ID: 8bc6e0a0a277
-Revises: e5a1c3d7f926
+Revises: 7c4e2a9d1b63
 Create Date: 2026-12-06 09:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "8bc6e0a0a277"
-down_revision = "e5a1c3d7f926"
+down_revision = "7c4e2a9d1b63"
 branch_labels = None
 depends_on = None
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, IntegerField, RadioField
-from wtforms.validators import InputRequired, NumberRange, ValidationError
+from wtforms import BooleanField, Field, IntegerField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from portal.choices import options
@@ -76,6 +76,12 @@ class ProcedureForm(PortalForm):
     )
     needs_approval = BooleanField(_l("A leader approves the result"))
     is_active = BooleanField(_l("Active (shown in the catalogue)"))
+    # The documents a dossier must contain, one per line, in order: the desk's intake checklist and form 01.
+    documents = TextAreaField(
+        _l("Documents of the dossier (one per line)"),
+        validators=[Optional(), Length(max=20000)],
+        render_kw={"rows": 8},
+    )
 
     def validate_same_day(self, field):
         if field.data and self.processing_days.data not in (None, 0):

@@ -5,10 +5,19 @@ portal.admin.changes; flush, never commit."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import column, table, update
 
-from portal.admin.changes import Actor, Forbidden, Invalid, administers, record_change
+from portal.admin.changes import Actor, Forbidden, Invalid, administers, note, record_change
+from portal.domain.text import clean
+from portal.events.operations import record
+from portal.extensions import db
 
-from .models import Procedure
+from .models import Procedure, RequiredDocument
+
+MAX_DOCUMENTS = 40
+# Dossier files name the document they were uploaded for; the catalogue does not import the dossiers
+# package (it depends on this one), so it unlinks them through the bare table when a document goes.
+_DOSSIER_FILES = table("dossier_files", column("required_document_id"))
 
 
 def can_edit_procedure(actor: Actor, procedure: Procedure) -> bool:
@@ -55,3 +64,45 @@ def update_procedure(
         "procedure_updated",
         actor,
     )
+
+
+def document_lines(text: str) -> list[str]:
+    """The documents as the administrator typed them: one per non-empty line, spaces tidied."""
+    return [line for line in (clean(raw) for raw in text.splitlines()) if line]
+
+
+def update_documents(procedure: Procedure, actor: Actor, names: list[str]) -> bool:
+    """Set the procedure's documents to `names`, in order (issue 16 item 9). A line kept in place keeps its
+    row (dossiers already received keep naming it); a removed line's row goes, its uploaded files stay with
+    their dossiers under their own names, and the desk's checklist rows keep the name they were received
+    under. One Event with the old and new lists; False when nothing changed."""
+    if not can_edit_procedure(actor, procedure):
+        raise Forbidden
+    if len(names) > MAX_DOCUMENTS:
+        raise Invalid("documents", _l("List at most 40 documents."))
+    if any(len(name) > 1000 for name in names):
+        raise Invalid("documents", _l("A document's name is at most 1000 characters long."))
+    before = [document.name for document in procedure.documents]
+    if before == names:
+        return False
+    kept = list(procedure.documents)
+    for position, name in enumerate(names, start=1):
+        if position <= len(kept):
+            kept[position - 1].name, kept[position - 1].position = name, position
+        else:
+            procedure.documents.append(RequiredDocument(position=position, name=name))
+    for gone in kept[len(names) :]:
+        db.session.execute(
+            update(_DOSSIER_FILES)
+            .where(_DOSSIER_FILES.c.required_document_id == gone.id)
+            .values(required_document_id=None)
+        )
+        procedure.documents.remove(gone)
+    record(
+        "procedure",
+        procedure.id,
+        "procedure_documents_updated",
+        actor_id=actor.id,
+        note=note({"documents": before}, {"documents": names}),
+    )
+    return True

@@ -6,7 +6,10 @@ from portal.events.registry import Registry, Subject
 
 from .models import Procedure
 
-EVENT = {"procedure_updated": _l("Procedure changed")}
+EVENT = {
+    "procedure_updated": _l("Procedure changed"),
+    "procedure_documents_updated": _l("Procedure's documents changed"),
+}
 FIELDS = {
     "charge_vnd": _l("Charge"),
     "fee_vnd": _l("Fee"),

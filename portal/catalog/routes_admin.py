@@ -18,7 +18,7 @@ from portal.forms import required
 from portal.search import every_term
 
 from .admin_forms import ProcedureForm
-from .admin_operations import can_edit_procedure, update_procedure
+from .admin_operations import can_edit_procedure, document_lines, update_documents, update_procedure
 from .models import Procedure
 
 bp = protect(admin_blueprint("catalog_admin", __name__))
@@ -56,20 +56,29 @@ def procedures():
 def procedure(row_id: int):
     row = _procedure(row_id)
     form = ProcedureForm(obj=row)
-    done = save(
-        form,
-        lambda: update_procedure(
-            row,
-            current_user,
-            charge_vnd=form.charge_vnd.data,
-            fee_vnd=form.fee_vnd.data,
-            processing_days=required(form.processing_days),
-            same_day=form.same_day.data,
-            afternoon_cutoff=form.afternoon_cutoff.data,
-            online_level=form.online_level.data,
-            needs_approval=form.needs_approval.data,
-            is_active=form.is_active.data,
-        ),
-        url_for(".procedure", row_id=row.id),
-    )
+    if request.method == "GET":
+        form.documents.data = "\n".join(document.name for document in row.documents)
+
+    def update() -> bool:
+        # A form without the field (an older page, a script) leaves the documents as they are.
+        changed = "documents" in request.form and update_documents(
+            row, current_user, document_lines(form.documents.data or "")
+        )
+        return (
+            update_procedure(
+                row,
+                current_user,
+                charge_vnd=form.charge_vnd.data,
+                fee_vnd=form.fee_vnd.data,
+                processing_days=required(form.processing_days),
+                same_day=form.same_day.data,
+                afternoon_cutoff=form.afternoon_cutoff.data,
+                online_level=form.online_level.data,
+                needs_approval=form.needs_approval.data,
+                is_active=form.is_active.data,
+            )
+            or changed
+        )
+
+    done = save(form, update, url_for(".procedure", row_id=row.id))
     return done or (render_template("catalog/admin/procedure.html", procedure=row, form=form), form_status())

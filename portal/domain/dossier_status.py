@@ -155,3 +155,29 @@ def reporting_bucket(status: DossierStatus) -> str:
     if status is S.REFUSED:
         return "refused"
     return "open"
+
+
+# The steps that move a case on (not a note, an assignment, a letter or an exit): "take next" and "claim"
+# offer a role only the dossiers where it has one of these to do (issue 16 item 6).
+NEXT_STEPS = frozenset(
+    {
+        A.RECEIVE,
+        A.REFUSE,
+        A.START,
+        A.REQUEST_SUPPLEMENT,
+        A.SUPPLEMENT,
+        A.REQUEST_FEE,
+        A.CONFIRM_FEE,
+        A.PROPOSE_RESULT,
+        A.APPROVE,
+        A.FINISH,
+        A.RETURN_RESULT,
+    }
+)
+
+
+def waiting_on(role: str) -> frozenset[DossierStatus]:
+    """The statuses in which `role` has a next step to take (RULES' roles and sources, nothing else)."""
+    return frozenset(
+        status for action in NEXT_STEPS if role in RULES[action].roles for status in RULES[action].sources
+    )

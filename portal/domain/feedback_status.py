@@ -137,3 +137,19 @@ def may_rate(answered_on_days_ago: int, already_rated: bool) -> bool:
 def unsatisfied_action(reopen_count: int) -> FeedbackAction:
     """'Not satisfied' sends the item back to the queue once; after that it closes with the rating."""
     return A.RATE_UNSATISFIED if reopen_count == 0 else A.RATE_UNSATISFIED_FINAL
+
+
+# The steps that move an item on (not a note, an assignment or a reopening): "take next" and "claim" offer
+# a role only the items where it has one of these to do (issue 16 item 6).
+NEXT_STEPS = frozenset({A.ACCEPT, A.REFUSE, A.MARK_DUPLICATE, A.REQUEST_INFO, A.FORWARD, A.ANSWER})
+
+
+def waiting_on(role: str) -> frozenset[FeedbackStatus]:
+    """The open statuses in which `role` has a next step to take (RULES' roles and sources)."""
+    return frozenset(
+        status
+        for action in NEXT_STEPS
+        if role in RULES[action].roles
+        for status in RULES[action].sources
+        if status in OPEN
+    )

@@ -16,7 +16,7 @@ from portal.payments import operations as payments
 from portal.payments.models import BankTransaction, Payment
 
 from . import intake, operations
-from .models import Dossier
+from .models import Dossier, DossierTemplate
 
 DEMO_DOMAIN = "@demo.sonla.vn"
 # A minimal, valid one-page PDF standing in for a scanned form.
@@ -112,6 +112,29 @@ PLAN = (
 )
 
 
+# Response templates of the demo ward, one per purpose (issue 16 item 10).
+TEMPLATES = (
+    (
+        "supplement",
+        "Thiếu bản sao giấy tờ tùy thân",
+        "Đề nghị ông/bà bổ sung bản sao Căn cước công dân của người nộp hồ sơ (bản chụp rõ nét hai mặt)."
+        " Ông/bà có thể nộp trực tuyến từ trang theo dõi hồ sơ hoặc tại Bộ phận Tiếp nhận và Trả kết quả.",
+    ),
+    (
+        "refusal",
+        "Không thuộc thẩm quyền giải quyết",
+        "Hồ sơ không thuộc thẩm quyền giải quyết của UBND phường. Đề nghị ông/bà nộp hồ sơ tại cơ quan có"
+        " thẩm quyền theo quy định.",
+    ),
+    (
+        "result",
+        "Kết quả sẵn sàng tại Bộ phận một cửa",
+        "Kết quả giải quyết hồ sơ đã sẵn sàng. Đề nghị ông/bà mang theo giấy tiếp nhận và Căn cước công dân"
+        " khi đến nhận kết quả.",
+    ),
+)
+
+
 def seed_demo_dossiers() -> int:
     """Add the demo dossiers once (recognised by their demo e-mail addresses). Returns dossiers added."""
     if db.session.scalar(select(func.count(Dossier.id)).where(Dossier.email.like(f"%{DEMO_DOMAIN}"))):
@@ -123,6 +146,10 @@ def seed_demo_dossiers() -> int:
     staff = {key: account for key, account in found.items() if account is not None}
     if len(staff) < len(found):
         return 0
+    for purpose, title, body in TEMPLATES:
+        db.session.add(
+            DossierTemplate(agency_id=staff["desk"].agency_id, purpose=purpose, title=title, body=body)
+        )
     added = 0
     for number, (procedure_code, name, days_ago, path) in enumerate(PLAN, 1):
         procedure = db.session.scalar(select(Procedure).where(Procedure.code == procedure_code))

@@ -7,9 +7,9 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from portal.catalog.admin_forms import DongField
 from portal.choices import options
 from portal.domain import dossier_rating
-from portal.forms import PortalForm, cleaned, mobile_phone_field, updates_email_field
+from portal.forms import PortalForm, cleaned, cleaned_multiline, mobile_phone_field, updates_email_field
 
-from .labels import CRITERIA, SCORES
+from .labels import CRITERIA, SCORES, TEMPLATE_PURPOSE
 
 
 class ApplicantFields(PortalForm):
@@ -52,6 +52,11 @@ class IntakeForm(ApplicantFields):
     channel = SelectField(
         _l("Received"),
         choices=options([("counter", _l("At the counter")), ("post", _l("By public postal service"))]),
+    )
+    # Law 91/2025 Art. 9: the citizen signs the desk's printed personal-data notice; the officer says so.
+    paper_consent = BooleanField(
+        _l("The citizen consented on paper to the processing of their personal data"),
+        validators=[DataRequired(_l("Have the citizen sign the personal-data notice, then tick this box."))],
     )
 
 
@@ -113,3 +118,20 @@ class DossierActionForm(PortalForm):
     fee_basis = StringField(
         _l("Legal basis of the amount"), filters=[cleaned], validators=[Optional(), Length(max=300)]
     )
+
+
+class DossierTemplateForm(PortalForm):
+    """A response template for dossiers: what it is for, its title and text, who uses it."""
+
+    purpose = SelectField(_l("Used for"), choices=options(TEMPLATE_PURPOSE.items()))
+    title = StringField(
+        _l("Title"), filters=[cleaned], validators=[DataRequired(_l("Enter a title.")), Length(max=120)]
+    )
+    body = TextAreaField(
+        _l("Text"),
+        filters=[cleaned_multiline],
+        validators=[DataRequired(_l("Write the text.")), Length(max=10000)],
+    )
+    # "" = every agency (province-wide); only the province administrator may choose it.
+    agency = SelectField(_l("Used by"), choices=[])
+    is_active = BooleanField(_l("Active"))

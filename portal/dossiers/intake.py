@@ -28,7 +28,7 @@ from portal.uploads import storage
 from portal.uploads.documents import check_document
 from portal.uploads.names import with_type_extension
 
-from . import deadlines
+from . import checklist, deadlines
 from .errors import DossierError
 from .models import Dossier, DossierFile
 
@@ -193,8 +193,12 @@ def counter_intake(
     locale: str,
     now: datetime | None = None,
     nonce: str = "",
+    received: list[checklist.Tick] | None = None,
+    paper_consent: bool = True,
 ) -> Dossier:
-    """A walk-in (or postal) dossier: received at once (status 2), the clock starts now."""
+    """A walk-in (or postal) dossier: received at once (status 2), the clock starts now. `received`: the
+    documents the desk ticked as handed in (listed on form 01); `paper_consent`: the officer ticked that the
+    citizen signed the paper personal-data notice (the counter form requires it)."""
     if channel not in ("counter", "post"):
         raise DossierError("channel")
     if len(uploads) > MAX_FILES:
@@ -211,7 +215,10 @@ def counter_intake(
     dossier.status = S.RECEIVED.value
     dossier.received_at = now
     dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(procedure, now)
+    dossier.paper_consent_at = now if paper_consent else None
+    checklist.record_received(dossier, received or [], receptionist.id, now)
     db.session.add(dossier)
+    checklist.register(dossier, now)
     db.session.flush()
     record(
         "dossier",

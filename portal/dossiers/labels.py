@@ -3,13 +3,14 @@
 from flask import url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import pgettext
 
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
 from portal.events.registry import Registry, Subject
 from portal.uploads.serving import DOWNLOAD_ACTION, download_note
 
-from .models import Dossier
+from .models import Dossier, DossierTemplate
 
 # Citizen-facing names (VIETNAM.md §4, suggested labels).
 STATUS = {
@@ -23,6 +24,36 @@ STATUS = {
     S.STOPPED: _l("Processing stopped"),
     S.DONE: _l("Result ready"),
     S.RETURNED: _l("Result returned"),
+}
+
+
+def received_forms() -> dict[str, str]:
+    """How a document was handed in (form 01, item 1), in the request's language. "Copy" of a document,
+    not the copy button's "Copy" (another word in Vietnamese): hence the context."""
+    return {
+        "original": _("Original"),
+        "copy": pgettext("document", "Copy"),
+        "electronic": _("Electronic"),
+    }
+
+
+# What a dossier response template is for, and the action whose text it fills in.
+TEMPLATE_PURPOSE = {
+    "supplement": _l("Request for documents (form 02)"),
+    "refusal": _l("Refusal (form 03)"),
+    "result": _l("Result note"),
+}
+TEMPLATE_ACTIONS = {
+    "request_supplement": "supplement",
+    "refuse": "refusal",
+    "approve": "result",
+    "finish": "result",
+}
+TEMPLATE_EVENT = {
+    "template_created": _l("Template created"),
+    "template_updated": _l("Template changed"),
+    "template_activated": _l("Template made active"),
+    "template_deactivated": _l("Template made inactive"),
 }
 ACTION = {
     A.RECEIVE: _l("Receive"),
@@ -160,5 +191,16 @@ def register_events(events: Registry) -> None:
         ),
         EVENT,
     )
+    events.subject(
+        Subject(
+            "dossier_template",
+            _l("Dossier response template"),
+            DossierTemplate,
+            DossierTemplate.title,
+            DossierTemplate.agency_id,
+        ),
+        TEMPLATE_EVENT,
+    )
+    events.field_labels({"purpose": _l("Used for")}, {"purpose": TEMPLATE_PURPOSE})
     events.note_reader("dossier", DOWNLOAD_ACTION, download_note(FILE_KINDS))
     events.note_reader("dossier", A.RECEIVE.value, _receive_note)

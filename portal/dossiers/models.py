@@ -113,6 +113,11 @@ class Dossier(Model):
     # Set when the citizen asked for erasure but an archive duty keeps the dossier (portal/privacy): from
     # then on it exists only for an authorised officer's logged view (portal/privacy/routes_staff.py).
     restricted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # "Số thứ tự" of form 01: the desk's running number in its register book (one book a year per agency),
+    # given when the desk receives the dossier; NULL until then (an online dossier not yet received).
+    register_number: Mapped[int | None] = mapped_column(default=None)
+    # Counter intake: when the officer ticked that the citizen signed the paper personal-data notice.
+    paper_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
     agency: Mapped[Agency] = relationship(lazy="joined")
     procedure: Mapped[Procedure] = relationship(lazy="joined")
@@ -129,6 +134,9 @@ class Dossier(Model):
     )
     rating: Mapped["DossierRating | None"] = relationship(
         back_populates="dossier", cascade="all, delete-orphan"
+    )
+    received_documents: Mapped[list["ReceivedDocument"]] = relationship(
+        back_populates="dossier", order_by="ReceivedDocument.position", cascade="all, delete-orphan"
     )
     # Read-only: payments are created and changed by portal.payments (Payment.dossier); this side lets the
     # citizen's status page load them with the dossier in one statement.
@@ -214,3 +222,47 @@ class DossierRating(Model):
     account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
 
     dossier: Mapped[Dossier] = relationship(back_populates="rating")
+
+
+RECEIVED_FORMS = ("original", "copy", "electronic")
+
+
+class ReceivedDocument(Model):
+    """One document the desk ticked as handed in (Circular 01/2018 form 01, item 1: "Thành phần hồ sơ nộp
+    gồm"): its name as the procedure listed it that day, and in what form it came."""
+
+    __tablename__ = "dossier_received_documents"
+    __table_args__ = (CheckConstraint("form IN ('original', 'copy', 'electronic')", name="form_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)
+    required_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("required_documents.id", ondelete="SET NULL"), default=None
+    )
+    position: Mapped[int] = mapped_column()
+    name: Mapped[str] = mapped_column(Text)  # kept as listed: the catalogue's list may change later
+    form: Mapped[str] = mapped_column(String(12))
+    received_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    dossier: Mapped[Dossier] = relationship(back_populates="received_documents")
+
+
+TEMPLATE_PURPOSES = ("supplement", "refusal", "result")
+
+
+class DossierTemplate(Model):
+    """Reusable text for a dossier's request for documents (form 02), refusal (form 03) or result note, per
+    agency (NULL agency: every agency), as feedback's response templates."""
+
+    __tablename__ = "dossier_templates"
+    __table_args__ = (
+        CheckConstraint("purpose IN ('supplement', 'refusal', 'result')", name="purpose_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), default=None, index=True)
+    purpose: Mapped[str] = mapped_column(String(12))
+    title: Mapped[str] = mapped_column(String(120))
+    body: Mapped[str] = mapped_column(Text)
+    is_active: Mapped[bool] = mapped_column(default=True)

@@ -29,7 +29,7 @@ from portal.events.operations import record
 from portal.extensions import db
 from portal.payments import operations as payments
 
-from . import deadlines
+from . import checklist, deadlines
 from .errors import DossierError
 from .intake import Upload, attach
 from .models import Dossier, DossierApology, DossierPause
@@ -110,10 +110,12 @@ def staff_act(
     fee_vnd: int | None = None,
     fee_basis: str = "",
     now: datetime | None = None,
+    received: list[checklist.Tick] | None = None,
 ) -> Notice | None:
     """Apply one staff action; raises NotPermitted, InvalidTransition, DossierError or DocumentRejected.
     `fee_vnd` and `fee_basis`: the amount the officer enters when requesting fees for a procedure whose
-    catalogue has no amount (set by the provincial People's Council)."""
+    catalogue has no amount (set by the provincial People's Council). `received`: on receiving an online
+    dossier, the documents the desk ticked as received (listed on form 01)."""
     now = now or utcnow()
     old = dossier.status_enum
     new = next_status(old, action, actor.role, _context(dossier))
@@ -127,6 +129,8 @@ def staff_act(
         dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(
             dossier.procedure, now
         )
+        checklist.record_received(dossier, received or [], actor.id, now)
+        checklist.register(dossier, now)
     elif action in (A.REFUSE, A.STOP, A.WITHDRAW):
         dossier.closed_reason = note
     elif action is A.START and dossier.assignee_id is None and actor.role == Role.PROCESSOR:

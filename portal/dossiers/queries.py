@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Row, bindparam, select
+from sqlalchemy import Row, bindparam, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import pagination
 from portal.agencies.models import Agency
 from portal.catalog.models import Procedure
 from portal.domain import dossier_status
@@ -93,7 +95,19 @@ def for_account(account_id: int) -> list[Dossier]:
     )
 
 
-def agency_queue(agency_id: int | None, status: int | None = None, query: str = "", limit: int = 100):
+PAGE_SIZE = 100
+
+
+def agency_queue(
+    agency_id: int | None,
+    status: int | None = None,
+    query: str = "",
+    limit: int | None = None,
+    after: tuple[date | None, int] | None = None,
+):
+    """One page of the agency's dossiers in appointment order (no date last), and the key of the next page
+    (appointment date or None, id) or None: keyset pagination, so page 50 costs what page 1 costs."""
+    limit = limit or PAGE_SIZE
     statement = select(Dossier).where(Dossier.restricted_at.is_(None))  # portal/privacy: restricted
     if agency_id is not None:
         statement = statement.where(Dossier.agency_id == agency_id)
@@ -103,9 +117,21 @@ def agency_queue(agency_id: int | None, status: int | None = None, query: str = 
         else statement.where(Dossier.status.in_(OPEN_STATUSES))
     )
     statement = statement.where(*every_term(Dossier.search_key, query))
+    if after is not None:
+        after_due, after_id = after
+        if after_due is None:  # among the dossiers without a date, the last ones
+            statement = statement.where(Dossier.appointment_on.is_(None), Dossier.id > after_id)
+        else:
+            statement = statement.where(
+                or_(
+                    Dossier.appointment_on.is_(None),
+                    tuple_(Dossier.appointment_on, Dossier.id) > tuple_(after_due, after_id),
+                )
+            )
     statement = statement.order_by(Dossier.appointment_on.is_(None), Dossier.appointment_on, Dossier.id)
     # The page shows each dossier's timeliness, which reads its pauses: one query for all of them.
-    return list(db.session.scalars(statement.options(selectinload(Dossier.pauses)).limit(limit)))
+    rows = db.session.scalars(statement.options(selectinload(Dossier.pauses)).limit(limit + 1))
+    return pagination.page(list(rows), limit, lambda dossier: (dossier.appointment_on, dossier.id))
 
 
 _TRACK_PATH = re.compile(r"/dossiers/t/([^/]+)/[0-9a-f]+/?$")

@@ -39,7 +39,7 @@ from portal.uploads.documents import DocumentRejected
 
 from . import deadlines, intake, operations, queries, rating
 from .forms import ApplyForm, RatingForm, SupplementForm, WithdrawForm
-from .labels import CRITERIA, RATING, STATUS, document_error
+from .labels import CRITERIA, RATING, STATUS, document_error, received_forms
 from .models import Dossier, DossierFile
 from .policy import can_view, may_act_as_citizen
 from .timeline import public_timeline
@@ -208,6 +208,7 @@ def receipt(code: str):
             receiver=receiver.full_name if receiver else _("Submitted online"),
             payments=payments_of(dossier),
             paper="a4" if request.args.get("paper") == "a4" else "a5",  # form 01 is usually printed on A5
+            received_forms=received_forms(),
         ),
         200,
         {"Cache-Control": "no-store"},

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from portal import form_nonce, mail
+from portal import form_nonce, mail, pagination
 from portal.accounts import queries as account_queries
 from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
@@ -26,10 +28,19 @@ from portal.extensions import db
 from portal.i18n import locale_code
 from portal.uploads.documents import DocumentRejected
 
-from . import deadlines, operations, queries
+from . import admin_operations, checklist, deadlines, operations, queries
 from .forms import DossierActionForm, IntakeForm
 from .intake import Upload, counter_intake
-from .labels import ACTION, EMAIL_MESSAGE, RATING, STATUS, TIMELINESS, document_error
+from .labels import (
+    ACTION,
+    EMAIL_MESSAGE,
+    RATING,
+    STATUS,
+    TEMPLATE_ACTIONS,
+    TIMELINESS,
+    document_error,
+    received_forms,
+)
 from .models import Dossier
 from .policy import can_handle
 from .routes import (
@@ -102,8 +113,10 @@ def queue():
         if found is not None and can_handle(found):
             return redirect(url_for(".item", code=found.code))
     status = request.args.get("status", "")
-    dossiers = queries.agency_queue(
-        agency_scope(), int(status) if status.isdigit() else None, "" if code else query
+    status = status if status.isdigit() and len(status) <= 2 else ""
+    after = pagination.decode(request.args.get("after", ""), _day_or_none, pagination.row_id(11))
+    dossiers, next_key = queries.agency_queue(
+        agency_scope(), int(status) if status else None, "" if code else query, after=after
     )
     today = local_now().date()
     return render_template(
@@ -115,7 +128,18 @@ def queue():
         timeliness=deadlines.timeliness_of_page(dossiers, today),
         timeliness_labels=TIMELINESS,
         mask=mask,
+        next_url=pagination.next_url(
+            ".queue",
+            "after",
+            None if next_key is None else (next_key[0] or "-", next_key[1]),
+            **{key: value for key, value in (("q", query), ("status", status)) if value},
+        ),
     )
+
+
+def _day_or_none(text: str) -> date | None:
+    """A page key's appointment date, or "-" for the dossiers without one (they come last)."""
+    return None if text == "-" else date.fromisoformat(text)
 
 
 @bp.get("/<code>")
@@ -140,6 +164,10 @@ def item(code: str):
             actions=actions,
             action_labels=ACTION,
             entries=staff_timeline(dossier),
+            received_forms=received_forms(),
+            templates=admin_operations.for_dossier(dossier.agency_id),
+            template_actions=TEMPLATE_ACTIONS,
+            uploaded={file.required_document_id for file in dossier.files if file.kind == "submitted"},
             status_labels=STATUS,
             timeliness=deadlines.timeliness(dossier, today),
             timeliness_labels=TIMELINESS,
@@ -180,6 +208,7 @@ def act(code: str, action: str):
             uploads=uploads,
             fee_vnd=form.fee_amount.data,
             fee_basis=form.fee_basis.data or "",
+            received=checklist.ticks_from(request.form, dossier.procedure),
         )
     except NotPermitted:
         db.session.rollback()
@@ -211,6 +240,16 @@ def act(code: str, action: str):
     return redirect(url_for(".item", code=code))
 
 
+def _intake_page(form: IntakeForm, procedure: Procedure) -> str:
+    return render_template(
+        "dossiers/staff_intake.html",
+        form=form,
+        procedure=procedure,
+        received_forms=received_forms(),
+        chosen={key: value for key, value in request.form.items() if key.startswith("received-")},
+    )
+
+
 @bp.route("/intake", methods=["GET", "POST"])
 @allow(*DESK)
 def intake():
@@ -233,9 +272,7 @@ def intake():
     if request.method == "GET" and current_user.agency and current_user.agency.admin_unit_code:
         form.commune.data = current_user.agency.admin_unit_code
     if not form.validate_on_submit():
-        return render_template(
-            "dossiers/staff_intake.html", form=form, procedure=procedure
-        ), 400 if request.method == "POST" else 200
+        return _intake_page(form, procedure), 400 if request.method == "POST" else 200
     try:
         dossier = counter_intake(
             procedure,
@@ -245,6 +282,8 @@ def intake():
             form.channel.data,
             locale_code(),
             nonce=nonce,
+            received=checklist.ticks_from(request.form, procedure),
+            paper_consent=form.paper_consent.data,
         )
         db.session.commit()
     except IntegrityError as error:  # the same form, sent at the same moment, was stored first
@@ -256,10 +295,10 @@ def intake():
     except DocumentRejected as rejected:
         db.session.rollback()
         flash(document_error(rejected.reason), "error")
-        return render_template("dossiers/staff_intake.html", form=form, procedure=procedure), 400
+        return _intake_page(form, procedure), 400
     except operations.DossierError as error:
         db.session.rollback()
         flash(_error(error.reason), "error")
-        return render_template("dossiers/staff_intake.html", form=form, procedure=procedure), 400
+        return _intake_page(form, procedure), 400
     flash(_("Dossier %(code)s received. Print the receipt for the citizen.", code=dossier.code), "success")
     return redirect(url_for("dossiers.receipt", code=dossier.code))

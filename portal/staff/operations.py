@@ -12,6 +12,7 @@ from sqlalchemy import Integer, literal, select, update
 
 from portal.accounts.models import Account
 from portal.database import changed_rows
+from portal.domain import dossier_status, feedback_status
 from portal.domain.roles import LEADERS, Role
 from portal.dossiers.models import Dossier
 from portal.events.operations import record
@@ -31,6 +32,18 @@ def _scope(model, officer: Account):
     return [] if officer.role == Role.ADMIN else [model.agency_id == officer.agency_id]
 
 
+def next_step_statuses(kind: str, role: str) -> list[str] | list[int]:
+    """The stored statuses of `kind` in which `role` has a next step (the domain's `waiting_on`)."""
+    if kind == "feedback":
+        return sorted(status.value for status in feedback_status.waiting_on(role))
+    return sorted(status.value for status in dossier_status.waiting_on(role))
+
+
+def _has_next_step(model, officer: Account):
+    kind = "feedback" if model is Feedback else "dossier"
+    return model.status.in_(next_step_statuses(kind, officer.role))
+
+
 def _counts_changed(model, item_id: int, officer: Account) -> None:
     """The claim or release UPDATE bypasses the flush that would tell the cached counts: tell them here."""
     if officer.role == Role.ADMIN:  # the admin works in every agency: which one did this item belong to?
@@ -40,10 +53,16 @@ def _counts_changed(model, item_id: int, officer: Account) -> None:
 
 
 def claim(kind: str, item_id: int, officer: Account) -> None:
+    """Take the item, if nobody holds it and the officer's role has a next step on it."""
     model = MODELS[kind]
     claimed = changed_rows(
         update(model)
-        .where(model.id == item_id, model.assignee_id.is_(None), *_scope(model, officer))
+        .where(
+            model.id == item_id,
+            model.assignee_id.is_(None),
+            _has_next_step(model, officer),
+            *_scope(model, officer),
+        )
         .values(assignee_id=officer.id)
         .execution_options(synchronize_session=False)
     )
@@ -80,6 +99,7 @@ def _candidate(kind: str, officer: Account):
     statement = (
         select(model.id, rank, model.queue_due)
         .where(model.assignee_id.is_(None), model.queue_due.is_not(None), *_scope(model, officer))
+        .where(_has_next_step(model, officer))
         .where(*([Feedback.queue_rank >= URGENT_RANK] if model is Feedback else []))
         .order_by(*order)
         .limit(1)
@@ -90,8 +110,8 @@ def _candidate(kind: str, officer: Account):
 
 
 def take_next(officer: Account) -> tuple[str, int] | None:
-    """Claim the most urgent unassigned item of the officer's agency (an urgent category's first, then the
-    earliest due); None when the queue is empty."""
+    """Claim the most urgent unassigned item of the officer's agency on which the officer's role has a next
+    step (an urgent category's first, then the earliest due); None when there is none."""
     for _attempt in range(5):
         candidates = [
             (row[1], row[2], kind, row[0])

@@ -48,6 +48,7 @@ class QueueFilter:
     overdue: bool = False
     mine: bool = False
     unassigned: bool = False
+    approval: bool = False  # dossiers whose result waits for a leader's approval (implies kind "dossier")
     after: tuple[int, date, str, int] | None = None  # keyset: (rank, due, kind, id) of the last row shown
 
 
@@ -65,6 +66,7 @@ class Shape:
     overdue: bool
     mine: bool
     unassigned: bool
+    approval: bool
     after_kind: str | None
     after_urgent: bool  # the last row shown was urgent: every dossier (never urgent) still follows
     size: int
@@ -93,8 +95,15 @@ def _conditions(model, shape: Shape, query: str) -> list:
         conditions.append(table.assignee_id == bindparam("me"))
     if shape.unassigned:
         conditions.append(table.assignee_id.is_(None))
+    if shape.approval:  # kinds() keeps only dossiers
+        conditions.extend(awaiting_approval(table))
     conditions.extend(every_term(table.search_key, query))
     return conditions
+
+
+def awaiting_approval(table) -> list:
+    """A dossier whose result a processor proposed and a leader has yet to approve (DossierAction.APPROVE)."""
+    return [table.status == DossierStatus.PROCESSING.value, table.result_proposed.is_(True)]
 
 
 def _after(model, kind: str, shape: Shape) -> list:
@@ -175,7 +184,7 @@ def _build(shape: Shape, query: str = ""):
     return select(merged).order_by(*order).limit(shape.size + 1)
 
 
-_built = functools.lru_cache(maxsize=512)(_build)  # at most 2 x 2^9 x 3 shapes exist; searches are not kept
+_built = functools.lru_cache(maxsize=1024)(_build)  # at most 2 x 2^10 x 3 shapes exist; searches are not kept
 
 
 def kinds(criteria: QueueFilter) -> tuple[str, ...]:
@@ -188,6 +197,7 @@ def kinds(criteria: QueueFilter) -> tuple[str, ...]:
         if criteria.kind in ("", kind)
         and (criteria.category is None or kind == "feedback")
         and (criteria.procedure is None or kind == "dossier")
+        and (not criteria.approval or kind == "dossier")
         and (not criteria.status or criteria.status in STATUSES[kind])
     )
 
@@ -207,6 +217,7 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
         overdue=criteria.overdue,
         mine=criteria.mine,
         unassigned=criteria.unassigned,
+        approval=criteria.approval,
         after_kind=criteria.after[2] if criteria.after else None,
         after_urgent=criteria.after is not None and criteria.after[0] == URGENT_RANK,
         size=size,

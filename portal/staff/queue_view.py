@@ -26,10 +26,16 @@ from urllib.parse import quote
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
+from sqlalchemy import select as select_rows
 
+from portal.accounts.models import Account
+from portal.calendar.queries import calendar_around
+from portal.domain import dossier_status as dossier_status_rules
+from portal.domain import feedback_status as feedback_status_rules
 from portal.domain.dossier_status import ON_THE_CLOCK
-from portal.domain.working_days import late_without_letter
+from portal.domain.working_days import Calendar, late_without_letter
 from portal.dossiers.labels import STATUS as DOSSIER_STATUS
+from portal.extensions import db
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
 from portal.feedback.models import URGENT_RANK
 from portal.i18n import local_date, locale_code
@@ -92,6 +98,12 @@ def _labels(locale: str) -> dict[str, Any]:
         "paused": _("Paused"),
         "no_letter": _("No apology letter"),
         "no_letter_title": _("Late, and no apology letter (form 04) was sent before the due date"),
+        "held_by": _("Held by"),
+        "nobody": _("Unassigned"),
+        "left": _("%(days)d wd left"),
+        "today": _("due today"),
+        "late_by": _("%(days)d wd late"),
+        "left_title": _("wd: working days"),
     }
 
 
@@ -124,6 +136,13 @@ def _page_texts(locale: str) -> dict[str, Markup]:
         "Apply filters": _("Apply filters"),
         "Next page": _("Next page"),
         "Nothing waiting. Well done.": _("Nothing waiting. Well done."),
+        "Code": _("Code"),
+        "Name": _("Applicant or title"),
+        "Due date": _("Due date"),
+        "Held by": _("Held by"),
+        "Action": _("Action"),
+        "Awaiting my approval": _("Awaiting my approval"),
+        "scan_hint": _("Scan a receipt's QR code, or type a code, name or phone"),
     }
     return {key: Markup(text) for key, text in texts.items()}  # noqa: S704 - our own catalogue's text
 
@@ -132,12 +151,46 @@ def page_texts() -> dict[str, Markup]:
     return _page_texts(locale_code())
 
 
-def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) -> Markup:
-    """The `<li>` of every row: link, urgent mark, kind and title, status, overdue mark, due date, claim or
-    release."""
+def effect_hint(row: Any, today: date) -> str:
+    """The row's Decision 766 effect hint (what the item costs the agency's score), as HTML: the one spot
+    per row where helper steer's portal/domain/score_effects.py plugs in. Called once per row; "" for now."""
+    return ""
+
+
+def holders(rows: list[Any]) -> dict[int, str]:
+    """The names of whoever holds the page's rows: one statement for the page, not one per row."""
+    ids = {row.assignee_id for row in rows if row.assignee_id is not None}
+    if not ids:
+        return {}
+    found = db.session.execute(select_rows(Account.id, Account.full_name).where(Account.id.in_(ids)))
+    return {account_id: str(escape(name)) for account_id, name in found}
+
+
+def _days_left_text(labels: dict[str, Any], due: date, today: date, calendar: Calendar) -> str:
+    """ "3 wd left", "due today" or "2 wd late", counted in working days (the province's calendar)."""
+    if due == today:
+        return str(escape(labels["today"]))
+    if due > today:
+        return str(escape(labels["left"] % {"days": calendar.working_days_between(today, due)}))
+    return str(escape(labels["late_by"] % {"days": max(1, calendar.working_days_between(due, today))}))
+
+
+def rows_html(
+    rows: list[Any],
+    today: date,
+    officer_id: int,
+    officer_role: str,
+    names: dict[int, str] | None = None,
+) -> Markup:
+    """The `<li>` of every row: code (the link), kind with the urgent mark, name, status with the overdue,
+    no-letter and 766 marks, due date with the working days left, who holds it, and the one action (claim
+    where the officer's role has a next step, release where the officer may). Phones read each row as a
+    card; from 1024 px the same cells line up as a table (static/css/portal.css, "queue table")."""
     prefixes = _item_prefixes()
     plain_prefixes = {kind: str(escape(prefix)) for kind, prefix in prefixes.items()}
     labels = _labels(locale_code())
+    names = names or {}
+    calendar = calendar_around(today)
     feedback_status, dossier_status, kind_label = labels["feedback"], labels["dossier"], labels["kind"]
     late_mark = f'<strong class="late">{labels["overdue"]}</strong> '
     no_letter_title, no_letter_text = escape(labels["no_letter_title"]), escape(labels["no_letter"])
@@ -146,13 +199,25 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
     urgent_mark = f'<strong class="urgent">{labels["urgent"]}</strong> '
     claim = f'" class="secondary">{labels["claim"]}</button>'
     release = f'" class="link">{labels["release"]}</button>'
+    held_by = f'<span class="q-label">{escape(labels["held_by"])}: </span>'
+    nobody = f'<span class="nobody">{escape(labels["nobody"])}</span>'
+    left_title = escape(labels["left_title"])
     due_texts: dict[date, str] = {FAR_FUTURE: str(escape(labels["paused"]))}
     release_any = officer_role in RELEASE_ANY
+    # Where this role has a next step (the domain's declarations): only there does it get "Claim".
+    claimable = {
+        "feedback": {status.value for status in feedback_status_rules.waiting_on(officer_role)},
+        "dossier": {str(status.value) for status in dossier_status_rules.waiting_on(officer_role)},
+    }
     parts = []
     for row in rows:
         due = due_texts.get(row.due)
         if due is None:
-            due = due_texts[row.due] = str(escape(labels["due"] % {"date": local_date(row.due)}))
+            left = _days_left_text(labels, row.due, today, calendar)
+            due = due_texts[row.due] = (
+                f"{escape(labels['due'] % {'date': local_date(row.due)})} "
+                f'<small class="left" title="{left_title}">({left})</small>'
+            )
         kind = row.kind
         code_status = str(row.status)
         status = (feedback_status if kind == "feedback" else dossier_status).get(code_status) or escape(
@@ -167,11 +232,17 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
         )
         urgent = row.rank == URGENT_RANK
         if row.assignee_id is None:
-            button = f'<button type="submit" name="claim" value="{kind}:{row.id}{claim}'
+            button = (
+                f'<button type="submit" name="claim" value="{kind}:{row.id}{claim}'
+                if code_status in claimable[kind]
+                else ""
+            )
         elif row.assignee_id == officer_id or release_any:
             button = f'<button type="submit" name="release" value="{kind}:{row.id}{release}'
         else:
             button = ""
+        title = escape(row.title)  # also the cell's tooltip: a long title is cut short in the table
+        holder = nobody if row.assignee_id is None else names.get(row.assignee_id, "?")
         code = row.code
         if _PLAIN(code):
             href = plain_prefixes[kind] + code
@@ -179,12 +250,14 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
             href, code = escape(prefixes[kind] + quote(code, safe=PATH_SAFE)), escape(code)
         parts.append(
             f'<li class="{ROW_CLASS[urgent, late]}">'
-            f'<a href="{href}"><span class="title">{code}'
-            f'</span></a>\n<p class="meta">{urgent_mark if urgent else ""}'
-            f"{kind_label[kind]} · {escape(row.title)}</p>\n"
-            f'<p class="meta"><span class="status">{status}</span> {late_mark if late else ""}'
-            f"{letter_mark if no_letter else ''}{due}</p>\n"
-            f"{button}</li>\n"
+            f'<span class="q-code"><a href="{href}"><span class="title">{code}</span></a></span>\n'
+            f'<span class="q-kind">{urgent_mark if urgent else ""}{kind_label[kind]}</span>'
+            f'<span class="q-name" title="{title}">{title}</span>\n'
+            f'<span class="q-status"><span class="status">{status}</span> {late_mark if late else ""}'
+            f"{letter_mark if no_letter else ''}{effect_hint(row, today)}</span>"
+            f'<span class="q-due">{due}</span>\n'
+            f'<span class="q-holder">{held_by}{holder}</span>'
+            f'<span class="q-act">{button}</span></li>\n'
         )
     return Markup("".join(parts))  # noqa: S704 - every value from the data is escaped above
 

@@ -14,11 +14,13 @@ from sqlalchemy import select
 from portal import pagination
 from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.queries import local_now
-from portal.domain.roles import CASE_WORKERS, QUEUE_ROLES
+from portal.domain.roles import CASE_WORKERS, LEADERS, QUEUE_ROLES
 from portal.domain.text import clean
+from portal.dossiers import queries as dossier_queries
+from portal.dossiers.policy import can_handle
 from portal.extensions import db
 
-from . import operations, queries, queue_cache, queue_view
+from . import approvals, operations, queries, queue_cache, queue_view
 
 bp = protect(Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates"))
 
@@ -43,6 +45,7 @@ def _filter() -> queries.QueueFilter:
         overdue=args.get("overdue") == "1",
         mine=args.get("mine") == "1",
         unassigned=args.get("unassigned") == "1",
+        approval=args.get("approval") == "1" and current_user.role in LEADERS,
         after=after,
         category=int(args["category"]) if re.fullmatch(r"[0-9]{1,9}", args.get("category", "")) else None,
         procedure=int(args["procedure"]) if re.fullmatch(r"[0-9]{1,9}", args.get("procedure", "")) else None,
@@ -59,6 +62,8 @@ def home():
 @allow(*QUEUE_ROLES)
 def queue():
     criteria = _filter()
+    if criteria.query and (found := _scanned(criteria.query)) is not None:
+        return redirect(found)
     today = local_now().date()
     rows, next_key = queries.queue_page(criteria, today)
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
@@ -66,7 +71,10 @@ def queue():
     counted, choices = queue_cache.page_data(criteria.agency_id, today)
     return render_template(
         "staff/queue.html",
-        rows_html=queue_view.rows_html(rows, today, current_user.id, current_user.role),
+        rows_html=queue_view.rows_html(
+            rows, today, current_user.id, current_user.role, queue_view.holders(rows)
+        ),
+        approvals=approvals.waiting(criteria.agency_id) if current_user.role in LEADERS else None,
         criteria=criteria,
         counts=queue_cache.for_officer(counted, current_user.id),
         t=queue_view.page_texts(),
@@ -74,6 +82,18 @@ def queue():
         **queue_view.dropdowns(choices, criteria),
         args=args,
     )
+
+
+def _scanned(query: str) -> str | None:
+    """The item page of a scanned receipt QR (its URL) or a typed dossier code, as /staff/dossiers opens
+    it; None when the text is not a code of a dossier this officer may handle (then it is a search)."""
+    code = dossier_queries.code_from_scan(query)
+    if code is None:
+        return None
+    found = dossier_queries.by_code(code)
+    if found is None or not can_handle(found):
+        return None
+    return url_for("dossiers_staff.item", code=found.code)
 
 
 def _item_url(kind: str, item_id: int) -> str:

@@ -40,8 +40,7 @@ def queue_rows(tab) -> list[tuple[bool, str]]:
     rows = []
     for row in tab.locator("main ul.report-list > li").all():
         marked = row.locator("strong.urgent").count() == 1
-        meta = row.locator("p.meta").first.inner_text()
-        rows.append((marked, meta.split(" · ", 1)[1].strip()))
+        rows.append((marked, row.locator(".q-name").inner_text().strip()))
     return rows
 
 

@@ -186,3 +186,31 @@ def test_the_list_pages_by_code_and_keeps_the_search(app, monkeypatch):
     assert all(url.startswith("/staff/admin/procedures?after=") for url in followed)
     last = db.session.get(Procedure, everything[2])
     assert followed[0] == f"/staff/admin/procedures?after={last.code}"
+
+
+def test_an_admin_edits_the_documents_list_and_it_is_audited(app):
+    """Issue 16 item 9: the documents a dossier must contain, one per line; a renamed line keeps its row,
+    a new line adds one, a removed line goes; the change is one audited event with both lists."""
+    row = procedure("SL-005")
+    before = [document.name for document in row.documents]
+    kept_id = row.documents[0].id if row.documents else None
+    typed = "Tờ khai  (bản chính)\n\n  Giấy tờ mới \n"
+    client = signed_in(app, ADMIN)
+    page = body(client.get(f"/staff/admin/procedures/{row.id}"))
+    assert all(name in page for name in before)
+    response = client.post(f"/staff/admin/procedures/{row.id}", data=form(row, documents=typed))
+    assert response.status_code == 302
+    db.session.refresh(row)
+    assert [document.name for document in row.documents] == ["Tờ khai (bản chính)", "Giấy tờ mới"]
+    assert [document.position for document in row.documents] == [1, 2]
+    if kept_id is not None:
+        assert row.documents[0].id == kept_id
+    [event] = events("procedure", row.id, "procedure_documents_updated")
+    assert change(event) == {
+        "before": {"documents": before},
+        "after": {"documents": ["Tờ khai (bản chính)", "Giấy tờ mới"]},
+    }
+    # The form sent without the field (an older page) leaves the list alone.
+    client.post(f"/staff/admin/procedures/{row.id}", data=form(row, processing_days="7"))
+    db.session.refresh(row)
+    assert len(row.documents) == 2

@@ -36,7 +36,7 @@ from portal.domain.roles import ROLES
 from portal.dossiers import intake
 from portal.dossiers import operations as dossier_operations
 from portal.dossiers.intake import Upload
-from portal.dossiers.models import Dossier
+from portal.dossiers.models import Dossier, DossierTemplate
 from portal.events.registry import registry
 from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPhoto, ResponseTemplate
@@ -239,7 +239,11 @@ def make_world() -> dict[str, str]:
     photo = db.session.scalar(select(FeedbackPhoto).limit(1))
     db.session.flush()
     apology = dossier.apologies[0].id if dossier.apologies else 1
+    dossier_template = DossierTemplate(purpose="supplement", title="Thiếu giấy tờ", body="Đề nghị bổ sung.")
+    db.session.add(dossier_template)
+    db.session.flush()
     return {
+        "dossier_template_id": str(dossier_template.id),
         "dossier": dossier.code,
         "dossier_token": dossier_operations.secret_token(dossier),
         "file_id": str(dossier.files[0].id),
@@ -296,6 +300,7 @@ def values(endpoint: str, name: str, world: dict[str, str]) -> list[str] | None:
             "feedback_admin.category": "category_id",
             "catalog_admin.procedure": "procedure_id",
             "feedback_admin.template": "template_id",
+            "dossiers_admin.template": "dossier_template_id",
         }
         return [world[by_endpoint[endpoint]]] if endpoint in by_endpoint else None
     return table.get(name)

@@ -64,6 +64,10 @@ EXPECTED = {
     "feedback_admin.template_new": {"agency_admin", "admin"},
     "feedback_admin.template": {"agency_admin", "admin"},
     "feedback_admin.template_active": {"agency_admin", "admin"},
+    "dossiers_admin.templates": {"agency_admin", "admin"},
+    "dossiers_admin.template_new": {"agency_admin", "admin"},
+    "dossiers_admin.template": {"agency_admin", "admin"},
+    "dossiers_admin.template_active": {"agency_admin", "admin"},
     "payments_admin.bank": {"admin"},
     "staff_audit.audit": {"leader", "admin"},
     # Dashboard of figures and Decision 766 points, and its CSV export (tests/statistics/test_dashboard.py).

@@ -27,6 +27,7 @@ def applicant(**overrides):
         "address": "Tổ 3, đường Tô Hiệu",
         "commune": COMMUNE,
         "consent": "y",
+        "paper_consent": "y",  # counter intake: the citizen signed the paper notice (the online form ignores it)
     }
     data.update(overrides)
     return data
