@@ -19,23 +19,56 @@ class StatementCounter:
         self.count += 1
 
 
+class DriverCommands:
+    """Counts the commands psycopg sends on its own (BEGIN before a transaction's first statement, COMMIT,
+    ROLLBACK): with the statements, a request's round trips to PostgreSQL. SQLAlchemy's events do not see
+    them. Zero on SQLite."""
+
+    count = 0
+    _installed = False
+
+    @classmethod
+    def install(cls) -> None:
+        if cls._installed:
+            return
+        try:
+            from psycopg._connection_base import BaseConnection
+        except ImportError:
+            return
+        original = BaseConnection._exec_command
+
+        def counted(self, *args, **kwargs):
+            cls.count += 1
+            return original(self, *args, **kwargs)
+
+        BaseConnection._exec_command = counted  # type: ignore[method-assign]
+        cls._installed = True
+
+
 def measure(
     name: str, request: Callable[[], object], runs: int, counter: StatementCounter, warmups: int = 10
 ) -> float:
     """Print the median and p95 CPU ms and the median statements of `runs` requests; return the median."""
+    DriverCommands.install()
     for _ in range(warmups):  # warm caches (templates, holidays, translations, kept pages and images)
         request()
-    samples, statements = [], []
+    samples, walls, statements, commands = [], [], [], []
     for _ in range(runs):
-        before = counter.count
+        before, before_commands = counter.count, DriverCommands.count
+        wall = time.perf_counter()
         start = time.process_time()  # CPU time: a busy shared machine stretches wall time, not this
         request()
         samples.append((time.process_time() - start) * 1000)
+        walls.append((time.perf_counter() - wall) * 1000)
         statements.append(counter.count - before)
+        commands.append(DriverCommands.count - before_commands)
     samples.sort()
     median = statistics.median(samples)
     p95 = samples[max(int(len(samples) * 0.95) - 1, 0)]
-    print(f"{name:44} {median:9.3f} {p95:8.3f} {statistics.median(statements):>10}")
+    print(
+        f"{name:44} {median:9.3f} {p95:8.3f} {statistics.median(statements):>10}"
+        f" {statistics.median(commands):>8} {statistics.median(walls):>9.3f}"
+    )
     return median
 
 

@@ -72,7 +72,9 @@ def main() -> None:
         assert login.status_code == 302, login.status_code  # signed in: the client holds a session cookie
         none = StatementCounter()
         print(f"reference {reference}; ETag served: {etag or 'none'}; {args.requests} requests each")
-        print(f"{'request':44} {'median ms':>9} {'p95 ms':>8} {'statements':>10}")
+        print(
+            f"{'request':44} {'median ms':>9} {'p95 ms':>8} {'statements':>10} {'driver':>8} {'wall ms':>9}"
+        )
         bare = measure(
             "bare Flask hello", get(bare_app.test_client(), "/", 200), args.requests, none, warmups=20
         )

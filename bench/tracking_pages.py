@@ -77,7 +77,9 @@ def main() -> None:
             "feedback form GET": lambda: check(submitter.get("/feedback/new")),
             "feedback submission GET+POST": submission,
         }
-        print(f"{'page (CPU ms per request)':44} {'median':>9} {'p95':>8} {'statements':>10}")
+        print(
+            f"{'page (CPU ms per request)':44} {'median':>9} {'p95':>8} {'statements':>10} {'driver':>8} {'wall':>9}"
+        )
         for name, request in pages.items():
             runs = args.requests if "POST" not in name else max(args.requests // 3, 20)
             measure(name, request, runs, counter)

@@ -48,6 +48,10 @@ def ping_if_idle(dbapi_connection, connection_record, connection_proxy) -> None:
             cursor.execute("SELECT 1")
         finally:
             cursor.close()
+        if not dbapi_connection.autocommit:
+            # End the transaction the ping opened: a request reading through the AUTOCOMMIT copy of the
+            # engine (portal/db_session.py) can switch a connection to autocommit only outside one.
+            dbapi_connection.rollback()
     except Exception as error:  # the driver's own error type: the connection is gone
         raise DisconnectionError("pooled connection lost while idle") from error
 

@@ -12,6 +12,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from portal.db_session import PortalSession
+
 # Stable constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +28,8 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+# PortalSession: read-only requests on PostgreSQL read without BEGIN/ROLLBACK (portal/db_session.py).
+db = SQLAlchemy(model_class=Base, session_options={"class_": PortalSession})
 
 # The models' base class. mypy cannot take an instance's attribute (db.Model) as a base class
 # (python/mypy#8603), so to the checker the models derive from Base, which db.Model extends at run time
