@@ -181,6 +181,7 @@ def register_event_sources(app: Flask) -> None:
     from portal.privacy import labels as privacy
     from portal.privacy import retention
     from portal.staff import labels as staff
+    from portal.disasters import labels as disasters
     from portal.statistics import export as statistics
 
     events = registry.init_app(app)
@@ -190,6 +191,7 @@ def register_event_sources(app: Flask) -> None:
         apikeys,
         calendar,
         catalog,
+        disasters,
         dossiers,
         feedback,
         payments,
@@ -211,6 +213,7 @@ def register_event_sources(app: Flask) -> None:
             "feedback_category",
             "response_template",
             "calendar_day",
+            "disaster",
             "vietqr_account",
             "province",
             "bank_webhook",
@@ -228,6 +231,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.calendar.routes_admin import bp as calendar_admin
     from portal.catalog.routes import bp as catalog
     from portal.catalog.routes_admin import bp as catalog_admin
+    from portal.disasters.routes import bp as disasters
     from portal.dossiers.routes import bp as dossiers
     from portal.dossiers.routes_staff import bp as dossiers_staff
     from portal.events.routes_audit import bp as staff_audit
@@ -271,6 +275,7 @@ def register_blueprints(app: Flask) -> None:
         exports_staff,
         privacy,  # /my-data: the citizen's personal data (Law 91/2025)
         privacy_staff,  # /staff/privacy: restricted dossiers, for an authorised officer
+        disasters,  # /staff/disasters: the disaster clock (issue 14)
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)

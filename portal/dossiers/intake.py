@@ -170,7 +170,7 @@ def submit_online(
     now = now or utcnow()
     dossier = _new_dossier(procedure, applicant, "online", now, account, None, locale, nonce)
     attach(dossier, uploads, "submitted", account.id if account else None)
-    dossier.appointment_on = deadlines.appointment_for(procedure, now)
+    dossier.appointment_on = deadlines.appointment_for(procedure, now, spans=deadlines.spans_of(dossier))
     db.session.add(dossier)
     db.session.flush()
     record(
@@ -210,7 +210,9 @@ def counter_intake(
     attach(dossier, uploads, "submitted", receptionist.id)
     dossier.status = S.RECEIVED.value
     dossier.received_at = now
-    dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(procedure, now)
+    dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(
+        procedure, now, spans=deadlines.spans_of(dossier)
+    )
     db.session.add(dossier)
     db.session.flush()
     record(

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal import form_nonce, mail, qr, throttle
 from portal.accounts.models import Account
+from portal.calendar import disasters
 from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.catalog.queries import procedure_by_code
 from portal.choices import options
@@ -269,6 +270,7 @@ def _status_part(code: str, today: date) -> str:
         can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
         open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
         payments=dossier.payments,
+        disaster_effects=disasters.effects_of("dossier", dossier.id),
     )
 
 
