@@ -174,6 +174,7 @@ def register_event_sources(app: Flask) -> None:
     from portal.apikeys import labels as apikeys
     from portal.calendar import labels as calendar
     from portal.catalog import labels as catalog
+    from portal.disasters import labels as disasters
     from portal.dossiers import labels as dossiers
     from portal.events import describe, registry
     from portal.feedback import labels as feedback
@@ -181,7 +182,6 @@ def register_event_sources(app: Flask) -> None:
     from portal.privacy import labels as privacy
     from portal.privacy import retention
     from portal.staff import labels as staff
-    from portal.disasters import labels as disasters
     from portal.statistics import export as statistics
 
     events = registry.init_app(app)

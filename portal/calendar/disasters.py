@@ -59,7 +59,9 @@ class DisasterEvent(Model):
 class DisasterCommune(Model):
     __tablename__ = "disaster_communes"
 
-    event_id: Mapped[int] = mapped_column(ForeignKey("disaster_events.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("disaster_events.id", ondelete="CASCADE"), primary_key=True
+    )
     admin_unit_code: Mapped[str] = mapped_column(ForeignKey("admin_units.code"), primary_key=True, index=True)
 
 
@@ -152,3 +154,24 @@ def effects_of(subject_type: str, subject_id: int) -> list[DisasterEffect]:
             .order_by(DisasterEffect.event_id)
         )
     )
+
+
+def flagged(agency_id: int | None, first: date, last: date) -> list[tuple[DisasterEvent, int, int]]:
+    """For the dashboard (the Decision 766 report's explanation): each event overlapping the period, with the
+    dossiers and the feedback items of the scope (None: the province) whose dates it moved."""
+    from sqlalchemy import func
+
+    stmt = (
+        select(DisasterEvent, DisasterEffect.subject_type, func.count(DisasterEffect.id))
+        .join(DisasterEffect, DisasterEffect.event_id == DisasterEvent.id)
+        .where(DisasterEvent.starts_on <= last, DisasterEvent.ends_on >= first)
+        .group_by(DisasterEvent.id, DisasterEffect.subject_type)
+        .order_by(DisasterEvent.starts_on, DisasterEvent.id)
+    )
+    if agency_id is not None:
+        stmt = stmt.where(DisasterEffect.agency_id == agency_id)
+    counts: dict[int, list] = {}
+    for event, kind, count in db.session.execute(stmt):
+        row = counts.setdefault(event.id, [event, 0, 0])
+        row[1 if kind == "dossier" else 2] += count
+    return [(event, dossiers, feedback) for event, dossiers, feedback in counts.values()]

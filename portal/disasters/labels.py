@@ -12,8 +12,16 @@ KINDS = {
     "epidemic": _l("Epidemic"),
 }
 # The stored reason is Vietnamese whatever the officer's language (the record's language, like form 04).
-KIND_VI = {"landslide": "Sạt lở đất", "flash_flood": "Lũ quét", "road_cut": "Chia cắt giao thông", "epidemic": "Dịch bệnh"}
-LOCATE_BY = {"applicant": _l("The applicant's commune"), "place": _l("The item's place (the receiving office)")}
+KIND_VI = {
+    "landslide": "Sạt lở đất",
+    "flash_flood": "Lũ quét",
+    "road_cut": "Chia cắt giao thông",
+    "epidemic": "Dịch bệnh",
+}
+LOCATE_BY = {
+    "applicant": _l("The applicant's commune"),
+    "place": _l("The item's place (the receiving office)"),
+}
 EVENT = {
     "disaster_declared": _l("Disaster declared"),
     "disaster_changed": _l("Disaster changed"),
@@ -31,7 +39,14 @@ ERRORS = {
 }
 
 
+# The reminders' escalations (portal/reminders) on a feedback item's timeline.
+ESCALATION_EVENT = {
+    "escalated_to_leader": _l("Unanswered past its deadline: escalated to the agency's leader"),
+    "escalated_to_province": _l("Unanswered past its deadline: escalated to the province"),
+}
+
+
 def register_events(events: Registry) -> None:
     events.subject(Subject("disaster", _l("Disaster"), DisasterEvent, owner=DisasterEvent.agency_id), EVENT)
     events.action_labels("dossier", ITEM_EVENT)
-    events.action_labels("feedback", ITEM_EVENT)
+    events.action_labels("feedback", ITEM_EVENT | ESCALATION_EVENT)

@@ -57,7 +57,11 @@ def draft(event: DisasterEvent, agency_id: int | None, today: date) -> int:
             continue
         db.session.add(
             DisasterLetter(
-                event_id=event.id, dossier_id=dossier.id, previous_date=promised, new_date=new, reason=reason_text(event)
+                event_id=event.id,
+                dossier_id=dossier.id,
+                previous_date=promised,
+                new_date=new,
+                reason=reason_text(event),
             )
         )
         made += 1
@@ -129,6 +133,8 @@ def _send(event: DisasterEvent, letter: DisasterLetter, dossier: Dossier, now: d
             f"Hồ sơ {dossier.code}: do {KIND_VI[event.kind].lower()} (bất khả kháng), ngày hẹn trả kết quả"
             f" mới là {letter.new_date.strftime('%d/%m/%Y')}. Xin lỗi ông/bà."
         )
-        enqueue("sms", f"sms:disaster-letter:{letter.id}:{day}", {"to": phone, "text": text, "purpose": "apology"})
+        enqueue(
+            "sms", f"sms:disaster-letter:{letter.id}:{day}", {"to": phone, "text": text, "purpose": "apology"}
+        )
         channels.append("sms")
     return "+".join(channels) or "print"

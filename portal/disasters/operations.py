@@ -96,7 +96,9 @@ def declare(actor: Account, facts: Declared, now: datetime | None = None) -> Dis
     return event
 
 
-def change(event: DisasterEvent, actor: Account, ends_on: date, note: str, now: datetime | None = None) -> None:
+def change(
+    event: DisasterEvent, actor: Account, ends_on: date, note: str, now: datetime | None = None
+) -> None:
     """Shorten or end early (an earlier last day; "end now" is today), or extend it; the note may change."""
     if ends_on < event.starts_on:
         raise DisasterError("dates")
@@ -185,7 +187,9 @@ def _effect(event, kind: str, item_id: int, agency_id: int, before, after, cover
     moved = covered and (before is None or after is None or after > before)
     if moved:
         if effect is None:
-            effect = DisasterEffect(event_id=event.id, subject_type=kind, subject_id=item_id, agency_id=agency_id)
+            effect = DisasterEffect(
+                event_id=event.id, subject_type=kind, subject_id=item_id, agency_id=agency_id
+            )
             db.session.add(effect)
         elif effect.due_after == after and effect.due_before == before:
             return  # nothing new to tell

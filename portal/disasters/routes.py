@@ -10,6 +10,7 @@ from sqlalchemy import select
 from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.disasters import DisasterEffect, DisasterEvent
 from portal.calendar.queries import local_now
+from portal.choices import options
 from portal.domain.roles import CASE_WORKERS, DESK, LEADERS
 from portal.dossiers.models import Dossier
 from portal.extensions import db
@@ -28,7 +29,7 @@ def _form() -> DeclareForm:
     form = DeclareForm()
     allowed = communes_for(current_user)
     units = db.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(allowed)).order_by(AdminUnit.name))
-    form.communes.choices = [(unit.code, unit.name) for unit in units]
+    form.communes.choices = options((unit.code, unit.name) for unit in units)
     return form
 
 
@@ -42,7 +43,11 @@ def _event(event_id: int) -> DisasterEvent:
 @bp.get("/")
 @allow(*CASE_WORKERS)
 def index():
-    events = [e for e in db.session.scalars(select(DisasterEvent).order_by(DisasterEvent.starts_on.desc())) if can_see(e)]
+    events = [
+        e
+        for e in db.session.scalars(select(DisasterEvent).order_by(DisasterEvent.starts_on.desc()))
+        if can_see(e)
+    ]
     may_declare = current_user.role in LEADERS
     return render_template(
         "disasters/index.html", events=events, kinds=KINDS, form=_form() if may_declare else None
@@ -53,7 +58,7 @@ def index():
 @allow(*LEADERS)
 def declare():
     form = _form()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.starts_on.data is None or form.ends_on.data is None:
         flash(_("The form could not be read. Please try again."), "error")
         return redirect(url_for(".index"))
     facts = operations.Declared(
@@ -85,7 +90,9 @@ def event(event_id: int):
     if scope is not None:
         effects = effects.where(DisasterEffect.agency_id == scope)
     rows = []
-    for effect in db.session.scalars(effects.order_by(DisasterEffect.subject_type, DisasterEffect.subject_id)):
+    for effect in db.session.scalars(
+        effects.order_by(DisasterEffect.subject_type, DisasterEffect.subject_id)
+    ):
         model = Dossier if effect.subject_type == "dossier" else Feedback
         item = db.session.get(model, effect.subject_id)
         if item is not None:
@@ -102,7 +109,10 @@ def event(event_id: int):
         change_form=change,
         bulk_form=BulkForm(),
         may_issue=current_user.role in DESK,
-        units={u.code: u.name for u in db.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(event.codes)))},
+        units={
+            u.code: u.name
+            for u in db.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(event.codes)))
+        },
     )
 
 
@@ -113,7 +123,7 @@ def change(event_id: int):
     if not can_change(event):
         abort(403)
     form = ChangeForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or form.ends_on.data is None:
         flash(_("The form could not be read. Please try again."), "error")
         return redirect(url_for(".event", event_id=event.id))
     try:

@@ -40,7 +40,9 @@ def spans_of(dossier) -> list[Suspension]:
     return disasters.spans_for(dossier.admin_unit_code, place, agency.id)
 
 
-def appointment_for(procedure, received_at: datetime, pauses=(), spans: Sequence[Suspension] = ()) -> date | None:
+def appointment_for(
+    procedure, received_at: datetime, pauses=(), spans: Sequence[Suspension] = ()
+) -> date | None:
     """The return date for a dossier received at `received_at`, after any pauses (None while paused).
     `spans`: the declared disaster days of its commune (spans_of), rest days for its clock.
 

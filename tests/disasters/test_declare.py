@@ -40,7 +40,9 @@ def landslide(first=date(2026, 12, 8), last=date(2026, 12, 9), communes=(COMMUNE
 
 def events_of(dossier, action):
     return db.session.scalars(
-        select(Event).where(Event.subject_type == "dossier", Event.subject_id == dossier.id, Event.action == action)
+        select(Event).where(
+            Event.subject_type == "dossier", Event.subject_id == dossier.id, Event.action == action
+        )
     ).all()
 
 
@@ -92,16 +94,27 @@ def test_bulk_letters_are_drafted_then_issued_by_sms_or_print(app, monkeypatch):
     with_phone = make_dossier(received=True, now=MONDAY)
     leader = make_account("leader")
     event = operations.declare(leader, landslide())
-    assert letters.draft(event, leader.agency_id, date(2026, 12, 7)) >= 1  # the demo's dossiers of the ward too
+    assert (
+        letters.draft(event, leader.agency_id, date(2026, 12, 7)) >= 1
+    )  # the demo's dossiers of the ward too
     assert letters.draft(event, leader.agency_id, date(2026, 12, 7)) == 0  # once per dossier
     [letter] = [letter for letter, d in letters.letters_of(event, leader.agency_id) if d is with_phone]
-    assert (letter.state, letter.previous_date, letter.new_date) == ("draft", date(2026, 12, 10), date(2026, 12, 14))
+    assert (letter.state, letter.previous_date, letter.new_date) == (
+        "draft",
+        date(2026, 12, 10),
+        date(2026, 12, 14),
+    )
     with app.test_request_context():
         assert letters.issue(event, leader, leader.agency_id) >= 1
     assert letter.state == "issued" and "sms" in letter.channel
     [apology] = with_phone.apologies
     assert (apology.previous_date, apology.new_date) == (date(2026, 12, 10), date(2026, 12, 14))
-    job = db.session.scalar(select(OutboxJob).where(OutboxJob.kind == "sms", OutboxJob.key == f"sms:disaster-letter:{letter.id}:{date.today().isoformat()}"))
+    job = db.session.scalar(
+        select(OutboxJob).where(
+            OutboxJob.kind == "sms",
+            OutboxJob.key == f"sms:disaster-letter:{letter.id}:{date.today().isoformat()}",
+        )
+    )
     assert job is not None and "14/12/2026" in job.payload and "+84912345678" in job.payload
 
 

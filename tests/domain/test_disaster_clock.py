@@ -91,7 +91,8 @@ DUE = [
         5,
         [s(D(2026, 12, 30), D(2027, 1, 4))],
         D(2027, 1, 8),
-        id="across-new-year: without, 29, 30, 31, (1/1 off) Mon 4, Tue 5/1; with 30/12–4/1 off: 29 (1), 5, 6, 7, Fri 8/1/2027",
+        id="across-new-year: without, 29, 30, 31, (1/1 off) Mon 4, Tue 5/1;"
+        " with 30/12–4/1 off: 29 (1), 5, 6, 7, Fri 8/1/2027",
     ),
     pytest.param(
         T(2026, 8, 21, 9, 0),

@@ -239,7 +239,16 @@ def make_world() -> dict[str, str]:
     photo = db.session.scalar(select(FeedbackPhoto).limit(1))
     db.session.flush()
     apology = dossier.apologies[0].id if dossier.apologies else 1
+    from portal.calendar.queries import local_now
+    from portal.disasters import operations as disaster_operations
+
+    today = local_now().date()
+    declared = disaster_operations.Declared(
+        "landslide", [dossier.admin_unit_code], today, today, "applicant", "Quyết định số 12/QĐ-UBND"
+    )
+    event = disaster_operations.declare(fresh("leader"), declared)
     return {
+        "event_id": str(event.id),
         "dossier": dossier.code,
         "dossier_token": dossier_operations.secret_token(dossier),
         "file_id": str(dossier.files[0].id),
@@ -283,6 +292,7 @@ def values(endpoint: str, name: str, world: dict[str, str]) -> list[str] | None:
         "reference": [world["reference"], world["paid_reference"]],
         "name": [world["photo"]],
         "pause_id": ["1"],
+        "event_id": [world["event_id"]],
         "rest": ["no-such-resource"],
         "filename": ["css/site.css" if Path("static/css/site.css").exists() else "favicon.svg"],
         "token": [world["dossier_token"]] if endpoint.startswith("dossiers") else ["x" * 43],

@@ -83,6 +83,14 @@ EXPECTED = {
     # Personal data (issue 10 item 4): a restricted dossier opens only for its agency's leader and the province
     # admin, each opening logged (tests/privacy/test_erasure.py).
     "privacy_staff.restricted": {"leader", "admin"},
+    # The disaster clock (issue 14 item 1; tests/disasters): leaders declare and change, the desk drafts and
+    # issues the form 04 letters, every case worker sees the events and the items they moved.
+    "disasters.index": ALL - {"agency_admin"},
+    "disasters.declare": {"leader", "admin"},
+    "disasters.event": ALL - {"agency_admin"},
+    "disasters.change": {"leader", "admin"},
+    "disasters.draft_letters": DESK,
+    "disasters.issue_letters": DESK,
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
@@ -118,6 +126,7 @@ def fill(rule) -> str:
         "kind": "feedback",
         "item_id": str(feedback.id),
         "fmt": "json",
+        "event_id": "1",
     }
     path = rule.rule
     for name, value in values.items():
