@@ -86,9 +86,11 @@ def declare():
 def event(event_id: int):
     event = _event(event_id)
     scope = agency_scope()
+    # The declaring agency sees every item its event moved (the province's reach all agencies); others, theirs.
+    items_scope = None if scope is None or event.agency_id == scope else scope
     effects = select(DisasterEffect).where(DisasterEffect.event_id == event.id)
-    if scope is not None:
-        effects = effects.where(DisasterEffect.agency_id == scope)
+    if items_scope is not None:
+        effects = effects.where(DisasterEffect.agency_id == items_scope)
     rows = []
     for effect in db.session.scalars(
         effects.order_by(DisasterEffect.subject_type, DisasterEffect.subject_id)
