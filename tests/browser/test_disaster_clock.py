@@ -77,7 +77,7 @@ def test_a_declared_landslide_moves_the_dates_and_the_citizen_reads_why(page, ch
     citizen.locator("main #phone_digits").fill(DEMO_PHONES[code_applicant(letters, code)])
     click_and_wait(citizen, "main form button[type=submit]")
     text = citizen.locator("main").inner_text()
-    assert "Tạm dừng tính thời hạn: Sạt lở đất được công bố (bất khả kháng)" in text
+    assert "Tạm dừng tính thời hạn" in text and "Sạt lở đất" in text
     assert "Quyết định số 12/QĐ-UBND" in text
     assert after in text  # the new appointment date
     assert "xin lỗi" in text.lower()  # the issued form 04
