@@ -178,6 +178,7 @@ def register_event_sources(app: Flask) -> None:
     from portal.apikeys import labels as apikeys
     from portal.calendar import labels as calendar
     from portal.catalog import labels as catalog
+    from portal.disasters import labels as disasters
     from portal.dossiers import labels as dossiers
     from portal.events import describe, registry
     from portal.feedback import labels as feedback
@@ -195,6 +196,7 @@ def register_event_sources(app: Flask) -> None:
         apikeys,
         calendar,
         catalog,
+        disasters,
         dossiers,
         feedback,
         intermediaries,
@@ -218,6 +220,7 @@ def register_event_sources(app: Flask) -> None:
             "response_template",
             "dossier_template",
             "calendar_day",
+            "disaster",
             "vietqr_account",
             "province",
             "bank_webhook",
@@ -235,6 +238,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.calendar.routes_admin import bp as calendar_admin
     from portal.catalog.routes import bp as catalog
     from portal.catalog.routes_admin import bp as catalog_admin
+    from portal.disasters.routes import bp as disasters
     from portal.dossiers.routes import bp as dossiers
     from portal.dossiers.routes_admin import bp as dossiers_admin
     from portal.dossiers.routes_staff import bp as dossiers_staff
@@ -284,6 +288,7 @@ def register_blueprints(app: Flask) -> None:
         privacy_staff,  # /staff/privacy: restricted dossiers, for an authorised officer
         sms,  # /sms/inbound: the gateway's incoming texts (status look-up)
         intermediaries,  # /intermediary: cases filed on behalf of villagers (issue 13)
+        disasters,  # /staff/disasters: the disaster clock (issue 14)
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)

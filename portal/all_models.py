@@ -3,6 +3,7 @@
 from portal.accounts.models import Account, PasswordResetToken, RecoveryCode, SecondFactor, SignInPolicy
 from portal.agencies.models import Agency
 from portal.apikeys.models import ApiKey
+from portal.calendar.disasters import DisasterCommune, DisasterEffect, DisasterEvent, DisasterLetter
 from portal.calendar.models import CalendarDay
 from portal.catalog.models import Procedure, RequiredDocument
 from portal.dossiers.models import (
@@ -40,6 +41,10 @@ __all__ = [
     "BankTransaction",
     "CalendarDay",
     "DailySequence",
+    "DisasterCommune",
+    "DisasterEffect",
+    "DisasterEvent",
+    "DisasterLetter",
     "Dossier",
     "DossierApology",
     "DossierFile",

@@ -31,6 +31,9 @@ def init_app(app: Flask) -> None:
 
     app.cli.add_command(affected_command)
     app.cli.add_command(retention_command)
+    from portal.reminders.cli import remind_command  # remind [--escalate-after N] (issue 14 item 3)
+
+    app.cli.add_command(remind_command)
 
 
 @click.command("seed-demo")

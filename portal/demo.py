@@ -31,6 +31,7 @@ DEMO_ACCOUNTS = (
     DemoAccount("tiepnhan@demo.sonla.vn", DEMO_PASSWORD, "receptionist", "Lò Thị Mai", "ubnd-phuong-to-hieu"),
     DemoAccount("xuly@demo.sonla.vn", DEMO_PASSWORD, "processor", "Cầm Văn Hùng", "ubnd-phuong-to-hieu"),
     DemoAccount("lanhdao@demo.sonla.vn", DEMO_PASSWORD, "leader", "Quàng Văn Thanh", "ubnd-phuong-to-hieu"),
+    DemoAccount("lanhdao.tinh@demo.sonla.vn", DEMO_PASSWORD, "leader", "Lò Văn Bình", "ubnd-tinh"),
     DemoAccount(
         "quantri.xa@demo.sonla.vn", DEMO_PASSWORD, "agency_admin", "Tòng Thị Hoa", "ubnd-phuong-to-hieu"
     ),

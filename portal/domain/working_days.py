@@ -69,6 +69,34 @@ class OfficeHours:
         return self.same_day_cutoff if same_day or afternoon_cutoff or working_days == 0 else self.closing
 
 
+@dataclass(frozen=True)
+class Suspension:
+    """A declared force-majeure event (landslide, flash flood, road cut, epidemic) over `first`–`last`
+    inclusive: the working-day clock of the items it covers stands still on those days."""
+
+    first: date
+    last: date
+
+    def days(self) -> set[date]:
+        return {self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)}
+
+
+def suspended(cal: Calendar, suspensions: Sequence[Suspension]) -> Calendar:
+    """The item's own calendar: every declared day is a rest day for its clock.
+
+    Why a calendar and not a pause: the time of a force-majeure event does not count in the period (the
+    declaration names its legal basis; the same principle as Civil Code 2015 Art. 156 [verify for
+    administrative deadlines]), so
+    overlapping events simply merge; a day off is charged once, never both to the citizen (a supplement
+    pause) and to the event; an item received during the event counts from the first working day after it
+    (like a receipt on a rest day); days of an event after the due date, or before the receipt, move nothing.
+    """
+    if not suspensions:
+        return cal
+    declared = frozenset().union(*(s.days() for s in suspensions))
+    return Calendar(days_off=cal.days_off | declared, makeup_workdays=cal.makeup_workdays - declared)
+
+
 def receipt_day(cal: Calendar, received: datetime, cutoff: time) -> date:
     """Day 0 of the count: the receipt date, or the next working day for a receipt on a rest day or
     at/after `cutoff`.

@@ -8,10 +8,20 @@ from datetime import date, datetime
 from flask import current_app
 from sqlalchemy import func, select
 
+from portal.agencies.models import Agency
+from portal.calendar import disasters
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.domain import timeliness as rule
 from portal.domain.dossier_status import DossierAction, DossierStatus
-from portal.domain.working_days import Pause, PauseKind, PauseRule, adjusted_due_date, due_date
+from portal.domain.working_days import (
+    Pause,
+    PauseKind,
+    PauseRule,
+    Suspension,
+    adjusted_due_date,
+    due_date,
+    suspended,
+)
 from portal.events.models import Event
 from portal.extensions import db
 
@@ -20,14 +30,27 @@ def _local(moment: datetime) -> datetime:
     return moment.astimezone(LOCAL_TZ)
 
 
-def appointment_for(procedure, received_at: datetime, pauses=()) -> date | None:
+def spans_of(dossier) -> list[Suspension]:
+    """The declared disaster days of the dossier's commune: the applicant's, or the place's (the receiving
+    commune office; a provincial department has none, so the applicant's), as each event chose."""
+    agency = dossier.agency or (db.session.get(Agency, dossier.agency_id) if dossier.agency_id else None)
+    if agency is None:
+        return []
+    place = agency.admin_unit_code or dossier.admin_unit_code
+    return disasters.spans_for(dossier.admin_unit_code, place, agency.id)
+
+
+def appointment_for(
+    procedure, received_at: datetime, pauses=(), spans: Sequence[Suspension] = ()
+) -> date | None:
     """The return date for a dossier received at `received_at`, after any pauses (None while paused).
+    `spans`: the declared disaster days of its commune (spans_of), rest days for its clock.
 
     Supplement pauses follow the configured rule (exclude or restart); fee pauses are always excluded.
     The procedure's cut-off (15:00 for same-day procedures and those with the afternoon cut-off, the
     closing time otherwise) applies to the receipt and to each completion of the dossier."""
     received = _local(received_at)
-    cal = calendar_around(received.date())
+    cal = suspended(calendar_around(received.date()), spans)
     closed = [
         Pause(_local(p.started_at), _local(p.resumed_at) if p.resumed_at else None, PauseKind(p.reason))
         for p in pauses

@@ -170,7 +170,7 @@ def submit_online(
     now = now or utcnow()
     dossier = _new_dossier(procedure, applicant, "online", now, account, None, locale, nonce)
     attach(dossier, uploads, "submitted", account.id if account else None)
-    dossier.appointment_on = deadlines.appointment_for(procedure, now)
+    dossier.appointment_on = deadlines.appointment_for(procedure, now, spans=deadlines.spans_of(dossier))
     db.session.add(dossier)
     db.session.flush()
     record(
@@ -214,7 +214,9 @@ def counter_intake(
     attach(dossier, uploads, "submitted", receptionist.id)
     dossier.status = S.RECEIVED.value
     dossier.received_at = now
-    dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(procedure, now)
+    dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(
+        procedure, now, spans=deadlines.spans_of(dossier)
+    )
     dossier.paper_consent_at = now if paper_consent else None
     checklist.record_received(dossier, received or [], receptionist.id, now)
     db.session.add(dossier)

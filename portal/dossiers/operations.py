@@ -91,7 +91,8 @@ def _close_pause(dossier: Dossier, now: datetime) -> None:
             pause.resumed_at = now
     db.session.flush()
     assert dossier.received_at is not None  # only a received dossier is ever paused
-    due = deadlines.appointment_for(dossier.procedure, dossier.received_at, dossier.pauses)
+    spans = deadlines.spans_of(dossier)
+    due = deadlines.appointment_for(dossier.procedure, dossier.received_at, dossier.pauses, spans)
     assert due is not None  # None only while a pause is open, and every pause is closed now
     promised = max((a.new_date for a in dossier.apologies), default=None)
     dossier.original_appointment_on = due
@@ -127,7 +128,7 @@ def staff_act(
     if action is A.RECEIVE:
         dossier.received_at = now
         dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(
-            dossier.procedure, now
+            dossier.procedure, now, spans=deadlines.spans_of(dossier)
         )
         checklist.record_received(dossier, received or [], actor.id, now)
         checklist.register(dossier, now)

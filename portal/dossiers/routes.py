@@ -256,7 +256,7 @@ def _status_part(code: str, today: date) -> str:
     return render_template(
         "dossiers/_status_content.html",
         dossier=dossier,
-        entries=public_timeline(dossier),
+        entries=(entries := public_timeline(dossier)),
         status_labels=STATUS,
         timeliness=deadlines.timeliness(dossier, today),
         supplement_form=SupplementForm(meta=no_token),
@@ -270,6 +270,9 @@ def _status_part(code: str, today: date) -> str:
         can_withdraw="withdraw" in operations.allowed(dossier, "citizen"),
         open_request=next((p for p in dossier.pauses if p.resumed_at is None), None),
         payments=dossier.payments,
+        # The last "clock paused by a declared disaster" line of the public timeline already read (no query
+        # more: the status page has a statement budget); its note holds the reason and the new date.
+        disaster_notes=[e.note for e in entries if e.label == _("Clock paused by a declared disaster")][-1:],
     )
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from portal.calendar import disasters
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.domain.feedback_status import ON_THE_CLOCK
-from portal.domain.working_days import Pause, answer_due_date, due_date
+from portal.domain.working_days import Pause, Suspension, answer_due_date, due_date, suspended
 
 REFUSE_DAYS = 2  # refuse (not accepted for handling) within 2 working days
 REQUEST_INFO_DAYS = 5  # first request to the citizen within 5 working days
@@ -22,13 +23,18 @@ class Deadlines:
     answer_by: date | None  # None while waiting for the citizen
 
 
-def compute(item) -> Deadlines:
+def spans_of(item) -> list[Suspension]:
+    """The declared disaster days of the item's place (a feedback item has no other commune)."""
+    return disasters.spans_for(item.admin_unit_code, item.admin_unit_code, item.agency_id)
+
+
+def compute(item, spans: list[Suspension] | None = None) -> Deadlines:
     """Refusal and first request for information count from the citizen's sending; the answer from the
     last forwarding to the responsible agency when there is one (VIETNAM.md §6.2), pauses after it
     excluded."""
     received = item.submitted_at.astimezone(LOCAL_TZ)
     forwarded = item.forwarded_at.astimezone(LOCAL_TZ) if item.forwarded_at else None
-    cal = calendar_around(received.date())
+    cal = suspended(calendar_around(received.date()), spans_of(item) if spans is None else spans)
     hours = office_hours()
     pauses = [
         Pause(p.started_at.astimezone(LOCAL_TZ), p.resumed_at.astimezone(LOCAL_TZ) if p.resumed_at else None)

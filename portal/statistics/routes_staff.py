@@ -13,6 +13,7 @@ from sqlalchemy import select
 from portal.agencies.models import Agency
 from portal.agencies.queries import in_order
 from portal.auth.access import allow, protect
+from portal.calendar import disasters
 from portal.calendar.queries import local_now
 from portal.domain.roles import SUPERVISORS
 from portal.events.operations import record
@@ -71,6 +72,11 @@ def dashboard_page():
         print_url=url_for(".dashboard_page", **query, print=1),
         screen_url=url_for(".dashboard_page", **query),
         generated=local_now(),
+        disaster_flags=disasters.flagged(
+            view.board.scope.agency.id if view.board.scope.agency else None,
+            view.board.period.first,
+            view.board.period.last,
+        ),
     )
 
 

@@ -242,8 +242,17 @@ def make_world() -> dict[str, str]:
     dossier_template = DossierTemplate(purpose="supplement", title="Thiếu giấy tờ", body="Đề nghị bổ sung.")
     db.session.add(dossier_template)
     db.session.flush()
+    from portal.calendar.queries import local_now
+    from portal.disasters import operations as disaster_operations
+
+    today = local_now().date()
+    declared = disaster_operations.Declared(
+        "landslide", [dossier.admin_unit_code], today, today, "applicant", "Quyết định số 12/QĐ-UBND"
+    )
+    event = disaster_operations.declare(fresh("leader"), declared)
     return {
         "dossier_template_id": str(dossier_template.id),
+        "event_id": str(event.id),
         "dossier": dossier.code,
         "dossier_token": dossier_operations.secret_token(dossier),
         "file_id": str(dossier.files[0].id),
@@ -289,6 +298,7 @@ def values(endpoint: str, name: str, world: dict[str, str]) -> list[str] | None:
         "reference": [world["reference"], world["paid_reference"]],
         "name": [world["photo"]],
         "pause_id": ["1"],
+        "event_id": [world["event_id"]],
         "rest": ["no-such-resource"],
         "filename": ["css/site.css" if Path("static/css/site.css").exists() else "favicon.svg"],
         "token": [world["dossier_token"]] if endpoint.startswith("dossiers") else ["x" * 43],

@@ -91,6 +91,14 @@ EXPECTED = {
     # sees and revokes them (tests/intermediaries). An intermediary passes no staff door.
     "intermediaries_admin.intermediaries": {"agency_admin", "admin"},
     "intermediaries_admin.granted": {"agency_admin", "admin"},
+    # The disaster clock (issue 14 item 1; tests/disasters): leaders declare and change, the desk drafts and
+    # issues the form 04 letters, every case worker sees the events and the items they moved.
+    "disasters.index": ALL - {"agency_admin"},
+    "disasters.declare": {"leader", "admin"},
+    "disasters.event": ALL - {"agency_admin"},
+    "disasters.change": {"leader", "admin"},
+    "disasters.draft_letters": DESK,
+    "disasters.issue_letters": DESK,
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
@@ -126,6 +134,7 @@ def fill(rule) -> str:
         "kind": "feedback",
         "item_id": str(feedback.id),
         "fmt": "json",
+        "event_id": "1",
     }
     path = rule.rule
     for name, value in values.items():
