@@ -83,6 +83,7 @@ EXPECTED = {
     # Personal data (issue 10 item 4): a restricted dossier opens only for its agency's leader and the province
     # admin, each opening logged (tests/privacy/test_erasure.py).
     "privacy_staff.restricted": {"leader", "admin"},
+    "privacy_staff.restricted_file": {"leader", "admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
@@ -117,6 +118,7 @@ def fill(rule) -> str:
         "row_id": "1",
         "kind": "feedback",
         "item_id": str(feedback.id),
+        "file_id": "1",
         "fmt": "json",
     }
     path = rule.rule
