@@ -11,6 +11,8 @@ from datetime import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from portal.domain.retention_rules import RULES as RETENTION_RULES
+from portal.domain.retention_rules import parse_overrides
 from portal.settings_secrets import _development_secret, _storage, _storage_keys
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,6 +104,9 @@ class Settings:
     storage_keys: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
     # The retention schedule's periods that differ from its defaults (portal.privacy.retention): (rule, number).
     retention: tuple[tuple[str, int], ...] = ()
+    # Archive-duty years per retention rule code that differ from portal/domain/retention_rules.py
+    # (PORTAL_RETENTION_YEARS="tthc-default=15,land=permanent"): (code, years or None for permanent).
+    retention_years: tuple[tuple[str, int | None], ...] = ()
     # Name of the background-job queue (portal.jobs): its key prefix in Redis, its name in the SQLite file.
     # Two portals sharing one Redis (staging and production) must use different names.
     jobs_queue: str = "portal-jobs"
@@ -192,6 +197,7 @@ class Settings:
         storage_url, endpoint, region = _storage(env, problems)
         storage_keys = _storage_keys(env, environment, storage_url, instance, problems)
         retention = _retention(env.get("PORTAL_RETENTION", ""), problems)
+        retention_years = _retention_years(env.get("PORTAL_RETENTION_YEARS", ""), problems)
         jobs_queue = env.get("PORTAL_JOBS_QUEUE", "").strip() or cls.jobs_queue
         if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,39}", jobs_queue):
             problems.append("PORTAL_JOBS_QUEUE must be 1 to 40 lower-case letters, digits, '.', '_' or '-'")
@@ -224,6 +230,7 @@ class Settings:
             s3_region=region,
             storage_keys=storage_keys,
             retention=retention,
+            retention_years=retention_years,
             jobs_queue=jobs_queue,
         )
 
@@ -263,6 +270,22 @@ def _retention(text: str, problems: list[str]) -> tuple[tuple[str, int], ...]:
             "PORTAL_RETENTION must be rule=number entries separated by commas (README: Retention)"
         )
     return tuple((name, int(number)) for name, number in entries if number.isdigit())
+
+
+def _retention_years(text: str, problems: list[str]) -> tuple[tuple[str, int | None], ...]:
+    """Checked at start-up against the rule codes, so that a misspelt code is an error, not a silent no-op."""
+    try:
+        found = parse_overrides(text)
+    except ValueError:
+        found = None
+    known = {rule.code for rule in RETENTION_RULES}
+    if found is None or not set(found) <= known:
+        problems.append(
+            "PORTAL_RETENTION_YEARS must be code=years or code=permanent entries separated by commas, "
+            f"codes among {', '.join(sorted(known))} (README: Retention)"
+        )
+        return ()
+    return tuple(found.items())
 
 
 def _bank(env: Mapping[str, str], environment: str, problems: list[str]) -> BankAccount:

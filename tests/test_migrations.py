@@ -105,8 +105,8 @@ def test_downgrade_to_base_leaves_only_alembic_version(fresh_app):
 def insert_event(connection) -> int:
     connection.execute(
         text(
-            "INSERT INTO events (occurred_at, subject_type, subject_id, action, note, is_public) "
-            "VALUES (:at, 'procedure', 1, 'created', 'original', :public)"
+            "INSERT INTO events (occurred_at, subject_type, subject_id, action, note, is_public, ip_address) "
+            "VALUES (:at, 'procedure', 1, 'created', 'original', :public, '198.51.100.23')"
         ),
         {"at": "2026-01-05 02:00:00", "public": False},
     )
@@ -118,8 +118,12 @@ def insert_event(connection) -> int:
     [
         "UPDATE events SET note = 'rewritten' WHERE id = :id",
         "DELETE FROM events WHERE id = :id",
+        "UPDATE events SET ip_address = '203.0.113.5' WHERE id = :id",
+        "UPDATE events SET ip_address = NULL, note = 'rewritten' WHERE id = :id",
+        "UPDATE events SET ip_address = NULL, subject_id = 2 WHERE id = :id",
+        "UPDATE events SET ip_address = NULL, occurred_at = '2020-01-01 00:00:00' WHERE id = :id",
     ],
-    ids=["update", "delete"],
+    ids=["update", "delete", "change-address", "forget-and-rewrite", "forget-and-move", "forget-and-redate"],
 )
 def test_database_refuses_to_change_events(fresh_app, statement):
     upgrade()
@@ -130,8 +134,19 @@ def test_database_refuses_to_change_events(fresh_app, statement):
             with connection.begin():
                 connection.execute(text(statement), {"id": event_id})
     with db.engine.connect() as connection:
-        rows = connection.execute(text("SELECT id, note FROM events")).all()
-    assert [tuple(row) for row in rows] == [(event_id, "original")]
+        rows = connection.execute(text("SELECT id, note, ip_address, subject_id FROM events")).all()
+    assert [tuple(row) for row in rows] == [(event_id, "original", "198.51.100.23", 1)]
+
+
+def test_the_database_lets_an_address_be_forgotten_and_nothing_else(fresh_app):
+    upgrade()
+    with db.engine.begin() as connection:
+        event_id = insert_event(connection)
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE events SET ip_address = NULL WHERE id = :id"), {"id": event_id})
+    with db.engine.connect() as connection:
+        row = connection.execute(text("SELECT note, ip_address, action FROM events")).one()
+    assert tuple(row) == ("original", None, "created")
 
 
 def test_append_only_triggers_come_back_after_downgrade_and_upgrade(fresh_app):

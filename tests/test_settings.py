@@ -302,3 +302,11 @@ def test_storage_keys_are_read_newest_first(settings_from):
     settings = settings_from(PORTAL_STORAGE_KEYS=" new:" + "B" * 43 + " , old:" + "A" * 43)
     assert [key_id for key_id, _ in settings.storage_keys] == ["new", "old"]
     assert "storage_keys=" not in repr(settings)  # never in a log line
+
+
+def test_archive_retention_years_are_settings_checked_at_start(settings_from, problems):
+    chosen = settings_from(PORTAL_RETENTION_YEARS="tthc-default=15, land=permanent")
+    assert dict(chosen.retention_years) == {"tthc-default": 15, "land": None}
+    assert settings_from().retention_years == ()
+    for wrong in ("tthc-default=fifteen", "no-such-rule=5", "land=-1", "land"):
+        assert "PORTAL_RETENTION_YEARS" in problems(PORTAL_RETENTION_YEARS=wrong), wrong

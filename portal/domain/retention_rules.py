@@ -4,7 +4,7 @@ the duty ends). Pure: standard library only.
 
 The rules are a table: which procedure areas (lĩnh vực) a rule covers, how many years after the dossier is
 finished it must be kept (None: permanently), and its legal basis as the citizen is told it. The years are
-configurable per rule code (`with_overrides`, fed from PORTAL_RETENTION_YEARS by portal/privacy/wiring.py);
+configurable per rule code (`with_overrides`, fed from PORTAL_RETENTION_YEARS through portal.settings);
 the README lists the defaults. The bases are as reported in the province's archive list and must be
 confirmed by its archive office (Circular 10/2022/TT-BNV sets the retention periods of records).
 """

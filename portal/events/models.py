@@ -1,12 +1,13 @@
-"""Event: one line of a timeline and of the audit log. Rows are never updated or deleted.
+"""Event: one line of a timeline and of the audit log. Rows are never updated or deleted, with one
+exception: the IP address may be forgotten (set to NULL) when the person's data goes (Law 91/2025).
 
-The migration adds database triggers that refuse UPDATE and DELETE on this table, so the rule holds
-even for code that bypasses the ORM.
+The migrations add database triggers that refuse DELETE and every UPDATE but that one on this table, so
+the rule holds even for code that bypasses the ORM (portal/events/operations.py forgets addresses).
 """
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, event
+from sqlalchemy import ForeignKey, Index, String, Text, event, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db_types import UTCDateTime, utcnow
@@ -18,6 +19,13 @@ class Event(Model):
     __table_args__ = (
         Index("ix_events_subject", "subject_type", "subject_id", "occurred_at"),
         Index("ix_events_actor", "actor_id", "occurred_at"),
+        # The retention schedule's "addresses older than N months" reads only lines that still hold one.
+        Index(
+            "ix_events_addresses",
+            "occurred_at",
+            sqlite_where=text("ip_address IS NOT NULL"),
+            postgresql_where=text("ip_address IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,6 +1,9 @@
-"""Record events. Operations flush; the request commits."""
+"""Record events, and forget the addresses they hold. Operations flush; the request commits."""
+
+from datetime import datetime
 
 from flask import has_request_context, request
+from sqlalchemy import ColumnElement, func, or_, select, update
 
 from portal.extensions import db
 
@@ -34,3 +37,44 @@ def record(
     db.session.add(entry)
     db.session.flush()
     return entry
+
+
+# Forgetting an address is the one change the database lets through on this table (migration f7d2a9c4e1b3):
+# the IP address is the person's data (Law 91/2025), the rest of the line is the record of what happened.
+# Bulk UPDATEs, so the ORM's append-only guard (models.py), which watches flushed objects, is not involved.
+
+
+def _forget(where: ColumnElement[bool]) -> int:
+    result = db.session.execute(
+        update(Event)
+        .where(where, Event.ip_address.is_not(None))
+        .values(ip_address=None)
+        .execution_options(synchronize_session=False)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def forget_citizen_addresses(subject_type: str, subject_id: int, account_id: int | None) -> int:
+    """The addresses of the citizen's own lines about one record: those with no officer behind them (an
+    anonymous reporter's) or the citizen's account. Officers' lines keep theirs (the audit of staff)."""
+    actor = (
+        or_(Event.actor_id.is_(None), Event.actor_id == account_id)
+        if account_id
+        else Event.actor_id.is_(None)
+    )
+    return _forget((Event.subject_type == subject_type) & (Event.subject_id == subject_id) & actor)
+
+
+def forget_actor_addresses(account_id: int) -> int:
+    """Every address recorded for lines this account acted on (sign-ins, requests, payments...)."""
+    return _forget(Event.actor_id == account_id)
+
+
+def addresses_before(moment: datetime) -> int:
+    """How many lines older than `moment` still hold an address."""
+    statement = select(func.count()).where(Event.occurred_at < moment, Event.ip_address.is_not(None))
+    return int(db.session.scalar(statement) or 0)
+
+
+def forget_addresses_before(moment: datetime) -> int:
+    return _forget(Event.occurred_at < moment)

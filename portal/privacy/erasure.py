@@ -9,8 +9,9 @@
 - An account is closed: its reports anonymised, its finished dossiers restricted or anonymised, its
   personal fields emptied, sign-in secrets deleted, every session ended. Refused while a dossier is open.
 
-Every request is a PrivacyRequest row with its outcome and dates. Stored files are removed only after the
-commit (a rolled-back erasure keeps them).
+The IP addresses of the citizen's own lines in the event log are forgotten too (the one change the log
+allows); officers' lines keep theirs. Every request is a PrivacyRequest row with its outcome and dates.
+Stored files are removed only after the commit (a rolled-back erasure keeps them).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from portal.domain import dossier_status
 from portal.domain.digests import sha256_hex
 from portal.domain.retention_rules import RetentionRule, kept_until, rule_for, under_archive_duty
 from portal.dossiers.models import Dossier
-from portal.events.operations import record
+from portal.events.operations import forget_actor_addresses, forget_citizen_addresses, record
 from portal.extensions import db
 from portal.feedback.models import Feedback
 from portal.jobs.models import OutboxJob
@@ -112,6 +113,7 @@ def _forget_messages(*addresses: str | None) -> None:
 
 
 def anonymise_feedback(item: Feedback, actor_id: int | None, kind: str = "erase") -> PrivacyRequest:
+    citizen = item.account_id
     _forget_messages(item.email, item.phone)
     remove_after_commit(name for photo in item.photos for name in (photo.stored_name, photo.thumbnail_name))
     item.photos.clear()
@@ -124,6 +126,7 @@ def anonymise_feedback(item: Feedback, actor_id: int | None, kind: str = "erase"
     item.search_key = item.public_search_key
     _forget_subject("feedback", item.id)
     record("feedback", item.id, "anonymised", actor_id=actor_id)
+    forget_citizen_addresses("feedback", item.id, citizen)  # this request's own line included
     found = _request(kind, "feedback", item.id, "anonymised")
     db.session.flush()
     return found
@@ -153,6 +156,8 @@ def erase_dossier(
         if dossier.restricted_at is None:
             dossier.restricted_at = utcnow()
             record("dossier", dossier.id, "restricted", actor_id=actor_id, note=rule.code)
+        # The archive duty keeps the dossier, not where the citizen was connecting from.
+        forget_citizen_addresses("dossier", dossier.id, dossier.account_id)
         found = _request(
             kind,
             "dossier",
@@ -163,6 +168,7 @@ def erase_dossier(
         )
         db.session.flush()
         return found
+    citizen = dossier.account_id
     _forget_messages(dossier.email, dossier.phone)
     remove_after_commit(file.stored_name for file in dossier.files)
     dossier.files.clear()
@@ -172,6 +178,7 @@ def erase_dossier(
     dossier.search_key = dossier.code.lower()
     _forget_subject("dossier", dossier.id)
     record("dossier", dossier.id, "anonymised", actor_id=actor_id, note=rule.code)
+    forget_citizen_addresses("dossier", dossier.id, citizen)
     found = _request(kind, "dossier", dossier.id, "anonymised", rule=rule.code)
     db.session.flush()
     return found
@@ -203,6 +210,8 @@ def delete_account(account: Account, rules: tuple[RetentionRule, ...], today: da
     account.is_enabled = False
     account.session_version += 1
     record("account", account.id, "deleted", actor_id=account.id)
+    forget_actor_addresses(account.id)  # every line the person acted on, this one included
+    forget_citizen_addresses("account", account.id, account.id)
     made.append(_request("delete_account", "account", account.id, "done"))
     db.session.flush()
     return made

@@ -16,6 +16,10 @@ changes nothing. The periods are settings (PORTAL_RETENTION=feedback_months=24,â
   account disabled and unlinked from its reports and dossiers (which keep their own copy of the contact
   data, under their own rules). The row itself stays, because the audit log names it.
 
+- event_addresses_months (24): the IP address of every event-log line older than that is forgotten (the
+  line stays). 24 months follows the minimum log storage of Decree 53/2022 Art. 27 for online services; the
+  province's own security rules may ask otherwise (a setting, README "Retention").
+
 Other features add their rules with `register_rule(app, rule)` (for example, expired export files).
 """
 
@@ -37,6 +41,12 @@ from portal.domain.roles import Role
 from portal.domain.text import fold
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
+from portal.events.operations import (
+    addresses_before,
+    forget_actor_addresses,
+    forget_addresses_before,
+    forget_citizen_addresses,
+)
 from portal.events.registry import Registry
 from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackPhoto
@@ -136,6 +146,7 @@ def _anonymiser(item: Feedback, now: datetime) -> Callable[[], list[str]]:
         names = [name for photo in item.photos for name in (photo.stored_name, photo.thumbnail_name)]
         item.photos.clear()
         item.contact_name = item.phone = item.email = ""
+        forget_citizen_addresses("feedback", item.id, item.account_id)
         item.account_id, item.latitude, item.longitude, item.show_name = None, None, None, False
         item.search_key = fold(f"{item.public_search_key} {item.address}")
         _record("feedback", item.id, ANONYMISED, now)
@@ -214,6 +225,7 @@ def _remover(account: Account, now: datetime) -> Callable[[], list[str]]:
     def apply() -> list[str]:
         for model in (SecondFactor, RecoveryCode, PasswordResetToken):
             db.session.execute(delete(model).where(model.account_id == account.id))
+        forget_actor_addresses(account.id)
         for item in (Feedback, Dossier):
             db.session.execute(update(item).where(item.account_id == account.id).values(account_id=None))
         account.email = f"removed-{account.id}@invalid"
@@ -226,10 +238,29 @@ def _remover(account: Account, now: datetime) -> Callable[[], list[str]]:
     return apply
 
 
+# ----------------------------------------------------------------------------------------- event log
+
+
+def addresses_due(chosen: dict[str, int], now: datetime) -> list[Due]:
+    """The event log's IP addresses, citizens' and officers' alike, once older than the period: the line
+    (who, what, when) stays; where it came from goes. One bulk step, however many lines."""
+    cutoff = now - _months(chosen["event_addresses_months"])
+    count = addresses_before(cutoff)
+    if not count:
+        return []
+
+    def apply() -> list[str]:
+        forget_addresses_before(cutoff)
+        return []
+
+    return [Due(f"event log: forget the IP address of {count} lines before {cutoff:%Y-%m-%d}", apply)]
+
+
 def built_in() -> list[Rule]:
     return [
         Rule("feedback_months", 24, "months", feedback_due),
         Rule("accounts_inactive_months", 24, "months", accounts_due),
+        Rule("event_addresses_months", 24, "months", addresses_due),
     ]
 
 

@@ -1,16 +1,14 @@
 """What the privacy feature plugs in at app start (create_app calls init_app): the consent listener, the
 removal of erased files after the commit, the export job, the export ZIPs for `flask check-files`, and the
-retention rules (PORTAL_RETENTION_YEARS, e.g. "tthc-default=15,land=permanent", overrides the years of
-portal/domain/retention_rules.py)."""
+retention rules (Settings.retention_years, from PORTAL_RETENTION_YEARS, e.g.
+"tthc-default=15,land=permanent", overrides the years of portal/domain/retention_rules.py)."""
 
 from __future__ import annotations
-
-import os
 
 from flask import Flask, current_app
 
 from portal import jobs
-from portal.domain.retention_rules import RULES, RetentionRule, parse_overrides, with_overrides
+from portal.domain.retention_rules import RULES, RetentionRule, with_overrides
 from portal.uploads import reconcile
 
 from . import consents, erasure, export, retention
@@ -24,8 +22,8 @@ def init_app(app: Flask) -> None:
     jobs.register(app, export.KIND, export.run_job)
     reconcile.register_source(app, export.stored_files)
     retention.register_rule(app, retention.Rule("exports_expired_days", 0, "days", export.expired_due))
-    overrides = app.config.get("PORTAL_RETENTION_YEARS", os.environ.get("PORTAL_RETENTION_YEARS", ""))
-    app.extensions[RULES_KEY] = with_overrides(parse_overrides(overrides)) if overrides else RULES
+    overrides = dict(app.config["PORTAL_SETTINGS"].retention_years)
+    app.extensions[RULES_KEY] = with_overrides(overrides) if overrides else RULES
 
 
 def rules() -> tuple[RetentionRule, ...]:

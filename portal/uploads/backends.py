@@ -1,6 +1,6 @@
 """Where stored files live: the interface every upload store offers, and the local-filesystem store.
 
-A store keeps flat, server-chosen names (portal.uploads.storage picks them: content hash, random part,
+A store keeps flat, server-chosen names (portal.uploads.storage picks them: keyed content digest, random part,
 suffix). It writes a file whole or not at all, opens it as a stream, tells its size, deletes it, says
 whether it exists and lists what it holds. The local store is the default (instance/uploads); the S3 store
 (portal.uploads.s3) serves several app machines from one bucket.

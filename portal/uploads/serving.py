@@ -59,7 +59,7 @@ def attachment(handle: StoredFile, name: str, mimetype: str, display_name: str, 
         as_attachment=True,
         download_name=with_type_extension(display_name, mimetype),
         max_age=3600 if public else 0,
-        # Stored names are unique (content hash and a random part): the name is the file's version.
+        # Stored names are unique (keyed content digest and a random part): the name is the file's version.
         conditional=public,
         etag=name if public else False,
         last_modified=handle.modified if public else None,

@@ -1,6 +1,7 @@
-"""Private file storage, content-addressed, never served as static files: the configured store
-(portal.uploads.backends) — a folder under the instance path by default, or an S3-compatible bucket
-(PORTAL_STORAGE_URL=s3://bucket/prefix, portal.uploads.s3) when several machines serve the portal.
+"""Private file storage, named by a keyed content digest and a random part, never served as static
+files: the configured store (portal.uploads.backends) — a folder under the instance path by default, or
+an S3-compatible bucket (PORTAL_STORAGE_URL=s3://bucket/prefix, portal.uploads.s3) when several machines
+serve the portal.
 
 Every file is encrypted before it reaches the store (portal.uploads.encryption, keys from
 PORTAL_STORAGE_KEYS): `store()` seals, `open_decrypted()` and `read()` decrypt. The store itself (backend()) holds only
@@ -13,6 +14,7 @@ request fails), the files it wrote are removed again, so no orphan is left behin
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -48,13 +50,23 @@ def path_of(name: str) -> Path:
     return LocalStore(Path(current_app.instance_path) / "uploads").path_of(name)
 
 
+def content_digest(data: bytes) -> str:
+    """The content part of a stored name: an HMAC of the plaintext under a key derived from the newest
+    storage key, not its bare SHA-256, so that someone holding a copy of a document (and the bucket's list
+    of names, or a backup) cannot confirm that the portal stores it (Law 91/2025: the store reveals
+    nothing without the keys). Equal files under one key still share it, for the operators' checks."""
+    ring = keyring()
+    name_key = hmac.new(ring.key(ring.current), b"portal.uploads.names", hashlib.sha256).digest()
+    return hmac.new(name_key, data, hashlib.sha256).hexdigest()[:32]
+
+
 def store(data: bytes, suffix: str) -> str:
-    """Write `data` atomically; return its server-chosen name (content hash + random part + suffix).
+    """Write `data` atomically; return its server-chosen name (keyed content digest + random part + suffix).
 
     Names are never shared between uploads, so removing one request's uncommitted files can never
     take away a file that another request committed.
     """
-    name = f"{hashlib.sha256(data).hexdigest()[:32]}-{secrets.token_hex(8)}{suffix}"
+    name = f"{content_digest(data)}-{secrets.token_hex(8)}{suffix}"
     backend().put(name, seal(data, name, keyring()))
     g.setdefault("new_upload_names", []).append(name)
     return name

@@ -116,6 +116,46 @@ def test_a_dossier_under_archive_duty_is_restricted_and_invisible_to_other_staff
     assert "restricted" in logged and "restricted_viewed" in logged
 
 
+def test_the_authorised_officer_downloads_a_restricted_dossiers_file_and_it_is_logged(client, app, login):
+    from portal.events.models import Event
+    from portal.uploads import storage
+
+    me = make_citizen("a", open_dossier=False)
+    dossier = me.dossiers[0]
+    code, agency, stored = dossier.code, dossier.agency, dossier.files[0]
+    file_id, original = stored.id, storage.read(stored.stored_name)
+    db.session.commit()
+    login(me.account)
+    assert client.post(f"/my-data/dossiers/{code}/erase").status_code == 200
+    url = f"/staff/privacy/restricted/{code}/files/{file_id}"
+
+    leader = app.test_client()
+    sign_in(leader, make_account("leader", agency=agency))
+    assert url in leader.get(f"/staff/privacy/restricted/{code}").get_data(as_text=True)  # linked
+    response = leader.get(url)
+    assert response.status_code == 200 and response.data == original
+    assert response.headers["Content-Disposition"].startswith("attachment")
+    assert "no-store" in response.headers["Cache-Control"]
+    downloads = db.session.scalars(
+        select(Event).where(
+            Event.subject_type == "dossier", Event.subject_id == dossier.id, Event.action == "file_downloaded"
+        )
+    ).all()
+    assert len(downloads) == 1 and f"#{file_id}" in downloads[0].note
+    # Nobody else: another agency's leader, a processor of the agency, another dossier's file number.
+    outsider = app.test_client()
+    sign_in(outsider, make_account("leader", agency="so-y-te"))
+    assert outsider.get(url).status_code == 404
+    processor = app.test_client()
+    sign_in(processor, make_account("processor", agency=agency))
+    assert processor.get(url).status_code == 403
+    assert leader.get(f"/staff/privacy/restricted/{code}/files/{file_id + 10_000}").status_code == 404
+    # A dossier that is not restricted has no such door.
+    other = make_citizen("b", phone="+84912000222", cccd="014190000888", open_dossier=False).dossiers[0]
+    db.session.commit()
+    assert leader.get(f"/staff/privacy/restricted/{other.code}/files/{other.files[0].id}").status_code == 404
+
+
 def test_erasure_after_a_real_submission_leaves_no_mail_job_holding_the_address(app, monkeypatch):
     """A report sent through the web form queues its receipt e-mail in the jobs outbox (to, subject, body with
     the reporter's name): erasing the report must not leave the address or the name there."""

@@ -99,6 +99,7 @@ EXPECTED = {
     "disasters.change": {"leader", "admin"},
     "disasters.draft_letters": DESK,
     "disasters.issue_letters": DESK,
+    "privacy_staff.restricted_file": {"leader", "admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
@@ -133,6 +134,7 @@ def fill(rule) -> str:
         "row_id": "1",
         "kind": "feedback",
         "item_id": str(feedback.id),
+        "file_id": "1",
         "fmt": "json",
         "event_id": "1",
     }

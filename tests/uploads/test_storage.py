@@ -36,8 +36,10 @@ def unique_jpeg(seed: int) -> bytes:
 def test_store_names_are_server_chosen_and_never_shared(app):
     data = b"first file " + os.urandom(16)
     name = storage.store(data, ".jpg")
-    # Content hash (for integrity checks) plus a random part: no two uploads share a file.
-    assert re.fullmatch(hashlib.sha256(data).hexdigest()[:32] + r"-[0-9a-f]{16}\.jpg", name)
+    # A keyed content digest plus a random part: no two uploads share a file.
+    assert re.fullmatch(storage.content_digest(data) + r"-[0-9a-f]{16}\.jpg", name)
+    # The name does not give the plaintext's bare hash away: holding a copy does not prove it is stored.
+    assert hashlib.sha256(data).hexdigest()[:32] not in name
     assert content(name) == data
     with storage.open_decrypted(name) as handle:
         assert handle.size == len(data)  # the plaintext's size, worked out from the sealed file's
