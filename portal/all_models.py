@@ -15,6 +15,7 @@ from portal.payments.models import BankTransaction, Payment
 from portal.places.models import AdminUnit
 from portal.privacy.models import Consent, ConsentNotice, ContactChange, ExportArchive, PrivacyRequest
 from portal.sequences import DailySequence
+from portal.uploads.drafts import PhotoDraft
 
 __all__ = [
     "Consent",
@@ -22,6 +23,7 @@ __all__ = [
     "ContactChange",
     "ExportArchive",
     "PrivacyRequest",
+    "PhotoDraft",
     "Account",
     "AdminUnit",
     "ApiKey",

@@ -6,12 +6,13 @@ portal/domain/retention_rules.py)."""
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta
 
 from flask import Flask, current_app
 
 from portal import jobs
 from portal.domain.retention_rules import RULES, RetentionRule, parse_overrides, with_overrides
-from portal.uploads import reconcile
+from portal.uploads import drafts, reconcile
 
 from . import consents, erasure, export, retention
 
@@ -24,8 +25,17 @@ def init_app(app: Flask) -> None:
     jobs.register(app, export.KIND, export.run_job)
     reconcile.register_source(app, export.stored_files)
     retention.register_rule(app, retention.Rule("exports_expired_days", 0, "days", export.expired_due))
+    retention.register_rule(app, retention.Rule("photo_drafts_days", 1, "days", _drafts_due))
     overrides = app.config.get("PORTAL_RETENTION_YEARS", os.environ.get("PORTAL_RETENTION_YEARS", ""))
     app.extensions[RULES_KEY] = with_overrides(parse_overrides(overrides)) if overrides else RULES
+
+
+def _drafts_due(chosen: dict[str, int], now: datetime) -> list[retention.Due]:
+    """Photos uploaded with a form never sent (portal/uploads/drafts.py): rows and files go after a day."""
+    found = drafts.expired_before(now - timedelta(days=chosen["photo_drafts_days"]))
+    if not found:
+        return []
+    return [retention.Due(f"{len(found)} photo drafts: delete", lambda: drafts.purge(found))]
 
 
 def rules() -> tuple[RetentionRule, ...]:
