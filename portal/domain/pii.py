@@ -78,7 +78,8 @@ def mask(text: str) -> str:
     """`text` with every personal detail's letters and digits replaced by "*"."""
     if not text:
         return text or ""
-    parts, last = [], 0
+    parts: list[str] = []
+    last = 0
     for found in find(text):
         parts.extend((text[last : found.start], _hide(found.text)))
         last = found.end

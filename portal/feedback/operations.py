@@ -18,6 +18,7 @@ from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.db_types import utcnow
+from portal.domain import pii
 from portal.domain.codes import feedback_code
 from portal.domain.digests import keyed_digest, sha256_hex
 from portal.domain.errors import ReasonedError
@@ -30,7 +31,6 @@ from portal.events.operations import record
 from portal.extensions import db
 from portal.places.models import AdminUnit
 from portal.sequences import next_value
-from portal.domain import pii
 from portal.uploads import storage
 from portal.uploads.drafts import DraftFile
 from portal.uploads.images import process_photo
@@ -124,7 +124,17 @@ def search_keys(item: Feedback) -> tuple[str, str]:
         )
     )
     staff = fold(
-        " ".join([public, item.title, item.description, item.address, item.contact_name, item.phone, item.phone.replace("+84", "0")])
+        " ".join(
+            [
+                public,
+                item.title,
+                item.description,
+                item.address,
+                item.contact_name,
+                item.phone,
+                item.phone.replace("+84", "0"),
+            ]
+        )
     )
     return public, staff
 

@@ -87,7 +87,7 @@ def _form_page(form: SubmitForm, status: int = 200, personal: list[str] | None =
     language: rendered once per language and choice lists; the CSRF token and nonce are per request.
     Photos kept from an earlier post of this form and the personal-details warning are never in it."""
     fields = None
-    kept = report_photos.kept(form.nonce.data) if request.method == "POST" else []
+    kept = report_photos.kept(form.nonce.data or "") if request.method == "POST" else []
     untouched = not any(f.data for f in form if f.name not in ("csrf_token", "nonce"))
     if not form.errors and untouched and not kept and not personal:
         key = (form.category.prepared, form.commune.prepared)

@@ -20,6 +20,7 @@ from portal.domain.roles import QUEUE_ROLES
 from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
+from portal.forms import required
 from portal.i18n import locale_code
 
 from . import deadlines, operations, policy, queries, redaction
@@ -152,7 +153,8 @@ def redact(code: str):
         form.public_description.data = operations.public_description(item)
     if form.validate_on_submit():
         hidden = {int(v) for v in request.form.getlist("hide_photo") if v.isdigit()}
-        if redaction.redact(item, current_user, form.public_title.data, form.public_description.data, hidden):
+        title, description = required(form.public_title), required(form.public_description)
+        if redaction.redact(item, current_user, title, description, hidden):
             db.session.commit()
             flash(_("What the public sees of this report was changed."), "success")
         return redirect(url_for(".item", code=code))

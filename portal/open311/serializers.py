@@ -171,7 +171,9 @@ def _expected(item: Feedback) -> str | None:
 def photo_urls(item: Feedback) -> list[str]:
     if not item.is_published:
         return []
-    return [_absolute("feedback.photo", name=photo.stored_name) for photo in item.photos if not photo.is_redacted]
+    return [
+        _absolute("feedback.photo", name=photo.stored_name) for photo in item.photos if not photo.is_redacted
+    ]
 
 
 def request(item: Feedback, context: Context) -> dict:

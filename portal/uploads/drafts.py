@@ -77,7 +77,9 @@ def listed(form: str, nonce: str) -> list[PhotoDraft]:
 def keep(form: str, nonce: str, image: ProcessedImage, filename: str, account_id: int | None) -> PhotoDraft:
     """Store a checked photo as a draft of this form (flushes; the caller commits)."""
     present = listed(form, nonce)
-    same = next((d for d in present if _content(d.stored_name) == _content(storage.name_for(image.data))), None)
+    same = next(
+        (d for d in present if _content(d.stored_name) == _content(storage.name_for(image.data))), None
+    )
     if same is not None:  # the same photo chosen again after an error: kept once
         return same
     draft = PhotoDraft(
