@@ -20,6 +20,10 @@
   var maxSide = Number(block.dataset.maxSide) || 1600;
   var target = Number(block.dataset.targetBytes) || 300000;
   var busy = false;
+  // The progress shows where the citizen just pressed: above the form's last button (Send report).
+  var buttons = form.querySelectorAll("button[type=submit]");
+  var sendButton = buttons[buttons.length - 1];
+  sendButton.parentNode.insertBefore(progress, sendButton);
 
   function say(text, percent) {
     progress.hidden = false;
