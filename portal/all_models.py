@@ -26,6 +26,7 @@ from portal.places.models import AdminUnit
 from portal.privacy.models import Consent, ConsentNotice, ContactChange, ExportArchive, PrivacyRequest
 from portal.sequences import DailySequence
 from portal.sms.models import SmsMessage
+from portal.uploads.drafts import PhotoDraft
 
 __all__ = [
     "Consent",
@@ -33,6 +34,7 @@ __all__ = [
     "ContactChange",
     "ExportArchive",
     "PrivacyRequest",
+    "PhotoDraft",
     "Account",
     "AdminUnit",
     "ApiKey",

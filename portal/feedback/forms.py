@@ -95,6 +95,21 @@ class SupplyInfoForm(PortalForm):
     )
 
 
+class RedactForm(PortalForm):
+    """Staff hide personal details from the public (issue 18 item 3); the citizen's original stays."""
+
+    public_title = StringField(
+        _l("Title as the public sees it"),
+        filters=[cleaned],
+        validators=[DataRequired(_l("Give your report a short title.")), Length(max=200)],
+    )
+    public_description = TextAreaField(
+        _l("Description as the public sees it"),
+        filters=[cleaned_multiline],
+        validators=[DataRequired(_l("Describe the problem.")), Length(max=5000)],
+    )
+
+
 class StaffActionForm(PortalForm):
     """One form for every staff action; each action reads the fields it needs."""
 

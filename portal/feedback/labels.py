@@ -54,6 +54,7 @@ EVENT = {
     A.RATE_SATISFIED.value: _l("The citizen was satisfied with the answer"),
     A.RATE_UNSATISFIED.value: _l("The citizen was not satisfied; the report was reopened"),
     A.RATE_UNSATISFIED_FINAL.value: _l("The citizen was not satisfied with the answer"),
+    "redacted": _l("Personal details hidden from the public by the agency"),
     # Personal-data requests of the citizen (portal/privacy).
     "contact_corrected": _l("Contact details corrected by the citizen"),
     "consent_given": _l("The citizen agreed to show their name publicly"),

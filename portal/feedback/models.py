@@ -149,6 +149,11 @@ class Feedback(Model):
     rating: Mapped[str] = mapped_column(String(12), default="")  # "", "satisfied", "unsatisfied"
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # What the public sees instead of the title and description once staff redacted them (the staff
+    # "redact" action, audited); NULL: the citizen's text, with personal details masked (portal/domain/pii.py).
+    # The original stays in title and description, for the handling agency only.
+    public_title: Mapped[str | None] = mapped_column(String(200), default=None)
+    public_description: Mapped[str | None] = mapped_column(Text, default=None)
     search_key: Mapped[str] = mapped_column(Text, default="")  # staff: includes name and phone
     public_search_key: Mapped[str] = mapped_column(Text, default="")  # no personal data
     # Random, new in the same transaction as anything the citizen's status page shows (and on insert):
@@ -184,6 +189,9 @@ class FeedbackPhoto(Model):
     thumbnail_name: Mapped[str] = mapped_column(String(80))
     width: Mapped[int] = mapped_column()
     height: Mapped[int] = mapped_column()
+    # Hidden from the public by staff (the "redact" action: a face, a plate, a document in the picture);
+    # the agency still sees it.
+    is_redacted: Mapped[bool] = mapped_column(default=False)
 
     feedback: Mapped[Feedback] = relationship(back_populates="photos")
 

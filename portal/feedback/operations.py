@@ -18,6 +18,7 @@ from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.db_types import utcnow
+from portal.domain import pii
 from portal.domain.codes import feedback_code
 from portal.domain.digests import keyed_digest, sha256_hex
 from portal.domain.errors import ReasonedError
@@ -31,6 +32,7 @@ from portal.extensions import db
 from portal.places.models import AdminUnit
 from portal.sequences import next_value
 from portal.uploads import storage
+from portal.uploads.drafts import DraftFile
 from portal.uploads.images import process_photo
 
 from . import deadlines
@@ -88,6 +90,7 @@ class Submission:
     show_name: bool
     locale: str
     photos: tuple[bytes, ...] = ()
+    kept: tuple[DraftFile, ...] = ()  # photos uploaded with an earlier post of the same form, already stored
     nonce: str = ""  # the form's one-time nonce; "" when the post had none (one is made up)
 
 
@@ -105,14 +108,15 @@ def link_token(nonce: str) -> str:
     return base64.urlsafe_b64encode(digest).decode()
 
 
-def _search_keys(item: Feedback) -> tuple[str, str]:
-    """Staff search also finds name and phone; the public key never contains personal data."""
+def search_keys(item: Feedback) -> tuple[str, str]:
+    """Staff search also finds name and phone; the public key never contains personal data (the text as
+    the public sees it: redacted by staff, or with personal details masked)."""
     public = fold(
         " ".join(
             [
                 item.code,
-                item.title,
-                item.description,
+                public_title(item),
+                public_description(item),
                 item.category.name,
                 item.category.name_en,
                 item.admin_unit.name if item.admin_unit else "",
@@ -120,9 +124,29 @@ def _search_keys(item: Feedback) -> tuple[str, str]:
         )
     )
     staff = fold(
-        " ".join([public, item.address, item.contact_name, item.phone, item.phone.replace("+84", "0")])
+        " ".join(
+            [
+                public,
+                item.title,
+                item.description,
+                item.address,
+                item.contact_name,
+                item.phone,
+                item.phone.replace("+84", "0"),
+            ]
+        )
     )
     return public, staff
+
+
+def public_title(item: Feedback) -> str:
+    """The title as every public view shows it: staff's redacted text, or the citizen's with personal
+    details masked (portal/domain/pii.py)."""
+    return pii.mask(item.public_title if item.public_title is not None else item.title)
+
+
+def public_description(item: Feedback) -> str:
+    return pii.mask(item.public_description if item.public_description is not None else item.description)
 
 
 def _refresh_due(item: Feedback) -> None:
@@ -145,7 +169,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     category, unit = found
     if not category.is_active:
         raise FeedbackError("category")
-    if len(data.photos) > MAX_PHOTOS:
+    if len(data.photos) + len(data.kept) > MAX_PHOTOS:
         raise FeedbackError("too_many_photos")
     processed = [process_photo(raw) for raw in data.photos]  # ImageRejected stops everything here
     local = now.astimezone(LOCAL_TZ)
@@ -177,7 +201,17 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         submitted_at=now,
         received_on=receipt_day(calendar_around(local.date()), local, office_hours().closing),
     )
-    for position, image in enumerate(processed, 1):
+    for position, kept in enumerate(data.kept, 1):
+        item.photos.append(
+            FeedbackPhoto(
+                position=position,
+                stored_name=kept.stored_name,
+                thumbnail_name=kept.thumbnail_name,
+                width=kept.width,
+                height=kept.height,
+            )
+        )
+    for position, image in enumerate(processed, len(data.kept) + 1):
         item.photos.append(
             FeedbackPhoto(
                 position=position,
@@ -189,7 +223,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         )
     # Search keys and the answer date before the INSERT: the new item has no pauses to load, and the row
     # is written once (no UPDATE after it).
-    item.public_search_key, item.search_key = _search_keys(item)
+    item.public_search_key, item.search_key = search_keys(item)
     _refresh_due(item)
     db.session.add(item)
     db.session.flush()

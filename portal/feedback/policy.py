@@ -33,6 +33,14 @@ def can_view_private(item: Owned) -> bool:
     return access.may_view("feedback", item.id, item.account_id)
 
 
+def can_see_photo_file(item: Feedback, redacted: bool) -> bool:
+    """A photo staff hid from the public (the "redact" action) stays visible to its agency and its reporter."""
+    if not redacted:
+        return can_see_photo(item)
+    staff_ok = current_user.is_authenticated and current_user.is_staff and can_handle(item)
+    return can_view_private(item) or staff_ok
+
+
 def can_handle(item: Feedback) -> bool:
     """Staff pages of an item: officers of its agency (the province admin: all). For anyone else the item
     does not exist (404), and a duplicate of it cannot be named."""

@@ -29,7 +29,8 @@ PUBLIC_STATUSES = ("answered", "closed", "accepted")
 FEED_COLUMNS = (
     Feedback.id,
     Feedback.code,
-    Feedback.title,
+    # The title as the public sees it: staff's redacted one if any (masked in the template, portal/domain/pii.py).
+    func.coalesce(Feedback.public_title, Feedback.title).label("title"),
     Feedback.status,
     Feedback.submitted_at,
     Feedback.category_id,

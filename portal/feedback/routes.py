@@ -32,10 +32,10 @@ from portal.forms import required
 from portal.i18n import locale_code
 from portal.places import queries as places
 from portal.tracking import access, page_cache
-from portal.uploads import serving
+from portal.uploads import drafts, serving
 from portal.uploads.images import ImageRejected
 
-from . import operations, policy, queries
+from . import operations, policy, queries, report_photos
 from .alerts import alert_leaders
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
@@ -82,16 +82,22 @@ def _fill_choices(form: SubmitForm) -> None:
     )
 
 
-def _form_page(form: SubmitForm, status: int = 200):
+def _form_page(form: SubmitForm, status: int = 200, personal: list[str] | None = None):
     """The form page. An untouched form's fields (no value, no error) are the same for everyone in a
-    language: rendered once per language and choice lists; the CSRF token and nonce are per request."""
+    language: rendered once per language and choice lists; the CSRF token and nonce are per request.
+    Photos kept from an earlier post of this form and the personal-details warning are never in it."""
     fields = None
-    if not form.errors and not any(f.data for f in form if f.name not in ("csrf_token", "nonce")):
+    kept = report_photos.kept(form.nonce.data or "") if request.method == "POST" else []
+    untouched = not any(f.data for f in form if f.name not in ("csrf_token", "nonce"))
+    if not form.errors and untouched and not kept and not personal:
         key = (form.category.prepared, form.commune.prepared)
         fields = fragments.rendered(
             "feedback-form", key, lambda: render_template("feedback/_new_fields.html", form=form)
         )
-    return render_template("feedback/new.html", form=form, fields=fields), status
+    page = render_template(
+        "feedback/new.html", form=form, fields=fields, photo_drafts=kept, personal_details=personal or []
+    )
+    return page, status
 
 
 def _sent_with(nonce: str) -> Feedback | None:
@@ -101,6 +107,11 @@ def _sent_with(nonce: str) -> Feedback | None:
 def _already_sent(item: Feedback, nonce: str):
     """A second post of one form: its first receipt, but only for the browser that was given the form
     (a copied nonce gets a page that names no report; see portal/form_nonce.py)."""
+    # Photos this post kept as drafts belong to a form already sent: they go (the first post has its own).
+    leftovers = drafts.purge(drafts.listed(operations.FORM, nonce))
+    if leftovers:
+        db.session.commit()
+        drafts.delete_files(leftovers)
     if not form_nonce.issued_here(nonce):
         return form_nonce.already_sent_page(url_for(".submit"))
     grant_access(item)
@@ -122,7 +133,17 @@ def submit():
     if request.method == "GET" and current_user.is_authenticated:
         form.contact_name.data = form.contact_name.data or current_user.full_name
         form.email.data = form.email.data or current_user.email
-    if not form.validate_on_submit():
+    # Photos are kept (drafts of this form) before anything else is checked: an error never loses them.
+    removing, photo_errors = (
+        report_photos.keep_posted(form.photos, nonce, photo_error)
+        if report_photos.drafting(nonce)
+        else (False, [])
+    )
+    if removing:
+        form.photos.errors = photo_errors
+        return _form_page(form, 200)  # a "remove" press: the form again, with what was typed, nothing sent
+    if not form.validate_on_submit() or photo_errors:
+        form.photos.errors = photo_errors or form.photos.errors
         if form.category.data == -1:
             form.category.errors = [_("Choose a category.")]
         return _form_page(form, 400 if request.method == "POST" else 200)
@@ -132,10 +153,15 @@ def submit():
         return _form_page(clean_form)
     throttle.enforce(f"feedback:ip:{throttle.client_source()}", REPORTS_PER_ADDRESS_HOUR, 3600)
     throttle.enforce(f"feedback:phone:{form.phone.data}", REPORTS_PER_PHONE_DAY, 86400)
-    uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
+    personal = report_photos.needs_warning(form.title.data or "", form.description.data or "")
+    if personal:  # told before sending: shown again with the warning; the next press sends
+        return _form_page(form, 200, personal)
+    drafted = report_photos.drafting(nonce)
+    uploads = [] if drafted else [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(uploads) > operations.MAX_PHOTOS:
         form.photos.errors = [_("You can send at most 5 photos.")]
         return _form_page(form, 400)
+    kept, duplicates = drafts.take(operations.FORM, nonce) if drafted else ([], [])
     data = operations.Submission(
         category_id=form.category.data,
         title=required(form.title),
@@ -150,6 +176,7 @@ def submit():
         show_name=form.show_name.data,
         locale=locale_code(),
         photos=tuple(f.read() for f in uploads),
+        kept=tuple(kept),
         nonce=nonce,
     )
     try:
@@ -171,6 +198,7 @@ def submit():
         else:
             form.category.errors = [_("Choose a category.")]
         return _form_page(form, 400)
+    drafts.delete_files(duplicates)
     access.grant("feedback", item_id)
     session["feedback_receipt"] = {"code": code, "token": token, "mailed": mailed}
     return redirect(url_for(".receipt"))
@@ -351,13 +379,14 @@ def photo(name: str):
     if record is None:
         abort(404)
     item = record.feedback
-    if not policy.can_see_photo(item):
+    if not policy.can_see_photo_file(item, record.is_redacted):
         abort(404)
     handle = serving.open_stored(name)
     if handle is None:
         return serving.missing_file_page()
     label = f"{item.code}-{record.position}{'-thumb' if name == record.thumbnail_name else ''}.jpg"
-    if not item.is_published:  # a published item's photos are public, like its answer: not audited
+    public = item.is_published and not record.is_redacted
+    if not public:  # a published item's photos are public, like its answer: not audited
         serving.audit_download("feedback", item.id, label)
         db.session.commit()
-    return serving.attachment(handle, name, "image/jpeg", label, public=item.is_published)
+    return serving.attachment(handle, name, "image/jpeg", label, public=public)

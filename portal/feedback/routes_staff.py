@@ -20,11 +20,12 @@ from portal.domain.roles import QUEUE_ROLES
 from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
+from portal.forms import required
 from portal.i18n import locale_code
 
-from . import deadlines, operations, policy, queries
+from . import deadlines, operations, policy, queries, redaction
 from .alerts import alert_leaders
-from .forms import StaffActionForm
+from .forms import RedactForm, StaffActionForm
 from .labels import ACTION, EMAIL_MESSAGE, REFUSAL_REASONS, STAFF_STATUS
 from .models import Feedback, ResponseTemplate
 from .timeline import staff_timeline
@@ -139,6 +140,25 @@ def item(code: str):
         200,
         {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
     )
+
+
+@bp.route("/<code>/redact", methods=["GET", "POST"])
+@allow(*QUEUE_ROLES)
+def redact(code: str):
+    """What the public sees of the report: its text and photos, redacted by the agency (audited)."""
+    item = _item(code)
+    form = RedactForm()
+    if request.method == "GET":
+        form.public_title.data = operations.public_title(item)
+        form.public_description.data = operations.public_description(item)
+    if form.validate_on_submit():
+        hidden = {int(v) for v in request.form.getlist("hide_photo") if v.isdigit()}
+        title, description = required(form.public_title), required(form.public_description)
+        if redaction.redact(item, current_user, title, description, hidden):
+            db.session.commit()
+            flash(_("What the public sees of this report was changed."), "success")
+        return redirect(url_for(".item", code=code))
+    return render_template("feedback/staff_redact.html", item=item, form=form), 400 if form.errors else 200
 
 
 @bp.post("/<code>/<action>")

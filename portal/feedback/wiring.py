@@ -16,12 +16,13 @@ from __future__ import annotations
 from flask import Flask
 
 from portal import fragments
+from portal.domain import pii
 from portal.domain.codes import looks_like_feedback_code
 from portal.events.models import Event
 from portal.tracking import lookup, page_cache, versions
-from portal.uploads import reconcile
+from portal.uploads import drafts, reconcile
 
-from . import queries
+from . import operations, queries
 from .models import Feedback, FeedbackPause, FeedbackPhoto
 
 
@@ -30,6 +31,11 @@ def _find(code: str) -> Feedback | None:
 
 
 def init_app(app: Flask) -> None:
+    # Public views show a report's text through these (portal/domain/pii.py; staff redaction).
+    app.add_template_filter(pii.mask, "mask_pii")
+    app.add_template_filter(operations.public_title, "public_title")
+    app.add_template_filter(operations.public_description, "public_description")
+    reconcile.register_source(app, drafts.stored_files)
     lookup.register(
         app, lookup.Kind("feedback", claims=looks_like_feedback_code, find=_find, endpoint="feedback.status")
     )

@@ -22,6 +22,7 @@ from portal.domain.working_days import LOCAL_TZ
 from portal.events.models import Event
 from portal.feedback.labels import EVENT, STATUS
 from portal.feedback.models import Feedback, FeedbackCategory
+from portal.feedback.operations import public_description, public_title
 from portal.i18n import locale_code
 
 from .formats import w3c
@@ -170,7 +171,9 @@ def _expected(item: Feedback) -> str | None:
 def photo_urls(item: Feedback) -> list[str]:
     if not item.is_published:
         return []
-    return [_absolute("feedback.photo", name=photo.stored_name) for photo in item.photos]
+    return [
+        _absolute("feedback.photo", name=photo.stored_name) for photo in item.photos if not photo.is_redacted
+    ]
 
 
 def request(item: Feedback, context: Context, *, own: bool = False) -> dict:
@@ -187,7 +190,7 @@ def request(item: Feedback, context: Context, *, own: bool = False) -> dict:
         "status_notes": item.answer if item.answer else str(STATUS[item.status_enum]),
         "service_name": item.category.name_en if english else item.category.name,
         "service_code": item.category.slug,
-        "description": item.description,
+        "description": public_description(item),
         "agency_responsible": item.agency.name_en if english else item.agency.name,
         "service_notice": None,
         "requested_datetime": w3c(item.submitted_at),
@@ -201,7 +204,7 @@ def request(item: Feedback, context: Context, *, own: bool = False) -> dict:
         "media_url": photos[0] if photos else None,
     }
     if context.extensions:
-        shown["title"] = item.title
+        shown["title"] = public_title(item)
         shown["extended_attributes"] = {
             "portal_status": item.status,
             "extended_status": open311_status.extended(item.status, item.refusal_reason),

@@ -5,11 +5,13 @@ retention rules (Settings.retention_years, from PORTAL_RETENTION_YEARS, e.g.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from flask import Flask, current_app
 
 from portal import jobs
 from portal.domain.retention_rules import RULES, RetentionRule, with_overrides
-from portal.uploads import reconcile
+from portal.uploads import drafts, reconcile
 
 from . import consents, erasure, export, retention
 
@@ -22,8 +24,17 @@ def init_app(app: Flask) -> None:
     jobs.register(app, export.KIND, export.run_job)
     reconcile.register_source(app, export.stored_files)
     retention.register_rule(app, retention.Rule("exports_expired_days", 0, "days", export.expired_due))
+    retention.register_rule(app, retention.Rule("photo_drafts_days", 1, "days", _drafts_due))
     overrides = dict(app.config["PORTAL_SETTINGS"].retention_years)
     app.extensions[RULES_KEY] = with_overrides(overrides) if overrides else RULES
+
+
+def _drafts_due(chosen: dict[str, int], now: datetime) -> list[retention.Due]:
+    """Photos uploaded with a form never sent (portal/uploads/drafts.py): rows and files go after a day."""
+    found = drafts.expired_before(now - timedelta(days=chosen["photo_drafts_days"]))
+    if not found:
+        return []
+    return [retention.Due(f"{len(found)} photo drafts: delete", lambda: drafts.purge(found))]
 
 
 def rules() -> tuple[RetentionRule, ...]:

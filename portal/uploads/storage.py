@@ -66,10 +66,16 @@ def store(data: bytes, suffix: str) -> str:
     Names are never shared between uploads, so removing one request's uncommitted files can never
     take away a file that another request committed.
     """
-    name = f"{content_digest(data)}-{secrets.token_hex(8)}{suffix}"
+    name = name_for(data, suffix)
     backend().put(name, seal(data, name, keyring()))
     g.setdefault("new_upload_names", []).append(name)
     return name
+
+
+def name_for(data: bytes, suffix: str = ".jpg") -> str:
+    """A new stored name for `data`: its keyed content digest, then a random part (never shared between
+    uploads)."""
+    return f"{content_digest(data)}-{secrets.token_hex(8)}{suffix}"
 
 
 def keyring() -> Keyring:

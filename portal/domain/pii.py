@@ -1,0 +1,87 @@
+"""Personal details typed into free text (a report's title or description): found and masked before the
+text is shown publicly. Pure: stdlib only.
+
+What is found (VIETNAM.md §9 for the numbers):
+- phone numbers: mobiles (0 or +84/84 and a 9-digit number starting 3/5/7/8/9) and landlines (0 or +84 and
+  2xx + 8 digits, Sơn La's 0212 …), written with spaces, dots or hyphens between the digits;
+- e-mail addresses;
+- 12-digit citizen identity numbers (CCCD), also in groups of three or four;
+- licence plates: province code, series (one or two letters, perhaps a digit) and 4 or 5 digits, as
+  "26A-123.45", "26B1-234.56", "29A 12345", "26-B1 234.56".
+
+Masking keeps the text's shape and hides every letter and digit of a match ("0912 345 678" → "**** *** ***"):
+the reader sees that something was hidden, and nothing of it. False positives (a 12-digit amount written
+without separators) cost a masked number on a public page, which is the safe side.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_SEP = r"[ .\-]?"
+_EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}(?![\w])")
+_CCCD = re.compile(r"(?<![\d])(?:\d{12}|\d{3}(?:[ .]\d{3}){3}|\d{4}(?:[ .]\d{4}){2})(?![\d])")
+_PHONE = re.compile(
+    r"(?<![\d+])"
+    r"(?:\(?(?:\+84|84|0084)\)?[ .\-]?|0)"  # country prefix or trunk 0
+    rf"(?:[35789](?:{_SEP}\d){{8}}|2(?:{_SEP}\d){{9}})"  # mobile: 9 digits; landline: 10 (2xx + 7 or 8)
+    r"(?![\d])"
+)
+_PLATE = re.compile(
+    r"(?<![0-9A-Za-z])"
+    r"[1-9][0-9][ \-]?[A-Z]{1,2}[0-9]?"  # province code and series: 26A, 26B1, 29-LD
+    r"(?:[ .\-] ?)?"
+    r"(?:[0-9]{3}\.?[0-9]{2}|[0-9]{4})"  # 123.45, 12345 or the older 1234
+    r"(?![0-9A-Za-z])"
+)
+# The order matters where matches overlap: the first kind that claims characters keeps them.
+_KINDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("email", _EMAIL),
+    ("cccd", _CCCD),
+    ("phone", _PHONE),
+    ("plate", _PLATE),
+)
+KINDS = tuple(kind for kind, _ in _KINDS)
+
+
+@dataclass(frozen=True)
+class Found:
+    kind: str  # one of KINDS
+    start: int
+    end: int
+    text: str
+
+
+def find(text: str) -> list[Found]:
+    """The personal details in `text`, in order, none overlapping another."""
+    taken: list[Found] = []
+    for kind, pattern in _KINDS:
+        for match in pattern.finditer(text or ""):
+            if any(match.start() < f.end and f.start < match.end() for f in taken):
+                continue
+            taken.append(Found(kind, match.start(), match.end(), match.group()))
+    return sorted(taken, key=lambda f: f.start)
+
+
+def kinds(text: str) -> list[str]:
+    """Which kinds of personal detail `text` holds, in KINDS order (for a warning)."""
+    present = {f.kind for f in find(text)}
+    return [kind for kind in KINDS if kind in present]
+
+
+def _hide(fragment: str) -> str:
+    return "".join("*" if ch.isalnum() else ch for ch in fragment)
+
+
+def mask(text: str) -> str:
+    """`text` with every personal detail's letters and digits replaced by "*"."""
+    if not text:
+        return text or ""
+    parts: list[str] = []
+    last = 0
+    for found in find(text):
+        parts.extend((text[last : found.start], _hide(found.text)))
+        last = found.end
+    parts.append(text[last:])
+    return "".join(parts)

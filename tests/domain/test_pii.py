@@ -1,0 +1,67 @@
+"""Personal details in free text (portal/domain/pii.py): what is found, what is left alone, how it is masked."""
+
+import pytest
+
+from portal.domain import pii
+
+FOUND = [
+    # Mobiles as people type them (VIETNAM.md §9): spaces, dots, hyphens, +84, 84, (+84).
+    ("gọi 0912345678 nhé", "phone", "0912345678"),
+    ("SĐT: 0912 345 678.", "phone", "0912 345 678"),
+    ("0912.345.678", "phone", "0912.345.678"),
+    ("0912-345-678", "phone", "0912-345-678"),
+    ("liên hệ +84 912 345 678", "phone", "+84 912 345 678"),
+    ("84912345678", "phone", "84912345678"),
+    ("(+84) 389 123 456", "phone", "(+84) 389 123 456"),
+    ("Zalo 0389 12 34 56", "phone", "0389 12 34 56"),
+    # A Sơn La landline: 0212 and 7 digits.
+    ("bàn 0212 3852 123", "phone", "0212 3852 123"),
+    ("e-mail pom.lo@example.com.vn!", "email", "pom.lo@example.com.vn"),
+    ("A_b+tag@gmail.com", "email", "A_b+tag@gmail.com"),
+    # CCCD: 12 digits, alone or in groups.
+    ("CCCD 014095001234 cấp", "cccd", "014095001234"),
+    ("số 014 095 001 234", "cccd", "014 095 001 234"),
+    ("0140.9500.1234", "cccd", "0140.9500.1234"),
+    # Licence plates: car, motorbike, older 4-digit plates.
+    ("xe 26A-123.45 đỗ", "plate", "26A-123.45"),
+    ("xe máy 26B1-234.56", "plate", "26B1-234.56"),
+    ("29A 12345", "plate", "29A 12345"),
+    ("26B1 234.56", "plate", "26B1 234.56"),
+    ("biển 26-B1 234.56", "plate", "26-B1 234.56"),
+    ("26LD-1234", "plate", "26LD-1234"),
+]
+
+LEFT_ALONE = [
+    "Đường tổ 3 sạt lở 20 m, từ ngày 12/11/2026.",
+    "Kinh phí 1.500.000 đồng cho 25 hộ.",
+    "Quốc lộ 6, km 302+500",
+    "Gọi 112 hoặc 114 khi cháy",
+    "mã PA-261206-0001",
+    "năm 2026 có 365 ngày",
+    "12345678901",  # 11 digits: neither a phone (no prefix) nor a CCCD
+    "email at example dot com",
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "fragment"), FOUND)
+def test_found(text, kind, fragment):
+    found = pii.find(text)
+    assert [(f.kind, f.text) for f in found] == [(kind, fragment)]
+    assert pii.kinds(text) == [kind]
+
+
+@pytest.mark.parametrize("text", LEFT_ALONE)
+def test_left_alone(text):
+    assert pii.find(text) == []
+    assert pii.mask(text) == text
+
+
+def test_mask_hides_every_letter_and_digit_and_keeps_the_shape():
+    text = "Gọi 0912.345.678 hoặc pom@example.com, CCCD 014095001234, xe 26A-123.45."
+    assert pii.mask(text) == "Gọi ****.***.*** hoặc ***@*******.***, CCCD ************, xe ***-***.**."
+    assert pii.kinds(text) == ["email", "cccd", "phone", "plate"]
+
+
+def test_empty():
+    assert pii.mask("") == ""
+    assert pii.find("") == []
