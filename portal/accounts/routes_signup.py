@@ -6,6 +6,8 @@ this page who has an account. Codes are rate limited per source address and per 
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -49,7 +51,8 @@ def register():
             throttle.enforce(
                 f"signup:ip:{throttle.client_source()}", CODES_PER_ADDRESS, ADDRESS_WINDOW, message
             )
-            throttle.enforce(f"signup:to:{email}", CODES_PER_TARGET, TARGET_WINDOW, message)
+            digest = hashlib.sha256(email.encode()).hexdigest()[:32]  # no address in the counter's key
+            throttle.enforce(f"signup:to:{digest}", CODES_PER_TARGET, TARGET_WINDOW, message)
             if signup.taken(email):
                 mail.queue(email, "accounts/email/signup_taken.txt", "vi" if _locale_vi() else "en")
             else:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from portal import throttle
@@ -110,8 +110,9 @@ def similar():
     commune = request.args.get("commune", "")[:5]
     search = request.args.get("commune_search", "").strip()[:80]
     context = report_help(category_id, commune, request.args.get("title", "")[:200], search=search)
-    page = render_template("feedback/_report_help_live.html", report_help=context)
-    return page, 200, {"Cache-Control": "no-store"}
+    part = render_template("feedback/_report_help_live.html", report_help=context)
+    # JSON, not a page: a part of the form, which report-help.js puts in place.
+    return jsonify(html=part), 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/<code>/support")

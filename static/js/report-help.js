@@ -23,8 +23,8 @@
     params.set("commune_search", search ? search.value : "");
     var mine = ++asked;
     fetch(box.dataset.url + "?" + params.toString(), { credentials: "same-origin" })
-      .then(function (response) { return response.ok ? response.text() : null; })
-      .then(function (html) { if (html !== null && mine === asked) { live.innerHTML = html; } })
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (data) { if (data && mine === asked) { live.innerHTML = data.html; } })
       .catch(function () { /* the buttons still work */ });
   }
 

@@ -25,7 +25,7 @@ OTHER_COMMUNE = "03646"  # Phường Tô Hiệu's neighbour list: any other unit
 
 def similar_page(client, category="giao-thong", commune=TO_HIEU_COMMUNE, title=""):
     query = {"category": category_id(category), "commune": commune, "title": title}
-    return client.get("/feedback/similar", query_string=query).get_data(as_text=True)
+    return client.get("/feedback/similar", query_string=query).get_json()["html"]
 
 
 def test_similar_lists_open_reports_of_the_category_in_the_commune(client):
