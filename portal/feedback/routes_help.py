@@ -28,7 +28,7 @@ from .routes import bp
 
 SUPPORTS_PER_ADDRESS_HOUR = 30
 SESSION_SUPPORTER = "supporter_id"
-HELP_BUTTONS = ("check", "support", "pick_commune", "find_commune")
+HELP_BUTTONS = ("check", "find_commune")
 
 
 def _as_int(value: Any) -> int | None:
@@ -84,16 +84,18 @@ def help_step(form: SubmitForm) -> dict[str, Any] | None:
     """The form was posted by one of the help buttons, not "Send": do that, and return the help to show
     with the form (no validation errors: the citizen has not tried to send yet). None for a real send."""
     pressed = next((name for name in HELP_BUTTONS if name in request.form), None)
-    if pressed is None:
+    # "support-<id>" and "pick_commune-<code>": the value of a submit input is its label, so the name says what.
+    chosen = next((key for key in request.form if key.startswith(("support-", "pick_commune-"))), None)
+    if pressed is None and chosen is None:
         return None
     search = (request.form.get("commune_search") or "").strip()[:80]
-    if pressed == "pick_commune":
-        code = request.form.get("pick_commune", "")
+    supported = None
+    if chosen and chosen.startswith("pick_commune-"):
+        code = chosen.removeprefix("pick_commune-")
         if any(code == value for value, _label in places.choices()):
             form.commune.data, search = code, ""
-    supported = None
-    if pressed == "support":
-        supported = _count_support(_as_int(request.form.get("support")), request.form.get("phone"))
+    elif chosen:
+        supported = _count_support(_as_int(chosen.removeprefix("support-")), request.form.get("phone"))
     if pressed == "find_commune" and search:
         matches = places.find(search)
         if len(matches) == 1:  # one answer: chosen for them (they see it in the list and can change it)

@@ -44,15 +44,15 @@
   }
   /* Choosing a found commune: set the list's value here instead of posting the form. */
   live.addEventListener("click", function (event) {
-    var button = event.target.closest("button[name=pick_commune]");
+    var button = event.target.closest("input[name^='pick_commune-']");
     if (!button || !commune) { return; }
     event.preventDefault();
-    commune.value = button.value;
+    commune.value = button.name.slice("pick_commune-".length);
     if (search) { search.value = ""; }
     refresh();
     commune.focus();
   });
-  var find = form ? form.querySelector("button[name=find_commune]") : null;
+  var find = form ? form.querySelector("input[name=find_commune]") : null;
   if (find) {
     find.addEventListener("click", function (event) { event.preventDefault(); refresh(); });
   }

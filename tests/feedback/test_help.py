@@ -35,7 +35,7 @@ def test_similar_lists_open_reports_of_the_category_in_the_commune(client):
     make_item(commune=OTHER_COMMUNE, agency=None, title="Đường hỏng xã khác")  # another commune
     body = similar_page(client)
     assert "Ổ gà lớn trên đường Tô Hiệu" in body
-    assert f'value="{unpublished.id}"' in body and f'value="{published.id}"' in body
+    assert f'name="support-{unpublished.id}"' in body and f'name="support-{published.id}"' in body
     # An unpublished report's text is not public: only its date is shown.
     assert "0912345678" not in body and "Rác thải" not in body and "xã khác" not in body
 
@@ -51,7 +51,9 @@ def test_closed_reports_are_not_hints(client):
     item = make_item(title="Đã xong từ lâu")
     item.status = "closed"
     db.session.flush()
-    assert "Đã xong từ lâu" not in similar_page(client) and f'value="{item.id}"' not in similar_page(client)
+    assert "Đã xong từ lâu" not in similar_page(client) and f'name="support-{item.id}"' not in similar_page(
+        client
+    )
 
 
 def test_check_button_without_javascript_keeps_the_form_and_sends_nothing(client):
@@ -61,7 +63,7 @@ def test_check_button_without_javascript_keeps_the_form_and_sends_nothing(client
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert feedback_count() == before
-    assert "Ổ gà lớn trên đường Tô Hiệu" in body and f'name="support" value="{item.id}"' in body
+    assert "Ổ gà lớn trên đường Tô Hiệu" in body and f'name="support-{item.id}"' in body
     assert 'value="Ổ gà đường Tô Hiệu"' in body  # what was typed is kept
 
 
@@ -80,14 +82,14 @@ def support_count(item: Feedback) -> int:
 def test_me_too_counts_once_per_session_and_once_per_phone(app, client):
     item = make_item()
     before = feedback_count()
-    client.post("/feedback/new", data=form_data(phone="", support=str(item.id)))
-    client.post("/feedback/new", data=form_data(phone="", support=str(item.id)))  # the same session
+    client.post("/feedback/new", data=form_data(phone="", **{f"support-{item.id}": "x"}))
+    client.post("/feedback/new", data=form_data(phone="", **{f"support-{item.id}": "x"}))  # the same session
     assert support_count(item) == 1
     assert feedback_count() == before  # "me too" sends no report
     other = app.test_client()
-    other.post("/feedback/new", data=form_data(phone="0987 654 321", support=str(item.id)))
+    other.post("/feedback/new", data=form_data(phone="0987 654 321", **{f"support-{item.id}": "x"}))
     third = app.test_client()  # another browser, the same phone: not counted again
-    page = third.post("/feedback/new", data=form_data(phone="0987654321", support=str(item.id)))
+    page = third.post("/feedback/new", data=form_data(phone="0987654321", **{f"support-{item.id}": "x"}))
     assert support_count(item) == 2
     assert "You have already said this is your problem too." in page.get_data(as_text=True) or (
         "Bạn đã cho biết" in page.get_data(as_text=True)
