@@ -8,6 +8,7 @@ from portal.accounts.operations import create_account, find_by_email
 from portal.agencies.seed import seed_agencies
 from portal.calendar.seed import seed_announced_days
 from portal.catalog.seed import seed_procedures
+from portal.catalog.synonyms import seed_synonyms
 from portal.dossiers.demo import seed_demo_dossiers, seed_demo_payments
 from portal.feedback.demo import seed_demo_feedback
 from portal.feedback.seed import seed_categories
@@ -49,6 +50,7 @@ def seed_reference_data() -> dict[str, int]:
     }
     report = seed_procedures()
     counts["procedures"] = report.created
+    counts["synonyms"] = seed_synonyms()
     return counts
 
 

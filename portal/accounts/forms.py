@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from portal.forms import PortalForm, nfc_or_none
 
@@ -106,6 +106,50 @@ class ResetPasswordForm(PortalForm):
         filters=[nfc_or_none],
         validators=[
             DataRequired(_l("Enter the new password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class SignUpForm(PortalForm):
+    """Citizen sign-up, step 1: who they are and the address the code goes to."""
+
+    full_name = StringField(
+        _l("Your name"),
+        validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
+        render_kw={"autocomplete": "name"},
+    )
+    email = EmailField(
+        _l("E-mail"),
+        validators=[
+            DataRequired(_l("Enter your e-mail address.")),
+            Email(_l("Enter a valid e-mail address.")),
+            Length(max=254),
+        ],
+        render_kw={"autocomplete": "email"},
+    )
+    phone = StringField(
+        _l("Mobile phone (optional)"),
+        validators=[Optional(), Length(max=20)],
+        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+    )
+
+
+class SignUpVerifyForm(PortalForm):
+    """Step 2: the code that was sent, and the password."""
+
+    code = StringField(
+        _l("6-digit code"),
+        validators=[DataRequired(_l("Enter the 6-digit code we sent you.")), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "7"},
+    )
+    password = new_password_field(_l("Choose a password"))
+    confirm = PasswordField(
+        _l("Password again"),
+        filters=[nfc_or_none],
+        validators=[
+            DataRequired(_l("Enter the password again.")),
             EqualTo("password", _l("The two passwords are not the same.")),
         ],
         render_kw={"autocomplete": "new-password"},

@@ -116,3 +116,20 @@ class SignInPolicy(Model):
     require_staff_two_factor: Mapped[bool] = mapped_column()
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+
+
+class OneTimeCode(Model):
+    """A 6-digit code sent to an e-mail address or phone to prove it is the person's (citizen sign-up).
+    Only an HMAC of the code is stored; it expires, and a few wrong tries close it (SECURITY.md row 3)."""
+
+    __tablename__ = "one_time_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(String(20))
+    # The address the code went to: a lower-cased e-mail or an E.164 phone number.
+    target: Mapped[str] = mapped_column(String(254), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    wrong_tries: Mapped[int] = mapped_column(default=0)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

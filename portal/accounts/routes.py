@@ -98,4 +98,4 @@ def logout():
     return redirect(url_for("main.home"))
 
 
-from . import cli, routes_reset, routes_two_factor  # noqa: E402,F401  (their views and command join this blueprint)
+from . import cli, routes_reset, routes_signup, routes_two_factor  # noqa: E402,F401  (their views and command join this blueprint)

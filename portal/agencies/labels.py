@@ -10,6 +10,7 @@ EVENT = {
     "agency_updated": _l("Agency changed"),
     "agency_activated": _l("Agency made active"),
     "agency_deactivated": _l("Agency made inactive"),
+    "hotline_changed": _l("Commune hotline changed"),  # portal/feedback/routes_admin_hotlines.py
 }
 FIELDS = {
     "name": _l("Name"),

@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, IntegerField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, Field, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import TextInput
 
 from portal.choices import options
@@ -88,3 +88,18 @@ class ProcedureForm(PortalForm):
             raise ValidationError(_l("A same-day procedure takes 0 working days."))
         if not field.data and self.processing_days.data == 0:
             raise ValidationError(_l("0 working days means the same day: tick this box, or enter the days."))
+
+
+class SynonymForm(PortalForm):
+    """An everyday expression and the catalogue's words it stands for ("|" between alternatives)."""
+
+    phrase = StringField(
+        _l("What people say"),
+        filters=[cleaned],
+        validators=[DataRequired(_l("Enter the expression people use.")), Length(max=120)],
+    )
+    search_terms = StringField(
+        _l("Words of the catalogue it stands for"),
+        filters=[cleaned],
+        validators=[DataRequired(_l("Enter the words of the catalogue it stands for.")), Length(max=300)],
+    )

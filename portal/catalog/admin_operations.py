@@ -5,14 +5,22 @@ portal.admin.changes; flush, never commit."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import column, table, update
+from sqlalchemy import column, select, table, update
 
-from portal.admin.changes import Actor, Forbidden, Invalid, administers, note, record_change
-from portal.domain.text import clean
+from portal.admin.changes import (
+    Actor,
+    Forbidden,
+    Invalid,
+    administers,
+    is_province_admin,
+    note,
+    record_change,
+)
+from portal.domain.text import clean, fold
 from portal.events.operations import record
 from portal.extensions import db
 
-from .models import Procedure, RequiredDocument
+from .models import Procedure, RequiredDocument, Synonym
 
 MAX_DOCUMENTS = 40
 # Dossier files name the document they were uploaded for; the catalogue does not import the dossiers
@@ -106,3 +114,45 @@ def update_documents(procedure: Procedure, actor: Actor, names: list[str]) -> bo
         note=note({"documents": before}, {"documents": names}),
     )
     return True
+
+
+def _clean_terms(terms: str) -> str:
+    """The catalogue words, folded, one space between words and " | " between alternatives."""
+    alternatives = [" ".join(fold(part).split()) for part in terms.split("|")]
+    return " | ".join(alt for alt in alternatives if alt)
+
+
+def save_synonym(actor: Actor, phrase: str, terms: str, synonym: Synonym | None = None) -> Synonym:
+    """Add an everyday expression, or change one (province administrator; audited)."""
+    if not is_province_admin(actor):
+        raise Forbidden
+    key, cleaned_terms = " ".join(fold(phrase).split()), _clean_terms(terms)
+    if not key:
+        raise Invalid("phrase", _l("Enter the expression people use."))
+    if not cleaned_terms:
+        raise Invalid("search_terms", _l("Enter the words of the catalogue it stands for."))
+    clash = db.session.scalar(select(Synonym).where(Synonym.phrase_key == key))
+    if clash is not None and clash is not synonym:
+        raise Invalid("phrase", _l("This expression is already in the list."))
+    if synonym is None:
+        synonym = Synonym(phrase=clean(phrase)[:120], phrase_key=key[:120], search_terms=cleaned_terms[:300])
+        db.session.add(synonym)
+        db.session.flush()
+        record("synonym", synonym.id, "synonym_added", actor_id=actor.id, note=f"{key} → {cleaned_terms}")
+        return synonym
+    record_change(
+        "synonym",
+        synonym,
+        {"phrase": clean(phrase)[:120], "phrase_key": key[:120], "search_terms": cleaned_terms[:300]},
+        "synonym_changed",
+        actor,
+    )
+    return synonym
+
+
+def remove_synonym(actor: Actor, synonym: Synonym) -> None:
+    if not is_province_admin(actor):
+        raise Forbidden
+    record("synonym", synonym.id, "synonym_removed", actor_id=actor.id, note=synonym.phrase_key)
+    db.session.delete(synonym)
+    db.session.flush()

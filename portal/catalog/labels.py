@@ -4,11 +4,16 @@ from flask_babel import lazy_gettext as _l
 
 from portal.events.registry import Registry, Subject
 
-from .models import Procedure
+from .models import Procedure, Synonym
 
 EVENT = {
     "procedure_updated": _l("Procedure changed"),
     "procedure_documents_updated": _l("Procedure's documents changed"),
+}
+SYNONYM_EVENT = {
+    "synonym_added": _l("Everyday expression added"),
+    "synonym_changed": _l("Everyday expression changed"),
+    "synonym_removed": _l("Everyday expression removed"),
 }
 FIELDS = {
     "charge_vnd": _l("Charge"),
@@ -29,4 +34,5 @@ def register_events(events: Registry) -> None:
         ),
         EVENT,
     )
+    events.subject(Subject("synonym", _l("Everyday expression"), Synonym, Synonym.phrase_key), SYNONYM_EVENT)
     events.field_labels(FIELDS, {"online_level": ONLINE_LEVELS})

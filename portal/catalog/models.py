@@ -97,3 +97,16 @@ class RequiredDocument(Model):
     name: Mapped[str] = mapped_column(Text)
 
     procedure: Mapped[Procedure] = relationship(back_populates="documents")
+
+
+class Synonym(Model):
+    """An everyday expression ("sổ đỏ", "làm giấy khai sinh") and the catalogue words it stands for: the
+    search replaces the expression's folded form with `search_terms`. Administrators edit them (audited)."""
+
+    __tablename__ = "catalog_synonyms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phrase: Mapped[str] = mapped_column(String(120))
+    # fold(phrase): the search looks every run of the query's words up in this unique index.
+    phrase_key: Mapped[str] = mapped_column(String(120), unique=True)
+    search_terms: Mapped[str] = mapped_column(String(300))

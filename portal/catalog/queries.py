@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import Select, select
+from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from portal import fragments
@@ -15,6 +15,7 @@ from portal.domain.collation import sort_key
 from portal.extensions import db
 from portal.search import every_term
 
+from . import synonyms
 from .models import LEVELS, Procedure
 
 
@@ -32,9 +33,7 @@ class CatalogFilter:
 
 def search_statement(criteria: CatalogFilter) -> Select:
     """Every folded search term must occur in the procedure's folded key (diacritics ignored)."""
-    statement = select(Procedure).where(
-        Procedure.is_active, *every_term(Procedure.search_key, criteria.query)
-    )
+    statement = select(Procedure).where(Procedure.is_active, _matching(criteria.query))
     if criteria.area:
         statement = statement.where(Procedure.area == criteria.area)
     if criteria.level in LEVELS:
@@ -45,6 +44,12 @@ def search_statement(criteria: CatalogFilter) -> Select:
             Agency.slug == criteria.agency
         )
     return statement
+
+
+def _matching(query: str) -> ColumnElement[bool]:
+    """Every folded term of the query, or of one of its everyday-expression alternatives (synonyms.py)."""
+    choices = [and_(true(), *every_term(Procedure.search_key, alt)) for alt in synonyms.alternatives(query)]
+    return or_(*choices) if len(choices) > 1 else choices[0]
 
 
 def _by_area_and_name(procedure: Any) -> tuple:

@@ -5,21 +5,30 @@ an Event (portal.catalog.admin_operations)."""
 
 from __future__ import annotations
 
-from flask import abort, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal import pagination
 from portal.admin.views import ADMINS, PAGE, admin_blueprint, form_status, province, save
 from portal.auth.access import allow, protect
+from portal.domain.roles import Role
 from portal.domain.text import clean
 from portal.extensions import db
-from portal.forms import required
+from portal.forms import PortalForm, required
 from portal.search import every_term
 
-from .admin_forms import ProcedureForm
-from .admin_operations import can_edit_procedure, document_lines, update_documents, update_procedure
-from .models import Procedure
+from .admin_forms import ProcedureForm, SynonymForm
+from .admin_operations import (
+    can_edit_procedure,
+    document_lines,
+    remove_synonym,
+    save_synonym,
+    update_documents,
+    update_procedure,
+)
+from .models import Procedure, Synonym
 
 bp = protect(admin_blueprint("catalog_admin", __name__))
 
@@ -82,3 +91,32 @@ def procedure(row_id: int):
 
     done = save(form, update, url_for(".procedure", row_id=row.id))
     return done or (render_template("catalog/admin/procedure.html", procedure=row, form=form), form_status())
+
+
+@bp.route("/synonyms", methods=["GET", "POST"])
+@allow(Role.ADMIN)
+def synonyms():
+    """The everyday expressions the catalogue search understands: list, add (province administrator)."""
+    form = SynonymForm()
+    done = save(
+        form,
+        lambda: save_synonym(current_user, form.phrase.data or "", form.search_terms.data or ""),
+        url_for(".synonyms"),
+    )
+    rows = db.session.scalars(select(Synonym).order_by(Synonym.phrase_key)).all()
+    return done or (
+        render_template("catalog/admin/synonyms.html", form=form, synonyms=rows, delete_form=PortalForm()),
+        form_status(),
+    )
+
+
+@bp.post("/synonyms/<int:row_id>/delete")
+@allow(Role.ADMIN)
+def delete_synonym(row_id: int):
+    row = db.session.get(Synonym, row_id) or abort(404)
+    if not PortalForm().validate_on_submit():
+        abort(400)
+    remove_synonym(current_user, row)
+    db.session.commit()
+    flash(_("Removed."), "success")
+    return redirect(url_for(".synonyms"))

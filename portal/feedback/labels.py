@@ -59,6 +59,7 @@ EVENT = {
     "contact_corrected": _l("Contact details corrected by the citizen"),
     "consent_given": _l("The citizen agreed to show their name publicly"),
     "consent_withdrawn": _l("The citizen withdrew a consent"),
+    "withdrawn": _l("Withdrawn by the citizen"),
     "anonymised": _l("Personal data erased at the citizen's request"),
     "data_exported": _l("The citizen exported their data"),
     # Audit only (never on a timeline, see portal.events.timeline.AUDIT_ONLY).

@@ -93,6 +93,9 @@ class Feedback(Model):
         ),
         Index("ix_feedback_public", "is_published", "id"),
         Index("ix_feedback_nearby", "admin_unit_code", "category_id", "submitted_at"),
+        # Code recovery looks a citizen's reports up by the phone or e-mail they gave (routes_recovery.py).
+        Index("ix_feedback_phone", "phone"),
+        Index("ix_feedback_email", "email"),
         Index(
             "ix_feedback_search_trgm",
             "search_key",
@@ -161,6 +164,9 @@ class Feedback(Model):
     # 0 only for rows inserted outside the ORM flush (bench/dataset.py, the rows from before the column);
     # the table's own default (the migration's) is not declared here, so an insert does not read it back.
     page_version: Mapped[int] = mapped_column(BigInteger, default=0)
+    # "This is my problem too": how many people (one per phone or browser session) said so. A counter kept
+    # with the rows of FeedbackSupport in one transaction, so the feed reads it without a join.
+    support_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     category: Mapped[FeedbackCategory] = relationship(lazy="joined")
     agency: Mapped[Agency] = relationship(lazy="joined")
@@ -219,3 +225,17 @@ class ResponseTemplate(Model):
     title: Mapped[str] = mapped_column(String(120))
     body: Mapped[str] = mapped_column(Text)
     is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class FeedbackSupport(Model):
+    """One person's "this is my problem too" on a report. `supporter` is the SHA-256 of the phone number
+    (E.164) or of a random per-session id: the unique index makes it one per phone or session, whichever
+    process sees the two clicks."""
+
+    __tablename__ = "feedback_supports"
+    __table_args__ = (Index("uq_feedback_supports_once", "feedback_id", "supporter", unique=True),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback_items.id", ondelete="CASCADE"))
+    supporter: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -35,6 +35,7 @@ FEED_COLUMNS = (
     Feedback.submitted_at,
     Feedback.category_id,
     Feedback.admin_unit_code,
+    Feedback.support_count,  # "my problem too" (portal/feedback/help.py)
     # The reporter's name only while they consent to its publication (portal/privacy): withdrawing the
     # consent changes this row, hence the feed fragment's key (portal/fragments.py).
     case((Feedback.show_name, Feedback.contact_name), else_="").label("public_name"),

@@ -82,10 +82,13 @@ def _fill_choices(form: SubmitForm) -> None:
     )
 
 
-def _form_page(form: SubmitForm, status: int = 200, personal: list[str] | None = None):
+def _form_page(
+    form: SubmitForm, status: int = 200, personal: list[str] | None = None, report_help: dict | None = None
+):
     """The form page. An untouched form's fields (no value, no error) are the same for everyone in a
     language: rendered once per language and choice lists; the CSRF token and nonce are per request.
-    Photos kept from an earlier post of this form and the personal-details warning are never in it."""
+    Photos kept from an earlier post of this form and the personal-details warning are never in it. A
+    form coming back with a category and commune shows the help for them (routes_help.py)."""
     fields = None
     kept = report_photos.kept(form.nonce.data or "") if request.method == "POST" else []
     untouched = not any(f.data for f in form if f.name not in ("csrf_token", "nonce"))
@@ -94,8 +97,15 @@ def _form_page(form: SubmitForm, status: int = 200, personal: list[str] | None =
         fields = fragments.rendered(
             "feedback-form", key, lambda: render_template("feedback/_new_fields.html", form=form)
         )
+    elif report_help is None and (form.category.data or -1) > 0 and form.commune.data:
+        report_help = routes_help.report_help(form.category.data, form.commune.data, form.title.data or "")
     page = render_template(
-        "feedback/new.html", form=form, fields=fields, photo_drafts=kept, personal_details=personal or []
+        "feedback/new.html",
+        form=form,
+        fields=fields,
+        photo_drafts=kept,
+        personal_details=personal or [],
+        report_help=report_help,
     )
     return page, status
 
@@ -130,6 +140,8 @@ def submit():
     nonce = form_nonce.prepare(form.nonce)
     if request.method == "POST" and (first := _sent_with(nonce)) is not None:
         return _already_sent(first, nonce)
+    if request.method == "POST" and (help_shown := routes_help.help_step(form)) is not None:
+        return _form_page(form, 200, report_help=help_shown)  # a help button, not "Send": nothing is sent yet
     if request.method == "GET" and current_user.is_authenticated:
         form.contact_name.data = form.contact_name.data or current_user.full_name
         form.email.data = form.email.data or current_user.email
@@ -390,3 +402,6 @@ def photo(name: str):
         serving.audit_download("feedback", item.id, label)
         db.session.commit()
     return serving.attachment(handle, name, "image/jpeg", label, public=public)
+
+
+from . import routes_help, routes_recovery  # noqa: E402,F401  (their views join this blueprint; submit() calls the help step)

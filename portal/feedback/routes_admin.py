@@ -185,3 +185,6 @@ def template_active(row_id: int):
         abort(400)
     saved(operations.set_template_active(row, current_user, wanted))
     return redirect(url_for(".template", row_id=row.id))
+
+
+from . import routes_admin_hotlines  # noqa: E402,F401  (its views join this blueprint)

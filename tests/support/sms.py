@@ -12,6 +12,11 @@ import time
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.jobs import jobs_of
+from portal.jobs.models import OutboxJob
 from portal.settings import Sms
 
 PATH = "/MainService.svc/json/SendMultipleMessage_V4_post_json/"
@@ -106,3 +111,20 @@ def signed(body: dict, secret: str = INBOUND_SECRET, timestamp: int | None = Non
         "Content-Type": "application/json",
     }
     return raw, headers
+
+
+# --- the "sms" jobs a feature queued (the SMS contract: portal/sms_queue.py) ---
+
+
+def with_sms(app, monkeypatch) -> None:
+    """Make sure an "sms" handler is registered (portal.sms registers one at start; kept for tests that
+    read the queued job rows only)."""
+    handlers = jobs_of(app).handlers
+    if "sms" not in handlers:
+        monkeypatch.setitem(handlers, "sms", lambda payload, key: None)
+
+
+def queued_sms() -> list[dict]:
+    """Payloads of the queued "sms" jobs, oldest first: {"to", "text", "purpose"}."""
+    rows = db.session.scalars(select(OutboxJob.payload).where(OutboxJob.kind == "sms").order_by(OutboxJob.id))
+    return [json.loads(row) for row in rows]
