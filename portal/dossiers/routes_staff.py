@@ -180,6 +180,7 @@ def act(code: str, action: str):
             uploads=uploads,
             fee_vnd=form.fee_amount.data,
             fee_basis=form.fee_basis.data or "",
+            payment_method=request.form.get("payment_method", "cash"),
         )
     except NotPermitted:
         db.session.rollback()

@@ -41,6 +41,7 @@ EXPECTED = {
     "payments_staff.index": DESK | {"finance"},
     "payments_staff.counter": DESK | {"processor"},
     "payments_staff.confirm": DESK,
+    "payments_staff.refund": DESK | {"finance"},  # an overpayment's excess returned (issue 16 item 11)
     "payments_staff.import_statement": ACCOUNT_OWNERS,
     "payments_staff.resolve": ACCOUNT_OWNERS,
     # Administration: agency admins inside their agency, the province admin everywhere (tests/*/test_routes_admin*).
