@@ -109,12 +109,16 @@ def _take_open(payment: Payment) -> bool:
 def _settle(
     payment: Payment, method: str, actor: Account | None, now: datetime, move_on: bool = True
 ) -> None:
-    """Mark the fee paid (overpaid when more arrived), number its e-receipt; the item the fee is for moves
-    on by itself (through its registered FeeOwner) unless the item's own action does it (`move_on`)."""
+    """Mark the fee paid (overpaid when more arrived) and number its e-receipt; record it and move the item
+    the fee is for on (through its registered FeeOwner), unless the item's own action does both (`move_on`)."""
     payment.status = "overpaid" if payment.received_vnd > payment.amount_vnd else "paid"
     payment.method, payment.paid_at = method, now
     payment.confirmed_by_id = actor.id if actor else None
     payment.receipt_series, payment.receipt_number = receipts.issue(now)
+    if payment.status == "overpaid":
+        _record_excess(payment)
+    if not move_on:
+        return  # the item's own action ("fees paid" on the dossier) records the event and moves it on
     record(
         "dossier",
         payment.dossier_id,
@@ -123,10 +127,7 @@ def _settle(
         note=f"{payment.reference} {min(payment.received_vnd, payment.amount_vnd)}",
         public=True,
     )
-    if payment.status == "overpaid":
-        _record_excess(payment)
-    if move_on:
-        fees.owner().settled(payment, now)
+    fees.owner().settled(payment, now)
 
 
 def _record_excess(payment: Payment) -> None:
