@@ -110,6 +110,7 @@ def staff_act(
     uploads: list[Upload] | None = None,
     fee_vnd: int | None = None,
     fee_basis: str = "",
+    payment_method: str = "cash",
     now: datetime | None = None,
     received: list[checklist.Tick] | None = None,
 ) -> Notice | None:
@@ -151,7 +152,7 @@ def staff_act(
         dossier.appointment_on = None  # unknown until the citizen completes the dossier
     elif action in (A.SUPPLEMENT, A.CONFIRM_FEE):
         if action is A.CONFIRM_FEE:
-            _confirm_open_payment(dossier, actor, now)
+            _confirm_open_payment(dossier, actor, now, payment_method)
         if uploads:
             attach(dossier, uploads, "supplement", actor.id)
         _close_pause(dossier, now)
@@ -202,11 +203,14 @@ def _set_fee(dossier: Dossier, fee_vnd: int | None, fee_basis: str) -> None:
     dossier.fee_vnd, dossier.fee_basis = fee_vnd, fee_basis
 
 
-def _confirm_open_payment(dossier: Dossier, actor: Account, now: datetime) -> None:
-    """An officer confirming the fee at the desk settles the open payment reference too."""
+def _confirm_open_payment(dossier: Dossier, actor: Account, now: datetime, method: str) -> None:
+    """An officer confirming the fee at the desk settles the open payment reference too, in cash or by a
+    transfer seen on the citizen's phone ("counter"), as the officer says."""
+    if method not in payments.METHODS_AT_DESK:
+        raise DossierError("payment_method")
     payment = payments.open_payment(dossier)
     if payment is not None:
-        payments.mark_paid_at_desk(payment, actor, now)
+        payments.mark_paid_at_desk(payment, actor, now, method)
 
 
 def fee_settled(payment, now: datetime) -> None:
@@ -214,10 +218,12 @@ def fee_settled(payment, now: datetime) -> None:
     (status 6) moves on by itself. Registered with payments as part of the FeeOwner (see wiring.py)."""
     dossier = payment.dossier
     if dossier.status_enum is S.FEE_REQUESTED:
-        system_act(dossier, A.CONFIRM_FEE, now=now)
+        # The note names how it was paid (a payment method code, shown translated: payments' labels), so a
+        # cash payment confirmed on the payment's counter page reads "cash", not "VietQR".
+        system_act(dossier, A.CONFIRM_FEE, now=now, note=payment.method or "transfer")
 
 
-def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = None) -> None:
+def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = None, note: str = "") -> None:
     """The portal itself moves the dossier on (a bank transfer settled its fee)."""
     now = now or utcnow()
     old = dossier.status_enum
@@ -231,7 +237,7 @@ def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = N
         action.value,
         from_status=str(old.value),
         to_status=str(new.value),
-        note="VietQR",
+        note=note,
         public=True,
     )
     db.session.flush()

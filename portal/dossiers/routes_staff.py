@@ -209,6 +209,7 @@ def act(code: str, action: str):
             fee_vnd=form.fee_amount.data,
             fee_basis=form.fee_basis.data or "",
             received=checklist.ticks_from(request.form, dossier.procedure),
+            payment_method=request.form.get("payment_method", "cash"),
         )
     except NotPermitted:
         db.session.rollback()

@@ -28,12 +28,20 @@ def _refusal_names(ids: set[int]) -> dict[int, str]:
     }
 
 
+# How a fee was paid (Payment.method): on the e-receipt, the counter view and the dossier's timeline.
+METHOD = {
+    "transfer": _l("Bank transfer (VietQR)"),
+    "cash": _l("Cash at the desk"),
+    "counter": _l("Transfer checked at the desk"),
+}
+
 # What the payments feature records about a dossier (its timeline and the audit log).
 DOSSIER_EVENT = {
     "payment_received": _l("Fee paid"),
     "payment_overpaid": _l("More than the fee was paid"),
     "credit_resolved": _l("Bank transfer matched to this dossier"),
     "payment_confirmed": _l("Fee payment confirmed at the desk"),
+    "refund_done": _l("Overpayment refunded to the payer"),
 }
 BANK_EVENT = {"bank_account_updated": _l("Fee account changed")}
 BANK_FIELDS = {
@@ -46,9 +54,19 @@ SOURCES = {"database": _l("the portal's settings page"), "environment": _l("the 
 
 
 def _paid_note(note: str) -> str:
-    """ "SL8PJTD64PRF 15000" (reference and amount received) -> "SL8PJTD64PRF · 15.000 ₫"."""
-    reference, _space, amount = note.partition(" ")
-    return f"{reference} · {vnd(int(amount))}" if amount.isdigit() else note
+    """ "SL8PJTD64PRF 15000" (reference and amount; a refund may add the officer's note) ->
+    "SL8PJTD64PRF · 15.000 ₫"."""
+    reference, amount, *rest = [*note.split(" ", 2), ""]
+    if not amount.isdigit():
+        return note
+    return " · ".join(part for part in (reference, vnd(int(amount)), rest[0]) if part)
+
+
+def _method_note(note: str) -> str:
+    """The dossier's "fees paid" line when the payment moved it on: the method code, translated. Before the
+    method was recorded there the note read "VietQR" (a transfer); an officer's own comment stays as it is."""
+    label = METHOD.get("transfer" if note == "VietQR" else note)
+    return str(label) if label is not None else note
 
 
 def register_events(events: Registry) -> None:
@@ -60,4 +78,7 @@ def register_events(events: Registry) -> None:
     )
     events.action_labels("dossier", DOSSIER_EVENT)
     events.note_reader("dossier", "payment_received", _paid_note)
+    events.note_reader("dossier", "payment_overpaid", _paid_note)
+    events.note_reader("dossier", "refund_done", _paid_note)
+    events.note_reader("dossier", "confirm_fee", _method_note)
     events.field_labels(BANK_FIELDS, {"source": SOURCES})

@@ -31,6 +31,9 @@ class Payment(Model):
         CheckConstraint("amount_vnd > 0", name="amount_positive"),
         CheckConstraint("received_vnd >= 0", name="received_positive"),
         Index("ix_payments_flagged", "status", "created_at"),
+        # An e-receipt's number is unique within its series (the series names its year: receipts.py).
+        UniqueConstraint("receipt_series", "receipt_number", name="uq_payments_receipt"),
+        CheckConstraint("refunded_vnd >= 0 AND refunded_vnd <= received_vnd", name="refund_within_received"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,13 +51,32 @@ class Payment(Model):
     paid_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
     note: Mapped[str] = mapped_column(Text, default="")
+    # The e-receipt (biên lai điện tử) issued when the fee was settled: its series ("SL-26E") and its number
+    # in that series, gap-free (portal/payments/receipts.py). None before the fee is settled.
+    receipt_series: Mapped[str | None] = mapped_column(String(12), default=None)
+    receipt_number: Mapped[int | None] = mapped_column(default=None)
+    # What was received beyond the fee (excess_vnd) is owed back to the payer; staff record the refund.
+    refunded_vnd: Mapped[int] = mapped_column(Money, default=0)
+    refunded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    refunded_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
 
     dossier: Mapped[FeeItem] = relationship("Dossier", lazy="joined")  # portal.dossiers.models.Dossier
     transactions: Mapped[list["BankTransaction"]] = relationship(back_populates="payment")
 
     @property
     def settled(self) -> bool:
-        return self.status == "paid"
+        """The fee is paid in full (an overpaid one too: the fee is settled, the excess is refunded)."""
+        return self.status in SETTLED
+
+    @property
+    def excess_vnd(self) -> int:
+        """Received beyond the fee (an overpayment), whether refunded yet or not."""
+        return max(self.received_vnd - self.amount_vnd, 0) if self.status in SETTLED else 0
+
+    @property
+    def refund_due_vnd(self) -> int:
+        """The excess not yet refunded."""
+        return max(self.excess_vnd - self.refunded_vnd, 0)
 
 
 class BankTransaction(Model):

@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.accounts.models import Account
 from portal.calendar.queries import LOCAL_TZ
+from portal.database import changed_rows
 from portal.db_types import utcnow
 from portal.domain.errors import ReasonedError
 from portal.domain.payment_reference import find_references, new_reference
@@ -20,10 +21,12 @@ from portal.events.operations import record
 from portal.extensions import db
 from portal.settings import BankAccount
 
-from . import fees
+from . import fees, receipts
 from .amounts import MAX_CREDIT_VND
 from .bank_account import current_bank
-from .models import BankTransaction, Payment, amount_due
+from .models import PAYABLE, SETTLED, BankTransaction, Payment, amount_due
+
+METHODS_AT_DESK = ("cash", "counter")  # cash, or a transfer the officer saw on the citizen's phone
 
 
 class PaymentError(ReasonedError):
@@ -87,53 +90,106 @@ def create_for(dossier: fees.FeeItem) -> Payment:
     return payment
 
 
-def _settle(payment: Payment, method: str, actor: Account | None, now: datetime) -> None:
-    """Mark paid; the item the fee is for moves on by itself (through its registered FeeOwner)."""
-    payment.status, payment.method, payment.paid_at = "paid", method, now
+def _take_open(payment: Payment) -> bool:
+    """Move `payment` out of the payable states exactly once, whatever runs at the same time.
+
+    A conditional UPDATE: on PostgreSQL a second transaction waits for the first's row lock and then finds
+    the status changed (0 rows); SQLite serialises writers. Only the winner settles and takes a receipt
+    number, so two officers confirming the same fee at once never consume two numbers.
+    """
+    won = changed_rows(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.status.in_(PAYABLE))
+        .values(status="paid")
+        .execution_options(synchronize_session=False)
+    )
+    return won == 1
+
+
+def _settle(
+    payment: Payment, method: str, actor: Account | None, now: datetime, move_on: bool = True
+) -> None:
+    """Mark the fee paid (overpaid when more arrived) and number its e-receipt; record it and move the item
+    the fee is for on (through its registered FeeOwner), unless the item's own action does both (`move_on`)."""
+    payment.status = "overpaid" if payment.received_vnd > payment.amount_vnd else "paid"
+    payment.method, payment.paid_at = method, now
     payment.confirmed_by_id = actor.id if actor else None
+    payment.receipt_series, payment.receipt_number = receipts.issue(now)
+    if payment.status == "overpaid":
+        _record_excess(payment)
+    if not move_on:
+        return  # the item's own action ("fees paid" on the dossier) records the event and moves it on
     record(
         "dossier",
         payment.dossier_id,
         "payment_received",
         actor_id=actor.id if actor else None,
-        note=f"{payment.reference} {payment.received_vnd}",
+        note=f"{payment.reference} {min(payment.received_vnd, payment.amount_vnd)}",
         public=True,
     )
     fees.owner().settled(payment, now)
 
 
-def mark_paid_at_desk(payment: Payment, actor: Account, now: datetime) -> None:
-    """An officer confirmed the fee on the item itself (at the desk): its open reference is paid in full.
-
-    The item's own action records the event and moves it on, so neither is done here.
-    """
-    payment.received_vnd = payment.amount_vnd
-    payment.status, payment.method, payment.paid_at, payment.confirmed_by_id = (
-        "paid",
-        "counter",
-        now,
-        actor.id,
+def _record_excess(payment: Payment) -> None:
+    """More than the fee arrived: the fee is settled; the excess is owed back (staff record the refund)."""
+    record(
+        "dossier", payment.dossier_id, "payment_overpaid", note=f"{payment.reference} {payment.excess_vnd}"
     )
 
 
+def mark_paid_at_desk(payment: Payment, actor: Account, now: datetime, method: str = "cash") -> None:
+    """An officer confirmed the fee on the item itself (at the desk): its open reference is paid in full, in
+    cash or by a transfer seen on the citizen's phone ("counter").
+
+    The item's own action records the event and moves it on, so the item is not moved here.
+    """
+    if method not in METHODS_AT_DESK:
+        raise PaymentError("method")
+    if not _take_open(payment):
+        return  # settled a moment ago (the bank, or another officer): nothing more is owed
+    payment.received_vnd = max(payment.received_vnd, payment.amount_vnd)
+    _settle(payment, method, actor, now, move_on=False)
+
+
 def apply_credit(payment: Payment, amount: int, now: datetime) -> None:
-    """Compare what arrived with what is owed: exact → paid; less → underpaid; more → overpaid (flagged)."""
-    if payment.status in ("paid", "overpaid", "cancelled"):
-        # A paid reference cannot be paid again: the extra credit is flagged for staff (overpaid);
-        # the fee itself stays settled, receipt included.
-        payment.status = "overpaid" if payment.status in ("paid", "overpaid") else payment.status
-        payment.received_vnd += amount
-        record("dossier", payment.dossier_id, "payment_overpaid", note=payment.reference)
-        return
+    """Compare what arrived with what is owed: exact → paid; less → underpaid; more → settled as overpaid,
+    the dossier moves on and the excess is recorded for a refund. The caller holds the payment's row lock."""
     payment.received_vnd += amount
-    if payment.received_vnd == payment.amount_vnd:
+    if payment.status in ("paid", "overpaid", "cancelled"):
+        # Paid (or cancelled) already: the fee stays settled, receipt included; this credit is owed back.
+        if payment.status in SETTLED:
+            payment.status = "overpaid"
+            _record_excess(payment)
+        return
+    if payment.received_vnd >= payment.amount_vnd:
         _settle(payment, "transfer", None, now)
-    elif payment.received_vnd < payment.amount_vnd:
-        payment.status = "underpaid"
     else:
-        # More than due is not "paid": staff look at it (refund, or a mistaken reference) first.
-        payment.status = "overpaid"
-        record("dossier", payment.dossier_id, "payment_overpaid", note=payment.reference)
+        payment.status = "underpaid"
+
+
+def mark_refunded(payment: Payment, actor: Account, note: str, now: datetime | None = None) -> int:
+    """Staff returned the excess to the payer (by transfer or in cash): recorded and audited. Returns the
+    amount. Guarded like settling: two officers marking the same refund at once record it once."""
+    due = payment.refund_due_vnd
+    if due <= 0:
+        raise PaymentError("no_refund")
+    marked = changed_rows(
+        update(Payment)
+        .where(Payment.id == payment.id, Payment.refunded_vnd == payment.refunded_vnd)
+        .values(refunded_vnd=payment.refunded_vnd + due, refunded_at=now or utcnow(), refunded_by_id=actor.id)
+        .execution_options(synchronize_session=False)
+    )
+    if marked != 1:
+        raise PaymentError("no_refund")
+    db.session.expire(payment, ["refunded_vnd", "refunded_at", "refunded_by_id"])
+    record(
+        "dossier",
+        payment.dossier_id,
+        "refund_done",
+        actor_id=actor.id,
+        note=f"{payment.reference} {due} {clean(note)[:500]}".strip(),
+    )
+    return due
 
 
 def record_credit(credit: Credit, source: str, now: datetime | None = None) -> tuple[BankTransaction, bool]:
@@ -194,12 +250,12 @@ def resolve(row: BankTransaction, payment: Payment, actor: Account, now: datetim
 def confirm_at_counter(
     payment: Payment, actor: Account, method: str, note: str, now: datetime | None = None
 ) -> None:
-    """Cash at the desk, or a transfer the officer has seen on the citizen's phone."""
-    if method not in ("cash", "counter"):
+    """Cash at the desk, or a transfer the officer has seen on the citizen's phone ("counter")."""
+    if method not in METHODS_AT_DESK:
         raise PaymentError("method")
-    if payment.status not in ("pending", "underpaid"):
+    if payment.status not in PAYABLE or not _take_open(payment):
         raise PaymentError("not_open")
-    payment.received_vnd = payment.amount_vnd
+    payment.received_vnd = max(payment.received_vnd, payment.amount_vnd)
     payment.note = clean(note)[:1000]
     _settle(payment, method, actor, now or utcnow())
     record(

@@ -44,10 +44,9 @@ ACCOUNT_OWNERS = (
 )  # the provincial account: statements and unmatched credits
 DESK = tuple(roles.DESK)  # confirm a payment at the counter
 COUNTER_VIEW = (*DESK, Role.PROCESSOR.value)  # show the QR large at the desk
-LIST = (
-    *DESK,
-    Role.FINANCE.value,
-)  # /staff/payments: the flagged list (scoped), and the account's work for finance
+# /staff/payments: the flagged list (scoped), and the account's work for finance
+LIST = (*DESK, Role.FINANCE.value)
+REFUND = LIST  # record the refund of an overpayment (may_refund narrows it per payment)
 
 
 def owns_account(user: Account) -> bool:
@@ -68,6 +67,20 @@ def may_confirm(user: Account, payment: Payment) -> bool:
     return user.role in DESK and sees_payment(user, payment)
 
 
+def may_refund(user: Account, payment: Payment) -> bool:
+    """Recording that an overpayment went back to the payer: the agency's desk (cash at the counter) and the
+    province's finance officers (a transfer from the provincial account), and the admin."""
+    return owns_account(user) or may_confirm(user, payment)
+
+
+def refundable_payment(reference: str) -> Payment:
+    """For the refund form: 404 unless the signed-in officer may record this payment's refund."""
+    payment = find(reference)
+    if payment is None or not may_refund(current_user, payment):
+        abort(404)
+    return payment
+
+
 def listed_payments(user: Account):
     """SQL condition on Payment for the flagged list: the officer's agency; the whole province for the
     province roles (finance reconciles the one account, and needs the references it may attach credits to)."""
@@ -76,6 +89,12 @@ def listed_payments(user: Account):
     if user.role in DESK and user.agency_id is not None:
         return fees.owner().of_agency(user.agency_id)
     return false()
+
+
+def may_see_dossier(payment: Payment) -> bool:
+    """What the fee is for (procedure, dossier code) on the payment page: the dossier's citizen and staff only;
+    a visitor holding nothing but the reference sees neither."""
+    return fees.owner().may_view(payment)
 
 
 def may_see_receipt(payment: Payment) -> bool:

@@ -17,8 +17,8 @@ from portal.domain.vietqr import parse_payload
 from portal.extensions import csrf, db
 from portal.settings import BankAccount
 
-from . import amounts, operations, policy
-from .labels import STATUS
+from . import amounts, banks, operations, policy, receipts
+from .labels import METHOD, STATUS
 from .refusals import record_refusal
 
 bp = Blueprint("payments", __name__, template_folder="templates")
@@ -26,7 +26,13 @@ bp = Blueprint("payments", __name__, template_folder="templates")
 
 @bp.app_context_processor
 def payment_labels():
-    return {"payment_status": STATUS, "payment_list_roles": policy.LIST, "payment_qr_url": qr_url}
+    return {
+        "payment_status": STATUS,
+        "payment_methods": METHOD,
+        "payment_list_roles": policy.LIST,
+        "payment_qr_url": qr_url,
+        "receipt_number": receipts.formatted,
+    }
 
 
 WEBHOOK_WINDOW = 300  # seconds either side of our clock (SECURITY.md G24)
@@ -36,7 +42,14 @@ WEBHOOK_WINDOW = 300  # seconds either side of our clock (SECURITY.md G24)
 def page(reference: str):
     """Amount, bank, account, reference and the QR. No personal data: the reference is all it shows."""
     payment = policy.public_payment(reference)
-    return render_template("payments/page.html", payment=payment, bank=operations.current_bank())
+    bank = operations.current_bank()
+    return render_template(
+        "payments/page.html",
+        payment=payment,
+        bank=bank,
+        bank_info=banks.by_bin(bank.bin),
+        shows_dossier=policy.may_see_dossier(payment),
+    )
 
 
 # The QR of a reference changes when an administrator saves another fee account, and it is gone (404) once

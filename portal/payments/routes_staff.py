@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.auth.access import allow, protect
@@ -22,7 +22,7 @@ from portal.i18n import vnd
 
 from . import operations, policy, statement
 from .amounts import MAX_CREDIT_VND
-from .models import BankTransaction, Payment
+from .models import PAYABLE, BankTransaction, Payment
 
 bp = protect(Blueprint("payments_staff", __name__, url_prefix="/staff/payments", template_folder="templates"))
 LINE_PROBLEMS = {
@@ -40,9 +40,12 @@ LINE_PROBLEMS = {
 @bp.get("")
 @allow(*policy.LIST)
 def index():
+    refund_due = and_(
+        Payment.status == "overpaid", Payment.refunded_vnd < Payment.received_vnd - Payment.amount_vnd
+    )
     payments = db.session.scalars(
         select(Payment)
-        .where(Payment.status.in_(("underpaid", "overpaid", "pending")), policy.listed_payments(current_user))
+        .where(or_(Payment.status.in_(PAYABLE), refund_due), policy.listed_payments(current_user))
         .order_by(Payment.created_at.desc())
         .limit(200)
     ).all()
@@ -60,6 +63,7 @@ def index():
         unmatched=unmatched,
         owns_account=policy.owns_account(current_user),
         opens_counter=current_user.role in policy.COUNTER_VIEW,
+        may_refund=lambda payment: policy.may_refund(current_user, payment),
     )
 
 
@@ -92,6 +96,29 @@ def confirm(reference: str):
     db.session.commit()
     flash(_("Payment %(reference)s confirmed.", reference=payment.reference), "success")
     return redirect(url_for(".counter", reference=payment.reference))
+
+
+@bp.post("/<reference>/refund")
+@allow(*policy.REFUND)
+def refund(reference: str):
+    """The excess of an overpaid fee went back to the payer: recorded, audited, gone from the list."""
+    payment = policy.refundable_payment(reference)
+    try:
+        amount = operations.mark_refunded(payment, current_user, request.form.get("note", ""))
+    except operations.PaymentError:
+        db.session.rollback()
+        flash(_("Nothing is left to refund on this payment."), "error")
+        return redirect(url_for(".index"))
+    db.session.commit()
+    flash(
+        _(
+            "Refund of %(amount)s recorded for %(reference)s.",
+            amount=vnd(amount),
+            reference=payment.reference,
+        ),
+        "success",
+    )
+    return redirect(url_for(".index"))
 
 
 @bp.post("/unmatched/<int:row_id>/resolve")

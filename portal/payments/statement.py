@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -11,7 +12,14 @@ from . import amounts
 from .operations import Credit, bank_instant
 
 COLUMNS = ("transaction_id", "date", "amount", "description")
-DATE_PATTERNS = ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d", "%d/%m/%Y %H:%M:%S", "%d/%m/%Y")
+# Banks print day first; ISO 8601 (with "T", with or without an offset or seconds) is read by fromisoformat.
+DATE_PATTERNS = ("%d/%m/%Y %H:%M:%S", "%d/%m/%Y %H:%M", "%d/%m/%Y", "%d-%m-%Y %H:%M:%S", "%d-%m-%Y")
+
+
+ISO = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}"  # the day
+    r"([T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]{1,6})?)?(Z|[+-][0-9]{2}:?[0-9]{2})?)?"  # time, offset
+)
 
 
 class NotAStatement(ValueError):
@@ -25,9 +33,17 @@ class Statement:
 
 
 def parse_date(text: str) -> datetime | None:
+    """A statement's date as a UTC instant. Without an offset it is Vietnam's local time (Asia/Ho_Chi_Minh),
+    however it is written: "2026-11-23T23:30:00" was refused before, and is 16:30 UTC."""
+    text = text.strip()
+    if ISO.fullmatch(text):
+        try:
+            return bank_instant(datetime.fromisoformat(text.replace(" ", "T", 1)))
+        except ValueError:
+            return None
     for pattern in DATE_PATTERNS:
         try:
-            value = datetime.strptime(text.strip(), pattern)
+            value = datetime.strptime(text, pattern)
         except ValueError:
             continue
         return bank_instant(value)

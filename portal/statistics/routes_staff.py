@@ -6,7 +6,7 @@ and rounding), shown through `view`; the charts are `charts`' inline SVG.
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -19,11 +19,12 @@ from portal.domain.roles import SUPERVISORS
 from portal.events.operations import record
 from portal.extensions import db
 
-from . import dashboard
+from . import dashboard, drilldown
 from .charts import indicator_chart, received_chart
 from .export import EXPORTED, csv_response
+from .item_rows import item_rows
 from .params import chooses_agency, parse_period, resolve_scope, scope_name
-from .view import View, build_view
+from .view import DEFINITIONS, FIGURES, View, build_view
 
 bp = protect(Blueprint("staff_dashboard", __name__, url_prefix="/staff", template_folder="templates"))
 
@@ -77,6 +78,43 @@ def dashboard_page():
             view.board.period.first,
             view.board.period.last,
         ),
+    )
+
+
+PAGE_SIZE = 50
+
+
+@bp.get("/dashboard/items")
+@allow(*SUPERVISORS)
+def items_page():
+    """The items behind one dashboard figure, for the same range and scope (a leader: their own agency only,
+    like the dashboard), paginated. Same definitions as the figure: the list's length is the figure."""
+    key = request.args.get("figure", "")
+    if key not in drilldown.SETS:
+        abort(404)
+    today = local_now().date()
+    period, period_error = parse_period(request.args, today)
+    scope, scope_error = resolve_scope(request.args.get("agency", "").strip())
+    found = drilldown.items(key, scope, period)
+    pages = max(1, -(-len(found.ids) // PAGE_SIZE))
+    raw_page = request.args.get("page", "1")
+    number = int(raw_page) if raw_page.isdigit() and 1 <= int(raw_page) <= pages else 1
+    query: dict = {"from": period.first.isoformat(), "to": period.last.isoformat(), "figure": key}
+    if chooses_agency():
+        query["agency"] = scope.agency.slug if scope.agency else "all"
+    return render_template(
+        "statistics/items.html",
+        label=dict((k, label) for k, label, _kind in FIGURES)[key],
+        definition=dict(DEFINITIONS).get(key),
+        found=found,
+        rows=item_rows(found.kind, found.ids[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]),
+        page=number,
+        pages=pages,
+        page_url=lambda n: url_for(".items_page", **query, page=n),
+        back_url=url_for(".dashboard_page", **{k: v for k, v in query.items() if k != "figure"}),
+        scope_name=scope_name(scope),
+        period=period,
+        errors=[message for message in (period_error, scope_error) if message],
     )
 
 

@@ -324,6 +324,9 @@ EXTRA = (
     "/staff/audit?since=2020-01-01",
     "/feedback?q=đường",
     "/procedures?q=khai+sinh",
+    # The dashboard's drill-down lists (issue 16 item 12): dossiers, and feedback ratings.
+    "/staff/dashboard/items?figure=handled&from=2020-01-01",
+    "/staff/dashboard/items?figure=feedback_received&from=2025-01-01",
 )
 
 

@@ -78,7 +78,9 @@ def test_a_2_147_483_648_credit_naming_a_reference_is_stored_and_flagged_overpai
     assert response.get_json() == {"status": "matched", "duplicate": False, "reference": payment.reference}
     row = stored("FT-BIG-1")
     assert (row.amount_vnd, row.state, row.payment_id) == (INT32_OVERFLOW, "matched", payment.id)
-    assert (payment.status, payment.received_vnd, payment.dossier.status) == ("overpaid", INT32_OVERFLOW, 6)
+    # Issue 16 item 11: more than the fee settles it (the dossier moves on) and the excess is owed back.
+    assert (payment.status, payment.received_vnd, payment.dossier.status) == ("overpaid", INT32_OVERFLOW, 4)
+    assert payment.refund_due_vnd == INT32_OVERFLOW - payment.amount_vnd
 
 
 def test_a_2_147_483_648_credit_without_a_reference_waits_unmatched(client):

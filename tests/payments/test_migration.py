@@ -24,6 +24,11 @@ LATER_COLUMNS = (
     ("feedback_items", "forwarded_at", "TIMESTAMP WITH TIME ZONE"),
     ("feedback_items", "queue_rank", "SMALLINT"),
     ("dossiers", "fee_basis", "TEXT NOT NULL DEFAULT ''"),
+    ("payments", "receipt_series", "VARCHAR(12)"),
+    ("payments", "receipt_number", "INTEGER"),
+    ("payments", "refunded_vnd", "BIGINT NOT NULL DEFAULT 0"),
+    ("payments", "refunded_at", "TIMESTAMP WITH TIME ZONE"),
+    ("payments", "refunded_by_id", "INTEGER"),
 )
 TABLES = ("accounts", "agencies", "procedures", "dossiers", "payments", "bank_transactions", "events")
 

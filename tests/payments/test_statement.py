@@ -7,6 +7,7 @@ header row. Flash messages are read in English (the portal_lang cookie) after fo
 from __future__ import annotations
 
 import io
+from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -266,3 +267,15 @@ def test_a_date_without_an_offset_is_vietnam_time_like_the_webhook(client, finan
     assert (late.utcoffset().total_seconds(), late.day, late.hour, late.minute) == (0, 23, 16, 30)
     assert late == explicit
     assert (day.day, day.hour) == (22, 17)  # midnight of 23/11 in Vietnam
+
+
+@pytest.mark.parametrize("written", ["2026-11-23T23:30:00", "2026-11-23T23:30", "23/11/2026 23:30"])
+def test_every_way_of_writing_a_time_without_an_offset_is_vietnam_time(client, finance, upload, written):
+    """Issue 16 item 11: an ISO time without an offset ("2026-11-23T23:30:00", as many bank exports write it)
+    was refused as "not a date", and so was a time without seconds. 23:30 in Sơn La is 16:30 UTC."""
+    upload(HEADER + f"ST-601,{written},45000,KHONG RO\n")
+    db.session.expire_all()
+    stored = row("ST-601")
+    assert stored is not None, "the line was refused"
+    assert stored.occurred_at == datetime(2026, 11, 23, 23, 30, tzinfo=LOCAL_TZ)
+    assert (stored.occurred_at.astimezone(UTC).day, stored.occurred_at.astimezone(UTC).hour) == (23, 16)

@@ -278,10 +278,8 @@ def test_a_mistyped_reference_is_not_matched_to_anyone(client):
     assert after["payments"] == before["payments"] and after["dossiers"] == before["dossiers"]
 
 
-@pytest.mark.parametrize(
-    "delta, status", [(-1, "underpaid"), (-1000, "underpaid"), (1, "overpaid"), (50000, "overpaid")]
-)
-def test_wrong_amount_is_flagged_not_paid(client, delta, status):
+@pytest.mark.parametrize("delta, status", [(-1, "underpaid"), (-1000, "underpaid")])
+def test_less_than_the_fee_is_flagged_not_paid(client, delta, status):
     payment = pending()
     dossier_id = payment.dossier_id
     response = deliver(client, credit("FT-AMOUNT", payment.amount_vnd + delta, payment.reference))
@@ -290,6 +288,22 @@ def test_wrong_amount_is_flagged_not_paid(client, delta, status):
     assert payment.status == status and payment.received_vnd == payment.amount_vnd + delta
     assert payment.paid_at is None and payment.dossier.status == 6
     assert events(dossier_id, "payment_received") == 0 and events(dossier_id, "confirm_fee") == 0
+
+
+@pytest.mark.parametrize("delta", [1, 50000])
+def test_more_than_the_fee_settles_it_and_records_the_excess(client, delta):
+    """Issue 16 item 11 (was: flagged and the dossier left waiting for its fee): the fee is paid, the dossier
+    moves on, and the excess is recorded for a refund."""
+    payment = pending()
+    dossier_id = payment.dossier_id
+    response = deliver(client, credit("FT-AMOUNT", payment.amount_vnd + delta, payment.reference))
+    assert response.status_code == 200 and response.get_json()["status"] == "matched"
+    db.session.expire_all()
+    assert payment.status == "overpaid" and payment.received_vnd == payment.amount_vnd + delta
+    assert payment.paid_at is not None and payment.dossier.status == 4
+    assert (payment.excess_vnd, payment.refund_due_vnd) == (delta, delta)
+    assert events(dossier_id, "payment_received") == 1 and events(dossier_id, "confirm_fee") == 1
+    assert events(dossier_id, "payment_overpaid") == 1
 
 
 def test_the_rest_of_an_underpayment_pays(client):

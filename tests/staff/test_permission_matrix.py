@@ -41,6 +41,7 @@ EXPECTED = {
     "payments_staff.index": DESK | {"finance"},
     "payments_staff.counter": DESK | {"processor"},
     "payments_staff.confirm": DESK,
+    "payments_staff.refund": DESK | {"finance"},  # an overpayment's excess returned (issue 16 item 11)
     "payments_staff.import_statement": ACCOUNT_OWNERS,
     "payments_staff.resolve": ACCOUNT_OWNERS,
     # Administration: agency admins inside their agency, the province admin everywhere (tests/*/test_routes_admin*).
@@ -73,6 +74,7 @@ EXPECTED = {
     # Dashboard of figures and Decision 766 points, and its CSV export (tests/statistics/test_dashboard.py).
     "staff_dashboard.dashboard_page": {"leader", "agency_admin", "admin"},
     "staff_dashboard.export_csv": {"leader", "agency_admin", "admin"},
+    "staff_dashboard.items_page": {"leader", "agency_admin", "admin"},  # drill-down (issue 16 item 12)
     # --- Sign-in security (issue 9 items 5, 10): the two-step sign-in policy and an administrator's reset of
     # one member's two-step sign-in (tests/accounts/test_admin_two_factor.py).
     "accounts_admin.security": {"admin"},

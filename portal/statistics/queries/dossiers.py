@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Date, and_, case, exists, func, literal, or_, select, true
+from sqlalchemy import ColumnElement, Date, and_, case, exists, func, literal, or_, select, true
 
 from portal.calendar.queries import LOCAL_TZ, office_hours
 from portal.db_types import utcnow
@@ -33,6 +33,15 @@ S, A = DossierStatus, DossierAction
 OPEN_AT_END = sorted(RUNNING)
 CLOSED_BY_EVENT = sorted(ENDED_WITHOUT_RESULT)  # their time is read from the event log
 CLOSING_ACTIONS = (A.STOP.value, A.WITHDRAW.value)
+# The fields of DossierFacts counted among the received dossiers (received_parts), in this order.
+RECEIVED_PARTS = (
+    "received",
+    "online_submitted",
+    "online_qualifying",
+    "fee_bearing",
+    "paid_online",
+    "digitised",
+)
 
 
 def _dossier_event_at(action: str, before: datetime):
@@ -63,10 +72,11 @@ def _waiting_since(reason: str, end: datetime):
     )
 
 
-def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
-    start, end = period.start, period.end
+def received_parts(period: Period) -> dict[str, ColumnElement[bool]]:
+    """The parts of `DossierFacts` counted among the dossiers received in the range, by field name: one
+    definition each, for the counts below and the dashboard's lists of the dossiers behind them."""
+    end = period.end
     D = Dossier  # noqa: N806
-    scoped = in_scope(D.agency_id, scope)
     reached_result = and_(D.finished_at.is_not(None), D.finished_at < end)
     has_file = exists().where(DossierFile.dossier_id == D.id, DossierFile.uploaded_at < end)
     has_result_file = exists().where(
@@ -84,21 +94,57 @@ def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
         Payment.status.in_(SETTLED),
     )
     fee_bearing = D.fee_vnd > 0  # the server's total of the procedure's fee lines
+    return {
+        "received": true(),
+        "online_submitted": D.channel == "online",
+        "online_qualifying": and_(D.channel == "online", ~paper_only),
+        "fee_bearing": fee_bearing,
+        "paid_online": and_(fee_bearing, paid_online),
+        "digitised": and_(has_file, ~paper_only),
+    }
+
+
+def received_in(scope: Scope, period: Period) -> ColumnElement[bool]:
+    """The dossiers of `scope` received in the range (DossierFacts.received)."""
+    return and_(
+        in_scope(Dossier.agency_id, scope),
+        Dossier.received_at >= period.start,
+        Dossier.received_at < period.end,
+    )
+
+
+def results_ready_in(scope: Scope, period: Period) -> ColumnElement[bool]:
+    """The dossiers of `scope` whose result became ready in the range (DossierFacts.results_ready)."""
+    return and_(
+        in_scope(Dossier.agency_id, scope),
+        Dossier.finished_at >= period.start,
+        Dossier.finished_at < period.end,
+    )
+
+
+def rated_in(scope: Scope, period: Period, satisfied_only: bool = False) -> ColumnElement[bool]:
+    """On DossierRating joined to its dossier: rated in the range (`rated`), satisfied ones (`satisfied`)."""
+    R = DossierRating  # noqa: N806
+    condition = and_(in_scope(Dossier.agency_id, scope), R.rated_at >= period.start, R.rated_at < period.end)
+    if satisfied_only:
+        condition = and_(condition, R.overall.in_(sorted(o.value for o in dossier_rating.SATISFIED)))
+    return condition
+
+
+def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
+    start, end = period.start, period.end
+    D = Dossier  # noqa: N806
+    scoped = in_scope(D.agency_id, scope)
+    has_result_file = exists().where(
+        DossierFile.dossier_id == D.id, DossierFile.kind == "result", DossierFile.uploaded_at < end
+    )
+    parts = received_parts(period)
     received = db.session.execute(
-        select(
-            count_where(true()),
-            count_where(D.channel == "online"),
-            count_where(and_(D.channel == "online", ~paper_only)),
-            count_where(fee_bearing),
-            count_where(and_(fee_bearing, paid_online)),
-            count_where(and_(has_file, ~paper_only)),
-        ).where(scoped, D.received_at >= start, D.received_at < end)
+        select(*(count_where(parts[name]) for name in RECEIVED_PARTS)).where(received_in(scope, period))
     ).one()
 
     ready = db.session.execute(
-        select(count_where(true()), count_where(has_result_file)).where(
-            scoped, D.finished_at >= start, D.finished_at < end
-        )
+        select(count_where(true()), count_where(has_result_file)).where(results_ready_in(scope, period))
     ).one()
     withdrawn = (
         db.session.scalar(
@@ -117,11 +163,10 @@ def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
 
     R = DossierRating  # noqa: N806
     rated = db.session.execute(
-        select(
-            count_where(true()), count_where(R.overall.in_(sorted(o.value for o in dossier_rating.SATISFIED)))
-        )
+        select(count_where(true()), count_where(rated_in(scope, period, satisfied_only=True)))
+        .select_from(R)
         .join(D, D.id == R.dossier_id)
-        .where(scoped, R.rated_at >= start, R.rated_at < end)
+        .where(rated_in(scope, period))
     ).one()
     timeliness = dossier_timeliness(scope, period)
     return DossierFacts(

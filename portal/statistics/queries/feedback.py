@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import case, exists, false, func, or_, select
+from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
 from portal.domain.feedback_status import OPEN, FeedbackAction, FeedbackStatus
@@ -27,25 +27,34 @@ SATISFIED = (A.RATE_SATISFIED.value,)
 UNSATISFIED = (A.RATE_UNSATISFIED.value, A.RATE_UNSATISFIED_FINAL.value)
 
 
-def feedback_facts(scope: Scope, period: Period) -> FeedbackFacts:
-    start, end = period.start, period.end
-    F = Feedback  # noqa: N806
-    scoped = in_scope(F.agency_id, scope)
-    received = (
-        db.session.scalar(select(func.count()).where(scoped, F.submitted_at >= start, F.submitted_at < end))
-        or 0
+def received_in(scope: Scope, period: Period):
+    """The feedback items of `scope` first submitted in the range (FeedbackFacts.received)."""
+    return and_(
+        in_scope(Feedback.agency_id, scope),
+        Feedback.submitted_at >= period.start,
+        Feedback.submitted_at < period.end,
     )
+
+
+def ratings_in(scope: Scope, period: Period, actions: tuple[str, ...]):
+    """On Event joined to its feedback item: the ratings of `actions` given in the range."""
+    return and_(
+        Event.subject_type == "feedback",
+        Event.action.in_(actions),
+        Event.occurred_at >= period.start,
+        Event.occurred_at < period.end,
+        in_scope(Feedback.agency_id, scope),
+    )
+
+
+def feedback_facts(scope: Scope, period: Period) -> FeedbackFacts:
+    F = Feedback  # noqa: N806
+    received = db.session.scalar(select(func.count()).where(received_in(scope, period))) or 0
     ratings = dict(
         db.session.execute(
             select(Event.action, func.count())
             .join(F, F.id == Event.subject_id)
-            .where(
-                Event.subject_type == "feedback",
-                Event.action.in_(SATISFIED + UNSATISFIED),
-                Event.occurred_at >= start,
-                Event.occurred_at < end,
-                scoped,
-            )
+            .where(ratings_in(scope, period, SATISFIED + UNSATISFIED))
             .group_by(Event.action)
         ).all()
     )
@@ -63,7 +72,26 @@ def feedback_facts(scope: Scope, period: Period) -> FeedbackFacts:
 
 
 def feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, int, int]:
-    """5.2's population and 5.3's unsatisfactory count, in Python over one narrow query.
+    """5.2's four counts (on time, late, open within, open overdue) and 5.3's unsatisfactory count."""
+    counts = dict.fromkeys(BUCKETS, 0)
+    unsatisfactory = 0
+    for _id, bucket, unsatisfied in judged_feedback(scope, period):
+        counts[bucket] += 1
+        unsatisfactory += unsatisfied
+    return (*(counts[bucket] for bucket in BUCKETS), unsatisfactory)  # type: ignore[return-value]
+
+
+BUCKETS = ("on_time", "late", "within", "overdue")
+
+
+def feedback_ids(bucket: str, scope: Scope, period: Period) -> set[int]:
+    """The feedback items behind one of 5.2's counts: the same judgement, listing instead of counting."""
+    return {item_id for item_id, judged, _unsatisfied in judged_feedback(scope, period) if judged == bucket}
+
+
+def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]:
+    """5.2's population, each item with its bucket (BUCKETS) and whether 5.3 counts it unsatisfactory; in
+    Python over one narrow query.
 
     The steps and their deadlines (VIETNAM.md §6.2): refuse within 2 working days of day 0 (the stored
     `received_on`), the first request for information within 5, the answer by the stored `due_on`
@@ -89,6 +117,7 @@ def feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, in
     # is "on or after its first day".
     rows = db.session.execute(
         select(
+            F.id,
             F.status,
             F.received_on,
             F.due_on,
@@ -119,8 +148,8 @@ def feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, in
             deadline_memo[key] = cal.add_working_days(day, working_days)
         return deadline_memo[key]
 
-    on_time = late = within = overdue = unsatisfactory = 0
-    for status, received_on, due_on, submitted, answered, closed, requested, dislike, repeat in rows:
+    judged: list[tuple[int, str, bool]] = []
+    for item_id, status, received_on, due_on, submitted, answered, closed, requested, dislike, repeat in rows:
         # When it ended: the answer (published with it) or the refusal; later than the range → open then.
         if status in ANSWERED and answered is not None:
             ended = answered
@@ -143,14 +172,11 @@ def feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, in
             else:
                 step_late = due_on is not None and ended > due_on
             is_late = step_late or request_late
-            on_time += not is_late
-            late += is_late
+            bucket = "late" if is_late else "on_time"
         else:
             # Open at the end: past the answer deadline (None while waiting for the citizen: the clock
             # is stopped), or a request for information that was already late.
             is_late = (due_on is not None and due_on < last) or request_late
-            overdue += is_late
-            within += not is_late
-        if first <= submitted and (is_late or dislike or repeat):
-            unsatisfactory += 1
-    return on_time, late, within, overdue, unsatisfactory
+            bucket = "overdue" if is_late else "within"
+        judged.append((item_id, bucket, bool(first <= submitted and (is_late or dislike or repeat))))
+    return judged
