@@ -63,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.feedback import wiring as feedback_wiring
     from portal.privacy import wiring as privacy_wiring
     from portal.staff import queue_keys
+    from portal.steering import wiring as steering_wiring
     from portal.uploads import storage
 
     logs.init_app(app)  # PORTAL_LOG_FORMAT=json: JSON lines with the request id
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
     privacy_wiring.init_app(app)  # consent records, erased files, the export job (portal/privacy)
+    steering_wiring.init_app(app)  # Decision 766 hints on item pages (portal/steering)
     health.init_app(app)  # /healthz, /readyz
     register_job_metrics(app)
     register_event_sources(app)
@@ -249,6 +251,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.staff.routes import bp as staff
     from portal.statistics.routes_public import public as statistics
     from portal.statistics.routes_staff import bp as staff_dashboard
+    from portal.steering.routes_staff import bp as steering_staff
     from portal.tracking.routes import bp as tracking
 
     for blueprint in (
@@ -271,6 +274,7 @@ def register_blueprints(app: Flask) -> None:
         exports_staff,
         privacy,  # /my-data: the citizen's personal data (Law 91/2025)
         privacy_staff,  # /staff/privacy: restricted dossiers, for an authorised officer
+        steering_staff,  # /staff/steering: conduct complaints' reporter reveal (portal/steering)
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)

@@ -18,12 +18,14 @@ from sqlalchemy import Date, Integer, String, bindparam, cast, false, literal, s
 from portal import pagination
 from portal.domain.dossier_status import DossierStatus
 from portal.domain.feedback_status import FeedbackStatus
+from portal.domain.score_effects import week_end
 from portal.domain.text import search_terms
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import NORMAL_RANK, URGENT_RANK, Feedback
 from portal.search import every_term
 from portal.statistics.queries.overdue import overdue_now
+from portal.steering.queries import costs_this_week, queue_columns
 
 from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 
@@ -48,6 +50,7 @@ class QueueFilter:
     overdue: bool = False
     mine: bool = False
     unassigned: bool = False
+    costly: bool = False  # items that will cost Decision 766 points this week (portal.steering)
     after: tuple[int, date, str, int] | None = None  # keyset: (rank, due, kind, id) of the last row shown
 
 
@@ -65,6 +68,7 @@ class Shape:
     overdue: bool
     mine: bool
     unassigned: bool
+    costly: bool
     after_kind: str | None
     after_urgent: bool  # the last row shown was urgent: every dossier (never urgent) still follows
     size: int
@@ -93,6 +97,8 @@ def _conditions(model, shape: Shape, query: str) -> list:
         conditions.append(table.assignee_id == bindparam("me"))
     if shape.unassigned:
         conditions.append(table.assignee_id.is_(None))
+    if shape.costly:
+        conditions.append(costs_this_week(model))
     conditions.extend(every_term(table.search_key, query))
     return conditions
 
@@ -159,6 +165,7 @@ def _branch(kind: str, model, shape: Shape, query: str):
             table.assignee_id.label("assignee_id"),
             _overdue(model).label("overdue"),
             legal_due.label("legal_due"),
+            *queue_columns(model),  # what the row's Decision 766 hints read (portal.steering)
         )
         .where(*_conditions(model, shape, query), *_after(model, kind, shape))
         .order_by(*_order(model))
@@ -175,7 +182,7 @@ def _build(shape: Shape, query: str = ""):
     return select(merged).order_by(*order).limit(shape.size + 1)
 
 
-_built = functools.lru_cache(maxsize=512)(_build)  # at most 2 x 2^9 x 3 shapes exist; searches are not kept
+_built = functools.lru_cache(maxsize=512)(_build)  # at most 2 x 2^10 x 3 shapes exist; searches are not kept
 
 
 def kinds(criteria: QueueFilter) -> tuple[str, ...]:
@@ -207,6 +214,7 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
         overdue=criteria.overdue,
         mine=criteria.mine,
         unassigned=criteria.unassigned,
+        costly=criteria.costly,
         after_kind=criteria.after[2] if criteria.after else None,
         after_urgent=criteria.after is not None and criteria.after[0] == URGENT_RANK,
         size=size,
@@ -220,6 +228,7 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
         "category": criteria.category,
         "procedure": criteria.procedure,
         "today": today,
+        "week_end": week_end(today),
         "me": criteria.me,
         "after_rank": criteria.after[0] if criteria.after else None,
         "after_due": criteria.after[1] if criteria.after else None,

@@ -33,6 +33,7 @@ from portal.dossiers.labels import STATUS as DOSSIER_STATUS
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
 from portal.feedback.models import URGENT_RANK
 from portal.i18n import local_date, locale_code
+from portal.steering.effects import rows_hints_html
 
 from .queue_cache import COUNTS_SECONDS, options_html
 from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
@@ -148,6 +149,7 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
     release = f'" class="link">{labels["release"]}</button>'
     due_texts: dict[date, str] = {FAR_FUTURE: str(escape(labels["paused"]))}
     release_any = officer_role in RELEASE_ANY
+    hints = rows_hints_html(rows, today)  # Decision 766 effects (portal.steering): one statement per page
     parts = []
     for row in rows:
         due = due_texts.get(row.due)
@@ -184,6 +186,7 @@ def rows_html(rows: list[Any], today: date, officer_id: int, officer_role: str) 
             f"{kind_label[kind]} · {escape(row.title)}</p>\n"
             f'<p class="meta"><span class="status">{status}</span> {late_mark if late else ""}'
             f"{letter_mark if no_letter else ''}{due}</p>\n"
+            f"{hints[kind, row.id]}"
             f"{button}</li>\n"
         )
     return Markup("".join(parts))  # noqa: S704 - every value from the data is escaped above

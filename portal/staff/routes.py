@@ -43,6 +43,7 @@ def _filter() -> queries.QueueFilter:
         overdue=args.get("overdue") == "1",
         mine=args.get("mine") == "1",
         unassigned=args.get("unassigned") == "1",
+        costly=args.get("costly") == "1",
         after=after,
         category=int(args["category"]) if re.fullmatch(r"[0-9]{1,9}", args.get("category", "")) else None,
         procedure=int(args["procedure"]) if re.fullmatch(r"[0-9]{1,9}", args.get("procedure", "")) else None,

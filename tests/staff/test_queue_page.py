@@ -155,7 +155,8 @@ def counts_shown(body: str) -> dict[str, int]:
     nav = body[
         body.index('class="quick-filters"') : body.index("</nav>", body.index('class="quick-filters"'))
     ]
-    figures = [int(n) for n in re.findall(r"\((\d+)\)</a>", nav)]
+    # the first six quick filters (the seventh, "costs points this week", is tested in tests/steering)
+    figures = [int(n) for n in re.findall(r"\((\d+)\)</a>", nav)][:6]
     return dict(zip(("all", "dossier", "feedback", "overdue", "mine", "unassigned"), figures, strict=True))
 
 
@@ -222,7 +223,9 @@ def test_a_warm_queue_page_runs_few_statements(client, desk):
         assert client.get("/staff/queue").status_code == 200
     # The signed-in account (and the sign-in checks of portal.accounts), then one query for the page:
     # no count, no dropdown query, no second account load (the old page ran 9 here).
-    assert len(seen) <= 4, seen
+    # (Plus, when a row is due this week, the calendar's version token for its "due in N working days"
+    # hint: one primary-key read per request, portal.calendar.version.)
+    assert len([sql for sql in seen if "calendar_version" not in sql]) <= 4, seen
     assert sum("feedback_items" in sql or "dossiers" in sql for sql in seen) == 1, seen
     assert not any("JOIN agencies" in sql for sql in seen), seen
 

@@ -1,0 +1,19 @@
+"""What the rest of the portal sees of portal.steering: the item pages' `score_effects_of` Jinja global."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from portal.calendar.queries import local_now
+
+from . import effects
+
+
+def score_effects_of(kind: str, item: Any) -> list[tuple[str, str, bool]]:
+    return effects.item_hints(kind, item, local_now().date())
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(score_effects_of=score_effects_of)
