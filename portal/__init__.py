@@ -184,6 +184,7 @@ def register_event_sources(app: Flask) -> None:
     from portal.privacy import retention
     from portal.staff import labels as staff
     from portal.statistics import export as statistics
+    from portal.steering import labels as steering
 
     events = registry.init_app(app)
     for feature in (
@@ -199,6 +200,7 @@ def register_event_sources(app: Flask) -> None:
         retention,
         staff,
         statistics,
+        steering,
     ):
         feature.register_events(events)
     describe.init_app(app)  # the templates' event_action_label, event_status_label, event_note_text

@@ -83,6 +83,9 @@ EXPECTED = {
     # Personal data (issue 10 item 4): a restricted dossier opens only for its agency's leader and the province
     # admin, each opening logged (tests/privacy/test_erasure.py).
     "privacy_staff.restricted": {"leader", "admin"},
+    # A conduct complaint's reporter (issue 14 item 4): revealed by a leader of the handling agency or the
+    # province admin, each reveal with a reason in the event log (tests/steering/test_conduct.py).
+    "steering_staff.reveal": {"leader", "admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",
