@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.privacy import wiring as privacy_wiring
     from portal.sms import wiring as sms_wiring
     from portal.staff import queue_keys
+    from portal.steering import wiring as steering_wiring
     from portal.uploads import storage
 
     logs.init_app(app)  # PORTAL_LOG_FORMAT=json: JSON lines with the request id
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     privacy_wiring.init_app(app)  # consent records, erased files, the export job (portal/privacy)
     sms_wiring.init_app(app)  # the "sms" job kind and the texted notices (portal/sms)
     intermediaries_wiring.init_app(app)  # an erased villager's name leaves the intermediary's filing
+    steering_wiring.init_app(app)  # Decision 766 hints on item pages (portal/steering)
     health.init_app(app)  # /healthz, /readyz
     register_job_metrics(app)
     register_event_sources(app)
@@ -188,6 +190,7 @@ def register_event_sources(app: Flask) -> None:
     from portal.privacy import retention
     from portal.staff import labels as staff
     from portal.statistics import export as statistics
+    from portal.steering import labels as steering
 
     events = registry.init_app(app)
     for feature in (
@@ -205,6 +208,7 @@ def register_event_sources(app: Flask) -> None:
         retention,
         staff,
         statistics,
+        steering,
     ):
         feature.register_events(events)
     describe.init_app(app)  # the templates' event_action_label, event_status_label, event_note_text
@@ -264,6 +268,7 @@ def register_blueprints(app: Flask) -> None:
     from portal.staff.routes import bp as staff
     from portal.statistics.routes_public import public as statistics
     from portal.statistics.routes_staff import bp as staff_dashboard
+    from portal.steering.routes_staff import bp as steering_staff
     from portal.tracking.routes import bp as tracking
 
     for blueprint in (
@@ -289,6 +294,7 @@ def register_blueprints(app: Flask) -> None:
         sms,  # /sms/inbound: the gateway's incoming texts (status look-up)
         intermediaries,  # /intermediary: cases filed on behalf of villagers (issue 13)
         disasters,  # /staff/disasters: the disaster clock (issue 14)
+        steering_staff,  # /staff/steering: conduct complaints' reporter reveal (portal/steering)
     ):
         app.register_blueprint(blueprint)
     for blueprint in (admin, staff_audit):  # administration and the audit log (/staff/admin, /staff/audit)

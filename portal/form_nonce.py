@@ -73,14 +73,12 @@ def stored(form: str, nonce: str) -> str:
 def lost_race(error: Exception, find):
     """After an IntegrityError on submission: undo this request and return the item that won.
 
-    Roll back, remove the files this request wrote (their rows never existed), and look the winner up
-    by its nonce; an IntegrityError about anything else is raised again.
+    Roll back (the uploads store removes the files this request wrote on the rollback: their rows never
+    existed), and look the winner up by its nonce; an IntegrityError about anything else is raised again.
     """
     from portal.extensions import db
-    from portal.uploads import storage
 
     db.session.rollback()
-    storage.discard_uncommitted_files()
     winner = find()
     if winner is None:
         raise error

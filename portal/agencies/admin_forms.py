@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import StringField
+from wtforms import SelectField, StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.forms import PortalForm, cleaned, upper
@@ -35,6 +35,9 @@ class AgencyForm(PortalForm):
             Length(min=3, max=40, message=_l("The code must have 3 to 40 characters.")),
         ],
     )
+
+    # "" = the province (portal.feedback.conduct.above): where complaints about its officials go.
+    supervisor = SelectField(_l("Supervising agency (receives complaints about its officials)"), choices=[])
 
     def validate_code(self, field):
         if not AGENCY_CODE.fullmatch(field.data or ""):

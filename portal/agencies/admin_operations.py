@@ -12,7 +12,9 @@ from portal.extensions import db
 from .models import Agency
 
 
-def update_agency(agency: Agency, actor: Actor, *, name: str, name_en: str, code: str) -> bool:
+def update_agency(
+    agency: Agency, actor: Actor, *, name: str, name_en: str, code: str, supervisor_id: int | None = None
+) -> bool:
     if not is_province_admin(actor):
         raise Forbidden
     clash = db.session.scalar(
@@ -20,7 +22,11 @@ def update_agency(agency: Agency, actor: Actor, *, name: str, name_en: str, code
     )
     if clash is not None:
         raise Invalid("code", _l("Another agency already uses this code."))
-    values = {"name": name, "name_en": name_en, "code": code}
+    if supervisor_id is not None and (
+        supervisor_id == agency.id or db.session.get(Agency, supervisor_id) is None
+    ):
+        raise Invalid("supervisor", _l("Choose another agency."))
+    values = {"name": name, "name_en": name_en, "code": code, "supervisor_id": supervisor_id}
     return record_change("agency", agency, values, "agency_updated", actor)
 
 

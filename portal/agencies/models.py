@@ -24,6 +24,9 @@ class Agency(Model):
         ForeignKey("admin_units.code"), unique=True, default=None
     )
     is_active: Mapped[bool] = mapped_column(default=True)
+    # The agency above this one, for complaints about the conduct of its officials (issue 14 item 4:
+    # routed above the named unit). NULL: the province (portal.feedback.conduct.above).
+    supervisor_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), default=None)
 
     admin_unit: Mapped[AdminUnit | None] = relationship(lazy="joined")
 

@@ -5,11 +5,13 @@ Event (portal.agencies.admin_operations)."""
 from __future__ import annotations
 
 from flask import abort, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal.admin.views import admin_blueprint, form_status, save, saved, toggle_wanted
 from portal.auth.access import allow, protect
+from portal.choices import options
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.forms import required
@@ -17,7 +19,7 @@ from portal.forms import required
 from .admin_forms import AgencyForm
 from .admin_operations import set_agency_active, update_agency
 from .models import Agency
-from .queries import in_order
+from .queries import choices, in_order
 
 bp = protect(admin_blueprint("agencies_admin", __name__))
 
@@ -37,7 +39,10 @@ def agencies():
 @allow(Role.ADMIN)
 def agency(row_id: int):
     row = _agency(row_id)
-    form = AgencyForm(obj=row)
+    form = AgencyForm(obj=row, supervisor=str(row.supervisor_id or ""))
+    form.supervisor.choices = options(
+        [("", _("The province"))] + [c for c in choices(row.supervisor_id) if c[0] != str(row.id)]
+    )
     done = save(
         form,
         lambda: update_agency(
@@ -46,6 +51,7 @@ def agency(row_id: int):
             name=required(form.name),
             name_en=required(form.name_en),
             code=required(form.code),
+            supervisor_id=int(form.supervisor.data) if form.supervisor.data else None,
         ),
         url_for(".agency", row_id=row.id),
     )

@@ -29,6 +29,9 @@ from enum import StrEnum
 
 from portal.domain.dossier_status import ON_THE_CLOCK, DossierStatus
 
+# The due date of an open item that has none: it sorts after every real date (queue keys, 766 hints).
+FAR_FUTURE = date(9999, 12, 31)
+
 S = DossierStatus
 
 # --- the population: "dossiers received or handled" --------------------------------------------------

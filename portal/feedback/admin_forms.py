@@ -34,6 +34,9 @@ class CategoryForm(PortalForm):
         render_kw={"inputmode": "numeric"},
     )
     is_urgent = BooleanField(_l("Urgent (shown first in the queue)"))
+    protects_reporter = BooleanField(
+        _l("About an official's conduct: route above the named unit and hide the reporter (province only)")
+    )
     subject = RadioField(
         _l("The report is"),
         choices=options(SUBJECTS.items()),

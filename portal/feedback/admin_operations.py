@@ -39,6 +39,7 @@ def update_category(
     subject: str,
     default_agency_id: int | None,
     is_active: bool,
+    protects_reporter: bool | None = None,
 ) -> bool:
     if not can_edit_category(actor, category):
         raise Forbidden
@@ -50,6 +51,7 @@ def update_category(
         # An agency administrator edits their agency's categories; handing one to another agency is
         # the province's decision.
         default_agency_id = category.default_agency_id
+        protects_reporter = None  # the reporter's protection is the province's decision too (steering)
     elif default_agency_id is not None:
         agency = db.session.get(Agency, default_agency_id)
         if agency is None or (not agency.is_active and agency.id != category.default_agency_id):
@@ -66,6 +68,9 @@ def update_category(
             "subject": subject,
             "default_agency_id": default_agency_id,
             "is_active": is_active,
+            "protects_reporter": category.protects_reporter
+            if protects_reporter is None
+            else protects_reporter,
         },
         "category_updated",
         actor,

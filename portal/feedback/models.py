@@ -48,6 +48,9 @@ class FeedbackCategory(Model):
     default_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), default=None)
     position: Mapped[int] = mapped_column(default=0)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Complaints about an official's conduct (issue 14 item 4): routed to the agency above the unit the
+    # report names, and the reporter's identity hidden from staff until an audited reveal (portal.steering).
+    protects_reporter: Mapped[bool] = mapped_column(default=False)
 
     default_agency: Mapped[Agency | None] = relationship()
 
@@ -147,6 +150,10 @@ class Feedback(Model):
     is_published: Mapped[bool] = mapped_column(default=False)
     refusal_reason: Mapped[str] = mapped_column(String(20), default="")
     duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("feedback_items.id"), default=None)
+    # A conduct complaint (category.protects_reporter): the unit it names, which never handles it, and
+    # whether the reporter's name and contact are hidden from staff (revealed only by an audited action).
+    named_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), default=None)
+    reporter_hidden: Mapped[bool] = mapped_column(default=False)
     info_request: Mapped[str] = mapped_column(Text, default="")
     reopen_count: Mapped[int] = mapped_column(default=0)
     rating: Mapped[str] = mapped_column(String(12), default="")  # "", "satisfied", "unsatisfied"
@@ -169,7 +176,7 @@ class Feedback(Model):
     support_count: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     category: Mapped[FeedbackCategory] = relationship(lazy="joined")
-    agency: Mapped[Agency] = relationship(lazy="joined")
+    agency: Mapped[Agency] = relationship(lazy="joined", foreign_keys=[agency_id])
     admin_unit: Mapped[AdminUnit] = relationship(lazy="joined")
     photos: Mapped[list["FeedbackPhoto"]] = relationship(
         back_populates="feedback", order_by="FeedbackPhoto.position", cascade="all, delete-orphan"

@@ -35,7 +35,7 @@ from portal.uploads import storage
 from portal.uploads.drafts import DraftFile
 from portal.uploads.images import process_photo
 
-from . import deadlines
+from . import conduct, deadlines
 from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, queue_rank
 
 MAX_PHOTOS = 5
@@ -123,6 +123,8 @@ def search_keys(item: Feedback) -> tuple[str, str]:
             ]
         )
     )
+    if item.reporter_hidden:  # a conduct complaint: no search by the reporter's name or phone (steering)
+        return public, fold(" ".join([public, item.address]))
     staff = fold(
         " ".join(
             [
@@ -173,7 +175,8 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         raise FeedbackError("too_many_photos")
     processed = [process_photo(raw) for raw in data.photos]  # ImageRejected stops everything here
     local = now.astimezone(LOCAL_TZ)
-    agency_id = route(category, data.admin_unit_code)
+    # A conduct complaint goes above the unit it names (portal.feedback.conduct).
+    agency_id, named_agency_id = conduct.route(category, route(category, data.admin_unit_code))
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
@@ -192,7 +195,9 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         contact_name=clean(data.contact_name),
         phone=data.phone,
         email=data.email.strip().lower(),
-        show_name=data.show_name,
+        show_name=data.show_name and not category.protects_reporter,
+        named_agency_id=named_agency_id,
+        reporter_hidden=category.protects_reporter,
         consent_version=CONSENT_VERSION,
         consent_at=now,
         locale=data.locale,
@@ -288,6 +293,8 @@ def staff_act(
     elif action is A.FORWARD:
         target = db.session.get(Agency, agency_id) if agency_id else None
         if target is None or target.id == item.agency_id or not target.is_active:
+            raise FeedbackError("agency")
+        if target.id == item.named_agency_id:  # a conduct complaint never goes to the unit it names
             raise FeedbackError("agency")
         item.agency_id, item.assignee_id = target.id, None
         item.forwarded_at = now  # the answer clock restarts (VIETNAM.md §6.2)

@@ -19,7 +19,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal import form_nonce, fragments, http_cache, pagination, qr, throttle
@@ -32,14 +31,14 @@ from portal.forms import required
 from portal.i18n import locale_code
 from portal.places import queries as places
 from portal.tracking import access, page_cache
-from portal.uploads import drafts, serving
+from portal.uploads import drafts
 from portal.uploads.images import ImageRejected
 
 from . import operations, policy, queries, report_photos
 from .alerts import alert_leaders
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
-from .models import Feedback, FeedbackPhoto
+from .models import Feedback
 from .receipt import queue_receipt
 from .timeline import public_timeline
 
@@ -380,28 +379,4 @@ def mine():
     )
 
 
-@bp.get("/photos/<name>")
-def photo(name: str):
-    """Photos of published items are public; others only for their citizen and the agency's staff."""
-    record = db.session.scalar(
-        select(FeedbackPhoto).where(
-            (FeedbackPhoto.stored_name == name) | (FeedbackPhoto.thumbnail_name == name)
-        )
-    )
-    if record is None:
-        abort(404)
-    item = record.feedback
-    if not policy.can_see_photo_file(item, record.is_redacted):
-        abort(404)
-    handle = serving.open_stored(name)
-    if handle is None:
-        return serving.missing_file_page()
-    label = f"{item.code}-{record.position}{'-thumb' if name == record.thumbnail_name else ''}.jpg"
-    public = item.is_published and not record.is_redacted
-    if not public:  # a published item's photos are public, like its answer: not audited
-        serving.audit_download("feedback", item.id, label)
-        db.session.commit()
-    return serving.attachment(handle, name, "image/jpeg", label, public=public)
-
-
-from . import routes_help, routes_recovery  # noqa: E402,F401  (their views join this blueprint; submit() calls the help step)
+from . import routes_help, routes_photos, routes_recovery  # noqa: E402,F401  (their views join this blueprint)

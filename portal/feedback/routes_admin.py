@@ -88,6 +88,7 @@ def category(row_id: int):
             subject=form.subject.data,
             default_agency_id=id_or_none(form.receiving_agency.data),
             is_active=form.is_active.data,
+            protects_reporter=form.protects_reporter.data,
         ),
         url_for(".category", row_id=row.id),
     )

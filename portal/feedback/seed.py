@@ -60,8 +60,20 @@ CATEGORIES = (
         "rule",
         "so-nong-nghiep-moi-truong",
     ),
+    # Issue 14 item 4: about a named official, routed above the named unit (None: the commune of the place,
+    # whose supervisor then handles it), the reporter's identity hidden (PROTECTS_REPORTER).
+    (
+        "hanh-vi-can-bo",
+        "Hành vi, thái độ của cán bộ, công chức",
+        "Conduct of an official",
+        15,
+        False,
+        "conduct",
+        None,
+    ),
     ("khac", "Khác", "Other", 15, False, "rule", "ubnd-tinh"),
 )
+PROTECTS_REPORTER = frozenset({"hanh-vi-can-bo"})
 
 
 def seed_categories() -> int:
@@ -80,6 +92,7 @@ def seed_categories() -> int:
                 response_days=days,
                 is_urgent=urgent,
                 subject=subject,
+                protects_reporter=slug in PROTECTS_REPORTER,
                 default_agency_id=agencies.get(agency) if agency else None,
                 position=position,
             )

@@ -18,12 +18,14 @@ from sqlalchemy import Date, Integer, String, bindparam, cast, false, literal, s
 from portal import pagination
 from portal.domain.dossier_status import DossierStatus
 from portal.domain.feedback_status import FeedbackStatus
+from portal.domain.score_effects import week_end
 from portal.domain.text import search_terms
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import NORMAL_RANK, URGENT_RANK, Feedback
 from portal.search import every_term
 from portal.statistics.queries.overdue import overdue_now
+from portal.steering.queries import costs_this_week, queue_columns
 
 from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 
@@ -49,6 +51,7 @@ class QueueFilter:
     mine: bool = False
     unassigned: bool = False
     approval: bool = False  # dossiers whose result waits for a leader's approval (implies kind "dossier")
+    costly: bool = False  # items that will cost Decision 766 points this week (portal.steering)
     after: tuple[int, date, str, int] | None = None  # keyset: (rank, due, kind, id) of the last row shown
 
 
@@ -67,6 +70,7 @@ class Shape:
     mine: bool
     unassigned: bool
     approval: bool
+    costly: bool
     after_kind: str | None
     after_urgent: bool  # the last row shown was urgent: every dossier (never urgent) still follows
     size: int
@@ -97,6 +101,8 @@ def _conditions(model, shape: Shape, query: str) -> list:
         conditions.append(table.assignee_id.is_(None))
     if shape.approval:  # kinds() keeps only dossiers
         conditions.extend(awaiting_approval(table))
+    if shape.costly:
+        conditions.append(costs_this_week(model))
     conditions.extend(every_term(table.search_key, query))
     return conditions
 
@@ -168,6 +174,7 @@ def _branch(kind: str, model, shape: Shape, query: str):
             table.assignee_id.label("assignee_id"),
             _overdue(model).label("overdue"),
             legal_due.label("legal_due"),
+            *queue_columns(model),  # what the row's Decision 766 hints read (portal.steering)
         )
         .where(*_conditions(model, shape, query), *_after(model, kind, shape))
         .order_by(*_order(model))
@@ -184,7 +191,9 @@ def _build(shape: Shape, query: str = ""):
     return select(merged).order_by(*order).limit(shape.size + 1)
 
 
-_built = functools.lru_cache(maxsize=1024)(_build)  # at most 2 x 2^10 x 3 shapes exist; searches are not kept
+_built = functools.lru_cache(maxsize=2048)(
+    _build
+)  # shapes grow with each boolean filter; searches are not kept
 
 
 def kinds(criteria: QueueFilter) -> tuple[str, ...]:
@@ -218,6 +227,7 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
         mine=criteria.mine,
         unassigned=criteria.unassigned,
         approval=criteria.approval,
+        costly=criteria.costly,
         after_kind=criteria.after[2] if criteria.after else None,
         after_urgent=criteria.after is not None and criteria.after[0] == URGENT_RANK,
         size=size,
@@ -231,6 +241,7 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
         "category": criteria.category,
         "procedure": criteria.procedure,
         "today": today,
+        "week_end": week_end(today),
         "me": criteria.me,
         "after_rank": criteria.after[0] if criteria.after else None,
         "after_due": criteria.after[1] if criteria.after else None,

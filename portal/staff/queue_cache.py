@@ -31,12 +31,14 @@ from sqlalchemy.orm import InstanceState, Session
 
 from portal.catalog.models import Procedure
 from portal.domain.collation import sort_key
+from portal.domain.score_effects import week_end
 from portal.dossiers.models import Dossier
 from portal.extensions import cache, db
 from portal.feedback.models import Feedback, FeedbackCategory
 from portal.feedback.queries import categories_in_order
 from portal.places.models import AdminUnit
 from portal.statistics.queries.overdue import overdue_now
+from portal.steering.queries import costs_this_week
 
 COUNTS_SECONDS = 60
 CHOICES_SECONDS = 300
@@ -65,14 +67,23 @@ def _count(agency_id: int | None, today: date) -> dict[str, Any]:
                 func.count()
                 .filter(overdue_now(today) if model is Dossier else model.queue_due < today)
                 .label("overdue"),
+                func.count().filter(costs_this_week(model, today, week_end(today))).label("costly"),
             )
             .where(*conditions)
             .group_by(model.assignee_id)
         )
-    totals: dict[str, Any] = {"day": today, "dossier": 0, "feedback": 0, "overdue": 0, "by_assignee": {}}
+    totals: dict[str, Any] = {
+        "day": today,
+        "dossier": 0,
+        "feedback": 0,
+        "overdue": 0,
+        "costly": 0,
+        "by_assignee": {},
+    }
     for row in db.session.execute(union_all(*branches)):
         totals[row.kind] += row.items
         totals["overdue"] += row.overdue
+        totals["costly"] += row.costly
         totals["by_assignee"][row.assignee_id] = totals["by_assignee"].get(row.assignee_id, 0) + row.items
     return totals
 
@@ -150,6 +161,7 @@ def for_officer(counted: dict[str, Any], officer_id: int) -> dict[str, int]:
         "dossier": counted["dossier"],
         "feedback": counted["feedback"],
         "overdue": counted["overdue"],
+        "costly": counted.get("costly", 0),  # an entry cached before the count existed has none
         "mine": by_assignee.get(officer_id, 0),
         "unassigned": by_assignee.get(None, 0),
     }

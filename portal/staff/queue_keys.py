@@ -16,12 +16,12 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.domain import dossier_status, feedback_status
+from portal.domain.timeliness import FAR_FUTURE
 from portal.dossiers.models import Dossier
 from portal.feedback.models import Feedback, FeedbackCategory, queue_rank
 
 from . import queue_cache
 
-FAR_FUTURE = date(9999, 12, 31)
 FEEDBACK_OPEN = feedback_status.OPEN
 DOSSIER_OPEN = dossier_status.OPEN
 

@@ -39,6 +39,7 @@ from portal.extensions import db
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
 from portal.feedback.models import URGENT_RANK
 from portal.i18n import local_date, locale_code
+from portal.steering.effects import rows_hints_html
 
 from .queue_cache import COUNTS_SECONDS, options_html
 from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
@@ -151,12 +152,6 @@ def page_texts() -> dict[str, Markup]:
     return _page_texts(locale_code())
 
 
-def effect_hint(row: Any, today: date) -> str:
-    """The row's Decision 766 effect hint (what the item costs the agency's score), as HTML: the one spot
-    per row where helper steer's portal/domain/score_effects.py plugs in. Called once per row; "" for now."""
-    return ""
-
-
 def holders(rows: list[Any]) -> dict[int, str]:
     """The names of whoever holds the page's rows: one statement for the page, not one per row."""
     ids = {row.assignee_id for row in rows if row.assignee_id is not None}
@@ -209,6 +204,7 @@ def rows_html(
         "feedback": {status.value for status in feedback_status_rules.waiting_on(officer_role)},
         "dossier": {str(status.value) for status in dossier_status_rules.waiting_on(officer_role)},
     }
+    hints = rows_hints_html(rows, today)  # Decision 766 effects (portal.steering): one statement per page
     parts = []
     for row in rows:
         due = due_texts.get(row.due)
@@ -254,7 +250,7 @@ def rows_html(
             f'<span class="q-kind">{urgent_mark if urgent else ""}{kind_label[kind]}</span>'
             f'<span class="q-name" title="{title}">{title}</span>\n'
             f'<span class="q-status"><span class="status">{status}</span> {late_mark if late else ""}'
-            f"{letter_mark if no_letter else ''}{effect_hint(row, today)}</span>"
+            f"{letter_mark if no_letter else ''}{hints[kind, row.id]}</span>"
             f'<span class="q-due">{due}</span>\n'
             f'<span class="q-holder">{held_by}{holder}</span>'
             f'<span class="q-act">{button}</span></li>\n'

@@ -46,6 +46,7 @@ def _filter() -> queries.QueueFilter:
         mine=args.get("mine") == "1",
         unassigned=args.get("unassigned") == "1",
         approval=args.get("approval") == "1" and current_user.role in LEADERS,
+        costly=args.get("costly") == "1",
         after=after,
         category=int(args["category"]) if re.fullmatch(r"[0-9]{1,9}", args.get("category", "")) else None,
         procedure=int(args["procedure"]) if re.fullmatch(r"[0-9]{1,9}", args.get("procedure", "")) else None,

@@ -108,6 +108,13 @@ def _files_committed(session) -> None:
         g.pop("new_upload_names", None)
 
 
+def _files_rolled_back(session) -> None:
+    """A rollback means the rows naming this request's new files never existed: the files go at once (a
+    route that rolls back and carries on, like form_nonce.lost_race, leaves no orphan behind)."""
+    if has_app_context():
+        discard_uncommitted_files()
+
+
 def discard_uncommitted_files(error=None) -> None:
     """Remove files written since the last commit: their rows never reached the database."""
     names = g.pop("new_upload_names", [])
@@ -162,5 +169,7 @@ def init_app(app: Flask) -> None:
         app.extensions[EXTENSION] = configured
     if not event.contains(Session, "after_commit", _files_committed):
         event.listen(Session, "after_commit", _files_committed)
+    if not event.contains(Session, "after_rollback", _files_rolled_back):
+        event.listen(Session, "after_rollback", _files_rolled_back)
     app.teardown_appcontext(discard_uncommitted_files)
     app.register_error_handler(StorageUnavailable, unavailable_page)

@@ -32,6 +32,7 @@ CHIENG_COI_WARD = "03670"  # Phường Chiềng Cơi
 URGENT = {"sat-lo", "lu-quet", "chay-rung", "thien-tai"}
 # Written from the issue: the commune is the first responder for these; the rest go to their department.
 COMMUNE_FIRST = URGENT | {"giao-thong", "moi-truong", "dien-chieu-sang"}
+ABOVE_THE_NAMED_UNIT = {"hanh-vi-can-bo"}
 DEPARTMENT = {
     "trat-tu-xay-dung": "so-xay-dung",
     "cap-thoat-nuoc": "so-xay-dung",
@@ -51,10 +52,15 @@ def ward_agency(unit_code: str) -> int:
 
 def test_the_seeded_routing_table(app):
     categories = {c.slug: c for c in db.session.scalars(select(FeedbackCategory))}
-    assert set(categories) == COMMUNE_FIRST | set(DEPARTMENT)
+    assert set(categories) == COMMUNE_FIRST | set(DEPARTMENT) | ABOVE_THE_NAMED_UNIT
     assert {slug for slug, c in categories.items() if c.is_urgent} == URGENT
-    for slug in COMMUNE_FIRST:
+    for slug in COMMUNE_FIRST | ABOVE_THE_NAMED_UNIT:
         assert categories[slug].default_agency_id is None, slug
+    # A complaint about an official names the commune's People's Committee and goes above it: with no
+    # supervisor configured, to the province (portal/feedback/conduct.py; tests/steering/test_conduct.py).
+    for slug in ABOVE_THE_NAMED_UNIT:
+        item = make_item(category=slug, commune=TO_HIEU_WARD, agency=None)
+        assert item.agency.slug == "ubnd-tinh" and item.named_agency_id == ward_agency(TO_HIEU_WARD), slug
     for slug, department in DEPARTMENT.items():
         assert categories[slug].default_agency_id == agency_id(department), slug
 

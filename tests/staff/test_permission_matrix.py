@@ -102,6 +102,9 @@ EXPECTED = {
     "disasters.draft_letters": DESK,
     "disasters.issue_letters": DESK,
     "privacy_staff.restricted_file": {"leader", "admin"},
+    # A conduct complaint's reporter (issue 14 item 4): revealed by a leader of the handling agency or the
+    # province admin, each reveal with a reason in the event log (tests/steering/test_conduct.py).
+    "steering_staff.reveal": {"leader", "admin"},
 }
 ACCOUNTS = {
     "receptionist": "receptionist",

@@ -155,10 +155,19 @@ def test_an_items_link_is_url_fors(app, code):
 
     from portal.staff.queue_view import rows_html
 
-    Row = namedtuple("Row", "rank kind id code title status due assignee_id overdue")
+    # the queue's columns, with those of the Decision 766 hints (portal.steering.queries.queue_columns)
+    Row = namedtuple(
+        "Row",
+        "rank kind id code title status due assignee_id overdue legal_due"
+        " requests paused_since finished_at result_file fee_bearing paid_online",
+    )
     with app.test_request_context("/staff/queue"):
         for kind, endpoint in (("feedback", "feedback_staff.item"), ("dossier", "dossiers_staff.item")):
-            row = Row(1, kind, 7, code, "t", "new", date(2026, 1, 2), None, False)
+            status = "new" if kind == "feedback" else "4"
+            due = date(2026, 1, 2)
+            row = Row(
+                1, kind, 7, code, "t", status, due, None, False, due, 0, None, None, False, False, False
+            )
             written = rows_html([row], date(2026, 1, 1), 1, "processor")
             assert f'<a href="{escape(url_for(endpoint, code=code))}">' in written
             assert f'<span class="title">{escape(code)}</span>' in written

@@ -8,24 +8,22 @@ over narrow rows.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import ColumnElement, Date, and_, case, exists, func, literal, or_, select, true
 
-from portal.calendar.queries import LOCAL_TZ, office_hours
 from portal.db_types import utcnow
 from portal.domain import dossier_rating
 from portal.domain import timeliness as rule
 from portal.domain.dossier_status import ENDED_WITHOUT_RESULT, RUNNING, DossierAction, DossierStatus
 from portal.domain.indicators import DossierFacts
-from portal.domain.working_days import Calendar, receipt_day
 from portal.dossiers.models import Dossier, DossierFile, DossierPause, DossierRating
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.models import SETTLED, Payment
 
-from .sql import Period, Scope, calendar_covering, count_where, in_scope, local_date
+from .processing import processing_days
+from .sql import Period, Scope, count_where, in_scope, local_date
 
 S, A = DossierStatus, DossierAction
 # Received and not ended at the end of the range: the statuses in which a dossier is still in the 2.1
@@ -338,66 +336,3 @@ def _judged(scope: Scope, period: Period):
         else_=Case.OPEN_WITHIN.value,
     ).label("kind")
     return rows, kind, or_(rows.c.end_at.is_(None), rows.c.end_at >= start)
-
-
-def processing_days(scope: Scope, period: Period) -> int:
-    """Indicator 2.2's sum, in Python over the dossiers finished in the range (two narrow queries)."""
-    finished = select(Dossier.id).where(
-        in_scope(Dossier.agency_id, scope),
-        Dossier.finished_at >= period.start,
-        Dossier.finished_at < period.end,
-        Dossier.received_at.is_not(None),
-    )
-    rows = db.session.execute(
-        select(Dossier.id, Dossier.received_at, Dossier.finished_at).where(Dossier.id.in_(finished))
-    ).all()
-    if not rows:
-        return 0
-    pauses: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
-    for dossier_id, started, resumed in db.session.execute(
-        select(DossierPause.dossier_id, DossierPause.started_at, DossierPause.resumed_at).where(
-            DossierPause.dossier_id.in_(finished),
-            DossierPause.reason == "supplement",
-            DossierPause.resumed_at.is_not(None),
-        )
-    ):
-        assert resumed is not None  # the query keeps resumed pauses only
-        pauses[dossier_id].append((started, resumed))
-    local: list[tuple[int, datetime, datetime]] = []
-    for dossier_id, received, done in rows:
-        assert received is not None and done is not None  # the query keeps received, finished dossiers
-        local.append((dossier_id, received.astimezone(LOCAL_TZ), done.astimezone(LOCAL_TZ)))
-    cal = calendar_covering([received.date() for _, received, _ in local] + [period.last])
-    closing = office_hours().closing
-    last = max(period.last, max(done.date() for _, _, done in local))
-    between = _working_days_counter(cal, min(received.date() for _, received, _ in local), last)
-    total = 0
-    for dossier_id, received, done in local:
-        # From day 0 of the count (the receipt day, or the next working day after hours) to the day
-        # it reached 9, minus the working days the citizen took to complete the dossier.
-        days = between(receipt_day(cal, received, closing), done.date())
-        waited = sum(
-            between(started.astimezone(LOCAL_TZ).date(), resumed.astimezone(LOCAL_TZ).date())
-            for started, resumed in pauses[dossier_id]
-            if resumed <= done
-        )
-        total += max(days - waited, 0)
-    return total
-
-
-def _working_days_counter(cal: Calendar, first: date, last: date):
-    """`Calendar.working_days_between` in constant time for days in [first, last], from running totals."""
-    running, count, day = {}, 0, first
-    while day <= last:
-        count += cal.is_working_day(day)
-        running[day] = count
-        day += timedelta(days=1)
-
-    def between(start: date, end: date) -> int:
-        if end <= start:
-            return 0
-        if start in running and end in running:
-            return running[end] - running[start]
-        return cal.working_days_between(start, end)
-
-    return between

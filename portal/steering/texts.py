@@ -1,0 +1,72 @@
+"""The words of each Decision 766 effect (portal.domain.score_effects) and its fix, in the reader's language."""
+
+from __future__ import annotations
+
+import functools
+
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from markupsafe import escape
+
+from portal.domain.score_effects import Effect, Hint
+from portal.i18n import locale_code
+
+E = Effect
+# Effect → (what it does to the score, the fix beside it). DUE_SOON's words depend on the days left.
+WORDS = {
+    E.LATE_WITHOUT_LETTER: (
+        _l("Late without an apology letter: counts as late in 2.1"),
+        _l("Send an apology letter (form 04) with a new date"),
+    ),
+    E.LATE: (_l("Overdue: counts as late in 2.1"), _l("Finish it and return the result")),
+    E.TOO_MANY_REQUESTS: (
+        _l("More than one supplement request: counts as late in 2.1"),
+        _l("Finish it as soon as possible"),
+    ),
+    E.DUE_SOON: (None, _l("Finish it, or send an apology letter (form 04) before the due date")),
+    E.SECOND_REQUEST_LATE: (
+        _l("A second supplement request will count as late"),
+        _l("Ask for everything missing at once; phone the citizen first"),
+    ),
+    E.NO_E_RESULT: (_l("No electronic result: fails 4.1"), _l("Attach the scanned result")),
+    E.FEE_NOT_ONLINE: (
+        _l("Fee not payable online: fails 3.5"),
+        _l("Turn on online payment for this procedure"),
+    ),
+    E.FEE_NOT_PAID_ONLINE: (
+        _l("Fee not paid online yet: counts against 3.6"),
+        _l("Send the citizen the VietQR payment link"),
+    ),
+    E.FEEDBACK_LATE: (_l("Answer overdue: counts as late in 5.2"), _l("Answer now")),
+    E.FEEDBACK_DUE_SOON: (None, _l("Answer before the due date")),
+}
+
+
+def _due_in(days: int) -> str:
+    if days <= 0:
+        return str(_l("Due today"))
+    return ngettext("Due in %(num)d working day", "Due in %(num)d working days", days)
+
+
+def words(hint: Hint) -> tuple[str, str]:
+    """(effect, fix) of one hint, translated."""
+    effect, fix = WORDS[hint.effect]
+    return (str(effect) if effect is not None else _due_in(hint.days or 0)), str(fix)
+
+
+@functools.lru_cache(maxsize=256)
+def _html(locale: str, hints: tuple[Hint, ...]) -> str:
+    """The hints as one escaped `<p>`: cached per language and set of hints (a page repeats a few sets)."""
+    parts = []
+    for hint in hints:
+        effect, fix = words(hint)
+        kind = "costs" if hint.costs else "warns"
+        parts.append(
+            f'<span class="effect {kind}" data-effect="{hint.effect.value}">{escape(effect)}'
+            f' <span class="fix">→ {escape(fix)}</span></span>'
+        )
+    return f'<p class="meta score-effects">{" · ".join(parts)}</p>\n' if parts else ""
+
+
+def html(hints: tuple[Hint, ...]) -> str:
+    return _html(locale_code(), hints)
