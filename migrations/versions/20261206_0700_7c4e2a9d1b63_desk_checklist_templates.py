@@ -36,7 +36,8 @@ def upgrade():
         sa.Column("received_by_id", sa.Integer(), nullable=True),
         sa.Column("received_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "form IN ('original', 'copy', 'electronic')", name=op.f("ck_dossier_received_documents_form_known")
+            "form IN ('original', 'copy', 'electronic')",
+            name=op.f("ck_dossier_received_documents_form_known"),
         ),
         sa.ForeignKeyConstraint(
             ["dossier_id"],
@@ -58,7 +59,10 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_dossier_received_documents")),
     )
     op.create_index(
-        op.f("ix_dossier_received_documents_dossier_id"), "dossier_received_documents", ["dossier_id"], unique=False
+        op.f("ix_dossier_received_documents_dossier_id"),
+        "dossier_received_documents",
+        ["dossier_id"],
+        unique=False,
     )
     op.create_table(
         "dossier_templates",

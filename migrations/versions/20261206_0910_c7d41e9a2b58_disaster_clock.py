@@ -8,9 +8,8 @@ Create Date: 2026-12-06 08:41:49
 New tables only; no existing row changes.
 """
 
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c7d41e9a2b58"

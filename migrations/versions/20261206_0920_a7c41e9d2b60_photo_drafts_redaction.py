@@ -14,7 +14,6 @@ Create Date: 2026-12-06 09:00:00
 import sqlalchemy as sa
 from alembic import op
 
-
 revision = "a7c41e9d2b60"
 down_revision = "f7d2a9c4e1b3"
 branch_labels = None
@@ -35,7 +34,10 @@ def upgrade():
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("account_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["account_id"], ["accounts.id"], name=op.f("fk_photo_drafts_account_id_accounts"), ondelete="CASCADE"
+            ["account_id"],
+            ["accounts.id"],
+            name=op.f("fk_photo_drafts_account_id_accounts"),
+            ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_photo_drafts")),
     )

@@ -28,7 +28,8 @@ depends_on = None
 
 def upgrade():
     op.add_column(
-        "feedback_items", sa.Column("support_count", sa.Integer(), server_default=sa.text("0"), nullable=False)
+        "feedback_items",
+        sa.Column("support_count", sa.Integer(), server_default=sa.text("0"), nullable=False),
     )
     op.create_index("ix_feedback_phone", "feedback_items", ["phone"])
     op.create_index("ix_feedback_email", "feedback_items", ["email"])
@@ -46,8 +47,12 @@ def upgrade():
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_feedback_supports")),
     )
-    op.create_index("uq_feedback_supports_once", "feedback_supports", ["feedback_id", "supporter"], unique=True)
-    op.add_column("admin_units", sa.Column("hotline", sa.String(length=20), server_default="", nullable=False))
+    op.create_index(
+        "uq_feedback_supports_once", "feedback_supports", ["feedback_id", "supporter"], unique=True
+    )
+    op.add_column(
+        "admin_units", sa.Column("hotline", sa.String(length=20), server_default="", nullable=False)
+    )
     op.create_table(
         "admin_unit_former_names",
         sa.Column("id", sa.Integer(), nullable=False),
