@@ -14,12 +14,31 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.choices import options
+from portal.dossiers.forms import ApplicantFields
 from portal.forms import PortalForm, cleaned, cleaned_multiline, lower, valid_mobile
 
 from .models import PAPER, WITNESSED
 
 
-class FileForVillagerForm(PortalForm):
+class ConsentFields(PortalForm):
+    """How the villager agreed, after the notice was read aloud: a photo of the paper, or a witnessed tick."""
+
+    consent_method = RadioField(
+        _l("How the villager agreed"),
+        choices=options(
+            [
+                (PAPER, _l("Signed or thumb-printed paper (take a photo of it)")),
+                (WITNESSED, _l("Agreed aloud, witnessed by me")),
+            ]
+        ),
+        default=PAPER,
+        validators=[DataRequired(_l("Choose how the villager agreed."))],
+    )
+    consent_photo = FileField(_l("Photo of the signed paper"), render_kw={"accept": "image/*"})
+    witnessed = BooleanField(_l("I read the notice aloud to the villager and they agreed"))
+
+
+class FileForVillagerForm(ConsentFields):
     villager_name = StringField(
         _l("Villager's full name"),
         filters=[cleaned],
@@ -47,19 +66,10 @@ class FileForVillagerForm(PortalForm):
         _l("Place (village, street, landmark)"), filters=[cleaned], validators=[Optional(), Length(max=300)]
     )
     photos = MultipleFileField(_l("Photos of the problem (up to 5)"), render_kw={"accept": "image/*"})
-    consent_method = RadioField(
-        _l("How the villager agreed"),
-        choices=options(
-            [
-                (PAPER, _l("Signed or thumb-printed paper (take a photo of it)")),
-                (WITNESSED, _l("Agreed aloud, witnessed by me")),
-            ]
-        ),
-        default=PAPER,
-        validators=[DataRequired(_l("Choose how the villager agreed."))],
-    )
-    consent_photo = FileField(_l("Photo of the signed paper"), render_kw={"accept": "image/*"})
-    witnessed = BooleanField(_l("I read the notice aloud to the villager and they agreed"))
+
+
+class DossierForVillagerForm(ApplicantFields, ConsentFields):
+    """The online application's applicant fields (the villager is the applicant), and the consent."""
 
 
 class GrantForm(PortalForm):

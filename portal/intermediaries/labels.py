@@ -19,4 +19,6 @@ def register_events(events: Registry) -> None:
         "account",
         {GRANTED: _l("Named a village intermediary"), REVOKED: _l("Village intermediary role revoked")},
     )
+    events.action_labels("dossier", {FILED: _l("Filed by an intermediary on behalf of a villager")})
     events.note_reader("feedback", FILED, _filed)
+    events.note_reader("dossier", FILED, _filed)

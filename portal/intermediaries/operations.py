@@ -1,20 +1,26 @@
 """Granting and revoking the intermediary role (a commune agency's administrator; audited), and filing a
-case on behalf of a villager. Operations flush; routes commit once."""
+report or a dossier on behalf of a villager. Operations flush; routes commit once."""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
 
+from sqlalchemy import update
+
 from portal.accounts.models import Account
 from portal.accounts.operations import create_account
+from portal.catalog.models import Procedure
 from portal.db_types import utcnow
 from portal.domain.roles import Role
 from portal.domain.text import clean
+from portal.dossiers import intake
+from portal.dossiers.models import Dossier
 from portal.events.operations import record
 from portal.extensions import db
 from portal.feedback import operations as feedback_operations
 from portal.feedback.models import Feedback
+from portal.privacy.models import Consent as PrivacyConsent
 from portal.uploads import storage
 from portal.uploads.images import process_photo
 
@@ -77,18 +83,13 @@ def _consent_photo(consent: Consent) -> str | None:
     return None
 
 
-def file_feedback(
-    intermediary: Account, data: feedback_operations.Submission, consent: Consent
-) -> tuple[Feedback, str]:
-    """The villager's report: it has no account (the villager owns it by its code, private link and phone),
-    the intermediary is remembered beside it with the consent."""
-    photo = _consent_photo(consent)
-    now = utcnow()
-    item, token = feedback_operations.submit(data, None, now)
+def _remember(
+    intermediary: Account, subject_type: str, subject_id: int, consent: Consent, photo, now
+) -> None:
     filing = IntermediaryFiling(
         intermediary_id=intermediary.id,
-        subject_type="feedback",
-        subject_id=item.id,
+        subject_type=subject_type,
+        subject_id=subject_id,
         villager_name=clean(consent.villager_name),
         consent_method=consent.method,
         consent_photo=photo,
@@ -98,10 +99,47 @@ def file_feedback(
     )
     db.session.add(filing)
     db.session.flush()
+    # The consent records written with the new case (portal/privacy/consents.py) say "web" from this
+    # request's address; the consent was taken by the intermediary: say so, as a counter intake names its officer.
+    db.session.execute(
+        update(PrivacyConsent)
+        .where(PrivacyConsent.subject_type == subject_type, PrivacyConsent.subject_id == subject_id)
+        .values(channel="intermediary", officer_id=intermediary.id)
+    )
     # The note names the filing, not the villager: events are never changed, and the villager's name must
     # go when their data is erased (wiring.py blanks it in the filing).
-    record("feedback", item.id, FILED, actor_id=intermediary.id, note=json.dumps({"filing": filing.id}))
+    record(subject_type, subject_id, FILED, actor_id=intermediary.id, note=json.dumps({"filing": filing.id}))
+
+
+def file_feedback(
+    intermediary: Account, data: feedback_operations.Submission, consent: Consent
+) -> tuple[Feedback, str]:
+    """The villager's report: it has no account (the villager owns it by its code, private link and phone),
+    the intermediary is remembered beside it with the consent."""
+    photo = _consent_photo(consent)
+    now = utcnow()
+    item, token = feedback_operations.submit(data, None, now)
+    _remember(intermediary, "feedback", item.id, consent, photo, now)
     return item, token
+
+
+def file_dossier(
+    intermediary: Account,
+    procedure: Procedure,
+    applicant: intake.Applicant,
+    uploads: list[intake.Upload],
+    consent: Consent,
+    nonce: str = "",
+) -> Dossier:
+    """The villager's dossier through the online submission (status 1, the desk receives it): the villager
+    is the applicant, no account owns it (the intermediary's is not linked), so the villager follows it by
+    its code, the slip's private link and their phone, which gets the code by text (portal/sms/notices.py
+    on the "submitted" event)."""
+    photo = _consent_photo(consent)
+    now = utcnow()
+    dossier = intake.submit_online(procedure, applicant, uploads, None, "vi", now=now, nonce=nonce)
+    _remember(intermediary, "dossier", dossier.id, consent, photo, now)
+    return dossier
 
 
 def filed_note(note: str) -> tuple[str, str]:

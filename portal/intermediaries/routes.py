@@ -9,10 +9,13 @@ from flask_login import current_user
 
 from portal.choices import options
 from portal.domain.phone import normalise_mobile
+from portal.dossiers.labels import STATUS as DOSSIER_STATUS
+from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback import operations as feedback_operations
 from portal.feedback import queries as feedback_queries
 from portal.feedback.labels import STATUS
+from portal.feedback.models import Feedback
 from portal.feedback.routes import photo_error
 from portal.forms import required
 from portal.i18n import locale_code
@@ -22,7 +25,7 @@ from portal.privacy.notices import feedback_notice
 from portal.uploads.images import ImageRejected
 
 from . import operations, policy
-from .forms import FileForVillagerForm
+from .forms import ConsentFields, FileForVillagerForm
 
 bp = Blueprint("intermediaries", __name__, url_prefix="/intermediary", template_folder="templates")
 PRIVATE = {"Cache-Control": "no-store"}
@@ -36,6 +39,33 @@ def _only_intermediaries():
         return redirect(url_for("accounts.login", next=request.full_path.rstrip("?")))
     policy.require_intermediary()
     return None
+
+
+def consent_from(form: ConsentFields, villager_name: str, notice_version: str) -> operations.Consent:
+    paper = request.files.get(form.consent_photo.name)
+    return operations.Consent(
+        villager_name=villager_name,
+        method=form.consent_method.data,
+        paper_photo=paper.read() if paper and paper.filename else None,
+        witnessed=form.witnessed.data,
+        notice_version=notice_version,
+    )
+
+
+def consent_missing(form: ConsentFields, missing: operations.ConsentMissing) -> None:
+    if str(missing) == "photo":
+        form.consent_photo.errors = [_("Take a photo of the signed or thumb-printed paper.")]
+    else:
+        form.witnessed.errors = [
+            _("Tick the box once you have read the notice aloud and the villager agreed.")
+        ]
+
+
+def remember_link(code: str, token: str) -> None:
+    """The private link of a case just filed, kept in this session only, for its slip's QR."""
+    links = dict(list(session.get(TOKENS, {}).items())[-(KEEP_TOKENS - 1) :])
+    links[code] = token
+    session[TOKENS] = links
 
 
 def _choices(form: FileForVillagerForm) -> None:
@@ -56,10 +86,19 @@ def _choices(form: FileForVillagerForm) -> None:
 @bp.get("")
 def cases():
     rows = policy.my_filings()
+    dossier_rows = policy.my_dossier_filings()
     open_rows = [(item, filing) for item, filing in rows if policy.is_open(item)]
-    closed = len(rows) - len(open_rows)
+    open_dossiers = [(dossier, filing) for dossier, filing in dossier_rows if policy.is_open(dossier)]
+    closed = len(rows) + len(dossier_rows) - len(open_rows) - len(open_dossiers)
     return (
-        render_template("intermediaries/cases.html", rows=open_rows, closed=closed, status=STATUS),
+        render_template(
+            "intermediaries/cases.html",
+            rows=open_rows,
+            dossiers=open_dossiers,
+            closed=closed,
+            status=STATUS,
+            dossier_status=DOSSIER_STATUS,
+        ),
         200,
         PRIVATE,
     )
@@ -72,7 +111,6 @@ def file_feedback():
     notice = feedback_notice()
     if form.validate_on_submit():
         uploads = [f for f in request.files.getlist(form.photos.name) if f and f.filename]
-        paper = request.files.get(form.consent_photo.name)
         data = feedback_operations.Submission(
             category_id=form.category.data,
             title=required(form.title),
@@ -88,23 +126,12 @@ def file_feedback():
             locale="vi",
             photos=tuple(f.read() for f in uploads[: feedback_operations.MAX_PHOTOS + 1]),
         )
-        consent = operations.Consent(
-            villager_name=required(form.villager_name),
-            method=form.consent_method.data,
-            paper_photo=paper.read() if paper and paper.filename else None,
-            witnessed=form.witnessed.data,
-            notice_version=feedback_operations.CONSENT_VERSION,
-        )
+        consent = consent_from(form, required(form.villager_name), feedback_operations.CONSENT_VERSION)
         try:
             item, token = operations.file_feedback(current_user, data, consent)
         except operations.ConsentMissing as missing:
             db.session.rollback()
-            if str(missing) == "photo":
-                form.consent_photo.errors = [_("Take a photo of the signed or thumb-printed paper.")]
-            else:
-                form.witnessed.errors = [
-                    _("Tick the box once you have read the notice aloud and the villager agreed.")
-                ]
+            consent_missing(form, missing)
         except ImageRejected as rejected:
             db.session.rollback()
             form.photos.errors = [photo_error(rejected.reason)]
@@ -113,9 +140,7 @@ def file_feedback():
             form.category.errors = [_("Choose a category and a commune from the lists.")]
         else:
             db.session.commit()
-            links = dict(list(session.get(TOKENS, {}).items())[-(KEEP_TOKENS - 1) :])
-            links[item.code] = token
-            session[TOKENS] = links
+            remember_link(item.code, token)
             flash(_("Report %(code)s filed for %(name)s.", code=item.code, name=form.villager_name.data))
             return redirect(url_for(".case", code=item.code))
     return render_template("intermediaries/file.html", form=form, notice=notice), 200, PRIVATE
@@ -141,7 +166,7 @@ def slip(code: str):
     item, _filing = policy.own_open_feedback(code)
     token = session.get(TOKENS, {}).get(item.code)
     if token is None:
-        return _sheet([item])
+        return sheet([item])
     return _slip(
         "feedback",
         item,
@@ -153,19 +178,20 @@ def slip(code: str):
 
 @bp.get("/slips")
 def slips():
-    """Every open case filed, one slip each (no QR: see `slip`), to print on one sheet."""
-    items = [item for item, _filing in policy.my_filings() if policy.is_open(item)]
+    """Every open report and dossier filed, one slip each (no QR: see `slip`), to print on one sheet."""
+    items: list[Feedback | Dossier] = [item for item, _filing in policy.my_filings() if policy.is_open(item)]
+    items += [dossier for dossier, _filing in policy.my_dossier_filings() if policy.is_open(dossier)]
     if not items:
         abort(404)
-    return _sheet(items)
+    return sheet(items)
 
 
-def _sheet(items):
+def sheet(items: list[Feedback | Dossier]):
     settings = current_app.config["PORTAL_SETTINGS"]
     return (
         render_template(
             "intermediaries/slips.html",
-            items=items,
+            items=[("dossier" if isinstance(item, Dossier) else "feedback", item) for item in items],
             track_url=settings.base_url + url_for("tracking.track"),
             lookup_number=settings.sms.lookup_number,
             desk_phone=settings.desk_phone,
@@ -173,3 +199,6 @@ def _sheet(items):
         200,
         PRIVATE,
     )
+
+
+from . import routes_dossiers  # noqa: E402, F401 - the dossier pages, on this blueprint

@@ -119,3 +119,55 @@ def test_an_intermediary_files_for_a_villager_who_gets_the_code_by_sms_and_looks
     reply = gateway.to("0977123456")[-1].content
     assert reply.startswith(f"{code}: Cho tiep nhan. Ngay: ")
     assert "Xuan" not in reply
+
+
+def test_an_intermediary_files_a_dossier_for_a_villager_and_prints_its_slip(portal, tmp_path):
+    """The dossier side of the same role: the online submission's form at 360 px, with the notice read
+    aloud and a witnessed tick; the slip with the private link's QR; the code by SMS to the villager."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.dossiers import PROCEDURE
+    from tests.support.files import PDF
+
+    application, base, gateway = portal
+    document = tmp_path / "to-khai.pdf"
+    document.write_bytes(PDF)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
+        )
+        context = browser.new_context(base_url=base, viewport={"width": 360, "height": 800}, locale="vi-VN")
+        context.set_default_timeout(15_000)
+        tab = context.new_page()
+        tab.goto("/login")
+        tab.fill("input[name=email]", EMAIL)
+        tab.fill("input[name=password]", PASSWORD)
+        tab.locator("form button[type=submit]").last.click()
+        tab.wait_for_url("**/intermediary")
+        tab.click("text=Nộp hồ sơ giúp người dân")
+        tab.select_option("select[name=procedure]", PROCEDURE)
+        tab.locator("main form button[type=submit]").click()
+        tab.wait_for_url(f"**/intermediary/dossiers/new/{PROCEDURE}")
+        assert "Đọc to thông báo này" in tab.content()
+        tab.fill("input[name=applicant_name]", "Quàng Thị Mai")
+        tab.fill("input[name=id_number]", "014190000456")
+        tab.fill("input[name=phone]", "0966 222 333")
+        tab.fill("input[name=address]", "Bản Nà Cạn")
+        tab.locator("input[type=file][name^=doc-]").first.set_input_files(str(document))
+        tab.check("input[name=consent_method][value=witnessed]")
+        tab.check("input[name=witnessed]")
+        tab.screenshot(path=str(SCREENSHOTS / "intermediary-dossier-360.png"), full_page=True)
+        tab.locator("main form button[type=submit]").last.click()
+        tab.wait_for_url("**/intermediary/dossiers/*")
+        code = tab.url.rsplit("/", 1)[1]
+        assert "Quàng Thị Mai" in tab.content()
+        tab.click("text=In phiếu")
+        tab.wait_for_url(f"**/intermediary/dossiers/{code}/slip")
+        assert tab.locator(".slip-code").inner_text() == code
+        assert tab.locator("img.slip-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+        tab.screenshot(path=str(SCREENSHOTS / "intermediary-dossier-slip-360.png"), full_page=True)
+        browser.close()
+
+    run_jobs_of(application)
+    [text] = gateway.to("0966222333")
+    assert code in text.content and len(text.content) <= 160

@@ -282,6 +282,8 @@ def values(endpoint: str, name: str, world: dict[str, str]) -> list[str] | None:
             return [world["feedback"], world["published"]]
         if endpoint.startswith(("dossiers", "papers", "privacy_staff")):
             return [world["dossier"]]
+        if endpoint.startswith("intermediaries.dossier"):  # an intermediary's dossier (another's: 404)
+            return [world["dossier"]]
         if endpoint.startswith("intermediaries."):  # an intermediary's case (another's: 404)
             return [world["feedback"]]
         if endpoint == "open311.request_detail":  # a service_request_id: the feedback code

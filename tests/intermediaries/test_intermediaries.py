@@ -62,6 +62,12 @@ def test_a_report_filed_for_a_villager_records_consent_and_is_owned_by_the_villa
     assert item.account_id is None and item.phone == "+84977123456" and item.contact_name == "Lò Thị Xuân"
     filing = db.session.scalar(select(IntermediaryFiling).where(IntermediaryFiling.subject_id == item.id))
     assert filing.intermediary_id == person.id and filing.consent_method == "paper" and filing.consent_photo
+    from portal.privacy.models import Consent
+
+    [notice] = db.session.scalars(
+        select(Consent).where(Consent.subject_type == "feedback", Consent.subject_id == item.id)
+    ).all()
+    assert notice.channel == "intermediary" and notice.officer_id == person.id
     event = db.session.scalar(
         select(Event).where(Event.subject_id == item.id, Event.action == "filed_on_behalf")
     )

@@ -181,6 +181,27 @@ def test_a_village_intermediary_passes_no_staff_door(app):
         response.close()
 
 
+@pytest.mark.parametrize("role", ["anonymous", *ACCOUNTS])
+def test_the_intermediary_pages_open_to_intermediaries_only(app, role):
+    """/intermediary (reports and dossiers filed for villagers, issue 13): every other role is refused (403),
+    an anonymous visitor is sent to sign in. What an intermediary sees there is tested in tests/intermediaries."""
+    dossier = db.session.scalar(select(Dossier).where(Dossier.agency.has(slug="ubnd-phuong-to-hieu")))
+    client = app.test_client()
+    if role != "anonymous":
+        sign_in(client, ACCOUNTS[role])
+    rules = [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("intermediaries.")]
+    assert {"intermediaries.file_dossier", "intermediaries.dossier_slip"} <= {rule.endpoint for rule in rules}
+    for rule in rules:
+        path = rule.rule.replace("<code>", dossier.code).replace("<procedure_code>", dossier.procedure.code)
+        method = "GET" if "GET" in rule.methods else "POST"
+        response = client.open(path, method=method)
+        response.close()
+        if role == "anonymous":
+            assert response.status_code == 302 and "/login" in response.headers["Location"], rule.endpoint
+        else:
+            assert response.status_code == 403, (rule.endpoint, role, response.status_code)
+
+
 def test_staff_of_another_agency_see_nothing_of_this_one(app):
     create_account(
         email="yte@example.vn",
