@@ -139,7 +139,7 @@ def mobile_phone_field() -> StringField:
     return StringField(
         _l("Mobile phone"),
         validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+        render_kw={"autocomplete": "off", "inputmode": "tel"},  # a shared phone offers no one else's number
     )
 
 

@@ -10,6 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, session,
 from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
+from portal import shared_phone
 from portal.domain.roles import Role
 from portal.extensions import db
 
@@ -83,19 +84,35 @@ def login():
     return render_template("accounts/login.html", form=form), status
 
 
-@bp.post("/logout")
-def logout():
+def _end_session() -> bool:
+    """End this browser's session; whether an account was signed in."""
     if not current_user.is_authenticated:  # an expired session: nothing to end
         session.clear()
-        return redirect(url_for("main.home"))
+        return False
     # Flask's signed cookie could be replayed after sign-out; bumping the version ends every
     # session of this account, on every device (SECURITY.md A4).
     current_user.session_version += 1
     db.session.commit()
     logout_user()
     session.clear()
-    flash(_("You have signed out."), "success")
+    return True
+
+
+@bp.post("/logout")
+def logout():
+    if _end_session():
+        flash(_("You have signed out."), "success")
     return redirect(url_for("main.home"))
+
+
+@bp.post("/clear")
+def clear():
+    """Shared-phone mode's one button (portal/shared_phone.py): sign out, and have the browser drop this
+    site's cookies (the device and language ones too), cache and storage. A page, not a redirect: the
+    cookies it clears would take a flashed message with them."""
+    _end_session()
+    page = render_template("accounts/cleared.html")
+    return page, 200, {"Clear-Site-Data": shared_phone.CLEAR_SITE_DATA, "Cache-Control": "no-store"}
 
 
 from . import cli, routes_reset, routes_signup, routes_two_factor  # noqa: E402,F401  (their views and command join this blueprint)

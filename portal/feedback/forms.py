@@ -69,6 +69,7 @@ class SubmitForm(PortalForm):
     phone = mobile_phone_field()
     email = updates_email_field()
     show_name = BooleanField(_l("Show my name publicly with this report (optional)."))
+    shared_phone = BooleanField(_l("This is a shared phone: remember nothing after I finish"))
     consent = BooleanField(
         validators=[DataRequired(_l("You must agree to the personal-data notice to send."))]
     )

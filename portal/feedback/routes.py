@@ -21,7 +21,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from portal import form_nonce, fragments, http_cache, pagination, qr, throttle
+from portal import form_nonce, fragments, http_cache, pagination, qr, shared_phone, throttle
 from portal.calendar.queries import LOCAL_TZ, local_now
 from portal.choices import PreparedChoices
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
@@ -210,6 +210,8 @@ def submit():
             form.category.errors = [_("Choose a category.")]
         return _form_page(form, 400)
     drafts.delete_files(duplicates)
+    if form.shared_phone.data:
+        shared_phone.begin()  # the earlier visitor's items are forgotten before this one's is remembered
     access.grant("feedback", item_id)
     session["feedback_receipt"] = {"code": code, "token": token, "mailed": mailed}
     return redirect(url_for(".receipt"))

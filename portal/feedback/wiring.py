@@ -22,7 +22,7 @@ from portal.events.models import Event
 from portal.tracking import lookup, page_cache, versions
 from portal.uploads import drafts, reconcile
 
-from . import operations, queries
+from . import icons, operations, queries
 from .models import Feedback, FeedbackPause, FeedbackPhoto
 
 
@@ -41,6 +41,7 @@ def init_app(app: Flask) -> None:
     )
     reconcile.register_source(app, queries.stored_files)
     page_cache.init_app(app)
+    icons.init_app(app)  # category_icon() for the report form's category picker
     versions.track_item(Feedback)
     versions.track_child(FeedbackPhoto, Feedback, versions.parent("feedback", "feedback_id"))
     versions.track_child(FeedbackPause, Feedback, versions.parent("feedback", "feedback_id"))

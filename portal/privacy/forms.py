@@ -21,7 +21,7 @@ class CorrectForm(PortalForm):
     phone = StringField(
         _l("Mobile phone"),
         validators=[Optional(), valid_mobile],
-        render_kw={"autocomplete": "tel", "inputmode": "tel"},
+        render_kw={"autocomplete": "off", "inputmode": "tel"},  # a shared phone offers no one else's number
     )
 
 

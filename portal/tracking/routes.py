@@ -15,7 +15,7 @@ import hmac
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from portal import throttle
+from portal import shared_phone, throttle
 from portal.domain.phone import last_digits
 from portal.forms import required
 
@@ -71,5 +71,7 @@ def track():
         return render_template("tracking/track.html", form=form), 404
     throttle.give_back(_code_key(code), CODE_LOCK_SECONDS)  # only wrong answers count towards the lock
     assert kind is not None  # the item was found through it
+    if form.shared_phone.data:
+        shared_phone.begin()  # the earlier visitor's items are forgotten before this one's is remembered
     access.grant(kind.name, item.id)
     return redirect(url_for(kind.endpoint, code=item.code))

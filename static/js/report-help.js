@@ -8,7 +8,11 @@
   if (!box) { return; }
   var form = box.closest("form");
   var live = document.getElementById("report-help-live");
-  var category = document.getElementById("category");
+  // The category picker is a set of radio buttons with icons (feedback/_report_categories.html).
+  function chosenCategory() {
+    var checked = form ? form.querySelector('input[name="category"]:checked') : null;
+    return checked ? checked.value : "";
+  }
   var commune = document.getElementById("commune");
   var title = document.getElementById("title");
   var search = document.getElementById("commune_search");
@@ -17,7 +21,7 @@
 
   function refresh() {
     var params = new URLSearchParams();
-    params.set("category", category ? category.value : "");
+    params.set("category", chosenCategory());
     params.set("commune", commune ? commune.value : "");
     params.set("title", title ? title.value : "");
     params.set("commune_search", search ? search.value : "");
@@ -33,7 +37,11 @@
     timer = window.setTimeout(refresh, 500);
   }
 
-  if (category) { category.addEventListener("change", refresh); }
+  if (form) {
+    form.querySelectorAll('input[name="category"]').forEach(function (radio) {
+      radio.addEventListener("change", refresh);
+    });
+  }
   if (commune) { commune.addEventListener("change", refresh); }
   if (title) { title.addEventListener("input", later); }
   if (search) {

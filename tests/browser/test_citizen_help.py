@@ -123,7 +123,7 @@ def test_duplicate_hints_and_me_too_with_javascript(tab, portal):
     code = published_report(application, "Cống thoát nước bị tắc ở tổ 5")
     page = tab()
     page.goto("/feedback/new")
-    page.locator("#category").select_option(label="Giao thông – đường, cầu")
+    page.locator("label.category-choice", has_text="Giao thông – đường, cầu").locator("input").check()
     page.locator("#commune").select_option(label=COMMUNE)
     page.locator("#title").fill("Cống bị tắc")
     hints = page.locator("#report-help-live")
@@ -148,7 +148,7 @@ def test_duplicate_hints_without_javascript_and_the_emergency_numbers(tab, porta
     page.goto("/feedback/new")
     assert page.locator("a[href='tel:114']").first.is_visible()  # before the form
     assert page.locator("#use-location").is_hidden()  # "use my location" needs JavaScript
-    page.locator("#category").select_option(label="Sạt lở đất, đá")
+    page.locator("label.category-choice", has_text="Sạt lở đất, đá").locator("input").check()
     page.locator("#commune").select_option(label=COMMUNE)
     page.get_by_role("button", name="Kiểm tra phản ánh tương tự").click()
     live = page.locator("#report-help-live")

@@ -55,7 +55,7 @@ def report_a_problem(tab, lang: str, title: str, photo) -> None:
     click_and_wait(tab, "nav.main-nav a[href='/feedback/new']")
     assert urlsplit(tab.url).path == "/feedback/new"
     form = tab.locator("main form[enctype='multipart/form-data']")
-    form.locator("#category").select_option(label=CATEGORY[lang])
+    form.locator("label.category-choice", has_text=CATEGORY[lang]).locator("input").check()
     form.locator("#title").fill(title)
     form.locator("#description").fill(
         "Đất đá sạt xuống lấp nửa mặt đường sau mưa lớn, xe máy đi rất nguy hiểm. / "

@@ -61,7 +61,7 @@ def throttle(tab) -> None:
 
 def fill(tab, title: str = "Sạt lở đường tổ 3", photos=()) -> None:
     form = tab.locator("main form[enctype='multipart/form-data']")
-    form.locator("#category").select_option(label=CATEGORY)
+    form.locator("label.category-choice", has_text=CATEGORY).locator("input").check()
     form.locator("#title").fill(title)
     form.locator("#description").fill(
         "Đất đá sạt xuống lấp nửa mặt đường sau mưa lớn, xe máy đi rất nguy hiểm."

@@ -58,7 +58,7 @@ def test_a_citizens_landslide_report_reaches_the_ward_at_the_top_of_its_queue(pa
     citizen = page("360x800", "vi")
     citizen.goto("/feedback/new")
     form = citizen.locator("main form[enctype='multipart/form-data']")
-    form.locator("#category").select_option(label=LANDSLIDE)
+    form.locator("label.category-choice", has_text=LANDSLIDE).locator("input").check()
     title = "Sạt lở taluy âm sau nhà văn hoá tổ 9"
     form.locator("#title").fill(title)
     form.locator("#description").fill("Taluy âm sạt xuống sau mưa, nứt dài gần nhà văn hoá tổ 9.")

@@ -315,7 +315,7 @@ def report(cluster) -> Report:
     """A citizen's report with a photo, sent to node A."""
     browser = Browser()
     fields, page = browser.form(cluster.urls["a"] + "/feedback/new")
-    category = re.search(r'<select[^>]*name="category".*?<option value="(\d+)"', page, re.S)[1]
+    category = re.search(r'name="category" value="(\d+)"', page, re.S)[1]
     fields |= {
         "category": category,
         "title": "Đèn đường hỏng trước chợ",
