@@ -858,7 +858,7 @@ def verify(app, samples: dict) -> None:
                 select(Feedback).where(Feedback.token_hash == feedback_operations.hash_token(sample["token"]))
             )
             assert item is not None and item.code == sample["code"], sample
-            public, staff = feedback_operations._search_keys(item)
+            public, staff = feedback_operations.search_keys(item)
             assert (item.public_search_key, item.search_key) == (public, staff), (item.code, public)
             assert item.queue_due == queue_due(item), item.code
         for sample in samples["dossiers"][:10]:
