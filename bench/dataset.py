@@ -629,8 +629,9 @@ def feedback_chunk(gen: Generator, indexes: range) -> dict[str, list[dict]]:
         row["public_search_key"] = public = fold.join(
             code, title, description, category.name, category.name_en, unit.name
         )
+        # The staff key also holds the original text (the public one is masked: portal/domain/pii.py).
         row["search_key"] = fold.join(
-            public, "Số", number, "đường", street, name, phone, phone.replace("+84", "0")
+            public, title, description, "Số", number, "đường", street, name, phone, phone.replace("+84", "0")
         )
         at = submitted
         events.append(dict(occurred_at=at, subject_type="feedback", subject_id=item_id, action="submitted",
