@@ -629,8 +629,9 @@ def feedback_chunk(gen: Generator, indexes: range) -> dict[str, list[dict]]:
         row["public_search_key"] = public = fold.join(
             code, title, description, category.name, category.name_en, unit.name
         )
+        # The staff key also holds the original text (the public one is masked: portal/domain/pii.py).
         row["search_key"] = fold.join(
-            public, "Số", number, "đường", street, name, phone, phone.replace("+84", "0")
+            public, title, description, "Số", number, "đường", street, name, phone, phone.replace("+84", "0")
         )
         at = submitted
         events.append(dict(occurred_at=at, subject_type="feedback", subject_id=item_id, action="submitted",
@@ -858,7 +859,7 @@ def verify(app, samples: dict) -> None:
                 select(Feedback).where(Feedback.token_hash == feedback_operations.hash_token(sample["token"]))
             )
             assert item is not None and item.code == sample["code"], sample
-            public, staff = feedback_operations._search_keys(item)
+            public, staff = feedback_operations.search_keys(item)
             assert (item.public_search_key, item.search_key) == (public, staff), (item.code, public)
             assert item.queue_due == queue_due(item), item.code
         for sample in samples["dossiers"][:10]:

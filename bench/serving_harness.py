@@ -125,7 +125,7 @@ def nginx_config(shipped: str, prefix: Path, port: int, upstream_port: int) -> s
     main = re.sub(r"^\s*listen .*\n", "", main, flags=re.MULTILINE)
     main = re.sub(r"^\s*ssl_\w+ .*\n", "", main, flags=re.MULTILINE)
     main = main.replace("server {", f"server {{\n    listen 127.0.0.1:{port};", 1)
-    main = re.sub(r"alias /srv/portal/static/;", f"alias {ROOT / 'static'}/;", main)
+    main = re.sub(r"alias /srv/portal/static/", f"alias {ROOT / 'static'}/", main)
     main = re.sub(r"access_log /var/log/nginx/portal.access.log", f"access_log {prefix / 'access.log'}", main)
     # The shipped upstream lists the app nodes; here one node, on `upstream_port`.
     upstream = re.search(r"upstream portal_app \{.*?\n\}", head, re.DOTALL)

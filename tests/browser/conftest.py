@@ -152,7 +152,9 @@ def screenshot(page, name: str) -> Path:
 
 
 A11Y_SCRIPT = """() => ({
+    // A submit, button, reset or image input is named by its value or alt, not by a <label>.
     unlabelled: [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+        .filter(el => !['submit', 'button', 'reset', 'image'].includes(el.type))
         .filter(el => !el.labels || el.labels.length === 0)
         .map(el => el.outerHTML.slice(0, 120)),
     h1: document.querySelectorAll('h1').length,

@@ -9,7 +9,7 @@ import threading
 
 import pytest
 
-from tests.browser.conftest import CHROMIUM_ARGS, SCREENSHOTS
+from tests.browser.conftest import SCREENSHOTS
 from tests.support.databases import throwaway_database
 from tests.support.files import jpeg_bytes
 from tests.support.sms import LOOKUP_NUMBER, Gateway, signed
@@ -62,50 +62,47 @@ def run_jobs_of(application) -> None:
         db.session.remove()
 
 
-def test_an_intermediary_files_for_a_villager_who_gets_the_code_by_sms_and_looks_it_up(portal, tmp_path):
-    from playwright.sync_api import sync_playwright
+def test_an_intermediary_files_for_a_villager_who_gets_the_code_by_sms_and_looks_it_up(
+    portal, browser, tmp_path
+):
 
     application, base, gateway = portal
     paper, problem = tmp_path / "giay-dong-y.jpg", tmp_path / "cau-treo.jpg"
     paper.write_bytes(jpeg_bytes(color=(240, 240, 230)))
     problem.write_bytes(jpeg_bytes())
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(base_url=base, viewport={"width": 360, "height": 800}, locale="vi-VN")
-        context.set_default_timeout(15_000)
-        tab = context.new_page()
-        tab.goto("/login")
-        tab.fill("input[name=email]", EMAIL)
-        tab.fill("input[name=password]", PASSWORD)
-        tab.locator("form button[type=submit]").last.click()
-        tab.wait_for_url("**/intermediary")
-        tab.click("text=Gửi phản ánh giúp người dân")
-        assert "Đọc to thông báo này" in tab.content()
-        tab.fill("input[name=villager_name]", "Lò Thị Xuân")
-        tab.fill("input[name=villager_phone]", "0977 123 456")
-        tab.select_option("select[name=category]", index=1)
-        tab.fill("input[name=title]", "Cầu treo bản Nà Cạn hỏng")
-        tab.fill("textarea[name=description]", "Ván cầu treo bị gãy hai tấm, trẻ em đi học rất nguy hiểm.")
-        tab.set_input_files("input[name=photos]", str(problem))
-        tab.check("input[name=consent_method][value=paper]")
-        tab.set_input_files("input[name=consent_photo]", str(paper))
-        tab.screenshot(path=str(SCREENSHOTS / "intermediary-file-360.png"), full_page=True)
-        tab.locator("form button[type=submit]").last.click()
-        tab.wait_for_url("**/intermediary/feedback/PA-*")
-        code = tab.url.rsplit("/", 1)[1]
-        assert "Lò Thị Xuân" in tab.content()
-        tab.click("text=In phiếu")
-        tab.wait_for_url(f"**/intermediary/feedback/{code}/slip")
-        assert tab.locator(".slip-code").inner_text() == code
-        assert f"nhắn {code} gửi {LOOKUP_NUMBER}" in tab.content()  # the look-up by text, for a basic phone
-        assert tab.locator("img.slip-qr").evaluate("img => img.complete && img.naturalWidth > 0")
-        tab.screenshot(path=str(SCREENSHOTS / "intermediary-slip-360.png"), full_page=True)
-        pdf = tab.pdf(prefer_css_page_size=True, print_background=True)
-        assert pdf.startswith(b"%PDF")
-        browser.close()
+    context = browser.new_context(base_url=base, viewport={"width": 360, "height": 800}, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.goto("/login")
+    tab.fill("input[name=email]", EMAIL)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.locator("form button[type=submit]").last.click()
+    tab.wait_for_url("**/intermediary")
+    tab.click("text=Gửi phản ánh giúp người dân")
+    assert "Đọc to thông báo này" in tab.content()
+    tab.fill("input[name=villager_name]", "Lò Thị Xuân")
+    tab.fill("input[name=villager_phone]", "0977 123 456")
+    tab.select_option("select[name=category]", index=1)
+    tab.fill("input[name=title]", "Cầu treo bản Nà Cạn hỏng")
+    tab.fill("textarea[name=description]", "Ván cầu treo bị gãy hai tấm, trẻ em đi học rất nguy hiểm.")
+    tab.set_input_files("input[name=photos]", str(problem))
+    tab.check("input[name=consent_method][value=paper]")
+    tab.set_input_files("input[name=consent_photo]", str(paper))
+    tab.screenshot(path=str(SCREENSHOTS / "intermediary-file-360.png"), full_page=True)
+    tab.locator("form button[type=submit]").last.click()
+    tab.wait_for_url("**/intermediary/feedback/PA-*")
+    code = tab.url.rsplit("/", 1)[1]
+    assert "Lò Thị Xuân" in tab.content()
+    tab.click("text=In phiếu")
+    tab.wait_for_url(f"**/intermediary/feedback/{code}/slip")
+    assert tab.locator(".slip-code").inner_text() == code
+    assert f"nhắn {code} gửi {LOOKUP_NUMBER}" in tab.content()  # the look-up by text, for a basic phone
+    assert tab.locator("img.slip-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    tab.screenshot(path=str(SCREENSHOTS / "intermediary-slip-360.png"), full_page=True)
+    pdf = tab.pdf(prefer_css_page_size=True, print_background=True)
+    assert pdf.startswith(b"%PDF")
+    context.close()  # the session's Chromium stays for the next tests
 
     run_jobs_of(application)  # the worker: the code leaves by SMS after the commit
     [text] = gateway.to("0977123456")
@@ -121,10 +118,9 @@ def test_an_intermediary_files_for_a_villager_who_gets_the_code_by_sms_and_looks
     assert "Xuan" not in reply
 
 
-def test_an_intermediary_files_a_dossier_for_a_villager_and_prints_its_slip(portal, tmp_path):
+def test_an_intermediary_files_a_dossier_for_a_villager_and_prints_its_slip(portal, browser, tmp_path):
     """The dossier side of the same role: the online submission's form at 360 px, with the notice read
     aloud and a witnessed tick; the slip with the private link's QR; the code by SMS to the villager."""
-    from playwright.sync_api import sync_playwright
 
     from tests.support.dossiers import PROCEDURE
     from tests.support.files import PDF
@@ -132,41 +128,37 @@ def test_an_intermediary_files_a_dossier_for_a_villager_and_prints_its_slip(port
     application, base, gateway = portal
     document = tmp_path / "to-khai.pdf"
     document.write_bytes(PDF)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path="/usr/bin/chromium", headless=True, args=CHROMIUM_ARGS
-        )
-        context = browser.new_context(base_url=base, viewport={"width": 360, "height": 800}, locale="vi-VN")
-        context.set_default_timeout(15_000)
-        tab = context.new_page()
-        tab.goto("/login")
-        tab.fill("input[name=email]", EMAIL)
-        tab.fill("input[name=password]", PASSWORD)
-        tab.locator("form button[type=submit]").last.click()
-        tab.wait_for_url("**/intermediary")
-        tab.click("text=Nộp hồ sơ giúp người dân")
-        tab.select_option("select[name=procedure]", PROCEDURE)
-        tab.locator("main form button[type=submit]").click()
-        tab.wait_for_url(f"**/intermediary/dossiers/new/{PROCEDURE}")
-        assert "Đọc to thông báo này" in tab.content()
-        tab.fill("input[name=applicant_name]", "Quàng Thị Mai")
-        tab.fill("input[name=id_number]", "014190000456")
-        tab.fill("input[name=phone]", "0966 222 333")
-        tab.fill("input[name=address]", "Bản Nà Cạn")
-        tab.locator("input[type=file][name^=doc-]").first.set_input_files(str(document))
-        tab.check("input[name=consent_method][value=witnessed]")
-        tab.check("input[name=witnessed]")
-        tab.screenshot(path=str(SCREENSHOTS / "intermediary-dossier-360.png"), full_page=True)
-        tab.locator("main form button[type=submit]").last.click()
-        tab.wait_for_url("**/intermediary/dossiers/*")
-        code = tab.url.rsplit("/", 1)[1]
-        assert "Quàng Thị Mai" in tab.content()
-        tab.click("text=In phiếu")
-        tab.wait_for_url(f"**/intermediary/dossiers/{code}/slip")
-        assert tab.locator(".slip-code").inner_text() == code
-        assert tab.locator("img.slip-qr").evaluate("img => img.complete && img.naturalWidth > 0")
-        tab.screenshot(path=str(SCREENSHOTS / "intermediary-dossier-slip-360.png"), full_page=True)
-        browser.close()
+    context = browser.new_context(base_url=base, viewport={"width": 360, "height": 800}, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.goto("/login")
+    tab.fill("input[name=email]", EMAIL)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.locator("form button[type=submit]").last.click()
+    tab.wait_for_url("**/intermediary")
+    tab.click("text=Nộp hồ sơ giúp người dân")
+    tab.select_option("select[name=procedure]", PROCEDURE)
+    tab.locator("main form button[type=submit]").click()
+    tab.wait_for_url(f"**/intermediary/dossiers/new/{PROCEDURE}")
+    assert "Đọc to thông báo này" in tab.content()
+    tab.fill("input[name=applicant_name]", "Quàng Thị Mai")
+    tab.fill("input[name=id_number]", "014190000456")
+    tab.fill("input[name=phone]", "0966 222 333")
+    tab.fill("input[name=address]", "Bản Nà Cạn")
+    tab.locator("input[type=file][name^=doc-]").first.set_input_files(str(document))
+    tab.check("input[name=consent_method][value=witnessed]")
+    tab.check("input[name=witnessed]")
+    tab.screenshot(path=str(SCREENSHOTS / "intermediary-dossier-360.png"), full_page=True)
+    tab.locator("main form button[type=submit]").last.click()
+    tab.wait_for_url("**/intermediary/dossiers/*")
+    code = tab.url.rsplit("/", 1)[1]
+    assert "Quàng Thị Mai" in tab.content()
+    tab.click("text=In phiếu")
+    tab.wait_for_url(f"**/intermediary/dossiers/{code}/slip")
+    assert tab.locator(".slip-code").inner_text() == code
+    assert tab.locator("img.slip-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    tab.screenshot(path=str(SCREENSHOTS / "intermediary-dossier-slip-360.png"), full_page=True)
+    context.close()  # the session's Chromium stays for the next tests
 
     run_jobs_of(application)
     [text] = gateway.to("0966222333")

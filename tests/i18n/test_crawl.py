@@ -58,7 +58,9 @@ HTML = "text/html"
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 HIDDEN = {"script", "style", "template", "noscript", "svg"}
 READ_ATTRIBUTES = ("title", "placeholder", "aria-label", "alt")
-WORD = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+# A word is a run of letters standing alone: the letters inside a code such as the payment reference
+# SL8HY0N5A6QM ("N", "A") are not the words of "N/A".
+WORD = re.compile(r"(?<![^\W_])[^\W\d_]+(?:'[^\W\d_]+)?(?![^\W_])")
 
 
 class VisibleText(HTMLParser):

@@ -25,7 +25,7 @@ def _read(client, code: str, secret: str | None = None, fmt: str = "json"):
 @pytest.mark.parametrize("fmt", ["json", "xml"])
 def test_the_creating_key_reads_its_unpublished_report(client, fmt):
     _key, secret = issue_key()
-    description = "Đèn đường bản Hua La tắt cả tuần, gọi 0912 345 678."
+    description = "Đèn đường bản Hua La tắt cả tuần, cả bản phải đi trong bóng tối."
     code = _create(client, secret, description=description)
     assert not by_code(code).is_published
 

@@ -17,19 +17,6 @@ from tests.conftest import build_app
 from tests.support.databases import throwaway_database
 
 BEFORE = "95b58b040fb5"  # the form-nonce migration, the one just before
-PAGE_VERSIONED = ("feedback_items", "dossiers")  # a later revision's column, which today's models write
-# Later revisions' columns that today's models write too (table, column, type): there only while seeding.
-LATER_COLUMNS = (
-    ("procedures", "afternoon_cutoff", "BOOLEAN NOT NULL DEFAULT false"),
-    ("feedback_items", "forwarded_at", "TIMESTAMP WITH TIME ZONE"),
-    ("feedback_items", "queue_rank", "SMALLINT"),
-    ("dossiers", "fee_basis", "TEXT NOT NULL DEFAULT ''"),
-    ("payments", "receipt_series", "VARCHAR(12)"),
-    ("payments", "receipt_number", "INTEGER"),
-    ("payments", "refunded_vnd", "BIGINT NOT NULL DEFAULT 0"),
-    ("payments", "refunded_at", "TIMESTAMP WITH TIME ZONE"),
-    ("payments", "refunded_by_id", "INTEGER"),
-)
 TABLES = ("accounts", "agencies", "procedures", "dossiers", "payments", "bank_transactions", "events")
 
 
@@ -44,30 +31,47 @@ def seeded_before(tmp_path, monkeypatch):
             # are seeded and read without it, as they were when this revision was the newest.
             monkeypatch.setattr(calendar_version, "new_token", lambda connection: "")
             monkeypatch.setattr(calendar_version, "current_token", lambda: calendar_version.NO_ROW)
-            # Nor does the page_version column (portal/tracking/versions.py): there only while seeding.
-            for table in PAGE_VERSIONED:
-                run(f"ALTER TABLE {table} ADD COLUMN page_version BIGINT NOT NULL DEFAULT 0")
-            for table, column, kind in LATER_COLUMNS:
-                run(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
-            # Nor the privacy tables and the dossiers' restricted_at (portal/privacy): no consent rows are
-            # written, and the column is there only while seeding.
+            # Today's models write tables and columns of later revisions (page versions, receipts, the privacy
+            # records, …): there only while seeding, added from the models and dropped again, so the data is
+            # as this revision's database held it.
             monkeypatch.setattr(privacy_consents, "_rows_for", lambda session, item: [])
-            run("ALTER TABLE dossiers ADD COLUMN restricted_at TIMESTAMP")
             monkeypatch.setattr(
                 demo, "DEMO_ACCOUNTS", tuple(a for a in demo.DEMO_ACCOUNTS if a.role != "finance")
             )
+            tables, columns = add_later_schema()
             demo.seed_demo()
             db.session.commit()
-            for table in PAGE_VERSIONED:
-                run(f"ALTER TABLE {table} DROP COLUMN page_version")
-            for table, column, _kind in LATER_COLUMNS:
+            db.session.remove()
+            for table, column in reversed(columns):
                 run(f"ALTER TABLE {table} DROP COLUMN {column}")
-            run("ALTER TABLE dossiers DROP COLUMN restricted_at")
+            for table in reversed(tables):
+                table.drop(db.engine)
             try:
                 yield application
             finally:
                 db.session.remove()
                 db.engine.dispose()
+
+
+def add_later_schema() -> tuple[list, list[tuple[str, str]]]:
+    """Create every table and (nullable) column of today's models that the database lacks."""
+    from sqlalchemy import inspect
+
+    inspector = inspect(db.engine)
+    present = set(inspector.get_table_names())
+    tables, columns = [], []
+    for table in db.metadata.sorted_tables:
+        if table.name not in present:
+            table.create(db.engine)
+            tables.append(table)
+            continue
+        have = {column["name"] for column in inspector.get_columns(table.name)}
+        for column in table.columns:
+            if column.name not in have:
+                kind = column.type.compile(dialect=db.engine.dialect)
+                run(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}")
+                columns.append((table.name, column.name))
+    return tables, columns
 
 
 def counts() -> dict:

@@ -90,7 +90,12 @@ def test_working_days_left_are_counted_on_the_calendar(app):
 
     from portal.staff.queue_view import rows_html
 
-    Row = namedtuple("Row", "rank kind id code title status due assignee_id overdue legal_due")
+    Row = namedtuple(
+        "Row",
+        "rank kind id code title status due assignee_id overdue legal_due"
+        " requests paused_since finished_at result_file fee_bearing paid_online",
+        defaults=(0, None, None, False, False, False),  # the Decision 766 hints' columns (portal.steering)
+    )
     with app.test_request_context("/staff/queue?lang=en"):
         app.preprocess_request()
         # Thu 24/12/2026: Fri 25 is day 1, Mon 28 day 2 (weekend skipped); Fri 18 is 4 working days late.

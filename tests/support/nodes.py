@@ -51,7 +51,7 @@ def nginx_config(prefix: Path, port: int, nodes: dict[str, tuple[int, int]]) -> 
     )
     head = head.replace(upstream[0], listed)
     block = _server_block(shipped)
-    block = block.replace("alias /srv/portal/static/;", f"alias {ROOT / 'static'}/;")
+    block = block.replace("alias /srv/portal/static/", f"alias {ROOT / 'static'}/")
     block = block.replace(
         "access_log /var/log/nginx/portal.access.log", f"access_log {prefix / 'access.log'}"
     )

@@ -12,7 +12,9 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
+from portal.extensions import db
 from portal.feedback import operations
 from portal.uploads import backends, storage
 from tests.support.clients import fresh_client
@@ -123,13 +125,23 @@ def test_path_of_accepts_a_stored_name(app):
 # -------------------------------------------------------------------------------------------------- requests
 
 
+def draft_files() -> set[str]:
+    from portal.uploads.drafts import PhotoDraft
+
+    db.session.expire_all()
+    rows = db.session.execute(select(PhotoDraft.stored_name, PhotoDraft.thumbnail_name)).all()
+    return {name for row in rows for name in row}
+
+
 def test_invalid_second_photo_stores_nothing(app):
     client = fresh_client(app)
     before_files, before_rows = names(), feedback_count()
     php = b"<?php system($_GET['c']); ?>"
     response = web_submit(client, photos=[(unique_jpeg(11), "ok.jpg"), (php, "x.jpg")])
     assert response.status_code == 400
-    assert names() == before_files
+    # Nothing of the refused file; the valid photo is kept as the form's draft (issue 18 item 2), only that.
+    assert names() - before_files == draft_files()
+    assert len(draft_files()) == 2  # the photo and its thumbnail
     assert feedback_count() == before_rows
 
 
@@ -144,7 +156,9 @@ def test_files_of_a_rolled_back_submission_are_removed(app, monkeypatch):
     before_files, before_rows = names(), feedback_count()
     response = web_submit(client, photos=[(unique_jpeg(21), "a.jpg"), (unique_jpeg(22), "b.jpg")])
     assert response.status_code == 400
-    assert names() == before_files
+    # The report's own files went with the rollback; what stays is the form's draft of the two photos
+    # (issue 18 item 2: the citizen does not upload them again).
+    assert names() - before_files == draft_files()
     assert feedback_count() == before_rows
 
 
@@ -152,13 +166,15 @@ def test_files_of_a_crashed_request_are_removed(app, monkeypatch):
     def crash(item):
         raise RuntimeError("unexpected")
 
-    monkeypatch.setattr(operations, "_search_keys", crash)
+    monkeypatch.setattr(operations, "search_keys", crash)
     client = fresh_client(app)
     before_files, before_rows = names(), feedback_count()
     response = web_submit(client, photos=[(unique_jpeg(31), "a.jpg")])
     assert response.status_code == 500
     assert "unexpected" not in response.get_data(as_text=True)
-    assert names() == before_files
+    # The report's files went; the form's draft of the photo, committed before the report was built,
+    # stays for the citizen's next try (issue 18 item 2) and expires by the retention schedule.
+    assert names() - before_files == draft_files()
     assert feedback_count() == before_rows
 
 
