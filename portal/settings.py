@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 from portal.domain.retention_rules import RULES as RETENTION_RULES
 from portal.domain.retention_rules import parse_overrides
 from portal.settings_secrets import _development_secret, _storage, _storage_keys
+from portal.settings_sms import Sms, sms_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
@@ -44,25 +45,6 @@ class Smtp:
     starttls: bool = False
     ssl: bool = False
     sender: str = "portal@localhost"
-
-
-@dataclass(frozen=True)
-class Sms:
-    """The SMS gateway (portal/sms): "" sends nothing; "esms" is eSMS.vn's HTTP brandname API."""
-
-    gateway: str = ""
-    url: str = "https://rest.esms.vn/MainService.svc/json/SendMultipleMessage_V4_post_json/"
-    api_key: str = field(default="", repr=False)
-    secret_key: str = field(default="", repr=False)
-    brandname: str = ""
-    unicode: bool = False  # False: texts are folded to GSM-7 (no diacritics), 160 characters a message
-    price_vnd: int = 800  # the contract's price of one segment, for the cost counted per message
-    sandbox: bool = False  # eSMS's Sandbox=1: validated, neither sent nor billed
-    inbound_secret: str = field(default="", repr=False)  # signs the gateway's forwarded incoming texts
-    lookup_number: str = ""  # the number citizens text a code to (printed on slips and pages)
-
-
-SMS_GATEWAYS = ("", "esms")
 
 
 @dataclass(frozen=True)
@@ -152,7 +134,7 @@ class Settings:
             problems.append("PORTAL_BASE_URL must use https when PORTAL_ENV=production")
         bank = _bank(env, environment, problems)
         smtp = _smtp(env, problems)
-        sms = _sms(env, problems)
+        sms = sms_settings(env, problems)
         redis_url = env.get("REDIS_URL", "").strip()
         if redis_url and urlsplit(redis_url).scheme not in ("redis", "rediss", "unix"):
             problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
@@ -329,48 +311,6 @@ def _smtp(env: Mapping[str, str], problems: list[str]) -> Smtp:
         starttls=flags["SMTP_STARTTLS"],
         ssl=flags["SMTP_SSL"],
         sender=sender,
-    )
-
-
-def _sms(env: Mapping[str, str], problems: list[str]) -> Sms:
-    gateway = env.get("SMS_GATEWAY", "").strip().lower()
-    if gateway not in SMS_GATEWAYS:
-        problems.append("SMS_GATEWAY must be empty (no SMS) or 'esms'")
-        gateway = ""
-    url = env.get("SMS_GATEWAY_URL", "").strip() or Sms.url
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        problems.append("SMS_GATEWAY_URL must be an absolute http(s) URL")
-    price = env.get("SMS_PRICE_VND", "").strip() or str(Sms.price_vnd)
-    if not price.isascii() or not price.isdigit() or int(price) > 100_000:
-        problems.append("SMS_PRICE_VND must be a whole number of dong per segment (0 to 100000)")
-        price = "0"
-    flags = {}
-    for name in ("SMS_UNICODE", "SMS_SANDBOX"):
-        value = env.get(name, "0").strip().lower() or "0"
-        if value not in ("0", "1", "true", "false"):
-            problems.append(f"{name} must be 0 or 1")
-        flags[name] = value in ("1", "true")
-    api_key, secret_key = env.get("SMS_API_KEY", "").strip(), env.get("SMS_SECRET_KEY", "").strip()
-    brandname = env.get("SMS_BRANDNAME", "").strip()
-    if gateway and not (api_key and secret_key):
-        problems.append("SMS_API_KEY and SMS_SECRET_KEY are required with SMS_GATEWAY")
-    inbound = env.get("SMS_INBOUND_SECRET", "")
-    if inbound and len(inbound) < 32:
-        problems.append("SMS_INBOUND_SECRET must be at least 32 characters (or empty: no SMS look-up)")
-    lookup = "".join(env.get("SMS_LOOKUP_NUMBER", "").split())
-    if lookup and not re.fullmatch(r"\+?[0-9]{3,15}", lookup):
-        problems.append("SMS_LOOKUP_NUMBER must be a short code or phone number (digits)")
-    return Sms(
-        gateway=gateway,
-        url=url,
-        api_key=api_key,
-        secret_key=secret_key,
-        brandname=brandname,
-        unicode=flags["SMS_UNICODE"],
-        price_vnd=int(price),
-        sandbox=flags["SMS_SANDBOX"],
-        inbound_secret=inbound,
-        lookup_number=lookup,
     )
 
 

@@ -57,10 +57,11 @@ def answer(item: Feedback | Dossier | None, text: str) -> str:
         return _("No case found with this code. Please check the code on your slip.")
 
 
-def reply(sender: str, text: str) -> bool:
+def reply(sender: str, text: str, key: str = "") -> bool:
     """Queue the answer to one incoming text; False when the sender is over their limit (no answer: an
-    answer costs money, and a flood of look-ups must not become a flood of paid texts)."""
+    answer costs money, and a flood of look-ups must not become a flood of paid texts). `key`, the outbox
+    key, may name the provider's message (one answer per incoming text); a fresh one otherwise."""
     if throttle.over_limit(f"sms-lookup:{sender}", PER_SENDER, WINDOW):
         return False
     item = find(text)
-    return sending.queue(sender, answer(item, text), "lookup", f"sms:lookup:{uuid.uuid4().hex}")
+    return sending.queue(sender, answer(item, text), "lookup", key or f"sms:lookup:{uuid.uuid4().hex}")

@@ -1,9 +1,14 @@
-"""The gateway's incoming texts (MO): POST /sms/inbound, forwarded by the provider's two-way service.
+"""The gateway's incoming texts (MO) at /sms/inbound, in the format SMS_INBOUND names:
 
-The body is JSON {"from": "0912345678", "to": "<look-up number>", "text": "PA-261206-0001"}, signed like the
-bank webhook: X-Portal-Timestamp (Unix seconds, within 5 minutes) and X-Portal-Signature, the hex
-HMAC-SHA256 of "<timestamp>.<body>" under SMS_INBOUND_SECRET (README "SMS"). The answer is texted back by
-the "sms" job after the commit; the HTTP reply says only whether one was queued.
+- "esms" (portal/sms/inbound_esms.py): eSMS.vn's short-code forwarding, an HTTP GET signed with the CP's
+  private key, answered with eSMS's <ClientResponse> XML;
+- "signed" (here, the default): the portal's own format, for a forwarder configured to post it. A POST of
+  JSON {"from": "0912345678", "to": "<look-up number>", "text": "PA-261206-0001"}, signed like the bank
+  webhook: X-Portal-Timestamp (Unix seconds, within 5 minutes) and X-Portal-Signature, the hex HMAC-SHA256
+  of "<timestamp>.<body>" under SMS_INBOUND_SECRET (README "SMS").
+
+Either way the answer is texted back by the "sms" job after the commit; the HTTP reply says only whether
+one was queued.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from portal.domain.digests import keyed_digest
 from portal.domain.phone import InvalidPhone, normalise_mobile
 from portal.extensions import csrf, db
 
-from . import lookup
+from . import inbound_esms, lookup
 
 bp = Blueprint("sms", __name__)
 WINDOW = 300
@@ -38,9 +43,14 @@ def _authentic(body: bytes) -> bool:
     return hmac.compare_digest(expected, given.lower())
 
 
-@bp.post("/sms/inbound")
-@csrf.exempt  # authenticated by its HMAC signature instead
+@bp.route("/sms/inbound", methods=["GET", "POST"])
+@csrf.exempt  # authenticated by its signature instead
 def inbound():
+    settings = current_app.config["PORTAL_SETTINGS"].sms
+    if settings.inbound == "esms":
+        return inbound_esms.receive(settings)
+    if request.method != "POST":
+        abort(405)
     if (request.content_length or 0) > MAX_BODY:
         abort(413)
     body = request.get_data(cache=False)

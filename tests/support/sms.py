@@ -11,6 +11,7 @@ import threading
 import time
 from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import urlencode
 
 from sqlalchemy import select
 
@@ -128,3 +129,39 @@ def queued_sms() -> list[dict]:
     """Payloads of the queued "sms" jobs, oldest first: {"to", "text", "purpose"}."""
     rows = db.session.scalars(select(OutboxJob.payload).where(OutboxJob.kind == "sms").order_by(OutboxJob.id))
     return [json.loads(row) for row in rows]
+
+
+# --- eSMS.vn's short-code forwarding of an incoming text (portal/sms/inbound_esms.py) ---
+
+ESMS_CPID = "test-cpid-1"
+# eSMS's documentation example of a private key (developers.esms.vn, "Kết nối đầu số ngắn").
+ESMS_PRIVATE_KEY = "17417a0d20114d36a902e49cad0e97f3"
+
+
+def esms_mo(
+    sender: str,
+    content: str,
+    smsid: str,
+    *,
+    received: str | None = None,
+    private_key: str = ESMS_PRIVATE_KEY,
+    cpid: str = ESMS_CPID,
+    service_number: str = LOOKUP_NUMBER,
+) -> str:
+    """The query string eSMS sends with its HTTP GET when `sender` (84...) texts `content` to the short code:
+    sender, content, serviceNumber, keyword (the first word), sign, cpid, smsid, receiverTime
+    (yyyyMMddhhmmss), sign = MD5(cpid + smsid + content + receiverTime + PrivateKey)."""
+    stamp = received or time.strftime("%Y%m%d%H%M%S", time.gmtime(time.time() + 7 * 3600))  # Vietnam time
+    digest = hashlib.md5((cpid + smsid + content + stamp + private_key).encode(), usedforsecurity=False)
+    return urlencode(
+        {
+            "sender": sender,
+            "content": content,
+            "serviceNumber": service_number,
+            "keyword": content.split()[0] if content.split() else "",
+            "sign": digest.hexdigest(),
+            "cpid": cpid,
+            "smsid": smsid,
+            "receiverTime": stamp,
+        }
+    )
