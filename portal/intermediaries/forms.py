@@ -38,6 +38,15 @@ class ConsentFields(PortalForm):
     witnessed = BooleanField(_l("I read the notice aloud to the villager and they agreed"))
 
 
+def villager_phone_field() -> StringField:
+    """The villager's mobile, optional: many villagers have no phone (the slip's QR then follows the case)."""
+    return StringField(
+        _l("Villager's mobile phone (optional: the code is texted to it)"),
+        validators=[Optional(), valid_mobile],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+
+
 class FileForVillagerForm(ConsentFields):
     villager_name = StringField(
         _l("Villager's full name"),
@@ -45,11 +54,7 @@ class FileForVillagerForm(ConsentFields):
         validators=[DataRequired(_l("Enter the villager's name.")), Length(max=120)],
         render_kw={"autocomplete": "off"},
     )
-    villager_phone = StringField(
-        _l("Villager's mobile phone (optional: the code is texted to it)"),
-        validators=[Optional(), valid_mobile],
-        render_kw={"autocomplete": "off", "inputmode": "tel"},
-    )
+    villager_phone = villager_phone_field()
     category = SelectField(_l("Category"), coerce=int, validators=[DataRequired(_l("Choose a category."))])
     commune = SelectField(_l("Commune or ward"), validators=[DataRequired(_l("Choose the commune or ward."))])
     title = StringField(
@@ -69,7 +74,10 @@ class FileForVillagerForm(ConsentFields):
 
 
 class DossierForVillagerForm(ApplicantFields, ConsentFields):
-    """The online application's applicant fields (the villager is the applicant), and the consent."""
+    """The online application's applicant fields (the villager is the applicant), and the consent. The
+    phone, required of a citizen applying for themselves, is optional here."""
+
+    phone = villager_phone_field()
 
 
 class GrantForm(PortalForm):

@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from sqlalchemy import update
 
+from portal import sms_queue
 from portal.accounts.models import Account
 from portal.accounts.operations import create_account
 from portal.catalog.models import Procedure
@@ -134,12 +137,26 @@ def file_dossier(
     """The villager's dossier through the online submission (status 1, the desk receives it): the villager
     is the applicant, no account owns it (the intermediary's is not linked), so the villager follows it by
     its code, the slip's private link and their phone, which gets the code by text (portal/sms/notices.py
-    on the "submitted" event)."""
+    on the "submitted" event). A villager without a phone has the slip only; the intermediary is then
+    texted that it is ready to print."""
     photo = _consent_photo(consent)
     now = utcnow()
     dossier = intake.submit_online(procedure, applicant, uploads, None, "vi", now=now, nonce=nonce)
     _remember(intermediary, "dossier", dossier.id, consent, photo, now)
+    if not dossier.phone and intermediary.phone:
+        _slip_ready_text(intermediary.phone, dossier)
     return dossier
+
+
+def _slip_ready_text(phone: str, dossier: Dossier) -> None:
+    """The code only, nothing of the villager (whose name the intermediary knows): sent after the commit."""
+    with force_locale("vi"):
+        text = _(
+            "Son La portal: dossier %(code)s, filed by you for a villager without a phone: its slip is ready "
+            "to print.",
+            code=dossier.code,
+        )
+    sms_queue.send(f"sms:intermediary-slip:{dossier.id}", phone, text, "intermediary-slip")
 
 
 def filed_note(note: str) -> tuple[str, str]:

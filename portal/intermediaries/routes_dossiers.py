@@ -4,8 +4,11 @@ its slip. The blueprint's gate (routes.py) lets in only an enabled intermediary.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -28,6 +31,11 @@ from portal.uploads.documents import DocumentRejected
 from . import operations, policy
 from .forms import DossierForVillagerForm
 from .routes import PRIVATE, TOKENS, bp, consent_from, consent_missing, remember_link, sheet
+
+NO_PHONE_SLIP = _l(
+    "No phone number was given: nothing is texted to the villager. Print the slip now and give it to them: "
+    "its QR code is how they follow the dossier, and it is shown only now."
+)
 
 
 def _online_procedures() -> list[Procedure]:
@@ -87,8 +95,10 @@ def file_dossier(procedure_code: str):
         else:
             consent = consent_from(form, required(form.applicant_name), intake.CONSENT_VERSION)
             try:
+                # No phone: many villagers have none; the slip's QR is then how they follow the dossier.
+                applicant = replace(applicant_from(form), phone=form.phone.data or "")
                 dossier = operations.file_dossier(
-                    current_user, procedure, applicant_from(form), uploads, consent, nonce=nonce
+                    current_user, procedure, applicant, uploads, consent, nonce=nonce
                 )
                 db.session.commit()
             except IntegrityError as err:  # the same form, sent at the same moment, was stored first
@@ -108,6 +118,8 @@ def file_dossier(procedure_code: str):
                     _("Dossier %(code)s filed for %(name)s.", code=dossier.code, name=dossier.applicant_name),
                     "success",
                 )
+                if not dossier.phone:
+                    flash(NO_PHONE_SLIP, "warning")
                 return redirect(url_for(".dossier", code=dossier.code))
     status = 400 if request.method == "POST" else 200
     return (

@@ -6,6 +6,7 @@ import io
 from dataclasses import replace
 
 import pytest
+from flask import url_for
 from sqlalchemy import func, select
 
 from portal.dossiers import operations as dossier_operations
@@ -32,8 +33,8 @@ def intermediary(**kw):
     return make_account("intermediary", agency=TO_HIEU, **kw)
 
 
-def file_dossier(client, *, paper=True, **overrides):
-    data = applicant(phone="0977 123 456", email="", **overrides)
+def file_dossier(client, *, paper=True, phone="0977 123 456", **overrides):
+    data = applicant(phone=phone, email="", **overrides)
     data.pop("consent"), data.pop("paper_consent")
     data.setdefault("consent_method", "paper")
     if paper:
@@ -179,3 +180,77 @@ def test_erasing_the_villagers_dossier_removes_their_name_from_the_filing(app):
     filing = db.session.scalar(select(IntermediaryFiling).where(IntermediaryFiling.subject_id == dossier.id))
     db.session.refresh(filing)
     assert filing.villager_name == "" and filing.consent_method == "paper"
+
+
+# --- A villager without a phone (issue 13 review): the slip and its QR are how they follow the dossier ---
+
+
+def test_a_villager_without_a_phone_is_followed_by_the_slip_and_the_intermediary_is_texted(app, monkeypatch):
+    with Gateway() as gateway:
+        settings = replace(app.config["PORTAL_SETTINGS"], sms=gateway.settings())
+        monkeypatch.setitem(app.config, "PORTAL_SETTINGS", settings)
+        person = intermediary(phone="0911 000 111")
+        client = sign_in(app.test_client(), person)
+        page = client.get(NEW).get_data(as_text=True)
+        assert 'name="phone"' in page and "required" not in page.split('name="phone"')[1].split(">")[0]
+        response = file_dossier(client, phone="")
+        code = filed_code(response)
+        dossier = dossier_of(code)
+        assert dossier.phone == "" and dossier.applicant_name == "Lò Thị Xuân"
+        shown = client.get(f"/intermediary/dossiers/{code}").get_data(as_text=True)
+        assert "Hãy in phiếu ngay" in shown  # the flash: print the slip now, its QR is shown only now
+        assert "Người dân không để lại số điện thoại" in shown  # the page: no texts to the villager
+        slip = client.get(f"/intermediary/dossiers/{code}/slip").get_data(as_text=True)
+        assert "slip-qr" in slip and "Không có số điện thoại" in slip
+        assert "4 số cuối" not in slip  # no phone digits to give
+        later = sign_in(app.test_client(), person).get(f"/intermediary/dossiers/{code}/slip")  # no QR now
+        assert "slip-qr" not in later.get_data(as_text=True)
+        assert "mang phiếu này và căn cước công dân" in later.get_data(as_text=True)
+        run_jobs(app)
+        [text] = gateway.received  # nothing to the villager; the intermediary's note that the slip is ready
+        assert text.phone == "0911000111" and code in text.content and text.content.isascii()
+        assert "Xuan" not in text.content and "014190000123" not in text.content  # nothing of the villager
+        assert len(text.content) <= 160
+
+
+def test_no_text_when_neither_has_a_phone(app, monkeypatch):
+    with Gateway() as gateway:
+        settings = replace(app.config["PORTAL_SETTINGS"], sms=gateway.settings())
+        monkeypatch.setitem(app.config, "PORTAL_SETTINGS", settings)
+        filed_code(file_dossier(sign_in(app.test_client(), intermediary()), phone=""))
+        assert db.session.scalar(select(OutboxJob).where(OutboxJob.kind == "sms")) is None
+
+
+def test_a_dossier_without_a_phone_goes_through_the_desk_and_its_qr_link(app, monkeypatch):
+    from portal.domain.dossier_status import DossierAction as A
+
+    with Gateway() as gateway:
+        settings = replace(app.config["PORTAL_SETTINGS"], sms=gateway.settings())
+        monkeypatch.setitem(app.config, "PORTAL_SETTINGS", settings)
+        dossier = dossier_of(filed_code(file_dossier(sign_in(app.test_client(), intermediary()), phone="")))
+        desk = make_account("receptionist", agency=TO_HIEU)
+        staff = sign_in(app.test_client(), desk)
+        item_page = staff.get(f"/staff/dossiers/{dossier.code}").get_data(as_text=True)
+        assert 'href="tel:"' not in item_page
+        with app.test_request_context():
+            dossier_operations.staff_act(dossier, A.RECEIVE, desk)
+            db.session.commit()
+            link = url_for(
+                "dossiers.secret_link", code=dossier.code, token=dossier_operations.secret_token(dossier)
+            )
+        assert dossier.status == 2
+        run_jobs(app)
+        assert gateway.received == []  # no contact for notices: nothing texted, nothing failing
+        assert db.session.scalar(select(func.count(OutboxJob.id)).where(OutboxJob.kind == "sms")) == 0
+    villager = app.test_client()
+    opened = villager.get(link, follow_redirects=True)
+    assert opened.status_code == 200 and dossier.code in opened.get_data(as_text=True)
+    receipt = villager.get(f"/dossiers/{dossier.code}/receipt")
+    assert receipt.status_code == 200
+
+
+@pytest.mark.parametrize("digits", ["0000", "1234", "    "])
+def test_tracking_by_phone_digits_never_opens_a_dossier_without_a_phone(app, digits):
+    code = filed_code(file_dossier(sign_in(app.test_client(), intermediary()), phone=""))
+    response = app.test_client().post("/track", data={"code": code, "phone_digits": digits})
+    assert response.status_code in (400, 404) and "Location" not in response.headers
