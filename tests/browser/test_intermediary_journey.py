@@ -163,3 +163,46 @@ def test_an_intermediary_files_a_dossier_for_a_villager_and_prints_its_slip(port
     run_jobs_of(application)
     [text] = gateway.to("0966222333")
     assert code in text.content and len(text.content) <= 160
+
+
+def test_a_dossier_for_a_villager_without_a_phone_has_its_slip_say_how_to_follow_it(
+    portal, browser, tmp_path
+):
+    """No phone (many villagers have none): the form takes the dossier, the page says to print the slip
+    now, and the slip sends the villager to its QR code (or the desk) instead of phone digits."""
+
+    from tests.support.dossiers import PROCEDURE
+    from tests.support.files import PDF
+
+    application, base, gateway = portal
+    document = tmp_path / "to-khai.pdf"
+    document.write_bytes(PDF)
+    context = browser.new_context(base_url=base, viewport={"width": 360, "height": 800}, locale="vi-VN")
+    context.set_default_timeout(15_000)
+    tab = context.new_page()
+    tab.goto("/login")
+    tab.fill("input[name=email]", EMAIL)
+    tab.fill("input[name=password]", PASSWORD)
+    tab.locator("form button[type=submit]").last.click()
+    tab.wait_for_url("**/intermediary")
+    tab.goto(f"/intermediary/dossiers/new/{PROCEDURE}")
+    tab.fill("input[name=applicant_name]", "Lường Văn Pấng")
+    tab.fill("input[name=id_number]", "014190000789")
+    tab.fill("input[name=address]", "Bản Nà Cạn")
+    tab.locator("input[type=file][name^=doc-]").first.set_input_files(str(document))
+    tab.check("input[name=consent_method][value=witnessed]")
+    tab.check("input[name=witnessed]")
+    tab.locator("main form button[type=submit]").last.click()
+    tab.wait_for_url("**/intermediary/dossiers/*")
+    code = tab.url.rsplit("/", 1)[1]
+    assert "Hãy in phiếu ngay" in tab.content()
+    tab.screenshot(path=str(SCREENSHOTS / "intermediary-dossier-no-phone-360.png"), full_page=True)
+    tab.click(f"a[href$='/dossiers/{code}/slip']")
+    tab.wait_for_url(f"**/intermediary/dossiers/{code}/slip")
+    assert tab.locator("img.slip-qr").evaluate("img => img.complete && img.naturalWidth > 0")
+    assert "Không có số điện thoại" in tab.locator("main.slip").inner_text()
+    tab.screenshot(path=str(SCREENSHOTS / "intermediary-dossier-no-phone-slip-360.png"), full_page=True)
+    context.close()  # the session's Chromium stays for the next tests
+    before = len(gateway.received)
+    run_jobs_of(application)
+    assert len(gateway.received) == before  # nobody to text: the villager has no phone, nor this intermediary
