@@ -27,6 +27,7 @@ from portal.domain.feedback_status import FeedbackStatus as S
 from portal.domain.feedback_status import may_rate, next_status, unsatisfied_action
 from portal.domain.text import clean, clean_lines, fold
 from portal.domain.working_days import receipt_day
+from portal.events.models import Event
 from portal.events.operations import record
 from portal.extensions import db
 from portal.places.models import AdminUnit
@@ -337,8 +338,9 @@ def staff_act(
     return Notice(item, action) if action in NOTIFY_CITIZEN else None
 
 
-def supply_info(item: Feedback, text: str) -> None:
-    """The citizen answers a request for information: the clock runs again."""
+def supply_info(item: Feedback, text: str) -> Event:
+    """The citizen answers a request for information: the clock runs again. Returns the reply's timeline
+    line (photos sent with the reply hang off it: reply.py)."""
     text = clean_lines(text)
     if not text:
         raise FeedbackError("note")
@@ -350,7 +352,7 @@ def supply_info(item: Feedback, text: str) -> None:
     item.status = new.value
     db.session.flush()
     _refresh_due(item)
-    record(
+    return record(
         "feedback",
         item.id,
         A.SUPPLY_INFO.value,
