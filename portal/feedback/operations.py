@@ -36,7 +36,7 @@ from portal.uploads import storage
 from portal.uploads.drafts import DraftFile
 from portal.uploads.images import process_photo
 
-from . import conduct, deadlines
+from . import conduct, deadlines, public_key
 from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, queue_rank
 
 MAX_PHOTOS = 5
@@ -112,17 +112,14 @@ def link_token(nonce: str) -> str:
 def search_keys(item: Feedback) -> tuple[str, str]:
     """Staff search also finds name and phone; the public key never contains personal data (the text as
     the public sees it: redacted by staff, or with personal details masked)."""
-    public = fold(
-        " ".join(
-            [
-                item.code,
-                public_title(item),
-                public_description(item),
-                item.category.name,
-                item.category.name_en,
-                item.admin_unit.name if item.admin_unit else "",
-            ]
-        )
+    public = public_key.build(
+        item.code,
+        item.title,
+        item.description,
+        item.public_title,
+        item.public_description,
+        (item.category.name, item.category.name_en),
+        item.admin_unit.name if item.admin_unit else "",
     )
     if item.reporter_hidden:  # a conduct complaint: no search by the reporter's name or phone (steering)
         return public, fold(" ".join([public, item.address]))
