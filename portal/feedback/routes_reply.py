@@ -67,4 +67,3 @@ def reply_to_request(code: str):
     drafts.delete_files(duplicates)
     flash(_("Thank you. Your information was sent to the agency."), "success")
     return redirect(url_for(".status", code=code))
-
