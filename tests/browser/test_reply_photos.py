@@ -12,14 +12,19 @@ import pytest
 from tests.browser.conftest import screenshot
 from tests.browser.test_feedback_journey import (
     ADMIN,
+    COMMUNE,
     click_and_wait,
     receipt_code,
     report_a_problem,
     sign_in,
 )
+from tests.browser.test_feedback_journey import (
+    CATEGORY as CATEGORIES,
+)
 from tests.support.files import jpeg_bytes
 
 pytestmark = pytest.mark.browser
+CATEGORY = CATEGORIES["vi"]
 
 
 def test_reply_with_a_photo_kept_across_an_error(page, check_page, tmp_path):
@@ -62,3 +67,27 @@ def test_reply_with_a_photo_kept_across_an_error(page, check_page, tmp_path):
 
     admin.goto(f"/staff/feedback/{code}")
     assert admin.locator("ol.timeline .photos img").count() == 1
+
+
+def test_hide_my_name_from_the_status_page(page, check_page):
+    citizen = page("360x800", "vi", javascript=False)
+    citizen.goto("/feedback/new")
+    form = citizen.locator("main form[enctype='multipart/form-data']")
+    form.locator("label.category-choice", has_text=CATEGORY).locator("input").check()
+    form.locator("#title").fill("Đèn đường tắt cả tuần")
+    form.locator("#description").fill("Đèn đường trước nhà văn hoá tổ 2 tắt cả tuần, buổi tối rất tối.")
+    form.locator("#commune").select_option(label=COMMUNE)
+    form.locator("#contact_name").fill("Lò Thị Tên Hiện")
+    form.locator("#phone").fill("0912 345 679")
+    form.locator("#show_name").check()
+    form.locator("#consent").check()
+    click_and_wait(citizen, "main form button[type=submit]:not(.hp)")
+    code = receipt_code(citizen)
+    citizen.goto(f"/feedback/{code}/status")
+    hide = citizen.locator("form.hide-name")
+    assert "Lò Thị Tên Hiện" in hide.inner_text()
+    check_page(citizen, "reply-photos-4-status-hide-name", "vi")
+    click_and_wait(citizen, "form.hide-name button[type=submit]")
+    assert urlsplit(citizen.url).path == f"/feedback/{code}/status"
+    assert citizen.locator(".flash-success").is_visible() and citizen.locator("form.hide-name").count() == 0
+    check_page(citizen, "reply-photos-5-name-hidden", "vi")
