@@ -24,6 +24,7 @@ class Entry:
     note: str
     public: bool
     actor: str
+    event_id: int = 0  # the line's event (a feature may show what hangs off it: a reply's photos)
 
 
 def entries(subject_type: str, subject_id: int, labels: dict, public_only: bool) -> list[Entry]:
@@ -48,6 +49,7 @@ def entries(subject_type: str, subject_id: int, labels: dict, public_only: bool)
             note_text(subject_type, event.action, event.note),
             event.is_public,
             "" if public_only else (actor or ""),
+            event.id,
         )
         for event, actor in db.session.execute(statement).all()
     ]

@@ -94,6 +94,12 @@ class SupplyInfoForm(PortalForm):
         filters=[cleaned_multiline],
         validators=[DataRequired(_l("Write your answer.")), Length(max=5000)],
     )
+    photos = MultipleFileField(
+        _l("Photos (optional, up to 5, JPEG, PNG or WebP)"),
+        render_kw={"accept": "image/jpeg,image/png,image/webp"},
+    )
+    # Set only when the form comes back after an error: the key of the photos already received (drafts).
+    nonce = HiddenField()
 
 
 class RedactForm(PortalForm):

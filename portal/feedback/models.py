@@ -191,6 +191,20 @@ class Feedback(Model):
     def status_enum(self) -> FeedbackStatus:
         return FeedbackStatus(self.status)
 
+    @property
+    def report_photos(self) -> list["FeedbackPhoto"]:
+        """The photos sent with the report itself (not with a reply to a request for information)."""
+        return [photo for photo in self.photos if photo.reply_event_id is None]
+
+    def reply_photos(self, public: bool = False) -> dict[int, list["FeedbackPhoto"]]:
+        """The photos sent with each reply, by the reply's timeline line (events.id); `public`: only those
+        the public may see (staff did not hide them), as for the report's own photos."""
+        found: dict[int, list[FeedbackPhoto]] = {}
+        for photo in self.photos:
+            if photo.reply_event_id is not None and not (public and photo.is_redacted):
+                found.setdefault(photo.reply_event_id, []).append(photo)
+        return found
+
 
 class FeedbackPhoto(Model):
     __tablename__ = "feedback_photos"
@@ -205,6 +219,9 @@ class FeedbackPhoto(Model):
     # Hidden from the public by staff (the "redact" action: a face, a plate, a document in the picture);
     # the agency still sees it.
     is_redacted: Mapped[bool] = mapped_column(default=False)
+    # A photo sent with the citizen's reply to a request for information (issue 18 item 5): the reply's
+    # timeline line. NULL: a photo of the report itself.
+    reply_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), default=None, index=True)
 
     feedback: Mapped[Feedback] = relationship(back_populates="photos")
 

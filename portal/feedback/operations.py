@@ -27,6 +27,7 @@ from portal.domain.feedback_status import FeedbackStatus as S
 from portal.domain.feedback_status import may_rate, next_status, unsatisfied_action
 from portal.domain.text import clean, clean_lines, fold
 from portal.domain.working_days import receipt_day
+from portal.events.models import Event
 from portal.events.operations import record
 from portal.extensions import db
 from portal.places.models import AdminUnit
@@ -35,7 +36,7 @@ from portal.uploads import storage
 from portal.uploads.drafts import DraftFile
 from portal.uploads.images import process_photo
 
-from . import conduct, deadlines
+from . import conduct, deadlines, public_key
 from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, queue_rank
 
 MAX_PHOTOS = 5
@@ -111,17 +112,14 @@ def link_token(nonce: str) -> str:
 def search_keys(item: Feedback) -> tuple[str, str]:
     """Staff search also finds name and phone; the public key never contains personal data (the text as
     the public sees it: redacted by staff, or with personal details masked)."""
-    public = fold(
-        " ".join(
-            [
-                item.code,
-                public_title(item),
-                public_description(item),
-                item.category.name,
-                item.category.name_en,
-                item.admin_unit.name if item.admin_unit else "",
-            ]
-        )
+    public = public_key.build(
+        item.code,
+        item.title,
+        item.description,
+        item.public_title,
+        item.public_description,
+        (item.category.name, item.category.name_en),
+        item.admin_unit.name if item.admin_unit else "",
     )
     if item.reporter_hidden:  # a conduct complaint: no search by the reporter's name or phone (steering)
         return public, fold(" ".join([public, item.address]))
@@ -337,8 +335,9 @@ def staff_act(
     return Notice(item, action) if action in NOTIFY_CITIZEN else None
 
 
-def supply_info(item: Feedback, text: str) -> None:
-    """The citizen answers a request for information: the clock runs again."""
+def supply_info(item: Feedback, text: str) -> Event:
+    """The citizen answers a request for information: the clock runs again. Returns the reply's timeline
+    line (photos sent with the reply hang off it: reply.py)."""
     text = clean_lines(text)
     if not text:
         raise FeedbackError("note")
@@ -350,7 +349,7 @@ def supply_info(item: Feedback, text: str) -> None:
     item.status = new.value
     db.session.flush()
     _refresh_due(item)
-    record(
+    return record(
         "feedback",
         item.id,
         A.SUPPLY_INFO.value,

@@ -35,17 +35,18 @@ def drafting(nonce: str) -> bool:
     return request.method == "POST" and form_nonce.issued_here(nonce)
 
 
-def keep_posted(field, nonce: str, rejected_message) -> tuple[bool, list[str]]:
-    """Store this post's photos as drafts of the form, remove the one whose "remove" button was pressed,
-    and commit, so they survive whatever the rest of the form says. Returns whether the post was a
-    "remove" (the form is shown again, nothing sent), and the photo field's errors."""
+def keep_posted(field, nonce: str, rejected_message, form: str = FORM) -> tuple[bool, list[str]]:
+    """Store this post's photos as drafts of the form (the report form, or another `form` name such as the
+    reply to a request for information), remove the one whose "remove" button was pressed, and commit, so
+    they survive whatever the rest of the form says. Returns whether the post was a "remove" (the form is
+    shown again, nothing sent), and the photo field's errors."""
     errors: list[str] = []
     removed: list[str] = []
     asked = request.form.get(REMOVE, "")
     if asked.isdigit():
-        removed = drafts.remove(FORM, nonce, int(asked))
+        removed = drafts.remove(form, nonce, int(asked))
     uploads = [f for f in request.files.getlist(field.name) if f and f.filename]
-    room = MAX_PHOTOS - len(drafts.listed(FORM, nonce))
+    room = MAX_PHOTOS - len(drafts.listed(form, nonce))
     if len(uploads) > room:
         errors = [_("You can send at most 5 photos.")]
         uploads = uploads[: max(room, 0)]
@@ -56,14 +57,14 @@ def keep_posted(field, nonce: str, rejected_message) -> tuple[bool, list[str]]:
         except ImageRejected as rejected:
             errors = [rejected_message(rejected.reason)]
             continue
-        drafts.keep(FORM, nonce, image, upload.filename or "", account)
+        drafts.keep(form, nonce, image, upload.filename or "", account)
     db.session.commit()
     drafts.delete_files(removed)
     return bool(asked), errors
 
 
-def kept(nonce: str) -> list[drafts.PhotoDraft]:
-    return drafts.listed(FORM, nonce) if form_nonce.issued_here(nonce) else []
+def kept(nonce: str, form: str = FORM) -> list[drafts.PhotoDraft]:
+    return drafts.listed(form, nonce) if form_nonce.issued_here(nonce) else []
 
 
 def personal_details(title: str, description: str) -> list[str]:

@@ -313,24 +313,6 @@ def rate(code: str):
     return redirect(url_for(".status", code=code))
 
 
-@bp.post("/<code>/reply")
-def reply(code: str):
-    item = _private_item(code)
-    form = SupplyInfoForm()
-    if not form.validate_on_submit():
-        flash(_("Write your answer."), "error")
-        return redirect(url_for(".status", code=code))
-    try:
-        operations.supply_info(item, required(form.text))
-    except (operations.FeedbackError, InvalidTransition):
-        db.session.rollback()
-        flash(_("No information is being asked for at the moment."), "error")
-        return redirect(url_for(".status", code=code))
-    db.session.commit()
-    flash(_("Thank you. Your information was sent to the agency."), "success")
-    return redirect(url_for(".status", code=code))
-
-
 @bp.get("")
 def feed():
     """Three small statements (the page's rows, the categories, the communes) and the content rendered
@@ -381,4 +363,4 @@ def mine():
     )
 
 
-from . import routes_help, routes_photos, routes_recovery  # noqa: E402,F401  (their views join this blueprint)
+from . import routes_help, routes_photos, routes_recovery, routes_reply  # noqa: E402,F401  (their views join this blueprint)

@@ -122,6 +122,23 @@ def withdraw(consent: Consent, item: Feedback | None, actor_id: int | None) -> N
     db.session.flush()
 
 
+def withdraw_current(item: Feedback, purpose: str, actor_id: int | None) -> bool:
+    """Withdraw the report's consent for `purpose` now, as /my-data does (`withdraw`): the citizen's "hide
+    my name" on the status page. A report from before consents were records has no row to withdraw: its
+    effect is undone and the withdrawal recorded all the same. Returns whether anything was withdrawn."""
+    current = [
+        c for c in of_subject("feedback", [item.id]) if c.purpose == purpose and c.withdrawn_at is None
+    ]
+    for consent in current:
+        withdraw(consent, item, actor_id)
+    if current or purpose != "publish_name" or not item.show_name:
+        return bool(current)
+    _apply(item, purpose, False)
+    record("feedback", item.id, "consent_withdrawn", actor_id=actor_id, note=purpose)
+    db.session.flush()
+    return True
+
+
 def give(item: Feedback, purpose: str, actor_id: int | None) -> Consent:
     """Give an optional consent on a report from the citizen's page: as easy as withdrawing it."""
     if purpose != "publish_name":

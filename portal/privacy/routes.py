@@ -251,3 +251,6 @@ def erase_dossier(code: str):
     done = erasure.erase_dossier(dossier, rules(), local_now().date(), policy.actor_id())
     db.session.commit()
     return render_template("privacy/erased.html", requests=[done], **_labels())
+
+
+from . import routes_name  # noqa: E402,F401  (its view joins this blueprint)

@@ -128,7 +128,8 @@ def test_citizen_reply_resumes_the_clock_through_the_web(app):
     item.agency_id = account(PROCESSOR).agency_id
     operations.staff_act(item, A.REQUEST_INFO, account(PROCESSOR), note="Xin gửi ảnh gần hơn.")
     assert "Xin gửi ảnh gần hơn." in citizen.get(f"/feedback/{item.code}/status").get_data(as_text=True)
-    assert citizen.post(f"/feedback/{item.code}/reply", data={"text": ""}).status_code == 302
+    # No answer written: the form comes back with the error (and any photos kept: test_reply_photos.py).
+    assert citizen.post(f"/feedback/{item.code}/reply", data={"text": ""}).status_code == 400
     assert item.status == "info_requested"
     reply = citizen.post(f"/feedback/{item.code}/reply", data={"text": "Đã gửi ảnh qua bưu điện."})
     assert reply.status_code == 302
