@@ -381,4 +381,4 @@ def mine():
     )
 
 
-from . import routes_help, routes_photos, routes_recovery  # noqa: E402,F401  (their views join this blueprint)
+from . import routes_closure, routes_help, routes_photos, routes_recovery  # noqa: E402,F401  (their views join this blueprint)

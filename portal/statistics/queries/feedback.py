@@ -11,12 +11,13 @@ from datetime import date
 from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
+from portal.domain import fix_check
 from portal.domain.feedback_status import OPEN, FeedbackAction, FeedbackStatus
 from portal.domain.indicators import FeedbackFacts
 from portal.events.models import Event
 from portal.extensions import db
 from portal.feedback.deadlines import REFUSE_DAYS, REQUEST_INFO_DAYS
-from portal.feedback.models import Feedback, FeedbackPause
+from portal.feedback.models import Feedback, FeedbackFix, FeedbackPause
 
 from .sql import Period, Scope, calendar_covering, in_scope, local_date
 
@@ -95,8 +96,10 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
 
     The steps and their deadlines (VIETNAM.md §6.2): refuse within 2 working days of day 0 (the stored
     `received_on`), the first request for information within 5, the answer by the stored `due_on`
-    (the category's working days from submission or forwarding, pauses excluded). Publishing happens
-    with the answer itself here, so the 2-day publishing step is always met.
+    (the category's working days from submission, forwarding or the citizen's "not fixed", pauses
+    excluded). Publishing happens with the answer itself here, so the 2-day publishing step is always met.
+    An item reopened because it was not fixed counts once, by its final answer, and late if an answer
+    the citizen reopened was already late (portal/domain/fix_check.py).
     """
     start, end = period.start, period.end
     F = Feedback  # noqa: N806
@@ -138,6 +141,15 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
             ),
         )
     ).all()
+    # Answers given as fixed that the citizen's "not fixed" (or confirming silence) reopened by the end: a
+    # late one keeps the item late whatever its final answer (portal/domain/fix_check.py).
+    reopened: dict[int, list[fix_check.Answer]] = {}
+    for item_id, answered_on, fix_due in db.session.execute(
+        select(FeedbackFix.feedback_id, FeedbackFix.answered_on, FeedbackFix.due_on)
+        .join(F, F.id == FeedbackFix.feedback_id)
+        .where(in_scope(F.agency_id, scope), FeedbackFix.reopened, FeedbackFix.replied_at < end)
+    ):
+        reopened.setdefault(item_id, []).append(fix_check.Answer(answered_on, fix_due))
     first, last = period.first, period.last
     cal = calendar_covering([row.received_on for row in rows] + [last])
     deadline_memo: dict[tuple[date, int], date] = {}
@@ -170,13 +182,19 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
             if status == S.REFUSED:
                 step_late = ended > deadline(received_on, REFUSE_DAYS)
             else:
-                step_late = due_on is not None and ended > due_on
+                step_late = fix_check.answered_late(
+                    fix_check.Answer(ended, due_on), reopened.get(item_id, ())
+                )
             is_late = step_late or request_late
             bucket = "late" if is_late else "on_time"
         else:
             # Open at the end: past the answer deadline (None while waiting for the citizen: the clock
             # is stopped), or a request for information that was already late.
-            is_late = (due_on is not None and due_on < last) or request_late
+            is_late = (
+                (due_on is not None and due_on < last)
+                or request_late
+                or fix_check.carried_late(reopened.get(item_id, ()))
+            )
             bucket = "overdue" if is_late else "within"
         judged.append((item_id, bucket, bool(first <= submitted and (is_late or dislike or repeat))))
     return judged
