@@ -115,6 +115,15 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
     # Approximation of "resubmitted with a complaint": another report was marked a duplicate of this one.
     Other = aliased(Feedback)  # noqa: N806
     repeated = exists().where(Other.duplicate_of_id == F.id, Other.submitted_at < end)
+    # An answer given as fixed that the citizen's "not fixed" (or confirming silence) reopened by the end
+    # and that was late (`fix_check.late` in SQL: a NULL deadline is never late) keeps the item late
+    # whatever its final answer (portal/domain/fix_check.py `answered_late`).
+    carried = exists().where(
+        FeedbackFix.feedback_id == F.id,
+        FeedbackFix.reopened,
+        FeedbackFix.replied_at < end,
+        FeedbackFix.answered_on > FeedbackFix.due_on,
+    )
     received_here = F.submitted_at >= start  # only these count for 5.3: look the rest up not at all
     # Local calendar days throughout: the range's bounds are local midnights, so "at or after the start"
     # is "on or after its first day".
@@ -130,6 +139,7 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
             local_date(first_request),
             case((received_here, disliked), else_=false()),
             case((received_here, repeated), else_=false()),
+            carried,
         ).where(
             in_scope(F.agency_id, scope),
             F.submitted_at < end,
@@ -141,15 +151,6 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
             ),
         )
     ).all()
-    # Answers given as fixed that the citizen's "not fixed" (or confirming silence) reopened by the end: a
-    # late one keeps the item late whatever its final answer (portal/domain/fix_check.py).
-    reopened: dict[int, list[fix_check.Answer]] = {}
-    for item_id, answered_on, fix_due in db.session.execute(
-        select(FeedbackFix.feedback_id, FeedbackFix.answered_on, FeedbackFix.due_on)
-        .join(F, F.id == FeedbackFix.feedback_id)
-        .where(in_scope(F.agency_id, scope), FeedbackFix.reopened, FeedbackFix.replied_at < end)
-    ):
-        reopened.setdefault(item_id, []).append(fix_check.Answer(answered_on, fix_due))
     first, last = period.first, period.last
     cal = calendar_covering([row.received_on for row in rows] + [last])
     deadline_memo: dict[tuple[date, int], date] = {}
@@ -161,7 +162,19 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
         return deadline_memo[key]
 
     judged: list[tuple[int, str, bool]] = []
-    for item_id, status, received_on, due_on, submitted, answered, closed, requested, dislike, repeat in rows:
+    for (
+        item_id,
+        status,
+        received_on,
+        due_on,
+        submitted,
+        answered,
+        closed,
+        requested,
+        dislike,
+        repeat,
+        late_before,
+    ) in rows:
         # When it ended: the answer (published with it) or the refusal; later than the range → open then.
         if status in ANSWERED and answered is not None:
             ended = answered
@@ -182,19 +195,13 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
             if status == S.REFUSED:
                 step_late = ended > deadline(received_on, REFUSE_DAYS)
             else:
-                step_late = fix_check.answered_late(
-                    fix_check.Answer(ended, due_on), reopened.get(item_id, ())
-                )
+                step_late = fix_check.late(fix_check.Answer(ended, due_on)) or bool(late_before)
             is_late = step_late or request_late
             bucket = "late" if is_late else "on_time"
         else:
             # Open at the end: past the answer deadline (None while waiting for the citizen: the clock
             # is stopped), or a request for information that was already late.
-            is_late = (
-                (due_on is not None and due_on < last)
-                or request_late
-                or fix_check.carried_late(reopened.get(item_id, ()))
-            )
+            is_late = (due_on is not None and due_on < last) or request_late or bool(late_before)
             bucket = "overdue" if is_late else "within"
         judged.append((item_id, bucket, bool(first <= submitted and (is_late or dislike or repeat))))
     return judged
