@@ -16,7 +16,14 @@ from portal.dossiers.models import (
     ReceivedDocument,
 )
 from portal.events.models import Event
-from portal.feedback.models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, ResponseTemplate
+from portal.feedback.models import (
+    Feedback,
+    FeedbackCategory,
+    FeedbackFix,
+    FeedbackPause,
+    FeedbackPhoto,
+    ResponseTemplate,
+)
 from portal.intermediaries.models import IntermediaryFiling
 from portal.jobs.models import OutboxJob
 from portal.open311.models import ApiSubmission
@@ -58,6 +65,7 @@ __all__ = [
     "Feedback",
     "FeedbackCategory",
     "FeedbackPause",
+    "FeedbackFix",
     "FeedbackPhoto",
     "IntermediaryFiling",
     "OutboxJob",

@@ -34,6 +34,9 @@ def init_app(app: Flask) -> None:
     from portal.reminders.cli import remind_command  # remind [--escalate-after N] (issue 14 item 3)
 
     app.cli.add_command(remind_command)
+    from portal.feedback.closure import fix_checks_command  # fix-checks (issue 14 item 5)
+
+    app.cli.add_command(fix_checks_command)
 
 
 @click.command("seed-demo")

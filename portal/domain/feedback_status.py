@@ -36,10 +36,18 @@ class FeedbackAction(StrEnum):
     RATE_SATISFIED = "rate_satisfied"
     RATE_UNSATISFIED = "rate_unsatisfied"  # reopens the item (once)
     RATE_UNSATISFIED_FINAL = "rate_unsatisfied_final"  # already reopened once: closes with the rating
+    # The "is it fixed?" question after an answer given as fixed (portal/domain/fix_check.py)
+    FIX_CONFIRMED = "fix_confirmed"  # the citizen says it is fixed (recorded)
+    FIX_DENIED = "fix_denied"  # not fixed: reopens the item (once)
+    FIX_DENIED_FINAL = "fix_denied_final"  # not fixed, already reopened once: recorded only
+    FIX_UNANSWERED = "fix_unanswered"  # no answer in time: counted as fixed (recorded)
+    FIX_UNANSWERED_REOPEN = "fix_unanswered_reopen"  # no answer where confirmation is required: reopens
+    FIX_UNANSWERED_FINAL = "fix_unanswered_final"  # the same, already reopened once: recorded only
 
 
 S, A = FeedbackStatus, FeedbackAction
 CITIZEN = "citizen"
+SYSTEM = "system"  # the scheduled jobs (the "is it fixed?" question closing unanswered)
 ALL_STAFF = roles.QUEUE_ROLES
 HANDLERS = roles.HANDLERS
 SUPERVISORS = roles.SUPERVISORS
@@ -71,6 +79,12 @@ RULES: dict[FeedbackAction, Rule] = {
     A.RATE_SATISFIED: Rule(frozenset({S.ANSWERED}), S.CLOSED, frozenset({CITIZEN})),
     A.RATE_UNSATISFIED: Rule(frozenset({S.ANSWERED}), S.ACCEPTED, frozenset({CITIZEN})),
     A.RATE_UNSATISFIED_FINAL: Rule(frozenset({S.ANSWERED}), S.CLOSED, frozenset({CITIZEN})),
+    A.FIX_CONFIRMED: Rule(frozenset(S), None, frozenset({CITIZEN})),
+    A.FIX_DENIED: Rule(frozenset({S.ANSWERED, S.CLOSED}), S.ACCEPTED, frozenset({CITIZEN})),
+    A.FIX_DENIED_FINAL: Rule(frozenset(S), None, frozenset({CITIZEN})),
+    A.FIX_UNANSWERED: Rule(frozenset(S), None, frozenset({SYSTEM})),
+    A.FIX_UNANSWERED_REOPEN: Rule(frozenset({S.ANSWERED, S.CLOSED}), S.ACCEPTED, frozenset({SYSTEM})),
+    A.FIX_UNANSWERED_FINAL: Rule(frozenset(S), None, frozenset({SYSTEM})),
 }
 
 

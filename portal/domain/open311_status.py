@@ -30,7 +30,7 @@ REFUSED = {
     "spam": "NO_FURTHER_ACTION",
     "insufficient": "NO_FURTHER_ACTION",
 }
-REOPENING_ACTIONS = frozenset({"reopen", "rate_unsatisfied"})
+REOPENING_ACTIONS = frozenset({"reopen", "rate_unsatisfied", "fix_denied", "fix_unanswered_reopen"})
 EXTENDED_STATUSES = (
     "OPEN",
     "IN_PROGRESS",

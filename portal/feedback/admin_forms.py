@@ -6,11 +6,17 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.choices import options
 from portal.forms import PortalForm, cleaned, cleaned_multiline
 
+# The "is it fixed?" question after an answer given as fixed (portal/domain/fix_check.py FixCheck).
+FIX_CHECK_CHOICES = {
+    "off": _l("Do not ask"),
+    "ask": _l("Ask; no reply counts as fixed"),
+    "confirm": _l("Ask for confirmation; no reply reopens the report (once)"),
+}
 SUBJECTS = {"rule": _l("About a rule or a public service"), "conduct": _l("About the conduct of officials")}
 
 
@@ -45,6 +51,22 @@ class CategoryForm(PortalForm):
     # "" = the People's Committee of the commune where the problem is.
     receiving_agency = SelectField(_l("Agency that receives new reports"), choices=[])
     is_active = BooleanField(_l("Active (citizens can choose it)"))
+    after_photo_required = BooleanField(
+        _l("A photo of the place after the repair is required to answer as fixed")
+    )
+    fix_check = RadioField(
+        _l('Ask the citizen "Is it fixed?" after an answer given as fixed'),
+        choices=options(FIX_CHECK_CHOICES.items()),
+        validators=[InputRequired(_l("Choose one answer."))],
+    )
+    fix_check_days = IntegerField(
+        _l("Working days to reply (empty: the portal's default)"),
+        validators=[
+            Optional(),
+            NumberRange(1, 30, message=_l("Enter a number of working days from 1 to 30.")),
+        ],
+        render_kw={"inputmode": "numeric"},
+    )
 
 
 class TemplateForm(PortalForm):

@@ -17,6 +17,7 @@ from portal.admin.changes import (
     record_change,
 )
 from portal.agencies.models import Agency
+from portal.domain.fix_check import MAX_DAYS, FixCheck
 from portal.domain.roles import Role
 from portal.events.operations import record
 from portal.extensions import db
@@ -40,6 +41,9 @@ def update_category(
     default_agency_id: int | None,
     is_active: bool,
     protects_reporter: bool | None = None,
+    after_photo_required: bool | None = None,
+    fix_check: str | None = None,
+    fix_check_days: int | None = None,
 ) -> bool:
     if not can_edit_category(actor, category):
         raise Forbidden
@@ -47,6 +51,10 @@ def update_category(
         raise Invalid("response_days", _l("Enter a number of working days from 1 to 60."))
     if subject not in ("rule", "conduct"):
         raise Invalid("subject", _l("Choose what the reports are about."))
+    if fix_check is not None and fix_check not in tuple(FixCheck):
+        raise Invalid("fix_check", _l("Choose one answer."))
+    if fix_check_days is not None and not 1 <= fix_check_days <= MAX_DAYS:
+        raise Invalid("fix_check_days", _l("Enter a number of working days from 1 to 30."))
     if not is_province_admin(actor):
         # An agency administrator edits their agency's categories; handing one to another agency is
         # the province's decision.
@@ -71,6 +79,12 @@ def update_category(
             "protects_reporter": category.protects_reporter
             if protects_reporter is None
             else protects_reporter,
+            # Closure the citizen can verify (issue 14 item 5); None: unchanged.
+            "after_photo_required": category.after_photo_required
+            if after_photo_required is None
+            else after_photo_required,
+            "fix_check": category.fix_check if fix_check is None else fix_check,
+            "fix_check_days": fix_check_days if fix_check is not None else category.fix_check_days,
         },
         "category_updated",
         actor,

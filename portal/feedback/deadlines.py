@@ -30,10 +30,12 @@ def spans_of(item) -> list[Suspension]:
 
 def compute(item, spans: list[Suspension] | None = None) -> Deadlines:
     """Refusal and first request for information count from the citizen's sending; the answer from the
-    last forwarding to the responsible agency when there is one (VIETNAM.md §6.2), pauses after it
-    excluded."""
+    last forwarding to the responsible agency when there is one (VIETNAM.md §6.2) or from the citizen's
+    "not fixed" (portal/feedback/closure.py), pauses after it excluded."""
     received = item.submitted_at.astimezone(LOCAL_TZ)
-    forwarded = item.forwarded_at.astimezone(LOCAL_TZ) if item.forwarded_at else None
+    # The answer clock restarts at the last forwarding, or when the citizen said the problem was not fixed.
+    restart = max((t for t in (item.forwarded_at, item.restarted_at) if t is not None), default=None)
+    forwarded = restart.astimezone(LOCAL_TZ) if restart else None
     cal = suspended(calendar_around(received.date()), spans_of(item) if spans is None else spans)
     hours = office_hours()
     pauses = [

@@ -139,3 +139,16 @@ class StaffActionForm(PortalForm):
         validators=[Optional(), NumberRange(1, 2**31 - 1)],
     )
     duplicate_of = StringField(_l("Code of the original report"), validators=[Optional(), Length(max=20)])
+
+
+class FixReplyForm(PortalForm):
+    """The one-tap "is it fixed?" reply (portal/feedback/closure.py): the pressed button is the answer."""
+
+    answer = RadioField(
+        _l("Is it fixed?"),
+        choices=options([("yes", _l("Yes, it is fixed")), ("no", _l("No, not fixed"))]),
+        validators=[InputRequired(_l("Choose one answer."))],
+    )
+    comment = TextAreaField(
+        _l("Comment (optional)"), filters=[cleaned_multiline], validators=[Optional(), Length(max=1000)]
+    )

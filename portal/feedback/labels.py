@@ -8,7 +8,7 @@ from portal.domain.feedback_status import FeedbackStatus as S
 from portal.events.registry import Registry, Subject
 from portal.uploads.serving import DOWNLOAD_ACTION, download_note
 
-from .admin_forms import SUBJECTS
+from .admin_forms import FIX_CHECK_CHOICES, SUBJECTS
 from .models import Feedback, FeedbackCategory, ResponseTemplate
 
 STATUS = {
@@ -36,6 +36,12 @@ ACTION = {
     A.RATE_SATISFIED: _l("Rated: satisfied"),
     A.RATE_UNSATISFIED: _l("Rated: not satisfied, reopened"),
     A.RATE_UNSATISFIED_FINAL: _l("Rated: not satisfied"),
+    A.FIX_CONFIRMED: _l("Confirmed fixed"),
+    A.FIX_DENIED: _l("Not fixed, reopened"),
+    A.FIX_DENIED_FINAL: _l("Not fixed"),
+    A.FIX_UNANSWERED: _l("No reply: counted as fixed"),
+    A.FIX_UNANSWERED_REOPEN: _l("No reply: reopened"),
+    A.FIX_UNANSWERED_FINAL: _l("No reply"),
 }
 # Timeline lines the citizen reads.
 EVENT = {
@@ -54,6 +60,14 @@ EVENT = {
     A.RATE_SATISFIED.value: _l("The citizen was satisfied with the answer"),
     A.RATE_UNSATISFIED.value: _l("The citizen was not satisfied; the report was reopened"),
     A.RATE_UNSATISFIED_FINAL.value: _l("The citizen was not satisfied with the answer"),
+    # The "is it fixed?" question (portal/feedback/closure.py).
+    "fixed": _l("The agency says the problem is fixed"),
+    A.FIX_CONFIRMED.value: _l("The citizen confirmed the problem is fixed"),
+    A.FIX_DENIED.value: _l("The citizen says the problem is not fixed; the report was reopened"),
+    A.FIX_DENIED_FINAL.value: _l("The citizen says the problem is still not fixed"),
+    A.FIX_UNANSWERED.value: _l('No reply to "Is it fixed?": counted as fixed'),
+    A.FIX_UNANSWERED_REOPEN.value: _l("No confirmation that the problem is fixed; the report was reopened"),
+    A.FIX_UNANSWERED_FINAL.value: _l("No confirmation that the problem is fixed"),
     "redacted": _l("Personal details hidden from the public by the agency"),
     # Personal-data requests of the citizen (portal/privacy).
     "contact_corrected": _l("Contact details corrected by the citizen"),
@@ -87,6 +101,7 @@ EMAIL_MESSAGE = {
 
 
 CATEGORY_EVENT = {"category_updated": _l("Category changed")}
+
 TEMPLATE_EVENT = {
     "template_created": _l("Template created"),
     "template_updated": _l("Template changed"),
@@ -98,6 +113,9 @@ FIELDS = {
     "is_urgent": _l("Urgent"),
     "subject": _l("Subject"),
     "default_agency_id": _l("Receiving agency"),
+    "after_photo_required": _l("After photo required when answering as fixed"),
+    "fix_check": _l('"Is it fixed?" question'),
+    "fix_check_days": _l("Working days to reply"),
     "title": _l("Title"),
     "body": _l("Text"),
 }
@@ -144,4 +162,4 @@ def register_events(events: Registry) -> None:
         ),
         TEMPLATE_EVENT,
     )
-    events.field_labels(FIELDS, {"subject": SUBJECTS})
+    events.field_labels(FIELDS, {"subject": SUBJECTS, "fix_check": FIX_CHECK_CHOICES})

@@ -32,6 +32,10 @@ class FeedbackCategory(Model):
     __table_args__ = (
         CheckConstraint("response_days BETWEEN 1 AND 60", name="response_days_range"),
         CheckConstraint("subject IN ('rule', 'conduct')", name="subject_known"),
+        CheckConstraint("fix_check IN ('off', 'ask', 'confirm')", name="fix_check_known"),
+        CheckConstraint(
+            "fix_check_days IS NULL OR fix_check_days BETWEEN 1 AND 30", name="fix_check_days_range"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +55,12 @@ class FeedbackCategory(Model):
     # Complaints about an official's conduct (issue 14 item 4): routed to the agency above the unit the
     # report names, and the reporter's identity hidden from staff until an audited reveal (portal.steering).
     protects_reporter: Mapped[bool] = mapped_column(default=False)
+    # Closure the citizen can verify (issue 14 item 5, portal/domain/fix_check.py): an "after" photo is
+    # required to answer a report as fixed; the "is it fixed?" question ("off", "ask": silence counts as
+    # fixed, "confirm": silence reopens) and the working days to reply (NULL: PORTAL_FIX_CHECK_DAYS).
+    after_photo_required: Mapped[bool] = mapped_column(default=False)
+    fix_check: Mapped[str] = mapped_column(String(8), default="off")
+    fix_check_days: Mapped[int | None] = mapped_column(SmallInteger, default=None)
 
     default_agency: Mapped[Agency | None] = relationship()
 
@@ -137,6 +147,9 @@ class Feedback(Model):
     due_on: Mapped[date | None] = mapped_column(Date, default=None)  # answer deadline; None while paused
     # The last forwarding to another agency: the answer clock restarts from it (VIETNAM.md §6.2).
     forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    # The citizen said the problem was not fixed (portal/feedback/closure.py): the answer clock restarts
+    # from then, like a forwarding.
+    restarted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     # Sort key of the staff queue: the due date (or far future while paused) while open, NULL once closed.
     queue_due: Mapped[date | None] = mapped_column(Date, default=None)
     # The queue's first sort key while open (NULL once closed, like queue_due, so an index range skips the
@@ -184,6 +197,9 @@ class Feedback(Model):
     pauses: Mapped[list["FeedbackPause"]] = relationship(
         back_populates="feedback", order_by="FeedbackPause.started_at", cascade="all, delete-orphan"
     )
+    fixes: Mapped[list["FeedbackFix"]] = relationship(
+        back_populates="feedback", order_by="FeedbackFix.id", cascade="all, delete-orphan"
+    )
     assignee: Mapped[Account | None] = relationship(foreign_keys=[assignee_id])
     duplicate_of: Mapped["Feedback | None"] = relationship(remote_side=[id])
 
@@ -224,6 +240,39 @@ class FeedbackPhoto(Model):
     reply_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id"), default=None, index=True)
 
     feedback: Mapped[Feedback] = relationship(back_populates="photos")
+
+
+class FeedbackFix(Model):
+    """One answer given as fixed: its "after" photo and the citizen's "is it fixed?" question
+    (portal/feedback/closure.py, portal/domain/fix_check.py)."""
+
+    __tablename__ = "feedback_fixes"
+    __table_args__ = (
+        CheckConstraint("reply IN ('', 'yes', 'no', 'silent')", name="reply_known"),
+        Index("ix_feedback_fixes_waiting", "reply", "reply_by"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    feedback_id: Mapped[int] = mapped_column(ForeignKey("feedback_items.id", ondelete="CASCADE"), index=True)
+    fixed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    fixed_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
+    # The answer this fix came with: its local day and the answer deadline then (5.2 after a reopening).
+    answered_on: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date | None] = mapped_column(Date, default=None)
+    # The "after" photo (portal/uploads: re-encoded, encrypted), or NULL when none was required or given.
+    stored_name: Mapped[str | None] = mapped_column(String(80), default=None, unique=True)
+    thumbnail_name: Mapped[str | None] = mapped_column(String(80), default=None, unique=True)
+    width: Mapped[int | None] = mapped_column(default=None)
+    height: Mapped[int | None] = mapped_column(default=None)
+    # The question: SHA-256 of the one-tap link's token (NULL: not asked), the last day to reply.
+    token_hash: Mapped[str | None] = mapped_column(String(64), unique=True, default=None)
+    reply_by: Mapped[date | None] = mapped_column(Date, default=None)
+    reply: Mapped[str] = mapped_column(String(8), default="")  # "" while waiting or not asked
+    comment: Mapped[str] = mapped_column(Text, default="")
+    replied_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
+    reopened: Mapped[bool] = mapped_column(default=False)  # this reply reopened the item
+
+    feedback: Mapped[Feedback] = relationship(back_populates="fixes")
 
 
 class FeedbackPause(Model):

@@ -20,7 +20,7 @@ from portal.places.models import AdminUnit
 from portal.search import every_term
 from portal.uploads.reconcile import StoredRow
 
-from .models import Feedback, FeedbackCategory, FeedbackPhoto
+from .models import Feedback, FeedbackCategory, FeedbackFix, FeedbackPhoto
 
 T = TypeVar("T")
 
@@ -156,10 +156,13 @@ def by_code(code: str) -> Feedback | None:
 
 def for_status_page(code: str) -> Feedback | None:
     """The item of the citizen's status page with everything the page shows, in one statement: its
-    category, agency and commune (joined by the model) and its photos."""
+    category, agency and commune (joined by the model), its photos and its answers given as fixed (a
+    handful at most: the join's rows stay few)."""
     return (
         db.session.scalars(
-            select(Feedback).where(Feedback.code == code.strip().upper()).options(joinedload(Feedback.photos))
+            select(Feedback)
+            .where(Feedback.code == code.strip().upper())
+            .options(joinedload(Feedback.photos), joinedload(Feedback.fixes))
         )
         .unique()
         .one_or_none()
@@ -267,3 +270,11 @@ def stored_files():
     ):
         yield StoredRow("feedback_photos", row_id, code, name)
         yield StoredRow("feedback_photos", row_id, code, thumbnail)
+    after = db.session.execute(  # the "after" photos of answers given as fixed (closure.py)
+        select(FeedbackFix.id, Feedback.code, FeedbackFix.stored_name, FeedbackFix.thumbnail_name)
+        .join(Feedback)
+        .where(FeedbackFix.stored_name.is_not(None), FeedbackFix.thumbnail_name.is_not(None))
+    )
+    for fix_id, fix_code, after_name, after_thumbnail in after:
+        yield StoredRow("feedback_fixes", fix_id, fix_code, after_name or "")
+        yield StoredRow("feedback_fixes", fix_id, fix_code, after_thumbnail or "")

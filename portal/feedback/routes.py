@@ -363,4 +363,4 @@ def mine():
     )
 
 
-from . import routes_help, routes_photos, routes_recovery, routes_reply  # noqa: E402,F401  (their views join this blueprint)
+from . import routes_closure, routes_help, routes_photos, routes_recovery, routes_reply  # noqa: E402,F401  (their views join this blueprint)

@@ -31,6 +31,7 @@ from portal.i18n import locale_code
 from . import admin_operations as operations
 from . import queries
 from .admin_forms import CategoryForm, TemplateForm
+from .closure import configured_days
 from .models import FeedbackCategory, ResponseTemplate
 
 bp = protect(admin_blueprint("feedback_admin", __name__))
@@ -89,10 +90,18 @@ def category(row_id: int):
             default_agency_id=id_or_none(form.receiving_agency.data),
             is_active=form.is_active.data,
             protects_reporter=form.protects_reporter.data,
+            after_photo_required=form.after_photo_required.data,
+            fix_check=form.fix_check.data,
+            fix_check_days=form.fix_check_days.data,
         ),
         url_for(".category", row_id=row.id),
     )
-    return done or (render_template("feedback/admin/category.html", category=row, form=form), form_status())
+    return done or (
+        render_template(
+            "feedback/admin/category.html", category=row, form=form, default_fix_days=configured_days()
+        ),
+        form_status(),
+    )
 
 
 # -------------------------------------------------------------------------------------- response templates

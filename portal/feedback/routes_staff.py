@@ -22,12 +22,14 @@ from portal.events.operations import record
 from portal.extensions import db
 from portal.forms import required
 from portal.i18n import locale_code
+from portal.uploads.images import ImageRejected
 
-from . import deadlines, operations, policy, queries, redaction
+from . import closure, deadlines, operations, policy, queries, redaction
 from .alerts import alert_leaders
 from .forms import RedactForm, StaffActionForm
 from .labels import ACTION, EMAIL_MESSAGE, REFUSAL_REASONS, STAFF_STATUS
 from .models import Feedback, ResponseTemplate
+from .routes import photo_error
 from .timeline import staff_timeline
 
 # On a phone the officer sees the usual next step first and the rarer ones below.
@@ -64,6 +66,7 @@ def _error(reason: str) -> str:
         "agency": _("Choose another active agency."),
         "assignee": _("Choose an officer of this agency."),
         "duplicate": _("Enter the code of another report."),
+        "after_photo": _("This category needs a photo of the place after the repair to answer as fixed."),
     }
     return messages.get(reason, _("This action is not possible."))
 
@@ -73,6 +76,12 @@ def _item(code: str) -> Feedback:
     if item is None or not policy.can_handle(item):
         abort(404)  # another agency's item does not exist for this officer
     return item
+
+
+def _read(upload) -> bytes | None:
+    """The after photo's bytes, or None when no file was chosen."""
+    data = upload.read() if upload is not None and upload.filename else b""
+    return data or None
 
 
 @bp.get("")
@@ -179,17 +188,23 @@ def act(code: str, action: str):
         duplicate = queries.by_code(form.duplicate_of.data or "")
         if duplicate is None or not policy.can_handle(duplicate):
             duplicate = None
+    fixed = None
     try:
-        notice = operations.staff_act(
-            feedback,
-            chosen,
-            current_user,
-            note=form.note.data or "",
-            reason=form.reason.data or "",
-            agency_id=form.agency.data,
-            assignee_id=form.assignee.data,
-            duplicate_of=duplicate,
-        )
+        if chosen is FeedbackAction.ANSWER and request.form.get("fixed") == "1":
+            upload = request.files.get("after_photo")
+            fixed = closure.answer_fixed(feedback, current_user, form.note.data or "", _read(upload))
+            notice = fixed.notice
+        else:
+            notice = operations.staff_act(
+                feedback,
+                chosen,
+                current_user,
+                note=form.note.data or "",
+                reason=form.reason.data or "",
+                agency_id=form.agency.data,
+                assignee_id=form.assignee.data,
+                duplicate_of=duplicate,
+            )
     except NotPermitted:
         db.session.rollback()
         abort(403)
@@ -200,6 +215,10 @@ def act(code: str, action: str):
     except operations.FeedbackError as error:
         db.session.rollback()
         flash(_error(error.reason), "error")
+        return redirect(url_for(".item", code=code))
+    except ImageRejected as rejected:
+        db.session.rollback()
+        flash(photo_error(rejected.reason), "error")
         return redirect(url_for(".item", code=code))
     if notice is not None:
         link = current_app.config["PORTAL_SETTINGS"].base_url + url_for("tracking.track", code=feedback.code)
@@ -213,6 +232,8 @@ def act(code: str, action: str):
             message=EMAIL_MESSAGE[notice.action],
             reason=REFUSAL_REASONS.get(feedback.refusal_reason, ""),
         )
+    if fixed is not None and fixed.token is not None:
+        closure.ask(feedback, fixed.fix, fixed.token)  # "is it fixed?", after the answer's e-mail
     if chosen is FeedbackAction.FORWARD:
         alert_leaders(feedback)  # an urgent item reached another agency's queue: its leaders are told
     db.session.commit()

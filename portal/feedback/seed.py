@@ -74,6 +74,19 @@ CATEGORIES = (
     ("khac", "Khác", "Other", 15, False, "rule", "ubnd-tinh"),
 )
 PROTECTS_REPORTER = frozenset({"hanh-vi-can-bo"})
+# Closure the citizen can verify (issue 14 item 5): the place-based categories, where an officer can take a
+# photo of the repaired spot, require one to answer as fixed and ask the reporter "is it fixed?". Where a
+# wrong "fixed" leaves people at risk (a road, a slope, a flood channel, drinking water) the question asks
+# for confirmation (no reply reopens); elsewhere no reply counts as fixed. Migration e41f6b2c9a85 copies it.
+FIX_CHECKS = {
+    "sat-lo": "confirm",
+    "lu-quet": "confirm",
+    "giao-thong": "confirm",
+    "cap-thoat-nuoc": "confirm",
+    "moi-truong": "ask",
+    "trat-tu-xay-dung": "ask",
+    "dien-chieu-sang": "ask",
+}
 
 
 def seed_categories() -> int:
@@ -93,6 +106,8 @@ def seed_categories() -> int:
                 is_urgent=urgent,
                 subject=subject,
                 protects_reporter=slug in PROTECTS_REPORTER,
+                after_photo_required=slug in FIX_CHECKS,
+                fix_check=FIX_CHECKS.get(slug, "off"),
                 default_agency_id=agencies.get(agency) if agency else None,
                 position=position,
             )

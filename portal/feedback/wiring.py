@@ -3,7 +3,7 @@
 - tracking: /track opens a feedback item by its code (PA-...) and the phone's last four digits;
 - uploads: `flask check-files` reconciles the photos and thumbnails with the upload store;
 - tracking: the status page's kept part (page_cache) and what changes the item's page version: its row,
-  photos, pauses and public timeline events (versions).
+  photos, pauses, fixes (after photos, "is it fixed?") and public timeline events (versions).
 - fragments: the public pages' reference lists (categories, communes, the catalogue's filters) are
   dropped when a transaction changes their tables (portal/fragments.py; once per process).
 
@@ -23,7 +23,7 @@ from portal.tracking import lookup, page_cache, versions
 from portal.uploads import drafts, reconcile
 
 from . import icons, operations, queries
-from .models import Feedback, FeedbackPause, FeedbackPhoto
+from .models import Feedback, FeedbackFix, FeedbackPause, FeedbackPhoto
 
 
 def _find(code: str) -> Feedback | None:
@@ -45,6 +45,7 @@ def init_app(app: Flask) -> None:
     versions.track_item(Feedback)
     versions.track_child(FeedbackPhoto, Feedback, versions.parent("feedback", "feedback_id"))
     versions.track_child(FeedbackPause, Feedback, versions.parent("feedback", "feedback_id"))
+    versions.track_child(FeedbackFix, Feedback, versions.parent("feedback", "feedback_id"))
     versions.track_child(Event, Feedback, _public_event_of)
     versions.install()
     fragments.install()

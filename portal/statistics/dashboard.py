@@ -24,8 +24,10 @@ marked "Approximation:". In short:
   pauses that closed after the range; a dossier waiting for its fee (6) has its clock stopped and
   is overdue only if it already was when the fee was requested;
 * feedback: an answer is published with it, so the 2-day publishing step is always met; an item
-  reopened and answered again keeps only its last answer time; "resubmitted with a complaint" is
-  another report marked a duplicate of it;
+  reopened and answered again keeps only its last answer time, except that an answer given as fixed
+  which the citizen reopened ("not fixed") and which was late keeps the item late (its day and
+  deadline are kept with the fix); "resubmitted with a complaint" is another report marked a
+  duplicate of it;
 * feedback and dossiers belong to the agency that holds them now (a forwarded item counts for the
   agency it was forwarded to); a commune's remit is the commune-level procedures, a department's
   the provincial ones naming it, as `receiving_agency` routes dossiers.

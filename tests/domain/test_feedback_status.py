@@ -51,6 +51,16 @@ EXPECTED = {
     (A.RATE_SATISFIED, S.ANSWERED): S.CLOSED,
     (A.RATE_UNSATISFIED, S.ANSWERED): S.ACCEPTED,
     (A.RATE_UNSATISFIED_FINAL, S.ANSWERED): S.CLOSED,
+    # The "is it fixed?" question: a reply is recorded in any status; a "not fixed" reopens an answered
+    # or closed item.
+    **{(A.FIX_CONFIRMED, status): status for status in S},
+    **{(A.FIX_DENIED_FINAL, status): status for status in S},
+    **{(A.FIX_UNANSWERED, status): status for status in S},
+    **{(A.FIX_UNANSWERED_FINAL, status): status for status in S},
+    (A.FIX_DENIED, S.ANSWERED): S.ACCEPTED,
+    (A.FIX_DENIED, S.CLOSED): S.ACCEPTED,
+    (A.FIX_UNANSWERED_REOPEN, S.ANSWERED): S.ACCEPTED,
+    (A.FIX_UNANSWERED_REOPEN, S.CLOSED): S.ACCEPTED,
 }
 WHO = {
     A.ACCEPT: ANY_STAFF,
@@ -67,6 +77,12 @@ WHO = {
     A.RATE_SATISFIED: {"citizen"},
     A.RATE_UNSATISFIED: {"citizen"},
     A.RATE_UNSATISFIED_FINAL: {"citizen"},
+    A.FIX_CONFIRMED: {"citizen"},
+    A.FIX_DENIED: {"citizen"},
+    A.FIX_DENIED_FINAL: {"citizen"},
+    A.FIX_UNANSWERED: {"system"},
+    A.FIX_UNANSWERED_REOPEN: {"system"},
+    A.FIX_UNANSWERED_FINAL: {"system"},
 }
 
 

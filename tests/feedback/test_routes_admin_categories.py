@@ -33,6 +33,10 @@ def form(row, **overrides):
         data["is_urgent"] = "y"
     if row.is_active:
         data["is_active"] = "y"
+    if row.after_photo_required:
+        data["after_photo_required"] = "y"
+    data["fix_check"] = row.fix_check
+    data["fix_check_days"] = str(row.fix_check_days or "")
     data.update(overrides)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -75,6 +79,38 @@ def test_admin_edits_every_field_and_an_event_records_it(app):
         "is_active": False,
     }
     assert change(event)["before"]["response_days"] == 15
+
+
+def test_admin_edits_the_closure_settings_and_an_event_records_them(app):
+    """Issue 14 item 5: the after photo, the "is it fixed?" question and its reply days, audited."""
+    row = category("dat-dai")
+    assert (row.after_photo_required, row.fix_check, row.fix_check_days) == (False, "off", None)
+    page = signed_in(app, ADMIN).get(f"/staff/admin/categories/{row.id}").get_data(as_text=True)
+    assert 'name="fix_check"' in page and 'name="after_photo_required"' in page
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/categories/{row.id}",
+        data=form(row, after_photo_required="y", fix_check="confirm", fix_check_days="7"),
+    )
+    assert response.status_code == 302
+    db.session.refresh(row)
+    assert (row.after_photo_required, row.fix_check, row.fix_check_days) == (True, "confirm", 7)
+    [event] = events("feedback_category", row.id, "category_updated")
+    assert change(event)["after"] == {
+        "after_photo_required": True,
+        "fix_check": "confirm",
+        "fix_check_days": 7,
+    }
+
+
+@pytest.mark.parametrize(("field", "value"), [("fix_check", "sometimes"), ("fix_check_days", "31")])
+def test_closure_settings_out_of_range_are_refused(app, field, value):
+    row = category("dat-dai")
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/categories/{row.id}", data=form(row, **{field: value})
+    )
+    assert response.status_code == 400
+    db.session.refresh(row)
+    assert (row.fix_check, row.fix_check_days) == ("off", None)
 
 
 def test_admin_may_send_new_reports_to_the_communes(app):

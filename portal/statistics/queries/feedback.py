@@ -11,12 +11,13 @@ from datetime import date
 from sqlalchemy import and_, case, exists, false, func, or_, select
 from sqlalchemy.orm import aliased
 
+from portal.domain import fix_check
 from portal.domain.feedback_status import OPEN, FeedbackAction, FeedbackStatus
 from portal.domain.indicators import FeedbackFacts
 from portal.events.models import Event
 from portal.extensions import db
 from portal.feedback.deadlines import REFUSE_DAYS, REQUEST_INFO_DAYS
-from portal.feedback.models import Feedback, FeedbackPause
+from portal.feedback.models import Feedback, FeedbackFix, FeedbackPause
 
 from .sql import Period, Scope, calendar_covering, in_scope, local_date
 
@@ -95,8 +96,10 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
 
     The steps and their deadlines (VIETNAM.md §6.2): refuse within 2 working days of day 0 (the stored
     `received_on`), the first request for information within 5, the answer by the stored `due_on`
-    (the category's working days from submission or forwarding, pauses excluded). Publishing happens
-    with the answer itself here, so the 2-day publishing step is always met.
+    (the category's working days from submission, forwarding or the citizen's "not fixed", pauses
+    excluded). Publishing happens with the answer itself here, so the 2-day publishing step is always met.
+    An item reopened because it was not fixed counts once, by its final answer, and late if an answer
+    the citizen reopened was already late (portal/domain/fix_check.py).
     """
     start, end = period.start, period.end
     F = Feedback  # noqa: N806
@@ -112,6 +115,15 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
     # Approximation of "resubmitted with a complaint": another report was marked a duplicate of this one.
     Other = aliased(Feedback)  # noqa: N806
     repeated = exists().where(Other.duplicate_of_id == F.id, Other.submitted_at < end)
+    # An answer given as fixed that the citizen's "not fixed" (or confirming silence) reopened by the end
+    # and that was late (`fix_check.late` in SQL: a NULL deadline is never late) keeps the item late
+    # whatever its final answer (portal/domain/fix_check.py `answered_late`).
+    carried = exists().where(
+        FeedbackFix.feedback_id == F.id,
+        FeedbackFix.reopened,
+        FeedbackFix.replied_at < end,
+        FeedbackFix.answered_on > FeedbackFix.due_on,
+    )
     received_here = F.submitted_at >= start  # only these count for 5.3: look the rest up not at all
     # Local calendar days throughout: the range's bounds are local midnights, so "at or after the start"
     # is "on or after its first day".
@@ -127,6 +139,7 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
             local_date(first_request),
             case((received_here, disliked), else_=false()),
             case((received_here, repeated), else_=false()),
+            carried,
         ).where(
             in_scope(F.agency_id, scope),
             F.submitted_at < end,
@@ -149,7 +162,19 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
         return deadline_memo[key]
 
     judged: list[tuple[int, str, bool]] = []
-    for item_id, status, received_on, due_on, submitted, answered, closed, requested, dislike, repeat in rows:
+    for (
+        item_id,
+        status,
+        received_on,
+        due_on,
+        submitted,
+        answered,
+        closed,
+        requested,
+        dislike,
+        repeat,
+        late_before,
+    ) in rows:
         # When it ended: the answer (published with it) or the refusal; later than the range → open then.
         if status in ANSWERED and answered is not None:
             ended = answered
@@ -170,13 +195,13 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
             if status == S.REFUSED:
                 step_late = ended > deadline(received_on, REFUSE_DAYS)
             else:
-                step_late = due_on is not None and ended > due_on
+                step_late = fix_check.late(fix_check.Answer(ended, due_on)) or bool(late_before)
             is_late = step_late or request_late
             bucket = "late" if is_late else "on_time"
         else:
             # Open at the end: past the answer deadline (None while waiting for the citizen: the clock
             # is stopped), or a request for information that was already late.
-            is_late = (due_on is not None and due_on < last) or request_late
+            is_late = (due_on is not None and due_on < last) or request_late or bool(late_before)
             bucket = "overdue" if is_late else "within"
         judged.append((item_id, bucket, bool(first <= submitted and (is_late or dislike or repeat))))
     return judged
