@@ -57,6 +57,7 @@ class SubmitForm(PortalForm):
         validators=[Optional(), NumberRange(103.2, 105.2)],
         render_kw={"inputmode": "decimal"},
     )
+    precise_pin = BooleanField(_l("Show the exact point on the public page of this report (optional)."))
     photos = MultipleFileField(
         _l("Photos (up to 5, JPEG, PNG or WebP)"), render_kw={"accept": "image/jpeg,image/png,image/webp"}
     )

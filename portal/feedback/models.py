@@ -136,6 +136,9 @@ class Feedback(Model):
     phone: Mapped[str] = mapped_column(String(16))  # E.164
     email: Mapped[str] = mapped_column(String(254), default="")
     show_name: Mapped[bool] = mapped_column(default=False)
+    # The reporter's "precise map pin" consent, current (withdrawing clears it): public views show the
+    # position rounded to ~1 km without it (portal/domain/pin.py).
+    precise_pin: Mapped[bool] = mapped_column(default=False)
     consent_version: Mapped[str] = mapped_column(String(40))
     consent_at: Mapped[datetime] = mapped_column(UTCDateTime)
     locale: Mapped[str] = mapped_column(String(5), default="vi")

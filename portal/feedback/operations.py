@@ -90,6 +90,7 @@ class Submission:
     email: str
     show_name: bool
     locale: str
+    precise_pin: bool = False  # the "precise map pin" consent box
     photos: tuple[bytes, ...] = ()
     kept: tuple[DraftFile, ...] = ()  # photos uploaded with an earlier post of the same form, already stored
     nonce: str = ""  # the form's one-time nonce; "" when the post had none (one is made up)
@@ -194,6 +195,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         phone=data.phone,
         email=data.email.strip().lower(),
         show_name=data.show_name and not category.protects_reporter,
+        precise_pin=data.precise_pin and not category.protects_reporter,
         named_agency_id=named_agency_id,
         reporter_hidden=category.protects_reporter,
         consent_version=CONSENT_VERSION,

@@ -185,6 +185,7 @@ def submit():
         phone=required(form.phone),
         email=form.email.data or "",
         show_name=form.show_name.data,
+        precise_pin=form.precise_pin.data,
         locale=locale_code(),
         photos=tuple(f.read() for f in uploads),
         kept=tuple(kept),

@@ -18,6 +18,7 @@ from flask import Flask
 from portal import fragments
 from portal.domain import pii
 from portal.domain.codes import looks_like_feedback_code
+from portal.domain.pin import public_position
 from portal.events.models import Event
 from portal.tracking import lookup, page_cache, versions
 from portal.uploads import drafts, reconcile
@@ -30,11 +31,17 @@ def _find(code: str) -> Feedback | None:
     return queries.by_code(code)
 
 
+def _public_pin(item: Feedback) -> tuple[float, float] | None:
+    """The position a public page shows: ~1 km without the reporter's precise-pin consent."""
+    return public_position(item.latitude, item.longitude, item.precise_pin)
+
+
 def init_app(app: Flask) -> None:
     # Public views show a report's text through these (portal/domain/pii.py; staff redaction).
     app.add_template_filter(pii.mask, "mask_pii")
     app.add_template_filter(operations.public_title, "public_title")
     app.add_template_filter(operations.public_description, "public_description")
+    app.add_template_filter(_public_pin, "public_pin")
     reconcile.register_source(app, drafts.stored_files)
     lookup.register(
         app, lookup.Kind("feedback", claims=looks_like_feedback_code, find=_find, endpoint="feedback.status")

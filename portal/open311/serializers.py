@@ -2,9 +2,11 @@
 
 A request shows what the public page of a published report shows (/feedback/<code>) and no more: never the
 phone, e-mail, CCCD, account, the address typed by the citizen (it may hold a house number), internal
-notes, the officer's name, an unpublished item, or the exact pin. The position is rounded to 0.01° (about
-1 km: the village, not the house); `address` is the commune's name. The reporter's name appears only when
-they chose to publish it with their report (as on the public page), and only with `extensions=true`.
+notes, the officer's name, an unpublished item, or the exact pin without its consent. The position is
+rounded to 0.01° (about 1 km: the village, not the house) unless the reporter gave the "precise map pin"
+consent (then to about 1 m, as on the public page; portal/domain/pin.py); `address` is the commune's name.
+The reporter's name appears only when they chose to publish it with their report (as on the public page),
+and only with `extensions=true`.
 tests/open311/test_privacy.py checks every endpoint for every personal field.
 """
 
@@ -17,6 +19,7 @@ from flask import current_app, url_for
 from flask_babel import gettext as _
 
 from portal.domain import open311_status
+from portal.domain.pin import public_position
 from portal.domain.text import fold
 from portal.domain.working_days import LOCAL_TZ
 from portal.events.models import Event
@@ -28,7 +31,6 @@ from portal.i18n import locale_code
 from .formats import w3c
 
 PROVINCE = "Sơn La"
-PIN_DECIMALS = 2  # ~1.1 km: SECURITY.md, no precise pin in public output
 # The request fields of GeoReport v2 (OPEN311.md §2.4), in the spec's order: the allowlist.
 REQUEST_FIELDS = (
     "service_request_id",
@@ -147,10 +149,6 @@ class Context:
     extensions: bool = False
 
 
-def _rounded(value: float | None) -> float | None:
-    return None if value is None else round(value, PIN_DECIMALS)
-
-
 def _updated(item: Feedback, context: Context) -> datetime | None:
     """The close time when closed (answered counts as closed), else the last public change."""
     if item.status == "answered":
@@ -184,6 +182,7 @@ def request(item: Feedback, context: Context, *, own: bool = False) -> dict:
     english = _english()
     status = open311_status.open_or_closed(item.status)
     photos = photo_urls(item) if item.is_published else []
+    position = public_position(item.latitude, item.longitude, item.precise_pin)
     shown: dict[str, object] = {
         "service_request_id": item.code,
         "status": status,
@@ -199,8 +198,8 @@ def request(item: Feedback, context: Context, *, own: bool = False) -> dict:
         "address": f"{item.admin_unit.name}, {PROVINCE}",
         "address_id": item.admin_unit_code,
         "zipcode": None,
-        "lat": _rounded(item.latitude),
-        "long": _rounded(item.longitude),
+        "lat": position[0] if position else None,
+        "long": position[1] if position else None,
         "media_url": photos[0] if photos else None,
     }
     if context.extensions:

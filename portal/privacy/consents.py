@@ -2,11 +2,11 @@
 
 A new feedback item or dossier gets its consent rows in the same transaction, whoever created it: a
 session listener (installed by wiring.py) sees the new rows at the flush and adds, once the flush is done,
-one row for the notice and one per optional consent given (publish my name), with the notice version, UTC
-time, channel and IP. A counter or postal intake records the consent given on the desk's printed notice,
-with the officer who took it. Withdrawing takes effect in the same transaction (the name leaves the item,
-so the public feed's rows and the status page's version change with it: portal/fragments.py,
-portal/tracking/versions.py).
+one row for the notice and one per optional consent given (publish my name, precise map pin), with the
+notice version, UTC time, channel and IP. A counter or postal intake records the consent given on the
+desk's printed notice, with the officer who took it. Withdrawing takes effect in the same transaction (the
+name leaves the item, the public position is rounded again, so the public feed's rows and the status page's
+version change with it: portal/fragments.py, portal/tracking/versions.py).
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ def _rows_for(session: Session, item: Any) -> list[Consent]:
         rows = [("notice", notices.feedback_notice)]
         if item.show_name:
             rows.append(("publish_name", notices.publish_name_notice))
+        if item.precise_pin:
+            rows.append(("precise_pin", notices.precise_pin_notice))
         base: dict[str, Any] = {"channel": "web", "ip_address": _ip(), "officer_id": None}
         kind, account_id, given = "feedback", item.account_id, item.consent_at or now
     else:
@@ -169,7 +171,9 @@ def give(item: Feedback, purpose: str, actor_id: int | None) -> Consent:
 
 _EFFECTS: dict[str, Callable[[Feedback, bool], None]] = {
     "publish_name": lambda item, on: setattr(item, "show_name", on),
-    "precise_pin": lambda item, on: None,  # no precise pin is published today
+    # Public views round the position to ~1 km without it (portal/domain/pin.py). Either changes the item's
+    # row, hence its page version: kept status pages and feed rows are rebuilt at once.
+    "precise_pin": lambda item, on: setattr(item, "precise_pin", on),
 }
 
 

@@ -119,7 +119,7 @@ def anonymise_feedback(item: Feedback, actor_id: int | None, kind: str = "erase"
     item.photos.clear()
     item.contact_name = item.phone = item.email = item.address = ""
     item.latitude = item.longitude = None
-    item.show_name = False
+    item.show_name = item.precise_pin = False
     item.account_id = None
     item.rating_comment = ""
     item.token_hash = sha256_hex(secrets.token_urlsafe(32))  # the private link opens nothing any more

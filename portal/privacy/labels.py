@@ -8,7 +8,7 @@ from portal.events.registry import Registry
 PURPOSE = {
     "notice": _l("Personal-data notice (required to send)"),
     "publish_name": _l("Show my name publicly"),
-    "precise_pin": _l("Use the precise location of my photos"),
+    "precise_pin": _l("Show the exact map point publicly"),
 }
 CHANNEL = {
     "web": _l("On the portal"),

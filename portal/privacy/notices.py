@@ -46,6 +46,16 @@ def publish_name_notice() -> str:
     return _("Show my name publicly with this report (optional).")
 
 
+def precise_pin_notice() -> str:
+    """The report form's "precise map pin" box and its explanation, as shown (feedback/_new_fields.html)."""
+    box = _("Show the exact point on the public page of this report (optional).")
+    hint = _(
+        "Without this, the public sees the place of a map point rounded to about 1 km, not your house. The "
+        "agency always sees the exact point. You can withdraw this later on the My data page."
+    )
+    return f"{box}\n{hint}"
+
+
 def dossier_notice() -> str:
     """The online dossier form's notice and its consent box (dossiers/apply.html)."""
     notice = _(

@@ -148,6 +148,7 @@ def _anonymiser(item: Feedback, now: datetime) -> Callable[[], list[str]]:
         item.contact_name = item.phone = item.email = ""
         forget_citizen_addresses("feedback", item.id, item.account_id)
         item.account_id, item.latitude, item.longitude, item.show_name = None, None, None, False
+        item.precise_pin = False
         item.search_key = fold(f"{item.public_search_key} {item.address}")
         _record("feedback", item.id, ANONYMISED, now)
         return names
