@@ -122,6 +122,8 @@ def anonymise_feedback(item: Feedback, actor_id: int | None, kind: str = "erase"
     item.show_name = item.precise_pin = False
     item.account_id = None
     item.rating_comment = ""
+    for fix in item.fixes:  # the citizen's "is it fixed?" comment is theirs; the after photo is the agency's
+        fix.comment = ""
     item.token_hash = sha256_hex(secrets.token_urlsafe(32))  # the private link opens nothing any more
     item.search_key = item.public_search_key
     _forget_subject("feedback", item.id)

@@ -149,6 +149,9 @@ def _anonymiser(item: Feedback, now: datetime) -> Callable[[], list[str]]:
         forget_citizen_addresses("feedback", item.id, item.account_id)
         item.account_id, item.latitude, item.longitude, item.show_name = None, None, None, False
         item.precise_pin = False
+        item.rating_comment = ""
+        for fix in item.fixes:  # the citizen's "is it fixed?" comment
+            fix.comment = ""
         item.search_key = fold(f"{item.public_search_key} {item.address}")
         _record("feedback", item.id, ANONYMISED, now)
         return names

@@ -182,3 +182,25 @@ def test_erasure_after_a_real_submission_leaves_no_mail_job_holding_the_address(
     text = database_text()
     for personal in (name, email, "+84933000555", "0933000555"):
         assert personal not in text, personal
+
+
+def test_erasure_clears_the_citizens_is_it_fixed_comment(client, create_feedback):
+    """Regression: the reply to "is it fixed?" (portal/feedback/closure.py) kept the citizen's words,
+    phone number included, after their report was erased."""
+    from portal.domain.feedback_status import FeedbackAction
+    from portal.feedback import closure, operations
+    from tests.support.factories import account
+    from tests.support.feedback import make_item
+
+    phone = "+84933000555"
+    item = make_item(category="dat-dai", phone=phone, contact_name="Lò Thị Sửa")
+    operations.staff_act(item, FeedbackAction.ACCEPT, account("processor"))
+    fix = closure.answer_fixed(item, account("processor"), "Đã giải quyết.", None).fix
+    fix.comment = f"Chưa sửa, gọi tôi {national(phone)}"
+    token = "tok-" + "f" * 20
+    item.token_hash = operations.hash_token(token)
+    db.session.commit()
+    assert client.get(f"/my-data/t/{token}").status_code == 302
+    assert client.post("/my-data/erase", data={"confirm": "y"}).status_code == 200
+    assert national(phone) not in database_text()
+    assert fix.comment == ""

@@ -12,7 +12,7 @@ from portal.accounts.models import Account
 from portal.db_types import utcnow
 from portal.events.models import Event
 from portal.extensions import db
-from portal.feedback.models import Feedback, FeedbackPhoto
+from portal.feedback.models import Feedback, FeedbackFix, FeedbackPhoto
 from portal.privacy import retention
 from tests.support.factories import make_account
 from tests.support.feedback import make_item, publish
@@ -65,6 +65,9 @@ def test_a_dry_run_lists_what_is_due_and_changes_nothing(app):
 
 def test_old_unpublished_feedback_loses_its_personal_data_once(app):
     old = closed(make_item(photos=(jpeg_bytes(),), contact_name="Lò Văn Pọm"), 3 * YEAR)
+    # The citizen's own words after the answer: the rating comment and the "is it fixed?" reply.
+    old.rating_comment = "Gọi Pọm 0912 345 678"
+    old.fixes.append(FeedbackFix(answered_on=utcnow().date(), comment="Chưa sửa, gọi 0912 345 678"))
     files = {old.photos[0].stored_name, old.photos[0].thumbnail_name}
     recent = closed(make_item(), YEAR)
     shown = make_item()
@@ -77,6 +80,7 @@ def test_old_unpublished_feedback_loses_its_personal_data_once(app):
 
     db.session.expire_all()
     assert (old.contact_name, old.phone, old.email, old.account_id, old.photos) == ("", "", "", None, [])
+    assert old.rating_comment == "" and [fix.comment for fix in old.fixes] == [""]
     assert "pom" not in old.search_key and old.title and old.description  # the text stays for statistics
     assert not files & names()  # the photo files are gone from the store
     assert recent.phone and shown.phone  # not yet due; published
