@@ -13,8 +13,7 @@ from sqlalchemy import text
 
 from portal.domain.text import fold
 from portal.extensions import db
-from tests.conftest import build_app
-from tests.support.databases import throwaway_database
+from tests.support.migrations import app_on_empty_database
 
 SCRIPT = next((Path(__file__).resolve().parents[1] / "migrations/versions").glob("*_e5a1c3b7d902_*.py"))
 
@@ -47,35 +46,29 @@ def test_frozen_copy_matches_the_portal_and_refolding_an_old_key_gives_the_new_k
 
 
 def test_upgrade_refolds_old_keys_and_leaves_others(tmp_path):
-    with throwaway_database(tmp_path, "refold") as url:
-        application = build_app(tmp_path, url)
-        with application.app_context():
-            try:
-                upgrade(revision="7d2f9b4e1a58")
-                rows = {
-                    "00001": "xa ðoan ket",
-                    "00002": "h'hen nie",
-                    "00003": "ｓon ｌa",
-                    "00004": "xa muong la",
-                }
-                with db.engine.begin() as connection:
-                    for code, key in rows.items():
-                        connection.execute(
-                            text(
-                                "INSERT INTO admin_units (code, name, kind, slug, province_code, search_key) "
-                                "VALUES (:code, :code, 'xa', :code, '14', :key)"
-                            ),
-                            {"code": code, "key": key},
-                        )
-                upgrade()
-                with db.engine.connect() as connection:
-                    found = dict(connection.execute(text("SELECT code, search_key FROM admin_units")).all())
-                assert found == {
-                    "00001": "xa doan ket",
-                    "00002": "h hen nie",
-                    "00003": "son la",
-                    "00004": "xa muong la",
-                }
-            finally:
-                db.session.remove()
-                db.engine.dispose()
+    with app_on_empty_database(tmp_path, "refold"):
+        upgrade(revision="7d2f9b4e1a58")
+        rows = {
+            "00001": "xa ðoan ket",
+            "00002": "h'hen nie",
+            "00003": "ｓon ｌa",
+            "00004": "xa muong la",
+        }
+        with db.engine.begin() as connection:
+            for code, key in rows.items():
+                connection.execute(
+                    text(
+                        "INSERT INTO admin_units (code, name, kind, slug, province_code, search_key) "
+                        "VALUES (:code, :code, 'xa', :code, '14', :key)"
+                    ),
+                    {"code": code, "key": key},
+                )
+        upgrade()
+        with db.engine.connect() as connection:
+            found = dict(connection.execute(text("SELECT code, search_key FROM admin_units")).all())
+        assert found == {
+            "00001": "xa doan ket",
+            "00002": "h hen nie",
+            "00003": "son la",
+            "00004": "xa muong la",
+        }

@@ -13,21 +13,14 @@ from sqlalchemy import Column, MetaData, String, exc, inspect, text
 
 from portal.extensions import db
 from portal.search import include_name
-from tests.conftest import build_app
-from tests.support.databases import throwaway_database
+from tests.support.migrations import app_on_empty_database
 
 
 @pytest.fixture
 def fresh_app(tmp_path):
     """An app on its own empty database (not the shared, already migrated one)."""
-    with throwaway_database(tmp_path, "migrations") as url:
-        application = build_app(tmp_path, url)
-        with application.app_context():
-            try:
-                yield application
-            finally:
-                db.session.remove()
-                db.engine.dispose()
+    with app_on_empty_database(tmp_path, "migrations") as application:
+        yield application
 
 
 def script_directory() -> ScriptDirectory:

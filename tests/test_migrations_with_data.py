@@ -20,8 +20,7 @@ from sqlalchemy import MetaData, Table, inspect, select, types
 
 from portal.extensions import db
 from portal.search import include_name
-from tests.conftest import build_app
-from tests.support.databases import throwaway_database
+from tests.support.migrations import app_on_empty_database
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 ROW_ID = 4242  # far from the ids a data migration's own inserts would take
@@ -138,14 +137,8 @@ def assert_kept(before: dict[str, list[dict]], after: dict[str, list[dict]], ste
 
 @pytest.fixture
 def empty_app(tmp_path):
-    with throwaway_database(tmp_path, "migration_data") as url:
-        application = build_app(tmp_path, url)
-        with application.app_context():
-            try:
-                yield application
-            finally:
-                db.session.remove()
-                db.engine.dispose()
+    with app_on_empty_database(tmp_path, "migration_data") as application:
+        yield application
 
 
 @pytest.mark.parametrize("revision", revisions(), ids=lambda revision: revision.revision)

@@ -7,7 +7,8 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional, Rege
 from portal.catalog.admin_forms import DongField
 from portal.choices import options
 from portal.domain import dossier_rating
-from portal.forms import PortalForm, cleaned, cleaned_multiline, mobile_phone_field, updates_email_field
+from portal.forms import PortalForm, cleaned, mobile_phone_field, updates_email_field
+from portal.response_templates.forms import TemplateForm
 
 from .labels import CRITERIA, SCORES, TEMPLATE_PURPOSE
 
@@ -120,18 +121,7 @@ class DossierActionForm(PortalForm):
     )
 
 
-class DossierTemplateForm(PortalForm):
-    """A response template for dossiers: what it is for, its title and text, who uses it."""
+class DossierTemplateForm(TemplateForm):
+    """A response template for dossiers: also what it is for."""
 
     purpose = SelectField(_l("Used for"), choices=options(TEMPLATE_PURPOSE.items()))
-    title = StringField(
-        _l("Title"), filters=[cleaned], validators=[DataRequired(_l("Enter a title.")), Length(max=120)]
-    )
-    body = TextAreaField(
-        _l("Text"),
-        filters=[cleaned_multiline],
-        validators=[DataRequired(_l("Write the text.")), Length(max=10000)],
-    )
-    # "" = every agency (province-wide); only the province administrator may choose it.
-    agency = SelectField(_l("Used by"), choices=[])
-    is_active = BooleanField(_l("Active"))

@@ -1,15 +1,15 @@
-"""Forms of /staff/admin/categories and /staff/admin/templates: feedback categories and response templates.
-Shape checks live here; checks that need the database (the actor's rights, an active agency) are made by
-portal.feedback.admin_operations and shown on the same fields."""
+"""Form of /staff/admin/categories: feedback categories (the response templates' form is
+portal.response_templates.forms). Shape checks live here; checks that need the database (the actor's rights,
+an active agency) are made by portal.feedback.admin_operations and shown on the same fields."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.choices import options
-from portal.forms import PortalForm, cleaned, cleaned_multiline
+from portal.forms import PortalForm, cleaned
 
 # The "is it fixed?" question after an answer given as fixed (portal/domain/fix_check.py FixCheck).
 FIX_CHECK_CHOICES = {
@@ -68,16 +68,3 @@ class CategoryForm(PortalForm):
         render_kw={"inputmode": "numeric"},
     )
 
-
-class TemplateForm(PortalForm):
-    title = StringField(
-        _l("Title"), filters=[cleaned], validators=[DataRequired(_l("Enter a title.")), Length(max=120)]
-    )
-    body = TextAreaField(
-        _l("Text"),
-        filters=[cleaned_multiline],
-        validators=[DataRequired(_l("Write the text.")), Length(max=10000)],
-    )
-    # "" = every agency (province-wide); only the province administrator may choose it.
-    agency = SelectField(_l("Used by"), choices=[])
-    is_active = BooleanField(_l("Active"))

@@ -1,26 +1,18 @@
 """Administration of feedback categories (answer deadline, urgency, the agency that receives new reports) and
-of response templates (ready-made answers for officers). The province administrator edits them all, an agency
-administrator those of their agency. Audited through portal.admin.changes; flush, never commit."""
+of response templates (ready-made answers for officers; portal.response_templates). The province
+administrator edits them all, an agency administrator those of their agency. Audited through
+portal.admin.changes; flush, never commit."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import update
 
-from portal.admin.changes import (
-    Actor,
-    Forbidden,
-    Invalid,
-    administers,
-    is_province_admin,
-    note,
-    record_change,
-)
+from portal.admin.changes import Actor, Forbidden, Invalid, administers, is_province_admin, record_change
 from portal.agencies.models import Agency
 from portal.domain.fix_check import MAX_DAYS, FixCheck
-from portal.domain.roles import Role
-from portal.events.operations import record
 from portal.extensions import db
+from portal.response_templates.operations import TemplateKind
 
 from .models import Feedback, FeedbackCategory, ResponseTemplate, queue_rank
 
@@ -99,71 +91,4 @@ def update_category(
     return changed
 
 
-def can_edit_template(actor: Actor, template: ResponseTemplate) -> bool:
-    return administers(actor, template.agency_id)
-
-
-def _template_agency(actor: Actor, agency_id: int | None, current: int | None = None) -> int | None:
-    if not is_province_admin(actor):
-        return actor.agency_id  # an agency administrator writes for their own agency only
-    if agency_id is None:
-        return None  # province-wide
-    agency = db.session.get(Agency, agency_id)
-    if agency is None or (not agency.is_active and agency_id != current):
-        raise Invalid("agency", _l("Choose an active agency."))
-    return agency.id
-
-
-def create_template(
-    actor: Actor, *, title: str, body: str, agency_id: int | None, is_active: bool = True
-) -> ResponseTemplate:
-    if actor.role not in (Role.ADMIN, Role.AGENCY_ADMIN):
-        raise Forbidden
-    template = ResponseTemplate(
-        title=title, body=body, agency_id=_template_agency(actor, agency_id), is_active=is_active
-    )
-    db.session.add(template)
-    db.session.flush()
-    record(
-        "response_template",
-        template.id,
-        "template_created",
-        actor_id=actor.id,
-        note=note(
-            {}, {"title": title, "body": body, "agency_id": template.agency_id, "is_active": is_active}
-        ),
-    )
-    return template
-
-
-def update_template(
-    template: ResponseTemplate,
-    actor: Actor,
-    *,
-    title: str,
-    body: str,
-    agency_id: int | None,
-    is_active: bool,
-) -> bool:
-    if not can_edit_template(actor, template):
-        raise Forbidden
-    agency = _template_agency(actor, agency_id, current=template.agency_id)
-    return record_change(
-        "response_template",
-        template,
-        {"title": title, "body": body, "agency_id": agency, "is_active": is_active},
-        "template_updated",
-        actor,
-    )
-
-
-def set_template_active(template: ResponseTemplate, actor: Actor, active: bool) -> bool:
-    if not can_edit_template(actor, template):
-        raise Forbidden
-    return record_change(
-        "response_template",
-        template,
-        {"is_active": active},
-        "template_activated" if active else "template_deactivated",
-        actor,
-    )
+TEMPLATES = TemplateKind("response_template", ResponseTemplate)

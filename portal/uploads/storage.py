@@ -159,7 +159,12 @@ def configured_store(app: Flask) -> Store | None:
 def init_app(app: Flask) -> None:
     """Choose the store; forget a request's new files once committed (a listener on the Session class,
     installed once per process) and remove them if it ends without a commit; a store that cannot be reached
-    answers a translated 503."""
+    answers a translated 503.
+
+    Both removals are needed (tests/uploads/test_storage.py): a rollback removes the files at once, for a
+    route that rolls back and carries on (form_nonce.lost_race); the app context's teardown removes what is
+    left when no rollback event came: an exception or an HTTP error answered without a rollback, a request
+    or command ending without a commit, a rollback when no transaction had begun (SQLAlchemy sends none)."""
     keys = app.config["PORTAL_SETTINGS"].storage_keys
     if not keys:
         raise RuntimeError("no storage key: set PORTAL_STORAGE_KEYS (see README, Configuration)")

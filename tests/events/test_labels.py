@@ -6,8 +6,10 @@ The recorded (subject type, action) pairs are read from the source: every call o
 `portal.admin.changes.record_change(subject_type, target, values, action, actor)`. An argument is followed
 to the strings it can hold (a literal, a conditional of literals, a name assigned such a value in the same
 module or imported from another). An action given as a status machine's `action.value` is one of that
-machine's actions, checked against the machine's enum below; a subject type given by a variable is one of
-the subjects with a queue (dossier, feedback).
+machine's actions, checked against the machine's enum below; a subject type given as `kind.subject` is
+one of the response template kinds declared in portal/ (`TemplateKind("dossier_template", ...)`, read from
+the source too); a subject type given by another variable is one of the subjects with a queue (dossier,
+feedback).
 """
 
 from __future__ import annotations
@@ -57,9 +59,27 @@ def _strings(node: ast.AST, tree: ast.Module, module: str) -> set[str] | None:
     return None
 
 
+def template_kinds() -> set[str]:
+    """The subject types of the response template kinds declared in portal/: `TemplateKind("…", ...)`."""
+    found = set()
+    for path in sorted(PORTAL.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            name = getattr(node.func, "id", None) if isinstance(node, ast.Call) else None
+            if name == "TemplateKind" and node.args and isinstance(node.args[0], ast.Constant):
+                found.add(node.args[0].value)
+    return found
+
+
+def _kind_subject(node: ast.AST) -> bool:
+    return (
+        isinstance(node, ast.Attribute) and node.attr == "subject" and getattr(node.value, "id", "") == "kind"
+    )
+
+
 def recorded() -> list[tuple[str, set[str] | None, set[str] | None]]:
     """(where, subject types, actions) of every record()/record_change() call in portal/."""
     calls = []
+    kinds = template_kinds()
     for path in sorted(PORTAL.rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         module = _module_name(path)
@@ -71,7 +91,7 @@ def recorded() -> list[tuple[str, set[str] | None, set[str] | None]]:
             if position is None or len(node.args) <= position or module == "portal.events.operations":
                 continue
             where = f"{path.relative_to(PORTAL.parent)}:{node.lineno}"
-            subjects = _strings(node.args[0], tree, module)
+            subjects = kinds if _kind_subject(node.args[0]) else _strings(node.args[0], tree, module)
             calls.append((where, subjects, _strings(node.args[position], tree, module)))
     return calls
 
@@ -85,6 +105,10 @@ def test_the_source_reading_finds_the_calls():
         "portal/agencies/admin_operations.py",
         frozenset({"agency_activated", "agency_deactivated"}),
     ) in pairs
+    shared = {
+        frozenset(subjects) for where, subjects, _a in calls if where.startswith("portal/response_templates/")
+    }
+    assert shared == {frozenset({"response_template", "dossier_template"})}
 
 
 def test_every_recorded_action_has_a_name(app):

@@ -13,8 +13,7 @@ from portal import demo
 from portal.calendar import version as calendar_version
 from portal.extensions import db
 from portal.privacy import consents as privacy_consents
-from tests.conftest import build_app
-from tests.support.databases import throwaway_database
+from tests.support.migrations import app_on_empty_database
 
 BEFORE = "95b58b040fb5"  # the form-nonce migration, the one just before
 TABLES = ("accounts", "agencies", "procedures", "dossiers", "payments", "bank_transactions", "events")
@@ -23,34 +22,28 @@ TABLES = ("accounts", "agencies", "procedures", "dossiers", "payments", "bank_tr
 @pytest.fixture
 def seeded_before(tmp_path, monkeypatch):
     """An app whose database is at the revision before this one, with the demo data (no finance account yet)."""
-    with throwaway_database(tmp_path, "money") as url:
-        application = build_app(tmp_path, url)
-        with application.app_context():
-            upgrade(revision=BEFORE)
-            # The calendar_version table (a later revision) does not exist yet: the demo's calendar rows
-            # are seeded and read without it, as they were when this revision was the newest.
-            monkeypatch.setattr(calendar_version, "new_token", lambda connection: "")
-            monkeypatch.setattr(calendar_version, "current_token", lambda: calendar_version.NO_ROW)
-            # Today's models write tables and columns of later revisions (page versions, receipts, the privacy
-            # records, …): there only while seeding, added from the models and dropped again, so the data is
-            # as this revision's database held it.
-            monkeypatch.setattr(privacy_consents, "_rows_for", lambda session, item: [])
-            monkeypatch.setattr(
-                demo, "DEMO_ACCOUNTS", tuple(a for a in demo.DEMO_ACCOUNTS if a.role != "finance")
-            )
-            tables, columns = add_later_schema()
-            demo.seed_demo()
-            db.session.commit()
-            db.session.remove()
-            for table, column in reversed(columns):
-                run(f"ALTER TABLE {table} DROP COLUMN {column}")
-            for table in reversed(tables):
-                table.drop(db.engine)
-            try:
-                yield application
-            finally:
-                db.session.remove()
-                db.engine.dispose()
+    with app_on_empty_database(tmp_path, "money") as application:
+        upgrade(revision=BEFORE)
+        # The calendar_version table (a later revision) does not exist yet: the demo's calendar rows
+        # are seeded and read without it, as they were when this revision was the newest.
+        monkeypatch.setattr(calendar_version, "new_token", lambda connection: "")
+        monkeypatch.setattr(calendar_version, "current_token", lambda: calendar_version.NO_ROW)
+        # Today's models write tables and columns of later revisions (page versions, receipts, the privacy
+        # records, …): there only while seeding, added from the models and dropped again, so the data is
+        # as this revision's database held it.
+        monkeypatch.setattr(privacy_consents, "_rows_for", lambda session, item: [])
+        monkeypatch.setattr(
+            demo, "DEMO_ACCOUNTS", tuple(a for a in demo.DEMO_ACCOUNTS if a.role != "finance")
+        )
+        tables, columns = add_later_schema()
+        demo.seed_demo()
+        db.session.commit()
+        db.session.remove()
+        for table, column in reversed(columns):
+            run(f"ALTER TABLE {table} DROP COLUMN {column}")
+        for table in reversed(tables):
+            table.drop(db.engine)
+        yield application
 
 
 def add_later_schema() -> tuple[list, list[tuple[str, str]]]:

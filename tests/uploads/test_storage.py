@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
 from portal.extensions import db
-from portal.feedback import operations
+from portal.feedback import operations, report_photos
 from portal.uploads import backends, storage
 from tests.support.clients import fresh_client
 from tests.support.feedback import by_code, feedback_count, receipt_code, web_submit
@@ -176,6 +177,71 @@ def test_files_of_a_crashed_request_are_removed(app, monkeypatch):
     # stays for the citizen's next try (issue 18 item 2) and expires by the retention schedule.
     assert names() - before_files == draft_files()
     assert feedback_count() == before_rows
+
+
+def test_files_of_a_request_refused_with_an_http_error_are_removed(app, monkeypatch):
+    """An HTTP error raised after a file was stored (a limit, a 404) is answered without a rollback: the
+    app context's teardown removes the file."""
+    written = []
+
+    def keep_then_refuse(form, nonce, image, *args):
+        written.append(storage.store(image.data, ".jpg"))
+        raise TooManyRequests()
+
+    monkeypatch.setattr(report_photos.drafts, "keep", keep_then_refuse)
+    response = web_submit(fresh_client(app), photos=[(unique_jpeg(35), "a.jpg")])
+    assert response.status_code == 429
+    assert len(written) == 1 and written[0] not in names()
+
+
+# Which mechanism removes a request's uncommitted files: a rollback removes them at once (the Session's
+# after_rollback listener, so a route that rolls back and carries on, like form_nonce.lost_race, leaves none);
+# the end of the app context removes what is left when no rollback event came: an exception or an HTTP error
+# answered without a rollback, a request that ends without committing, a rollback when no transaction had
+# begun (SQLAlchemy then sends no event), a command or job that stops.
+
+
+def _uncommitted(label: str) -> str:
+    return storage.store(label.encode() + os.urandom(16), ".jpg")
+
+
+def test_a_rollback_removes_the_new_files_at_once(app):
+    with app.app_context():
+        db.session.execute(select(1))  # the transaction has begun
+        name = _uncommitted("rolled back")
+        db.session.rollback()
+        assert not storage.backend().exists(name)
+
+
+def test_an_exception_without_a_rollback_removes_the_new_files(app):
+    with pytest.raises(RuntimeError), app.app_context():
+        db.session.execute(select(1))
+        name = _uncommitted("crashed")
+        raise RuntimeError("unexpected")
+    assert not storage.backend().exists(name)
+
+
+def test_a_context_ending_without_a_commit_removes_the_new_files(app):
+    with app.app_context():
+        db.session.execute(select(1))
+        name = _uncommitted("never committed")
+    assert not storage.backend().exists(name)
+
+
+def test_a_rollback_before_any_transaction_removes_the_new_files(app):
+    with app.app_context():
+        name = _uncommitted("no transaction")
+        db.session.rollback()  # nothing had begun: no after_rollback event
+    assert not storage.backend().exists(name)
+
+
+def test_a_commit_keeps_the_new_files(app):
+    with app.app_context():
+        db.session.execute(select(1))
+        name = _uncommitted("committed")
+        db.session.commit()
+    assert storage.backend().exists(name)
+    storage.backend().delete(name)
 
 
 def test_a_committed_submission_keeps_its_files(app):

@@ -1,0 +1,27 @@
+"""The migration tests' app: on a database of its own, empty (no table, not even alembic_version), so that a
+test moves it between revisions itself; SQLite file or PostgreSQL database, dropped afterwards."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import Flask
+
+from portal.extensions import db
+from tests.conftest import build_app
+from tests.support.databases import throwaway_database
+
+
+@contextmanager
+def app_on_empty_database(folder: Path, name: str) -> Iterator[Flask]:
+    """An app inside its app context, on an empty throwaway database named after `name`."""
+    with throwaway_database(folder, name) as url:
+        application = build_app(folder, url)
+        with application.app_context():
+            try:
+                yield application
+            finally:
+                db.session.remove()
+                db.engine.dispose()
