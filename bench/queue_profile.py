@@ -184,7 +184,7 @@ def main() -> None:
     )
     parser.add_argument("--rows", type=int, default=100_000, help="dossiers, and as many feedback items")
     parser.add_argument("--runs", type=int, default=100)
-    parser.add_argument("--profile", default="", help="page1, page500, accepted or dossier-status")
+    parser.add_argument("--profile", default="", help="page1, page500, accepted, dossier-status, costly, …")
     parser.add_argument("--explain", action="store_true", help="print the plans of the queue's statements")
     parser.add_argument("--keep-sqlite", default="", help="SQLite file: built if missing, else reused")
     parser.add_argument(
@@ -233,6 +233,7 @@ def main() -> None:
             "dossier-status": "/staff/queue?status=4",
             "mine": "/staff/queue?mine=1",
             "overdue": "/staff/queue?overdue=1",
+            "costly": "/staff/queue?costly=1",
             "commune": "/staff/queue?commune=03646",
         }
         print(f"{'page':16} {'median ms':>10} {'p99 ms':>8} {'CPU ms':>8} {'statements':>10}")

@@ -50,6 +50,18 @@ def current_token() -> str:
     return token
 
 
+def token_column():
+    """The token as a scalar subquery, for a page statement that will need the calendar: its rows bring
+    the token along (`remember`), and the request reads no separate row for it."""
+    return select(CalendarVersion.token).where(CalendarVersion.id == 1).correlate(None).scalar_subquery()
+
+
+def remember(token: str | None) -> None:
+    """The token a statement of this request read (`token_column`): the calendar is used under it."""
+    if has_request_context() and _MEMO not in g:
+        setattr(g, _MEMO, token or NO_ROW)
+
+
 def cached(years: range, build: Callable[[range], Calendar]) -> Calendar:
     """The calendar of `years` under the current token, built once per process and token."""
     kept: dict[tuple[str, int, int], Calendar] = current_app.extensions.setdefault(EXTENSION, {})

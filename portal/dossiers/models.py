@@ -174,7 +174,12 @@ class DossierPause(Model):
     """A request for documents (form 02) or for fees: the clock stops from started to resumed."""
 
     __tablename__ = "dossier_pauses"
-    __table_args__ = (CheckConstraint("reason IN ('supplement', 'fee')", name="reason_known"),)
+    __table_args__ = (
+        CheckConstraint("reason IN ('supplement', 'fee')", name="reason_known"),
+        # The queue's per-row look-ups (supplement requests, the open request's start, "overdue"): an
+        # index-only probe per dossier, which PostgreSQL picks even while the table is small.
+        Index("ix_dossier_pauses_lookup", "dossier_id", "reason", "resumed_at", "started_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     dossier_id: Mapped[int] = mapped_column(ForeignKey("dossiers.id", ondelete="CASCADE"), index=True)

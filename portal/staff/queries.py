@@ -5,6 +5,12 @@ other item 1 (a dossier's is the constant 1). Each kind is read in (queue_rank, 
 its own index, at most one page plus one row, and the two short lists are merged in (rank, due, kind, id)
 order: the database never sorts the whole queue. Pages follow the key of the
 last row shown (keyset pagination), so page 500 costs what page 1 costs.
+
+The page is ONE statement: around the page's rows (at most 26), the same statement reads what the page
+shows beside them, instead of one statement each (tests/staff/test_queue_statements.py holds the bound):
+the holder's name of each row (a primary-key look-up per row shown), the working-day calendar's version
+token (portal.calendar.version: the days left and the 766 hints count on the kept calendar) and, for a
+leader, the "awaiting my approval" count (portal.staff.approvals).
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ import functools
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import Date, Integer, String, bindparam, cast, false, literal, select, tuple_, union_all
+from sqlalchemy import Date, Integer, String, bindparam, cast, false, func, literal, select, tuple_, union_all
 
 from portal import pagination
+from portal.accounts.models import Account
+from portal.calendar import version as calendar_version
 from portal.domain.dossier_status import DossierStatus
 from portal.domain.feedback_status import FeedbackStatus
 from portal.domain.score_effects import week_end
@@ -74,6 +82,7 @@ class Shape:
     after_kind: str | None
     after_urgent: bool  # the last row shown was urgent: every dossier (never urgent) still follows
     size: int
+    approvals: bool = False  # the page also reads the leader's "awaiting my approval" count
 
 
 def _conditions(model, shape: Shape, query: str) -> list:
@@ -182,13 +191,34 @@ def _branch(kind: str, model, shape: Shape, query: str):
     )
 
 
-def _build(shape: Shape, query: str = ""):
+def _rows(shape: Shape, query: str):
+    """The page's rows (and the next page's first), most urgent first."""
     branches = [_branch(kind, model, shape, query) for kind, model in KINDS if kind in shape.kinds]
     if len(branches) == 1:  # one kind: its own (rank, queue_due, id) order is the merged order
         return branches[0]
     merged = union_all(*(select(branch.subquery()) for branch in branches)).subquery()
     order = (merged.c.rank, merged.c.due, merged.c.kind, merged.c.id)
     return select(merged).order_by(*order).limit(shape.size + 1)
+
+
+def waiting_for_approval(agency: bool):
+    """How many dossiers (of the agency: bound parameter "agency_id") wait for a leader's approval."""
+    table = Dossier.__table__.c
+    conditions = [table.queue_due.is_not(None), *awaiting_approval(table)]
+    if agency:
+        conditions.append(table.agency_id == bindparam("agency_id"))
+    return select(func.count()).where(*conditions)
+
+
+def _build(shape: Shape, query: str = ""):
+    """The page's rows with what is shown beside them, read after the LIMIT: only the rows shown pay."""
+    page = _rows(shape, query).subquery("page")
+    accounts = Account.__table__.c
+    holder = select(accounts.full_name).where(accounts.id == page.c.assignee_id).scalar_subquery()
+    extras = [holder.label("holder"), calendar_version.token_column().label("calendar_token")]
+    if shape.approvals:
+        extras.append(waiting_for_approval(shape.agency).correlate(None).scalar_subquery().label("approvals"))
+    return select(page, *extras).order_by(page.c.rank, page.c.due, page.c.kind, page.c.id)
 
 
 _built = functools.lru_cache(maxsize=2048)(
@@ -211,8 +241,10 @@ def kinds(criteria: QueueFilter) -> tuple[str, ...]:
     )
 
 
-def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
-    """One page of the queue and the keyset of the next page (or None)."""
+def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE, approvals: bool = False):
+    """One page of the queue and the keyset of the next page (or None). Each row also carries `holder` (the
+    name of whoever holds it, or None), `calendar_token` (remembered for this request's calendar) and, with
+    `approvals`, the leader's count `approvals`."""
     chosen = kinds(criteria)
     if not chosen:
         return [], None
@@ -231,6 +263,7 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
         after_kind=criteria.after[2] if criteria.after else None,
         after_urgent=criteria.after is not None and criteria.after[0] == URGENT_RANK,
         size=size,
+        approvals=approvals,
     )
     # A search's terms are literal patterns in the statement: built afresh, not kept.
     statement = _build(shape, criteria.query) if search_terms(criteria.query) else _built(shape)
@@ -248,6 +281,8 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE):
         "after_id": criteria.after[3] if criteria.after else None,
     }
     result = db.session.connection().execute(statement, params).all()
+    if result:
+        calendar_version.remember(result[0].calendar_token)
     return pagination.page(result, size, lambda row: (row.rank, row.due, row.kind, row.id))
 
 

@@ -26,16 +26,13 @@ from urllib.parse import quote
 from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
-from sqlalchemy import select as select_rows
 
-from portal.accounts.models import Account
 from portal.calendar.queries import calendar_around
 from portal.domain import dossier_status as dossier_status_rules
 from portal.domain import feedback_status as feedback_status_rules
 from portal.domain.dossier_status import ON_THE_CLOCK
 from portal.domain.working_days import Calendar, late_without_letter
 from portal.dossiers.labels import STATUS as DOSSIER_STATUS
-from portal.extensions import db
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
 from portal.feedback.models import URGENT_RANK
 from portal.i18n import local_date, locale_code
@@ -153,12 +150,9 @@ def page_texts() -> dict[str, Markup]:
 
 
 def holders(rows: list[Any]) -> dict[int, str]:
-    """The names of whoever holds the page's rows: one statement for the page, not one per row."""
-    ids = {row.assignee_id for row in rows if row.assignee_id is not None}
-    if not ids:
-        return {}
-    found = db.session.execute(select_rows(Account.id, Account.full_name).where(Account.id.in_(ids)))
-    return {account_id: str(escape(name)) for account_id, name in found}
+    """The names of whoever holds the page's rows, escaped: read by the page statement itself (the rows'
+    `holder`, portal.staff.queries), not by a statement of their own."""
+    return {row.assignee_id: str(escape(row.holder)) for row in rows if row.assignee_id is not None}
 
 
 def _days_left_text(labels: dict[str, Any], due: date, today: date, calendar: Calendar) -> str:
@@ -181,6 +175,8 @@ def rows_html(
     no-letter and 766 marks, due date with the working days left, who holds it, and the one action (claim
     where the officer's role has a next step, release where the officer may). Phones read each row as a
     card; from 1024 px the same cells line up as a table (static/css/portal.css, "queue table")."""
+    if not rows:
+        return Markup()
     prefixes = _item_prefixes()
     plain_prefixes = {kind: str(escape(prefix)) for kind, prefix in prefixes.items()}
     labels = _labels(locale_code())

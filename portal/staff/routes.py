@@ -66,7 +66,8 @@ def queue():
     if criteria.query and (found := _scanned(criteria.query)) is not None:
         return redirect(found)
     today = local_now().date()
-    rows, next_key = queries.queue_page(criteria, today)
+    leader = current_user.role in LEADERS
+    rows, next_key = queries.queue_page(criteria, today, approvals=leader)
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
     next_url = url_for(".queue", **args, after=pagination.encode(*next_key)) if next_key else None
     counted, choices = queue_cache.page_data(criteria.agency_id, today)
@@ -75,7 +76,7 @@ def queue():
         rows_html=queue_view.rows_html(
             rows, today, current_user.id, current_user.role, queue_view.holders(rows)
         ),
-        approvals=approvals.waiting(criteria.agency_id) if current_user.role in LEADERS else None,
+        approvals=approvals.waiting(criteria.agency_id, rows) if leader else None,
         criteria=criteria,
         counts=queue_cache.for_officer(counted, current_user.id),
         t=queue_view.page_texts(),

@@ -305,3 +305,21 @@ def test_same_day_never_later_than_one_working_day(received):
 def test_due_date_is_n_working_days_after_day_zero(received, n):
     day0 = receipt_day(CAL, received, HOURS.closing)
     assert CAL.working_days_between(day0, due_date(CAL, received, n, HOURS)) == n
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    start=st.dates(date(2019, 1, 1), date(2031, 12, 31)),
+    length=st.integers(-40, 4000),
+    off=st.sets(st.dates(date(2019, 1, 1), date(2031, 12, 31)), max_size=40),
+    makeup=st.sets(st.dates(date(2019, 1, 1), date(2031, 12, 31)), max_size=12),
+)
+def test_working_days_between_counts_as_the_day_by_day_walk(start, length, off, makeup):
+    """The constant-time count (the queue counts a straggler's years late on every page) is the walk's."""
+    cal = Calendar(days_off=frozenset(off), makeup_workdays=frozenset(makeup))
+    end = start + timedelta(days=length)
+    walked, day = 0, start
+    while day < end:
+        day += timedelta(days=1)
+        walked += cal.is_working_day(day)
+    assert cal.working_days_between(start, end) == walked
