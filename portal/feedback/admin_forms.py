@@ -67,4 +67,3 @@ class CategoryForm(PortalForm):
         ],
         render_kw={"inputmode": "numeric"},
     )
-
