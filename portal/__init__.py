@@ -58,6 +58,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.accounts import loader as accounts_loader
     from portal.apikeys import cli as apikeys_cli
     from portal.calendar import version as calendar_version
+    from portal.catalog import wiring as catalog_wiring
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
     from portal.feedback import wiring as feedback_wiring
@@ -89,6 +90,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     compression.init_app(app)
     storage.init_app(app)
     queue_keys.init_app(app)  # keeps the staff queue's sort key current
+    catalog_wiring.init_app(app)  # blank forms' files (portal/catalog/blank_forms.py)
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
     privacy_wiring.init_app(app)  # consent records, erased files, the export job (portal/privacy)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from portal.accounts.operations import create_account, find_by_email
 from portal.agencies.seed import seed_agencies
 from portal.calendar.seed import seed_announced_days
-from portal.catalog.seed import seed_procedures
+from portal.catalog.seed import seed_demo_blank_forms, seed_procedures
 from portal.catalog.synonyms import seed_synonyms
 from portal.dossiers.demo import seed_demo_dossiers, seed_demo_payments
 from portal.feedback.demo import seed_demo_feedback
@@ -71,4 +71,5 @@ def seed_demo() -> dict[str, int]:
     counts["feedback"] = seed_demo_feedback()
     counts["dossiers"] = seed_demo_dossiers()
     counts["payments"] = seed_demo_payments()
+    counts["blank_forms"] = seed_demo_blank_forms()
     return counts

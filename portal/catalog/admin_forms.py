@@ -1,4 +1,4 @@
-"""The procedure form of /staff/admin/procedures: fees, processing time, online level, approval. Shape checks
+"""The forms of /staff/admin/procedures: fees, processing time, online level, approval; blank forms. Shape checks
 live here; the actor's rights are checked by portal.catalog.admin_operations."""
 
 from __future__ import annotations
@@ -6,8 +6,16 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, Field, IntegerField, RadioField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, Field, FileField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms.validators import (
+    AnyOf,
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 from wtforms.widgets import TextInput
 
 from portal.choices import options
@@ -103,3 +111,20 @@ class SynonymForm(PortalForm):
         filters=[cleaned],
         validators=[DataRequired(_l("Enter the words of the catalogue it stands for.")), Length(max=300)],
     )
+
+
+class BlankFormUploadForm(PortalForm):
+    """A blank form (tờ khai) added to a procedure: its title and the file (checked by form_files)."""
+
+    title = StringField(_l("Form title"), validators=[InputRequired(), Length(max=200)], filters=[cleaned])
+    file = FileField(
+        _l("File (PDF, Word .docx or Excel .xlsx, at most 5 MB)"),
+        render_kw={"accept": ".pdf,.docx,.xlsx"},
+    )
+
+
+class BlankFormEditForm(PortalForm):
+    """One blank form's row: rename, move up or down, remove (the button pressed says which)."""
+
+    title = StringField(_l("Form title"), validators=[Optional(), Length(max=200)], filters=[cleaned])
+    action = StringField(validators=[AnyOf(("rename", "up", "down", "remove"))])

@@ -9,6 +9,16 @@ from .models import Procedure, Synonym
 EVENT = {
     "procedure_updated": _l("Procedure changed"),
     "procedure_documents_updated": _l("Procedure's documents changed"),
+    "blank_form_added": _l("Blank form added"),
+    "blank_form_renamed": _l("Blank form renamed"),
+    "blank_form_moved": _l("Blank form moved"),
+    "blank_form_removed": _l("Blank form removed"),
+}
+# The kinds of file a blank form can be (portal.catalog.form_files), as the procedure page names them.
+FILE_KINDS = {
+    "application/pdf": "PDF",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "Word (.docx)",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "Excel (.xlsx)",
 }
 SYNONYM_EVENT = {
     "synonym_added": _l("Everyday expression added"),

@@ -1,10 +1,12 @@
-"""Procedure and its required documents."""
+"""Procedure, its required documents and its blank forms."""
+
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
-from portal.db_types import Money
+from portal.db_types import Money, UTCDateTime, utcnow
 from portal.extensions import Model
 
 LEVELS = ("commune", "province", "both")
@@ -64,6 +66,9 @@ class Procedure(Model):
     documents: Mapped[list["RequiredDocument"]] = relationship(
         back_populates="procedure", order_by="RequiredDocument.position", cascade="all, delete-orphan"
     )
+    blank_forms: Mapped[list["BlankForm"]] = relationship(
+        back_populates="procedure", order_by="BlankForm.position", cascade="all, delete-orphan"
+    )
 
     @property
     def total_fee_vnd(self) -> int | None:
@@ -110,3 +115,26 @@ class Synonym(Model):
     # fold(phrase): the search looks every run of the query's words up in this unique index.
     phrase_key: Mapped[str] = mapped_column(String(120), unique=True)
     search_terms: Mapped[str] = mapped_column(String(300))
+
+
+class BlankForm(Model):
+    """A blank form (tờ khai) of a procedure that citizens download and fill in: a checked file in the
+    private store (portal.uploads.storage), never changed in place (a new upload is a new row and key)."""
+
+    __tablename__ = "procedure_blank_forms"
+    __table_args__ = (CheckConstraint("size_bytes >= 0", name="size_positive"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    procedure_id: Mapped[int] = mapped_column(ForeignKey("procedures.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column()
+    title: Mapped[str] = mapped_column(String(200))
+    original_name: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(100))
+    size_bytes: Mapped[int] = mapped_column()
+    stored_name: Mapped[str] = mapped_column(String(120), unique=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("accounts.id", ondelete="SET NULL"), default=None
+    )
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    procedure: Mapped[Procedure] = relationship(back_populates="blank_forms")

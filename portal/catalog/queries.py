@@ -126,5 +126,5 @@ def procedure_by_code(code: str) -> Procedure | None:
     return db.session.scalar(
         select(Procedure)
         .where(Procedure.code == code, Procedure.is_active)
-        .options(selectinload(Procedure.documents))
+        .options(selectinload(Procedure.documents), selectinload(Procedure.blank_forms))
     )

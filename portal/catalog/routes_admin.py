@@ -11,7 +11,8 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import pagination
-from portal.admin.views import ADMINS, PAGE, admin_blueprint, form_status, province, save
+from portal.admin.changes import Invalid
+from portal.admin.views import ADMINS, PAGE, admin_blueprint, fail, form_status, province, save, saved
 from portal.auth.access import allow, protect
 from portal.domain.roles import Role
 from portal.domain.text import clean
@@ -19,7 +20,8 @@ from portal.extensions import db
 from portal.forms import PortalForm, required
 from portal.search import every_term
 
-from .admin_forms import ProcedureForm, SynonymForm
+from . import blank_forms
+from .admin_forms import BlankFormEditForm, BlankFormUploadForm, ProcedureForm, SynonymForm
 from .admin_operations import (
     can_edit_procedure,
     document_lines,
@@ -28,7 +30,8 @@ from .admin_operations import (
     update_documents,
     update_procedure,
 )
-from .models import Procedure, Synonym
+from .labels import FILE_KINDS
+from .models import BlankForm, Procedure, Synonym
 
 bp = protect(admin_blueprint("catalog_admin", __name__))
 
@@ -90,7 +93,71 @@ def procedure(row_id: int):
         )
 
     done = save(form, update, url_for(".procedure", row_id=row.id))
-    return done or (render_template("catalog/admin/procedure.html", procedure=row, form=form), form_status())
+    return done or (_page(row, form, BlankFormUploadForm(formdata=None)), form_status())
+
+
+def _page(row: Procedure, form: ProcedureForm, upload: BlankFormUploadForm) -> str:
+    return render_template(
+        "catalog/admin/procedure.html",
+        procedure=row,
+        form=form,
+        upload=upload,
+        edit_form=BlankFormEditForm(formdata=None),
+        file_kinds=FILE_KINDS,
+    )
+
+
+@bp.post("/procedures/<int:row_id>/forms")
+@allow(*ADMINS)
+def add_blank_form(row_id: int):
+    """A blank form (tờ khai) uploaded for the procedure's public page (issue 18 item 8)."""
+    row = _procedure(row_id)
+    upload = BlankFormUploadForm()
+    file = request.files.get(upload.file.name)
+    if upload.validate_on_submit():
+        try:
+            blank_forms.add_blank_form(
+                row,
+                current_user,
+                upload.title.data or "",
+                (file.filename or "") if file else "",
+                file.read(blank_forms.MAX_READ) if file else b"",
+            )
+        except Invalid as error:
+            fail(upload, error)
+        else:
+            saved(True)
+            return redirect(url_for(".procedure", row_id=row.id) + "#blank-forms")
+    form = ProcedureForm(formdata=None, obj=row)
+    form.documents.data = "\n".join(document.name for document in row.documents)
+    return _page(row, form, upload), 400
+
+
+@bp.post("/procedures/<int:row_id>/forms/<int:form_id>")
+@allow(*ADMINS)
+def blank_form(row_id: int, form_id: int):
+    """Rename, move up or down, or remove one blank form (the button pressed says which)."""
+    row = _procedure(row_id)
+    found = db.session.get(BlankForm, form_id)
+    if found is None or found.procedure_id != row.id:
+        abort(404)
+    edit = BlankFormEditForm()
+    if not edit.validate_on_submit():
+        abort(400)
+    action = edit.action.data
+    try:
+        if action == "remove":
+            blank_forms.remove_blank_form(found, current_user)
+            changed = True
+        elif action == "rename":
+            changed = blank_forms.rename_blank_form(found, current_user, edit.title.data or "")
+        else:
+            changed = blank_forms.move_blank_form(found, current_user, -1 if action == "up" else 1)
+    except Invalid as error:
+        flash(str(error.message), "error")
+        return redirect(url_for(".procedure", row_id=row.id) + "#blank-forms")
+    saved(changed)
+    return redirect(url_for(".procedure", row_id=row.id) + "#blank-forms")
 
 
 @bp.route("/synonyms", methods=["GET", "POST"])

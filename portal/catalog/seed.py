@@ -1,13 +1,17 @@
-"""Load the starter catalogue shipped with the package (shared/data/procedures.csv, copied)."""
+"""Load the starter catalogue shipped with the package (shared/data/procedures.csv, copied); the demo's
+blank form."""
 
 from importlib.resources import files
 
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.uploads import storage
 
+from .form_files import check_form_file
 from .importer import ImportReport, import_procedures
-from .models import Procedure
+from .models import BlankForm, Procedure
+from .sample_form import sample_pdf
 
 # Results signed by the People's Committee's chairman: a leader approves before "result ready".
 # A starting point for the demo; agency administrators set the flag per procedure.
@@ -30,3 +34,28 @@ def seed_procedures() -> ImportReport:
             procedure.afternoon_cutoff = True
         db.session.flush()
     return report
+
+
+# The demo's blank form: birth registration, the procedure people look up most (`flask seed-demo` only).
+DEMO_FORM_PROCEDURE = "1.001193"
+
+
+def seed_demo_blank_forms() -> int:
+    """Attach a generated one-page demo tờ khai (portal.catalog.sample_form) to the birth registration
+    procedure, once; checked and stored like an administrator's upload. The number of forms added."""
+    procedure = db.session.scalar(select(Procedure).where(Procedure.code == DEMO_FORM_PROCEDURE))
+    if procedure is None or procedure.blank_forms:
+        return 0
+    checked = check_form_file(sample_pdf(procedure))
+    procedure.blank_forms.append(
+        BlankForm(
+            position=1,
+            title=f"Tờ khai {procedure.name[:1].lower()}{procedure.name[1:]} (mẫu demo)",
+            original_name="to-khai-dang-ky-khai-sinh-mau-demo.pdf",
+            content_type=checked.content_type,
+            size_bytes=len(checked.data),
+            stored_name=storage.store(checked.data, checked.suffix),
+        )
+    )
+    db.session.flush()
+    return 1

@@ -6,8 +6,16 @@ from __future__ import annotations
 
 import re
 
-# Types the portal stores (portal.uploads.documents, portal.uploads.images) and their extensions, usual first.
-EXTENSIONS = {"application/pdf": (".pdf",), "image/jpeg": (".jpg", ".jpeg"), "image/png": (".png",)}
+# Types the portal stores (portal.uploads.documents, portal.uploads.images, portal.catalog.form_files) and
+# their extensions, usual first.
+EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+    # Blank forms of the catalogue (portal.catalog.form_files): Word and Excel files checked for macros.
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (".docx",),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx",),
+}
 FALLBACK_TYPE = "application/octet-stream"
 MAX_LENGTH = 200
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{1,10})$")

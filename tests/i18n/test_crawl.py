@@ -302,6 +302,8 @@ def values(endpoint: str, name: str, world: dict[str, str]) -> list[str] | None:
         "reference": [world["reference"], world["paid_reference"]],
         "name": [world["photo"]],
         "pause_id": ["1"],
+        "form_id": ["1"],  # a blank form (the demo's, on birth registration): the download, or its redirect
+        "tag": ["x"],
         "event_id": [world["event_id"]],
         "rest": ["no-such-resource"],
         "filename": ["css/site.css" if Path("static/css/site.css").exists() else "favicon.svg"],

@@ -55,6 +55,9 @@ EXPECTED = {
     "feedback_admin.category": {"agency_admin", "admin"},
     "catalog_admin.procedures": {"agency_admin", "admin"},
     "catalog_admin.procedure": {"agency_admin", "admin"},
+    # Blank forms (tờ khai) of a procedure (issue 18 item 8; tests/catalog/test_blank_forms.py).
+    "catalog_admin.add_blank_form": {"agency_admin", "admin"},
+    "catalog_admin.blank_form": {"agency_admin", "admin"},
     "accounts_admin.accounts": {"agency_admin", "admin"},
     "accounts_admin.account_new": {"agency_admin", "admin"},
     "accounts_admin.account": {"agency_admin", "admin"},
@@ -148,6 +151,7 @@ def fill(rule) -> str:
         "kind": "feedback",
         "item_id": str(feedback.id),
         "file_id": "1",
+        "form_id": "1",
         "fmt": "json",
         "event_id": "1",
     }
