@@ -53,7 +53,7 @@ def current(subject: Subject) -> Contact:
     if subject.kind == ACCOUNT:
         account = db.session.get(Account, subject.id)
         assert account is not None
-        return Contact(account.full_name, account.email, account.phone or "")
+        return Contact(account.full_name, account.email or "", account.phone or "")
     item = db.session.get(Feedback, subject.id)
     assert item is not None
     return Contact(item.contact_name, item.email, item.phone)
