@@ -118,7 +118,7 @@ def test_empty_form_is_a_400_with_field_errors(app, client):
     response = client.post("/login", data={"email": "", "password": ""})
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert translated(app, "vi", "Enter your e-mail address.") in body
+    assert translated(app, "vi", "Enter your e-mail address or mobile phone number.") in body
     assert translated(app, "vi", "Enter your password.") in body
     assert not signed_in(client)
 

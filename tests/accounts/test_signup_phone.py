@@ -184,3 +184,38 @@ def test_the_code_page_opens_only_after_asking_for_a_code(app, who):
     response = client.get("/reset/code")
     assert response.status_code == 302 and response.location.endswith("/forgot-password")
     assert client.post("/reset/code", data={"code": "123456"}).status_code == 302
+
+
+def test_a_phone_only_citizen_corrects_the_name_and_keeps_no_e_mail(app, client, texts):
+    from portal.privacy import correction
+    from portal.privacy.queries import ACCOUNT, Subject
+
+    first, second = (
+        phone_account(),
+        create_account(
+            email=None, password=PASSWORD, full_name="Cầm Thị Xuân", phone="+84987654321", phone_verified=True
+        ),
+    )
+    for account in (first, second):
+        assert (
+            correction.start(
+                Subject(ACCOUNT, account.id), correction.Contact("Tên mới", "", account.phone), "vi"
+            )
+            is None
+        )
+        db.session.flush()
+        assert (
+            account.full_name == "Tên mới" and account.email is None and account.phone_verified_at is not None
+        )
+
+
+def test_an_idle_phone_only_citizen_is_warned_by_text(app, texts):
+    from portal.db_types import utcnow
+    from portal.privacy import retention
+
+    sleeper = phone_account()
+    sleeper.created_at = sleeper.last_login_at = utcnow() - timedelta(days=3 * 365)
+    db.session.flush()
+    retention.run(app, dry_run=False, now=utcnow(), echo=lambda line: None)
+    (job,) = queued_sms()
+    assert job["to"] == PHONE and job["purpose"] == "retention"
