@@ -39,7 +39,7 @@ def render(template: str, locale: str, **context) -> tuple[str, str]:
     return subject.strip(), body.strip() + "\n"
 
 
-def queue(to: str, template: str, locale: str, *, key: str = "", **context) -> bool:
+def queue(to: str | None, template: str, locale: str, *, key: str = "", **context) -> bool:
     """Render one message now and send it after the commit. False (nothing queued) when no mail server
     is configured or there is no address. `key` names the message once (a second job with the same key
     is refused); by default a random one."""

@@ -1,9 +1,10 @@
 """Sign-in, second-factor, enrolment and password-reset forms; the password rules' translated messages."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, StringField
+from wtforms import EmailField, PasswordField, RadioField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
+from portal.choices import options
 from portal.forms import PortalForm, nfc_or_none
 
 from .passwords import MAX_LENGTH, WeakPassword, check_password_rules
@@ -41,7 +42,12 @@ def _email_field():
 
 
 class LoginForm(PortalForm):
-    email = _email_field()
+    # An e-mail address or the mobile number a citizen signed up with (portal.accounts.operations).
+    email = StringField(
+        _l("E-mail or mobile phone"),
+        render_kw={"autocomplete": "username"},
+        validators=[DataRequired(_l("Enter your e-mail address or mobile phone number.")), Length(max=254)],
+    )
     # NFC first: the same Vietnamese password typed on iOS (NFD) is longer before normalising.
     password = PasswordField(
         _l("Password"),
@@ -96,7 +102,32 @@ class EnrolForm(PortalForm):
 
 
 class ForgotPasswordForm(PortalForm):
-    email = _email_field()
+    # An e-mail address (a link is e-mailed) or a proven mobile number (a code is texted).
+    email = StringField(
+        _l("E-mail or mobile phone"),
+        render_kw={"autocomplete": "username"},
+        validators=[DataRequired(_l("Enter your e-mail address or mobile phone number.")), Length(max=254)],
+    )
+
+
+class PhoneResetForm(PortalForm):
+    """The code texted to the phone, and the new password."""
+
+    code = StringField(
+        _l("6-digit code"),
+        validators=[DataRequired(_l("Enter the 6-digit code we sent you.")), Length(max=10)],
+        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "7"},
+    )
+    password = new_password_field(_l("New password"))
+    confirm = PasswordField(
+        _l("New password again"),
+        filters=[nfc_or_none],
+        validators=[
+            DataRequired(_l("Enter the new password again.")),
+            EqualTo("password", _l("The two passwords are not the same.")),
+        ],
+        render_kw={"autocomplete": "new-password"},
+    )
 
 
 class ResetPasswordForm(PortalForm):
@@ -113,8 +144,14 @@ class ResetPasswordForm(PortalForm):
 
 
 class SignUpForm(PortalForm):
-    """Citizen sign-up, step 1: who they are and the address the code goes to."""
+    """Citizen sign-up, step 1: who they are and where the code goes (an e-mail address or, for the many
+    villagers without one, a mobile phone)."""
 
+    channel = RadioField(
+        _l("Send the code by"),
+        choices=options([("email", _l("E-mail")), ("phone", _l("Text message (SMS) to my mobile phone"))]),
+        default="email",
+    )
     full_name = StringField(
         _l("Your name"),
         validators=[DataRequired(_l("Enter your name.")), Length(max=120)],
@@ -122,18 +159,24 @@ class SignUpForm(PortalForm):
     )
     email = EmailField(
         _l("E-mail"),
-        validators=[
-            DataRequired(_l("Enter your e-mail address.")),
-            Email(_l("Enter a valid e-mail address.")),
-            Length(max=254),
-        ],
+        validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
     phone = StringField(
-        _l("Mobile phone (optional)"),
+        _l("Mobile phone"),
         validators=[Optional(), Length(max=20)],
         render_kw={"autocomplete": "tel", "inputmode": "tel"},
     )
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if self.channel.data == "phone" and not (self.phone.data or "").strip():
+            self.phone.errors = [*self.phone.errors, _l("Enter your mobile phone number.")]
+            return False
+        if self.channel.data != "phone" and not (self.email.data or "").strip():
+            self.email.errors = [*self.email.errors, _l("Enter your e-mail address.")]
+            return False
+        return valid
 
 
 class SignUpVerifyForm(PortalForm):

@@ -82,6 +82,11 @@ FIXED_NOTES = {
     ("password_reset_requested", "unknown or disabled e-mail"): _l(
         "No enabled account has this e-mail address"
     ),
+    ("password_reset_requested", "unknown or disabled phone"): _l(
+        "No enabled account has this mobile phone number"
+    ),
+    ("password_reset_requested", "by text message"): _l("A code by text message, not a link"),
+    ("password_reset_used", "by text message"): _l("With a code texted to the phone, not an e-mailed link"),
     ("two_factor_enrol_refused", "password alone, from a browser the account never signed in from"): _l(
         "Password alone, from a browser the account never signed in from"
     ),
@@ -107,5 +112,6 @@ def register_events(events: Registry) -> None:
     events.note_reader("account", "account_created", _created)
     events.note_reader("account", "recovery_code_used", _recovery)
     events.note_reader("account", "two_factor_reset", _two_factor_reset)
-    for action in ("login_failed", "password_reset_requested", "two_factor_enrol_refused"):
+    fixed = ("login_failed", "password_reset_requested", "password_reset_used", "two_factor_enrol_refused")
+    for action in fixed:
         events.note_reader("account", action, _fixed(action))

@@ -3,7 +3,7 @@
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
@@ -24,12 +24,23 @@ class Account(UserMixin, Model):
             "OR agency_id IS NOT NULL",
             name="staff_has_agency",
         ),
+        # A proven phone signs in and resets the password: it belongs to one account at most.
+        Index(
+            "uq_accounts_verified_phone",
+            "phone",
+            unique=True,
+            postgresql_where=text("phone_verified_at IS NOT NULL"),
+            sqlite_where=text("phone_verified_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(254), unique=True)  # stored lower-cased
+    # Stored lower-cased; None for a citizen who signed up with a mobile phone only.
+    email: Mapped[str | None] = mapped_column(String(254), unique=True, default=None)
     full_name: Mapped[str] = mapped_column(String(120))
     phone: Mapped[str | None] = mapped_column(String(16), default=None)  # E.164
+    # When the phone was proven with a texted code (None: typed in, never proven; it signs nobody in).
+    phone_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(16), default=CITIZEN, index=True)
     agency_id: Mapped[int | None] = mapped_column(ForeignKey("agencies.id"), default=None, index=True)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from portal.agencies.models import Agency
 from portal.db_types import utcnow
-from portal.domain.phone import normalise_mobile
+from portal.domain.phone import InvalidPhone, normalise_mobile
 from portal.domain.text import clean
 from portal.events.operations import record
 from portal.extensions import db
@@ -23,10 +23,35 @@ def find_by_email(email: str) -> Account | None:
     return db.session.scalar(select(Account).where(Account.email == email.strip().lower()))
 
 
+def find_by_phone(phone: str) -> Account | None:
+    """The account whose proven mobile number is `phone` (E.164); an unproven number finds nobody."""
+    return db.session.scalar(
+        select(Account).where(Account.phone == phone, Account.phone_verified_at.is_not(None))
+    )
+
+
+def sign_in_name(typed: str) -> str:
+    """What a person typed in the sign-in field, as the account is looked up: a lower-cased e-mail, or a
+    mobile number in E.164 (VIETNAM.md §9: "0912 345 678" and "+84912345678" are the same)."""
+    typed = typed.strip()
+    if "@" in typed:
+        return typed.lower()
+    try:
+        return normalise_mobile(typed)
+    except InvalidPhone:
+        return typed.lower()
+
+
+def find_for_sign_in(name: str) -> Account | None:
+    """The account named by `sign_in_name`'s result: by e-mail, or by a proven phone."""
+    return find_by_phone(name) if name.startswith("+") else find_by_email(name)
+
+
 def check_password(email: str, password: str) -> Account | None:
-    """The account if the password matches and it is enabled; one answer for every failure. Signs nobody
-    in: a second factor may still be due (portal.accounts.two_factor)."""
-    account = find_by_email(email)
+    """The account if the password matches and it is enabled; one answer for every failure. `email` is an
+    e-mail address or a proven mobile number (sign_in_name). Signs nobody in: a second factor may still be
+    due (portal.accounts.two_factor)."""
+    account = find_for_sign_in(sign_in_name(email))
     if (
         not verify_password(account.password_hash if account else None, password)
         or account is None
@@ -58,22 +83,30 @@ def authenticate(email: str, password: str) -> Account | None:
 
 def create_account(
     *,
-    email: str,
+    email: str | None,
     password: str,
     full_name: str,
     role: str = "citizen",
     agency_slug: str | None = None,
     phone: str | None = None,
+    phone_verified: bool = False,
     actor_id: int | None = None,
 ) -> Account:
-    """Create an account; raises AccountError or WeakPassword with the reason."""
-    email = email.strip().lower()
+    """Create an account; raises AccountError or WeakPassword with the reason. A citizen may have no
+    e-mail when `phone_verified` (the phone was proven with a texted code: portal.accounts.signup)."""
+    email = email.strip().lower() if email is not None else None
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if "@" not in email or len(email) > 254:
+    if email is None:
+        if role != "citizen" or not phone or not phone_verified:
+            raise AccountError("an account needs an e-mail address, or a citizen a proven phone")
+    elif "@" not in email or len(email) > 254:
         raise AccountError("invalid e-mail address")
-    if find_by_email(email) is not None:
+    elif find_by_email(email) is not None:
         raise AccountError(f"an account with e-mail {email} already exists")
+    phone = normalise_mobile(phone) if phone else None
+    if phone_verified and phone and find_by_phone(phone) is not None:
+        raise AccountError("an account with this phone already exists")
     agency = None
     if agency_slug:
         agency = db.session.scalar(
@@ -86,10 +119,11 @@ def create_account(
     account = Account(
         email=email,
         password_hash=hash_password(password),
-        full_name=clean(full_name) or email,
+        full_name=clean(full_name) or email or "",
         role=role,
         agency=agency,
-        phone=normalise_mobile(phone) if phone else None,
+        phone=phone,
+        phone_verified_at=utcnow() if phone_verified and phone else None,
     )
     db.session.add(account)
     db.session.flush()

@@ -1,4 +1,4 @@
-"""Password reset by e-mail. Flush, never commit.
+"""Password reset by e-mail (a link) or by a proven mobile phone (a texted code). Flush, never commit.
 
 A link holds 256 random bits; only their SHA-256 is stored. A link works once, for LIFETIME, and is closed
 by use, by a newer link, and by any password change (it remembers a fingerprint of the password hash). A
@@ -19,9 +19,12 @@ from portal.domain.digests import sha256_hex
 from portal.events.operations import record
 from portal.extensions import db
 
+from . import signup
 from .models import Account, PasswordResetToken
-from .operations import find_by_email
+from .operations import find_by_email, find_by_phone
 from .passwords import hash_password
+
+PHONE_PURPOSE = "reset"
 
 LIFETIME = timedelta(minutes=30)
 
@@ -97,4 +100,32 @@ def use_token(token: str, password: str) -> Account | None:
     account.session_version += 1  # every other session ends
     db.session.flush()
     record("account", account.id, "password_reset_used", actor_id=account.id)
+    return account
+
+
+def request_phone_reset(phone: str) -> tuple[Account, str] | None:
+    """(account, code) to text to `phone` (E.164), or None when no enabled account has it proven (the
+    caller answers the same either way). The code follows the sign-up code's rules (portal.accounts.signup:
+    HMAC-stored, CODE_LIFETIME, MAX_WRONG tries, closed by a newer one)."""
+    account = find_by_phone(phone)
+    if account is None or not account.is_enabled:
+        record("account", 0, "password_reset_requested", note="unknown or disabled phone")
+        return None
+    code = signup.issue_code(phone, PHONE_PURPOSE)
+    record("account", account.id, "password_reset_requested", note="by text message")
+    return account, code
+
+
+def use_phone_code(phone: str, code: str, password: str) -> Account | None:
+    """Set the new password (already checked against the rules) when `code` is the open code texted to
+    `phone`; a wrong one counts a try. Every session of the account ends, as with a reset link."""
+    if not signup.check_code(phone, code, PHONE_PURPOSE):
+        return None
+    account = find_by_phone(phone)
+    if account is None or not account.is_enabled:
+        return None
+    account.password_hash = hash_password(password)
+    account.session_version += 1  # every other session ends
+    db.session.flush()
+    record("account", account.id, "password_reset_used", actor_id=account.id, note="by text message")
     return account

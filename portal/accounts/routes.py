@@ -58,8 +58,9 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
-        email = form.email.data.strip().lower()
-        known = operations.find_by_email(email)
+        # An e-mail address or a proven mobile number, normalised (so "0912…" and "+84912…" share limits).
+        email = operations.sign_in_name(form.email.data or "")
+        known = operations.find_for_sign_in(email)
         # Per account and per address for unknown browsers, per device for the member's own browser:
         # nobody else's failures can lock the member out (portal.accounts.limits).
         limits.enforce("login", email, known.id if known else None)
@@ -77,7 +78,7 @@ def login():
             db.session.commit()
             return limits.remember_device(redirect(target), account.id)
         db.session.commit()  # keep the audit record of the failed attempt
-        flash(_("Wrong e-mail or password."), "error")
+        flash(_("Wrong e-mail, phone number or password."), "error")
         status = 401
     elif request.method == "POST":
         status = 400

@@ -53,7 +53,7 @@ def current(subject: Subject) -> Contact:
     if subject.kind == ACCOUNT:
         account = db.session.get(Account, subject.id)
         assert account is not None
-        return Contact(account.full_name, account.email, account.phone or "")
+        return Contact(account.full_name, account.email or "", account.phone or "")
     item = db.session.get(Feedback, subject.id)
     assert item is not None
     return Contact(item.contact_name, item.email, item.phone)
@@ -156,7 +156,11 @@ def apply(subject: Subject, contact: Contact, fields: list[str]) -> None:
     if subject.kind == ACCOUNT:
         account = db.session.get(Account, subject.id)
         assert account is not None
-        account.full_name, account.email, account.phone = contact.name, contact.email, contact.phone or None
+        # A citizen who signed up with a phone has no e-mail: None, never "" (the column is unique).
+        account.full_name, account.email = contact.name, contact.email or None
+        account.phone = contact.phone or None
+        if "phone" in fields:  # the code went to the e-mail address: the new number is not proven
+            account.phone_verified_at = None
         record("account", account.id, "contact_corrected", actor_id=account.id, note=note)
         actor: int | None = account.id
         items = list(

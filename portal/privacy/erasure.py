@@ -208,6 +208,7 @@ def delete_account(account: Account, rules: tuple[RetentionRule, ...], today: da
     account.email = f"deleted-{account.id}@invalid"
     account.full_name = ""
     account.phone = None
+    account.phone_verified_at = None
     account.password_hash = f"!deleted-{secrets.token_hex(8)}"  # not a hash: no password matches it
     account.is_enabled = False
     account.session_version += 1

@@ -31,10 +31,12 @@ from datetime import datetime, timedelta
 
 import click
 from flask import Flask, current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, exists, func, or_, select, update
 
-from portal import mail
+from portal import mail, sms_queue
 from portal.accounts.models import Account, PasswordResetToken, RecoveryCode, SecondFactor
 from portal.db_types import utcnow
 from portal.domain.roles import Role
@@ -212,13 +214,19 @@ def accounts_due(chosen: dict[str, int], now: datetime) -> list[Due]:
 def _warner(account: Account, now: datetime, notice: timedelta) -> Callable[[], list[str]]:
     def apply() -> list[str]:
         removal = (now + notice).date()
-        mail.queue(
-            account.email,
-            "privacy/email/retention_warning.txt",
-            account.locale,
-            key=f"retention-warning:{account.id}:{removal.isoformat()}",
-            removal=removal,
-        )
+        key = f"retention-warning:{account.id}:{removal.isoformat()}"
+        if account.email:
+            mail.queue(
+                account.email, "privacy/email/retention_warning.txt", account.locale, key=key, removal=removal
+            )
+        elif account.phone and account.phone_verified_at is not None:  # signed up with a phone: a text
+            with force_locale(account.locale if account.locale in ("vi", "en") else "vi"):
+                text = _(
+                    "Son La portal: your account has not been used for a long time and will be removed on "
+                    "%(date)s. To keep it, sign in before then.",
+                    date=removal.strftime("%d/%m/%Y"),
+                )
+            sms_queue.send(f"sms:{key}", account.phone, text, "retention")
         _record("account", account.id, WARNED, now)
         return []
 
@@ -234,6 +242,7 @@ def _remover(account: Account, now: datetime) -> Callable[[], list[str]]:
             db.session.execute(update(item).where(item.account_id == account.id).values(account_id=None))
         account.email = f"removed-{account.id}@invalid"
         account.full_name, account.phone, account.password_hash = "", None, "!"
+        account.phone_verified_at = None
         account.is_enabled = False
         account.session_version += 1
         _record("account", account.id, REMOVED, now)

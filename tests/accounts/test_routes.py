@@ -90,7 +90,7 @@ def test_wrong_password_and_unknown_e_mail_look_the_same(app, client, lang):
     wrong_password = sign_in(client, CITIZEN, "Sai-mat-khau-2026", f"?lang={lang}")
     unknown = sign_in(client, "khongco@demo.sonla.vn", "Sai-mat-khau-2026", f"?lang={lang}")
     assert wrong_password.status_code == unknown.status_code == 401
-    message = translated(app, lang, "Wrong e-mail or password.")
+    message = translated(app, lang, "Wrong e-mail, phone number or password.")
     first = wrong_password.get_data(as_text=True)
     second = unknown.get_data(as_text=True)
     assert message in first and message in second
@@ -110,7 +110,7 @@ def test_disabled_account_cannot_sign_in(app, client):
     db.session.flush()
     response = sign_in(client, CITIZEN)
     assert response.status_code == 401
-    assert translated(app, "vi", "Wrong e-mail or password.") in response.get_data(as_text=True)
+    assert translated(app, "vi", "Wrong e-mail, phone number or password.") in response.get_data(as_text=True)
     assert not signed_in(client)
 
 
@@ -118,7 +118,7 @@ def test_empty_form_is_a_400_with_field_errors(app, client):
     response = client.post("/login", data={"email": "", "password": ""})
     assert response.status_code == 400
     body = response.get_data(as_text=True)
-    assert translated(app, "vi", "Enter your e-mail address.") in body
+    assert translated(app, "vi", "Enter your e-mail address or mobile phone number.") in body
     assert translated(app, "vi", "Enter your password.") in body
     assert not signed_in(client)
 

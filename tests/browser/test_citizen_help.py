@@ -1,5 +1,5 @@
 """Help before and after a report, and citizen accounts, in Vietnamese at 360 px in Chromium: duplicate
-hints, "my problem too", code recovery, sign-up with an e-mailed code, and password reset.
+hints, "my problem too", code recovery, sign-up with an e-mailed or texted code, and password reset.
 
 This module runs its own live server (not the shared one of conftest.py) so that the test can reach its
 application: a real SMTP server (aiosmtpd, tests/support/smtp.py) receives the mail the jobs send, and the
@@ -228,3 +228,74 @@ def _shot(name: str) -> str:
 
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return str(SCREENSHOTS / f"{name}.png")
+
+
+@pytest.fixture
+def texting(portal):
+    """The portal's application sending texts through the local eSMS-like gateway, for one test."""
+    from dataclasses import replace
+
+    from tests.support.sms import Gateway
+
+    application, _base = portal
+    before = application.config["PORTAL_SETTINGS"]
+    with Gateway() as gateway:
+        application.config["PORTAL_SETTINGS"] = replace(before, sms=gateway.settings())
+        try:
+            yield gateway
+        finally:
+            application.config["PORTAL_SETTINGS"] = before
+
+
+def _texted_code(application, phone: str, purpose: str) -> str:
+    """The code in the newest "sms" job for `phone` and `purpose`, read from the outbox."""
+    import json
+
+    with application.app_context():
+        payloads = [
+            json.loads(raw)
+            for raw in db.session.scalars(
+                select(OutboxJob.payload).where(OutboxJob.kind == "sms").order_by(OutboxJob.id)
+            )
+        ]
+    [*_, latest] = [p for p in payloads if p.get("to") == phone and p.get("purpose") == purpose]
+    return re.search(r"\b(\d{6})\b", latest["text"])[1]
+
+
+def test_sign_up_with_a_phone_sign_in_with_it_and_reset_by_text(tab, portal, texting):
+    application, base = portal
+    page = tab(javascript=False)
+    page.goto("/register")
+    page.locator("#full_name").fill("Lò Văn Pọm")
+    page.get_by_label("Tin nhắn (SMS) đến điện thoại di động của tôi").check()
+    page.locator("#phone").fill("0977 123 456")
+    page.screenshot(path=_shot("help-signup-phone-360"), full_page=True)
+    page.get_by_role("button", name="Gửi mã cho tôi").click()
+    page.get_by_role("heading", name="Nhập mã").wait_for()
+    assert "0977 123 456" in page.content()
+    code = _texted_code(application, "+84977123456", "signup")
+    deliver(application)  # the worker sends it through the gateway
+    assert any(code in text.content for text in texting.received)
+    page.locator("#code").fill(code)
+    page.locator("#password").fill("nương ngô Mộc Châu 2026")
+    page.locator("#confirm").fill("nương ngô Mộc Châu 2026")
+    page.get_by_role("button", name="Tạo tài khoản").click()
+    page.get_by_text("Tài khoản đã sẵn sàng").wait_for()
+    # Signed out: sign in with the number as typed on paper, then forget the password and reset by text.
+    page.context.clear_cookies()
+    page.context.add_cookies([{"name": "portal_lang", "value": "vi", "url": base}])
+    page.goto("/forgot-password")
+    page.locator("#email").fill("0977.123.456")
+    page.locator("main button[type=submit]").click()
+    page.get_by_role("heading", name="Đặt mật khẩu mới").wait_for()
+    code = _texted_code(application, "+84977123456", "reset")
+    page.locator("#code").fill(code)
+    page.locator("#password").fill("ruộng bậc thang Mù Cang")
+    page.locator("#confirm").fill("ruộng bậc thang Mù Cang")
+    page.screenshot(path=_shot("help-reset-phone-360"), full_page=True)
+    page.locator("main button[type=submit]").click()
+    page.locator("main #email").fill("0977 123 456")
+    page.locator("main #password").fill("ruộng bậc thang Mù Cang")
+    page.locator("main button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "/login" not in page.url
