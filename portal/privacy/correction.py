@@ -16,10 +16,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from portal import mail
+from portal import mail, sms_queue
 from portal.accounts.models import Account
+from portal.accounts.signup import texts_ready
 from portal.db_types import utcnow
 from portal.domain import dossier_status, feedback_status
 from portal.domain.digests import keyed_digest
@@ -71,12 +73,12 @@ def start(subject: Subject, wanted: Contact, locale: str) -> ContactChange | Non
         apply(subject, Contact(wanted.name, now_has.email, now_has.phone), ["name"])
     if wanted.email == now_has.email and wanted.phone == now_has.phone:
         return None
-    if subject.kind == ACCOUNT and not wanted.email:
-        raise CorrectionError("email_required")
+    if subject.kind == ACCOUNT and not wanted.email and not wanted.phone:
+        raise CorrectionError("email_required")  # nothing left to sign in with
     if subject.kind == ACCOUNT and wanted.email != now_has.email and _email_taken(wanted.email, subject.id):
         raise CorrectionError("email_taken")
-    send_to = wanted.email if wanted.email != now_has.email else now_has.email
-    if not send_to:
+    channel = _code_channel(now_has, wanted)
+    if channel is None:
         raise CorrectionError("no_address")
     recent = db.session.scalar(
         select(func.count(ContactChange.id)).where(
@@ -108,9 +110,37 @@ def start(subject: Subject, wanted: Contact, locale: str) -> ContactChange | Non
     )
     db.session.add(change)
     db.session.flush()
-    if not mail.queue(send_to, "privacy/email/code.txt", locale, code=code, minutes=CODE_MINUTES):
+    if not _send_code(channel, code, locale):
         raise CorrectionError("mail")
     return change
+
+
+def _code_channel(now_has: Contact, wanted: Contact) -> tuple[str, str] | None:
+    """Where the code goes: a new e-mail address proves itself; else a new phone by text (which proves
+    the number); else the address or phone already on record; None when there is nowhere to send it."""
+    can_text = texts_ready()
+    if wanted.email and wanted.email != now_has.email:
+        return ("mail", wanted.email)
+    if wanted.phone and wanted.phone != now_has.phone and can_text:
+        return ("sms", wanted.phone)
+    if now_has.email:
+        return ("mail", now_has.email)
+    if now_has.phone and can_text:
+        return ("sms", now_has.phone)
+    return None
+
+
+def _send_code(channel: tuple[str, str], code: str, locale: str) -> bool:
+    kind, address = channel
+    if kind == "mail":
+        return mail.queue(address, "privacy/email/code.txt", locale, code=code, minutes=CODE_MINUTES)
+    text = _(
+        "Son La portal: your code to confirm your new contact details is %(code)s. It works for "
+        "%(minutes)d minutes. Never give it to anyone.",
+        code=code,
+        minutes=CODE_MINUTES,
+    )
+    return sms_queue.send(f"sms:privacy-code:{secrets.token_hex(12)}", address, text, "privacy_code")
 
 
 def _email_taken(email: str, account_id: int) -> bool:
@@ -140,7 +170,9 @@ def confirm(change: ContactChange, code: str) -> bool:
         )
         if old != new
     ]
-    apply(subject, Contact(before.name, change.new_email, change.new_phone), fields)
+    texted = _code_channel(before, Contact(before.name, change.new_email, change.new_phone))
+    proven_phone = texted == ("sms", change.new_phone)
+    apply(subject, Contact(before.name, change.new_email, change.new_phone), fields, proven_phone)
     # The new values live on the records now; the waiting row keeps none of them.
     change.closed_at = now
     change.new_name = change.new_email = change.new_phone = ""
@@ -148,7 +180,7 @@ def confirm(change: ContactChange, code: str) -> bool:
     return True
 
 
-def apply(subject: Subject, contact: Contact, fields: list[str]) -> None:
+def apply(subject: Subject, contact: Contact, fields: list[str], proven_phone: bool = False) -> None:
     """Write the contact data on the subject's records and note which fields changed on each of them."""
     if not fields:
         return
@@ -159,8 +191,8 @@ def apply(subject: Subject, contact: Contact, fields: list[str]) -> None:
         # A citizen who signed up with a phone has no e-mail: None, never "" (the column is unique).
         account.full_name, account.email = contact.name, contact.email or None
         account.phone = contact.phone or None
-        if "phone" in fields:  # the code went to the e-mail address: the new number is not proven
-            account.phone_verified_at = None
+        if "phone" in fields:  # proven only when the code was texted to the new number
+            account.phone_verified_at = utcnow() if proven_phone else None
         record("account", account.id, "contact_corrected", actor_id=account.id, note=note)
         actor: int | None = account.id
         items = list(

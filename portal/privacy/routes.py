@@ -132,17 +132,22 @@ def correct():
         if change is None:
             flash(_("Your details were saved."), "success")
             return redirect(url_for(".index"))
-        flash(_("We sent a code by e-mail. Enter it to confirm the new details."), "success")
+        flash(
+            _("We sent you a code by e-mail or text message. Enter it to confirm the new details."), "success"
+        )
         return redirect(url_for(".confirm"))
     return render_template("privacy/correct.html", form=form), 400 if form.errors else 200
 
 
 def _correction_error(reason: str) -> str:
     return {
-        "email_required": _("An account needs an e-mail address."),
+        "email_required": _("An account needs an e-mail address or a mobile phone number."),
         "email_taken": _("Another account uses this e-mail address."),
-        "no_address": _("We need an e-mail address to send you a code. Please visit a one-stop desk."),
-        "mail": _("The portal cannot send e-mail at the moment. Please try again later."),
+        "no_address": _(
+            "We need an e-mail address or a phone that can receive texts to send you a code. "
+            "Please visit a one-stop desk."
+        ),
+        "mail": _("The portal cannot send the code at the moment. Please try again later."),
         "too_many": _("Too many codes were sent in the last hour. Please try again later."),
     }.get(reason, _("This change is not possible."))
 

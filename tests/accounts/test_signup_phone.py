@@ -209,6 +209,27 @@ def test_a_phone_only_citizen_corrects_the_name_and_keeps_no_e_mail(app, client,
         )
 
 
+def test_a_phone_only_citizen_changes_their_number_with_a_code_texted_to_it(app, client, texts):
+    """Regression: the correction form refused every phone-only citizen ("An account needs an e-mail
+    address") and could only mail its code; now the code goes to the new number, which it proves."""
+    account = phone_account()
+    db.session.commit()
+    assert login(client, "0912 345 678", PASSWORD).status_code == 302
+    response = client.post(
+        "/my-data/correct", data={"name": account.full_name, "email": "", "phone": "0977 111 222"}
+    )
+    assert response.status_code == 302 and response.headers["Location"].endswith("/my-data/correct/confirm")
+    assert db.session.get(Account, account.id).phone == PHONE  # nothing changes before the code
+    code = last_code("+84977111222")
+    assert client.post("/my-data/correct/confirm", data={"code": code}).status_code == 302
+    db.session.expire_all()
+    changed = db.session.get(Account, account.id)
+    assert changed.phone == "+84977111222" and changed.email is None
+    assert changed.phone_verified_at is not None  # the code reached the new number
+    client.post("/logout")
+    assert login(client, "0977 111 222", PASSWORD).status_code == 302
+
+
 def test_an_idle_phone_only_citizen_is_warned_by_text(app, texts):
     from portal.db_types import utcnow
     from portal.privacy import retention
