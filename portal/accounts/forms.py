@@ -110,23 +110,12 @@ class ForgotPasswordForm(PortalForm):
     )
 
 
-class PhoneResetForm(PortalForm):
-    """The code texted to the phone, and the new password."""
-
-    code = StringField(
+def code_field() -> StringField:
+    """The 6-digit code that was e-mailed or texted (sign-up and reset by phone)."""
+    return StringField(
         _l("6-digit code"),
         validators=[DataRequired(_l("Enter the 6-digit code we sent you.")), Length(max=10)],
         render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "7"},
-    )
-    password = new_password_field(_l("New password"))
-    confirm = PasswordField(
-        _l("New password again"),
-        filters=[nfc_or_none],
-        validators=[
-            DataRequired(_l("Enter the new password again.")),
-            EqualTo("password", _l("The two passwords are not the same.")),
-        ],
-        render_kw={"autocomplete": "new-password"},
     )
 
 
@@ -141,6 +130,12 @@ class ResetPasswordForm(PortalForm):
         ],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+class PhoneResetForm(ResetPasswordForm):
+    """The code texted to the phone, and the new password."""
+
+    code = code_field()
 
 
 class SignUpForm(PortalForm):
@@ -182,11 +177,7 @@ class SignUpForm(PortalForm):
 class SignUpVerifyForm(PortalForm):
     """Step 2: the code that was sent, and the password."""
 
-    code = StringField(
-        _l("6-digit code"),
-        validators=[DataRequired(_l("Enter the 6-digit code we sent you.")), Length(max=10)],
-        render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": "7"},
-    )
+    code = code_field()
     password = new_password_field(_l("Choose a password"))
     confirm = PasswordField(
         _l("Password again"),
