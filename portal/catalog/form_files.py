@@ -21,7 +21,7 @@ from xml.etree import ElementTree
 import pikepdf
 
 from portal.domain.errors import ReasonedError
-from portal.uploads.pdf import ACTIONS, KEYS, SUBTYPES, PdfRejected, clean_pdf
+from portal.uploads.pdf import KEYS, PdfRejected, clean_pdf, is_active_kind
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_UNZIPPED = 30 * 1024 * 1024
@@ -53,15 +53,7 @@ class CheckedForm:
 
 def _strip_value(value: pikepdf.Object | None) -> bool:
     """True when `value` is an action, attachment or multimedia dictionary that has to go."""
-    if not isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)):
-        return False
-    for key in ("/S", "/Type", "/Subtype"):
-        item = value.get(key)
-        if isinstance(item, pikepdf.Name) and (
-            str(item) in SUBTYPES or (key == "/S" and str(item) in ACTIONS)
-        ):
-            return True
-    return False
+    return isinstance(value, (pikepdf.Dictionary, pikepdf.Stream)) and is_active_kind(value)
 
 
 def _strip(container: pikepdf.Object) -> None:

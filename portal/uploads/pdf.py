@@ -104,9 +104,11 @@ def _names_active(syntax: bytes) -> bool:
 
 def _is_active(value: pikepdf.Object) -> bool:
     """One dictionary (or stream dictionary), without looking at what it contains."""
-    for key in value.keys():
-        if key in KEYS:
-            return True
+    return any(key in KEYS for key in value.keys()) or is_active_kind(value)
+
+
+def is_active_kind(value: pikepdf.Object) -> bool:
+    """An action, attachment or multimedia dictionary, by its /S, /Type or /Subtype name."""
     for key in ("/S", "/Type", "/Subtype"):
         item = value.get(key)
         if isinstance(item, pikepdf.Name) and (
