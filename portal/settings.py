@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -14,7 +13,7 @@ from urllib.parse import urlsplit
 from portal.domain.retention_rules import RULES as RETENTION_RULES
 from portal.domain.retention_rules import parse_overrides
 from portal.settings_secrets import _development_secret, _storage, _storage_keys
-from portal.settings_sms import Sms, sms_settings
+from portal.settings_sms import Sms, parse_networks, sms_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_INSTANCE = ROOT / "instance"
@@ -318,15 +317,7 @@ def _networks(text: str | None, default: tuple[str, ...], problems: list[str]) -
     """Comma-separated addresses or networks (PORTAL_METRICS_ALLOW); unset means `default`, empty none."""
     if text is None:
         return default
-    networks = []
-    for part in (piece.strip() for piece in text.split(",")):
-        if not part:
-            continue
-        try:
-            networks.append(str(ipaddress.ip_network(part, strict=False)))
-        except ValueError:
-            problems.append(f"PORTAL_METRICS_ALLOW: {part!r} is not an IP address or network")
-    return tuple(networks)
+    return parse_networks(text, "PORTAL_METRICS_ALLOW", problems)
 
 
 def _clock(env: Mapping[str, str], name: str, default: str, problems: list[str]) -> time:

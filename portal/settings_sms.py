@@ -46,7 +46,8 @@ def _flags(env: Mapping[str, str], problems: list[str]) -> dict[str, bool]:
     return flags
 
 
-def _allow(text: str, problems: list[str]) -> tuple[str, ...]:
+def parse_networks(text: str, setting: str, problems: list[str]) -> tuple[str, ...]:
+    """Comma-separated addresses or networks of a setting (SMS_INBOUND_ALLOW, PORTAL_METRICS_ALLOW)."""
     networks = []
     for part in (piece.strip() for piece in text.split(",")):
         if not part:
@@ -54,7 +55,7 @@ def _allow(text: str, problems: list[str]) -> tuple[str, ...]:
         try:
             networks.append(str(ipaddress.ip_network(part, strict=False)))
         except ValueError:
-            problems.append(f"SMS_INBOUND_ALLOW: {part!r} is not an IP address or network")
+            problems.append(f"{setting}: {part!r} is not an IP address or network")
     return tuple(networks)
 
 
@@ -66,7 +67,7 @@ def _inbound(env: Mapping[str, str], problems: list[str]) -> tuple[str, str, tup
     cpid = env.get("SMS_INBOUND_CPID", "").strip()
     if inbound == "esms" and env.get("SMS_INBOUND_SECRET", "") and not cpid:
         problems.append("SMS_INBOUND_CPID (eSMS's cpid) is required with SMS_INBOUND=esms")
-    return inbound, cpid, _allow(env.get("SMS_INBOUND_ALLOW", ""), problems)
+    return inbound, cpid, parse_networks(env.get("SMS_INBOUND_ALLOW", ""), "SMS_INBOUND_ALLOW", problems)
 
 
 def sms_settings(env: Mapping[str, str], problems: list[str]) -> Sms:
