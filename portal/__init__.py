@@ -151,7 +151,7 @@ def configure(app: Flask, settings: Settings) -> None:
         PORTAL_SETTINGS=settings,
         SECRET_KEY=settings.secret_key,
         SQLALCHEMY_DATABASE_URI=settings.database_url,
-        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url),
+        SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url, pool_size=settings.db_pool_size),
         TESTING=settings.testing,
         # 20 MB: the largest dossier upload (SECURITY.md D16); larger bodies get a translated 413.
         MAX_CONTENT_LENGTH=20 * 1024 * 1024,
@@ -164,14 +164,20 @@ def configure(app: Flask, settings: Settings) -> None:
     )
 
 
-def engine_options(url: str) -> dict:
+def engine_options(url: str, pool_size: int = Settings.db_pool_size) -> dict:
+    # A gevent worker serves many requests at once and each holds a connection until it ends. SQLAlchemy's
+    # default pool (5 kept + 10 more) closed the extra connections as soon as they were returned, so under
+    # 16 concurrent requests most requests opened a new one: 15 % of a QR request's time went to starting a
+    # PostgreSQL backend (py-spy, bench/notes/pool.md). The pool now keeps `pool_size` and opens up to half as
+    # many more for a burst; a request beyond those waits for one (pool_timeout below).
+    pool = {"pool_size": pool_size, "max_overflow": max(pool_size // 2, 1)}
     if url.startswith("sqlite"):
-        return {"connect_args": {"timeout": 15}}
+        return {**pool, "connect_args": {"timeout": 15}}
     # Fail fast with a 503 instead of hanging when PostgreSQL is down (SECURITY.md K37): connect_timeout and
     # pool_timeout bound the wait. No pool_pre_ping: it cost a second round trip on every request (measured
     # in bench/notes/overhead.md); portal.database pings only a connection that sat idle in the pool, and
     # pool_recycle replaces connections before a firewall or PostgreSQL's idle limits silently cut them.
-    return {"pool_recycle": 1800, "pool_timeout": 5, "connect_args": {"connect_timeout": 3}}
+    return {**pool, "pool_recycle": 1800, "pool_timeout": 5, "connect_args": {"connect_timeout": 3}}
 
 
 def register_event_sources(app: Flask) -> None:

@@ -91,6 +91,10 @@ class Settings:
     # Name of the background-job queue (portal.jobs): its key prefix in Redis, its name in the SQLite file.
     # Two portals sharing one Redis (staging and production) must use different names.
     jobs_queue: str = "portal-jobs"
+    # Database connections each app process keeps open; half as many again are opened for a burst and closed
+    # after it. Fewer than the requests one gevent worker serves at once means a new connection (a PostgreSQL
+    # backend started) for most requests under load: bench/notes/pool.md.
+    db_pool_size: int = 20
     testing: bool = False
 
     @property
@@ -182,6 +186,10 @@ class Settings:
         jobs_queue = env.get("PORTAL_JOBS_QUEUE", "").strip() or cls.jobs_queue
         if not re.fullmatch(r"[a-z0-9][a-z0-9_.-]{0,39}", jobs_queue):
             problems.append("PORTAL_JOBS_QUEUE must be 1 to 40 lower-case letters, digits, '.', '_' or '-'")
+        pool = env.get("PORTAL_DB_POOL_SIZE", "").strip() or str(cls.db_pool_size)
+        if not pool.isascii() or not pool.isdigit() or not 1 <= int(pool) <= 500:
+            problems.append("PORTAL_DB_POOL_SIZE must be a whole number of connections from 1 to 500")
+            pool = str(cls.db_pool_size)
         if problems:
             raise SettingsError("Invalid configuration:\n  - " + "\n  - ".join(problems))
         return cls(
@@ -213,6 +221,7 @@ class Settings:
             retention=retention,
             retention_years=retention_years,
             jobs_queue=jobs_queue,
+            db_pool_size=int(pool),
         )
 
     @classmethod

@@ -172,6 +172,18 @@ def test_jobs_queue_name_is_read(settings_from):
     assert settings_from(PORTAL_JOBS_QUEUE="portal-staging").jobs_queue == "portal-staging"
 
 
+@pytest.mark.parametrize("value", ["0", "501", "-3", "ten", "2.5", "２０"])
+def test_bad_pool_size_is_refused(problems, value):
+    assert "PORTAL_DB_POOL_SIZE must be a whole number of connections from 1 to 500" in problems(
+        PORTAL_DB_POOL_SIZE=value
+    )
+
+
+def test_pool_size_is_read(settings_from):
+    assert settings_from().db_pool_size == 20
+    assert settings_from(PORTAL_DB_POOL_SIZE="12").db_pool_size == 12
+
+
 @pytest.mark.parametrize("value", ["5pm", "24:00", "17:60", "17", "17h00", ""])
 def test_bad_office_closing_is_refused(problems, value):
     assert "PORTAL_OFFICE_CLOSING must be a time of day like 17:00" in problems(PORTAL_OFFICE_CLOSING=value)

@@ -44,8 +44,8 @@ NOW = datetime(2026, 3, 10, 9, 30, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh")).astimezo
 def big_pool(monkeypatch):
     original = portal.engine_options
 
-    def options(url: str) -> dict:
-        return {**original(url), "pool_size": POOL_SIZE, "max_overflow": 0, "pool_timeout": 300}
+    def options(url: str, **kwargs) -> dict:
+        return {**original(url, **kwargs), "pool_size": POOL_SIZE, "max_overflow": 0, "pool_timeout": 300}
 
     monkeypatch.setattr(portal, "engine_options", options)
 
