@@ -11,11 +11,13 @@ No rule is restated here. Each effect is read off the definition the dashboard c
   a dossier that reached 9 or 10 without a result file is a paper result without an e-result;
 * 3.5 / 3.6 (online payment): the caller says whether the procedure takes online payment and whether the
   dossier was paid online, with the dashboard's definitions (statistics/queries/catalog.py, dossiers.py);
-* 5.2 (feedback on time): the item's answer due date, as the queue's "overdue" mark reads it.
+* 5.2 (feedback on time): the item's answer due date, as the queue's "overdue" mark reads it, and whether
+  an answer given as fixed that the citizen reopened was already late: the dashboard keeps such an item
+  late whatever its next answer (statistics/queries/feedback.py `judged_feedback`, `fix_check.carried_late`).
 
 An effect "costs" when it already counts against a figure or will at `by` unless fixed; `costs_this_week`
 is the queue filter "items that will cost points this week" (the SQL of portal/steering/queries.py says the
-same thing, and tests/steering/test_agreement.py checks that on random data).
+same thing; tests/steering/test_queue_effects.py and test_feedback_effects.py check that on random data).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ class Effect(StrEnum):
     FEE_NOT_ONLINE = "fee_not_online"  # 3.5: the procedure's fee cannot be paid online
     FEE_NOT_PAID_ONLINE = "fee_not_paid_online"  # 3.6: fee requested, not paid online yet
     FEEDBACK_LATE = "feedback_late"  # 5.2: answer past its due date
+    FEEDBACK_REOPENED_LATE = "feedback_reopened_late"  # 5.2: a late answer the citizen reopened: late already
     FEEDBACK_DUE_SOON = "feedback_due_soon"  # 5.2: answer due by the end of this week
 
 
@@ -57,6 +60,7 @@ INDICATOR = {
     Effect.FEE_NOT_ONLINE: "3.5",
     Effect.FEE_NOT_PAID_ONLINE: "3.6",
     Effect.FEEDBACK_LATE: "5.2",
+    Effect.FEEDBACK_REOPENED_LATE: "5.2",
     Effect.FEEDBACK_DUE_SOON: "5.2",
 }
 
@@ -87,6 +91,7 @@ class DossierItem:
 class FeedbackItem:
     open: bool  # in the queue (new, accepted, information requested)
     due: date | None  # the answer's due date; None while paused
+    reopened_late: bool = False  # an answer given as fixed was late and the citizen reopened it
 
 
 def week_end(today: date) -> date:
@@ -128,11 +133,16 @@ def dossier_hints(item: DossierItem, today: date, calendar: Calendar) -> tuple[H
 
 
 def feedback_hints(item: FeedbackItem, today: date, calendar: Calendar) -> tuple[Hint, ...]:
-    """A feedback item's effects: late (5.2) the day after its due date, as the queue marks it overdue."""
-    if not item.open or item.due is None:
+    """A feedback item's effects: late (5.2) the day after its due date, as the queue marks it overdue, or
+    already, paused or not, when a late answer given as fixed was reopened (the dashboard's "overdue")."""
+    if not item.open:
         return ()
-    if item.due < today:
+    if item.due is not None and item.due < today:
         return (Hint(Effect.FEEDBACK_LATE, True, today),)
+    if item.reopened_late:
+        return (Hint(Effect.FEEDBACK_REOPENED_LATE, True, today),)
+    if item.due is None:
+        return ()
     if item.due <= week_end(today):
         return (
             Hint(Effect.FEEDBACK_DUE_SOON, True, item.due, calendar.working_days_between(today, item.due)),

@@ -149,6 +149,8 @@ def _settle(fix: FeedbackFix, answer: Reply, role: str, comment: str, now: datet
     fix.reply, fix.comment, fix.replied_at = answer.value, comment, now
     if fix_check.reopens(action):
         fix.reopened = True
+        if fix_check.late(fix_check.Answer(fix.answered_on, fix.due_on)):
+            item.reopened_late = True  # 5.2 counts it late whatever its next answer (the queue reads it)
         item.restarted_at, item.closed_at = now, None
         item.status = new.value
         db.session.flush()

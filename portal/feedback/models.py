@@ -3,7 +3,18 @@
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, SmallInteger, String, Text, text
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    SmallInteger,
+    String,
+    Text,
+    false,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Account
@@ -185,6 +196,11 @@ class Feedback(Model):
     reporter_hidden: Mapped[bool] = mapped_column(default=False)
     info_request: Mapped[str] = mapped_column(Text, default="")
     reopen_count: Mapped[int] = mapped_column(default=0)
+    # An answer given as fixed was late and the citizen's "not fixed" (or confirming silence) reopened it:
+    # 5.2 counts the item late whatever its next answer (portal/domain/fix_check.py `carried_late`). Set by
+    # portal/feedback/closure.py when it reopens, never cleared; the staff queue's 766 hint and its filter
+    # "costs points this week" read it from the row (portal/steering).
+    reopened_late: Mapped[bool] = mapped_column(default=False, server_default=false())
     rating: Mapped[str] = mapped_column(String(12), default="")  # "", "satisfied", "unsatisfied"
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -1,11 +1,13 @@
 """The queue filter "items that will cost points this week", in SQL over the queue's tables.
 
 The same statement as `portal.domain.score_effects.costs_this_week` over each row's hints (checked on random
-data by tests/steering/test_agreement.py): a dossier costs this week when it is overdue now (the one
-definition, statistics.queries.overdue), when its clock runs and its legal due date falls in this week
-(DUE_SOON), or when its result is ready without an electronic result file (NO_E_RESULT, 4.1); a feedback
-item when its answer is due by the end of this week (or was due already). 3.5 never applies while the
-dashboard takes every fee-bearing procedure as payable online (see portal.steering.effects.item_of).
+data by tests/steering/test_queue_effects.py and test_feedback_effects.py): a dossier costs this week when
+it is overdue now (the one definition, statistics.queries.overdue), when its clock runs and its legal due
+date falls in this week (DUE_SOON), or when its result is ready without an electronic result file
+(NO_E_RESULT, 4.1); a feedback item when its answer is due by the end of this week (or was due already), or
+when a late answer given as fixed was reopened by the citizen (`reopened_late`: the dashboard counts it late
+already, whatever its new due date, paused or not). 3.5 never applies while the dashboard takes every
+fee-bearing procedure as payable online (see portal.steering.effects.item_of).
 """
 
 from __future__ import annotations
@@ -54,9 +56,11 @@ def queue_columns(model) -> list:
     hints cost no query of their own. Lookups sit in CASE branches only the statuses that need them reach:
     every dossier row counts its supplement requests (2.1's threshold); a dossier waiting (5, 6) reads when
     its open request started; a ready one (9) whether it has a result file; one waiting for its fee (6)
-    whether it was paid online. A feedback row needs none of them (NULLs, for the UNION)."""
+    whether it was paid online. A feedback row needs none of them (NULLs, for the UNION), only its own
+    `reopened_late` (False on a dossier row)."""
     if model is Feedback:
         return [
+            Feedback.__table__.c.reopened_late.label("reopened_late"),
             literal(0, Integer).label("requests"),
             literal(None, UTCDateTime).label("paused_since"),
             literal(None, UTCDateTime).label("finished_at"),
@@ -80,6 +84,7 @@ def queue_columns(model) -> list:
         .scalar_subquery()
     )
     return [
+        literal(False, Boolean).label("reopened_late"),
         requests.label("requests"),
         case((d.status.in_(waiting), paused_since)).label("paused_since"),
         d.finished_at.label("finished_at"),
@@ -99,7 +104,8 @@ def costs_this_week(model, today=None, week_end=None) -> ColumnElement[bool]:
     today = bindparam("today", type_=Date) if today is None else today
     week_end = bindparam("week_end", type_=Date) if week_end is None else week_end
     if model is Feedback:
-        return Feedback.__table__.c.queue_due <= week_end
+        f = Feedback.__table__.c
+        return or_(f.queue_due <= week_end, f.reopened_late)
     d = Dossier.__table__.c
     return or_(
         overdue_now(today),

@@ -38,6 +38,10 @@ WORDS = {
         _l("Send the citizen the VietQR payment link"),
     ),
     E.FEEDBACK_LATE: (_l("Answer overdue: counts as late in 5.2"), _l("Answer now")),
+    E.FEEDBACK_REOPENED_LATE: (
+        _l("A late answer was reopened as not fixed: counts as late in 5.2"),
+        _l("Fix the problem and answer again"),
+    ),
     E.FEEDBACK_DUE_SOON: (None, _l("Answer before the due date")),
 }
 

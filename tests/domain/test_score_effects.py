@@ -148,6 +148,16 @@ def test_a_holiday_is_not_a_working_day_left():
         (FeedbackItem(True, d(7)), [], False),
         (FeedbackItem(True, None), [], False),  # paused (information requested)
         (FeedbackItem(False, d(1)), [], False),  # answered
+        # A late answer given as fixed that the citizen reopened: late already (5.2), whatever the new date
+        (FeedbackItem(True, d(20), reopened_late=True), [E.FEEDBACK_REOPENED_LATE], True),
+        (FeedbackItem(True, d(4), reopened_late=True), [E.FEEDBACK_REOPENED_LATE], True),  # not "due soon"
+        (
+            FeedbackItem(True, None, reopened_late=True),
+            [E.FEEDBACK_REOPENED_LATE],
+            True,
+        ),  # paused: still late
+        (FeedbackItem(True, d(1), reopened_late=True), [E.FEEDBACK_LATE], True),  # past due again: one hint
+        (FeedbackItem(False, d(20), reopened_late=True), [], False),  # answered again: out of the queue
     ],
 )
 def test_feedback_effects(item, effects, costs):

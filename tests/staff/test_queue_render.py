@@ -159,14 +159,30 @@ def test_an_items_link_is_url_fors(app, code):
     Row = namedtuple(
         "Row",
         "rank kind id code title status due assignee_id overdue legal_due"
-        " requests paused_since finished_at result_file fee_bearing paid_online",
+        " reopened_late requests paused_since finished_at result_file fee_bearing paid_online",
     )
     with app.test_request_context("/staff/queue"):
         for kind, endpoint in (("feedback", "feedback_staff.item"), ("dossier", "dossiers_staff.item")):
             status = "new" if kind == "feedback" else "4"
             due = date(2026, 1, 2)
             row = Row(
-                1, kind, 7, code, "t", status, due, None, False, due, 0, None, None, False, False, False
+                1,
+                kind,
+                7,
+                code,
+                "t",
+                status,
+                due,
+                None,
+                False,
+                due,
+                False,
+                0,
+                None,
+                None,
+                False,
+                False,
+                False,
             )
             written = rows_html([row], date(2026, 1, 1), 1, "processor")
             assert f'<a href="{escape(url_for(endpoint, code=code))}">' in written
