@@ -28,12 +28,23 @@ def sessionless(view: F) -> F:
     return view
 
 
+_DECIDED = "portal.sessionless"  # in the WSGI environ: the answer, once the request is routed
+
+
 def is_sessionless() -> bool:
-    """Whether the current request is routed to a `@sessionless` view."""
+    """Whether the current request is routed to a `@sessionless` view (asked up to three times a request:
+    decided once, after routing; before it, or with no route, the answer is False and not kept)."""
+    environ = request.environ
+    decided = environ.get(_DECIDED)
+    if decided is not None:
+        return decided
     endpoint = request.endpoint
     if endpoint is None:
         return False
-    return getattr(current_app.view_functions.get(endpoint), "sessionless", False)
+    decided = environ[_DECIDED] = bool(
+        getattr(current_app.view_functions.get(endpoint), "sessionless", False)
+    )
+    return decided
 
 
 def leaves_session_alone(response: Response) -> bool:

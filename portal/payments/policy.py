@@ -34,7 +34,7 @@ from portal.domain.roles import Role
 from portal.extensions import db
 from portal.settings import BankAccount
 
-from . import fees
+from . import fees, payable_cache
 from .bank_account import SINGLE_ROW_ID, VietQRAccount
 from .models import PAYABLE, Payment, amount_due
 
@@ -158,10 +158,18 @@ _PAYABLE = (
 
 def payable(reference: str) -> Payable | None:
     """For the QR images (public, by the reference alone, like the payment page): None for an unknown
-    reference, and for a payment no longer to pay (paid, overpaid, cancelled), whose page shows no QR."""
+    reference, and for a payment no longer to pay (paid, overpaid, cancelled), whose page shows no QR.
+
+    Answered from this process's short memory when it can (payable_cache: at most 5 s old, forgotten at once
+    when this process changes a payment or the fee account), so the same image asked again runs no SQL."""
     reference = reference.strip().upper()
     if not is_valid(reference):
         return None
+    return payable_cache.memory().get(reference, _payable_now)
+
+
+def _payable_now(reference: str) -> Payable | None:
+    """`payable` read from the database (`reference` valid and normalised)."""
     row = db.session.connection().execute(_PAYABLE, {"reference": reference}).first()
     if row is None:
         return None

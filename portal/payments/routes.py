@@ -17,11 +17,19 @@ from portal.domain.vietqr import parse_payload
 from portal.extensions import csrf, db
 from portal.settings import BankAccount
 
-from . import amounts, banks, operations, policy, receipts
+from . import amounts, banks, operations, payable_cache, policy, receipts
 from .labels import METHOD, STATUS
 from .refusals import record_refusal
 
 bp = Blueprint("payments", __name__, template_folder="templates")
+
+
+@bp.record_once
+def _remember_payable(state) -> None:
+    """The QR images' short memory of what is payable (payable_cache), forgotten when the app's engines
+    write a payment or the fee account."""
+    with state.app.app_context():
+        payable_cache.init_app(state.app, list(db.engines.values()))
 
 
 @bp.app_context_processor
@@ -55,6 +63,8 @@ def page(reference: str):
 # The QR of a reference changes when an administrator saves another fee account, and it is gone (404) once
 # the payment is settled or cancelled: the bare address is cached briefly and revalidated by its ETag. The
 # pages link `?v=<version of the payload>` (qr_url), an address whose image never changes: cached a year.
+# Whether a reference is still payable comes from policy.payable, kept up to 5 s in this process
+# (payable_cache.py: forgotten at once when this process writes a payment; other processes within 5 s).
 UNVERSIONED = "public, max-age=300"
 
 
