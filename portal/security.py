@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
@@ -9,7 +10,7 @@ from flask import Flask, Request, Response, abort, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext
 from flask_login import current_user
-from itsdangerous import URLSafeTimedSerializer
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
 from portal.extensions import login_manager
 from portal.http_cache import leaves_session_alone
@@ -113,6 +114,12 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
     """
 
     _serializers: dict[tuple, URLSafeTimedSerializer] = {}
+    # A cookie whose signature was checked: (serializer, cookie) -> (signed at, its payload, still encoded).
+    # A browser sends the same cookie with each request until the session changes, so its HMACs are
+    # computed once; the age is checked on every request as itsdangerous does, the payload decoded afresh
+    # (the session is a new, mutable object each time). Only a cookie that passed the check is kept.
+    _verified: dict[tuple[URLSafeTimedSerializer, str], tuple[int, bytes]] = {}
+    MAX_VERIFIED = 4096  # per process; all dropped when full
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         """Flask's serializer, made once per secret key (and fallbacks) instead of on every request."""
@@ -129,14 +136,64 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
         return serializer
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
-        if app.secret_key and not request.cookies.get(self.get_cookie_name(app)):
+        """Flask's: the signed cookie's data, or an empty session for no cookie, a bad signature or an
+        expired one. A cookie already verified is not verified again (see `_verified`)."""
+        if not app.secret_key:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value:
             return self.session_class()  # no cookie: an empty session, as Flask's, without its serializer
-        return super().open_session(app, request)
+        serializer = self.get_signing_serializer(app)
+        assert serializer is not None
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        verified = self._verified.get((serializer, value))
+        if verified is None:
+            try:
+                verified = _unsign(serializer, value, max_age)
+            except BadSignature:
+                return self.session_class()
+            if len(self._verified) >= self.MAX_VERIFIED:
+                self._verified.clear()
+            self._verified[(serializer, value)] = verified
+        else:
+            age = int(time.time()) - verified[0]  # itsdangerous' TimestampSigner: whole seconds
+            if age > max_age or age < 0:
+                self._verified.pop((serializer, value), None)
+                return self.session_class()
+        return self.session_class(serializer.load_payload(verified[1]))
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if leaves_session_alone(response) or (is_static_file(response) and not session.modified):
             return
+        if not session.modified and not self.should_set_cookie(app, session):
+            # No cookie to write or delete: all Flask's save_session does then is Vary: Cookie for a session
+            # that was looked at. Set directly when the answer has no Vary header yet (what
+            # `response.vary.add` writes then), without parsing and re-writing the header set.
+            if session.accessed:
+                if "Vary" in response.headers:
+                    response.vary.add("Cookie")
+                else:
+                    response.headers["Vary"] = "Cookie"
+            return
         super().save_session(app, session, response)
+
+
+def _unsign(serializer: URLSafeTimedSerializer, value: str, max_age: int) -> tuple[int, bytes]:
+    """`serializer.loads(value, max_age)` without decoding the payload: (signed at, the signed payload).
+    Each signer in turn (the secret key, then its fallbacks), as itsdangerous does; raises BadSignature
+    (SignatureExpired for an old one) as it does."""
+    data = value.encode("utf-8")
+    last: BadSignature | None = None
+    for signer in serializer.iter_unsigners():
+        try:
+            payload, signed_at = signer.unsign(data, max_age=max_age, return_timestamp=True)
+        except SignatureExpired:
+            raise  # signed with this key but too old: no other key is tried (itsdangerous)
+        except BadSignature as error:
+            last = error
+            continue
+        return int(signed_at.timestamp()), payload
+    raise last if last is not None else BadSignature("no signer")
 
 
 def return_path() -> str | None:

@@ -16,6 +16,7 @@ from portal.domain import dossier_status
 from portal.domain.codes import InvalidCode, parse_dossier_code
 from portal.extensions import db
 from portal.search import every_term
+from portal.tracking import page_cache
 from portal.uploads.reconcile import StoredRow
 
 from .models import Dossier, DossierFile
@@ -75,8 +76,9 @@ _STATUS_KEY = (
 def status_page_key(code: str) -> Row | None:
     """What the status page needs before its kept part: the access check's columns, the page version and
     the names the page shows from other tables (id, code, page_version, account_id, agency_id,
-    restricted_at, agency, agency_en, procedure). One indexed look-up by code."""
-    return db.session.execute(_STATUS_KEY, {"code": code.strip().upper()}).one_or_none()
+    restricted_at, agency, agency_en, procedure). One indexed look-up by code, through SQLAlchemy Core
+    (page_cache.read_key)."""
+    return page_cache.read_key(_STATUS_KEY, {"code": code.strip().upper()})
 
 
 def by_form_nonce(stored: str) -> Dossier | None:

@@ -18,6 +18,7 @@ from portal.domain.collation import sort_key
 from portal.extensions import db
 from portal.places.models import AdminUnit
 from portal.search import every_term
+from portal.tracking import page_cache
 from portal.uploads.reconcile import StoredRow
 
 from .models import Feedback, FeedbackCategory, FeedbackFix, FeedbackPhoto
@@ -197,8 +198,8 @@ _STATUS_KEY = (
 def status_page_key(code: str) -> Row | None:
     """What the status page needs before its kept part: the access check's columns, the page version and
     the names the page shows from other tables (id, code, page_version, account_id, agency, agency_en,
-    place). One indexed look-up by code."""
-    return db.session.execute(_STATUS_KEY, {"code": code.strip().upper()}).one_or_none()
+    place). One indexed look-up by code, through SQLAlchemy Core (page_cache.read_key)."""
+    return page_cache.read_key(_STATUS_KEY, {"code": code.strip().upper()})
 
 
 def by_token_hash(token_hash: str) -> Feedback | None:

@@ -10,6 +10,16 @@ The access check runs before the cache is asked: a request that may not see the 
 What differs per viewer is never in a kept part: the layout around it (flashed messages, the language
 links, the signed-in menu) is rendered per request, and a form's CSRF token is a slot (`CSRF_FIELD`) that
 `for_viewer` fills with the viewer's own token.
+
+The whole page is kept too, for the visitor every tracking link makes: nobody signed in, no flashed message
+waiting, not in shared-phone mode. Then the layout around the part holds nothing of the viewer's (its
+navigation is the anonymous one, its language links are built from the page's own address, which is in the
+key), so the page is the same for every such viewer but for the CSRF slot, filled per viewer as in the
+part. Any other visitor gets the layout rendered per request, as before.
+
+`read_key` runs a feature's key statement on a connection of its own when the request's session has not
+begun one: SQLAlchemy Core, without the ORM session's execution and transaction set-up (the same
+statement, the same engine and connection pool, on PostgreSQL the session's AUTOCOMMIT copy for a GET).
 """
 
 from __future__ import annotations
@@ -20,23 +30,43 @@ from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, render_template, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
+from sqlalchemy import Executable, Row
+from sqlalchemy.engine import Engine
 
+from portal.extensions import db
 from portal.i18n import locale_code
+from portal.layout import visitor_kind
 
 EXTENSION = "portal.tracking.pages"
 MAX_PAGES = 2000  # per process and application: a few KB each, the least recently used dropped first
+WHOLE_PAGES = "portal.tracking.whole_pages"
+MAX_KEPT_ADDRESS = 160  # bytes of path + query string: a longer address gets its layout rendered each time
 
 # Unguessable, so no text a citizen or an officer writes can contain it (and it is escaped anyway).
 _SLOT = f"csrf-slot-{secrets.token_hex(16)}"
 CSRF_FIELD = Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{_SLOT}">')  # noqa: S704 - constant
 
 
-def kept(key: Hashable, render: Callable[[], str]) -> Markup:
+def read_key(statement: Executable, parameters: dict[str, Any]) -> Row | None:
+    """The one row (or None) of a status page's key statement. On a connection of its own, checked out from
+    the session's engine for this statement and returned at once, when the session holds no transaction;
+    else (a session bound to a connection, or one that has begun: it may hold changes not yet committed)
+    on the session's connection."""
+    orm_session = db.session()
+    if not orm_session.in_transaction():
+        bind = orm_session.get_bind(clause=statement)
+        if isinstance(bind, Engine):
+            with bind.connect() as connection:
+                return connection.execute(statement, parameters).one_or_none()
+    return orm_session.connection().execute(statement, parameters).one_or_none()
+
+
+def kept(key: Hashable, render: Callable[[], str], extension: str = EXTENSION) -> Markup:
     """The part kept under `key`, or `render()` kept now."""
-    pages: OrderedDict[Hashable, Markup] = current_app.extensions[EXTENSION]
+    pages: OrderedDict[Hashable, Markup] = current_app.extensions[extension]
     part = pages.get(key)
     if part is not None:
         try:
@@ -67,11 +97,41 @@ def status_page(
     """A feature's status page: the part kept under (kind, the feature's key, locale, today, script root),
     rendered by `render_part(code, today)` on a miss, inside `template` with this viewer's CSRF token. The
     caller has checked access first. `no-store`: the page is private (a shared phone's Back shows nothing)."""
-    part = kept((kind, *key, locale_code(), today, request.script_root), lambda: render_part(key.code, today))
+    part_key = (kind, *key, locale_code(), today, request.script_root)
+    if _same_layout_for_everyone():
+        # The page as rendered for the first such viewer, with the CSRF slot still in it.
+        address = (request.path, request.query_string)
+        whole = kept(
+            (*part_key, address),
+            lambda: render_template(
+                template, code=key.code, content=_part(part_key, key, today, render_part)
+            ),
+            WHOLE_PAGES,
+        )
+        return for_viewer(whole), 200, {"Cache-Control": "no-store"}
+    part = _part(part_key, key, today, render_part)
     page = render_template(template, code=key.code, content=for_viewer(part))
     return page, 200, {"Cache-Control": "no-store"}
+
+
+def _part(part_key: tuple, key: Any, today: date, render_part: Callable[[str, date], str]) -> Markup:
+    return kept(part_key, lambda: render_part(key.code, today))
+
+
+def _same_layout_for_everyone() -> bool:
+    """Whether base.html around the part holds nothing of this viewer's: nobody signed in (the anonymous
+    navigation, no sign-out form and its token), no flashed message waiting, not in shared-phone mode (its
+    form carries the viewer's token), a short address, and templates that do not reload (development)."""
+    return (
+        "_flashes" not in session
+        and not session.get("shared_phone")
+        and visitor_kind() == ""
+        and len(request.path) + len(request.query_string) <= MAX_KEPT_ADDRESS
+        and not current_app.jinja_env.auto_reload
+    )
 
 
 def init_app(app: Flask) -> None:
     """Called by each feature that keeps its page here (their wiring); once per application."""
     app.extensions.setdefault(EXTENSION, OrderedDict())
+    app.extensions.setdefault(WHOLE_PAGES, OrderedDict())
