@@ -287,14 +287,18 @@ def submission_script(base: str, folder: Path) -> tuple[Path, str]:
     """A citizen's session and CSRF token, the form's first category and commune; one real POST to check."""
     browser = browser_session()
     page = browser.get(f"{base}/feedback/new", timeout=60).text
-    category = re.search(r'<select[^>]*name="category".*?<option[^>]*value="(\d+)"', page, re.S)
+    category = re.search(  # radio buttons with icons since issue 13; a drop-down before
+        r'<input type="radio" name="category" value="(\d+)"|<select[^>]*name="category".*?<option[^>]*value="(\d+)"',
+        page,
+        re.S,
+    )
     commune = re.search(r'<select[^>]*name="commune".*?<option[^>]*value="(\d{5})"', page, re.S)
     if not category or not commune:
         raise RuntimeError("the feedback form has no category or commune choices")
     values = {
         "cookie": cookie_header(browser),
         "csrf": csrf_of(page),
-        "category": category[1],
+        "category": category[1] or category[2],
         "commune": commune[1],
         "user_agent": USER_AGENT,
     }
@@ -305,7 +309,7 @@ def submission_script(base: str, folder: Path) -> tuple[Path, str]:
         f"{base}/feedback/new",
         data={
             "csrf_token": values["csrf"],
-            "category": category[1],
+            "category": values["category"],
             "commune": commune[1],
             "title": "Đèn đường không sáng",
             "description": "Ba cột đèn đã không sáng hơn một tuần.",
@@ -412,6 +416,21 @@ def wrk(url: str, page: Page, seconds: int) -> Sample:
     return Sample(rate, p50, p99, count, total, round(read / max(total, 1)))
 
 
+def spy(portal: subprocess.Popen, base: str, page: Page, seconds: int, output: Path) -> None:
+    """Sample the portal's worker with py-spy while wrk drives one page: where a served request's time goes,
+    the HTTP server and gevent included, which the in-process profile (profile_pages.py) does not see."""
+    recorder = subprocess.Popen(  # noqa: S603 - our own command
+        [str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(portal.pid), "--subprocesses",
+         "--nonblocking", "--rate", "500", "--duration", str(seconds), "--format", "raw", "--output", str(output)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    time.sleep(0.5)
+    wrk(base + page.path, page, seconds)
+    recorder.wait(timeout=seconds + 60)
+    drain(base)
+    print(f"  py-spy {page.key:18} -> {output}", file=sys.stderr)
+
+
 def drain(base: str, limit: float = 120) -> None:
     """Wait until the server answers /healthz quickly twice in a row: requests that wrk left queued when its
     run ended (a full-scan search takes seconds each, and SQLite blocks the single gevent worker while it
@@ -467,6 +486,9 @@ def run(args: argparse.Namespace) -> dict:
                 last = measured[page.key]["portal"][-1]
                 print(f"  round {round_number} {page.key:18} {last.requests_per_second:9.1f} req/s "
                       f"p50 {last.p50_ms:7.1f} ms", file=sys.stderr)  # fmt: skip
+        if args.py_spy:
+            for page in pages:
+                spy(portal, portal_base, page, args.seconds, folder / f"spy-{page.key}.txt")
     finally:
         stop_server(portal)
         stop_server(bare)
@@ -555,6 +577,12 @@ def main() -> None:
     parser.add_argument("--no-page-500", action="store_true", help="skip following the queue to page 500")
     parser.add_argument("--server-url", default=dataset.DEFAULT_SERVER, help="PostgreSQL server")
     parser.add_argument("--jobs", type=int, default=2, help="generator processes when building")
+    parser.add_argument(
+        "--py-spy",
+        action="store_true",
+        help="after the timed rounds, drive each page once more with wrk while py-spy samples the portal's "
+        "worker; collapsed stacks in bench/results/logs/spy-<page>.txt (pip install py-spy)",
+    )
     args = parser.parse_args()
     if not shutil.which(WRK):
         raise SystemExit(f"{WRK} is missing: apt-get install wrk")

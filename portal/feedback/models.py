@@ -19,6 +19,14 @@ OPEN_ONLY: dict[str, Any] = {
     "sqlite_where": text("queue_due IS NOT NULL"),
 }
 
+# Partial indexes over the published items only: the public feed's pages and filters. The newest items are
+# mostly unpublished (waiting for moderation), and a filter value with no published item (a status nobody
+# published) would otherwise walk the whole table backwards by id looking for one (bench/notes/feed.md).
+PUBLISHED_ONLY: dict[str, Any] = {
+    "postgresql_where": text("is_published"),
+    "sqlite_where": text("is_published = 1"),  # SQLAlchemy writes the condition so on SQLite
+}
+
 
 URGENT_RANK, NORMAL_RANK = 0, 1
 
@@ -104,7 +112,10 @@ class Feedback(Model):
             "id",
             **OPEN_ONLY,
         ),
-        Index("ix_feedback_public", "is_published", "id"),
+        Index("ix_feedback_public", "id", **PUBLISHED_ONLY),
+        Index("ix_feedback_public_category", "category_id", "id", **PUBLISHED_ONLY),
+        Index("ix_feedback_public_commune", "admin_unit_code", "id", **PUBLISHED_ONLY),
+        Index("ix_feedback_public_status", "status", "id", **PUBLISHED_ONLY),
         Index("ix_feedback_nearby", "admin_unit_code", "category_id", "submitted_at"),
         # Code recovery looks a citizen's reports up by the phone or e-mail they gave (routes_recovery.py).
         Index("ix_feedback_phone", "phone"),
