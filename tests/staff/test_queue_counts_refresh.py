@@ -30,7 +30,7 @@ class Clock:
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
     clock = Clock()
-    monkeypatch.setattr(queue_cache, "_now", clock)
+    monkeypatch.setattr(queue_cache, "_now", clock, raising=False)
     return clock
 
 
