@@ -116,6 +116,8 @@ class Feedback(Model):
         Index("ix_feedback_public_category", "category_id", "id", **PUBLISHED_ONLY),
         Index("ix_feedback_public_commune", "admin_unit_code", "id", **PUBLISHED_ONLY),
         Index("ix_feedback_public_status", "status", "id", **PUBLISHED_ONLY),
+        # Open311's GET requests.json: published items of a window of at most 90 days, newest first.
+        Index("ix_feedback_public_submitted", "submitted_at", "id", **PUBLISHED_ONLY),
         Index("ix_feedback_nearby", "admin_unit_code", "category_id", "submitted_at"),
         # Code recovery looks a citizen's reports up by the phone or e-mail they gave (routes_recovery.py).
         Index("ix_feedback_phone", "phone"),
