@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import secrets
 import statistics
@@ -72,6 +73,27 @@ def walk(client, url: str, pages: int) -> str:
         url = match[1].replace("&amp;", "&")
         body = client.get(url).get_data(as_text=True)
     return url
+
+
+def python_calls(client, url: str, runs: int, top: int = 0) -> float:
+    """Python function calls per request (cProfile's count): steadier than time on a shared machine. With
+    `top`, print the functions called most often."""
+    import cProfile
+    import pstats
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(runs):
+        client.get(url)
+    profiler.disable()
+    stats = pstats.Stats(profiler)
+    if top:
+        dump = Path(tempfile.gettempdir()) / f"queue_profile_{os.getpid()}.prof"
+        profiler.dump_stats(dump)
+        print(f"profile written to {dump} (pstats: callers, callees)")
+        stats.sort_stats("ncalls").print_stats(top)
+        stats.sort_stats("tottime").print_stats(top)
+    return stats.total_calls / runs  # type: ignore[attr-defined]
 
 
 def measure(app, client, url: str, runs: int, profile: bool, plans: bool) -> tuple[float, float, float, int]:
@@ -192,6 +214,9 @@ def main() -> None:
         action="store_true",
         help="the demo officer's session as production has it: second step passed (else the password alone)",
     )
+    parser.add_argument("--cprofile", default="", help="with --calls: a page whose busiest functions to list")
+    parser.add_argument("--top", type=int, default=40, help="with --cprofile: how many functions")
+    parser.add_argument("--calls", action="store_true", help="also count Python calls per request (cProfile)")
     parser.add_argument(
         "--pages", default="", help="comma-separated names of the pages to measure (default all)"
     )
@@ -236,7 +261,7 @@ def main() -> None:
             "costly": "/staff/queue?costly=1",
             "commune": "/staff/queue?commune=03646",
         }
-        print(f"{'page':16} {'median ms':>10} {'p99 ms':>8} {'CPU ms':>8} {'statements':>10}")
+        print(f"{'page':16} {'median ms':>10} {'p99 ms':>8} {'CPU ms':>8} {'statements':>10} {'calls':>8}")
         chosen = [name for name in args.pages.split(",") if name] or list(pages)
         for name, page_url in pages.items():
             if name not in chosen:
@@ -244,7 +269,12 @@ def main() -> None:
             median, p99, cpu, statements = measure(
                 app, client, page_url, args.runs, args.profile == name, args.explain
             )
-            print(f"{name:16} {median:10.2f} {p99:8.2f} {cpu:8.2f} {statements:10d}")
+            calls = (
+                python_calls(client, page_url, 20, args.top if name == args.cprofile else 0)
+                if args.calls
+                else 0.0
+            )
+            print(f"{name:16} {median:10.2f} {p99:8.2f} {cpu:8.2f} {statements:10d} {calls:8.0f}")
         with app.app_context():
             db.engine.dispose()
 

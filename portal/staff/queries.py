@@ -18,8 +18,26 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Date, Integer, String, bindparam, cast, false, func, literal, select, tuple_, union_all
+from sqlalchemy import (
+    BindParameter,
+    ColumnElement,
+    Date,
+    Dialect,
+    Integer,
+    String,
+    bindparam,
+    cast,
+    false,
+    func,
+    literal,
+    literal_column,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.sql import visitors
 
 from portal import pagination
 from portal.accounts.models import Account
@@ -164,38 +182,48 @@ def _columns(model):
     return model.__table__.c
 
 
-def _branch(kind: str, model, shape: Shape, query: str):
+def _branch(kind: str, model, shape: Shape, query: str, dialect: Dialect | None = None):
     table = _columns(model)
     title = table.title if model is Feedback else table.applicant_name
     status = table.status if model is Feedback else cast(table.status, String)
     # The legal due date: a dossier's appointment without an apology letter's later date (the queue flags
     # one late without a letter); a feedback item has no letters, so its own due date.
     legal_due = table.queue_due if model is Feedback else table.original_appointment_on
+    columns = (
+        literal(kind).label("kind"),
+        _rank(model).label("rank"),
+        table.id.label("id"),
+        table.code.label("code"),
+        title.label("title"),
+        status.label("status"),
+        table.queue_due.label("due"),
+        table.assignee_id.label("assignee_id"),
+        _overdue(model).label("overdue"),
+        legal_due.label("legal_due"),
+        *queue_columns(model),  # what the row's Decision 766 hints read (portal.steering)
+    )
     return (
-        select(
-            literal(kind).label("kind"),
-            _rank(model).label("rank"),
-            table.id.label("id"),
-            table.code.label("code"),
-            title.label("title"),
-            status.label("status"),
-            table.queue_due.label("due"),
-            table.assignee_id.label("assignee_id"),
-            _overdue(model).label("overdue"),
-            legal_due.label("legal_due"),
-            *queue_columns(model),  # what the row's Decision 766 hints read (portal.steering)
-        )
+        select(*(_constants_inline(column, dialect) for column in columns))
         .where(*_conditions(model, shape, query), *_after(model, kind, shape))
         .order_by(*_order(model))
         .limit(shape.size + 1)
     )
 
 
-def _rows(shape: Shape, query: str):
+def _rows(shape: Shape, query: str, dialect: Dialect | None = None):
     """The page's rows (and the next page's first), most urgent first."""
-    branches = [_branch(kind, model, shape, query) for kind, model in KINDS if kind in shape.kinds]
+    branches = [_branch(kind, model, shape, query, dialect) for kind, model in KINDS if kind in shape.kinds]
     if len(branches) == 1:  # one kind: its own (rank, queue_due, id) order is the merged order
         return branches[0]
+    if dialect is not None and dialect.name == "postgresql":
+        # (SELECT … LIMIT n) UNION ALL (SELECT … LIMIT n) ORDER BY … LIMIT n: the same plan, ~1,300
+        # characters fewer than a subquery around each branch and around the union (SQLite does not take a
+        # parenthesised SELECT in a compound, so it keeps those).
+        union = union_all(*branches)
+        merged_columns = union.selected_columns
+        return union.order_by(
+            merged_columns.rank, merged_columns.due, merged_columns.kind, merged_columns.id
+        ).limit(shape.size + 1)
     merged = union_all(*(select(branch.subquery()) for branch in branches)).subquery()
     order = (merged.c.rank, merged.c.due, merged.c.kind, merged.c.id)
     return select(merged).order_by(*order).limit(shape.size + 1)
@@ -210,15 +238,43 @@ def waiting_for_approval(agency: bool):
     return select(func.count()).where(*conditions)
 
 
-def _build(shape: Shape, query: str = ""):
+def _build(shape: Shape, query: str = "", dialect: Dialect | None = None):
     """The page's rows with what is shown beside them, read after the LIMIT: only the rows shown pay."""
-    page = _rows(shape, query).subquery("page")
+    page = _rows(shape, query, dialect).subquery("page")
     accounts = Account.__table__.c
     holder = select(accounts.full_name).where(accounts.id == page.c.assignee_id).scalar_subquery()
     extras = [holder.label("holder"), calendar_version.token_column().label("calendar_token")]
     if shape.approvals:
         extras.append(waiting_for_approval(shape.agency).correlate(None).scalar_subquery().label("approvals"))
     return select(page, *extras).order_by(page.c.rank, page.c.due, page.c.kind, page.c.id)
+
+
+def _constants_inline(column: ColumnElement[Any], dialect: Dialect | None) -> ColumnElement[Any]:
+    """A column of the select list with its constants (the kind's name, statuses, pause reasons: values
+    written in code, never the request's, which are the named parameters) written into the SQL as literals,
+    once when the shape's statement is built: a shorter text (PostgreSQL's page 1: 5,498 → 3,560 characters
+    with the union below, under psycopg's 4,096-character cache of parsed queries, so it is no longer
+    parsed again on every request) and 41 → 9 parameters to adapt and send. Only the select list: a literal
+    in a WHERE clause lets PostgreSQL prove other partial indexes usable, and its generic plan for the
+    prepared statement then chose one that reads every open item of the agency (measured: 44 ms instead of
+    0.4 ms); the conditions and LIMITs stay parameters, as before."""
+    if dialect is None:
+        return column
+
+    def replace(element: Any, **_kw: Any) -> Any:
+        if not isinstance(element, BindParameter) or not element.unique or element.callable is not None:
+            return None
+        if element.value is None:
+            return None
+        render = element.type.literal_processor(dialect)
+        if render is None:
+            return None
+        if element.expanding:
+            return literal_column(f"({', '.join(render(value) for value in element.value)})", element.type)
+        return literal_column(render(element.value), element.type)
+
+    options: dict[str, Any] = {}
+    return visitors.replacement_traverse(column, options, replace)
 
 
 _built = functools.lru_cache(maxsize=2048)(
@@ -266,7 +322,11 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE, approv
         approvals=approvals,
     )
     # A search's terms are literal patterns in the statement: built afresh, not kept.
-    statement = _build(shape, criteria.query) if search_terms(criteria.query) else _built(shape)
+    connection = db.session.connection()
+    dialect = connection.dialect
+    statement = (
+        _build(shape, criteria.query, dialect) if search_terms(criteria.query) else _built(shape, "", dialect)
+    )
     params = {
         "agency_id": criteria.agency_id,
         "status": int(criteria.status) if chosen == ("dossier",) and criteria.status else criteria.status,
@@ -280,7 +340,7 @@ def queue_page(criteria: QueueFilter, today: date, size: int = PAGE_SIZE, approv
         "after_due": criteria.after[1] if criteria.after else None,
         "after_id": criteria.after[3] if criteria.after else None,
     }
-    result = db.session.connection().execute(statement, params).all()
+    result = connection.execute(statement, params).all()
     if result:
         calendar_version.remember(result[0].calendar_token)
     return pagination.page(result, size, lambda row: (row.rank, row.due, row.kind, row.id))

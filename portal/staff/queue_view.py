@@ -140,6 +140,7 @@ def _page_texts(locale: str) -> dict[str, Markup]:
         "Held by": _("Held by"),
         "Action": _("Action"),
         "Awaiting my approval": _("Awaiting my approval"),
+        "Costs points this week": _("Costs points this week"),
         "scan_hint": _("Scan a receipt's QR code, or type a code, name or phone"),
     }
     return {key: Markup(text) for key, text in texts.items()}  # noqa: S704 - our own catalogue's text

@@ -25,7 +25,7 @@ from . import approvals, operations, queries, queue_cache, queue_view
 bp = protect(Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates"))
 
 
-def _filter() -> queries.QueueFilter:
+def _filter(officer: Any) -> queries.QueueFilter:
     args = request.args
     # The key of the last row shown: (rank, due date, kind, id), as queries.queue_page gives it.
     after = pagination.decode(
@@ -37,7 +37,7 @@ def _filter() -> queries.QueueFilter:
     )
     return queries.QueueFilter(
         agency_id=agency_scope(),
-        me=current_user.id,
+        me=officer.id,
         kind=args.get("kind", "") if args.get("kind") in ("feedback", "dossier") else "",
         status=clean(args.get("status", ""))[:20],
         commune=clean(args.get("commune", ""))[:5],
@@ -45,7 +45,7 @@ def _filter() -> queries.QueueFilter:
         overdue=args.get("overdue") == "1",
         mine=args.get("mine") == "1",
         unassigned=args.get("unassigned") == "1",
-        approval=args.get("approval") == "1" and current_user.role in LEADERS,
+        approval=args.get("approval") == "1" and officer.role in LEADERS,
         costly=args.get("costly") == "1",
         after=after,
         category=int(args["category"]) if re.fullmatch(r"[0-9]{1,9}", args.get("category", "")) else None,
@@ -62,23 +62,23 @@ def home():
 @bp.get("/queue")
 @allow(*QUEUE_ROLES)
 def queue():
-    criteria = _filter()
+    officer = current_user._get_current_object()  # once: each `current_user.x` is a context look-up
+    criteria = _filter(officer)
     if criteria.query and (found := _scanned(criteria.query)) is not None:
         return redirect(found)
     today = local_now().date()
-    leader = current_user.role in LEADERS
+    leader = officer.role in LEADERS
     rows, next_key = queries.queue_page(criteria, today, approvals=leader)
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
     next_url = url_for(".queue", **args, after=pagination.encode(*next_key)) if next_key else None
     counted, choices = queue_cache.page_data(criteria.agency_id, today)
     return render_template(
         "staff/queue.html",
-        rows_html=queue_view.rows_html(
-            rows, today, current_user.id, current_user.role, queue_view.holders(rows)
-        ),
+        rows_html=queue_view.rows_html(rows, today, officer.id, officer.role, queue_view.holders(rows)),
         approvals=approvals.waiting(criteria.agency_id, rows) if leader else None,
         criteria=criteria,
-        counts=queue_cache.for_officer(counted, current_user.id),
+        officer_role=officer.role,
+        counts=queue_cache.for_officer(counted, officer.id),
         t=queue_view.page_texts(),
         next_url=next_url,
         **queue_view.dropdowns(choices, criteria),

@@ -9,6 +9,7 @@ import html
 import re
 
 import pytest
+from sqlalchemy import event
 
 from portal.accounts import sessions
 from portal.domain.roles import LEADERS
@@ -145,3 +146,36 @@ def test_a_leaders_approvals_count_is_read_with_the_page(client, desk):
     assert len(seen) <= BOUND + 1 and any("result_proposed" in sql for sql in seen), seen
     assert re.search(r"Awaiting my approval[^<]*\((\d+)\)", body)[1] == str(expected)
     assert re.search(r"Awaiting my approval[^<]*\((\d+)\)", empty)[1] == str(expected)
+
+
+def test_the_page_statement_fits_the_drivers_parse_cache(client, desk):
+    """psycopg parses a statement of MAX_CACHED_STATEMENT_LENGTH characters or more again on every execution
+    (page 1 was 5,498): page 1, a later page and both kinds of status stay under it. The conditions' values
+    stay parameters: a literal rank in the WHERE clause let PostgreSQL's generic plan for the prepared
+    statement read every open item of the agency."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("psycopg's parse cache: PostgreSQL only")
+    from psycopg import _queries
+
+    sign_in_fully(client, desk.officer)
+    body = client.get("/staff/queue").get_data(as_text=True)
+    addresses = ["/staff/queue", next_page(body), "/staff/queue?status=accepted", "/staff/queue?status=4"]
+    for address in addresses:
+        assert address is not None
+        client.get(address)  # warm
+        raw: list[str] = []
+
+        def note(conn, cursor, statement, parameters, context, executemany, raw=raw):
+            if "queue_due" in statement:
+                raw.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            assert client.get(address).status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        assert len(raw) == 1, address
+        assert len(raw[0]) < _queries.MAX_CACHED_STATEMENT_LENGTH, (address, len(raw[0]))
+        assert "agency_id = %(agency_id)s" in raw[0], address
+        if "status=" not in address and "after=" not in address:
+            assert "queue_rank >= %(" in raw[0], raw[0]
