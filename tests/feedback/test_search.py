@@ -178,7 +178,7 @@ def plan(query: str) -> str:
     # are what a bitmap scan of "every published item" would read instead.
     connection.exec_driver_sql(
         "DROP INDEX ix_feedback_public, ix_feedback_public_category, ix_feedback_public_commune, "
-        "ix_feedback_public_status"
+        "ix_feedback_public_status, ix_feedback_public_submitted"
     )
     return "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}", ()))
 
