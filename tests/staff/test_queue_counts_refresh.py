@@ -52,21 +52,24 @@ def open_items(agency) -> int:
     return queue_cache.page_data(agency.id, local_now().date())[0]["feedback"]
 
 
-def test_a_young_entry_is_read_without_counting(app, clock, counted):
+def counted_once():
+    """An agency with one open item whose counts have just been cached (the first count)."""
     agency = make_agency()
     make_item(agency=agency.slug)
     db.session.flush()
     assert open_items(agency) == 1
+    return agency
+
+
+def test_a_young_entry_is_read_without_counting(app, clock, counted):
+    agency = counted_once()
     clock.now += queue_cache.REFRESH_SECONDS - 1
     assert open_items(agency) == 1
     assert counted == [agency.id]
 
 
 def test_one_request_counts_ahead_of_expiry_and_the_others_read_the_entry(app, clock, counted):
-    agency = make_agency()
-    make_item(agency=agency.slug)
-    db.session.flush()
-    assert open_items(agency) == 1
+    agency = counted_once()
     # A change the listeners do not see (another application's write): only a count shows it.
     cache_entry = cache.get(queue_cache.counts_key(agency.id))
     cache.set(queue_cache.counts_key(agency.id), {**cache_entry, "feedback": 7}, timeout=60)
@@ -79,10 +82,7 @@ def test_one_request_counts_ahead_of_expiry_and_the_others_read_the_entry(app, c
 
 
 def test_an_entry_is_never_shown_at_the_stated_age(app, clock, counted):
-    agency = make_agency()
-    make_item(agency=agency.slug)
-    db.session.flush()
-    assert open_items(agency) == 1
+    agency = counted_once()
     cache.add(queue_cache.recount_key(agency.id), 1, timeout=60)  # another request is counting ahead
     cache_entry = cache.get(queue_cache.counts_key(agency.id))
     cache.set(queue_cache.counts_key(agency.id), {**cache_entry, "feedback": 7})
@@ -93,10 +93,7 @@ def test_an_entry_is_never_shown_at_the_stated_age(app, clock, counted):
 
 def test_an_entry_without_its_age_is_counted_again(app, clock, counted):
     """An entry written by the code before this one (no `at`, still in Redis after a deploy)."""
-    agency = make_agency()
-    make_item(agency=agency.slug)
-    db.session.flush()
-    assert open_items(agency) == 1
+    agency = counted_once()
     cache_entry = cache.get(queue_cache.counts_key(agency.id))
     del cache_entry["at"]
     cache.set(queue_cache.counts_key(agency.id), {**cache_entry, "feedback": 7})
@@ -105,10 +102,7 @@ def test_an_entry_without_its_age_is_counted_again(app, clock, counted):
 
 
 def test_a_change_of_the_queue_still_drops_the_entry_at_once(app, clock, counted):
-    agency = make_agency()
-    make_item(agency=agency.slug)
-    db.session.flush()
-    assert open_items(agency) == 1
+    agency = counted_once()
     make_item(agency=agency.slug)
     db.session.flush()  # the flush listener drops the agency's entry
     assert open_items(agency) == 2
