@@ -13,8 +13,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import io
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.metadata import version
@@ -22,6 +20,8 @@ from importlib.metadata import version
 import qrcode
 import qrcode.image.svg
 from qrcode.constants import ERROR_CORRECT_M
+
+from portal.lru import BoundedLRU
 
 # Anything that changes the bytes for the same text changes this, and so every ETag and version: our
 # settings (error correction M, 4-module quiet zone, SVG path), qrcode's encoder, Pillow's PNG writer.
@@ -79,37 +79,27 @@ def _render(kind: str, text: str, box_size: int) -> Image:
     return Image(png(text, box_size), MIMETYPES[kind], f"{digest}-png{box_size}")
 
 
-class _Cache:
-    """A bounded LRU, safe for threads and greenlets: the lock guards only the dictionary; two requests
-    that miss the same key at once both render it (the same bytes) rather than wait for each other."""
+class _Cache(BoundedLRU[tuple[str, int, str], Image]):
+    """The rendered images by (format, size, text), with hit and miss counts for the benchmarks."""
 
     def __init__(self, size: int) -> None:
-        self.size = size
-        self.entries: OrderedDict[tuple[str, int, str], Image] = OrderedDict()
-        self.lock = threading.Lock()
+        super().__init__(size)
         self.hits = self.misses = 0
 
-    def get(self, kind: str, text: str, box_size: int) -> Image:
+    def image(self, kind: str, text: str, box_size: int) -> Image:
         key = (kind, box_size, text)
-        with self.lock:
-            found = self.entries.get(key)
-            if found is not None:
-                self.entries.move_to_end(key)
-                self.hits += 1
-                return found
-            self.misses += 1
+        found = super().get(key)
+        if found is not None:
+            self.hits += 1
+            return found
+        self.misses += 1
         made = _render(kind, text, box_size)
-        with self.lock:
-            self.entries[key] = made
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
+        self.put(key, made)
         return made
 
     def clear(self) -> None:
-        with self.lock:
-            self.entries.clear()
-            self.hits = self.misses = 0
+        super().clear()
+        self.hits = self.misses = 0
 
 
 _cache = _Cache(CACHE_SIZE)
@@ -119,7 +109,7 @@ def image(kind: str, text: str, box_size: int = PNG_BOX) -> Image:
     """The `kind` ("png" or "svg") image of `text`, rendered once per text, format and size."""
     if kind not in MIMETYPES:
         raise ValueError(kind)
-    return _cache.get(kind, text, box_size if kind == "png" else 0)
+    return _cache.image(kind, text, box_size if kind == "png" else 0)
 
 
 def clear_cache() -> None:

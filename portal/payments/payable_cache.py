@@ -28,6 +28,8 @@ from flask import Flask, current_app
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 
+from portal.lru import BoundedLRU
+
 STALE_SECONDS = 5.0
 SIZE = 4096
 TABLES = ("payments", "vietqr_accounts")
@@ -43,16 +45,20 @@ class ShortMemory(Generic[T]):
     """Answers by key, each kept `seconds`; `forget_all()` drops them and refuses answers read before it."""
 
     def __init__(self, seconds: float = STALE_SECONDS, size: int = SIZE) -> None:
-        self.seconds, self.size = seconds, size
-        self.entries: OrderedDict[str, tuple[float, T | None]] = OrderedDict()
+        self.seconds = seconds
+        self.kept: BoundedLRU[str, tuple[float, T | None]] = BoundedLRU(size)
         self.generation = 0
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()  # the generation and the store that depends on it
         self.hits = self.misses = 0
+
+    @property
+    def entries(self) -> OrderedDict[str, tuple[float, T | None]]:
+        return self.kept.entries
 
     def get(self, key: str, load: Callable[[str], T | None]) -> T | None:
         now = clock()
         with self.lock:
-            found = self.entries.get(key)
+            found = self.kept.get(key)
             if found is not None and now - found[0] < self.seconds:
                 self.hits += 1
                 return found[1]
@@ -61,15 +67,12 @@ class ShortMemory(Generic[T]):
         value = load(key)  # may yield to other greenlets (PostgreSQL)
         with self.lock:
             if generation == self.generation:  # nothing was written meanwhile: keep it, dated before the read
-                self.entries.pop(key, None)
-                self.entries[key] = (now, value)
-                while len(self.entries) > self.size:
-                    self.entries.popitem(last=False)
+                self.kept.put(key, (now, value))
         return value
 
     def forget_all(self) -> None:
         with self.lock:
-            self.entries.clear()
+            self.kept.clear()
             self.generation += 1
 
 

@@ -25,7 +25,6 @@ statement, the same engine and connection pool, on PostgreSQL the session's AUTO
 from __future__ import annotations
 
 import secrets
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from datetime import date
 from typing import Any
@@ -39,6 +38,7 @@ from sqlalchemy.engine import Engine
 from portal.extensions import db
 from portal.i18n import locale_code
 from portal.layout import visitor_kind
+from portal.lru import BoundedLRU
 
 EXTENSION = "portal.tracking.pages"
 MAX_PAGES = 2000  # per process and application: a few KB each, the least recently used dropped first
@@ -66,22 +66,9 @@ def read_key(statement: Executable, parameters: dict[str, Any]) -> Row | None:
 
 def kept(key: Hashable, render: Callable[[], str], extension: str = EXTENSION) -> Markup:
     """The part kept under `key`, or `render()` kept now."""
-    pages: OrderedDict[Hashable, Markup] = current_app.extensions[extension]
-    part = pages.get(key)
-    if part is not None:
-        try:
-            pages.move_to_end(key)
-        except KeyError:  # dropped meanwhile by another thread: it is still the right part
-            pass
-        return part
-    part = Markup(render())  # noqa: S704 - a template's output, escaped by Jinja's autoescape
-    pages[key] = part
-    while len(pages) > MAX_PAGES:
-        try:
-            pages.popitem(last=False)
-        except KeyError:
-            break
-    return part
+    pages: BoundedLRU[Hashable, Markup] = current_app.extensions[extension]
+    # A template's output, escaped by Jinja's autoescape.
+    return pages.get_or_make(key, lambda: Markup(render()))  # noqa: S704
 
 
 def for_viewer(part: Markup) -> Markup:
@@ -133,5 +120,5 @@ def _same_layout_for_everyone() -> bool:
 
 def init_app(app: Flask) -> None:
     """Called by each feature that keeps its page here (their wiring); once per application."""
-    app.extensions.setdefault(EXTENSION, OrderedDict())
-    app.extensions.setdefault(WHOLE_PAGES, OrderedDict())
+    app.extensions.setdefault(EXTENSION, BoundedLRU(MAX_PAGES))
+    app.extensions.setdefault(WHOLE_PAGES, BoundedLRU(MAX_PAGES))

@@ -340,12 +340,12 @@ def test_a_second_factor_secret_is_never_kept(renders):
 
 def test_the_cache_is_bounded_and_keeps_the_recently_used():
     cache = qr._Cache(2)
-    first = cache.get("png", "A", 8)
-    cache.get("png", "B", 8)
-    assert cache.get("png", "A", 8) is first  # A is now the most recent
-    cache.get("png", "C", 8)  # evicts B
+    first = cache.image("png", "A", 8)
+    cache.image("png", "B", 8)
+    assert cache.image("png", "A", 8) is first  # A is now the most recent
+    cache.image("png", "C", 8)  # evicts B
     assert list(cache.entries) == [("png", 8, "A"), ("png", 8, "C")]
-    assert cache.get("png", "A", 4) is not first and cache.get("png", "A", 4).etag != first.etag  # size
+    assert cache.image("png", "A", 4) is not first and cache.image("png", "A", 4).etag != first.etag  # size
 
 
 def test_the_cache_is_safe_across_threads():
@@ -357,7 +357,7 @@ def test_the_cache_is_safe_across_threads():
     def work(offset: int) -> None:
         for step in range(30):
             text = texts[(offset + step) % len(texts)]
-            body = cache.get("png", text, 2).body
+            body = cache.image("png", text, 2).body
             with lock:
                 seen[text].add(body)
 
