@@ -13,7 +13,9 @@ No rule is restated here. Each effect is read off the definition the dashboard c
   dossier was paid online, with the dashboard's definitions (statistics/queries/catalog.py, dossiers.py);
 * 5.2 (feedback on time): the item's answer due date, as the queue's "overdue" mark reads it, and whether
   an answer given as fixed that the citizen reopened was already late: the dashboard keeps such an item
-  late whatever its next answer (statistics/queries/feedback.py `judged_feedback`, `fix_check.carried_late`).
+  late whatever its next answer (statistics/queries/feedback.py `judged_feedback`, `fix_check.carried_late`),
+  and whether its first request for information came after its 5 working days (`feedback_steps.
+  first_request_late`, judged when the request is recorded): late already too.
 
 An effect "costs" when it already counts against a figure or will at `by` unless fixed; `costs_this_week`
 is the queue filter "items that will cost points this week" (the SQL of portal/steering/queries.py says the
@@ -46,6 +48,7 @@ class Effect(StrEnum):
     FEE_NOT_PAID_ONLINE = "fee_not_paid_online"  # 3.6: fee requested, not paid online yet
     FEEDBACK_LATE = "feedback_late"  # 5.2: answer past its due date
     FEEDBACK_REOPENED_LATE = "feedback_reopened_late"  # 5.2: a late answer the citizen reopened: late already
+    FEEDBACK_INFO_LATE = "feedback_info_late"  # 5.2: the first request for information was late: late already
     FEEDBACK_DUE_SOON = "feedback_due_soon"  # 5.2: answer due by the end of this week
 
 
@@ -61,6 +64,7 @@ INDICATOR = {
     Effect.FEE_NOT_PAID_ONLINE: "3.6",
     Effect.FEEDBACK_LATE: "5.2",
     Effect.FEEDBACK_REOPENED_LATE: "5.2",
+    Effect.FEEDBACK_INFO_LATE: "5.2",
     Effect.FEEDBACK_DUE_SOON: "5.2",
 }
 
@@ -92,6 +96,7 @@ class FeedbackItem:
     open: bool  # in the queue (new, accepted, information requested)
     due: date | None  # the answer's due date; None while paused
     reopened_late: bool = False  # an answer given as fixed was late and the citizen reopened it
+    info_request_late: bool = False  # the first request for information came after its 5 working days
 
 
 def week_end(today: date) -> date:
@@ -134,13 +139,16 @@ def dossier_hints(item: DossierItem, today: date, calendar: Calendar) -> tuple[H
 
 def feedback_hints(item: FeedbackItem, today: date, calendar: Calendar) -> tuple[Hint, ...]:
     """A feedback item's effects: late (5.2) the day after its due date, as the queue marks it overdue, or
-    already, paused or not, when a late answer given as fixed was reopened (the dashboard's "overdue")."""
+    already, paused or not, when a late answer given as fixed was reopened or when its first request for
+    information was late (the dashboard's "overdue"). One late hint: the most pressing."""
     if not item.open:
         return ()
     if item.due is not None and item.due < today:
         return (Hint(Effect.FEEDBACK_LATE, True, today),)
     if item.reopened_late:
         return (Hint(Effect.FEEDBACK_REOPENED_LATE, True, today),)
+    if item.info_request_late:
+        return (Hint(Effect.FEEDBACK_INFO_LATE, True, today),)
     if item.due is None:
         return ()
     if item.due <= week_end(today):

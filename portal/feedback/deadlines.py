@@ -4,16 +4,14 @@ citizen owes information."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from portal.calendar import disasters
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
+from portal.domain import feedback_steps
 from portal.domain.feedback_status import ON_THE_CLOCK
+from portal.domain.feedback_steps import REFUSE_DAYS, REQUEST_INFO_DAYS  # declared once, with their rule
 from portal.domain.working_days import Pause, Suspension, answer_due_date, due_date, suspended
-
-REFUSE_DAYS = 2  # refuse (not accepted for handling) within 2 working days
-REQUEST_INFO_DAYS = 5  # first request to the citizen within 5 working days
-PUBLISH_DAYS = 2  # publish the answer within 2 working days
 
 
 @dataclass(frozen=True)
@@ -51,3 +49,11 @@ def compute(item, spans: list[Suspension] | None = None) -> Deadlines:
 
 def is_overdue(item, today: date) -> bool:
     return item.due_on is not None and today > item.due_on and item.status in ON_THE_CLOCK
+
+
+def first_request_late(item, now: datetime) -> bool:
+    """A first request for information made at `now` is late for 5.2 (kept as `info_request_late`): the
+    dashboard's rule (portal/domain/feedback_steps.py) on the item's day 0 and the request's local day, on
+    the calendar the dashboard reads (no disaster days: statistics/queries/feedback.py)."""
+    requested = now.astimezone(LOCAL_TZ).date()
+    return feedback_steps.first_request_late(calendar_around(item.received_on), item.received_on, requested)

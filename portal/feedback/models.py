@@ -201,6 +201,11 @@ class Feedback(Model):
     # portal/feedback/closure.py when it reopens, never cleared; the staff queue's 766 hint and its filter
     # "costs points this week" read it from the row (portal/steering).
     reopened_late: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # The first request for information came after its 5 working days from day 0 (VIETNAM.md §6.2): 5.2
+    # counts the item late whatever happens next (portal/domain/feedback_steps.py `first_request_late`, the
+    # dashboard's rule). Set by portal/feedback/operations.py when it records the first request, never
+    # cleared; read like reopened_late by the staff queue's 766 hint and its filter (portal/steering).
+    info_request_late: Mapped[bool] = mapped_column(default=False, server_default=false())
     rating: Mapped[str] = mapped_column(String(12), default="")  # "", "satisfied", "unsatisfied"
     rating_comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)

@@ -289,6 +289,8 @@ def staff_act(
         if not note:
             raise FeedbackError("note")
         item.info_request = note
+        if not item.pauses:  # the first request: 5.2 judges it by its day, as the dashboard does
+            item.info_request_late = deadlines.first_request_late(item, now)
         item.pauses.append(FeedbackPause(started_at=now))
     elif action is A.FORWARD:
         target = db.session.get(Agency, agency_id) if agency_id else None

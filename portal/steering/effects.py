@@ -2,8 +2,9 @@
 
 A queue page reads its dossiers' extra facts (supplement requests, open fee request, result file, online
 payment) in ONE statement for the whole page, keyed by id; a row then costs a dict look-up and the pure
-rule. Feedback rows need their due date and `reopened_late` (a late answer given as fixed that the citizen
-reopened), both columns of the row the queue already selects.
+rule. Feedback rows need their due date, `reopened_late` (a late answer given as fixed that the citizen
+reopened) and `info_request_late` (a late first request for information), columns of the row the queue
+already selects.
 """
 
 from __future__ import annotations
@@ -130,7 +131,10 @@ def hints_for_rows(rows: list[Any], today: date) -> dict[tuple[str, int], tuple[
             found["dossier", row.id] = rules.dossier_hints(row_item(row), today, calendar)
         else:
             feedback = rules.FeedbackItem(
-                str(row.status) in FEEDBACK_OPEN, _paused_is_none(row.legal_due), bool(row.reopened_late)
+                str(row.status) in FEEDBACK_OPEN,
+                _paused_is_none(row.legal_due),
+                bool(row.reopened_late),
+                bool(row.info_request_late),
             )
             found["feedback", row.id] = rules.feedback_hints(feedback, today, calendar)
     return found
@@ -152,7 +156,11 @@ def item_hints(kind: str, item: Any, today: date) -> list[tuple[str, str, bool]]
         hints = rules.dossier_hints(dossier_item(item), today, calendar)
     else:
         hints = rules.feedback_hints(
-            rules.FeedbackItem(item.status in FEEDBACK_OPEN, item.due_on, item.reopened_late), today, calendar
+            rules.FeedbackItem(
+                item.status in FEEDBACK_OPEN, item.due_on, item.reopened_late, item.info_request_late
+            ),
+            today,
+            calendar,
         )
     return [(*texts.words(hint), hint.costs) for hint in hints]
 

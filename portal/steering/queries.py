@@ -5,8 +5,9 @@ data by tests/steering/test_queue_effects.py and test_feedback_effects.py): a do
 it is overdue now (the one definition, statistics.queries.overdue), when its clock runs and its legal due
 date falls in this week (DUE_SOON), or when its result is ready without an electronic result file
 (NO_E_RESULT, 4.1); a feedback item when its answer is due by the end of this week (or was due already), or
-when a late answer given as fixed was reopened by the citizen (`reopened_late`: the dashboard counts it late
-already, whatever its new due date, paused or not). 3.5 never applies while the dashboard takes every
+when a late answer given as fixed was reopened by the citizen (`reopened_late`) or its first request for
+information was late (`info_request_late`): the dashboard counts it late already, whatever its due date,
+paused or not. 3.5 never applies while the dashboard takes every
 fee-bearing procedure as payable online (see portal.steering.effects.item_of).
 """
 
@@ -57,10 +58,11 @@ def queue_columns(model) -> list:
     every dossier row counts its supplement requests (2.1's threshold); a dossier waiting (5, 6) reads when
     its open request started; a ready one (9) whether it has a result file; one waiting for its fee (6)
     whether it was paid online. A feedback row needs none of them (NULLs, for the UNION), only its own
-    `reopened_late` (False on a dossier row)."""
+    `reopened_late` and `info_request_late` (False on a dossier row)."""
     if model is Feedback:
         return [
             Feedback.__table__.c.reopened_late.label("reopened_late"),
+            Feedback.__table__.c.info_request_late.label("info_request_late"),
             literal(0, Integer).label("requests"),
             literal(None, UTCDateTime).label("paused_since"),
             literal(None, UTCDateTime).label("finished_at"),
@@ -85,6 +87,7 @@ def queue_columns(model) -> list:
     )
     return [
         literal(False, Boolean).label("reopened_late"),
+        literal(False, Boolean).label("info_request_late"),
         requests.label("requests"),
         case((d.status.in_(waiting), paused_since)).label("paused_since"),
         d.finished_at.label("finished_at"),
@@ -105,7 +108,7 @@ def costs_this_week(model, today=None, week_end=None) -> ColumnElement[bool]:
     week_end = bindparam("week_end", type_=Date) if week_end is None else week_end
     if model is Feedback:
         f = Feedback.__table__.c
-        return or_(f.queue_due <= week_end, f.reopened_late)
+        return or_(f.queue_due <= week_end, f.reopened_late, f.info_request_late)
     d = Dossier.__table__.c
     return or_(
         overdue_now(today),

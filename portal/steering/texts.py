@@ -42,6 +42,10 @@ WORDS = {
         _l("A late answer was reopened as not fixed: counts as late in 5.2"),
         _l("Fix the problem and answer again"),
     ),
+    E.FEEDBACK_INFO_LATE: (
+        _l("The first request for information came after 5 working days: counts as late in 5.2"),
+        _l("Answer as soon as possible; ask for information within 5 working days next time"),
+    ),
     E.FEEDBACK_DUE_SOON: (None, _l("Answer before the due date")),
 }
 

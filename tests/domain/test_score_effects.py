@@ -158,6 +158,14 @@ def test_a_holiday_is_not_a_working_day_left():
         ),  # paused: still late
         (FeedbackItem(True, d(1), reopened_late=True), [E.FEEDBACK_LATE], True),  # past due again: one hint
         (FeedbackItem(False, d(20), reopened_late=True), [], False),  # answered again: out of the queue
+        # The first request for information came after its 5 working days: late already (5.2), whatever the
+        # answer's date, paused (waiting for the citizen's reply) or not
+        (FeedbackItem(True, d(20), info_request_late=True), [E.FEEDBACK_INFO_LATE], True),
+        (FeedbackItem(True, d(4), info_request_late=True), [E.FEEDBACK_INFO_LATE], True),  # not "due soon"
+        (FeedbackItem(True, None, info_request_late=True), [E.FEEDBACK_INFO_LATE], True),  # paused
+        (FeedbackItem(True, d(1), info_request_late=True), [E.FEEDBACK_LATE], True),  # past due: one hint
+        (FeedbackItem(True, d(20), True, True), [E.FEEDBACK_REOPENED_LATE], True),  # both: one hint
+        (FeedbackItem(False, None, info_request_late=True), [], False),  # answered: out of the queue
     ],
 )
 def test_feedback_effects(item, effects, costs):

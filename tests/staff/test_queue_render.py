@@ -159,7 +159,7 @@ def test_an_items_link_is_url_fors(app, code):
     Row = namedtuple(
         "Row",
         "rank kind id code title status due assignee_id overdue legal_due"
-        " reopened_late requests paused_since finished_at result_file fee_bearing paid_online",
+        " reopened_late info_request_late requests paused_since finished_at result_file fee_bearing paid_online",
     )
     with app.test_request_context("/staff/queue"):
         for kind, endpoint in (("feedback", "feedback_staff.item"), ("dossier", "dossiers_staff.item")):
@@ -176,6 +176,7 @@ def test_an_items_link_is_url_fors(app, code):
                 None,
                 False,
                 due,
+                False,
                 False,
                 0,
                 None,

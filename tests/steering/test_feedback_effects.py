@@ -1,5 +1,6 @@
 """The queue's Decision 766 hints for FEEDBACK against the dashboard's 5.2 definitions, on random data (issue 14:
-"the queue's 766 hints agree with the dashboard's indicator definitions"), reopened items included.
+"the queue's 766 hints agree with the dashboard's indicator definitions"), reopened items and late first
+requests for information included.
 
 Random items go through the real operations (accept, answer, answer as fixed, the citizen's rating, the "is it
 fixed?" reply, the job closing an unanswered question, requests for information and the citizen's reply), in
@@ -10,12 +11,12 @@ paused. The dashboard (statistics.queries.feedback.feedback_ids) counts an open 
 is past due, when an answer given as fixed that the citizen reopened was late (it stays late whatever its
 next answer), or when its first request for information was late. Then:
 
-* the late hints (FEEDBACK_LATE, FEEDBACK_REOPENED_LATE) mark exactly the dashboard's "overdue" items, and
-  every other open item is the dashboard's "within";
+* the late hints (FEEDBACK_LATE, FEEDBACK_REOPENED_LATE, FEEDBACK_INFO_LATE) mark exactly the dashboard's
+  "overdue" items, and every other open item is the dashboard's "within";
 * the SQL filter "costs points this week" lists exactly the rows whose hints cost points this week.
 
-Not generated: a first request for information after its 5 working days. The dashboard counts such an item
-late; the queue's hint does not know it yet (requests here come within 4 days of the report, never late).
+Items are reported up to 40 days ago and a request for information is made at any round, so first requests
+come within their 5 working days or after them (the boundary days included), before or after a reopening.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from tests.support.clients import sign_in
 from tests.support.factories import make_account
 from tests.support.feedback import make_item
 
-LATE_5_2 = {Effect.FEEDBACK_LATE, Effect.FEEDBACK_REOPENED_LATE}
+LATE_5_2 = {Effect.FEEDBACK_LATE, Effect.FEEDBACK_REOPENED_LATE, Effect.FEEDBACK_INFO_LATE}
 CATEGORY = "giao-thong"  # asks "is it fixed?" and needs a confirmation (silence reopens)
 
 
@@ -64,10 +65,9 @@ def _move_deadline(rng: random.Random, item: Feedback, today) -> None:
 
 
 def _answer(rng: random.Random, item: Feedback, staff, today) -> None:
-    """One round: maybe a request for information (only while it cannot be late), then an answer (plain or
-    as fixed) and what the citizen does with it; the item may stay open at any step."""
-    recent = item.received_on >= today - timedelta(days=4)  # a request now is within its 5 working days
-    if recent and rng.random() < 0.3:
+    """One round: maybe a request for information (late or not: the item's day 0 is up to 40 days ago), then
+    an answer (plain or as fixed) and what the citizen does with it; the item may stay open at any step."""
+    if item.status in (S.NEW, S.ACCEPTED) and rng.random() < 0.3:
         operations.staff_act(item, A.REQUEST_INFO, staff, note="Xin gửi thêm ảnh.")
         if rng.random() < 0.5:
             return  # paused
@@ -172,3 +172,40 @@ def test_a_late_fixed_answer_reopened_costs_points_in_the_queue_as_on_the_dashbo
     page = client.get("/staff/queue?kind=feedback&lang=en").get_data(as_text=True)
     assert "A late answer was reopened as not fixed: counts as late in 5.2" in page
     assert page.count('data-effect="feedback_reopened_late"') == 1
+
+
+def test_a_late_first_request_for_information_costs_points_in_the_queue_as_on_the_dashboard(app, client):
+    """Regression: an item reported 20 days ago whose first request for information is made today (long after
+    its 5 working days) is late on the dashboard (5.2) while it waits for the citizen, and still after the
+    reply; the queue showed no effect and left it out of "costs points this week". An item reported today
+    and asked today is "within" on both, and stays in time after a second request made later."""
+    processor = make_account("processor")
+    late = make_item(category=CATEGORY, now=utcnow() - timedelta(days=20))
+    timely = make_item(category=CATEGORY)
+    for item in (late, timely):
+        operations.staff_act(item, A.ACCEPT, processor)
+        operations.staff_act(item, A.REQUEST_INFO, processor, note="Xin gửi thêm ảnh.")
+    db.session.flush()
+    assert (late.info_request_late, timely.info_request_late) == (True, False)
+    today = local_now().date()
+    period = dashboard.Period(today - timedelta(days=DAYS), today)
+    assert late.id in feedback_ids("overdue", dashboard.Scope(None), period)
+    assert timely.id in feedback_ids("within", dashboard.Scope(None), period)
+    hints = hints_for_rows(_rows(today), today)
+    assert [hint.effect for hint in hints["feedback", late.id]] == [Effect.FEEDBACK_INFO_LATE]
+    assert not {hint.effect for hint in hints["feedback", timely.id]} & LATE_5_2
+    costly = {row.id for row in _rows(today, costly=True)}
+    assert late.id in costly and timely.id not in costly  # paused: no due date this week
+    sign_in(client, processor)
+    page = client.get("/staff/queue?kind=feedback&lang=en").get_data(as_text=True)
+    assert "The first request for information came after 5 working days: counts as late in 5.2" in page
+    assert page.count('data-effect="feedback_info_late"') == 1
+    item_page = client.get(f"/staff/feedback/{late.code}?lang=en").get_data(as_text=True)
+    assert "The first request for information came after 5 working days" in item_page
+    # The citizen replies: the answer clock runs again, the item stays late (the flag is never cleared)
+    operations.supply_info(late, "Ảnh đây.")
+    db.session.flush()
+    assert late.info_request_late and late.id in feedback_ids("overdue", dashboard.Scope(None), period)
+    assert [hint.effect for hint in hints_for_rows(_rows(today), today)["feedback", late.id]] == [
+        Effect.FEEDBACK_INFO_LATE
+    ]

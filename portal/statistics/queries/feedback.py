@@ -13,10 +13,11 @@ from sqlalchemy.orm import aliased
 
 from portal.domain import fix_check
 from portal.domain.feedback_status import OPEN, FeedbackAction, FeedbackStatus
+from portal.domain.feedback_steps import REFUSE_DAYS, first_request_late
 from portal.domain.indicators import FeedbackFacts
+from portal.domain.working_days import Calendar
 from portal.events.models import Event
 from portal.extensions import db
-from portal.feedback.deadlines import REFUSE_DAYS, REQUEST_INFO_DAYS
 from portal.feedback.models import Feedback, FeedbackFix, FeedbackPause
 
 from .sql import Period, Scope, calendar_covering, in_scope, local_date
@@ -83,6 +84,20 @@ def feedback_timeliness(scope: Scope, period: Period) -> tuple[int, int, int, in
 
 
 BUCKETS = ("on_time", "late", "within", "overdue")
+
+
+class _MemoCalendar:
+    """The working-day calendar's `add_working_days`, memoised: many items share their day 0."""
+
+    def __init__(self, cal: Calendar) -> None:
+        self.cal = cal
+        self.memo: dict[tuple[date, int], date] = {}
+
+    def add_working_days(self, day: date, working_days: int) -> date:
+        key = (day, working_days)
+        if key not in self.memo:
+            self.memo[key] = self.cal.add_working_days(day, working_days)
+        return self.memo[key]
 
 
 def feedback_ids(bucket: str, scope: Scope, period: Period) -> set[int]:
@@ -153,13 +168,7 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
     ).all()
     first, last = period.first, period.last
     cal = calendar_covering([row.received_on for row in rows] + [last])
-    deadline_memo: dict[tuple[date, int], date] = {}
-
-    def deadline(day: date, working_days: int) -> date:
-        key = (day, working_days)
-        if key not in deadline_memo:
-            deadline_memo[key] = cal.add_working_days(day, working_days)
-        return deadline_memo[key]
+    memo = _MemoCalendar(cal)
 
     judged: list[tuple[int, str, bool]] = []
     for (
@@ -186,14 +195,14 @@ def judged_feedback(scope: Scope, period: Period) -> list[tuple[int, str, bool]]
             ended = None
         if ended is not None and ended < first:
             continue  # ended before the range: not in 5.2's population nor received in it
+        # The first request for information after its 5 working days (the rule the queue's
+        # `info_request_late` keeps: portal/domain/feedback_steps.py), if it was made by the end.
         request_late = (
-            requested is not None
-            and requested <= last
-            and requested > deadline(received_on, REQUEST_INFO_DAYS)
+            requested is not None and requested <= last and first_request_late(memo, received_on, requested)
         )
         if ended is not None:
             if status == S.REFUSED:
-                step_late = ended > deadline(received_on, REFUSE_DAYS)
+                step_late = ended > memo.add_working_days(received_on, REFUSE_DAYS)
             else:
                 step_late = fix_check.late(fix_check.Answer(ended, due_on)) or bool(late_before)
             is_late = step_late or request_late
