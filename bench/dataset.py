@@ -646,6 +646,7 @@ def feedback_chunk(gen: Generator, indexes: range) -> dict[str, list[dict]]:
                 row["refusal_reason"] = rng.choice(("spam", "out_of_scope", "insufficient"))
                 row["closed_at"] = at
         if status == "info_requested":
+            # At most 100 hours after the report: inside its 5 working days, so `info_request_late` stays False.
             at += timedelta(hours=rng.randrange(2, 60))
             events.append(dict(occurred_at=at, subject_type="feedback", subject_id=item_id, action="request_info",
                                actor_id=actor, from_status="accepted", to_status="info_requested",
