@@ -64,6 +64,27 @@ def rendered(kind: str, key: Hashable, render: Callable[[], str]) -> Markup:
     return remembered(kind, key, lambda: Markup(render()))  # noqa: S704 - our own template's output
 
 
+def recent(kind: str, key: Hashable, seconds: float, build: Callable[[], T]) -> T:
+    """`build()`'s value for `key` (with the language and script root added), kept at most `seconds` and
+    only while this application has flushed no change of any table since (the counter `_forget` bumps):
+    for a page whose key cannot be known without reading the database. A change committed by another
+    process shows after `seconds` at most."""
+    store = _store(kind)
+    full_key = (locale_code(), request.script_root, key)
+    now = time.monotonic()
+    generation = current_app.extensions.get(_GENERATION, 0)
+    found = store.get(full_key)
+    if found is not None:
+        expires, made_in, value = found  # type: ignore[misc]
+        if now < expires and made_in == generation:
+            return value  # type: ignore[no-any-return]
+    value = build()
+    if current_app.extensions.get(_GENERATION, 0) == generation:  # no change forgotten while building
+        _evict_oldest(store, LIMIT)
+        store[full_key] = (now + seconds, generation, value)
+    return value
+
+
 # --- reference lists ----------------------------------------------------------------------------------
 # The lists a public page shows around its rows (categories, communes, the catalogue's filter values) and
 # the catalogue's search answers (34 procedures) change only through an admin page, an import or a seed.
