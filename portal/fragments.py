@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import current_app, has_app_context, request
 from markupsafe import Markup
@@ -73,11 +73,9 @@ def recent(kind: str, key: Hashable, seconds: float, build: Callable[[], T]) -> 
     full_key = (locale_code(), request.script_root, key)
     now = time.monotonic()
     generation = current_app.extensions.get(_GENERATION, 0)
-    found = store.get(full_key)
-    if found is not None:
-        expires, made_in, value = found  # type: ignore[misc]
-        if now < expires and made_in == generation:
-            return value  # type: ignore[no-any-return]
+    found = cast("tuple[float, int, T] | None", store.get(full_key))
+    if found is not None and now < found[0] and found[1] == generation:
+        return found[2]
     value = build()
     if current_app.extensions.get(_GENERATION, 0) == generation:  # no change forgotten while building
         _evict_oldest(store, LIMIT)

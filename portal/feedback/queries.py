@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
@@ -93,7 +93,7 @@ def _statement_and_parameters(criteria: FeedFilter) -> tuple[Select, dict[str, A
     return statement, parameters
 
 
-def _read(statement: Select, parameters: dict[str, Any]) -> list[Row]:
+def _read(statement: Select, parameters: dict[str, Any]) -> Sequence[Row]:
     """The rows of `statement`. On a connection of the session's engine of its own (on PostgreSQL in a GET
     the AUTOCOMMIT copy, portal/db_session.py), checked out for this statement and returned at once, when
     the session holds no transaction: no ORM execution or transaction set-up. Else (a session that has
