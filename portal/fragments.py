@@ -17,7 +17,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Hashable
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from flask import current_app, has_app_context, request
 from markupsafe import Markup
@@ -62,6 +62,25 @@ def remembered(kind: str, key: Hashable, build: Callable[[], T]) -> T:
 def rendered(kind: str, key: Hashable, render: Callable[[], str]) -> Markup:
     """The HTML `render()` gives for `key`, rendered once per key, language and script root."""
     return remembered(kind, key, lambda: Markup(render()))  # noqa: S704 - our own template's output
+
+
+def recent(kind: str, key: Hashable, seconds: float, build: Callable[[], T]) -> T:
+    """`build()`'s value for `key` (with the language and script root added), kept at most `seconds` and
+    only while this application has flushed no change of any table since (the counter `_forget` bumps):
+    for a page whose key cannot be known without reading the database. A change committed by another
+    process shows after `seconds` at most."""
+    store = _store(kind)
+    full_key = (locale_code(), request.script_root, key)
+    now = time.monotonic()
+    generation = current_app.extensions.get(_GENERATION, 0)
+    found = cast("tuple[float, int, T] | None", store.get(full_key))
+    if found is not None and now < found[0] and found[1] == generation:
+        return found[2]
+    value = build()
+    if current_app.extensions.get(_GENERATION, 0) == generation:  # no change forgotten while building
+        _evict_oldest(store, LIMIT)
+        store[full_key] = (now + seconds, generation, value)
+    return value
 
 
 # --- reference lists ----------------------------------------------------------------------------------

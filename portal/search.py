@@ -13,7 +13,7 @@ folding rule, applied to the key and to the query alike):
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, Text, column, literal, literal_column, table
+from sqlalchemy import ColumnElement, Select, Text, bindparam, column, literal_column, table
 from sqlalchemy.sql.elements import ColumnClause
 
 from portal.domain.text import search_terms
@@ -73,30 +73,43 @@ def fts_query(terms: list[str]) -> str:
 
 
 def indexed_terms(
-    statement: Select, key, row_id, query: str, dialect: str, fts_name: str = FEED_FTS
+    statement: Select, key, row_id, terms: int, dialect: str, fts_name: str = FEED_FTS
 ) -> tuple[Select, ColumnElement]:
-    """`statement` restricted to rows whose `key` holds every term of `query` (the rule of `needle`),
-    through the search index; also the column to order and page by (newest first): `row_id`, or on SQLite
-    the FTS table's rowid, so that the index yields the rows in that order and stops at the page's end.
+    """`statement` restricted to rows whose `key` holds every one of `terms` search terms (the rule of
+    `needle`), through the search index; also the column to order and page by (newest first): `row_id`,
+    or on SQLite the FTS table's rowid, so that the index yields the rows in that order and stops at the
+    page's end. The terms' values are given at execution: `indexed_parameters(search_terms(query), ...)`.
+    Built once per number of terms (the caller keeps it).
 
     The statement must already be restricted to the rows the index covers (`is_published` for the feed):
     the PostgreSQL index is partial and the SQLite table holds only those rows.
     """
-    terms = search_terms(query)
     if not terms:
         return statement, row_id
     if dialect == "sqlite":
         fts = table(fts_name, column("rowid"), column(fts_name))
         rowid: ColumnClause = fts.c.rowid
-        statement = statement.join(fts, rowid == row_id).where(fts.c[fts_name].match(fts_query(terms)))
+        statement = statement.join(fts, rowid == row_id).where(
+            fts.c[fts_name].match(bindparam("fts_query", type_=Text))
+        )
         return statement, rowid
-    # The patterns go into the SQL text: a prepared statement's generic plan, blind to the pattern, could
-    # prefer walking the feed newest first (good for a common word, a full scan for a word nobody wrote).
+    # The patterns go into the SQL text (literal_execute): a prepared statement's generic plan, blind to the
+    # pattern, could prefer walking the feed newest first (good for a common word, a full scan for a word
+    # nobody wrote).
     conditions = [
-        padded(key).like(literal(f"%{escape_like(needle(term))}%", Text, literal_execute=True), escape="\\")
-        for term in terms
+        padded(key).like(bindparam(f"term_{number}", type_=Text, literal_execute=True), escape="\\")
+        for number in range(terms)
     ]
     return statement.where(*conditions), row_id
+
+
+def indexed_parameters(terms: list[str], dialect: str) -> dict[str, str]:
+    """The values of `indexed_terms`' statement for these folded terms."""
+    if not terms:
+        return {}
+    if dialect == "sqlite":
+        return {"fts_query": fts_query(terms)}
+    return {f"term_{number}": f"%{escape_like(needle(term))}%" for number, term in enumerate(terms)}
 
 
 def include_name(name: str | None, type_: str, parent_names) -> bool:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, ScalarSelect, Select, bindparam, case, func, literal, select
+from sqlalchemy import Row, ScalarSelect, Select, bindparam, case, func, select
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import joinedload
 
 from portal import fragments, pagination, search
@@ -56,45 +57,55 @@ def public_feed(criteria: FeedFilter) -> tuple[list[Row], int | None]:
     """One page of published items, newest first, and the keyset for the next page (or None).
 
     Plain rows of what the feed shows (id, code, title, status, submitted_at, category_id,
-    admin_unit_code): the names come from `categories()` and the communes' list the page reads anyway, and
-    the rows are the key of the page's cached fragment (portal/fragments.py)."""
-    if search.search_terms(criteria.query):
-        rows = db.session.execute(feed_statement(criteria)).all()
-        return pagination.page(rows, PAGE_SIZE, lambda row: row.id)
+    admin_unit_code, support_count, public_name): the names come from `categories()` and the communes' list
+    the page reads anyway, and the rows are the key of the page's kept fragment (portal/fragments.py).
+    One statement, built once per shape (which filters, how many search terms) with the values given at
+    execution, and run through SQLAlchemy Core (`_read`)."""
+    statement, parameters = _statement_and_parameters(criteria)
+    return pagination.page(_read(statement, parameters), PAGE_SIZE, lambda row: row.id)
+
+
+def feed_statement(criteria: FeedFilter) -> Select:
+    """The feed page's statement for `criteria` with its values bound: one row more than a page, to know
+    whether a next page exists (what `public_feed` runs, as one executable statement)."""
+    statement, parameters = _statement_and_parameters(criteria)
+    return statement.params(parameters)
+
+
+def _statement_and_parameters(criteria: FeedFilter) -> tuple[Select, dict[str, Any]]:
+    dialect = db.engine.dialect.name
+    terms = search.search_terms(criteria.query)
     statement = _feed_statement(
         bool(criteria.category),
         bool(criteria.commune),
         criteria.status in PUBLIC_STATUSES,
         bool(criteria.before),
+        len(terms),
+        dialect,
     )
     parameters = {
         "category": criteria.category,
         "commune": criteria.commune,
         "status": criteria.status,
         "before": criteria.before,
+        **search.indexed_parameters(terms, dialect),
     }
-    rows = db.session.execute(statement, parameters).all()
-    return pagination.page(rows, PAGE_SIZE, lambda row: row.id)
+    return statement, parameters
 
 
-def feed_statement(criteria: FeedFilter) -> Select:
-    """The feed page's statement with a search: one row more than a page, to know whether a next page
-    exists. The search goes through its index (portal.search.indexed_terms), whose patterns are written
-    into the SQL, so this statement is built per request; without a search, `_feed_statement` is kept."""
-    # is_published first: the search index covers published items only (portal.search.indexed_terms).
-    statement = select(*FEED_COLUMNS).where(Feedback.is_published)
-    statement, newest_first = search.indexed_terms(
-        statement, Feedback.public_search_key, Feedback.id, criteria.query, db.engine.dialect.name
-    )
-    if criteria.category:
-        statement = statement.where(Feedback.category_id == _category_id(literal(criteria.category)))
-    if criteria.commune:
-        statement = statement.where(Feedback.admin_unit_code == criteria.commune)
-    if criteria.status in PUBLIC_STATUSES:
-        statement = statement.where(Feedback.status == criteria.status)
-    if criteria.before:
-        statement = statement.where(newest_first < criteria.before)
-    return statement.order_by(newest_first.desc()).limit(PAGE_SIZE + 1)
+def _read(statement: Select, parameters: dict[str, Any]) -> Sequence[Row]:
+    """The rows of `statement`. On a connection of the session's engine of its own (on PostgreSQL in a GET
+    the AUTOCOMMIT copy, portal/db_session.py), checked out for this statement and returned at once, when
+    the session holds no transaction: no ORM execution or transaction set-up. Else (a session that has
+    begun and may hold changes not yet committed, or one bound to a connection as the test suite's) on the
+    session's own connection. The same rule as the status pages' `page_cache.read_key`."""
+    orm_session = db.session()
+    if not orm_session.in_transaction():
+        bind = orm_session.get_bind(clause=statement)
+        if isinstance(bind, Engine):
+            with bind.connect() as connection:
+                return connection.execute(statement, parameters).all()
+    return orm_session.connection().execute(statement, parameters).all()
 
 
 def _category_id(slug: Any) -> ScalarSelect:
@@ -105,10 +116,18 @@ def _category_id(slug: Any) -> ScalarSelect:
 
 
 @cache
-def _feed_statement(category: bool, commune: bool, status: bool, before: bool) -> Select:
-    """The feed's statement without a search, for one combination of filters, built once, their values
-    bound at execution (no statement to build and key again on every request)."""
+def _feed_statement(
+    category: bool, commune: bool, status: bool, before: bool, terms: int = 0, dialect: str = ""
+) -> Select:
+    """The feed's statement for one combination of filters and one number of search terms, built once,
+    the values given at execution (no statement to build and key again on every request). The search
+    goes through its index (portal.search.indexed_terms); on PostgreSQL its patterns are written into the
+    SQL text at execution (literal_execute), so the planner sees each word."""
+    # is_published first: the search index covers published items only (portal.search.indexed_terms).
     statement = select(*FEED_COLUMNS).where(Feedback.is_published)
+    statement, newest_first = search.indexed_terms(
+        statement, Feedback.public_search_key, Feedback.id, terms, dialect
+    )
     if category:
         statement = statement.where(Feedback.category_id == _category_id(bindparam("category")))
     if commune:
@@ -116,8 +135,8 @@ def _feed_statement(category: bool, commune: bool, status: bool, before: bool) -
     if status:
         statement = statement.where(Feedback.status == bindparam("status"))
     if before:
-        statement = statement.where(Feedback.id < bindparam("before"))
-    return statement.order_by(Feedback.id.desc()).limit(PAGE_SIZE + 1)
+        statement = statement.where(newest_first < bindparam("before"))
+    return statement.order_by(newest_first.desc()).limit(PAGE_SIZE + 1)
 
 
 def categories() -> tuple[Row, ...]:

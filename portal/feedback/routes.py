@@ -34,7 +34,7 @@ from portal.tracking import access, page_cache
 from portal.uploads import drafts
 from portal.uploads.images import ImageRejected
 
-from . import operations, policy, queries, report_photos
+from . import feed_view, operations, policy, queries, report_photos
 from .alerts import alert_leaders
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
@@ -316,8 +316,8 @@ def rate(code: str):
 
 @bp.get("")
 def feed():
-    """Three small statements (the page's rows, the categories, the communes) and the content rendered
-    once per distinct answer of those (portal/fragments.py): exact, whoever changed what."""
+    """One statement (the page's rows) and HTML kept per distinct answer of it (portal/feedback/feed_view.py):
+    exact, whoever changed what."""
     before = pagination.decode(request.args.get("before", ""), pagination.row_id(18))
     criteria = queries.FeedFilter(
         query=clean(request.args.get("q", ""))[:200],
@@ -326,26 +326,7 @@ def feed():
         status=request.args.get("status", ""),
         before=before[0] if before else None,
     )
-    items, next_before = queries.public_feed(criteria)
-    categories = queries.categories()
-    units = places.choices()
-
-    def render() -> str:
-        en = locale_code() == "en"
-        return render_template(
-            "feedback/_feed.html",
-            items=items,
-            next_before=next_before,
-            criteria=criteria,
-            categories=queries.categories_in_order(categories, locale_code()),
-            category_names={c.id: c.name_en if en else c.name for c in categories},
-            units=units,
-            unit_names=dict(units),
-            status_labels=STATUS,
-        )
-
-    key = (criteria, tuple(items), next_before, categories, units)
-    return render_template("feedback/feed.html", content=fragments.rendered("feedback-feed", key, render))
+    return feed_view.page(criteria)
 
 
 @bp.get("/<code>")
