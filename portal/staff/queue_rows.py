@@ -12,9 +12,9 @@ What stays true:
   generation on, and only an entry of the current generation is served. The generation is read before the
   rows are, so rows read before a commit are never kept under the generation that follows it (the commit
   moves it on again). Rows read inside a transaction that wrote are not kept at all.
-- The officer who acted sees the change at once on any worker or node: a staff request whose commit wrote
-  something stamps the (signed) session with the time (`WROTE`), and for `ROWS_SECONDS + CLOCK_SKEW` after
-  that stamp the page is read afresh for that session wherever it lands.
+- The officer who acted sees the change at once on any worker or node: a staff request whose commit changed
+  a feedback item or a dossier stamps the (signed) session with the time (`WROTE`), and for
+  `ROWS_SECONDS + CLOCK_SKEW` after that stamp the page is read afresh for that session wherever it lands.
 - A change made by another process (another worker, node, or the jobs worker) shows within
   `ROWS_SECONDS`: an entry is never served older than that (README, "Staff queue").
 - A search (`q=`) is never kept (its rows would rarely be asked for again).
@@ -33,11 +33,15 @@ from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
 
+from portal.dossiers.models import Dossier
+from portal.feedback.models import Feedback
+
 ROWS_SECONDS = 2.0
 CLOCK_SKEW = 5  # seconds the nodes' clocks may differ by (NTP keeps them within well under a second)
 MAX_KEPT = 1024
 WROTE = "queue_wrote"  # session key: when this staff session last committed a write (seconds)
 _WRITING = "staff_queue_rows_writing"  # session.info: this transaction wrote something
+_ITEMS = "staff_queue_rows_items"  # session.info: ... to a feedback item or a dossier
 
 _generation = 0
 
@@ -93,31 +97,41 @@ def writing(db_session: Any) -> bool:
 # --- invalidation ------------------------------------------------------------------------------------
 
 
-def _wrote(session_: Session) -> None:
+def _wrote(session_: Session, items: bool) -> None:
     session_.info[_WRITING] = True
+    if items:
+        session_.info[_ITEMS] = True
     _bump()
 
 
 def _after_flush(session_: Session, flush_context) -> None:
-    _wrote(session_)
+    items = any(
+        isinstance(instance, Feedback | Dossier)
+        for group in (session_.new, session_.dirty, session_.deleted)
+        for instance in group
+    )
+    _wrote(session_, items)
 
 
 def _orm_execute(state: ORMExecuteState) -> None:
     if state.is_update or state.is_delete or state.is_insert:
-        _wrote(state.session)
+        mapper = state.bind_mapper
+        _wrote(state.session, mapper is None or mapper.class_ in (Feedback, Dossier))
 
 
 def _after_commit(session_: Session) -> None:
+    items = session_.info.pop(_ITEMS, False)
     if not session_.info.pop(_WRITING, False):
         return
     _bump()
-    if has_request_context():
+    if items and has_request_context():
         user = current_user._get_current_object()
         if user is not None and user.is_authenticated and user.is_staff:
             session[WROTE] = wall_clock()
 
 
 def _after_rollback(session_: Session, previous_transaction) -> None:
+    session_.info.pop(_ITEMS, None)
     if session_.info.pop(_WRITING, False):
         _bump()
 
@@ -126,7 +140,7 @@ def changed() -> None:
     """An UPDATE outside the ORM (queue_cache.changed: claim, release) changed an item."""
     from portal.extensions import db
 
-    _wrote(db.session())
+    _wrote(db.session(), True)
 
 
 def install() -> None:

@@ -153,9 +153,11 @@ def test_the_officer_who_wrote_reads_afresh_on_any_worker(client, desk, clocks, 
     assert len(built) == 3
 
 
-def test_a_staff_write_stamps_the_session(client, desk, clocks):
+def test_a_staff_write_to_an_item_stamps_the_session_and_no_other_write_does(client, desk, clocks):
     item = unassigned_claimable(desk)
-    signed_in(client, desk.officer, clocks)
+    signed_in(client, desk.officer, clocks)  # the sign-in wrote the account and an event: no item
+    with client.session_transaction() as session:
+        assert queue_rows.WROTE not in session
     client.post("/staff/queue/act", data={"claim": f"feedback:{item.id}"})
     with client.session_transaction() as session:
         assert session[queue_rows.WROTE] == clocks.wall
