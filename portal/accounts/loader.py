@@ -1,10 +1,29 @@
-"""Who is signed in: the session cookie's id back to an account (Flask-Login's user loader)."""
+"""Who is signed in: the session cookie's id back to an account (Flask-Login's user loader).
+
+Every signed-in request needs the account (its role, agency and session version); the same officer asks
+for a page many times a minute. So the account's columns are kept per process for `SNAPSHOT_SECONDS`
+(`_kept`, per application, at most `MAX_KEPT` accounts) and each request gets its own instance of the request's database
+session built from them, as the query would have given it (the agency still loads when a page reads it).
+
+What stays true (README, "Signed-in account"):
+- A change this process makes to ANY account (disable, role or agency change, password change, a new
+  session version) is seen by the very next request: a flush or an ORM UPDATE/DELETE that touches accounts
+  moves the process's generation on (when it happens and again when its transaction ends), and a kept
+  snapshot of another generation is never used. The generation is read before the account is, so a
+  snapshot read before a commit is never kept under the generation that follows it.
+- A change made through another process (another worker or node) is seen within `SNAPSHOT_SECONDS`.
+"""
 
 from __future__ import annotations
 
-from flask import Flask
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import lazyload
+import time
+from collections.abc import Callable
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import bindparam, event, inspect, select
+from sqlalchemy.orm import ORMExecuteState, Session, lazyload, make_transient_to_detached
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.extensions import db, login_manager
 
@@ -15,10 +34,26 @@ from .models import Account
 # joined (with its admin unit) into the one statement every signed-in request runs.
 _BY_ID = select(Account).options(lazyload(Account.agency)).where(Account.id == bindparam("account_id"))
 
+SNAPSHOT_SECONDS = 5.0
+MAX_KEPT = 4096
+_WRITING = "accounts_loader_writing"  # session.info: this transaction changed an account
+
+clock: Callable[[], float] = time.monotonic  # replaced by tests to move time forward
+_generation = 0
+_columns: tuple[str, ...] = ()
+
 
 def init_app(app: Flask) -> None:
     """Called by create_app after security.init_app has set Flask-Login up."""
     login_manager.user_loader(load_account)
+    for name, listener in (
+        ("after_flush", _after_flush),
+        ("do_orm_execute", _orm_execute),
+        ("after_commit", _transaction_over),
+        ("after_soft_rollback", _transaction_over),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 def load_account(session_id: str) -> Account | None:
@@ -26,7 +61,76 @@ def load_account(session_id: str) -> Account | None:
     account_id, _, version = session_id.partition(":")
     if not account_id.isdigit() or not version.isdigit():
         return None
-    account = db.session.execute(_BY_ID, {"account_id": int(account_id)}).scalar_one_or_none()
+    account = _account(int(account_id))
     if account is None or account.session_version != int(version) or not account.is_enabled:
         return None
     return account
+
+
+def _account(account_id: int) -> Account | None:
+    started, seen = clock(), _generation
+    kept = _kept()
+    found = kept.get(account_id)
+    if found is not None and found[1] == seen and started - found[0] < SNAPSHOT_SECONDS:
+        return _instance(account_id, found[2])
+    account = db.session.execute(_BY_ID, {"account_id": account_id}).scalar_one_or_none()
+    if account is not None and not db.session.info.get(_WRITING):
+        if len(kept) >= MAX_KEPT:
+            kept.clear()
+        kept[account_id] = (started, seen, {name: getattr(account, name) for name in _column_names()})
+    return account
+
+
+def _kept() -> dict[int, tuple[float, int, dict[str, Any]]]:
+    """This application's snapshots: account id -> (read at, generation, the columns' values)."""
+    return current_app.extensions.setdefault("accounts_loader_kept", {})
+
+
+def _column_names() -> tuple[str, ...]:
+    global _columns
+    if not _columns:
+        _columns = tuple(attribute.key for attribute in inspect(Account).column_attrs)
+    return _columns
+
+
+def _instance(account_id: int, columns: dict[str, Any]) -> Account:
+    """The account as an instance of this request's session: the one already there, else one made from the
+    kept columns (persistent and clean, as if just loaded; its agency loads when read)."""
+    session = db.session()
+    present = session.identity_map.get(inspect(Account).identity_key_from_primary_key((account_id,)))
+    if present is not None:
+        return present
+    account = inspect(Account).class_manager.new_instance()
+    for name, value in columns.items():
+        set_committed_value(account, name, value)
+    make_transient_to_detached(account)
+    session.add(account)
+    return account
+
+
+def forget() -> None:
+    """Every kept account is read again (tests; a change made outside the ORM)."""
+    global _generation
+    _generation += 1
+
+
+def _wrote(session: Session) -> None:
+    session.info[_WRITING] = True
+    forget()
+
+
+def _after_flush(session: Session, flush_context) -> None:
+    for group in (session.new, session.dirty, session.deleted):
+        if any(isinstance(item, Account) for item in group):
+            _wrote(session)
+            return
+
+
+def _orm_execute(state: ORMExecuteState) -> None:
+    if (state.is_update or state.is_delete) and state.bind_mapper is inspect(Account):
+        _wrote(state.session)
+
+
+def _transaction_over(session: Session, *args) -> None:
+    if session.info.pop(_WRITING, False):
+        forget()

@@ -48,6 +48,8 @@ from portal.places.models import AdminUnit
 from portal.statistics.queries.overdue import overdue_now
 from portal.steering.queries import costs_this_week
 
+from . import queue_rows
+
 COUNTS_SECONDS = 60
 REFRESH_SECONDS = 45  # from this age one request counts again while the others read the entry
 CHOICES_SECONDS = 300
@@ -225,6 +227,7 @@ def changed(agency_id: int | None) -> None:
     noted = db.session.info.setdefault(_NOTED, set())
     noted.add(agency_id)
     _forget({agency_id})
+    queue_rows.changed()  # and this process's kept pages
 
 
 def _touched(item: Feedback | Dossier, is_new_or_deleted: bool) -> set:
@@ -264,6 +267,7 @@ def _transaction_over(session: Session, *args) -> None:
 def install() -> None:
     """Once per process (the listeners are on the Session class); after queue_keys' own before_flush, so
     the queue key it sets is seen here."""
+    queue_rows.install()
     for name, listener in (
         ("before_flush", _note_flush),
         ("after_commit", _transaction_over),

@@ -9,6 +9,7 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from sqlalchemy import select
 
 from portal import pagination
@@ -19,8 +20,9 @@ from portal.domain.text import clean
 from portal.dossiers import queries as dossier_queries
 from portal.dossiers.policy import can_handle
 from portal.extensions import db
+from portal.i18n import locale_code
 
-from . import approvals, operations, queries, queue_cache, queue_view
+from . import approvals, operations, queries, queue_cache, queue_rows, queue_view
 
 bp = protect(Blueprint("staff", __name__, url_prefix="/staff", template_folder="templates"))
 
@@ -67,15 +69,22 @@ def queue():
     if criteria.query and (found := _scanned(criteria.query)) is not None:
         return redirect(found)
     today = local_now().date()
-    leader = officer.role in LEADERS
-    rows, next_key = queries.queue_page(criteria, today, approvals=leader)
+
+    def page() -> tuple[Markup, tuple | None, int | None]:
+        return _page(criteria, today, officer)
+
+    if criteria.query:  # a search: read afresh, not kept
+        rows_html, next_key, waiting = page()
+    else:  # the filter holds the officer's id: an entry is this officer's own
+        key = (criteria, today, officer.role, locale_code(), request.script_root)
+        rows_html, next_key, waiting = queue_rows.rows(key, page, lambda: queue_rows.writing(db.session()))
     args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "after"}
     next_url = url_for(".queue", **args, after=pagination.encode(*next_key)) if next_key else None
     counted, choices = queue_cache.page_data(criteria.agency_id, today)
     return render_template(
         "staff/queue.html",
-        rows_html=queue_view.rows_html(rows, today, officer.id, officer.role, queue_view.holders(rows)),
-        approvals=approvals.waiting(criteria.agency_id, rows) if leader else None,
+        rows_html=rows_html,
+        approvals=waiting,
         criteria=criteria,
         officer_role=officer.role,
         counts=queue_cache.for_officer(counted, officer.id),
@@ -83,6 +92,20 @@ def queue():
         next_url=next_url,
         **queue_view.dropdowns(choices, criteria),
         args=args,
+    )
+
+
+def _page(
+    criteria: queries.QueueFilter, today: date, officer: Any
+) -> tuple[Markup, tuple | None, int | None]:
+    """The rows written out, the next page's key and (for a leader) the approvals count: what
+    queue_rows keeps for a second or two."""
+    leader = officer.role in LEADERS
+    rows, next_key = queries.queue_page(criteria, today, approvals=leader)
+    return (
+        queue_view.rows_html(rows, today, officer.id, officer.role, queue_view.holders(rows)),
+        next_key,
+        approvals.waiting(criteria.agency_id, rows) if leader else None,
     )
 
 

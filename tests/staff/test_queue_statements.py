@@ -1,7 +1,8 @@
-"""The queue page's statements per request have a stated bound, whatever the role, filter or page: the
-signed-in account and ONE statement for the page, which also reads what is shown beside the rows (holders'
-names, the calendar's version token, the leader's approvals count). A look-up added per row (an N+1) or per
-page fails here: the count is the same with 3 holders or 25, and with 1 row or 26."""
+"""The queue page's statements per request have a stated bound, whatever the role, filter or page: ONE
+statement for the page (the signed-in account is kept per process: portal/accounts/loader.py), and none at
+all for a page asked for again within queue_rows.ROWS_SECONDS. The page statement also reads what is shown
+beside the rows (holders' names, the calendar's version token, the leader's approvals count). A look-up
+added per row (an N+1) or per page fails here: the count is the same with 3 holders or 25, and with 1 row or 26."""
 
 from __future__ import annotations
 
@@ -14,15 +15,16 @@ from sqlalchemy import event
 from portal.accounts import sessions
 from portal.domain.roles import LEADERS
 from portal.extensions import cache, db
+from portal.staff import queue_rows
 from tests.staff.test_queue_page import Desk, Statements
 from tests.support.clients import sign_in
 from tests.support.dossiers import make_dossier
 from tests.support.factories import make_account
 from tests.support.feedback import make_item
 
-# The account (Flask-Login's loader) and the page. Nothing else on a warm page (counts and dropdowns are
-# cached per agency; the calendar is kept per process under the token the page statement read).
-BOUND = 2
+# The page. Nothing else on a warm page (the account is kept per process, counts and dropdowns are cached
+# per agency; the calendar is kept per process under the token the page statement read).
+BOUND = 1
 ADDRESSES = (
     "/staff/queue",
     "/staff/queue?status=accepted",
@@ -63,7 +65,9 @@ def next_page(body: str) -> str | None:
 
 
 def statements_of(client, address: str) -> tuple[list[str], str]:
-    client.get(address)  # warm: the agency's counts, the dropdowns, the built calendar
+    """The statements of `address` once everything shared is warm but its rows are not kept."""
+    client.get(address)  # warm: the account, the agency's counts, the dropdowns, the built calendar
+    queue_rows.clear()  # the page statement itself is what is measured
     with Statements(db.engine) as seen:
         response = client.get(address)
     assert response.status_code == 200, address
@@ -163,6 +167,7 @@ def test_the_page_statement_fits_the_drivers_parse_cache(client, desk):
     for address in addresses:
         assert address is not None
         client.get(address)  # warm
+        queue_rows.clear()
         raw: list[str] = []
 
         def note(conn, cursor, statement, parameters, context, executemany, raw=raw):
@@ -179,3 +184,15 @@ def test_the_page_statement_fits_the_drivers_parse_cache(client, desk):
         assert "agency_id = %(agency_id)s" in raw[0], address
         if "status=" not in address and "after=" not in address:
             assert "queue_rank >= %(" in raw[0], raw[0]
+
+
+def test_a_page_asked_for_again_runs_no_statement(client, desk, monkeypatch):
+    """The account and the page's rows are kept: the same page within ROWS_SECONDS reads nothing."""
+    sign_in_fully(client, desk.officer)
+    later = queue_rows.wall_clock() + queue_rows.ROWS_SECONDS + queue_rows.CLOCK_SKEW
+    monkeypatch.setattr(queue_rows, "wall_clock", lambda: later)  # past the sign-in's own write stamp
+    for address in ("/staff/queue", "/staff/queue?status=accepted", "/staff/queue?status=4"):
+        client.get(address)
+        with Statements(db.engine) as seen:
+            assert client.get(address).status_code == 200
+        assert list(seen) == [], address
