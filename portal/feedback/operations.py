@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from flask import current_app
 from sqlalchemy import select, true
@@ -155,7 +155,11 @@ def _refresh_due(item: Feedback) -> None:
 
 
 def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
-    """Create a feedback item with its photos; returns it and the secret token (shown once)."""
+    """Create a feedback item with its photos; returns it and the secret token (shown once).
+
+    The code's number is taken last (`_number`): the daily counter's row stays locked from that statement
+    to the commit, and every other submission of the day waits for it, so nothing else runs in between.
+    """
     now = now or utcnow()
     # The category and the commune in one round trip (a one-row join); which one is missing only on refusal.
     found = db.session.execute(
@@ -179,7 +183,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
-        code=feedback_code(local.date(), next_value("feedback", local.date())),
+        code=_PROVISIONAL + form_nonce.new()[:18],  # never committed: `_number` replaces it
         token_hash=hash_token(token),
         form_nonce=form_nonce.stored(FORM, nonce),
         category=category,
@@ -226,9 +230,8 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
                 height=image.height,
             )
         )
-    # Search keys and the answer date before the INSERT: the new item has no pauses to load, and the row
-    # is written once (no UPDATE after it).
-    item.public_search_key, item.search_key = search_keys(item)
+    # The answer date before the INSERT: the new item has no pauses to load. The search keys hold the code,
+    # so they are written with it (`_number`).
     _refresh_due(item)
     db.session.add(item)
     db.session.flush()
@@ -240,7 +243,25 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         to_status=item.status,
         public=True,
     )
+    _number(item, local.date())
     return item, token
+
+
+# The code an item holds between its INSERT and its number, inside the submitting transaction only: no
+# real code starts with it (PA-…), and a rollback takes it away with the row.
+_PROVISIONAL = "~"
+
+
+def _number(item: Feedback, day: date) -> None:
+    """Give the item its code (the day's next number) and the search keys that contain it, in one UPDATE.
+
+    The counter's row is locked by its upsert until the commit (codes are gap-free: a rolled-back
+    submission gives its number back), so concurrent submissions queue here, one commit at a time. Taking
+    the number after the item, its photos, its timeline line and its consents are written leaves only
+    this UPDATE and the commit inside that window (before: six statements and the Python between them)."""
+    item.code = feedback_code(day, next_value("feedback", day))
+    item.public_search_key, item.search_key = search_keys(item)
+    db.session.flush()
 
 
 def route(category: FeedbackCategory, unit_code: str) -> int:
