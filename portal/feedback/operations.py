@@ -157,8 +157,8 @@ def _refresh_due(item: Feedback) -> None:
 def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
     """Create a feedback item with its photos; returns it and the secret token (shown once).
 
-    The code's number is taken last (`_number`): the daily counter's row stays locked from that statement
-    to the commit, and every other submission of the day waits for it, so nothing else runs in between.
+    The code's number is taken as late as it can be (`_number`): the daily counter's row stays locked from
+    that statement to the commit, and every other submission of the day waits for it.
     """
     now = now or utcnow()
     # The category and the commune in one round trip (a one-row join); which one is missing only on refusal.
@@ -235,7 +235,8 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     _refresh_due(item)
     db.session.add(item)
     db.session.flush()
-    record(
+    _number(item, local.date())
+    record(  # its flush writes the timeline line and the item's code and search keys
         "feedback",
         item.id,
         "submitted",
@@ -243,7 +244,6 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         to_status=item.status,
         public=True,
     )
-    _number(item, local.date())
     return item, token
 
 
@@ -253,15 +253,16 @@ _PROVISIONAL = "~"
 
 
 def _number(item: Feedback, day: date) -> None:
-    """Give the item its code (the day's next number) and the search keys that contain it, in one UPDATE.
+    """Give the inserted item its code (the day's next number) and the search keys that contain it; the next
+    flush writes them (one UPDATE, with the page version the timeline line gives the item anyway).
 
     The counter's row is locked by its upsert until the commit (codes are gap-free: a rolled-back
     submission gives its number back), so concurrent submissions queue here, one commit at a time. Taking
-    the number after the item, its photos, its timeline line and its consents are written leaves only
-    this UPDATE and the commit inside that window (before: six statements and the Python between them)."""
+    the number once the item, its photos and its consent are written (the upsert's autoflush writes the
+    consent) leaves one flush (the timeline line and this UPDATE) and the commit inside that window;
+    before, the calendar's version, the item's INSERT, the notice's version and the consent ran in it too."""
     item.code = feedback_code(day, next_value("feedback", day))
     item.public_search_key, item.search_key = search_keys(item)
-    db.session.flush()
 
 
 def route(category: FeedbackCategory, unit_code: str) -> int:

@@ -132,6 +132,10 @@ def _already_sent(item: Feedback, nonce: str):
     return redirect(url_for(".receipt"))
 
 
+def _photos_posted(form: SubmitForm) -> bool:
+    return any(f and f.filename for f in request.files.getlist(form.photos.name))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def submit():
     form = SubmitForm()
@@ -147,10 +151,9 @@ def submit():
     # Photos are kept (drafts of this form) before anything else is checked: an error never loses them.
     # A post with no photo and no "remove" press has nothing to keep: no look-up, no commit of its own.
     drafted = report_photos.drafting(nonce)
-    photos_posted = any(f and f.filename for f in request.files.getlist(form.photos.name))
     removing, photo_errors = (
         report_photos.keep_posted(form.photos, nonce, photo_error)
-        if drafted and (photos_posted or request.form.get(report_photos.REMOVE, ""))
+        if drafted and (request.form.get(report_photos.REMOVE, "") or _photos_posted(form))
         else (False, [])
     )
     if removing:

@@ -1,7 +1,8 @@
 """What a feedback submission costs and what it must still do (issue 17, the submission row; bench/notes/submit.md).
 
 The statements of a POST are pinned, and so is their order around the daily code counter: its row is
-locked from the upsert to the commit, so only the item's numbering UPDATE may run in between. Whatever
+locked from the upsert to the commit, so only one flush (the timeline line, the consent and the item's
+numbering UPDATE) may run in between. Whatever
 order the writes take, the item, its timeline line and its consent are committed together or not at all,
 codes stay gap-free, the receipt e-mail is written in the transaction (with the item's real code) and
 handed to the queue after the commit, and the rate-limit counters count without a timer thread per hit.
@@ -60,24 +61,27 @@ def submit(app, n: int, **overrides):
     return client
 
 
-def test_a_submission_post_runs_twelve_statements_and_numbers_the_item_last(app):
+def test_a_submission_post_runs_eleven_statements_and_numbers_the_item_late(app):
     """A browser's post (the nonce was issued to it), no photo, no e-mail, a commune-routed category."""
     submit(app, 1)  # the reference lists, the calendar and the notice's version are read once
     client = fresh_client(app, remote_addr="198.51.100.2")
     data = form_data(phone="0912345002", email="")
     with statements() as seen:
         assert client.post("/feedback/new", data=data, content_type="multipart/form-data").status_code == 302
-    kinds = [s.split(" (")[0].split(" SET")[0].split(" FROM")[0][:40] for s in seen]
-    assert len(seen) == 12, "\n".join(seen)
-    # The nonce; the photos kept by an earlier post of this form (none, read once); the category with the commune; the
-    # commune's agency; the calendar's version; the item, the notice's version, its timeline line and
-    # consent (and the new line's page version); then the number and its UPDATE.
+    assert len(seen) == 11, "\n".join(seen)
+    # Before the number: the nonce; the photos kept by an earlier post of this form (none, read once); the
+    # category with the commune; the commune's agency; the calendar's version; the item; the notice's
+    # version and the consent. Inside the counter's lock, one flush: the timeline line, the code's UPDATE.
     sequence = next(i for i, s in enumerate(seen) if s.startswith("INSERT INTO daily_sequences"))
-    assert seen[sequence + 1 :] == [s for s in seen[sequence + 1 :] if s.startswith("UPDATE feedback_items")]
-    assert len(seen[sequence + 1 :]) == 1, kinds  # nothing else waits inside the counter's lock
-    assert any(s.startswith("INSERT INTO feedback_items") for s in seen[:sequence])
-    assert any(s.startswith("INSERT INTO events") for s in seen[:sequence])
-    assert any(s.startswith("INSERT INTO privacy_consents") for s in seen[:sequence])
+    assert sequence == 8, "\n".join(seen)
+    assert seen[6].startswith("SELECT privacy_notices.version")
+    assert seen[7].startswith("INSERT INTO privacy_consents")
+    assert sorted(s.split(" (")[0].split(" SET")[0] for s in seen[sequence + 1 :]) == [
+        "INSERT INTO events",
+        "UPDATE feedback_items",
+    ]
+    assert "code=" in next(s for s in seen if s.startswith("UPDATE feedback_items"))
+    assert sum(s.startswith("SELECT photo_drafts") for s in seen) == 1
 
 
 def test_the_code_and_search_keys_are_the_real_ones(app):
