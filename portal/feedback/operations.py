@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from flask import current_app
 from sqlalchemy import select, true
@@ -41,6 +41,7 @@ from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, qu
 
 MAX_PHOTOS = 5
 FORM = "feedback"  # the submission form's name in its stored nonce (portal/form_nonce.py)
+PROVISIONAL = "~"  # an item's code from its INSERT to its number, in that transaction only (no code is ~…)
 # Bumped whenever the personal-data notice text changes; stored with each consent (Law 91/2025).
 CONSENT_VERSION = "pakn-2026-01"
 PUBLIC_ACTIONS = frozenset(
@@ -155,11 +156,7 @@ def _refresh_due(item: Feedback) -> None:
 
 
 def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
-    """Create a feedback item with its photos; returns it and the secret token (shown once).
-
-    The code's number is taken as late as it can be (`_number`): the daily counter's row stays locked from
-    that statement to the commit, and every other submission of the day waits for it.
-    """
+    """Create a feedback item with its photos; returns it and the secret token (shown once)."""
     now = now or utcnow()
     # The category and the commune in one round trip (a one-row join); which one is missing only on refusal.
     found = db.session.execute(
@@ -183,7 +180,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
-        code=_PROVISIONAL + form_nonce.new()[:18],  # never committed: `_number` replaces it
+        code=PROVISIONAL + form_nonce.new()[:18],  # never committed: numbered below
         token_hash=hash_token(token),
         form_nonce=form_nonce.stored(FORM, nonce),
         category=category,
@@ -230,12 +227,13 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
                 height=image.height,
             )
         )
-    # The answer date before the INSERT: the new item has no pauses to load. The search keys hold the code,
-    # so they are written with it (`_number`).
-    _refresh_due(item)
+    _refresh_due(item)  # before the INSERT: the new item has no pauses to load
     db.session.add(item)
     db.session.flush()
-    _number(item, local.date())
+    # The number now: its counter's row stays locked until the commit (gap-free codes), so every submission
+    # of the day waits for it; only the timeline line's flush (with this UPDATE) and the commit remain.
+    item.code = feedback_code(local.date(), next_value("feedback", local.date()))
+    item.public_search_key, item.search_key = search_keys(item)
     record(  # its flush writes the timeline line and the item's code and search keys
         "feedback",
         item.id,
@@ -245,24 +243,6 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         public=True,
     )
     return item, token
-
-
-# The code an item holds between its INSERT and its number, inside the submitting transaction only: no
-# real code starts with it (PA-…), and a rollback takes it away with the row.
-_PROVISIONAL = "~"
-
-
-def _number(item: Feedback, day: date) -> None:
-    """Give the inserted item its code (the day's next number) and the search keys that contain it; the next
-    flush writes them (one UPDATE, with the page version the timeline line gives the item anyway).
-
-    The counter's row is locked by its upsert until the commit (codes are gap-free: a rolled-back
-    submission gives its number back), so concurrent submissions queue here, one commit at a time. Taking
-    the number once the item, its photos and its consent are written (the upsert's autoflush writes the
-    consent) leaves one flush (the timeline line and this UPDATE) and the commit inside that window;
-    before, the calendar's version, the item's INSERT, the notice's version and the consent ran in it too."""
-    item.code = feedback_code(day, next_value("feedback", day))
-    item.public_search_key, item.search_key = search_keys(item)
 
 
 def route(category: FeedbackCategory, unit_code: str) -> int:

@@ -111,17 +111,20 @@ def test_a_submission_that_fails_after_its_number_writes_nothing_and_gives_the_n
         db.session.scalar(select(func.count(Event.id))),
     )
     consents = db.session.scalar(select(func.count(Consent.id)))
-    real_number = operations._number
+    real_record = operations.record
+    numbered: list[str] = []
 
-    def number_then_fail(item, day):
-        real_number(item, day)
+    def record_then_fail(*args, **kwargs):  # the code's number is taken and flushed, then a failure
+        real_record(*args, **kwargs)
+        numbered.append(db.session.scalar(select(Feedback.code).where(Feedback.id == args[1])))
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(operations, "_number", number_then_fail)
+    monkeypatch.setattr(operations, "record", record_then_fail)
     client = fresh_client(app, remote_addr="198.51.100.21")
     failed = web_submit(client, phone="0912345021", email="", title="Không được lưu")
     assert failed.status_code == 500
-    monkeypatch.setattr(operations, "_number", real_number)
+    monkeypatch.setattr(operations, "record", real_record)
+    assert len(numbered) == 1 and parse_feedback_code(numbered[0])  # it had its real code when it failed
     assert db.session.scalar(select(func.count(Feedback.id))) == items
     assert db.session.scalar(select(func.count(Event.id))) == events
     assert db.session.scalar(select(func.count(Consent.id))) == consents
@@ -246,5 +249,5 @@ def test_memory_counters_forget_ended_windows_without_being_asked(monkeypatch):
 
 
 def test_the_code_pattern_has_no_room_for_the_provisional_code():
-    assert not re.fullmatch(r"PA-\d{6}-\d{4,6}", operations._PROVISIONAL + "x" * 18)
-    assert len(operations._PROVISIONAL + "x" * 18) <= Feedback.__table__.c.code.type.length
+    assert not re.fullmatch(r"PA-\d{6}-\d{4,6}", operations.PROVISIONAL + "x" * 18)
+    assert len(operations.PROVISIONAL + "x" * 18) <= Feedback.__table__.c.code.type.length
