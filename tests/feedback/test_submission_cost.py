@@ -2,10 +2,10 @@
 
 The statements of a POST are pinned, and so is their order around the daily code counter: its row is
 locked from the upsert to the commit, so only one flush (the timeline line and the item's numbering
-UPDATE) may run in between. Whatever
-order the writes take, the item, its timeline line and its consent are committed together or not at all,
-codes stay gap-free, the receipt e-mail is written in the transaction (with the item's real code) and
-handed to the queue after the commit, and the rate-limit counters count without a timer thread per hit.
+UPDATE) may run in between. Whatever order the writes take, the item, its timeline line and its consent
+are committed together or not at all, codes stay gap-free, the receipt e-mail is written in the
+transaction (with the item's real code) and handed to the queue after the commit, and the rate-limit
+counters count without a timer thread per hit.
 """
 
 from __future__ import annotations
