@@ -1,7 +1,8 @@
 """Attempt counters for rate limits, exact across processes.
 
 The counters live in the storage layer of Flask-Limiter (the `limits` package): Redis when REDIS_URL is
-set, shared by every worker and node (an atomic INCR-with-expiry script), else this process's memory.
+set, shared by every worker and node (an atomic INCR-with-expiry script), else this process's memory
+(`MemoryCounters`, the same fixed windows as the package's memory storage).
 The default deployment therefore runs ONE gunicorn process (gevent workers, see gunicorn.conf.py), which
 refuses more workers without Redis, so the numbers hold in every deployment (SECURITY.md F23).
 
@@ -15,6 +16,7 @@ than failing the request or silently turning the limits off.
 
 from __future__ import annotations
 
+import heapq
 import ipaddress
 import math
 import threading
@@ -23,11 +25,79 @@ import weakref
 from dataclasses import dataclass, field
 
 from flask import Flask, current_app, request
-from limits.storage import MemoryStorage, Storage, storage_from_string
+from limits.storage import Storage, storage_from_string
 from werkzeug.exceptions import TooManyRequests
 
 REDIS_RETRY_SECONDS = 30
-_memories: weakref.WeakSet[MemoryStorage] = weakref.WeakSet()
+
+
+class MemoryCounters:
+    """Fixed-window counters in this process's memory, with the semantics of the `limits` package's
+    MemoryStorage for the calls made here (incr with a window, get, get_expiry, clear, reset): a window
+    starts when a count goes up from zero and ends `expiry` seconds later, then the count is zero again.
+
+    Written here because that storage, on every increment, starts a timer thread (a greenlet under gevent)
+    that 10 ms later walks every key it holds: each submission adds two keys (address, phone) kept for an
+    hour and a day, so a busy day made every counted request pay for a scan of thousands of keys. Here an
+    ended window is dropped when it is next met, and by a heap of end times at each increment (a few
+    entries a call), never by a scan. The callers hold a lock (`_call`)."""
+
+    def __init__(self) -> None:
+        self._counts: dict[str, list[float]] = {}  # key -> [count, end of its window (time.time())]
+        self._ends: list[tuple[float, str]] = []  # (end, key) of every window started, soonest first
+
+    def _live(self, key: str, now: float) -> list[float] | None:
+        entry = self._counts.get(key)
+        if entry is not None and entry[1] <= now:
+            del self._counts[key]
+            return None
+        return entry
+
+    def _drop_ended(self, now: float) -> None:
+        ends = self._ends
+        while ends and ends[0][0] <= now:
+            end, key = heapq.heappop(ends)
+            entry = self._counts.get(key)
+            if entry is not None and entry[1] == end:  # not a window started again since
+                del self._counts[key]
+        if len(ends) > 2 * len(self._counts) + 1000:  # windows restarted often (a count given back to 0)
+            self._ends = [(entry[1], key) for key, entry in self._counts.items()]
+            heapq.heapify(self._ends)
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        now = time.time()
+        self._drop_ended(now)
+        entry = self._live(key, now)
+        if entry is None:
+            entry = self._counts[key] = [0, 0.0]
+        if entry[0] == 0:  # a window starts when the count leaves zero (as the package's storage does)
+            entry[1] = now + expiry
+            heapq.heappush(self._ends, (entry[1], key))
+        entry[0] += amount
+        return int(entry[0])
+
+    def get(self, key: str) -> int:
+        entry = self._live(key, time.time())
+        return int(entry[0]) if entry is not None else 0
+
+    def get_expiry(self, key: str) -> float:
+        now = time.time()
+        entry = self._live(key, now)
+        return entry[1] if entry is not None else now
+
+    def clear(self, key: str) -> None:
+        self._counts.pop(key, None)
+
+    def reset(self) -> None:
+        self._counts.clear()
+        self._ends.clear()
+
+    def __len__(self) -> int:
+        """Keys held (a window not yet dropped may be among them)."""
+        return len(self._counts)
+
+
+_memories: weakref.WeakSet[MemoryCounters] = weakref.WeakSet()
 
 
 class Throttled(TooManyRequests):
@@ -41,13 +111,13 @@ class Throttled(TooManyRequests):
 @dataclass
 class _Counters:
     shared: Storage | None
-    memory: MemoryStorage
+    memory: MemoryCounters
     lock: threading.Lock = field(default_factory=threading.Lock)
     shared_dead_until: float = 0.0
 
 
-def _memory() -> MemoryStorage:
-    storage = MemoryStorage()
+def _memory() -> MemoryCounters:
+    storage = MemoryCounters()
     _memories.add(storage)
     return storage
 
@@ -78,7 +148,7 @@ def _call(operation, key: str):
             current_app.logger.warning(
                 "redis unavailable; rate limits counted in this process for %d s", REDIS_RETRY_SECONDS
             )
-    with counters.lock:  # MemoryStorage alone can miscount two increments racing at a window's end
+    with counters.lock:  # one caller at a time: two increments racing at a window's end would miscount
         return operation(counters.memory, full_key)
 
 

@@ -41,6 +41,7 @@ from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, qu
 
 MAX_PHOTOS = 5
 FORM = "feedback"  # the submission form's name in its stored nonce (portal/form_nonce.py)
+PROVISIONAL = "~"  # an item's code from its INSERT to its number, in that transaction only (no code is ~…)
 # Bumped whenever the personal-data notice text changes; stored with each consent (Law 91/2025).
 CONSENT_VERSION = "pakn-2026-01"
 PUBLIC_ACTIONS = frozenset(
@@ -179,7 +180,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
-        code=feedback_code(local.date(), next_value("feedback", local.date())),
+        code=PROVISIONAL + form_nonce.new()[:18],  # never committed: numbered below
         token_hash=hash_token(token),
         form_nonce=form_nonce.stored(FORM, nonce),
         category=category,
@@ -226,13 +227,14 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
                 height=image.height,
             )
         )
-    # Search keys and the answer date before the INSERT: the new item has no pauses to load, and the row
-    # is written once (no UPDATE after it).
-    item.public_search_key, item.search_key = search_keys(item)
-    _refresh_due(item)
+    _refresh_due(item)  # before the INSERT: the new item has no pauses to load
     db.session.add(item)
     db.session.flush()
-    record(
+    # The number now: its counter's row stays locked until the commit (gap-free codes), so every submission
+    # of the day waits for it; only the timeline line's flush (with this UPDATE) and the commit remain.
+    item.code = feedback_code(local.date(), next_value("feedback", local.date()))
+    item.public_search_key, item.search_key = search_keys(item)
+    record(  # its flush writes the timeline line and the item's code and search keys
         "feedback",
         item.id,
         "submitted",

@@ -132,6 +132,10 @@ def _already_sent(item: Feedback, nonce: str):
     return redirect(url_for(".receipt"))
 
 
+def _photos_posted(form: SubmitForm) -> bool:
+    return any(f and f.filename for f in request.files.getlist(form.photos.name))
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def submit():
     form = SubmitForm()
@@ -145,9 +149,11 @@ def submit():
         form.contact_name.data = form.contact_name.data or current_user.full_name
         form.email.data = form.email.data or current_user.email
     # Photos are kept (drafts of this form) before anything else is checked: an error never loses them.
+    # A post with no photo and no "remove" press has nothing to keep: no look-up, no commit of its own.
+    drafted = report_photos.drafting(nonce)
     removing, photo_errors = (
         report_photos.keep_posted(form.photos, nonce, photo_error)
-        if report_photos.drafting(nonce)
+        if drafted and (request.form.get(report_photos.REMOVE, "") or _photos_posted(form))
         else (False, [])
     )
     if removing:
@@ -167,7 +173,6 @@ def submit():
     personal = report_photos.needs_warning(form.title.data or "", form.description.data or "")
     if personal:  # told before sending: shown again with the warning; the next press sends
         return _form_page(form, 200, personal)
-    drafted = report_photos.drafting(nonce)
     uploads = [] if drafted else [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(uploads) > operations.MAX_PHOTOS:
         form.photos.errors = [_("You can send at most 5 photos.")]

@@ -1,0 +1,253 @@
+"""What a feedback submission costs and what it must still do (issue 17, the submission row; bench/notes/submit.md).
+
+The statements of a POST are pinned, and so is their order around the daily code counter: its row is
+locked from the upsert to the commit, so only one flush (the timeline line and the item's numbering
+UPDATE) may run in between. Whatever order the writes take, the item, its timeline line and its consent
+are committed together or not at all, codes stay gap-free, the receipt e-mail is written in the
+transaction (with the item's real code) and handed to the queue after the commit, and the rate-limit
+counters count without a timer thread per hit.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from contextlib import contextmanager
+from dataclasses import replace
+
+import pytest
+from sqlalchemy import event, func, select
+
+from portal import throttle
+from portal.calendar.queries import local_now
+from portal.domain.codes import parse_feedback_code
+from portal.domain.text import fold
+from portal.events.models import Event
+from portal.extensions import db
+from portal.feedback import operations
+from portal.feedback.models import Feedback
+from portal.jobs import jobs_of
+from portal.jobs.models import OutboxJob
+from portal.privacy.models import Consent
+from portal.settings import Smtp
+from tests.support.clients import fresh_client
+from tests.support.feedback import by_code, form_data, receipt_code, web_submit
+from tests.support.jobs import QueuedMail, empty_queue
+from tests.support.smtp import SilentServer
+
+TRANSACTION_CONTROL = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+
+
+@contextmanager
+def statements():
+    seen: list[str] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
+            seen.append(" ".join(statement.split()))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+
+
+def submit(app, n: int, **overrides):
+    client = fresh_client(app, remote_addr=f"198.51.100.{n}")
+    fields = {"phone": f"09123450{n:02d}", "email": "", "title": f"Phản ánh số {n}", **overrides}
+    response = web_submit(client, **fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return client
+
+
+def test_a_submission_post_runs_eleven_statements_and_numbers_the_item_late(app):
+    """A browser's post (the nonce was issued to it), no photo, no e-mail, a commune-routed category."""
+    submit(app, 1)  # the reference lists, the calendar and the notice's version are read once
+    client = fresh_client(app, remote_addr="198.51.100.2")
+    data = form_data(phone="0912345002", email="")
+    with statements() as seen:
+        assert client.post("/feedback/new", data=data, content_type="multipart/form-data").status_code == 302
+    assert len(seen) == 11, "\n".join(seen)
+    # Before the number: the nonce; the photos kept by an earlier post of this form (none, read once); the
+    # category with the commune; the commune's agency; the calendar's version; the item; the notice's
+    # version and the consent. Inside the counter's lock, one flush: the timeline line, the code's UPDATE.
+    sequence = next(i for i, s in enumerate(seen) if s.startswith("INSERT INTO daily_sequences"))
+    assert sequence == 8, "\n".join(seen)
+    assert seen[6].startswith("SELECT privacy_notices.version")
+    assert seen[7].startswith("INSERT INTO privacy_consents")
+    assert sorted(s.split(" (")[0].split(" SET")[0] for s in seen[sequence + 1 :]) == [
+        "INSERT INTO events",
+        "UPDATE feedback_items",
+    ]
+    assert "code=" in next(s for s in seen if s.startswith("UPDATE feedback_items"))
+    assert sum(s.startswith("SELECT photo_drafts") for s in seen) == 1
+
+
+def test_the_code_and_search_keys_are_the_real_ones(app):
+    client = submit(app, 3, title="Đèn đường không sáng ở bản Mòng")
+    code = receipt_code(client)
+    item = by_code(code)
+    day, number = parse_feedback_code(code)
+    assert day == local_now().date()  # the province's day (Asia/Ho_Chi_Minh), not UTC's
+    assert number >= 1
+    assert fold(code) in item.search_key and fold(code) in item.public_search_key
+    assert "~" not in item.search_key and "~" not in item.public_search_key
+    assert fold("Đèn đường không sáng") in item.public_search_key
+    assert db.session.scalar(select(func.count()).where(Feedback.code.startswith("~"))) == 0
+
+
+def test_codes_follow_each_other_without_gaps(app):
+    codes = [receipt_code(submit(app, n)) for n in range(10, 14)]
+    numbers = [parse_feedback_code(code)[1] for code in codes]
+    assert numbers == list(range(numbers[0], numbers[0] + 4))
+
+
+def test_a_submission_that_fails_after_its_number_writes_nothing_and_gives_the_number_back(app, monkeypatch):
+    """The item, its timeline line and its consent are one transaction with the code's number."""
+    before_code = receipt_code(submit(app, 20))
+    items, events = (
+        db.session.scalar(select(func.count(Feedback.id))),
+        db.session.scalar(select(func.count(Event.id))),
+    )
+    consents = db.session.scalar(select(func.count(Consent.id)))
+    real_record = operations.record
+    numbered: list[str] = []
+
+    def record_then_fail(*args, **kwargs):  # the code's number is taken and flushed, then a failure
+        real_record(*args, **kwargs)
+        numbered.append(db.session.scalar(select(Feedback.code).where(Feedback.id == args[1])))
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(operations, "record", record_then_fail)
+    client = fresh_client(app, remote_addr="198.51.100.21")
+    failed = web_submit(client, phone="0912345021", email="", title="Không được lưu")
+    assert failed.status_code == 500
+    monkeypatch.setattr(operations, "record", real_record)
+    assert len(numbered) == 1 and parse_feedback_code(numbered[0])  # it had its real code when it failed
+    assert db.session.scalar(select(func.count(Feedback.id))) == items
+    assert db.session.scalar(select(func.count(Event.id))) == events
+    assert db.session.scalar(select(func.count(Consent.id))) == consents
+    assert db.session.scalar(select(Feedback.id).where(Feedback.title == "Không được lưu")) is None
+    after_code = receipt_code(submit(app, 22))
+    assert parse_feedback_code(after_code)[1] == parse_feedback_code(before_code)[1] + 1  # no gap
+
+
+def test_the_timeline_line_and_consent_belong_to_the_committed_item(app):
+    item = by_code(receipt_code(submit(app, 30)))
+    lines = db.session.scalars(
+        select(Event.action).where(Event.subject_type == "feedback", Event.subject_id == item.id)
+    ).all()
+    assert lines == ["submitted"]
+    purposes = db.session.scalars(
+        select(Consent.purpose).where(Consent.subject_type == "feedback", Consent.subject_id == item.id)
+    ).all()
+    assert purposes == ["notice"]
+
+
+@pytest.fixture
+def mail_configured(app, monkeypatch):
+    server = SilentServer()
+    smtp = Smtp(host="127.0.0.1", port=server.port)
+    monkeypatch.setitem(app.config, "PORTAL_SETTINGS", replace(app.config["PORTAL_SETTINGS"], smtp=smtp))
+    empty_queue(app)
+    yield server
+    server.stop()
+
+
+def test_the_receipt_mail_carries_the_real_code_and_leaves_after_the_commit(
+    app, mail_configured, monkeypatch
+):
+    huey = jobs_of(app).huey
+    handed: list[int] = []
+    jobs = jobs_of(app)
+    original = jobs.hand_over
+
+    def hand_over(job_id):  # called by the session's after_commit listener (portal/jobs/outbox.py)
+        handed.append(job_id)
+        return original(job_id)
+
+    monkeypatch.setattr(jobs, "hand_over", hand_over)
+    client = fresh_client(app, remote_addr="198.51.100.40")
+    assert web_submit(client, phone="0912345040", email="hoa@example.com").status_code == 302
+    code = receipt_code(client)
+    assert mail_configured.connections() == 0  # the request did not talk to the mail server
+    [(to, _subject, body)] = list(QueuedMail())
+    assert to == "hoa@example.com" and code in body and "~" not in body
+    job_id, key = db.session.execute(
+        select(OutboxJob.id, OutboxJob.key).where(OutboxJob.kind == "mail")
+    ).one()
+    assert key == f"mail:feedback:{code}:submitted"
+    assert handed == [job_id]
+    assert huey.pending_count() == 1
+
+
+def test_limits_still_hold_among_many_other_citizens(app):
+    """Thousands of other addresses and phones counted in memory do not change anyone's limit."""
+    for n in range(3000):
+        throttle.hit(f"feedback:ip:10.{n // 256}.{n % 256}.1", 3600)
+        throttle.hit(f"feedback:phone:+849{n:08d}", 86400)
+    client = fresh_client(app, remote_addr="203.0.113.50")
+    for n in range(5):
+        assert web_submit(client, phone=f"09123460{n:02d}", email="").status_code == 302, n
+    assert web_submit(client, phone="0912346099", email="").status_code == 429
+
+
+def test_counting_in_memory_starts_no_thread(app, monkeypatch):
+    """The package's memory storage started a timer thread (a greenlet under gevent) on each hit, which
+    walked every key held; a hit must cost the same however many citizens were counted before."""
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+
+    def start(self):
+        started.append(self)
+        return real_start(self)
+
+    monkeypatch.setattr(threading.Thread, "start", start)
+    for n in range(50):
+        throttle.hit(f"test:many:{n}", 60)
+    throttle.give_back("test:many:0", 60)
+    assert started == []
+
+
+def test_memory_counters_keep_fixed_windows(monkeypatch):
+    clock = [1_000_000.0]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
+    counters = throttle.MemoryCounters()
+    assert [counters.incr("a", 60) for _ in range(3)] == [1, 2, 3]
+    assert counters.get("a") == 3 and counters.get_expiry("a") == clock[0] + 60
+    clock[0] += 30
+    assert counters.incr("a", 60) == 4  # the window does not move with each hit
+    assert counters.get_expiry("a") == 1_000_000.0 + 60
+    clock[0] += 30
+    assert counters.get("a") == 0  # the window ended
+    assert counters.incr("a", 60) == 1 and counters.get_expiry("a") == clock[0] + 60
+    # A count given back to zero starts a new window with the next hit (as limits' storage does).
+    assert counters.incr("a", 60, amount=-1) == 0
+    clock[0] += 10
+    assert counters.incr("a", 60) == 1 and counters.get_expiry("a") == clock[0] + 60
+    counters.clear("a")
+    assert counters.get("a") == 0 and counters.get_expiry("a") == clock[0]
+
+
+def test_memory_counters_forget_ended_windows_without_being_asked(monkeypatch):
+    clock = [2_000_000.0]
+    monkeypatch.setattr(throttle.time, "time", lambda: clock[0])
+    counters = throttle.MemoryCounters()
+    for n in range(5000):
+        counters.incr(f"phone:{n}", 3600)
+    counters.incr("address", 86400)
+    assert len(counters) == 5001
+    clock[0] += 3601
+    counters.incr("another", 60)  # any hit drops what ended, from the soonest end
+    assert len(counters) == 2
+    assert counters.get("address") == 1
+    for _ in range(3000):  # a count given back and hit again, many times: bounded bookkeeping
+        counters.incr("login", 60)
+        counters.incr("login", 60, amount=-1)
+    assert len(counters._ends) <= 2 * len(counters) + 1001
+
+
+def test_the_code_pattern_has_no_room_for_the_provisional_code():
+    assert not re.fullmatch(r"PA-\d{6}-\d{4,6}", operations.PROVISIONAL + "x" * 18)
+    assert len(operations.PROVISIONAL + "x" * 18) <= Feedback.__table__.c.code.type.length
