@@ -125,20 +125,8 @@ def search_keys(item: Feedback) -> tuple[str, str]:
     )
     if item.reporter_hidden:  # a conduct complaint: no search by the reporter's name or phone (steering)
         return public, fold(" ".join([public, item.address]))
-    staff = fold(
-        " ".join(
-            [
-                public,
-                item.title,
-                item.description,
-                item.address,
-                item.contact_name,
-                item.phone,
-                item.phone.replace("+84", "0"),
-            ]
-        )
-    )
-    return public, staff
+    personal = (item.title, item.description, item.address, item.contact_name, item.phone)
+    return public, fold(" ".join([public, *personal, item.phone.replace("+84", "0")]))
 
 
 def public_title(item: Feedback) -> str:
