@@ -20,7 +20,7 @@ from portal.domain.timeliness import FAR_FUTURE
 from portal.dossiers.models import Dossier
 from portal.feedback.models import Feedback, FeedbackCategory, queue_rank
 
-from . import queue_cache
+from . import queue_cache, queue_rows
 
 FEEDBACK_OPEN = feedback_status.OPEN
 DOSSIER_OPEN = dossier_status.OPEN
@@ -60,3 +60,4 @@ def init_app(app: Flask) -> None:
     if not event.contains(Session, "before_flush", _refresh_queue_keys):
         event.listen(Session, "before_flush", _refresh_queue_keys)
     queue_cache.install()  # after the listener above: it sees the key just set
+    queue_rows.init_app(app)  # the officer's session stamped after a change to an item

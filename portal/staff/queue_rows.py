@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, session
+from flask import Flask, Response, current_app, g, has_request_context, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import ORMExecuteState, Session
@@ -125,9 +125,18 @@ def _after_commit(session_: Session) -> None:
         return
     _bump()
     if items and has_request_context():
+        # No SQL may run inside the commit's event (the signed-in account, expired by the commit, would
+        # load): the session is stamped when the response leaves (`_stamp_session`).
+        g.queue_rows_items_changed = True
+
+
+def _stamp_session(response: Response) -> Response:
+    """After a request whose commit changed an item: a staff member's session carries the time (WROTE)."""
+    if g.pop("queue_rows_items_changed", False):
         user = current_user._get_current_object()
         if user is not None and user.is_authenticated and user.is_staff:
             session[WROTE] = wall_clock()
+    return response
 
 
 def _after_rollback(session_: Session, previous_transaction) -> None:
@@ -141,6 +150,10 @@ def changed() -> None:
     from portal.extensions import db
 
     _wrote(db.session(), True)
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(_stamp_session)
 
 
 def install() -> None:

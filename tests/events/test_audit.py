@@ -249,10 +249,14 @@ def test_a_page_costs_the_same_queries_for_3_or_50_events(app):
         burst(action, count, subject=("feedback", item.id))
         burst(action, count, subject=("account", actor_id(LEADER)), actor=None)
     client = signed_in(app, ADMIN)
+    # The first page after signing in also reads the account, which later ones take from the process's
+    # short memory of it (portal/accounts/loader.py): count pages of a session past its first.
+    count_queries(client, "/staff/audit?action=few_test")
     few = count_queries(client, "/staff/audit?action=few_test")
     many = count_queries(client, "/staff/audit?action=many_test")
     assert few == many and few > 3, (few, many)
     leader = signed_in(app, LEADER)
+    count_queries(leader, "/staff/audit?action=few_test")
     assert count_queries(leader, "/staff/audit?action=few_test") == count_queries(
         leader, "/staff/audit?action=many_test"
     )
