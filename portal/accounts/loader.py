@@ -18,8 +18,8 @@ What stays true (README, "Signed-in account"):
   it is never used. If Redis does not answer, nothing kept is used: the account is read from the database.
   This keeps SECURITY.md check 4: a disabled account or a bumped session version ends every other session
   of that user on its next request, whichever process answers it.
-- What no process's ORM saw (an UPDATE typed into psql; a write through another program) is seen within
-  `SNAPSHOT_SECONDS`.
+- Without Redis there is one web process; what another process changes (a scheduled command such as the
+  retention job) and what no process's ORM saw (an UPDATE typed into psql) is seen within `SNAPSHOT_SECONDS`.
 """
 
 from __future__ import annotations
