@@ -1,9 +1,11 @@
 """Engine-level settings that must hold on every connection, and the session helpers that go with them."""
 
 import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask
-from sqlalchemy import CursorResult, event
+from sqlalchemy import CursorResult, Executable, Result, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.sql.dml import UpdateBase
@@ -76,3 +78,25 @@ def changed_rows(statement: UpdateBase) -> int:
     result = db.session.execute(statement)
     assert isinstance(result, CursorResult)
     return result.rowcount
+
+
+T = TypeVar("T")
+
+
+def read_outside_transaction(
+    statement: Executable, parameters: dict[str, Any], take: Callable[[Result], T]
+) -> T:
+    """`take(result)` of one read, through SQLAlchemy Core without the ORM's execution and transaction set-up.
+
+    On a connection of its own, checked out from the session's engine for this statement and returned at
+    once (on PostgreSQL in a GET, the AUTOCOMMIT copy: portal/db_session.py), when the session holds no
+    transaction; else (a session that has begun and may hold changes not yet committed, or one bound to a
+    connection, as the test suite's) on the session's own connection. `take` reads the rows it needs
+    (`Result.all`, `Result.one_or_none`) before the connection goes back."""
+    orm_session = db.session()
+    if not orm_session.in_transaction():
+        bind = orm_session.get_bind(clause=statement)
+        if isinstance(bind, Engine):
+            with bind.connect() as connection:
+                return take(connection.execute(statement, parameters))
+    return take(orm_session.connection().execute(statement, parameters))

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, ScalarSelect, Select, bindparam, case, func, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import Result, Row, ScalarSelect, Select, bindparam, case, func, select
 from sqlalchemy.orm import joinedload
 
 from portal import fragments, pagination, search
 from portal.agencies.models import Agency
+from portal.database import read_outside_transaction
 from portal.db_types import utcnow
 from portal.domain.collation import sort_key
 from portal.extensions import db
@@ -60,9 +60,10 @@ def public_feed(criteria: FeedFilter) -> tuple[list[Row], int | None]:
     admin_unit_code, support_count, public_name): the names come from `categories()` and the communes' list
     the page reads anyway, and the rows are the key of the page's kept fragment (portal/fragments.py).
     One statement, built once per shape (which filters, how many search terms) with the values given at
-    execution, and run through SQLAlchemy Core (`_read`)."""
+    execution, and run through SQLAlchemy Core (portal.database.read_outside_transaction)."""
     statement, parameters = _statement_and_parameters(criteria)
-    return pagination.page(_read(statement, parameters), PAGE_SIZE, lambda row: row.id)
+    rows = read_outside_transaction(statement, parameters, Result.all)
+    return pagination.page(rows, PAGE_SIZE, lambda row: row.id)
 
 
 def feed_statement(criteria: FeedFilter) -> Select:
@@ -91,21 +92,6 @@ def _statement_and_parameters(criteria: FeedFilter) -> tuple[Select, dict[str, A
         **search.indexed_parameters(terms, dialect),
     }
     return statement, parameters
-
-
-def _read(statement: Select, parameters: dict[str, Any]) -> Sequence[Row]:
-    """The rows of `statement`. On a connection of the session's engine of its own (on PostgreSQL in a GET
-    the AUTOCOMMIT copy, portal/db_session.py), checked out for this statement and returned at once, when
-    the session holds no transaction: no ORM execution or transaction set-up. Else (a session that has
-    begun and may hold changes not yet committed, or one bound to a connection as the test suite's) on the
-    session's own connection. The same rule as the status pages' `page_cache.read_key`."""
-    orm_session = db.session()
-    if not orm_session.in_transaction():
-        bind = orm_session.get_bind(clause=statement)
-        if isinstance(bind, Engine):
-            with bind.connect() as connection:
-                return connection.execute(statement, parameters).all()
-    return orm_session.connection().execute(statement, parameters).all()
 
 
 def _category_id(slug: Any) -> ScalarSelect:

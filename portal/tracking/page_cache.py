@@ -32,10 +32,9 @@ from typing import Any
 from flask import Flask, current_app, render_template, request, session
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
-from sqlalchemy import Executable, Row
-from sqlalchemy.engine import Engine
+from sqlalchemy import Executable, Result, Row
 
-from portal.extensions import db
+from portal.database import read_outside_transaction
 from portal.i18n import locale_code
 from portal.layout import visitor_kind
 from portal.lru import BoundedLRU
@@ -51,17 +50,8 @@ CSRF_FIELD = Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" val
 
 
 def read_key(statement: Executable, parameters: dict[str, Any]) -> Row | None:
-    """The one row (or None) of a status page's key statement. On a connection of its own, checked out from
-    the session's engine for this statement and returned at once, when the session holds no transaction;
-    else (a session bound to a connection, or one that has begun: it may hold changes not yet committed)
-    on the session's connection."""
-    orm_session = db.session()
-    if not orm_session.in_transaction():
-        bind = orm_session.get_bind(clause=statement)
-        if isinstance(bind, Engine):
-            with bind.connect() as connection:
-                return connection.execute(statement, parameters).one_or_none()
-    return orm_session.connection().execute(statement, parameters).one_or_none()
+    """The one row (or None) of a status page's key statement (portal.database.read_outside_transaction)."""
+    return read_outside_transaction(statement, parameters, Result.one_or_none)
 
 
 def kept(key: Hashable, render: Callable[[], str], extension: str = EXTENSION) -> Markup:
