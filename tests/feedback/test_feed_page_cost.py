@@ -13,10 +13,9 @@
 from __future__ import annotations
 
 import re
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event, update
+from sqlalchemy import update
 
 from portal import fragments
 from portal.extensions import db
@@ -26,26 +25,10 @@ from portal.tracking import page_cache
 from tests.support.clients import fresh_client, sign_in
 from tests.support.factories import TO_HIEU, make_account
 from tests.support.feedback import make_item, publish
+from tests.support.statements import statements
 
-# The suite's per-request savepoints (tests/conftest.py), which production does not run.
-HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK")
 ROW = re.compile(r'<li>\s*<a href="/feedback/(PA-[^"]+)"')
 OLDER = re.compile(r'class="button secondary" href="(/feedback\?[^"]*before=[^"]+)"')
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def count(_connection, _cursor, sql, *_args):
-        if not sql.lstrip().upper().startswith(HARNESS):
-            seen.append(sql)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 @pytest.fixture

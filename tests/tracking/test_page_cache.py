@@ -29,7 +29,7 @@ from tests.support.clients import fresh_client
 from tests.support.factories import make_account
 from tests.support.files import PDF
 from tests.support.payments import signed
-from tests.tracking.test_status_pages import statements
+from tests.support.statements import statements
 
 TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 

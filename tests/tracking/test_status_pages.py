@@ -8,10 +8,7 @@ Statements are counted, never timed (timings live in bench/tracking_pages.py).""
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 from markupsafe import escape
-from sqlalchemy import event
 
 from portal.calendar.queries import calendar_around, local_now
 from portal.domain.dossier_status import DossierAction as A
@@ -22,27 +19,11 @@ from tests.support.clients import fresh_client
 from tests.support.factories import make_account
 from tests.support.feedback import CODE, web_submit
 from tests.support.files import jpeg_bytes
+from tests.support.statements import statements
 
 # The page's key; then the item (or dossier) with everything its page shows, and its public timeline.
 STATEMENTS_PER_STATUS_PAGE = 3
 STATEMENTS_PER_KEPT_PAGE = 1
-# The suite's per-request savepoints (tests/conftest.py), which production does not run.
-HARNESS = ("SAVEPOINT", "RELEASE", "ROLLBACK")
-
-
-@contextmanager
-def statements():
-    seen: list[str] = []
-
-    def count(_connection, _cursor, sql, *_args):
-        if not sql.lstrip().upper().startswith(HARNESS):
-            seen.append(sql)
-
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
 
 
 def test_the_feedback_status_page_runs_its_key_one_lookup_and_one_timeline_query(app):

@@ -19,8 +19,8 @@ from portal.feedback.models import Feedback
 from portal.tracking import page_cache
 from tests.support.clients import fresh_client, sign_in
 from tests.support.factories import make_account
+from tests.support.statements import statements
 from tests.tracking.test_page_cache import browser, csrf_on, shown, without_token  # noqa: F401 (csrf_on: a fixture)
-from tests.tracking.test_status_pages import statements
 
 LANGUAGE_LINK = re.compile(r'<a href="([^"]+)" lang="(vi|en)" hreflang')
 TOKEN = re.compile(r'(name="csrf_token" type="hidden" value="[^".]+)\.[^"]+"')
