@@ -13,11 +13,11 @@ import datetime as dt
 
 import sqlalchemy as sa
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect
 
 from portal.db_types import UTCDateTime
 from portal.extensions import db
-from tests.support.migrations import app_on_empty_database
+from tests.support.migrations import app_on_empty_database, feedback_flags
 from tests.test_migrations_with_data import ROW_ID, representative_rows
 
 BEFORE, THIS = "5d2a7c91e3b4", "04167e531e1b"
@@ -40,12 +40,6 @@ ITEMS = {
     8: (dt.date(2026, 3, 16), [utc(25, 3)]),  # Wed 25 → late
 }
 EXPECTED = {ROW_ID: False, 1: False, 2: True, 3: True, 4: False, 5: False, 6: False, 7: False, 8: True}
-
-
-def _values() -> dict[int, bool]:
-    with db.engine.connect() as connection:
-        rows = connection.execute(text("SELECT id, info_request_late FROM feedback_items")).all()
-    return {item_id: bool(value) for item_id, value in rows}
 
 
 def test_the_backfill_marks_the_late_first_requests(tmp_path):
@@ -85,10 +79,10 @@ def test_the_backfill_marks_the_late_first_requests(tmp_path):
                     )
         db.session.remove()
         upgrade(revision=THIS)
-        assert _values() == EXPECTED
+        assert feedback_flags("info_request_late") == EXPECTED
         downgrade(revision=BEFORE)
         with db.engine.connect() as connection:
             columns = {column["name"] for column in inspect(connection).get_columns("feedback_items")}
         assert "info_request_late" not in columns
         upgrade(revision=THIS)
-        assert _values() == EXPECTED
+        assert feedback_flags("info_request_late") == EXPECTED

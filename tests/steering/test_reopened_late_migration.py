@@ -11,7 +11,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 
 from portal.extensions import db
-from tests.support.migrations import app_on_empty_database
+from tests.support.migrations import app_on_empty_database, feedback_flags
 from tests.test_migrations_with_data import ROW_ID, representative_rows
 
 BEFORE, THIS = "e4d81c5a7f29", "5d2a7c91e3b4"
@@ -31,12 +31,6 @@ def _insert(connection, table: str, row: dict) -> None:
     names = ", ".join(row)
     values = ", ".join(f":{name}" for name in row)
     connection.execute(text(f"INSERT INTO {table} ({names}) VALUES ({values})"), row)
-
-
-def _values() -> dict[int, bool]:
-    with db.engine.connect() as connection:
-        rows = connection.execute(text("SELECT id, reopened_late FROM feedback_items")).all()
-    return {item_id: bool(value) for item_id, value in rows}
 
 
 def test_the_backfill_marks_the_late_answers_that_were_reopened(tmp_path):
@@ -71,10 +65,10 @@ def test_the_backfill_marks_the_late_answers_that_were_reopened(tmp_path):
                     )
         db.session.remove()
         upgrade(revision=THIS)
-        assert _values() == EXPECTED
+        assert feedback_flags("reopened_late") == EXPECTED
         downgrade(revision=BEFORE)
         with db.engine.connect() as connection:
             columns = {column["name"] for column in inspect(connection).get_columns("feedback_items")}
         assert "reopened_late" not in columns
         upgrade(revision=THIS)
-        assert _values() == EXPECTED
+        assert feedback_flags("reopened_late") == EXPECTED

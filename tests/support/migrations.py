@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy import text
 
 from portal.extensions import db
 from tests.conftest import build_app
@@ -25,3 +26,10 @@ def app_on_empty_database(folder: Path, name: str) -> Iterator[Flask]:
             finally:
                 db.session.remove()
                 db.engine.dispose()
+
+
+def feedback_flags(column: str) -> dict[int, bool]:
+    """Every feedback item's boolean `column`, by id, as the database holds it (a backfill's result)."""
+    with db.engine.connect() as connection:
+        rows = connection.execute(text(f"SELECT id, {column} FROM feedback_items")).all()  # noqa: S608 - our own column name
+    return {item_id: bool(value) for item_id, value in rows}
