@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from portal import throttle
 from portal.accounts import loader, sessions
 from portal.accounts.models import Account
 from portal.extensions import cache, db
@@ -39,6 +40,11 @@ def two_processes(tmp_path):
             for backend in application.extensions["cache"].values():
                 backend.key_prefix = prefix
         migrate_and_seed(apps[0])
+        # The sign-in limits count in the same shared Redis database for every run on this machine (the
+        # demo officer's per-minute and per-day budgets): start this test's sign-in from zero.
+        with apps[1].app_context():
+            for step in ("account", "account-day"):
+                throttle.clear(f"login:{step}:{OFFICER}")
         yield apps[1], url, prefix
         for application in apps:
             with application.app_context():
