@@ -22,6 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.inprocess import compare_pages  # noqa: E402
+
 ADDRESSES = (
     "/feedback",
     "/feedback?q=xzqvy+khong+co",
@@ -83,17 +85,6 @@ def render(args) -> None:
     print(f"{len(pages)} pages, {rows} rows → {args.out}")
 
 
-def compare(before_path: str, after_path: str) -> int:
-    before = json.loads(Path(before_path).read_text(encoding="utf-8"))
-    after = json.loads(Path(after_path).read_text(encoding="utf-8"))
-    differing = [key for key in before if before[key] != after.get(key)]
-    missing = [key for key in after if key not in before]
-    for key in differing[:5]:
-        print(f"--- differs: {key}")
-    print(f"{len(before)} pages compared, {len(differing)} differ, {len(missing)} only after")
-    return 1 if differing or missing else 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", default="")
@@ -101,7 +92,7 @@ def main() -> None:
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args()
     if args.compare:
-        sys.exit(compare(*args.compare))
+        sys.exit(compare_pages(*args.compare))
     render(args)
 
 

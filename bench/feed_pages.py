@@ -25,13 +25,9 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
-import os
 import pstats
 import random
-import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -71,55 +67,20 @@ def main() -> None:
 
 
 def compare(args) -> None:
-    here = Path(__file__).resolve().parent.parent
-    trees = {"before": Path(args.compare).resolve(), "after": here}
-    results: dict[str, dict[str, list[list[str]]]] = {"before": {}, "after": {}}
-    for round_number in range(args.rounds):
-        for label, tree in trees.items():
-            command = [
-                sys.executable,
-                str(tree / "bench/feed_pages.py"),
-                "--dataset",
-                str(Path(args.dataset).resolve()),
-                "--requests",
-                str(args.requests),
-                "--queries",
-                str(args.queries),
-                "--pages",
-                args.pages,
-            ]
-            if args.calls and round_number == 0:
-                command.append("--calls")
-            env = {**os.environ, "PYTHONPATH": str(tree)}
-            load = os.getloadavg()[0]
-            output = subprocess.run(command, env=env, cwd=tree, capture_output=True, text=True, check=True)
-            print(f"round {round_number + 1} {label} (load {load:.1f})", file=sys.stderr)
-            for line in output.stdout.splitlines():
-                if line.startswith("ROW "):
-                    name, *values = line.split()[1:]
-                    results[label].setdefault(name, []).append(values)
-    print(
-        f"{'page':20} {'CPU ms before':>14} {'CPU ms after':>13} {'after/before':>13} {'stmts':>7}"
-        f" {'driver':>7} {'calls':>13}"
-    )
-    for name in args.pages.split(","):
-        if name not in results["after"] or name not in results["before"]:
-            continue
-        before = statistics.median(float(v[0]) for v in results["before"][name])
-        after = statistics.median(float(v[0]) for v in results["after"][name])
-        stmts = f"{results['before'][name][0][2]}→{results['after'][name][0][2]}"
-        driver = f"{results['before'][name][0][3]}→{results['after'][name][0][3]}"
-        calls = f"{results['before'][name][0][5]}→{results['after'][name][0][5]}"
-        print(
-            f"{name:20} {before:14.3f} {after:13.3f} {after / before:13.2f} {stmts:>7} {driver:>7} {calls:>13}"
-        )
+    from bench.inprocess import compare_checkouts, print_comparison
+
+    arguments = ["--dataset", str(Path(args.dataset).resolve()), "--requests", str(args.requests)]
+    arguments += ["--queries", str(args.queries)]
+    first = ["--calls"] if args.calls else []
+    results = compare_checkouts("feed_pages.py", args.compare, arguments, args.pages, args.rounds, first)
+    print_comparison(results, args.pages, calls=args.calls)
 
 
 def run(args) -> None:
     from sqlalchemy import event
     from werkzeug.test import EnvironBuilder
 
-    from bench.inprocess import DriverCommands, StatementCounter
+    from bench.inprocess import DriverCommands, StatementCounter, timed_row
     from portal import create_app
     from portal.extensions import db
     from portal.settings import Settings
@@ -172,17 +133,13 @@ def run(args) -> None:
             continue
         for _ in range(20):
             assert call(next_environ(name)) == 200
-        cpu, wall, statements, commands = [], [], [], []
-        for _ in range(args.requests):
-            environ = next_environ(name)
-            before, before_commands = counter.count, DriverCommands.count
-            started_wall, started = time.perf_counter(), time.process_time()
-            status = call(environ)
-            cpu.append((time.process_time() - started) * 1000)
-            wall.append((time.perf_counter() - started_wall) * 1000)
-            statements.append(counter.count - before)
-            commands.append(DriverCommands.count - before_commands)
-            assert status == 200, status
+        environs = iter([next_environ(name) for _ in range(args.requests)])  # built before the clock
+
+        def request(page: str = name, environs=environs) -> None:
+            status = call(next(environs))
+            assert status == 200, (page, status)
+
+        row = timed_row(name, request, args.requests, counter)
         calls = 0.0
         if args.calls:
             environs = [next_environ(name) for _ in range(200)]
@@ -192,12 +149,7 @@ def run(args) -> None:
                 call(environ)
             profiler.disable()
             calls = pstats.Stats(profiler).total_calls / len(environs)  # type: ignore[attr-defined]
-        cpu.sort()
-        p95 = cpu[max(int(len(cpu) * 0.95) - 1, 0)]
-        print(
-            f"ROW {name} {statistics.median(cpu):.3f} {p95:.3f} {statistics.median(statements):g} "
-            f"{statistics.median(commands):g} {statistics.median(wall):.3f} {calls:.0f}"
-        )
+        print(f"{row} {calls:.0f}")
         if args.profile == name:
             from pyinstrument import Profiler
 

@@ -21,10 +21,7 @@ import argparse
 import json
 import os
 import re
-import statistics
-import subprocess
 import sys
-import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -54,40 +51,11 @@ def main() -> None:
 
 
 def compare(args) -> None:
-    here = Path(__file__).resolve().parent.parent
-    trees = {"before": Path(args.compare).resolve(), "after": here}
-    results: dict[str, dict[str, list[list[str]]]] = {"before": {}, "after": {}}
-    for round_number in range(args.rounds):
-        for label, tree in trees.items():
-            command = [
-                str(here / ".venv/bin/python"),
-                str(tree / "bench/page_costs.py"),
-                "--dataset",
-                str(Path(args.dataset).resolve()),
-                "--requests",
-                str(args.requests),
-                "--pages",
-                args.pages,
-            ]
-            env = {**os.environ, "PYTHONPATH": str(tree)}
-            load = os.getloadavg()[0]
-            output = subprocess.run(command, env=env, cwd=tree, capture_output=True, text=True, check=True)
-            print(f"round {round_number + 1} {label} (load {load:.1f})", file=sys.stderr)
-            for line in output.stdout.splitlines():
-                if line.startswith("ROW "):
-                    name, *values = line.split()[1:]
-                    results[label].setdefault(name, []).append(values)
-    print(
-        f"{'page':18} {'CPU ms before':>14} {'CPU ms after':>13} {'after/before':>13} {'stmts':>7} {'driver':>8}"
-    )
-    for name in args.pages.split(","):
-        if name not in results["after"] or name not in results["before"]:
-            continue
-        before = statistics.median(float(v[0]) for v in results["before"][name])
-        after = statistics.median(float(v[0]) for v in results["after"][name])
-        stmts = f"{results['before'][name][0][2]}→{results['after'][name][0][2]}"
-        driver = f"{results['before'][name][0][3]}→{results['after'][name][0][3]}"
-        print(f"{name:18} {before:14.3f} {after:13.3f} {after / before:13.2f} {stmts:>7} {driver:>8}")
+    from bench.inprocess import compare_checkouts, print_comparison
+
+    arguments = ["--dataset", str(Path(args.dataset).resolve()), "--requests", str(args.requests)]
+    results = compare_checkouts("page_costs.py", args.compare, arguments, args.pages, args.rounds)
+    print_comparison(results, args.pages)
 
 
 def run(args) -> None:
@@ -95,7 +63,7 @@ def run(args) -> None:
     from queue_profile import sign_in_dataset
     from sqlalchemy import event
 
-    from bench.inprocess import DriverCommands, StatementCounter
+    from bench.inprocess import DriverCommands, StatementCounter, timed_row
     from portal import create_app
     from portal.extensions import db
     from portal.settings import Settings
@@ -120,22 +88,7 @@ def run(args) -> None:
         runs = args.requests if name != "submission" else max(args.requests // 5, 20)
         for _ in range(10):
             request()
-        cpu, wall, statements, commands = [], [], [], []
-        for _ in range(runs):
-            before, before_commands = counter.count, DriverCommands.count
-            started_wall, started = time.perf_counter(), time.process_time()
-            request()
-            cpu.append((time.process_time() - started) * 1000)
-            wall.append((time.perf_counter() - started_wall) * 1000)
-            statements.append(counter.count - before)
-            commands.append(DriverCommands.count - before_commands)
-        cpu.sort()
-        p95 = cpu[max(int(len(cpu) * 0.95) - 1, 0)]
-        row = (
-            f"{statistics.median(cpu):.3f} {p95:.3f} {statistics.median(statements):g} "
-            f"{statistics.median(commands):g} {statistics.median(wall):.3f}"
-        )
-        print(f"ROW {name} {row}")
+        print(timed_row(name, request, runs, counter))
         if args.profile == name:
             from pyinstrument import Profiler
 

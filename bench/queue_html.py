@@ -26,6 +26,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench.inprocess import compare_pages  # noqa: E402
+
 ROLES = ("xuly@demo.sonla.vn", "lanhdao@demo.sonla.vn", "quantri.xa@demo.sonla.vn", "admin@demo.sonla.vn")
 ADDRESSES = (
     "/staff/queue",
@@ -114,24 +116,6 @@ def render(args) -> None:
     print(f"{len(pages)} pages, {rows} rows → {args.out}")
 
 
-def compare(before_path: str, after_path: str) -> int:
-    before = json.loads(Path(before_path).read_text(encoding="utf-8"))
-    after = json.loads(Path(after_path).read_text(encoding="utf-8"))
-    differing = [key for key in before if before[key] != after.get(key)]
-    missing = sorted(set(before) ^ set(after))
-    print(
-        f"{len(before)} pages before, {len(after)} after; {len(differing)} differ; {len(missing)} only in one"
-    )
-    for key in differing[:5]:
-        old, new = before[key], after.get(key, "")
-        at = next(
-            (i for i, (a, b) in enumerate(zip(old, new, strict=False)) if a != b), min(len(old), len(new))
-        )
-        start = max(at - 80, 0)
-        print(f"  {key}: at {at}\n    before …{old[start : at + 80]!r}\n    after  …{new[start : at + 80]!r}")
-    return 1 if differing or missing else 0
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url", default="")
@@ -142,7 +126,7 @@ def main() -> None:
     parser.add_argument("--compare", nargs=2, metavar=("BEFORE", "AFTER"))
     args = parser.parse_args()
     if args.compare:
-        raise SystemExit(compare(*args.compare))
+        raise SystemExit(compare_pages(*args.compare))
     render(args)
 
 
