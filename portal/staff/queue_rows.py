@@ -114,7 +114,7 @@ def rows(key: tuple, build: Callable[[], Any], writing: Callable[[], bool]) -> A
     """The entry for `key` if it is of this generation and under ROWS_SECONDS old (read again ahead of that
     by one request), else another request's build of this generation if one is under way, else `build()`
     (kept unless `writing()` says this transaction wrote something)."""
-    app = current_app._get_current_object()
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     kept = _kept(app)
     started, seen = clock(), _generation
     if _fresh_for_this_session():

@@ -15,21 +15,15 @@ from typing import Any
 import pytest
 
 from portal.staff import queue_rows
+from tests.support.clocks import Clock, replace_clock
 
 KEY = ("filter", "2026-12-07", "officer", "vi", "")
 PATIENCE = 10  # seconds a test waits for a thread to get somewhere (only reached when the code is wrong)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(queue_rows, "clock", lambda: clock.now)
-    return clock
+    return replace_clock(monkeypatch, queue_rows, 1_000.0)
 
 
 class Builds:
