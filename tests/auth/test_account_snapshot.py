@@ -11,6 +11,7 @@ from portal.accounts import loader, sessions
 from portal.extensions import cache, db
 from portal.staff import queue_rows
 from tests.support.clients import sign_in
+from tests.support.clocks import Clock, replace_clock
 from tests.support.factories import make_account, make_agency
 from tests.support.feedback import make_item
 
@@ -22,19 +23,9 @@ def _empty_caches(app):
         queue_rows.clear()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(loader, "clock", clock)
-    return clock
+    return replace_clock(monkeypatch, loader, 1_000.0)
 
 
 @pytest.fixture

@@ -17,28 +17,18 @@ from portal.extensions import db
 from portal.payments import payable_cache
 from portal.payments.models import Payment
 from tests.conftest import build_app, migrate_and_seed
+from tests.support.clocks import Clock, replace_clock
 from tests.support.databases import throwaway_database
 from tests.support.payments import payment_of, signed
 
 STALE = payable_cache.STALE_SECONDS
 
 
-class Clock:
-    """Stands in for time.monotonic: starts at the real reading (so what earlier tests kept is no younger than
-    it really is) and then moves only when told."""
-
-    def __init__(self) -> None:
-        self.now = time.monotonic()
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def fake_clock(monkeypatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr(payable_cache, "clock", fake)
-    return fake
+    """Starts at the real reading (so what earlier tests kept is no younger than it really is), then moves
+    only when told."""
+    return replace_clock(monkeypatch, payable_cache, time.monotonic())
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import pytest
 from portal.calendar.queries import local_now
 from portal.extensions import cache, db
 from portal.staff import queue_cache
+from tests.support.clocks import Clock, replace_clock
 from tests.support.factories import make_agency
 from tests.support.feedback import make_item
 
@@ -19,19 +20,9 @@ def _empty_cache(app):
         cache.clear()
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.now = 1_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
 @pytest.fixture
 def clock(monkeypatch) -> Clock:
-    clock = Clock()
-    monkeypatch.setattr(queue_cache, "_now", clock, raising=False)
-    return clock
+    return replace_clock(monkeypatch, queue_cache, 1_000_000.0, name="_now")
 
 
 @pytest.fixture
