@@ -37,7 +37,7 @@ from portal.uploads import storage
 from portal.uploads.drafts import DraftFile
 from portal.uploads.images import process_photo
 
-from . import conduct, deadlines, public_key
+from . import conduct, deadlines, numbering, public_key
 from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, queue_rank
 
 MAX_PHOTOS = 5
@@ -229,15 +229,8 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     db.session.flush()
     # The number now: its counter's row stays locked until the commit (gap-free codes), so every submission
     # of the day waits for it; only the timeline line's flush (with this UPDATE) and the commit remain.
-    item.code = feedback_code(local.date(), next_value("feedback", local.date()))
-    item.public_search_key, item.search_key = search_keys(item)
-    record(  # its flush writes the timeline line and the item's code and search keys
-        "feedback",
-        item.id,
-        "submitted",
-        actor_id=account.id if account else None,
-        to_status=item.status,
-        public=True,
+    numbering.number(
+        item, feedback_code(local.date(), next_value("feedback", local.date())), account, search_keys
     )
     return item, token
 

@@ -109,6 +109,12 @@ def _noted(session: Session, _context) -> None:
             )
 
 
+def note(session: Session, subject_type: str, subject_id: int, action: str, event_id: int) -> None:
+    """A timeline line written outside the ORM's flush (a Core INSERT): texted as `_noted` would have."""
+    if action in ACTIONS.get(subject_type, ()):
+        session.info.setdefault(PENDING, []).append((subject_type, subject_id, action, event_id))
+
+
 def _queue_texts(session: Session) -> None:
     pending = session.info.pop(PENDING, [])
     if not pending or not has_app_context() or not sending.enabled():

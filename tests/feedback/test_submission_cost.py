@@ -24,7 +24,7 @@ from portal.domain.codes import parse_feedback_code
 from portal.domain.text import fold
 from portal.events.models import Event
 from portal.extensions import db
-from portal.feedback import operations
+from portal.feedback import numbering, operations
 from portal.feedback.models import Feedback
 from portal.jobs import jobs_of
 from portal.jobs.models import OutboxJob
@@ -114,19 +114,19 @@ def test_a_submission_that_fails_after_its_number_writes_nothing_and_gives_the_n
         db.session.scalar(select(func.count(Event.id))),
     )
     consents = db.session.scalar(select(func.count(Consent.id)))
-    real_record = operations.record
+    real_number = numbering.number
     numbered: list[str] = []
 
-    def record_then_fail(*args, **kwargs):  # the code's number is taken and flushed, then a failure
-        real_record(*args, **kwargs)
-        numbered.append(db.session.scalar(select(Feedback.code).where(Feedback.id == args[1])))
+    def number_then_fail(item, *args, **kwargs):  # the code's number is taken and written, then a failure
+        real_number(item, *args, **kwargs)
+        numbered.append(db.session.scalar(select(Feedback.code).where(Feedback.id == item.id)))
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(operations, "record", record_then_fail)
+    monkeypatch.setattr(numbering, "number", number_then_fail)
     client = fresh_client(app, remote_addr="198.51.100.21")
     failed = web_submit(client, phone="0912345021", email="", title="Không được lưu")
     assert failed.status_code == 500
-    monkeypatch.setattr(operations, "record", real_record)
+    monkeypatch.setattr(numbering, "number", real_number)
     assert len(numbered) == 1 and parse_feedback_code(numbered[0])  # it had its real code when it failed
     assert db.session.scalar(select(func.count(Feedback.id))) == items
     assert db.session.scalar(select(func.count(Event.id))) == events

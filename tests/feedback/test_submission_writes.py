@@ -14,8 +14,10 @@ from sqlalchemy import event, select, text
 from portal.calendar.queries import calendar_around, local_now, office_hours
 from portal.domain.text import fold
 from portal.domain.working_days import receipt_day
+from portal.events.models import Event
 from portal.extensions import db
-from portal.feedback import operations, public_key
+from portal.feedback import numbering, operations, public_key
+from portal.feedback.models import Feedback
 from portal.privacy import notices
 from portal.privacy.models import Consent, ConsentNotice
 from tests.calendar.test_routes_admin import free_working_day
@@ -182,3 +184,48 @@ def test_a_submission_counts_its_days_with_a_calendar_changed_by_another_node(ap
     after = sent(app, 67)
     assert after.category_id == before.category_id
     assert after.due_on == calendar_around(after.due_on).next_working_day(before.due_on)
+
+
+def test_the_timeline_line_is_the_one_record_wrote(app, login, client):
+    """Every column, for a citizen signed in and for one who is not."""
+    anonymous = sent(app, 68)
+    login("congdan@demo.sonla.vn")
+    assert web_submit(client, phone="0912345169", email="").status_code == 302
+    signed_in = by_code(receipt_code(client))
+    for item, address in ((anonymous, "198.51.100.68"), (signed_in, "127.0.0.1")):
+        [line] = db.session.scalars(
+            select(Event).where(Event.subject_type == "feedback", Event.subject_id == item.id)
+        ).all()
+        assert (line.action, line.from_status, line.to_status, line.note) == ("submitted", None, "new", "")
+        assert line.is_public is True and line.ip_address == address
+        assert line.actor_id == item.account_id
+        assert item.submitted_at <= line.occurred_at
+    assert anonymous.account_id is None and signed_in.account_id is not None
+
+
+def test_the_numbered_item_is_clean_in_the_session_and_kept_its_page_version(app):
+    """The code and keys written directly are the item's committed state: nothing is left to flush, and
+    the page version is the one its INSERT wrote (a new item's: no page was kept under any other)."""
+    client = fresh_client(app, remote_addr="198.51.100.70")
+    seen: list = []
+    real = numbering.number
+
+    def watched(item, *args, **kwargs):
+        real(item, *args, **kwargs)
+        seen.append((item.id, db.session.is_modified(item), dict(item.__dict__)))
+
+    numbering.number = watched
+    try:
+        assert web_submit(client, phone="0912345170", email="").status_code == 302
+    finally:
+        numbering.number = real
+    [(item_id, modified, state)] = seen
+    assert not modified
+    stored = db.session.execute(
+        select(Feedback.code, Feedback.search_key, Feedback.public_search_key, Feedback.page_version).where(
+            Feedback.id == item_id
+        )
+    ).one()
+    assert (state["code"], state["search_key"], state["public_search_key"]) == tuple(stored[:3])
+    assert stored.code == receipt_code(client) and stored.page_version not in (None, 0)
+    assert state["page_version"] == stored.page_version
