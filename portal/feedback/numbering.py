@@ -55,4 +55,5 @@ def number(
     )
     set_committed_value(item, "search_key", private)
     set_committed_value(item, "public_search_key", public)
-    sms_notices.note(session, "feedback", item.id, "submitted", line.inserted_primary_key[0])
+    line_id = line.inserted_primary_key[0]  # type: ignore[index]
+    sms_notices.note(session, "feedback", item.id, "submitted", line_id)
