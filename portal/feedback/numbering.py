@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import has_request_context, request
-from sqlalchemy import insert, update
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import Account
-from portal.db_types import utcnow
-from portal.events.models import Event
+from portal.events.operations import record_now
 from portal.extensions import db
-from portal.sms import notices as sms_notices
 
 from .models import Feedback
 
@@ -21,9 +18,10 @@ def number(
     item: Feedback, code: str, account: Account | None, search_keys: Callable[[Feedback], tuple[str, str]]
 ) -> None:
     """The new item's timeline line and its code (with the search keys, which contain it): an INSERT and an
-    UPDATE written directly, not through a flush (a third of a submission's CPU went to the ORM's).
+    UPDATE written directly, not through a flush (the ORM's flush was the largest part of the write).
 
-    What the flush's listeners did for them is done here: the line is texted (portal/sms/notices.py).
+    What the flush's listeners did for them is done here: the line is texted (`record_now` tells
+    portal/sms/notices.py).
     The rest had nothing to do: the item's page version is the one its INSERT wrote moments ago in this
     transaction (no page was kept under it); the item's INSERT already told the staff queue's caches and
     the fragments (same agency, same tables but `events`, which no kept list watches); neither the code
@@ -34,19 +32,13 @@ def number(
     set_committed_value(item, "code", code)
     public, private = search_keys(item)
     connection = session.connection()
-    line = connection.execute(
-        insert(Event).values(
-            occurred_at=utcnow(),
-            actor_id=account.id if account else None,
-            subject_type="feedback",
-            subject_id=item.id,
-            action="submitted",
-            from_status=None,
-            to_status=item.status,
-            note="",
-            is_public=True,
-            ip_address=request.remote_addr if has_request_context() else None,
-        )
+    record_now(
+        "feedback",
+        item.id,
+        "submitted",
+        actor_id=account.id if account else None,
+        to_status=item.status,
+        public=True,
     )
     connection.execute(
         update(Feedback.__table__)  # type: ignore[arg-type]
@@ -55,5 +47,3 @@ def number(
     )
     set_committed_value(item, "search_key", private)
     set_committed_value(item, "public_search_key", public)
-    line_id = line.inserted_primary_key[0]  # type: ignore[index]
-    sms_notices.note(session, "feedback", item.id, "submitted", line_id)
