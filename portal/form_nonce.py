@@ -2,8 +2,10 @@
 creates one item, and the second post lands on the first one's receipt.
 
 How it holds together:
-- Serving a form puts a fresh nonce (192 random bits) in a hidden field and remembers it in this
-  browser's signed session (the last REMEMBERED ones).
+- Serving a form puts a fresh nonce in a hidden field: 144 random bits followed by a MAC of them (keyed
+  with SECRET_KEY and a random key kept in this browser's signed session, written once per session).
+  The server remembers nothing per form, so serving one does not re-sign the session cookie; any
+  nonce this session was given checks (`issued_here`), one given to another session does not.
 - The created item stores `stored(form, nonce)`: SHA-256 of the form's name and the nonce, in a column
   with a UNIQUE index. The name binds the value to one form (feedback, or one procedure's online or
   counter form), and the database never holds a nonce that could be posted again.
@@ -14,7 +16,8 @@ How it holds together:
 - Who sees the first receipt: a nonce is not a credential. It sits in the page's HTML, so anyone who
   copies it (a saved page, a shared computer's history, a screenshot of the source) could post it. The
   first receipt (code, private link) is therefore shown only when this session was given that nonce
-  by the server (`issued_here`) — the same browser that loaded the form. Anyone else gets a neutral
+  by the server (`issued_here`: its MAC checks with this session's key) — the same browser that loaded
+  the form. Anyone else gets a neutral
   "this form was already sent" page that names no item and says how to track one. A nonce the client
   makes up cannot claim anyone's item either: it only ever matches an item whose form it was served.
 - A post without a nonce, or with a malformed one (a page cached before nonces existed, a client that
@@ -24,15 +27,18 @@ How it holds together:
 
 from __future__ import annotations
 
+import base64
+import hmac
 import re
 import secrets
 
-from flask import session
+from flask import current_app, session
 
-from portal.domain.digests import sha256_hex
+from portal.domain.digests import keyed_digest, sha256_hex
 
-REMEMBERED = 10  # nonces kept per session: the forms opened in the last few tabs
-SESSION_KEY = "form_nonces"
+SESSION_KEY = "form_nonces"  # before: the last nonces given, a list (still honoured for open sessions)
+SESSION_NONCE_KEY = "form_nonce_key"  # this session's random key for the nonces' MAC
+_RANDOM, _MAC = 24, 24  # characters of base64url: 144 random bits, then 144 bits of MAC
 _WELL_FORMED = re.compile(r"[A-Za-z0-9_-]{22,64}")  # at least 128 bits of base64url
 
 
@@ -44,11 +50,19 @@ def well_formed(value: object) -> bool:
     return isinstance(value, str) and _WELL_FORMED.fullmatch(value) is not None
 
 
+def _mac(key: str, random_part: str) -> str:
+    digest = keyed_digest(current_app.config["SECRET_KEY"], f"form-nonce:{key}:{random_part}")[:18]
+    return base64.urlsafe_b64encode(digest).decode()
+
+
 def issue() -> str:
-    """A new nonce, remembered as given to this browser."""
-    nonce = new()
-    session[SESSION_KEY] = [*session.get(SESSION_KEY, [])[-(REMEMBERED - 1) :], nonce]
-    return nonce
+    """A new nonce that this browser's session will recognise (the session is written only the first time,
+    to hold its key)."""
+    key = session.get(SESSION_NONCE_KEY)
+    if not isinstance(key, str) or not key:
+        key = session[SESSION_NONCE_KEY] = secrets.token_urlsafe(16)
+    random_part = secrets.token_urlsafe(18)
+    return random_part + _mac(key, random_part)
 
 
 def prepare(field) -> str:
@@ -62,6 +76,10 @@ def prepare(field) -> str:
 
 
 def issued_here(nonce: str) -> bool:
+    key = session.get(SESSION_NONCE_KEY)
+    if isinstance(key, str) and key and len(nonce) == _RANDOM + _MAC:
+        if hmac.compare_digest(_mac(key, nonce[:_RANDOM]), nonce[_RANDOM:]):
+            return True
     return nonce in session.get(SESSION_KEY, [])
 
 

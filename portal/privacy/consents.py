@@ -15,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 from sqlalchemy.orm import Session
 
 from portal.db_types import utcnow
@@ -40,7 +40,7 @@ def _ip() -> str | None:
     return request.remote_addr if has_request_context() else None
 
 
-def _rows_for(session: Session, item: Any) -> list[Consent]:
+def _rows_for(session: Session, item: Any) -> list[dict[str, Any]]:
     now = utcnow()
     if isinstance(item, Feedback):
         rows = [("notice", notices.feedback_notice)]
@@ -60,15 +60,16 @@ def _rows_for(session: Session, item: Any) -> list[Consent]:
         )
         kind, account_id, given = "dossier", item.account_id, item.submitted_at or now
     return [
-        Consent(
-            subject_type=kind,
-            subject_id=item.id,
-            account_id=account_id,
-            purpose=purpose,
-            notice_version=notices.version_of(session, purpose, text()),
-            given_at=given,
+        {
+            "subject_type": kind,
+            "subject_id": item.id,
+            "account_id": account_id,
+            "purpose": purpose,
+            "notice_version": notices.version_of(session, purpose, text()),
+            "given_at": given,
+            "withdrawn_at": None,
             **base,
-        )
+        }
         for purpose, text in rows
     ]
 
@@ -80,9 +81,12 @@ def _seen(session: Session, _context) -> None:
 
 
 def _add(session: Session, _context) -> None:
+    """The consent rows, written at once by one INSERT in the flush's transaction (not through a flush of
+    their own: nothing watches them but the fragments' table note, which the item's flush already made)."""
     items = session.info.pop(PENDING, [])
-    for item in items:
-        session.add_all(_rows_for(session, item))
+    rows = [row for item in items for row in _rows_for(session, item)]
+    if rows:
+        session.connection().execute(insert(Consent), rows)
 
 
 def install_listeners() -> None:

@@ -12,18 +12,20 @@ import hashlib
 import re
 from html import unescape
 
-from flask import render_template
+from flask import has_request_context, render_template
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, scoped_session
 
+from portal import fragments
 from portal.db_types import utcnow
 from portal.i18n import locale_code
 
 from .models import ConsentNotice
 
+STORED_HERE = "portal.privacy.notices_stored"  # session.info: digests this transaction inserted
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -33,7 +35,15 @@ def _plain(html: str) -> str:
 
 
 def feedback_notice() -> str:
-    """The feedback form's notice and its consent box, as shown (feedback/_new_fields.html)."""
+    """The feedback form's notice and its consent box, as shown (feedback/_new_fields.html). Within a
+    request it is built once per process and language (the template and translations do not change while
+    the process runs)."""
+    if has_request_context():
+        return fragments.remembered("privacy-notice-text", "feedback", _feedback_notice)
+    return _feedback_notice()
+
+
+def _feedback_notice() -> str:
     notice = _plain(render_template("feedback/_privacy_notice.html"))
     box = _(
         "I have read the personal-data notice and agree that the agency processes my name, phone, address "
@@ -79,18 +89,47 @@ def counter_notice() -> str:
     )
 
 
+def _known(digest: str) -> dict[str, str] | None:
+    """This process's slot for the version of the text with `digest` (None outside a request)."""
+    if not has_request_context():
+        return None
+    return fragments.remembered("privacy-notice-version", digest, dict)
+
+
+def _transaction_ended(session: Session, *_args) -> None:
+    session.info.pop(STORED_HERE, None)
+
+
+def install_listeners() -> None:
+    """Forget, when the transaction ends, which notices it stored (wiring.py: once per process)."""
+    for name in ("after_commit", "after_rollback"):  # the outermost transaction's end
+        if not event.contains(Session, name, _transaction_ended):
+            event.listen(Session, name, _transaction_ended)
+
+
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def version_of(session: Session | scoped_session, purpose: str, text: str) -> str:
     """The version of `text`, storing it the first time it is seen (a concurrent first store is harmless:
-    the insert does nothing when the text is already there)."""
+    the insert does nothing when the text is already there).
+
+    A version found stored is remembered by the process (per application, with the fragments: dropped
+    with them) and not read again: a stored notice is never changed nor deleted. One this session's
+    transaction stored is not remembered (a rollback would take it away): it is read again once committed.
+    """
     digest = text_hash(text)
+    known = _known(digest)
+    if known is not None and "version" in known:
+        return known["version"]
     stored = select(ConsentNotice.version).where(ConsentNotice.text_hash == digest)
     found = session.scalar(stored)
     if found is not None:
+        if known is not None and digest not in session.info.get(STORED_HERE, ()):
+            known["version"] = found
         return found
+    session.info.setdefault(STORED_HERE, set()).add(digest)
     now = utcnow()
     values = {
         "version": f"{now.date().isoformat()}.{digest[:12]}",

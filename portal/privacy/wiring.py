@@ -13,13 +13,14 @@ from portal import jobs
 from portal.domain.retention_rules import RULES, RetentionRule, with_overrides
 from portal.uploads import drafts, reconcile
 
-from . import consents, erasure, export, retention
+from . import consents, erasure, export, notices, retention
 
 RULES_KEY = "portal.privacy.retention_rules"
 
 
 def init_app(app: Flask) -> None:
     consents.install_listeners()
+    notices.install_listeners()
     erasure.install_listeners()
     jobs.register(app, export.KIND, export.run_job)
     reconcile.register_source(app, export.stored_files)

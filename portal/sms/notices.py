@@ -20,6 +20,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from portal.dossiers.models import Dossier
+from portal.events import operations as event_operations
 from portal.events.models import Event
 from portal.feedback.models import Feedback
 
@@ -109,6 +110,12 @@ def _noted(session: Session, _context) -> None:
             )
 
 
+def _noted_now(session: Session, subject_type: str, subject_id: int, action: str, event_id: int) -> None:
+    """A line written without a flush (portal/events/operations.py `record_now`): texted as `_noted` does."""
+    if action in ACTIONS.get(subject_type, ()):
+        session.info.setdefault(PENDING, []).append((subject_type, subject_id, action, event_id))
+
+
 def _queue_texts(session: Session) -> None:
     pending = session.info.pop(PENDING, [])
     if not pending or not has_app_context() or not sending.enabled():
@@ -139,3 +146,4 @@ def install_listeners() -> None:
         event.listen(Session, "before_commit", _queue_texts)
         event.listen(Session, "after_soft_rollback", _forget)
         event.listen(Session, "after_commit", _committed)
+    event_operations.on_direct(_noted_now)

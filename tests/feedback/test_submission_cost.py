@@ -24,7 +24,7 @@ from portal.domain.codes import parse_feedback_code
 from portal.domain.text import fold
 from portal.events.models import Event
 from portal.extensions import db
-from portal.feedback import operations
+from portal.feedback import numbering, operations
 from portal.feedback.models import Feedback
 from portal.jobs import jobs_of
 from portal.jobs.models import OutboxJob
@@ -61,21 +61,24 @@ def submit(app, n: int, **overrides):
     return client
 
 
-def test_a_submission_post_runs_eleven_statements_and_numbers_the_item_late(app):
+def test_a_submission_post_runs_nine_statements_and_numbers_the_item_late(app):
     """A browser's post (the nonce was issued to it), no photo, no e-mail, a commune-routed category."""
     submit(app, 1)  # the reference lists, the calendar and the notice's version are read once
     client = fresh_client(app, remote_addr="198.51.100.2")
     data = form_data(phone="0912345002", email="")
     with statements() as seen:
         assert client.post("/feedback/new", data=data, content_type="multipart/form-data").status_code == 302
-    assert len(seen) == 11, "\n".join(seen)
+    assert len(seen) == 9, "\n".join(seen)
     # Before the number: the nonce; the photos kept by an earlier post of this form (none, read once); the
-    # category with the commune; the commune's agency; the calendar's version; the item; the notice's
-    # version and the consent. Inside the counter's lock, one flush: the timeline line, the code's UPDATE.
+    # category with the commune and the calendar's version token; the commune's agency; the item; its
+    # consent (the notice's version is remembered by the process). Inside the counter's lock, one flush:
+    # the timeline line, the code's UPDATE.
     sequence = next(i for i, s in enumerate(seen) if s.startswith("INSERT INTO daily_sequences"))
-    assert sequence == 8, "\n".join(seen)
-    assert seen[6].startswith("SELECT privacy_notices.version")
-    assert seen[7].startswith("INSERT INTO privacy_consents")
+    assert sequence == 6, "\n".join(seen)
+    assert seen[2].startswith("SELECT feedback_categories.") and "calendar_version.token" in seen[2]
+    assert seen[4].startswith("INSERT INTO feedback_items")
+    assert seen[5].startswith("INSERT INTO privacy_consents")
+    assert not any("privacy_notices" in s or s.startswith("SELECT calendar_version") for s in seen)
     assert sorted(s.split(" (")[0].split(" SET")[0] for s in seen[sequence + 1 :]) == [
         "INSERT INTO events",
         "UPDATE feedback_items",
@@ -111,19 +114,19 @@ def test_a_submission_that_fails_after_its_number_writes_nothing_and_gives_the_n
         db.session.scalar(select(func.count(Event.id))),
     )
     consents = db.session.scalar(select(func.count(Consent.id)))
-    real_record = operations.record
+    real_number = numbering.number
     numbered: list[str] = []
 
-    def record_then_fail(*args, **kwargs):  # the code's number is taken and flushed, then a failure
-        real_record(*args, **kwargs)
-        numbered.append(db.session.scalar(select(Feedback.code).where(Feedback.id == args[1])))
+    def number_then_fail(item, *args, **kwargs):  # the code's number is taken and written, then a failure
+        real_number(item, *args, **kwargs)
+        numbered.append(db.session.scalar(select(Feedback.code).where(Feedback.id == item.id)))
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(operations, "record", record_then_fail)
+    monkeypatch.setattr(numbering, "number", number_then_fail)
     client = fresh_client(app, remote_addr="198.51.100.21")
     failed = web_submit(client, phone="0912345021", email="", title="Không được lưu")
     assert failed.status_code == 500
-    monkeypatch.setattr(operations, "record", real_record)
+    monkeypatch.setattr(numbering, "number", real_number)
     assert len(numbered) == 1 and parse_feedback_code(numbered[0])  # it had its real code when it failed
     assert db.session.scalar(select(func.count(Feedback.id))) == items
     assert db.session.scalar(select(func.count(Event.id))) == events
