@@ -1,6 +1,7 @@
 """Engine-level settings that must hold on every connection, and the session helpers that go with them."""
 
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -10,6 +11,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.sql.dml import UpdateBase
 
+from portal.db_session import copied_from, plain_read
 from portal.extensions import db
 
 
@@ -89,14 +91,50 @@ def read_outside_transaction(
     """`take(result)` of one read, through SQLAlchemy Core without the ORM's execution and transaction set-up.
 
     On a connection of its own, checked out from the session's engine for this statement and returned at
-    once (on PostgreSQL in a GET, the AUTOCOMMIT copy: portal/db_session.py), when the session holds no
-    transaction; else (a session that has begun and may hold changes not yet committed, or one bound to a
-    connection, as the test suite's) on the session's own connection. `take` reads the rows it needs
-    (`Result.all`, `Result.one_or_none`) before the connection goes back."""
+    once, when the session holds no transaction; else (a session that has begun and may hold changes not yet
+    committed, or one bound to a connection, as the test suite's) on the session's own connection. `take`
+    reads the rows it needs (`Result.all`, `Result.one_or_none`) before the connection goes back.
+
+    On PostgreSQL in a GET the session's engine is the AUTOCOMMIT copy (portal/db_session.py): a plain SELECT
+    then runs on a connection of the engine itself, switched to autocommit for that one statement and back
+    (`_autocommit_read`), the same as the copy does but without its connection characteristics set on
+    checkout and reset on checkin (SQLAlchemy's machinery, ~50-90 µs of CPU per read, bench/notes/tracking4.md)."""
     orm_session = db.session()
     if not orm_session.in_transaction():
         bind = orm_session.get_bind(clause=statement)
         if isinstance(bind, Engine):
+            engine = copied_from(bind)
+            if engine is not None and _plain_select(statement, engine):
+                return _autocommit_read(engine, statement, parameters, take)
             with bind.connect() as connection:
                 return take(connection.execute(statement, parameters))
     return take(orm_session.connection().execute(statement, parameters))
+
+
+def _autocommit_read(
+    engine: Engine, statement: Executable, parameters: dict[str, Any], take: Callable[[Result], T]
+) -> T:
+    """One plain SELECT without BEGIN or ROLLBACK: psycopg's autocommit on for the statement, off again before
+    the connection goes back to the pool (psycopg's rollback then sends nothing: no transaction is open). A
+    connection whose switch back fails is dropped from the pool, never returned in autocommit."""
+    with engine.connect() as connection:
+        dbapi_connection = connection.connection.dbapi_connection
+        dbapi_connection.autocommit = True
+        try:
+            return take(connection.execute(statement, parameters))
+        finally:
+            try:
+                dbapi_connection.autocommit = False
+            except Exception:  # a broken connection (or one left in a transaction): not for the pool
+                connection.invalidate()
+
+
+# statement -> whether it is a plain SELECT (db_session.plain_read of its SQL): compiled once per statement
+_PLAIN: weakref.WeakKeyDictionary[Executable, bool] = weakref.WeakKeyDictionary()
+
+
+def _plain_select(statement: Executable, engine: Engine) -> bool:
+    known = _PLAIN.get(statement)
+    if known is None:
+        known = _PLAIN[statement] = plain_read(str(statement.compile(dialect=engine.dialect)))
+    return known

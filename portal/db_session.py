@@ -71,6 +71,7 @@ def _read_only_request() -> bool:
 
 
 _COPIES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_ORIGINALS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()  # copy -> engine
 
 
 def autocommit_copy(engine: Engine) -> Engine:
@@ -81,7 +82,13 @@ def autocommit_copy(engine: Engine) -> Engine:
         # Listeners added to the copy run for the copy's connections only.
         event.listen(copy, "before_cursor_execute", _begin_before_writing)
         _COPIES[engine] = copy
+        _ORIGINALS[copy] = engine
     return copy
+
+
+def copied_from(bind: Engine) -> Engine | None:
+    """The engine `bind` is the AUTOCOMMIT copy of, or None when it is no such copy."""
+    return _ORIGINALS.get(bind)
 
 
 def _begin_before_writing(connection, cursor, statement, parameters, context, executemany) -> None:
