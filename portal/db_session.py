@@ -55,12 +55,22 @@ class PortalSession(FlaskSession):
         if bind is not None or not isinstance(engine, Engine):
             return engine
         if self._autocommit_reads is None:
-            self._autocommit_reads = engine.dialect.name == "postgresql" and _read_only_request()
+            self._autocommit_reads = reads_in_autocommit(engine)
         return autocommit_copy(engine) if self._autocommit_reads else engine
 
     def close(self) -> None:
         super().close()
         self._autocommit_reads = None
+
+
+def reads_in_autocommit(engine: Engine) -> bool:
+    """Whether this request's reads on `engine` run without a transaction (the rule of this module)."""
+    return engine.dialect.name == "postgresql" and _read_only_request()
+
+
+def read_bind(engine: Engine) -> Engine:
+    """What a `PortalSession` of this request would read on: `engine`, or its AUTOCOMMIT copy."""
+    return autocommit_copy(engine) if reads_in_autocommit(engine) else engine
 
 
 def _read_only_request() -> bool:
