@@ -100,7 +100,7 @@ def read_outside_transaction(
     On PostgreSQL in a GET the session's engine is the AUTOCOMMIT copy (portal/db_session.py): a plain SELECT
     then runs on a connection of the engine itself, switched to autocommit for that one statement and back
     (`_autocommit_read`), the same as the copy does but without its connection characteristics set on
-    checkout and reset on checkin (SQLAlchemy's machinery, ~50-90 µs of CPU per read, bench/notes/tracking4.md)."""
+    checkout and reset on checkin (SQLAlchemy's machinery: ~33 µs of CPU a read, bench/notes/tracking4.md)."""
     bind = _bind_without_session()
     if bind is None:
         orm_session = db.session()
