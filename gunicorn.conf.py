@@ -162,3 +162,17 @@ def post_request(worker, req, environ, resp):
     import gevent
 
     gevent.sleep(0)
+
+
+def post_worker_init(worker):
+    """Leave the objects of start-up out of the garbage collector's full passes (bench/notes/tracking4.md).
+
+    A loaded worker holds ~220,000 objects the collector tracks (modules, functions, SQLAlchemy's tables,
+    compiled templates), all alive until it exits. A full (generation 2) collection walks every one of them:
+    130-240 ms measured, during which every connection of the worker waits. Frozen here (once the app is
+    loaded, after one collection so that no garbage is kept forever), they are never walked again: a full
+    collection then costs what the objects made since start-up cost (the kept pages' caches)."""
+    import gc
+
+    gc.collect()
+    gc.freeze()

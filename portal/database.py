@@ -1,6 +1,7 @@
 """Engine-level settings that must hold on every connection, and the session helpers that go with them."""
 
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -8,8 +9,10 @@ from flask import Flask
 from sqlalchemy import CursorResult, Executable, Result, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
+from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.dml import UpdateBase
 
+from portal.db_session import PortalSession, copied_from, plain_read, read_bind
 from portal.extensions import db
 
 
@@ -89,14 +92,74 @@ def read_outside_transaction(
     """`take(result)` of one read, through SQLAlchemy Core without the ORM's execution and transaction set-up.
 
     On a connection of its own, checked out from the session's engine for this statement and returned at
-    once (on PostgreSQL in a GET, the AUTOCOMMIT copy: portal/db_session.py), when the session holds no
-    transaction; else (a session that has begun and may hold changes not yet committed, or one bound to a
-    connection, as the test suite's) on the session's own connection. `take` reads the rows it needs
-    (`Result.all`, `Result.one_or_none`) before the connection goes back."""
-    orm_session = db.session()
-    if not orm_session.in_transaction():
-        bind = orm_session.get_bind(clause=statement)
-        if isinstance(bind, Engine):
-            with bind.connect() as connection:
-                return take(connection.execute(statement, parameters))
-    return take(orm_session.connection().execute(statement, parameters))
+    once, when the session holds no transaction (when the request has no session yet, none is made: its
+    engine is found as the session would find it); else (a session that has begun and may hold changes not
+    yet committed, or one bound to a connection, as the test suite's) on the session's own connection.
+    `take` reads the rows it needs (`Result.all`, `Result.one_or_none`) before the connection goes back.
+
+    On PostgreSQL in a GET the session's engine is the AUTOCOMMIT copy (portal/db_session.py): a plain SELECT
+    then runs on a connection of the engine itself, switched to autocommit for that one statement and back
+    (`_autocommit_read`), the same as the copy does but without its connection characteristics set on
+    checkout and reset on checkin (SQLAlchemy's machinery: ~33 µs of CPU a read, bench/notes/tracking4.md)."""
+    bind = _bind_without_session()
+    if bind is None:
+        orm_session = db.session()
+        if orm_session.in_transaction():
+            return take(orm_session.connection().execute(statement, parameters))
+        session_bind = orm_session.get_bind(clause=statement)
+        if not isinstance(session_bind, Engine):  # a session bound to a connection
+            return take(orm_session.connection().execute(statement, parameters))
+        bind = session_bind
+    engine = copied_from(bind)
+    if engine is not None and _plain_select(statement, engine):
+        return _autocommit_read(engine, statement, parameters, take)
+    with bind.connect() as connection:
+        return take(connection.execute(statement, parameters))
+
+
+def _bind_without_session() -> Engine | None:
+    """The engine the request's session would read on, when the request has no session yet (so none has
+    begun or holds changes) and its sessions are the application's own (PortalSession, not bound to a
+    connection: the app has one engine): found without making one, which costs its creation, `get_bind`
+    and its removal at teardown (~15-25 µs). None otherwise (the test suite's sessions are bound)."""
+    scoped = db.session
+    factory = scoped.session_factory
+    if (
+        scoped.registry.has()
+        or not issubclass(factory.class_, PortalSession)  # (sessionmaker subclasses it)
+        or factory.kw.get("bind") is not None
+        or factory.kw.get("binds")
+    ):
+        return None
+    return read_bind(db.engine)
+
+
+def _autocommit_read(
+    engine: Engine, statement: Executable, parameters: dict[str, Any], take: Callable[[Result], T]
+) -> T:
+    """One plain SELECT without BEGIN or ROLLBACK: psycopg's autocommit on for the statement, off again before
+    the connection goes back to the pool (psycopg's rollback then sends nothing: no transaction is open). A
+    connection whose switch back fails is dropped from the pool, never returned in autocommit."""
+    with engine.connect() as connection:
+        dbapi_connection = connection.connection.dbapi_connection
+        assert dbapi_connection is not None  # checked out just now
+        dbapi_connection.autocommit = True
+        try:
+            return take(connection.execute(statement, parameters))
+        finally:
+            try:
+                dbapi_connection.autocommit = False
+            except Exception:  # a broken connection (or one left in a transaction): not for the pool
+                connection.invalidate()
+
+
+# statement -> whether it is a plain SELECT (db_session.plain_read of its SQL): compiled once per statement
+_PLAIN: weakref.WeakKeyDictionary[Executable, bool] = weakref.WeakKeyDictionary()
+
+
+def _plain_select(statement: Executable, engine: Engine) -> bool:
+    known = _PLAIN.get(statement)
+    if known is None:
+        assert isinstance(statement, ClauseElement)
+        known = _PLAIN[statement] = plain_read(str(statement.compile(dialect=engine.dialect)))
+    return known

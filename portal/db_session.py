@@ -55,12 +55,22 @@ class PortalSession(FlaskSession):
         if bind is not None or not isinstance(engine, Engine):
             return engine
         if self._autocommit_reads is None:
-            self._autocommit_reads = engine.dialect.name == "postgresql" and _read_only_request()
+            self._autocommit_reads = reads_in_autocommit(engine)
         return autocommit_copy(engine) if self._autocommit_reads else engine
 
     def close(self) -> None:
         super().close()
         self._autocommit_reads = None
+
+
+def reads_in_autocommit(engine: Engine) -> bool:
+    """Whether this request's reads on `engine` run without a transaction (the rule of this module)."""
+    return engine.dialect.name == "postgresql" and _read_only_request()
+
+
+def read_bind(engine: Engine) -> Engine:
+    """What a `PortalSession` of this request would read on: `engine`, or its AUTOCOMMIT copy."""
+    return autocommit_copy(engine) if reads_in_autocommit(engine) else engine
 
 
 def _read_only_request() -> bool:
@@ -71,6 +81,7 @@ def _read_only_request() -> bool:
 
 
 _COPIES: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()
+_ORIGINALS: weakref.WeakKeyDictionary[Engine, Engine] = weakref.WeakKeyDictionary()  # copy -> engine
 
 
 def autocommit_copy(engine: Engine) -> Engine:
@@ -81,7 +92,13 @@ def autocommit_copy(engine: Engine) -> Engine:
         # Listeners added to the copy run for the copy's connections only.
         event.listen(copy, "before_cursor_execute", _begin_before_writing)
         _COPIES[engine] = copy
+        _ORIGINALS[copy] = engine
     return copy
+
+
+def copied_from(bind: Engine) -> Engine | None:
+    """The engine `bind` is the AUTOCOMMIT copy of, or None when it is no such copy."""
+    return _ORIGINALS.get(bind)
 
 
 def _begin_before_writing(connection, cursor, statement, parameters, context, executemany) -> None:
