@@ -177,7 +177,11 @@ def engine_options(url: str, pool_size: int = Settings.db_pool_size) -> dict:
     # pool_timeout bound the wait. No pool_pre_ping: it cost a second round trip on every request (measured
     # in bench/notes/overhead.md); portal.database pings only a connection that sat idle in the pool, and
     # pool_recycle replaces connections before a firewall or PostgreSQL's idle limits silently cut them.
-    return {**pool, "pool_recycle": 1800, "pool_timeout": 5, "connect_args": {"connect_timeout": 3}}
+    # JIT compilation off: the portal's statements are short, but at a million rows the planner's cost of the
+    # queue's filter counts passes jit_above_cost and PostgreSQL spent 46 of the count's 120 ms compiling it
+    # (EXPLAIN ANALYZE on bench_pg_1m; with it off the count takes about half the time, bench/notes/queue6.md).
+    connect_args = {"connect_timeout": 3, "options": "-c jit=off"}
+    return {**pool, "pool_recycle": 1800, "pool_timeout": 5, "connect_args": connect_args}
 
 
 def register_event_sources(app: Flask) -> None:

@@ -33,3 +33,14 @@ def test_the_pool_size_setting_reaches_the_engine(tmp_path):
 def test_a_burst_may_open_half_as_many_more():
     assert engine_options("postgresql+psycopg://db/portal", pool_size=20)["max_overflow"] == 10
     assert engine_options("sqlite:///portal.sqlite3", pool_size=1)["max_overflow"] == 1
+
+
+def test_postgresql_connections_compile_no_statement_just_in_time(app):
+    """At a million rows the queue's counts cost more than jit_above_cost and PostgreSQL spent 46 of their
+    120 ms compiling them; the portal's connections switch JIT off (portal.engine_options)."""
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            assert "options" not in engine_options("sqlite:///portal.sqlite3")["connect_args"]
+            return
+        with db.engine.connect() as connection:
+            assert connection.exec_driver_sql("SHOW jit").scalar() == "off"

@@ -78,8 +78,9 @@ def _kept(app: Flask) -> dict[tuple, tuple[float, int, Any]]:
     return app.extensions.setdefault("staff_queue_rows", {})
 
 
-class _Flight:
-    """A build under way: when it started, and (once `done` is set) its rows if they may be served."""
+class Flight:
+    """A build under way (of these rows, or of an agency's counts in queue_cache): when it started, and
+    (once `done` is set, `kept` true) its value for those who waited."""
 
     __slots__ = ("started", "done", "kept", "value")
 
@@ -90,7 +91,7 @@ class _Flight:
         self.value: Any = None
 
 
-def _flights(app: Flask) -> dict[tuple, _Flight]:
+def _flights(app: Flask) -> dict[tuple, Flight]:
     """The builds under way, by (key, generation)."""
     return app.extensions.setdefault("staff_queue_rows_flights", {})
 
@@ -106,7 +107,7 @@ def _fresh_for_this_session() -> bool:
     return isinstance(wrote, int | float) and wall_clock() - wrote < ROWS_SECONDS + CLOCK_SKEW
 
 
-def _wait(flight: _Flight) -> bool:
+def _wait(flight: Flight) -> bool:
     return flight.done.wait(WAIT_SECONDS)
 
 
@@ -124,11 +125,11 @@ def rows(key: tuple, build: Callable[[], Any], writing: Callable[[], bool]) -> A
     if found is not None and found[1] == seen and started - found[0] < ROWS_SECONDS:
         if started - found[0] < REFRESH_SECONDS or (key, seen) in flights:
             return found[2]
-        mine = _Flight(started)
+        mine = Flight(started)
         if flights.setdefault((key, seen), mine) is not mine:
             return found[2]  # another request is reading it again (it came in between)
         return _lead(app, key, seen, mine, build, writing)
-    mine = _Flight(started)
+    mine = Flight(started)
     flight = flights.setdefault((key, seen), mine)
     if flight is mine:
         return _lead(app, key, seen, mine, build, writing)
@@ -138,7 +139,7 @@ def rows(key: tuple, build: Callable[[], Any], writing: Callable[[], bool]) -> A
 
 
 def _lead(
-    app: Flask, key: tuple, seen: int, flight: _Flight, build: Callable[[], Any], writing: Callable[[], bool]
+    app: Flask, key: tuple, seen: int, flight: Flight, build: Callable[[], Any], writing: Callable[[], bool]
 ) -> Any:
     """Build for everybody waiting on `flight`; whatever happens, the key is no longer in flight after."""
     try:
