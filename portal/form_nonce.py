@@ -50,8 +50,9 @@ def well_formed(value: object) -> bool:
     return isinstance(value, str) and _WELL_FORMED.fullmatch(value) is not None
 
 
-def _mac(key: str, random_part: str) -> str:
-    digest = keyed_digest(current_app.config["SECRET_KEY"], f"form-nonce:{key}:{random_part}")[:18]
+def _mac(key: str, random_part: str, secret: str | None = None) -> str:
+    secret = current_app.config["SECRET_KEY"] if secret is None else secret
+    digest = keyed_digest(secret, f"form-nonce:{key}:{random_part}")[:18]
     return base64.urlsafe_b64encode(digest).decode()
 
 
@@ -75,11 +76,27 @@ def prepare(field) -> str:
     return field.data
 
 
+def restart(keep: str | None = None) -> None:
+    """Shared-phone mode begins (portal/shared_phone.py): the nonces this browser was given before are no
+    longer its own, so an earlier visitor's form brought back by Back and sent again shows the neutral page,
+    not that visitor's receipt. `keep`, the nonce of the form the current visitor just sent, stays
+    recognised (their double tap still lands on their receipt)."""
+    session.pop(SESSION_NONCE_KEY, None)
+    session.pop(SESSION_KEY, None)
+    if keep is not None and well_formed(keep):
+        session[SESSION_KEY] = [keep]
+
+
 def issued_here(nonce: str) -> bool:
     key = session.get(SESSION_NONCE_KEY)
     if isinstance(key, str) and key and len(nonce) == _RANDOM + _MAC:
-        if hmac.compare_digest(_mac(key, nonce[:_RANDOM]), nonce[_RANDOM:]):
-            return True
+        # A form opened before SECRET_KEY was rotated still checks (the session itself does, by the fallbacks).
+        for secret in (
+            current_app.config["SECRET_KEY"],
+            *(current_app.config.get("SECRET_KEY_FALLBACKS") or ()),
+        ):
+            if hmac.compare_digest(_mac(key, nonce[:_RANDOM], secret), nonce[_RANDOM:]):
+                return True
     return nonce in session.get(SESSION_KEY, [])
 
 

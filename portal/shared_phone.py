@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from flask import session
 
+from portal import form_nonce
+
 FLAG = "shared_phone"
 # The session keys that let this browser open a person's items (portal/tracking/access.py), receipt, data
 # (privacy: the item opened by its link, the exports) or slips (an intermediary's last filings).
@@ -30,10 +32,13 @@ PERSONAL_KEYS = (
 CLEAR_SITE_DATA = '"cache", "cookies", "storage"'
 
 
-def begin() -> None:
-    """Shared-phone mode from now on in this browser: what an earlier visitor opened is forgotten."""
+def begin(current_nonce: str | None = None) -> None:
+    """Shared-phone mode from now on in this browser: what an earlier visitor opened is forgotten, and the
+    forms they were given no longer count as this browser's (form_nonce.restart; `current_nonce`, the form
+    this visitor just sent, still does)."""
     for key in PERSONAL_KEYS:
         session.pop(key, None)
+    form_nonce.restart(current_nonce)
     session.permanent = False  # never a lasting cookie, whatever the configuration says
     session[FLAG] = True
 

@@ -136,3 +136,33 @@ def test_reporting_in_shared_phone_mode_offers_the_clearing_sign_out(client, cre
     assert client.get(f"/feedback/{earlier.code}/status").status_code == 404
     with client.session_transaction() as session:
         assert session[shared_phone.FLAG] is True and not session.permanent
+
+
+def _form_nonce(client) -> str:
+    page = client.get("/feedback/new").get_data(as_text=True)
+    return re.search(r'name="nonce"[^>]*value="([^"]+)"', page)[1]
+
+
+def test_an_earlier_visitors_form_sent_again_in_shared_phone_mode_shows_no_receipt(client):
+    """Visitor A reports and walks away without the clearing sign-out; visitor B reports in shared-phone
+    mode, then presses Back to A's form and sends it again: the neutral "already sent" page, not A's
+    receipt and link (the nonces A was given stopped being this browser's when B's shared-phone mode
+    began). B's own double tap still lands on B's receipt."""
+    earlier = _form_nonce(client)
+    client.post("/feedback/new", data=form_data() | {"nonce": earlier}, content_type="multipart/form-data")
+    earlier_code = CODE.search(client.get("/feedback/receipt").get_data(as_text=True))[0]
+
+    mine = _form_nonce(client)
+    data = form_data(phone="0977 123 456") | {"nonce": mine, "shared_phone": "y"}
+    assert client.post("/feedback/new", data=data, content_type="multipart/form-data").status_code == 302
+    my_code = CODE.search(client.get("/feedback/receipt").get_data(as_text=True))[0]
+    again = client.post("/feedback/new", data=data, content_type="multipart/form-data")  # a double tap
+    assert again.status_code == 302 and again.headers["Location"].endswith("/feedback/receipt")
+    assert CODE.search(client.get("/feedback/receipt").get_data(as_text=True))[0] == my_code
+
+    back = client.post(
+        "/feedback/new", data=form_data() | {"nonce": earlier}, content_type="multipart/form-data"
+    )
+    assert back.status_code == 409 and earlier_code not in back.get_data(as_text=True)
+    assert client.get(f"/feedback/{earlier_code}/status").status_code == 404
+    assert earlier_code not in client.get("/feedback/receipt").get_data(as_text=True)

@@ -217,7 +217,7 @@ def submit():
         return _form_page(form, 400)
     drafts.delete_files(duplicates)
     if form.shared_phone.data:
-        shared_phone.begin()  # the earlier visitor's items are forgotten before this one's is remembered
+        shared_phone.begin(nonce)  # the earlier visitor's items are forgotten before this one's is remembered
     access.grant("feedback", item_id)
     session["feedback_receipt"] = {"code": code, "token": token, "mailed": mailed}
     return redirect(url_for(".receipt"))

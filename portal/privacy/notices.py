@@ -17,7 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import event, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, scoped_session
+from sqlalchemy.orm import Session, SessionTransaction, scoped_session
 
 from portal import fragments
 from portal.db_types import utcnow
@@ -96,15 +96,17 @@ def _known(digest: str) -> dict[str, str] | None:
     return fragments.remembered("privacy-notice-version", digest, dict)
 
 
-def _transaction_ended(session: Session, *_args) -> None:
-    session.info.pop(STORED_HERE, None)
+def _transaction_ended(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:  # the outermost: a savepoint's end leaves what the transaction stored
+        session.info.pop(STORED_HERE, None)
 
 
 def install_listeners() -> None:
-    """Forget, when the transaction ends, which notices it stored (wiring.py: once per process)."""
-    for name in ("after_commit", "after_rollback"):  # the outermost transaction's end
-        if not event.contains(Session, name, _transaction_ended):
-            event.listen(Session, name, _transaction_ended)
+    """Forget, when the outermost transaction ends (committed or rolled back), which notices it stored
+    (wiring.py: once per process). Not `after_rollback`: it fires for a savepoint's rollback too, and a
+    version stored before the savepoint would then be remembered while still uncommitted."""
+    if not event.contains(Session, "after_transaction_end", _transaction_ended):
+        event.listen(Session, "after_transaction_end", _transaction_ended)
 
 
 def text_hash(text: str) -> str:

@@ -39,7 +39,7 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from flask import current_app, has_app_context
+from flask import current_app, has_app_context, has_request_context
 from markupsafe import escape
 from sqlalchemy import ColumnElement, event, func, inspect, literal, select, union_all
 from sqlalchemy.orm import InstanceState, Session
@@ -187,7 +187,9 @@ def page_data(agency_id: int | None, today: date) -> tuple[dict[str, Any], dict[
     fresh: dict[str, Any] = {}
     age = _age(counted, today)
     if age >= COUNTS_SECONDS:
-        counted = fresh[key] = _count_once(agency_id, today)
+        counted, ours = _count_once(agency_id, today)
+        if ours:  # a count another request made is kept by that request (not set again, maybe after a drop)
+            fresh[key] = counted
     elif age >= REFRESH_SECONDS and _claim_recount(agency_id):
         counted = fresh[key] = _count(agency_id, today)
     if choices is None:
@@ -205,21 +207,25 @@ def _wait(flight: queue_rows.Flight) -> bool:
     return flight.done.wait(WAIT_SECONDS)
 
 
-def _count_once(agency_id: int | None, today: date) -> dict[str, Any]:
-    """The agency's count, or the one another request of this process is making for the same agency, day
-    and write generation (waiting for it at most WAIT_SECONDS; if it fails or takes longer, our own)."""
+def _count_once(agency_id: int | None, today: date) -> tuple[dict[str, Any], bool]:
+    """The agency's count and True, or (False) the one another request of this process is making for the
+    same agency, day and write generation (waiting for it at most WAIT_SECONDS; if it fails or takes longer,
+    our own). A session that has just changed an item (queue_rows.fresh_for_this_session: perhaps through
+    another process, whose change this process's generation does not see) never takes another's count."""
+    if has_request_context() and queue_rows.fresh_for_this_session():
+        return _count(agency_id, today), True
     flights: dict[tuple, queue_rows.Flight] = current_app.extensions.setdefault(_FLIGHTS, {})
     key = (agency_id, today, queue_rows.generation())
     mine = queue_rows.Flight(_now())
     flight = flights.setdefault(key, mine)
     if flight is not mine:
         if _wait(flight) and flight.kept:
-            return flight.value
-        return _count(agency_id, today)
+            return flight.value, False
+        return _count(agency_id, today), True
     try:
         mine.value = _count(agency_id, today)
         mine.kept = True
-        return mine.value
+        return mine.value, True
     finally:
         flights.pop(key, None)
         mine.done.set()

@@ -101,7 +101,7 @@ def clear() -> None:
     _kept(current_app).clear()
 
 
-def _fresh_for_this_session() -> bool:
+def fresh_for_this_session() -> bool:
     """True while this session's own recent write must be read from the database, not from an entry."""
     wrote = session.get(WROTE)
     return isinstance(wrote, int | float) and wall_clock() - wrote < ROWS_SECONDS + CLOCK_SKEW
@@ -118,7 +118,7 @@ def rows(key: tuple, build: Callable[[], Any], writing: Callable[[], bool]) -> A
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     kept = _kept(app)
     started, seen = clock(), _generation
-    if _fresh_for_this_session():
+    if fresh_for_this_session():
         return _build(app, key, started, seen, build, writing)[0]
     found = kept.get(key)
     flights = _flights(app)

@@ -51,3 +51,16 @@ def test_a_session_holding_the_former_list_keeps_its_nonces(app):
         current_session[form_nonce.SESSION_KEY] = [old]
         assert form_nonce.issued_here(old)
         assert not form_nonce.issued_here(form_nonce.new())
+
+
+def test_a_nonce_given_before_the_secret_key_was_rotated_still_checks(app):
+    with app.test_request_context():
+        given = form_nonce.issue()
+        old_key, old_fallbacks = app.config["SECRET_KEY"], app.config.get("SECRET_KEY_FALLBACKS")
+        app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = "a new key " * 5, [old_key]
+        try:
+            assert form_nonce.issued_here(given)
+            app.config["SECRET_KEY_FALLBACKS"] = []
+            assert not form_nonce.issued_here(given)
+        finally:
+            app.config["SECRET_KEY"], app.config["SECRET_KEY_FALLBACKS"] = old_key, old_fallbacks

@@ -106,6 +106,23 @@ def test_a_notice_version_is_read_once_per_process_but_only_once_committed(app, 
         assert notice_reads.statements == ["SELECT"]
 
 
+def test_a_savepoint_rolled_back_does_not_let_an_uncommitted_version_be_remembered(app, notice_reads):
+    """`after_rollback` fires for a savepoint too: the transaction's stored notices are forgotten only when
+    the outermost transaction ends, or a version read after the savepoint's rollback would be remembered
+    while its INSERT can still be rolled back (then every consent would name a missing version)."""
+    wording = f"A notice never shown before {secrets.token_hex(4)}"
+    with app.test_request_context("/"):
+        stored = notices.version_of(db.session, "notice", wording)
+        savepoint = db.session.begin_nested()
+        savepoint.rollback()
+        assert notices.version_of(db.session, "notice", wording) == stored  # its own row, not remembered
+        db.session.rollback()  # the INSERT goes
+        notice_reads.statements.clear()
+        notices.version_of(db.session, "notice", wording)
+        assert notice_reads.statements == ["SELECT", "INSERT", "SELECT"]  # stored again, not from memory
+        db.session.rollback()
+
+
 def test_submissions_read_the_notice_version_once(app, notice_reads):
     sent(app, 63)
     notice_reads.statements.clear()

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from flask import session
 
 from portal.extensions import cache
 from portal.staff import queue_cache, queue_rows
@@ -162,3 +163,40 @@ def test_when_the_count_fails_the_waiting_requests_count_themselves(app, counts,
     assert counts.runs == 3
     with app.app_context():
         assert app.extensions[queue_cache._FLIGHTS] == {}  # nothing left marked under way
+
+
+def test_only_the_request_that_counted_keeps_the_count(app, counts, waiting, monkeypatch):
+    """Waiters take the count without setting it in the cache again: if another process dropped the entry
+    meanwhile (its change), a waiter's late write would keep the old count there for a minute more."""
+    kept: list[str] = []
+    real_set = cache.set
+
+    def counting_set(name, value, timeout=None):
+        kept.append(name)
+        return real_set(name, value, timeout=timeout)
+
+    monkeypatch.setattr(cache, "set", counting_set)
+    counts.hold(1)
+    requests = Requests(app)
+    for _ in range(4):
+        requests.start()
+    assert counts.started[1].wait(PATIENCE)
+    assert waiting.until(3)
+    counts.held[1].set()
+    assert requests.join() == [1] * 4
+    assert kept.count(queue_cache.counts_key(AGENCY)) == 1
+
+
+def test_an_officer_who_just_changed_an_item_counts_afresh(app, counts, waiting):
+    """A session stamped by its own write (queue_rows.WROTE; the write may have gone through another
+    process, which this process's generation does not see) does not take a count begun before it."""
+    counts.hold(1)
+    requests = Requests(app)
+    requests.start()
+    assert counts.started[1].wait(PATIENCE)
+    with app.test_request_context("/staff/queue"):
+        session[queue_rows.WROTE] = queue_rows.wall_clock()
+        assert queue_cache.page_data(AGENCY, DAY)[0]["feedback"] == 2
+    counts.held[1].set()
+    assert requests.join() == [1]
+    assert waiting.count == 0
