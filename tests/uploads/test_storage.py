@@ -16,7 +16,7 @@ from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
 from portal.extensions import db
-from portal.feedback import operations, report_photos
+from portal.feedback import numbering, operations, report_photos
 from portal.uploads import backends, storage
 from tests.support.clients import fresh_client
 from tests.support.feedback import by_code, feedback_count, receipt_code, web_submit
@@ -152,7 +152,7 @@ def test_files_of_a_rolled_back_submission_are_removed(app, monkeypatch):
     def fail(*args, **kwargs):
         raise operations.FeedbackError("category")
 
-    monkeypatch.setattr(operations, "record", fail)  # runs after the photos were stored
+    monkeypatch.setattr(numbering, "number", fail)  # runs after the photos were stored
     client = fresh_client(app)
     before_files, before_rows = names(), feedback_count()
     response = web_submit(client, photos=[(unique_jpeg(21), "a.jpg"), (unique_jpeg(22), "b.jpg")])
@@ -268,7 +268,7 @@ def test_a_rolled_back_request_does_not_remove_a_file_a_committed_item_uses(app,
     def fail(*args, **kwargs):
         raise operations.FeedbackError("category")
 
-    monkeypatch.setattr(operations, "record", fail)
+    monkeypatch.setattr(numbering, "number", fail)  # after the photos were stored
     assert web_submit(fresh_client(app), photos=[(photo, "same.jpg")]).status_code == 400
     assert kept <= names()
 
