@@ -296,3 +296,40 @@ def test_a_loaded_worker_freezes_its_start_up_objects(monkeypatch):
         assert gc.get_freeze_count() > 0
     finally:
         gc.unfreeze()
+
+
+def test_a_worker_stops_without_a_traceback(tmp_path):
+    """Frozen objects left to the interpreter's teardown were finalised after gevent's modules were cleared:
+    every stop printed "Exception ignored in _removeHandlerRef … TypeError" (worker_exit unfreezes them)."""
+    import signal
+    import socket
+    import time
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "WEB_CONCURRENCY")}
+    env["PORTAL_INSTANCE_PATH"] = str(tmp_path)
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "wsgi:app"]
+    server = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )  # noqa: S603
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:  # any answer: the worker has loaded the app and frozen it
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5)  # noqa: S310
+                break
+            except urllib.error.HTTPError:
+                break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("gunicorn did not answer")
+        server.send_signal(signal.SIGTERM)
+        output, _ = server.communicate(timeout=60)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert "Booting worker" in output and "Worker exiting" in output
+    assert "Traceback" not in output and "Exception ignored" not in output, output[-2000:]
