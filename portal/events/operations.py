@@ -13,6 +13,30 @@ from portal.extensions import db
 from .models import Event
 
 
+def _columns(
+    subject_type: str,
+    subject_id: int,
+    action: str,
+    actor_id: int | None,
+    from_status: str | None,
+    to_status: str | None,
+    note: str,
+    public: bool,
+) -> dict:
+    """A line's columns as `record` and `record_now` write them (the address of the request, if any)."""
+    return {
+        "subject_type": subject_type,
+        "subject_id": subject_id,
+        "action": action,
+        "actor_id": actor_id,
+        "from_status": from_status,
+        "to_status": to_status,
+        "note": note,
+        "is_public": public,
+        "ip_address": request.remote_addr if has_request_context() else None,
+    }
+
+
 def record(
     subject_type: str,
     subject_id: int,
@@ -25,17 +49,8 @@ def record(
     public: bool = False,
 ) -> Event:
     """Append one event about (subject_type, subject_id)."""
-    ip = request.remote_addr if has_request_context() else None
     entry = Event(
-        subject_type=subject_type,
-        subject_id=subject_id,
-        action=action,
-        actor_id=actor_id,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        is_public=public,
-        ip_address=ip,
+        **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public)
     )
     db.session.add(entry)
     db.session.flush()
@@ -70,15 +85,7 @@ def record_now(
     written = session.connection().execute(
         insert(Event).values(
             occurred_at=utcnow(),
-            actor_id=actor_id,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            action=action,
-            from_status=from_status,
-            to_status=to_status,
-            note=note,
-            is_public=public,
-            ip_address=request.remote_addr if has_request_context() else None,
+            **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public),
         )
     )
     event_id = int(written.inserted_primary_key[0])  # type: ignore[index]
