@@ -16,6 +16,7 @@ from flask import session
 
 from portal.extensions import cache
 from portal.staff import queue_cache, queue_rows
+from tests.support.flights import Waiting
 
 PATIENCE = 10  # seconds a test waits for a thread to get somewhere (only reached when the code is wrong)
 DAY = date(2026, 12, 7)
@@ -68,30 +69,9 @@ def counts(app, monkeypatch) -> Counts:
         cache.clear()
 
 
-class Waiting:
-    """How many requests have started waiting for another's count (queue_cache._wait)."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.count = 0
-        self.condition = threading.Condition()
-        real = queue_cache._wait
-
-        def counting(flight: Any) -> bool:
-            with self.condition:
-                self.count += 1
-                self.condition.notify_all()
-            return real(flight)
-
-        monkeypatch.setattr(queue_cache, "_wait", counting)
-
-    def until(self, count: int) -> bool:
-        with self.condition:
-            return self.condition.wait_for(lambda: self.count >= count, PATIENCE)
-
-
 @pytest.fixture
 def waiting(monkeypatch) -> Waiting:
-    return Waiting(monkeypatch)
+    return Waiting(monkeypatch, queue_cache, PATIENCE)
 
 
 class Requests:

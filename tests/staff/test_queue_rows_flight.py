@@ -16,6 +16,7 @@ import pytest
 
 from portal.staff import queue_rows
 from tests.support.clocks import Clock, replace_clock
+from tests.support.flights import Waiting
 
 KEY = ("filter", "2026-12-07", "officer", "vi", "")
 PATIENCE = 10  # seconds a test waits for a thread to get somewhere (only reached when the code is wrong)
@@ -63,31 +64,9 @@ def builds() -> Builds:
     return Builds()
 
 
-class Waiting:
-    """How many requests have started waiting for another's build (queue_rows._wait)."""
-
-    def __init__(self, monkeypatch) -> None:
-        self.count = 0
-        self.condition = threading.Condition()
-        real = getattr(queue_rows, "_wait", None)
-
-        def counting(flight: Any) -> bool:
-            with self.condition:
-                self.count += 1
-                self.condition.notify_all()
-            assert real is not None
-            return real(flight)
-
-        monkeypatch.setattr(queue_rows, "_wait", counting, raising=False)
-
-    def until(self, count: int) -> bool:
-        with self.condition:
-            return self.condition.wait_for(lambda: self.count >= count, PATIENCE)
-
-
 @pytest.fixture
 def waiting(monkeypatch) -> Waiting:
-    return Waiting(monkeypatch)
+    return Waiting(monkeypatch, queue_rows, PATIENCE)
 
 
 @pytest.fixture
