@@ -142,7 +142,10 @@ def stop_server(process: subprocess.Popen) -> None:
             process.wait()
 
 
-def server_env(samples: dict, port: int) -> dict[str, str]:
+def server_env(samples: dict, port: int, redis_url: str = "", workers: int = 0) -> dict[str, str]:
+    """The servers' environment: gunicorn.conf.py's default (one gevent worker, no Redis) unless `redis_url`
+    is given, which is production's configuration: limits, account versions and caches shared through Redis,
+    and gunicorn's worker count for it (2 x cores + 1, or `workers`). Both apps get the same environment."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -155,7 +158,19 @@ def server_env(samples: dict, port: int) -> dict[str, str]:
         PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
         PORTAL_TRUSTED_PROXIES="1",  # production behind nginx; the submission row sends X-Forwarded-For
     )
+    if redis_url:
+        env["REDIS_URL"] = redis_url
+    if workers:
+        env["WEB_CONCURRENCY"] = str(workers)
     return env
+
+
+def clear_redis(url: str) -> None:
+    """Empty the benchmark's Redis database before a run: counts of an earlier run's limits must not refuse
+    this run's sign-in or submissions."""
+    import redis
+
+    redis.Redis.from_url(url).flushdb()
 
 
 # --- browser-side set-up -----------------------------------------------------------------------------
@@ -457,7 +472,11 @@ def run(args: argparse.Namespace) -> dict:
     folder = RESULTS / "logs"
     folder.mkdir(parents=True, exist_ok=True)
     portal_port, bare_port = free_port(), free_port()
-    env = server_env(samples, portal_port)
+    if args.workers and not args.redis_url:
+        raise SystemExit("--workers needs --redis-url: the portal refuses several workers without Redis")
+    if args.redis_url:
+        clear_redis(args.redis_url)
+    env = server_env(samples, portal_port, args.redis_url, args.workers)
     portal = start_server("wsgi:app", portal_port, env, folder / "portal.log")
     try:
         bare = start_server("bench.bare:app", bare_port, env, folder / "bare.log")
@@ -538,6 +557,11 @@ def run(args: argparse.Namespace) -> dict:
         "seconds": args.seconds,
         "rounds": args.rounds,
         "connections": CONNECTIONS,
+        "servers": (
+            f"Redis {args.redis_url}, {args.workers or 'gunicorn.conf.py default (2 x cores + 1)'} workers"
+            if args.redis_url
+            else "one gevent worker, no Redis (gunicorn.conf.py default)"
+        ),
         "command": " ".join(["bench/run.py", *sys.argv[1:]]),
         "pages": rows,
     }
@@ -547,7 +571,7 @@ def markdown(result: dict) -> str:
     lines = [
         f"`{result['command']}` — {result['database']}, {result['rows']:,} + {result['rows']:,} rows "
         f"({result['data_set']}), {result['started_at']}, {result['rounds']} rounds of {result['seconds']} s, "
-        f"{result['connections']} connections, load average before/after "
+        f"{result['connections']} connections, {result.get('servers', 'one gevent worker')}, load average before/after "
         f"{'/'.join(map(str, result['load_average_before']))} → {'/'.join(map(str, result['load_average_after']))}",
         "",
         "| page | req/s | bare Flask req/s | ratio | p50 ms | p99 ms | errors | goal | |",
@@ -578,6 +602,13 @@ def main() -> None:
     parser.add_argument("--server-url", default=dataset.DEFAULT_SERVER, help="PostgreSQL server")
     parser.add_argument("--jobs", type=int, default=2, help="generator processes when building")
     parser.add_argument(
+        "--redis-url",
+        default="",
+        help="run both apps as production does, with REDIS_URL (e.g. redis://127.0.0.1:6379/13; the database "
+        "is emptied first) and gunicorn's worker count for it; default: one worker, no Redis",
+    )
+    parser.add_argument("--workers", type=int, default=0, help="worker processes with --redis-url")
+    parser.add_argument(
         "--py-spy",
         action="store_true",
         help="after the timed rounds, drive each page once more with wrk while py-spy samples the portal's "
@@ -588,7 +619,8 @@ def main() -> None:
         raise SystemExit(f"{WRK} is missing: apt-get install wrk")
     result = run(args)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    stem = RESULTS / f"{result['data_set']}-{result['started_at'][:16].replace(':', '')}"
+    suffix = "-redis" if args.redis_url else ""
+    stem = RESULTS / f"{result['data_set']}-{result['started_at'][:16].replace(':', '')}{suffix}"
     stem.with_suffix(".json").write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
     table = markdown(result)
     stem.with_suffix(".md").write_text(table, encoding="utf-8")
