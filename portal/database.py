@@ -2,14 +2,16 @@
 
 import time
 import weakref
+from collections import namedtuple
 from collections.abc import Callable
+from keyword import iskeyword
 from typing import Any, TypeVar
 
 from flask import Flask
 from sqlalchemy import CursorResult, Executable, Result, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.sql import ClauseElement
+from sqlalchemy.exc import DisconnectionError, MultipleResultsFound
+from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.dml import UpdateBase
 
 from portal.db_session import PortalSession, copied_from, plain_read, read_bind
@@ -163,3 +165,123 @@ def _plain_select(statement: Executable, engine: Engine) -> bool:
         assert isinstance(statement, ClauseElement)
         known = _PLAIN[statement] = plain_read(str(statement.compile(dialect=engine.dialect)))
     return known
+
+
+def read_row(statement: Executable, parameters: dict[str, Any]) -> Any:
+    """The one row (or None; more than one raises as `Result.one_or_none`) of a plain SELECT by a unique key,
+    as `read_outside_transaction(statement, parameters, Result.one_or_none)` reads it, with the same values,
+    SQL, connection pool and transaction behaviour, but on the pooled DBAPI connection itself: the statement
+    compiled once per dialect (its SQL, bind and result processors), no SQLAlchemy Connection, execution
+    context or Result (~250 Python calls and 100-150 µs of CPU a read, bench/notes/overhead3.md).
+
+    The row is a named tuple of the statement's column keys (attributes and tuple order as the Row's).
+    The engine's `before_cursor_execute` / `after_cursor_execute` listeners are called as SQLAlchemy calls
+    them, with no Connection and no execution context (the portal's listeners, payable_cache's and the
+    tests' counters, read the SQL only). The other cases go the SQLAlchemy way: a request whose session has
+    begun (or is bound to a connection), a statement that is not a plain read or needs SQLAlchemy's
+    rendering at execution (expanding IN), and a failing statement, which is sent again that way so that
+    its error (and a lost connection's handling) is SQLAlchemy's."""
+    bind = _bind_without_session()
+    engine = None if bind is None else (copied_from(bind) or bind)
+    form = None if engine is None else _raw_form(statement, engine)
+    if engine is None or form is None:
+        return read_outside_transaction(statement, parameters, Result.one_or_none)
+    raw = engine.raw_connection()  # the pool's checkout, with its events (ping_if_idle)
+    dbapi_connection = raw.dbapi_connection
+    assert dbapi_connection is not None
+    switch = engine is not bind  # PostgreSQL in a GET: autocommit for this statement, as _autocommit_read
+    try:
+        if switch:
+            dbapi_connection.autocommit = True
+        try:
+            rows = form.fetch(engine, raw, parameters)
+        finally:
+            if switch:
+                dbapi_connection.autocommit = False
+    except Exception:
+        raw.invalidate()  # not known to be reusable: never back in the pool (nor in autocommit)
+        # SQLAlchemy's way again: its error (a 503 for a database that is down), its handling of a lost
+        # connection (the pool dropped and refilled).
+        return read_outside_transaction(statement, parameters, Result.one_or_none)
+    except BaseException:  # an interruption (a gevent timeout): the connection is not given back
+        raw.invalidate()
+        raise
+    raw.close()  # back to the pool (its reset: a rollback, which sends nothing outside a transaction)
+    return form.row(rows)
+
+
+class _RawForm:
+    """A plain SELECT compiled for one dialect: its SQL, how its parameters are bound, how its columns are
+    read (from the compiled statement, as SQLAlchemy's execution context reads them)."""
+
+    def __init__(self, compiled: Any) -> None:
+        self.sql: str = compiled.string
+        self.compiled = compiled
+        self.positions: list[str] | None = list(compiled.positiontup) if compiled.positional else None
+        self.bind_processors: dict[str, Callable[[Any], Any]] = dict(compiled._bind_processors)
+        columns = compiled._result_columns
+        self.row_class = namedtuple("KeyRow", [column.keyname for column in columns])  # type: ignore[misc]
+        self.types = [column.type for column in columns]
+        self.result_processors: list[Callable[[Any], Any] | None] | None = None  # at the first row
+
+    def fetch(self, engine: Engine, raw: Any, parameters: dict[str, Any]) -> list[Any]:
+        """Up to two rows, as the driver gives them."""
+        values = self.compiled.construct_params(parameters)
+        for name, process in self.bind_processors.items():
+            if name in values:
+                values[name] = process(values[name])
+        bound: Any = values if self.positions is None else tuple(values[name] for name in self.positions)
+        dispatch = engine.dispatch
+        cursor = raw.cursor()
+        try:
+            if dispatch.before_cursor_execute:
+                dispatch.before_cursor_execute(None, cursor, self.sql, bound, None, False)
+            cursor.execute(self.sql, bound)
+            if dispatch.after_cursor_execute:
+                dispatch.after_cursor_execute(None, cursor, self.sql, bound, None, False)
+            rows = cursor.fetchmany(2)
+            if self.result_processors is None:
+                self.result_processors = [
+                    kind._cached_result_processor(engine.dialect, described[1])
+                    for kind, described in zip(self.types, cursor.description, strict=True)
+                ]
+        finally:
+            cursor.close()
+        return rows
+
+    def row(self, rows: list[Any]) -> Any:
+        """`Result.one_or_none` of the fetched rows, each value read as SQLAlchemy reads it."""
+        if not rows:
+            return None
+        if len(rows) > 1:
+            raise MultipleResultsFound("Multiple rows were found when one or none was required")
+        assert self.result_processors is not None
+        processors = zip(self.result_processors, rows[0], strict=True)
+        return self.row_class(
+            *(value if process is None else process(value) for process, value in processors)
+        )
+
+
+# (statement, dialect) -> its raw form, or None for a statement that goes SQLAlchemy's way
+_RAW: weakref.WeakKeyDictionary[Executable, dict[Any, _RawForm | None]] = weakref.WeakKeyDictionary()
+
+
+def _raw_form(statement: Executable, engine: Engine) -> _RawForm | None:
+    forms = _RAW.setdefault(statement, {})
+    dialect = engine.dialect
+    if dialect in forms:
+        return forms[dialect]
+    assert isinstance(statement, ClauseElement)
+    compiled: Any = statement.compile(dialect=dialect)
+    keys = [column.keyname for column in compiled._result_columns]
+    simple = (
+        isinstance(statement, Select)
+        and all(isinstance(key, str) and key.isidentifier() and not iskeyword(key) for key in keys)
+        and len(set(keys)) == len(keys)  # attribute names of the named tuple, as the Row's
+        and plain_read(compiled.string)
+        and not compiled.literal_execute_params
+        and not compiled.post_compile_params
+        and not compiled.escaped_bind_names
+    )
+    form = forms[dialect] = _RawForm(compiled) if simple else None
+    return form

@@ -34,11 +34,12 @@ _DECIDED = "portal.sessionless"  # in the WSGI environ: the answer, once the req
 def is_sessionless() -> bool:
     """Whether the current request is routed to a `@sessionless` view (asked up to three times a request:
     decided once, after routing; before it, or with no route, the answer is False and not kept)."""
-    environ = request.environ
+    current = request._get_current_object()  # type: ignore[attr-defined]  # one proxy look-up, not three
+    environ = current.environ
     decided = environ.get(_DECIDED)
     if decided is not None:
         return decided
-    endpoint = request.endpoint
+    endpoint = current.endpoint
     if endpoint is None:
         return False
     decided = environ[_DECIDED] = bool(

@@ -138,8 +138,10 @@ def init_app(app: Flask) -> None:
     def observe(response: Response) -> Response:
         started = g.pop("metrics_started", None)
         if started is not None:
-            endpoint = request.url_rule.endpoint if request.url_rule is not None else "unmatched"
-            method = request.method if request.method in METHODS else "other"
+            current = request._get_current_object()  # type: ignore[attr-defined]  # (one proxy look-up)
+            rule = current.url_rule
+            endpoint = rule.endpoint if rule is not None else "unmatched"
+            method = current.method if current.method in METHODS else "other"
             key = (endpoint, method, f"{response.status_code // 100}xx")
             child = children.get(key)
             if child is None:

@@ -59,9 +59,14 @@ class RequestIdFilter(logging.Filter):
 def init_app(app: Flask) -> None:
     # No before_request: the id is made on its first use (a log line, an error page, or at the latest this
     # after_request), the same value whenever that is.
+    config = app.config
+
     @app.after_request
     def send_request_id(response: Response) -> Response:
-        value = current()
-        if value is not None:
-            response.headers[HEADER] = value
+        # current()'s rule, inside a request by definition: no context check, no current_app look-up.
+        value = g.get("request_id")
+        if value is None:
+            trusted = config["PORTAL_SETTINGS"].trusted_proxies
+            value = g.request_id = chosen(request.headers.get(HEADER), trusted)
+        response.headers[HEADER] = value
         return response

@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import time
+import zlib
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, Request, Response, abort, request
+import flask_wtf.csrf
+from flask import Config, Flask, Request, Response, abort, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext
 from flask_login import current_user
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from itsdangerous import (
+    BadPayload,
+    BadSignature,
+    Serializer,
+    SignatureExpired,
+    TimestampSigner,
+    URLSafeTimedSerializer,
+)
+from itsdangerous.encoding import base64_decode
+from werkzeug.datastructures import Headers
 
 from portal.extensions import login_manager
 from portal.http_cache import leaves_session_alone
@@ -64,6 +78,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
     app.before_request(refuse_nul_bytes)
     app.after_request(security_headers(settings))
+    install_csrf_tokens(app)
+    check_csrf_on_unsafe_methods_only(app)
 
 
 def security_headers(settings) -> Callable[[Response], Response]:
@@ -79,17 +95,24 @@ def security_headers(settings) -> Callable[[Response], Response]:
     if settings.secure_cookies:
         fixed.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
     named = tuple((name.lower(), name, value) for name, value in fixed)
+    # The whole set, for the usual answer that has none of these headers yet: appended to the header list as
+    # one block. Checked here once, as werkzeug's `add` checks each value (no newline), not per request.
+    block = list(Headers([("Content-Security-Policy", policy), *fixed]).items())
+    ours = frozenset(name.lower() for name, _ in block)
 
     def set_security_headers(response: Response) -> Response:
         headers = response.headers
         present = {name.lower() for name, _ in headers}
-        if "content-security-policy" not in present:  # a page may set its own (stricter) policy
-            headers.add("Content-Security-Policy", policy)
-        for lower, name, value in named:
-            if lower in present:
-                headers[name] = value  # ours, whatever the view set
-            else:
-                headers.add(name, value)
+        if present.isdisjoint(ours) and type(headers) is Headers:
+            headers._list.extend(block)  # werkzeug's own list: what `add` appends for each, in this order
+        else:
+            if "content-security-policy" not in present:  # a page may set its own (stricter) policy
+                headers.add("Content-Security-Policy", policy)
+            for lower, name, value in named:
+                if lower in present:
+                    headers[name] = value  # ours, whatever the view set
+                else:
+                    headers.add(name, value)
         # Signed-in pages are private: never stored. A static file is the same for everyone, so it keeps
         # its max-age and ETag whoever asks (and current_user is not even loaded for it: reading the
         # session would add Vary: Cookie). So does the answer of a `@sessionless` view (a QR image).
@@ -114,10 +137,10 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
     """
 
     _serializers: dict[tuple, URLSafeTimedSerializer] = {}
-    # A cookie whose signature was checked: (serializer, cookie) -> (signed at, its payload, still encoded).
-    # A browser sends the same cookie with each request until the session changes, so its HMACs are
-    # computed once; the age is checked on every request as itsdangerous does, the payload decoded afresh
-    # (the session is a new, mutable object each time). Only a cookie that passed the check is kept.
+    # A cookie whose signature was checked: (serializer, cookie) -> (signed at, its payload's JSON). A browser
+    # sends the same cookie with each request until the session changes, so its HMACs, base64 and zlib are
+    # done once; the age is checked on every request as itsdangerous does, the JSON loaded afresh (the
+    # session is a new, mutable object each time). Only a cookie that passed the check is kept.
     _verified: dict[tuple[URLSafeTimedSerializer, str], tuple[int, bytes]] = {}
     MAX_VERIFIED = 4096  # per process; all dropped when full
 
@@ -130,6 +153,7 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
         if serializer is None:
             serializer = super().get_signing_serializer(app)
             assert serializer is not None
+            serializer.signer = KeyKeepingSigner  # its derived keys made once, not per cookie
             if len(self._serializers) >= 16:
                 self._serializers.clear()
             self._serializers[key] = serializer
@@ -160,7 +184,9 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
             if age > max_age or age < 0:
                 self._verified.pop((serializer, value), None)
                 return self.session_class()
-        return self.session_class(serializer.load_payload(verified[1]))
+        # The JSON already out of its base64 and zlib: itsdangerous' own Serializer.load_payload (the URL-safe
+        # subclass's override is what decodes and decompresses).
+        return self.session_class(Serializer.load_payload(serializer, verified[1]))
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if leaves_session_alone(response) or (is_static_file(response) and not session.modified):
@@ -179,7 +205,7 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
 
 
 def _unsign(serializer: URLSafeTimedSerializer, value: str, max_age: int) -> tuple[int, bytes]:
-    """`serializer.loads(value, max_age)` without decoding the payload: (signed at, the signed payload).
+    """`serializer.loads(value, max_age)` without loading the JSON: (signed at, the payload's JSON).
     Each signer in turn (the secret key, then its fallbacks), as itsdangerous does; raises BadSignature
     (SignatureExpired for an old one) as it does."""
     data = value.encode("utf-8")
@@ -192,8 +218,26 @@ def _unsign(serializer: URLSafeTimedSerializer, value: str, max_age: int) -> tup
         except BadSignature as error:
             last = error
             continue
-        return int(signed_at.timestamp()), payload
+        return int(signed_at.timestamp()), _payload_json(payload)
     raise last if last is not None else BadSignature("no signer")
+
+
+def _payload_json(payload: bytes) -> bytes:
+    """The JSON of a URL-safe payload: what itsdangerous' URLSafeSerializerMixin.load_payload decodes (base64,
+    then zlib when it starts with "."), with its errors."""
+    compressed = payload.startswith(b".")
+    try:
+        data = base64_decode(payload[1:] if compressed else payload)
+    except Exception as error:
+        raise BadPayload("Could not base64 decode the payload because of an exception", error) from error
+    if not compressed:
+        return data
+    try:
+        return zlib.decompress(data)
+    except Exception as error:
+        raise BadPayload(
+            "Could not zlib decompress the payload before decoding the payload", error
+        ) from error
 
 
 def return_path() -> str | None:
@@ -210,16 +254,17 @@ def return_path() -> str | None:
 
 def refuse_nul_bytes():
     """A NUL byte is never legitimate text; PostgreSQL would refuse it deep inside a query (a 500)."""
-    query = request.query_string
+    current = request._get_current_object()  # type: ignore[attr-defined]  # (one proxy look-up)
+    query = current.query_string
     if b"%00" in query or b"\x00" in query:  # else no value of request.args can hold one: not parsed
-        values = [request.path, *request.args.values()]
+        values = [current.path, *current.args.values()]
     else:
-        values = [request.path]
-    if request.method in ("POST", "PUT", "PATCH") and request.mimetype in (
+        values = [current.path]
+    if current.method in ("POST", "PUT", "PATCH") and current.mimetype in (
         "application/x-www-form-urlencoded",
         "multipart/form-data",
     ):
-        values += request.form.values()
+        values += current.form.values()
     if any("\x00" in value for value in values):
         abort(400)
 
@@ -227,3 +272,102 @@ def refuse_nul_bytes():
 def is_static_file(response: Response) -> bool:
     """A file from static/ (or a 304 for one), not an error page answered at a /static/ address."""
     return request.endpoint == "static" and response.status_code < 400
+
+
+class KeyKeepingSigner(TimestampSigner):
+    """itsdangerous' TimestampSigner, deriving each (secret key, salt, method) key once per process instead of
+    once per signature: a serializer makes a new signer for every sign and unsign, and each derived its key
+    again (a hash or an HMAC). The key is a pure function of those inputs, so the signatures are the same."""
+
+    _derived: dict[tuple, bytes] = {}
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        secret = self.secret_keys[-1] if secret_key is None else secret_key
+        memo = (secret, self.salt, self.key_derivation, self.digest_method)
+        key = self._derived.get(memo)
+        if key is None:
+            key = super().derive_key(secret_key)
+            if len(self._derived) >= 64:  # a handful of keys and salts per process
+                self._derived.clear()
+            self._derived[memo] = key
+        return key
+
+
+_flask_wtf_generate_csrf = flask_wtf.csrf.generate_csrf
+_csrf_serializers: dict[str | bytes, URLSafeTimedSerializer] = {}
+# (secret, the session's raw token) -> (the second it was signed in, the signed token). itsdangerous stamps
+# whole seconds, so within that second signing again gives these very bytes (a page's every request of
+# one browser in a busy second, and a benchmark's): signed once.
+_csrf_signed: dict[tuple[str | bytes, str], tuple[int, str]] = {}
+
+
+def generate_csrf(secret_key: str | bytes | None = None, token_key: str | None = None) -> str:
+    """Flask-WTF's `generate_csrf`, the same token, cheaper: its serializer made once per secret key (with
+    `KeyKeepingSigner`), and a token signed in this same second for the same raw token reused (identical
+    bytes). As Flask-WTF's: once per request (kept in `g`), the raw token made in the session if missing."""
+    secret = flask_wtf.csrf._get_config(
+        secret_key,
+        "WTF_CSRF_SECRET_KEY",
+        current_app.secret_key,
+        message="A secret key is required to use CSRF.",
+    )
+    field = flask_wtf.csrf._get_config(
+        token_key, "WTF_CSRF_FIELD_NAME", "csrf_token", message="A field name is required to use CSRF."
+    )
+    if field not in g:
+        if field not in session:
+            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's own
+        raw = session[field]
+        if not isinstance(raw, str):  # never the portal's (another kind of value: Flask-WTF's own way)
+            return _flask_wtf_generate_csrf(secret_key, token_key)
+        setattr(g, field, _signed_csrf(secret, raw))
+    return g.get(field)
+
+
+def _signed_csrf(secret: str | bytes, raw: str) -> str:
+    now = int(time.time())
+    memo = (secret, raw)
+    known = _csrf_signed.get(memo)
+    if known is not None and known[0] == now:
+        return known[1]
+    serializer = _csrf_serializers.get(secret)
+    if serializer is None:
+        if len(_csrf_serializers) >= 16:
+            _csrf_serializers.clear()
+        serializer = _csrf_serializers[secret] = URLSafeTimedSerializer(
+            secret, salt="wtf-csrf-token", signer=KeyKeepingSigner
+        )
+    token = serializer.dumps(raw)
+    assert isinstance(token, str)
+    if len(_csrf_signed) >= 4096:
+        _csrf_signed.clear()
+    _csrf_signed[memo] = (now, token)
+    return token
+
+
+def check_csrf_on_unsafe_methods_only(app: Flask) -> None:
+    """Flask-WTF's before_request hook, asked only for the methods it checks (WTF_CSRF_METHODS: POST, PUT,
+    PATCH, DELETE). Flask-WTF 1.3 looks up the endpoint, the blueprint and the view's exemption first, on every
+    GET too (~12 calls), and then returns without checking anything: for any other method it does nothing."""
+    hooks = app.before_request_funcs.get(None, [])
+    for position, hook in enumerate(hooks):
+        if getattr(hook, "__qualname__", "") == "CSRFProtect.init_app.<locals>.csrf_protect":
+            hooks[position] = _on_unsafe_methods(hook, app.config)
+            return
+
+
+def _on_unsafe_methods(csrf_protect: Callable[[], Any], config: Config) -> Callable[[], Any]:
+    def csrf_protect_unsafe_methods() -> Any:
+        if request.method not in config["WTF_CSRF_METHODS"]:
+            return None  # what Flask-WTF's hook returns for this method, after its look-ups
+        return csrf_protect()
+
+    return csrf_protect_unsafe_methods
+
+
+def install_csrf_tokens(app: Flask) -> None:
+    """Where Flask-WTF looks `generate_csrf` up when it runs (every FlaskForm's hidden field, the templates'
+    context processor) and the Jinja global its init_app set, as portal.forms installs its `html_params`."""
+    flask_wtf.csrf.generate_csrf = generate_csrf
+    if app.jinja_env.globals.get("csrf_token") is _flask_wtf_generate_csrf:
+        app.jinja_env.globals["csrf_token"] = generate_csrf

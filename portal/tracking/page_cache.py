@@ -30,11 +30,11 @@ from datetime import date
 from typing import Any
 
 from flask import Flask, current_app, render_template, request, session
-from flask_wtf.csrf import generate_csrf
+from flask_wtf import csrf
 from markupsafe import Markup
-from sqlalchemy import Executable, Result, Row
+from sqlalchemy import Executable
 
-from portal.database import read_outside_transaction
+from portal.database import read_row
 from portal.i18n import locale_code
 from portal.layout import visitor_kind
 from portal.lru import BoundedLRU
@@ -49,9 +49,10 @@ _SLOT = f"csrf-slot-{secrets.token_hex(16)}"
 CSRF_FIELD = Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{_SLOT}">')  # noqa: S704 - constant
 
 
-def read_key(statement: Executable, parameters: dict[str, Any]) -> Row | None:
-    """The one row (or None) of a status page's key statement (portal.database.read_outside_transaction)."""
-    return read_outside_transaction(statement, parameters, Result.one_or_none)
+def read_key(statement: Executable, parameters: dict[str, Any]) -> Any:
+    """The one row (or None) of a status page's key statement: a named tuple of its columns
+    (portal.database.read_row, on the pooled driver connection)."""
+    return read_row(statement, parameters)
 
 
 def kept(key: Hashable, render: Callable[[], str], extension: str = EXTENSION) -> Markup:
@@ -65,7 +66,8 @@ def for_viewer(part: Markup) -> Markup:
     """The kept part with this viewer's CSRF token in its forms (a token is made only when it has one)."""
     if _SLOT not in part:
         return part
-    return Markup(part.replace(_SLOT, generate_csrf()))  # noqa: S704 - Markup.replace escapes the token
+    # Looked up when called: portal.security installs its cheaper, identical generate_csrf there.
+    return Markup(part.replace(_SLOT, csrf.generate_csrf()))  # noqa: S704 - Markup.replace escapes the token
 
 
 def status_page(
