@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, select, true
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import form_nonce
 from portal.accounts import queries as account_queries
@@ -146,6 +147,17 @@ def public_description(item: Feedback) -> str:
     return pii.mask(item.public_description if item.public_description is not None else item.description)
 
 
+# The submission's first statement and the commune's agency, built once (their cache keys computed once).
+# The category and the commune in one round trip (a one-row join: a join on purpose, not an accidental
+# cartesian product); the calendar's version token comes along (the receipt day and the deadline need it).
+_CATEGORY_AND_UNIT = (
+    select(FeedbackCategory, AdminUnit, calendar_version.token_column())
+    .join(AdminUnit, true())
+    .where(FeedbackCategory.id == bindparam("category_id"), AdminUnit.code == bindparam("unit_code"))
+)
+_COMMUNE_AGENCY = select(Agency.id).where(Agency.admin_unit_code == bindparam("unit_code"))
+
+
 def _refresh_due(item: Feedback) -> None:
     item.due_on = deadlines.compute(item).answer_by
 
@@ -153,12 +165,9 @@ def _refresh_due(item: Feedback) -> None:
 def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
     """Create a feedback item with its photos; returns it and the secret token (shown once)."""
     now = now or utcnow()
-    # The category and the commune in one round trip (a one-row join); which one is missing only on refusal.
-    # The calendar's version token comes along (the receipt day and the deadline need the calendar).
+    # The category and the commune in one round trip; which one is missing only on refusal.
     found = db.session.execute(
-        select(FeedbackCategory, AdminUnit, calendar_version.token_column())
-        .join(AdminUnit, true())  # one row each: a join on purpose, not an accidental cartesian product
-        .where(FeedbackCategory.id == data.category_id, AdminUnit.code == data.admin_unit_code)
+        _CATEGORY_AND_UNIT, {"category_id": data.category_id, "unit_code": data.admin_unit_code}
     ).first()
     if found is None:
         raise FeedbackError(
@@ -180,10 +189,10 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         code=PROVISIONAL + form_nonce.new()[:18],  # never committed: numbered below
         token_hash=hash_token(token),
         form_nonce=form_nonce.stored(FORM, nonce),
-        category=category,
+        category_id=category.id,
         agency_id=agency_id,
         queue_rank=queue_rank(category.is_urgent),
-        admin_unit=unit,
+        admin_unit_code=unit.code,
         title=clean(data.title),
         description=clean_lines(data.description),
         address=clean(data.address),
@@ -224,6 +233,10 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
                 height=image.height,
             )
         )
+    # The category and the commune are given as loaded values, not as changes: the foreign keys above are
+    # what is written, and the flush has no unchanged category and commune to cascade to and walk.
+    set_committed_value(item, "category", category)
+    set_committed_value(item, "admin_unit", unit)
     _refresh_due(item)  # before the INSERT: the new item has no pauses to load
     db.session.add(item)
     db.session.flush()
@@ -243,7 +256,7 @@ def route(category: FeedbackCategory, unit_code: str) -> int:
     that reached the wrong desk."""
     if category.default_agency_id is not None:
         return category.default_agency_id
-    agency = db.session.scalar(select(Agency.id).where(Agency.admin_unit_code == unit_code))
+    agency = db.session.scalar(_COMMUNE_AGENCY, {"unit_code": unit_code})
     if agency is None:
         raise FeedbackError("commune")
     return agency
