@@ -18,6 +18,7 @@ from portal.accounts import queries as account_queries
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar import version as calendar_version
+from portal.calendar.disasters import DisasterCommune
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.db_types import utcnow
 from portal.domain import pii
@@ -28,7 +29,7 @@ from portal.domain.feedback_status import FeedbackAction as A
 from portal.domain.feedback_status import FeedbackStatus as S
 from portal.domain.feedback_status import may_rate, next_status, unsatisfied_action
 from portal.domain.text import clean, clean_lines, fold
-from portal.domain.working_days import receipt_day
+from portal.domain.working_days import Suspension, receipt_day
 from portal.events.models import Event
 from portal.events.operations import record
 from portal.extensions import db
@@ -149,17 +150,24 @@ def public_description(item: Feedback) -> str:
 
 # The submission's first statement and the commune's agency, built once (their cache keys computed once).
 # The category and the commune in one round trip (a one-row join: a join on purpose, not an accidental
-# cartesian product); the calendar's version token comes along (the receipt day and the deadline need it).
+# cartesian product); the calendar's version token comes along (the receipt day and the deadline need it),
+# and whether a disaster was ever declared for the commune: almost never, and then the deadline has no
+# declared days to look up (an indexed EXISTS instead of a round trip).
 _CATEGORY_AND_UNIT = (
-    select(FeedbackCategory, AdminUnit, calendar_version.token_column())
+    select(
+        FeedbackCategory,
+        AdminUnit,
+        calendar_version.token_column(),
+        select(DisasterCommune.event_id).where(DisasterCommune.admin_unit_code == AdminUnit.code).exists(),
+    )
     .join(AdminUnit, true())
     .where(FeedbackCategory.id == bindparam("category_id"), AdminUnit.code == bindparam("unit_code"))
 )
 _COMMUNE_AGENCY = select(Agency.id).where(Agency.admin_unit_code == bindparam("unit_code"))
 
 
-def _refresh_due(item: Feedback) -> None:
-    item.due_on = deadlines.compute(item).answer_by
+def _refresh_due(item: Feedback, spans: list[Suspension] | None = None) -> None:
+    item.due_on = deadlines.compute(item, spans).answer_by
 
 
 def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
@@ -173,7 +181,7 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         raise FeedbackError(
             "category" if db.session.get(FeedbackCategory, data.category_id) is None else "commune"
         )
-    category, unit, calendar_token = found
+    category, unit, calendar_token, disaster_declared = found
     calendar_version.remember(calendar_token)
     if not category.is_active:
         raise FeedbackError("category")
@@ -237,7 +245,8 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     # what is written, and the flush has no unchanged category and commune to cascade to and walk.
     set_committed_value(item, "category", category)
     set_committed_value(item, "admin_unit", unit)
-    _refresh_due(item)  # before the INSERT: the new item has no pauses to load
+    # Before the INSERT: the new item has no pauses to load; no declared days where none was ever declared.
+    _refresh_due(item, None if disaster_declared else [])
     db.session.add(item)
     db.session.flush()
     # The number now: its counter's row stays locked until the commit (gap-free codes), so every submission
