@@ -28,7 +28,7 @@ from portal.domain.errors import ReasonedError
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.domain.feedback_status import FeedbackStatus as S
 from portal.domain.feedback_status import may_rate, next_status, unsatisfied_action
-from portal.domain.text import clean, clean_lines, fold
+from portal.domain.text import clean, clean_lines
 from portal.domain.working_days import Suspension, receipt_day
 from portal.events.models import Event
 from portal.events.operations import record
@@ -39,8 +39,9 @@ from portal.uploads import storage
 from portal.uploads.drafts import DraftFile
 from portal.uploads.images import process_photo
 
-from . import conduct, deadlines, numbering, public_key
+from . import conduct, deadlines, numbering
 from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, queue_rank
+from .public_key import search_keys  # the item's two search keys (also for redaction.py)
 
 MAX_PHOTOS = 5
 FORM = "feedback"  # the submission form's name in its stored nonce (portal/form_nonce.py)
@@ -112,30 +113,6 @@ def link_token(nonce: str) -> str:
     """
     digest = keyed_digest(current_app.config["SECRET_KEY"], f"feedback-link:{nonce}")[:24]
     return base64.urlsafe_b64encode(digest).decode()
-
-
-def search_keys(item: Feedback) -> tuple[str, str]:
-    """Staff search also finds name and phone; the public key never contains personal data (the text as
-    the public sees it: redacted by staff, or with personal details masked)."""
-    public = public_key.build(
-        item.code,
-        item.title,
-        item.description,
-        item.public_title,
-        item.public_description,
-        (item.category.name, item.category.name_en),
-        item.admin_unit.name if item.admin_unit else "",
-    )
-    # `public` is folded already: only the rest is folded (as one text, then put after it), which gives
-    # the key that folding all of it would (tests/feedback/test_submission_cost.py), at half the cost.
-    if item.reporter_hidden:  # a conduct complaint: no search by the reporter's name or phone (steering)
-        return public, _after(public, fold(item.address))
-    personal = (item.title, item.description, item.address, item.contact_name, item.phone)
-    return public, _after(public, fold(" ".join([*personal, item.phone.replace("+84", "0")])))
-
-
-def _after(folded: str, more: str) -> str:
-    return f"{folded} {more}" if folded and more else folded or more
 
 
 def public_title(item: Feedback) -> str:
