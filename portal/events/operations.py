@@ -61,6 +61,9 @@ def record(
 # The flush's listeners never see it: a feature that watches new lines registers with `on_direct` too.
 DirectListener = Callable[[Session, str, int, str, int], None]
 _DIRECT: list[DirectListener] = []
+# One statement object for every such line: SQLAlchemy computes its cache key once, not per submission (the
+# values go as parameters; the SQL is the one `insert(Event).values(...)` wrote).
+_INSERT_LINE = insert(Event.__table__)  # type: ignore[arg-type]
 
 
 def on_direct(listener: DirectListener) -> None:
@@ -83,10 +86,11 @@ def record_now(
     """`record` written at once (one INSERT in the session's transaction, no flush); returns its id."""
     session = db.session()
     written = session.connection().execute(
-        insert(Event).values(
-            occurred_at=utcnow(),
+        _INSERT_LINE,
+        {
+            "occurred_at": utcnow(),
             **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public),
-        )
+        },
     )
     event_id = int(written.inserted_primary_key[0])  # type: ignore[index]
     for listener in _DIRECT:

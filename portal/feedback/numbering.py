@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.accounts.models import Account
@@ -12,6 +12,11 @@ from portal.events.operations import record_now
 from portal.extensions import db
 
 from .models import Feedback
+
+_items = Feedback.__table__
+# One statement object (its cache key computed once); the code and the keys go as parameters (SET code=?,
+# search_key=?, public_search_key=? WHERE id=?).
+_NUMBER = update(_items).where(_items.c.id == bindparam("item_id"))  # type: ignore[arg-type]
 
 
 def number(
@@ -41,9 +46,7 @@ def number(
         public=True,
     )
     connection.execute(
-        update(Feedback.__table__)  # type: ignore[arg-type]
-        .where(Feedback.__table__.c.id == item.id)
-        .values(code=code, search_key=private, public_search_key=public)
+        _NUMBER, {"item_id": item.id, "code": code, "search_key": private, "public_search_key": public}
     )
     set_committed_value(item, "search_key", private)
     set_committed_value(item, "public_search_key", public)

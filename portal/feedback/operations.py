@@ -10,13 +10,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import select, true
+from sqlalchemy import bindparam, select, true
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import form_nonce
 from portal.accounts import queries as account_queries
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar import version as calendar_version
+from portal.calendar.disasters import DisasterCommune
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.db_types import utcnow
 from portal.domain import pii
@@ -26,8 +28,8 @@ from portal.domain.errors import ReasonedError
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.domain.feedback_status import FeedbackStatus as S
 from portal.domain.feedback_status import may_rate, next_status, unsatisfied_action
-from portal.domain.text import clean, clean_lines, fold
-from portal.domain.working_days import receipt_day
+from portal.domain.text import clean, clean_lines
+from portal.domain.working_days import Suspension, receipt_day
 from portal.events.models import Event
 from portal.events.operations import record
 from portal.extensions import db
@@ -37,8 +39,9 @@ from portal.uploads import storage
 from portal.uploads.drafts import DraftFile
 from portal.uploads.images import process_photo
 
-from . import conduct, deadlines, numbering, public_key
+from . import conduct, deadlines, numbering
 from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, queue_rank
+from .public_key import search_keys  # the item's two search keys (also for redaction.py)
 
 MAX_PHOTOS = 5
 FORM = "feedback"  # the submission form's name in its stored nonce (portal/form_nonce.py)
@@ -112,30 +115,6 @@ def link_token(nonce: str) -> str:
     return base64.urlsafe_b64encode(digest).decode()
 
 
-def search_keys(item: Feedback) -> tuple[str, str]:
-    """Staff search also finds name and phone; the public key never contains personal data (the text as
-    the public sees it: redacted by staff, or with personal details masked)."""
-    public = public_key.build(
-        item.code,
-        item.title,
-        item.description,
-        item.public_title,
-        item.public_description,
-        (item.category.name, item.category.name_en),
-        item.admin_unit.name if item.admin_unit else "",
-    )
-    # `public` is folded already: only the rest is folded (as one text, then put after it), which gives
-    # the key that folding all of it would (tests/feedback/test_submission_cost.py), at half the cost.
-    if item.reporter_hidden:  # a conduct complaint: no search by the reporter's name or phone (steering)
-        return public, _after(public, fold(item.address))
-    personal = (item.title, item.description, item.address, item.contact_name, item.phone)
-    return public, _after(public, fold(" ".join([*personal, item.phone.replace("+84", "0")])))
-
-
-def _after(folded: str, more: str) -> str:
-    return f"{folded} {more}" if folded and more else folded or more
-
-
 def public_title(item: Feedback) -> str:
     """The title as every public view shows it: staff's redacted text, or the citizen's with personal
     details masked (portal/domain/pii.py)."""
@@ -146,25 +125,40 @@ def public_description(item: Feedback) -> str:
     return pii.mask(item.public_description if item.public_description is not None else item.description)
 
 
-def _refresh_due(item: Feedback) -> None:
-    item.due_on = deadlines.compute(item).answer_by
+# The submission's first statement and the commune's agency, built once (their cache keys computed once).
+# The category and the commune in one round trip (a one-row join: a join on purpose, not an accidental
+# cartesian product); the calendar's version token comes along (the receipt day and the deadline need it),
+# and whether a disaster was ever declared for the commune: almost never, and then the deadline has no
+# declared days to look up (an indexed EXISTS instead of a round trip).
+_CATEGORY_AND_UNIT = (
+    select(
+        FeedbackCategory,
+        AdminUnit,
+        calendar_version.token_column(),
+        select(DisasterCommune.event_id).where(DisasterCommune.admin_unit_code == AdminUnit.code).exists(),
+    )
+    .join(AdminUnit, true())
+    .where(FeedbackCategory.id == bindparam("category_id"), AdminUnit.code == bindparam("unit_code"))
+)
+_COMMUNE_AGENCY = select(Agency.id).where(Agency.admin_unit_code == bindparam("unit_code"))
+
+
+def _refresh_due(item: Feedback, spans: list[Suspension] | None = None) -> None:
+    item.due_on = deadlines.compute(item, spans).answer_by
 
 
 def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
     """Create a feedback item with its photos; returns it and the secret token (shown once)."""
     now = now or utcnow()
-    # The category and the commune in one round trip (a one-row join); which one is missing only on refusal.
-    # The calendar's version token comes along (the receipt day and the deadline need the calendar).
+    # The category and the commune in one round trip; which one is missing only on refusal.
     found = db.session.execute(
-        select(FeedbackCategory, AdminUnit, calendar_version.token_column())
-        .join(AdminUnit, true())  # one row each: a join on purpose, not an accidental cartesian product
-        .where(FeedbackCategory.id == data.category_id, AdminUnit.code == data.admin_unit_code)
+        _CATEGORY_AND_UNIT, {"category_id": data.category_id, "unit_code": data.admin_unit_code}
     ).first()
     if found is None:
         raise FeedbackError(
             "category" if db.session.get(FeedbackCategory, data.category_id) is None else "commune"
         )
-    category, unit, calendar_token = found
+    category, unit, calendar_token, disaster_declared = found
     calendar_version.remember(calendar_token)
     if not category.is_active:
         raise FeedbackError("category")
@@ -180,10 +174,10 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
         code=PROVISIONAL + form_nonce.new()[:18],  # never committed: numbered below
         token_hash=hash_token(token),
         form_nonce=form_nonce.stored(FORM, nonce),
-        category=category,
+        category_id=category.id,
         agency_id=agency_id,
         queue_rank=queue_rank(category.is_urgent),
-        admin_unit=unit,
+        admin_unit_code=unit.code,
         title=clean(data.title),
         description=clean_lines(data.description),
         address=clean(data.address),
@@ -224,7 +218,12 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
                 height=image.height,
             )
         )
-    _refresh_due(item)  # before the INSERT: the new item has no pauses to load
+    # The category and the commune are given as loaded values, not as changes: the foreign keys above are
+    # what is written, and the flush has no unchanged category and commune to cascade to and walk.
+    set_committed_value(item, "category", category)
+    set_committed_value(item, "admin_unit", unit)
+    # Before the INSERT: the new item has no pauses to load; no declared days where none was ever declared.
+    _refresh_due(item, None if disaster_declared else [])
     db.session.add(item)
     db.session.flush()
     # The number now: its counter's row stays locked until the commit (gap-free codes), so every submission
@@ -243,7 +242,7 @@ def route(category: FeedbackCategory, unit_code: str) -> int:
     that reached the wrong desk."""
     if category.default_agency_id is not None:
         return category.default_agency_id
-    agency = db.session.scalar(select(Agency.id).where(Agency.admin_unit_code == unit_code))
+    agency = db.session.scalar(_COMMUNE_AGENCY, {"unit_code": unit_code})
     if agency is None:
         raise FeedbackError("commune")
     return agency

@@ -21,20 +21,18 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.exc import IntegrityError
 
-from portal import form_nonce, fragments, http_cache, pagination, qr, shared_phone, throttle
+from portal import form_nonce, http_cache, pagination, qr, shared_phone, throttle
 from portal.calendar.queries import LOCAL_TZ, local_now
-from portal.choices import PreparedChoices
 from portal.domain.feedback_status import InvalidTransition, allowed_actions, may_rate
 from portal.domain.text import clean
 from portal.extensions import db
 from portal.forms import required
 from portal.i18n import locale_code
-from portal.places import queries as places
 from portal.tracking import access, page_cache
 from portal.uploads import drafts
 from portal.uploads.images import ImageRejected
 
-from . import feed_view, operations, policy, queries, report_photos
+from . import feed_view, form_page, operations, policy, queries, report_photos
 from .alerts import alert_leaders
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
@@ -63,24 +61,6 @@ def grant_access(item: Feedback) -> None:
     access.grant("feedback", item.id)
 
 
-def _fill_choices(form: SubmitForm) -> None:
-    """The active categories and the communes, their options' HTML prepared once per language and list."""
-    categories, units = queries.categories(), places.choices()
-
-    def category_choices() -> PreparedChoices:
-        en = locale_code() == "en"
-        ordered = queries.categories_in_order(categories, locale_code())
-        active = [(c.id, c.name_en if en else c.name) for c in ordered if c.is_active]
-        return PreparedChoices([(-1, _("Choose…")), *active], int)
-
-    form.category.use(fragments.remembered("feedback-form-categories", categories, category_choices))
-    form.commune.use(
-        fragments.remembered(
-            "feedback-form-communes", units, lambda: PreparedChoices([("", _("Choose…")), *units], str)
-        )
-    )
-
-
 def _form_page(
     form: SubmitForm, status: int = 200, personal: list[str] | None = None, report_help: dict | None = None
 ):
@@ -92,10 +72,7 @@ def _form_page(
     kept = report_photos.kept(form.nonce.data or "") if request.method == "POST" else []
     untouched = not any(f.data for f in form if f.name not in ("csrf_token", "nonce"))
     if not form.errors and untouched and not kept and not personal:
-        key = (form.category.prepared, form.commune.prepared)
-        fields = fragments.rendered(
-            "feedback-form", key, lambda: render_template("feedback/_new_fields.html", form=form)
-        )
+        fields = form_page.blank_fields(form)
     elif report_help is None and (form.category.data or -1) > 0 and form.commune.data:
         report_help = routes_help.report_help(form.category.data, form.commune.data, form.title.data or "")
     page = render_template(
@@ -138,8 +115,10 @@ def _photos_posted(form: SubmitForm) -> bool:
 
 @bp.route("/new", methods=["GET", "POST"])
 def submit():
+    if request.method == "GET" and not current_user.is_authenticated:  # nothing to prefill: no form built
+        return form_page.blank_page()
     form = SubmitForm()
-    _fill_choices(form)
+    form_page.fill_choices(form)
     nonce = form_nonce.prepare(form.nonce)
     if request.method == "POST" and (first := _sent_with(nonce)) is not None:
         return _already_sent(first, nonce)
@@ -166,7 +145,7 @@ def submit():
         return _form_page(form, 400 if request.method == "POST" else 200)
     if form.website.data:  # honeypot: answer like a success page, store nothing
         clean_form = SubmitForm(formdata=None)
-        _fill_choices(clean_form)
+        form_page.fill_choices(clean_form)
         return _form_page(clean_form)
     throttle.enforce(f"feedback:ip:{throttle.client_source()}", REPORTS_PER_ADDRESS_HOUR, 3600)
     throttle.enforce(f"feedback:phone:{form.phone.data}", REPORTS_PER_PHONE_DAY, 86400)

@@ -28,6 +28,7 @@ from . import notices
 from .models import OPTIONAL_PURPOSES, Consent
 
 PENDING = "portal.privacy.new_consents"
+_INSERT = insert(Consent.__table__)  # type: ignore[arg-type]  # one statement object: one cache key
 
 
 class ConsentError(Exception):
@@ -86,7 +87,7 @@ def _add(session: Session, _context) -> None:
     items = session.info.pop(PENDING, [])
     rows = [row for item in items for row in _rows_for(session, item)]
     if rows:
-        session.connection().execute(insert(Consent), rows)
+        session.connection().execute(_INSERT, rows)
 
 
 def install_listeners() -> None:

@@ -70,12 +70,14 @@ def test_a_submission_post_runs_nine_statements_and_numbers_the_item_late(app):
         assert client.post("/feedback/new", data=data, content_type="multipart/form-data").status_code == 302
     assert len(seen) == 9, "\n".join(seen)
     # Before the number: the nonce; the photos kept by an earlier post of this form (none, read once); the
-    # category with the commune and the calendar's version token; the commune's agency; the item; its
-    # consent (the notice's version is remembered by the process). Inside the counter's lock, one flush:
-    # the timeline line, the code's UPDATE.
+    # category with the commune, the calendar's version token and whether a disaster was ever declared for
+    # the commune (none here: no look-up of declared days, test_submission_disaster.py); the commune's
+    # agency; the item; its consent (the notice's version is remembered by the process). Inside the
+    # counter's lock: the timeline line, the code's UPDATE.
     sequence = next(i for i, s in enumerate(seen) if s.startswith("INSERT INTO daily_sequences"))
     assert sequence == 6, "\n".join(seen)
     assert seen[2].startswith("SELECT feedback_categories.") and "calendar_version.token" in seen[2]
+    assert "disaster_communes" in seen[2] and not any("disaster_events" in s for s in seen)
     assert seen[4].startswith("INSERT INTO feedback_items")
     assert seen[5].startswith("INSERT INTO privacy_consents")
     assert not any("privacy_notices" in s or s.startswith("SELECT calendar_version") for s in seen)

@@ -1,0 +1,77 @@
+"""The report form's blank page (a GET by a visitor who is not signed in) is served without building the
+WTForms form (portal/feedback/form_page.py): the same HTML as the form renders, but for its two tokens."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal import form_nonce
+from portal.feedback import form_page, routes
+from portal.feedback.forms import SubmitForm
+from tests.support.clients import fresh_client
+from tests.support.factories import make_account
+from tests.support.feedback import form_data
+
+TOKENS = re.compile(r'(name="(?:csrf_token|nonce)" type="hidden" value=")[^"]+"')
+
+
+def masked(page: str) -> str:
+    return TOKENS.sub(r'\1…"', page)
+
+
+def built_page() -> str:
+    """The page as the form itself renders it (the route's path for a form it builds)."""
+    form = SubmitForm()
+    form_page.fill_choices(form)
+    form_nonce.prepare(form.nonce)
+    page, _status = routes._form_page(form)
+    return page
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+@pytest.mark.parametrize("csrf", [True, False])
+def test_the_blank_page_is_the_page_the_form_renders(app, monkeypatch, language, csrf):
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", csrf)
+    with app.test_request_context(f"/feedback/new?lang={language}"):
+        light, built = form_page.blank_page(), built_page()
+        assert masked(light) == masked(built)
+        assert ('name="csrf_token"' in light) is csrf
+        nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', light)[1]
+        assert form_nonce.issued_here(nonce)  # this session's nonce, like the form's
+    assert len(TOKENS.findall(light)) == (2 if csrf else 1)
+
+
+def test_a_blank_get_builds_no_form_and_its_page_sends_a_report(app, monkeypatch):
+    client = fresh_client(app, remote_addr="198.51.100.71")
+    client.get("/feedback/new")  # the fields' fragment is rendered from a real form once
+    built: list[SubmitForm] = []
+    real_init = SubmitForm.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(self)
+        real_init(self, *args, **kwargs)
+
+    monkeypatch.setattr(SubmitForm, "__init__", counted)
+    page = client.get("/feedback/new").get_data(as_text=True)
+    assert built == []
+    nonce = re.search(r'name="nonce" type="hidden" value="([^"]+)"', page)[1]
+    sent = client.post(
+        "/feedback/new",
+        data=form_data(phone="0912345071", email="", nonce=nonce),
+        content_type="multipart/form-data",
+    )
+    assert sent.status_code == 302 and "receipt" in sent.headers["Location"]
+    again = client.post(  # the nonce was this session's: a second send lands on the same receipt
+        "/feedback/new",
+        data=form_data(phone="0912345071", email="", nonce=nonce),
+        content_type="multipart/form-data",
+    )
+    assert again.status_code == 302 and "receipt" in again.headers["Location"]
+
+
+def test_a_signed_in_citizen_still_gets_the_form_prefilled(app, client, login):
+    login(make_account("citizen", full_name="Lò Thị Hoa", email="hoa.form@example.com"))
+    page = client.get("/feedback/new").get_data(as_text=True)
+    assert 'value="Lò Thị Hoa"' in page and 'value="hoa.form@example.com"' in page
