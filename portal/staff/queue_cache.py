@@ -28,6 +28,11 @@ second when sixteen ran together: the page's p99). A refresh ahead is such a cou
 the entry 60 s old while it runs waits for it. A refresh that fails is logged and the entry shown (it is
 still under `COUNTS_SECONDS` old); whoever waited for it counts itself.
 
+A count begun before a change another process commits may read the rows without it and be stored after
+that process dropped the entry. So `_forget` also adds one to the agency's change number (`changes_key`; an
+INCR with Redis) before it drops the entry, an entry carries the number read before its count began, and
+an entry whose number is no longer the agency's is as good as none (read in the same round trip).
+
 Where a count runs (portal/staff/queue_counts.py): under gunicorn's gevent worker, in an OS thread of the
 gevent hub on its own connection, so the worker's other connections are served meanwhile (SQLite's count
 never yielded: every refresh stood the whole worker still); elsewhere (tests, `flask run`) in the request.
@@ -83,6 +88,12 @@ def _now() -> float:
 
 def recount_key(agency_id: int | None) -> str:
     return counts_key(agency_id) + ":recount"
+
+
+def changes_key(agency_id: int | None) -> str:
+    """How many times the agency's items were changed through the portal (`_forget` adds one): an entry
+    keeps the number read before its count began and is shown only while it is still the number."""
+    return counts_key(agency_id) + ":changes"
 
 
 def _count(agency_id: int | None, today: date, connection: Connection | None = None) -> dict[str, Any]:
@@ -171,20 +182,24 @@ def page_data(agency_id: int | None, today: date) -> tuple[dict[str, Any], dict[
     """The agency's counts (as of `today`) and the dropdowns: from the cache, one round trip, else counted."""
     key = counts_key(agency_id)
     try:
-        counted, choices = cache.get_many(key, CHOICES_KEY)
+        counted, choices, changes = cache.get_many(key, CHOICES_KEY, changes_key(agency_id))
     except Exception:  # noqa: BLE001 - a cache that does not answer only costs a fresh count
         _warn("counts")
         return _counted(agency_id, today), _choices()
+    if counted is not None and counted.get("changes") != changes:
+        # Changed since this count began (perhaps by another process, which dropped the entry before this
+        # one was stored from rows read before its commit): as good as no entry.
+        counted = None
     fresh: dict[str, Any] = {}
     age = _age(counted, today)
     if age >= COUNTS_SECONDS:
         counted, ours = _count_once(agency_id, today)
         if ours:  # a count another request made is kept by that request (not set again, maybe after a drop)
-            fresh[key] = counted
+            fresh[key] = {**counted, "changes": changes}
     elif age >= REFRESH_SECONDS and _claim_recount(agency_id):
         counted, ours = _refresh(agency_id, today, counted)
         if ours:
-            fresh[key] = counted
+            fresh[key] = {**counted, "changes": changes}
     if choices is None:
         choices = fresh[CHOICES_KEY] = _choices()
     if fresh:
@@ -261,9 +276,13 @@ def _forget(agencies: set) -> None:
     if not agencies or not has_app_context():
         return
     keys = [CHOICES_KEY if agency == CHOICES_KEY else counts_key(agency) for agency in agencies]
-    if any(agency != CHOICES_KEY for agency in agencies):
+    counted = {agency for agency in agencies if agency != CHOICES_KEY}
+    if counted:
         keys.append(counts_key(None))  # the province-wide admin's counts include every agency
+        counted.add(None)
     try:
+        for agency in counted:  # before the entries go: a count stored after this is not shown
+            cache.cache.inc(changes_key(agency))  # INCR with Redis: no change is lost
         cache.delete_many(*keys)
     except Exception:  # noqa: BLE001 - the entries expire on their own within COUNTS_SECONDS
         current_app.logger.warning("cache unavailable; staff queue counts expire on their own")

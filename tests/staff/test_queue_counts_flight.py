@@ -244,3 +244,22 @@ def test_a_failed_refresh_is_logged_shows_the_entry_and_releases_its_waiters(
     )
     with app.app_context():
         assert app.extensions[queue_cache._FLIGHTS] == {}
+
+
+def test_a_count_begun_before_another_process_changed_the_agency_is_not_kept(app, counts):
+    """The race left by the drop on change: a count begun before another process committed a change (so
+    read without it) and stored after that process had dropped the entry stayed up to a minute. The
+    agency's change number, read before the count, now goes with the entry, and a moved number voids it."""
+    counts.hold(1)
+    requests = Requests(app)
+    requests.start()  # no entry: count 1 begins
+    assert counts.started[1].wait(PATIENCE)
+    with app.app_context():
+        # Another process's change: its listeners drop the shared entry (this process's generation stays).
+        queue_cache._forget({AGENCY})
+    counts.held[1].set()
+    assert requests.join() == [1]  # the request that counted shows what it read
+    with app.test_request_context("/staff/queue"):
+        assert queue_cache.page_data(AGENCY, DAY)[0]["feedback"] == 2  # before: 1, for up to 60 s
+        assert queue_cache.page_data(AGENCY, DAY)[0]["feedback"] == 2  # and that count is kept
+    assert counts.runs == 2
