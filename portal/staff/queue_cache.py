@@ -2,15 +2,16 @@
 (portal.caching: Redis when REDIS_URL is set, so every worker and node sees one copy; else this process's
 memory): the quick-filter counts of an agency, and the filter dropdowns.
 
-Counts: one statement counts both kinds of an agency's open items, grouped by assignee, so one cached entry
-answers every officer of the agency ("assigned to me" is that officer's group, "unassigned" the NULL group).
-That count reads every open item of the agency, the one cost of the page that grows with the data, so an
-entry is kept up to `COUNTS_SECONDS` and dropped as soon as this application changes an item of the agency:
-a flush that adds, deletes or changes the queue key, the assignee or the agency of a feedback item or a
-dossier (whatever route or job does it), and the claim and release UPDATEs (`changed`). Without Redis each
-worker process has its own copy, so a change made through another process shows after at most a minute;
-the page says so. An entry also carries the day it was counted for, so "overdue" turns at midnight, and the
-time its count started (`at`): an entry `COUNTS_SECONDS` old or older is never shown (counted afresh).
+Counts: one statement (queue_counts) counts both kinds of an agency's open items, grouped by assignee, so
+one cached entry answers every officer of the agency ("assigned to me" is that officer's group, "unassigned"
+the NULL group). That count reads every open item of the agency, the one cost of the page that grows with
+the data, so an entry is kept up to `COUNTS_SECONDS` and dropped as soon as this application changes an item
+of the agency: a flush that adds, deletes or changes the queue key, the assignee or the agency of a feedback
+item or a dossier (whatever route or job does it), and the claim and release UPDATEs (`changed`). Without
+Redis each worker process has its own copy, so a change made through another process shows after at most a
+minute; the page says so. An entry also carries the day it was counted for, so "overdue" turns at midnight,
+and the time its count started (`at`): an entry `COUNTS_SECONDS` old or older is never shown (counted
+afresh).
 
 Refresh ahead, one request at a time: from `REFRESH_SECONDS` on, the first request that finds the entry
 (and wins `cache.add` of a short lock, so one per agency across workers with Redis) counts again, while
@@ -23,7 +24,18 @@ day's, or `COUNTS_SECONDS` old) while a count of the same agency, day and write 
 (`queue_rows.generation()`: it moves with any write this process makes) is under way in this process waits
 for that count (at most `WAIT_SECONDS`) instead of running its own. Before, after a quiet minute the 16
 connections of the benchmark each ran the count at once (~85 ms alone on PostgreSQL at 1M rows, over a
-second when sixteen ran together: the page's p99).
+second when sixteen ran together: the page's p99). A refresh ahead is such a count too: a request that finds
+the entry 60 s old while it runs waits for it. A refresh that fails is logged and the entry shown (it is
+still under `COUNTS_SECONDS` old); whoever waited for it counts itself.
+
+A count begun before a change another process commits may read the rows without it and be stored after
+that process dropped the entry. So `_forget` also adds one to the agency's change number (`changes_key`; an
+INCR with Redis) before it drops the entry, an entry carries the number read before its count began, and
+an entry whose number is no longer the agency's is as good as none (read in the same round trip).
+
+Where a count runs (portal/staff/queue_counts.py): under gunicorn's gevent worker, in an OS thread of the
+gevent hub on its own connection, so the worker's other connections are served meanwhile (SQLite's count
+never yielded: every refresh stood the whole worker still); elsewhere (tests, `flask run`) in the request.
 
 Dropdowns: the `<option>`s of the communes and wards, feedback categories and active procedures, written
 once for both languages (no officer's data in them: the chosen option is marked per request), kept up to
@@ -41,21 +53,18 @@ from typing import Any
 
 from flask import current_app, has_app_context, has_request_context
 from markupsafe import escape
-from sqlalchemy import ColumnElement, event, func, inspect, literal, select, union_all
+from sqlalchemy import Connection, Engine, event, inspect, select
 from sqlalchemy.orm import InstanceState, Session
 
 from portal.catalog.models import Procedure
 from portal.domain.collation import sort_key
-from portal.domain.score_effects import week_end
 from portal.dossiers.models import Dossier
 from portal.extensions import cache, db
 from portal.feedback.models import Feedback, FeedbackCategory
 from portal.feedback.queries import categories_in_order
 from portal.places.models import AdminUnit
-from portal.statistics.queries.overdue import overdue_now
-from portal.steering.queries import costs_this_week
 
-from . import queue_rows
+from . import queue_counts, queue_rows
 
 COUNTS_SECONDS = 60
 REFRESH_SECONDS = 45  # from this age one request counts again while the others read the entry
@@ -81,41 +90,34 @@ def recount_key(agency_id: int | None) -> str:
     return counts_key(agency_id) + ":recount"
 
 
-def _count(agency_id: int | None, today: date) -> dict[str, Any]:
-    started = _now()  # the entry's age runs from before the rows were read
-    branches = []
-    for kind, model in (("dossier", Dossier), ("feedback", Feedback)):
-        conditions: list[ColumnElement[bool]] = [model.queue_due.is_not(None)]
-        if agency_id is not None:
-            conditions.append(model.agency_id == agency_id)
-        branches.append(
-            select(
-                literal(kind).label("kind"),
-                model.assignee_id.label("assignee_id"),
-                func.count().label("items"),
-                func.count()
-                .filter(overdue_now(today) if model is Dossier else model.queue_due < today)
-                .label("overdue"),
-                func.count().filter(costs_this_week(model, today, week_end(today))).label("costly"),
-            )
-            .where(*conditions)
-            .group_by(model.assignee_id)
-        )
-    totals: dict[str, Any] = {
-        "day": today,
-        "at": started,
-        "dossier": 0,
-        "feedback": 0,
-        "overdue": 0,
-        "costly": 0,
-        "by_assignee": {},
-    }
-    for row in db.session.execute(union_all(*branches)):
-        totals[row.kind] += row.items
-        totals["overdue"] += row.overdue
-        totals["costly"] += row.costly
-        totals["by_assignee"][row.assignee_id] = totals["by_assignee"].get(row.assignee_id, 0) + row.items
-    return totals
+def changes_key(agency_id: int | None) -> str:
+    """How many times the agency's items were changed through the portal (`_forget` adds one): an entry
+    keeps the number read before its count began and is shown only while it is still the number."""
+    return counts_key(agency_id) + ":changes"
+
+
+def _count(agency_id: int | None, today: date, connection: Connection | None = None) -> dict[str, Any]:
+    """The agency's counts, through the request's session or (in a thread of the hub) `connection`."""
+    return queue_counts.count(db.session if connection is None else connection, agency_id, today, _now)
+
+
+def _count_apart(engine: Engine, agency_id: int | None, today: date) -> dict[str, Any]:
+    """`_count` in a thread of the gevent hub, on a connection of its own (returned to the pool after)."""
+    with engine.connect() as connection:
+        return _count(agency_id, today, connection)
+
+
+def _engine_apart() -> Engine | None:
+    return queue_counts.engine_apart()
+
+
+def _counted(agency_id: int | None, today: date) -> dict[str, Any]:
+    """`_count`: beside the event loop under the gevent worker (queue_counts), else in the request."""
+    engine = _engine_apart()
+    if engine is None:
+        return _count(agency_id, today)
+    result: dict[str, Any] = queue_counts.run_apart(_count_apart, engine, agency_id, today)
+    return result
 
 
 def options_html(pairs: Iterable[tuple[Any, Any]]) -> str:
@@ -180,18 +182,24 @@ def page_data(agency_id: int | None, today: date) -> tuple[dict[str, Any], dict[
     """The agency's counts (as of `today`) and the dropdowns: from the cache, one round trip, else counted."""
     key = counts_key(agency_id)
     try:
-        counted, choices = cache.get_many(key, CHOICES_KEY)
+        counted, choices, changes = cache.get_many(key, CHOICES_KEY, changes_key(agency_id))
     except Exception:  # noqa: BLE001 - a cache that does not answer only costs a fresh count
         _warn("counts")
-        return _count(agency_id, today), _choices()
+        return _counted(agency_id, today), _choices()
+    if counted is not None and counted.get("changes") != changes:
+        # Changed since this count began (perhaps by another process, which dropped the entry before this
+        # one was stored from rows read before its commit): as good as no entry.
+        counted = None
     fresh: dict[str, Any] = {}
     age = _age(counted, today)
     if age >= COUNTS_SECONDS:
         counted, ours = _count_once(agency_id, today)
         if ours:  # a count another request made is kept by that request (not set again, maybe after a drop)
-            fresh[key] = counted
+            fresh[key] = {**counted, "changes": changes}
     elif age >= REFRESH_SECONDS and _claim_recount(agency_id):
-        counted = fresh[key] = _count(agency_id, today)
+        counted, ours = _refresh(agency_id, today, counted)
+        if ours:
+            fresh[key] = {**counted, "changes": changes}
     if choices is None:
         choices = fresh[CHOICES_KEY] = _choices()
     if fresh:
@@ -203,27 +211,43 @@ def page_data(agency_id: int | None, today: date) -> tuple[dict[str, Any], dict[
     return counted, choices
 
 
+def _refresh(agency_id: int | None, today: date, current: dict[str, Any]) -> tuple[dict[str, Any], bool]:
+    """Count ahead of expiry. A count that fails is logged and the entry (still under COUNTS_SECONDS old) is
+    shown; the lock keeps others from trying again before it lapses, the entry's expiry then counts."""
+    try:
+        return _count_once(agency_id, today, current)
+    except Exception:
+        current_app.logger.exception("staff queue counts of agency %s not refreshed; entry kept", agency_id)
+        return current, False
+
+
 def _wait(flight: queue_rows.Flight) -> bool:
     return flight.done.wait(WAIT_SECONDS)
 
 
-def _count_once(agency_id: int | None, today: date) -> tuple[dict[str, Any], bool]:
+def _count_once(
+    agency_id: int | None, today: date, current: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], bool]:
     """The agency's count and True, or (False) the one another request of this process is making for the
     same agency, day and write generation (waiting for it at most WAIT_SECONDS; if it fails or takes longer,
     our own). A session that has just changed an item (queue_rows.fresh_for_this_session: perhaps through
-    another process, whose change this process's generation does not see) never takes another's count."""
+    another process, whose change this process's generation does not see) never takes another's count.
+    A refresh ahead (`current`, the entry it refreshes) is such a count too, and leaves it to one under way.
+    """
     if has_request_context() and queue_rows.fresh_for_this_session():
-        return _count(agency_id, today), True
+        return _counted(agency_id, today), True
     flights: dict[tuple, queue_rows.Flight] = current_app.extensions.setdefault(_FLIGHTS, {})
     key = (agency_id, today, queue_rows.generation())
     mine = queue_rows.Flight(_now())
     flight = flights.setdefault(key, mine)
     if flight is not mine:
+        if current is not None:  # a count of the same generation is under way: it refreshes the entry
+            return current, False
         if _wait(flight) and flight.kept:
             return flight.value, False
-        return _count(agency_id, today), True
+        return _counted(agency_id, today), True
     try:
-        mine.value = _count(agency_id, today)
+        mine.value = _counted(agency_id, today)
         mine.kept = True
         return mine.value, True
     finally:
@@ -252,9 +276,13 @@ def _forget(agencies: set) -> None:
     if not agencies or not has_app_context():
         return
     keys = [CHOICES_KEY if agency == CHOICES_KEY else counts_key(agency) for agency in agencies]
-    if any(agency != CHOICES_KEY for agency in agencies):
+    counted = {agency for agency in agencies if agency != CHOICES_KEY}
+    if counted:
         keys.append(counts_key(None))  # the province-wide admin's counts include every agency
+        counted.add(None)
     try:
+        for agency in counted:  # before the entries go: a count stored after this is not shown
+            cache.cache.inc(changes_key(agency))  # INCR with Redis: no change is lost
         cache.delete_many(*keys)
     except Exception:  # noqa: BLE001 - the entries expire on their own within COUNTS_SECONDS
         current_app.logger.warning("cache unavailable; staff queue counts expire on their own")

@@ -16,6 +16,7 @@ from flask import session
 
 from portal.extensions import cache
 from portal.staff import queue_cache, queue_rows
+from tests.support.clocks import Clock, replace_clock
 from tests.support.flights import Waiting
 
 PATIENCE = 10  # seconds a test waits for a thread to get somewhere (only reached when the code is wrong)
@@ -37,7 +38,7 @@ class Counts:
     def hold(self, number: int) -> None:
         self.held[number], self.started[number] = threading.Event(), threading.Event()
 
-    def __call__(self, agency_id: int | None, today: date) -> dict[str, Any]:
+    def __call__(self, agency_id: int | None, today: date, connection: Any = None) -> dict[str, Any]:
         with self.lock:
             self.runs += 1
             number = self.runs
@@ -180,3 +181,85 @@ def test_an_officer_who_just_changed_an_item_counts_afresh(app, counts, waiting)
     counts.held[1].set()
     assert requests.join() == [1]
     assert waiting.count == 0
+
+
+@pytest.fixture
+def clock(monkeypatch) -> Clock:
+    return replace_clock(monkeypatch, queue_cache, 1_000_000.0, name="_now")
+
+
+def aged_entry(app, clock: Clock, feedback: int) -> None:
+    """AGENCY's entry, old enough to be refreshed ahead (REFRESH_SECONDS + 1), showing `feedback`."""
+    with app.app_context():
+        cache.set(
+            queue_cache.counts_key(AGENCY),
+            {
+                "day": DAY,
+                "at": clock.now - queue_cache.REFRESH_SECONDS - 1,
+                "dossier": 0,
+                "feedback": feedback,
+                "overdue": 0,
+                "costly": 0,
+                "by_assignee": {},
+            },
+            timeout=queue_cache.COUNTS_SECONDS,
+        )
+
+
+def test_a_request_finding_no_counts_waits_for_a_refresh_under_way(app, counts, waiting, clock):
+    """A refresh ahead is a count like any other: a request that finds the entry too old meanwhile (60 s)
+    waits for it rather than counting too."""
+    aged_entry(app, clock, feedback=7)
+    counts.hold(1)
+    requests = Requests(app)
+    requests.start()  # refreshes ahead (count 1, held)
+    assert counts.started[1].wait(PATIENCE)
+    clock.now += queue_cache.COUNTS_SECONDS - queue_cache.REFRESH_SECONDS  # the entry is now 60 s old
+    requests.start()
+    assert waiting.until(1)
+    counts.held[1].set()
+    assert requests.join() == [1, 1]
+    assert counts.runs == 1
+
+
+def test_a_failed_refresh_is_logged_shows_the_entry_and_releases_its_waiters(
+    app, counts, waiting, clock, caplog
+):
+    aged_entry(app, clock, feedback=7)
+    counts.hold(1)
+    counts.fail.add(1)
+    requests = Requests(app)
+    requests.start()  # the refresh, which will fail
+    assert counts.started[1].wait(PATIENCE)
+    clock.now += queue_cache.COUNTS_SECONDS - queue_cache.REFRESH_SECONDS
+    requests.start()  # finds the entry 60 s old: waits for the refresh
+    assert waiting.until(1)
+    counts.held[1].set()
+    assert sorted(requests.join()) == [2, 7]  # the refresher shows the entry; the waiter counted itself
+    assert any(
+        "not refreshed" in record.getMessage()
+        and record.exc_info
+        and "count 1 failed" in str(record.exc_info[1])
+        for record in caplog.records
+    )
+    with app.app_context():
+        assert app.extensions[queue_cache._FLIGHTS] == {}
+
+
+def test_a_count_begun_before_another_process_changed_the_agency_is_not_kept(app, counts):
+    """The race left by the drop on change: a count begun before another process committed a change (so
+    read without it) and stored after that process had dropped the entry stayed up to a minute. The
+    agency's change number, read before the count, now goes with the entry, and a moved number voids it."""
+    counts.hold(1)
+    requests = Requests(app)
+    requests.start()  # no entry: count 1 begins
+    assert counts.started[1].wait(PATIENCE)
+    with app.app_context():
+        # Another process's change: its listeners drop the shared entry (this process's generation stays).
+        queue_cache._forget({AGENCY})
+    counts.held[1].set()
+    assert requests.join() == [1]  # the request that counted shows what it read
+    with app.test_request_context("/staff/queue"):
+        assert queue_cache.page_data(AGENCY, DAY)[0]["feedback"] == 2  # before: 1, for up to 60 s
+        assert queue_cache.page_data(AGENCY, DAY)[0]["feedback"] == 2  # and that count is kept
+    assert counts.runs == 2
