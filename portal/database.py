@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from flask import Flask
 from sqlalchemy import CursorResult, Executable, Result, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import DisconnectionError, MultipleResultsFound
+from sqlalchemy.exc import DBAPIError, DisconnectionError, MultipleResultsFound
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.dml import UpdateBase
 
@@ -186,7 +186,7 @@ def read_row(statement: Executable, parameters: dict[str, Any]) -> Any:
     form = None if engine is None else _raw_form(statement, engine)
     if engine is None or form is None:
         return read_outside_transaction(statement, parameters, Result.one_or_none)
-    raw = engine.raw_connection()  # the pool's checkout, with its events (ping_if_idle)
+    raw = _checkout(engine)
     dbapi_connection = raw.dbapi_connection
     assert dbapi_connection is not None
     switch = engine is not bind  # PostgreSQL in a GET: autocommit for this statement, as _autocommit_read
@@ -208,6 +208,18 @@ def read_row(statement: Executable, parameters: dict[str, Any]) -> Any:
         raise
     raw.close()  # back to the pool (its reset: a rollback, which sends nothing outside a transaction)
     return form.row(rows)
+
+
+def _checkout(engine: Engine) -> Any:
+    """A pooled DBAPI connection, with the pool's events (ping_if_idle). The pool raises the driver's own error
+    when the database cannot be reached: given SQLAlchemy's form here (an OperationalError: the portal's 503
+    with Retry-After, errors.py), as `Engine.connect` gives it, instead of a 500."""
+    try:
+        return engine.raw_connection()
+    except engine.dialect.loaded_dbapi.Error as error:
+        raise DBAPIError.instance(
+            None, None, error, engine.dialect.loaded_dbapi.Error, dialect=engine.dialect
+        ) from error
 
 
 class _RawForm:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import Row, bindparam, or_, select, tuple_
+from sqlalchemy import bindparam, or_, select, tuple_
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import pagination
@@ -73,11 +74,11 @@ _STATUS_KEY = (
 )
 
 
-def status_page_key(code: str) -> Row | None:
+def status_page_key(code: str) -> Any:
     """What the status page needs before its kept part: the access check's columns, the page version and
     the names the page shows from other tables (id, code, page_version, account_id, agency_id,
-    restricted_at, agency, agency_en, procedure). One indexed look-up by code, through SQLAlchemy Core
-    (page_cache.read_key)."""
+    restricted_at, agency, agency_en, procedure). One indexed look-up by code
+    (page_cache.read_key: a row with these columns as attributes, or None)."""
     return page_cache.read_key(_STATUS_KEY, {"code": code.strip().upper()})
 
 

@@ -17,7 +17,7 @@ from typing import NamedTuple
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
-from flask_wtf.csrf import generate_csrf
+from flask_wtf import csrf
 from markupsafe import Markup, escape
 
 from portal import form_nonce, fragments
@@ -113,7 +113,9 @@ def blank_page() -> str:
     parts = fragments.remembered("feedback-form-page", choices(), build)
     # The form's order: its own nonce field, then the CSRF token Flask-WTF adds last. The token is made
     # first, as building the form makes it (it is written to the session the first time).
-    csrf_token = generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
+    # Looked up when called: portal.security installs its cheaper, identical generate_csrf there (a name bound
+    # at import would keep Flask-WTF's own when this module is imported before the app is made).
+    csrf_token = csrf.generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
     hidden = [_hidden_input("nonce", form_nonce.issue())]
     if csrf_token is not None:
         hidden.append(_hidden_input(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), csrf_token))

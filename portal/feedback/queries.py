@@ -200,10 +200,10 @@ _STATUS_KEY = (
 )
 
 
-def status_page_key(code: str) -> Row | None:
+def status_page_key(code: str) -> Any:
     """What the status page needs before its kept part: the access check's columns, the page version and
     the names the page shows from other tables (id, code, page_version, account_id, agency, agency_en,
-    place). One indexed look-up by code, through SQLAlchemy Core (page_cache.read_key)."""
+    place). One indexed look-up by code (page_cache.read_key: a row with these columns as attributes, or None)."""
     return page_cache.read_key(_STATUS_KEY, {"code": code.strip().upper()})
 
 

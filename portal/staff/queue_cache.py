@@ -53,7 +53,7 @@ from typing import Any
 
 from flask import current_app, has_app_context, has_request_context
 from markupsafe import escape
-from sqlalchemy import Connection, Engine, event, inspect, select
+from sqlalchemy import Connection, event, inspect, select
 from sqlalchemy.orm import InstanceState, Session
 
 from portal.catalog.models import Procedure
@@ -101,22 +101,20 @@ def _count(agency_id: int | None, today: date, connection: Connection | None = N
     return queue_counts.count(db.session if connection is None else connection, agency_id, today, _now)
 
 
-def _count_apart(engine: Engine, agency_id: int | None, today: date) -> dict[str, Any]:
-    """`_count` in a thread of the gevent hub, on a connection of its own (returned to the pool after)."""
-    with engine.connect() as connection:
-        return _count(agency_id, today, connection)
-
-
-def _engine_apart() -> Engine | None:
-    return queue_counts.engine_apart()
+def _apart() -> bool:
+    return queue_counts.counts_apart()
 
 
 def _counted(agency_id: int | None, today: date) -> dict[str, Any]:
-    """`_count`: beside the event loop under the gevent worker (queue_counts), else in the request."""
-    engine = _engine_apart()
-    if engine is None:
+    """`_count`: beside the event loop under the gevent worker (queue_counts), else in the request.
+
+    Apart, the count reads through the request's own connection, which its greenlet does not use while it
+    waits for the thread: never a second connection from the pool. With one, a burst of queue requests that
+    each held a connection (their rows, the account) and waited for a count could empty the pool, and every
+    count then waited the pool's timeout and failed (bench/notes/queue7.md, the review)."""
+    if not _apart():
         return _count(agency_id, today)
-    result: dict[str, Any] = queue_counts.run_apart(_count_apart, engine, agency_id, today)
+    result: dict[str, Any] = queue_counts.run_apart(_count, agency_id, today, db.session.connection())
     return result
 
 

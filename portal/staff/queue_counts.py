@@ -8,11 +8,11 @@ Where it runs: in the request, on the request's session, except under gunicorn's
 process serves every connection on one OS thread, and a count of an agency at 1M rows takes 70-90 ms of
 SQLite's C code (which never yields to another greenlet: every connection of the worker stood still for it,
 queue page 1's p99 of 120 ms on SQLite) or 45-79 ms on PostgreSQL. So there it runs in one of the gevent
-hub's OS threads (`hub.threadpool`) on a connection of its own from the engine's pool: sqlite3 and psycopg
-release the GIL while the database works, the other greenlets go on, and only the request that asked for
-the count waits for it (its result or its exception comes back to that request's greenlet). Not when the
-session is bound to a connection (the test suite's, holding rows no other connection sees): a count there
-must read through that connection.
+hub's OS threads (`hub.threadpool`) through the request's own connection, which the request's greenlet
+leaves alone while it waits: sqlite3 and psycopg release the GIL while the database works, the other
+greenlets go on, and only the request that asked for the count waits for it (its result or its exception
+comes back to that request's greenlet). Never a second connection from the pool: requests that each held
+one and waited for a count could empty it, and every count would then wait the pool's timeout and fail.
 """
 
 from __future__ import annotations
@@ -22,12 +22,11 @@ import time
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, Index, func, literal, select, text, union_all
+from sqlalchemy import ColumnElement, Connection, Index, func, literal, select, text, union_all
 from sqlalchemy.orm import Session, scoped_session
 
 from portal.domain.score_effects import week_end
 from portal.dossiers.models import Dossier
-from portal.extensions import db
 from portal.feedback.models import Feedback
 from portal.statistics.queries.overdue import overdue_now
 from portal.steering.queries import costs_this_week
@@ -113,20 +112,27 @@ def count(
     return totals
 
 
-def engine_apart() -> Engine | None:
-    """The engine a count may run on in another OS thread: only under gevent's patched threading (gunicorn's
-    gevent worker), and only when the session reads through an engine (never the test suite's bound
-    connection). None: count in the request, as without gevent."""
+def counts_apart() -> bool:
+    """Whether a count runs in another OS thread: only under gevent's patched threading (gunicorn's gevent
+    worker). It reads there through the request's own connection (portal/staff/queue_cache.py `_counted`)."""
     monkey = sys.modules.get("gevent.monkey")
-    if monkey is None or not monkey.is_module_patched("threading"):
-        return None
-    bind = db.session.get_bind()  # a GET's AUTOCOMMIT copy on PostgreSQL (portal/db_session.py), same pool
-    return bind if isinstance(bind, Engine) else None
+    return monkey is not None and bool(monkey.is_module_patched("threading"))
 
 
 def run_apart(work, *args: Any) -> Any:
     """`work(*args)` in one of the gevent hub's OS threads; this greenlet waits for it, the others run. Its
-    exception is raised here."""
+    exception is raised here. Should this greenlet be interrupted (killed, a timeout), it still waits for the
+    thread before it goes on: the thread reads through the request's connection, which the request's
+    teardown would otherwise give back to the pool while it is in use."""
     import gevent
 
-    return gevent.get_hub().threadpool.apply(work, args)
+    pending = gevent.get_hub().threadpool.spawn(work, *args)
+    try:
+        return pending.get()
+    except BaseException:
+        while not pending.ready():
+            try:
+                pending.wait()
+            except BaseException:  # noqa: S112 - interrupted again: the thread still holds the connection
+                continue
+        raise

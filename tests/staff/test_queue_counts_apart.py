@@ -1,12 +1,12 @@
 """Under gunicorn's gevent worker the queue's counts run beside the event loop (portal/staff/queue_counts.py):
-in one of the gevent hub's OS threads, on a connection of their own, so the worker's other connections are
-served meanwhile. Before, SQLite's 70-90 ms of C code for an agency's count at 1M rows held the one thread
-every greenlet runs on: each refresh (every 45 s) stalled every connection of the worker (queue page 1's p99
-of 120 ms on SQLite).
+in one of the gevent hub's OS threads, through the request's own connection, so the worker's other
+connections are served meanwhile. Before, SQLite's 70-90 ms of C code for an agency's count at 1M rows held
+the one thread every greenlet runs on: each refresh (every 45 s) stalled every connection of the worker
+(queue page 1's p99 of 120 ms on SQLite).
 
-The suite does not patch the standard library, so it does not count apart by itself (its session is bound to
-the test's connection, whose rows no other connection sees): these tests ask for it, with a count that holds
-its thread as SQLite's C code does (`time.sleep`, not gevent's), and watch a greenlet keep running."""
+The suite does not patch the standard library, so it does not count apart by itself: these tests ask for
+it, with a count that holds its thread as SQLite's C code does (`time.sleep`, not gevent's), and watch a
+greenlet keep running."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ from typing import Any
 import gevent
 import gevent.monkey
 import pytest
+from sqlalchemy import create_engine
+from sqlalchemy.orm import scoped_session, sessionmaker
 
-from portal.db_session import PortalSession, read_bind
 from portal.extensions import cache, db
 from portal.staff import queue_cache, queue_counts
 
@@ -52,7 +53,7 @@ class SlowCount:
 def slow(app, monkeypatch) -> SlowCount:
     fake = SlowCount()
     monkeypatch.setattr(queue_cache, "_count", fake)
-    monkeypatch.setattr(queue_cache, "_engine_apart", lambda: db.engine, raising=False)  # as under gevent
+    monkeypatch.setattr(queue_cache, "_apart", lambda: True)  # as under gevent
     with app.app_context():
         cache.clear()
         cache.set(queue_cache.CHOICES_KEY, {"units": "", "categories": {}, "procedures": {}})
@@ -117,18 +118,58 @@ def test_a_count_that_fails_apart_raises_in_its_request(app, monkeypatch):
         raise RuntimeError("the database went away")
 
     monkeypatch.setattr(queue_cache, "_count", failing)
-    monkeypatch.setattr(queue_cache, "_engine_apart", lambda: db.engine)
+    monkeypatch.setattr(queue_cache, "_apart", lambda: True)
     with app.test_request_context("/staff/queue"), pytest.raises(RuntimeError, match="went away"):
         queue_cache._counted(AGENCY, DAY)
 
 
-def test_counts_run_in_the_request_without_gevent_and_on_a_bound_session(app, monkeypatch):
+def test_counts_run_apart_only_under_gevents_patched_threading(app, monkeypatch):
     with app.test_request_context("/staff/queue"):
-        assert queue_counts.engine_apart() is None  # the standard library is not patched here
+        assert not queue_counts.counts_apart()  # the standard library is not patched here
         monkeypatch.setattr(gevent.monkey, "is_module_patched", lambda name: True)
-        assert queue_counts.engine_apart() is None  # the suite's session is bound to its connection
-        monkeypatch.setattr(db, "session", db._make_scoped_session({"class_": PortalSession}))
+        assert queue_counts.counts_apart()
+
+
+def test_a_count_apart_takes_no_second_connection_from_the_pool(app, monkeypatch):
+    """The review's finding: the thread checked a second connection out of the pool while the request held
+    its own (its rows, the account). A burst of queue requests waiting for counts could so empty the pool,
+    and every count then waited the pool's whole timeout and failed (a 500 for an entry that was missing).
+    Here the pool has one connection and the request holds it: the count must read through it."""
+    with app.app_context():
+        small = create_engine(db.engine.url, pool_size=1, max_overflow=0, pool_timeout=0.5)
+    session = scoped_session(sessionmaker(bind=small))
+    monkeypatch.setattr(db, "session", session)
+    monkeypatch.setattr(gevent.monkey, "is_module_patched", lambda name: True)  # gunicorn's gevent worker
+    try:
+        with app.test_request_context("/staff/queue"):
+            held = session.connection()  # the pool's only connection, as a queue request holds one
+            counted = queue_cache._counted(AGENCY, DAY)
+            assert session.connection() is held
+        assert counted["day"] == DAY
+        assert counted == {**queue_counts.count(held, AGENCY, DAY), "at": counted["at"]}
+    finally:
+        session.remove()
+        small.dispose()
+
+
+def test_an_interrupted_request_waits_for_its_count_before_going_on(app):
+    """A greenlet killed while its count runs in a thread still waits for the thread: the thread reads
+    through the request's connection, which the request's teardown gives back to the pool."""
+    done: list[float] = []
+
+    def count_in_thread() -> None:
+        time.sleep(COUNT_SECONDS)
+        done.append(time.monotonic())
+
+    returned: list[float] = []
+
+    def request() -> None:
         try:
-            assert queue_counts.engine_apart() is read_bind(db.engine)  # the engine, or its AUTOCOMMIT copy
+            queue_counts.run_apart(count_in_thread)
         finally:
-            db.session.remove()
+            returned.append(time.monotonic())
+
+    worker = gevent.spawn(request)
+    gevent.sleep(0.05)
+    worker.kill(block=True, timeout=5)
+    assert done and returned and done[0] <= returned[0]

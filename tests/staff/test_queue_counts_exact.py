@@ -128,10 +128,10 @@ def test_the_counts_match_the_rules_worked_by_hand(agency, officers):
     assert queue_cache.for_officer(counted, a.id)["mine"] == 6
 
 
-def test_a_count_on_its_own_connection_equals_the_requests(app):
-    """What a count in a thread of the gevent hub reads (its own pooled connection, the committed rows: the
-    seeded demo data; this test's transaction adds nothing) is what the request's session counts."""
+def test_a_count_in_a_thread_of_the_hub_equals_the_requests(app):
+    """What a count in a thread of the gevent hub reads (through the request's connection) is what the
+    request's session counts."""
     today = date(2026, 12, 9)
     for agency_id in (*{item.agency_id for item in db.session.query(Dossier).limit(50)}, None):
-        apart = queue_counts.run_apart(queue_cache._count_apart, db.engine, agency_id, today)
+        apart = queue_counts.run_apart(queue_cache._count, agency_id, today, db.session.connection())
         assert apart == {**queue_cache._count(agency_id, today), "at": apart["at"]}
