@@ -40,10 +40,14 @@ def current() -> str | None:
     """This request's id (made on first use), or None outside a request."""
     if not has_request_context():
         return None
+    return _of_this_request(current_app.config["PORTAL_SETTINGS"].trusted_proxies)
+
+
+def _of_this_request(trusted_proxies: int) -> str:
+    """Inside a request: its id, made on first use and kept in `g`."""
     value = g.get("request_id")
     if value is None:
-        trusted = current_app.config["PORTAL_SETTINGS"].trusted_proxies
-        value = g.request_id = chosen(request.headers.get(HEADER), trusted)
+        value = g.request_id = chosen(request.headers.get(HEADER), trusted_proxies)
     return value
 
 
@@ -63,10 +67,6 @@ def init_app(app: Flask) -> None:
 
     @app.after_request
     def send_request_id(response: Response) -> Response:
-        # current()'s rule, inside a request by definition: no context check, no current_app look-up.
-        value = g.get("request_id")
-        if value is None:
-            trusted = config["PORTAL_SETTINGS"].trusted_proxies
-            value = g.request_id = chosen(request.headers.get(HEADER), trusted)
-        response.headers[HEADER] = value
+        # Inside a request by definition: no context check, no current_app look-up.
+        response.headers[HEADER] = _of_this_request(config["PORTAL_SETTINGS"].trusted_proxies)
         return response

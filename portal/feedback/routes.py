@@ -124,7 +124,7 @@ def submit():
         return _already_sent(first, nonce)
     if request.method == "POST" and (help_shown := routes_help.help_step(form)) is not None:
         return _form_page(form, 200, report_help=help_shown)  # a help button, not "Send": nothing is sent yet
-    if request.method == "GET" and current_user.is_authenticated:
+    if request.method == "GET":  # signed in (anyone else was given the blank page): their details prefilled
         form.contact_name.data = form.contact_name.data or current_user.full_name
         form.email.data = form.email.data or current_user.email
     # Photos are kept (drafts of this form) before anything else is checked: an error never loses them.
