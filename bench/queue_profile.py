@@ -170,6 +170,26 @@ def database(args):
         admin.dispose()
 
 
+@contextmanager
+def officer_clients(dataset: dict, count: int):
+    """An app on a bench/dataset.py data set (its SECRET_KEY, production's settings otherwise) and `count`
+    test clients signed in as its officer (`sign_in_dataset`); the engine disposed of after."""
+    with tempfile.TemporaryDirectory() as folder:
+        app = create_app(
+            Settings.for_tests(Path(folder), dataset["url"], testing=False, secret_key=dataset["secret_key"])
+        )
+        clients = []
+        for _ in range(count):
+            client = app.test_client()
+            sign_in_dataset(app, client, dataset["officer"])
+            clients.append(client)
+        try:
+            yield app, clients
+        finally:
+            with app.app_context():
+                db.engine.dispose()
+
+
 def sign_in_dataset(app, client, officer: dict) -> None:
     """The data set's officer, signed in with both steps done: the session a real sign-in leaves (the
     password and the two-step code through the forms would compete with other benchmarks for the same

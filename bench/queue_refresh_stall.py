@@ -24,7 +24,6 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -33,9 +32,7 @@ import gevent  # noqa: E402
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from portal import create_app  # noqa: E402
 from portal.extensions import cache, db  # noqa: E402
-from portal.settings import Settings  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -55,17 +52,13 @@ def main() -> None:
     parser.add_argument("--url", default="/staff/queue")
     args = parser.parse_args()
 
-    from queue_profile import sign_in_dataset
+    from queue_profile import officer_clients
 
     from portal.agencies.models import Agency
     from portal.staff import queue_cache
 
     dataset = json.loads(Path(args.dataset).read_text())
-    with tempfile.TemporaryDirectory() as folder:
-        settings = Settings.for_tests(
-            Path(folder), dataset["url"], testing=False, secret_key=dataset["secret_key"]
-        )
-        app = create_app(settings)
+    with officer_clients(dataset, args.connections) as (app, clients):
         counts: list[tuple[float, float]] = []  # (start, end) of each count, time.monotonic()
         real = queue_cache._count
 
@@ -87,11 +80,6 @@ def main() -> None:
             return won
 
         queue_cache._claim_recount = claim
-        clients = []
-        for _ in range(args.connections):
-            client = app.test_client()
-            sign_in_dataset(app, client, dataset["officer"])
-            clients.append(client)
         assert clients[0].get(args.url).status_code == 200  # warm: templates, the account, the counts
         with app.app_context():
             agency_id = db.session.query(Agency.id).filter_by(slug=dataset["officer"]["agency"]).scalar()
@@ -158,8 +146,6 @@ def main() -> None:
                 f"  count of {(end_ - start) * 1000:.1f} ms: ticker woke {len(inside)} times during it"
                 f" (most late {max(inside, default=0):.1f} ms)"
             )
-        with app.app_context():
-            db.engine.dispose()
 
 
 if __name__ == "__main__":

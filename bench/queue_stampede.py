@@ -23,7 +23,6 @@ import argparse  # noqa: E402
 import json  # noqa: E402
 import statistics  # noqa: E402
 import sys  # noqa: E402
-import tempfile  # noqa: E402
 import time  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -31,10 +30,6 @@ import gevent  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-
-from portal import create_app  # noqa: E402
-from portal.extensions import db  # noqa: E402
-from portal.settings import Settings  # noqa: E402
 
 
 def groups(starts: list[float], gap: float = 0.5) -> list[int]:
@@ -56,16 +51,12 @@ def main() -> None:
     parser.add_argument("--url", default="/staff/queue")
     args = parser.parse_args()
 
-    from queue_profile import sign_in_dataset
+    from queue_profile import officer_clients
 
     from portal.staff import routes
 
     dataset = json.loads(Path(args.dataset).read_text())
-    with tempfile.TemporaryDirectory() as folder:
-        settings = Settings.for_tests(
-            Path(folder), dataset["url"], testing=False, secret_key=dataset["secret_key"]
-        )
-        app = create_app(settings)
+    with officer_clients(dataset, args.connections) as (app, clients):
         starts: list[float] = []
         real = routes._page
 
@@ -74,11 +65,6 @@ def main() -> None:
             return real(*a, **k)
 
         routes._page = counting
-        clients = []
-        for _ in range(args.connections):
-            client = app.test_client()
-            sign_in_dataset(app, client, dataset["officer"])
-            clients.append(client)
         assert clients[0].get(args.url).status_code == 200  # warm: templates, the account, the counts
         starts.clear()
         times: list[float] = []
@@ -100,8 +86,6 @@ def main() -> None:
             f"(sizes {sizes}, largest {max(sizes, default=0)}); wall ms p50 {statistics.median(times):.1f}, "
             f"p99 {times[int(len(times) * 0.99) - 1]:.1f}, max {times[-1]:.1f}"
         )
-        with app.app_context():
-            db.engine.dispose()
 
 
 if __name__ == "__main__":
