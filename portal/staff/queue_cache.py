@@ -34,7 +34,7 @@ INCR with Redis) before it drops the entry, an entry carries the number read bef
 an entry whose number is no longer the agency's is as good as none (read in the same round trip).
 
 Where a count runs (portal/staff/queue_counts.py): under gunicorn's gevent worker, in an OS thread of the
-gevent hub on its own connection, so the worker's other connections are served meanwhile (SQLite's count
+gevent hub through the request's own connection, so the worker's other connections are served meanwhile (SQLite's count
 never yielded: every refresh stood the whole worker still); elsewhere (tests, `flask run`) in the request.
 
 Dropdowns: the `<option>`s of the communes and wards, feedback categories and active procedures, written
