@@ -22,6 +22,7 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 
 from portal.extensions import cache, db
 from portal.staff import queue_cache, queue_counts
+from tests.support.flights import counts_entry
 
 DAY = date(2026, 12, 7)
 AGENCY = 41
@@ -38,15 +39,7 @@ class SlowCount:
         began = time.monotonic()
         time.sleep(COUNT_SECONDS)
         self.spans.append((began, time.monotonic()))
-        return {
-            "day": today,
-            "at": queue_cache._now(),
-            "dossier": 0,
-            "feedback": 99,
-            "overdue": 0,
-            "costly": 0,
-            "by_assignee": {},
-        }
+        return counts_entry(today, queue_cache._now(), 99)
 
 
 @pytest.fixture
@@ -85,15 +78,7 @@ def test_a_refresh_ahead_lets_the_other_greenlets_run(app, slow):
     with app.test_request_context("/staff/queue"):
         cache.set(
             queue_cache.counts_key(AGENCY),
-            {
-                "day": DAY,
-                "at": queue_cache._now() - queue_cache.REFRESH_SECONDS - 1,
-                "dossier": 0,
-                "feedback": 7,
-                "overdue": 0,
-                "costly": 0,
-                "by_assignee": {},
-            },
+            counts_entry(DAY, queue_cache._now() - queue_cache.REFRESH_SECONDS - 1, 7),
             timeout=60,
         )
         shown, ticks = ticks_while(lambda: queue_cache.page_data(AGENCY, DAY)[0]["feedback"])

@@ -17,7 +17,7 @@ from flask import session
 from portal.extensions import cache
 from portal.staff import queue_cache, queue_rows
 from tests.support.clocks import Clock, replace_clock
-from tests.support.flights import Waiting
+from tests.support.flights import Waiting, counts_entry
 
 PATIENCE = 10  # seconds a test waits for a thread to get somewhere (only reached when the code is wrong)
 DAY = date(2026, 12, 7)
@@ -47,15 +47,7 @@ class Counts:
             assert self.held[number].wait(PATIENCE)
         if number in self.fail:
             raise RuntimeError(f"count {number} failed")
-        return {
-            "day": today,
-            "at": queue_cache._now(),
-            "dossier": 0,
-            "feedback": number,
-            "overdue": 0,
-            "costly": 0,
-            "by_assignee": {},
-        }
+        return counts_entry(today, queue_cache._now(), number)
 
 
 @pytest.fixture
@@ -193,15 +185,7 @@ def aged_entry(app, clock: Clock, feedback: int) -> None:
     with app.app_context():
         cache.set(
             queue_cache.counts_key(AGENCY),
-            {
-                "day": DAY,
-                "at": clock.now - queue_cache.REFRESH_SECONDS - 1,
-                "dossier": 0,
-                "feedback": feedback,
-                "overdue": 0,
-                "costly": 0,
-                "by_assignee": {},
-            },
+            counts_entry(DAY, clock.now - queue_cache.REFRESH_SECONDS - 1, feedback),
             timeout=queue_cache.COUNTS_SECONDS,
         )
 

@@ -14,6 +14,7 @@ import pytest
 from portal.extensions import cache
 from portal.staff import queue_cache
 from tests.conftest import build_app
+from tests.support.flights import counts_entry
 from tests.support.services import REDIS_URL, redis_answers
 
 needs_redis = pytest.mark.skipif(
@@ -36,15 +37,7 @@ def test_a_change_on_another_node_voids_a_count_begun_before_it(tmp_path, monkey
         if len(runs) == 1:  # while the first count reads, node 1 commits a change of the agency
             with apps[1].app_context():
                 queue_cache._forget({agency})
-        return {
-            "day": today,
-            "at": queue_cache._now(),
-            "dossier": 0,
-            "feedback": len(runs),
-            "overdue": 0,
-            "costly": 0,
-            "by_assignee": {},
-        }
+        return counts_entry(today, queue_cache._now(), len(runs))
 
     monkeypatch.setattr(queue_cache, "_count", count)
     with apps[0].app_context():

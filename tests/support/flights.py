@@ -4,8 +4,22 @@ counts): how many requests have started waiting for another request's build."""
 from __future__ import annotations
 
 import threading
+from datetime import date
 from types import ModuleType
 from typing import Any
+
+
+def counts_entry(day: date, at: float, feedback: int) -> dict[str, Any]:
+    """A counts entry as portal/staff/queue_cache.py keeps it: `feedback` items, nothing else."""
+    return {
+        "day": day,
+        "at": at,
+        "dossier": 0,
+        "feedback": feedback,
+        "overdue": 0,
+        "costly": 0,
+        "by_assignee": {},
+    }
 
 
 class Waiting:
