@@ -135,8 +135,14 @@ def _note_flush(session: Session, flush_context) -> None:
         if (table := getattr(row, "__table__", None)) is not None
     }
     if tables:
-        session.info.setdefault(_TOUCHED, set()).update(tables)
-        _forget(tables)
+        changed(session, tables)
+
+
+def changed(session: Session, tables: set[str]) -> None:
+    """Rows of `tables` written in `session`'s transaction without a flush (a Core INSERT on a hot path: the
+    feedback submission): told here as a flush of them tells it (now, and again when the transaction ends)."""
+    session.info.setdefault(_TOUCHED, set()).update(tables)
+    _forget(tables)
 
 
 def _transaction_over(session: Session, *args) -> None:

@@ -1,15 +1,34 @@
-"""A new feedback item's numbering, inside the daily counter's lock (portal/feedback/operations.py `submit`)."""
+"""A new feedback item's numbering, inside the daily counter's lock (portal/feedback/operations.py `submit`).
+
+Two ways, by whether the report has photos:
+
+- with photos, the item is flushed by the ORM (its photos with it) under a provisional code, then `number`
+  takes the counter and writes the timeline line and the code's UPDATE;
+- without (nearly every report), `insert_numbered` takes the counter first and writes the item, already
+  numbered, with one Core INSERT: the ORM's flush of the item (its unit of work and a dozen session
+  listeners) was the largest part of a POST's CPU, and the code's UPDATE goes. What the flush's listeners did
+  for a new item is done here, each named below; tests/feedback/test_submission_direct.py proves each one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
+from typing import Any
 
-from sqlalchemy import bindparam, update
+from sqlalchemy import bindparam, insert, update
+from sqlalchemy.orm import Session, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal import fragments
 from portal.accounts.models import Account
+from portal.domain import feedback_status
+from portal.domain.codes import feedback_code
+from portal.domain.timeliness import FAR_FUTURE
 from portal.events.operations import record_now
 from portal.extensions import db
+from portal.sequences import next_value_direct
+from portal.tracking.versions import new_version
 
 from .models import Feedback
 
@@ -17,6 +36,30 @@ _items = Feedback.__table__
 # One statement object (its cache key computed once); the code and the keys go as parameters (SET code=?,
 # search_key=?, public_search_key=? WHERE id=?).
 _NUMBER = update(_items).where(_items.c.id == bindparam("item_id"))  # type: ignore[arg-type]
+
+# What features above this package do when an item is written without a flush (they import feedback, so
+# feedback cannot call them): `on_inserted(name, listener)` from their wiring. Every name in REQUIRED must be
+# registered or `insert_numbered` is not used (the ORM's flush is: nothing is ever silently left undone).
+InsertedListener = Callable[[Session, Feedback], None]
+REQUIRED = frozenset({"staff_queue", "consents"})
+_INSERTED: dict[str, InsertedListener] = {}
+# Columns the INSERT leaves out when the item's value is NULL: their table default is NULL too (no server
+# default), and a statement of 51 parameters is over psycopg's 50, past which it parses the query again on
+# every execution instead of once (psycopg/_queries.py MAX_CACHED_STATEMENT_PARAMS).
+_NULL_BY_DEFAULT = frozenset(
+    column.key for column in _items.columns if column.nullable and column.server_default is None
+)
+_COLUMNS = tuple(column for column in _items.columns if column.key != "id")
+_INSERTS: dict[frozenset[str], Any] = {}  # the INSERT for each set of written columns, built once
+
+
+def on_inserted(name: str, listener: InsertedListener) -> None:
+    """Call `listener(session, item)` after each item `insert_numbered` writes (in its transaction)."""
+    _INSERTED[name] = listener
+
+
+def direct_ready() -> bool:
+    return REQUIRED <= _INSERTED.keys()
 
 
 def number(
@@ -37,6 +80,70 @@ def number(
     set_committed_value(item, "code", code)
     public, private = search_keys(item)
     connection = session.connection()
+    _timeline_line(item, account)
+    connection.execute(
+        _NUMBER, {"item_id": item.id, "code": code, "search_key": private, "public_search_key": public}
+    )
+    set_committed_value(item, "search_key", private)
+    set_committed_value(item, "public_search_key", public)
+
+
+def insert_numbered(
+    item: Feedback, day: date, account: Account | None, search_keys: Callable[[Feedback], tuple[str, str]]
+) -> None:
+    """Number the new item (a transient object with no photos) and write it, its consents and its timeline
+    line, in the session's transaction; the item is then in the session as if flushed and loaded.
+
+    The counter's row is locked from its upsert to the commit: the item's INSERT, its consent INSERT and
+    the timeline line's run in that window (the code's UPDATE they replace ran there too).
+    """
+    session = db.session()
+    connection = session.connection()
+    # The flush's `before_flush` listeners: a new item's page version (portal/tracking/versions.py), its
+    # queue key (portal/staff/queue_keys.py `queue_due`; `queue_rank` is set by `submit`).
+    item.page_version = new_version()
+    item.queue_due = (item.due_on or FAR_FUTURE) if item.status in feedback_status.OPEN else None
+    item.code = feedback_code(day, next_value_direct(connection, "feedback", day))
+    item.public_search_key, item.search_key = search_keys(item)
+    row = _row(item)
+    written = {key for key, value in row.items() if value is not None or key not in _NULL_BY_DEFAULT}
+    statement = _INSERTS.get(frozenset(written))
+    if statement is None:
+        statement = _INSERTS[frozenset(written)] = insert(_items).values(  # type: ignore[arg-type]
+            {key: bindparam(key) for key in sorted(written)}
+        )
+    result = connection.execute(statement, {key: row[key] for key in written})
+    item.id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    for key, value in row.items():  # every column loaded, as after a flush: nothing is read back later
+        setattr(item, key, value)
+    make_transient_to_detached(item)  # its values are the committed ones, its identity the new row's
+    session.add(item)  # in the identity map: `session.get` finds it (the SMS listener at the commit)
+    # The flush's `after_flush` listeners: the fragments' table note (portal/fragments.py); the staff queue's
+    # counts and kept rows, and the consent rows (registered: staff and privacy import feedback).
+    fragments.changed(session, {Feedback.__tablename__})
+    for listener in _INSERTED.values():
+        listener(session, item)
+    _timeline_line(item, account)
+
+
+def _row(item: Feedback) -> dict[str, Any]:
+    """Every column's value as the ORM's INSERT writes it: the item's, else the column's default."""
+    given = item.__dict__
+    row = {}
+    for column in _COLUMNS:
+        if column.key in given:
+            row[column.key] = given[column.key]
+        elif column.default is None:
+            row[column.key] = None
+        elif column.default.is_scalar:
+            row[column.key] = column.default.arg
+        else:  # a callable default (submitted_at's): `submit` always sets those
+            raise ValueError(f"feedback_items.{column.key} must be given")
+    return row
+
+
+def _timeline_line(item: Feedback, account: Account | None) -> None:
+    """The `submitted` line, written at once (`record_now` tells portal/sms/notices.py, which texts it)."""
     record_now(
         "feedback",
         item.id,
@@ -45,8 +152,3 @@ def number(
         to_status=item.status,
         public=True,
     )
-    connection.execute(
-        _NUMBER, {"item_id": item.id, "code": code, "search_key": private, "public_search_key": public}
-    )
-    set_committed_value(item, "search_key", private)
-    set_committed_value(item, "public_search_key", public)

@@ -224,6 +224,9 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     set_committed_value(item, "admin_unit", unit)
     # Before the INSERT: the new item has no pauses to load; no declared days where none was ever declared.
     _refresh_due(item, None if disaster_declared else [])
+    if not (processed or data.kept) and numbering.direct_ready():  # numbered, then one INSERT (numbering.py)
+        numbering.insert_numbered(item, local.date(), account, search_keys)
+        return item, token
     db.session.add(item)
     db.session.flush()
     # The number now: its counter's row stays locked until the commit (gap-free codes), so every submission

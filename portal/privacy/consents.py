@@ -22,6 +22,7 @@ from portal.db_types import utcnow
 from portal.dossiers.models import Dossier
 from portal.events.operations import record
 from portal.extensions import db
+from portal.feedback import numbering
 from portal.feedback.models import Feedback
 
 from . import notices
@@ -90,7 +91,16 @@ def _add(session: Session, _context) -> None:
         session.connection().execute(_INSERT, rows)
 
 
+def write_now(session: Session, item: Feedback) -> None:
+    """The consent rows of an item written without a flush (portal/feedback/numbering.py), as `_add` writes
+    them for a flushed one."""
+    rows = _rows_for(session, item)
+    if rows:
+        session.connection().execute(_INSERT, rows)
+
+
 def install_listeners() -> None:
+    numbering.on_inserted("consents", write_now)
     if not event.contains(Session, "after_flush", _seen):
         event.listen(Session, "after_flush", _seen)
         event.listen(Session, "after_flush_postexec", _add)

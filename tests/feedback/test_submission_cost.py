@@ -1,11 +1,11 @@
 """What a feedback submission costs and what it must still do (issue 17, the submission row; bench/notes/submit.md).
 
 The statements of a POST are pinned, and so is their order around the daily code counter: its row is
-locked from the upsert to the commit, so only one flush (the timeline line and the item's numbering
-UPDATE) may run in between. Whatever order the writes take, the item, its timeline line and its consent
-are committed together or not at all, codes stay gap-free, the receipt e-mail is written in the
-transaction (with the item's real code) and handed to the queue after the commit, and the rate-limit
-counters count without a timer thread per hit.
+locked from the upsert to the commit, so only the item's INSERT (numbered already), its consent's and its
+timeline line's may run in between (bench/notes/submit4.md). Whatever order the writes take, the item, its
+timeline line and its consent are committed together or not at all, codes stay gap-free, the receipt
+e-mail is written in the transaction (with the item's real code) and handed to the queue after the
+commit, and the rate-limit counters count without a timer thread per hit.
 """
 
 from __future__ import annotations
@@ -61,31 +61,30 @@ def submit(app, n: int, **overrides):
     return client
 
 
-def test_a_submission_post_runs_nine_statements_and_numbers_the_item_late(app):
+def test_a_submission_post_runs_eight_statements_and_numbers_the_item_before_its_insert(app):
     """A browser's post (the nonce was issued to it), no photo, no e-mail, a commune-routed category."""
     submit(app, 1)  # the reference lists, the calendar and the notice's version are read once
     client = fresh_client(app, remote_addr="198.51.100.2")
     data = form_data(phone="0912345002", email="")
     with statements() as seen:
         assert client.post("/feedback/new", data=data, content_type="multipart/form-data").status_code == 302
-    assert len(seen) == 9, "\n".join(seen)
+    assert len(seen) == 8, "\n".join(seen)
     # Before the number: the nonce; the photos kept by an earlier post of this form (none, read once); the
     # category with the commune, the calendar's version token and whether a disaster was ever declared for
     # the commune (none here: no look-up of declared days, test_submission_disaster.py); the commune's
-    # agency; the item; its consent (the notice's version is remembered by the process). Inside the
-    # counter's lock: the timeline line, the code's UPDATE.
+    # agency (the notice's version is remembered by the process). Inside the counter's lock: the item with
+    # its code, its consent, the timeline line; no UPDATE of the item.
     sequence = next(i for i, s in enumerate(seen) if s.startswith("INSERT INTO daily_sequences"))
-    assert sequence == 6, "\n".join(seen)
+    assert sequence == 4, "\n".join(seen)
     assert seen[2].startswith("SELECT feedback_categories.") and "calendar_version.token" in seen[2]
     assert "disaster_communes" in seen[2] and not any("disaster_events" in s for s in seen)
-    assert seen[4].startswith("INSERT INTO feedback_items")
-    assert seen[5].startswith("INSERT INTO privacy_consents")
     assert not any("privacy_notices" in s or s.startswith("SELECT calendar_version") for s in seen)
-    assert sorted(s.split(" (")[0].split(" SET")[0] for s in seen[sequence + 1 :]) == [
+    assert [s.split(" (")[0] for s in seen[sequence + 1 :]] == [
+        "INSERT INTO feedback_items",
+        "INSERT INTO privacy_consents",
         "INSERT INTO events",
-        "UPDATE feedback_items",
     ]
-    assert "code=" in next(s for s in seen if s.startswith("UPDATE feedback_items"))
+    assert not any(s.startswith("UPDATE") for s in seen)
     assert sum(s.startswith("SELECT photo_drafts") for s in seen) == 1
 
 
@@ -116,19 +115,19 @@ def test_a_submission_that_fails_after_its_number_writes_nothing_and_gives_the_n
         db.session.scalar(select(func.count(Event.id))),
     )
     consents = db.session.scalar(select(func.count(Consent.id)))
-    real_number = numbering.number
+    real_line = numbering._timeline_line
     numbered: list[str] = []
 
-    def number_then_fail(item, *args, **kwargs):  # the code's number is taken and written, then a failure
-        real_number(item, *args, **kwargs)
+    def line_then_fail(item, *args, **kwargs):  # the number taken, the item written, its line; then a failure
+        real_line(item, *args, **kwargs)
         numbered.append(db.session.scalar(select(Feedback.code).where(Feedback.id == item.id)))
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(numbering, "number", number_then_fail)
+    monkeypatch.setattr(numbering, "_timeline_line", line_then_fail)
     client = fresh_client(app, remote_addr="198.51.100.21")
     failed = web_submit(client, phone="0912345021", email="", title="Không được lưu")
     assert failed.status_code == 500
-    monkeypatch.setattr(numbering, "number", real_number)
+    monkeypatch.setattr(numbering, "_timeline_line", real_line)
     assert len(numbered) == 1 and parse_feedback_code(numbered[0])  # it had its real code when it failed
     assert db.session.scalar(select(func.count(Feedback.id))) == items
     assert db.session.scalar(select(func.count(Event.id))) == events

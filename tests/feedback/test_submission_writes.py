@@ -23,6 +23,7 @@ from portal.privacy.models import Consent, ConsentNotice
 from tests.calendar.test_routes_admin import free_working_day
 from tests.support.clients import fresh_client
 from tests.support.feedback import by_code, receipt_code, web_submit
+from tests.support.files import jpeg_bytes
 
 
 def sent(app, n: int, query: str = "", **fields):
@@ -220,22 +221,25 @@ def test_the_timeline_line_is_the_one_record_wrote(app, login, client):
     assert anonymous.account_id is None and signed_in.account_id is not None
 
 
-def test_the_numbered_item_is_clean_in_the_session_and_kept_its_page_version(app):
+@pytest.mark.parametrize("photos", [(), ((jpeg_bytes(color=(3, 4, 5)), "den.jpg"),)])
+def test_the_numbered_item_is_clean_in_the_session_and_kept_its_page_version(app, photos):
     """The code and keys written directly are the item's committed state: nothing is left to flush, and
-    the page version is the one its INSERT wrote (a new item's: no page was kept under any other)."""
+    the page version is the one its INSERT wrote (a new item's: no page was kept under any other). With a
+    photo the item is flushed, then numbered; without, numbered, then written by one INSERT."""
     client = fresh_client(app, remote_addr="198.51.100.70")
     seen: list = []
-    real = numbering.number
+    name = "number" if photos else "insert_numbered"
+    real = getattr(numbering, name)
 
     def watched(item, *args, **kwargs):
         real(item, *args, **kwargs)
         seen.append((item.id, db.session.is_modified(item), dict(item.__dict__)))
 
-    numbering.number = watched
+    setattr(numbering, name, watched)
     try:
-        assert web_submit(client, phone="0912345170", email="").status_code == 302
+        assert web_submit(client, photos=photos, phone="0912345170", email="").status_code == 302
     finally:
-        numbering.number = real
+        setattr(numbering, name, real)
     [(item_id, modified, state)] = seen
     assert not modified
     stored = db.session.execute(

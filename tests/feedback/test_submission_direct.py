@@ -1,0 +1,178 @@
+"""A report without photos is written by one Core INSERT, numbered first (portal/feedback/numbering.py
+`insert_numbered`; bench/notes/submit4.md). Each effect the ORM's flush of the item had is proven here by
+comparing with the flush's way (still used for reports with photos, or when a feature's listener is not
+registered): the stored row, the page version, the queue key, the staff queue's counts and kept rows, the
+fragments, the consents, the session's state of the item."""
+
+from __future__ import annotations
+
+import pytest
+from flask import current_app
+from sqlalchemy import event, inspect, select
+
+from portal import fragments
+from portal.extensions import cache, db
+from portal.feedback import numbering
+from portal.feedback.models import Feedback
+from portal.staff import queue_cache, queue_keys, queue_rows
+from tests.support.clients import fresh_client
+from tests.support.feedback import by_code, receipt_code, web_submit
+
+# Differ between any two submissions whatever the way: identity, secrets, times, the code and what holds it.
+PER_ITEM = {
+    "id",
+    "code",
+    "token_hash",
+    "form_nonce",
+    "page_version",
+    "submitted_at",
+    "consent_at",
+    "search_key",
+    "public_search_key",
+}
+
+
+@pytest.fixture(params=["direct", "flush"])
+def way(request, monkeypatch):
+    """Both ways of writing a report: the direct INSERT, and the ORM's flush (a required listener missing)."""
+    if request.param == "flush":
+        monkeypatch.setattr(numbering, "REQUIRED", numbering.REQUIRED | {"not registered"})
+    return request.param
+
+
+def send(app, n: int, **fields) -> Feedback:
+    client = fresh_client(app, remote_addr=f"198.51.100.{n}")
+    response = web_submit(client, phone=f"09123452{n:02d}", email="", **fields)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return by_code(receipt_code(client))
+
+
+def row_of(item_id: int) -> dict:
+    table = Feedback.__table__
+    return dict(db.session.execute(select(table).where(table.c.id == item_id)).mappings().one())
+
+
+def test_the_direct_insert_is_used_without_photos(app):
+    assert numbering.direct_ready()
+    used: list[int] = []
+    real = numbering.insert_numbered
+
+    def watched(item, *args):
+        real(item, *args)
+        used.append(item.id)
+
+    numbering.insert_numbered = watched
+    try:
+        item = send(app, 80)
+    finally:
+        numbering.insert_numbered = real
+    assert used == [item.id]
+
+
+@pytest.mark.parametrize("fields", [{}, {"show_name": "y", "precise_pin": "y", "latitude": "21.3"}])
+def test_the_stored_row_is_the_one_the_flush_wrote(app, monkeypatch, fields):
+    """Every column but those that differ for any two reports, with and without the optional values."""
+    direct = row_of(send(app, 81, **fields).id)
+    monkeypatch.setattr(numbering, "REQUIRED", numbering.REQUIRED | {"not registered"})
+    flushed = row_of(send(app, 82, **fields).id)
+    assert {k: v for k, v in direct.items() if k not in PER_ITEM | {"phone"}} == {
+        k: v for k, v in flushed.items() if k not in PER_ITEM | {"phone"}
+    }
+    assert direct["queue_due"] == direct["due_on"] is not None and direct["queue_rank"] is not None
+    assert direct["page_version"] not in (None, 0) and flushed["page_version"] not in (None, 0)
+    assert direct["code"].startswith("PA-") and direct["form_nonce"] and direct["token_hash"]
+
+
+def test_the_queue_key_is_the_staff_queues_own(app):
+    """queue_due as portal/staff/queue_keys.py computes it (the direct way sets it without its listener)."""
+    item = send(app, 83)
+    assert item.queue_due == queue_keys.queue_due(item)
+
+
+def test_the_item_is_loaded_and_clean_in_the_session(app):
+    """As after a flush: persistent, nothing to write, every column loaded (none read back later), the page
+    version stored; the SMS listener's `session.get` at the commit finds it without a SELECT."""
+    seen: list = []
+    real = numbering.insert_numbered
+
+    def watched(item, *args):
+        real(item, *args)
+        state = inspect(item)
+        columns = {c.key for c in Feedback.__table__.columns}
+        seen.append(
+            (
+                (item.id, item.page_version),
+                state.persistent,
+                db.session.is_modified(item),
+                columns & state.unloaded,
+            )
+        )
+        statements: list[str] = []
+
+        def record(_connection, _cursor, sql, *_args):
+            statements.append(sql)
+
+        event.listen(db.engine, "before_cursor_execute", record)
+        try:
+            assert db.session.get(Feedback, item.id) is item
+        finally:
+            event.remove(db.engine, "before_cursor_execute", record)
+        seen.append(statements)
+
+    numbering.insert_numbered = watched
+    try:
+        client = fresh_client(app, remote_addr="198.51.100.84")
+        assert web_submit(client, phone="0912345284", email="").status_code == 302
+    finally:
+        numbering.insert_numbered = real
+    ((item_id, version), persistent, modified, unloaded), statements = seen
+    assert persistent and not modified and unloaded == set() and statements == []
+    stored = row_of(item_id)
+    assert stored["page_version"] == version and stored["code"] == receipt_code(client)
+
+
+def test_the_staff_queue_is_told_as_by_the_flush(app, way):
+    """The item's agency's counts are dropped at once and again at the commit, the province-wide ones too,
+    and this process's kept queue rows are of an older generation."""
+    agency = send(app, 85).agency_id  # the agency the next report goes to (same category and commune)
+    with app.test_request_context():
+        cache.set(queue_cache.counts_key(agency), {"feedback": 1})
+        cache.set(queue_cache.counts_key(None), {"feedback": 1})
+        before = cache.get(queue_cache.changes_key(agency)) or 0
+    generation = queue_rows.generation()
+    item = send(app, 86)
+    assert item.agency_id == agency
+    with app.test_request_context():
+        assert cache.get(queue_cache.counts_key(agency)) is None
+        assert cache.get(queue_cache.counts_key(None)) is None
+        assert (cache.get(queue_cache.changes_key(agency)) or 0) - before == 2  # at once, and at the commit
+    assert queue_rows.generation() > generation
+
+
+def test_the_fragments_are_told_as_by_the_flush(app, way):
+    """A reference list kept over feedback_items is read again after a report, and the kept pages'
+    generation moved on (portal/fragments.py `recent`)."""
+    loads: list[int] = []
+    with app.test_request_context():
+        fragments.reference("test-feedback-items", frozenset({"feedback_items"}), lambda: loads.append(1))
+        fragments.reference("test-feedback-items", frozenset({"feedback_items"}), lambda: loads.append(1))
+        generation = current_app.extensions.get("portal_reference_generation", 0)
+    assert loads == [1]
+    send(app, 87)
+    with app.test_request_context():
+        fragments.reference("test-feedback-items", frozenset({"feedback_items"}), lambda: loads.append(1))
+        assert current_app.extensions.get("portal_reference_generation", 0) >= generation + 2
+    assert loads == [1, 1]
+
+
+def test_without_every_listener_the_flush_is_used(app, monkeypatch):
+    monkeypatch.setattr(numbering, "REQUIRED", numbering.REQUIRED | {"not registered"})
+    assert not numbering.direct_ready()
+    called: list[int] = []
+    monkeypatch.setattr(numbering, "insert_numbered", lambda *a: called.append(1))
+    send(app, 88)
+    assert called == []
+
+
+def test_the_features_register_their_listeners(app):
+    assert set(numbering._INSERTED) >= numbering.REQUIRED
