@@ -114,8 +114,9 @@ def insert_numbered(
         )
     result = connection.execute(statement, {key: row[key] for key in written})
     item.id = int(result.inserted_primary_key[0])  # type: ignore[index]
-    for key, value in row.items():  # every column loaded, as after a flush: nothing is read back later
-        setattr(item, key, value)
+    given = item.__dict__
+    for key in row.keys() - given.keys():  # every column loaded, as after a flush: nothing is read back later
+        setattr(item, key, row[key])
     make_transient_to_detached(item)  # its values are the committed ones, its identity the new row's
     session.add(item)  # in the identity map: `session.get` finds it (the SMS listener at the commit)
     # The flush's `after_flush` listeners: the fragments' table note (portal/fragments.py); the staff queue's
