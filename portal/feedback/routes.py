@@ -32,11 +32,12 @@ from portal.tracking import access, page_cache
 from portal.uploads import drafts
 from portal.uploads.images import ImageRejected
 
-from . import feed_view, form_page, operations, policy, queries, report_photos
+from . import feed_view, form_page, operations, policy, posted_form, queries, report_photos
 from .alerts import alert_leaders
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
 from .models import Feedback
+from .posted_form import PostedReport
 from .receipt import queue_receipt
 from .timeline import public_timeline
 
@@ -62,12 +63,17 @@ def grant_access(item: Feedback) -> None:
 
 
 def _form_page(
-    form: SubmitForm, status: int = 200, personal: list[str] | None = None, report_help: dict | None = None
+    form: SubmitForm | PostedReport,
+    status: int = 200,
+    personal: list[str] | None = None,
+    report_help: dict | None = None,
 ):
     """The form page. An untouched form's fields (no value, no error) are the same for everyone in a
     language: rendered once per language and choice lists; the CSRF token and nonce are per request.
     Photos kept from an earlier post of this form and the personal-details warning are never in it. A
     form coming back with a category and commune shows the help for them (routes_help.py)."""
+    if isinstance(form, PostedReport):  # read without the form: the form of the same post, to show
+        form = form.real()
     fields = None
     kept = report_photos.kept(form.nonce.data or "") if request.method == "POST" else []
     untouched = not any(f.data for f in form if f.name not in ("csrf_token", "nonce"))
@@ -109,7 +115,7 @@ def _already_sent(item: Feedback, nonce: str):
     return redirect(url_for(".receipt"))
 
 
-def _photos_posted(form: SubmitForm) -> bool:
+def _photos_posted(form: SubmitForm | PostedReport) -> bool:
     return any(f and f.filename for f in request.files.getlist(form.photos.name))
 
 
@@ -117,12 +123,21 @@ def _photos_posted(form: SubmitForm) -> bool:
 def submit():
     if request.method == "GET" and not current_user.is_authenticated:  # nothing to prefill: no form built
         return form_page.blank_page()
-    form = SubmitForm()
-    form_page.fill_choices(form)
+    # A plain post that certainly validates is read without building the form (posted_form.py); the form is
+    # built from it only for a page to show again.
+    form: SubmitForm | PostedReport | None = posted_form.read(form_page.choices())
+    if form is None:
+        form = SubmitForm()
+        form_page.fill_choices(form)
     nonce = form_nonce.prepare(form.nonce)
     if request.method == "POST" and (first := _sent_with(nonce)) is not None:
         return _already_sent(first, nonce)
-    if request.method == "POST" and (help_shown := routes_help.help_step(form)) is not None:
+    # A post read without the form has none of the help buttons (posted_form.py): no help step.
+    if (
+        request.method == "POST"
+        and isinstance(form, SubmitForm)
+        and (help_shown := routes_help.help_step(form)) is not None
+    ):
         return _form_page(form, 200, report_help=help_shown)  # a help button, not "Send": nothing is sent yet
     if request.method == "GET":  # signed in (anyone else was given the blank page): their details prefilled
         form.contact_name.data = form.contact_name.data or current_user.full_name
