@@ -22,6 +22,11 @@ def nfc(s: str) -> str:
 
 
 def _drop_invisible(s: str) -> str:
+    # A printable string (str.isprintable: no character of the Other or Separator categories but the ASCII
+    # space, checked in C) has nothing to drop: most text does, and the per-character walk below was most of
+    # a report's search keys and cleaning (bench/notes/submit4.md).
+    if s.isprintable():
+        return s
     # Whitespace controls (\t, \n, \r ...) are Cc too; keep them so they become word separators.
     return "".join(ch for ch in s if ch.isspace() or unicodedata.category(ch) not in _INVISIBLE)
 

@@ -182,3 +182,24 @@ def test_eth_query_finds_dstroke_key_and_back():
     assert matches(fold("Xã Đoàn Kết"), "\u00d0oàn")
     assert matches(fold("Xã \u00d0oàn Kết"), "đoàn kết")
     assert matches(fold("Xã Đoàn Kết"), "ＤＯＡＮ")
+
+
+def test_a_printable_string_has_nothing_invisible_to_drop():
+    """`_drop_invisible` returns a printable string as it is (bench/notes/submit4.md): true of every code point,
+    so the shortcut drops exactly what the character walk dropped."""
+    from portal.domain.text import _INVISIBLE
+
+    for point in range(0x110000):
+        ch = chr(point)
+        if ch.isprintable():
+            assert ch.isspace() or unicodedata.category(ch) not in _INVISIBLE, hex(point)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["Đèn đường", "a\u200bb", "tab\there", "line\nbreak", "\x00x", "\ufeffBOM", "soft\u00adhyphen", " ", ""],
+)
+def test_clean_and_fold_with_and_without_invisible_characters(raw):
+    walked = "".join(ch for ch in raw if ch.isspace() or unicodedata.category(ch) not in {"Cc", "Cf", "Cs"})
+    assert clean(raw) == " ".join(nfc(walked).split())
+    assert fold(raw) == fold(walked)
