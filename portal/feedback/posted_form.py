@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g, request
+from wtforms.validators import Length
 
 from portal.choices import PreparedChoices
 from portal.domain.phone import InvalidPhone, normalise_mobile
@@ -44,6 +45,24 @@ _NAMES = (
     "nonce",
 )
 _ALSO = frozenset({"csrf_token", "commune_search", "pii_ack"})
+
+
+def _length(name: str) -> tuple[int, int]:
+    """The (min, max) of the field's Length validator in forms.py (-1: no bound), read from the form so that
+    its limits are stated once; tests/feedback/test_posted_form.py checks that every validator of the form
+    is one this module knows."""
+    for validator in getattr(SubmitForm, name).kwargs.get("validators", ()):
+        if isinstance(validator, Length):
+            return validator.min, validator.max
+    raise LookupError(f"SubmitForm.{name} has no Length validator")
+
+
+_LIMITS = {name: _length(name) for name in ("title", "description", "address", "contact_name")}
+
+
+def _fits(name: str, text: str) -> bool:
+    shortest, longest = _LIMITS[name]
+    return (shortest < 0 or len(text) >= shortest) and (longest < 0 or len(text) <= longest)
 
 
 class Value:
@@ -141,15 +160,15 @@ def read(choices: tuple[PreparedChoices, PreparedChoices]) -> PostedReport | Non
     if raw["title"] is None or raw["description"] is None:
         return None
     values["title"], values["description"] = clean(raw["title"]), clean_lines(raw["description"])
-    if not values["title"] or len(values["title"]) > 200:
+    if not values["title"] or not _fits("title", values["title"]):
         return None
-    if not values["description"] or not 10 <= len(values["description"]) <= 5000:
+    if not values["description"] or not _fits("description", values["description"]):
         return None
     # address, contact_name: filtered, Optional, Length.
-    for name, longest in (("address", 300), ("contact_name", 120)):
+    for name in ("address", "contact_name"):
         given = raw[name]
         values[name] = clean(given) if given is not None else None
-        if given is not None and given.strip() and len(values[name]) > longest:
+        if given is not None and given.strip() and not _fits(name, values[name]):
             return None
     # latitude, longitude: only left blank here (a position is left to the form: FloatField, NumberRange).
     for name in ("latitude", "longitude"):

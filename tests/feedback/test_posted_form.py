@@ -77,6 +77,51 @@ def test_the_names_are_the_forms_fields(app):
     assert set(posted_form._NAMES) == fields
 
 
+# What posted_form.read applies of each field's rules: a validator or filter added to SubmitForm must be taught
+# to it first (or the field left to the form), and then listed here.
+KNOWN_RULES = {
+    "category": ["InputRequired"],
+    "title": ["DataRequired", "Length", "filter:cleaned"],
+    "description": ["DataRequired", "Length", "filter:cleaned_multiline"],
+    "commune": ["DataRequired"],
+    "address": ["Optional", "Length", "filter:cleaned"],
+    "latitude": ["Optional", "NumberRange"],  # a position is left to the form
+    "longitude": ["Optional", "NumberRange"],
+    "precise_pin": [],
+    "photos": [],
+    "contact_name": ["Optional", "Length", "filter:cleaned"],
+    "phone": ["DataRequired", "valid_mobile"],
+    "email": ["Optional", "Email", "Length"],  # an address is left to the form
+    "show_name": [],
+    "shared_phone": [],
+    "consent": ["DataRequired"],
+    "website": ["Optional"],
+    "nonce": [],
+}
+
+
+def _rules(name: str) -> list[str]:
+    unbound = getattr(SubmitForm, name)
+    validators = [
+        getattr(rule, "__name__", type(rule).__name__) for rule in unbound.kwargs.get("validators", ())
+    ]
+    return validators + [f"filter:{rule.__name__}" for rule in unbound.kwargs.get("filters", ())]
+
+
+def test_every_rule_of_the_form_is_one_the_reader_applies():
+    assert {name: _rules(name) for name in posted_form._NAMES} == KNOWN_RULES
+
+
+def test_the_length_limits_are_the_forms():
+    """Read from forms.py, not restated: a limit changed there changes what is read without the form."""
+    assert posted_form._LIMITS == {
+        "title": (-1, 200),
+        "description": (10, 5000),
+        "address": (-1, 300),
+        "contact_name": (-1, 120),
+    }
+
+
 def test_each_value_of_each_field(app):
     with app.test_request_context("/"):
         category = str(form_data()["category"])
