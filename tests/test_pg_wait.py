@@ -158,6 +158,10 @@ def test_statements_under_gevent_are_cooperative_and_keep_their_answers_and_erro
             connection.autocommit = True
             big = "x" * 2_000_000  # more than a socket buffer: psycopg's own wait for the rest of the send
             print(connection.execute("SELECT length(%s)", (big,)).fetchone()[0])
+            # In one of the hub's OS threads (the queue's counts run there, portal/staff/queue_counts.py): that
+            # thread's own hub waits.
+            read = gevent.get_hub().threadpool.spawn(lambda: connection.execute("SELECT 7").fetchone()[0])
+            print(read.get())
         """
     )
-    assert out.split() == ["42", "10", "refused", "2000000"]
+    assert out.split() == ["42", "10", "refused", "2000000", "7"]
