@@ -3,15 +3,17 @@ built data set under wrk: what bench/run.py's ratios are made of, gevent's hub, 
 cooperative waits and the access log included (the in-process scripts see none of these).
 
     PYTHONPATH=$PWD .venv/bin/python bench/worker_cpu.py --dataset bench/.data/bench_pg_1m.json \
-        [--pages feedback_status,dossier_status,queue_1,queue_status,bare] [--seconds 4] [--connections 4] \
-        [--compare OLD_CHECKOUT --rounds 3]
+        [--pages feedback_status,dossier_status,queue_1,queue_status,bare] [--seconds 2] [--connections 4] \
+        [--compare OLD_CHECKOUT] [--rounds 5]
 
 The worker's user + system CPU (/proc/<pid>/stat) over a wrk run, divided by the requests wrk completed: a
 count and a CPU time, so a machine busy with other work changes it little (wall time and req/s would
 measure the machine). `bare` is bench/bare.py under the same server. The officer's session is made as
 bench/queue_profile.py makes it (nothing is written to the data set: no sign-in record, no TOTP step); the
-citizen's by opening the private links, as bench/run.py does. --compare starts the other checkout's server
-and this one's alternately, `--rounds` times each, and prints the medians side by side.
+citizen's by opening the private links, as bench/run.py does. All servers run at once (--compare: the other
+checkout's portal too) and each page is driven on each server in turn, `--rounds` short wrk runs apiece, so
+that every server meets the machine's load of the same moments; CPU and requests are summed over the runs.
+The ratio printed is bench/run.py's: bare Flask's CPU per request over the page's.
 """
 
 from __future__ import annotations
@@ -19,9 +21,9 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -96,45 +98,59 @@ def pages_of(base: str, samples: dict, wanted: list[str], staff_cookie: str) -> 
     return pages
 
 
-def measure(checkout: Path, samples: dict, wanted: list[str], args, staff_cookie: str) -> dict[str, float]:
-    """Start the checkout's portal (and bare Flask for `bare`), drive each page, return CPU ms a request."""
-    results: dict[str, float] = {}
-    log_folder = Path("/tmp") / f"worker_cpu-{os.getpid()}"
-    log_folder.mkdir(exist_ok=True)
-    for app_name, keys in (("wsgi:app", [k for k in wanted if k != "bare"]), ("bench.bare:app", ["bare"])):
-        keys = [k for k in keys if k in wanted]
-        if not keys:
-            continue
+class Server:
+    """One checkout's portal (or bench/bare.py) under gunicorn.conf.py, with its worker's pid."""
+
+    def __init__(self, checkout: Path, app_name: str, samples: dict) -> None:
+        self.checkout, self.app_name = checkout, app_name
         port = bench_run.free_port()
         env = bench_run.server_env(samples, port)
         env["PYTHONPATH"] = str(checkout)
-        process = subprocess.Popen(  # noqa: S603 - our own command
+        log = Path(tempfile.gettempdir()) / f"worker_cpu-{os.getpid()}-{port}.log"
+        self.process = subprocess.Popen(  # noqa: S603 - our own command
             [sys.executable, "-m", "gunicorn", "--config", str(checkout / "gunicorn.conf.py"),
              "--bind", f"127.0.0.1:{port}", app_name],
-            cwd=checkout, env=env, stdout=open(log_folder / "server.log", "ab"),  # noqa: SIM115
+            cwd=checkout, env=env, stdout=open(log, "ab"),  # noqa: SIM115 - closed with the process
             stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
-        try:
-            base = f"http://127.0.0.1:{port}"
-            for _ in range(300):
-                try:
-                    if requests.get(base + "/healthz", timeout=5).status_code < 500:
-                        break
-                except requests.RequestException:
-                    time.sleep(0.3)
-            worker = worker_pid(process.pid)
-            if app_name == "bench.bare:app":
-                pages = {"bare": bench_run.Page("bare", "/healthz")}
-            else:
-                pages = pages_of(base, samples, keys, staff_cookie)
-            for key in keys:
-                page = pages[key]
-                run_wrk(base, page, 1, args.connections)  # warm-up
-                before = cpu_seconds(worker)
-                done = run_wrk(base, page, args.seconds, args.connections)
-                results[key] = (cpu_seconds(worker) - before) / done * 1000
-        finally:
-            bench_run.stop_server(process)
+        self.base = f"http://127.0.0.1:{port}"
+        for _ in range(300):
+            try:
+                if requests.get(self.base + "/healthz", timeout=5).status_code < 500:
+                    break
+            except requests.RequestException:
+                time.sleep(0.3)
+        self.worker = worker_pid(self.process.pid)
+
+    def stop(self) -> None:
+        bench_run.stop_server(self.process)
+
+
+def measure(servers: list[Server], samples: dict, wanted: list[str], args, staff_cookie: str) -> dict:
+    """For each page, short wrk runs against each server in turn (`--rounds` times): every server sees the
+    machine's load of the same moments. Returns {server index: {page: CPU ms a request}}."""
+    pages = {
+        index: (
+            {"bare": bench_run.Page("bare", "/healthz")}
+            if server.app_name == "bench.bare:app"
+            else pages_of(server.base, samples, [k for k in wanted if k != "bare"], staff_cookie)
+        )
+        for index, server in enumerate(servers)
+    }
+    results: dict[int, dict[str, float]] = {index: {} for index in range(len(servers))}
+    for key in wanted:
+        targets = [i for i in range(len(servers)) if key in pages[i]]
+        cpu = dict.fromkeys(targets, 0.0)
+        done = dict.fromkeys(targets, 0)
+        for index in targets:
+            run_wrk(servers[index].base, pages[index][key], 1, args.connections)  # warm-up
+        for _ in range(args.rounds):
+            for index in targets:
+                before = cpu_seconds(servers[index].worker)
+                done[index] += run_wrk(servers[index].base, pages[index][key], args.seconds, args.connections)
+                cpu[index] += cpu_seconds(servers[index].worker) - before
+        for index in targets:
+            results[index][key] = cpu[index] / done[index] * 1000
     return results
 
 
@@ -154,34 +170,41 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--pages", default="feedback_status,dossier_status,queue_1,queue_status,bare")
-    parser.add_argument("--seconds", type=int, default=4)
+    parser.add_argument("--seconds", type=int, default=2, help="each wrk run")
     parser.add_argument("--connections", type=int, default=4)
     parser.add_argument("--compare", default="")
-    parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--rounds", type=int, default=5, help="wrk runs per page and server, alternating")
     args = parser.parse_args()
     samples = json.loads(Path(args.dataset).read_text(encoding="utf-8"))
     wanted = args.pages.split(",")
     staff_cookie = officer_cookie(samples) if any(k.startswith("queue") for k in wanted) else ""
     checkouts = [HERE.parent] if not args.compare else [Path(args.compare).resolve(), HERE.parent]
-    runs: dict[Path, list[dict[str, float]]] = {c: [] for c in checkouts}
-    for round_number in range(args.rounds):
+    servers: list[Server] = []
+    try:
         for checkout in checkouts:
-            result = measure(checkout, samples, wanted, args, staff_cookie)
-            runs[checkout].append(result)
-            print(f"round {round_number + 1} {checkout}: "
-                  + ", ".join(f"{k} {v:.3f}" for k, v in result.items()), file=sys.stderr)  # fmt: skip
-    print(f"{'page':16} " + " ".join(f"{str(c)[-24:]:>24}" for c in checkouts) + "   (worker CPU ms/request)")
+            if any(k != "bare" for k in wanted):
+                servers.append(Server(checkout, "wsgi:app", samples))
+        if "bare" in wanted:
+            servers.append(Server(HERE.parent, "bench.bare:app", samples))
+        results = measure(servers, samples, wanted, args, staff_cookie)
+    finally:
+        for server in servers:
+            server.stop()
+    portal = [i for i, server in enumerate(servers) if server.app_name == "wsgi:app"]
+    bare = next((results[i]["bare"] for i, s in enumerate(servers) if s.app_name == "bench.bare:app"), None)
+    names = [str(servers[i].checkout)[-24:] for i in portal]
+    print(f"{'page':16} " + " ".join(f"{n:>24}" for n in names) + "   (worker CPU ms/request)")
     for key in wanted:
-        medians = [statistics.median(r[key] for r in runs[c]) for c in checkouts]
-        ratio = f"  ({medians[1] / medians[0]:.2f})" if len(medians) == 2 else ""
-        print(f"{key:16} " + " ".join(f"{m:24.3f}" for m in medians) + ratio)
-    if "bare" in wanted:  # bench/run.py's ratio: bare Flask's CPU per request over the page's, same round
-        print("\nbare Flask CPU / page CPU (the benchmark's ratio), median of the rounds")
-        for key in wanted:
-            if key == "bare":
-                continue
-            shares = [statistics.median(r["bare"] / r[key] for r in runs[c]) for c in checkouts]
-            print(f"{key:16} " + " ".join(f"{100 * s:23.1f}%" for s in shares))
+        if key == "bare":
+            continue
+        values = [results[i][key] for i in portal]
+        change = f"  ({values[1] / values[0]:.2f})" if len(values) == 2 else ""
+        shares = "" if bare is None else "   ratio " + " ".join(f"{100 * bare / v:.1f}%" for v in values)
+        print(f"{key:16} " + " ".join(f"{v:24.3f}" for v in values) + change + shares)
+    if bare is not None:
+        print(
+            f"{'bare Flask':16} {bare:24.3f}   (bench/run.py's ratio: bare Flask's CPU per request / the page's)"
+        )
 
 
 if __name__ == "__main__":
