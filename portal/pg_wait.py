@@ -50,7 +50,9 @@ _READY_R: Any
 _READY_W: Any
 
 
-def wait(gen: Generator[Any, Any, Any], fileno: int, interval: float = 0.0, timeout: float | None = None) -> Any:
+def wait(
+    gen: Generator[Any, Any, Any], fileno: int, interval: float = 0.0, timeout: float | None = None
+) -> Any:
     """psycopg's `WaitFunc`: run `gen`, parking the greenlet on the hub until the socket is ready as asked."""
     if timeout is not None:
         return _installed["original"](gen, fileno, interval=interval, timeout=timeout)
