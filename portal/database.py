@@ -14,17 +14,20 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, MultipleResultsFound
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.dml import UpdateBase
 
+from portal import pg_wait
 from portal.db_session import PortalSession, copied_from, plain_read, read_bind
 from portal.extensions import db
 
 
 def init_app(app: Flask) -> None:
-    """Every new connection of any engine gets the SQLite settings (a no-op on PostgreSQL). Once per process."""
+    """Every new connection of any engine gets the SQLite settings (a no-op on PostgreSQL), pooled PostgreSQL
+    connections their idle ping, psycopg its gevent wait in a gevent worker. Once per process."""
     if not event.contains(Engine, "connect", _sqlite_pragmas):
         event.listen(Engine, "connect", _sqlite_pragmas)
     if not event.contains(Engine, "checkout", ping_if_idle):
         event.listen(Engine, "checkin", _note_checkin)
         event.listen(Engine, "checkout", ping_if_idle)
+    pg_wait.install()  # in a gevent worker: psycopg waits on the hub directly (portal/pg_wait.py)
 
 
 # A pooled PostgreSQL connection that waited this long is pinged before use (one extra round trip); one

@@ -7,7 +7,7 @@ import os
 import time
 import zlib
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import flask_wtf.csrf
@@ -305,23 +305,26 @@ def generate_csrf(secret_key: str | bytes | None = None, token_key: str | None =
     """Flask-WTF's `generate_csrf`, the same token, cheaper: its serializer made once per secret key (with
     `KeyKeepingSigner`), and a token signed in this same second for the same raw token reused (identical
     bytes). As Flask-WTF's: once per request (kept in `g`), the raw token made in the session if missing."""
-    secret = flask_wtf.csrf._get_config(
-        secret_key,
-        "WTF_CSRF_SECRET_KEY",
-        current_app.secret_key,
-        message="A secret key is required to use CSRF.",
-    )
-    field = flask_wtf.csrf._get_config(
-        token_key, "WTF_CSRF_FIELD_NAME", "csrf_token", message="A field name is required to use CSRF."
-    )
-    if field not in g:
-        if field not in session:
-            session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's own
-        raw = session[field]
+    # Flask-WTF's `_get_config` rule for both values, with the application, `g` and the session each looked
+    # up once (a status page's form and the queue's buttons ask for the token on every request).
+    app: Flask = cast(Any, current_app)._get_current_object()  # typed as the Flask it stands for
+    config = app.config
+    secret = secret_key if secret_key is not None else config.get("WTF_CSRF_SECRET_KEY", app.secret_key)
+    if secret is None:
+        raise RuntimeError("A secret key is required to use CSRF.")
+    field = token_key if token_key is not None else config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+    if field is None:
+        raise RuntimeError("A field name is required to use CSRF.")
+    request_globals = g._get_current_object()
+    if field not in request_globals:
+        browser_session: SessionMixin = cast(Any, session)._get_current_object()
+        if field not in browser_session:
+            browser_session[field] = hashlib.sha1(os.urandom(64)).hexdigest()  # noqa: S324 - Flask-WTF's own
+        raw = browser_session[field]
         if not isinstance(raw, str):  # never the portal's (another kind of value: Flask-WTF's own way)
             return _flask_wtf_generate_csrf(secret_key, token_key)
-        setattr(g, field, _signed_csrf(secret, raw))
-    return g.get(field)
+        setattr(request_globals, field, _signed_csrf(secret, raw))
+    return request_globals.get(field)
 
 
 def _signed_csrf(secret: str | bytes, raw: str) -> str:

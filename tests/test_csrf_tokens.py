@@ -46,6 +46,37 @@ def test_the_token_is_flask_wtfs_own(app, frozen):
     assert _token(app, security.generate_csrf, "b" * 40) == _token(app, ORIGINAL, "b" * 40)
 
 
+def test_the_configured_secret_and_field_and_the_arguments_as_flask_wtf(app, frozen, monkeypatch):
+    """The look-ups made once per call follow Flask-WTF's `_get_config` rule: an argument, else the setting,
+    else the default (the app's secret key, "csrf_token")."""
+
+    def both(**kwargs) -> tuple[tuple[str, object], tuple[str, object]]:
+        made = []
+        for make in (security.generate_csrf, ORIGINAL):
+            with app.test_request_context("/"):
+                g.pop("csrf_token", None)
+                g.pop("other_field", None)
+                session["csrf_token"] = session["other_field"] = "c" * 40
+                made.append((make(**kwargs), dict(session)))
+        return made[0], made[1]
+
+    mine, theirs = both()
+    assert mine == theirs
+    with monkeypatch.context() as settings:  # the app is shared with later tests: its settings put back
+        settings.setitem(app.config, "WTF_CSRF_SECRET_KEY", "another secret")
+        settings.setitem(app.config, "WTF_CSRF_FIELD_NAME", "other_field")
+        mine, theirs = both()
+        assert mine == theirs
+        given = both(secret_key="third", token_key="csrf_token")
+        assert given[0] == given[1]
+        assert given[0][0] != mine[0]
+    with monkeypatch.context() as settings:
+        settings.setattr(app, "secret_key", None)
+        for make in (security.generate_csrf, ORIGINAL):
+            with app.test_request_context("/"), pytest.raises(RuntimeError, match="A secret key is required"):
+                make()
+
+
 def test_the_token_validates_and_stays_one_per_request(app, frozen):
     with app.test_request_context("/"):
         g.pop("csrf_token", None)
