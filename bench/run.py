@@ -8,7 +8,8 @@ portal (`gunicorn -c gunicorn.conf.py wsgi:app`: gevent, one worker) and bench/b
 settings, signs in the benchmark's officer (password + TOTP code, as a real officer does), opens the
 sample private links as a citizen's browser would, follows the queue's "next page" links to page 500,
 then runs wrk (16 connections, --latency) against each page, alternating with the bare app in every
-round so that the machine's noise hits both. Prints the table (req/s, ratio to bare Flask, p50, p99,
+round so that the machine's noise hits both. Before each timed run of a signed-in page the officer's browser asks for it
+once and wrk sends the cookie it was given, as a browser does (`refresh_cookie`). Prints the table (req/s, ratio to bare Flask, p50, p99,
 the issue's goal and pass/fail) and writes it as JSON and markdown under bench/results/.
 
 The feedback submission row is driven by wrk too, with a Lua script (bench/submit.lua) that sends GET
@@ -78,6 +79,8 @@ class Page:
     script: str | None = None  # a wrk Lua script
     note: str = ""
     expected_bytes: int = 0  # body size of the checked answer: wrk's bytes per response must match it
+    # The browser whose cookie the page sends: its cookie is brought up to date before each timed run.
+    browser: requests.Session | None = None
 
 
 @dataclass
@@ -363,11 +366,11 @@ def build_pages(base: str, samples: dict, wanted: list[str], folder: Path, deep:
         officer = officer_session(base, samples["officer"])
         staff = {"Cookie": cookie_header(officer)}
         if "queue_1" in wanted:
-            pages.append(Page("queue_1", "/staff/queue", staff))
+            pages.append(Page("queue_1", "/staff/queue", dict(staff), browser=officer))
         if "queue_500" in wanted and deep:
-            pages.append(Page("queue_500", page_500(base, officer), staff))
+            pages.append(Page("queue_500", page_500(base, officer), dict(staff), browser=officer))
         if "queue_status" in wanted:
-            pages.append(Page("queue_status", "/staff/queue?status=accepted", staff))
+            pages.append(Page("queue_status", "/staff/queue?status=accepted", dict(staff), browser=officer))
     if "feed_1" in wanted:
         pages.append(Page("feed_1", "/feedback"))
     if "feed_search_none" in wanted:
@@ -410,6 +413,19 @@ def build_pages(base: str, samples: dict, wanted: list[str], folder: Path, deep:
 def _ms(text: str) -> float:
     value, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()  # type: ignore[union-attr]
     return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
+
+
+def refresh_cookie(base: str, page: Page) -> None:
+    """An officer's browser keeps the cookie each answer sets: the portal rewrites a staff session's last
+    activity at most once a minute (portal/accounts/sessions.py SEEN_RESOLUTION), and the browser sends the
+    new cookie from then on. wrk replays one fixed header, so past a minute after the sign-in every request
+    would carry a stale stamp and be answered with a freshly signed Set-Cookie, which no browser causes.
+    Before each timed run the page's browser asks for it once (storing what is set), and wrk sends that."""
+    if page.browser is not None:
+        page.browser.get(
+            base + page.path, headers={"User-Agent": USER_AGENT}, allow_redirects=False, timeout=120
+        )
+        page.headers["Cookie"] = cookie_header(page.browser)
 
 
 def wrk(url: str, page: Page, seconds: int) -> Sample:
@@ -499,6 +515,7 @@ def run(args: argparse.Namespace) -> dict:
         measured: dict[str, dict[str, list[Sample]]] = {p.key: {"bare": [], "portal": []} for p in pages}
         for round_number in range(1, args.rounds + 1):
             for page in pages:
+                refresh_cookie(portal_base, page)
                 measured[page.key]["bare"].append(wrk(bare_base + page.path, page, args.seconds))
                 measured[page.key]["portal"].append(wrk(portal_base + page.path, page, args.seconds))
                 drain(portal_base)
