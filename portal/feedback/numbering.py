@@ -16,8 +16,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from sqlalchemy import bindparam, insert, update
-from sqlalchemy.orm import Session, make_transient_to_detached
+from sqlalchemy import bindparam, event, insert, update
+from sqlalchemy.orm import Session, SessionTransaction, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import fragments
@@ -60,6 +60,49 @@ def on_inserted(name: str, listener: InsertedListener) -> None:
 
 def direct_ready() -> bool:
     return REQUIRED <= _INSERTED.keys()
+
+
+# session.info: (the transaction it was written in, item, its values) of each item `insert_numbered` wrote. Attached as
+# an existing row, such an item is not one the session's rollback forgets (it forgets only what a flush made
+# persistent): `_rolled_back` does it, so a rolled-back report is transient again, as after a flush's.
+_WRITTEN = "feedback_inserted_directly"
+
+
+def install_listeners() -> None:
+    """Once per process (portal/feedback/wiring.py)."""
+    if not event.contains(Session, "after_soft_rollback", _rolled_back):
+        event.listen(Session, "after_soft_rollback", _rolled_back)
+        event.listen(Session, "after_commit", _committed)
+
+
+def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> None:
+    written = session.info.get(_WRITTEN)
+    if not written:
+        return
+    kept = []
+    for transaction, item, values in written:
+        if _within(transaction, previous_transaction):
+            if item in session:
+                session.expunge(item)
+            make_transient(item)
+            item.__dict__.update(
+                values
+            )  # what it was given, readable as a flushed one's (the rollback expired it)
+        else:
+            kept.append((transaction, item, values))
+    session.info[_WRITTEN] = kept
+
+
+def _within(transaction: SessionTransaction | None, outer: SessionTransaction) -> bool:
+    while transaction is not None:
+        if transaction is outer:
+            return True
+        transaction = transaction.parent
+    return False
+
+
+def _committed(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)
 
 
 def number(
@@ -119,6 +162,9 @@ def insert_numbered(
         setattr(item, key, row[key])
     make_transient_to_detached(item)  # its values are the committed ones, its identity the new row's
     session.add(item)  # in the identity map: `session.get` finds it (the SMS listener at the commit)
+    session.info.setdefault(_WRITTEN, []).append(
+        (session.get_nested_transaction() or session.get_transaction(), item, {**row, "id": item.id})
+    )
     # The flush's `after_flush` listeners: the fragments' table note (portal/fragments.py); the staff queue's
     # counts and kept rows, and the consent rows (registered: staff and privacy import feedback).
     fragments.changed(session, {Feedback.__tablename__})

@@ -227,13 +227,14 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     if not (processed or data.kept) and numbering.direct_ready():  # numbered, then one INSERT (numbering.py)
         numbering.insert_numbered(item, local.date(), account, search_keys)
         return item, token
+    # The number first, as the direct INSERT takes it: both ways lock the day's counter row, then the item's
+    # unique keys (its nonce), in that order. A report with photos and the same form sent without them at
+    # the same moment, locking in opposite orders, deadlocked on PostgreSQL (a 503 instead of "already
+    # sent"). The counter's row stays locked until the commit (gap-free codes).
+    code = feedback_code(local.date(), next_value("feedback", local.date()))
     db.session.add(item)
     db.session.flush()
-    # The number now: its counter's row stays locked until the commit (gap-free codes), so every submission
-    # of the day waits for it; only the timeline line's flush (with this UPDATE) and the commit remain.
-    numbering.number(
-        item, feedback_code(local.date(), next_value("feedback", local.date())), account, search_keys
-    )
+    numbering.number(item, code, account, search_keys)
     return item, token
 
 

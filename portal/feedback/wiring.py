@@ -23,7 +23,7 @@ from portal.events.models import Event
 from portal.tracking import lookup, page_cache, versions
 from portal.uploads import drafts, reconcile
 
-from . import icons, operations, queries
+from . import icons, numbering, operations, queries
 from .models import Feedback, FeedbackFix, FeedbackPause, FeedbackPhoto
 
 
@@ -48,6 +48,7 @@ def init_app(app: Flask) -> None:
     )
     reconcile.register_source(app, queries.stored_files)
     page_cache.init_app(app)
+    numbering.install_listeners()  # a report written directly is forgotten by a rollback (numbering.py)
     icons.init_app(app)  # category_icon() for the report form's category picker
     versions.track_item(Feedback)
     versions.track_child(FeedbackPhoto, Feedback, versions.parent("feedback", "feedback_id"))

@@ -211,3 +211,55 @@ def test_every_flush_listener_is_accounted_for(app):
     assert registered == FLUSH_LISTENERS
     mapper = inspect(Feedback)
     assert not list(mapper.dispatch.before_insert) and not list(mapper.dispatch.after_insert)
+
+
+def _submission(n: int):
+    from portal.feedback import operations
+    from tests.support.feedback import category_id
+
+    return operations.Submission(
+        category_id=category_id(),
+        title="Đường hỏng",
+        description="Đường hỏng nặng sau mưa lớn.",
+        admin_unit_code="03670",
+        address="",
+        latitude=None,
+        longitude=None,
+        contact_name="",
+        phone=f"+8491234{n:04d}",
+        email="",
+        show_name=False,
+        precise_pin=False,
+        locale="vi",
+    )
+
+
+def test_a_rollback_forgets_the_item_as_after_a_flush(app, way):
+    """A report written by the INSERT and then rolled back is transient again, as a flushed one is: it stayed
+    in the session as an existing row (its values unreadable, and a second report in the same session,
+    which SQLite gives the same id, could not be attached)."""
+    from portal.feedback import operations
+
+    with app.test_request_context("/feedback/new", method="POST"):
+        item, _ = operations.submit(_submission(1), None)
+        item_id = item.id
+        db.session.rollback()
+        assert inspect(item).transient
+        assert item.code  # readable, as after the flush's rollback
+        assert db.session.get(Feedback, item_id) is None
+        again, _ = operations.submit(_submission(2), None)
+        db.session.commit()
+        assert db.session.get(Feedback, again.id) is again
+
+
+def test_a_rolled_back_savepoint_forgets_only_its_own_item(app):
+    from portal.feedback import operations
+
+    with app.test_request_context("/feedback/new", method="POST"):
+        kept, _ = operations.submit(_submission(3), None)
+        savepoint = db.session.begin_nested()
+        inner, _ = operations.submit(_submission(4), None)
+        savepoint.rollback()
+        assert inspect(inner).transient and inspect(kept).persistent
+        db.session.commit()
+        assert db.session.get(Feedback, kept.id) is kept
