@@ -50,6 +50,9 @@ _NULL_BY_DEFAULT = frozenset(
     column.key for column in _items.columns if column.nullable and column.server_default is None
 )
 _COLUMNS = tuple(column for column in _items.columns if column.key != "id")
+# A column with only a server default would be written as NULL here where the ORM leaves it to the database;
+# every one has the same Python default too (models.py), which `_row` writes.
+assert all(column.default is not None for column in _COLUMNS if column.server_default is not None)
 _INSERTS: dict[frozenset[str], Any] = {}  # the INSERT for each set of written columns, built once
 
 
@@ -174,11 +177,12 @@ def insert_numbered(
 
 
 def _row(item: Feedback) -> dict[str, Any]:
-    """Every column's value as the ORM's INSERT writes it: the item's, else the column's default."""
+    """Every column's value as the ORM's INSERT writes it: the item's, else the column's default (a value
+    given as None counts as not given, as for the ORM, which leaves it out so that the default applies)."""
     given = item.__dict__
     row = {}
     for column in _COLUMNS:
-        if column.key in given:
+        if given.get(column.key) is not None:
             row[column.key] = given[column.key]
         elif column.default is None:
             row[column.key] = None

@@ -263,3 +263,12 @@ def test_a_rolled_back_savepoint_forgets_only_its_own_item(app):
         assert inspect(inner).transient and inspect(kept).persistent
         db.session.commit()
         assert db.session.get(Feedback, kept.id) is kept
+
+
+def test_a_value_given_as_none_gets_the_columns_default_as_in_the_flush():
+    """The ORM leaves a None out of its INSERT, so the column's default applies; `_row` wrote NULL."""
+    from datetime import UTC, datetime
+
+    item = Feedback(support_count=None, reopened_late=None, submitted_at=datetime(2026, 12, 7, tzinfo=UTC))
+    row = numbering._row(item)
+    assert row["support_count"] == 0 and row["reopened_late"] is False
