@@ -8,9 +8,10 @@ portal (`gunicorn -c gunicorn.conf.py wsgi:app`: gevent, one worker) and bench/b
 settings, signs in the benchmark's officer (password + TOTP code, as a real officer does), opens the
 sample private links as a citizen's browser would, follows the queue's "next page" links to page 500,
 then runs wrk (16 connections, --latency) against each page, alternating with the bare app in every
-round so that the machine's noise hits both. Before each timed run of a signed-in page the officer's browser asks for it
-once and wrk sends the cookie it was given, as a browser does (`refresh_cookie`). Prints the table (req/s, ratio to bare Flask, p50, p99,
-the issue's goal and pass/fail) and writes it as JSON and markdown under bench/results/.
+round so that the machine's noise hits both. Before each timed run of a signed-in page the officer's
+browser asks for it once and wrk sends the cookie it was given, as a browser does (`refresh_cookie`).
+Prints the table (req/s, ratio to bare Flask, p50, p99, the issue's goal and pass/fail) and writes it as
+JSON and markdown under bench/results/.
 
 The feedback submission row is driven by wrk too, with a Lua script (bench/submit.lua) that sends GET
 /feedback/new then a POST, alternately. That works because both tokens can be reused or made up by a
@@ -604,7 +605,8 @@ def markdown(result: dict) -> str:
     return "\n".join(lines + ([""] + notes if notes else [])) + "\n"
 
 
-def main() -> None:
+def arguments() -> argparse.ArgumentParser:
+    """The command line; bench/scaling.py parses its own run's options with it, so both know every option."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="postgresql")
     parser.add_argument("--rows", type=int, default=1_000_000, help="feedback items, and as many dossiers")
@@ -631,7 +633,11 @@ def main() -> None:
         help="after the timed rounds, drive each page once more with wrk while py-spy samples the portal's "
         "worker; collapsed stacks in bench/results/logs/spy-<page>.txt (pip install py-spy)",
     )
-    args = parser.parse_args()
+    return parser
+
+
+def main() -> None:
+    args = arguments().parse_args()
     if not shutil.which(WRK):
         raise SystemExit(f"{WRK} is missing: apt-get install wrk")
     result = run(args)

@@ -37,9 +37,10 @@ def main() -> None:
     sizes = [int(size) for size in args.sizes.split(",")]
     results = {}
     for rows in sizes:
-        options = argparse.Namespace(
-            database=args.database, rows=rows, name=None, reuse=args.reuse, seconds=args.seconds,
-            rounds=args.rounds, pages=",".join(PAGES), no_page_500=True, server_url=args.server_url, jobs=2,
+        options = run.arguments().parse_args(
+            ["--database", args.database, "--rows", str(rows), "--seconds", str(args.seconds),
+             "--rounds", str(args.rounds), "--pages", ",".join(PAGES), "--no-page-500",
+             "--server-url", args.server_url] + (["--reuse"] if args.reuse else [])
         )  # fmt: skip
         results[rows] = run.run(options)
     lines = [
