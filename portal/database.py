@@ -247,7 +247,8 @@ class _RawForm:
                 values[name] = process(values[name])
         bound: Any = values if self.positions is None else tuple(values[name] for name in self.positions)
         dispatch = engine.dispatch
-        cursor = raw.cursor()
+        kept = _kept_cursor(raw)
+        cursor = kept or raw.cursor()
         try:
             if dispatch.before_cursor_execute:
                 dispatch.before_cursor_execute(None, cursor, self.sql, bound, None, False)
@@ -261,7 +262,8 @@ class _RawForm:
                     for kind, described in zip(self.types, cursor.description, strict=True)
                 ]
         finally:
-            cursor.close()
+            if kept is None:
+                cursor.close()
         return rows
 
     def row(self, rows: list[Any]) -> Any:
@@ -275,6 +277,24 @@ class _RawForm:
         return self.row_class(
             *(value if process is None else process(value) for process, value in processors)
         )
+
+
+_KEPT_CURSOR = "portal_read_row_cursor"
+
+
+def _kept_cursor(raw: Any) -> Any:
+    """psycopg only: the cursor `read_row` keeps on each driver connection (in its pool record's info) and
+    uses again, instead of a new one per read (a psycopg cursor makes its adaptation context when created:
+    about a twentieth of a status page's CPU in the gevent worker, bench/notes/pgread.md). psycopg fetches a
+    result whole, so a kept cursor holds nothing open on the server. None for any other driver (an sqlite3
+    cursor with rows left would keep its statement, and so its read, open): a cursor per read as before."""
+    dbapi_connection = raw.dbapi_connection
+    if not type(dbapi_connection).__module__.startswith("psycopg"):
+        return None
+    cursor = raw.info.get(_KEPT_CURSOR)
+    if cursor is None or cursor.closed or cursor.connection is not dbapi_connection:
+        cursor = raw.info[_KEPT_CURSOR] = dbapi_connection.cursor()
+    return cursor
 
 
 # (statement, dialect) -> its raw form, or None for a statement that goes SQLAlchemy's way

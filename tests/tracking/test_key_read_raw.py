@@ -144,3 +144,30 @@ def test_columns_that_cannot_be_attribute_names_go_sqlalchemys_way(app):
     statement = select(text("1 AS one"), Feedback.id.label("class")).order_by(Feedback.id).limit(1)
     row, sent = _sent(app, lambda: read_row(statement, {}))
     assert row is not None and row[0] == 1 and len(sent) == 1 and sent[0][0] is not None
+
+
+def test_on_postgresql_a_connection_keeps_one_cursor_for_its_reads(app):
+    """psycopg: the read's cursor is kept on its driver connection and used again (a new cursor per read made
+    its adaptation context each time); a failed read's connection is dropped with its cursor, and the next
+    read gets a working one."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("only psycopg's cursors are kept")
+    cursors: list[object] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        cursors.append(cursor)
+
+    code = _seeded(app, Feedback).code
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        for _ in range(3):
+            assert _in_get(app, lambda: read_row(feedback_queries._STATUS_KEY, {"code": code})).code == code
+        broken = select(table("no_such_table_here", column("id")))
+        with pytest.raises(ProgrammingError):
+            _in_get(app, lambda: read_row(broken, {}))
+        assert _in_get(app, lambda: read_row(feedback_queries._STATUS_KEY, {"code": code})).code == code
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    first = cursors[0]
+    assert cursors[1] is first and cursors[2] is first and not first.closed
+    assert cursors[-1] is not first and not cursors[-1].closed
