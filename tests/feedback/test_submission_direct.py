@@ -213,52 +213,34 @@ def test_every_flush_listener_is_accounted_for(app):
     assert not list(mapper.dispatch.before_insert) and not list(mapper.dispatch.after_insert)
 
 
-def _submission(n: int):
-    from portal.feedback import operations
-    from tests.support.feedback import category_id
+def _submitted(n: int) -> Feedback:
+    """A report through operations.submit (no photos: the direct INSERT), in no agency's queue."""
+    from tests.support.feedback import make_item
 
-    return operations.Submission(
-        category_id=category_id(),
-        title="Đường hỏng",
-        description="Đường hỏng nặng sau mưa lớn.",
-        admin_unit_code="03670",
-        address="",
-        latitude=None,
-        longitude=None,
-        contact_name="",
-        phone=f"+8491234{n:04d}",
-        email="",
-        show_name=False,
-        precise_pin=False,
-        locale="vi",
-    )
+    return make_item(agency=None, phone=f"+8491234{n:04d}", email="")
 
 
 def test_a_rollback_forgets_the_item_as_after_a_flush(app, way):
     """A report written by the INSERT and then rolled back is transient again, as a flushed one is: it stayed
     in the session as an existing row (its values unreadable, and a second report in the same session,
     which SQLite gives the same id, could not be attached)."""
-    from portal.feedback import operations
-
     with app.test_request_context("/feedback/new", method="POST"):
-        item, _ = operations.submit(_submission(1), None)
+        item = _submitted(1)
         item_id = item.id
         db.session.rollback()
         assert inspect(item).transient
         assert item.code  # readable, as after the flush's rollback
         assert db.session.get(Feedback, item_id) is None
-        again, _ = operations.submit(_submission(2), None)
+        again = _submitted(2)
         db.session.commit()
         assert db.session.get(Feedback, again.id) is again
 
 
 def test_a_rolled_back_savepoint_forgets_only_its_own_item(app):
-    from portal.feedback import operations
-
     with app.test_request_context("/feedback/new", method="POST"):
-        kept, _ = operations.submit(_submission(3), None)
+        kept = _submitted(3)
         savepoint = db.session.begin_nested()
-        inner, _ = operations.submit(_submission(4), None)
+        inner = _submitted(4)
         savepoint.rollback()
         assert inspect(inner).transient and inspect(kept).persistent
         db.session.commit()
