@@ -148,11 +148,13 @@ def test_columns_that_cannot_be_attribute_names_go_sqlalchemys_way(app):
 
 def test_on_postgresql_a_connection_keeps_one_cursor_for_its_reads(app):
     """psycopg: the read's cursor is kept on its driver connection and used again (a new cursor per read made
-    its adaptation context each time); a failed read's connection is dropped with its cursor, and the next
-    read gets a working one."""
+    its adaptation context each time, and was closed after it); a failed read's connection is dropped with its
+    cursor, and the next read gets a working one. The pool may hand out any of its connections: each has one."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("only psycopg's cursors are kept")
-    cursors: list[object] = []
+    from portal import database
+
+    cursors: list = []
 
     def record(conn, cursor, statement, parameters, context, executemany):
         cursors.append(cursor)
@@ -160,14 +162,25 @@ def test_on_postgresql_a_connection_keeps_one_cursor_for_its_reads(app):
     code = _seeded(app, Feedback).code
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        for _ in range(3):
+        for _ in range(4):
             assert _in_get(app, lambda: read_row(feedback_queries._STATUS_KEY, {"code": code})).code == code
+        reads = list(cursors)
+        kept_open = [not cursor.closed for cursor in reads]  # before the failing read drops its connection
         broken = select(table("no_such_table_here", column("id")))
         with pytest.raises(ProgrammingError):
             _in_get(app, lambda: read_row(broken, {}))
         assert _in_get(app, lambda: read_row(feedback_queries._STATUS_KEY, {"code": code})).code == code
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
-    first = cursors[0]
-    assert cursors[1] is first and cursors[2] is first and not first.closed
-    assert cursors[-1] is not first and not cursors[-1].closed
+    assert len(reads) == 4 and all(kept_open)  # kept, not closed after the read
+    per_connection: dict[int, set[int]] = {}
+    for cursor in reads:
+        per_connection.setdefault(id(cursor.connection), set()).add(id(cursor))
+    assert all(len(kept) == 1 for kept in per_connection.values())
+    with app.app_context():
+        raw = db.engine.raw_connection()
+        try:
+            first = database._kept_cursor(raw)
+            assert database._kept_cursor(raw) is first and not first.closed
+        finally:
+            raw.close()
