@@ -61,7 +61,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.catalog import wiring as catalog_wiring
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
-    from portal.feedback import numbering as feedback_numbering
     from portal.feedback import wiring as feedback_wiring
     from portal.intermediaries import wiring as intermediaries_wiring
     from portal.privacy import wiring as privacy_wiring
@@ -91,7 +90,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     compression.init_app(app)
     storage.init_app(app)
     queue_keys.init_app(app)  # keeps the staff queue's sort key current
-    feedback_numbering.on_inserted("staff_queue", tell_staff_queue)  # a report written without a flush
     catalog_wiring.init_app(app)  # blank forms' files (portal/catalog/blank_forms.py)
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
@@ -108,15 +106,6 @@ def create_app(settings: Settings | None = None) -> Flask:
     apikeys_cli.init_app(app)  # flask api-key create|revoke|list
     trust_proxies(app, settings.trusted_proxies)
     return app
-
-
-def tell_staff_queue(_session: Any, item: Any) -> None:
-    """A feedback item written by one Core INSERT (portal/feedback/numbering.py): its agency's queue counts and
-    this process's kept queue rows are dropped, as the staff queue's flush listeners do for a flushed one.
-    Registered here: portal.staff imports portal.feedback, so feedback cannot call it."""
-    from portal.staff import queue_cache
-
-    queue_cache.changed(item.agency_id)
 
 
 def drop_repeated_context_processors(app: Flask) -> None:

@@ -60,6 +60,7 @@ from portal.catalog.models import Procedure
 from portal.domain.collation import sort_key
 from portal.dossiers.models import Dossier
 from portal.extensions import cache, db
+from portal.feedback import numbering
 from portal.feedback.models import Feedback, FeedbackCategory
 from portal.feedback.queries import categories_in_order
 from portal.places.models import AdminUnit
@@ -329,10 +330,17 @@ def _transaction_over(session: Session, *args) -> None:
         _forget(agencies)
 
 
+def _inserted(_session: Session, item: Feedback) -> None:
+    """A report written by one INSERT without a flush (portal/feedback/numbering.py): told as `_note_flush`
+    tells a new item."""
+    changed(item.agency_id)
+
+
 def install() -> None:
     """Once per process (the listeners are on the Session class); after queue_keys' own before_flush, so
     the queue key it sets is seen here."""
     queue_rows.install()
+    numbering.on_inserted("staff_queue", _inserted)
     for name, listener in (
         ("before_flush", _note_flush),
         ("after_commit", _transaction_over),
