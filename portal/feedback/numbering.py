@@ -43,12 +43,6 @@ _NUMBER = update(_items).where(_items.c.id == bindparam("item_id"))  # type: ign
 InsertedListener = Callable[[Session, Feedback], None]
 REQUIRED = frozenset({"staff_queue", "consents"})
 _INSERTED: dict[str, InsertedListener] = {}
-# Columns the INSERT leaves out when the item's value is NULL: their table default is NULL too (no server
-# default), and a statement of 51 parameters is over psycopg's 50, past which it parses the query again on
-# every execution instead of once (psycopg/_queries.py MAX_CACHED_STATEMENT_PARAMS).
-_NULL_BY_DEFAULT = frozenset(
-    column.key for column in _items.columns if column.nullable and column.server_default is None
-)
 _COLUMNS = tuple(column for column in _items.columns if column.key != "id")
 # A column with only a server default would be written as NULL here where the ORM leaves it to the database;
 # every one has the same Python default too (models.py), which `_row` writes.
@@ -65,9 +59,9 @@ def direct_ready() -> bool:
     return REQUIRED <= _INSERTED.keys()
 
 
-# session.info: (the transaction it was written in, item, its values) of each item `insert_numbered` wrote. Attached as
-# an existing row, such an item is not one the session's rollback forgets (it forgets only what a flush made
-# persistent): `_rolled_back` does it, so a rolled-back report is transient again, as after a flush's.
+# session.info: (the transaction it was written in, item, its values) of each item `insert_numbered` wrote.
+# Attached as an existing row, such an item is not one the session's rollback forgets (it forgets only what a
+# flush made persistent): `_rolled_back` does it, so a rolled-back report is transient again, as after a flush.
 _WRITTEN = "feedback_inserted_directly"
 
 
@@ -88,9 +82,8 @@ def _rolled_back(session: Session, previous_transaction: SessionTransaction) -> 
             if item in session:
                 session.expunge(item)
             make_transient(item)
-            item.__dict__.update(
-                values
-            )  # what it was given, readable as a flushed one's (the rollback expired it)
+            # What it was given, readable as a flushed one's is (the rollback expired it).
+            item.__dict__.update(values)
         else:
             kept.append((transaction, item, values))
     session.info[_WRITTEN] = kept
@@ -152,7 +145,10 @@ def insert_numbered(
     item.code = feedback_code(day, next_value_direct(connection, "feedback", day))
     item.public_search_key, item.search_key = search_keys(item)
     row = _row(item)
-    written = {key for key, value in row.items() if value is not None or key not in _NULL_BY_DEFAULT}
+    # A NULL is left out of the INSERT (`_row` gives None only where the column has no default: NULL it is),
+    # so that it stays under psycopg's 50 parameters, past which a query is parsed again on every execution
+    # instead of once (psycopg/_queries.py MAX_CACHED_STATEMENT_PARAMS).
+    written = {key for key, value in row.items() if value is not None}
     statement = _INSERTS.get(frozenset(written))
     if statement is None:
         statement = _INSERTS[frozenset(written)] = insert(_items).values(  # type: ignore[arg-type]
