@@ -47,8 +47,9 @@ def choices() -> tuple[PreparedChoices, PreparedChoices]:
     )
 
 
-def fill_choices(form: SubmitForm) -> None:
-    category, commune = choices()
+def fill_choices(form: SubmitForm, prepared: tuple[PreparedChoices, PreparedChoices] | None = None) -> None:
+    """The form's category and commune options: `prepared` (from `choices()`), else looked up now."""
+    category, commune = prepared or choices()
     form.category.use(category)
     form.commune.use(commune)
 

@@ -20,6 +20,7 @@ from portal.choices import PreparedChoices
 from portal.domain.phone import InvalidPhone, normalise_mobile
 from portal.domain.text import clean, clean_lines
 
+from . import form_page
 from .forms import SubmitForm
 
 # The fields of SubmitForm (tests/feedback/test_posted_form.py checks the list), and the other names the form's
@@ -106,9 +107,7 @@ class PostedReport:
         """The WTForms form of the same post, validated (it passes: `read` took only such posts), with what
         the route has changed since: the nonce it prepared, the errors it set."""
         form = SubmitForm()
-        category, commune = self._choices
-        form.category.use(category)
-        form.commune.use(commune)
+        form_page.fill_choices(form, self._choices)
         form.validate()
         form.nonce.data = self.nonce.data
         for name in ("category", "commune", "photos"):

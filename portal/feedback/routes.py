@@ -125,10 +125,11 @@ def submit():
         return form_page.blank_page()
     # A plain post that certainly validates is read without building the form (posted_form.py); the form is
     # built from it only for a page to show again.
-    form: SubmitForm | PostedReport | None = posted_form.read(form_page.choices())
+    choices = form_page.choices()
+    form: SubmitForm | PostedReport | None = posted_form.read(choices)
     if form is None:
         form = SubmitForm()
-        form_page.fill_choices(form)
+        form_page.fill_choices(form, choices)
     nonce = form_nonce.prepare(form.nonce)
     if request.method == "POST" and (first := _sent_with(nonce)) is not None:
         return _already_sent(first, nonce)
@@ -160,7 +161,7 @@ def submit():
         return _form_page(form, 400 if request.method == "POST" else 200)
     if form.website.data:  # honeypot: answer like a success page, store nothing
         clean_form = SubmitForm(formdata=None)
-        form_page.fill_choices(clean_form)
+        form_page.fill_choices(clean_form, choices)
         return _form_page(clean_form)
     throttle.enforce(f"feedback:ip:{throttle.client_source()}", REPORTS_PER_ADDRESS_HOUR, 3600)
     throttle.enforce(f"feedback:phone:{form.phone.data}", REPORTS_PER_PHONE_DAY, 86400)
