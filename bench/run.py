@@ -429,8 +429,8 @@ def refresh_cookie(base: str, page: Page) -> None:
         page.headers["Cookie"] = cookie_header(page.browser)
 
 
-def wrk(url: str, page: Page, seconds: int) -> Sample:
-    command = [WRK, "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+def wrk(url: str, page: Page, seconds: int, connections: int = CONNECTIONS) -> Sample:
+    command = [WRK, "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
     for name, value in {"User-Agent": USER_AGENT, **page.headers}.items():
         command += ["-H", f"{name}: {value}"]
     if page.script:

@@ -155,12 +155,7 @@ def measure(servers: list[Server], samples: dict, wanted: list[str], args, staff
 
 
 def run_wrk(base: str, page: bench_run.Page, seconds: int, connections: int) -> int:
-    saved = bench_run.CONNECTIONS
-    bench_run.CONNECTIONS = connections
-    try:
-        sample = bench_run.wrk(base + page.path, page, seconds)
-    finally:
-        bench_run.CONNECTIONS = saved
+    sample = bench_run.wrk(base + page.path, page, seconds, connections)
     if sample.errors:
         raise RuntimeError(f"{page.key}: {sample.errors} errors")
     return sample.requests
