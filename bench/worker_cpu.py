@@ -3,7 +3,8 @@ built data set under wrk: what bench/run.py's ratios are made of, gevent's hub, 
 cooperative waits and the access log included (the in-process scripts see none of these).
 
     PYTHONPATH=$PWD .venv/bin/python bench/worker_cpu.py --dataset bench/.data/bench_pg_1m.json \
-        [--pages feedback_status,dossier_status,queue_1,queue_status,bare] [--seconds 2] [--connections 4] \
+        [--pages feedback_status,dossier_status,queue_1,queue_status,submission,bare] [--seconds 2] \
+        [--connections 4] \
         [--compare OLD_CHECKOUT] [--rounds 5]
 
 The worker's user + system CPU (/proc/<pid>/stat) over a wrk run, divided by the requests wrk completed: a
@@ -13,7 +14,10 @@ bench/queue_profile.py makes it (nothing is written to the data set: no sign-in 
 citizen's by opening the private links, as bench/run.py does. All servers run at once (--compare: the other
 checkout's portal too) and each page is driven on each server in turn, `--rounds` short wrk runs apiece, so
 that every server meets the machine's load of the same moments; CPU and requests are summed over the runs.
-The ratio printed is bench/run.py's: bare Flask's CPU per request over the page's.
+The ratio printed is bench/run.py's: bare Flask's CPU per request over the page's (for `submission`, bench/run.py's
+Lua script, a GET + POST pair is one submission: its CPU per wrk request is per half pair). Under each page, the
+CPU of all PostgreSQL processes per request in the same runs: on this 2-core machine the database's CPU is
+taken from the same two cores as the worker's (with SQLite it is the machine's other PostgreSQL work: ~0).
 """
 
 from __future__ import annotations
@@ -53,6 +57,21 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / TICK  # utime, stime (fields 14 and 15 of stat)
 
 
+def postgres_seconds() -> float:
+    """User + system CPU of every PostgreSQL process on the machine (its backends, WAL writer, checkpointer):
+    the database's share of a page's cost, which the worker's CPU leaves out."""
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:  # the process ended
+            continue
+        if "(postgres)" in text:
+            fields = text.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / TICK
+    return total
+
+
 def officer_cookie(samples: dict) -> str:
     """The signed-in officer's session cookie, made in this process with the data set's secret key."""
     from queue_profile import sign_in_dataset
@@ -90,6 +109,9 @@ def pages_of(base: str, samples: dict, wanted: list[str], staff_cookie: str) -> 
         )
     if "bare" in wanted:
         pages["bare"] = bench_run.Page("bare", "/healthz")
+    if "submission" in wanted:  # bench/run.py's Lua script: GET the form, POST it, alternately
+        script, note = bench_run.submission_script(base, Path(tempfile.mkdtemp(prefix="worker_cpu-")))
+        pages["submission"] = bench_run.Page("submission", "/feedback/new", script=str(script), note=note)
     for page in pages.values():
         headers = {"User-Agent": bench_run.USER_AGENT, **page.headers}
         response = requests.get(base + page.path, headers=headers, allow_redirects=False, timeout=60)
@@ -141,16 +163,19 @@ def measure(servers: list[Server], samples: dict, wanted: list[str], args, staff
     for key in wanted:
         targets = [i for i in range(len(servers)) if key in pages[i]]
         cpu = dict.fromkeys(targets, 0.0)
+        database = dict.fromkeys(targets, 0.0)
         done = dict.fromkeys(targets, 0)
         for index in targets:
             run_wrk(servers[index].base, pages[index][key], 1, args.connections)  # warm-up
         for _ in range(args.rounds):
             for index in targets:
-                before = cpu_seconds(servers[index].worker)
+                before, before_database = cpu_seconds(servers[index].worker), postgres_seconds()
                 done[index] += run_wrk(servers[index].base, pages[index][key], args.seconds, args.connections)
                 cpu[index] += cpu_seconds(servers[index].worker) - before
+                database[index] += postgres_seconds() - before_database
         for index in targets:
             results[index][key] = cpu[index] / done[index] * 1000
+            results[index][key + " postgres"] = database[index] / done[index] * 1000
     return results
 
 
@@ -194,8 +219,12 @@ def main() -> None:
             continue
         values = [results[i][key] for i in portal]
         change = f"  ({values[1] / values[0]:.2f})" if len(values) == 2 else ""
-        shares = "" if bare is None else "   ratio " + " ".join(f"{100 * bare / v:.1f}%" for v in values)
+        # A submission is two of wrk's requests (the GET and the POST): bench/run.py halves its rate.
+        pair = 2 if key == "submission" else 1
+        shares = "" if bare is None else "   ratio " + " ".join(f"{100 * bare / v / pair:.1f}%" for v in values)
         print(f"{key:16} " + " ".join(f"{v:24.3f}" for v in values) + change + shares)
+        database = [results[i][key + " postgres"] for i in portal]
+        print(f"{'  PostgreSQL':16} " + " ".join(f"{v:24.3f}" for v in database) + "   (all its processes)")
     if bare is not None:
         print(
             f"{'bare Flask':16} {bare:24.3f}   (bench/run.py's ratio: bare Flask's CPU per request / the page's)"
