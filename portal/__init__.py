@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     from portal.apikeys import cli as apikeys_cli
     from portal.calendar import version as calendar_version
     from portal.catalog import wiring as catalog_wiring
+    from portal.disasters import wiring as disasters_wiring
     from portal.dossiers import wiring as dossiers_wiring
     from portal.extensions import csrf, db, migrate
     from portal.feedback import wiring as feedback_wiring
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     catalog_wiring.init_app(app)  # blank forms' files (portal/catalog/blank_forms.py)
     dossiers_wiring.init_app(app)  # fees, /track look-ups, stored files (see the module)
     feedback_wiring.init_app(app)
+    disasters_wiring.init_app(app)  # items dated during a declared disaster are told why (portal/disasters)
     privacy_wiring.init_app(app)  # consent records, erased files, the export job (portal/privacy)
     sms_wiring.init_app(app)  # the "sms" job kind and the texted notices (portal/sms)
     intermediaries_wiring.init_app(app)  # an erased villager's name leaves the intermediary's filing

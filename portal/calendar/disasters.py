@@ -7,8 +7,9 @@ the items and drafts the letters is portal/disasters (above them).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -143,6 +144,26 @@ def spans_for(applicant_code: str | None, place_code: str | None, agency_id: int
         if code in event.codes:
             chosen.append(event.span())
     return chosen
+
+
+# What records, for an item dated while events of its commune were declared, the events that moved its date
+# (their DisasterEffect rows and timeline lines): portal/disasters, above the features that date items,
+# registers one listener per subject type at app start (portal/disasters/wiring.py).
+_DATED: dict[str, Callable[[Any], None]] = {}
+
+
+def on_dated(subject_type: str, listener: Callable[[Any], None]) -> None:
+    _DATED[subject_type] = listener
+
+
+def dated(subject_type: str, item: Any) -> None:
+    """An item of `subject_type` ("feedback", "dossier"), written and with its id, was given its first dates
+    with declared days of its commune (its spans were not empty): tell it as declaring the event told the
+    items already open (DisasterEffect row, public timeline line), else a report sent or a dossier received
+    during a landslide shows a later date with no reason and no flag on the dashboard."""
+    listener = _DATED.get(subject_type)
+    if listener is not None:
+        listener(item)
 
 
 def effects_of(subject_type: str, subject_id: int) -> list[DisasterEffect]:

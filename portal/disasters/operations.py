@@ -17,7 +17,7 @@ from sqlalchemy import or_, select
 
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
-from portal.calendar.disasters import DisasterCommune, DisasterEffect, DisasterEvent
+from portal.calendar.disasters import DisasterCommune, DisasterEffect, DisasterEvent, events_covering
 from portal.db_types import utcnow
 from portal.domain import dossier_status, feedback_status
 from portal.domain.text import clean, clean_lines
@@ -146,6 +146,21 @@ def recompute(event: DisasterEvent) -> None:
     for item in _candidates(Feedback, event, [s.value for s in feedback_status.OPEN]):
         _recompute_feedback(event, item)
     db.session.flush()
+
+
+def note_new_feedback(item: Feedback) -> None:
+    """A report dated with declared days (portal.calendar.disasters.dated): each event of its commune that
+    moved its date gets its effect and timeline line, as if declared after the report was sent."""
+    for event in events_covering([item.admin_unit_code], item.agency_id):
+        _recompute_feedback(event, item)
+
+
+def note_new_dossier(dossier: Dossier) -> None:
+    """A dossier received with declared days counted (at the counter, or an online one at the desk)."""
+    agency = dossier.agency or db.session.get(Agency, dossier.agency_id)
+    codes = [dossier.admin_unit_code, agency.admin_unit_code if agency else None]
+    for event in events_covering([code for code in codes if code], dossier.agency_id):
+        _recompute_dossier(event, dossier)
 
 
 def _covers(event: DisasterEvent, spans) -> bool:

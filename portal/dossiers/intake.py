@@ -14,6 +14,7 @@ from sqlalchemy import select
 from portal import form_nonce
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
+from portal.calendar import disasters
 from portal.calendar.queries import LOCAL_TZ
 from portal.catalog.models import Procedure
 from portal.db_types import utcnow
@@ -214,8 +215,9 @@ def counter_intake(
     attach(dossier, uploads, "submitted", receptionist.id)
     dossier.status = S.RECEIVED.value
     dossier.received_at = now
+    spans = deadlines.spans_of(dossier)
     dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(
-        procedure, now, spans=deadlines.spans_of(dossier)
+        procedure, now, spans=spans
     )
     dossier.paper_consent_at = now if paper_consent else None
     checklist.record_received(dossier, received or [], receptionist.id, now)
@@ -231,4 +233,6 @@ def counter_intake(
         note=channel,
         public=True,
     )
+    if spans:  # received while an event of its commune is declared: the event says so (portal/disasters)
+        disasters.dated("dossier", dossier)
     return dossier

@@ -16,6 +16,7 @@ from flask import current_app
 
 from portal.accounts import queries as account_queries
 from portal.accounts.models import Account
+from portal.calendar import disasters
 from portal.calendar.queries import LOCAL_TZ, calendar_around
 from portal.db_types import utcnow
 from portal.domain.digests import keyed_digest
@@ -24,7 +25,7 @@ from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
 from portal.domain.roles import Role
 from portal.domain.text import clean, clean_lines
-from portal.domain.working_days import apology_allowed
+from portal.domain.working_days import Suspension, apology_allowed
 from portal.events.operations import record
 from portal.extensions import db
 from portal.payments import operations as payments
@@ -126,10 +127,12 @@ def staff_act(
         raise DossierError("note")
     if action is A.REQUEST_FEE:
         _set_fee(dossier, fee_vnd, fee_basis)
+    spans: list[Suspension] = []  # the declared days counted, when this action dates the dossier
     if action is A.RECEIVE:
         dossier.received_at = now
+        spans = deadlines.spans_of(dossier)
         dossier.appointment_on = dossier.original_appointment_on = deadlines.appointment_for(
-            dossier.procedure, now, spans=deadlines.spans_of(dossier)
+            dossier.procedure, now, spans=spans
         )
         checklist.record_received(dossier, received or [], actor.id, now)
         checklist.register(dossier, now)
@@ -179,6 +182,8 @@ def staff_act(
         public=action in PUBLIC,
     )
     db.session.flush()
+    if spans:  # received while an event of its commune is declared: the event says so (portal/disasters)
+        disasters.dated("dossier", dossier)
     if action is A.REQUEST_FEE:
         payments.create_for(dossier)
     return Notice(dossier, action) if action in NOTIFY else None

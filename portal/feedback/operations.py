@@ -17,6 +17,7 @@ from portal import form_nonce
 from portal.accounts import queries as account_queries
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
+from portal.calendar import disasters
 from portal.calendar import version as calendar_version
 from portal.calendar.disasters import DisasterCommune
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
@@ -223,18 +224,21 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     set_committed_value(item, "category", category)
     set_committed_value(item, "admin_unit", unit)
     # Before the INSERT: the new item has no pauses to load; no declared days where none was ever declared.
-    _refresh_due(item, None if disaster_declared else [])
+    spans = deadlines.spans_of(item) if disaster_declared else []
+    _refresh_due(item, spans)
     if not (processed or data.kept) and numbering.direct_ready():  # numbered, then one INSERT (numbering.py)
         numbering.insert_numbered(item, local.date(), account, search_keys)
-        return item, token
-    # The number first, as the direct INSERT takes it: both ways lock the day's counter row, then the item's
-    # unique keys (its nonce), in that order. A report with photos and the same form sent without them at
-    # the same moment, locking in opposite orders, deadlocked on PostgreSQL (a 503 instead of "already
-    # sent"). The counter's row stays locked until the commit (gap-free codes).
-    code = feedback_code(local.date(), next_value("feedback", local.date()))
-    db.session.add(item)
-    db.session.flush()
-    numbering.number(item, code, account, search_keys)
+    else:
+        # The number first, as the direct INSERT takes it: both ways lock the day's counter row, then the
+        # item's unique keys (its nonce), in that order. A report with photos and the same form sent without
+        # them at the same moment, locking in opposite orders, deadlocked on PostgreSQL (a 503 instead of
+        # "already sent"). The counter's row stays locked until the commit (gap-free codes).
+        code = feedback_code(local.date(), next_value("feedback", local.date()))
+        db.session.add(item)
+        db.session.flush()
+        numbering.number(item, code, account, search_keys)
+    if spans:  # after its `submitted` line: the events that moved its date say so (portal/disasters)
+        disasters.dated("feedback", item)
     return item, token
 
 

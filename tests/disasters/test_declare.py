@@ -16,6 +16,8 @@ from sqlalchemy import select
 from portal.calendar.disasters import DisasterEffect, DisasterLetter
 from portal.calendar.queries import LOCAL_TZ
 from portal.disasters import letters, operations
+from portal.domain.dossier_status import DossierAction
+from portal.dossiers import operations as dossier_operations
 from portal.events.models import Event
 from portal.extensions import db
 from portal.jobs.models import OutboxJob
@@ -71,6 +73,64 @@ def test_a_dossier_received_during_the_event_counts_from_after_it(app):
     # Received Tue 8 10:00 during the event: day 0 Thu 10; Fri 11 (1), Mon 14 (2), Tue 15/12 (3).
     dossier = make_dossier(received=True, now=datetime(2026, 12, 8, 10, 0, tzinfo=LOCAL_TZ))
     assert dossier.appointment_on == date(2026, 12, 15)
+
+
+def _told(dossier):
+    """The dossier's effect rows (due before, due after) and its timeline's actions, in order."""
+    effects = db.session.scalars(
+        select(DisasterEffect).where(
+            DisasterEffect.subject_type == "dossier", DisasterEffect.subject_id == dossier.id
+        )
+    ).all()
+    actions = db.session.scalars(
+        select(Event.action)
+        .where(Event.subject_type == "dossier", Event.subject_id == dossier.id)
+        .order_by(Event.id)
+    ).all()
+    return [(e.due_before, e.due_after) for e in effects], actions
+
+
+def test_a_dossier_received_at_the_counter_during_the_event_is_told_why(app):
+    """Received Tue 8 10:00 with no event: day 0 Tue 8; Wed 9 (1), Thu 10 (2), Fri 11/12 (3). With the landslide
+    of Mon 7 – Wed 9: Tue 15/12 (above). Before, the later date came with no line and no effect (the dashboard
+    did not count it); the dossiers already received when the event was declared had both."""
+    leader = make_account("leader")
+    operations.declare(leader, landslide(date(2026, 12, 7), date(2026, 12, 9)))
+    dossier = make_dossier(received=True, now=datetime(2026, 12, 8, 10, 0, tzinfo=LOCAL_TZ))
+    db.session.commit()
+    assert _told(dossier) == ([(date(2026, 12, 11), date(2026, 12, 15))], ["receive", "disaster_pause"])
+    [line] = events_of(dossier, "disaster_pause")
+    assert line.is_public and "Sạt lở đất" in line.note and "15/12/2026" in line.note
+
+
+def test_an_online_dossier_received_by_the_desk_during_the_event_is_told_why(app):
+    """Sent online on Mon 7 before any event (a provisional date, no clock yet), received by the desk on Tue 8
+    10:00 while the landslide of Tue 8 – Wed 9 is declared: as at the counter, Fri 11 without the event;
+    with it, day 0 Thu 10, Fri 11 (1), Mon 14 (2), Tue 15/12 (3)."""
+    dossier = make_dossier(now=MONDAY)
+    operations.declare(make_account("leader"), landslide())
+    assert _told(dossier) == ([], ["submitted"])  # not received: no clock for the event to move
+    desk = make_account("receptionist", agency=dossier.agency)
+    dossier_operations.staff_act(
+        dossier, DossierAction.RECEIVE, desk, now=datetime(2026, 12, 8, 10, 0, tzinfo=LOCAL_TZ)
+    )
+    db.session.commit()
+    assert dossier.appointment_on == date(2026, 12, 15)
+    assert _told(dossier) == (
+        [(date(2026, 12, 11), date(2026, 12, 15))],
+        ["submitted", "receive", "disaster_pause"],
+    )
+
+
+def test_a_dossier_received_elsewhere_or_after_the_event_is_not_told(app):
+    operations.declare(make_account("leader"), landslide())
+    elsewhere = make_dossier(
+        received=True, now=datetime(2026, 12, 8, 10, 0, tzinfo=LOCAL_TZ), admin_unit_code=OTHER_COMMUNE
+    )
+    after = make_dossier(received=True, now=datetime(2026, 12, 10, 10, 0, tzinfo=LOCAL_TZ))
+    db.session.commit()
+    assert _told(elsewhere) == ([], ["receive"])
+    assert _told(after) == ([], ["receive"])
 
 
 def test_other_communes_and_finished_dossiers_do_not_move(app):
