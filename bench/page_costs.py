@@ -151,7 +151,9 @@ def build_pages(app, samples: dict, wanted: list[str], sign_in, payable) -> dict
 
     def submission() -> None:
         page = citizen.get("/feedback/new", headers={"User-Agent": USER_AGENT}).get_data(as_text=True)
-        category = re.search(r'<input type="radio" name="category" value="(\d+)"', page)  # radio buttons since issue 13
+        category = re.search(
+            r'<input type="radio" name="category" value="(\d+)"', page
+        )  # radio buttons since issue 13
         commune = re.search(r'<select[^>]*name="commune".*?<option[^>]*value="(\d{5})"', page, re.S)
         nonce = re.search(r'name="nonce"[^>]*value="([^"]+)"', page)
         assert category and commune and nonce

@@ -221,7 +221,9 @@ def main() -> None:
         change = f"  ({values[1] / values[0]:.2f})" if len(values) == 2 else ""
         # A submission is two of wrk's requests (the GET and the POST): bench/run.py halves its rate.
         pair = 2 if key == "submission" else 1
-        shares = "" if bare is None else "   ratio " + " ".join(f"{100 * bare / v / pair:.1f}%" for v in values)
+        shares = (
+            "" if bare is None else "   ratio " + " ".join(f"{100 * bare / v / pair:.1f}%" for v in values)
+        )
         print(f"{key:16} " + " ".join(f"{v:24.3f}" for v in values) + change + shares)
         database = [results[i][key + " postgres"] for i in portal]
         print(f"{'  PostgreSQL':16} " + " ".join(f"{v:24.3f}" for v in database) + "   (all its processes)")
