@@ -68,15 +68,18 @@ def _form_page(
     status: int = 200,
     personal: list[str] | None = None,
     report_help: dict | None = None,
+    reads: PostReads | None = None,
 ):
     """The form page. An untouched form's fields (no value, no error) are the same for everyone in a
     language: rendered once per language and choice lists; the CSRF token and nonce are per request.
     Photos kept from an earlier post of this form and the personal-details warning are never in it. A
-    form coming back with a category and commune shows the help for them (routes_help.py)."""
+    form coming back with a category and commune shows the help for them (routes_help.py). `reads`: a
+    plain post's answers (post_reads.py), which say whether the form has drafts to list."""
     if isinstance(form, PostedReport):  # read without the form: the form of the same post, to show
         form = form.real()
     fields = None
-    kept = report_photos.kept(form.nonce.data or "") if request.method == "POST" else []
+    listing = request.method == "POST" and (reads is None or reads.has_drafts)
+    kept = report_photos.kept(form.nonce.data or "") if listing else []
     untouched = not any(f.data for f in form if f.name not in ("csrf_token", "nonce"))
     if not form.errors and untouched and not kept and not personal:
         fields = form_page.blank_fields(form)
@@ -188,7 +191,7 @@ def submit():
     throttle.enforce(f"feedback:phone:{form.phone.data}", REPORTS_PER_PHONE_DAY, 86400)
     personal = report_photos.needs_warning(form.title.data or "", form.description.data or "")
     if personal:  # told before sending: shown again with the warning; the next press sends
-        return _form_page(form, 200, personal)
+        return _form_page(form, 200, personal, reads=reads)
     uploads = [] if drafted else [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(uploads) > operations.MAX_PHOTOS:
         form.photos.errors = [_("You can send at most 5 photos.")]
@@ -233,7 +236,7 @@ def submit():
             form.commune.errors = [_("Choose the commune or ward.")]
         else:
             form.category.errors = [_("Choose a category.")]
-        return _form_page(form, 400)
+        return _form_page(form, 400, reads=reads)  # rolled back: the drafts as the post found them
     drafts.delete_files(duplicates)
     if form.shared_phone.data:
         shared_phone.begin(nonce)  # the earlier visitor's items are forgotten before this one's is remembered

@@ -240,3 +240,43 @@ def test_the_drafts_of_the_form_go_into_the_report(app, monkeypatch):
         return len(item.photos), left
 
     assert both_ways(app, monkeypatch, send) == [(1, 0), (1, 0)]
+
+
+@pytest.mark.parametrize("page", ["personal-details warning", "inactive category"])
+@pytest.mark.parametrize("kept", [True, False])
+def test_a_page_shown_again_lists_the_kept_photos_as_before(app, monkeypatch, page, kept):
+    """The plain post's answer on drafts decides whether they are listed: the page is the one the separate
+    look-up gave, with the kept photo or without any, and a page without drafts asks nothing more."""
+    fields = (
+        {"description": "Gọi tôi số 0912 345 391 nhé, đèn vẫn hỏng."} if page.startswith("personal") else {}
+    )
+    if page == "inactive category":
+        db.session.get(FeedbackCategory, category_id()).is_active = False
+        db.session.commit()
+        with_stale_choices(monkeypatch, category=category_id())
+
+    def send(client, n):
+        hidden = opened(client)
+        if kept:
+            assert post(client, hidden, photo=True, title="", phone="0912345160").status_code == 400
+        seen: list[str] = []
+
+        def note(conn, cursor, statement, *args):
+            seen.append(statement)
+
+        event.listen(db.engine, "before_cursor_execute", note)
+        try:
+            response = post(client, hidden, phone="0912345160", **fields)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", note)
+        status, _location, body = masked(response)
+        body = re.sub(r'name="remove_photo" value="\d+"', "remove", body)  # the draft's own id
+        lists = sum(" ".join(s.split()).startswith("SELECT photo_drafts.") for s in seen)  # the drafts listed
+        return status, body, "den.jpg" in body, lists
+
+    one, apart = both_ways(app, monkeypatch, send)
+    assert one[:3] == apart[:3] and one[0] == (200 if page.startswith("personal") else 400)
+    assert one[2] is kept
+    assert (
+        one[3] == (apart[3] if kept else 0) and apart[3] > 0
+    )  # no listing where the one statement found none
