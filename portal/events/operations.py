@@ -15,7 +15,7 @@ from .models import Event
 
 def _columns(
     subject_type: str,
-    subject_id: int,
+    subject_id: int | None,
     action: str,
     actor_id: int | None,
     from_status: str | None,
@@ -72,6 +72,32 @@ def on_direct(listener: DirectListener) -> None:
         _DIRECT.append(listener)
 
 
+def line_values(
+    subject_type: str,
+    subject_id: int | None,
+    action: str,
+    *,
+    actor_id: int | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    note: str = "",
+    public: bool = False,
+) -> dict:
+    """The columns of a line written at once (`record_now`), for a statement that writes it with the row it is
+    about (portal/feedback/numbering.py: `subject_id` None, the new row's id given by that statement); it then
+    calls `written_now` with the line's id."""
+    return {
+        "occurred_at": utcnow(),
+        **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public),
+    }
+
+
+def written_now(session: Session, subject_type: str, subject_id: int, action: str, event_id: int) -> None:
+    """Tell the `on_direct` listeners about a line written without a flush."""
+    for listener in _DIRECT:
+        listener(session, subject_type, subject_id, action, event_id)
+
+
 def record_now(
     subject_type: str,
     subject_id: int,
@@ -85,16 +111,19 @@ def record_now(
 ) -> int:
     """`record` written at once (one INSERT in the session's transaction, no flush); returns its id."""
     session = db.session()
-    written = session.connection().execute(
-        _INSERT_LINE,
-        {
-            "occurred_at": utcnow(),
-            **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public),
-        },
+    values = line_values(
+        subject_type,
+        subject_id,
+        action,
+        actor_id=actor_id,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        public=public,
     )
+    written = session.connection().execute(_INSERT_LINE, values)
     event_id = int(written.inserted_primary_key[0])  # type: ignore[index]
-    for listener in _DIRECT:
-        listener(session, subject_type, subject_id, action, event_id)
+    written_now(session, subject_type, subject_id, action, event_id)
     return event_id
 
 

@@ -8,15 +8,32 @@ Two ways, by whether the report has photos:
   numbered, with one Core INSERT: the ORM's flush of the item (its unit of work and a dozen session
   listeners) was the largest part of a POST's CPU, and the code's UPDATE goes. What the flush's listeners did
   for a new item is done here, each named below; tests/feedback/test_submission_direct.py proves each one.
+  On PostgreSQL the item, its consent rows and its timeline line are one statement (`_together`: a
+  data-modifying WITH; bench/notes/submit5.md), on SQLite three; tests/feedback/test_submission_together.py.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import bindparam, event, insert, update
+from sqlalchemy import (
+    Connection,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    event,
+    func,
+    insert,
+    select,
+    true,
+    update,
+)
+from sqlalchemy import column as sql_column
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, SessionTransaction, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -25,7 +42,8 @@ from portal.accounts.models import Account
 from portal.domain import feedback_status
 from portal.domain.codes import feedback_code
 from portal.domain.timeliness import FAR_FUTURE
-from portal.events.operations import record_now
+from portal.events.models import Event
+from portal.events.operations import line_values, record_now, written_now
 from portal.extensions import db
 from portal.sequences import next_value_direct
 from portal.tracking.versions import new_version
@@ -41,8 +59,10 @@ _NUMBER = update(_items).where(_items.c.id == bindparam("item_id"))  # type: ign
 # feedback cannot call them): `on_inserted(name, listener)` from their wiring. Every name in REQUIRED must be
 # registered or `insert_numbered` is not used (the ORM's flush is: nothing is ever silently left undone).
 InsertedListener = Callable[[Session, Feedback], None]
+RowsFor = Callable[[Session, Feedback], list[dict[str, Any]]]
 REQUIRED = frozenset({"staff_queue", "consents"})
 _INSERTED: dict[str, InsertedListener] = {}
+_ROWS: dict[str, tuple[Table, RowsFor]] = {}  # listeners that only write rows about the item (below)
 _COLUMNS = tuple(column for column in _items.columns if column.key != "id")
 # A column with only a server default would be written as NULL here where the ORM leaves it to the database;
 # every one has the same Python default too (models.py), which `_row` writes.
@@ -50,9 +70,15 @@ assert all(column.default is not None for column in _COLUMNS if column.server_de
 _INSERTS: dict[frozenset[str], Any] = {}  # the INSERT for each set of written columns, built once
 
 
-def on_inserted(name: str, listener: InsertedListener) -> None:
-    """Call `listener(session, item)` after each item `insert_numbered` writes (in its transaction)."""
+def on_inserted(name: str, listener: InsertedListener, rows: tuple[Table, RowsFor] | None = None) -> None:
+    """Call `listener(session, item)` after each item `insert_numbered` writes (in its transaction).
+
+    `rows`: for a listener that only inserts rows about the item, their table and `rows(session, item)`
+    giving them (their `subject_id` is the item's id). On PostgreSQL they are then written by the item's own
+    statement (`_together`) and the listener is not called; `rows` sees the item before it has an id."""
     _INSERTED[name] = listener
+    if rows is not None:
+        _ROWS[name] = rows
 
 
 def direct_ready() -> bool:
@@ -134,7 +160,8 @@ def insert_numbered(
     line, in the session's transaction; the item is then in the session as if flushed and loaded.
 
     The counter's row is locked from its upsert to the commit: the item's INSERT, its consent INSERT and
-    the timeline line's run in that window (the code's UPDATE they replace ran there too).
+    the timeline line's run in that window (the code's UPDATE they replace ran there too), on PostgreSQL as
+    one statement.
     """
     session = db.session()
     connection = session.connection()
@@ -149,13 +176,21 @@ def insert_numbered(
     # so that it stays under psycopg's 50 parameters, past which a query is parsed again on every execution
     # instead of once (psycopg/_queries.py MAX_CACHED_STATEMENT_PARAMS).
     written = {key for key, value in row.items() if value is not None}
-    statement = _INSERTS.get(frozenset(written))
-    if statement is None:
-        statement = _INSERTS[frozenset(written)] = insert(_items).values(  # type: ignore[arg-type]
-            {key: bindparam(key) for key in sorted(written)}
+    together = connection.dialect.name == "postgresql"  # a data-modifying WITH: SQLite has none
+    line_id = None
+    if together:  # the item, the listeners' rows and the timeline line: one round trip instead of three
+        line = _line_values(item, account)
+        item.id, line_id = _together(
+            connection, {key: row[key] for key in written}, _listener_rows(item), line
         )
-    result = connection.execute(statement, {key: row[key] for key in written})
-    item.id = int(result.inserted_primary_key[0])  # type: ignore[index]
+    else:
+        statement = _INSERTS.get(frozenset(written))
+        if statement is None:
+            statement = _INSERTS[frozenset(written)] = insert(_items).values(  # type: ignore[arg-type]
+                {key: bindparam(key) for key in sorted(written)}
+            )
+        result = connection.execute(statement, {key: row[key] for key in written})
+        item.id = int(result.inserted_primary_key[0])  # type: ignore[index]
     given = item.__dict__
     for key in row.keys() - given.keys():  # every column loaded, as after a flush: nothing is read back later
         setattr(item, key, row[key])
@@ -167,9 +202,10 @@ def insert_numbered(
     # The flush's `after_flush` listeners: the fragments' table note (portal/fragments.py); the staff queue's
     # counts and kept rows, and the consent rows (registered: staff and privacy import feedback).
     fragments.changed(session, {Feedback.__tablename__})
-    for listener in _INSERTED.values():
-        listener(session, item)
-    _timeline_line(item, account)
+    for name, listener in _INSERTED.items():
+        if not (together and name in _ROWS):  # else its rows were written with the item
+            listener(session, item)
+    _timeline_line(item, account, line_id)
 
 
 def _row(item: Feedback) -> dict[str, Any]:
@@ -189,8 +225,23 @@ def _row(item: Feedback) -> dict[str, Any]:
     return row
 
 
-def _timeline_line(item: Feedback, account: Account | None) -> None:
-    """The `submitted` line, written at once (`record_now` tells portal/sms/notices.py, which texts it)."""
+def _line_values(item: Feedback, account: Account | None) -> dict[str, Any]:
+    return line_values(
+        "feedback",
+        None,
+        "submitted",
+        actor_id=account.id if account else None,
+        to_status=item.status,
+        public=True,
+    )
+
+
+def _timeline_line(item: Feedback, account: Account | None, written_id: int | None = None) -> None:
+    """The `submitted` line, written at once, or already written with the item (its id `written_id`); the
+    line's listeners are told (`written_now`: portal/sms/notices.py texts it)."""
+    if written_id is not None:
+        written_now(db.session(), "feedback", item.id, "submitted", written_id)
+        return
     record_now(
         "feedback",
         item.id,
@@ -199,3 +250,83 @@ def _timeline_line(item: Feedback, account: Account | None) -> None:
         to_status=item.status,
         public=True,
     )
+
+
+def _listener_rows(item: Feedback) -> list[tuple[Table, list[dict[str, Any]]]]:
+    session = db.session()
+    return [(table, rows(session, item)) for name, (table, rows) in _ROWS.items() if name in _INSERTED]
+
+
+def _together(
+    connection: Connection,
+    item_row: dict[str, Any],
+    others: list[tuple[Table, list[dict[str, Any]]]],
+    line: dict[str, Any],
+) -> tuple[int, int]:
+    """Write the item, the listeners' rows and the timeline line by one statement (PostgreSQL):
+
+        WITH new_item AS (INSERT INTO feedback_items (…) VALUES (…) RETURNING id),
+             new_privacy_consents AS (INSERT INTO privacy_consents (…, subject_id)
+                 SELECT r.…, new_item.id FROM new_item, jsonb_to_recordset(CAST(%(rows_0)s AS JSONB)) AS r(…))
+        INSERT INTO events (…, subject_id) SELECT r.…, new_item.id FROM new_item, jsonb_to_recordset(…) AS r(…)
+        RETURNING events.id, events.subject_id
+
+    The rows that refer to the item take its id from the RETURNING of its INSERT; each table's rows go as one
+    JSON parameter, so the statement keeps the item's parameters plus one per table, under psycopg's 50
+    (past which a query is parsed again on every execution), whoever sends and whatever consents. The
+    statements of a WITH run on one snapshot; no lock is taken that the separate INSERTs did not take, in
+    the same order (the counter's row already held). Returns (item id, line id)."""
+    tables = [(table, rows) for table, rows in others if rows] + [(_events, [line])]
+    shape = (frozenset(item_row), tuple((table.name, _keys(rows)) for table, rows in tables))
+    statement = _TOGETHER.get(shape)
+    if statement is None:
+        statement = _TOGETHER[shape] = _together_statement(item_row, [(t, _keys(rows)) for t, rows in tables])
+    parameters = {f"i_{key}": value for key, value in item_row.items()}
+    for number, (_table, rows) in enumerate(tables):
+        parameters[f"rows_{number}"] = json.dumps(
+            [{key: value for key, value in row.items() if key != "subject_id"} for row in rows], default=_json
+        )
+    line_id, item_id = connection.execute(statement, parameters).one()
+    return int(item_id), int(line_id)
+
+
+def _keys(rows: list[dict[str, Any]]) -> tuple[str, ...]:
+    keys = {key for row in rows for key in row} - {"subject_id"}
+    if any(row.keys() - {"subject_id"} != keys for row in rows):
+        raise ValueError("the rows written with an item must have the same columns")
+    return tuple(sorted(keys))
+
+
+def _json(value: object) -> str:
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()  # read back exactly by PostgreSQL's timestamptz / date input
+    raise TypeError(f"{type(value).__name__} is not written with an item")
+
+
+_TOGETHER: dict[tuple, Any] = {}  # the statement for each shape of item, rows and line, built once
+_events: Table = Event.__table__  # type: ignore[assignment]  # a Table (FromClause to the type checker)
+
+
+def _together_statement(item_row: dict[str, Any], tables: list[tuple[Table, tuple[str, ...]]]) -> Any:
+    new_item = (
+        insert(_items)  # type: ignore[arg-type]
+        .values({key: bindparam(f"i_{key}", type_=_items.c[key].type) for key in sorted(item_row)})
+        .returning(_items.c.id)
+        .cte("new_item")
+    )
+    inserts = []
+    for number, (table, keys) in enumerate(tables):
+        rows = (
+            func.jsonb_to_recordset(cast(bindparam(f"rows_{number}", type_=Text), JSONB))
+            .table_valued(*(sql_column(key, table.c[key].type) for key in keys))
+            .render_derived(name=f"rows_{number}", with_types=True)
+        )
+        source = (
+            select(*(rows.c[key] for key in keys), new_item.c.id).select_from(new_item).join(rows, true())
+        )
+        inserts.append(insert(table).from_select([*keys, "subject_id"], source))
+    *dependents, line = inserts
+    statement = line.returning(_events.c.id, _events.c.subject_id)
+    for number, dependent in enumerate(dependents):
+        statement = statement.add_cte(dependent.cte(f"new_{tables[number][0].name}"))
+    return statement

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import bindparam, select, true
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm.attributes import set_committed_value
 
 from portal import form_nonce
@@ -19,7 +19,6 @@ from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.calendar import disasters
 from portal.calendar import version as calendar_version
-from portal.calendar.disasters import DisasterCommune
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.db_types import utcnow
 from portal.domain import pii
@@ -34,14 +33,14 @@ from portal.domain.working_days import Suspension, receipt_day
 from portal.events.models import Event
 from portal.events.operations import record
 from portal.extensions import db
-from portal.places.models import AdminUnit
 from portal.sequences import next_value
 from portal.uploads import storage
 from portal.uploads.drafts import DraftFile
 from portal.uploads.images import process_photo
 
-from . import conduct, deadlines, numbering
+from . import conduct, deadlines, numbering, post_reads
 from .models import Feedback, FeedbackCategory, FeedbackPause, FeedbackPhoto, queue_rank
+from .post_reads import Reference
 from .public_key import search_keys  # the item's two search keys (also for redaction.py)
 
 MAX_PHOTOS = 5
@@ -126,21 +125,7 @@ def public_description(item: Feedback) -> str:
     return pii.mask(item.public_description if item.public_description is not None else item.description)
 
 
-# The submission's first statement and the commune's agency, built once (their cache keys computed once).
-# The category and the commune in one round trip (a one-row join: a join on purpose, not an accidental
-# cartesian product); the calendar's version token comes along (the receipt day and the deadline need it),
-# and whether a disaster was ever declared for the commune: almost never, and then the deadline has no
-# declared days to look up (an indexed EXISTS instead of a round trip).
-_CATEGORY_AND_UNIT = (
-    select(
-        FeedbackCategory,
-        AdminUnit,
-        calendar_version.token_column(),
-        select(DisasterCommune.event_id).where(DisasterCommune.admin_unit_code == AdminUnit.code).exists(),
-    )
-    .join(AdminUnit, true())
-    .where(FeedbackCategory.id == bindparam("category_id"), AdminUnit.code == bindparam("unit_code"))
-)
+# The commune's agency, for a caller that has not read it with the category (post_reads.REFERENCE brings it).
 _COMMUNE_AGENCY = select(Agency.id).where(Agency.admin_unit_code == bindparam("unit_code"))
 
 
@@ -148,18 +133,21 @@ def _refresh_due(item: Feedback, spans: list[Suspension] | None = None) -> None:
     item.due_on = deadlines.compute(item, spans).answer_by
 
 
-def submit(data: Submission, account: Account | None, now: datetime | None = None) -> tuple[Feedback, str]:
-    """Create a feedback item with its photos; returns it and the secret token (shown once)."""
+def submit(
+    data: Submission, account: Account | None, now: datetime | None = None, known: Reference | None = None
+) -> tuple[Feedback, str]:
+    """Create a feedback item with its photos; returns it and the secret token (shown once). `known`: the
+    category × commune row the route already read with the form's questions (post_reads.py), if it did."""
     now = now or utcnow()
     # The category and the commune in one round trip; which one is missing only on refusal.
-    found = db.session.execute(
-        _CATEGORY_AND_UNIT, {"category_id": data.category_id, "unit_code": data.admin_unit_code}
-    ).first()
+    found = known if known is not None else post_reads.reference(data.category_id, data.admin_unit_code)
     if found is None:
         raise FeedbackError(
             "category" if db.session.get(FeedbackCategory, data.category_id) is None else "commune"
         )
-    category, unit, calendar_token, disaster_declared = found
+    if found.category.id != data.category_id or found.unit.code != data.admin_unit_code:
+        raise ValueError("the known category and commune are not the submission's")
+    category, unit, calendar_token, disaster_declared, commune_agency = found
     calendar_version.remember(calendar_token)
     if not category.is_active:
         raise FeedbackError("category")
@@ -168,7 +156,9 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     processed = [process_photo(raw) for raw in data.photos]  # ImageRejected stops everything here
     local = now.astimezone(LOCAL_TZ)
     # A conduct complaint goes above the unit it names (portal.feedback.conduct).
-    agency_id, named_agency_id = conduct.route(category, route(category, data.admin_unit_code))
+    agency_id, named_agency_id = conduct.route(
+        category, route(category, data.admin_unit_code, commune_agency)
+    )
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
@@ -242,15 +232,17 @@ def submit(data: Submission, account: Account | None, now: datetime | None = Non
     return item, token
 
 
-def route(category: FeedbackCategory, unit_code: str) -> int:
+def route(category: FeedbackCategory, unit_code: str, commune_agency: int | None = None) -> int:
     """The agency that must act on a new report, by category and commune: the category's department, or,
     for a category whose first responder is the commune (no department set: village roads, waste,
     lighting, landslides, flash floods, forest fires), the People's Committee of the commune where the
     problem is. Administrators edit the table (the feedback categories admin page); staff forward an item
-    that reached the wrong desk."""
+    that reached the wrong desk. `commune_agency`: the commune's agency when already read (post_reads.py)."""
     if category.default_agency_id is not None:
         return category.default_agency_id
-    agency = db.session.scalar(_COMMUNE_AGENCY, {"unit_code": unit_code})
+    agency = commune_agency
+    if agency is None:  # not read yet, or the commune has none (then refused below)
+        agency = db.session.scalar(_COMMUNE_AGENCY, {"unit_code": unit_code})
     if agency is None:
         raise FeedbackError("commune")
     return agency

@@ -32,11 +32,12 @@ from portal.tracking import access, page_cache
 from portal.uploads import drafts
 from portal.uploads.images import ImageRejected
 
-from . import feed_view, form_page, operations, policy, posted_form, queries, report_photos
+from . import feed_view, form_page, operations, policy, post_reads, posted_form, queries, report_photos
 from .alerts import alert_leaders
 from .forms import RateForm, SubmitForm, SupplyInfoForm
 from .labels import REFUSAL_REASONS, STATUS
 from .models import Feedback
+from .post_reads import PostReads
 from .posted_form import PostedReport
 from .receipt import queue_receipt
 from .timeline import public_timeline
@@ -67,15 +68,18 @@ def _form_page(
     status: int = 200,
     personal: list[str] | None = None,
     report_help: dict | None = None,
+    reads: PostReads | None = None,
 ):
     """The form page. An untouched form's fields (no value, no error) are the same for everyone in a
     language: rendered once per language and choice lists; the CSRF token and nonce are per request.
     Photos kept from an earlier post of this form and the personal-details warning are never in it. A
-    form coming back with a category and commune shows the help for them (routes_help.py)."""
+    form coming back with a category and commune shows the help for them (routes_help.py). `reads`: a
+    plain post's answers (post_reads.py), which say whether the form has drafts to list."""
     if isinstance(form, PostedReport):  # read without the form: the form of the same post, to show
         form = form.real()
     fields = None
-    kept = report_photos.kept(form.nonce.data or "") if request.method == "POST" else []
+    listing = request.method == "POST" and (reads is None or reads.has_drafts)
+    kept = report_photos.kept(form.nonce.data or "") if listing else []
     untouched = not any(f.data for f in form if f.name not in ("csrf_token", "nonce"))
     if not form.errors and untouched and not kept and not personal:
         fields = form_page.blank_fields(form)
@@ -92,15 +96,33 @@ def _form_page(
     return page, status
 
 
-def _sent_with(nonce: str) -> Feedback | None:
+def _post_reads(form: SubmitForm | PostedReport, nonce: str) -> PostReads | None:
+    """A plain post's questions in one statement (post_reads.py); None for any other request, or when the
+    category or the commune is missing (then each is asked separately, as before)."""
+    if not isinstance(form, PostedReport):
+        return None
+    return post_reads.read(
+        form.category.data,
+        form.commune.data,
+        form_nonce.stored(operations.FORM, nonce),
+        drafts.key(operations.FORM, nonce),
+    )
+
+
+def _sent_with(nonce: str, reads: PostReads | None = None) -> Feedback | None:
+    """The item already created with this form (tests hold concurrent posts here): as `reads` found it, or
+    looked up."""
+    if reads is not None:
+        return reads.sent()
     return queries.by_form_nonce(form_nonce.stored(operations.FORM, nonce))
 
 
-def _already_sent(item: Feedback, nonce: str):
+def _already_sent(item: Feedback, nonce: str, reads: PostReads | None = None):
     """A second post of one form: its first receipt, but only for the browser that was given the form
     (a copied nonce gets a page that names no report; see portal/form_nonce.py)."""
     # Photos this post kept as drafts belong to a form already sent: they go (the first post has its own).
-    leftovers = drafts.purge(drafts.listed(operations.FORM, nonce))
+    present = reads is None or reads.has_drafts
+    leftovers = drafts.purge(drafts.listed(operations.FORM, nonce)) if present else []
     if leftovers:
         db.session.commit()
         drafts.delete_files(leftovers)
@@ -131,8 +153,10 @@ def submit():
         form = SubmitForm()
         form_page.fill_choices(form, choices)
     nonce = form_nonce.prepare(form.nonce)
-    if request.method == "POST" and (first := _sent_with(nonce)) is not None:
-        return _already_sent(first, nonce)
+    # A plain post asks its questions (sent already? drafts? the category and commune) in one statement.
+    reads = _post_reads(form, nonce)
+    if request.method == "POST" and (first := _sent_with(nonce, reads)) is not None:
+        return _already_sent(first, nonce, reads)
     # A post read without the form has none of the help buttons (posted_form.py): no help step.
     if (
         request.method == "POST"
@@ -167,12 +191,14 @@ def submit():
     throttle.enforce(f"feedback:phone:{form.phone.data}", REPORTS_PER_PHONE_DAY, 86400)
     personal = report_photos.needs_warning(form.title.data or "", form.description.data or "")
     if personal:  # told before sending: shown again with the warning; the next press sends
-        return _form_page(form, 200, personal)
+        return _form_page(form, 200, personal, reads=reads)
     uploads = [] if drafted else [f for f in request.files.getlist(form.photos.name) if f and f.filename]
     if len(uploads) > operations.MAX_PHOTOS:
         form.photos.errors = [_("You can send at most 5 photos.")]
         return _form_page(form, 400)
-    kept, duplicates = drafts.take(operations.FORM, nonce) if drafted else ([], [])
+    # Drafts are taken only when there may be some (a plain post was told whether there are).
+    taking = drafted and (reads is None or reads.has_drafts)
+    kept, duplicates = drafts.take(operations.FORM, nonce) if taking else ([], [])
     data = operations.Submission(
         category_id=form.category.data,
         title=required(form.title),
@@ -192,7 +218,8 @@ def submit():
         nonce=nonce,
     )
     try:
-        item, token = operations.submit(data, current_user if current_user.is_authenticated else None)
+        account = current_user if current_user.is_authenticated else None
+        item, token = operations.submit(data, account, known=reads.reference if reads else None)
         mailed = queue_receipt(item, token)
         alert_leaders(item)  # an urgent category: the agency's leaders, after the commit
         item_id, code = item.id, item.code  # read before the commit expires them (no reload after it)
@@ -209,7 +236,7 @@ def submit():
             form.commune.errors = [_("Choose the commune or ward.")]
         else:
             form.category.errors = [_("Choose a category.")]
-        return _form_page(form, 400)
+        return _form_page(form, 400, reads=reads)  # rolled back: the drafts as the post found them
     drafts.delete_files(duplicates)
     if form.shared_phone.data:
         shared_phone.begin(nonce)  # the earlier visitor's items are forgotten before this one's is remembered

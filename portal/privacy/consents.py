@@ -100,7 +100,9 @@ def write_now(session: Session, item: Feedback) -> None:
 
 
 def install_listeners() -> None:
-    numbering.on_inserted("consents", write_now)
+    # Where it can, numbering writes the rows with the item's own INSERT (`_rows_for` then sees no id yet:
+    # numbering gives `subject_id` the new row's).
+    numbering.on_inserted("consents", write_now, rows=(Consent.__table__, _rows_for))  # type: ignore[arg-type]
     if not event.contains(Session, "after_flush", _seen):
         event.listen(Session, "after_flush", _seen)
         event.listen(Session, "after_flush_postexec", _add)

@@ -143,9 +143,9 @@ def test_the_loser_of_a_race_rolls_back_removes_its_photos_and_shows_the_winners
     before, files = count(), stored_files(app)
     original, calls = feedback_routes._sent_with, []
 
-    def first_look_up_misses(value):
+    def first_look_up_misses(value, *answers):  # answers: a plain post's one-statement reads (routes.py)
         calls.append(value)
-        return None if len(calls) == 1 else original(value)
+        return None if len(calls) == 1 else original(value, *answers)
 
     monkeypatch.setattr(feedback_routes, "_sent_with", first_look_up_misses)
     second = post(client, with_photo(nonce))
