@@ -79,6 +79,8 @@ def on_inserted(name: str, listener: InsertedListener, rows: tuple[Table, RowsFo
     _INSERTED[name] = listener
     if rows is not None:
         _ROWS[name] = rows
+    else:  # registered again without rows: its listener is called, not the rows of an earlier registration
+        _ROWS.pop(name, None)
 
 
 def direct_ready() -> bool:
@@ -274,8 +276,10 @@ def _together(
     The rows that refer to the item take its id from the RETURNING of its INSERT; each table's rows go as one
     JSON parameter, so the statement keeps the item's parameters plus one per table, under psycopg's 50
     (past which a query is parsed again on every execution), whoever sends and whatever consents. The
-    statements of a WITH run on one snapshot; no lock is taken that the separate INSERTs did not take, in
-    the same order (the counter's row already held). Returns (item id, line id)."""
+    statements of a WITH run on one snapshot, the item's first (the others read its id) and the unread
+    sub-statements after the main one (so the line before the consents: neither INSERT locks what the
+    other needs); no lock is taken that the separate INSERTs did not take, and the counter's row is
+    already held. Returns (item id, line id)."""
     tables = [(table, rows) for table, rows in others if rows] + [(_events, [line])]
     shape = (frozenset(item_row), tuple((table.name, _keys(rows)) for table, rows in tables))
     statement = _TOGETHER.get(shape)
@@ -298,6 +302,9 @@ def _keys(rows: list[dict[str, Any]]) -> tuple[str, ...]:
 
 
 def _json(value: object) -> str:
+    if isinstance(value, datetime) and value.utcoffset() is None:
+        # PostgreSQL would read it in the session's time zone; the ORM's UTCDateTime refuses one too.
+        raise ValueError("a naive datetime is not written with an item")
     if isinstance(value, (datetime, date)):
         return value.isoformat()  # read back exactly by PostgreSQL's timestamptz / date input
     raise TypeError(f"{type(value).__name__} is not written with an item")

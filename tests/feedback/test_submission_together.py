@@ -78,3 +78,23 @@ def test_the_consents_and_the_line_are_the_flushs(app, monkeypatch, signed_in, f
     together = [s for s in statements if s.startswith("WITH new_item AS (INSERT INTO feedback_items")]
     assert len(together) == (1 if db.engine.dialect.name == "postgresql" else 0)
     assert all(s.count("%(") <= 50 for s in together)  # psycopg's cached parsing
+
+
+def test_a_listener_registered_again_without_rows_is_called(monkeypatch):
+    """Registering a name again without `rows` replaces the earlier registration whole: its old rows were kept
+    and, on PostgreSQL, written with the item instead of calling the new listener (review of submit5)."""
+    monkeypatch.setattr(numbering, "_INSERTED", {})
+    monkeypatch.setattr(numbering, "_ROWS", {})
+    numbering.on_inserted("probe", lambda session, item: None, rows=(Consent.__table__, lambda s, i: []))
+    numbering.on_inserted("probe", lambda session, item: None)
+    assert "probe" in numbering._INSERTED and "probe" not in numbering._ROWS
+
+
+def test_a_naive_datetime_is_refused_in_the_rows_written_with_an_item():
+    """PostgreSQL would read a naive time in the session's time zone; the ORM's UTCDateTime refuses it too."""
+    from datetime import UTC, date, datetime
+
+    assert numbering._json(datetime(2026, 12, 7, 9, 0, tzinfo=UTC)) == "2026-12-07T09:00:00+00:00"
+    assert numbering._json(date(2026, 12, 7)) == "2026-12-07"
+    with pytest.raises(ValueError, match="naive"):
+        numbering._json(datetime(2026, 12, 7, 9, 0))
