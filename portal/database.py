@@ -14,8 +14,8 @@ from sqlalchemy.exc import DBAPIError, DisconnectionError, MultipleResultsFound
 from sqlalchemy.sql import ClauseElement, Select
 from sqlalchemy.sql.dml import UpdateBase
 
-from portal import pg_wait
-from portal.db_session import PortalSession, copied_from, plain_read, read_bind
+from portal import pg_wait, read_connections
+from portal.db_session import PortalSession, copied_from, plain_read, read_bind, reads_in_autocommit
 from portal.extensions import db
 
 
@@ -36,7 +36,7 @@ def init_app(app: Flask) -> None:
 # restarted) fails one request: SQLAlchemy sees the disconnect, drops the whole pool, and errors.py answers
 # that request with a 503; the next requests connect afresh.
 IDLE_PING_SECONDS = 30.0
-_CHECKED_IN_AT = "portal_checked_in_at"
+_CHECKED_IN_AT = read_connections.CHECKED_IN_AT
 
 
 def _note_checkin(dbapi_connection, connection_record) -> None:
@@ -127,6 +127,13 @@ def _bind_without_session() -> Engine | None:
     begun or holds changes) and its sessions are the application's own (PortalSession, not bound to a
     connection: the app has one engine): found without making one, which costs its creation, `get_bind`
     and its removal at teardown (~15-25 µs). None otherwise (the test suite's sessions are bound)."""
+    engine = _engine_without_session()
+    return None if engine is None else read_bind(engine)
+
+
+def _engine_without_session() -> Engine | None:
+    """The application's engine when the request has no session yet and its sessions are the application's
+    own (`_bind_without_session`'s rule), else None."""
     scoped = db.session
     factory = scoped.session_factory
     if (
@@ -136,7 +143,7 @@ def _bind_without_session() -> Engine | None:
         or factory.kw.get("binds")
     ):
         return None
-    return read_bind(db.engine)
+    return db.engine
 
 
 def _autocommit_read(
@@ -183,24 +190,17 @@ def read_row(statement: Executable, parameters: dict[str, Any]) -> Any:
     tests' counters, read the SQL only). The other cases go the SQLAlchemy way: a request whose session has
     begun (or is bound to a connection), a statement that is not a plain read or needs SQLAlchemy's
     rendering at execution (expanding IN), and a failing statement, which is sent again that way so that
-    its error (and a lost connection's handling) is SQLAlchemy's."""
-    bind = _bind_without_session()
-    engine = None if bind is None else (copied_from(bind) or bind)
+    its error (and a lost connection's handling) is SQLAlchemy's. On PostgreSQL in a GET the read runs on a
+    connection portal/read_connections.py keeps checked out in autocommit between such reads."""
+    engine = _engine_without_session()  # what the session would read on: this engine or its AUTOCOMMIT copy
     form = None if engine is None else _raw_form(statement, engine)
     if engine is None or form is None:
         return read_outside_transaction(statement, parameters, Result.one_or_none)
+    if reads_in_autocommit(engine):  # PostgreSQL in a GET: on a connection kept in autocommit
+        return _read_on_lease(engine, form, statement, parameters)
     raw = _checkout(engine)
-    dbapi_connection = raw.dbapi_connection
-    assert dbapi_connection is not None
-    switch = engine is not bind  # PostgreSQL in a GET: autocommit for this statement, as _autocommit_read
     try:
-        if switch:
-            dbapi_connection.autocommit = True
-        try:
-            rows = form.fetch(engine, raw, parameters)
-        finally:
-            if switch:
-                dbapi_connection.autocommit = False
+        rows = form.fetch(engine, raw, parameters)
     except Exception:
         raw.invalidate()  # not known to be reusable: never back in the pool (nor in autocommit)
         # SQLAlchemy's way again: its error (a 503 for a database that is down), its handling of a lost
@@ -210,6 +210,26 @@ def read_row(statement: Executable, parameters: dict[str, Any]) -> Any:
         raw.invalidate()
         raise
     raw.close()  # back to the pool (its reset: a rollback, which sends nothing outside a transaction)
+    return form.row(rows)
+
+
+def _read_on_lease(
+    engine: Engine, form: "_RawForm", statement: Executable, parameters: dict[str, Any]
+) -> Any:
+    """`read_row` in autocommit without BEGIN or ROLLBACK, on a connection read_connections keeps for such reads
+    (no checkout, checkin or autocommit switch per read); a failure as in `read_row`."""
+    lease = read_connections.take(engine, _checkout, _kept_cursor)
+    if lease is None:  # the connection could not be switched to autocommit (dropped): SQLAlchemy's way
+        return read_outside_transaction(statement, parameters, Result.one_or_none)
+    try:
+        rows = form.fetch(engine, lease.raw, parameters, lease.cursor)
+    except Exception:
+        read_connections.drop(lease)
+        return read_outside_transaction(statement, parameters, Result.one_or_none)
+    except BaseException:
+        read_connections.drop(lease)
+        raise
+    read_connections.keep(engine, lease)
     return form.row(rows)
 
 
@@ -239,15 +259,15 @@ class _RawForm:
         self.types = [column.type for column in columns]
         self.result_processors: list[Callable[[Any], Any] | None] | None = None  # at the first row
 
-    def fetch(self, engine: Engine, raw: Any, parameters: dict[str, Any]) -> list[Any]:
-        """Up to two rows, as the driver gives them."""
+    def fetch(self, engine: Engine, raw: Any, parameters: dict[str, Any], cursor: Any = None) -> list[Any]:
+        """Up to two rows, as the driver gives them (on `cursor` when given: a lease's kept cursor)."""
         values = self.compiled.construct_params(parameters)
         for name, process in self.bind_processors.items():
             if name in values:
                 values[name] = process(values[name])
         bound: Any = values if self.positions is None else tuple(values[name] for name in self.positions)
         dispatch = engine.dispatch
-        kept = _kept_cursor(raw)
+        kept = cursor if cursor is not None else _kept_cursor(raw)
         cursor = kept or raw.cursor()
         try:
             if dispatch.before_cursor_execute:
@@ -302,7 +322,10 @@ _RAW: weakref.WeakKeyDictionary[Executable, dict[Any, _RawForm | None]] = weakre
 
 
 def _raw_form(statement: Executable, engine: Engine) -> _RawForm | None:
-    forms = _RAW.setdefault(statement, {})
+    # `get` first: the weak dictionary's `setdefault` makes a new weak reference (and an empty dict) each call.
+    forms = _RAW.get(statement)
+    if forms is None:
+        forms = _RAW.setdefault(statement, {})
     dialect = engine.dialect
     if dialect in forms:
         return forms[dialect]

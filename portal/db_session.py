@@ -74,9 +74,12 @@ def read_bind(engine: Engine) -> Engine:
 
 
 def _read_only_request() -> bool:
-    if not has_request_context() or request.method not in READ_METHODS:
+    if not has_request_context():
         return False
-    view = current_app.view_functions.get(request.endpoint or "")
+    current = request._get_current_object()  # type: ignore[attr-defined]  # (one proxy look-up)
+    if current.method not in READ_METHODS:
+        return False
+    view = current_app.view_functions.get(current.endpoint or "")
     return not getattr(view, TRANSACTION_MARK, False)
 
 

@@ -1,11 +1,12 @@
 """Flask extensions, created here and bound in create_app()."""
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from flask import current_app, request, session
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_login import LoginManager
+from flask_login.signals import user_accessed
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
@@ -61,6 +62,25 @@ class PortalLoginManager(LoginManager):
         if "_user_id" not in session and remember_cookie not in request.cookies:
             return False
         return bool(super()._session_protection_failed())
+
+    def _load_user(self) -> Any:
+        """Flask-Login's, with the anonymous visitor's answer given at once: no `_user_id` in the session and
+        no remember cookie leave nobody to load (the portal has a user loader, no request or header loader),
+        where Flask-Login asked the session protection, the configuration twice and the request's headers
+        before coming to the same anonymous user. The same `user_accessed` signal first."""
+        if (
+            self._user_callback is not None
+            and self._request_callback is None
+            and self._header_callback is None
+        ):
+            app = current_app._get_current_object()  # type: ignore[attr-defined]  # (one proxy look-up)
+            remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", "remember_token")
+            browser_session = session._get_current_object()  # type: ignore[attr-defined]
+            if "_user_id" not in browser_session and remember_cookie not in request.cookies:
+                user_accessed.send(app)
+                browser_session.get("_user_id")  # as Flask-Login reads it: the session counts as read (Vary)
+                return self._update_request_context_with_user()
+        return super()._load_user()
 
 
 login_manager = PortalLoginManager()

@@ -10,10 +10,10 @@ from babel import Locale
 from babel.numbers import format_currency
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_translations
-from flask_login import current_user
 from jinja2 import pass_context
 from markupsafe import Markup
 
+from portal import visitor
 from portal.domain.phone import national_format
 from portal.domain.working_days import LOCAL_TZ
 from portal.extensions import babel
@@ -33,14 +33,17 @@ def choose_locale() -> str:
     """
     if not has_request_context():  # CLI and background work: Vietnamese
         return DEFAULT
-    chosen = request.args.get("lang", "") if request.query_string else ""
+    current = request._get_current_object()  # type: ignore[attr-defined]  # (one proxy look-up)
+    chosen = current.args.get("lang", "") if current.query_string else ""
     if chosen in SUPPORTED:
         g.chosen_locale = chosen
         return chosen
-    remembered = request.cookies.get(COOKIE, "")
+    cookies = current.cookies
+    # `in` first: a missing key's `get` builds werkzeug's BadRequestKeyError inside, most visitors have none.
+    remembered = cookies.get(COOKIE, "") if COOKIE in cookies else ""
     if remembered in SUPPORTED:
         return remembered
-    user = current_user._get_current_object()
+    user = visitor.user()
     if user and user.is_authenticated and user.locale in SUPPORTED:
         return user.locale
     return DEFAULT
@@ -65,8 +68,14 @@ def remember_choice(response: Response) -> Response:
     return response
 
 
+_CODES = {locale: code for code, locale in _LOCALES.items()}
+
+
 def locale_code() -> str:
-    return str(get_locale() or DEFAULT)
+    locale = get_locale()
+    # Our two locales by table (Babel's str() joins the identifier's parts each time); any other as before.
+    code = _CODES.get(locale) if locale is not None else None
+    return code if code is not None else str(locale or DEFAULT)
 
 
 # Babel's own English pattern puts the symbol first ('₫150,000'); the portal writes the amount first in both

@@ -18,10 +18,10 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, has_request_context, request
-from flask_login import current_user
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
+from portal import visitor
 from portal.i18n import locale_code
 
 MAX_KEPT = 512  # parts x locales x script roots x kinds of visitor; all dropped when full
@@ -48,7 +48,7 @@ def layout_fragment(context: Context, name: str, variant: str = "", *, caller: C
 
 def visitor_kind() -> str:
     """What the navigation depends on: nobody signed in, a citizen, or a member of staff and their role."""
-    user: Any = current_user._get_current_object()
+    user: Any = visitor.user()
     if user is None or not user.is_authenticated:
         return ""
     return f"staff:{user.role}" if user.is_staff else "citizen"

@@ -16,6 +16,7 @@ import secrets
 from flask import Flask, Response, current_app, g, has_request_context, request
 
 HEADER = "X-Request-ID"
+_ENVIRON_KEY = "HTTP_X_REQUEST_ID"
 # nginx's $request_id is 32 hex digits; other proxies send UUIDs. Letters, digits and dashes only.
 _WELL_FORMED = re.compile(r"[A-Za-z0-9-]{8,64}")
 
@@ -45,9 +46,11 @@ def current() -> str | None:
 
 def _of_this_request(trusted_proxies: int) -> str:
     """Inside a request: its id, made on first use and kept in `g`."""
-    value = g.get("request_id")
+    request_globals = g._get_current_object()  # (one proxy look-up)
+    value = request_globals.get("request_id")
     if value is None:
-        value = g.request_id = chosen(request.headers.get(HEADER), trusted_proxies)
+        # The header as `request.headers.get(HEADER)` reads it, straight from the WSGI environ.
+        value = request_globals.request_id = chosen(request.environ.get(_ENVIRON_KEY), trusted_proxies)
     return value
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-import zlib
 from collections.abc import Callable
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -14,18 +13,15 @@ import flask_wtf.csrf
 from flask import Config, Flask, Request, Response, abort, current_app, g, request, session
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from flask_babel import gettext
-from flask_login import current_user
 from itsdangerous import (
-    BadPayload,
     BadSignature,
     Serializer,
-    SignatureExpired,
     TimestampSigner,
     URLSafeTimedSerializer,
 )
-from itsdangerous.encoding import base64_decode
 from werkzeug.datastructures import Headers
 
+from portal import session_cookie, visitor
 from portal.extensions import login_manager
 from portal.http_cache import leaves_session_alone
 
@@ -117,7 +113,7 @@ def security_headers(settings) -> Callable[[Response], Response]:
         # its max-age and ETag whoever asks (and current_user is not even loaded for it: reading the
         # session would add Vary: Cookie). So does the answer of a `@sessionless` view (a QR image).
         if not is_static_file(response) and not leaves_session_alone(response):
-            user = current_user._get_current_object()
+            user = visitor.user()
             if user and user.is_authenticated:
                 headers["Cache-Control"] = "no-store"
                 response.vary.add("Cookie")
@@ -137,11 +133,14 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
     """
 
     _serializers: dict[tuple, URLSafeTimedSerializer] = {}
-    # A cookie whose signature was checked: (serializer, cookie) -> (signed at, its payload's JSON). A browser
-    # sends the same cookie with each request until the session changes, so its HMACs, base64 and zlib are
-    # done once; the age is checked on every request as itsdangerous does, the JSON loaded afresh (the
-    # session is a new, mutable object each time). Only a cookie that passed the check is kept.
-    _verified: dict[tuple[URLSafeTimedSerializer, str], tuple[int, bytes]] = {}
+    # A cookie whose signature was checked: (serializer, cookie) -> (signed at, its payload's JSON, the data
+    # loaded from it or None). A browser sends the same cookie with each request until the session changes, so
+    # its HMACs, base64, zlib and JSON are done once; the age is checked on every request as itsdangerous does,
+    # and each request gets a copy of the data (the session is a new, mutable object each time, nested lists
+    # included: portal/session_cookie.py). Data holding anything but JSON's own types and the tagged
+    # serializer's immutable ones is loaded from the JSON afresh instead. Only a cookie that passed the check
+    # is kept.
+    _verified: dict[tuple[URLSafeTimedSerializer, str], tuple[int, bytes, Any]] = {}
     MAX_VERIFIED = 4096  # per process; all dropped when full
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
@@ -173,9 +172,13 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
         verified = self._verified.get((serializer, value))
         if verified is None:
             try:
-                verified = _unsign(serializer, value, max_age)
+                signed_at, payload = session_cookie.unsign(serializer, value, max_age)
             except BadSignature:
                 return self.session_class()
+            # The JSON already out of its base64 and zlib: itsdangerous' own Serializer.load_payload (the
+            # URL-safe subclass's override is what decodes and decompresses); its BadPayload as before.
+            data = Serializer.load_payload(serializer, payload)
+            verified = (signed_at, payload, data if session_cookie.copyable(data) else None)
             if len(self._verified) >= self.MAX_VERIFIED:
                 self._verified.clear()
             self._verified[(serializer, value)] = verified
@@ -184,9 +187,9 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
             if age > max_age or age < 0:
                 self._verified.pop((serializer, value), None)
                 return self.session_class()
-        # The JSON already out of its base64 and zlib: itsdangerous' own Serializer.load_payload (the URL-safe
-        # subclass's override is what decodes and decompresses).
-        return self.session_class(Serializer.load_payload(serializer, verified[1]))
+        if verified[2] is None:
+            return self.session_class(Serializer.load_payload(serializer, verified[1]))
+        return self.session_class(session_cookie.fresh(verified[2]))
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         if leaves_session_alone(response) or (is_static_file(response) and not session.modified):
@@ -196,48 +199,17 @@ class StaticFileSessionInterface(SecureCookieSessionInterface):
             # that was looked at. Set directly when the answer has no Vary header yet (what
             # `response.vary.add` writes then), without parsing and re-writing the header set.
             if session.accessed:
-                if "Vary" in response.headers:
+                headers = response.headers
+                if type(headers) is Headers and not any(name.lower() == "vary" for name, _ in headers._list):
+                    # What `headers["Vary"] = "Cookie"` appends when there is none ("Cookie" needs no check), without
+                    # werkzeug's `in`, which builds a BadRequestKeyError for a header that is absent.
+                    headers._list.append(("Vary", "Cookie"))
+                elif "Vary" in headers:
                     response.vary.add("Cookie")
                 else:
-                    response.headers["Vary"] = "Cookie"
+                    headers["Vary"] = "Cookie"
             return
         super().save_session(app, session, response)
-
-
-def _unsign(serializer: URLSafeTimedSerializer, value: str, max_age: int) -> tuple[int, bytes]:
-    """`serializer.loads(value, max_age)` without loading the JSON: (signed at, the payload's JSON).
-    Each signer in turn (the secret key, then its fallbacks), as itsdangerous does; raises BadSignature
-    (SignatureExpired for an old one) as it does."""
-    data = value.encode("utf-8")
-    last: BadSignature | None = None
-    for signer in serializer.iter_unsigners():
-        try:
-            payload, signed_at = signer.unsign(data, max_age=max_age, return_timestamp=True)
-        except SignatureExpired:
-            raise  # signed with this key but too old: no other key is tried (itsdangerous)
-        except BadSignature as error:
-            last = error
-            continue
-        return int(signed_at.timestamp()), _payload_json(payload)
-    raise last if last is not None else BadSignature("no signer")
-
-
-def _payload_json(payload: bytes) -> bytes:
-    """The JSON of a URL-safe payload: what itsdangerous' URLSafeSerializerMixin.load_payload decodes (base64,
-    then zlib when it starts with "."), with its errors."""
-    compressed = payload.startswith(b".")
-    try:
-        data = base64_decode(payload[1:] if compressed else payload)
-    except Exception as error:
-        raise BadPayload("Could not base64 decode the payload because of an exception", error) from error
-    if not compressed:
-        return data
-    try:
-        return zlib.decompress(data)
-    except Exception as error:
-        raise BadPayload(
-            "Could not zlib decompress the payload before decoding the payload", error
-        ) from error
 
 
 def return_path() -> str | None:

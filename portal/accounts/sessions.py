@@ -13,6 +13,7 @@ from flask import current_app, flash, redirect, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from portal import visitor
 from portal.extensions import db
 from portal.http_cache import is_sessionless
 from portal.security import return_path
@@ -80,7 +81,8 @@ def end_idle_staff_session():
     state = session.get(PENDING)
     if isinstance(state, dict) and now - float(state.get("at", 0)) > PENDING_SECONDS:
         session.pop(PENDING, None)
-    if not current_user.is_authenticated or not current_user.is_staff:
+    user = visitor.user()  # one look-up, not two through the proxies
+    if not user.is_authenticated or not user.is_staff:
         return None
     minutes = current_app.config["PORTAL_SETTINGS"].staff_idle_minutes
     seen = session.get(SEEN)

@@ -4,7 +4,8 @@ Kept in the signed session, at most 20 per kind; a signed-in citizen also sees t
 """
 
 from flask import session
-from flask_login import current_user
+
+from portal import visitor
 
 LIMIT = 20
 
@@ -16,6 +17,8 @@ def grant(kind: str, item_id: int) -> None:
 
 
 def may_view(kind: str, item_id: int, owner_id: int | None) -> bool:
-    if owner_id is not None and current_user.is_authenticated and owner_id == current_user.id:
-        return True
+    if owner_id is not None:
+        user = visitor.user()
+        if user.is_authenticated and owner_id == user.id:
+            return True
     return item_id in session.get(f"{kind}_access", [])

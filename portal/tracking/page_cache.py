@@ -27,11 +27,11 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Hashable
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from flask import Flask, current_app, render_template, request, session
+from flask import Flask, Request, current_app, render_template, request, session
 from flask_wtf import csrf
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from sqlalchemy import Executable
 
 from portal.database import read_row
@@ -46,6 +46,7 @@ MAX_KEPT_ADDRESS = 160  # bytes of path + query string: a longer address gets it
 
 # Unguessable, so no text a citizen or an officer writes can contain it (and it is escaped anyway).
 _SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+_SLOT_BYTES = _SLOT.encode("ascii")
 CSRF_FIELD = Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{_SLOT}">')  # noqa: S704 - constant
 
 
@@ -72,41 +73,70 @@ def for_viewer(part: Markup) -> Markup:
 
 def status_page(
     kind: str, key: Any, today: date, render_part: Callable[[str, date], str], template: str
-) -> tuple[str, int, dict[str, str]]:
+) -> tuple[str | bytes, int, dict[str, str]]:
     """A feature's status page: the part kept under (kind, the feature's key, locale, today, script root),
     rendered by `render_part(code, today)` on a miss, inside `template` with this viewer's CSRF token. The
     caller has checked access first. `no-store`: the page is private (a shared phone's Back shows nothing)."""
-    part_key = (kind, *key, locale_code(), today, request.script_root)
-    if _same_layout_for_everyone():
+    # The request and the application looked up once through their proxies (a status page is mostly these).
+    current = request._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    part_key = (kind, *key, locale_code(), today, current.script_root)
+    if _same_layout_for_everyone(current, app):
         # The page as rendered for the first such viewer, with the CSRF slot still in it.
-        address = (request.path, request.query_string)
-        whole = kept(
+        address = (current.path, current.query_string)
+        pages: BoundedLRU[Hashable, _Whole] = app.extensions[WHOLE_PAGES]
+        whole = pages.get_or_make(
             (*part_key, address),
-            lambda: render_template(
-                template, code=key.code, content=_part(part_key, key, today, render_part)
+            lambda: _Whole.of(
+                render_template(template, code=key.code, content=_part(part_key, key, today, render_part))
             ),
-            WHOLE_PAGES,
         )
-        return for_viewer(whole), 200, {"Cache-Control": "no-store"}
+        return whole.for_viewer(), 200, {"Cache-Control": "no-store"}
     part = _part(part_key, key, today, render_part)
     page = render_template(template, code=key.code, content=for_viewer(part))
     return page, 200, {"Cache-Control": "no-store"}
+
+
+class _Whole(NamedTuple):
+    """A whole page kept as the bytes of its answer (UTF-8, as Flask encodes a view's text; encoding a page
+    anew on every request cost 10-15 µs), and whether it holds the CSRF slot (so it is searched for once)."""
+
+    body: bytes
+    slot: bool
+
+    @classmethod
+    def of(cls, page: str) -> _Whole:
+        return cls(page.encode("utf-8"), _SLOT in page)
+
+    def for_viewer(self) -> bytes:
+        """`for_viewer` of the page, as bytes: this viewer's CSRF token in its slot (escaped as Markup escapes
+        it), only when the page has a form."""
+        if not self.slot:
+            return self.body
+        token = str(escape(csrf.generate_csrf())).encode("utf-8")
+        return self.body.replace(_SLOT_BYTES, token)
 
 
 def _part(part_key: tuple, key: Any, today: date, render_part: Callable[[str, date], str]) -> Markup:
     return kept(part_key, lambda: render_part(key.code, today))
 
 
-def _same_layout_for_everyone() -> bool:
+def _same_layout_for_everyone(current: Request | None = None, app: Flask | None = None) -> bool:
     """Whether base.html around the part holds nothing of this viewer's: nobody signed in (the anonymous
     navigation, no sign-out form and its token), no flashed message waiting, not in shared-phone mode (its
-    form carries the viewer's token), a short address, and templates that do not reload (development)."""
+    form carries the viewer's token), a short address, and templates that do not reload (development).
+    `current` and `app`: the request and the application when the caller has them (else looked up)."""
+    if current is None:
+        current = request._get_current_object()  # type: ignore[attr-defined]
+    if app is None:
+        app = current_app._get_current_object()  # type: ignore[attr-defined]
+    browser_session = session._get_current_object()  # type: ignore[attr-defined]
     return (
-        "_flashes" not in session
-        and not session.get("shared_phone")
+        "_flashes" not in browser_session
+        and not browser_session.get("shared_phone")
         and visitor_kind() == ""
-        and len(request.path) + len(request.query_string) <= MAX_KEPT_ADDRESS
-        and not current_app.jinja_env.auto_reload
+        and len(current.path) + len(current.query_string) <= MAX_KEPT_ADDRESS
+        and not app.jinja_env.auto_reload
     )
 
 

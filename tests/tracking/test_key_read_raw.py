@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Result, column, event, select, table, text
 from sqlalchemy.exc import MultipleResultsFound, ProgrammingError
 
+from portal import read_connections
 from portal.database import read_outside_transaction, read_row
 from portal.dossiers import queries as dossier_queries
 from portal.dossiers.models import Dossier
@@ -110,7 +111,9 @@ def test_a_failing_statement_raises_sqlalchemys_error_and_the_pool_stays_usable(
             assert connection.connection.dbapi_connection.autocommit is False
 
 
-def test_on_postgresql_in_a_get_it_reads_in_autocommit_and_gives_the_connection_back_as_it_came(app):
+def test_on_postgresql_in_a_get_it_reads_in_autocommit_on_a_connection_kept_for_the_next_read(app):
+    """No BEGIN; the connection then waits for the next key read, idle (no transaction) and still in autocommit
+    (portal/read_connections.py: given back to the pool out of autocommit, tests/tracking/test_read_connections.py)."""
     if db.engine.dialect.name != "postgresql":
         pytest.skip("autocommit reads are PostgreSQL's")
     seen: list[tuple[object, bool, str]] = []
@@ -128,7 +131,10 @@ def test_on_postgresql_in_a_get_it_reads_in_autocommit_and_gives_the_connection_
     assert row.code == code
     assert [(autocommit, status) for _, autocommit, status in seen] == [(True, "IDLE")]  # no BEGIN
     connection = seen[0][0]
-    assert connection.autocommit is False and connection.info.transaction_status.name == "IDLE"
+    assert connection.autocommit is True and connection.info.transaction_status.name == "IDLE"
+    with app.app_context():
+        waiting = [lease.raw.dbapi_connection for lease in read_connections._WAITING[db.engine].leases]
+    assert connection in waiting
 
 
 def test_a_locking_statement_goes_sqlalchemys_way(app):
