@@ -30,17 +30,7 @@ COMMUNE = "03646"  # Tô Hiệu ward: its leader declares for it
 
 def test_a_report_sent_during_a_declared_disaster_counts_around_its_days(app):
     ordinary = make_item(agency=None, commune=COMMUNE, now=MONDAY)
-    disasters.declare(
-        make_account("leader"),
-        disasters.Declared(
-            kind="landslide",
-            communes=[COMMUNE],
-            starts_on=date(2026, 12, 7),
-            ends_on=date(2026, 12, 11),
-            locate_by="place",
-            legal_basis="Quyết định số 12/QĐ-UBND công bố tình huống bất khả kháng",
-        ),
-    )
+    _declare_landslide()
     sent_during = make_item(agency=None, commune=COMMUNE, now=MONDAY)
     assert sent_during.due_on == deadlines.compute(sent_during).answer_by  # its commune's days counted
     assert sent_during.due_on > deadlines.compute(ordinary, spans=[]).answer_by
