@@ -157,9 +157,11 @@ def note_new_feedback(item: Feedback) -> None:
 
 def note_new_dossier(dossier: Dossier) -> None:
     """A dossier received with declared days counted (at the counter, or an online one at the desk)."""
-    agency = dossier.agency or db.session.get(Agency, dossier.agency_id)
-    codes = [dossier.admin_unit_code, agency.admin_unit_code if agency else None]
-    for event in events_covering([code for code in codes if code], dossier.agency_id):
+    places = dossier_deadlines.places_of(dossier)
+    if places is None:
+        return
+    applicant, place, agency_id = places
+    for event in events_covering([applicant, place], agency_id):
         _recompute_dossier(event, dossier)
 
 

@@ -31,13 +31,20 @@ def _local(moment: datetime) -> datetime:
 
 
 def spans_of(dossier) -> list[Suspension]:
-    """The declared disaster days of the dossier's commune: the applicant's, or the place's (the receiving
-    commune office; a provincial department has none, so the applicant's), as each event chose."""
+    """The declared disaster days of the dossier's commune: the applicant's, or the place's, as each event
+    chose (`places_of`)."""
+    places = places_of(dossier)
+    return [] if places is None else disasters.spans_for(*places)
+
+
+def places_of(dossier) -> tuple[str, str, int] | None:
+    """(the applicant's commune, the place's, the receiving agency) by which declared events reach the
+    dossier: the place is the receiving commune office's (a provincial department has none, so the
+    applicant's). None without an agency."""
     agency = dossier.agency or (db.session.get(Agency, dossier.agency_id) if dossier.agency_id else None)
     if agency is None:
-        return []
-    place = agency.admin_unit_code or dossier.admin_unit_code
-    return disasters.spans_for(dossier.admin_unit_code, place, agency.id)
+        return None
+    return dossier.admin_unit_code, agency.admin_unit_code or dossier.admin_unit_code, agency.id
 
 
 def appointment_for(

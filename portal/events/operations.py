@@ -23,7 +23,7 @@ def _columns(
     note: str,
     public: bool,
 ) -> dict:
-    """A line's columns as `record` and `record_now` write them (the address of the request, if any)."""
+    """A line's columns as `record` and `write_line` write them (the address of the request, if any)."""
     return {
         "subject_type": subject_type,
         "subject_id": subject_id,
@@ -67,7 +67,8 @@ _INSERT_LINE = insert(Event.__table__)  # type: ignore[arg-type]
 
 
 def on_direct(listener: DirectListener) -> None:
-    """Call `listener(session, subject_type, subject_id, action, event_id)` for each `record_now` line."""
+    """Call `listener(session, subject_type, subject_id, action, event_id)` for each line written at once
+    (`write_line`, `written_now`)."""
     if listener not in _DIRECT:
         _DIRECT.append(listener)
 
@@ -83,9 +84,9 @@ def line_values(
     note: str = "",
     public: bool = False,
 ) -> dict:
-    """The columns of a line written at once (`record_now`), for a statement that writes it with the row it is
-    about (portal/feedback/numbering.py: `subject_id` None, the new row's id given by that statement); it then
-    calls `written_now` with the line's id."""
+    """The columns of a line written at once: by `write_line`, or by a statement that writes it with the row it
+    is about (portal/feedback/numbering.py: `subject_id` None, the new row's id given by that statement), which
+    then calls `written_now` with the line's id."""
     return {
         "occurred_at": utcnow(),
         **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public),
@@ -98,32 +99,13 @@ def written_now(session: Session, subject_type: str, subject_id: int, action: st
         listener(session, subject_type, subject_id, action, event_id)
 
 
-def record_now(
-    subject_type: str,
-    subject_id: int,
-    action: str,
-    *,
-    actor_id: int | None = None,
-    from_status: str | None = None,
-    to_status: str | None = None,
-    note: str = "",
-    public: bool = False,
-) -> int:
-    """`record` written at once (one INSERT in the session's transaction, no flush); returns its id."""
+def write_line(values: dict) -> int:
+    """A line of `line_values` written at once (one INSERT in the session's transaction, no flush), its
+    `on_direct` listeners told; returns its id."""
     session = db.session()
-    values = line_values(
-        subject_type,
-        subject_id,
-        action,
-        actor_id=actor_id,
-        from_status=from_status,
-        to_status=to_status,
-        note=note,
-        public=public,
-    )
     written = session.connection().execute(_INSERT_LINE, values)
     event_id = int(written.inserted_primary_key[0])  # type: ignore[index]
-    written_now(session, subject_type, subject_id, action, event_id)
+    written_now(session, values["subject_type"], values["subject_id"], values["action"], event_id)
     return event_id
 
 

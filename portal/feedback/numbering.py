@@ -43,7 +43,7 @@ from portal.domain import feedback_status
 from portal.domain.codes import feedback_code
 from portal.domain.timeliness import FAR_FUTURE
 from portal.events.models import Event
-from portal.events.operations import line_values, record_now, written_now
+from portal.events.operations import line_values, write_line, written_now
 from portal.extensions import db
 from portal.sequences import next_value_direct
 from portal.tracking.versions import new_version
@@ -135,7 +135,7 @@ def number(
     """The new item's timeline line and its code (with the search keys, which contain it): an INSERT and an
     UPDATE written directly, not through a flush (the ORM's flush was the largest part of the write).
 
-    What the flush's listeners did for them is done here: the line is texted (`record_now` tells
+    What the flush's listeners did for them is done here: the line is texted (`write_line` tells
     portal/sms/notices.py).
     The rest had nothing to do: the item's page version is the one its INSERT wrote moments ago in this
     transaction (no page was kept under it); the item's INSERT already told the staff queue's caches and
@@ -181,7 +181,7 @@ def insert_numbered(
     together = connection.dialect.name == "postgresql"  # a data-modifying WITH: SQLite has none
     line_id = None
     if together:  # the item, the listeners' rows and the timeline line: one round trip instead of three
-        line = _line_values(item, account)
+        line = _submitted_line(item, account)  # before the INSERT: `subject_id` None, the statement gives it
         item.id, line_id = _together(
             connection, {key: row[key] for key in written}, _listener_rows(item), line
         )
@@ -227,10 +227,11 @@ def _row(item: Feedback) -> dict[str, Any]:
     return row
 
 
-def _line_values(item: Feedback, account: Account | None) -> dict[str, Any]:
+def _submitted_line(item: Feedback, account: Account | None) -> dict[str, Any]:
+    """The `submitted` line's columns, `subject_id` the item's id (None before its INSERT gives it one)."""
     return line_values(
         "feedback",
-        None,
+        item.id,
         "submitted",
         actor_id=account.id if account else None,
         to_status=item.status,
@@ -244,14 +245,7 @@ def _timeline_line(item: Feedback, account: Account | None, written_id: int | No
     if written_id is not None:
         written_now(db.session(), "feedback", item.id, "submitted", written_id)
         return
-    record_now(
-        "feedback",
-        item.id,
-        "submitted",
-        actor_id=account.id if account else None,
-        to_status=item.status,
-        public=True,
-    )
+    write_line(_submitted_line(item, account))
 
 
 def _listener_rows(item: Feedback) -> list[tuple[Table, list[dict[str, Any]]]]:

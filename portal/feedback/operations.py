@@ -145,7 +145,7 @@ def submit(
         raise FeedbackError(
             "category" if db.session.get(FeedbackCategory, data.category_id) is None else "commune"
         )
-    if found.category.id != data.category_id or found.unit.code != data.admin_unit_code:
+    if not found.answers(data.category_id, data.admin_unit_code):
         raise ValueError("the known category and commune are not the submission's")
     category, unit, calendar_token, disaster_declared, commune_agency = found
     calendar_version.remember(calendar_token)

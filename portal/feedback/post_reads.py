@@ -41,6 +41,10 @@ class Reference(NamedTuple):
     disaster_declared: bool  # ever declared for the commune: almost never (then no declared days to read)
     commune_agency: int | None  # the commune's People's Committee (agencies.admin_unit_code is unique)
 
+    def answers(self, category_id: int, unit_code: str) -> bool:
+        """Whether this is the row of this category and commune."""
+        return self.category.id == category_id and self.unit.code == unit_code
+
 
 # The category and the commune in one round trip (a one-row join: a join on purpose, not an accidental
 # cartesian product); the calendar's version token comes along, whether a disaster was ever declared for the
@@ -82,9 +86,10 @@ class PostReads:
     def sent(self) -> Feedback | None:
         return None if self.sent_id is None else db.session.get(Feedback, self.sent_id)
 
-    def answers(self, category_id: int, unit_code: str) -> bool:
-        """Whether the reference row is the one of this category and commune."""
-        return self.reference.category.id == category_id and self.reference.unit.code == unit_code
+
+def may_have_drafts(reads: PostReads | None) -> bool:
+    """Whether the form may have photos kept as drafts: as a plain post's `read` found, else not known (yes)."""
+    return reads is None or reads.has_drafts
 
 
 def read(category_id: int, unit_code: str, stored_nonce: str, draft_key: str) -> PostReads | None:

@@ -78,7 +78,7 @@ def _form_page(
     if isinstance(form, PostedReport):  # read without the form: the form of the same post, to show
         form = form.real()
     fields = None
-    listing = request.method == "POST" and (reads is None or reads.has_drafts)
+    listing = request.method == "POST" and post_reads.may_have_drafts(reads)
     kept = report_photos.kept(form.nonce.data or "") if listing else []
     untouched = not any(f.data for f in form if f.name not in ("csrf_token", "nonce"))
     if not form.errors and untouched and not kept and not personal:
@@ -121,7 +121,7 @@ def _already_sent(item: Feedback, nonce: str, reads: PostReads | None = None):
     """A second post of one form: its first receipt, but only for the browser that was given the form
     (a copied nonce gets a page that names no report; see portal/form_nonce.py)."""
     # Photos this post kept as drafts belong to a form already sent: they go (the first post has its own).
-    present = reads is None or reads.has_drafts
+    present = post_reads.may_have_drafts(reads)
     leftovers = drafts.purge(drafts.listed(operations.FORM, nonce)) if present else []
     if leftovers:
         db.session.commit()
@@ -197,7 +197,7 @@ def submit():
         form.photos.errors = [_("You can send at most 5 photos.")]
         return _form_page(form, 400)
     # Drafts are taken only when there may be some (a plain post was told whether there are).
-    taking = drafted and (reads is None or reads.has_drafts)
+    taking = drafted and post_reads.may_have_drafts(reads)
     kept, duplicates = drafts.take(operations.FORM, nonce) if taking else ([], [])
     data = operations.Submission(
         category_id=form.category.data,

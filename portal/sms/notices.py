@@ -111,7 +111,8 @@ def _noted(session: Session, _context) -> None:
 
 
 def _noted_now(session: Session, subject_type: str, subject_id: int, action: str, event_id: int) -> None:
-    """A line written without a flush (portal/events/operations.py `record_now`): texted as `_noted` does."""
+    """A line written without a flush (portal/events/operations.py `write_line`, `written_now`): texted as
+    `_noted` does."""
     if action in ACTIONS.get(subject_type, ()):
         session.info.setdefault(PENDING, []).append((subject_type, subject_id, action, event_id))
 

@@ -56,9 +56,9 @@ def read_key(statement: Executable, parameters: dict[str, Any]) -> Any:
     return read_row(statement, parameters)
 
 
-def kept(key: Hashable, render: Callable[[], str], extension: str = EXTENSION) -> Markup:
+def kept(key: Hashable, render: Callable[[], str]) -> Markup:
     """The part kept under `key`, or `render()` kept now."""
-    pages: BoundedLRU[Hashable, Markup] = current_app.extensions[extension]
+    pages: BoundedLRU[Hashable, Markup] = current_app.extensions[EXTENSION]
     # A template's output, escaped by Jinja's autoescape.
     return pages.get_or_make(key, lambda: Markup(render()))  # noqa: S704
 

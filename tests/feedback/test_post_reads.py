@@ -71,7 +71,7 @@ def together(category: int, unit: str, nonce: str) -> tuple | None:
         assert post_reads.reference(category, unit) is None
         return None
     ref = reads.reference
-    assert post_reads.reference(category, unit) == ref and reads.answers(category, unit)
+    assert post_reads.reference(category, unit) == ref and ref.answers(category, unit)
     return (
         (ref.category, ref.unit),
         ref.calendar_token,

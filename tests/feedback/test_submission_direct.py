@@ -193,7 +193,7 @@ FLUSH_LISTENERS = {
         "portal.staff.queue_rows._after_flush",  # the "staff_queue" listener (kept rows dropped: test above)
         "portal.fragments._note_flush",  # fragments.changed
         "portal.privacy.consents._seen",  # the "consents" listener
-        "portal.sms.notices._noted",  # timeline lines: record_now tells it (_noted_now)
+        "portal.sms.notices._noted",  # timeline lines: write_line tells it (_noted_now)
         "portal.intermediaries.wiring._noted",  # "anonymised" timeline lines only
     ],
     "after_flush_postexec": ["portal.privacy.consents._add"],  # the "consents" listener
