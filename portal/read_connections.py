@@ -11,7 +11,9 @@ How: the connection a read checked out is kept, already in autocommit, for the n
 autocommit off, and its idle clock (portal.database's ping_if_idle) set to its last read, so the pool pings it
 if it then waits as long as any idle connection would be pinged after. At most `max_idle` leases wait between
 reads (a quarter of the pool's size, at most 4); a read that finds none checks one out, and a lease that
-finds the waiting list full goes back to the pool at once.
+finds the waiting list full goes back to the pool at once. Any checkout of the pool (an ORM request's, a
+read's) first gives back the waiting leases whose time is up, so after a burst of status pages the pool's
+whole capacity is there for the next request of any kind, not only for the next status page.
 
 What stays the same: every read is one statement sent to PostgreSQL when the request asks (a lease is a
 connection, never an answer): a commit of any process or node is seen by the next read, as before. The same
@@ -19,11 +21,15 @@ pool (a lease counts as checked out, so it also bounds how many connections a pr
 connect-time setup, no BEGIN or ROLLBACK. A read that fails drops its connection (invalidated, never reused or
 given back in autocommit) and portal.database sends it again SQLAlchemy's way. `engine.dispose()` closes the
 waiting leases, as it closes the pool's idle connections; a lease of a pool the engine no longer uses (one in
-use during the dispose) is never read on again, and closed.
+use during the dispose) is never read on again, and closed. In a process that is not the one that kept them
+(a child after a fork: `dispose(close=False)` there), the waiting leases are forgotten as SQLAlchemy forgets
+the old pool's connections, never closed: their sockets are the parent's, and closing them would end the
+parent's sessions.
 """
 
 from __future__ import annotations
 
+import os
 import time
 import weakref
 from collections.abc import Callable
@@ -51,11 +57,12 @@ class Lease:
 class _Waiting:
     """An engine's leases waiting between reads, most recently used last."""
 
-    __slots__ = ("leases", "limit")
+    __slots__ = ("leases", "limit", "pid")
 
     def __init__(self, limit: int) -> None:
         self.leases: list[Lease] = []
         self.limit = limit
+        self.pid = os.getpid()  # the process whose connections they are
 
 
 _WAITING: weakref.WeakKeyDictionary[Engine, _Waiting] = weakref.WeakKeyDictionary()
@@ -140,11 +147,42 @@ def _waiting(engine: Engine) -> _Waiting:
         waiting = _WAITING[engine] = _Waiting(min(MAX_IDLE, size // 4))
         if not event.contains(engine, "engine_disposed", _close_waiting):
             event.listen(engine, "engine_disposed", _close_waiting)
+            event.listen(engine, "checkout", _expired_giver(engine, waiting))
     return waiting
 
 
+def _expired_giver(engine: Engine, waiting: _Waiting) -> Callable[..., None]:
+    """The pool's checkout listener: the waiting leases whose time is up go back to the pool (or are closed, as
+    `_retire` decides). Without it they waited for the next key read, however long that was, checked out and
+    idle, and every other checkout had up to `MAX_IDLE` connections fewer (bench/notes/tracking5.md, Review).
+    (A lease given back here is one the checkout under way could not have had; the next one can.)"""
+    engine_ref = weakref.ref(engine)  # the engine's own listener: no strong reference back to it
+
+    def give_back_expired(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
+        leases = waiting.leases
+        if not leases:
+            return
+        now = clock()
+        expired = [lease for lease in leases if now - lease.since >= LEASE_SECONDS]
+        owner = engine_ref()
+        if not expired or owner is None:
+            return
+        leases[:] = [lease for lease in leases if lease not in expired]  # off the list before any checkin
+        for lease in expired:
+            _retire(owner, lease)
+
+    return give_back_expired
+
+
 def _close_waiting(engine: Engine) -> None:
-    """engine.dispose(): the old pool's idle connections are closed; so are the waiting leases (of that pool)."""
+    """engine.dispose(): the old pool's idle connections are closed; so are the waiting leases (of that pool).
+    In a child process after a fork they are the parent's connections: forgotten, not closed."""
     waiting = _WAITING.get(engine)
-    while waiting is not None and waiting.leases:
+    if waiting is None:
+        return
+    if waiting.pid != os.getpid():
+        waiting.leases.clear()
+        waiting.pid = os.getpid()
+        return
+    while waiting.leases:
         waiting.leases.pop().raw.invalidate()

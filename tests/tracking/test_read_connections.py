@@ -113,6 +113,50 @@ def test_a_lease_goes_back_to_the_pool_after_its_time_with_its_idle_clock_at_its
 
 
 @on_postgresql
+def test_an_expired_lease_goes_back_at_any_checkout_not_only_at_the_next_key_read(pg_app, monkeypatch):
+    start = time.monotonic()
+    now = [start]
+    monkeypatch.setattr(read_connections, "clock", lambda: now[0])
+    with pg_app.app_context():
+        _read(pg_app)
+        (lease,) = _waiting(pg_app)
+        connection, info = lease.raw.dbapi_connection, lease.raw.info
+        with pg_app.test_request_context("/x", method="POST"):  # any other request, within the lease's time
+            db.session.execute(select(1))
+            assert read_connections.waiting_count(db.engine) == 1  # still in its time: kept
+            db.session.remove()
+        now[0] = start + read_connections.LEASE_SECONDS
+        with pg_app.test_request_context("/x", method="POST"):  # a queue page, say: no key read
+            db.session.execute(select(1))
+            assert read_connections.waiting_count(db.engine) == 0
+            assert db.engine.pool.checkedout() == 1  # this request's connection only: the lease is back
+            db.session.remove()
+        assert connection.autocommit is False and connection.info.transaction_status.name == "IDLE"
+        assert info[read_connections.CHECKED_IN_AT] == start  # idle since its last read
+
+
+@on_postgresql
+def test_a_child_after_a_fork_forgets_the_waiting_leases_without_closing_them(pg_app, monkeypatch):
+    with pg_app.app_context():
+        _read(pg_app)
+        (lease,) = _waiting(pg_app)
+        connection = lease.raw.dbapi_connection
+        parent = os.getpid()
+        monkeypatch.setattr(read_connections.os, "getpid", lambda: parent + 1)  # as in a forked child
+        db.engine.dispose(close=False)  # the after-fork idiom
+        assert read_connections.waiting_count(db.engine) == 0
+        assert not connection.closed  # the parent's session is not ended by the child
+        with connection.cursor() as cursor:  # and still works (for the parent)
+            cursor.execute("select 1")
+            assert cursor.fetchone() == (1,)
+        lease.raw.invalidate()  # (this test's clean-up: both "processes" are this one)
+        assert _read(pg_app).pid > 0  # the child reads on connections of its own
+        assert read_connections._WAITING[db.engine].pid == parent + 1
+        db.engine.dispose()  # the child's own lease is its to close
+        assert read_connections.waiting_count(db.engine) == 0
+
+
+@on_postgresql
 def test_a_failed_read_drops_its_connection_and_the_next_read_gets_a_working_one(pg_app):
     with pg_app.app_context():
         _read(pg_app)
