@@ -36,7 +36,17 @@ def _day(text: str) -> date:
 def feedback_code(day: date, sequence: int) -> str:
     if not 0 < sequence < 1_000_000:
         raise InvalidCode("sequence out of range")
-    return f"{FEEDBACK_PREFIX}-{day:%y%m%d}-{sequence:04d}"
+    return f"{feedback_code_prefix(day)}{sequence_digits(sequence)}"
+
+
+def feedback_code_prefix(day: date) -> str:
+    """What every feedback code of `day` begins with; the sequence's digits follow."""
+    return f"{FEEDBACK_PREFIX}-{day:%y%m%d}-"
+
+
+def sequence_digits(sequence: int) -> str:
+    """A code's sequence: at least four digits, zero-filled (0042, 12345)."""
+    return f"{sequence:04d}"
 
 
 def dossier_code(agency_code: str, day: date, sequence: int) -> str:

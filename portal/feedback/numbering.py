@@ -8,32 +8,24 @@ Two ways, by whether the report has photos:
   numbered, with one Core INSERT: the ORM's flush of the item (its unit of work and a dozen session
   listeners) was the largest part of a POST's CPU, and the code's UPDATE goes. What the flush's listeners did
   for a new item is done here, each named below; tests/feedback/test_submission_direct.py proves each one.
-  On PostgreSQL the item, its consent rows and its timeline line are one statement (`_together`: a
-  data-modifying WITH; bench/notes/submit5.md), on SQLite three; tests/feedback/test_submission_together.py.
+  On PostgreSQL the counter's upsert, the item, its consent rows and its timeline line are one statement
+  (numbered_statement.py: a data-modifying WITH; bench/notes/submit5.md, submit6.md), on SQLite four;
+  tests/feedback/test_submission_together.py.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     Table,
-    Text,
     bindparam,
-    cast,
     event,
-    func,
     insert,
-    select,
-    true,
     update,
 )
-from sqlalchemy import column as sql_column
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, SessionTransaction, make_transient, make_transient_to_detached
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -42,13 +34,13 @@ from portal.accounts.models import Account
 from portal.domain import feedback_status
 from portal.domain.codes import feedback_code
 from portal.domain.timeliness import FAR_FUTURE
-from portal.events.models import Event
 from portal.events.operations import line_values, write_line, written_now
 from portal.extensions import db
 from portal.sequences import next_value_direct
 from portal.tracking.versions import new_version
 
 from .models import Feedback
+from .numbered_statement import NUMBERED_COLUMNS, Numbered, write_together
 
 _items = Feedback.__table__
 # One statement object (its cache key computed once); the code and the keys go as parameters (SET code=?,
@@ -75,7 +67,7 @@ def on_inserted(name: str, listener: InsertedListener, rows: tuple[Table, RowsFo
 
     `rows`: for a listener that only inserts rows about the item, their table and `rows(session, item)`
     giving them (their `subject_id` is the item's id). On PostgreSQL they are then written by the item's own
-    statement (`_together`) and the listener is not called; `rows` sees the item before it has an id."""
+    statement (numbered_statement.py) and the listener is not called; `rows` sees the item before it has an id."""
     _INSERTED[name] = listener
     if rows is not None:
         _ROWS[name] = rows
@@ -171,20 +163,27 @@ def insert_numbered(
     # queue key (portal/staff/queue_keys.py `queue_due`; `queue_rank` is set by `submit`).
     item.page_version = new_version()
     item.queue_due = (item.due_on or FAR_FUTURE) if item.status in feedback_status.OPEN else None
-    item.code = feedback_code(day, next_value_direct(connection, "feedback", day))
-    item.public_search_key, item.search_key = search_keys(item)
+    together = connection.dialect.name == "postgresql"  # a data-modifying WITH: SQLite has none
+    if (
+        together
+    ):  # numbered by the statement that writes it: the keys around the code made now, with a stand-in
+        item.code = feedback_code(day, 1)
+        numbered = Numbered.around(day, *search_keys(item))
+    else:
+        item.code = feedback_code(day, next_value_direct(connection, "feedback", day))
+        item.public_search_key, item.search_key = search_keys(item)
     row = _row(item)
     # A NULL is left out of the INSERT (`_row` gives None only where the column has no default: NULL it is),
     # so that it stays under psycopg's 50 parameters, past which a query is parsed again on every execution
     # instead of once (psycopg/_queries.py MAX_CACHED_STATEMENT_PARAMS).
     written = {key for key, value in row.items() if value is not None}
-    together = connection.dialect.name == "postgresql"  # a data-modifying WITH: SQLite has none
     line_id = None
-    if together:  # the item, the listeners' rows and the timeline line: one round trip instead of three
+    if together:  # the number, the item, the listeners' rows and the line: one round trip instead of four
         line = _submitted_line(item, account)  # before the INSERT: `subject_id` None, the statement gives it
-        item.id, line_id = _together(
-            connection, {key: row[key] for key in written}, _listener_rows(item), line
-        )
+        item_row = {key: row[key] for key in written - NUMBERED_COLUMNS}
+        item.id, line_id, code = write_together(connection, item_row, _listener_rows(item), line, numbered)
+        item.code, item.public_search_key, item.search_key = numbered.keys_of(code)
+        row.update(code=item.code, public_search_key=item.public_search_key, search_key=item.search_key)
     else:
         statement = _INSERTS.get(frozenset(written))
         if statement is None:
@@ -251,83 +250,3 @@ def _timeline_line(item: Feedback, account: Account | None, written_id: int | No
 def _listener_rows(item: Feedback) -> list[tuple[Table, list[dict[str, Any]]]]:
     session = db.session()
     return [(table, rows(session, item)) for name, (table, rows) in _ROWS.items() if name in _INSERTED]
-
-
-def _together(
-    connection: Connection,
-    item_row: dict[str, Any],
-    others: list[tuple[Table, list[dict[str, Any]]]],
-    line: dict[str, Any],
-) -> tuple[int, int]:
-    """Write the item, the listeners' rows and the timeline line by one statement (PostgreSQL):
-
-        WITH new_item AS (INSERT INTO feedback_items (…) VALUES (…) RETURNING id),
-             new_privacy_consents AS (INSERT INTO privacy_consents (…, subject_id)
-                 SELECT r.…, new_item.id FROM new_item, jsonb_to_recordset(CAST(%(rows_0)s AS JSONB)) AS r(…))
-        INSERT INTO events (…, subject_id) SELECT r.…, new_item.id FROM new_item, jsonb_to_recordset(…) AS r(…)
-        RETURNING events.id, events.subject_id
-
-    The rows that refer to the item take its id from the RETURNING of its INSERT; each table's rows go as one
-    JSON parameter, so the statement keeps the item's parameters plus one per table, under psycopg's 50
-    (past which a query is parsed again on every execution), whoever sends and whatever consents. The
-    statements of a WITH run on one snapshot, the item's first (the others read its id) and the unread
-    sub-statements after the main one (so the line before the consents: neither INSERT locks what the
-    other needs); no lock is taken that the separate INSERTs did not take, and the counter's row is
-    already held. Returns (item id, line id)."""
-    tables = [(table, rows) for table, rows in others if rows] + [(_events, [line])]
-    shape = (frozenset(item_row), tuple((table.name, _keys(rows)) for table, rows in tables))
-    statement = _TOGETHER.get(shape)
-    if statement is None:
-        statement = _TOGETHER[shape] = _together_statement(item_row, [(t, _keys(rows)) for t, rows in tables])
-    parameters = {f"i_{key}": value for key, value in item_row.items()}
-    for number, (_table, rows) in enumerate(tables):
-        parameters[f"rows_{number}"] = json.dumps(
-            [{key: value for key, value in row.items() if key != "subject_id"} for row in rows], default=_json
-        )
-    line_id, item_id = connection.execute(statement, parameters).one()
-    return int(item_id), int(line_id)
-
-
-def _keys(rows: list[dict[str, Any]]) -> tuple[str, ...]:
-    keys = {key for row in rows for key in row} - {"subject_id"}
-    if any(row.keys() - {"subject_id"} != keys for row in rows):
-        raise ValueError("the rows written with an item must have the same columns")
-    return tuple(sorted(keys))
-
-
-def _json(value: object) -> str:
-    if isinstance(value, datetime) and value.utcoffset() is None:
-        # PostgreSQL would read it in the session's time zone; the ORM's UTCDateTime refuses one too.
-        raise ValueError("a naive datetime is not written with an item")
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()  # read back exactly by PostgreSQL's timestamptz / date input
-    raise TypeError(f"{type(value).__name__} is not written with an item")
-
-
-_TOGETHER: dict[tuple, Any] = {}  # the statement for each shape of item, rows and line, built once
-_events: Table = Event.__table__  # type: ignore[assignment]  # a Table (FromClause to the type checker)
-
-
-def _together_statement(item_row: dict[str, Any], tables: list[tuple[Table, tuple[str, ...]]]) -> Any:
-    new_item = (
-        insert(_items)  # type: ignore[arg-type]
-        .values({key: bindparam(f"i_{key}", type_=_items.c[key].type) for key in sorted(item_row)})
-        .returning(_items.c.id)
-        .cte("new_item")
-    )
-    inserts = []
-    for number, (table, keys) in enumerate(tables):
-        rows = (
-            func.jsonb_to_recordset(cast(bindparam(f"rows_{number}", type_=Text), JSONB))
-            .table_valued(*(sql_column(key, table.c[key].type) for key in keys))
-            .render_derived(name=f"rows_{number}", with_types=True)
-        )
-        source = (
-            select(*(rows.c[key] for key in keys), new_item.c.id).select_from(new_item).join(rows, true())
-        )
-        inserts.append(insert(table).from_select([*keys, "subject_id"], source))
-    *dependents, line = inserts
-    statement = line.returning(_events.c.id, _events.c.subject_id)
-    for number, dependent in enumerate(dependents):
-        statement = statement.add_cte(dependent.cte(f"new_{tables[number][0].name}"))
-    return statement

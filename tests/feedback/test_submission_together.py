@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from portal.events import operations as event_operations
 from portal.events.models import Event
 from portal.extensions import db
-from portal.feedback import numbering
+from portal.feedback import numbered_statement, numbering
 from portal.privacy.models import Consent
 from tests.support.clients import fresh_client, sign_in
 from tests.support.factories import make_account
@@ -75,7 +75,7 @@ def test_the_consents_and_the_line_are_the_flushs(app, monkeypatch, signed_in, f
         select(Event.id).where(Event.subject_type == "feedback", Event.subject_id == direct.id)
     )
     assert ("feedback", direct.id, "submitted", line_id) in heard
-    together = [s for s in statements if s.startswith("WITH new_item AS (INSERT INTO feedback_items")]
+    together = [s for s in statements if s.startswith("WITH counter AS (INSERT INTO daily_sequences")]
     assert len(together) == (1 if db.engine.dialect.name == "postgresql" else 0)
     assert all(s.count("%(") <= 50 for s in together)  # psycopg's cached parsing
 
@@ -94,7 +94,7 @@ def test_a_naive_datetime_is_refused_in_the_rows_written_with_an_item():
     """PostgreSQL would read a naive time in the session's time zone; the ORM's UTCDateTime refuses it too."""
     from datetime import UTC, date, datetime
 
-    assert numbering._json(datetime(2026, 12, 7, 9, 0, tzinfo=UTC)) == "2026-12-07T09:00:00+00:00"
-    assert numbering._json(date(2026, 12, 7)) == "2026-12-07"
+    assert numbered_statement._json(datetime(2026, 12, 7, 9, 0, tzinfo=UTC)) == "2026-12-07T09:00:00+00:00"
+    assert numbered_statement._json(date(2026, 12, 7)) == "2026-12-07"
     with pytest.raises(ValueError, match="naive"):
-        numbering._json(datetime(2026, 12, 7, 9, 0))
+        numbered_statement._json(datetime(2026, 12, 7, 9, 0))

@@ -22,7 +22,7 @@ PHONE = "+84912345678"
 EMAIL = "pom@example.com"
 NAME = "Lò Văn Pọm"
 
-CODE = re.compile(r"PA-\d{6}-\d{4}")
+CODE = re.compile(r"PA-\d{6}-\d{4,6}")
 
 
 def category_id(slug="giao-thong") -> int:
