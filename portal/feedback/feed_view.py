@@ -12,7 +12,7 @@ it is exact whoever changed what: a publication, an edit or a rename gives other
   nothing costs its statement and the layout, not the filter form's hundred options, for ANY query.
 - **The whole page** (base.html around the content) is kept too for the visitor the same layout serves
   alike: nobody signed in, no flashed message, not in shared-phone mode, a short address (the rule of the
-  status pages, `page_cache._same_layout_for_everyone`), keyed by the content's key and the address (the
+  status pages, `page_cache.same_layout_for_everyone`), keyed by the content's key and the address (the
   language links are built from it). Anyone else gets base.html rendered per request.
 - **Without a search** (page 1, the filters, the older pages), that visitor's whole page is kept by its
   address for at most `RECENT_SECONDS` without reading the database (`fragments.recent`), and dropped as
@@ -46,7 +46,7 @@ RECENT_SECONDS = 3
 
 def page(criteria: queries.FeedFilter) -> str:
     """The feed's HTML for `criteria`, as the visitor of this request sees it."""
-    if not criteria.query and page_cache._same_layout_for_everyone():
+    if not criteria.query and page_cache.same_layout_for_everyone():
         # A page without a search, for a visitor the same layout serves alike: at most RECENT_SECONDS old.
         address = (request.path, request.query_string)
         return fragments.recent("feedback-feed-recent", address, RECENT_SECONDS, lambda: _page(criteria))
@@ -78,7 +78,7 @@ def _page(criteria: queries.FeedFilter) -> str:
 
         return _with_query(fragments.rendered("feedback-feed", key, render), shown, criteria.query)
 
-    if page_cache._same_layout_for_everyone():
+    if page_cache.same_layout_for_everyone():
         address = (request.path, request.query_string)
         return fragments.rendered(
             "feedback-feed-page",

@@ -7,15 +7,19 @@ page's CPU, and rendering the rest of feedback/new.html's blocks (headings, the 
 fields, the scripts) another sixth. So `blank_page` keeps those blocks' HTML, rendered from a real form
 once per language and choice lists and cut where the hidden fields go, and writes the two inputs itself,
 as the form's `hidden_tag()` does (same order, same markup). The layout around them (base.html: the
-language links, the menu, flash messages) is rendered per request as for any page.
-tests/feedback/test_form_page.py compares the pages.
+language links, the menu, flash messages) is rendered per request, except for a visitor whom the layout
+shows nothing of their own (page_cache.same_layout_for_everyone: nobody signed in, no flash message, not in
+shared-phone mode, as for the status pages and the feed): that page is kept whole, as bytes, with slots
+where this request's nonce and CSRF token go (rendering base.html around the blocks was a third of the
+page's CPU; bench/notes/submit6.md). tests/feedback/test_form_page.py compares the pages.
 """
 
 from __future__ import annotations
 
+import secrets
 from typing import NamedTuple
 
-from flask import current_app, render_template
+from flask import current_app, render_template, request
 from flask_babel import gettext as _
 from flask_wtf import csrf
 from markupsafe import Markup, escape
@@ -24,6 +28,7 @@ from portal import form_nonce, fragments
 from portal.choices import PreparedChoices
 from portal.i18n import locale_code
 from portal.places import queries as places
+from portal.tracking import page_cache
 
 from . import queries
 from .forms import SubmitForm
@@ -103,7 +108,12 @@ def _hidden_input(name: str, value: str) -> str:
     return f'<input id="{name}" name="{name}" type="hidden" value="{escape(value)}">'
 
 
-def blank_page() -> str:
+# Unguessable, so no text anyone writes can contain them; where a kept whole page's per-request values go.
+_NONCE_SLOT = f"nonce-slot-{secrets.token_hex(16)}"
+_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+
+
+def blank_page() -> str | bytes:
     """The blank form page: its kept blocks around this request's hidden fields, in the layout."""
 
     def build() -> _Parts:
@@ -112,16 +122,32 @@ def blank_page() -> str:
         return _parts(form)
 
     parts = fragments.remembered("feedback-form-page", choices(), build)
+    with_csrf = current_app.config.get("WTF_CSRF_ENABLED", True)
+    if page_cache.same_layout_for_everyone():
+        address = (request.path, request.query_string)
+        whole = fragments.remembered(
+            "feedback-form-whole",
+            (parts, with_csrf, address),
+            lambda: _render(parts, _NONCE_SLOT, _CSRF_SLOT if with_csrf else None).encode("utf-8"),
+        )
+        # The token first, then the nonce, as below.
+        token = str(escape(csrf.generate_csrf())).encode("ascii") if with_csrf else b""
+        nonce = str(escape(form_nonce.issue())).encode("ascii")
+        return whole.replace(_NONCE_SLOT.encode("ascii"), nonce).replace(_CSRF_SLOT.encode("ascii"), token)
     # The form's order: its own nonce field, then the CSRF token Flask-WTF adds last. The token is made
     # first, as building the form makes it (it is written to the session the first time).
     # Looked up when called: portal.security installs its cheaper, identical generate_csrf there (a name bound
     # at import would keep Flask-WTF's own when this module is imported before the app is made).
-    csrf_token = csrf.generate_csrf() if current_app.config.get("WTF_CSRF_ENABLED", True) else None
-    hidden = [_hidden_input("nonce", form_nonce.issue())]
+    csrf_token = csrf.generate_csrf() if with_csrf else None
+    return _render(parts, form_nonce.issue(), csrf_token)
+
+
+def _render(parts: _Parts, nonce: str, csrf_token: str | None) -> str:
+    hidden = [_hidden_input("nonce", nonce)]
     if csrf_token is not None:
         hidden.append(_hidden_input(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), csrf_token))
     return render_template(
         "feedback/new_blank.html",
         parts=parts,
-        hidden=Markup("\n".join(hidden)),  # noqa: S704 - escaped above
+        hidden=Markup("\n".join(hidden)),  # noqa: S704 - escaped by _hidden_input
     )

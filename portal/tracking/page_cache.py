@@ -81,7 +81,7 @@ def status_page(
     current = request._get_current_object()  # type: ignore[attr-defined]
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     part_key = (kind, *key, locale_code(), today, current.script_root)
-    if _same_layout_for_everyone(current, app):
+    if same_layout_for_everyone(current, app):
         # The page as rendered for the first such viewer, with the CSRF slot still in it.
         address = (current.path, current.query_string)
         pages: BoundedLRU[Hashable, _Whole] = app.extensions[WHOLE_PAGES]
@@ -121,7 +121,7 @@ def _part(part_key: tuple, key: Any, today: date, render_part: Callable[[str, da
     return kept(part_key, lambda: render_part(key.code, today))
 
 
-def _same_layout_for_everyone(current: Request | None = None, app: Flask | None = None) -> bool:
+def same_layout_for_everyone(current: Request | None = None, app: Flask | None = None) -> bool:
     """Whether base.html around the part holds nothing of this viewer's: nobody signed in (the anonymous
     navigation, no sign-out form and its token), no flashed message waiting, not in shared-phone mode (its
     form carries the viewer's token), a short address, and templates that do not reload (development).

@@ -161,7 +161,7 @@ def test_a_query_filled_into_kept_content_is_the_page_jinja_renders(
     assert feed_view.QUERY_SLOT not in kept
     fragments.forget_all()
     monkeypatch.setattr(feed_view, "replace", lambda criteria, query: criteria)  # no slot
-    monkeypatch.setattr(page_cache, "_same_layout_for_everyone", lambda: False)  # layout per request
+    monkeypatch.setattr(page_cache, "same_layout_for_everyone", lambda: False)  # layout per request
     rendered = fresh_client(app).get("/feedback", query_string={"q": second}).get_data(as_text=True)
     assert kept == rendered
 
@@ -176,6 +176,6 @@ def test_a_page_kept_whole_is_the_page_the_layout_renders(app, published, monkey
     kept = {address: fresh_client(app).get(address).get_data(as_text=True) for address in addresses}
     again = {address: fresh_client(app).get(address).get_data(as_text=True) for address in addresses}
     fragments.forget_all()
-    monkeypatch.setattr(page_cache, "_same_layout_for_everyone", lambda: False)
+    monkeypatch.setattr(page_cache, "same_layout_for_everyone", lambda: False)
     rendered = {address: fresh_client(app).get(address).get_data(as_text=True) for address in addresses}
     assert kept == again == rendered
