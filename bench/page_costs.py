@@ -4,9 +4,12 @@ the round trips to PostgreSQL) per request, through the WSGI app without a netwo
 
 Usage:
     .venv/bin/python bench/page_costs.py --dataset bench/.data/bench_pg_1m.json [--requests 300]
-        [--pages feedback_status,dossier_status,queue_1,queue_status,feed_1,feed_search_none,
-                 catalogue_search,qr_png,qr_png_etag,form,submission]
+        [--pages feedback_status,feedback_status_gzip,dossier_status,dossier_status_gzip,queue_1,
+                 queue_status,feed_1,feed_search_none,catalogue_search,qr_png,qr_png_etag,form,submission]
         [--compare OLD_CHECKOUT --rounds 3] [--profile PAGE]
+
+A `_gzip` page is the page asked with a browser's `Accept-Encoding` (wrk, and the other pages here, send
+none, so they never pay for the compression a browser's request does).
 
 On a shared, busy machine wall time measures the machine; CPU time and the counts measure the code.
 --compare runs the same script from an older checkout and this one alternately (each a fresh process,
@@ -29,10 +32,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 PAGES = (
-    "feedback_status,dossier_status,queue_1,queue_status,feed_1,feed_search_none,catalogue_search,"
-    "qr_png,qr_png_etag,form,submission"
+    "feedback_status,feedback_status_gzip,dossier_status,dossier_status_gzip,queue_1,queue_status,feed_1,"
+    "feed_search_none,catalogue_search,qr_png,qr_png_etag,form,submission"
 )
 USER_AGENT = "portal-bench"
+BROWSER = {"Accept-Encoding": "gzip, deflate, br, zstd"}  # what a browser sends
 
 
 def main() -> None:
@@ -120,12 +124,11 @@ def build_pages(app, samples: dict, wanted: list[str], sign_in, payable) -> dict
     pages: dict[str, Callable[[], object]] = {}
     feedback = next(s for s in samples["feedback"] if s["status"] in ("closed", "answered"))
     dossier = next(s for s in samples["dossiers"] if s["status"] == 10)
-    if "feedback_status" in wanted:
-        client, path = private(feedback["url"])
-        pages["feedback_status"] = get(client, path)
-    if "dossier_status" in wanted:
-        client, path = private(dossier["url"])
-        pages["dossier_status"] = get(client, path)
+    for kind, sample in (("feedback_status", feedback), ("dossier_status", dossier)):
+        if kind in wanted or f"{kind}_gzip" in wanted:
+            client, path = private(sample["url"])
+            pages[kind] = get(client, path)
+            pages[f"{kind}_gzip"] = get(client, path, **BROWSER)
     if "queue_1" in wanted or "queue_status" in wanted:
         officer = app.test_client()
         officer.environ_base["HTTP_USER_AGENT"] = USER_AGENT

@@ -4,6 +4,7 @@ and the staff queue signed in (demo only), with the median CPU ms of the same re
 
     PYTHONPATH=$PWD .venv/bin/python bench/request_calls.py [--db FOLDER] [--database-url URL]
         [--page healthz ...] [--n 300] [--sort tottime|cumulative|ncalls --lines 40]
+        [--accept-encoding "gzip, deflate, br, zstd" [--paired]]
     PYTHONPATH=$PWD .venv/bin/python bench/request_calls.py --dataset bench/.data/bench_pg_1m.json
 
 Demo mode builds (once) the demo in FOLDER (SQLite, or the given **empty, throwaway** PostgreSQL database)
@@ -11,7 +12,9 @@ and signs in its processor by password (the demo has no two-step sign-in for it)
 written: the status pages are opened through their private links; the queue is left out (signing in writes
 the officer's sign-in record and used TOTP code). Each page: 30 warm-up requests, cProfile over `--n`
 requests (a count, the same on a busy machine), then `--n` timed requests. Compare with bench/bare.py:
-`--bare` counts its calls for the same environ.
+`--bare` counts its calls for the same environ. `--accept-encoding` sends that header (a browser's, for
+the gzip a browser's request costs; none by default, as wrk). `--paired` then also times the page without
+and with it alternately in one loop (`--n` each): the difference is the header's cost under the same load.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ def main() -> None:
     parser.add_argument("--sort")
     parser.add_argument("--lines", type=int, default=40)
     parser.add_argument("--bare", action="store_true")
+    parser.add_argument("--accept-encoding", default="", help="sent with every request (none by default)")
+    parser.add_argument("--paired", action="store_true", help="also time without/with it alternately")
     args = parser.parse_args()
     if args.bare:
         from bench.bare import app as bare
@@ -51,7 +56,9 @@ def main() -> None:
         pages = portal_pages(args)
     for name in args.page or list(pages):
         app, path, cookie = pages[name]
-        profile(name, app, environ(path, cookie), args)
+        profile(name, app, environ(path, cookie, args.accept_encoding), args)
+        if args.paired and args.accept_encoding:
+            paired(name, app, environ(path, cookie), environ(path, cookie, args.accept_encoding), args.n)
 
 
 def portal_pages(args) -> dict:
@@ -121,12 +128,14 @@ def cookies(client) -> str:
     return "; ".join(f"{cookie.key}={cookie.value}" for cookie in client._cookies.values())
 
 
-def environ(path: str, cookie: str | None) -> dict:
+def environ(path: str, cookie: str | None, accept_encoding: str = "") -> dict:
     from werkzeug.test import EnvironBuilder
 
     headers = {"User-Agent": USER_AGENT}
     if cookie:
         headers["Cookie"] = cookie
+    if accept_encoding:
+        headers["Accept-Encoding"] = accept_encoding
     return EnvironBuilder(path=path, headers=headers, environ_base={"REMOTE_ADDR": "127.0.0.1"}).get_environ()
 
 
@@ -156,13 +165,30 @@ def profile(name: str, app, base: dict, args) -> None:
         request(app, base)
         cpu.append((time.process_time() - started) * 1000)
     cookies_set = sum(1 for header, _ in answers[0][1] if header == "Set-Cookie")
+    encoding = dict(answers[0][1]).get("Content-Encoding", "-")
     print(
         f"{name:16} calls {calls:8.1f}  CPU ms median {statistics.median(cpu):.3f}  Set-Cookie {cookies_set}"
+        f"  Content-Encoding {encoding}"
     )
     if args.sort:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats(args.sort).print_stats(args.lines)
         print(out.getvalue())
+
+
+def paired(name: str, app, without: dict, with_header: dict, n: int) -> None:
+    """Median CPU ms of the page without and with the header, timed alternately (so a busy machine slows
+    both alike), and their difference."""
+    cpu: dict[bool, list[float]] = {False: [], True: []}
+    for _ in range(n):
+        for header, base in ((False, without), (True, with_header)):
+            started = time.process_time()
+            request(app, base)
+            cpu[header].append((time.process_time() - started) * 1000)
+    plain, encoded = statistics.median(cpu[False]), statistics.median(cpu[True])
+    print(
+        f"{name:16} paired CPU ms median without {plain:.3f}  with {encoded:.3f}  difference {encoded - plain:.3f}"
+    )
 
 
 if __name__ == "__main__":

@@ -3,11 +3,16 @@
 Done in the app because gunicorn serves directly in the default set-up; behind nginx, its own gzip
 makes this a no-op (responses already carrying Content-Encoding are left alone).
 
-Pages are compressed as they are sent. Static files are compressed once, not on every request: at start-up
-each compressible file under static/ gets a gzip copy in the instance folder (static-gzip/), named after
-the file's modification time and size. A file edited while the portal runs gets a new copy on its first
-request; a copy is never served for a file it does not match. Workers share the copies, and write each to
-a temporary name then rename it, so none ever reads half a copy.
+Pages are compressed as they are sent, except a page the app keeps and sends again unchanged (a kept status
+page, portal/tracking/page_cache.py): it is answered as a `KeptAnswer`, whose gzip is made at the first
+request that takes gzip and kept with the page. Whether to compress stays this module's one decision
+(`compress`; `accepts_gzip` for the client): a kept gzip only replaces the compressing.
+
+Static files are compressed once, not on every request: at start-up each compressible file under static/
+gets a gzip copy in the instance folder (static-gzip/), named after the file's modification time and size.
+A file edited while the portal runs gets a new copy on its first request; a copy is never served for a file
+it does not match. Workers share the copies, and write each to a temporary name then rename it, so none ever
+reads half a copy.
 """
 
 from __future__ import annotations
@@ -77,8 +82,48 @@ class StaticGzip:
                 self.copy_for(path.relative_to(self.static).as_posix())
 
 
-def _accepts_gzip() -> bool:
-    return "gzip" in request.headers.get("Accept-Encoding", "").lower()
+def accepts_gzip() -> bool:
+    """Whether the client takes gzip (RFC 9110 12.5.3): the one rule for every answer we gzip."""
+    accepted = request.headers.get("Accept-Encoding", "")
+    if ";" not in accepted and "*" not in accepted:
+        # The usual cases, without parsing: a browser's list without weights, or nothing (wrk, curl).
+        return "gzip" in accepted.lower()
+    return request.accept_encodings["gzip"] > 0  # weights or a wildcard: "gzip;q=0" refuses it
+
+
+def _gzip(data: bytes) -> bytes:
+    """A page's gzip; no timestamp, so the same page always gives the same bytes."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+class KeptBody:
+    """The body of a page kept and sent again unchanged to every viewer, and its gzip once a request took gzip
+    (made then, not when the page is kept: a client without gzip never pays for it, and a kept page nobody
+    asks gzip for holds no copy). Two requests that ask at once may both compress it (the same bytes): no
+    lock, as in portal.lru."""
+
+    __slots__ = ("data", "_gzipped")
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+        self._gzipped: bytes | None = None
+
+    def gzipped(self) -> bytes:
+        if self._gzipped is None:
+            self._gzipped = _gzip(self.data)
+        return self._gzipped
+
+    def answer(self, status: int, headers: dict[str, str]) -> KeptAnswer:
+        """The answer of the page, built as Flask builds one from a view's (body, status, headers)."""
+        return KeptAnswer(self, status, headers)
+
+
+class KeptAnswer(Response):
+    """An answer carrying a KeptBody: `compress` sends its kept gzip instead of compressing the body."""
+
+    def __init__(self, kept: KeptBody, status: int, headers: dict[str, str]) -> None:
+        super().__init__(kept.data, status=status, headers=headers)
+        self.kept = kept
 
 
 def _close(source: object) -> None:
@@ -105,7 +150,7 @@ def _static(response: Response) -> Response:
     if response.status_code != 200 or (response.content_length or 0) < MIN_SIZE:
         return response
     response.vary.add("Accept-Encoding")  # either way: a cache must not give one client's variant to another
-    if not _accepts_gzip():
+    if not accepts_gzip():
         return response
     filename = (request.view_args or {}).get("filename", "")
     try:
@@ -136,7 +181,7 @@ def compress(response: Response) -> Response:
     if request.endpoint == "static":
         return response if _left_alone(response) else _static(response)
     # A client that takes no gzip (wrk, curl, most monitoring) costs one header look-up, nothing more.
-    if not _accepts_gzip() or _left_alone(response):
+    if not accepts_gzip() or _left_alone(response):
         return response
     response.direct_passthrough = False  # a file response: read it so it can be compressed
     source = response.response
@@ -144,8 +189,17 @@ def compress(response: Response) -> Response:
     _close(source)
     if len(data) < MIN_SIZE:
         return response
-    _gzipped(response, gzip.compress(data, compresslevel=6, mtime=0))
+    _gzipped(response, _gzip_of(response, data))
     return response
+
+
+def _gzip_of(response: Response, data: bytes) -> bytes:
+    """`data`, the response's body, gzipped: a kept page's kept gzip, any other body compressed now."""
+    # The comparison is an identity check when the body is the kept bytes (the usual case); a hook that
+    # changed the body after the view gets it compressed as any page.
+    if isinstance(response, KeptAnswer) and data == response.kept.data:
+        return response.kept.gzipped()
+    return _gzip(data)
 
 
 def init_app(app: Flask) -> None:

@@ -15,6 +15,8 @@ from typing import TypeVar
 
 from flask import Response, current_app, request
 
+from portal.compression import accepts_gzip
+
 F = TypeVar("F", bound=Callable[..., object])
 
 # For an address whose content can never change (it names a version of the content): a year, and browsers
@@ -53,10 +55,6 @@ def leaves_session_alone(response: Response) -> bool:
     return response.status_code < 400 and is_sessionless()
 
 
-def _accepts_gzip() -> bool:
-    return request.accept_encodings["gzip"] > 0
-
-
 def cached_answer(
     body: bytes, mimetype: str, etag: str, cache_control: str, gzipped: bytes | None = None
 ) -> Response:
@@ -68,7 +66,7 @@ def cached_answer(
         headers["Vary"] = (
             "Accept-Encoding"  # either way: a cache must not give one client's variant to another
         )
-        if _accepts_gzip():
+        if accepts_gzip():
             body, etag = gzipped, f"{etag}-gzip"
             headers["Content-Encoding"] = "gzip"
     headers["ETag"] = f'"{etag}"'

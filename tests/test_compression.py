@@ -29,6 +29,22 @@ def test_no_gzip_without_accept_encoding(client):
     assert "Content-Encoding" not in response.headers
 
 
+def test_a_client_that_refuses_gzip_gets_the_page_plain(client):
+    """`gzip;q=0` refuses gzip (RFC 9110 12.5.3); it was read as taking it, as was any header naming gzip."""
+    plain = client.get("/procedures").get_data()
+    for refused in ("gzip;q=0", "br, gzip;q=0", "gzip; q=0.0, identity", "*;q=0.5, gzip;q=0"):
+        response = client.get("/procedures", headers={"Accept-Encoding": refused})
+        assert "Content-Encoding" not in response.headers, refused
+        assert response.get_data() == plain, refused
+        css = client.get("/static/css/portal.css", headers={"Accept-Encoding": refused})
+        assert "Content-Encoding" not in css.headers, refused
+        css.close()
+    for taken in ("gzip;q=0.5", "br;q=1.0, gzip;q=0.8", "*", "identity, *;q=0.1", "GZIP"):
+        response = client.get("/procedures", headers={"Accept-Encoding": taken})
+        assert response.headers.get("Content-Encoding") == "gzip", taken
+        assert gzip.decompress(response.get_data()) == plain, taken
+
+
 def test_conditional_static_request_still_answers_304(client):
     first = client.get("/static/css/portal.css", headers={"Accept-Encoding": "gzip"})
     etag = first.headers["ETag"]

@@ -15,7 +15,11 @@ The whole page is kept too, for the visitor every tracking link makes: nobody si
 waiting, not in shared-phone mode. Then the layout around the part holds nothing of the viewer's (its
 navigation is the anonymous one, its language links are built from the page's own address, which is in the
 key), so the page is the same for every such viewer but for the CSRF slot, filled per viewer as in the
-part. Any other visitor gets the layout rendered per request, as before.
+part. Any other visitor gets the layout rendered per request, as before. A whole page without the slot (no
+form on it) is the same bytes for every such viewer: its gzip is kept with it too (portal.compression's
+`KeptBody`, made at the first request that takes gzip), so a browser's request does not compress it again.
+What is filled per viewer is only the CSRF token (the layout's other per-viewer parts are why a page is
+kept whole only for this visitor); the answer's headers (the request id, the session cookie) are not kept.
 
 `read_key` runs a feature's key statement on a connection of its own when the request's session has not
 begun one: SQLAlchemy Core, without the ORM session's execution and transaction set-up (the same
@@ -30,17 +34,23 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from flask import Flask, Request, current_app, render_template, request, session
+from flask.typing import ResponseReturnValue
 from flask_wtf import csrf
 from markupsafe import Markup, escape
 from sqlalchemy import Executable
 
+from portal.compression import KeptBody
 from portal.database import read_row
 from portal.i18n import locale_code
 from portal.layout import visitor_kind
 from portal.lru import BoundedLRU
 
 EXTENSION = "portal.tracking.pages"
-MAX_PAGES = 2000  # per process and application: a few KB each, the least recently used dropped first
+# Per process and application, the least recently used dropped first. Counted in pages, not bytes: a part or
+# a whole page is 4-9 KB. A whole page without a form also keeps its gzip once a browser asked for it, 30-40 %
+# of the page (a 4 KB page's is 1.5-1.9 KB, a 9 KB page's 2.6 KB: bench/notes/gzipkept.md), so a whole page
+# holds at most 1.4 times its size: about 24 MB for 2,000 of the largest whole pages instead of 18.
+MAX_PAGES = 2000
 WHOLE_PAGES = "portal.tracking.whole_pages"
 MAX_KEPT_ADDRESS = 160  # bytes of path + query string: a longer address gets its layout rendered each time
 
@@ -73,7 +83,7 @@ def for_viewer(part: Markup) -> Markup:
 
 def status_page(
     kind: str, key: Any, today: date, render_part: Callable[[str, date], str], template: str
-) -> tuple[str | bytes, int, dict[str, str]]:
+) -> ResponseReturnValue:
     """A feature's status page: the part kept under (kind, the feature's key, locale, today, script root),
     rendered by `render_part(code, today)` on a miss, inside `template` with this viewer's CSRF token. The
     caller has checked access first. `no-store`: the page is private (a shared phone's Back shows nothing)."""
@@ -91,7 +101,7 @@ def status_page(
                 render_template(template, code=key.code, content=_part(part_key, key, today, render_part))
             ),
         )
-        return whole.for_viewer(), 200, {"Cache-Control": "no-store"}
+        return whole.answer({"Cache-Control": "no-store"})
     part = _part(part_key, key, today, render_part)
     page = render_template(template, code=key.code, content=for_viewer(part))
     return page, 200, {"Cache-Control": "no-store"}
@@ -101,20 +111,20 @@ class _Whole(NamedTuple):
     """A whole page kept as the bytes of its answer (UTF-8, as Flask encodes a view's text; encoding a page
     anew on every request cost 10-15 µs), and whether it holds the CSRF slot (so it is searched for once)."""
 
-    body: bytes
+    body: KeptBody
     slot: bool
 
     @classmethod
     def of(cls, page: str) -> _Whole:
-        return cls(page.encode("utf-8"), _SLOT in page)
+        return cls(KeptBody(page.encode("utf-8")), _SLOT in page)
 
-    def for_viewer(self) -> bytes:
-        """`for_viewer` of the page, as bytes: this viewer's CSRF token in its slot (escaped as Markup escapes
-        it), only when the page has a form."""
+    def answer(self, headers: dict[str, str]) -> ResponseReturnValue:
+        """The page for this viewer: without a form, the kept bytes (and their kept gzip); with one, this
+        viewer's CSRF token in its slot (escaped as Markup escapes it), compressed per request as any page."""
         if not self.slot:
-            return self.body
+            return self.body.answer(200, headers)
         token = str(escape(csrf.generate_csrf())).encode("utf-8")
-        return self.body.replace(_SLOT_BYTES, token)
+        return self.body.data.replace(_SLOT_BYTES, token), 200, headers
 
 
 def _part(part_key: tuple, key: Any, today: date, render_part: Callable[[str, date], str]) -> Markup:
