@@ -167,8 +167,13 @@ def _expired_giver(engine: Engine, waiting: _Waiting) -> Callable[..., None]:
         owner = engine_ref()
         if not expired or owner is None:
             return
-        leases[:] = [lease for lease in leases if lease not in expired]  # off the list before any checkin
         for lease in expired:
+            # Off the list before its checkin, one by one: with threads, another may have taken it meanwhile
+            # (then it is that thread's), or appended a lease that must stay (a slice assignment dropped it).
+            try:
+                leases.remove(lease)
+            except ValueError:
+                continue
             _retire(owner, lease)
 
     return give_back_expired

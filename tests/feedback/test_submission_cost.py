@@ -30,8 +30,9 @@ from portal.jobs import jobs_of
 from portal.jobs.models import OutboxJob
 from portal.privacy.models import Consent
 from portal.settings import Smtp
-from tests.support.clients import fresh_client
-from tests.support.feedback import by_code, form_data, receipt_code, web_submit
+from tests.support.clients import fresh_client, sign_in
+from tests.support.factories import make_account
+from tests.support.feedback import by_code, category_id, form_data, receipt_code, web_submit
 from tests.support.jobs import QueuedMail, empty_queue
 from tests.support.smtp import SilentServer
 
@@ -94,6 +95,41 @@ def test_a_submission_post_runs_two_statements_on_postgresql_and_five_on_sqlite(
         assert [s.split(" (")[0] for s in seen[2:]] == writes
     assert not any(s.startswith("UPDATE") for s in seen)
     assert not any(s.startswith("SELECT photo_drafts") for s in seen)
+
+
+def test_the_largest_report_is_still_one_cached_statement(app):
+    """psycopg prepares and caches a statement only under 50 parameters and 4,096 bytes of SQL (its
+    _queries.py); past either it parses the query in Python on every execution. The report with the most
+    columns (a signed-in conduct complaint with every optional field and three consents) must stay under both
+    (review of 07/12/2026: 46 parameters, 4,016 bytes then; a column or two more would pass the limit)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("one statement on PostgreSQL only (numbered_statement.py)")
+    client = fresh_client(app, remote_addr="198.51.100.77")
+    sign_in(client, make_account("citizen", email="all.fields@example.com"))
+    fields = {
+        "category": str(category_id("hanh-vi-can-bo")),
+        "phone": "0912345177",
+        "email": "a.rather.long.address@example.com",
+        "contact_name": "Lò Văn Pọm",
+        "show_name": "y",
+        "precise_pin": "y",
+        "latitude": "21.3",
+        "longitude": "103.9",
+        "address": "Bản Púng",
+    }
+    raw: list[str] = []  # the SQL exactly as psycopg gets it (`statements()` collapses its whitespace)
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        raw.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        assert web_submit(client, **fields).status_code == 302
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    [written] = [sql for sql in raw if sql.startswith("WITH counter AS")]
+    assert written.count("%(") < 50, written.count("%(")
+    assert len(written.encode()) < 4096, len(written.encode())
 
 
 def test_the_code_and_search_keys_are_the_real_ones(app):
