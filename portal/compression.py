@@ -82,13 +82,45 @@ class StaticGzip:
                 self.copy_for(path.relative_to(self.static).as_posix())
 
 
+# A browser's Accept-Encoding is about 30 bytes. A longer one is answered without gzip (the identity coding
+# is always acceptable) rather than parsed: on every answer, a header of several KB cost milliseconds.
+MAX_ACCEPT_ENCODING = 1024
+
+
 def accepts_gzip() -> bool:
-    """Whether the client takes gzip (RFC 9110 12.5.3): the one rule for every answer we gzip."""
+    """Whether the client takes gzip (RFC 9110 12.5.3): the one rule for every answer we gzip. `x-gzip` counts
+    as gzip (RFC 9110 8.4.1.3); a weight of 0, or one that is not a number from 0 to 1, refuses it; without a
+    gzip entry, the wildcard's weight decides."""
     accepted = request.headers.get("Accept-Encoding", "")
-    if ";" not in accepted and "*" not in accepted:
-        # The usual cases, without parsing: a browser's list without weights, or nothing (wrk, curl).
-        return "gzip" in accepted.lower()
-    return request.accept_encodings["gzip"] > 0  # weights or a wildcard: "gzip;q=0" refuses it
+    if not accepted or len(accepted) > MAX_ACCEPT_ENCODING:
+        return False
+    weights = _weights(accepted)
+    for name in ("gzip", "x-gzip", "*"):
+        if name in weights:
+            return weights[name] > 0
+    return False
+
+
+def _weights(accepted: str) -> dict[str, float]:
+    """Each coding's weight in an Accept-Encoding list (its first entry, if named twice)."""
+    weights: dict[str, float] = {}
+    for element in accepted.split(","):
+        name, _, parameters = element.partition(";")
+        name = name.strip().lower()
+        if not name:
+            continue
+        weight = 1.0
+        for parameter in parameters.split(";") if parameters else ():
+            key, _, value = parameter.partition("=")
+            if key.strip().lower() == "q":
+                try:
+                    weight = float(value.strip())
+                except ValueError:
+                    weight = 0.0
+                if not 0.0 <= weight <= 1.0:  # also NaN
+                    weight = 0.0
+        weights.setdefault(name, weight)
+    return weights
 
 
 def _gzip(data: bytes) -> bytes:

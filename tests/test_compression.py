@@ -45,6 +45,34 @@ def test_a_client_that_refuses_gzip_gets_the_page_plain(client):
         assert gzip.decompress(response.get_data()) == plain, taken
 
 
+def test_the_gzip_rule_reads_tokens_and_weights_not_substrings(client):
+    """One tokenizer for every header (review of 07/12/2026): the unweighted shortcut matched the substring
+    "gzip", so "notgzip" took gzip while "x-gzip;q=1" (gzip's alias, RFC 9110 8.4.1.3) did not; a weight
+    that is not a number from 0 to 1 refuses; a header of more than MAX_ACCEPT_ENCODING bytes is answered
+    without gzip instead of being parsed on every answer."""
+    from portal.compression import MAX_ACCEPT_ENCODING
+
+    plain = client.get("/procedures").get_data()
+    long_list = ", ".join(f"coding{n}" for n in range(200)) + ", gzip"
+    assert len(long_list) > MAX_ACCEPT_ENCODING
+    refused = ["notgzip", "gzipped", "gzip;q=abc", "gzip;q=-1", "gzip;q=1.5", "gzip;q=nan", ",,,;", long_list]
+    for header in refused:
+        response = client.get("/procedures", headers={"Accept-Encoding": header})
+        assert "Content-Encoding" not in response.headers, header
+        assert response.get_data() == plain, header
+    for header in (
+        "x-gzip",
+        "X-GZIP",
+        "x-gzip;q=1",
+        "x-gzip, *;q=0",
+        "deflate , gzip ;q=0.001",
+        "gzip;q=1, *;q=0",
+    ):
+        response = client.get("/procedures", headers={"Accept-Encoding": header})
+        assert response.headers.get("Content-Encoding") == "gzip", header
+        assert gzip.decompress(response.get_data()) == plain, header
+
+
 def test_conditional_static_request_still_answers_304(client):
     first = client.get("/static/css/portal.css", headers={"Accept-Encoding": "gzip"})
     etag = first.headers["ETag"]
