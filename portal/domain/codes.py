@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 FEEDBACK_PREFIX = "PA"
+FEEDBACK_SEQUENCE = "feedback"  # the daily counter (portal/sequences.py) whose numbers feedback codes carry
 _FEEDBACK = re.compile(r"^PA-(\d{6})-(\d{4,6})$")
 # Circular 01/2018/TT-VPCP Art. 19: receiving-unit code, date received, sequence of that unit's day.
 # Live systems also print yyyymmdd and 5-7 digit sequences; parse them all, store codes as issued.

@@ -108,9 +108,10 @@ def _hidden_input(name: str, value: str) -> str:
     return f'<input id="{name}" name="{name}" type="hidden" value="{escape(value)}">'
 
 
-# Unguessable, so no text anyone writes can contain them; where a kept whole page's per-request values go.
+# Unguessable, so no text anyone writes can contain it; where a kept whole page's nonce goes (its CSRF token
+# goes in page_cache's slot).
 _NONCE_SLOT = f"nonce-slot-{secrets.token_hex(16)}"
-_CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+_NONCE_SLOT_BYTES = _NONCE_SLOT.encode("ascii")
 
 
 def blank_page() -> str | bytes:
@@ -128,12 +129,11 @@ def blank_page() -> str | bytes:
         whole = fragments.remembered(
             "feedback-form-whole",
             (parts, with_csrf, address),
-            lambda: _render(parts, _NONCE_SLOT, _CSRF_SLOT if with_csrf else None).encode("utf-8"),
+            lambda: _render(parts, _NONCE_SLOT, page_cache.CSRF_SLOT if with_csrf else None).encode("utf-8"),
         )
         # The token first, then the nonce, as below.
-        token = str(escape(csrf.generate_csrf())).encode("ascii") if with_csrf else b""
-        nonce = str(escape(form_nonce.issue())).encode("ascii")
-        return whole.replace(_NONCE_SLOT.encode("ascii"), nonce).replace(_CSRF_SLOT.encode("ascii"), token)
+        page = page_cache.with_csrf_token(whole) if with_csrf else whole
+        return page.replace(_NONCE_SLOT_BYTES, str(escape(form_nonce.issue())).encode("ascii"))
     # The form's order: its own nonce field, then the CSRF token Flask-WTF adds last. The token is made
     # first, as building the form makes it (it is written to the session the first time).
     # Looked up when called: portal.security installs its cheaper, identical generate_csrf there (a name bound

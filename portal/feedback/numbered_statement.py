@@ -29,7 +29,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
-from portal.domain.codes import feedback_code, feedback_code_prefix, sequence_digits
+from portal.domain.codes import FEEDBACK_SEQUENCE, feedback_code, feedback_code_prefix, sequence_digits
 from portal.domain.text import fold
 from portal.events.models import Event
 from portal.sequences import DailySequence
@@ -68,7 +68,7 @@ class Numbered:
 
     def parameters(self) -> dict[str, Any]:
         return {
-            "n_scope": "feedback",
+            "n_scope": FEEDBACK_SEQUENCE,
             "n_day": self.day,
             "n_code": self.code_prefix,
             "n_folded": self.folded_prefix,

@@ -32,7 +32,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from portal import fragments
 from portal.accounts.models import Account
 from portal.domain import feedback_status
-from portal.domain.codes import feedback_code
+from portal.domain.codes import FEEDBACK_SEQUENCE, feedback_code
 from portal.domain.timeliness import FAR_FUTURE
 from portal.events.operations import line_values, write_line, written_now
 from portal.extensions import db
@@ -164,13 +164,12 @@ def insert_numbered(
     item.page_version = new_version()
     item.queue_due = (item.due_on or FAR_FUTURE) if item.status in feedback_status.OPEN else None
     together = connection.dialect.name == "postgresql"  # a data-modifying WITH: SQLite has none
-    if (
-        together
-    ):  # numbered by the statement that writes it: the keys around the code made now, with a stand-in
+    if together:
+        # Numbered by the statement that writes it: the keys around the code are made now, with a stand-in.
         item.code = feedback_code(day, 1)
         numbered = Numbered.around(day, *search_keys(item))
     else:
-        item.code = feedback_code(day, next_value_direct(connection, "feedback", day))
+        item.code = feedback_code(day, next_value_direct(connection, FEEDBACK_SEQUENCE, day))
         item.public_search_key, item.search_key = search_keys(item)
     row = _row(item)
     # A NULL is left out of the INSERT (`_row` gives None only where the column has no default: NULL it is),

@@ -22,7 +22,7 @@ from portal.calendar import version as calendar_version
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.db_types import utcnow
 from portal.domain import pii
-from portal.domain.codes import feedback_code
+from portal.domain.codes import FEEDBACK_SEQUENCE, feedback_code
 from portal.domain.digests import keyed_digest, sha256_hex
 from portal.domain.errors import ReasonedError
 from portal.domain.feedback_status import FeedbackAction as A
@@ -223,7 +223,7 @@ def submit(
         # item's unique keys (its nonce), in that order. A report with photos and the same form sent without
         # them at the same moment, locking in opposite orders, deadlocked on PostgreSQL (a 503 instead of
         # "already sent"). The counter's row stays locked until the commit (gap-free codes).
-        code = feedback_code(local.date(), next_value("feedback", local.date()))
+        code = feedback_code(local.date(), next_value(FEEDBACK_SEQUENCE, local.date()))
         db.session.add(item)
         db.session.flush()
         numbering.number(item, code, account, search_keys)

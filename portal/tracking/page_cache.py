@@ -55,9 +55,9 @@ WHOLE_PAGES = "portal.tracking.whole_pages"
 MAX_KEPT_ADDRESS = 160  # bytes of path + query string: a longer address gets its layout rendered each time
 
 # Unguessable, so no text a citizen or an officer writes can contain it (and it is escaped anyway).
-_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
-_SLOT_BYTES = _SLOT.encode("ascii")
-CSRF_FIELD = Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{_SLOT}">')  # noqa: S704 - constant
+CSRF_SLOT = f"csrf-slot-{secrets.token_hex(16)}"
+_SLOT_BYTES = CSRF_SLOT.encode("ascii")
+CSRF_FIELD = Markup(f'<input id="csrf_token" name="csrf_token" type="hidden" value="{CSRF_SLOT}">')  # noqa: S704 - constant
 
 
 def read_key(statement: Executable, parameters: dict[str, Any]) -> Any:
@@ -75,10 +75,10 @@ def kept(key: Hashable, render: Callable[[], str]) -> Markup:
 
 def for_viewer(part: Markup) -> Markup:
     """The kept part with this viewer's CSRF token in its forms (a token is made only when it has one)."""
-    if _SLOT not in part:
+    if CSRF_SLOT not in part:
         return part
     # Looked up when called: portal.security installs its cheaper, identical generate_csrf there.
-    return Markup(part.replace(_SLOT, csrf.generate_csrf()))  # noqa: S704 - Markup.replace escapes the token
+    return Markup(part.replace(CSRF_SLOT, csrf.generate_csrf()))  # noqa: S704 - Markup.replace escapes the token
 
 
 def status_page(
@@ -116,15 +116,21 @@ class _Whole(NamedTuple):
 
     @classmethod
     def of(cls, page: str) -> _Whole:
-        return cls(KeptBody(page.encode("utf-8")), _SLOT in page)
+        return cls(KeptBody(page.encode("utf-8")), CSRF_SLOT in page)
 
     def answer(self, headers: dict[str, str]) -> ResponseReturnValue:
         """The page for this viewer: without a form, the kept bytes (and their kept gzip); with one, this
         viewer's CSRF token in its slot (escaped as Markup escapes it), compressed per request as any page."""
         if not self.slot:
             return self.body.answer(200, headers)
-        token = str(escape(csrf.generate_csrf())).encode("utf-8")
-        return self.body.data.replace(_SLOT_BYTES, token), 200, headers
+        return with_csrf_token(self.body.data), 200, headers
+
+
+def with_csrf_token(page: bytes) -> bytes:
+    """A kept page's bytes with this viewer's CSRF token in its `CSRF_SLOT`s (escaped as Markup escapes it)."""
+    # Looked up when called: portal.security installs its cheaper, identical generate_csrf there.
+    token = str(escape(csrf.generate_csrf())).encode("utf-8")
+    return page.replace(_SLOT_BYTES, token)
 
 
 def _part(part_key: tuple, key: Any, today: date, render_part: Callable[[str, date], str]) -> Markup:

@@ -70,7 +70,7 @@ def test_a_kept_pages_gzip_is_made_once_and_is_the_page(app, create_feedback, cr
     for client, path in (tracked(app, item, "198.51.100.151"), linked(app, dossier, "198.51.100.152")):
         plain_page(client, path)  # a first view (after the look-up it may write the session)
         plain = plain_page(client, path)  # kept whole
-        assert page_cache._SLOT.encode() not in plain and b'name="csrf_token"' not in plain
+        assert page_cache.CSRF_SLOT.encode() not in plain and b'name="csrf_token"' not in plain
         calls = count_compressions(monkeypatch)
         answers = [client.get(path, headers=BROWSER) for _ in range(3)]
         for answer in answers:
