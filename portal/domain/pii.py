@@ -17,6 +17,7 @@ without separators) cost a masked number on a public page, which is the safe sid
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 _SEP = r"[ .\-]?"
@@ -85,3 +86,18 @@ def mask(text: str) -> str:
         last = found.end
     parts.append(text[last:])
     return "".join(parts)
+
+
+def mask_name(text: str, name: str) -> str:
+    """`text` with each whole occurrence of the full name `name` (any case, any spacing between its words)
+    masked as `mask` masks. Names cannot be found in free text the way numbers can, but a reply to a report
+    may name its sender, whose name the portal knows. Only a name of two words or more is looked for: one
+    word alone ("Thành", "Hà") is too often an ordinary Vietnamese word. Both are compared in NFC, the form
+    a keyboard types, so a name typed decomposed is still found."""
+    words = unicodedata.normalize("NFC", name or "").split()
+    if not text or len(words) < 2:
+        return text or ""
+    pattern = re.compile(
+        r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)", re.IGNORECASE
+    )
+    return pattern.sub(lambda match: _hide(match.group()), unicodedata.normalize("NFC", text))

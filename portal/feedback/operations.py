@@ -21,7 +21,6 @@ from portal.calendar import disasters
 from portal.calendar import version as calendar_version
 from portal.calendar.queries import LOCAL_TZ, calendar_around, office_hours
 from portal.db_types import utcnow
-from portal.domain import pii
 from portal.domain.codes import FEEDBACK_SEQUENCE, feedback_code
 from portal.domain.digests import keyed_digest, sha256_hex
 from portal.domain.errors import ReasonedError
@@ -113,16 +112,6 @@ def link_token(nonce: str) -> str:
     """
     digest = keyed_digest(current_app.config["SECRET_KEY"], f"feedback-link:{nonce}")[:24]
     return base64.urlsafe_b64encode(digest).decode()
-
-
-def public_title(item: Feedback) -> str:
-    """The title as every public view shows it: staff's redacted text, or the citizen's with personal
-    details masked (portal/domain/pii.py)."""
-    return pii.mask(item.public_title if item.public_title is not None else item.title)
-
-
-def public_description(item: Feedback) -> str:
-    return pii.mask(item.public_description if item.public_description is not None else item.description)
 
 
 # The commune's agency, for a caller that has not read it with the category (post_reads.REFERENCE brings it).

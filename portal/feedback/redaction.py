@@ -15,7 +15,8 @@ from portal.events.operations import record
 from portal.extensions import db
 
 from .models import Feedback
-from .operations import public_description, public_title, search_keys
+from .operations import search_keys
+from .public_text import public_description, public_title
 
 ACTION = "redacted"
 

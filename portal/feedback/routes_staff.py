@@ -24,7 +24,7 @@ from portal.forms import required
 from portal.i18n import locale_code
 from portal.uploads.images import ImageRejected
 
-from . import closure, deadlines, operations, policy, queries, redaction
+from . import closure, deadlines, operations, policy, public_text, queries, redaction
 from .alerts import alert_leaders
 from .forms import RedactForm, StaffActionForm
 from .labels import ACTION, EMAIL_MESSAGE, REFUSAL_REASONS, STAFF_STATUS
@@ -158,8 +158,8 @@ def redact(code: str):
     item = _item(code)
     form = RedactForm()
     if request.method == "GET":
-        form.public_title.data = operations.public_title(item)
-        form.public_description.data = operations.public_description(item)
+        form.public_title.data = public_text.public_title(item)
+        form.public_description.data = public_text.public_description(item)
     if form.validate_on_submit():
         hidden = {int(v) for v in request.form.getlist("hide_photo") if v.isdigit()}
         title, description = required(form.public_title), required(form.public_description)

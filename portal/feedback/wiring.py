@@ -23,7 +23,7 @@ from portal.events.models import Event
 from portal.tracking import lookup, page_cache, versions
 from portal.uploads import drafts, reconcile
 
-from . import icons, numbering, operations, queries
+from . import icons, numbering, public_text, queries
 from .models import Feedback, FeedbackFix, FeedbackPause, FeedbackPhoto
 
 
@@ -39,8 +39,9 @@ def _public_pin(item: Feedback) -> tuple[float, float] | None:
 def init_app(app: Flask) -> None:
     # Public views show a report's text through these (portal/domain/pii.py; staff redaction).
     app.add_template_filter(pii.mask, "mask_pii")
-    app.add_template_filter(operations.public_title, "public_title")
-    app.add_template_filter(operations.public_description, "public_description")
+    app.add_template_filter(public_text.public_title, "public_title")
+    app.add_template_filter(public_text.public_description, "public_description")
+    app.add_template_filter(public_text.public_answer, "public_answer")
     app.add_template_filter(_public_pin, "public_pin")
     reconcile.register_source(app, drafts.stored_files)
     lookup.register(

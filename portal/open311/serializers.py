@@ -25,7 +25,7 @@ from portal.domain.working_days import LOCAL_TZ
 from portal.events.models import Event
 from portal.feedback.labels import EVENT, STATUS
 from portal.feedback.models import Feedback, FeedbackCategory
-from portal.feedback.operations import public_description, public_title
+from portal.feedback.public_text import public_answer, public_description, public_text, public_title
 from portal.i18n import locale_code
 
 from .formats import w3c
@@ -183,10 +183,13 @@ def request(item: Feedback, context: Context, *, own: bool = False) -> dict:
     status = open311_status.open_or_closed(item.status)
     photos = photo_urls(item) if item.is_published else []
     position = public_position(item.latitude, item.longitude, item.precise_pin)
+    # The answer as the public page shows it (personal details masked); the key that sent the report reads
+    # it back whole, as the sender's own browser does.
+    notes = (item.answer if own else public_answer(item)) if item.answer else str(STATUS[item.status_enum])
     shown: dict[str, object] = {
         "service_request_id": item.code,
         "status": status,
-        "status_notes": item.answer if item.answer else str(STATUS[item.status_enum]),
+        "status_notes": notes,
         "service_name": item.category.name_en if english else item.category.name,
         "service_code": item.category.slug,
         "description": public_description(item),
@@ -221,7 +224,7 @@ def update(event: Event, item: Feedback) -> dict:
     which the public page shows too); never an officer's name or an internal note."""
     description = str(EVENT.get(event.action, event.action))
     if event.action == "answer" and event.note:
-        description = f"{description}: {event.note}"
+        description = f"{description}: {public_text(item, event.note)}"
     photos = photo_urls(item) if event.action == "submitted" else []
     return {
         "update_id": str(event.id),

@@ -65,3 +65,29 @@ def test_mask_hides_every_letter_and_digit_and_keeps_the_shape():
 def test_empty():
     assert pii.mask("") == ""
     assert pii.find("") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "shown"),
+    [
+        ("Cảm ơn ông Lò Văn Thành đã báo.", "Lò Văn Thành", "Cảm ơn ông ** *** ***** đã báo."),
+        ("cảm ơn LÒ VĂN THÀNH", "Lò Văn Thành", "cảm ơn ** *** *****"),  # any case
+        ("Lò  Văn\nThành", "Lò Văn Thành", "**  ***\n*****"),  # any spacing between the words
+        ("Lò Văn Thành, Lò Văn Thành.", "  Lò   Văn Thành ", "** *** *****, ** *** *****."),
+        # A one-word name is an ordinary word too often ("thành phố"): not looked for.
+        ("thành phố Sơn La", "Thành", "thành phố Sơn La"),
+        # Whole words only: a longer name that begins with it is someone else.
+        ("Lò Văn Thànhh", "Lò Văn Thành", "Lò Văn Thànhh"),
+        ("", "Lò Văn Thành", ""),
+        ("Lò Văn Thành", "", "Lò Văn Thành"),
+    ],
+)
+def test_mask_name(text, name, shown):
+    assert pii.mask_name(text, name) == shown
+
+
+def test_mask_name_finds_a_name_typed_decomposed():
+    import unicodedata
+
+    typed = unicodedata.normalize("NFD", "Cảm ơn Lò Văn Thành")
+    assert pii.mask_name(typed, "Lò Văn Thành") == "Cảm ơn ** *** *****"

@@ -102,3 +102,39 @@ def test_redact_hides_text_and_a_photo_and_is_audited(app, client, login, publis
 def test_another_agency_cannot_redact(client, login, published):
     login(make_account("processor", agency="so-xay-dung"))  # an officer of another agency
     assert client.get(f"/staff/feedback/{published.code}/redact").status_code == 404
+
+
+# The walk-through of 07/12/2026: an officer's answer thanked the sender by name and quoted their phone, and the
+# public page and the API showed it as typed, for a sender who had not chosen to show their name.
+SENDER, SENDER_PHONE = "Lò Văn Thành", "0912345678"
+THANKS = f"Đã dọn xong. Cảm ơn ông {SENDER}, SĐT {SENDER_PHONE} đã phản ánh; liên hệ lo.thanh@example.com."
+
+
+def _answered(show_name: bool):
+    item = make_item(contact_name=SENDER, show_name=show_name)
+    publish(item, answer=THANKS)
+    db.session.commit()
+    return item
+
+
+def test_the_answer_is_masked_on_every_public_page_and_api(client):
+    item = _answered(show_name=False)
+    for url in public_urls(item.code):
+        body = client.get(url).get_data(as_text=True)
+        leaked = [s for s in (SENDER, "Thành", "912345678", "lo.thanh@example.com") if s in body]
+        assert not leaked, (url, leaked)
+    page = client.get(f"/feedback/{item.code}").get_data(as_text=True)
+    # The rest of the answer is shown, the name and the number hidden in their shape.
+    assert "Đã dọn xong. Cảm ơn ông ** *** *****, SĐT ********** đã phản ánh" in page
+
+
+def test_a_sender_who_shows_their_name_keeps_it_in_the_answer(client):
+    item = _answered(show_name=True)
+    page = client.get(f"/feedback/{item.code}").get_data(as_text=True)
+    assert f"Cảm ơn ông {SENDER}, SĐT ********** đã phản ánh" in page
+
+
+def test_the_agency_sees_the_answer_as_written(client, login):
+    item = _answered(show_name=False)
+    login(make_account("processor", agency=db.session.get(Agency, item.agency_id)))
+    assert THANKS in client.get(f"/staff/feedback/{item.code}").get_data(as_text=True)
