@@ -10,9 +10,11 @@ PORT ?= 8000
 
 # gunicorn.conf.py: gevent workers, one process unless REDIS_URL is set, access log on stdout (tokens redacted).
 # The jobs worker (e-mail after the commit, retries) runs beside it; Ctrl-C, or gunicorn stopping, stops both.
+# Links in receipts, e-mails and QR codes name the address served (HOST, PORT) unless PORTAL_BASE_URL is given.
 run: install translations db  ## install, migrate, load demo data, serve on http://127.0.0.1:8000 with the jobs worker
 	$(FLASK) seed-demo
-	@$(FLASK) jobs worker & worker=$$!; \
+	@export PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	$(FLASK) jobs worker & worker=$$!; \
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker; exit 0' INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app; status=$$?; \
 	kill -INT $$worker 2>/dev/null; wait $$worker; exit $$status
