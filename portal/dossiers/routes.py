@@ -39,7 +39,7 @@ from portal.uploads.documents import DocumentRejected
 
 from . import deadlines, intake, operations, queries, rating
 from .forms import ApplyForm, RatingForm, SupplementForm, WithdrawForm
-from .labels import CRITERIA, RATING, STATUS, document_error, received_forms
+from .labels import CRITERIA, RATING, STATUS, TIMELINESS, document_error, received_forms
 from .models import Dossier, DossierFile
 from .policy import can_view, may_act_as_citizen
 from .timeline import public_timeline
@@ -259,6 +259,7 @@ def _status_part(code: str, today: date) -> str:
         entries=(entries := public_timeline(dossier)),
         status_labels=STATUS,
         timeliness=deadlines.timeliness(dossier, today),
+        timeliness_labels=TIMELINESS,  # the staff page's words for the same verdict (dossiers/_timeliness.html)
         supplement_form=SupplementForm(meta=no_token),
         withdraw_form=WithdrawForm(meta=no_token),
         rating_form=RatingForm(meta=no_token),

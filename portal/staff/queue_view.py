@@ -30,7 +30,6 @@ from markupsafe import Markup, escape
 from portal.calendar.queries import calendar_around
 from portal.domain import dossier_status as dossier_status_rules
 from portal.domain import feedback_status as feedback_status_rules
-from portal.domain.dossier_status import ON_THE_CLOCK
 from portal.domain.working_days import Calendar, late_without_letter
 from portal.dossiers.labels import STATUS as DOSSIER_STATUS
 from portal.feedback.labels import STAFF_STATUS as FEEDBACK_STATUS
@@ -44,6 +43,13 @@ from .queue_keys import DOSSIER_OPEN, FAR_FUTURE, FEEDBACK_OPEN
 ITEM_ENDPOINTS = {"feedback": "feedback_staff.item", "dossier": "dossiers_staff.item"}
 PATH_SAFE = "!$&'()*+,/:;=@"  # werkzeug's BaseConverter.to_url, so the link is url_for's
 RELEASE_ANY = ("leader", "admin")
+# Where an item's clock runs (each kind's domain declares it): only there does the due column count
+# working days left or late. A stopped clock (result ready, not yet received, paused for the citizen) is
+# never late against its date, as the "Overdue" filter and the dashboard say (portal.domain.indicators).
+ON_THE_CLOCK = {
+    "dossier": {str(status.value) for status in dossier_status_rules.ON_THE_CLOCK},
+    "feedback": {status.value for status in feedback_status_rules.ON_THE_CLOCK},
+}
 ROW_CLASS = {
     (False, False): "",
     (False, True): "overdue",
@@ -187,14 +193,14 @@ def rows_html(
     late_mark = f'<strong class="late">{labels["overdue"]}</strong> '
     no_letter_title, no_letter_text = escape(labels["no_letter_title"]), escape(labels["no_letter"])
     letter_mark = f'<span class="no-letter" title="{no_letter_title}">{no_letter_text}</span> '
-    on_the_clock = {str(status.value) for status in ON_THE_CLOCK}
     urgent_mark = f'<strong class="urgent">{labels["urgent"]}</strong> '
     claim = f'" class="secondary">{labels["claim"]}</button>'
     release = f'" class="link">{labels["release"]}</button>'
     held_by = f'<span class="q-label">{escape(labels["held_by"])}: </span>'
     nobody = f'<span class="nobody">{escape(labels["nobody"])}</span>'
     left_title = escape(labels["left_title"])
-    due_texts: dict[date, str] = {FAR_FUTURE: str(escape(labels["paused"]))}
+    paused = str(escape(labels["paused"]))
+    due_texts: dict[tuple[date, bool], str] = {(FAR_FUTURE, True): paused, (FAR_FUTURE, False): paused}
     release_any = officer_role in RELEASE_ANY
     # Where this role has a next step (the domain's declarations): only there does it get "Claim".
     claimable = {
@@ -204,25 +210,22 @@ def rows_html(
     hints = rows_hints_html(rows, today)  # Decision 766 effects (portal.steering): one statement per page
     parts = []
     for row in rows:
-        due = due_texts.get(row.due)
-        if due is None:
-            left = _days_left_text(labels, row.due, today, calendar)
-            due = due_texts[row.due] = (
-                f"{escape(labels['due'] % {'date': local_date(row.due)})} "
-                f'<small class="left" title="{left_title}">({left})</small>'
-            )
         kind = row.kind
         code_status = str(row.status)
+        running = code_status in ON_THE_CLOCK[kind]
+        due = due_texts.get((row.due, running))
+        if due is None:
+            due = str(escape(labels["due"] % {"date": local_date(row.due)}))
+            if running:
+                left = _days_left_text(labels, row.due, today, calendar)
+                due += f' <small class="left" title="{left_title}">({left})</small>'
+            due_texts[row.due, running] = due
         status = (feedback_status if kind == "feedback" else dossier_status).get(code_status) or escape(
             code_status
         )
         late = bool(row.overdue)  # one definition with the dashboard (queries.py: _overdue)
         # Late on the clock with no apology letter that moved the date (cheap: two dates of the row).
-        no_letter = (
-            kind == "dossier"
-            and code_status in on_the_clock
-            and late_without_letter(row.legal_due, row.due, today)
-        )
+        no_letter = kind == "dossier" and running and late_without_letter(row.legal_due, row.due, today)
         urgent = row.rank == URGENT_RANK
         if row.assignee_id is None:
             button = (
