@@ -30,7 +30,7 @@ from enum import StrEnum
 
 from portal.domain import timeliness as rule
 from portal.domain.dossier_status import DossierStatus
-from portal.domain.working_days import Calendar, late_without_letter
+from portal.domain.working_days import Calendar, apology_allowed, late_without_letter
 
 S = DossierStatus
 # Statuses whose result exists: 4.1 judges them by their result file (the dashboard's `ready` query).
@@ -75,6 +75,9 @@ class Hint:
     costs: bool  # counts against the score now, or will at `by` unless fixed
     by: date | None = None  # when it costs (today for what costs already); None: only if someone acts
     days: int | None = None  # working days left (DUE_SOON, FEEDBACK_DUE_SOON)
+    # A form 04 may still be sent today (working_days.apology_allowed, the rule the apology form and the
+    # operation ask): only then does the fix offer one (DUE_SOON: not on the due day itself).
+    letter: bool = False
 
     @property
     def indicator(self) -> str:
@@ -107,6 +110,7 @@ def week_end(today: date) -> date:
 def dossier_hints(item: DossierItem, today: date, calendar: Calendar) -> tuple[Hint, ...]:
     """The dossier's effects on `today` (local), most pressing first."""
     facts, hints = item.facts, []
+    letter = apology_allowed(item.appointment, today)
     verdict = rule.judge(facts, today)
     open_ = verdict in (rule.Verdict.WITHIN, rule.Verdict.OVERDUE, rule.Verdict.ALREADY_LATE)
     if verdict is rule.Verdict.ALREADY_LATE:
@@ -120,7 +124,7 @@ def dossier_hints(item: DossierItem, today: date, calendar: Calendar) -> tuple[H
     elif verdict is rule.Verdict.WITHIN and facts.status in rule.CLOCK_RUNNING and facts.due is not None:
         if facts.due <= week_end(today):
             left = calendar.working_days_between(today, facts.due)
-            hints.append(Hint(Effect.DUE_SOON, True, facts.due, left))
+            hints.append(Hint(Effect.DUE_SOON, True, facts.due, left, letter))
     if (
         open_
         and verdict is not rule.Verdict.ALREADY_LATE

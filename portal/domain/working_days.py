@@ -263,6 +263,18 @@ def apology_allowed(due: date | None, today: date) -> bool:
     return due is not None and today < due
 
 
+def apology_refusal(appointment: date | None, today: date) -> str | None:
+    """Why form 04 cannot be sent on `today`, or None when it can: the one answer the dossier page's
+    next-step hint, its apology form and the operation all ask, so none offers what another refuses.
+
+    "apology_paused": no appointment to move while the clock waits for the citizen's documents or fee;
+    "apology_too_late": the appointment has come (`apology_allowed`), e.g. all day long on the receipt day
+    of a same-day procedure received before the 15:00 cut-off, which is due that very day."""
+    if appointment is None:
+        return "apology_paused"
+    return None if apology_allowed(appointment, today) else "apology_too_late"
+
+
 def late_without_letter(legal_due: date | None, appointment: date | None, today: date) -> bool:
     """A dossier on the clock past its legal due date with no apology letter that promised a later date:
     the appointment (the later of the legal date and a letter's new date) is still the legal date.

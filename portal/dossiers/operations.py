@@ -25,7 +25,7 @@ from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
 from portal.domain.roles import Role
 from portal.domain.text import clean, clean_lines
-from portal.domain.working_days import Suspension, apology_allowed
+from portal.domain.working_days import Suspension, apology_refusal
 from portal.events.operations import record
 from portal.extensions import db
 from portal.payments import operations as payments
@@ -252,17 +252,14 @@ def _apologise(dossier: Dossier, actor: Account, reason: str, new_date: date | N
     current = dossier.appointment_on
     today = now.astimezone(LOCAL_TZ).date()
     cal = calendar_around(today)
-    # Form 04 is sent before the due date (VIETNAM.md §2.3 item 8): once it has come, the letter is refused.
-    if current is not None and not apology_allowed(current, today):
-        raise DossierError("apology_too_late")
+    # Form 04 is sent before the due date (VIETNAM.md §2.3 item 8): once it has come, or while the clock
+    # waits for the citizen, the letter is refused (the same rule hides the form and the hint's offer).
+    refusal = apology_refusal(current, today)
+    if refusal is not None:
+        raise DossierError(refusal)
+    assert current is not None  # apology_refusal answers "apology_paused" without an appointment
     # The new date must be a later working day.
-    if (
-        current is None
-        or new_date is None
-        or new_date <= current
-        or not cal.is_working_day(new_date)
-        or new_date <= today
-    ):
+    if new_date is None or new_date <= current or not cal.is_working_day(new_date) or new_date <= today:
         raise DossierError("new_date")
     dossier.apologies.append(
         DossierApology(

@@ -22,7 +22,7 @@ from portal.domain.dossier_status import DossierAction, InvalidTransition, NotPe
 from portal.domain.phone import mask
 from portal.domain.roles import DESK, QUEUE_ROLES
 from portal.domain.text import clean
-from portal.domain.working_days import apology_allowed
+from portal.domain.working_days import apology_refusal
 from portal.events.operations import record
 from portal.extensions import db
 from portal.i18n import locale_code
@@ -84,6 +84,10 @@ def _error(reason: str) -> str:
             "An apology letter (form 04) must be sent before the due date. This dossier has reached or passed"
             " its due date, so the letter can no longer be issued: finish the dossier as soon as possible."
         ),
+        "apology_paused": _(
+            "No apology letter (form 04) while the dossier waits for the citizen's documents or fee: it has"
+            " no appointment date to move until the clock runs again."
+        ),
         "agency": _("This procedure is not handled by your agency for that commune."),
         "files": _("Attach at most 10 files."),
         "commune": _("Choose the commune or ward."),
@@ -94,6 +98,10 @@ def _error(reason: str) -> str:
         ),
     }
     return messages.get(reason, _("This action is not possible."))
+
+
+def _refusal_text(reason: str | None) -> str | None:
+    return None if reason is None else _error(reason)
 
 
 def _dossier(code: str) -> Dossier:
@@ -173,9 +181,7 @@ def item(code: str):
             timeliness_labels=TIMELINESS,
             link=tracking_link(dossier),
             payments=payments_of(dossier),
-            apology_refusal=None
-            if apology_allowed(dossier.appointment_on, today)
-            else _error("apology_too_late"),
+            apology_refusal=_refusal_text(apology_refusal(dossier.appointment_on, today)),
         ),
         200,
         {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},

@@ -13,17 +13,20 @@ from portal.i18n import locale_code
 
 E = Effect
 # Effect → (what it does to the score, the fix beside it). DUE_SOON's words depend on the days left.
+# No fix here offers a form 04 letter: that one is in WITH_LETTER, chosen only when the rule the apology
+# form obeys says a letter may still be sent today (Hint.letter). Late without a letter, it never may:
+# the letter goes before the due date (working_days.apology_allowed), which has passed.
 WORDS = {
     E.LATE_WITHOUT_LETTER: (
         _l("Late without an apology letter: counts as late in 2.1"),
-        _l("Send an apology letter (form 04) with a new date"),
+        _l("Too late for an apology letter (form 04): finish it and return the result"),
     ),
     E.LATE: (_l("Overdue: counts as late in 2.1"), _l("Finish it and return the result")),
     E.TOO_MANY_REQUESTS: (
         _l("More than one supplement request: counts as late in 2.1"),
         _l("Finish it as soon as possible"),
     ),
-    E.DUE_SOON: (None, _l("Finish it, or send an apology letter (form 04) before the due date")),
+    E.DUE_SOON: (None, _l("Finish it and return the result by the due date")),
     E.SECOND_REQUEST_LATE: (
         _l("A second supplement request will count as late"),
         _l("Ask for everything missing at once; phone the citizen first"),
@@ -48,6 +51,8 @@ WORDS = {
     ),
     E.FEEDBACK_DUE_SOON: (None, _l("Answer before the due date")),
 }
+# The fix when a form 04 letter may still be sent today (Hint.letter).
+WITH_LETTER = {E.DUE_SOON: _l("Finish it, or send an apology letter (form 04) before the due date")}
 
 
 def _due_in(days: int) -> str:
@@ -59,6 +64,8 @@ def _due_in(days: int) -> str:
 def words(hint: Hint) -> tuple[str, str]:
     """(effect, fix) of one hint, translated."""
     effect, fix = WORDS[hint.effect]
+    if hint.letter and hint.effect in WITH_LETTER:
+        fix = WITH_LETTER[hint.effect]
     return (str(effect) if effect is not None else _due_in(hint.days or 0)), str(fix)
 
 

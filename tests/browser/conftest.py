@@ -32,6 +32,7 @@ CHROMIUM_ARGS = [
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "artifacts" / "screenshots"
 VIEWPORTS = {
     "360x800": {"width": 360, "height": 800},
+    "1024x768": {"width": 1024, "height": 768},
     "1280x800": {"width": 1280, "height": 800},
     "1366x768": {"width": 1366, "height": 768},
 }

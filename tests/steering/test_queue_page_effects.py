@@ -42,10 +42,14 @@ def test_the_hint_and_its_fix_beside_the_row(client, desk):
     officer, late, calm, _later = desk
     sign_in(client, officer)
     body = client.get("/staff/queue").get_data(as_text=True)
-    assert "Trễ hạn mà chưa có phiếu xin lỗi" in body and "Gửi phiếu xin lỗi (mẫu 04)" in body
+    assert "Trễ hạn mà chưa có phiếu xin lỗi" in body
+    assert "Đã quá thời điểm gửi phiếu xin lỗi (mẫu 04): hãy giải quyết xong và trả kết quả" in body
     english = client.get("/staff/queue?lang=en").get_data(as_text=True)
     assert "Late without an apology letter: counts as late in 2.1" in english
-    assert "Send an apology letter (form 04) with a new date" in english
+    # The fix no longer sends the officer to a letter the operation refuses: form 04 goes before the due
+    # date (working_days.apology_allowed), which has passed (walk-through of 2026-12-08, regression).
+    assert "Too late for an apology letter (form 04): finish it and return the result" in english
+    assert "Send an apology letter" not in english and "Gửi phiếu xin lỗi" not in body
     assert english.count('data-effect="late_without_letter"') == 1
 
 
