@@ -88,16 +88,28 @@ def mask(text: str) -> str:
     return "".join(parts)
 
 
+def _letters(text: str) -> str:
+    """`text` with each character's marks dropped and in lower case, one character for one (so that a
+    match in it is a match at the same place in `text`): "Thuý", "Thúy" and "Thuy" all read "thuy"."""
+    return "".join("d" if ch in "đĐ" else unicodedata.normalize("NFD", ch)[0].lower() for ch in text)
+
+
 def mask_name(text: str, name: str) -> str:
-    """`text` with each whole occurrence of the full name `name` (any case, any spacing between its words)
-    masked as `mask` masks. Names cannot be found in free text the way numbers can, but a reply to a report
-    may name its sender, whose name the portal knows. Only a name of two words or more is looked for: one
-    word alone ("Thành", "Hà") is too often an ordinary Vietnamese word. Both are compared in NFC, the form
-    a keyboard types, so a name typed decomposed is still found."""
-    words = unicodedata.normalize("NFC", name or "").split()
+    """`text` with each whole occurrence of the full name `name` masked as `mask` masks. Names cannot be found
+    in free text the way numbers can, but a reply to a report may name its sender, whose name the portal
+    knows. The words are compared without their marks and case, with any spacing between them: the tone
+    mark of "Thuý" / "Thúy" or "Hoà" / "Hòa" sits where the typist put it, and an officer may type without
+    diacritics. Only a name of two words or more is looked for: one word alone ("Thành", "Hà") is too often
+    an ordinary Vietnamese word. The text is returned in NFC, the form a keyboard types."""
+    words = _letters(unicodedata.normalize("NFC", name or "")).split()
     if not text or len(words) < 2:
         return text or ""
-    pattern = re.compile(
-        r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)", re.IGNORECASE
-    )
-    return pattern.sub(lambda match: _hide(match.group()), unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)
+    pattern = re.compile(r"(?<!\w)" + r"\s+".join(re.escape(word) for word in words) + r"(?!\w)")
+    parts: list[str] = []
+    last = 0
+    for match in pattern.finditer(_letters(text)):
+        parts.extend((text[last : match.start()], _hide(text[match.start() : match.end()])))
+        last = match.end()
+    parts.append(text[last:])
+    return "".join(parts)
