@@ -68,6 +68,13 @@ def _text(fragment: str) -> str:
     return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", fragment)))
 
 
+def apologise(dossier, new_date, now):
+    """The processor sends the apology letter (form 04) with `new_date`."""
+    return operations.staff_act(
+        dossier, A.APOLOGISE, account("processor"), note="Chờ xác minh.", new_date=new_date, now=now
+    )
+
+
 def test_one_rule_answers_whether_a_letter_can_be_made():
     apology_allowed, apology_refusal = working_days.apology_allowed, working_days.apology_refusal
     due = date(2026, 12, 8)
@@ -106,14 +113,7 @@ def test_a_same_day_dossier_received_after_midnight_is_not_offered_a_letter(
     assert 'id="date-apologise"' not in body and 'id="note-apologise"' not in body
     # The operation agrees.
     with pytest.raises(DossierError) as refused:
-        operations.staff_act(
-            dossier,
-            A.APOLOGISE,
-            account("processor"),
-            note="Chờ xác minh.",
-            new_date=date(2026, 12, 10),
-            now=clock,
-        )
+        apologise(dossier, date(2026, 12, 10), clock)
     assert refused.value.reason == "apology_too_late"
 
 
@@ -124,14 +124,7 @@ def test_a_dossier_due_later_is_offered_the_letter_by_hint_form_and_operation(ap
     assert "Finish it, or send an apology letter (form 04) before the due date" in effects
     assert f'action="/staff/dossiers/{dossier.code}/apologise"' in body and 'id="date-apologise"' in body
     assert "must be sent before the due date" not in _text(body)
-    operations.staff_act(
-        dossier,
-        A.APOLOGISE,
-        account("processor"),
-        note="Chờ xác minh.",
-        new_date=date(2026, 12, 14),
-        now=clock,
-    )
+    apologise(dossier, date(2026, 12, 14), clock)
     assert dossier.appointment_on == date(2026, 12, 14)
 
 
@@ -146,12 +139,5 @@ def test_a_paused_dossier_says_why_instead_of_offering_the_letter(app, clock):
     assert "No apology letter (form 04) while the dossier waits for the citizen" in _text(body)
     assert f"/staff/dossiers/{dossier.code}/apologise" not in body
     with pytest.raises(DossierError) as refused:
-        operations.staff_act(
-            dossier,
-            A.APOLOGISE,
-            account("processor"),
-            note="Chờ xác minh.",
-            new_date=date(2026, 12, 14),
-            now=clock,
-        )
+        apologise(dossier, date(2026, 12, 14), clock)
     assert refused.value.reason == "apology_paused"
