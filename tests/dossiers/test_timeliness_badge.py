@@ -97,3 +97,23 @@ def test_both_pages_show_the_same_badge_for_every_verdict(app, make, expected):
     dossier = make()
     assert badges(staff_line(app, dossier, "en"), "en") == [expected]
     assert badges(citizen_line(app, dossier, "en"), "en") == [expected]
+
+
+def test_the_staff_list_marks_late_what_the_badge_marks_late(app):
+    """The staff dossier list reads the same late words as the badge (dossiers/_timeliness.html `late_words`):
+    a running dossier long past Thu 5/3 is marked overdue there, one finished before it is not."""
+    overdue, early = received("1.004194", at(2026, 3, 2, 9)), finished_on(4)
+    db.session.commit()
+    body = signed_in(app, "processor").get("/staff/dossiers?lang=en").get_data(as_text=True)
+    rows = {
+        code: row
+        for row, code in re.findall(
+            r'(<li class="[^"]*">\s*<a href="/staff/dossiers/([^"]+)".*?</li>)', body, re.S
+        )
+    }
+    assert set(rows) >= {overdue.code, early.code}, body
+    assert (
+        rows[overdue.code].startswith('<li class="overdue">')
+        and '<strong class="late">Overdue</strong>' in rows[overdue.code]
+    )
+    assert rows[early.code].startswith('<li class="">') and 'class="late"' not in rows[early.code]
