@@ -10,10 +10,13 @@ PORT ?= 8000
 
 # gunicorn.conf.py: gevent workers, one process unless REDIS_URL is set, access log on stdout (tokens redacted).
 # The jobs worker (e-mail after the commit, retries) runs beside it; Ctrl-C, or gunicorn stopping, stops both.
-# Links in receipts, e-mails and QR codes name the address served (HOST, PORT) unless PORTAL_BASE_URL is given.
+# Links in receipts, e-mails and QR codes name the address served (HOST, PORT) unless PORTAL_BASE_URL is given;
+# served on every address (HOST=0.0.0.0 or ::), they name this machine's first address, which phones can reach.
 run: install translations db  ## install, migrate, load demo data, serve on http://127.0.0.1:8000 with the jobs worker
 	$(FLASK) seed-demo
-	@export PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://$(HOST):$(PORT)}"; \
+	@case "$(HOST)" in 0.0.0.0|::) link=$$(hostname -I 2>/dev/null | cut -d' ' -f1);; *) link="$(HOST)";; esac; \
+	case "$$link" in "") link=127.0.0.1;; *:*) link="[$$link]";; esac; \
+	export PORTAL_BASE_URL="$${PORTAL_BASE_URL:-http://$$link:$(PORT)}"; \
 	$(FLASK) jobs worker & worker=$$!; \
 	trap 'kill -INT $$worker 2>/dev/null; wait $$worker; exit 0' INT TERM; \
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind $(HOST):$(PORT) wsgi:app; status=$$?; \
