@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import Account
 from portal.catalog.models import Procedure
 from portal.db_types import utcnow
+from portal.demo_history import history_moments
 from portal.domain.dossier_status import DossierAction as A
 from portal.extensions import db
 from portal.payments import operations as payments
@@ -155,21 +156,22 @@ def seed_demo_dossiers() -> int:
         procedure = db.session.scalar(select(Procedure).where(Procedure.code == procedure_code))
         if procedure is None or not procedure.is_online:
             continue
-        when = utcnow() - timedelta(days=days_ago)
+        now = utcnow()
+        when = now - timedelta(days=days_ago)
         applicant = intake.Applicant(
             name=name,
             id_number=f"0141900{number:05d}",
             birth_date=None,
             phone=f"+8498876{number:04d}",
             email=f"congdan{number}{DEMO_DOMAIN}",
-            address=f"Tổ {number}, phường Tô Hiệu",
+            address=f"Tổ {number}",  # the commune is shown after it
             admin_unit_code="03646",
         )
         dossier = intake.submit_online(
             procedure, applicant, [intake.Upload(DEMO_PDF, "to-khai.pdf")], None, "vi", now=when
         )
-        for action, who, note in path:
-            operations.staff_act(dossier, A(action), staff[who], note=note, now=when)
+        for moment, (action, who, note) in zip(history_moments(when, now, len(path)), path, strict=True):
+            operations.staff_act(dossier, A(action), staff[who], note=note, now=moment)
         added += 1
     db.session.flush()
     return added

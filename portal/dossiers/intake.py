@@ -181,6 +181,7 @@ def submit_online(
         actor_id=account.id if account else None,
         to_status=str(S.SUBMITTED.value),
         public=True,
+        at=now,
     )
     return dossier
 
@@ -232,6 +233,7 @@ def counter_intake(
         to_status=str(S.RECEIVED.value),
         note=channel,
         public=True,
+        at=now,
     )
     if spans:  # received while an event of its commune is declared: the event says so (portal/disasters)
         disasters.dated("dossier", dossier)

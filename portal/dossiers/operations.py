@@ -180,6 +180,7 @@ def staff_act(
         to_status=str(new.value),
         note=note,
         public=action in PUBLIC,
+        at=now,
     )
     db.session.flush()
     if spans:  # received while an event of its commune is declared: the event says so (portal/disasters)
@@ -244,7 +245,7 @@ def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = N
         to_status=str(new.value),
         note=note,
         public=True,
-    )
+    )  # dated when the portal moved it on (the credit's own time is the payment's): the audit's order
     db.session.flush()
 
 
@@ -290,6 +291,7 @@ def citizen_supplement(
         to_status=str(new.value),
         note=clean(note)[:1000],
         public=True,
+        at=now,
     )
     db.session.flush()
 

@@ -47,10 +47,13 @@ def record(
     to_status: str | None = None,
     note: str = "",
     public: bool = False,
+    at: datetime | None = None,
 ) -> Event:
-    """Append one event about (subject_type, subject_id)."""
+    """Append one event about (subject_type, subject_id). `at`: when it happened, for an operation given its
+    moment (the demo's history, tests); otherwise now."""
     entry = Event(
-        **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public)
+        occurred_at=at or utcnow(),
+        **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public),
     )
     db.session.add(entry)
     db.session.flush()
@@ -83,12 +86,13 @@ def line_values(
     to_status: str | None = None,
     note: str = "",
     public: bool = False,
+    at: datetime | None = None,
 ) -> dict:
     """The columns of a line written at once: by `write_line`, or by a statement that writes it with the row it
     is about (portal/feedback/numbering.py: `subject_id` None, the new row's id given by that statement), which
     then calls `written_now` with the line's id."""
     return {
-        "occurred_at": utcnow(),
+        "occurred_at": at or utcnow(),
         **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public),
     }
 

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.db_types import utcnow
+from portal.demo_history import history_moments
 from portal.domain.feedback_status import FeedbackAction as A
 from portal.extensions import db
 
@@ -119,6 +120,9 @@ def seed_demo_feedback() -> int:
         db.session.add(ResponseTemplate(agency_id=agency.id, title=title, body=body))
     categories = dict(db.session.execute(select(FeedbackCategory.slug, FeedbackCategory.id)).all())
     for number, (slug, title, description, days_ago, actions, rating) in enumerate(ITEMS, 1):
+        now = utcnow()
+        sent = now - timedelta(days=days_ago)
+        moments = history_moments(sent, now, len(actions) + (1 if rating else 0))
         item, _token = operations.submit(
             operations.Submission(
                 category_id=categories[slug],
@@ -135,20 +139,20 @@ def seed_demo_feedback() -> int:
                 locale="vi",
             ),
             None,
-            now=utcnow() - timedelta(days=days_ago),
+            now=sent,
         )
         if item.agency_id != agency.id:  # a department's category: the demo shows it forwarded to the ward
             item.agency_id = agency.id
-        for action in actions:
+        for action, moment in zip(actions, moments, strict=False):
             note = {
                 A.REQUEST_INFO: "Đề nghị cho biết vị trí cụ thể (gần nhà số mấy, cột điện số mấy).",
                 A.ANSWER: TEMPLATES[1][1],
                 A.REFUSE: "",
             }.get(action, "")
             operations.staff_act(
-                item, action, processor, note=note, reason="spam" if action is A.REFUSE else ""
+                item, action, processor, note=note, reason="spam" if action is A.REFUSE else "", now=moment
             )
         if rating:
-            operations.rate(item, rating == "satisfied", "Cảm ơn cán bộ phường.")
+            operations.rate(item, rating == "satisfied", "Cảm ơn cán bộ phường.", now=moments[-1])
     db.session.flush()
     return len(ITEMS)

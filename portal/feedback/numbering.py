@@ -234,6 +234,7 @@ def _submitted_line(item: Feedback, account: Account | None) -> dict[str, Any]:
         actor_id=account.id if account else None,
         to_status=item.status,
         public=True,
+        at=item.submitted_at,
     )
 
 

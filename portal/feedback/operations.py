@@ -247,12 +247,14 @@ def staff_act(
     agency_id: int | None = None,
     assignee_id: int | None = None,
     duplicate_of: Feedback | None = None,
+    now: datetime | None = None,
 ) -> Notice | None:
-    """Apply one staff action; raises NotPermitted, InvalidTransition or FeedbackError."""
+    """Apply one staff action; raises NotPermitted, InvalidTransition or FeedbackError. `now`: the action's
+    moment, when it is not the present (the demo's history)."""
     old = item.status_enum
     new = next_status(old, action, actor.role)
     note = clean_lines(note)
-    now = utcnow()
+    now = now or utcnow()
     if action is A.REFUSE:
         if not reason:
             raise FeedbackError("reason")
@@ -314,6 +316,7 @@ def staff_act(
         to_status=new.value,
         note=note,
         public=action in PUBLIC_ACTIONS,
+        at=now,
     )
     db.session.flush()
     return Notice(item, action) if action in NOTIFY_CITIZEN else None
@@ -376,5 +379,6 @@ def rate(item: Feedback, satisfied: bool, comment: str, now: datetime | None = N
         to_status=new.value,
         note=item.rating_comment,
         public=True,
+        at=now,
     )
     db.session.flush()
