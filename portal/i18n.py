@@ -129,9 +129,14 @@ def weekday_date(value: date) -> str:
     return format_date(value, "EEEE, dd/MM/yyyy")
 
 
+# A date in a sentence: "Thứ Ba, ngày 24 tháng 11 năm 2026" as Vietnamese writes it (VIETNAM.md §10: Babel's
+# "full" gives "Thứ Ba, 24 tháng 11, 2026", which reads as a list), and English in the same day-month order.
+LONG_DATE_PATTERNS = {"vi": "EEEE, 'ngày' d 'tháng' M 'năm' y", "en": "EEEE, d MMMM y"}
+
+
 def long_date(value: date) -> str:
-    """'Thứ Ba, 24 tháng 11, 2026' / 'Tuesday, November 24, 2026'."""
-    return format_date(value, "full")
+    """'Thứ Ba, ngày 24 tháng 11 năm 2026' / 'Tuesday, 24 November 2026'."""
+    return format_date(value, LONG_DATE_PATTERNS.get(locale_code(), LONG_DATE_PATTERNS["vi"]))
 
 
 LANGUAGE_URLS = "portal_language_urls"

@@ -53,11 +53,11 @@ def test_the_seed_gives_the_cutoff_to_decree_63_procedures_only(app):
     ("code", "when", "due", "shown"),
     [
         # 15:30 is after the cut-off: day 0 Thu 10/12; Fri 11, Mon 14, Tue 15/12.
-        (LINKED, datetime(2026, 12, 9, 15, 30), "Tuesday, December 15, 2026", True),
+        (LINKED, datetime(2026, 12, 9, 15, 30), "Tuesday, 15 December 2026", True),
         # 14:30 is before it: day 0 Wed 9/12; Thu 10, Fri 11, Mon 14/12.
-        (LINKED, datetime(2026, 12, 9, 14, 30), "Monday, December 14, 2026", True),
+        (LINKED, datetime(2026, 12, 9, 14, 30), "Monday, 14 December 2026", True),
         # Same duration, no cut-off: 15:30 is office hours, day 0 Wed 9/12: Mon 14/12.
-        (MARITAL, datetime(2026, 12, 9, 15, 30), "Monday, December 14, 2026", False),
+        (MARITAL, datetime(2026, 12, 9, 15, 30), "Monday, 14 December 2026", False),
     ],
 )
 def test_the_procedure_page_counts_and_states_the_cutoff(client, monkeypatch, code, when, due, shown):
@@ -69,7 +69,7 @@ def test_the_procedure_page_counts_and_states_the_cutoff(client, monkeypatch, co
 
 def test_the_cutoff_is_said_in_vietnamese(client, monkeypatch):
     line, text = page(client, monkeypatch, LINKED, datetime(2026, 12, 9, 15, 30), "vi")
-    assert "15 tháng 12, 2026" in line
+    assert "ngày 15 tháng 12 năm 2026" in line
     assert CUTOFF_TEXT["vi"] in text and "Giờ chốt nhận hồ sơ: 15:00" in text
 
 
@@ -93,7 +93,7 @@ def test_an_administrator_gives_a_procedure_the_cutoff(app, client, monkeypatch)
     assert change(event) == {"before": {"afternoon_cutoff": False}, "after": {"afternoon_cutoff": True}}
     # Now 15:30 counts from Thu 10/12: Tue 15/12, and the page says why.
     line, text = page(client, monkeypatch, MARITAL, datetime(2026, 12, 9, 15, 30))
-    assert "Tuesday, December 15, 2026" in line and CUTOFF_TEXT["en"] in text
+    assert "Tuesday, 15 December 2026" in line and CUTOFF_TEXT["en"] in text
     del data["afternoon_cutoff"]
     assert admin.post(f"/staff/admin/procedures/{row.id}", data=data).status_code == 302
     db.session.refresh(row)

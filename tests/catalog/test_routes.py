@@ -286,8 +286,8 @@ def test_detail_shows_free_procedures(client, lang, shown):
 @pytest.mark.parametrize(
     "lang, pattern",
     [
-        ("vi", r"Thứ (Hai|Ba|Tư|Năm|Sáu|Bảy), \d{1,2} tháng \d{1,2}, 20\d\d"),
-        ("en", r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday), [A-Z][a-z]+ \d{1,2}, 20\d\d"),
+        ("vi", r"Thứ (Hai|Ba|Tư|Năm|Sáu|Bảy), ngày \d{1,2} tháng \d{1,2} năm 20\d\d"),
+        ("en", r"(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday), \d{1,2} [A-Z][a-z]+ 20\d\d"),
     ],
 )
 def test_detail_shows_a_due_date(client, lang, pattern):
@@ -301,11 +301,11 @@ def test_detail_shows_a_due_date(client, lang, pattern):
     "received, code, expected",
     [
         # Tuesday 10 March 2026, no holiday nearby.
-        (datetime(2026, 3, 10, 9, 0), BIRTH, "Tuesday, March 10, 2026"),  # same day before 15:00
-        (datetime(2026, 3, 10, 15, 30), BIRTH, "Wednesday, March 11, 2026"),  # after the cut-off
-        (datetime(2026, 3, 13, 16, 0), BIRTH, "Monday, March 16, 2026"),  # Friday afternoon
-        (datetime(2026, 3, 14, 10, 0), BIRTH, "Monday, March 16, 2026"),  # Saturday
-        (datetime(2026, 3, 10, 9, 0), BUILDING_PERMIT, "Tuesday, March 31, 2026"),  # 15 working days
+        (datetime(2026, 3, 10, 9, 0), BIRTH, "Tuesday, 10 March 2026"),  # same day before 15:00
+        (datetime(2026, 3, 10, 15, 30), BIRTH, "Wednesday, 11 March 2026"),  # after the cut-off
+        (datetime(2026, 3, 13, 16, 0), BIRTH, "Monday, 16 March 2026"),  # Friday afternoon
+        (datetime(2026, 3, 14, 10, 0), BIRTH, "Monday, 16 March 2026"),  # Saturday
+        (datetime(2026, 3, 10, 9, 0), BUILDING_PERMIT, "Tuesday, 31 March 2026"),  # 15 working days
     ],
 )
 def test_detail_due_date_counts_working_days(client, monkeypatch, received, code, expected):

@@ -78,7 +78,7 @@ def test_linked_procedure_received_after_15_00(app):
     dossier = received(LINKED, at(2026, 12, 9, 15, 30))
     assert dossier.appointment_on == dossier.original_appointment_on == D(2026, 12, 15)
     assert "Appointment for the result 15/12/2026" in staff_page(app, dossier)
-    assert "Tuesday, December 15, 2026" in citizen_page(app, dossier)
+    assert "Tuesday, 15 December 2026" in citizen_page(app, dossier)
 
 
 def test_linked_procedure_received_before_15_00(app):
@@ -108,8 +108,8 @@ def test_supplement_completed_friday_evening(app, rule):
     # Thu 10/12 + 4 WD: Fri 11, Mon 14, Tue 15, Wed 16/12 (the old code: 3 days, Tue 15/12).
     assert dossier.original_appointment_on == dossier.appointment_on == D(2026, 12, 16)
     assert "Appointment for the result 16/12/2026" in staff_page(app, dossier)
-    assert "Wednesday, December 16, 2026" in citizen_page(app, dossier)
-    assert "Thứ Tư, 16 tháng 12, 2026" in citizen_page(app, dossier, "vi")
+    assert "Wednesday, 16 December 2026" in citizen_page(app, dossier)
+    assert "Thứ Tư, ngày 16 tháng 12 năm 2026" in citizen_page(app, dossier, "vi")
 
 
 # --- item 3: "restart" restarts for supplement requests only, not for fee requests ------------------------
