@@ -75,6 +75,13 @@ def _hide(fragment: str) -> str:
     return "".join("*" if ch.isalnum() else ch for ch in fragment)
 
 
+def as_published(text: str, redacted: str | None) -> str:
+    """A citizen's text (a report's title or description) as every public view shows it: staff's redacted
+    text where they gave one, else the citizen's, with personal details masked either way. The one rule for
+    the report's page, the feed, the Open311 API and the public search key."""
+    return mask(redacted if redacted is not None else text)
+
+
 def mask(text: str) -> str:
     """`text` with every personal detail's letters and digits replaced by "*"."""
     if not text:

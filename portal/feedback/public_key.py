@@ -53,8 +53,8 @@ def build(
 ) -> str:
     """The key: the text as the public sees it (staff's redacted text, or the citizen's with personal
     details masked), the code, the category's names and the commune's, folded."""
-    shown_title = pii.mask(public_title if public_title is not None else title)
-    shown_description = pii.mask(public_description if public_description is not None else description)
+    shown_title = pii.as_published(title, public_title)
+    shown_description = pii.as_published(description, public_description)
     return fold(" ".join([code, shown_title, shown_description, *category_names, unit_name]))
 
 

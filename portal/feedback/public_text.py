@@ -11,11 +11,11 @@ from .models import Feedback
 def public_title(item: Feedback) -> str:
     """The title as every public view shows it: staff's redacted text, or the citizen's with personal
     details masked (portal/domain/pii.py)."""
-    return pii.mask(item.public_title if item.public_title is not None else item.title)
+    return pii.as_published(item.title, item.public_title)
 
 
 def public_description(item: Feedback) -> str:
-    return pii.mask(item.public_description if item.public_description is not None else item.description)
+    return pii.as_published(item.description, item.public_description)
 
 
 def public_answer(item: Feedback) -> str:

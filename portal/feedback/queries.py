@@ -31,8 +31,9 @@ PUBLIC_STATUSES = ("answered", "closed", "accepted")
 FEED_COLUMNS = (
     Feedback.id,
     Feedback.code,
-    # The title as the public sees it: staff's redacted one if any (masked in the template, portal/domain/pii.py).
-    func.coalesce(Feedback.public_title, Feedback.title).label("title"),
+    # The title and staff's redacted one: the template shows them as the public sees them (pii.as_published).
+    Feedback.title,
+    Feedback.public_title,
     Feedback.status,
     Feedback.submitted_at,
     Feedback.category_id,

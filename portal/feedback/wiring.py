@@ -38,7 +38,7 @@ def _public_pin(item: Feedback) -> tuple[float, float] | None:
 
 def init_app(app: Flask) -> None:
     # Public views show a report's text through these (portal/domain/pii.py; staff redaction).
-    app.add_template_filter(pii.mask, "mask_pii")
+    app.add_template_filter(pii.as_published, "as_published")
     app.add_template_filter(public_text.public_title, "public_title")
     app.add_template_filter(public_text.public_description, "public_description")
     app.add_template_filter(public_text.public_answer, "public_answer")

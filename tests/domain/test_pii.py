@@ -98,3 +98,13 @@ def test_mask_name_finds_a_name_typed_decomposed():
 
     typed = unicodedata.normalize("NFD", "Cảm ơn Lò Văn Thành")
     assert pii.mask_name(typed, "Lò Văn Thành") == "Cảm ơn ** *** *****"
+
+
+def test_a_text_as_published_is_staffs_redaction_or_the_citizens_masked():
+    """One rule for every public view of a report's title and description (the page, the feed, Open311, the
+    public search key), where there were three copies of it."""
+    sent = "Đèn hỏng, gọi 0912 345 678"
+    assert pii.as_published(sent, None) == "Đèn hỏng, gọi **** *** ***"
+    assert pii.as_published(sent, "Đèn hỏng") == "Đèn hỏng"
+    assert pii.as_published(sent, "") == ""  # staff emptied it: shown empty, not the original
+    assert pii.as_published(sent, "Gọi 0912345678") == "Gọi **********"  # staff's text is masked too
