@@ -41,13 +41,16 @@ def test_the_indicator_names_are_readable(page, check_page, viewport, lang, leas
     leader = page(viewport, lang)
     sign_in(leader, LEADER)
     leader.goto("/staff/dashboard")
-    check_page(leader, f"dashboard-{viewport}-{lang}", lang)  # no sideways scrolling of the page, among others
+    # Among others: no sideways scrolling of the page.
+    check_page(leader, f"dashboard-{viewport}-{lang}", lang)
     box = leader.locator("main .table-scroll")
     assert box.evaluate("box => box.scrollWidth <= box.clientWidth"), "the indicator table scrolls sideways"
     rows = leader.evaluate(NAMES)
     assert len(rows) >= 10
     cramped = [
-        (key, round(share, 2), lines) for key, share, lines in rows if share < least_share or lines > most_lines
+        (key, round(share, 2), lines)
+        for key, share, lines in rows
+        if share < least_share or lines > most_lines
     ]
     assert cramped == [], f"{viewport} {lang}: names squeezed (id, share of the width, lines): {cramped}"
     for key in ("2.1", "3.3"):  # each row still shows its rate and points
