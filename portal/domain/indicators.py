@@ -47,9 +47,9 @@ class DossierFacts:
     """Dossier counts for one scope and range. Each dossier is counted at most once per field."""
 
     received: int = 0  # reached status 2 (received) in the range, any channel, any status now
-    online_submitted: int = 0  # of `received`: channel 2 (KenhThucHien = online)
-    online_qualifying: int = 0  # of `online_submitted`: all but those whose procedure has a paper
-    #                                  result and that reached 9/10 with no electronic result file (3.3)
+    online_qualifying: int = 0  # of `received`: channel 2 (KenhThucHien = online), all but those whose
+    #                                  procedure has a paper result and that reached 9/10 with no
+    #                                  electronic result file (3.3; `ONLINE_SHARE`)
     fee_bearing: int = 0  # of `received`: at least one fee line above 0 (3.6 denominator)
     paid_online: int = 0  # of `fee_bearing`: fee settled online (portal/VietQR; national
     #                                  DuocThanhToanTrucTuyen 1 or 2), not cash at the counter
@@ -85,8 +85,7 @@ class DossierFacts:
         _check(
             self,
             (
-                ("online_submitted", "received"),
-                ("online_qualifying", "online_submitted"),
+                ("online_qualifying", "received"),
                 ("fee_bearing", "received"),
                 ("paid_online", "fee_bearing"),
                 ("digitised", "received"),
@@ -173,6 +172,20 @@ def points(value: Fraction | None, max_points: int | Fraction, threshold: Fracti
     return Fraction(max_points) if value >= threshold else value * max_points / threshold
 
 
+# The one rule of the online share (Decision 766 indicator 3.3, VIETNAM.md §7.2): dossiers received
+# online (KenhThucHien = 2), with an electronic result when the result is a paper document, out of every
+# dossier received, any channel. Its "× sync rate" factor is 1: the portal is the system of record for its
+# own dossiers. The fields of `DossierFacts` (numerator, denominator): the dashboard's "Submitted online"
+# figure, indicator 3.3 and the list of the dossiers behind the figure all read these two.
+ONLINE_SHARE: tuple[str, str] = ("online_qualifying", "received")
+
+
+def online_dossiers(d: DossierFacts) -> tuple[int, int]:
+    """`ONLINE_SHARE`'s (numerator, denominator) for these facts."""
+    numerator, denominator = ONLINE_SHARE
+    return getattr(d, numerator), getattr(d, denominator)
+
+
 Counts = Callable[[DossierFacts, FeedbackFacts, CatalogFacts], tuple[int, int]]
 
 # Indicator id → (label key for the UI's translations, (numerator, denominator)).
@@ -180,8 +193,7 @@ FORMULAS: Mapping[str, tuple[str, Counts]] = MappingProxyType(
     {
         "2.1": ("on_time_dossiers", lambda d, f, c: (d.finished_on_time + d.open_within_deadline, d.handled)),
         "3.1": ("online_procedures", lambda d, f, c: (c.online_procedures, c.procedures)),
-        # 3.3's "× sync rate" factor is 1: the portal is the system of record for its own dossiers.
-        "3.3": ("online_dossiers", lambda d, f, c: (d.online_qualifying, d.received)),
+        "3.3": ("online_dossiers", lambda d, f, c: online_dossiers(d)),
         "3.5": ("online_payment_procedures", lambda d, f, c: (c.online_payment_procedures, c.fee_procedures)),
         "3.5b": (
             "procedures_paid_online",
@@ -307,7 +319,7 @@ class Figures:
     late: int  # ended late
     open_within: int  # open at the end, within the deadline
     overdue_now: int  # open at the end and overdue (`is_overdue`)
-    online_submission_share: Fraction | None
+    online_submission_share: Fraction | None  # indicator 3.3's rate (`ONLINE_SHARE`)
     online_payment_share: Fraction | None
     digitised_share: Fraction | None
     average_processing_days: Fraction | None  # indicator 2.2, display only: working days
@@ -327,7 +339,7 @@ def figures(d: DossierFacts, f: FeedbackFacts) -> Figures:
         d.finished_late,
         d.open_within_deadline,
         d.open_overdue,
-        rate(d.online_submitted, d.received),
+        rate(*online_dossiers(d)),
         rate(d.paid_online, d.fee_bearing),
         rate(d.digitised, d.received),
         rate(d.processing_days_total, d.results_ready),

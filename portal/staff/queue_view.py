@@ -108,6 +108,10 @@ def _labels(locale: str) -> dict[str, Any]:
         "today": _("due today"),
         "late_by": _("%(days)d wd late"),
         "left_title": _("wd: working days"),
+        # Translators: opens a Decision 766 hint cut short in the queue's row, whole, with its fix
+        "more": _("More"),
+        # Translators: closes the hint opened by "More"
+        "less": _("Less"),
     }
 
 
@@ -197,6 +201,13 @@ def rows_html(
     claim = f'" class="secondary">{labels["claim"]}</button>'
     release = f'" class="link">{labels["release"]}</button>'
     held_by = f'<span class="q-label">{escape(labels["held_by"])}: </span>'
+    # Where a row's one line cuts its hint short (from 1366 px), this opens it whole: a tap, a click or the
+    # keyboard, no JavaScript (static/css/portal.css, "queue table"); hidden where the hint wraps whole.
+    more = (
+        '<details class="hint-more"><summary><span class="more"><span aria-hidden="true">⋯</span>'
+        f'<span class="visually-hidden">{escape(labels["more"])}</span></span>'
+        f'<span class="less">{escape(labels["less"])}</span></summary></details>'
+    )
     nobody = f'<span class="nobody">{escape(labels["nobody"])}</span>'
     left_title = escape(labels["left_title"])
     paused = str(escape(labels["paused"]))
@@ -244,13 +255,14 @@ def rows_html(
             href = plain_prefixes[kind] + code
         else:
             href, code = escape(prefixes[kind] + quote(code, safe=PATH_SAFE)), escape(code)
+        hint = hints[kind, row.id]
         parts.append(
             f'<li class="{ROW_CLASS[urgent, late]}">'
             f'<span class="q-code"><a href="{href}"><span class="title">{code}</span></a></span>\n'
             f'<span class="q-kind">{urgent_mark if urgent else ""}{kind_label[kind]}</span>'
             f'<span class="q-name" title="{title}">{title}</span>\n'
             f'<span class="q-status"><span class="status">{status}</span> {late_mark if late else ""}'
-            f"{letter_mark if no_letter else ''}{hints[kind, row.id]}</span>"
+            f"{letter_mark if no_letter else ''}{hint}{more if hint else ''}</span>"
             f'<span class="q-due">{due}</span>\n'
             f'<span class="q-holder">{held_by}{holder}</span>'
             f'<span class="q-act">{button}</span></li>\n'

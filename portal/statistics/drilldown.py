@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from portal.domain.indicators import ONLINE_SHARE
 from portal.dossiers.models import Dossier, DossierRating
 from portal.events.models import Event
 from portal.extensions import db
@@ -113,7 +114,7 @@ SETS: dict[str, Callable[[Scope, Period], ItemSet]] = {
     "late": _buckets("late"),
     "open_within": _buckets("within"),
     "overdue_now": _buckets("overdue"),
-    "online_submission_share": _share("online_submitted", "received"),
+    "online_submission_share": _share(*ONLINE_SHARE),
     "online_payment_share": _share("paid_online", "fee_bearing"),
     "digitised_share": _share("digitised", "received"),
     "average_processing_days": _results_ready,

@@ -90,6 +90,13 @@ DEFINITIONS = (
             "queue marks as overdue. Withdrawn dossiers are not counted."
         ),
     ),
+    (
+        "online_submission_share",
+        _l(
+            "Submitted online: indicator 3.3, dossiers sent through this portal out of all dossiers received; "
+            "one whose result is a paper document without an electronic copy does not count."
+        ),
+    ),
 )
 NO_DATA = _l("No data")
 PATTERNS = {"percent": "#,##0.0", "days": "#,##0.0", "points": "#,##0.00"}

@@ -100,12 +100,12 @@ def browser(chromium_executable):
 
 @pytest.fixture
 def page(browser, live_server) -> Iterator[Callable]:
-    """page(viewport="360x800", lang="vi", javascript=True) -> a fresh Playwright page.
+    """page(viewport="360x800", lang="vi", javascript=True, touch=False) -> a fresh Playwright page.
 
     Each call gets its own browser context (no shared cookies). `lang` sets the browser's locale and
     the portal's remembered-language cookie, as if the citizen had chosen it on an earlier visit;
-    lang=None leaves the cookie out. page.problems collects console errors (CSP violations, 404s of
-    assets, script errors) for `check_page` to report.
+    lang=None leaves the cookie out; touch=True gives a touch screen (locator.tap()). page.problems
+    collects console errors (CSP violations, 404s of assets, script errors) for `check_page` to report.
     """
     contexts = []
 
@@ -114,12 +114,14 @@ def page(browser, live_server) -> Iterator[Callable]:
         lang: str | None = "vi",
         javascript: bool = True,
         browser_locale: str | None = None,
+        touch: bool = False,
     ):
         context = browser.new_context(
             base_url=live_server,
             viewport=VIEWPORTS[viewport],
             locale=browser_locale or BROWSER_LOCALES.get(lang or "vi"),
             java_script_enabled=javascript,
+            has_touch=touch,
         )
         context.set_default_timeout(10_000)
         contexts.append(context)

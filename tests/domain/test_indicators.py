@@ -29,7 +29,6 @@ from portal.domain.timeliness import Facts
 # One agency over one range; every expected value below is worked out by hand.
 DOSSIERS = DossierFacts(
     received=50,
-    online_submitted=30,
     online_qualifying=20,
     fee_bearing=20,
     paid_online=9,
@@ -195,7 +194,7 @@ def test_dashboard_figures():
         late=4,
         open_within=5,
         overdue_now=1,
-        online_submission_share=F(3, 5),  # 30/50
+        online_submission_share=F(2, 5),  # 20/50: indicator 3.3's rate (it said 30/50 beside it)
         online_payment_share=F(9, 20),  # 9/20
         digitised_share=F(19, 25),  # 38/50
         average_processing_days=F(25, 4),  # 250/40 = 6.25 working days
@@ -243,8 +242,7 @@ def test_decimal():
     "build",
     [
         lambda: DossierFacts(received=-1),
-        lambda: DossierFacts(received=5, online_submitted=6),
-        lambda: DossierFacts(received=5, online_submitted=5, online_qualifying=6),
+        lambda: DossierFacts(received=5, online_qualifying=6),
         lambda: DossierFacts(results_ready=2, paper_results=3),
         lambda: DossierFacts(finished_on_time=1, open_within_deadline=1, complained=3),
         lambda: DossierFacts(rated=2, satisfied=3),

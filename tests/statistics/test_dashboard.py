@@ -112,7 +112,7 @@ DEMO_FIGURES = {
     "late": "0",
     "open_within": "5",
     "overdue_now": "0",
-    "online_submission_share": "100.0%",  # 10/10
+    "online_submission_share": "80.0%",  # 8/10, indicator 3.3's rule (it said 10/10 beside 3.3's 80%)
     "online_payment_share": "11.1%",  # 1/9
     "digitised_share": "80.0%",  # 8/10
     "average_processing_days": "0.0",  # 0/2
@@ -167,7 +167,6 @@ def test_demo_facts_for_to_hieu(app):
     board = dashboard.build(dashboard.Scope(agency), dashboard.Period(today - timedelta(days=30), today))
     assert board.dossiers == dashboard.DossierFacts(
         received=10,
-        online_submitted=10,
         online_qualifying=8,
         fee_bearing=9,
         paid_online=1,
@@ -577,7 +576,7 @@ MARCH_FIGURES = {
     "late": "2",
     "open_within": "1",
     "overdue_now": "2",
-    "online_submission_share": "60.0%",  # 6/10
+    "online_submission_share": "50.0%",  # 5/10, indicator 3.3's rule (it said 6/10 beside 3.3's 50%)
     "online_payment_share": "25.0%",  # 1/4
     "digitised_share": "70.0%",  # 7/10
     "average_processing_days": "3.0",  # 15/5
@@ -635,7 +634,6 @@ def test_march_scenario_facts(app):
     board = dashboard.build(dashboard.Scope(agency), dashboard.Period(date(2026, 3, 1), date(2026, 3, 31)))
     assert board.dossiers == dashboard.DossierFacts(
         received=10,
-        online_submitted=6,
         online_qualifying=5,
         fee_bearing=4,
         paid_online=1,

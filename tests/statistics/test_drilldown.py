@@ -36,7 +36,7 @@ def expected(board: dashboard.Dashboard) -> dict[str, tuple[int, int | None]]:
         "late": (shown.late, None),
         "open_within": (shown.open_within, None),
         "overdue_now": (shown.overdue_now, None),
-        "online_submission_share": (d.online_submitted, d.received),
+        "online_submission_share": (d.online_qualifying, d.received),
         "online_payment_share": (d.paid_online, d.fee_bearing),
         "digitised_share": (d.digitised, d.received),
         "average_processing_days": (d.results_ready, None),

@@ -34,7 +34,6 @@ CLOSING_ACTIONS = (A.STOP.value, A.WITHDRAW.value)
 # The fields of DossierFacts counted among the received dossiers (received_parts), in this order.
 RECEIVED_PARTS = (
     "received",
-    "online_submitted",
     "online_qualifying",
     "fee_bearing",
     "paid_online",
@@ -94,8 +93,7 @@ def received_parts(period: Period) -> dict[str, ColumnElement[bool]]:
     fee_bearing = D.fee_vnd > 0  # the server's total of the procedure's fee lines
     return {
         "received": true(),
-        "online_submitted": D.channel == "online",
-        "online_qualifying": and_(D.channel == "online", ~paper_only),
+        "online_qualifying": and_(D.channel == "online", ~paper_only),  # indicators.ONLINE_SHARE
         "fee_bearing": fee_bearing,
         "paid_online": and_(fee_bearing, paid_online),
         "digitised": and_(has_file, ~paper_only),
@@ -169,11 +167,10 @@ def dossier_facts(scope: Scope, period: Period) -> DossierFacts:
     timeliness = dossier_timeliness(scope, period)
     return DossierFacts(
         received=received[0],
-        online_submitted=received[1],
-        online_qualifying=received[2],
-        fee_bearing=received[3],
-        paid_online=received[4],
-        digitised=received[5],
+        online_qualifying=received[1],
+        fee_bearing=received[2],
+        paid_online=received[3],
+        digitised=received[4],
         results_ready=ready[0],
         withdrawn=withdrawn,
         processing_days_total=processing_days(scope, period),
