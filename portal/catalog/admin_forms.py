@@ -63,6 +63,10 @@ class DongField(Field):
 class ProcedureForm(PortalForm):
     charge_vnd = DongField(_l("Charge (lệ phí), in dong"), render_kw={"inputmode": "numeric"})
     fee_vnd = DongField(_l("Fee (phí), in dong"), render_kw={"inputmode": "numeric"})
+    # Empty: a dossier submitted online owes the same charge as at the counter (portal.domain.fees).
+    online_charge_vnd = DongField(
+        _l("Charge (lệ phí) when submitted online, in dong"), render_kw={"inputmode": "numeric"}
+    )
     processing_days = IntegerField(
         _l("Processing time (working days)"),
         validators=[

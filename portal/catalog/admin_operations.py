@@ -16,6 +16,7 @@ from portal.admin.changes import (
     note,
     record_change,
 )
+from portal.domain.fees import online_charge_allowed
 from portal.domain.text import clean, fold
 from portal.events.operations import record
 from portal.extensions import db
@@ -38,6 +39,7 @@ def update_procedure(
     *,
     charge_vnd: int | None,
     fee_vnd: int | None,
+    online_charge_vnd: int | None,
     processing_days: int,
     same_day: bool,
     afternoon_cutoff: bool,
@@ -47,9 +49,14 @@ def update_procedure(
 ) -> bool:
     if not can_edit_procedure(actor, procedure):
         raise Forbidden
-    for field, amount in (("charge_vnd", charge_vnd), ("fee_vnd", fee_vnd)):
+    amounts = (("charge_vnd", charge_vnd), ("fee_vnd", fee_vnd), ("online_charge_vnd", online_charge_vnd))
+    for field, amount in amounts:
         if amount is not None and amount < 0:
             raise Invalid(field, _l("The amount cannot be negative."))
+    if not online_charge_allowed(charge_vnd, online_charge_vnd):
+        raise Invalid(
+            "online_charge_vnd", _l("The charge when submitted online cannot be more than at the counter.")
+        )
     if processing_days < 0:
         raise Invalid("processing_days", _l("Enter a number of working days from 0 to 365."))
     if same_day != (processing_days == 0):
@@ -62,6 +69,7 @@ def update_procedure(
         {
             "charge_vnd": charge_vnd,
             "fee_vnd": fee_vnd,
+            "online_charge_vnd": online_charge_vnd,
             "processing_days": processing_days,
             "same_day": same_day,
             "afternoon_cutoff": afternoon_cutoff,

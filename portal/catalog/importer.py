@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.agencies.models import Agency
+from portal.domain.fees import online_charge_allowed
 from portal.domain.text import clean, fold
 from portal.extensions import db
 
@@ -115,10 +116,15 @@ def parse_row(line: int, raw: dict[str, str], agencies: dict[str, int]) -> Proce
     try:
         days = int(row["thoi_han_ngay_lam_viec"])
         charge, fee = _int_or_none(row.get("le_phi_vnd", "")), _int_or_none(row.get("phi_vnd", ""))
+        # The charge of a dossier submitted online where the law sets another (Circular 75/2022/TT-BTC);
+        # empty: the same as at the counter (portal.domain.fees).
+        online_charge = _int_or_none(row.get("le_phi_truc_tuyen_vnd", ""))
     except ValueError:
         raise ValueError(_l("time limit and fees must be whole numbers")) from None
-    if days < 0 or days > 365 or (charge or 0) < 0 or (fee or 0) < 0:
+    if days < 0 or days > 365 or any((amount or 0) < 0 for amount in (charge, fee, online_charge)):
         raise ValueError(_l("time limit or fee out of range"))
+    if not online_charge_allowed(charge, online_charge):
+        raise ValueError(_l("the charge when submitted online is more than at the counter"))
     body = row["co_quan_giai_quyet"]
     agency_id = next(
         (agencies.get(slug) for hint, slug in AGENCY_HINTS if hint.lower() in body.lower()), None
@@ -141,6 +147,7 @@ def parse_row(line: int, raw: dict[str, str], agencies: dict[str, int]) -> Proce
         time_note=row.get("thoi_han_ghi_chu", ""),
         charge_vnd=charge,
         fee_vnd=fee,
+        online_charge_vnd=online_charge,
         fee_note=row.get("phi_le_phi_ghi_chu", ""),
         fee_source=row.get("muc_phi_nguon", ""),
         online_level=online,

@@ -28,6 +28,7 @@ SYNONYM_EVENT = {
 FIELDS = {
     "charge_vnd": _l("Charge"),
     "fee_vnd": _l("Fee"),
+    "online_charge_vnd": _l("Charge when submitted online"),
     "processing_days": _l("Processing time (working days)"),
     "same_day": _l("Same day"),
     "online_level": _l("Online level"),

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.agencies.models import Agency
 from portal.db_types import Money, UTCDateTime, utcnow
+from portal.domain import fees
 from portal.extensions import Model
 
 LEVELS = ("commune", "province", "both")
@@ -21,6 +22,7 @@ class Procedure(Model):
         CheckConstraint("processing_days >= 0", name="processing_days_positive"),
         CheckConstraint("charge_vnd IS NULL OR charge_vnd >= 0", name="charge_positive"),
         CheckConstraint("fee_vnd IS NULL OR fee_vnd >= 0", name="fee_positive"),
+        CheckConstraint("online_charge_vnd IS NULL OR online_charge_vnd >= 0", name="online_charge_positive"),
         # Trigram index for the catalogue's substring search (pg_trgm); a plain index on SQLite.
         Index(
             "ix_procedures_search_key_trgm",
@@ -50,6 +52,9 @@ class Procedure(Model):
     time_note: Mapped[str] = mapped_column(Text, default="")
     charge_vnd: Mapped[int | None] = mapped_column(Money, default=None)  # lệ phí, whole dong
     fee_vnd: Mapped[int | None] = mapped_column(Money, default=None)  # phí, whole dong
+    # The lệ phí of a dossier submitted online, where the law sets a lower one (Circular 75/2022/TT-BTC);
+    # None: the same as at the counter. portal.domain.fees.amount_for chooses.
+    online_charge_vnd: Mapped[int | None] = mapped_column(Money, default=None)
     fee_note: Mapped[str] = mapped_column(Text, default="")
     fee_source: Mapped[str] = mapped_column(String(200), default="")
     online_level: Mapped[str] = mapped_column(String(8), default="none")
@@ -70,12 +75,20 @@ class Procedure(Model):
         back_populates="procedure", order_by="BlankForm.position", cascade="all, delete-orphan"
     )
 
+    def fee_for(self, channel: str) -> int | None:
+        """What a dossier of this channel owes (portal.domain.fees.amount_for), or None when the amount is
+        the provincial council's to set."""
+        return fees.amount_for(channel, self.charge_vnd, self.fee_vnd, self.online_charge_vnd)
+
     @property
     def total_fee_vnd(self) -> int | None:
-        """Charge plus fee, or None when any part is unknown (set by the provincial council)."""
-        if self.charge_vnd is None and self.fee_vnd is None:
-            return None
-        return (self.charge_vnd or 0) + (self.fee_vnd or 0)
+        """Charge plus fee at the counter, or None when both are unknown (set by the provincial council)."""
+        return self.fee_for(fees.COUNTER)
+
+    @property
+    def online_fee_vnd(self) -> int | None:
+        """Charge plus fee of a dossier submitted online."""
+        return self.fee_for(fees.ONLINE)
 
     @property
     def has_cutoff(self) -> bool:

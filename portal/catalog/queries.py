@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple
 
 from sqlalchemy import ColumnElement, Select, and_, or_, select, true
 from sqlalchemy.orm import selectinload
@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from portal import fragments
 from portal.agencies.models import Agency
 from portal.domain.collation import sort_key
+from portal.domain.fees import COUNTER, ONLINE, amount_for
 from portal.extensions import db
 from portal.search import every_term
 
@@ -73,11 +74,17 @@ class ProcedureLine(NamedTuple):
     level: str
     charge_vnd: int | None
     fee_vnd: int | None
+    online_charge_vnd: int | None
 
     @property
     def total_fee_vnd(self) -> int | None:
         """The same rule as Procedure.total_fee_vnd, read from these fields."""
-        return cast(property, Procedure.total_fee_vnd).fget(self)  # type: ignore[misc]
+        return amount_for(COUNTER, self.charge_vnd, self.fee_vnd, self.online_charge_vnd)
+
+    @property
+    def online_fee_vnd(self) -> int | None:
+        """The same rule as Procedure.online_fee_vnd, read from these fields."""
+        return amount_for(ONLINE, self.charge_vnd, self.fee_vnd, self.online_charge_vnd)
 
 
 def search_lines(criteria: CatalogFilter) -> tuple[ProcedureLine, ...]:

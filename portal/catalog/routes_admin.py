@@ -82,6 +82,12 @@ def procedure(row_id: int):
                 current_user,
                 charge_vnd=form.charge_vnd.data,
                 fee_vnd=form.fee_vnd.data,
+                # A form without the field (an older page, a script) leaves the online charge as it is.
+                online_charge_vnd=(
+                    form.online_charge_vnd.data
+                    if "online_charge_vnd" in request.form
+                    else row.online_charge_vnd
+                ),
                 processing_days=required(form.processing_days),
                 same_day=form.same_day.data,
                 afternoon_cutoff=form.afternoon_cutoff.data,

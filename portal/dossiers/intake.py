@@ -132,7 +132,7 @@ def _new_dossier(
         locale=locale,
         account_id=account.id if account else None,
         created_by_id=created_by.id if created_by else None,
-        fee_vnd=procedure.total_fee_vnd or 0,
+        fee_vnd=procedure.fee_for(channel) or 0,  # an online dossier may owe less (portal.domain.fees)
         submitted_at=now,
         status=S.SUBMITTED.value,
     )

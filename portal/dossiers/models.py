@@ -138,6 +138,13 @@ class Dossier(Model):
     received_documents: Mapped[list["ReceivedDocument"]] = relationship(
         back_populates="dossier", order_by="ReceivedDocument.position", cascade="all, delete-orphan"
     )
+
+    @property
+    def catalogue_fee_vnd(self) -> int | None:
+        """What the catalogue says a dossier of its procedure owes through its channel (an online one may owe
+        less: portal.domain.fees); None while the provincial People's Council sets the amount."""
+        return self.procedure.fee_for(self.channel)
+
     # Read-only: payments are created and changed by portal.payments (Payment.dossier); this side lets the
     # citizen's status page load them with the dossier in one statement.
     payments: Mapped[list[Payment]] = relationship(order_by=Payment.id, viewonly=True)

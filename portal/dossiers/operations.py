@@ -191,11 +191,12 @@ def staff_act(
 
 
 def _set_fee(dossier: Dossier, fee_vnd: int | None, fee_basis: str) -> None:
-    """The amount to request: the catalogue's (set at intake), or, when the catalogue has none, the one the
-    officer enters with its legal basis. A procedure the catalogue lists as free has no fee to request."""
+    """The amount to request: the catalogue's for the dossier's channel (set at intake), or, when the
+    catalogue has none, the one the officer enters with its legal basis. A procedure the catalogue lists as
+    free (for that channel) has no fee to request."""
     if dossier.fee_vnd > 0:
         return
-    catalogue = dossier.procedure.total_fee_vnd
+    catalogue = dossier.catalogue_fee_vnd
     if catalogue is not None:
         if catalogue <= 0:
             raise DossierError("no_fee")

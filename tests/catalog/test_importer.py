@@ -375,3 +375,59 @@ def test_import_with_a_bad_row_writes_nothing(app):
     db.session.expire_all()
     assert (count(Procedure), procedure("1.001193").fee_vnd) == before
     assert procedure("SL-096") is None
+
+
+# the online charge (le_phi_truc_tuyen_vnd) -------------------------------------------------------------
+
+# Circular 75/2022/TT-BTC, counter / online (VIETNAM.md §12), as rows 15, 16, 17 and 19 of the shipped file.
+RESIDENCE_CHARGES = {
+    "15": ("1.004222", 20_000, 10_000),  # Đăng ký thường trú
+    "16": ("1.004194", 15_000, 7_000),  # Đăng ký tạm trú
+    "17": ("1.002755", 15_000, 7_000),  # Gia hạn tạm trú
+    "19": ("1.010038", 10_000, 5_000),  # Tách hộ
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"), [("10.000", 10_000), ("7000", 7_000), ("0", 0), ("", None), (" 5,000 ", 5_000)]
+)
+def test_the_online_charge_column_is_read(text, amount):
+    values = parse(le_phi_vnd="20000", le_phi_truc_tuyen_vnd=text)
+    assert (values["charge_vnd"], values["online_charge_vnd"]) == (20_000, amount)
+
+
+def test_a_file_without_the_online_charge_column_reads_as_the_same_online():
+    header = [name for name in HEADER if name != "le_phi_truc_tuyen_vnd"]
+    rows, errors = read_rows(to_csv([shipped("15")], header), AGENCIES)
+    assert errors == [] and rows[0].values["online_charge_vnd"] is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("mười nghìn", "time limit and fees must be whole numbers"),
+        ("-5.000", "time limit or fee out of range"),
+        ("25.000", "the charge when submitted online is more than at the counter"),
+    ],
+)
+def test_a_bad_online_charge_is_refused(text, message):
+    with pytest.raises(ValueError, match=message):
+        parse(le_phi_vnd="20000", le_phi_truc_tuyen_vnd=text)
+
+
+@pytest.mark.parametrize("stt", sorted(RESIDENCE_CHARGES))
+def test_the_shipped_file_has_the_residence_charges_online(app, stt):
+    code, counter, online = RESIDENCE_CHARGES[stt]
+    values = parse_row(2, shipped(stt), AGENCIES).values
+    assert (values["code"], values["charge_vnd"], values["online_charge_vnd"]) == (code, counter, online)
+    seeded = procedure(code)
+    assert (seeded.total_fee_vnd, seeded.online_fee_vnd) == (counter, online)
+
+
+def test_import_sets_and_clears_the_online_charge(app):
+    import_procedures(to_csv([{**shipped("15"), "le_phi_truc_tuyen_vnd": ""}]))
+    db.session.expire_all()
+    assert procedure("1.004222").online_charge_vnd is None
+    import_procedures(to_csv([{**shipped("15"), "le_phi_truc_tuyen_vnd": "10.000"}]))
+    db.session.expire_all()
+    assert procedure("1.004222").online_charge_vnd == 10_000

@@ -214,3 +214,77 @@ def test_an_admin_edits_the_documents_list_and_it_is_audited(app):
     client.post(f"/staff/admin/procedures/{row.id}", data=form(row, processing_days="7"))
     db.session.refresh(row)
     assert len(row.documents) == 2
+
+
+# --- the charge when submitted online (Circular 75/2022/TT-BTC) --------------------------------------------
+
+PERMANENT = "1.004222"  # Đăng ký thường trú: 20.000 đ at the counter, 10.000 đ online
+
+
+def test_an_admin_sets_and_clears_the_online_charge_and_it_is_audited(app):
+    row = procedure(PERMANENT)
+    client = signed_in(app, ADMIN)
+    assert 'value="10000"' in body(client.get(f"/staff/admin/procedures/{row.id}"))
+    response = client.post(f"/staff/admin/procedures/{row.id}", data=form(row, online_charge_vnd=""))
+    assert response.status_code == 302
+    db.session.refresh(row)
+    assert (row.charge_vnd, row.online_charge_vnd) == (20000, None)
+    public = body(client.get(f"/procedures/{PERMANENT}"))
+    assert "khi nộp trực tuyến" not in public and "20.000\xa0₫" in public
+    response = client.post(f"/staff/admin/procedures/{row.id}", data=form(row, online_charge_vnd="10.000"))
+    assert response.status_code == 302
+    db.session.refresh(row)
+    assert row.online_charge_vnd == 10000
+    assert "20.000\xa0₫ tại quầy; 10.000\xa0₫ khi nộp trực tuyến" in body(
+        client.get(f"/procedures/{PERMANENT}")
+    )
+    cleared, restored = events("procedure", row.id, "procedure_updated")
+    assert change(cleared) == {"before": {"online_charge_vnd": 10000}, "after": {"online_charge_vnd": None}}
+    assert change(restored) == {"before": {"online_charge_vnd": None}, "after": {"online_charge_vnd": 10000}}
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("7,5", "Enter a whole number of dong, for example 50000 or 50.000, or leave it empty."),
+        ("-100", "Enter a whole number of dong, for example 50000 or 50.000, or leave it empty."),
+        ("mười nghìn", "Enter a whole number of dong, for example 50000 or 50.000, or leave it empty."),
+        ("25.000", "The charge when submitted online cannot be more than at the counter."),
+    ],
+)
+def test_a_bad_online_charge_is_refused_in_english(app, typed, message):
+    row = procedure(PERMANENT)
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/procedures/{row.id}?lang=en", data=form(row, online_charge_vnd=typed)
+    )
+    assert response.status_code == 400
+    assert errors(response) == [message]
+    db.session.refresh(row)
+    assert row.online_charge_vnd == 10000
+    assert events("procedure", row.id) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("abc", "Vui lòng nhập số đồng, ví dụ 50000 hoặc 50.000, hoặc để trống."),
+        ("30000", "Lệ phí khi nộp trực tuyến không được cao hơn lệ phí nộp tại quầy."),
+    ],
+)
+def test_a_bad_online_charge_is_refused_in_vietnamese(app, typed, message):
+    row = procedure(PERMANENT)
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/procedures/{row.id}", data=form(row, online_charge_vnd=typed)
+    )
+    assert response.status_code == 400
+    assert errors(response) == [message]
+
+
+def test_a_form_without_the_online_charge_leaves_it(app):
+    row = procedure(PERMANENT)
+    response = signed_in(app, ADMIN).post(
+        f"/staff/admin/procedures/{row.id}", data=form(row, processing_days="6")
+    )
+    assert response.status_code == 302
+    db.session.refresh(row)
+    assert (row.processing_days, row.online_charge_vnd) == (6, 10000)

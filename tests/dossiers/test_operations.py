@@ -21,14 +21,15 @@ from portal.dossiers.operations import DossierError
 from portal.events.models import Event
 from portal.extensions import db
 from portal.payments.operations import open_payment
-from tests.support.dossiers import applicant, person, procedure
+from tests.support.dossiers import applicant, make_dossier, person, procedure
 from tests.support.factories import account, make_account
 from tests.support.factories import other_agency_staff as other_agency_member
 from tests.support.files import PDF, pdf_file
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 D = date
-PROCEDURE = "1.004194"  # Đăng ký tạm trú: commune level, fully online, 3 working days, 15.000 ₫
+PROCEDURE = "1.004194"  # Đăng ký tạm trú: commune level, fully online, 3 working days,
+# 15.000 ₫ at the counter, 7.000 ₫ online (Circular 75/2022/TT-BTC)
 PRIVATE_ACTIONS = {"assign", "note", "propose_result"}  # kept off the citizen's timeline
 # Bookkeeping events another module adds next to the action's own event: never public, never a status.
 BOOKKEEPING = {A.REQUEST_FEE: {"payment_created"}}
@@ -208,7 +209,7 @@ def test_every_step_of_the_main_path_writes_one_event(app):
     expect_one_event(dossier, A.SUPPLEMENT, DESK, 5, 4, uploads=[pdf("cho-o.pdf")], now=at(2026, 3, 4, 10))
     assert [f.kind for f in dossier.files] == ["submitted", "supplement"]
     expect_one_event(dossier, A.REQUEST_FEE, PROCESSOR, 4, 6, now=at(2026, 3, 4, 14))
-    assert open_payment(dossier).amount_vnd == 15000  # the fee of the procedure
+    assert open_payment(dossier).amount_vnd == 7000  # the procedure's charge when submitted online
     expect_one_event(dossier, A.CONFIRM_FEE, DESK, 6, 4, now=at(2026, 3, 5, 9))
     assert open_payment(dossier) is None
     assert all(p.resumed_at is not None for p in dossier.pauses) and len(dossier.pauses) == 2
@@ -479,7 +480,7 @@ def test_fee_posted_by_the_client_is_ignored(app, client):
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     dossier = db.session.scalar(select(Dossier).order_by(Dossier.id.desc()))
     assert response.headers["Location"].endswith(f"/dossiers/{dossier.code}/receipt")
-    assert dossier.fee_vnd == 15000
+    assert dossier.fee_vnd == 7000  # submitted online: Circular 75/2022/TT-BTC's online charge
 
 
 def test_no_fee_request_for_a_free_procedure(app):
@@ -495,16 +496,18 @@ def test_no_fee_request_for_a_free_procedure(app):
 
 
 @pytest.mark.parametrize(
-    ("code", "fee"),
+    ("code", "at_the_counter", "submitted_online"),
     [
-        ("1.004194", 15000),  # lệ phí only
-        ("SL-024", 150000),  # lệ phí 50.000 + phí 100.000
-        ("1.001022", 0),  # not set by the provincial council yet
-        ("2.000635", 8000),  # phí only
+        ("1.004194", 15000, 7000),  # lệ phí only, lower online (Circular 75/2022/TT-BTC)
+        # lệ phí 50.000 (none online: Circular 47/2019/TT-BTC) + phí 100.000 (the same on both channels)
+        ("SL-024", 150000, 100000),
+        ("1.001022", 0, 0),  # not set by the provincial council yet
+        ("2.000635", 8000, 8000),  # phí only
     ],
 )
-def test_fee_is_charge_plus_fee_of_the_procedure(app, code, fee):
-    assert online(code).fee_vnd == fee
+def test_fee_is_charge_plus_fee_of_the_procedure(app, code, at_the_counter, submitted_online):
+    assert online(code).fee_vnd == submitted_online
+    assert make_dossier(code, received=True).fee_vnd == at_the_counter
 
 
 # --- withdrawal by the citizen ---------------------------------------------------------------------

@@ -12,7 +12,8 @@ from portal.dossiers.intake import Upload
 from portal.extensions import db
 from tests.support.files import PDF
 
-PROCEDURE = "1.004194"  # Đăng ký tạm trú: commune level, fully online, 3 working days, 15.000 ₫
+PROCEDURE = "1.004194"  # Đăng ký tạm trú: commune level, fully online, 3 working days,
+# 15.000 ₫ at the counter, 7.000 ₫ online (Circular 75/2022/TT-BTC)
 COMMUNE = "03646"  # the applicant's commune; its dossiers go to Tô Hiệu ward
 
 

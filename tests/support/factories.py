@@ -186,7 +186,7 @@ def create_dossier(app):
 @pytest.fixture
 def create_payment(app):
     """create_payment(dossier=None) -> Payment: the pending payment of a dossier that owes its fee
-    (a fresh dossier of the default procedure, 15.000 ₫, unless one is given)."""
+    (a fresh dossier of the default procedure submitted online, 7.000 ₫, unless one is given)."""
     from tests.support.dossiers import make_dossier
 
     def make(dossier=None, now: datetime | None = None):
