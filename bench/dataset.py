@@ -447,7 +447,9 @@ class Generator:
         # Receiving agency of every procedure x commune, by the portal's own rule.
         routes = []
         for row in procedure_rows:
-            procedure = plain(row, "id", "code", "name", "processing_days", "same_day", "total_fee_vnd")
+            procedure = plain(row, "id", "code", "name", "processing_days", "same_day")
+            # What a dossier of each channel owes, by the portal's own rule (portal/domain/fees.py).
+            procedure.fees = {channel: row.fee_for(channel) or 0 for channel in ("online", "counter", "post")}
             for unit in self.units:
                 try:
                     agency = intake.receiving_agency(row, unit.code)
@@ -709,7 +711,7 @@ def dossier_chunk(gen: Generator, indexes: range) -> dict[str, list[dict]]:
         salt = secrets.token_hex(16)
         name, phone = gen.person()
         channel = rng.choices(("online", "counter", "post"), (45, 52, 3))[0]
-        fee = procedure.total_fee_vnd or 0
+        fee = procedure.fees[channel]
         if gen.is_open(local):
             status = rng.choices((1, 2, 4, 5, 6, 9), (10, 15, 50, 10, 5, 10))[0]
             if channel != "online" and status == 1:

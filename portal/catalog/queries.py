@@ -76,15 +76,17 @@ class ProcedureLine(NamedTuple):
     fee_vnd: int | None
     online_charge_vnd: int | None
 
+    def fee_for(self, channel: str) -> int | None:
+        """The same rule as Procedure.fee_for, read from these fields."""
+        return amount_for(channel, self.charge_vnd, self.fee_vnd, self.online_charge_vnd)
+
     @property
     def total_fee_vnd(self) -> int | None:
-        """The same rule as Procedure.total_fee_vnd, read from these fields."""
-        return amount_for(COUNTER, self.charge_vnd, self.fee_vnd, self.online_charge_vnd)
+        return self.fee_for(COUNTER)
 
     @property
     def online_fee_vnd(self) -> int | None:
-        """The same rule as Procedure.online_fee_vnd, read from these fields."""
-        return amount_for(ONLINE, self.charge_vnd, self.fee_vnd, self.online_charge_vnd)
+        return self.fee_for(ONLINE)
 
 
 def search_lines(criteria: CatalogFilter) -> tuple[ProcedureLine, ...]:

@@ -23,7 +23,7 @@ from portal.payments.models import Payment
 from portal.payments.operations import open_payment
 from tests.support.clients import fresh_client, signed_in
 from tests.support.dossiers import applicant, make_dossier, person, procedure
-from tests.support.factories import account
+from tests.support.factories import account, make_account
 from tests.support.files import PDF, pdf_file
 
 PERMANENT = "1.004222"  # Đăng ký thường trú
@@ -139,6 +139,12 @@ BOTH = {
 @pytest.mark.parametrize("url", [f"/procedures/{PERMANENT}", f"/dossiers/apply/{PERMANENT}"])
 def test_the_procedure_page_and_the_online_form_show_both_amounts(app, url, language):
     assert BOTH[language] in page(fresh_client(app), url, language)
+
+
+def test_the_intermediarys_online_form_shows_both_amounts(app):
+    """A village intermediary files through the online submission: the villager owes the online charge."""
+    client = signed_in(app, make_account("intermediary", agency="ubnd-phuong-to-hieu"))
+    assert BOTH["vi"] in page(client, f"/intermediary/dossiers/new/{PERMANENT}", "vi")
 
 
 @pytest.mark.parametrize("language", ["vi", "en"])
