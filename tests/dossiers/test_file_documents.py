@@ -24,7 +24,7 @@ WORDS = {  # the page's words around the catalogue's name, in each language
 
 def files_listed(page: str) -> dict[str, str]:
     """Each file of the page's list, as the reader sees its line."""
-    listed = re.search(r'<ul class="dossier-files">(.*?)</ul>', page, re.S)
+    listed = re.search(r"<h2>(?:Tệp|Files)</h2>\s*<ul[^>]*>(.*?)</ul>", page, re.S)
     assert listed, page
     lines = [
         html.unescape(" ".join(re.sub(r"<[^>]+>", " ", item).split()))
