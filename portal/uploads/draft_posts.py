@@ -7,7 +7,7 @@ information (portal/feedback/report_photos.py) and by the dossier forms (portal/
 Only for a nonce this browser's session was given (`drafting`, `kept`): a post with a made-up or another
 person's nonce neither reads, adds nor removes drafts, and its files are handled in the request as before.
 The limits hold with the drafts counted: at most `Limits.files` kept files, and at most
-`Limits.total_bytes` of them together.
+`Limits.total_bytes` of them together; a file chosen again after the error (already kept) counts once.
 """
 
 from __future__ import annotations
@@ -83,11 +83,10 @@ def keep_posted(
     asked = request.form.get(remove_button, "")
     if asked.isdigit():
         removed = drafts.remove(form, nonce, int(asked))
-    present = drafts.listed(form, nonce)
-    room = limits.files - len(present)
-    if len(files) > room:
+    if len(files) > limits.files:  # more than the form may hold, even all chosen again: no more checked
         errors = [limits.too_many]
-        files = files[: max(room, 0)]
+        files = files[: limits.files]
+    present = drafts.listed(form, nonce)
     total = sum(d.size for d in present)
     account = current_user.id if current_user.is_authenticated else None
     for file in files:
@@ -96,13 +95,17 @@ def keep_posted(
         except ReasonedError as rejected:
             errors = [refused(rejected.reason)]
             continue
+        if drafts.same_as(present, checked, file.field) is not None:
+            continue  # chosen again after the error: kept already, and counted once
+        if len(present) >= limits.files:
+            errors = [limits.too_many]
+            continue
         if limits.total_bytes and total + len(checked.data) > limits.total_bytes:
             errors = [limits.too_large]
             continue
         draft = drafts.keep(form, nonce, checked, file.filename, account, file.field)
-        if draft.id not in {d.id for d in present}:
-            present.append(draft)
-            total += draft.size
+        present.append(draft)
+        total += draft.size
     db.session.commit()
     drafts.delete_files(removed)
     return bool(asked), errors

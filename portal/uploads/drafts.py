@@ -117,8 +117,7 @@ def keep(
 ) -> UploadDraft:
     """Store a checked file as a draft of this form (flushes; the caller commits)."""
     present = listed(form, nonce)
-    content = _content(storage.name_for(checked.data))
-    same = next((d for d in present if d.field == field and _content(d.stored_name) == content), None)
+    same = same_as(present, checked, field)
     if same is not None:  # the same file chosen again after an error: kept once
         return same
     draft = UploadDraft(
@@ -137,6 +136,12 @@ def keep(
     db.session.add(draft)
     db.session.flush()
     return draft
+
+
+def same_as(present: list[UploadDraft], checked: Checked, field: str) -> UploadDraft | None:
+    """The draft among `present` that holds the same file for the same input, if any."""
+    content = _content(storage.name_for(checked.data))
+    return next((d for d in present if d.field == field and _content(d.stored_name) == content), None)
 
 
 def remove(form: str, nonce: str, draft_id: int) -> list[str]:
