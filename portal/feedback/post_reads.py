@@ -62,7 +62,7 @@ REFERENCE = (
     .where(FeedbackCategory.id == bindparam("category_id"), AdminUnit.code == bindparam("unit_code"))
 )
 # With the form's two questions: the item already sent with its nonce (form_nonce is unique), and whether
-# it has drafts (upload_drafts.form_key is indexed).
+# it has drafts (photo_drafts.form_key is indexed).
 _WITH_FORM = REFERENCE.add_columns(
     select(Feedback.id).where(Feedback.form_nonce == bindparam("nonce")).scalar_subquery(),
     exists().where(UploadDraft.form_key == bindparam("draft_key")),

@@ -98,7 +98,9 @@ def file_dossier(procedure_code: str):
         kept, duplicates = upload_drafts.take(procedure, nonce) if drafted else ([], [])
         uploads = [] if drafted else collect_uploads(procedure)
         error = upload_drafts.count_error(len(kept) + len(uploads))
-        if error is None:
+        if error is not None:
+            db.session.rollback()  # the drafts taken are the form's again
+        else:
             consent = consent_from(form, required(form.applicant_name), intake.CONSENT_VERSION)
             try:
                 # No phone: many villagers have none; the slip's QR is then how they follow the dossier.

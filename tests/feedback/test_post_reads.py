@@ -271,9 +271,7 @@ def test_a_page_shown_again_lists_the_kept_photos_as_before(app, monkeypatch, pa
             event.remove(db.engine, "before_cursor_execute", note)
         status, _location, body = masked(response)
         body = re.sub(r'name="remove_photo" value="\d+"', "remove", body)  # the draft's own id
-        lists = sum(
-            " ".join(s.split()).startswith("SELECT upload_drafts.") for s in seen
-        )  # the drafts listed
+        lists = sum(" ".join(s.split()).startswith("SELECT photo_drafts.") for s in seen)  # the drafts listed
         return status, body, "den.jpg" in body, lists
 
     one, apart = both_ways(app, monkeypatch, send)

@@ -80,7 +80,7 @@ def test_a_submission_post_runs_two_statements_on_postgresql_and_five_on_sqlite(
     # (portal/feedback/numbered_statement.py, the counter first), on SQLite four; no UPDATE of the item.
     assert seen[0].startswith("SELECT feedback_categories.") and "calendar_version.token" in seen[0]
     assert "disaster_communes" in seen[0] and not any("disaster_events" in s for s in seen)
-    assert all(table in seen[0] for table in ("FROM agencies", "FROM feedback_items", "FROM upload_drafts"))
+    assert all(table in seen[0] for table in ("FROM agencies", "FROM feedback_items", "FROM photo_drafts"))
     assert not any("privacy_notices" in s or s.startswith("SELECT calendar_version") for s in seen)
     writes = ["INSERT INTO feedback_items", "INSERT INTO privacy_consents", "INSERT INTO events"]
     if together:
@@ -94,7 +94,7 @@ def test_a_submission_post_runs_two_statements_on_postgresql_and_five_on_sqlite(
         assert seen[1].startswith("INSERT INTO daily_sequences")
         assert [s.split(" (")[0] for s in seen[2:]] == writes
     assert not any(s.startswith("UPDATE") for s in seen)
-    assert not any(s.startswith("SELECT upload_drafts") for s in seen)
+    assert not any(s.startswith("SELECT photo_drafts") for s in seen)
 
 
 def test_the_largest_report_is_still_one_cached_statement(app):

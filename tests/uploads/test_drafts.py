@@ -51,8 +51,8 @@ def test_check_files_counts_a_document_draft_and_misses_no_thumbnail(app):
     draft = drafts.keep(
         FORM, form_nonce.new(), drafts.Checked.document(check_document(PDF)), "to-khai.pdf", None, "doc-1"
     )
-    rows = [row for row in reconcile.stored_rows() if row.table == "upload_drafts" and row.row_id == draft.id]
+    rows = [row for row in reconcile.stored_rows() if row.table == "photo_drafts" and row.row_id == draft.id]
     assert [row.name for row in rows] == [draft.stored_name]
     report = reconcile.check()
-    assert not [row for row in report.missing if row.table == "upload_drafts"]
+    assert not [row for row in report.missing if row.table == "photo_drafts"]
     assert draft.stored_name not in {orphan.name for orphan in report.orphans + report.recent}
