@@ -148,6 +148,8 @@ def trust_proxies(app: Flask, hops: int) -> None:
 
 
 def configure(app: Flask, settings: Settings) -> None:
+    from portal.uploads.documents import MAX_TOTAL_BYTES
+
     settings.instance_path.mkdir(parents=True, exist_ok=True)
     app.config.update(
         PORTAL_SETTINGS=settings,
@@ -156,7 +158,7 @@ def configure(app: Flask, settings: Settings) -> None:
         SQLALCHEMY_ENGINE_OPTIONS=engine_options(settings.database_url, pool_size=settings.db_pool_size),
         TESTING=settings.testing,
         # 20 MB: the largest dossier upload (SECURITY.md D16); larger bodies get a translated 413.
-        MAX_CONTENT_LENGTH=20 * 1024 * 1024,
+        MAX_CONTENT_LENGTH=MAX_TOTAL_BYTES,
         # Slow mobile links: a form may stay open a long time before it is sent.
         WTF_CSRF_TIME_LIMIT=4 * 3600,
         BABEL_DEFAULT_LOCALE="vi",

@@ -33,7 +33,7 @@ from portal.places.models import AdminUnit
 from portal.privacy.models import Consent, ConsentNotice, ContactChange, ExportArchive, PrivacyRequest
 from portal.sequences import DailySequence
 from portal.sms.models import SmsMessage
-from portal.uploads.drafts import PhotoDraft
+from portal.uploads.drafts import UploadDraft
 
 __all__ = [
     "Consent",
@@ -41,7 +41,7 @@ __all__ = [
     "ContactChange",
     "ExportArchive",
     "PrivacyRequest",
-    "PhotoDraft",
+    "UploadDraft",
     "Account",
     "AdminUnit",
     "ApiKey",

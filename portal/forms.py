@@ -110,7 +110,8 @@ def cleaned_multiline(value):
 
 
 def valid_mobile(form, field):
-    """WTForms validator: a Vietnamese mobile number, stored in E.164 (feedback reporters, applicants)."""
+    """WTForms validator: a Vietnamese mobile number, stored in E.164 (feedback reporters, applicants), on a
+    MobilePhoneField (which shows the number as typed when the form comes back)."""
     try:
         field.data = normalise_mobile(field.data or "")
     except InvalidPhone:
@@ -134,9 +135,19 @@ class PortalForm(FlaskForm):
             return _CatalogTranslations()
 
 
-def mobile_phone_field() -> StringField:
+class MobilePhoneField(StringField):
+    """A mobile number field (with `valid_mobile`): `data` is the number normalised for storage (E.164), but
+    a form that comes back with an error shows what the person typed ("0912 345 678"), not "+84912345678"."""
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return str(self.data) if self.data is not None else ""  # StringField's own, for a form not posted
+
+
+def mobile_phone_field() -> MobilePhoneField:
     """The citizen's mobile number: required, a Vietnamese mobile (the tracking code's last-four hint)."""
-    return StringField(
+    return MobilePhoneField(
         _l("Mobile phone"),
         validators=[DataRequired(_l("Enter your mobile number.")), valid_mobile],
         render_kw={"autocomplete": "off", "inputmode": "tel"},  # a shared phone offers no one else's number

@@ -1,11 +1,13 @@
 """A new dossier: online submission (status 1) and counter or postal intake (status 2, the clock starts).
 
-Also the files every dossier operation attaches (checked, stored, named). Flush, never commit.
+Also the files every dossier operation attaches (checked, stored, named), and the online form's documents kept
+as drafts across its errors (`Kept`: already checked and stored). Flush, never commit.
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -55,6 +57,18 @@ class Upload:
     required_document_id: int | None = None
 
 
+@dataclass(frozen=True)
+class Kept:
+    """A document uploaded with an earlier post of the same form, already checked and stored (a draft:
+    portal/dossiers/upload_drafts.py), and the required document it answers (None: another document)."""
+
+    stored_name: str
+    filename: str
+    mimetype: str
+    size: int
+    required_document_id: int | None = None
+
+
 def nonce_key(form: str, procedure: Procedure, nonce: str) -> str:
     """What a dossier stores of its form's nonce, bound to one procedure's online form ("apply") or
     counter form ("intake"); see portal/form_nonce.py."""
@@ -92,6 +106,22 @@ def attach(dossier: Dossier, uploads: list[Upload], kind: str, actor_id: int | N
                 display_name=with_type_extension(display_name(upload.filename), checked.mimetype),
                 mimetype=checked.mimetype,
                 size=len(checked.data),
+                uploaded_by_id=actor_id,
+            )
+        )
+
+
+def attach_kept(dossier: Dossier, kept: Sequence[Kept], kind: str, actor_id: int | None) -> None:
+    """Files already checked and stored: the dossier takes their stored names as they are."""
+    for file in kept:
+        dossier.files.append(
+            DossierFile(
+                required_document_id=file.required_document_id,
+                kind=kind,
+                stored_name=file.stored_name,
+                display_name=with_type_extension(display_name(file.filename), file.mimetype),
+                mimetype=file.mimetype,
+                size=file.size,
                 uploaded_by_id=actor_id,
             )
         )
@@ -159,17 +189,20 @@ def submit_online(
     locale: str,
     now: datetime | None = None,
     nonce: str = "",
+    kept: Sequence[Kept] = (),
 ) -> Dossier:
     """Status 1 (Mới đăng ký); the desk receives it later. The appointment shown is provisional.
 
-    `nonce` is the form's one-time nonce ("" when the post had none: one is made up).
+    `nonce` is the form's one-time nonce ("" when the post had none: one is made up). `kept`: the documents
+    of earlier posts of the same form, listed before this post's `uploads`; the limit counts both.
     """
     if not procedure.is_online or not procedure.is_active:
         raise DossierError("not_online")
-    if not uploads or len(uploads) > MAX_FILES:
+    if not (uploads or kept) or len(uploads) + len(kept) > MAX_FILES:
         raise DossierError("files")
     now = now or utcnow()
     dossier = _new_dossier(procedure, applicant, "online", now, account, None, locale, nonce)
+    attach_kept(dossier, kept, "submitted", account.id if account else None)
     attach(dossier, uploads, "submitted", account.id if account else None)
     dossier.appointment_on = deadlines.appointment_for(procedure, now, spans=deadlines.spans_of(dossier))
     db.session.add(dossier)

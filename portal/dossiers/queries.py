@@ -7,12 +7,14 @@ from datetime import date
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import bindparam, or_, select, tuple_
+from sqlalchemy import Text, bindparam, or_, select, tuple_
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from portal import pagination
 from portal.agencies.models import Agency
-from portal.catalog.models import Procedure
+from portal.catalog.models import Procedure, RequiredDocument
 from portal.domain import dossier_status
 from portal.domain.codes import InvalidCode, parse_dossier_code
 from portal.extensions import db
@@ -29,20 +31,24 @@ def by_code(code: str) -> Dossier | None:
     return db.session.scalar(
         select(Dossier)
         .where(Dossier.code == code.strip().upper())
-        .options(selectinload(Dossier.files), selectinload(Dossier.pauses))
+        .options(
+            selectinload(Dossier.files).joinedload(DossierFile.required_document),
+            selectinload(Dossier.pauses),
+        )
     )
 
 
 def for_status_page(code: str) -> Dossier | None:
     """The dossier of the citizen's status page with everything the page shows, in one statement: its
-    agency and procedure (joined by the model), files, pauses, apology letters, payments and the rating. The joined
-    collections multiply rows (files x pauses x letters x payments); a dossier has a handful of each."""
+    agency and procedure (joined by the model), files (with the required document each answers), pauses,
+    apology letters, payments and the rating. The joined collections multiply rows (files x pauses x letters x
+    payments); a dossier has a handful of each."""
     return (
         db.session.scalars(
             select(Dossier)
             .where(Dossier.code == code.strip().upper())
             .options(
-                joinedload(Dossier.files),
+                joinedload(Dossier.files).joinedload(DossierFile.required_document),
                 joinedload(Dossier.pauses),
                 joinedload(Dossier.apologies),
                 joinedload(Dossier.payments),
@@ -55,6 +61,39 @@ def for_status_page(code: str) -> Dossier | None:
 
 
 _DOSSIERS, _AGENCIES, _PROCEDURES = Dossier.__table__.c, Agency.__table__.c, Procedure.__table__.c
+_FILES, _DOCUMENTS = DossierFile.__table__.c, RequiredDocument.__table__.c
+
+
+class joined_lines(FunctionElement):  # noqa: N801 - reads like the SQL aggregate it stands for
+    """The aggregate of text values as one string, a line each, in the database's order (for a key). Not
+    SQLAlchemy's aggregate_strings: its separator is a literal rendered at execution, which page_cache's raw
+    read of a key does not do."""
+
+    type = Text()
+    name = "joined_lines"
+    inherit_cache = True
+
+
+@compiles(joined_lines)
+def _joined_lines_sqlite(element, compiler, **kw):
+    return f"group_concat({compiler.process(element.clauses, **kw)}, char(10))"
+
+
+@compiles(joined_lines, "postgresql")
+def _joined_lines_postgresql(element, compiler, **kw):
+    return f"string_agg({compiler.process(element.clauses, **kw)}, chr(10))"
+
+
+# The names of the required documents the dossier's files answer (the page labels each file with its own):
+# the catalogue may rename or remove one without the dossier changing.
+_FILE_DOCUMENTS = (
+    select(joined_lines(_DOCUMENTS.name))
+    .select_from(
+        DossierFile.__table__.join(RequiredDocument.__table__, _DOCUMENTS.id == _FILES.required_document_id)
+    )
+    .where(_FILES.dossier_id == _DOSSIERS.id)
+    .scalar_subquery()
+)
 # Core columns, built once: no ORM entity to load, and the statement's compiled form is reused.
 _STATUS_KEY = (
     select(
@@ -67,6 +106,7 @@ _STATUS_KEY = (
         _AGENCIES.name.label("agency"),
         _AGENCIES.name_en.label("agency_en"),
         _PROCEDURES.name.label("procedure"),
+        _FILE_DOCUMENTS.label("documents"),
     )
     .join(Agency.__table__, _AGENCIES.id == _DOSSIERS.agency_id)
     .join(Procedure.__table__, _PROCEDURES.id == _DOSSIERS.procedure_id)
@@ -77,8 +117,9 @@ _STATUS_KEY = (
 def status_page_key(code: str) -> Any:
     """What the status page needs before its kept part: the access check's columns, the page version and
     the names the page shows from other tables (id, code, page_version, account_id, agency_id,
-    restricted_at, agency, agency_en, procedure). One indexed look-up by code
-    (page_cache.read_key: a row with these columns as attributes, or None)."""
+    restricted_at, agency, agency_en, procedure, documents: the names of the required documents its files
+    answer). One indexed look-up by code (page_cache.read_key: a row with these columns as attributes, or
+    None)."""
     return page_cache.read_key(_STATUS_KEY, {"code": code.strip().upper()})
 
 

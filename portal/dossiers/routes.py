@@ -1,4 +1,4 @@
-"""Citizen side of dossiers: apply online, receipt with QR, private status, supplements, files."""
+"""Citizen side of dossiers: apply online (routes_apply.py), receipt with QR, private status, supplements, files."""
 
 from __future__ import annotations
 
@@ -19,26 +19,23 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
-from portal import form_nonce, mail, qr, throttle
+from portal import form_nonce, qr, throttle
 from portal.accounts.models import Account
 from portal.calendar.queries import LOCAL_TZ, local_now
-from portal.catalog.queries import procedure_by_code
 from portal.choices import options
 from portal.domain import dossier_rating
 from portal.domain.dossier_status import InvalidTransition
 from portal.domain.phone import national_format
 from portal.extensions import db
-from portal.i18n import locale_code
 from portal.payments.models import Payment
 from portal.places import queries as places
 from portal.tracking import access, page_cache
 from portal.uploads import serving
 from portal.uploads.documents import DocumentRejected
 
-from . import deadlines, intake, operations, queries, rating
-from .forms import ApplyForm, RatingForm, SupplementForm, WithdrawForm
+from . import deadlines, intake, operations, queries, rating, upload_drafts
+from .forms import RatingForm, SupplementForm, WithdrawForm
 from .labels import CRITERIA, RATING, STATUS, TIMELINESS, document_error, received_forms
 from .models import Dossier, DossierFile
 from .policy import can_view, may_act_as_citizen
@@ -95,15 +92,8 @@ def fill_communes(form) -> None:
 
 
 def collect_uploads(procedure) -> list[intake.Upload]:
-    uploads = []
-    for document in procedure.documents:
-        for file in request.files.getlist(f"doc-{document.id}"):
-            if file and file.filename:
-                uploads.append(intake.Upload(file.read(), file.filename, document.id))
-    for file in request.files.getlist("doc-other"):
-        if file and file.filename:
-            uploads.append(intake.Upload(file.read(), file.filename, None))
-    return uploads
+    """The documents of this post, each with the required document its input answers."""
+    return upload_drafts.posted(procedure)
 
 
 def applicant_from(form) -> intake.Applicant:
@@ -132,63 +122,6 @@ def already_sent(dossier: Dossier, nonce: str, again_url: str):
         return form_nonce.already_sent_page(again_url)
     flash(_("This form had already been sent, so nothing was sent again. Here is its receipt."), "success")
     return redirect(url_for("dossiers.receipt", code=dossier.code))
-
-
-@bp.route("/apply/<procedure_code>", methods=["GET", "POST"])
-def apply(procedure_code: str):
-    procedure = procedure_by_code(procedure_code)
-    if procedure is None or not procedure.is_online:
-        abort(404)
-    form = ApplyForm()
-    fill_communes(form)
-    nonce = form_nonce.prepare(form.nonce)
-    if request.method == "POST" and (first := sent_with("apply", procedure, nonce)) is not None:
-        return already_sent(first, nonce, request.path)
-    if request.method == "GET" and current_user.is_authenticated and not current_user.is_staff:
-        form.applicant_name.data, form.email.data = current_user.full_name, current_user.email
-    if not form.validate_on_submit():
-        return render_template(
-            "dossiers/apply.html", form=form, procedure=procedure
-        ), 400 if request.method == "POST" else 200
-    throttle.enforce(f"dossier:ip:{throttle.client_source()}", APPLICATIONS_PER_ADDRESS_HOUR, 3600)
-    uploads = collect_uploads(procedure)
-    error = None
-    if not uploads:
-        error = _("Attach at least one document.")
-    elif len(uploads) > intake.MAX_FILES:
-        error = _("You can attach at most 10 files.")
-    if error is None:
-        try:
-            dossier = intake.submit_online(
-                procedure,
-                applicant_from(form),
-                uploads,
-                current_user if current_user.is_authenticated else None,
-                locale_code(),
-                nonce=nonce,
-            )
-            mail.queue(
-                dossier.email,
-                "dossiers/email/submitted.txt",
-                dossier.locale,
-                key=f"mail:dossier:{dossier.code}:submitted",
-                dossier=dossier,
-                link=tracking_link(dossier),
-            )
-            db.session.commit()  # the confirmation leaves with the dossier, or not at all
-        except IntegrityError as err:  # the same form, sent at the same moment, was stored first
-            winner = form_nonce.lost_race(err, lambda: sent_with("apply", procedure, nonce))
-            return already_sent(winner, nonce, request.path)
-        except DocumentRejected as rejected:
-            error = document_error(rejected.reason)
-        except operations.DossierError:
-            error = _("This procedure cannot be submitted for this commune.")
-    if error is not None:
-        db.session.rollback()
-        flash(error, "error")
-        return render_template("dossiers/apply.html", form=form, procedure=procedure, upload_error=error), 400
-    access.grant("dossier", dossier.id)
-    return redirect(url_for(".receipt", code=dossier.code))
 
 
 @bp.get("/<code>/receipt")
@@ -379,3 +312,6 @@ def mine():
     return render_template(
         "dossiers/mine.html", dossiers=queries.for_account(current_user.id), status_labels=STATUS
     )
+
+
+from . import routes_apply  # noqa: E402,F401  (its views join this blueprint)

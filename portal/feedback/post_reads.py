@@ -27,7 +27,7 @@ from portal.calendar import version as calendar_version
 from portal.calendar.disasters import DisasterCommune
 from portal.extensions import db
 from portal.places.models import AdminUnit
-from portal.uploads.drafts import PhotoDraft
+from portal.uploads.drafts import UploadDraft
 
 from .models import Feedback, FeedbackCategory
 
@@ -65,7 +65,7 @@ REFERENCE = (
 # it has drafts (photo_drafts.form_key is indexed).
 _WITH_FORM = REFERENCE.add_columns(
     select(Feedback.id).where(Feedback.form_nonce == bindparam("nonce")).scalar_subquery(),
-    exists().where(PhotoDraft.form_key == bindparam("draft_key")),
+    exists().where(UploadDraft.form_key == bindparam("draft_key")),
 )
 
 

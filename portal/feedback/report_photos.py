@@ -1,9 +1,9 @@
 """The report form's photo block (issue 18 items 2 and 3): photos kept as drafts across a form error, their
 "remove" buttons, and the warning about personal details typed into the title or description.
 
-Drafts (portal/uploads/drafts.py) are used only for a nonce this browser was given (form_nonce.issued_here):
-a post with a made-up or another person's nonce neither reads nor adds drafts, and its photos are handled
-in the request as before.
+Drafts (portal/uploads/drafts.py, kept by portal/uploads/draft_posts.py as the dossier forms keep their
+documents) are used only for a nonce this browser was given (form_nonce.issued_here): a post with a made-up or
+another person's nonce neither reads nor adds drafts, and its photos are handled in the request as before.
 """
 
 from __future__ import annotations
@@ -11,13 +11,10 @@ from __future__ import annotations
 from flask import request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 
-from portal import form_nonce
 from portal.domain import pii
-from portal.extensions import db
-from portal.uploads import drafts
-from portal.uploads.images import ImageRejected, process_photo
+from portal.uploads import draft_posts, drafts
+from portal.uploads.images import process_photo
 
 from .operations import FORM, MAX_PHOTOS
 
@@ -32,39 +29,25 @@ PII_LABELS = {
 
 
 def drafting(nonce: str) -> bool:
-    return request.method == "POST" and form_nonce.issued_here(nonce)
+    return draft_posts.drafting(nonce)
+
+
+def _photo(raw: bytes) -> drafts.Checked:
+    return drafts.Checked.photo(process_photo(raw))
 
 
 def keep_posted(field, nonce: str, rejected_message, form: str = FORM) -> tuple[bool, list[str]]:
     """Store this post's photos as drafts of the form (the report form, or another `form` name such as the
     reply to a request for information), remove the one whose "remove" button was pressed, and commit, so
-    they survive whatever the rest of the form says. Returns whether the post was a "remove" (the form is
-    shown again, nothing sent), and the photo field's errors."""
-    errors: list[str] = []
-    removed: list[str] = []
-    asked = request.form.get(REMOVE, "")
-    if asked.isdigit():
-        removed = drafts.remove(form, nonce, int(asked))
-    uploads = [f for f in request.files.getlist(field.name) if f and f.filename]
-    room = MAX_PHOTOS - len(drafts.listed(form, nonce))
-    if len(uploads) > room:
-        errors = [_("You can send at most 5 photos.")]
-        uploads = uploads[: max(room, 0)]
-    account = current_user.id if current_user.is_authenticated else None
-    for upload in uploads:
-        try:
-            image = process_photo(upload.read())
-        except ImageRejected as rejected:
-            errors = [rejected_message(rejected.reason)]
-            continue
-        drafts.keep(form, nonce, image, upload.filename or "", account)
-    db.session.commit()
-    drafts.delete_files(removed)
-    return bool(asked), errors
+    they survive whatever the rest of the form says (portal/uploads/draft_posts.py). Returns whether the post
+    was a "remove" (the form is shown again, nothing sent), and the photo field's errors."""
+    limits = draft_posts.Limits(MAX_PHOTOS, _("You can send at most 5 photos."))
+    files = draft_posts.posted([field.name])
+    return draft_posts.keep_posted(form, nonce, files, _photo, rejected_message, limits, REMOVE)
 
 
-def kept(nonce: str, form: str = FORM) -> list[drafts.PhotoDraft]:
-    return drafts.listed(form, nonce) if form_nonce.issued_here(nonce) else []
+def kept(nonce: str, form: str = FORM) -> list[drafts.UploadDraft]:
+    return draft_posts.kept(form, nonce)
 
 
 def personal_details(title: str, description: str) -> list[str]:

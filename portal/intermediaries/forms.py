@@ -15,7 +15,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.choices import options
 from portal.dossiers.forms import ApplicantFields
-from portal.forms import PortalForm, cleaned, cleaned_multiline, lower, valid_mobile
+from portal.forms import MobilePhoneField, PortalForm, cleaned, cleaned_multiline, lower, valid_mobile
 
 from .models import PAPER, WITNESSED
 
@@ -38,9 +38,9 @@ class ConsentFields(PortalForm):
     witnessed = BooleanField(_l("I read the notice aloud to the villager and they agreed"))
 
 
-def villager_phone_field() -> StringField:
+def villager_phone_field() -> MobilePhoneField:
     """The villager's mobile, optional: many villagers have no phone (the slip's QR then follows the case)."""
-    return StringField(
+    return MobilePhoneField(
         _l("Villager's mobile phone (optional: the code is texted to it)"),
         validators=[Optional(), valid_mobile],
         render_kw={"autocomplete": "off", "inputmode": "tel"},
@@ -91,7 +91,7 @@ class GrantForm(PortalForm):
         filters=[cleaned],
         validators=[DataRequired(_l("Enter the full name.")), Length(max=120)],
     )
-    phone = StringField(_l("Mobile phone"), validators=[Optional(), valid_mobile])
+    phone = MobilePhoneField(_l("Mobile phone"), validators=[Optional(), valid_mobile])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(_l("Enter a password.")), Length(min=12, max=200)]
     )

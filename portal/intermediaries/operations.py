@@ -4,6 +4,7 @@ report or a dossier on behalf of a villager. Operations flush; routes commit onc
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import force_locale
@@ -133,6 +134,7 @@ def file_dossier(
     uploads: list[intake.Upload],
     consent: Consent,
     nonce: str = "",
+    kept: Sequence[intake.Kept] = (),
 ) -> Dossier:
     """The villager's dossier through the online submission (status 1, the desk receives it): the villager
     is the applicant, no account owns it (the intermediary's is not linked), so the villager follows it by
@@ -141,7 +143,7 @@ def file_dossier(
     texted that it is ready to print."""
     photo = _consent_photo(consent)
     now = utcnow()
-    dossier = intake.submit_online(procedure, applicant, uploads, None, "vi", now=now, nonce=nonce)
+    dossier = intake.submit_online(procedure, applicant, uploads, None, "vi", now=now, nonce=nonce, kept=kept)
     _remember(intermediary, "dossier", dossier.id, consent, photo, now)
     if not dossier.phone and intermediary.phone:
         _slip_ready_text(intermediary.phone, dossier)

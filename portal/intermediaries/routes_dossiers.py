@@ -17,7 +17,7 @@ from werkzeug.exceptions import NotFound
 from portal import form_nonce, qr
 from portal.catalog.models import Procedure
 from portal.catalog.queries import procedure_by_code
-from portal.dossiers import intake
+from portal.dossiers import intake, upload_drafts
 from portal.dossiers import operations as dossier_operations
 from portal.dossiers.errors import DossierError
 from portal.dossiers.labels import STATUS, document_error
@@ -26,6 +26,7 @@ from portal.extensions import db
 from portal.forms import required
 from portal.papers.routes import _slip, slip_size
 from portal.privacy.notices import dossier_notice
+from portal.uploads import draft_posts, drafts
 from portal.uploads.documents import DocumentRejected
 
 from . import operations, policy
@@ -63,8 +64,11 @@ def choose_procedure():
     )
 
 
-def _own_repeat(dossier):
-    """A second post of the same form: the first dossier, if this intermediary filed it."""
+def _own_repeat(dossier, procedure: Procedure, nonce: str, drafted: bool):
+    """A second post of the same form: the first dossier, if this intermediary filed it (documents the post
+    kept as drafts go: the dossier has its own)."""
+    if drafted:
+        upload_drafts.drop(procedure, nonce)
     try:
         policy.own_open_dossier(dossier.code)
     except NotFound:  # another's dossier, or a closed one: name nothing
@@ -81,28 +85,33 @@ def file_dossier(procedure_code: str):
     form = DossierForVillagerForm()
     fill_communes(form)
     nonce = form_nonce.prepare(form.nonce)
+    drafted = draft_posts.drafting(nonce)
     if request.method == "POST" and (first := sent_with("apply", procedure, nonce)) is not None:
-        return _own_repeat(first)
+        return _own_repeat(first, procedure, nonce, drafted)
     if request.method == "GET" and current_user.agency and current_user.agency.admin_unit_code:
         form.commune.data = current_user.agency.admin_unit_code
-    error = None
-    if form.validate_on_submit():
-        uploads = collect_uploads(procedure)
-        if not uploads:
-            error = _("Attach at least one document.")
-        elif len(uploads) > intake.MAX_FILES:
-            error = _("You can attach at most 10 files.")
+    # The documents are kept as drafts of the form first, as on the citizen's form: an error never loses them.
+    removing, file_errors = upload_drafts.keep_posted(procedure, nonce) if drafted else (False, [])
+    error = file_errors[-1] if file_errors else None
+    valid = not removing and form.validate_on_submit()  # a "remove" press is not a send: no complaints
+    if valid and error is None:
+        kept, duplicates = upload_drafts.take(procedure, nonce) if drafted else ([], [])
+        uploads = [] if drafted else collect_uploads(procedure)
+        error = upload_drafts.count_error(len(kept) + len(uploads))
+        if error is not None:
+            db.session.rollback()  # the drafts taken are the form's again
         else:
             consent = consent_from(form, required(form.applicant_name), intake.CONSENT_VERSION)
             try:
                 # No phone: many villagers have none; the slip's QR is then how they follow the dossier.
                 applicant = replace(applicant_from(form), phone=form.phone.data or "")
                 dossier = operations.file_dossier(
-                    current_user, procedure, applicant, uploads, consent, nonce=nonce
+                    current_user, procedure, applicant, uploads, consent, nonce=nonce, kept=kept
                 )
                 db.session.commit()
             except IntegrityError as err:  # the same form, sent at the same moment, was stored first
-                return _own_repeat(form_nonce.lost_race(err, lambda: sent_with("apply", procedure, nonce)))
+                winner = form_nonce.lost_race(err, lambda: sent_with("apply", procedure, nonce))
+                return _own_repeat(winner, procedure, nonce, drafted)
             except operations.ConsentMissing as missing:
                 db.session.rollback()
                 consent_missing(form, missing)
@@ -113,6 +122,7 @@ def file_dossier(procedure_code: str):
                 db.session.rollback()
                 error = _("This procedure cannot be submitted for this commune.")
             else:
+                drafts.delete_files(duplicates)
                 remember_link(dossier.code, dossier_operations.secret_token(dossier))
                 flash(
                     _("Dossier %(code)s filed for %(name)s.", code=dossier.code, name=dossier.applicant_name),
@@ -121,7 +131,7 @@ def file_dossier(procedure_code: str):
                 if not dossier.phone:
                     flash(NO_PHONE_SLIP, "warning")
                 return redirect(url_for(".dossier", code=dossier.code))
-    status = 400 if request.method == "POST" else 200
+    status = 200 if request.method == "GET" or removing else 400
     return (
         render_template(
             "intermediaries/file_dossier.html",
@@ -129,6 +139,7 @@ def file_dossier(procedure_code: str):
             procedure=procedure,
             notice=dossier_notice(),
             upload_error=error,
+            kept=upload_drafts.kept(procedure, nonce) if request.method == "POST" else [],
         ),
         status,
         PRIVATE,

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp
 
-from portal.forms import PortalForm, cleaned, lower, valid_mobile
+from portal.forms import MobilePhoneField, PortalForm, cleaned, lower, valid_mobile
 
 
 class CorrectForm(PortalForm):
@@ -18,7 +18,7 @@ class CorrectForm(PortalForm):
         validators=[Optional(), Email(_l("Enter a valid e-mail address.")), Length(max=254)],
         render_kw={"autocomplete": "email"},
     )
-    phone = StringField(
+    phone = MobilePhoneField(
         _l("Mobile phone"),
         validators=[Optional(), valid_mobile],
         render_kw={"autocomplete": "off", "inputmode": "tel"},  # a shared phone offers no one else's number

@@ -31,11 +31,12 @@ def init_app(app: Flask) -> None:
 
 
 def _drafts_due(chosen: dict[str, int], now: datetime) -> list[retention.Due]:
-    """Photos uploaded with a form never sent (portal/uploads/drafts.py): rows and files go after a day."""
+    """Photos and documents uploaded with a form never sent (portal/uploads/drafts.py): rows and files go
+    after a day. The rule keeps its name from when only photos had drafts (PORTAL_RETENTION names it)."""
     found = drafts.expired_before(now - timedelta(days=chosen["photo_drafts_days"]))
     if not found:
         return []
-    return [retention.Due(f"{len(found)} photo drafts: delete", lambda: drafts.purge(found))]
+    return [retention.Due(f"{len(found)} upload drafts: delete", lambda: drafts.purge(found))]
 
 
 def rules() -> tuple[RetentionRule, ...]:

@@ -18,7 +18,10 @@ from portal.domain.errors import ReasonedError
 from .images import ImageRejected, process_photo
 from .pdf import PdfRejected, clean_pdf
 
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 10 * 1024 * 1024  # one document
+# A dossier's documents together ("at most 10 MB each and 20 MB in all"): the largest request body too
+# (MAX_CONTENT_LENGTH, portal/__init__.py), and the documents a form keeps as drafts across its errors.
+MAX_TOTAL_BYTES = 20 * 1024 * 1024
 DOCUMENT_SIDE = 3000  # scans stay legible
 
 

@@ -50,7 +50,7 @@ def test_reply_with_a_photo_kept_across_an_error(page, check_page, tmp_path):
     check_page(citizen, "reply-photos-1-status-with-form", "vi")
     form.locator("#photos").set_input_files(str(answer_photo))
     click_and_wait(citizen, "form[action$='/reply'] button[type=submit]:not([name])")  # no text: an error
-    assert "anh-gan.jpg" in citizen.locator("ul.photo-drafts").inner_text()
+    assert "anh-gan.jpg" in citizen.locator("ul.kept-files").inner_text()
     assert citizen.locator(".field.has-error textarea#text").count() == 1
     assert all("400" in problem for problem in citizen.problems), citizen.problems
     citizen.problems.clear()  # the 400 of the form's answer is expected

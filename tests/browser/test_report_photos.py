@@ -131,7 +131,7 @@ def test_a_form_error_keeps_both_photos(page, tmp_path, javascript):
     tab.goto("/feedback/new")
     fill(tab, title="", photos=[first, second])  # no title: the form comes back with an error
     send(tab)
-    kept = tab.locator("ul.photo-drafts li")
+    kept = tab.locator("ul.kept-files li")
     kept.first.wait_for(timeout=SLOW)
     assert kept.count() == 2
     assert tab.locator("#title-error").is_visible()
@@ -152,8 +152,8 @@ def test_remove_a_kept_photo(page, tmp_path):
     with tab.expect_navigation():
         send(tab)
     with tab.expect_navigation():
-        tab.locator("ul.photo-drafts li button[name=remove_photo]").first.click()
-    assert tab.locator("ul.photo-drafts li").count() == 1
+        tab.locator("ul.kept-files li button[name=remove_photo]").first.click()
+    assert tab.locator("ul.kept-files li").count() == 1
     tab.locator("#title").fill("Broken bridge")
     tab.locator("#consent").check()
     with tab.expect_navigation():

@@ -24,7 +24,7 @@ from portal.feedback import routes as feedback_routes
 from portal.feedback.models import Feedback, FeedbackCategory
 from portal.places.models import AdminUnit
 from portal.uploads import drafts
-from portal.uploads.drafts import PhotoDraft
+from portal.uploads.drafts import UploadDraft
 from tests.support.clients import fresh_client
 from tests.support.double_post import ALREADY_SENT, hidden_fields
 from tests.support.factories import make_account
@@ -59,7 +59,7 @@ def separately(category: int, unit: str, nonce: str) -> tuple | None:
         db.session.scalar(select(exists().where(DisasterCommune.admin_unit_code == unit))),
         db.session.scalar(select(Agency.id).where(Agency.admin_unit_code == unit)),
         sent.id if sent else None,
-        bool(db.session.scalar(select(func.count(PhotoDraft.id)).where(PhotoDraft.form_key == key))),
+        bool(db.session.scalar(select(func.count(UploadDraft.id)).where(UploadDraft.form_key == key))),
     )
 
 
@@ -236,7 +236,7 @@ def test_the_drafts_of_the_form_go_into_the_report(app, monkeypatch):
         assert post(client, hidden, phone=f"0912345{n:03d}").status_code == 302  # no photo chosen again
         item = by_code(receipt_code(client))
         key = drafts.key(operations.FORM, hidden["nonce"])
-        left = db.session.scalar(select(func.count(PhotoDraft.id)).where(PhotoDraft.form_key == key))
+        left = db.session.scalar(select(func.count(UploadDraft.id)).where(UploadDraft.form_key == key))
         return len(item.photos), left
 
     assert both_ways(app, monkeypatch, send) == [(1, 0), (1, 0)]

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.feedback import operations, redaction
 from portal.feedback.models import FeedbackPhoto
 from portal.uploads import storage
-from portal.uploads.drafts import PhotoDraft
+from portal.uploads.drafts import UploadDraft
 from tests.support.clients import fresh_client, sign_in
 from tests.support.double_post import hidden_fields, stored_files
 from tests.support.factories import make_account
@@ -46,7 +46,7 @@ def reply(client, item, text="Ảnh chụp gần đây.", photos=(), **hidden):
 
 
 def drafts() -> int:
-    return db.session.scalar(select(func.count(PhotoDraft.id)))
+    return db.session.scalar(select(func.count(UploadDraft.id)))
 
 
 def reply_photos(item) -> list[FeedbackPhoto]:

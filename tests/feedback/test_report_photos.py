@@ -13,7 +13,7 @@ from portal.db_types import utcnow
 from portal.extensions import db
 from portal.privacy import retention
 from portal.uploads import storage
-from portal.uploads.drafts import PhotoDraft
+from portal.uploads.drafts import UploadDraft
 from tests.support.double_post import hidden_fields, stored_files
 from tests.support.feedback import by_code, feedback_count, form_data, receipt_code
 from tests.support.files import jpeg_bytes
@@ -37,7 +37,7 @@ def two_photos():
 
 
 def draft_count() -> int:
-    return db.session.scalar(select(func.count(PhotoDraft.id)))
+    return db.session.scalar(select(func.count(UploadDraft.id)))
 
 
 def test_a_form_error_keeps_the_photos_and_sending_uses_them(app, client):
@@ -46,7 +46,7 @@ def test_a_form_error_keeps_the_photos_and_sending_uses_them(app, client):
     body = answer.get_data(as_text=True)
     assert answer.status_code == 400
     assert len(DRAFTS.findall(body)) == 2 and "cau.jpg" in body and "duong.jpg" in body
-    draft = db.session.scalars(select(PhotoDraft)).first()
+    draft = db.session.scalars(select(UploadDraft)).first()
     with storage.backend().open(draft.stored_name) as handle:
         sealed = handle.read()
     assert not sealed.startswith(b"\xff\xd8") and storage.read(draft.stored_name).startswith(b"\xff\xd8")
@@ -63,7 +63,7 @@ def test_remove_a_kept_photo(app, client):
     hidden = opened(client)
     body = post(client, hidden, two_photos(), title="").get_data(as_text=True)
     first = DRAFTS.findall(body)[0]
-    names = set(db.session.scalars(select(PhotoDraft.stored_name).where(PhotoDraft.id == int(first))))
+    names = set(db.session.scalars(select(UploadDraft.stored_name).where(UploadDraft.id == int(first))))
     answer = post(client, hidden, remove_photo=first)
     assert answer.status_code == 200 and len(DRAFTS.findall(answer.get_data(as_text=True))) == 1
     assert not names & stored_files(app)  # its file went with it
@@ -89,7 +89,7 @@ def test_another_session_cannot_reach_the_drafts(app, client):
 def test_the_retention_job_deletes_old_drafts_with_their_files(app, client):
     hidden = opened(client)
     post(client, hidden, two_photos(), title="")
-    names = {n for d in db.session.scalars(select(PhotoDraft)) for n in (d.stored_name, d.thumbnail_name)}
+    names = {n for d in db.session.scalars(select(UploadDraft)) for n in (d.stored_name, d.thumbnail_name)}
     assert names <= stored_files(app)
     retention.run(app, dry_run=False, now=utcnow() + timedelta(hours=23), echo=lambda _: None)
     assert draft_count() == 2

@@ -19,7 +19,7 @@ from portal.intermediaries.models import IntermediaryFiling
 from portal.jobs.models import OutboxJob
 from portal.privacy.models import Consent as PrivacyConsent
 from tests.support.clients import sign_in
-from tests.support.dossiers import PROCEDURE, applicant, make_dossier, procedure
+from tests.support.dossiers import KEPT, PROCEDURE, applicant, make_dossier, opened_form, procedure
 from tests.support.factories import make_account
 from tests.support.files import PDF, jpeg_bytes
 from tests.support.jobs import run_jobs
@@ -254,3 +254,23 @@ def test_tracking_by_phone_digits_never_opens_a_dossier_without_a_phone(app, dig
     code = filed_code(file_dossier(sign_in(app.test_client(), intermediary()), phone=""))
     response = app.test_client().post("/track", data={"code": code, "phone_digits": digits})
     assert response.status_code in (400, 404) and "Location" not in response.headers
+
+
+def test_the_documents_survive_a_form_error_on_the_villagers_form(app):
+    """The intermediary's form keeps its documents as drafts too (portal/dossiers/upload_drafts.py): an error
+    lists them, the corrected form is filed with them, chosen once."""
+    client = sign_in(app.test_client(), intermediary())
+    hidden = opened_form(client, NEW)
+    data = applicant(phone="0977 12", email="") | hidden  # one digit short
+    data.pop("consent"), data.pop("paper_consent")
+    data |= {"consent_method": "paper", "consent_photo": (io.BytesIO(jpeg_bytes()), "giay.jpg")}
+    data[f"doc-{procedure().documents[0].id}"] = [(io.BytesIO(PDF), "to-khai.pdf")]
+    answer = client.post(NEW, data=data, content_type="multipart/form-data")
+    assert answer.status_code == 400 and len(KEPT.findall(answer.get_data(as_text=True))) == 1
+    data = applicant(phone="0977 123 456", email="") | hidden
+    data.pop("consent"), data.pop("paper_consent")
+    data |= {"consent_method": "paper", "consent_photo": (io.BytesIO(jpeg_bytes()), "giay.jpg")}
+    dossier = dossier_of(filed_code(client.post(NEW, data=data, content_type="multipart/form-data")))
+    assert [(f.display_name, f.required_document_id) for f in dossier.files] == [
+        ("to-khai.pdf", procedure().documents[0].id)
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+import re
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -73,3 +75,36 @@ def make_dossier(
     agency = intake.receiving_agency(chosen, who.admin_unit_code)
     desk = make_account("receptionist", agency=agency)
     return intake.counter_intake(chosen, who, [Upload(PDF, "to-khai.pdf")], desk, "counter", "vi", now=now)
+
+
+# --- the online form, posted like a browser without JavaScript (tests/dossiers/test_upload_drafts.py) ------
+
+APPLY = f"/dossiers/apply/{PROCEDURE}"
+# The catalogue's documents of PROCEDURE (portal/catalog/data/procedures.csv, "thanh_phan_ho_so").
+DECLARATION = "Tờ khai thay đổi thông tin cư trú (CT01)"
+RESIDENCE_PROOF = "Giấy tờ chứng minh chỗ ở hợp pháp (hợp đồng thuê, mượn, ở nhờ…)"
+KEPT = re.compile(r'name="remove_file" value="(\d+)"')  # a kept document's "remove" button
+
+
+def document_field(name: str, code: str = PROCEDURE) -> str:
+    """The form's file input of the procedure's required document called `name`."""
+    return next(f"doc-{d.id}" for d in procedure(code).documents if d.name == name)
+
+
+def opened_form(client, path: str = APPLY) -> dict[str, str]:
+    """The hidden fields (the nonce among them) of the form as this browser was given it."""
+    from tests.support.double_post import hidden_fields
+
+    page = client.get(path)
+    assert page.status_code == 200
+    return hidden_fields(page.get_data(as_text=True))
+
+
+def post_form(
+    client, hidden: dict, files: dict[str, list[tuple[bytes, str]]] | None = None, path=APPLY, **fields
+):
+    """The applicant's fields (with `fields` changed), the hidden fields, and `files` per input name."""
+    data = applicant(**fields) | hidden
+    for name, chosen in (files or {}).items():
+        data[name] = [(io.BytesIO(raw), filename) for raw, filename in chosen]
+    return client.post(path, data=data, content_type="multipart/form-data")

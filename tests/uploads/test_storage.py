@@ -127,10 +127,10 @@ def test_path_of_accepts_a_stored_name(app):
 
 
 def draft_files() -> set[str]:
-    from portal.uploads.drafts import PhotoDraft
+    from portal.uploads.drafts import UploadDraft
 
     db.session.expire_all()
-    rows = db.session.execute(select(PhotoDraft.stored_name, PhotoDraft.thumbnail_name)).all()
+    rows = db.session.execute(select(UploadDraft.stored_name, UploadDraft.thumbnail_name)).all()
     return {name for row in rows for name in row}
 
 

@@ -1,0 +1,111 @@
+"""What a form's post does with its files before anything else is checked, so that an error elsewhere never
+loses them (portal.uploads.drafts): each file is checked and kept as a draft of the form, the draft whose
+"remove" button was pressed goes, and all of it is committed at once. The form then comes back listing what
+was received; sending it takes the drafts. Used by the report form and the reply to a request for
+information (portal/feedback/report_photos.py) and by the dossier forms (portal/dossiers/upload_drafts.py).
+
+Only for a nonce this browser's session was given (`drafting`, `kept`): a post with a made-up or another
+person's nonce neither reads, adds nor removes drafts, and its files are handled in the request as before.
+The limits hold with the drafts counted: at most `Limits.files` kept files, and at most
+`Limits.total_bytes` of them together; a file chosen again after the error (already kept) counts once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from flask import request
+from flask_login import current_user
+
+from portal import form_nonce
+from portal.domain.errors import ReasonedError
+from portal.extensions import db
+
+from . import drafts
+
+
+@dataclass(frozen=True)
+class Posted:
+    """One file of the post: the input it came in (`field`), the name the citizen's device gave it, its bytes."""
+
+    field: str
+    filename: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How many files the form keeps, and their stored bytes together (0: no limit), with the messages that
+    say so (translated for this request)."""
+
+    files: int
+    too_many: str
+    total_bytes: int = 0
+    too_large: str = ""
+
+
+def posted(fields: Iterable[str]) -> list[Posted]:
+    """The files chosen in these inputs, in order (an input left empty sends a nameless empty part: skipped)."""
+    return [
+        Posted(name, upload.filename or "", upload.read())
+        for name in fields
+        for upload in request.files.getlist(name)
+        if upload and upload.filename
+    ]
+
+
+def drafting(nonce: str) -> bool:
+    """Whether this post keeps its files as drafts: a POST with a nonce this browser was given."""
+    return request.method == "POST" and form_nonce.issued_here(nonce)
+
+
+def kept(form: str, nonce: str) -> list[drafts.UploadDraft]:
+    """The form's drafts, for the page: only for a nonce this browser was given."""
+    return drafts.listed(form, nonce) if form_nonce.issued_here(nonce) else []
+
+
+def keep_posted(
+    form: str,
+    nonce: str,
+    files: list[Posted],
+    check: Callable[[bytes], drafts.Checked],
+    refused: Callable[[str], str],
+    limits: Limits,
+    remove_button: str,
+) -> tuple[bool, list[str]]:
+    """Keep `files` as drafts of `form` once `check` accepted them (a refusal's reason becomes an error by
+    `refused`), remove the draft whose `remove_button` was pressed, and commit, so they survive whatever the
+    rest of the form says. Returns whether the post was a "remove" (the form is shown again, nothing sent),
+    and the errors about the files (the last one found). The caller has checked `drafting(nonce)`."""
+    errors: list[str] = []
+    removed: list[str] = []
+    asked = request.form.get(remove_button, "")
+    if asked.isdigit():
+        removed = drafts.remove(form, nonce, int(asked))
+    if len(files) > limits.files:  # more than the form may hold, even all chosen again: no more checked
+        errors = [limits.too_many]
+        files = files[: limits.files]
+    present = drafts.listed(form, nonce)
+    total = sum(d.size for d in present)
+    account = current_user.id if current_user.is_authenticated else None
+    for file in files:
+        try:
+            checked = check(file.data)
+        except ReasonedError as rejected:
+            errors = [refused(rejected.reason)]
+            continue
+        if drafts.same_as(present, checked, file.field) is not None:
+            continue  # chosen again after the error: kept already, and counted once
+        if len(present) >= limits.files:
+            errors = [limits.too_many]
+            continue
+        if limits.total_bytes and total + len(checked.data) > limits.total_bytes:
+            errors = [limits.too_large]
+            continue
+        draft = drafts.keep(form, nonce, checked, file.filename, account, file.field)
+        present.append(draft)
+        total += draft.size
+    db.session.commit()
+    drafts.delete_files(removed)
+    return bool(asked), errors
