@@ -46,6 +46,8 @@ ONLINE = {
     "partial": "partial",
     "none": "none",
 }
+# Optional: the charge of a dossier submitted online, where the law sets another (Circular 75/2022/TT-BTC).
+ONLINE_CHARGE_COLUMN = "le_phi_truc_tuyen_vnd"
 NATIONAL_CODE = re.compile(r"^\d\.\d{6}$")
 LOCAL_CODE = re.compile(r"^[A-Z]{2}-\d{3,6}$")
 # English names of the fields of the starter catalogue; unknown fields keep their Vietnamese name.
@@ -118,7 +120,7 @@ def parse_row(line: int, raw: dict[str, str], agencies: dict[str, int]) -> Proce
         charge, fee = _int_or_none(row.get("le_phi_vnd", "")), _int_or_none(row.get("phi_vnd", ""))
         # The charge of a dossier submitted online where the law sets another (Circular 75/2022/TT-BTC);
         # empty: the same as at the counter (portal.domain.fees).
-        online_charge = _int_or_none(row.get("le_phi_truc_tuyen_vnd", ""))
+        online_charge = _int_or_none(row.get(ONLINE_CHARGE_COLUMN, ""))
     except ValueError:
         raise ValueError(_l("time limit and fees must be whole numbers")) from None
     if days < 0 or days > 365 or any((amount or 0) < 0 for amount in (charge, fee, online_charge)):
@@ -147,7 +149,6 @@ def parse_row(line: int, raw: dict[str, str], agencies: dict[str, int]) -> Proce
         time_note=row.get("thoi_han_ghi_chu", ""),
         charge_vnd=charge,
         fee_vnd=fee,
-        online_charge_vnd=online_charge,
         fee_note=row.get("phi_le_phi_ghi_chu", ""),
         fee_source=row.get("muc_phi_nguon", ""),
         online_level=online,
@@ -156,6 +157,10 @@ def parse_row(line: int, raw: dict[str, str], agencies: dict[str, int]) -> Proce
         confidence=row.get("do_tin_cay", ""),
         notes=row.get("ghi_chu", ""),
     )
+    if ONLINE_CHARGE_COLUMN in raw:
+        # A file without the column (the shared catalogue's copy, an older export) says nothing about the online
+        # charge: an existing procedure keeps the one it has (the migration's, an administrator's).
+        values["online_charge_vnd"] = online_charge
     values["search_key"] = fold(" ".join([code, name, name_en, area, area_en, body]))
     return ProcedureRow(line, {**values, "area_en": area_en, "documents": documents})
 

@@ -396,10 +396,25 @@ def test_the_online_charge_column_is_read(text, amount):
     assert (values["charge_vnd"], values["online_charge_vnd"]) == (20_000, amount)
 
 
-def test_a_file_without_the_online_charge_column_reads_as_the_same_online():
+def test_a_file_without_the_online_charge_column_says_nothing_of_it():
     header = [name for name in HEADER if name != "le_phi_truc_tuyen_vnd"]
     rows, errors = read_rows(to_csv([shipped("15")], header), AGENCIES)
-    assert errors == [] and rows[0].values["online_charge_vnd"] is None
+    assert errors == [] and "online_charge_vnd" not in rows[0].values
+
+
+def test_importing_a_file_without_the_column_keeps_the_online_charges(app):
+    """Found by review: the shared catalogue's copy has no online column, and importing it set every
+    procedure's online charge to NULL, so online dossiers owed the counter's charge again, silently. A file
+    without the column leaves them as they are (TT 75/2022/TT-BTC: 10.000 ₫ online for 1.004222); a
+    procedure it creates has none (the counter's amount online)."""
+    assert procedure("1.004222").online_charge_vnd == 10_000
+    header = [name for name in HEADER if name != "le_phi_truc_tuyen_vnd"]
+    new = {**shipped("15"), "ma_tthc": "", "stt": "990", "ten_thu_tuc": "Thủ tục thử"}
+    report = import_procedures(to_csv([shipped("15"), new], header))
+    assert (report.errors, report.updated, report.created) == ([], 1, 1)
+    db.session.expire_all()
+    assert procedure("1.004222").online_charge_vnd == 10_000
+    assert procedure("SL-990").online_charge_vnd is None
 
 
 @pytest.mark.parametrize(
