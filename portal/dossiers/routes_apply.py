@@ -67,6 +67,9 @@ def apply(procedure_code: str):
     kept, duplicates = upload_drafts.take(procedure, nonce) if drafted else ([], [])
     uploads = [] if drafted else collect_uploads(procedure)
     error = upload_drafts.count_error(len(kept) + len(uploads))
+    if error is not None and drafted and (first := routes.sent_with("apply", procedure, nonce)) is not None:
+        # Another post of this form was sent while this one was kept: it took the drafts this one matched.
+        return _sent_already(first, procedure, nonce, drafted)
     if error is None:
         try:
             dossier = intake.submit_online(

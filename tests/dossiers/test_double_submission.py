@@ -205,3 +205,32 @@ def data_in(app, hidden: dict) -> dict:
         data = dossier_data(hidden)
         db.session.remove()
     return data
+
+
+def test_a_second_post_whose_documents_the_first_took_shows_the_first_receipt(app, client, monkeypatch):
+    """Found by review: post B of a form passes the "already sent?" look-up while post A is still running,
+    keeps no document of its own (A's drafts hold the same files), then A commits and takes them: B found no
+    document and answered "Attach at least one document." (400) for a dossier that was created. It now looks
+    again and shows A's receipt. Modelled here by B's drafts going (as A's, taken) right after B kept them."""
+    from portal.dossiers import upload_drafts
+
+    hidden = hidden_fields(page_of(client, APPLY))
+    code = receipt_code(post(client, APPLY, dossier_data(hidden)))  # post A
+    before, procedure = count(), db.session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
+    original_look_up, calls = dossier_routes.sent_with, []
+
+    def missed_while_a_was_running(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else original_look_up(*args)
+
+    original_keep = upload_drafts.keep_posted
+
+    def kept_then_taken_by_a(*args):
+        result = original_keep(*args)
+        upload_drafts.drop(procedure, hidden["nonce"])  # A's commit took the drafts B matched
+        return result
+
+    monkeypatch.setattr(dossier_routes, "sent_with", missed_while_a_was_running)
+    monkeypatch.setattr(upload_drafts, "keep_posted", kept_then_taken_by_a)
+    second = post(client, APPLY, dossier_data(hidden))  # post B
+    assert receipt_code(second) == code and count() == before
