@@ -224,3 +224,17 @@ def test_a_form_sent_twice_leaves_no_draft_behind(app, client):
     again = post_form(client, hidden, {"doc-other": [(PDF, "lan-hai.pdf")]})  # a double tap with a file
     assert again.status_code == 302 and again.headers["Location"].endswith(f"/dossiers/{first.code}/receipt")
     assert draft_count() == 0 and dossier_count() == before + 1
+
+
+def test_a_post_without_its_csrf_token_keeps_no_document(app, client):
+    """A review asked whether documents are checked and stored before the form's CSRF token: they are not.
+    CSRFProtect refuses the post before the view runs, so nothing is re-encoded or kept."""
+    hidden = opened_form(client)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        before, files = draft_count(), stored_files(app)
+        answer = post_form(client, {**hidden, "csrf_token": "forged"}, two_documents())
+        assert answer.status_code == 400
+        assert draft_count() == before and stored_files(app) == files
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
