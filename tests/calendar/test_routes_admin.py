@@ -49,7 +49,7 @@ def expected_due(code: str = PROCEDURE) -> date:
 def test_an_announced_day_off_moves_the_due_date_and_removing_it_moves_it_back(app):
     client = signed_in(app, ADMIN)
     before = expected_due()
-    assert shown_due(client) == format_date(before, "full", locale="en")
+    assert shown_due(client) == format_date(before, "EEEE, d MMMM y", locale="en")
     now = local_now()
     start = receipt_day(calendar_around(now.date()), now, office_hours().closing)
     day_off = free_working_day(start)
@@ -67,7 +67,7 @@ def test_an_announced_day_off_moves_the_due_date_and_removing_it_moves_it_back(a
     after = expected_due()
     assert after > before
     assert calendar_around(now.date()).working_days_between(before, after) == 1
-    assert shown_due(client) == format_date(after, "full", locale="en")
+    assert shown_due(client) == format_date(after, "EEEE, d MMMM y", locale="en")
     [event] = events("calendar_day", number(day_off), "calendar_day_added")
     assert event.actor_id == account(ADMIN).id
     assert change(event) == {
@@ -83,7 +83,7 @@ def test_an_announced_day_off_moves_the_due_date_and_removing_it_moves_it_back(a
     response = client.post("/staff/admin/calendar/remove", data={"day": day_off.isoformat()})
     assert response.status_code == 302
     assert db.session.get(CalendarDay, day_off) is None
-    assert shown_due(client) == format_date(before, "full", locale="en")
+    assert shown_due(client) == format_date(before, "EEEE, d MMMM y", locale="en")
     [removed] = events("calendar_day", number(day_off), "calendar_day_removed")
     assert change(removed)["before"]["kind"] == "off" and change(removed)["after"] == {}
 
@@ -105,7 +105,7 @@ def test_a_make_up_saturday_brings_the_due_date_forward(app):
     )
     after = expected_due(LONG_PROCEDURE)
     assert after < before
-    assert shown_due(client, LONG_PROCEDURE) == format_date(after, "full", locale="en")
+    assert shown_due(client, LONG_PROCEDURE) == format_date(after, "EEEE, d MMMM y", locale="en")
     page = body(client.get(f"/staff/admin/calendar?start={saturday:%Y-%m}"))
     assert 'class="day day-makeup' in page
 

@@ -54,7 +54,7 @@ def test_the_calendar_is_built_once_not_on_every_request(app):
         second = shown_due(client)
     finally:
         stop(reads)
-    assert first == second == format_date(expected_due(), "full", locale="en")
+    assert first == second == format_date(expected_due(), "EEEE, d MMMM y", locale="en")
     assert reads.table == 0  # the rows were not read again
     assert reads.version == 2  # one cheap version check per request
 
@@ -78,7 +78,7 @@ def test_a_change_committed_by_another_node_is_seen_at_the_next_request(app):
         )
     )
     after = expected_due()
-    assert shown_due(client) == format_date(after, "full", locale="en") != before
+    assert shown_due(client) == format_date(after, "EEEE, d MMMM y", locale="en") != before
 
 
 def test_a_rolled_back_change_leaves_nothing_behind(app):
