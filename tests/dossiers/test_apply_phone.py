@@ -3,30 +3,20 @@ the stored form ("+84912345678"); the dossier still stores it normalised."""
 
 from __future__ import annotations
 
-import re
-
 from sqlalchemy import select
 
 from portal.dossiers.models import Dossier
 from portal.extensions import db
+from tests.support.clients import input_value
 from tests.support.dossiers import opened_form, post_form
 from tests.support.files import PDF
-
-PHONE_INPUT = re.compile(r'<input[^>]*\bname="phone"[^>]*>')
-
-
-def shown_phone(html: str) -> str:
-    tag = PHONE_INPUT.search(html)
-    assert tag, "no phone input"
-    value = re.search(r'value="([^"]*)"', tag[0])
-    return value[1] if value else ""
 
 
 def test_the_phone_comes_back_as_typed_after_an_error_elsewhere(client):
     hidden = opened_form(client)
     answer = post_form(client, hidden, phone="0912345678", id_number="0141")  # the CCCD is too short
     assert answer.status_code == 400
-    assert shown_phone(answer.get_data(as_text=True)) == "0912345678"
+    assert input_value(answer.get_data(as_text=True), "phone") == "0912345678"
     sent = post_form(client, hidden, {"doc-other": [(PDF, "to-khai.pdf")]}, phone="0912345678")
     assert sent.status_code == 302
     code = sent.headers["Location"].split("/")[-2]
@@ -35,4 +25,4 @@ def test_the_phone_comes_back_as_typed_after_an_error_elsewhere(client):
 
 def test_an_invalid_phone_comes_back_as_typed_too(client):
     answer = post_form(client, opened_form(client), phone="0912 34")
-    assert answer.status_code == 400 and shown_phone(answer.get_data(as_text=True)) == "0912 34"
+    assert answer.status_code == 400 and input_value(answer.get_data(as_text=True), "phone") == "0912 34"

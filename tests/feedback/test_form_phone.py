@@ -3,24 +3,14 @@ it ("0912345678"), not the stored form ("+84912345678")."""
 
 from __future__ import annotations
 
-import re
-
+from tests.support.clients import input_value
 from tests.support.feedback import web_submit
-
-PHONE_INPUT = re.compile(r'<input[^>]*\bname="phone"[^>]*>')
-
-
-def shown_phone(html: str) -> str:
-    tag = PHONE_INPUT.search(html)
-    assert tag, "no phone input"
-    value = re.search(r'value="([^"]*)"', tag[0])
-    return value[1] if value else ""
 
 
 def test_the_phone_comes_back_as_typed_after_an_error_elsewhere(client):
     answer = web_submit(client, title="", phone="0912345678")
     assert answer.status_code == 400
-    assert shown_phone(answer.get_data(as_text=True)) == "0912345678"
+    assert input_value(answer.get_data(as_text=True), "phone") == "0912345678"
 
 
 def test_the_phone_comes_back_as_typed_with_the_personal_details_warning(client):
@@ -30,4 +20,4 @@ def test_the_phone_comes_back_as_typed_with_the_personal_details_warning(client)
     )
     body = answer.get_data(as_text=True)
     assert answer.status_code == 200 and 'name="pii_ack"' in body
-    assert shown_phone(body) == "0912345678"
+    assert input_value(body, "phone") == "0912345678"

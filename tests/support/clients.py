@@ -12,6 +12,7 @@ operations, call a route, and read what the route changed without refreshing obj
 from __future__ import annotations
 
 import contextvars
+import re
 
 from flask import has_app_context
 from flask.testing import FlaskClient
@@ -67,3 +68,11 @@ def sign_in(client, account, password: str | None = None):
 def signed_in(app, account, password: str | None = None, remote_addr: str = "127.0.0.1"):
     """A fresh client signed in as `account`."""
     return sign_in(fresh_client(app, remote_addr), account, password)
+
+
+def input_value(html: str, name: str) -> str:
+    """The value an HTML page's input called `name` shows ("" when it has none); the input must be there."""
+    tag = re.search(rf'<input[^>]*\bname="{re.escape(name)}"[^>]*>', html)
+    assert tag, f"no {name} input"
+    value = re.search(r'value="([^"]*)"', tag[0])
+    return value[1] if value else ""
