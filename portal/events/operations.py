@@ -52,8 +52,17 @@ def record(
     """Append one event about (subject_type, subject_id). `at`: when it happened, for an operation given its
     moment (the demo's history, tests); otherwise now."""
     entry = Event(
-        occurred_at=at or utcnow(),
-        **_columns(subject_type, subject_id, action, actor_id, from_status, to_status, note, public),
+        **line_values(
+            subject_type,
+            subject_id,
+            action,
+            actor_id=actor_id,
+            from_status=from_status,
+            to_status=to_status,
+            note=note,
+            public=public,
+            at=at,
+        )
     )
     db.session.add(entry)
     db.session.flush()
