@@ -171,14 +171,15 @@ def client_source() -> str:
     return source_of(request.remote_addr)
 
 
-def hit(key: str, window: int) -> int:
-    """Count one attempt under `key` in a fixed window of `window` seconds; return the count so far."""
-    return int(_call(lambda storage, k: storage.incr(k, window), key))
+def hit(key: str, window: int, amount: int = 1) -> int:
+    """Count `amount` attempts (one unless told) under `key` in a fixed window of `window` seconds; return
+    the count so far."""
+    return int(_call(lambda storage, k: storage.incr(k, window, amount=amount), key))
 
 
-def give_back(key: str, window: int) -> None:
-    """Undo one attempt counted by `hit` (one that turned out not to count, e.g. a right answer)."""
-    _call(lambda storage, k: storage.incr(k, window, amount=-1), key)
+def give_back(key: str, window: int, amount: int = 1) -> None:
+    """Undo attempts counted by `hit` (ones that turned out not to count, e.g. a right answer)."""
+    _call(lambda storage, k: storage.incr(k, window, amount=-amount), key)
 
 
 def count(key: str) -> int:
@@ -204,6 +205,16 @@ def retry_after(key: str, window: int) -> int:
 
 def clear(key: str) -> None:
     _call(lambda storage, k: storage.clear(k), key)
+
+
+def reserve(key: str, amount: int, limit: int, window: int) -> int:
+    """Count `amount` attempts at once, all or none (a post of several files): 0 when they fit within
+    `limit`, else the seconds until the window ends, with none of them counted (one atomic increment, then
+    one giving them back: two callers at the limit may both be refused, never both let past it)."""
+    if hit(key, window, amount) <= limit:
+        return 0
+    give_back(key, window, amount)
+    return retry_after(key, window)
 
 
 def enforce(key: str, limit: int, window: int, message: str | None = None) -> None:

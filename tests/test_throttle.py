@@ -91,3 +91,19 @@ def test_a_throttled_request_gets_the_translated_page_and_its_real_retry_after(a
     assert response.status_code == 429
     assert "Quá nhiều" in response.get_data(as_text=True)
     assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+@pytest.mark.parametrize("store", ["memory", pytest.param("redis", marks=needs_redis)])
+def test_reserve_counts_several_attempts_all_or_none(tmp_path, store):
+    """A post of several files is counted whole or not at all (portal/uploads/draft_posts.py): one that does
+    not fit is refused with the seconds left, and counts nothing, so a smaller one may still fit."""
+    application = build_app(
+        tmp_path, f"sqlite:///{tmp_path / 'db.sqlite3'}", redis_url=REDIS_URL if store == "redis" else ""
+    )
+    key = f"test:{uuid.uuid4()}"
+    with application.app_context():
+        assert throttle.reserve(key, 4, 10, 3600) == 0 and throttle.count(key) == 4
+        assert 3590 <= throttle.reserve(key, 7, 10, 3600) <= 3600 and throttle.count(key) == 4
+        assert throttle.reserve(key, 6, 10, 3600) == 0 and throttle.count(key) == 10
+        assert throttle.reserve(key, 1, 10, 3600) > 0 and throttle.count(key) == 10
+        throttle.clear(key)

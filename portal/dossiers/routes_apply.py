@@ -27,7 +27,6 @@ from .routes import (
     already_sent,
     applicant_from,
     bp,
-    collect_uploads,
     fill_communes,
     tracking_link,
 )
@@ -64,22 +63,22 @@ def apply(procedure_code: str):
         status = 400 if request.method == "POST" else 200
         return apply_page(form, procedure, nonce, file_errors[-1] if file_errors else None, status)
     throttle.enforce(f"dossier:ip:{throttle.client_source()}", APPLICATIONS_PER_ADDRESS_HOUR, 3600)
-    kept, duplicates = upload_drafts.take(procedure, nonce) if drafted else ([], [])
-    uploads = [] if drafted else collect_uploads(procedure)
-    error = upload_drafts.count_error(len(kept) + len(uploads))
-    if error is not None and drafted and (first := routes.sent_with("apply", procedure, nonce)) is not None:
-        # Another post of this form was sent while this one was kept: it took the drafts this one matched.
-        return _sent_already(first, procedure, nonce, drafted)
+    documents = upload_drafts.sending(
+        procedure, nonce, drafted, lambda: routes.sent_with("apply", procedure, nonce)
+    )
+    if documents.first is not None:  # another post of this form was sent meanwhile, with these documents
+        return _sent_already(documents.first, procedure, nonce, drafted)
+    error = documents.error
     if error is None:
         try:
             dossier = intake.submit_online(
                 procedure,
                 applicant_from(form),
-                uploads,
+                documents.uploads,
                 current_user if current_user.is_authenticated else None,
                 locale_code(),
                 nonce=nonce,
-                kept=kept,
+                kept=documents.kept,
             )
             mail.queue(
                 dossier.email,
@@ -101,7 +100,7 @@ def apply(procedure_code: str):
         db.session.rollback()  # the drafts taken are the form's again
         flash(error, "error")
         return apply_page(form, procedure, nonce, error, 400)
-    drafts.delete_files(duplicates)
+    drafts.delete_files(documents.duplicates)
     access.grant("dossier", dossier.id)
     return redirect(url_for(".receipt", code=dossier.code))
 

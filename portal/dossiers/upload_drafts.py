@@ -4,10 +4,14 @@ listed under the required document (thành phần hồ sơ) it answers when the 
 button; sending the form gives them to the dossier. Only a browser that was given the form's nonce reads or
 changes its drafts. The limits count the drafts: at most `intake.MAX_FILES` documents, `MAX_TOTAL_BYTES` in
 all. Used by the citizen's form (routes.py `apply`) and the intermediary's
-(portal/intermediaries/routes_dossiers.py), which create the dossier through the same online submission.
+(portal/intermediaries/routes_dossiers.py), which create the dossier through the same online submission and
+take its documents through one step (`sending`).
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
@@ -18,6 +22,7 @@ from portal.uploads.documents import MAX_TOTAL_BYTES, check_document
 
 from . import intake
 from .labels import document_error
+from .models import Dossier
 
 REMOVE = "remove_file"  # the name of each kept document's "remove" button (its value: the draft's id)
 OTHER = "doc-other"  # the input of documents that answer none of the procedure's list
@@ -94,6 +99,37 @@ def take(procedure: Procedure, nonce: str) -> tuple[list[intake.Kept], list[str]
         for f in files
     ]
     return documents, duplicates
+
+
+@dataclass(frozen=True)
+class Sending:
+    """What a post of an online dossier form sends the dossier with: the form's drafts (`kept`) or, for a post
+    that keeps none, its own files (`uploads`); the file names of duplicate drafts to delete once committed.
+    Or why it sends nothing: `error` (what is wrong with the number of documents), or `first`, the dossier
+    another post of the same form was sent with meanwhile."""
+
+    kept: list[intake.Kept]
+    uploads: list[intake.Upload]
+    duplicates: list[str]
+    error: str | None = None
+    first: Dossier | None = None
+
+
+def sending(procedure: Procedure, nonce: str, drafted: bool, sent: Callable[[], Dossier | None]) -> Sending:
+    """The documents this post sends the dossier with (`drafted`: it keeps drafts, `draft_posts.drafting`),
+    the drafts taken in the session's transaction, for both forms that submit online (the citizen's and the
+    intermediary's). On an error the session is rolled back (the drafts taken are the form's again). `sent`
+    looks the form up ("already sent?"): a post that passed that look-up while another post of the same form
+    was running, and whose drafts (the same files as the other's) that post then took, finds no document; it
+    looks again, and the caller shows the first post's dossier rather than "Attach at least one document."."""
+    kept, duplicates = take(procedure, nonce) if drafted else ([], [])
+    uploads = [] if drafted else posted(procedure)
+    error = count_error(len(kept) + len(uploads))
+    if error is None:
+        return Sending(kept, uploads, duplicates)
+    db.session.rollback()
+    first = sent() if drafted else None
+    return Sending([], [], [], None if first is not None else error, first)
 
 
 def drop(procedure: Procedure, nonce: str) -> None:

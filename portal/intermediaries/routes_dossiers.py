@@ -21,7 +21,7 @@ from portal.dossiers import intake, upload_drafts
 from portal.dossiers import operations as dossier_operations
 from portal.dossiers.errors import DossierError
 from portal.dossiers.labels import STATUS, document_error
-from portal.dossiers.routes import applicant_from, collect_uploads, fill_communes, sent_with
+from portal.dossiers.routes import applicant_from, fill_communes, sent_with
 from portal.extensions import db
 from portal.forms import required
 from portal.papers.routes import _slip, slip_size
@@ -95,18 +95,25 @@ def file_dossier(procedure_code: str):
     error = file_errors[-1] if file_errors else None
     valid = not removing and form.validate_on_submit()  # a "remove" press is not a send: no complaints
     if valid and error is None:
-        kept, duplicates = upload_drafts.take(procedure, nonce) if drafted else ([], [])
-        uploads = [] if drafted else collect_uploads(procedure)
-        error = upload_drafts.count_error(len(kept) + len(uploads))
-        if error is not None:
-            db.session.rollback()  # the drafts taken are the form's again
-        else:
+        documents = upload_drafts.sending(
+            procedure, nonce, drafted, lambda: sent_with("apply", procedure, nonce)
+        )
+        if documents.first is not None:  # another post of this form was filed meanwhile, with these documents
+            return _own_repeat(documents.first, procedure, nonce, drafted)
+        error = documents.error
+        if error is None:
             consent = consent_from(form, required(form.applicant_name), intake.CONSENT_VERSION)
             try:
                 # No phone: many villagers have none; the slip's QR is then how they follow the dossier.
                 applicant = replace(applicant_from(form), phone=form.phone.data or "")
                 dossier = operations.file_dossier(
-                    current_user, procedure, applicant, uploads, consent, nonce=nonce, kept=kept
+                    current_user,
+                    procedure,
+                    applicant,
+                    documents.uploads,
+                    consent,
+                    nonce=nonce,
+                    kept=documents.kept,
                 )
                 db.session.commit()
             except IntegrityError as err:  # the same form, sent at the same moment, was stored first
@@ -122,7 +129,7 @@ def file_dossier(procedure_code: str):
                 db.session.rollback()
                 error = _("This procedure cannot be submitted for this commune.")
             else:
-                drafts.delete_files(duplicates)
+                drafts.delete_files(documents.duplicates)
                 remember_link(dossier.code, dossier_operations.secret_token(dossier))
                 flash(
                     _("Dossier %(code)s filed for %(name)s.", code=dossier.code, name=dossier.applicant_name),

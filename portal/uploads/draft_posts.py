@@ -8,6 +8,8 @@ Only for a nonce this browser's session was given (`drafting`, `kept`): a post w
 person's nonce neither reads, adds nor removes drafts, and its files are handled in the request as before.
 The limits hold with the drafts counted: at most `Limits.files` kept files, and at most
 `Limits.total_bytes` of them together; a file chosen again after the error (already kept) counts once.
+A form's limits bound one served form, not a session that asks for fresh forms: every file checked (and so
+re-encoded) is also counted per client address (`FILES_PER_ADDRESS_HOUR`), whatever the form.
 """
 
 from __future__ import annotations
@@ -16,13 +18,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from flask import request
+from flask_babel import ngettext
 from flask_login import current_user
 
-from portal import form_nonce
+from portal import form_nonce, throttle
 from portal.domain.errors import ReasonedError
 from portal.extensions import db
 
 from . import drafts
+
+# Files checked (re-encoded) for any form's drafts, per client address (IPv6 by its /64) an hour, whether
+# kept or refused. Generous: the send limits let one address send 10 online dossiers of up to 10 documents
+# (100 files) and 5 reports of up to 5 photos an hour, and a mobile network's shared address or a commune
+# office's Wi-Fi (an intermediary filing villagers' dossiers) stands for many people; 120 leaves room for
+# files chosen again after errors, and still bounds the re-encoding one address can ask for to a few minutes
+# of a processor an hour instead of no bound at all.
+FILES_PER_ADDRESS_HOUR = 120
+HOUR = 3600
 
 
 @dataclass(frozen=True)
@@ -86,6 +98,9 @@ def keep_posted(
     if len(files) > limits.files:  # more than the form may hold, even all chosen again: no more checked
         errors = [limits.too_many]
         files = files[: limits.files]
+    wait = _over_address_limit(len(files))
+    if wait:  # none of this post's files is checked or kept (a "remove" press in it is still done)
+        errors, files = [_address_limit_error(wait)], []
     present = drafts.listed(form, nonce)
     total = sum(d.size for d in present)
     account = current_user.id if current_user.is_authenticated else None
@@ -109,3 +124,24 @@ def keep_posted(
     db.session.commit()
     drafts.delete_files(removed)
     return bool(asked), errors
+
+
+def _over_address_limit(count: int) -> int:
+    """Count this post's `count` files against the client address's hour, all or none: 0 when they fit,
+    else (none counted) the seconds until that hour's window ends."""
+    if not count:
+        return 0
+    return throttle.reserve(
+        f"upload-drafts:ip:{throttle.client_source()}", count, FILES_PER_ADDRESS_HOUR, HOUR
+    )
+
+
+def _address_limit_error(seconds: int) -> str:
+    minutes = -(-seconds // 60)
+    return ngettext(
+        "Too many files were sent from your connection in the last hour, so these were not received. Please "
+        "choose them again in %(num)d minute. What you typed and the files already received are kept.",
+        "Too many files were sent from your connection in the last hour, so these were not received. Please "
+        "choose them again in %(num)d minutes. What you typed and the files already received are kept.",
+        minutes,
+    )

@@ -14,9 +14,10 @@ from portal.dossiers import routes as dossier_routes
 from portal.dossiers.models import Dossier, DossierFile
 from portal.extensions import db
 from tests.support.clients import fresh_client, sign_in
-from tests.support.dossiers import applicant
+from tests.support.dossiers import applicant, drafts_taken_once_kept
 from tests.support.double_post import (
     ALREADY_SENT,
+    first_look_up_misses,
     hidden_fields,
     hold_both_after,
     nonce_of,
@@ -132,13 +133,7 @@ def test_the_loser_of_a_race_rolls_back_removes_its_files_and_shows_the_winners_
     hidden = hidden_fields(page_of(client, APPLY))
     code = receipt_code(post(client, APPLY, dossier_data(hidden)))
     before, files = count(), stored_files(app)
-    original, calls = dossier_routes.sent_with, []
-
-    def first_look_up_misses(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else original(*args)
-
-    monkeypatch.setattr(dossier_routes, "sent_with", first_look_up_misses)
+    calls = first_look_up_misses(monkeypatch, dossier_routes, "sent_with")
     second = post(client, APPLY, dossier_data(hidden))
     assert len(calls) == 2  # the pre-check, then the look-up of the winner after the IntegrityError
     assert receipt_code(second) == code and count() == before
@@ -212,25 +207,10 @@ def test_a_second_post_whose_documents_the_first_took_shows_the_first_receipt(ap
     keeps no document of its own (A's drafts hold the same files), then A commits and takes them: B found no
     document and answered "Attach at least one document." (400) for a dossier that was created. It now looks
     again and shows A's receipt. Modelled here by B's drafts going (as A's, taken) right after B kept them."""
-    from portal.dossiers import upload_drafts
-
     hidden = hidden_fields(page_of(client, APPLY))
     code = receipt_code(post(client, APPLY, dossier_data(hidden)))  # post A
     before, procedure = count(), db.session.scalar(select(Procedure).where(Procedure.code == PROCEDURE))
-    original_look_up, calls = dossier_routes.sent_with, []
-
-    def missed_while_a_was_running(*args):
-        calls.append(args)
-        return None if len(calls) == 1 else original_look_up(*args)
-
-    original_keep = upload_drafts.keep_posted
-
-    def kept_then_taken_by_a(*args):
-        result = original_keep(*args)
-        upload_drafts.drop(procedure, hidden["nonce"])  # A's commit took the drafts B matched
-        return result
-
-    monkeypatch.setattr(dossier_routes, "sent_with", missed_while_a_was_running)
-    monkeypatch.setattr(upload_drafts, "keep_posted", kept_then_taken_by_a)
+    first_look_up_misses(monkeypatch, dossier_routes, "sent_with")  # B's, while A was running
+    drafts_taken_once_kept(monkeypatch, procedure, hidden["nonce"])  # A's commit took the drafts B matched
     second = post(client, APPLY, dossier_data(hidden))  # post B
     assert receipt_code(second) == code and count() == before

@@ -17,7 +17,7 @@ from portal.dossiers import upload_drafts
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.privacy import retention
-from portal.uploads import storage
+from portal.uploads import draft_posts, storage
 from portal.uploads.drafts import UploadDraft
 from tests.support.clients import fresh_client
 from tests.support.dossiers import (
@@ -238,3 +238,26 @@ def test_a_post_without_its_csrf_token_keeps_no_document(app, client):
         assert draft_count() == before and stored_files(app) == files
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_fresh_forms_do_not_refill_past_the_address_limit(app, client, monkeypatch):
+    """Found by review: the form's limits (10 files, 20 MB) bound one served form, but a session could ask for
+    fresh forms and post files to each, every one re-encoded and stored. Files checked for drafts are now
+    counted per client address an hour (a smaller limit here, so that the files stay few): a post past it is
+    refused whole, with nothing checked or stored, and says so; another address is not affected."""
+    monkeypatch.setattr(draft_posts, "FILES_PER_ADDRESS_HOUR", 3)
+    checked = []
+    check = upload_drafts.check_document
+    monkeypatch.setattr(upload_drafts, "check_document", lambda raw: checked.append(raw) or check(raw))
+    first = post_form(client, opened_form(client), two_documents(), phone="")
+    assert first.status_code == 400 and draft_count() == 2 and len(checked) == 2
+    before, files = draft_count(), stored_files(app)
+    refill = post_form(
+        client, opened_form(client), two_documents(), phone=""
+    )  # a fresh form, the same address
+    assert refill.status_code == 400 and "quá nhiều tệp được gửi từ kết nối của bạn" in body(refill)
+    assert not KEPT.findall(body(refill)) and draft_count() == before and stored_files(app) == files
+    assert len(checked) == 2  # nothing of it re-encoded
+    elsewhere = fresh_client(app, "203.0.113.60")
+    answer = post_form(elsewhere, opened_form(elsewhere), two_documents(), phone="")
+    assert answer.status_code == 400 and len(KEPT.findall(body(answer))) == 2

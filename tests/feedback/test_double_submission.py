@@ -19,6 +19,7 @@ from portal.feedback.models import Feedback, FeedbackPhoto
 from tests.support.clients import fresh_client
 from tests.support.double_post import (
     ALREADY_SENT,
+    first_look_up_misses,
     hidden_fields,
     hold_both_after,
     nonce_of,
@@ -141,13 +142,7 @@ def test_the_loser_of_a_race_rolls_back_removes_its_photos_and_shows_the_winners
     post(client, with_photo(nonce))
     code, _link = receipt_of(client)
     before, files = count(), stored_files(app)
-    original, calls = feedback_routes._sent_with, []
-
-    def first_look_up_misses(value, *answers):  # answers: a plain post's one-statement reads (routes.py)
-        calls.append(value)
-        return None if len(calls) == 1 else original(value, *answers)
-
-    monkeypatch.setattr(feedback_routes, "_sent_with", first_look_up_misses)
+    calls = first_look_up_misses(monkeypatch, feedback_routes, "_sent_with")
     second = post(client, with_photo(nonce))
     assert len(calls) == 2  # the pre-check, then the look-up of the winner after the IntegrityError
     assert second.status_code == 302 and second.headers["Location"].endswith("/feedback/receipt")

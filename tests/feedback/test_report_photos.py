@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.privacy import retention
-from portal.uploads import storage
+from portal.uploads import draft_posts, storage
 from portal.uploads.drafts import UploadDraft
 from tests.support.double_post import hidden_fields, stored_files
 from tests.support.feedback import by_code, feedback_count, form_data, receipt_code
@@ -108,3 +108,19 @@ def test_personal_details_in_the_text_are_warned_about_before_sending(client):
     assert text in body  # what was typed is kept
     assert post(client, hidden, description=text, pii_ack="1").status_code == 302
     assert feedback_count() == before + 1
+
+
+def test_past_the_address_limit_the_photos_are_refused_and_the_report_still_goes(app, client, monkeypatch):
+    """The per-address limit on files kept as drafts (portal/uploads/draft_posts.py; a smaller one here) holds
+    on the report form: a fresh form's photos are refused under their field, with what was typed kept and
+    nothing stored; the report is still sent without them (a post with no file counts nothing)."""
+    monkeypatch.setattr(draft_posts, "FILES_PER_ADDRESS_HOUR", 2)
+    assert post(client, opened(client), two_photos(), title="").status_code == 400
+    hidden, files, before = opened(client), stored_files(app), feedback_count()
+    answer = post(client, hidden, [(jpeg_bytes(color=(200, 10, 10)), "cong.jpg")], title="Cống tắc ở bản Mé")
+    body = answer.get_data(as_text=True)
+    assert answer.status_code == 400 and "quá nhiều tệp được gửi từ kết nối của bạn" in body
+    assert "Cống tắc ở bản Mé" in body and not DRAFTS.findall(body)
+    assert draft_count() == 2 and stored_files(app) == files
+    assert post(client, hidden, title="Cống tắc ở bản Mé").status_code == 302
+    assert feedback_count() == before + 1 and by_code(receipt_code(client)).photos == []

@@ -19,7 +19,16 @@ from portal.intermediaries.models import IntermediaryFiling
 from portal.jobs.models import OutboxJob
 from portal.privacy.models import Consent as PrivacyConsent
 from tests.support.clients import sign_in
-from tests.support.dossiers import KEPT, PROCEDURE, applicant, make_dossier, opened_form, procedure
+from tests.support.dossiers import (
+    KEPT,
+    PROCEDURE,
+    applicant,
+    drafts_taken_once_kept,
+    make_dossier,
+    opened_form,
+    procedure,
+)
+from tests.support.double_post import first_look_up_misses
 from tests.support.factories import make_account
 from tests.support.files import PDF, jpeg_bytes
 from tests.support.jobs import run_jobs
@@ -274,3 +283,21 @@ def test_the_documents_survive_a_form_error_on_the_villagers_form(app):
     assert [(f.display_name, f.required_document_id) for f in dossier.files] == [
         ("to-khai.pdf", procedure().documents[0].id)
     ]
+
+
+def test_a_second_post_whose_documents_the_first_took_shows_the_first_dossier(app, monkeypatch):
+    """Found by review, as on the citizen's form (tests/dossiers/test_double_submission.py): post B of the
+    villager's form passes the "already sent?" look-up while post A is still running, keeps no document of its
+    own (A's drafts hold the same file), then A commits and takes them: B answered "Attach at least one
+    document." (400) for a dossier that was filed. It now looks again and shows A's dossier. Modelled by B's
+    drafts going (as A's, taken) right after B kept them."""
+    from portal.intermediaries import routes_dossiers
+
+    client = sign_in(app.test_client(), intermediary())
+    hidden = opened_form(client, NEW)
+    code = filed_code(file_dossier(client, **hidden))  # post A
+    before = db.session.scalar(select(func.count(Dossier.id)))
+    first_look_up_misses(monkeypatch, routes_dossiers, "sent_with")  # B's, while A was running
+    drafts_taken_once_kept(monkeypatch, procedure(), hidden["nonce"])  # A's commit took the drafts B matched
+    second = file_dossier(client, **hidden)  # post B
+    assert filed_code(second) == code and db.session.scalar(select(func.count(Dossier.id))) == before

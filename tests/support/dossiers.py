@@ -108,3 +108,18 @@ def post_form(
     for name, chosen in (files or {}).items():
         data[name] = [(io.BytesIO(raw), filename) for raw, filename in chosen]
     return client.post(path, data=data, content_type="multipart/form-data")
+
+
+def drafts_taken_once_kept(monkeypatch, procedure: Procedure, nonce: str) -> None:
+    """The form's document drafts go right after a post kept them, as when another post of the same form, still
+    running, took them: the post had matched the other's drafts (the same files) and kept none of its own."""
+    from portal.dossiers import upload_drafts
+
+    keep = upload_drafts.keep_posted
+
+    def kept_then_taken(*args):
+        result = keep(*args)
+        upload_drafts.drop(procedure, nonce)
+        return result
+
+    monkeypatch.setattr(upload_drafts, "keep_posted", kept_then_taken)

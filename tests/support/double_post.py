@@ -43,6 +43,19 @@ def stored_files(app) -> set[str]:
     return {p.name for p in folder.iterdir() if not p.name.startswith(".")} if folder.exists() else set()
 
 
+def first_look_up_misses(monkeypatch, target, name: str) -> list:
+    """Make `target.name` (the look-up of an earlier submission) miss on its first call only, as when the
+    other post of the form had not committed yet; later calls look for real. Returns the calls' arguments."""
+    original, calls = getattr(target, name), []
+
+    def missed_once(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else original(*args)
+
+    monkeypatch.setattr(target, name, missed_once)
+    return calls
+
+
 def same_browser(app, client):
     """A second client carrying `client`'s session cookie: the same browser, another connection."""
     other = fresh_client(app)
