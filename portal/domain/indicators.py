@@ -12,7 +12,8 @@ indicator without a threshold scores rate × max.
 Not applicable: a rate whose denominator is 0 is None. Its points are None too: full points are NOT
 awarded; the indicator is reported as not applicable and left out of the group and overall totals
 and of their maxima (our choice; §7 is silent). "No data" (`NO_DATA`) is the same for an indicator whose
-source does not exist yet for the scope (5.4 before its first dossier rating): it scores nothing.
+source does not exist yet for the scope (5.4 before its first dossier rating, 5.3 before its first rating
+of an answered report): it scores nothing.
 
 The dashboard's counts (`Figures`) come from one definition each, the 2.1 population's four buckets of
 `portal.domain.timeliness`, so they cannot contradict each other: processed = on time + late, handled =
@@ -131,6 +132,11 @@ class FeedbackFacts:
     satisfied: int = 0  # ratings "satisfied" given in the range
     unsatisfied: int = 0  # ratings "unsatisfied" given in the range (final or reopening)
 
+    @property
+    def rated(self) -> int:
+        """Ratings given in the range, either way (the dashboard's feedback satisfaction counts these)."""
+        return self.satisfied + self.unsatisfied
+
     def __post_init__(self) -> None:
         _check(self, (("unsatisfactory", "received"),))
 
@@ -220,10 +226,11 @@ FORMULAS: Mapping[str, tuple[str, Counts]] = MappingProxyType(
 )
 
 # Indicator id → when its source data does not exist for the scope and range: the line shows "no data"
-# and scores nothing (as not applicable). 5.4 before any rating would be 2.1's on-time share again, with
-# full points for satisfaction nobody expressed.
+# and scores nothing (as not applicable). 5.4 before any rating would be 2.1's on-time share again, and 5.3
+# before any rating 5.2's, with full points for satisfaction nobody expressed (the dashboard showed "5.3
+# 100 %, 6/6" beside its own "feedback satisfaction: no data" for a week without a rating).
 NO_DATA: Mapping[str, Callable[[DossierFacts, FeedbackFacts, CatalogFacts], bool]] = MappingProxyType(
-    {"5.4": lambda d, f, c: d.rated == 0}
+    {"5.3": lambda d, f, c: f.rated == 0, "5.4": lambda d, f, c: d.rated == 0}
 )
 
 P80, P50, P90 = Fraction(4, 5), Fraction(1, 2), Fraction(9, 10)
@@ -346,7 +353,7 @@ def figures(d: DossierFacts, f: FeedbackFacts) -> Figures:
         f.received,
         rate(*FORMULAS["5.2"][1](d, f, CatalogFacts())),
         rate(d.satisfied, d.rated),
-        rate(f.satisfied, f.satisfied + f.unsatisfied),
+        rate(f.satisfied, f.rated),
     )
 
 

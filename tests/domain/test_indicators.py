@@ -278,6 +278,28 @@ def test_5_4_has_no_data_until_a_dossier_is_rated():
     assert figures(facts, FEEDBACK).dossier_satisfaction is None
 
 
+def test_5_3_has_no_data_until_a_report_answer_is_rated():
+    """A range with reports but no rating of an answer: 5.3 used to be its deficit formula alone,
+    (20 − 3 late)/20 = 85% → 5.1 points, shown beside the dashboard's own "feedback satisfaction: no data"
+    (a leader saw full marks for satisfaction nobody gave). Without a rating it has no data, as 5.4: no rate,
+    no points, and its 6 points leave group 5's maximum."""
+    facts = replace(FEEDBACK, unsatisfactory=3, satisfied=0, unsatisfied=0)  # the 3 late ones only
+    card = score(DOSSIERS, facts, CATALOG)
+    line = {x.id: x for x in card.lines}["5.3"]
+    assert (line.rate, line.points, line.max_points, line.no_data) == (None, None, F(6), True)
+    # group 5 = 5.2 (5.1) + 5.4 (5.6) = 10.7 of 12; overall 57.525 − 4.8 = 52.725 of 64
+    assert card.groups[3] == Total("5", F(107, 10), F(12))
+    assert (card.points, card.max_points) == (F(2109, 40), F(64))
+    assert figures(DOSSIERS, facts).feedback_satisfaction is None
+
+
+def test_5_3_with_one_rating_uses_its_formula():
+    """One rating is data: 5.3 is then its formula over the reports received, (20 − 4)/20 = 80% → 4.8."""
+    facts = replace(FEEDBACK, satisfied=0, unsatisfied=1)
+    line = {x.id: x for x in score(DOSSIERS, facts, CATALOG).lines}["5.3"]
+    assert (line.rate, line.points, line.no_data) == (F(4, 5), F(24, 5), False)
+
+
 def test_5_4_with_ratings_uses_them():
     """One rating is data: 100% − (late share + disliked share) over the 2.1 population. Facts: 8 on time,
     1 late, 1 open within; 2 ratings, one "not satisfied" on an on-time dossier → (8+1−1)/10 = 80% < 90%:
