@@ -22,6 +22,7 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from portal import visitor
+from portal.domain.roles import Role
 from portal.i18n import locale_code
 
 MAX_KEPT = 512  # parts x locales x script roots x kinds of visitor; all dropped when full
@@ -47,10 +48,13 @@ def layout_fragment(context: Context, name: str, variant: str = "", *, caller: C
 
 
 def visitor_kind() -> str:
-    """What the navigation depends on: nobody signed in, a citizen, or a member of staff and their role."""
+    """What the navigation depends on: nobody signed in, a citizen, a village intermediary (who also has the
+    list of cases they filed for villagers), or a member of staff and their role."""
     user: Any = visitor.user()
     if user is None or not user.is_authenticated:
         return ""
+    if user.role == Role.INTERMEDIARY.value:
+        return "intermediary"
     return f"staff:{user.role}" if user.is_staff else "citizen"
 
 

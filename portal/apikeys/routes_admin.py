@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.admin.views import admin_blueprint
 from portal.agencies.models import Agency
 from portal.auth.access import allow, protect
+from portal.domain.collation import sorted_vi
 from portal.domain.roles import Role
 from portal.extensions import db
 from portal.forms import required
@@ -25,8 +26,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def _form() -> IssueForm:
     form = IssueForm()
-    agencies = db.session.execute(
-        select(Agency.id, Agency.name).where(Agency.is_active).order_by(Agency.name)
+    agencies = sorted_vi(
+        db.session.execute(select(Agency.id, Agency.name).where(Agency.is_active)), key=lambda row: row.name
     )
     form.agency.choices = [(0, _("The whole province")), *((row.id, row.name) for row in agencies)]
     return form

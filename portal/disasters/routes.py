@@ -11,6 +11,7 @@ from portal.auth.access import agency_scope, allow, protect
 from portal.calendar.disasters import DisasterEffect, DisasterEvent
 from portal.calendar.queries import local_now
 from portal.choices import options
+from portal.domain.collation import sorted_vi
 from portal.domain.roles import CASE_WORKERS, DESK, LEADERS
 from portal.dossiers.models import Dossier
 from portal.extensions import db
@@ -28,7 +29,9 @@ bp = protect(Blueprint("disasters", __name__, url_prefix="/staff/disasters", tem
 def _form() -> DeclareForm:
     form = DeclareForm()
     allowed = communes_for(current_user)
-    units = db.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(allowed)).order_by(AdminUnit.name))
+    units = sorted_vi(
+        db.session.scalars(select(AdminUnit).where(AdminUnit.code.in_(allowed))), key=lambda unit: unit.name
+    )  # Vietnamese alphabetical order: the database's byte order puts "Bó Sinh" before "Bắc Yên"
     form.communes.choices = options((unit.code, unit.name) for unit in units)
     return form
 

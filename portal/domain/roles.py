@@ -52,3 +52,7 @@ LEADERS = frozenset(_names(R.LEADER, R.ADMIN))
 SUPERVISORS = frozenset(_names(R.LEADER, R.AGENCY_ADMIN, R.ADMIN))
 # Who sees a feedback reporter's contact details besides the officer assigned to the item.
 CONTACT_VIEWERS = frozenset(_names(R.LEADER, R.ADMIN))
+
+# The event a filing by an intermediary leaves on the case's timeline (portal/intermediaries), read by the
+# staff's report page to name who filed it for a villager without a phone.
+FILED_ON_BEHALF = "filed_on_behalf"

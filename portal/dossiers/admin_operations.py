@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
+from portal.domain.collation import sorted_vi
 from portal.extensions import db
 from portal.response_templates.operations import TemplateKind
 
@@ -17,14 +18,15 @@ TEMPLATES = TemplateKind("dossier_template", DossierTemplate, TEMPLATE_PURPOSES)
 
 def for_dossier(agency_id: int) -> dict[str, list[DossierTemplate]]:
     """The active templates an officer of the agency may start from, by purpose, in title order."""
-    rows = db.session.scalars(
+    stored = db.session.scalars(
         select(DossierTemplate)
         .where(
             DossierTemplate.is_active,
             or_(DossierTemplate.agency_id.is_(None), DossierTemplate.agency_id == agency_id),
         )
-        .order_by(DossierTemplate.title, DossierTemplate.id)
+        .order_by(DossierTemplate.id)
     )
+    rows = sorted_vi(stored, key=lambda row: row.title)  # Vietnamese alphabetical order, not the bytes' order
     found: dict[str, list[DossierTemplate]] = {purpose: [] for purpose in TEMPLATE_PURPOSES}
     for row in rows:
         found[row.purpose].append(row)

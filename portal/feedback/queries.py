@@ -12,10 +12,13 @@ from sqlalchemy import Result, Row, ScalarSelect, Select, bindparam, case, func,
 from sqlalchemy.orm import joinedload
 
 from portal import fragments, pagination, search
+from portal.accounts.models import Account
 from portal.agencies.models import Agency
 from portal.database import read_outside_transaction
 from portal.db_types import utcnow
 from portal.domain.collation import sort_key
+from portal.domain.roles import FILED_ON_BEHALF
+from portal.events.models import Event
 from portal.extensions import db
 from portal.places.models import AdminUnit
 from portal.search import every_term
@@ -295,3 +298,13 @@ def stored_files():
     for fix_id, fix_code, after_name, after_thumbnail in after:
         yield StoredRow("feedback_fixes", fix_id, fix_code, after_name or "")
         yield StoredRow("feedback_fixes", fix_id, fix_code, after_thumbnail or "")
+
+
+def filed_by_intermediary(item: Feedback) -> Account | None:
+    """The intermediary who filed this report for a villager (its FILED_ON_BEHALF event's actor), or None."""
+    return db.session.scalar(
+        select(Account)
+        .join(Event, Event.actor_id == Account.id)
+        .where(Event.subject_type == "feedback", Event.subject_id == item.id, Event.action == FILED_ON_BEHALF)
+        .limit(1)
+    )

@@ -145,6 +145,7 @@ def item(code: str):
             ordered=ordered,
             mask=mask,
             show_contact=policy.may_see_contact(current_user, feedback),
+            filed_by=queries.filed_by_intermediary(feedback),
         ),
         200,
         {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},

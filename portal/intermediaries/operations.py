@@ -16,7 +16,7 @@ from portal.accounts.models import Account
 from portal.accounts.operations import create_account
 from portal.catalog.models import Procedure
 from portal.db_types import utcnow
-from portal.domain.roles import Role
+from portal.domain.roles import FILED_ON_BEHALF, Role
 from portal.domain.text import clean
 from portal.dossiers import intake
 from portal.dossiers.models import Dossier
@@ -31,7 +31,7 @@ from portal.uploads.images import process_photo
 from .models import PAPER, WITNESSED, IntermediaryFiling
 
 GRANTED, REVOKED = "intermediary_granted", "intermediary_revoked"
-FILED = "filed_on_behalf"  # the case's timeline: "filed by X on behalf of Y"
+FILED = FILED_ON_BEHALF  # the case's timeline: "filed by X on behalf of Y"
 
 
 class ConsentMissing(ValueError):

@@ -4,7 +4,9 @@ slips to hand over. Open only to an enabled intermediary account (policy.require
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.choices import options
@@ -31,6 +33,18 @@ bp = Blueprint("intermediaries", __name__, url_prefix="/intermediary", template_
 PRIVATE = {"Cache-Control": "no-store"}
 TOKENS = "intermediary_links"  # the private links of the last few reports filed in this session, for the slip
 KEEP_TOKENS = 5
+# After filing for a villager without a phone: the slip (with the QR of the private link, shown only in this
+# session) is all they will have, for a report as for a dossier.
+NO_PHONE_SLIP = {
+    "feedback": _l(
+        "No phone number was given: nothing is texted to the villager. Print the slip now and give it to them: "
+        "its QR code is how they follow the report, and it is shown only now."
+    ),
+    "dossier": _l(
+        "No phone number was given: nothing is texted to the villager. Print the slip now and give it to them: "
+        "its QR code is how they follow the dossier, and it is shown only now."
+    ),
+}
 
 
 @bp.before_request
@@ -66,6 +80,20 @@ def remember_link(code: str, token: str) -> None:
     links = dict(list(session.get(TOKENS, {}).items())[-(KEEP_TOKENS - 1) :])
     links[code] = token
     session[TOKENS] = links
+
+
+def filed(kind: str, item: Feedback | Dossier, token: str) -> None:
+    """What follows every filing for a villager: the link kept for the slip, and without a phone, the
+    warning to print the slip now."""
+    remember_link(item.code, token)
+    if not item.phone:
+        flash(NO_PHONE_SLIP[kind], "warning")
+
+
+def slip_context() -> dict[str, str]:
+    """Who filed the case and where: a villager without a phone comes back there to learn the answer."""
+    agency = current_user.agency
+    return {"filed_by": current_user.full_name, "office": agency.name if agency else ""}
 
 
 def _choices(form: FileForVillagerForm) -> None:
@@ -140,8 +168,8 @@ def file_feedback():
             form.category.errors = [_("Choose a category and a commune from the lists.")]
         else:
             db.session.commit()
-            remember_link(item.code, token)
             flash(_("Report %(code)s filed for %(name)s.", code=item.code, name=form.villager_name.data))
+            filed("feedback", item, token)
             return redirect(url_for(".case", code=item.code))
     return render_template("intermediaries/file.html", form=form, notice=notice), 200, PRIVATE
 
@@ -173,6 +201,7 @@ def slip(code: str):
         url_for("feedback.secret_qr", token=token),
         slip_size(),
         back=url_for(".case", code=item.code),
+        **slip_context(),
     )
 
 
@@ -188,17 +217,16 @@ def slips():
 
 def sheet(items: list[Feedback | Dossier]):
     settings = current_app.config["PORTAL_SETTINGS"]
-    return (
-        render_template(
+    with force_locale("vi"):  # slips are in Vietnamese whatever the page's language, as papers/slip.html
+        page = render_template(
             "intermediaries/slips.html",
             items=[("dossier" if isinstance(item, Dossier) else "feedback", item) for item in items],
             track_url=settings.base_url + url_for("tracking.track"),
             lookup_number=settings.sms.lookup_number,
             desk_phone=settings.desk_phone,
-        ),
-        200,
-        PRIVATE,
-    )
+            **slip_context(),
+        )
+    return page, 200, PRIVATE
 
 
 from . import routes_dossiers  # noqa: E402, F401 - the dossier pages, on this blueprint

@@ -51,3 +51,20 @@ def test_a_processor_may_look_but_not_declare(app):
     client = sign_in(app.test_client(), make_account("processor"))
     assert client.get("/staff/disasters/").status_code == 200
     assert client.post("/staff/disasters/", data={}).status_code == 403
+
+
+def test_the_commune_list_is_in_vietnamese_order(app):
+    """The database's byte order put "Xã Bó Sinh" before "Xã Bắc Yên" and "Xã Đoàn Kết" last."""
+    import re
+    from html import unescape
+
+    from portal.domain.collation import sort_key
+
+    client = sign_in(app.test_client(), make_account("admin"))
+    body = client.get("/staff/disasters/").get_data(as_text=True)
+    block = re.search(r'<select[^>]*id="communes"[^>]*>(.*?)</select>', body, re.S)
+    assert block
+    communes = [unescape(n).strip() for n in re.findall(r"<option[^>]*>(.*?)</option>", block[1], re.S)]
+    assert communes == sorted(communes, key=sort_key)
+    assert communes.index("Xã Bắc Yên") < communes.index("Xã Bó Sinh")
+    assert communes.index("Xã Co Mạ") < communes.index("Xã Đoàn Kết") < communes.index("Xã Gia Phù")

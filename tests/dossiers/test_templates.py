@@ -60,3 +60,19 @@ def test_another_agencys_administrator_cannot_edit_it(app):
     outsider = health_admin(app)
     assert outsider.get(f"/staff/admin/dossier-templates/{template.id}").status_code == 404
     assert "Ngoài thẩm quyền" in body(outsider.get("/staff/admin/dossier-templates"))  # read only
+
+
+def test_the_templates_an_officer_starts_from_are_in_vietnamese_order(app):
+    """Byte order put "Ảnh" (U+1EA2) and "Đủ" (U+0110) after "Thiếu"; Vietnamese: a < b < đ < t."""
+    from portal.domain.collation import sort_key
+    from portal.dossiers.admin_operations import for_dossier
+
+    titles = ["Thiếu giấy tờ", "Đủ điều kiện", "Bổ sung bản sao", "Ảnh không rõ"]
+    db.session.add_all(
+        DossierTemplate(agency_id=None, purpose="refusal", title=title, body="…") for title in titles
+    )
+    db.session.flush()
+    shown = [row.title for row in for_dossier(0)["refusal"]]
+    assert shown == sorted(shown, key=sort_key)
+    assert shown.index("Ảnh không rõ") < shown.index("Bổ sung bản sao") < shown.index("Đủ điều kiện")
+    assert shown.index("Đủ điều kiện") < shown.index("Thiếu giấy tờ")
