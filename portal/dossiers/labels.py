@@ -8,6 +8,7 @@ from flask_babel import pgettext
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
 from portal.events.registry import Registry, Subject
+from portal.payments.labels import FEES_PAID
 from portal.uploads.serving import DOWNLOAD_ACTION, download_note
 
 from .models import Dossier, DossierTemplate
@@ -82,7 +83,7 @@ EVENT = {
     A.REQUEST_SUPPLEMENT.value: _l("More documents requested"),
     A.SUPPLEMENT.value: _l("Documents supplemented"),
     A.REQUEST_FEE.value: _l("Fees requested"),
-    A.CONFIRM_FEE.value: _l("Fees paid"),
+    A.CONFIRM_FEE.value: FEES_PAID,  # the payment's one line, in the payments feature's one wording
     A.PROPOSE_RESULT.value: _l("Result proposed for approval"),
     A.APPROVE.value: _l("Result approved and ready"),
     A.FINISH.value: _l("Result ready"),

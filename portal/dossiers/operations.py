@@ -29,6 +29,7 @@ from portal.domain.working_days import Suspension, apology_refusal
 from portal.events.operations import record
 from portal.extensions import db
 from portal.payments import operations as payments
+from portal.payments.labels import paid_line
 
 from . import checklist, deadlines
 from .errors import DossierError
@@ -155,7 +156,7 @@ def staff_act(
         dossier.appointment_on = None  # unknown until the citizen completes the dossier
     elif action in (A.SUPPLEMENT, A.CONFIRM_FEE):
         if action is A.CONFIRM_FEE:
-            _confirm_open_payment(dossier, actor, now, payment_method)
+            note = _confirm_open_payment(dossier, actor, now, payment_method, note)
         if uploads:
             attach(dossier, uploads, "supplement", actor.id)
         _close_pause(dossier, now)
@@ -210,28 +211,39 @@ def _set_fee(dossier: Dossier, fee_vnd: int | None, fee_basis: str) -> None:
     dossier.fee_vnd, dossier.fee_basis = fee_vnd, fee_basis
 
 
-def _confirm_open_payment(dossier: Dossier, actor: Account, now: datetime, method: str) -> None:
+def _confirm_open_payment(dossier: Dossier, actor: Account, now: datetime, method: str, note: str) -> str:
     """An officer confirming the fee at the desk settles the open payment reference too, in cash or by a
-    transfer seen on the citizen's phone ("counter"), as the officer says."""
+    transfer seen on the citizen's phone ("counter"), as the officer says. Returns the note of the dossier's
+    "fees paid" line: the payment's (reference, amount, method) and the officer's comment, the one line a
+    payment gives (portal.payments.labels.paid_line)."""
     if method not in payments.METHODS_AT_DESK:
         raise DossierError("payment_method")
     payment = payments.open_payment(dossier)
-    if payment is not None:
-        payments.mark_paid_at_desk(payment, actor, now, method)
+    if payment is not None and payments.mark_paid_at_desk(payment, actor, now, method):
+        return paid_line(payment, note)
+    return note
 
 
-def fee_settled(payment, now: datetime) -> None:
+def fee_settled(payment, now: datetime, actor_id: int | None, note: str) -> bool:
     """A payment of the dossier's fee was settled (bank transfer or counter): a dossier waiting for its fees
-    (status 6) moves on by itself. Registered with payments as part of the FeeOwner (see wiring.py)."""
+    (status 6) moves on by itself, its "fees paid" line saying how (`note`, the payment's). Registered with
+    payments as part of the FeeOwner (see wiring.py); False when the dossier was not waiting for it."""
     dossier = payment.dossier
-    if dossier.status_enum is S.FEE_REQUESTED:
-        # The note names how it was paid (a payment method code, shown translated: payments' labels), so a
-        # cash payment confirmed on the payment's counter page reads "cash", not "VietQR".
-        system_act(dossier, A.CONFIRM_FEE, now=now, note=payment.method or "transfer")
+    if dossier.status_enum is not S.FEE_REQUESTED:
+        return False
+    system_act(dossier, A.CONFIRM_FEE, now=now, note=note, actor_id=actor_id)
+    return True
 
 
-def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = None, note: str = "") -> None:
-    """The portal itself moves the dossier on (a bank transfer settled its fee)."""
+def system_act(
+    dossier: Dossier,
+    action: DossierAction,
+    now: datetime | None = None,
+    note: str = "",
+    actor_id: int | None = None,
+) -> None:
+    """The portal itself moves the dossier on (a bank transfer settled its fee; `actor_id`: the officer whose
+    confirmation on the payment's counter page settled it)."""
     now = now or utcnow()
     old = dossier.status_enum
     new = next_status(old, action, "system", _context(dossier))
@@ -242,6 +254,7 @@ def system_act(dossier: Dossier, action: DossierAction, now: datetime | None = N
         "dossier",
         dossier.id,
         action.value,
+        actor_id=actor_id,
         from_status=str(old.value),
         to_status=str(new.value),
         note=note,

@@ -39,8 +39,10 @@ class FeeItem(Protocol):
 
 @dataclass(frozen=True)
 class FeeOwner:
-    # The payment was settled (bank credit or counter confirmation): move its item on if it waits for it.
-    settled: Callable[[Payment, datetime], None]
+    # The payment was settled (bank credit or counter confirmation) at this moment, by this officer (None: the
+    # bank): move its item on if it waits for it, recording the move with this note (the payment's one line).
+    # True when it did; else payments records the line itself.
+    settled: Callable[[Payment, datetime, int | None, str], bool]
     # The agency whose desk sees this payment (None: no agency's).
     agency_of: Callable[[Payment], int | None]
     # SQL condition on Payment: the payments of one agency's items.

@@ -78,6 +78,21 @@ class Payment(Model):
         """The excess not yet refunded."""
         return max(self.excess_vnd - self.refunded_vnd, 0)
 
+    @property
+    def money_paid_at(self) -> datetime | None:
+        """When the payer paid, for the people who need it (the e-receipt's "paid on", the citizen's data):
+        for a bank transfer the bank's own time, when the credits that make up the fee had all been made (a
+        statement imported the next morning still says when the money was sent); at the desk, when the
+        officer confirmed it. `paid_at` stays the portal's settlement (statistics, the receipt's series)."""
+        if self.paid_at is None or self.method != "transfer":
+            return self.paid_at
+        total = 0
+        for credit in sorted(self.transactions, key=lambda row: row.bank_at):
+            total += credit.amount_vnd
+            if total >= self.amount_vnd:
+                return credit.bank_at
+        return self.paid_at
+
 
 class BankTransaction(Model):
     """One credit to the fee account, from the bank's notification or a statement line."""
@@ -102,6 +117,12 @@ class BankTransaction(Model):
     resolved_by_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
 
     payment: Mapped[Payment | None] = relationship(back_populates="transactions")
+
+    @property
+    def bank_at(self) -> datetime:
+        """When the bank says the money came in (the statement line's or the notification's own time); a
+        notification that gives none is taken as sent when it came. `received_at`: when the portal got it."""
+        return self.occurred_at or self.received_at
 
 
 class WebhookRefusal(Model):

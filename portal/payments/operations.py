@@ -21,7 +21,7 @@ from portal.events.operations import record
 from portal.extensions import db
 from portal.settings import BankAccount
 
-from . import fees, receipts
+from . import fees, labels, receipts
 from .amounts import MAX_CREDIT_VND
 from .bank_account import current_bank
 from .models import PAYABLE, SETTLED, BankTransaction, Payment, amount_due
@@ -119,15 +119,11 @@ def _settle(
         _record_excess(payment)
     if not move_on:
         return  # the item's own action ("fees paid" on the dossier) records the event and moves it on
-    record(
-        "dossier",
-        payment.dossier_id,
-        "payment_received",
-        actor_id=actor.id if actor else None,
-        note=f"{payment.reference} {min(payment.received_vnd, payment.amount_vnd)}",
-        public=True,
-    )
-    fees.owner().settled(payment, now)
+    # One line says the fee was paid: the item's own when it moves on, else the payment's.
+    line = labels.paid_line(payment)
+    actor_id = actor.id if actor else None
+    if not fees.owner().settled(payment, now, actor_id, line):
+        record("dossier", payment.dossier_id, "payment_received", actor_id=actor_id, note=line, public=True)
 
 
 def _record_excess(payment: Payment) -> None:
@@ -137,18 +133,20 @@ def _record_excess(payment: Payment) -> None:
     )
 
 
-def mark_paid_at_desk(payment: Payment, actor: Account, now: datetime, method: str = "cash") -> None:
+def mark_paid_at_desk(payment: Payment, actor: Account, now: datetime, method: str = "cash") -> bool:
     """An officer confirmed the fee on the item itself (at the desk): its open reference is paid in full, in
-    cash or by a transfer seen on the citizen's phone ("counter").
+    cash or by a transfer seen on the citizen's phone ("counter"). False when it was settled a moment ago.
 
-    The item's own action records the event and moves it on, so the item is not moved here.
+    The item's own action records the event (its note from labels.paid_line) and moves it on, so the item is
+    not moved here.
     """
     if method not in METHODS_AT_DESK:
         raise PaymentError("method")
     if not _take_open(payment):
-        return  # settled a moment ago (the bank, or another officer): nothing more is owed
+        return False  # settled a moment ago (the bank, or another officer): nothing more is owed
     payment.received_vnd = max(payment.received_vnd, payment.amount_vnd)
     _settle(payment, method, actor, now, move_on=False)
+    return True
 
 
 def apply_credit(payment: Payment, amount: int, now: datetime) -> None:
@@ -257,12 +255,7 @@ def confirm_at_counter(
         raise PaymentError("not_open")
     payment.received_vnd = max(payment.received_vnd, payment.amount_vnd)
     payment.note = clean(note)[:1000]
+    # The officer's note stays on the payment (staff see it on the counter page): the one line the payment
+    # writes on the dossier is public, and this note was never meant for the citizen.
     _settle(payment, method, actor, now or utcnow())
-    record(
-        "dossier",
-        payment.dossier_id,
-        "payment_confirmed",
-        actor_id=actor.id,
-        note=f"{payment.reference} {method} {payment.note}".strip(),
-    )
     db.session.flush()

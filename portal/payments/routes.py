@@ -18,7 +18,7 @@ from portal.extensions import csrf, db
 from portal.settings import BankAccount
 
 from . import amounts, banks, operations, payable_cache, policy, receipts
-from .labels import METHOD, STATUS
+from .labels import METHOD, STATUS, bank_time
 from .refusals import record_refusal
 
 bp = Blueprint("payments", __name__, template_folder="templates")
@@ -40,7 +40,16 @@ def payment_labels():
         "payment_list_roles": policy.LIST,
         "payment_qr_url": qr_url,
         "receipt_number": receipts.formatted,
+        "payment_desk_methods": operations.METHODS_AT_DESK,
+        # Whether this browser may open a payment's e-receipt: the receipt route's own rule, so no page links
+        # a receipt that answers 404.
+        "may_see_receipt": policy.may_see_receipt,
     }
+
+
+bp.add_app_template_filter(
+    bank_time, "bank_time"
+)  # a time the bank gave: its date alone when it gave no time
 
 
 WEBHOOK_WINDOW = 300  # seconds either side of our clock (SECURITY.md G24)

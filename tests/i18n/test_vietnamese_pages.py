@@ -68,7 +68,7 @@ def test_the_sign_in_prompt_is_in_vietnamese(app):
 
 @pytest.mark.parametrize(
     ("language", "label", "amount"),
-    [("vi", "Đã nộp phí, lệ phí", "15.000 ₫"), ("en", "Fee paid", "15,000 ₫")],
+    [("vi", "Đã nộp phí, lệ phí", "15.000 ₫"), ("en", "Fees paid", "15,000 ₫")],  # one wording for a payment
 )
 def test_the_citizen_timeline_names_the_payment(app, language, label, amount):
     """The timeline showed `payment_received` and the note "SL… 15000" (reference and bare amount)."""

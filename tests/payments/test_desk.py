@@ -139,7 +139,7 @@ def test_cash_at_the_counter_is_shown_as_cash_never_vietqr(client, login, englis
     db.session.expire_all()
     assert payment.method == "cash"
     [moved] = events(payment.dossier_id, "confirm_fee")
-    assert moved.note == "cash"
+    assert moved.note == f"{payment.reference} {payment.amount_vnd} cash"  # the payment's one line
     _status, item = page(client, f"/staff/dossiers/{payment.dossier.code}")
     assert "Cash at the desk" in item and "VietQR" not in item.split("Full history")[1]
     _status, receipt = page(client, f"/payments/{payment.reference}/receipt")

@@ -177,15 +177,19 @@ def test_counter_confirmation_is_audited_and_moves_the_dossier_on(client, login,
     assert payment.confirmed_by_id == officer.id and payment.paid_at is not None
     assert payment.note == "Thu tiền mặt, biên lai giấy số 0042"
     assert payment.dossier.status == 4 and payment.dossier.appointment_on is not None
-    [confirmed] = dossier_events(dossier_id, "payment_confirmed")
-    assert confirmed.actor_id == officer.id
-    assert payment.reference in confirmed.note and method in confirmed.note
-    [received] = dossier_events(dossier_id, "payment_received")
-    assert received.actor_id == officer.id
+    # One payment, one line (was three: "fee paid", "fees paid" and "SL… counter …"): the dossier's own,
+    # by the officer, naming the reference, the amount and the method.
+    assert (
+        dossier_events(dossier_id, "payment_confirmed")
+        == dossier_events(dossier_id, "payment_received")
+        == []
+    )
     [moved] = dossier_events(dossier_id, "confirm_fee")
-    assert (moved.from_status, moved.to_status) == ("6", "4")
+    assert (moved.from_status, moved.to_status, moved.actor_id) == ("6", "4", officer.id)
+    assert moved.note == f"{payment.reference} {payment.amount_vnd} {method}" and moved.is_public
     page = page_text(client, f"/staff/payments/{payment.reference}/counter")
     assert f"Payment {payment.reference} confirmed." in page
+    assert "Desk note: Thu tiền mặt, biên lai giấy số 0042" in page  # staff only: no longer on the timeline
     assert f'href="/payments/{payment.reference}/receipt"' in page and 'class="counter-qr"' not in page
     assert request(client, "GET", f"/payments/{payment.reference}/receipt").status_code == 200
 

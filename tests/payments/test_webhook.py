@@ -50,6 +50,14 @@ def events(dossier_id: int, action: str | None = None) -> int:
     return db.session.scalar(query)
 
 
+def paid_lines(dossier_id: int) -> int:
+    """The lines saying the fee was paid: the dossier's own "fees paid" when the payment moved it on, else
+    the payment's; never both (one payment, one line)."""
+    return sum(
+        events(dossier_id, action) for action in ("payment_received", "confirm_fee", "payment_confirmed")
+    )
+
+
 def snapshot() -> dict:
     """Everything a webhook call could change."""
     db.session.expire_all()
@@ -213,7 +221,7 @@ def test_upper_case_signature_is_accepted(client):
 def test_valid_call_pays_and_moves_the_dossier_on(client):
     payment = pending()
     dossier_id = payment.dossier_id
-    received_before = events(dossier_id, "payment_received")
+    received_before = paid_lines(dossier_id)
     response = deliver(
         client,
         credit(
@@ -229,7 +237,7 @@ def test_valid_call_pays_and_moves_the_dossier_on(client):
     db.session.expire_all()
     assert (payment.status, payment.received_vnd, payment.method) == ("paid", payment.amount_vnd, "transfer")
     assert payment.paid_at is not None and payment.dossier.status == 4
-    assert events(dossier_id, "payment_received") == received_before + 1
+    assert paid_lines(dossier_id) == received_before + 1 and events(dossier_id, "confirm_fee") == 1
     row = db.session.scalar(select(BankTransaction).where(BankTransaction.bank_transaction_id == "FT-OK-1"))
     assert (row.state, row.source, row.payment_id, row.amount_vnd) == (
         "matched",
@@ -251,7 +259,7 @@ def test_same_notification_twice_is_one_payment(client):
     assert second.get_json()["status"] == "matched" and second.get_json()["reference"] == payment.reference
     db.session.expire_all()
     assert rows("FT-TWICE") == 1 and payment.received_vnd == payment.amount_vnd and payment.status == "paid"
-    assert events(payment.dossier_id, "payment_received") == 1
+    assert paid_lines(payment.dossier_id) == 1
 
 
 # --- matching ---------------------------------------------------------------------------------------------
@@ -315,7 +323,7 @@ def test_more_than_the_fee_settles_it_and_records_the_excess(client, delta):
     assert payment.status == "overpaid" and payment.received_vnd == payment.amount_vnd + delta
     assert payment.paid_at is not None and payment.dossier.status == 4
     assert (payment.excess_vnd, payment.refund_due_vnd) == (delta, delta)
-    assert events(dossier_id, "payment_received") == 1 and events(dossier_id, "confirm_fee") == 1
+    assert paid_lines(dossier_id) == 1 and events(dossier_id, "confirm_fee") == 1
     assert events(dossier_id, "payment_overpaid") == 1
 
 
@@ -561,7 +569,7 @@ def test_five_concurrent_deliveries_make_one_payment(own_app):
     assert all(data["status"] == "matched" and data["reference"] == reference for _, data in results), results
     with own_app.app_context():
         assert rows("FT-CONCURRENT") == 1
-        assert events(dossier_id, "payment_received") == 1
+        assert paid_lines(dossier_id) == 1
         assert events(dossier_id, "confirm_fee") == 1
         payment = db.session.scalar(select(Payment).where(Payment.reference == reference))
         assert (payment.status, payment.received_vnd, payment.dossier.status) == ("paid", amount, 4)
