@@ -6,7 +6,9 @@ lists exactly the rows ticked here (ReceivedDocument), by the name the procedure
 
 "Số thứ tự" in "Vào Sổ theo dõi hồ sơ, Quyển số … Số thứ tự …" is the line of the desk's register: one
 book a year per receiving agency, numbered on from 1 (portal/sequences.py keyed by the agency and the
-book's first day), not the dossier code's daily counter, which starts again at 1 every day.
+book's first day), not the dossier code's daily counter, which starts again at 1 every day. It is given
+when the desk receives the dossier, the moment form 01 is issued (Circular 01/2018/TT-VPCP,
+VIETNAM.md §5): an online dossier not yet received has no line and gets a provisional acknowledgement.
 """
 
 from __future__ import annotations
@@ -65,7 +67,11 @@ def record_received(dossier: Dossier, ticks: list[Tick], officer_id: int | None,
 
 
 def register(dossier: Dossier, now: datetime) -> None:
-    """Give the dossier the next line of its agency's register book for the year it is received."""
+    """Give the dossier the next line of its agency's register book for the year it is received, and keep
+    the appointment just given as the one form 01 prints. Both once: a receipt reprinted later is the same
+    receipt (its number and date never change)."""
+    if dossier.receipt_appointment_on is None:
+        dossier.receipt_appointment_on = dossier.appointment_on
     if dossier.register_number is None:
         year = now.astimezone(LOCAL_TZ).year
         agency_id = dossier.agency_id if dossier.agency_id is not None else dossier.agency.id

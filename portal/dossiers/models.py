@@ -116,6 +116,10 @@ class Dossier(Model):
     # "Số thứ tự" of form 01: the desk's running number in its register book (one book a year per agency),
     # given when the desk receives the dossier; NULL until then (an online dossier not yet received).
     register_number: Mapped[int | None] = mapped_column(default=None)
+    # The appointment form 01 printed when the desk received the dossier, kept as given: a reprint says what
+    # the citizen was told then, not the current date (empty while paused). NULL until received, and for
+    # dossiers received before the column (form 01 then prints original_appointment_on).
+    receipt_appointment_on: Mapped[date | None] = mapped_column(Date, default=None)
     # Counter intake: when the officer ticked that the citizen signed the paper personal-data notice.
     paper_consent_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 

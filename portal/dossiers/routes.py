@@ -126,14 +126,27 @@ def already_sent(dossier: Dossier, nonce: str, again_url: str):
 
 @bp.get("/<code>/receipt")
 def receipt(code: str):
+    """Form 01 once the desk has received the dossier, printed as issued then: the register's line and the
+    appointment given (a dossier received before the register had its daily sequence printed; one from
+    before the kept appointment, its legal due date). Before that, an online dossier gets a provisional
+    acknowledgement of its submission: no register number, its appointment only an estimate."""
     dossier = private_dossier(code)
     settings = current_app.config["PORTAL_SETTINGS"]
+    is_received = dossier.received_at is not None
     received = dossier.received_at or dossier.submitted_at
     receiver = received_by(dossier)
+    if is_received:
+        number = dossier.register_number or dossier.sequence
+        appointment = dossier.receipt_appointment_on or dossier.original_appointment_on
+    else:
+        number, appointment = None, dossier.appointment_on
     return (
         render_template(
             "dossiers/receipt.html",
             dossier=dossier,
+            is_received=is_received,
+            number=number,
+            appointment=appointment,
             received=received,
             issued=received.astimezone(LOCAL_TZ).date(),
             closing=settings.office_closing.strftime("%H:%M"),

@@ -96,6 +96,7 @@ def _error(reason: str) -> str:
         "fee_basis": _(
             "Enter the legal basis of the amount (for example the provincial council's resolution)."
         ),
+        "payment_method": _("Choose how the fee was paid: cash, or a transfer checked at the desk."),
     }
     return messages.get(reason, _("This action is not possible."))
 
@@ -215,7 +216,7 @@ def act(code: str, action: str):
             fee_vnd=form.fee_amount.data,
             fee_basis=form.fee_basis.data or "",
             received=checklist.ticks_from(request.form, dossier.procedure),
-            payment_method=request.form.get("payment_method", "cash"),
+            payment_method=request.form.get("payment_method", ""),  # no default: the officer chooses
         )
     except NotPermitted:
         db.session.rollback()

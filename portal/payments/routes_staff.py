@@ -87,6 +87,9 @@ def confirm(reference: str):
     if not policy.may_confirm(current_user, payment):
         abort(404)
     method = request.form.get("method", "")
+    if method not in operations.METHODS_AT_DESK:  # nothing chosen in advance: the officer says how
+        flash(_("Choose how the fee was paid: cash, or a transfer checked at the desk."), "error")
+        return redirect(url_for(".counter", reference=payment.reference))
     try:
         operations.confirm_at_counter(payment, current_user, method, request.form.get("note", ""))
     except operations.PaymentError:

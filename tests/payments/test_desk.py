@@ -157,12 +157,40 @@ def test_confirming_the_fee_on_the_dossier_records_how_it_was_paid(client, login
     assert payment.receipt_number is not None
 
 
-def test_the_dossier_form_asks_how_the_fee_was_paid(client, login):
+def test_the_dossier_form_asks_how_the_fee_was_paid_with_nothing_chosen_in_advance(client, login):
+    """Was: the dossier's form came with "cash" ticked, while the payment's counter page made the officer
+    choose; a transfer confirmed without a look was recorded (and receipted) as cash."""
     payment = pending()
     login(RECEPTIONIST)
     _status, body = page(client, f"/staff/dossiers/{payment.dossier.code}")
-    assert 'name="payment_method" value="cash" checked' in body
-    assert 'name="payment_method" value="counter"' in body
+    methods = re.findall(r'<input type="radio"[^>]*name="payment_method"[^>]*>', body)
+    assert [re.search(r'value="(\w+)"', tag)[1] for tag in methods] == ["cash", "counter"]
+    assert not [tag for tag in methods if "checked" in tag], methods
+    assert "required" in methods[0]  # one radio required: the browser asks for a choice
+
+
+NO_METHOD = "Choose how the fee was paid: cash, or a transfer checked at the desk."
+
+
+def test_confirming_the_fee_on_the_dossier_without_a_method_is_refused(client, login, english):
+    """Was: a post without a method was confirmed as cash."""
+    payment = pending()
+    login(RECEPTIONIST)
+    code = payment.dossier.code
+    _status, body = page(client, f"/staff/dossiers/{code}/confirm_fee", "POST", data={"note": ""})
+    assert NO_METHOD in body
+    db.session.expire_all()
+    assert (payment.status, payment.paid_at, payment.dossier.status) == ("pending", None, 6)
+    assert events(payment.dossier_id, "confirm_fee") == []
+
+
+def test_confirming_at_the_counter_without_a_method_says_what_is_missing(client, login, english):
+    payment = pending()
+    login(RECEPTIONIST)
+    _status, body = page(client, f"/staff/payments/{payment.reference}/confirm", "POST", data={"note": ""})
+    assert NO_METHOD in body
+    db.session.expire_all()
+    assert (payment.status, payment.dossier.status) == ("pending", 6)
 
 
 # --- overpayment and refund -----------------------------------------------------------------------------
