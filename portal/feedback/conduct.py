@@ -45,6 +45,13 @@ def route(category: FeedbackCategory, handling: int) -> tuple[int, int | None]:
     return above(handling), handling
 
 
+def hidden_from(agency_id: int | None, item: Feedback) -> bool:
+    """True when `agency_id` is the unit a conduct complaint names and the complaint is not routed to it:
+    for that unit the item does not exist, on the staff pages (it never handles it, it cannot be
+    forwarded there) and through its API keys alike (the one rule both sides ask)."""
+    return agency_id is not None and agency_id == item.named_agency_id and agency_id != item.agency_id
+
+
 def may_reveal(user: Account, item: Feedback) -> bool:
     """A leader of the handling agency, or the province's administrator; never an officer of the named
     unit (even if it were the handling agency's supervisor's own unit)."""

@@ -1,21 +1,23 @@
 """Help before a report: open reports like it nearby, "this is my problem too", the emergency numbers.
 
 Flush, never commit. The similar reports are read through ix_feedback_nearby (commune, category, sent):
-one index range of the last SIMILAR_DAYS, at most CANDIDATES rows, ranked here by the words they share
-with the title being typed.
+one index range of the last SIMILAR_DAYS, at most CANDIDATES published rows, ranked here by the words their
+public title shares with the title being typed; the unpublished ones are counted (at most CANDIDATES), never
+ranked by their text (`Nearby`).
 """
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.db_types import utcnow
+from portal.domain import pii
 from portal.domain.text import fold, search_terms
 from portal.extensions import db
 
@@ -36,61 +38,87 @@ EMERGENCY_NUMBERS = (
 
 @dataclass(frozen=True)
 class Similar:
+    """A published open report, as the public sees it."""
+
     id: int
     code: str
-    title: str  # "" for an unpublished report: its text is not public
+    title: str  # its public title (staff's redaction, personal details masked)
     status: str
     submitted_at: datetime
     support_count: int
-    is_published: bool
 
 
-_NEARBY = (
+@dataclass(frozen=True)
+class Nearby:
+    """What the form shows of reports like the one being written. Only public text is ever read: the
+    published ones are listed, ranked by the words their public title shares with the title typed; the
+    unpublished ones are only counted, by category and commune (which the citizen chose), never listed or
+    ranked by their text (which would let anyone test a hidden report's words one at a time)."""
+
+    published: list[Similar] = field(default_factory=list)
+    being_checked: int = 0
+    protected: bool = False  # a category that protects its reporter: nothing is said of other reports
+
+
+_OF_THE_KIND = (
+    Feedback.admin_unit_code == bindparam("commune"),
+    Feedback.category_id == bindparam("category"),
+    Feedback.submitted_at >= bindparam("since"),
+    Feedback.status.in_(OPEN_STATUSES),
+)
+_PUBLISHED = (
     select(
         Feedback.id,
         Feedback.code,
         Feedback.title,
+        Feedback.public_title,
         Feedback.status,
         Feedback.submitted_at,
         Feedback.support_count,
-        Feedback.is_published,
     )
-    .where(
-        Feedback.admin_unit_code == bindparam("commune"),
-        Feedback.category_id == bindparam("category"),
-        Feedback.submitted_at >= bindparam("since"),
-    )
+    .where(*_OF_THE_KIND, Feedback.is_published)
     .order_by(Feedback.submitted_at.desc())
     .limit(CANDIDATES)
 )
+_BEING_CHECKED = select(func.count()).select_from(
+    select(Feedback.id).where(*_OF_THE_KIND, ~Feedback.is_published).limit(CANDIDATES).subquery()
+)
+_PROTECTS_REPORTER = select(FeedbackCategory.protects_reporter).where(FeedbackCategory.id == bindparam("id"))
 
 
-def similar(category_id: int | None, commune: str | None, title: str = "") -> list[Similar]:
-    """Open reports of the same category in the same commune from the last SIMILAR_DAYS days, those
-    sharing most words with `title` first, then the newest."""
+def similar(category_id: int | None, commune: str | None, title: str = "") -> Nearby:
+    """Open reports of the same category in the same commune from the last SIMILAR_DAYS days: the
+    published ones sharing most words with `title` first, then the newest; the unpublished ones counted.
+    Nothing at all for a category that protects its reporter (a conduct complaint): even that one exists
+    is not for the public."""
     if not category_id or category_id < 0 or not commune:
-        return []
-    since = utcnow() - timedelta(days=SIMILAR_DAYS)
-    rows = db.session.execute(_NEARBY, {"commune": commune, "category": category_id, "since": since}).all()
+        return Nearby()
+    protected = db.session.scalar(_PROTECTS_REPORTER, {"id": category_id})
+    if protected is not False:  # protected, or no such category
+        return Nearby(protected=bool(protected))
+    values = {"commune": commune, "category": category_id, "since": utcnow() - timedelta(days=SIMILAR_DAYS)}
+    rows = db.session.execute(_PUBLISHED, values).all()
     words = set(search_terms(title, max_terms=12))
+    shown = {row.id: pii.as_published(row.title, row.public_title) for row in rows}
 
     def shared(row) -> int:
-        return len(words & set(fold(row.title).split())) if words else 0
+        return len(words & set(fold(shown[row.id]).split())) if words else 0
 
-    candidates = [row for row in rows if row.status in OPEN_STATUSES]
-    ranked = sorted(candidates, key=lambda row: (-shared(row), -row.submitted_at.timestamp()))
-    return [
-        Similar(
-            id=row.id,
-            code=row.code if row.is_published else "",
-            title=row.title if row.is_published else "",
-            status=row.status,
-            submitted_at=row.submitted_at,
-            support_count=row.support_count,
-            is_published=row.is_published,
-        )
-        for row in ranked[:SHOWN]
-    ]
+    ranked = sorted(rows, key=lambda row: (-shared(row), -row.submitted_at.timestamp()))
+    return Nearby(
+        published=[
+            Similar(
+                id=row.id,
+                code=row.code,
+                title=shown[row.id],
+                status=row.status,
+                submitted_at=row.submitted_at,
+                support_count=row.support_count,
+            )
+            for row in ranked[:SHOWN]
+        ],
+        being_checked=db.session.scalar(_BEING_CHECKED, values) or 0,
+    )
 
 
 def is_urgent(category_id: int | None) -> bool:
@@ -108,9 +136,16 @@ def supporter_key(phone: str | None, session_id: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
-def can_support(item_id: int) -> bool:
-    status = db.session.scalar(select(Feedback.status).where(Feedback.id == item_id))
-    return status in OPEN_STATUSES
+def supportable(item_id: int) -> bool | None:
+    """Whether "my problem too" may count for this item: True for a published open report; False for a
+    published closed one; None when, for the public, there is no such report (unpublished, or in a category
+    that protects its reporter: the same rule as the list above)."""
+    row = db.session.execute(
+        select(Feedback.status)
+        .join(FeedbackCategory, FeedbackCategory.id == Feedback.category_id)
+        .where(Feedback.id == item_id, Feedback.is_published, ~FeedbackCategory.protects_reporter)
+    ).first()
+    return None if row is None else row.status in OPEN_STATUSES
 
 
 def support(item_id: int, supporter: str) -> bool:

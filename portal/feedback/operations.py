@@ -145,9 +145,7 @@ def submit(
     processed = [process_photo(raw) for raw in data.photos]  # ImageRejected stops everything here
     local = now.astimezone(LOCAL_TZ)
     # A conduct complaint goes above the unit it names (portal.feedback.conduct).
-    agency_id, named_agency_id = conduct.route(
-        category, route(category, data.admin_unit_code, commune_agency)
-    )
+    agency_id, named_agency_id = routed(category, data.admin_unit_code, commune_agency)
     nonce = data.nonce or form_nonce.new()
     token = link_token(nonce)
     item = Feedback(
@@ -235,6 +233,15 @@ def route(category: FeedbackCategory, unit_code: str, commune_agency: int | None
     if agency is None:
         raise FeedbackError("commune")
     return agency
+
+
+def routed(
+    category: FeedbackCategory, unit_code: str, commune_agency: int | None = None
+) -> tuple[int, int | None]:
+    """(handling agency, named unit) of a new report: the ordinary `route`, then a conduct complaint goes
+    above the unit it names (portal.feedback.conduct). What a new item gets, and what an API key's scope is
+    checked against (portal/open311/operations.py)."""
+    return conduct.route(category, route(category, unit_code, commune_agency))
 
 
 def staff_act(

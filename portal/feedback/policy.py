@@ -15,6 +15,7 @@ from portal.auth.access import can_see_agency
 from portal.domain.roles import CONTACT_VIEWERS
 from portal.tracking import access
 
+from . import conduct
 from .models import Feedback
 
 
@@ -43,8 +44,9 @@ def can_see_photo_file(item: Feedback, redacted: bool) -> bool:
 
 def can_handle(item: Feedback) -> bool:
     """Staff pages of an item: officers of its agency (the province admin: all). For anyone else the item
-    does not exist (404), and a duplicate of it cannot be named."""
-    return can_see_agency(item.agency_id)
+    does not exist (404), and a duplicate of it cannot be named. Nor for the unit a conduct complaint names
+    (conduct.hidden_from), even as the province's administrator."""
+    return can_see_agency(item.agency_id) and not conduct.hidden_from(current_user.agency_id, item)
 
 
 def can_see_photo(item: Feedback) -> bool:

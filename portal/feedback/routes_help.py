@@ -27,6 +27,9 @@ from .labels import STATUS
 from .routes import bp
 
 SUPPORTS_PER_ADDRESS_HOUR = 30
+# The help's look-ups (report-help.js asks again half a second after the citizen stops typing; the form's
+# "check" and "find" buttons): a citizen writing a report asks a few dozen times, a script thousands.
+HELP_LOOKUPS_PER_ADDRESS_HOUR = 120
 SESSION_SUPPORTER = "supporter_id"
 HELP_BUTTONS = ("check", "find_commune")
 
@@ -46,14 +49,17 @@ def report_help(
     search: str = "",
     supported: bool | None = None,
 ) -> dict[str, Any]:
-    """What the help part of the form shows for these choices."""
+    """What the help part of the form shows for these choices (the one function the form, its help buttons
+    and report-help.js all show; help.similar decides what of other reports may be shown)."""
     urgent = report_help_rules.is_urgent(category_id)
+    nearby = report_help_rules.similar(category_id, commune, title)
     return {
         "urgent": urgent,
         "numbers": report_help_rules.EMERGENCY_NUMBERS,
         "hotline": places.hotline(commune) if urgent and commune else "",
-        "similar": report_help_rules.similar(category_id, commune, title),
-        "chosen": bool(category_id and category_id > 0 and commune),
+        "similar": nearby.published,
+        "being_checked": nearby.being_checked,
+        "chosen": bool(category_id and category_id > 0 and commune) and not nearby.protected,
         "search": search,
         "matches": places.find(search) if search else [],
         "supported": supported,
@@ -71,13 +77,24 @@ def _supporter(phone_text: str | None) -> str:
 
 
 def _count_support(item_id: int | None, phone_text: str | None) -> bool | None:
-    """True: counted; False: this phone or session already counted; None: no such open report."""
-    if item_id is None or not report_help_rules.can_support(item_id):
+    """True: counted; False: this phone or session already counted; None: a closed report. A report the
+    public cannot see (unpublished, reporter protected, missing) is 404, as its page is."""
+    if item_id is None:
+        abort(404)
+    supportable = report_help_rules.supportable(item_id)
+    if supportable is None:
+        abort(404)
+    if not supportable:
         return None
     throttle.enforce(f"support:ip:{throttle.client_source()}", SUPPORTS_PER_ADDRESS_HOUR, 3600)
     counted = report_help_rules.support(item_id, _supporter(phone_text))
     db.session.commit()
     return counted
+
+
+def _count_look_up() -> None:
+    """One help look-up from this address (429 past the limit)."""
+    throttle.enforce(f"help:ip:{throttle.client_source()}", HELP_LOOKUPS_PER_ADDRESS_HOUR, 3600)
 
 
 def help_step(form: SubmitForm) -> dict[str, Any] | None:
@@ -88,6 +105,7 @@ def help_step(form: SubmitForm) -> dict[str, Any] | None:
     chosen = next((key for key in request.form if key.startswith(("support-", "pick_commune-"))), None)
     if pressed is None and chosen is None:
         return None
+    _count_look_up()
     search = (request.form.get("commune_search") or "").strip()[:80]
     supported = None
     if chosen and chosen.startswith("pick_commune-"):
@@ -108,6 +126,7 @@ def help_step(form: SubmitForm) -> dict[str, Any] | None:
 @bp.get("/similar")
 def similar():
     """The help part for report-help.js: the same template the form shows without JavaScript."""
+    _count_look_up()
     category_id = _as_int(request.args.get("category"))
     commune = request.args.get("commune", "")[:5]
     search = request.args.get("commune_search", "").strip()[:80]

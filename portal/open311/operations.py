@@ -18,11 +18,9 @@ import re
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from portal import form_nonce, throttle
-from portal.agencies.models import Agency
 from portal.apikeys import operations as keys
 from portal.apikeys.models import ApiKey
 from portal.domain.digests import keyed_digest, sha256_hex
@@ -118,13 +116,17 @@ def _nonce(key: ApiKey, form: MultiDict, reference: str, parts: tuple) -> str:
 
 
 def _in_scope(key: ApiKey, category: FeedbackCategory, unit: AdminUnit) -> bool:
-    """A province key writes anywhere; an agency's key only reports that go to its agency."""
+    """A province key writes anywhere; an agency's key only reports that its agency will handle, by the
+    routing the item itself gets (feedback.routed): a conduct complaint goes above the unit it names, so
+    a commune's key may not file one about its own commune (it would land in another agency's queue), and
+    the key of the agency above may."""
     if key.agency_id is None:
         return True
-    routed = category.default_agency_id or db.session.scalar(
-        select(Agency.id).where(Agency.admin_unit_code == unit.code)
-    )
-    return routed == key.agency_id
+    try:
+        handling, _named = feedback.routed(category, unit.code)
+    except feedback.FeedbackError:  # the commune has no agency: nobody's scope
+        return False
+    return handling == key.agency_id
 
 
 def create(form: MultiDict, key: ApiKey, category: FeedbackCategory) -> Created:

@@ -10,9 +10,11 @@ from typing import Any
 from sqlalchemy import ColumnElement, Select, func, literal, select
 from sqlalchemy.orm import selectinload
 
+from portal.apikeys.models import ApiKey
 from portal.events.models import Event
 from portal.events.timeline import AUDIT_ONLY
 from portal.extensions import db
+from portal.feedback import conduct
 from portal.feedback.models import Feedback, FeedbackCategory
 
 from . import serializers
@@ -80,16 +82,19 @@ def published(code: str) -> Feedback | None:
     return db.session.scalars(_published().where(Feedback.code == code.strip().upper())).first()
 
 
-def submitted_with(key_id: int, code: str) -> Feedback | None:
+def submitted_with(key: ApiKey, code: str) -> Feedback | None:
     """An item this API key created, published or not: a client may follow its own report before the
-    agency publishes it (what it reads still goes through the serializers' allowlist)."""
+    agency publishes it (what it reads still goes through the serializers' allowlist). Never a conduct
+    complaint about the key's own agency that is not routed to it (conduct.hidden_from, the staff pages'
+    rule): the accused unit does not read the complaint or its answer, even one its key sent."""
     statement = (
         select(Feedback)
         .join(ApiSubmission, ApiSubmission.feedback_id == Feedback.id)
-        .where(ApiSubmission.api_key_id == key_id, Feedback.code == code.strip().upper())
+        .where(ApiSubmission.api_key_id == key.id, Feedback.code == code.strip().upper())
         .options(selectinload(Feedback.photos))
     )
-    return db.session.scalars(statement).first()
+    item = db.session.scalars(statement).first()
+    return None if item is None or conduct.hidden_from(key.agency_id, item) else item
 
 
 def context(items: list[Feedback], extensions: bool = False) -> serializers.Context:

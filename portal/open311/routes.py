@@ -198,7 +198,7 @@ def request_detail(code: str, fmt: str):
     private = False
     if item is None and request.args.get("api_key"):
         key = keys.find(request.args["api_key"])
-        item = queries.submitted_with(key.id, code) if key is not None else None
+        item = queries.submitted_with(key, code) if key is not None else None
         private = item is not None
     if item is None:  # unpublished, hidden, another client's and missing look alike
         raise Open311Error(404, "Unknown service_request_id.")

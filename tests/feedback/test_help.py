@@ -10,7 +10,9 @@ from sqlalchemy.exc import IntegrityError
 from portal.db_types import utcnow
 from portal.extensions import db
 from portal.feedback.models import Feedback, FeedbackSupport
+from portal.feedback.routes_help import HELP_LOOKUPS_PER_ADDRESS_HOUR
 from portal.places.models import AdminUnit
+from tests.support.clients import fresh_client
 from tests.support.feedback import (
     TO_HIEU_COMMUNE,
     category_id,
@@ -23,8 +25,8 @@ from tests.support.feedback import (
 OTHER_COMMUNE = "03646"  # Phường Tô Hiệu's neighbour list: any other unit
 
 
-def similar_page(client, category="giao-thong", commune=TO_HIEU_COMMUNE, title=""):
-    query = {"category": category_id(category), "commune": commune, "title": title}
+def similar_page(client, category="giao-thong", commune=TO_HIEU_COMMUNE, title="", lang="vi"):
+    query = {"category": category_id(category), "commune": commune, "title": title, "lang": lang}
     return client.get("/feedback/similar", query_string=query).get_json()["html"]
 
 
@@ -33,10 +35,10 @@ def test_similar_lists_open_reports_of_the_category_in_the_commune(client):
     unpublished = make_item(title="Số điện thoại 0912345678 trong tiêu đề")
     make_item(category="moi-truong", title="Rác thải ở chợ")  # another category
     make_item(commune=OTHER_COMMUNE, agency=None, title="Đường hỏng xã khác")  # another commune
-    body = similar_page(client)
-    assert "Ổ gà lớn trên đường Tô Hiệu" in body
-    assert f'name="support-{unpublished.id}"' in body and f'name="support-{published.id}"' in body
-    # An unpublished report's text is not public: only its date is shown.
+    body = similar_page(client, lang="en")
+    assert "Ổ gà lớn trên đường Tô Hiệu" in body and f'name="support-{published.id}"' in body
+    # An unpublished report's text is not public: it is counted, never listed (test_unpublished_... below).
+    assert f'name="support-{unpublished.id}"' not in body and "1 other report of this kind" in body
     assert "0912345678" not in body and "Rác thải" not in body and "xã khác" not in body
 
 
@@ -80,7 +82,7 @@ def support_count(item: Feedback) -> int:
 
 
 def test_me_too_counts_once_per_session_and_once_per_phone(app, client):
-    item = make_item()
+    item = publish(make_item())
     before = feedback_count()
     client.post("/feedback/new", data=form_data(phone="", **{f"support-{item.id}": "x"}))
     client.post("/feedback/new", data=form_data(phone="", **{f"support-{item.id}": "x"}))  # the same session
@@ -141,3 +143,63 @@ def test_commune_found_by_its_pre_2025_name_without_javascript(client):
     body = client.post("/feedback/new", data=data).get_data(as_text=True)
     assert "Phường Tô Hiệu" in body and "Chiềng Lề" in body
     assert '<option selected value="03646">' in body or 'value="03646" selected' in body
+
+
+CONDUCT = "hanh-vi-can-bo"
+
+
+def test_unpublished_reports_are_counted_never_ranked_by_their_words(client):
+    """The attack: with two hidden reports, the order of their ids answered which one held a word."""
+    bribe = make_item(title="Cán bộ đòi tiền bồi dưỡng")
+    drunk = make_item(title="Cán bộ uống rượu trong giờ làm")
+    pages = {similar_page(client, title=words) for words in ("xyz", "tien boi duong", "uong ruou", "")}
+    assert len(pages) == 1  # whatever the title, the same answer
+    page = pages.pop()
+    assert f"support-{bribe.id}" not in page and f"support-{drunk.id}" not in page
+    assert "2 other reports of this kind" in similar_page(client, title="uong ruou", lang="en")
+
+
+def test_published_reports_are_ranked_and_shown_by_their_public_text_only(client):
+    """Staff's redaction hides a name: neither the list nor its order may show it."""
+    redacted = publish(make_item(title="Ổ gà trước nhà ông Pọm"))
+    redacted.public_title = "Ổ gà trên đường"
+    other = publish(make_item(title="Đèn đường hỏng"))
+    db.session.flush()
+    by_name = similar_page(client, title="pom")
+    assert "Pọm" not in by_name and "Ổ gà trên đường" in by_name
+    assert by_name == similar_page(client, title="xyz")  # the hidden word moves nothing
+    assert by_name.index(f"support-{other.id}") < by_name.index(f"support-{redacted.id}")  # the newest
+
+
+def test_reporter_protected_categories_say_nothing_of_other_reports(client):
+    hidden = make_item(category=CONDUCT, agency=None, title="Cán bộ đòi tiền bồi dưỡng")
+    published = make_item(category=CONDUCT, agency=None, title="Cán bộ uống rượu trong giờ làm")
+    published.is_published = True
+    db.session.flush()
+    body = similar_page(client, category=CONDUCT, title="can bo", lang="en")
+    assert f"support-{hidden.id}" not in body and f"support-{published.id}" not in body
+    assert "being checked" not in body and "uống rượu" not in body
+
+
+def test_me_too_refuses_reports_the_public_cannot_see(app, client):
+    unpublished = make_item()
+    conduct = make_item(category=CONDUCT, agency=None)
+    conduct.is_published = True
+    db.session.flush()
+    for item in (unpublished, conduct):
+        response = client.post("/feedback/new", data=form_data(**{f"support-{item.id}": "x"}))
+        assert response.status_code == 404 and support_count(item) == 0
+    assert client.post(f"/feedback/{conduct.code}/support").status_code == 404
+    assert support_count(conduct) == 0
+
+
+def test_help_look_ups_are_limited_per_address(app):
+    asker = fresh_client(app, remote_addr="203.0.113.40")
+    query = {"category": category_id(), "commune": TO_HIEU_COMMUNE, "title": "x"}
+    for _n in range(HELP_LOOKUPS_PER_ADDRESS_HOUR):
+        assert asker.get("/feedback/similar", query_string=query).status_code == 200
+    assert asker.get("/feedback/similar", query_string=query).status_code == 429
+    # The form's "check" button is the same look-up, under the same count.
+    assert asker.post("/feedback/new", data=form_data(check="1")).status_code == 429
+    neighbour = fresh_client(app, remote_addr="203.0.113.41")
+    assert neighbour.get("/feedback/similar", query_string=query).status_code == 200
