@@ -54,6 +54,13 @@ def can_handle(dossier: Dossier) -> bool:
     return can_see_agency(dossier.agency_id)
 
 
+def sees_restricted(dossier: Dossier) -> bool:
+    """A restricted dossier's own agency (the province admin: all) is told that it exists and is restricted,
+    with no personal data (portal/privacy/routes_staff.py), rather than shown a bare "not found"; for any
+    other agency it does not exist (404)."""
+    return _restricted(dossier) and can_see_agency(dossier.agency_id)
+
+
 def may_act_as_citizen(dossier: Dossier) -> bool:
     """The citizen's own actions (supplement, withdraw): the applicant's account or a browser given access,
     never staff (they act through their own pages)."""

@@ -42,7 +42,7 @@ from .labels import (
     received_forms,
 )
 from .models import Dossier
-from .policy import can_handle
+from .policy import can_handle, sees_restricted
 from .routes import (
     already_sent,
     applicant_from,
@@ -119,7 +119,7 @@ def queue():
     code = queries.code_from_scan(query) if query else None
     if code:  # a scanned receipt QR or a typed code opens the dossier directly
         found = queries.by_code(code)
-        if found is not None and can_handle(found):
+        if found is not None and (can_handle(found) or sees_restricted(found)):
             return redirect(url_for(".item", code=found.code))
     status = request.args.get("status", "")
     status = status if status.isdigit() and len(status) <= 2 else ""
@@ -154,6 +154,9 @@ def _day_or_none(text: str) -> date | None:
 @bp.get("/<code>")
 @allow(*QUEUE_ROLES)
 def item(code: str):
+    restricted = queries.by_code(code)
+    if restricted is not None and sees_restricted(restricted):
+        return redirect(url_for("privacy_staff.restricted_notice", code=restricted.code))
     dossier = _dossier(code)
     form = DossierActionForm()
     form.assignee.choices = options(

@@ -1,11 +1,12 @@
 """Correction of contact data by the citizen (name, e-mail, phone). Operations flush; the route commits.
 
-A new name is taken at once. A new e-mail address or phone number waits for a one-time code: six digits,
-sent by e-mail through the jobs outbox (after the commit) to the new address, or for a new phone number to
-the address on file (the portal sends no SMS). Only the code's keyed hash is stored; it expires after
-CODE_MINUTES and after MAX_ATTEMPTS wrong tries. On the records it changes (the account, the citizen's open
-reports, the contact fields of their open dossiers) a "contact_corrected" event names which fields changed,
-never the values, so staff see it on the timeline.
+A new name is taken at once, and so is the removal of the phone number (it adds no address anyone could take
+over; text-message notices simply stop). A new e-mail address or phone number waits for a one-time code: six
+digits, sent by e-mail through the jobs outbox (after the commit) to the new address, or for a new phone
+number to the address on file (the portal sends no SMS). Only the code's keyed hash is stored; it expires
+after CODE_MINUTES and after MAX_ATTEMPTS wrong tries. On the records it changes (the account, the citizen's
+open reports, the contact fields of their open dossiers) a "contact_corrected" event names which fields
+changed, never the values, so staff see it on the timeline.
 """
 
 from __future__ import annotations
@@ -39,9 +40,21 @@ CODES_PER_HOUR = 5  # codes mailed for one subject in an hour: the form cannot b
 
 
 class CorrectionError(Exception):
-    def __init__(self, reason: str):
+    """A change that needs a code could not be started. `field` is the form field it is about ("email" or
+    "phone"); `saved` names what was taken at once all the same (see start)."""
+
+    def __init__(self, reason: str, field: str = "email", saved: tuple[str, ...] = ()):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.field, self.saved = reason, field, saved
+
+
+@dataclass(frozen=True)
+class Started:
+    """What start did: the fields saved at once ("name", "phone" for a removal) and the change waiting for
+    its code (None when nothing waits)."""
+
+    saved: tuple[str, ...]
+    waiting: ContactChange | None
 
 
 @dataclass(frozen=True)
@@ -65,16 +78,33 @@ def _code_hash(code: str) -> str:
     return keyed_digest(current_app.config["SECRET_KEY"], f"privacy-code:{code}").hex()
 
 
-def start(subject: Subject, wanted: Contact, locale: str) -> ContactChange | None:
-    """Apply a new name now; for a new e-mail or phone, send a code and return the waiting change."""
+def start(subject: Subject, wanted: Contact, locale: str) -> Started:
+    """Save at once what needs no code (a new name, the removal of the phone number); for a new e-mail
+    address or phone number, send a code and return the waiting change. A CorrectionError about the code
+    leaves what was saved at once in the session (the route commits it) and says so in `saved`."""
     now_has = current(subject)
     wanted = Contact(clean(wanted.name), wanted.email.strip().lower(), wanted.phone)
-    if wanted.name != now_has.name:
-        apply(subject, Contact(wanted.name, now_has.email, now_has.phone), ["name"])
-    if wanted.email == now_has.email and wanted.phone == now_has.phone:
-        return None
     if subject.kind == ACCOUNT and not wanted.email and not wanted.phone:
-        raise CorrectionError("email_required")  # nothing left to sign in with
+        raise CorrectionError("email_required", "phone" if now_has.phone else "email")  # no way to sign in
+    removes_phone = bool(now_has.phone) and not wanted.phone
+    saved = tuple(
+        name for name, changed in (("name", wanted.name != now_has.name), ("phone", removes_phone)) if changed
+    )
+    if saved:
+        at_once = Contact(wanted.name, now_has.email, "" if removes_phone else now_has.phone)
+        apply(subject, at_once, list(saved))
+        now_has = at_once
+    if wanted.email == now_has.email and wanted.phone == now_has.phone:
+        return Started(saved, None)
+    field = "email" if wanted.email != now_has.email else "phone"
+    try:
+        with db.session.begin_nested():  # a refused code leaves no waiting row, and keeps what was saved
+            return Started(saved, _start_code(subject, now_has, wanted, locale))
+    except CorrectionError as error:
+        raise CorrectionError(error.reason, field, saved) from None
+
+
+def _start_code(subject: Subject, now_has: Contact, wanted: Contact, locale: str) -> ContactChange:
     if subject.kind == ACCOUNT and wanted.email != now_has.email and _email_taken(wanted.email, subject.id):
         raise CorrectionError("email_taken")
     channel = _code_channel(now_has, wanted)
@@ -216,7 +246,7 @@ def apply(subject: Subject, contact: Contact, fields: list[str], proven_phone: b
     for item in items:
         item.contact_name = contact.name
         item.email = contact.email
-        if contact.phone:
+        if contact.phone or "phone" in fields:  # kept when the account has none; "" when it was removed
             item.phone = contact.phone
         item.search_key = fold(
             " ".join(
@@ -234,7 +264,7 @@ def apply(subject: Subject, contact: Contact, fields: list[str], proven_phone: b
         if "name" in fields and fields == ["name"]:
             continue
         dossier.email = contact.email
-        if contact.phone:
+        if contact.phone or "phone" in fields:
             dossier.phone = contact.phone
         record("dossier", dossier.id, "contact_corrected", actor_id=actor, note=note)
     db.session.flush()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, event, select, update
@@ -141,20 +142,43 @@ def finished_on(dossier: Dossier) -> date:
     return moment.date()
 
 
-def is_open(dossier: Dossier) -> bool:
-    return dossier.status_enum in dossier_status.OPEN
+def may_erase(dossier: Dossier) -> bool:
+    """A dossier still being handled cannot be erased: the citizen withdraws it or waits for its result.
+    The one rule both for offering the request (/my-data) and for refusing it (erase_dossier, an account's
+    deletion)."""
+    return dossier.status_enum not in dossier_status.OPEN
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What an erasure request for a dossier does: "refused" (being handled), "restricted" (archive duty
+    until `until`, None: permanently) or "anonymised"; told before the citizen confirms, and done after."""
+
+    outcome: str
+    rule: RetentionRule | None = None
+    until: date | None = None
+
+
+def outcome_for(dossier: Dossier, rules: tuple[RetentionRule, ...], today: date) -> Outcome:
+    if not may_erase(dossier):
+        return Outcome("refused")
+    rule = rule_for(dossier.procedure.area, rules)
+    if under_archive_duty(rule, finished_on(dossier), today):
+        return Outcome("restricted", rule, kept_until(rule, finished_on(dossier)))
+    return Outcome("anonymised", rule)
 
 
 def erase_dossier(
     dossier: Dossier, rules: tuple[RetentionRule, ...], today: date, actor_id: int | None, kind: str = "erase"
 ) -> PrivacyRequest:
-    if is_open(dossier):
+    decided = outcome_for(dossier, rules, today)
+    if decided.outcome == "refused" or decided.rule is None:
         found = _request(kind, "dossier", dossier.id, "refused", rule="open")
         db.session.flush()
         return found
-    rule = rule_for(dossier.procedure.area, rules)
-    if under_archive_duty(rule, finished_on(dossier), today):
-        until = kept_until(rule, finished_on(dossier))
+    rule = decided.rule
+    if decided.outcome == "restricted":
+        until = decided.until
         if dossier.restricted_at is None:
             dossier.restricted_at = utcnow()
             record("dossier", dossier.id, "restricted", actor_id=actor_id, note=rule.code)
@@ -193,7 +217,7 @@ class AccountOpen(Exception):
 def delete_account(account: Account, rules: tuple[RetentionRule, ...], today: date) -> list[PrivacyRequest]:
     """Close the account; the requests recorded (one per report and dossier, then the account's)."""
     dossiers = list(db.session.scalars(select(Dossier).where(Dossier.account_id == account.id)))
-    if any(is_open(dossier) for dossier in dossiers):
+    if not all(may_erase(dossier) for dossier in dossiers):
         raise AccountOpen()
     made = [
         anonymise_feedback(item, account.id, kind="delete_account")

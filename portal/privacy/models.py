@@ -1,7 +1,7 @@
 """Consent notices and consents, privacy requests, export archives and contact corrections waiting for their
 code. A subject is ("account", id) or ("feedback", id) (an anonymous reporter's item)."""
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -52,6 +52,15 @@ class Consent(Model):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id"), default=None)
     withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime, default=None)
 
+    @property
+    def notice_date(self) -> date | None:
+        """The day the notice's text was first shown: a version is "<ISO date>.<hash prefix>"
+        (notices.version_of). The citizen sees this date; the export keeps the full version."""
+        try:
+            return date.fromisoformat(self.notice_version.partition(".")[0])
+        except ValueError:
+            return None
+
 
 class PrivacyRequest(Model):
     """A data-subject request (export, correction, erasure, account deletion, withdrawal), its outcome and
@@ -69,6 +78,11 @@ class PrivacyRequest(Model):
     outcome: Mapped[str] = mapped_column(String(20), default="")  # done, anonymised, restricted, refused
     rule: Mapped[str] = mapped_column(String(40), default="")
     kept_until: Mapped[str] = mapped_column(String(10), default="")  # ISO date, "" permanently or n/a
+
+    @property
+    def kept_until_date(self) -> date | None:
+        """`kept_until` as a date, for pages to write the way the portal writes dates (never the ISO text)."""
+        return date.fromisoformat(self.kept_until) if self.kept_until else None
 
 
 class ExportArchive(Model):

@@ -43,6 +43,19 @@ class Touch:
     by_citizen: bool
 
 
+@dataclass(frozen=True)
+class ShownFile:
+    """A file as the person knows it, for the "my data" page: the record it belongs to and either the
+    photo's number (a report) or the required document and the name the file was uploaded with (a
+    dossier). The export names files by where they sit in the ZIP instead (Holdings.files)."""
+
+    record: str
+    position: int = 0
+    document: str = ""
+    name: str = ""
+    kind: str = ""
+
+
 @dataclass
 class Holdings:
     subject: Subject
@@ -54,6 +67,18 @@ class Holdings:
     touches: list[Touch] = field(default_factory=list)
     requests: list[PrivacyRequest] = field(default_factory=list)
     exports: list[ExportArchive] = field(default_factory=list)
+
+    def shown_files(self) -> list[ShownFile]:
+        found = [
+            ShownFile(item.code, position=photo.position) for item in self.feedback for photo in item.photos
+        ]
+        for dossier in self.dossiers:
+            for file in dossier.files:
+                document = file.required_document.name if file.required_document else ""
+                found.append(
+                    ShownFile(dossier.code, document=document, name=file.display_name, kind=file.kind)
+                )
+        return found
 
     def files(self) -> list[tuple[str, str, str]]:
         """(stored name, name in the export, content type) of every file tied to the subject."""

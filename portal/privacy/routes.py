@@ -9,6 +9,7 @@ from flask_login import current_user, logout_user
 from portal.calendar.queries import local_now
 from portal.db_types import utcnow
 from portal.domain.digests import sha256_hex
+from portal.domain.phone import national_format
 from portal.events.operations import record
 from portal.extensions import db
 from portal.feedback.labels import EVENT as FEEDBACK_EVENT
@@ -38,6 +39,8 @@ def _subject() -> Subject:
 
 def _labels() -> dict:
     from portal.dossiers.labels import EVENT as DOSSIER_EVENT
+    from portal.dossiers.labels import FILE_KINDS
+    from portal.payments.labels import STATUS as PAYMENT_STATUS
 
     return {
         "purpose": PURPOSE,
@@ -47,6 +50,9 @@ def _labels() -> dict:
         "role": ROLE,
         "rule": RULE,
         "events": {"feedback": FEEDBACK_EVENT, "dossier": DOSSIER_EVENT, "account": ACCOUNT_EVENT},
+        "may_erase": erasure.may_erase,
+        "payment_status": PAYMENT_STATUS,
+        "file_kinds": FILE_KINDS,
     }
 
 
@@ -119,24 +125,41 @@ def correct():
     now_has = correction.current(subject)
     form = CorrectForm(data={"name": now_has.name, "email": now_has.email, "phone": now_has.phone})
     if form.validate_on_submit():
-        wanted = correction.Contact(
-            form.name.data or "", form.email.data or "", form.phone.data or now_has.phone
-        )
+        # An empty phone field removes the number (it used to keep the old one: no way to remove it).
+        wanted = correction.Contact(form.name.data or "", form.email.data or "", form.phone.data or "")
         try:
-            change = correction.start(subject, wanted, locale_code())
+            started = correction.start(subject, wanted, locale_code())
         except correction.CorrectionError as error:
-            db.session.rollback()
-            form.email.errors = [*form.email.errors, _correction_error(error.reason)]
+            db.session.commit()  # what needs no code (the name, a removed phone) is kept, as the page says
+            _flash_saved(error.saved, now_has)
+            field = form.phone if error.field == "phone" else form.email
+            field.errors = [*field.errors, _correction_error(error.reason)]
             return render_template("privacy/correct.html", form=form), 400
         db.session.commit()
-        if change is None:
-            flash(_("Your details were saved."), "success")
+        _flash_saved(started.saved, now_has)
+        if started.waiting is None:
+            if not started.saved:
+                flash(_("Nothing changed."), "success")
             return redirect(url_for(".index"))
         flash(
             _("We sent you a code by e-mail or text message. Enter it to confirm the new details."), "success"
         )
         return redirect(url_for(".confirm"))
     return render_template("privacy/correct.html", form=form), 400 if form.errors else 200
+
+
+def _flash_saved(saved: tuple[str, ...], before: correction.Contact) -> None:
+    if "name" in saved:
+        flash(_("Your name was saved."), "success")
+    if "phone" in saved:
+        flash(
+            _(
+                "Your mobile phone number %(phone)s was removed. You will no longer get text messages about "
+                "your reports and dossiers; the portal writes to your e-mail address instead, if you have one.",
+                phone=national_format(before.phone),
+            ),
+            "success",
+        )
 
 
 def _correction_error(reason: str) -> str:
@@ -248,12 +271,25 @@ def erase_feedback(code: str):
     return render_template("privacy/erased.html", requests=[done], **_labels())
 
 
-@bp.post("/dossiers/<code>/erase")
+@bp.route("/dossiers/<code>/erase", methods=["GET", "POST"])
 def erase_dossier(code: str):
+    """Ask to erase one dossier: a page saying what will happen (erased, or restricted until a date, or not
+    possible while it is being handled) and a box to tick; nothing happens on one tap, with or without
+    JavaScript."""
     subject = _subject()
     found = queries.holdings(subject, with_touches=False)
     dossier = next((d for d in found.dossiers if d.code == code), None) or abort(404)
-    done = erasure.erase_dossier(dossier, rules(), local_now().date(), policy.actor_id())
+    today = local_now().date()
+    form = EraseForm()
+    if not erasure.may_erase(dossier) or dossier.restricted_at is not None or not form.validate_on_submit():
+        return render_template(
+            "privacy/erase_dossier.html",
+            form=form,
+            dossier=dossier,
+            will=erasure.outcome_for(dossier, rules(), today),
+            **_labels(),
+        ), 400 if form.errors else 200
+    done = erasure.erase_dossier(dossier, rules(), today, policy.actor_id())
     db.session.commit()
     return render_template("privacy/erased.html", requests=[done], **_labels())
 

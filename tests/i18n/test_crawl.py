@@ -282,7 +282,10 @@ def values(endpoint: str, name: str, world: dict[str, str]) -> list[str] | None:
             return [world["procedure"]]
         if endpoint.startswith("feedback"):
             return [world["feedback"], world["published"]]
-        if endpoint.startswith(("dossiers", "papers", "privacy_staff")):
+        if (
+            endpoint.startswith(("dossiers", "papers", "privacy_staff"))
+            or endpoint == "privacy.erase_dossier"
+        ):
             return [world["dossier"]]
         if endpoint.startswith("intermediaries.dossier"):  # an intermediary's dossier (another's: 404)
             return [world["dossier"]]

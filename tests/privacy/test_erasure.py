@@ -86,26 +86,39 @@ def test_a_dossier_under_archive_duty_is_restricted_and_invisible_to_other_staff
     code, agency = dossier.code, dossier.agency
     db.session.commit()
     login(me.account)
-    response = client.post(f"/my-data/dossiers/{code}/erase")
+    response = client.post(f"/my-data/dossiers/{code}/erase", data={"confirm": "y"})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
-    # The citizen is told why, naming the rule (residence registration: 20 years).
+    # The citizen is told why, naming the rule (residence registration: 20 years), and until when.
     assert "Hạn chế xử lý" in page and "20 năm" in page
+    until = db.session.scalar(select(PrivacyRequest.kept_until).where(PrivacyRequest.outcome == "restricted"))
+    assert f"sau ngày {until[8:10]}/{until[5:7]}/{until[:4]}" in page and until not in page
     assert me.cccd in database_text()  # kept: the archive duty
     # The citizen's own pages no longer show it.
     assert client.get(f"/dossiers/{code}").status_code == 404
     for role in ("receptionist", "processor", "agency_admin"):
         staff = app.test_client()
         sign_in(staff, make_account(role, agency=agency))
-        assert staff.get(f"/staff/dossiers/{code}").status_code == 404, role
+        # Its agency is told it is restricted (not a bare 404), with no personal data.
+        sent = staff.get(f"/staff/dossiers/{code}")
+        assert sent.status_code == 302 and sent.headers["Location"].endswith(
+            f"/staff/privacy/dossiers/{code}"
+        )
+        notice = staff.get(sent.headers["Location"])
+        text = notice.get_data(as_text=True)
+        assert notice.status_code == 200 and "bị hạn chế xử lý" in text, role
+        assert me.cccd not in text and me.name not in text and "/restricted/" not in text, role
         assert code not in staff.get(f"/staff/dossiers?status=10&q={me.cccd}").get_data(as_text=True)
         assert staff.get(f"/staff/privacy/restricted/{code}").status_code == 403, role
     outsider = app.test_client()
     sign_in(outsider, make_account("leader", agency="so-y-te"))
     assert outsider.get(f"/staff/privacy/restricted/{code}").status_code == 404
+    assert outsider.get(f"/staff/dossiers/{code}").status_code == 404
+    assert outsider.get(f"/staff/privacy/dossiers/{code}").status_code == 404
     leader = app.test_client()
     sign_in(leader, make_account("leader", agency=agency))
-    assert leader.get(f"/staff/dossiers/{code}").status_code == 404
+    notice = leader.get(f"/staff/dossiers/{code}", follow_redirects=True).get_data(as_text=True)
+    assert me.cccd not in notice and f"/staff/privacy/restricted/{code}" in notice  # a deliberate opening
     opened = leader.get(f"/staff/privacy/restricted/{code}")
     assert opened.status_code == 200 and me.cccd in opened.get_data(as_text=True)
     from portal.events.models import Event
@@ -126,7 +139,7 @@ def test_the_authorised_officer_downloads_a_restricted_dossiers_file_and_it_is_l
     file_id, original = stored.id, storage.read(stored.stored_name)
     db.session.commit()
     login(me.account)
-    assert client.post(f"/my-data/dossiers/{code}/erase").status_code == 200
+    assert client.post(f"/my-data/dossiers/{code}/erase", data={"confirm": "y"}).status_code == 200
     url = f"/staff/privacy/restricted/{code}/files/{file_id}"
 
     leader = app.test_client()

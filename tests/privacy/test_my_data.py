@@ -1,6 +1,8 @@
 """The "my data" page lists every record of the citizen and who at which agency viewed or changed it
 (issue 10 item 1)."""
 
+import re
+
 from portal.extensions import db
 from portal.feedback import operations
 from tests.privacy.support import make_citizen
@@ -19,7 +21,7 @@ def test_my_data_lists_records_files_consents_and_the_officers_who_touched_them(
     for record in (*me.feedback, *me.dossiers):
         assert record.code in page
     assert me.dossiers[0].payments[0].reference in page
-    assert f"files/feedback/{me.feedback[0].code}-1.jpg" in page
+    assert me.feedback[0].code in page and "Ảnh 1" in page  # the photo, as the person knows it
     assert "Thông báo xử lý dữ liệu cá nhân" in page  # the notice consent
     # Who at which agency: the officer's name, role and agency.
     assert "Cán bộ Xử Lý Một" in page and "Cán bộ xử lý" in page and "Tô Hiệu" in page
@@ -39,3 +41,21 @@ def test_an_anonymous_reporter_sees_only_the_report_of_their_link(client, create
     assert theirs.code not in page and "Người Khác" not in page
     client.post("/my-data/leave")
     assert client.get("/my-data").status_code == 302
+
+
+def test_my_data_shows_labels_file_names_and_dates_not_stored_values(client, login):
+    me = make_citizen("a")
+    payment = me.dossiers[0].payments[0]
+    payment.status = "paid"
+    db.session.commit()
+    login(me.account)
+    page = client.get("/my-data").get_data(as_text=True)
+    assert "Đã thanh toán" in page and "· paid" not in page
+    assert "files/" not in page  # where the export puts them, not what the person knows
+    shown = [file for dossier in me.dossiers for file in dossier.files]
+    assert shown
+    for file in shown:
+        assert file.display_name in page
+        assert file.required_document is None or file.required_document.name in page
+    assert re.search(r"thông báo ngày \d{2}/\d{2}/\d{4}", page)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}\.[0-9a-f]{12}", page)  # no raw notice version

@@ -94,6 +94,9 @@ EXPECTED = {
     # Personal data (issue 10 item 4): a restricted dossier opens only for its agency's leader and the province
     # admin, each opening logged (tests/privacy/test_erasure.py).
     "privacy_staff.restricted": {"leader", "admin"},
+    # The rest of its agency is only told that it is restricted, with no personal data (the dossier's page
+    # sends them there instead of a bare 404).
+    "privacy_staff.restricted_notice": ALL,
     # Everyday expressions for the catalogue search (issue 18 item 8): the province administrator.
     "catalog_admin.synonyms": {"admin"},
     "catalog_admin.delete_synonym": {"admin"},
