@@ -3,23 +3,14 @@ itself (payments/ended.py); settled requests and the requests of running dossier
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
-from pathlib import Path
 
 from portal.extensions import db
 from portal.payments.models import Payment
 from tests.support.dossiers import make_dossier
+from tests.support.migrations import script
 
 NUMBERS = itertools.count(1)
-SCRIPT = next((Path(__file__).resolve().parents[1] / "migrations/versions").glob("*_3f6b2d8e1c47_*.py"))
-
-
-def migration():
-    spec = importlib.util.spec_from_file_location("cancel_fees_of_ended_dossiers", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def with_payment(status: int, payment_status: str, received: int = 0) -> Payment:
@@ -42,7 +33,7 @@ def test_open_requests_of_ended_dossiers_are_cancelled_and_owed_back(app):
     waiting = with_payment(6, "pending")
     version = stopped.dossier.page_version
 
-    migration().cancel_open_fees_of_ended_dossiers(db.session.connection())
+    script("3f6b2d8e1c47").cancel_open_fees_of_ended_dossiers(db.session.connection())
     db.session.expire_all()
 
     assert (stopped.status, withdrawn.status) == ("cancelled", "cancelled")
