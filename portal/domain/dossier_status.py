@@ -102,6 +102,10 @@ class Context:
 
     needs_approval: bool = False  # the procedure has a leader approval step
     result_proposed: bool = False  # a processor has proposed the result for approval
+    # The fee was asked for and not called off (a payment pending or settled). A dossier owes its
+    # procedure's fee once, and the catalogue knows no second amount: no second request unless the first
+    # was cancelled.
+    fee_taken: bool = False
 
 
 def _context_allows(action: DossierAction, context: Context) -> str | None:
@@ -111,6 +115,8 @@ def _context_allows(action: DossierAction, context: Context) -> str | None:
         return "no approval step" if not context.needs_approval else "already proposed"
     if action is A.APPROVE and not (context.needs_approval and context.result_proposed):
         return "nothing to approve"
+    if action is A.REQUEST_FEE and context.fee_taken:
+        return "fee_taken"
     return None
 
 

@@ -20,7 +20,7 @@ from portal.calendar import disasters
 from portal.calendar.queries import LOCAL_TZ, calendar_around
 from portal.db_types import utcnow
 from portal.domain.digests import keyed_digest
-from portal.domain.dossier_status import Context, DossierAction, next_status
+from portal.domain.dossier_status import RULES, Context, DossierAction, is_final, next_status
 from portal.domain.dossier_status import DossierAction as A
 from portal.domain.dossier_status import DossierStatus as S
 from portal.domain.roles import Role
@@ -28,6 +28,7 @@ from portal.domain.text import clean, clean_lines
 from portal.domain.working_days import Suspension, apology_refusal
 from portal.events.operations import record
 from portal.extensions import db
+from portal.payments import ended as payment_ends
 from portal.payments import operations as payments
 from portal.payments.labels import paid_line
 
@@ -76,7 +77,20 @@ def token_matches(dossier: Dossier, token: str) -> bool:
 
 
 def _context(dossier: Dossier) -> Context:
-    return Context(needs_approval=dossier.procedure.needs_approval, result_proposed=dossier.result_proposed)
+    # Whether the fee was taken is asked only where a fee could be requested (one query, not on every page).
+    fee_taken = dossier.status_enum in RULES[A.REQUEST_FEE].sources and payment_ends.taken(dossier)
+    return Context(
+        needs_approval=dossier.procedure.needs_approval,
+        result_proposed=dossier.result_proposed,
+        fee_taken=fee_taken,
+    )
+
+
+def _end_fee(dossier: Dossier, status: S, actor_id: int | None, now: datetime) -> None:
+    """A dossier that ends owes no fee: its open request is cancelled in the same transaction (payments/
+    ended.py), so it can no longer be paid, and a transfer that still arrives is listed for a refund."""
+    if is_final(status):
+        payment_ends.cancel_open(dossier, actor_id, now)
 
 
 def allowed(dossier: Dossier, role: str) -> list[DossierAction]:
@@ -183,6 +197,7 @@ def staff_act(
         public=action in PUBLIC,
         at=now,
     )
+    _end_fee(dossier, new, actor.id, now)
     db.session.flush()
     if spans:  # received while an event of its commune is declared: the event says so (portal/disasters)
         disasters.dated("dossier", dossier)
@@ -325,4 +340,5 @@ def citizen_withdraw(dossier: Dossier, reason: str) -> None:
         note=dossier.closed_reason,
         public=True,
     )
+    _end_fee(dossier, new, dossier.account_id, utcnow())
     db.session.flush()

@@ -101,6 +101,16 @@ def _error(reason: str) -> str:
     return messages.get(reason, _("This action is not possible."))
 
 
+def _transition_refusal(why: str) -> str:
+    """Why the domain refused the step (InvalidTransition.why), where it names a rule of its own."""
+    if why == "fee_taken":
+        return _(
+            "The fee of this dossier was already requested: a dossier owes its fee once. A new request is"
+            " possible only after the earlier one was cancelled."
+        )
+    return _("This action is not possible in the current status.")
+
+
 def _refusal_text(reason: str | None) -> str | None:
     return None if reason is None else _error(reason)
 
@@ -224,9 +234,9 @@ def act(code: str, action: str):
     except NotPermitted:
         db.session.rollback()
         abort(403)
-    except InvalidTransition:
+    except InvalidTransition as refused:
         db.session.rollback()
-        flash(_("This action is not possible in the current status."), "error")
+        flash(_transition_refusal(refused.why), "error")
         return redirect(url_for(".item", code=code))
     except operations.DossierError as error:
         db.session.rollback()

@@ -59,6 +59,9 @@ DOSSIER_EVENT = {
     "credit_resolved": _l("Bank transfer matched to this dossier"),
     "payment_confirmed": _l("Fee payment confirmed at the desk"),  # no longer written: one line a payment
     "refund_done": _l("Overpayment refunded to the payer"),
+    # The dossier ended (refused, withdrawn, stopped): its fee request is called off (payments/ended.py).
+    "payment_cancelled": _l("Fee request cancelled: the dossier has ended"),
+    "payment_refund_due": _l("Money received for a cancelled fee request: to refund to the payer"),
 }
 BANK_EVENT = {"bank_account_updated": _l("Fee account changed")}
 BANK_FIELDS = {
@@ -127,4 +130,6 @@ def register_events(events: Registry) -> None:
     events.note_reader("dossier", "payment_overpaid", _paid_note)
     events.note_reader("dossier", "refund_done", _paid_note)
     events.note_reader("dossier", "confirm_fee", _fees_paid_note)
+    events.note_reader("dossier", "payment_cancelled", _paid_note)
+    events.note_reader("dossier", "payment_refund_due", _paid_note)
     events.field_labels(BANK_FIELDS, {"source": SOURCES})

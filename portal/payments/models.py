@@ -2,7 +2,7 @@
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint, and_, or_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db_types import Money, UTCDateTime, utcnow
@@ -15,6 +15,9 @@ STATUSES = ("pending", "paid", "underpaid", "overpaid", "cancelled")
 SETTLED = ("paid", "overpaid")
 # Still to pay: the only payments whose QR is shown (the payment page, the desk's counter view) and served.
 PAYABLE = ("pending", "underpaid")
+# Owed or paid: the dossier's fee was asked for and not called off. A dossier owes its fee once, so no second
+# request while one of these exists (dossiers' Context.fee_taken); only a cancelled request leaves room for one.
+TAKEN = (*PAYABLE, *SETTLED)
 
 
 def amount_due(status: str, amount_vnd: int, received_vnd: int) -> int:
@@ -70,7 +73,10 @@ class Payment(Model):
 
     @property
     def excess_vnd(self) -> int:
-        """Received beyond the fee (an overpayment), whether refunded yet or not."""
+        """Received beyond what is owed, whether refunded yet or not: beyond the fee when settled; all of it
+        when the request was cancelled (its dossier ended: nothing is owed, a late transfer goes back)."""
+        if self.status == "cancelled":
+            return self.received_vnd
         return max(self.received_vnd - self.amount_vnd, 0) if self.status in SETTLED else 0
 
     @property
@@ -92,6 +98,14 @@ class Payment(Model):
             if total >= self.amount_vnd:
                 return credit.bank_at
         return self.paid_at
+
+
+def refund_due_condition():
+    """SQL condition on Payment, the same rule as `refund_due_vnd > 0`: the staff list's refunds to make."""
+    return or_(
+        and_(Payment.status == "overpaid", Payment.refunded_vnd < Payment.received_vnd - Payment.amount_vnd),
+        and_(Payment.status == "cancelled", Payment.refunded_vnd < Payment.received_vnd),
+    )
 
 
 class BankTransaction(Model):

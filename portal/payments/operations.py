@@ -21,7 +21,7 @@ from portal.events.operations import record
 from portal.extensions import db
 from portal.settings import BankAccount
 
-from . import fees, labels, receipts
+from . import ended, fees, labels, receipts
 from .amounts import MAX_CREDIT_VND
 from .bank_account import current_bank
 from .models import PAYABLE, SETTLED, BankTransaction, Payment, amount_due
@@ -153,6 +153,9 @@ def apply_credit(payment: Payment, amount: int, now: datetime) -> None:
     """Compare what arrived with what is owed: exact → paid; less → underpaid; more → settled as overpaid,
     the dossier moves on and the excess is recorded for a refund. The caller holds the payment's row lock."""
     payment.received_vnd += amount
+    if payment.status == "cancelled":  # its dossier ended: nothing is owed, this credit goes back
+        ended.credit_after_cancel(payment, amount)
+        return
     if payment.status in ("paid", "overpaid", "cancelled"):
         # Paid (or cancelled) already: the fee stays settled, receipt included; this credit is owed back.
         if payment.status in SETTLED:
@@ -251,6 +254,8 @@ def confirm_at_counter(
     """Cash at the desk, or a transfer the officer has seen on the citizen's phone ("counter")."""
     if method not in METHODS_AT_DESK:
         raise PaymentError("method")
+    if payment.status == "cancelled":  # its dossier ended (ended.py): nothing to collect
+        raise PaymentError("cancelled")
     if payment.status not in PAYABLE or not _take_open(payment):
         raise PaymentError("not_open")
     payment.received_vnd = max(payment.received_vnd, payment.amount_vnd)

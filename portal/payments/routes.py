@@ -59,6 +59,8 @@ WEBHOOK_WINDOW = 300  # seconds either side of our clock (SECURITY.md G24)
 def page(reference: str):
     """Amount, bank, account, reference and the QR. No personal data: the reference is all it shows."""
     payment = policy.public_payment(reference)
+    if payment.status == "cancelled":
+        return _ended_page(payment)
     bank = operations.current_bank()
     return render_template(
         "payments/page.html",
@@ -66,6 +68,14 @@ def page(reference: str):
         bank=bank,
         bank_info=banks.by_bin(bank.bin),
         shows_dossier=policy.may_see_dossier(payment),
+    )
+
+
+def _ended_page(payment):
+    """A cancelled request (its dossier ended, payments/ended.py): says so, with no QR, account or anything
+    to copy into a transfer; only the refund owed if money reached it anyway."""
+    return render_template(
+        "payments/ended.html", payment=payment, shows_dossier=policy.may_see_dossier(payment)
     )
 
 
@@ -113,6 +123,8 @@ def qr_svg(reference: str):
 @bp.get("/payments/<reference>.json")
 def as_json(reference: str):
     payment = policy.public_payment(reference)
+    if payment.status == "cancelled":  # its dossier ended: no payload to pay with (410, like its QR's 404)
+        return jsonify(reference=payment.reference, status=payment.status, payable=False), 410
     payload = operations.payload_for(payment)
     fields = parse_payload(payload)
     return jsonify(

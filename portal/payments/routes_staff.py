@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.auth.access import allow, protect
@@ -22,7 +22,7 @@ from portal.i18n import vnd
 
 from . import operations, policy, statement
 from .amounts import MAX_CREDIT_VND
-from .models import PAYABLE, BankTransaction, Payment
+from .models import PAYABLE, BankTransaction, Payment, refund_due_condition
 
 bp = protect(Blueprint("payments_staff", __name__, url_prefix="/staff/payments", template_folder="templates"))
 LINE_PROBLEMS = {
@@ -40,12 +40,9 @@ LINE_PROBLEMS = {
 @bp.get("")
 @allow(*policy.LIST)
 def index():
-    refund_due = and_(
-        Payment.status == "overpaid", Payment.refunded_vnd < Payment.received_vnd - Payment.amount_vnd
-    )
     payments = db.session.scalars(
         select(Payment)
-        .where(or_(Payment.status.in_(PAYABLE), refund_due), policy.listed_payments(current_user))
+        .where(or_(Payment.status.in_(PAYABLE), refund_due_condition()), policy.listed_payments(current_user))
         .order_by(Payment.created_at.desc())
         .limit(200)
     ).all()
@@ -92,13 +89,22 @@ def confirm(reference: str):
         return redirect(url_for(".counter", reference=payment.reference))
     try:
         operations.confirm_at_counter(payment, current_user, method, request.form.get("note", ""))
-    except operations.PaymentError:
+    except operations.PaymentError as refused:
         db.session.rollback()
-        flash(_("This payment cannot be confirmed."), "error")
+        flash(_confirm_refusal(refused.reason), "error")
         return redirect(url_for(".counter", reference=payment.reference))
     db.session.commit()
     flash(_("Payment %(reference)s confirmed.", reference=payment.reference), "success")
     return redirect(url_for(".counter", reference=payment.reference))
+
+
+def _confirm_refusal(reason: str) -> str:
+    if reason == "cancelled":
+        return _(
+            "The dossier of this payment has ended (refused, withdrawn or stopped): its fee request was"
+            " cancelled and nothing can be collected. Money already received is listed for a refund."
+        )
+    return _("This payment cannot be confirmed.")
 
 
 @bp.post("/<reference>/refund")

@@ -519,7 +519,10 @@ def test_citizen_withdraws(app, status):
     count = len(events(dossier))
     operations.citizen_withdraw(dossier, "  Tôi đã chuyển nơi ở.\x00 ")
     assert dossier.status == 7 and dossier.closed_reason == "Tôi đã chuyển nơi ở."
-    [event] = events(dossier)[count:]
+    # Waiting for its fee (6), its open fee request is cancelled too, on a line of its own (payments/ended.py).
+    cancelled = ["payment_cancelled"] if status == 6 else []
+    assert [e.action for e in events(dossier)[count:]] == ["withdraw", *cancelled]
+    [event] = events(dossier)[count:][:1]
     assert (event.action, event.from_status, event.to_status, event.is_public) == (
         "withdraw",
         str(status),
