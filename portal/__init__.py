@@ -14,8 +14,8 @@ from portal.settings import ROOT, Settings
 
 
 class RowIdConverter(IntegerConverter):
-    """`<int:…>` in every route: werkzeug's, bound to a 64-bit signed id (portal/domain/ids.py). A larger
-    number matches no route (a 404), instead of reaching the database (SQLite: OverflowError, a 500)."""
+    """`<int:…>` in every route: werkzeug's, bound to the id columns' range (portal/domain/ids.py). A larger
+    number matches no route (a 404), instead of reaching the database (an error there, a 500)."""
 
     def __init__(
         self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None

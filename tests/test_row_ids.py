@@ -1,5 +1,6 @@
-"""A row id past 64 bits is no row's id: a 404 in an address, "no such id" in a query, never a 500
-(SQLite's OverflowError; attack on the demo, 08/12/2026). One converter, one reader (portal/domain/ids.py)."""
+"""A row id past the id columns' range is no row's id: a 404 in an address, "no such id" in a query, never
+a 500 (SQLite's OverflowError past 64 bits, PostgreSQL's "integer out of range" past 32; attack on the
+demo, 08/12/2026). One converter, one reader (portal/domain/ids.py)."""
 
 from __future__ import annotations
 
@@ -27,8 +28,8 @@ def test_the_largest_id_is_still_routed(client, login):
     assert client.get(f"/staff/disasters/{MAX_ID}").status_code == 404  # routed, no such row: the view's 404
 
 
-@pytest.mark.parametrize("category", [HUGE, str(MAX_ID + 1), "-1", "²", "1e3"])
-def test_an_id_past_64_bits_in_the_query_is_no_such_id(client, category):
+@pytest.mark.parametrize("category", [HUGE, str(MAX_ID + 1), str(2**63 - 1), "-1", "²", "1e3"])
+def test_an_id_out_of_range_in_the_query_is_no_such_id(client, category):
     response = client.get(f"/feedback/similar?category={category}&commune=03646&title=den+hong")
     assert response.status_code == 200
     assert response.is_json
@@ -36,5 +37,6 @@ def test_an_id_past_64_bits_in_the_query_is_no_such_id(client, category):
 
 def test_parse_id_bounds():
     assert parse_id("0") == 0 and parse_id(str(MAX_ID)) == MAX_ID
-    for bad in (str(MAX_ID + 1), HUGE, "", "-1", " 1", "²", "١٢", None, 12, "1" * 20):
+    assert MAX_ID == 2**31 - 1  # PostgreSQL INTEGER, the id columns' type
+    for bad in (str(MAX_ID + 1), str(2**63 - 1), HUGE, "", "-1", " 1", "²", "١٢", None, 12, "1" * 11):
         assert parse_id(bad) is None, bad
