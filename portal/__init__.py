@@ -6,9 +6,21 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
+from portal.domain.ids import MAX_ID
 from portal.domain.working_days import PROVINCE_TIMEZONE
 from portal.settings import ROOT, Settings
+
+
+class RowIdConverter(IntegerConverter):
+    """`<int:…>` in every route: werkzeug's, bound to the id columns' range (portal/domain/ids.py). A larger
+    number matches no route (a 404), instead of reaching the database (an error there, a 500)."""
+
+    def __init__(
+        self, map: Any, fixed_digits: int = 0, min: int | None = None, max: int | None = None
+    ) -> None:
+        super().__init__(map, fixed_digits, min, MAX_ID if max is None else max, signed=False)
 
 
 class PortalFlask(Flask):
@@ -17,6 +29,7 @@ class PortalFlask(Flask):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.url_map.converters["int"] = RowIdConverter  # before any route is added: every id bounded
         self._plain_functions: set[Callable[..., Any]] = set()
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:

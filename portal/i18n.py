@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from babel import Locale
 from babel.numbers import format_currency
@@ -12,6 +13,7 @@ from flask import Flask, Response, current_app, g, has_request_context, request,
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from jinja2 import pass_context
 from markupsafe import Markup
+from werkzeug.routing import BuildError
 
 from portal import visitor
 from portal.domain.phone import national_format
@@ -140,6 +142,7 @@ def long_date(value: date) -> str:
 
 
 LANGUAGE_URLS = "portal_language_urls"
+QUERY_SAFE = "!$'()*,/:;?@"  # what werkzeug leaves unquoted in a query string url_for writes
 MAX_KEPT_ADDRESS = 160  # bytes of path + query string
 MAX_LANGUAGE_URLS = 4096  # addresses kept per application; all dropped when full
 
@@ -174,8 +177,20 @@ def language_url(lang: str) -> str:
 
 
 def _language_url(matched: bool, view_args: dict[str, Any], args: dict[str, Any], lang: str) -> str:
+    """The page's own address from its view arguments only, the query string appended as data.
+
+    The query arguments are never handed to url_for as keywords: one named like a view argument
+    (`/procedures/<code>?code=1`) or like url_for's own `_method`, `_anchor`, `_external`, `_scheme` would
+    break the build (a 500 on any page) or change the link's host or scheme. A value holding a NUL byte is
+    refused anyway (security.refuse_nul_bytes) and is left out of the link.
+    """
     if matched:
-        return url_for(request.endpoint, **view_args, **args)  # type: ignore[arg-type]
+        kept = {name: value for name, value in args.items() if "\x00" not in name and "\x00" not in value}
+        try:
+            page = url_for(request.endpoint, **view_args)  # type: ignore[arg-type]
+        except (BuildError, ValueError, TypeError):  # a view argument its converter cannot write back
+            return url_for("main.home", lang=lang)
+        return f"{page}?{urlencode(kept, safe=QUERY_SAFE)}"
     return url_for("main.home", lang=lang)
 
 

@@ -78,9 +78,28 @@ def init_app(app: Flask) -> None:
     check_csrf_on_unsafe_methods_only(app)
 
 
-def security_headers(settings) -> Callable[[Response], Response]:
-    """The after_request hook that sets the security headers, computed once from the settings."""
-    policy = content_security_policy(settings.map_tile_url)
+# A view may send a stricter Referrer-Policy than the portal's (staff item pages: no-referrer); it is kept.
+STRICTER_REFERRER_POLICIES = frozenset({"no-referrer", "same-origin", "strict-origin"})
+# Session keys that let this browser see someone's personal data without signing in (private_grant()).
+_PRIVATE_GRANTS: set[str] = set()
+
+
+def private_grant(key: str) -> str:
+    """Declare a session key that grants access to personal data (where the key is defined): while a
+    session holds it, every answer is `Cache-Control: no-store`, as for a signed-in visitor."""
+    _PRIVATE_GRANTS.add(key)
+    return key
+
+
+def holds_private_grant() -> bool:
+    """Whether the session holds a key declared with private_grant(). Looked at with dict's own `in`,
+    which, unlike `get`, does not mark the session as read (no Vary: Cookie on public pages)."""
+    data = session._get_current_object()  # type: ignore[attr-defined]
+    return any(dict.__contains__(data, key) for key in _PRIVATE_GRANTS)
+
+
+def fixed_headers(settings) -> list[tuple[str, str]]:
+    """The headers every answer carries whatever it is (the CSP is added apart: a page may set its own)."""
     fixed = [
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "strict-origin-when-cross-origin"),
@@ -90,6 +109,13 @@ def security_headers(settings) -> Callable[[Response], Response]:
     ]
     if settings.secure_cookies:
         fixed.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    return fixed
+
+
+def security_headers(settings) -> Callable[[Response], Response]:
+    """The after_request hook that sets the security headers, computed once from the settings."""
+    policy = content_security_policy(settings.map_tile_url)
+    fixed = fixed_headers(settings)
     named = tuple((name.lower(), name, value) for name, value in fixed)
     # The whole set, for the usual answer that has none of these headers yet: appended to the header list as
     # one block. Checked here once, as werkzeug's `add` checks each value (no newline), not per request.
@@ -105,16 +131,18 @@ def security_headers(settings) -> Callable[[Response], Response]:
             if "content-security-policy" not in present:  # a page may set its own (stricter) policy
                 headers.add("Content-Security-Policy", policy)
             for lower, name, value in named:
-                if lower in present:
-                    headers[name] = value  # ours, whatever the view set
-                else:
+                if lower not in present:
                     headers.add(name, value)
+                elif lower != "referrer-policy" or headers[name] not in STRICTER_REFERRER_POLICIES:
+                    headers[name] = value  # ours, whatever the view set (but a stricter referrer policy)
         # Signed-in pages are private: never stored. A static file is the same for everyone, so it keeps
         # its max-age and ETag whoever asks (and current_user is not even loaded for it: reading the
         # session would add Vary: Cookie). So does the answer of a `@sessionless` view (a QR image).
+        # So are the pages of a browser whose session holds a private grant (an anonymous reporter's "my
+        # data", entered by the report's secret link): every page, so no view can forget it.
         if not is_static_file(response) and not leaves_session_alone(response):
             user = visitor.user()
-            if user and user.is_authenticated:
+            if (user and user.is_authenticated) or holds_private_grant():
                 headers["Cache-Control"] = "no-store"
                 response.vary.add("Cookie")
         return response

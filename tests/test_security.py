@@ -327,3 +327,37 @@ def test_missing_static_file_for_signed_in_staff_is_a_private_page(client, login
     response = client.get("/static/css/no-such-file.css")
     assert response.status_code == 404
     assert "no-store" in response.headers["Cache-Control"]
+
+
+# --- pages of a private grant, a view's stricter referrer policy (attack on the demo, 08/12/2026) ----------
+
+
+def test_an_anonymous_reporters_my_data_pages_are_not_stored(client, create_feedback):
+    from portal.feedback import operations
+
+    item = create_feedback(contact_name="Người Ẩn Danh", phone="+84933000555", email="an@example.vn")
+    item.token_hash = operations.hash_token("tok-" + "s" * 20)
+    db.session.commit()
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+    client.get("/my-data/t/tok-" + "s" * 20)
+    for path in ("/my-data", "/my-data/correct"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert "Người Ẩn Danh" in response.get_data(as_text=True)
+        assert response.headers["Cache-Control"] == "no-store", path
+    client.post("/my-data/leave")
+    assert "no-store" not in client.get("/").headers.get("Cache-Control", "")
+
+
+@pytest.mark.parametrize("policy", ["no-referrer", "same-origin", "strict-origin"])
+def test_a_views_stricter_referrer_policy_survives(app, policy):
+    with app.test_request_context("/"):
+        response = app.process_response(app.make_response(("page", 200, {"Referrer-Policy": policy})))
+    assert response.headers.getlist("Referrer-Policy") == [policy]
+
+
+@pytest.mark.parametrize("policy", ["unsafe-url", "origin", "no-referrer-when-downgrade"])
+def test_a_looser_referrer_policy_is_replaced(app, policy):
+    with app.test_request_context("/"):
+        response = app.process_response(app.make_response(("page", 200, {"Referrer-Policy": policy})))
+    assert response.headers.getlist("Referrer-Policy") == ["strict-origin-when-cross-origin"]

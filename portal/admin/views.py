@@ -15,6 +15,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from portal.domain.ids import parse_id
 from portal.domain.roles import Role
 from portal.errors import render_error
 from portal.extensions import db
@@ -93,7 +94,7 @@ def save(form, operation: Callable[[], Any], then: str | Callable[[Any], str]) -
 
 
 def id_or_none(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    return parse_id(value)
 
 
 def toggle_wanted() -> bool | None:

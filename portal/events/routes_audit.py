@@ -30,6 +30,7 @@ from sqlalchemy import and_, false, or_, select
 from portal import pagination
 from portal.auth.access import allow, protect
 from portal.choices import options
+from portal.domain.ids import parse_id
 from portal.domain.roles import Role
 from portal.domain.working_days import LOCAL_TZ
 from portal.extensions import db
@@ -68,7 +69,7 @@ def agency_scope(agency_id: int | None):
 def _subject_id(kind: str, text: str) -> int | None:
     """The subject id for a code, an e-mail, a date (calendar days) or a plain number."""
     if text.isdigit():
-        return int(text)
+        return parse_id(text)
     subject = registry().subjects.get(kind)
     if subject is None:
         return None

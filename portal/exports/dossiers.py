@@ -26,6 +26,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.domain.dossier_status import DossierStatus, reporting_bucket
+from portal.domain.spreadsheet import csv_cell
 from portal.domain.w3c import w3c
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
@@ -113,5 +114,6 @@ def as_csv(records: list[dict]) -> str:
     writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\r\n")
     writer.writeheader()
     for row in records:
-        writer.writerow({key: "" if value is None else value for key, value in row.items()})
+        # Applicant names, addresses, e-mails are typed by people: a cell that is a formula is written inert.
+        writer.writerow({key: csv_cell(value) for key, value in row.items()})
     return out.getvalue()

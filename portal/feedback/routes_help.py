@@ -16,6 +16,7 @@ from flask import abort, flash, jsonify, redirect, render_template, request, ses
 from flask_babel import gettext as _
 
 from portal import throttle
+from portal.domain.ids import parse_id
 from portal.domain.phone import InvalidPhone, normalise_mobile
 from portal.extensions import db
 from portal.places import queries as places
@@ -35,10 +36,8 @@ HELP_BUTTONS = ("check", "find_commune")
 
 
 def _as_int(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A row id from the query or the form, None for anything else (past 64 bits too: no row has it)."""
+    return parse_id(value)
 
 
 def report_help(

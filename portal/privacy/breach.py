@@ -29,6 +29,7 @@ from sqlalchemy.dialects import sqlite
 
 from portal.accounts.models import Account
 from portal.db_types import UTCDateTime
+from portal.domain.spreadsheet import csv_row
 from portal.domain.working_days import LOCAL_TZ
 from portal.dossiers.models import Dossier
 from portal.events.models import Event
@@ -273,7 +274,7 @@ def write(result: Affected, output: TextIO, form: str) -> None:
         writer = csv.writer(output)
         writer.writerow(["names", "phones", "emails", "id_numbers", "records", "events", "first", "last"])
         for row in rows:
-            writer.writerow(["; ".join(v) if isinstance(v, list) else v for v in row.values()])
+            writer.writerow(csv_row("; ".join(v) if isinstance(v, list) else v for v in row.values()))
         return
     for row in rows:
         who = ", ".join(row["names"]) or "(no name)"

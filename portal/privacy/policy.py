@@ -15,10 +15,11 @@ from portal.domain.roles import Role
 from portal.dossiers.models import Dossier
 from portal.extensions import db
 from portal.feedback.models import Feedback
+from portal.security import private_grant
 
 from .queries import ACCOUNT, FEEDBACK, Subject
 
-SESSION_ITEM = "privacy_item"
+SESSION_ITEM = private_grant("privacy_item")  # every page no-store while it is held
 AUTHORISED = frozenset({Role.LEADER.value, Role.ADMIN.value})
 
 

@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.feedback.labels import EVENT as FEEDBACK_EVENT
 from portal.feedback.models import Feedback
 from portal.i18n import locale_code
+from portal.security import private_grant
 from portal.uploads import serving
 
 from . import consents, correction, erasure, export, policy, queries
@@ -25,7 +26,7 @@ from .queries import ACCOUNT, Subject
 from .wiring import rules
 
 bp = Blueprint("privacy", __name__, url_prefix="/my-data", template_folder="templates")
-EXPORT_TOKENS = "privacy_exports"  # export id -> token, in this browser's signed session
+EXPORT_TOKENS = private_grant("privacy_exports")  # export id -> token, in this browser's signed session
 
 
 def _subject() -> Subject:

@@ -9,6 +9,7 @@ from flask import Response
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.domain.spreadsheet import csv_safe
 from portal.events.registry import Registry, Subject
 
 from .view import Value, View
@@ -16,11 +17,6 @@ from .view import Value, View
 # The event logged when figures leave the portal (about the agency, or the province with id 0).
 EXPORTED = "dashboard_exported"
 EVENT_LABELS = {EXPORTED: _l("Dashboard figures exported (CSV)")}
-
-
-def csv_safe(cell: str) -> str:
-    """Spreadsheets run a cell starting with = + - @ (or a tab or CR) as a formula: CSV injection."""
-    return f"'{cell}" if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
 
 
 def _plain(value: Value | None) -> str:

@@ -23,6 +23,7 @@ from flask_login import current_user
 
 from portal import form_nonce, throttle
 from portal.domain.errors import ReasonedError
+from portal.domain.ids import parse_id
 from portal.extensions import db
 
 from . import drafts
@@ -92,9 +93,9 @@ def keep_posted(
     and the errors about the files (the last one found). The caller has checked `drafting(nonce)`."""
     errors: list[str] = []
     removed: list[str] = []
-    asked = request.form.get(remove_button, "")
-    if asked.isdigit():
-        removed = drafts.remove(form, nonce, int(asked))
+    asked = parse_id(request.form.get(remove_button, ""))
+    if asked is not None:
+        removed = drafts.remove(form, nonce, asked)
     if len(files) > limits.files:  # more than the form may hold, even all chosen again: no more checked
         errors = [limits.too_many]
         files = files[: limits.files]

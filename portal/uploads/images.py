@@ -1,8 +1,9 @@
 """Photos: sniff the real type, refuse bombs, re-encode without metadata, make a thumbnail.
 
-Only the pixels survive: Pillow decodes the image and writes a fresh JPEG with no EXIF (so no GPS),
-after rotating it upright. Anything Pillow cannot open as JPEG, PNG or WebP is refused, whatever its
-name or declared type — a PHP or SVG file renamed .jpg never gets this far.
+Only the pixels survive: Pillow decodes the image and writes a fresh JPEG with no EXIF (so no GPS), ICC
+profile, XMP or comment (a JPEG COM marker, a PNG text chunk), after rotating it upright. Anything Pillow
+cannot open as JPEG, PNG or WebP is refused, whatever its name or declared type — a PHP or SVG file renamed
+.jpg never gets this far.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ class ProcessedImage:
 
 def _encode(image: Image.Image) -> bytes:
     buffer = io.BytesIO()
-    image.save(buffer, format="JPEG", quality=82, optimize=True, progressive=True)
+    # No exif, icc_profile or xmp given, and comment=b"": Pillow writes the source's JPEG comment (COM) by
+    # default, so a polyglot's `<script>` in a comment would be stored and served in the photo.
+    image.save(buffer, format="JPEG", quality=82, optimize=True, progressive=True, comment=b"")
     return buffer.getvalue()
 
 
@@ -65,6 +68,9 @@ def process_photo(
     except (OSError, ValueError, SyntaxError):
         raise ImageRejected("corrupt") from None
     image = ImageOps.exif_transpose(image)  # upright first, then the EXIF is dropped with the rest
+    # Nothing of the source's metadata is carried (EXIF, ICC, XMP, comments, PNG text chunks): the copies
+    # made below (thumbnail) start from this empty info too.
+    image.info = {}
     if image.mode not in ("RGB", "L"):
         background = Image.new("RGB", image.size, "white")
         rgba = image.convert("RGBA")

@@ -114,3 +114,37 @@ def test_an_agency_key_sees_its_agency_only(client):
     _key, secret = issue_key("Xã", agency_id=dossier.agency_id)
     body = client.get("/exports/v1/statistics.json", headers={"X-API-Key": secret}).get_json()
     assert [a["code"] for a in body["agencies"]] == [dossier.agency.code] and "province" not in body
+
+
+FORMULAS = {"HoTenNguoiNop": '=HYPERLINK("http://evil.example","x")', "DiaChi": "@SUM(1+1)", "Email": "-2+3"}
+
+
+def _formula_dossier():
+    dossier = make_dossier(received=True)
+    dossier.applicant_name, dossier.address, dossier.email = FORMULAS.values()
+    db.session.commit()
+    return dossier
+
+
+def _row_of(response, code: str) -> dict:
+    assert response.status_code == 200
+    rows = csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")))
+    [row] = [r for r in rows if r["MaHoSo"] == code]
+    return row
+
+
+def test_the_api_csv_writes_formula_cells_inert(client):
+    dossier = _formula_dossier()
+    _key, secret = issue_key()
+    row = _row_of(_get(client, secret, "csv"), dossier.code)
+    for field, typed in FORMULAS.items():
+        assert row[field] == "'" + typed
+    assert row["MaHoSo"] == dossier.code  # ordinary cells as they are
+
+
+def test_the_staff_csv_writes_formula_cells_inert(client, login):
+    dossier = _formula_dossier()
+    login("leader")
+    row = _row_of(client.get("/staff/exports/dossiers.csv"), dossier.code)
+    for field, typed in FORMULAS.items():
+        assert row[field] == "'" + typed

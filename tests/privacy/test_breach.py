@@ -3,6 +3,8 @@ touched in the window, put together by what identifies them, and nothing outside
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -111,3 +113,15 @@ def test_a_wide_window_looks_the_touched_ids_up_in_the_covering_subject_index(ap
     sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))
     plan = " ".join(str(row[-1]) for row in db.session.execute(text("EXPLAIN QUERY PLAN " + sql)))
     assert "COVERING INDEX ix_events_subject" in plan and "TEMP B-TREE" not in plan
+
+
+def test_the_command_writes_csv_cells_inert(app):
+    item = make_item(phone="+84987000667", email="", contact_name='=HYPERLINK("http://evil.example")')
+    event("feedback", item.id, datetime(2020, 3, 1, 3, 0, tzinfo=UTC))
+    result = app.test_cli_runner().invoke(
+        args=["affected", "--from", "2020-03-01", "--to", "2020-03-01", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[1][0] == "'" + '=HYPERLINK("http://evil.example")'
+    assert rows[1][1] == "'+84987000667"

@@ -974,3 +974,7 @@ def test_leaders_see_the_dashboard_in_the_menu(client, login):
 def test_processors_do_not_see_the_dashboard_in_the_menu(client, login):
     login("processor")
     assert 'href="/staff/dashboard"' not in client.get("/staff/queue").get_data(as_text=True)
+
+
+def test_csv_safe_prefixes_a_nul_first_cell():
+    assert csv_safe("\x00=1") == "'\x00=1"

@@ -351,3 +351,12 @@ def test_a_refused_document_creates_no_dossier(app, client, raw):
     response = client.post("/dossiers/apply/1.004194", data=data, content_type="multipart/form-data")
     assert response.status_code == 400
     assert db.session.scalar(select(func.count(Dossier.id))) == before
+
+
+def test_an_image_documents_comment_does_not_survive():
+    buffer = io.BytesIO()
+    Image.new("RGB", (600, 800), "white").save(buffer, format="JPEG", comment=b"<script>alert(1)</script>")
+    checked = check_document(buffer.getvalue())
+    assert checked.mimetype == "image/jpeg"
+    assert b"<script>" not in checked.data
+    assert "comment" not in Image.open(io.BytesIO(checked.data)).info

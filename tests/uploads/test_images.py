@@ -93,6 +93,64 @@ def test_polyglot_payload_after_the_image_does_not_survive():
     assert b"<?php" not in result.data and b"<?php" not in result.thumbnail
 
 
+SCRIPT = b"<script>alert(1)</script>"
+
+
+def jpeg_markers(data: bytes) -> list[int]:
+    """The marker bytes of a JPEG's header segments, up to the start of scan."""
+    markers, at = [], 2
+    while at + 4 <= len(data) and data[at] == 0xFF:
+        marker = data[at + 1]
+        markers.append(marker)
+        if marker == 0xDA:  # start of scan: the entropy-coded data follows
+            break
+        at += 2 + struct.unpack(">H", data[at + 2 : at + 4])[0]
+    return markers
+
+
+def assert_only_pixels(data: bytes) -> None:
+    image = opened(data)
+    assert SCRIPT not in data
+    assert 0xFE not in jpeg_markers(data)  # no COM segment
+    assert not ({0xE1, 0xE2} & set(jpeg_markers(data)))  # no APP1 (EXIF, XMP) nor APP2 (ICC)
+    assert not {"comment", "exif", "icc_profile", "xmp"} & set(image.info)
+
+
+def test_a_jpeg_comment_does_not_survive():
+    raw = encode(Image.new("RGB", (64, 48), (0, 128, 0)), "JPEG", comment=SCRIPT)
+    assert opened(raw).info["comment"] == SCRIPT, "the fixture must really carry the comment"
+    result = process_photo(raw)
+    for data in (result.data, result.thumbnail):
+        assert_only_pixels(data)
+
+
+def test_png_text_chunks_icc_and_xmp_do_not_survive():
+    from PIL import ImageCms, PngImagePlugin
+
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Comment", SCRIPT.decode())
+    text.add_itxt("XML:com.adobe.xmp", f"<x:xmpmeta>{SCRIPT.decode()}</x:xmpmeta>")
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    raw = encode(Image.new("RGB", (64, 48), (0, 0, 128)), "PNG", pnginfo=text, icc_profile=icc)
+    assert SCRIPT in raw and "icc_profile" in opened(raw).info
+    result = process_photo(raw)
+    for data in (result.data, result.thumbnail):
+        assert_only_pixels(data)
+
+
+def test_jpeg_icc_and_xmp_do_not_survive():
+    from PIL import ImageCms
+
+    icc = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    raw = encode(
+        Image.new("RGB", (64, 48)), "JPEG", icc_profile=icc, xmp=b"<x:xmpmeta>" + SCRIPT + b"</x:xmpmeta>"
+    )
+    assert SCRIPT in raw
+    result = process_photo(raw)
+    for data in (result.data, result.thumbnail):
+        assert_only_pixels(data)
+
+
 # ----------------------------------------------------------------------------------------------------- sizes
 
 
