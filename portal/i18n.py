@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 from babel import Locale
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from flask_babel import format_date, format_datetime, get_locale, get_translations
 from jinja2 import pass_context
@@ -85,11 +86,39 @@ def locale_code() -> str:
 MONEY_PATTERN = "#,##0\u00a0¤"
 
 
-def vnd(amount: int | None) -> str:
-    """150000 -> '150.000 ₫' in vi, '150,000 ₫' in en. Amounts are whole dong (no minor unit)."""
+def vnd(amount: int | None, sign: bool = True, locale: str | None = None) -> str:
+    """150000 -> '150.000 ₫' in vi, '150,000 ₫' in en. Amounts are whole dong (no minor unit).
+
+    sign=False: the digits alone ('150.000'), for a text that names the currency in words (an SMS, whose
+    alphabet has no ₫). locale: the text's language when it is not the page's (vnd_in_text)."""
     if amount is None:
         return ""
-    return format_currency(amount, "VND", format=MONEY_PATTERN, locale=locale_code())
+    locale = locale or locale_code()
+    if not sign:
+        return format_decimal(amount, format=MONEY_PATTERN.removesuffix("\u00a0¤"), locale=locale)
+    return format_currency(amount, "VND", format=MONEY_PATTERN, locale=locale)
+
+
+# An amount written by hand in a Vietnamese text: the catalogue's fee notes ("20.000 đ nộp trực tiếp",
+# "50.000–100.000 đ/giấy phép", taken from the legal texts) or an officer's fee basis. Printed forms write "đ"
+# or "VNĐ"; beside the amounts vnd() writes, a page read "20.000 ₫" and "20.000 đ" in one line. Digits grouped
+# by dots or commas, or none; a range's two ends ("50.000–100.000 đ"; no spaces: "2022 - 20.000 đ" is a year
+# and an amount); "đồng", a word, and "Đ.7" (an article) stay.
+_WRITTEN = r"\d{1,3}(?:\.\d{3})+|\d{1,3}(?:,\d{3})+|\d+"
+WRITTEN_AMOUNT = re.compile(rf"(?<![\w.,/])({_WRITTEN})(?:([–-])({_WRITTEN}))?\s*(?:VNĐ|VND|đ)(?!\w)")
+
+
+def vnd_in_text(text: str | None, locale: str = "vi") -> str:
+    """The text with each amount written by hand ("20.000 đ") written by vnd() ("20.000 ₫"): one form for
+    every amount of a page. In the text's language, Vietnamese, on English pages too (shown with lang="vi"):
+    in a Vietnamese sentence "20,000 ₫" reads as twenty dong (a decimal comma). The stored text is unchanged."""
+
+    def written(match: re.Match[str]) -> str:
+        first, dash, last = match.groups()
+        amounts = [vnd(int(re.sub(r"\D", "", digits)), locale=locale) for digits in (first, last) if digits]
+        return dash.join(amounts) if dash else amounts[0]
+
+    return WRITTEN_AMOUNT.sub(written, text) if text else ""
 
 
 def _in_province(value: datetime) -> datetime:
@@ -249,6 +278,7 @@ def init_app(app: Flask) -> None:
     app.after_request(remember_choice)
     app.jinja_env.filters.update(
         vnd=vnd,
+        vnd_in_text=vnd_in_text,
         local_date=local_date,
         local_datetime=local_datetime,
         long_date=long_date,

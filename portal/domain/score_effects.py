@@ -30,7 +30,7 @@ from enum import StrEnum
 
 from portal.domain import timeliness as rule
 from portal.domain.dossier_status import DossierStatus
-from portal.domain.working_days import Calendar, apology_allowed, late_without_letter
+from portal.domain.working_days import Calendar, apology_refusal, late_without_letter
 
 S = DossierStatus
 # Statuses whose result exists: 4.1 judges them by their result file (the dashboard's `ready` query).
@@ -75,9 +75,12 @@ class Hint:
     costs: bool  # counts against the score now, or will at `by` unless fixed
     by: date | None = None  # when it costs (today for what costs already); None: only if someone acts
     days: int | None = None  # working days left (DUE_SOON, FEEDBACK_DUE_SOON)
-    # A form 04 may still be sent today (working_days.apology_allowed, the rule the apology form and the
+    # A form 04 may still be sent today (working_days.apology_refusal, the rule the apology form and the
     # operation ask): only then does the fix offer one (DUE_SOON: not on the due day itself).
     letter: bool = False
+    # The new date of a letter already sent, when no other may be (DUE_SOON on the legal due day, LATE): the
+    # fix names it instead of offering a letter.
+    promised: date | None = None
 
     @property
     def indicator(self) -> str:
@@ -110,7 +113,10 @@ def week_end(today: date) -> date:
 def dossier_hints(item: DossierItem, today: date, calendar: Calendar) -> tuple[Hint, ...]:
     """The dossier's effects on `today` (local), most pressing first."""
     facts, hints = item.facts, []
-    letter = apology_allowed(item.appointment, today)
+    letter = apology_refusal(item.appointment, today, legal_due=facts.due) is None
+    # A letter already sent moved the appointment past the legal due date; named where no other can follow.
+    sent = item.appointment is not None and facts.due is not None and item.appointment > facts.due
+    promised = item.appointment if sent and not letter else None
     verdict = rule.judge(facts, today)
     open_ = verdict in (rule.Verdict.WITHIN, rule.Verdict.OVERDUE, rule.Verdict.ALREADY_LATE)
     if verdict is rule.Verdict.ALREADY_LATE:
@@ -120,11 +126,11 @@ def dossier_hints(item: DossierItem, today: date, calendar: Calendar) -> tuple[H
         if running and late_without_letter(facts.due, item.appointment, today):
             hints.append(Hint(Effect.LATE_WITHOUT_LETTER, True, today))
         else:
-            hints.append(Hint(Effect.LATE, True, today))
+            hints.append(Hint(Effect.LATE, True, today, promised=promised if running else None))
     elif verdict is rule.Verdict.WITHIN and facts.status in rule.CLOCK_RUNNING and facts.due is not None:
         if facts.due <= week_end(today):
             left = calendar.working_days_between(today, facts.due)
-            hints.append(Hint(Effect.DUE_SOON, True, facts.due, left, letter))
+            hints.append(Hint(Effect.DUE_SOON, True, facts.due, left, letter, promised))
     if (
         open_
         and verdict is not rule.Verdict.ALREADY_LATE

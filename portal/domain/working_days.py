@@ -263,16 +263,25 @@ def apology_allowed(due: date | None, today: date) -> bool:
     return due is not None and today < due
 
 
-def apology_refusal(appointment: date | None, today: date) -> str | None:
+def apology_refusal(appointment: date | None, today: date, legal_due: date | None = None) -> str | None:
     """Why form 04 cannot be sent on `today`, or None when it can: the one answer the dossier page's
     next-step hint, its apology form and the operation all ask, so none offers what another refuses.
 
+    The letter apologises for missing the legal due date (`legal_due`, the receipt's date moved only by pauses
+    and declared disasters), so it goes before that date, even when a letter already sent moved the
+    appointment (the date promised to the citizen) later: once the legal date has come the letter's new date
+    stands. Without `legal_due` the appointment is the legal date (no letter moved it).
+
     "apology_paused": no appointment to move while the clock waits for the citizen's documents or fee;
     "apology_too_late": the appointment has come (`apology_allowed`), e.g. all day long on the receipt day
-    of a same-day procedure received before the 15:00 cut-off, which is due that very day."""
+    of a same-day procedure received before the 15:00 cut-off, which is due that very day;
+    "apology_letter_sent": a letter already moved the appointment past the legal due date, which has come."""
     if appointment is None:
         return "apology_paused"
-    return None if apology_allowed(appointment, today) else "apology_too_late"
+    due = appointment if legal_due is None else min(appointment, legal_due)
+    if apology_allowed(due, today):
+        return None
+    return "apology_too_late" if due == appointment else "apology_letter_sent"
 
 
 def late_without_letter(legal_due: date | None, appointment: date | None, today: date) -> bool:

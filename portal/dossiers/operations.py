@@ -282,9 +282,10 @@ def _apologise(dossier: Dossier, actor: Account, reason: str, new_date: date | N
     current = dossier.appointment_on
     today = now.astimezone(LOCAL_TZ).date()
     cal = calendar_around(today)
-    # Form 04 is sent before the due date (VIETNAM.md §2.3 item 8): once it has come, or while the clock
-    # waits for the citizen, the letter is refused (the same rule hides the form and the hint's offer).
-    refusal = apology_refusal(current, today)
+    # Form 04 is sent before the (legal) due date (VIETNAM.md §2.3 item 8): once it has come, a letter already
+    # sent or not, or while the clock waits for the citizen, the letter is refused (the same rule hides the
+    # form and the hint's offer).
+    refusal = apology_refusal(current, today, legal_due=dossier.original_appointment_on)
     if refusal is not None:
         raise DossierError(refusal)
     assert current is not None  # apology_refusal answers "apology_paused" without an appointment

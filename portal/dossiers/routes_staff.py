@@ -25,7 +25,7 @@ from portal.domain.text import clean
 from portal.domain.working_days import apology_refusal
 from portal.events.operations import record
 from portal.extensions import db
-from portal.i18n import locale_code
+from portal.i18n import local_date, locale_code
 from portal.uploads.documents import DocumentRejected
 
 from . import admin_operations, checklist, deadlines, operations, queries
@@ -75,7 +75,13 @@ DISPLAY_ORDER = (
 )
 
 
-def _error(reason: str) -> str:
+def _error(reason: str, dossier: Dossier | None = None) -> str:
+    if reason == "apology_letter_sent" and dossier is not None and dossier.appointment_on is not None:
+        return _(
+            "The apology letter (form 04) already sent set the new date %(date)s, and the due date has come: no"
+            " other letter can be sent. Finish the dossier and return the result by %(date)s.",
+            date=local_date(dossier.appointment_on),
+        )
     messages = {
         "note": _("Write the text."),
         "assignee": _("Choose an officer of this agency."),
@@ -111,8 +117,8 @@ def _transition_refusal(why: str) -> str:
     return _("This action is not possible in the current status.")
 
 
-def _refusal_text(reason: str | None) -> str | None:
-    return None if reason is None else _error(reason)
+def _refusal_text(reason: str | None, dossier: Dossier) -> str | None:
+    return None if reason is None else _error(reason, dossier)
 
 
 def _dossier(code: str) -> Dossier:
@@ -195,7 +201,10 @@ def item(code: str):
             timeliness_labels=TIMELINESS,
             link=tracking_link(dossier),
             payments=payments_of(dossier),
-            apology_refusal=_refusal_text(apology_refusal(dossier.appointment_on, today)),
+            apology_refusal=_refusal_text(
+                apology_refusal(dossier.appointment_on, today, legal_due=dossier.original_appointment_on),
+                dossier,
+            ),
         ),
         200,
         {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"},
@@ -240,7 +249,7 @@ def act(code: str, action: str):
         return redirect(url_for(".item", code=code))
     except operations.DossierError as error:
         db.session.rollback()
-        flash(_error(error.reason), "error")
+        flash(_error(error.reason, dossier), "error")
         return redirect(url_for(".item", code=code))
     except DocumentRejected as rejected:
         db.session.rollback()

@@ -23,6 +23,7 @@ from portal.dossiers.models import Dossier
 from portal.events import operations as event_operations
 from portal.events.models import Event
 from portal.feedback.models import Feedback
+from portal.i18n import vnd
 
 from . import sending
 
@@ -73,7 +74,7 @@ def _dossier_text(item: Dossier, action: str) -> str | None:
         "request_fee": lambda: _(
             "Son La portal: dossier %(code)s: please pay the fee of %(amount)s VND.",
             code=code,
-            amount=f"{item.fee_vnd:,}".replace(",", "."),
+            amount=vnd(item.fee_vnd, sign=False),  # "₫" is not in the SMS alphabet: the words say "đồng"
         ),
         "approve": lambda: _("Son La portal: the result of dossier %(code)s is ready.", code=code),
         "finish": lambda: _("Son La portal: the result of dossier %(code)s is ready.", code=code),

@@ -9,13 +9,13 @@ from flask_babel import ngettext
 from markupsafe import escape
 
 from portal.domain.score_effects import Effect, Hint
-from portal.i18n import locale_code
+from portal.i18n import local_date, locale_code
 
 E = Effect
 # Effect → (what it does to the score, the fix beside it). DUE_SOON's words depend on the days left.
 # No fix here offers a form 04 letter: that one is in WITH_LETTER, chosen only when the rule the apology
-# form obeys says a letter may still be sent today (Hint.letter). Late without a letter, it never may:
-# the letter goes before the due date (working_days.apology_allowed), which has passed.
+# form obeys says a letter may still be sent today (Hint.letter, working_days.apology_refusal). Late without
+# a letter, it never may: the letter goes before the legal due date, which has passed.
 WORDS = {
     E.LATE_WITHOUT_LETTER: (
         _l("Late without an apology letter: counts as late in 2.1"),
@@ -53,6 +53,11 @@ WORDS = {
 }
 # The fix when a form 04 letter may still be sent today (Hint.letter).
 WITH_LETTER = {E.DUE_SOON: _l("Finish it, or send an apology letter (form 04) before the due date")}
+# The fix when a letter already sent moved the appointment and no other may follow (Hint.promised): from the
+# legal due day the letter's new date stands.
+PROMISED = _l(
+    "Finish it and return the result by %(date)s, the new date of the apology letter (form 04) sent"
+)
 
 
 def _due_in(days: int) -> str:
@@ -66,6 +71,8 @@ def words(hint: Hint) -> tuple[str, str]:
     effect, fix = WORDS[hint.effect]
     if hint.letter and hint.effect in WITH_LETTER:
         fix = WITH_LETTER[hint.effect]
+    elif hint.promised is not None:
+        fix = str(PROMISED) % {"date": local_date(hint.promised)}
     return (str(effect) if effect is not None else _due_in(hint.days or 0)), str(fix)
 
 

@@ -399,12 +399,19 @@ def test_apology_moves_the_appointment_and_keeps_the_first_date(app):
     )
     assert letter.issued_by_id == account(PROCESSOR).id and letter.issued_at == at(2026, 3, 4, 10)
     assert dossier.appointment_on == D(2026, 3, 9) and dossier.original_appointment_on == D(2026, 3, 5)
-    apologise(dossier, D(2026, 3, 11), at(2026, 3, 6, 10))
+    # A second letter still goes before the legal due date, the one the letters apologise for: the same day
+    # (it was sent on Fri 6/3, before the first letter's 9/3, until the walk-through of the demo found the
+    # page offering a letter on the legal due day; tests/dossiers/test_apology_after_letter.py).
+    apologise(dossier, D(2026, 3, 11), at(2026, 3, 4, 15))
     assert [(a.previous_date, a.new_date) for a in dossier.apologies] == [
         (D(2026, 3, 5), D(2026, 3, 9)),
         (D(2026, 3, 9), D(2026, 3, 11)),
     ]
     assert dossier.appointment_on == D(2026, 3, 11) and dossier.original_appointment_on == D(2026, 3, 5)
+    with pytest.raises(DossierError) as refused:  # Fri 6/3: the legal due date (5/3) has passed
+        apologise(dossier, D(2026, 3, 12), at(2026, 3, 6, 10))
+    assert refused.value.reason == "apology_letter_sent"
+    assert len(dossier.apologies) == 2 and dossier.appointment_on == D(2026, 3, 11)
     assert (
         db.session.scalar(
             select(func.count(DossierApology.id)).where(DossierApology.dossier_id == dossier.id)

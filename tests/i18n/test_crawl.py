@@ -182,9 +182,12 @@ ENGLISH_DATES = re.compile(
     r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b"
 )
 US_DATE = re.compile(r"\b\d{1,2}/\d{1,2}/\d{2,4}\b")
+# A sign written by hand beside an amount ("20.000 đ", "1.500.000 VNĐ" in a fee note): the printed forms'
+# sign, where the pages write ₫ (walk-through of the demo); "đồng", a word, is not a sign.
+HAND_WRITTEN_SIGN = r"|\d\s*(?:đ|VNĐ)(?![^\W\d_])"
 MONEY = {
-    "vi": re.compile(r"₫\s*\d|\d,\d{3}(?:\D{0,2})₫|\bVND\b"),  # 20.000 ₫ only
-    "en": re.compile(r"₫\s*\d|\d\.\d{3}(?:\D{0,2})₫|\bVND\b"),  # 20,000 ₫ only
+    "vi": re.compile(r"₫\s*\d|\d,\d{3}(?:\D{0,2})₫|\bVND\b" + HAND_WRITTEN_SIGN),  # 20.000 ₫ only
+    "en": re.compile(r"₫\s*\d|\d\.\d{3}(?:\D{0,2})₫|\bVND\b" + HAND_WRITTEN_SIGN),  # 20,000 ₫ only
 }
 
 
@@ -437,6 +440,9 @@ def test_the_crawl_sees_the_pages_it_means_to(app):
         ("<p>Tuesday, November 24, 2026</p>", "vi", "English month"),
         ("<p>₫20,000</p>", "en", "money"),
         ("<p>20,000 ₫</p>", "vi", "money"),
+        ("<p>20.000 đ nộp trực tiếp</p>", "vi", "money"),  # a fee note's sign (walk-through of the demo)
+        ("<p>2.000đ/trang</p>", "vi", "money"),
+        ("<p>Fee 20,000 đ</p>", "en", "money"),
     ],
 )
 def test_the_checks_find_what_they_look_for(app, catalogue, html, language, expected):
@@ -449,6 +455,7 @@ def test_the_checks_find_what_they_look_for(app, catalogue, html, language, expe
     ("html", "language"),
     [
         ("<p>Trang chủ</p><p>Sơn La</p><p>20.000 ₫</p>", "vi"),
+        ("<p>Kinh phí 1.500.000 đồng, Điều 5 điểm đ</p>", "vi"),  # "đồng" is a word, not a sign
         ('<span translate="no">payment_received</span>', "vi"),
         ('<a lang="en" href="?lang=en">English</a>', "vi"),
         ("<p>20,000 ₫</p><p>Signed in</p>", "en"),
