@@ -197,12 +197,10 @@ def test_a_phone_only_citizen_corrects_the_name_and_keeps_no_e_mail(app, client,
         ),
     )
     for account in (first, second):
-        assert (
-            correction.start(
-                Subject(ACCOUNT, account.id), correction.Contact("Tên mới", "", account.phone), "vi"
-            )
-            is None
+        started = correction.start(
+            Subject(ACCOUNT, account.id), correction.Contact("Tên mới", "", account.phone), "vi"
         )
+        assert started.saved == ("name",) and started.waiting is None  # saved at once, no code waits
         db.session.flush()
         assert (
             account.full_name == "Tên mới" and account.email is None and account.phone_verified_at is not None
