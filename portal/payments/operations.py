@@ -156,8 +156,8 @@ def apply_credit(payment: Payment, amount: int, now: datetime) -> None:
     if payment.status == "cancelled":  # its dossier ended: nothing is owed, this credit goes back
         ended.credit_after_cancel(payment, amount)
         return
-    if payment.status in ("paid", "overpaid", "cancelled"):
-        # Paid (or cancelled) already: the fee stays settled, receipt included; this credit is owed back.
+    if payment.status in ("paid", "overpaid"):
+        # Paid already: the fee stays settled, receipt included; this credit is owed back.
         if payment.status in SETTLED:
             payment.status = "overpaid"
             _record_excess(payment)
